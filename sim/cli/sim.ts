@@ -1,0 +1,44 @@
+/**
+ * `npm run sim -- [--config file.json] [--flag value ...]`: run one simulation, print its summary and
+ * write request_metrics.csv, config.json and summary.json.
+ */
+import { pathToFileURL } from 'node:url';
+import { ConfigError, parseConfig } from '../config/schema.js';
+import { buildExecutionModel } from '../config/build.js';
+import { runSimulation } from '../run.js';
+import { TraceFormatError } from '../workload/trace-file.js';
+import { helpText, parseArgs } from './flags.js';
+import { runDirectory, writeRun } from './output.js';
+import { makeProgress } from './progress.js';
+import { summaryTable } from './summary-table.js';
+
+export function main(argv: readonly string[], command = 'npm run sim --'): number {
+  try {
+    const args = parseArgs(argv);
+    if (args.help) {
+      console.log(helpText(command));
+      return 0;
+    }
+    const config = parseConfig(args.config, 'flags/config');
+    const startedAt = new Date();
+    const progress = makeProgress(config.progress);
+    const executionModel = buildExecutionModel(config);
+    const run = runSimulation(config, { executionModel, onProgress: (now, done, total) => progress.update(now, done, total) });
+    progress.stop();
+    console.log(summaryTable(run.summary));
+    if (config.writeOutputs) {
+      const dir = runDirectory(config, startedAt);
+      writeRun(dir, run, { executionModelName: executionModel.name });
+      console.log(`wrote      ${dir}/{request_metrics.csv,config.json,summary.json}`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof TraceFormatError) {
+      console.error(`error: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));

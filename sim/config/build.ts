@@ -1,0 +1,115 @@
+/** Turns a validated config into a ready-to-run simulation: requests, policies, model, memory plan. */
+import { DEVICES } from '../catalog/devices.js';
+import { MODELS } from '../catalog/models.js';
+import type { Request } from '../entities/request.js';
+import type { SimulationObserver, SimulationSetup } from '../engine/simulator.js';
+import { planKvMemory, type MemoryPlan } from '../memory/memory-planner.js';
+import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
+import { createExecutionModel } from '../predictor/factory.js';
+import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
+import { REPLICA_SCHEDULERS } from '../policies/replica/registry.js';
+import { ROUTERS } from '../policies/router/registry.js';
+import { generateSynthetic, replayTrace } from '../workload/request-source.js';
+import { Rng } from '../workload/rng.js';
+import { readTraceFile } from '../workload/trace-file.js';
+import { resolveDataPath } from './paths.js';
+import type { SimulationConfig } from './schema.js';
+
+/** Default synthetic duration when neither --duration nor --num-requests is given. */
+export const DEFAULT_SYNTHETIC_DURATION = 1000;
+
+export function loadRequests(config: SimulationConfig): Request[] {
+  const rng = new Rng(config.seed).fork('workload');
+  if (config.trace !== undefined) {
+    const rows = readTraceFile(resolveDataPath(config.trace), { requireArrivals: true });
+    const requests = replayTrace({
+      rows,
+      timeScale: config.traceTimeScale,
+      maxTokens: config.maxTokens,
+      duration: config.duration ?? Number.POSITIVE_INFINITY,
+    });
+    return config.numRequests !== undefined ? requests.slice(0, config.numRequests) : requests;
+  }
+  const traceRows =
+    config.lengthGenerator === 'trace' ? readTraceFile(resolveDataPath(config.lengthsTrace), { requireArrivals: false }) : undefined;
+  return generateSynthetic(
+    {
+      intervals: { kind: config.intervalGenerator, qps: config.qps, gammaCv: config.gammaCv },
+      lengths: {
+        kind: config.lengthGenerator,
+        maxTokens: config.maxTokens,
+        traceRows,
+        prefillScale: config.prefillScale,
+        decodeScale: config.decodeScale,
+        prefillTokens: config.prefillTokens,
+        decodeTokens: config.decodeTokens,
+        minTotalTokens: config.minTotalTokens,
+        maxTotalTokens: config.maxTotalTokens,
+        prefillToDecodeRatio: config.prefillToDecodeRatio,
+        zipfTheta: config.zipfTheta,
+      },
+      duration: config.duration ?? (config.numRequests === undefined ? DEFAULT_SYNTHETIC_DURATION : undefined),
+      count: config.numRequests,
+    },
+    rng,
+  );
+}
+
+export function planMemory(config: SimulationConfig): MemoryPlan {
+  return planKvMemory({
+    model: MODELS[config.model],
+    device: DEVICES[config.device],
+    tensorParallel: config.tp,
+    memoryMarginFraction: config.memoryMarginFraction,
+    blockSize: config.blockSize,
+    maxRequestTokens: config.maxTokens,
+  });
+}
+
+export function buildExecutionModel(config: SimulationConfig): ExecutionTimeModel {
+  return createExecutionModel({
+    kind: config.executionModel,
+    model: MODELS[config.model],
+    device: DEVICES[config.device],
+    tensorParallel: config.tp,
+    profilesDir: config.profiles !== undefined ? resolveDataPath(config.profiles) : undefined,
+  });
+}
+
+export interface BuildOptions {
+  /** Use these requests instead of the config's workload. */
+  readonly requests?: readonly Request[];
+  readonly executionModel?: ExecutionTimeModel;
+  readonly autoscaling?: AutoscalingOptions;
+  readonly observers?: readonly SimulationObserver[];
+  readonly onProgress?: SimulationSetup['onProgress'];
+}
+
+export function buildSimulation(config: SimulationConfig, options: BuildOptions = {}): SimulationSetup {
+  const plan = config.numBlocks === undefined ? planMemory(config) : undefined;
+  const device = DEVICES[config.device];
+  return {
+    requests: options.requests ?? loadRequests(config),
+    initialReplicas: config.replicas,
+    kvCache: {
+      numBlocks: config.numBlocks ?? plan!.numBlocks,
+      blockSize: config.blockSize,
+      watermarkFraction: config.watermarkFraction,
+    },
+    limits: {
+      batchSizeCap: config.batchSizeCap,
+      maxTokensInBatch: config.maxTokensInBatch,
+      chunkSize: config.chunkSize,
+      maxRequestTokens: config.maxTokens,
+    },
+    makeRouter: ROUTERS[config.globalScheduler],
+    makeReplicaScheduler: REPLICA_SCHEDULERS[config.replicaScheduler],
+    executionModel: options.executionModel ?? buildExecutionModel(config),
+    seed: config.seed,
+    timeLimit: config.timeLimit,
+    costPerReplicaHour: (config.costPerGpuHour ?? device.costPerGpuHour) * config.tp,
+    autoscaling: options.autoscaling,
+    observers: options.observers,
+    onProgress: options.onProgress,
+  };
+}

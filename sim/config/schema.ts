@@ -1,0 +1,107 @@
+/**
+ * The simulation config: one flat zod schema, the only source of the config's type. Every field has
+ * a default (or is optional) and a description; the CLI derives its flags and `--help` from here.
+ */
+import { z } from 'zod';
+import { DeviceName } from '../catalog/devices.js';
+import { ModelName } from '../catalog/models.js';
+import { ReplicaSchedulerName } from '../policies/replica/registry.js';
+import { RouterName } from '../policies/router/registry.js';
+
+const positiveInt = z.number().int().positive();
+const nonNegative = z.number().nonnegative();
+const fraction = z.number().min(0).max(1);
+
+export const CONFIG_SECTIONS = {
+  cluster: 'Cluster and schedulers',
+  workload: 'Workload',
+  run: 'Run and output',
+} as const;
+export type ConfigSection = keyof typeof CONFIG_SECTIONS;
+
+export const SimulationConfig = z
+  .object({
+    // --- cluster -------------------------------------------------------------------------
+    replicas: positiveInt.default(4).describe('Number of replicas at the start'),
+    model: ModelName.default('llama-2-7b').describe('Model served by every replica'),
+    device: DeviceName.default('a100').describe('GPU type'),
+    tp: positiveInt.default(1).describe('Tensor-parallel degree (GPUs per replica)'),
+    globalScheduler: RouterName.default('lor').describe('Router that assigns requests to replicas'),
+    replicaScheduler: ReplicaSchedulerName.default('vllm').describe('Batching policy inside each replica'),
+    batchSizeCap: positiveInt.default(128).describe('Most requests holding KV blocks per replica'),
+    maxTokensInBatch: positiveInt.default(4096).describe('vllm: padded token limit of a prefill batch (requests × longest prompt)'),
+    chunkSize: positiveInt.default(512).describe('sarathi: token budget of one iteration'),
+    blockSize: positiveInt.default(16).describe('Tokens per KV-cache block'),
+    watermarkFraction: fraction.default(0.01).describe('Share of KV blocks kept free when admitting requests'),
+    memoryMarginFraction: fraction.default(0.1).describe('Share of GPU memory reserved for activations and the runtime'),
+    numBlocks: positiveInt.optional().describe('KV blocks per replica; overrides the memory planner'),
+    executionModel: z
+      .enum(['auto', 'fitted', 'profiles', 'roofline'])
+      .default('auto')
+      .describe('Batch-time model: fitted profile tables, raw profiles (--profiles), roofline, or auto (fitted if available)'),
+    profiles: z.string().optional().describe('Vidur-format profiling directory (for --execution-model profiles)'),
+    costPerGpuHour: nonNegative.optional().describe('Dollars per GPU-hour (default: the device catalog value)'),
+    // --- workload ------------------------------------------------------------------------
+    trace: z.string().optional().describe('Replay this trace CSV (arrived_at,num_prefill_tokens,num_decode_tokens[,client_id])'),
+    traceTimeScale: z.number().positive().default(1).describe('Multiply replayed arrival times by this factor'),
+    lengthsTrace: z.string().default('traces/conv.csv').describe('Synthetic runs: sample lengths from this trace CSV'),
+    lengthGenerator: z.enum(['trace', 'uniform', 'zipf', 'fixed']).default('trace').describe('Synthetic request lengths'),
+    intervalGenerator: z.enum(['poisson', 'gamma', 'fixed']).default('poisson').describe('Synthetic inter-arrival times'),
+    qps: z.number().positive().default(2).describe('Synthetic arrival rate, requests per second'),
+    gammaCv: z.number().positive().default(1).describe('Coefficient of variation of gamma inter-arrival times'),
+    duration: z.number().positive().optional().describe('Keep arrivals before this time, seconds (synthetic default 1000)'),
+    numRequests: positiveInt.optional().describe('Stop after this many requests'),
+    maxTokens: positiveInt.default(4096).describe('Clip prompt + output tokens to this total'),
+    prefillTokens: positiveInt.default(2048).describe('fixed lengths: prompt tokens'),
+    decodeTokens: positiveInt.default(512).describe('fixed lengths: output tokens'),
+    minTotalTokens: z.number().int().min(2).default(64).describe('uniform/zipf lengths: shortest total'),
+    maxTotalTokens: z.number().int().min(2).default(4096).describe('uniform/zipf lengths: longest total'),
+    prefillToDecodeRatio: z.number().positive().default(4).describe('uniform/zipf lengths: prompt:output ratio'),
+    zipfTheta: z.number().positive().default(0.99).describe('zipf lengths: skew'),
+    prefillScale: z.number().positive().default(1).describe('trace lengths: multiply prompt lengths'),
+    decodeScale: z.number().positive().default(1).describe('trace lengths: multiply output lengths'),
+    // --- run -----------------------------------------------------------------------------
+    seed: z.number().int().default(42).describe('Seed of every random draw'),
+    timeLimit: z.number().positive().optional().describe('Stop the simulation at this simulated time, seconds'),
+    name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, ".", "_" or "-"').optional().describe('Run name (default: model_scheduler_router)'),
+    outputDir: z.string().optional().describe('Write the run files directly into this directory'),
+    resultsRoot: z.string().default('simulator_results').describe('Parent of simulator_results/<name>/<timestamp>/'),
+    progress: z.enum(['auto', 'on', 'off']).default('auto').describe('Progress bar: auto shows it on a terminal'),
+    writeOutputs: z.boolean().default(true).describe('Write request_metrics.csv, config.json and summary.json'),
+  })
+  .strict();
+
+export type SimulationConfig = z.infer<typeof SimulationConfig>;
+export type SimulationConfigInput = z.input<typeof SimulationConfig>;
+
+export const FIELD_SECTIONS: Readonly<Record<keyof SimulationConfig, ConfigSection>> = {
+  replicas: 'cluster', model: 'cluster', device: 'cluster', tp: 'cluster', globalScheduler: 'cluster',
+  replicaScheduler: 'cluster', batchSizeCap: 'cluster', maxTokensInBatch: 'cluster', chunkSize: 'cluster',
+  blockSize: 'cluster', watermarkFraction: 'cluster', memoryMarginFraction: 'cluster', numBlocks: 'cluster',
+  executionModel: 'cluster', profiles: 'cluster', costPerGpuHour: 'cluster',
+  trace: 'workload', traceTimeScale: 'workload', lengthsTrace: 'workload', lengthGenerator: 'workload',
+  intervalGenerator: 'workload', qps: 'workload', gammaCv: 'workload', duration: 'workload', numRequests: 'workload',
+  maxTokens: 'workload', prefillTokens: 'workload', decodeTokens: 'workload', minTotalTokens: 'workload',
+  maxTotalTokens: 'workload', prefillToDecodeRatio: 'workload', zipfTheta: 'workload', prefillScale: 'workload',
+  decodeScale: 'workload',
+  seed: 'run', timeLimit: 'run', name: 'run', outputDir: 'run', resultsRoot: 'run', progress: 'run', writeOutputs: 'run',
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a config object; errors name each bad field, what it got and why. */
+export function parseConfig(input: unknown, source = 'config'): SimulationConfig {
+  const result = SimulationConfig.safeParse(input);
+  if (result.success) return Object.freeze(result.data);
+  const lines = result.error.issues.map((issue) => {
+    const field = issue.path.join('.') || '(root)';
+    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')}; run with --help for the list)` : '';
+    return `  ${field}: ${issue.message}${keys}`;
+  });
+  throw new ConfigError(`invalid ${source}:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,347 @@
+/**
+ * The discrete-event simulator. It owns the clock, the event queue, the cluster and the router, and
+ * moves requests through them:
+ *
+ *   arrival → router.addRequest → globalSchedule → replica.addRequest → replicaSchedule
+ *     → replica.schedule() forms a batch → execution-time model → batchEnd
+ *     → requests advance, replica.onBatchEnd, next replicaSchedule (and globalSchedule)
+ *
+ * Everything a run needs is passed in; nothing is module-level, so simulations are independent.
+ */
+import { Batch } from '../entities/batch.js';
+import { Request } from '../entities/request.js';
+import { KvBlockManager } from '../memory/kv-block-manager.js';
+import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
+import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
+import type { ReplicaScheduler, ReplicaSchedulerInit, ReplicaSchedulerLimits } from '../policies/replica/replica-scheduler.js';
+import type { Router, RouterInit } from '../policies/router/router.js';
+import { Rng } from '../workload/rng.js';
+import { Cluster, type ReplicaCountPoint } from './cluster.js';
+import { EventQueue } from './event-queue.js';
+import { AUTOSCALER_TUNE, GLOBAL_SCHEDULE, SCALE_DOWN, SCALE_UP, type SimEvent, type SimEventKind } from './events.js';
+
+export interface KvCacheSetup {
+  readonly numBlocks: number;
+  readonly blockSize: number;
+  readonly watermarkFraction: number;
+}
+
+/** Hooks for collectors and labs; called synchronously, in event order. */
+export interface SimulationObserver {
+  onBatchStart?(batch: Batch, now: number): void;
+  onBatchEnd?(batch: Batch, now: number): void;
+  onRequestCompleted?(request: Request, now: number): void;
+}
+
+export interface SimulationSetup {
+  /** Requests in any order; they are scheduled by arrival time (ties by id). */
+  readonly requests: readonly Request[];
+  readonly initialReplicas: number;
+  readonly kvCache: KvCacheSetup;
+  readonly limits: ReplicaSchedulerLimits;
+  readonly makeRouter: (init: RouterInit) => Router;
+  readonly makeReplicaScheduler: (init: ReplicaSchedulerInit) => ReplicaScheduler;
+  readonly executionModel: ExecutionTimeModel;
+  readonly seed: number;
+  /** Events after this simulated time are not processed; requests then unfinished stay unfinished. */
+  readonly timeLimit?: number;
+  readonly costPerReplicaHour: number;
+  readonly autoscaling?: AutoscalingOptions;
+  readonly observers?: readonly SimulationObserver[];
+  /** Called every `progressEvery` events with the clock and completed count. */
+  readonly onProgress?: (now: number, completed: number, total: number) => void;
+  readonly progressEvery?: number;
+}
+
+export interface SimulationResult {
+  readonly requests: readonly Request[];
+  /** Simulated time of the last processed event (the last completion when nothing was cut off). */
+  readonly endTime: number;
+  readonly numCompleted: number;
+  readonly numBatches: number;
+  readonly numEvents: number;
+  readonly eventCounts: Readonly<Record<SimEventKind, number>>;
+  readonly costDollars: number;
+  readonly replicaTimeline: readonly ReplicaCountPoint[];
+  /** Requests routed to each replica id (all replicas that ever existed). */
+  readonly requestsPerReplica: ReadonlyMap<number, number>;
+  readonly numPreemptions: number;
+  /** Wall-clock seconds spent in `run()` (event processing only). */
+  readonly wallSeconds: number;
+}
+
+export class Simulator {
+  #now = 0;
+  readonly #queue = new EventQueue<SimEvent>();
+  readonly #setup: SimulationSetup;
+  readonly #cluster: Cluster;
+  readonly #router: Router;
+  readonly #requests: Request[];
+  readonly #requestById = new Map<number, Request>();
+  readonly #requestsPerReplica = new Map<number, number>();
+  readonly #observers: readonly SimulationObserver[];
+  readonly #eventCounts: Record<SimEventKind, number> = {
+    arrival: 0, globalSchedule: 0, replicaSchedule: 0, batchEnd: 0, autoscalerTune: 0, scaleUp: 0, scaleDown: 0,
+  };
+  #pendingScaleUps = 0;
+  #pendingScaleDowns = 0;
+  #numCompleted = 0;
+  #numBatches = 0;
+  #numPreemptionsOfRemoved = 0;
+  #ran = false;
+
+  constructor(setup: SimulationSetup) {
+    this.#setup = setup;
+    this.#observers = setup.observers ?? [];
+    const rng = new Rng(setup.seed);
+    this.#cluster = new Cluster(setup.costPerReplicaHour);
+    this.#router = setup.makeRouter({ cluster: this.#cluster, rng: rng.fork('router') });
+    if (!Number.isInteger(setup.initialReplicas) || setup.initialReplicas < 1) {
+      throw new RangeError(`initialReplicas must be a positive integer, got ${setup.initialReplicas}`);
+    }
+    for (let i = 0; i < setup.initialReplicas; i++) this.#addReplica(0);
+    this.#requests = [...setup.requests].sort((a, b) => a.arrivedAt - b.arrivedAt || a.id - b.id);
+    const { numBlocks, blockSize, watermarkFraction } = setup.kvCache;
+    const capacityTokens = (numBlocks - Math.floor(watermarkFraction * numBlocks)) * blockSize;
+    for (const request of this.#requests) {
+      if (this.#requestById.has(request.id)) throw new Error(`duplicate request id ${request.id}`);
+      if (request.totalTokens > capacityTokens) {
+        throw new Error(
+          `request ${request.id} needs ${request.totalTokens} tokens of KV cache but a replica can admit at most ${capacityTokens}; ` +
+            `clip lengths with --max-tokens or give replicas more blocks (--num-blocks)`,
+        );
+      }
+      if (!(request.arrivedAt >= 0)) throw new RangeError(`request ${request.id} arrives at ${request.arrivedAt}; times must be ≥ 0`);
+      this.#requestById.set(request.id, request);
+      this.#queue.push(request.arrivedAt, { kind: 'arrival', request });
+    }
+    if (setup.autoscaling !== undefined) {
+      const interval = setup.autoscaling.policy.tuneInterval;
+      if (!(interval > 0)) throw new RangeError(`autoscaler tuneInterval must be > 0, got ${interval}`);
+      this.#queue.push(interval, AUTOSCALER_TUNE);
+    }
+  }
+
+  get now(): number {
+    return this.#now;
+  }
+
+  get cluster(): Cluster {
+    return this.#cluster;
+  }
+
+  get router(): Router {
+    return this.#router;
+  }
+
+  run(): SimulationResult {
+    if (this.#ran) throw new Error('a Simulator runs once; build a new one for another run');
+    this.#ran = true;
+    const started = performance.now();
+    const limit = this.#setup.timeLimit ?? Number.POSITIVE_INFINITY;
+    const total = this.#requests.length;
+    const progressEvery = this.#setup.progressEvery ?? 200_000;
+    const onProgress = this.#setup.onProgress;
+    let processed = 0;
+    for (;;) {
+      const next = this.#queue.peekTime();
+      if (next === undefined || next > limit) break;
+      // The autoscaler's tuner re-arms forever; once every request has finished, nothing is left to scale for.
+      if (this.#numCompleted === total && this.#onlyTunerLeft()) break;
+      const event = this.#queue.pop()!;
+      if (next < this.#now) throw new Error(`time went backwards: ${next} < ${this.#now}`);
+      this.#now = next;
+      this.#handle(event);
+      processed++;
+      if (onProgress !== undefined && processed % progressEvery === 0) onProgress(this.#now, this.#numCompleted, total);
+    }
+    const endTime = this.#now;
+    const costDollars = this.#cluster.closeCostAt(endTime);
+    let numPreemptions = this.#numPreemptionsOfRemoved;
+    for (const r of this.#cluster.replicas) numPreemptions += r.numPreemptions;
+    onProgress?.(this.#now, this.#numCompleted, total);
+    return {
+      requests: this.#requests,
+      endTime,
+      numCompleted: this.#numCompleted,
+      numBatches: this.#numBatches,
+      numEvents: processed,
+      eventCounts: { ...this.#eventCounts },
+      costDollars,
+      replicaTimeline: this.#cluster.timeline,
+      requestsPerReplica: this.#requestsPerReplica,
+      numPreemptions,
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  #onlyTunerLeft(): boolean {
+    return this.#setup.autoscaling !== undefined && this.#queue.size <= 1 + this.#pendingScaleUps + this.#pendingScaleDowns;
+  }
+
+  #handle(event: SimEvent): void {
+    this.#eventCounts[event.kind]++;
+    switch (event.kind) {
+      case 'arrival':
+        return this.#onArrival(event.request);
+      case 'globalSchedule':
+        return this.#onGlobalSchedule();
+      case 'replicaSchedule':
+        return this.#onReplicaSchedule(event.replicaId);
+      case 'batchEnd':
+        return this.#onBatchEnd(event.batch);
+      case 'autoscalerTune':
+        return this.#onTune();
+      case 'scaleUp':
+        return this.#onScaleUp();
+      case 'scaleDown':
+        return this.#onScaleDown();
+      default: {
+        const unreachable: never = event;
+        throw new Error(`unknown event ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  #onArrival(request: Request): void {
+    this.#router.addRequest(request);
+    this.#setup.autoscaling?.policy.onRequestArrival?.(request, this.#now);
+    this.#queue.push(this.#now, GLOBAL_SCHEDULE);
+  }
+
+  #onGlobalSchedule(): void {
+    const assignments = this.#router.schedule(this.#now);
+    const touched = new Set<number>();
+    for (const { replicaId, request: routed } of assignments) {
+      const request = this.#requestById.get(routed.id);
+      if (request === undefined) throw new Error(`router assigned unknown request ${routed.id}`);
+      if (request.status !== 'pending') throw new Error(`router assigned request ${request.id} twice`);
+      const replica = this.#cluster.get(replicaId);
+      if (replica === undefined) {
+        throw new Error(
+          `router assigned request ${request.id} to replica ${replicaId}, which does not exist; ` +
+            `existing ids: [${this.#cluster.replicas.map((r) => r.replicaId).join(', ')}]`,
+        );
+      }
+      if (this.#router.replicasToFree.has(replicaId)) {
+        throw new Error(`router assigned request ${request.id} to replica ${replicaId}, which is marked for scale-down`);
+      }
+      replica.addRequest(request, this.#now);
+      this.#requestsPerReplica.set(replicaId, (this.#requestsPerReplica.get(replicaId) ?? 0) + 1);
+      touched.add(replicaId);
+    }
+    for (const replicaId of touched) this.#queue.push(this.#now, { kind: 'replicaSchedule', replicaId });
+  }
+
+  #onReplicaSchedule(replicaId: number): void {
+    const replica = this.#cluster.get(replicaId);
+    if (replica === undefined) return; // freed since the event was created
+    const batch = replica.schedule(this.#now);
+    if (batch === undefined) return;
+    batch.scheduledAt = this.#now;
+    batch.duration = this.#setup.executionModel.batchTime(batch) + batch.extraTime;
+    if (!(batch.duration > 0) || !Number.isFinite(batch.duration)) {
+      throw new Error(`execution-time model ${this.#setup.executionModel.name} returned ${batch.duration} s for a batch`);
+    }
+    for (const request of batch.requests) request.onBatchStart(this.#now);
+    this.#numBatches++;
+    for (const o of this.#observers) o.onBatchStart?.(batch, this.#now);
+    this.#queue.push(this.#now + batch.duration, { kind: 'batchEnd', batch });
+  }
+
+  #onBatchEnd(batch: Batch): void {
+    batch.completedAt = this.#now;
+    let completedAny = false;
+    for (let i = 0; i < batch.requests.length; i++) {
+      const request = batch.requests[i]!;
+      request.onBatchEnd(this.#now, batch.numTokens[i]!, batch.duration);
+      if (request.isFinished) {
+        this.#numCompleted++;
+        completedAny = true;
+        for (const o of this.#observers) o.onRequestCompleted?.(request, this.#now);
+      }
+    }
+    const replica = this.#cluster.require(batch.replicaId);
+    replica.onBatchEnd(batch, this.#now);
+    this.#setup.autoscaling?.policy.onBatchEnd?.(batch, this.#now);
+    for (const o of this.#observers) o.onBatchEnd?.(batch, this.#now);
+    if (this.#router.replicasToFree.has(replica.replicaId) && replica.isIdle) {
+      this.#removeReplica(replica.replicaId);
+      this.#pendingScaleDowns--;
+      return;
+    }
+    this.#queue.push(this.#now, { kind: 'replicaSchedule', replicaId: replica.replicaId });
+    if (completedAny && this.#router.numQueued > 0) this.#queue.push(this.#now, GLOBAL_SCHEDULE);
+  }
+
+  #onTune(): void {
+    const a = this.#setup.autoscaling!;
+    const delta = a.policy.tune(this.#now, {
+      numReplicas: this.#cluster.size,
+      pendingScaleUps: this.#pendingScaleUps,
+      pendingScaleDowns: this.#pendingScaleDowns,
+    });
+    if (!Number.isInteger(delta)) throw new Error(`autoscaler tune() must return an integer, got ${delta}`);
+    const effective = this.#cluster.size + this.#pendingScaleUps - this.#pendingScaleDowns;
+    if (delta > 0) {
+      const n = Math.min(delta, Math.max(0, a.maxReplicas - effective));
+      for (let i = 0; i < n; i++) this.#queue.push(this.#now + a.scaleUpDelay, SCALE_UP);
+      this.#pendingScaleUps += n;
+    } else if (delta < 0) {
+      const n = Math.min(-delta, Math.max(0, effective - a.minReplicas));
+      for (let i = 0; i < n; i++) this.#queue.push(this.#now + a.scaleDownDelay, SCALE_DOWN);
+      this.#pendingScaleDowns += n;
+    }
+    this.#queue.push(this.#now + a.policy.tuneInterval, AUTOSCALER_TUNE);
+  }
+
+  #onScaleUp(): void {
+    this.#pendingScaleUps--;
+    const replica = this.#addReplica(this.#now);
+    if (this.#router.numQueued > 0) this.#queue.push(this.#now, GLOBAL_SCHEDULE);
+    this.#queue.push(this.#now, { kind: 'replicaSchedule', replicaId: replica.replicaId });
+  }
+
+  #onScaleDown(): void {
+    const a = this.#setup.autoscaling!;
+    const unmarked = this.#cluster.replicas.filter((r) => !this.#router.replicasToFree.has(r.replicaId));
+    if (unmarked.length <= a.minReplicas) {
+      this.#pendingScaleDowns--; // never free below the floor: cancel
+      return;
+    }
+    const idle = unmarked.find((r) => r.isIdle);
+    if (idle !== undefined) {
+      this.#removeReplica(idle.replicaId);
+      this.#pendingScaleDowns--;
+      return;
+    }
+    const marked = this.#router.markReplicaToFree();
+    if (marked === null || this.#cluster.get(marked) === undefined) {
+      this.#router.replicasToFree.delete(marked ?? -1);
+      this.#pendingScaleDowns--; // nothing could be marked: cancel
+      return;
+    }
+    const replica = this.#cluster.require(marked);
+    if (replica.isIdle) {
+      this.#removeReplica(marked);
+      this.#pendingScaleDowns--;
+    }
+  }
+
+  #addReplica(now: number): ReplicaScheduler {
+    const { kvCache, limits } = this.#setup;
+    const replicaId = this.#cluster.nextReplicaId();
+    const kv = new KvBlockManager(kvCache.numBlocks, kvCache.blockSize, kvCache.watermarkFraction);
+    const replica = this.#setup.makeReplicaScheduler({ replicaId, kv, limits });
+    this.#cluster.add(replica, now);
+    return replica;
+  }
+
+  #removeReplica(replicaId: number): void {
+    this.#numPreemptionsOfRemoved += this.#cluster.require(replicaId).numPreemptions;
+    this.#cluster.remove(replicaId, this.#now);
+    this.#router.onReplicaRemoved(replicaId);
+  }
+}
+
+export { Batch, Request };

@@ -1,0 +1,3 @@
+export * from './stats.js';
+export * from './request-metrics.js';
+export * from './summary.js';

@@ -1,0 +1,55 @@
+/** The run summary written to summary.json and printed by the CLI. */
+import type { SimulationResult } from '../engine/simulator.js';
+import { distribution, type Distribution } from './stats.js';
+
+export interface RunSummary {
+  readonly requests: { readonly arrived: number; readonly completed: number; readonly preemptions: number };
+  readonly e2e: Distribution;
+  readonly ttft: Distribution;
+  readonly tpot: Distribution;
+  readonly schedulingDelay: Distribution;
+  readonly throughput: { readonly requestsPerSecond: number; readonly tokensPerSecond: number };
+  readonly costDollars: number;
+  readonly simulatedSeconds: number;
+  readonly requestsPerReplica: Readonly<Record<string, number>>;
+  readonly replicaCount: { readonly min: number; readonly max: number; readonly timeline: readonly { time: number; replicas: number }[] };
+  readonly batches: number;
+  readonly events: number;
+  /** Wall-clock seconds of event processing (excludes start-up and output). */
+  readonly wallSeconds: number;
+}
+
+export function summarize(result: SimulationResult): RunSummary {
+  const e2e: number[] = [];
+  const ttft: number[] = [];
+  const tpot: number[] = [];
+  const delay: number[] = [];
+  let tokens = 0;
+  for (const r of result.requests) {
+    if (r.scheduledAt !== undefined) delay.push(r.scheduledAt - r.arrivedAt);
+    if (r.completedAt === undefined) continue;
+    e2e.push(r.completedAt - r.arrivedAt);
+    ttft.push(r.prefillCompletedAt! - r.arrivedAt);
+    if (r.numDecodeTokens > 1) tpot.push((r.completedAt - r.prefillCompletedAt!) / (r.numDecodeTokens - 1));
+    tokens += r.numPrefillTokens + r.numDecodeTokens;
+  }
+  const perReplica: Record<string, number> = {};
+  for (const [id, n] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0])) perReplica[String(id)] = n;
+  const counts = result.replicaTimeline.map((p) => p.replicas);
+  const span = result.endTime > 0 ? result.endTime : Number.NaN;
+  return {
+    requests: { arrived: result.requests.length, completed: result.numCompleted, preemptions: result.numPreemptions },
+    e2e: distribution(e2e),
+    ttft: distribution(ttft),
+    tpot: distribution(tpot),
+    schedulingDelay: distribution(delay),
+    throughput: { requestsPerSecond: result.numCompleted / span, tokensPerSecond: tokens / span },
+    costDollars: result.costDollars,
+    simulatedSeconds: result.endTime,
+    requestsPerReplica: perReplica,
+    replicaCount: { min: Math.min(...counts), max: Math.max(...counts), timeline: result.replicaTimeline },
+    batches: result.numBatches,
+    events: result.numEvents,
+    wallSeconds: result.wallSeconds,
+  };
+}

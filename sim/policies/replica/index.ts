@@ -1,0 +1,5 @@
+export * from './replica-scheduler.js';
+export * from './vllm.js';
+export * from './sarathi.js';
+export * from './orca.js';
+export * from './registry.js';

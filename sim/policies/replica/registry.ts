@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { OrcaReplicaScheduler } from './orca.js';
+import type { ReplicaScheduler, ReplicaSchedulerInit } from './replica-scheduler.js';
+import { SarathiReplicaScheduler } from './sarathi.js';
+import { VllmReplicaScheduler } from './vllm.js';
+
+export const ReplicaSchedulerName = z.enum(['vllm', 'sarathi', 'orca']);
+export type ReplicaSchedulerName = z.infer<typeof ReplicaSchedulerName>;
+
+export type ReplicaSchedulerFactory = (init: ReplicaSchedulerInit) => ReplicaScheduler;
+
+export const REPLICA_SCHEDULERS = {
+  vllm: (init) => new VllmReplicaScheduler(init),
+  sarathi: (init) => new SarathiReplicaScheduler(init),
+  orca: (init) => new OrcaReplicaScheduler(init),
+} satisfies Record<ReplicaSchedulerName, ReplicaSchedulerFactory>;

@@ -1,0 +1,178 @@
+/**
+ * The base of every replica (per-GPU-group) scheduler: it owns the replica's queues and KV-cache
+ * accounting, and asks its subclass for the next batch. Subclasses write `getNextBatch` and
+ * nothing else in the common case; allocation, preemption by recompute and batch-end bookkeeping
+ * live here once.
+ *
+ * Queues (names follow vLLM rather than Vidur, whose `_preempted_requests` holds running requests):
+ * - `waiting`: routed here, holding no KV blocks, in service order (FCFS; restarted requests at the front).
+ * - `running`: holding KV blocks and not in the batch currently executing.
+ */
+import { Batch } from '../../entities/batch.js';
+import type { Request } from '../../entities/request.js';
+import type { KvBlockManager } from '../../memory/kv-block-manager.js';
+
+export interface ReplicaSchedulerLimits {
+  /** Most requests that may hold KV blocks at once (Vidur `batch_size_cap`, vLLM `max_num_seqs`). */
+  readonly batchSizeCap: number;
+  /** Padded token limit of a prefill batch (vllm), or iteration token limit (vllm-v0). */
+  readonly maxTokensInBatch: number;
+  /** Token budget of one iteration for chunked-prefill schedulers (sarathi). */
+  readonly chunkSize: number;
+  /** Longest request (prompt + output) the replica accepts; sizes Orca's per-request reservation. */
+  readonly maxRequestTokens: number;
+}
+
+export interface ReplicaSchedulerInit {
+  readonly replicaId: number;
+  readonly kv: KvBlockManager;
+  readonly limits: ReplicaSchedulerLimits;
+}
+
+export abstract class ReplicaScheduler {
+  readonly replicaId: number;
+  readonly kv: KvBlockManager;
+  readonly limits: ReplicaSchedulerLimits;
+  readonly waiting: Request[] = [];
+  running: Request[] = [];
+  /** Batches started and not yet ended (at most one: there is no pipeline parallelism). */
+  numRunningBatches = 0;
+  /** Requests preempted by recompute over this replica's life. */
+  numPreemptions = 0;
+
+  constructor(init: ReplicaSchedulerInit) {
+    this.replicaId = init.replicaId;
+    this.kv = init.kv;
+    this.limits = init.limits;
+  }
+
+  /** Policy hook: form the next batch from `waiting` and `running`, or return undefined to idle. */
+  protected abstract getNextBatch(now: number): Batch | undefined;
+
+  /** Requests routed here that hold no KV blocks yet (Vidur's `num_pending_requests`). */
+  get numWaiting(): number {
+    return this.waiting.length;
+  }
+
+  /** Requests holding KV blocks, including those in the executing batch. */
+  get numRunning(): number {
+    return this.kv.numRequestsWithBlocks;
+  }
+
+  /** Everything routed here and not finished. */
+  get numOutstanding(): number {
+    return this.waiting.length + this.kv.numRequestsWithBlocks;
+  }
+
+  get isIdle(): boolean {
+    return this.numOutstanding === 0 && this.numRunningBatches === 0;
+  }
+
+  addRequest(request: Request, _now: number): void {
+    request.status = 'waiting';
+    request.replicaId = this.replicaId;
+    this.waiting.push(request);
+  }
+
+  /** Forms the batches to start now: one, unless a batch is already executing. */
+  schedule(now: number): Batch | undefined {
+    if (this.numRunningBatches > 0) return undefined;
+    const batch = this.getNextBatch(now);
+    if (batch !== undefined) this.numRunningBatches++;
+    return batch;
+  }
+
+  /** Bookkeeping when a batch ends (requests have already advanced): free finished, keep the rest running. */
+  onBatchEnd(batch: Batch, _now: number): void {
+    this.numRunningBatches--;
+    for (const request of batch.requests) {
+      if (request.isFinished) this.kv.free(request.id);
+      else this.running.push(request);
+    }
+  }
+
+  // ---- helpers for subclasses -------------------------------------------------------------
+
+  /** Tokens a request computes next if given an unlimited budget: its whole remaining prompt, or 1 decode token. */
+  protected nextTokens(request: Request): number {
+    return request.isPrefillComplete ? 1 : request.prefillTarget - request.numProcessedTokens;
+  }
+
+  /**
+   * vLLM/Vidur admission test. A request holding nothing must fit its whole prompt and leave the
+   * watermark free; a running request needs one free block to grow.
+   */
+  protected canAllocate(request: Request): boolean {
+    if (!this.kv.holds(request.id)) return this.kv.canAdmit(this.kv.blocksFor(request.prefillTarget));
+    return this.kv.canAppend(1);
+  }
+
+  /** Allocates what `canAllocate` checked: the whole prompt on admission, then a block when decode crosses one. */
+  protected allocate(request: Request): void {
+    if (!this.kv.holds(request.id)) {
+      this.kv.allocate(request.id, this.kv.blocksFor(request.prefillTarget));
+      return;
+    }
+    if (!this.kv.ensureCapacity(request.id, request.numProcessedTokens)) {
+      throw new Error(`replica ${this.replicaId}: request ${request.id} could not grow its KV cache; call canAllocate first`);
+    }
+  }
+
+  /** Preemption by recompute: free the request's blocks and put it at the front of `waiting`. */
+  protected preemptByRecompute(request: Request): void {
+    this.kv.free(request.id);
+    request.restart();
+    this.waiting.unshift(request);
+    this.numPreemptions++;
+  }
+
+  /**
+   * Takes every request in `running` (oldest first) for this iteration. Requests in decode get a KV
+   * slot for their next token; when a block is missing, the newest running request not yet taken is
+   * preempted by recompute, or the request itself when none is left (vLLM/Vidur). Requests still in
+   * their prefill are returned apart, untouched. At most `maxDecodes` decodes are taken; the
+   * requests not examined stay in `running`.
+   */
+  protected takeRunning(maxDecodes: number): { decodes: Request[]; partialPrefills: Request[] } {
+    const list = this.running;
+    list.sort(byArrival);
+    const decodes: Request[] = [];
+    const partialPrefills: Request[] = [];
+    let end = list.length; // list[end..] were preempted as victims
+    let i = 0;
+    for (; i < end && decodes.length < maxDecodes; i++) {
+      const request = list[i]!;
+      if (!request.isPrefillComplete) {
+        partialPrefills.push(request);
+        continue;
+      }
+      let fits = true;
+      while (!this.canAllocate(request)) {
+        if (end - 1 > i) {
+          this.preemptByRecompute(list[--end]!);
+        } else {
+          this.preemptByRecompute(request);
+          fits = false;
+          break;
+        }
+      }
+      if (!fits) {
+        i++;
+        break;
+      }
+      this.allocate(request);
+      decodes.push(request);
+    }
+    this.running = list.slice(i, end);
+    return { decodes, partialPrefills };
+  }
+
+  protected makeBatch(requests: Request[], numTokens: number[]): Batch | undefined {
+    return requests.length === 0 ? undefined : new Batch(this.replicaId, requests, numTokens);
+  }
+}
+
+/** Service order of running requests: arrival time, then id. */
+export function byArrival(a: Request, b: Request): number {
+  return a.arrivedAt - b.arrivedAt || a.id - b.id;
+}

@@ -1,0 +1,47 @@
+/**
+ * Vidur's `vllm` replica scheduler: prefill-prioritising iteration-level batching.
+ *
+ * If the head of `waiting` can be admitted, the iteration is prefill-only: admit requests FCFS while
+ * their prompts fit in the KV cache above the watermark, the padded token count
+ * (requests × longest prompt) stays within `maxTokensInBatch`, and fewer than `batchSizeCap`
+ * requests hold blocks. Otherwise every running request decodes one token, oldest first; a request
+ * that cannot get a block preempts the newest running request by recompute (or itself, if alone).
+ */
+import type { Batch } from '../../entities/batch.js';
+import type { Request } from '../../entities/request.js';
+import { ReplicaScheduler } from './replica-scheduler.js';
+
+export class VllmReplicaScheduler extends ReplicaScheduler {
+  protected getNextBatch(_now: number): Batch | undefined {
+    const prefill = this.admitPrefills();
+    if (prefill !== undefined) return prefill;
+    return this.decodeAll();
+  }
+
+  /** The prefill-only iteration, or undefined if the head of the queue cannot be admitted. */
+  protected admitPrefills(): Batch | undefined {
+    const requests: Request[] = [];
+    const numTokens: number[] = [];
+    let longest = 0;
+    while (this.waiting.length > 0) {
+      const request = this.waiting[0]!;
+      const tokens = this.nextTokens(request);
+      if (!this.canAllocate(request)) break;
+      const padded = (requests.length + 1) * Math.max(longest, tokens);
+      if (padded > this.limits.maxTokensInBatch) break;
+      if (this.kv.numRequestsWithBlocks >= this.limits.batchSizeCap) break;
+      this.waiting.shift();
+      this.allocate(request);
+      requests.push(request);
+      numTokens.push(tokens);
+      longest = Math.max(longest, tokens);
+    }
+    return this.makeBatch(requests, numTokens);
+  }
+
+  /** One decode token for every running request, oldest first, preempting from the newest when memory runs out. */
+  protected decodeAll(): Batch | undefined {
+    const { decodes } = this.takeRunning(this.limits.batchSizeCap);
+    return this.makeBatch(decodes, decodes.map(() => 1));
+  }
+}

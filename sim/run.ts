@@ -1,0 +1,18 @@
+/** The library entry point: config in, simulated run and summary out. No files are touched here. */
+import { buildSimulation, type BuildOptions } from './config/build.js';
+import { parseConfig, type SimulationConfig, type SimulationConfigInput } from './config/schema.js';
+import { Simulator, type SimulationResult } from './engine/simulator.js';
+import { summarize, type RunSummary } from './metrics/summary.js';
+
+export interface RunOutput {
+  readonly config: SimulationConfig;
+  readonly result: SimulationResult;
+  readonly summary: RunSummary;
+}
+
+export function runSimulation(input: SimulationConfigInput | SimulationConfig, options: BuildOptions = {}): RunOutput {
+  const config = parseConfig(input);
+  const simulator = new Simulator(buildSimulation(config, options));
+  const result = simulator.run();
+  return { config, result, summary: summarize(result) };
+}

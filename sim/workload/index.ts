@@ -1,0 +1,5 @@
+export * from './rng.js';
+export * from './trace-file.js';
+export * from './intervals.js';
+export * from './lengths.js';
+export * from './request-source.js';

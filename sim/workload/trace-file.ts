@@ -1,0 +1,116 @@
+/**
+ * Reading request traces in Vidur's CSV format: `arrived_at,num_prefill_tokens,num_decode_tokens`,
+ * optionally `client_id` and `tier`. Every row is validated; a bad row names the file, line and field.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+
+const count = (field: string) =>
+  z.coerce.number({ error: `${field} must be a number` }).refine((v) => Number.isFinite(v) && v >= 0, `${field} must be a finite number ≥ 0`);
+
+export const TraceRow = z.object({
+  arrived_at: count('arrived_at').optional(),
+  num_prefill_tokens: count('num_prefill_tokens'),
+  num_decode_tokens: count('num_decode_tokens'),
+  client_id: z.coerce.number().int('client_id must be an integer').min(0).optional(),
+  tier: z.coerce.number().int('tier must be an integer').min(0).optional(),
+});
+export type TraceRow = z.infer<typeof TraceRow>;
+
+export interface TraceRecord {
+  readonly arrivedAt: number | undefined;
+  readonly numPrefillTokens: number;
+  readonly numDecodeTokens: number;
+  readonly clientId: number | undefined;
+  readonly tier: number | undefined;
+}
+
+export class TraceFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly field: string | undefined,
+    detail: string,
+  ) {
+    super(`${file}:${line}${field ? ` (${field})` : ''}: ${detail}`);
+    this.name = 'TraceFormatError';
+  }
+}
+
+/**
+ * Parses a trace; `requireArrivals` demands the arrived_at column (replay) rather than just lengths.
+ * Empty cells count as missing, so optional columns may be blank.
+ */
+export function readTraceFile(file: string, options: { requireArrivals: boolean }): TraceRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read trace ${file}: ${(err as Error).message}`);
+  }
+  return parseTrace(text, file, options);
+}
+
+export function parseTrace(text: string, file: string, options: { requireArrivals: boolean }): TraceRecord[] {
+  let rows: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true }) as typeof rows;
+  } catch (err) {
+    const e = err as Error & { lines?: number };
+    throw new TraceFormatError(file, e.lines ?? 1, undefined, `not valid CSV: ${e.message}`);
+  }
+  if (rows.length === 0) throw new TraceFormatError(file, 1, undefined, 'no rows: expected a header and at least one request');
+  const header = Object.keys(rows[0]!.record);
+  const needed = options.requireArrivals
+    ? ['arrived_at', 'num_prefill_tokens', 'num_decode_tokens']
+    : ['num_prefill_tokens', 'num_decode_tokens'];
+  const missing = needed.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    throw new TraceFormatError(file, 1, undefined, `missing column(s) ${missing.join(', ')}; header is: ${header.join(',')}`);
+  }
+  const out: TraceRecord[] = new Array(rows.length);
+  let previousArrival = -Infinity;
+  for (let i = 0; i < rows.length; i++) {
+    const { record, info } = rows[i]!;
+    const cleaned: Record<string, string> = {};
+    for (const [k, v] of Object.entries(record)) if (v !== '') cleaned[k] = v;
+    const parsed = TraceRow.safeParse(cleaned);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join('.');
+      const received = field in record ? ` (got "${record[field]}")` : '';
+      throw new TraceFormatError(file, info.lines, field, `${issue.message}${received}`);
+    }
+    const row = parsed.data;
+    if (options.requireArrivals) {
+      if (row.arrived_at === undefined) throw new TraceFormatError(file, info.lines, 'arrived_at', 'missing value');
+      if (row.arrived_at < previousArrival) {
+        throw new TraceFormatError(file, info.lines, 'arrived_at', `${row.arrived_at} is earlier than the previous row's ${previousArrival}; sort the trace by arrival`);
+      }
+      previousArrival = row.arrived_at;
+    }
+    out[i] = {
+      arrivedAt: row.arrived_at,
+      numPrefillTokens: row.num_prefill_tokens,
+      numDecodeTokens: row.num_decode_tokens,
+      clientId: row.client_id,
+      tier: row.tier,
+    };
+  }
+  return out;
+}
+
+export function writeTraceCsv(records: readonly { arrivedAt: number; numPrefillTokens: number; numDecodeTokens: number; clientId?: number | undefined }[]): string {
+  const withClients = records.some((r) => r.clientId !== undefined);
+  const lines = [withClients ? 'arrived_at,num_prefill_tokens,num_decode_tokens,client_id' : 'arrived_at,num_prefill_tokens,num_decode_tokens'];
+  for (const r of records) {
+    const base = `${round6(r.arrivedAt)},${r.numPrefillTokens},${r.numDecodeTokens}`;
+    lines.push(withClients ? `${base},${r.clientId ?? 0}` : base);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function round6(x: number): string {
+  return String(Math.round(x * 1e6) / 1e6);
+}
