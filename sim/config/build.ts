@@ -111,5 +111,6 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
     autoscaling: options.autoscaling,
     observers: options.observers,
     onProgress: options.onProgress,
+    fastForward: config.fastForward,
   };
 }

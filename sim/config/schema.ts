@@ -68,6 +68,10 @@ export const SimulationConfig = z
     resultsRoot: z.string().default('simulator_results').describe('Parent of simulator_results/<name>/<timestamp>/'),
     progress: z.enum(['auto', 'on', 'off']).default('auto').describe('Progress bar: auto shows it on a terminal'),
     writeOutputs: z.boolean().default(true).describe('Write request_metrics.csv, config.json and summary.json'),
+    fastForward: z
+      .boolean()
+      .default(true)
+      .describe('Run steady decode iterations back to back in one event (identical results; --no-fast-forward steps one at a time)'),
   })
   .strict();
 
@@ -84,7 +88,7 @@ export const FIELD_SECTIONS: Readonly<Record<keyof SimulationConfig, ConfigSecti
   maxTokens: 'workload', prefillTokens: 'workload', decodeTokens: 'workload', minTotalTokens: 'workload',
   maxTotalTokens: 'workload', prefillToDecodeRatio: 'workload', zipfTheta: 'workload', prefillScale: 'workload',
   decodeScale: 'workload',
-  seed: 'run', timeLimit: 'run', name: 'run', outputDir: 'run', resultsRoot: 'run', progress: 'run', writeOutputs: 'run',
+  seed: 'run', timeLimit: 'run', name: 'run', outputDir: 'run', resultsRoot: 'run', progress: 'run', writeOutputs: 'run', fastForward: 'run',
 };
 
 export class ConfigError extends Error {

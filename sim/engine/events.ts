@@ -6,10 +6,24 @@ export type SimEvent =
   | { readonly kind: 'arrival'; readonly request: Request }
   | { readonly kind: 'globalSchedule' }
   | { readonly kind: 'replicaSchedule'; readonly replicaId: number }
-  | { readonly kind: 'batchEnd'; readonly batch: Batch }
+  | BatchEndEvent
   | { readonly kind: 'autoscalerTune' }
   | { readonly kind: 'scaleUp' }
   | { readonly kind: 'scaleDown' };
+
+/**
+ * The end of a batch, or of a decode run: `steps` back-to-back iterations of the same batch whose
+ * end times are `ends[0..steps-1]` and durations `durations[0..steps-1]`. A run cut short by an
+ * arrival is replaced by a new event and this one is marked `cancelled`.
+ */
+export interface BatchEndEvent {
+  readonly kind: 'batchEnd';
+  readonly batch: Batch;
+  readonly steps: number;
+  readonly ends?: Float64Array;
+  readonly durations?: Float64Array;
+  cancelled?: boolean;
+}
 
 export type SimEventKind = SimEvent['kind'];
 

@@ -18,7 +18,10 @@ import type { Router, RouterInit } from '../policies/router/router.js';
 import { Rng } from '../workload/rng.js';
 import { Cluster, type ReplicaCountPoint } from './cluster.js';
 import { EventQueue } from './event-queue.js';
-import { AUTOSCALER_TUNE, GLOBAL_SCHEDULE, SCALE_DOWN, SCALE_UP, type SimEvent, type SimEventKind } from './events.js';
+import { AUTOSCALER_TUNE, GLOBAL_SCHEDULE, SCALE_DOWN, SCALE_UP, type BatchEndEvent, type SimEvent, type SimEventKind } from './events.js';
+
+/** Longest decode run handled as one event; bounds the work wasted when an arrival cuts a run short. */
+const MAX_DECODE_RUN = 256;
 
 export interface KvCacheSetup {
   readonly numBlocks: number;
@@ -51,6 +54,12 @@ export interface SimulationSetup {
   /** Called every `progressEvery` events with the clock and completed count. */
   readonly onProgress?: (now: number, completed: number, total: number) => void;
   readonly progressEvery?: number;
+  /**
+   * Run a replica's steady decode iterations back to back in one event (default true). Results are
+   * identical; it is turned off automatically when observers, an autoscaler or a router that reads
+   * KV state need to see every iteration.
+   */
+  readonly fastForward?: boolean;
 }
 
 export interface SimulationResult {
@@ -83,12 +92,19 @@ export class Simulator {
   readonly #eventCounts: Record<SimEventKind, number> = {
     arrival: 0, globalSchedule: 0, replicaSchedule: 0, batchEnd: 0, autoscalerTune: 0, scaleUp: 0, scaleDown: 0,
   };
+  /** Index of the next request to arrive in #requests (arrivals stay out of the heap, see run()). */
+  #nextArrival = 0;
+  /** One immutable replicaSchedule event per replica, reused instead of allocating one per batch. */
+  readonly #scheduleEvents = new Map<number, SimEvent>();
   #pendingScaleUps = 0;
   #pendingScaleDowns = 0;
   #numCompleted = 0;
   #numBatches = 0;
   #numPreemptionsOfRemoved = 0;
   #ran = false;
+  readonly #fastForward: boolean;
+  /** Decode runs in flight, by replica id (only runs of more than one iteration). */
+  readonly #runs = new Map<number, BatchEndEvent>();
 
   constructor(setup: SimulationSetup) {
     this.#setup = setup;
@@ -113,8 +129,9 @@ export class Simulator {
       }
       if (!(request.arrivedAt >= 0)) throw new RangeError(`request ${request.id} arrives at ${request.arrivedAt}; times must be ≥ 0`);
       this.#requestById.set(request.id, request);
-      this.#queue.push(request.arrivedAt, { kind: 'arrival', request });
     }
+    this.#fastForward =
+      setup.fastForward !== false && this.#observers.length === 0 && setup.autoscaling === undefined && !this.#router.readsKvState;
     if (setup.autoscaling !== undefined) {
       const interval = setup.autoscaling.policy.tuneInterval;
       if (!(interval > 0)) throw new RangeError(`autoscaler tuneInterval must be > 0, got ${interval}`);
@@ -143,12 +160,27 @@ export class Simulator {
     const progressEvery = this.#setup.progressEvery ?? 200_000;
     const onProgress = this.#setup.onProgress;
     let processed = 0;
+    // Arrivals are already sorted, so they are merged in from a cursor rather than pushed on the heap:
+    // the heap then holds only a few events per replica, and pops stay cheap at a million requests.
+    // An arrival wins a tie with a queued event, as if it had been queued first (Vidur creates all
+    // arrival events up front).
+    const requests = this.#requests;
     for (;;) {
-      const next = this.#queue.peekTime();
-      if (next === undefined || next > limit) break;
-      // The autoscaler's tuner re-arms forever; once every request has finished, nothing is left to scale for.
-      if (this.#numCompleted === total && this.#onlyTunerLeft()) break;
-      const event = this.#queue.pop()!;
+      const queued = this.#queue.peekTime();
+      const arrival = this.#nextArrival < total ? requests[this.#nextArrival]!.arrivedAt : undefined;
+      let next: number;
+      let event: SimEvent;
+      if (arrival !== undefined && (queued === undefined || arrival <= queued)) {
+        if (arrival > limit) break;
+        next = arrival;
+        event = { kind: 'arrival', request: requests[this.#nextArrival++]! };
+      } else {
+        if (queued === undefined || queued > limit) break;
+        // The autoscaler's tuner re-arms forever; once every request has finished, nothing is left to scale for.
+        if (this.#numCompleted === total && this.#onlyTunerLeft()) break;
+        next = queued;
+        event = this.#queue.pop()!;
+      }
       if (next < this.#now) throw new Error(`time went backwards: ${next} < ${this.#now}`);
       this.#now = next;
       this.#handle(event);
@@ -189,7 +221,7 @@ export class Simulator {
       case 'replicaSchedule':
         return this.#onReplicaSchedule(event.replicaId);
       case 'batchEnd':
-        return this.#onBatchEnd(event.batch);
+        return this.#onBatchEnd(event);
       case 'autoscalerTune':
         return this.#onTune();
       case 'scaleUp':
@@ -230,7 +262,10 @@ export class Simulator {
       this.#requestsPerReplica.set(replicaId, (this.#requestsPerReplica.get(replicaId) ?? 0) + 1);
       touched.add(replicaId);
     }
-    for (const replicaId of touched) this.#queue.push(this.#now, { kind: 'replicaSchedule', replicaId });
+    for (const replicaId of touched) {
+      this.#cutRun(replicaId);
+      this.#queue.push(this.#now, this.#scheduleEvent(replicaId));
+    }
   }
 
   #onReplicaSchedule(replicaId: number): void {
@@ -246,10 +281,58 @@ export class Simulator {
     for (const request of batch.requests) request.onBatchStart(this.#now);
     this.#numBatches++;
     for (const o of this.#observers) o.onBatchStart?.(batch, this.#now);
-    this.#queue.push(this.#now + batch.duration, { kind: 'batchEnd', batch });
+    const steps = this.#fastForward ? replica.decodeRunLength(batch, MAX_DECODE_RUN) : 1;
+    const event = steps > 1 ? this.#planDecodeRun(batch, steps) : { kind: 'batchEnd' as const, batch, steps: 1 };
+    if (event.steps > 1) this.#runs.set(replicaId, event);
+    this.#queue.push(event.ends === undefined ? this.#now + batch.duration : event.ends[event.steps - 1]!, event);
   }
 
-  #onBatchEnd(batch: Batch): void {
+  /**
+   * Times the iterations of a decode run: each request gains one KV token per iteration, so each
+   * iteration is timed on its own. Iterations ending after the time limit are left out, as the
+   * step-by-step run would never process them.
+   */
+  #planDecodeRun(batch: Batch, maxSteps: number): BatchEndEvent {
+    const limit = this.#setup.timeLimit ?? Number.POSITIVE_INFINITY;
+    const ends = new Float64Array(maxSteps);
+    const durations = new Float64Array(maxSteps);
+    durations[0] = batch.duration;
+    ends[0] = this.#now + batch.duration;
+    const shape = {
+      requests: batch.requests.map((r) => ({ numProcessedTokens: r.numProcessedTokens, isPrefillComplete: true })),
+      numTokens: batch.numTokens,
+    };
+    let steps = 1;
+    while (steps < maxSteps && ends[steps - 1]! <= limit) {
+      for (const r of shape.requests) r.numProcessedTokens += 1;
+      const d = this.#setup.executionModel.batchTime(shape) + batch.extraTime;
+      const end = ends[steps - 1]! + d;
+      if (end > limit) break;
+      durations[steps] = d;
+      ends[steps] = end;
+      steps++;
+    }
+    return { kind: 'batchEnd', batch, steps, ends, durations };
+  }
+
+  /** A request was routed to a replica in a decode run: end the run at the first iteration boundary from now. */
+  #cutRun(replicaId: number): void {
+    const run = this.#runs.get(replicaId);
+    if (run === undefined) return;
+    const ends = run.ends!;
+    let j = 0;
+    while (ends[j]! < this.#now) j++;
+    if (j + 1 >= run.steps) return;
+    run.cancelled = true;
+    const cut: BatchEndEvent = { kind: 'batchEnd', batch: run.batch, steps: j + 1, ends, durations: run.durations! };
+    this.#runs.set(replicaId, cut);
+    this.#queue.push(ends[j]!, cut);
+  }
+
+  #onBatchEnd(event: BatchEndEvent): void {
+    if (event.cancelled === true) return;
+    const { batch, steps } = event;
+    if (steps > 1) this.#finishDecodeRun(event);
     batch.completedAt = this.#now;
     let completedAny = false;
     for (let i = 0; i < batch.requests.length; i++) {
@@ -270,8 +353,26 @@ export class Simulator {
       this.#pendingScaleDowns--;
       return;
     }
-    this.#queue.push(this.#now, { kind: 'replicaSchedule', replicaId: replica.replicaId });
+    this.#queue.push(this.#now, this.#scheduleEvent(replica.replicaId));
     if (completedAny && this.#router.numQueued > 0) this.#queue.push(this.#now, GLOBAL_SCHEDULE);
+  }
+
+  /**
+   * Applies iterations 1..steps−1 of a decode run exactly as the step-by-step engine would have
+   * (KV growth, one token and one duration per iteration); the last iteration then ends as a normal batch.
+   */
+  #finishDecodeRun(event: BatchEndEvent): void {
+    const { batch, steps } = event;
+    const ends = event.ends!;
+    const durations = event.durations!;
+    this.#runs.delete(batch.replicaId);
+    this.#cluster.require(batch.replicaId).advanceDecodeRun(batch, steps);
+    for (let s = 0; s < steps - 1; s++) {
+      for (const request of batch.requests) request.onBatchEnd(ends[s]!, 1, durations[s]!);
+    }
+    batch.scheduledAt = ends[steps - 2]!;
+    batch.duration = durations[steps - 1]!;
+    this.#numBatches += steps - 1;
   }
 
   #onTune(): void {
@@ -299,7 +400,16 @@ export class Simulator {
     this.#pendingScaleUps--;
     const replica = this.#addReplica(this.#now);
     if (this.#router.numQueued > 0) this.#queue.push(this.#now, GLOBAL_SCHEDULE);
-    this.#queue.push(this.#now, { kind: 'replicaSchedule', replicaId: replica.replicaId });
+    this.#queue.push(this.#now, this.#scheduleEvent(replica.replicaId));
+  }
+
+  #scheduleEvent(replicaId: number): SimEvent {
+    let event = this.#scheduleEvents.get(replicaId);
+    if (event === undefined) {
+      event = { kind: 'replicaSchedule', replicaId };
+      this.#scheduleEvents.set(replicaId, event);
+    }
+    return event;
   }
 
   #onScaleDown(): void {
@@ -340,6 +450,7 @@ export class Simulator {
   #removeReplica(replicaId: number): void {
     this.#numPreemptionsOfRemoved += this.#cluster.require(replicaId).numPreemptions;
     this.#cluster.remove(replicaId, this.#now);
+    this.#scheduleEvents.delete(replicaId);
     this.#router.onReplicaRemoved(replicaId);
   }
 }

@@ -9,6 +9,8 @@ import type { Request } from '../../entities/request.js';
 import { byArrival, ReplicaScheduler } from './replica-scheduler.js';
 
 export class OrcaReplicaScheduler extends ReplicaScheduler {
+  protected override readonly decodeGrowsKv = false;
+
   protected getNextBatch(_now: number): Batch | undefined {
     const requests: Request[] = [];
     const numTokens: number[] = [];
@@ -26,6 +28,7 @@ export class OrcaReplicaScheduler extends ReplicaScheduler {
       requests.push(request);
       numTokens.push(this.nextTokens(request));
     }
+    this.steadyDecodeBatch = this.running.length === 0 && requests.every((r) => r.isPrefillComplete);
     return this.makeBatch(requests, numTokens);
   }
 }

@@ -39,6 +39,15 @@ export abstract class ReplicaScheduler {
   numRunningBatches = 0;
   /** Requests preempted by recompute over this replica's life. */
   numPreemptions = 0;
+  /**
+   * Set by `getNextBatch` when the batch it returns is a steady decode batch: decode tokens only,
+   * every running request included, nothing preempted. Forming the next batch would then give the
+   * same requests again until one finishes, KV memory runs short or a new request is routed here,
+   * which lets the engine run such iterations back to back without re-forming them.
+   */
+  protected steadyDecodeBatch = false;
+  /** Whether decode tokens take new KV blocks as they cross block boundaries (false: Orca reserves up front). */
+  protected readonly decodeGrowsKv: boolean = true;
 
   constructor(init: ReplicaSchedulerInit) {
     this.replicaId = init.replicaId;
@@ -77,6 +86,7 @@ export abstract class ReplicaScheduler {
   /** Forms the batches to start now: one, unless a batch is already executing. */
   schedule(now: number): Batch | undefined {
     if (this.numRunningBatches > 0) return undefined;
+    this.steadyDecodeBatch = false;
     const batch = this.getNextBatch(now);
     if (batch !== undefined) this.numRunningBatches++;
     return batch;
@@ -88,6 +98,51 @@ export abstract class ReplicaScheduler {
     for (const request of batch.requests) {
       if (request.isFinished) this.kv.free(request.id);
       else this.running.push(request);
+    }
+  }
+
+  /**
+   * How many iterations of `batch` (just formed by `schedule`) can run back to back with the same
+   * requests: 1 unless it is a steady decode batch; then until the first request finishes, or while
+   * the KV growth of every later iteration leaves a block free (Vidur's decode admission test), at
+   * most `maxSteps`.
+   */
+  decodeRunLength(batch: Batch, maxSteps: number): number {
+    if (!this.steadyDecodeBatch) return 1;
+    let steps = maxSteps;
+    for (const r of batch.requests) steps = Math.min(steps, r.totalTokens - r.numProcessedTokens);
+    if (!this.decodeGrowsKv || steps <= 1) return Math.max(1, steps);
+    const free = this.kv.numFreeBlocks;
+    const fits = (k: number): boolean => this.#blocksForDecodeRun(batch, k) <= free - 1;
+    if (fits(steps)) return steps;
+    let lo = 1; // fits(1) holds: step 1 is already allocated
+    let hi = steps;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (fits(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Blocks that iterations 2..k of a decode run would add, given what each request holds now. */
+  #blocksForDecodeRun(batch: Batch, k: number): number {
+    let needed = 0;
+    const size = this.kv.blockSize;
+    for (const r of batch.requests) {
+      // Iteration s is formed with numProcessedTokens + s − 1 tokens in the cache.
+      needed += Math.max(0, Math.ceil((r.numProcessedTokens + k - 1) / size) - this.kv.blocksHeldBy(r.id));
+    }
+    return needed;
+  }
+
+  /** KV growth of iterations 2..steps of a decode run (their formation allocations, done at once). */
+  advanceDecodeRun(batch: Batch, steps: number): void {
+    if (!this.decodeGrowsKv) return;
+    for (const r of batch.requests) {
+      if (!this.kv.ensureCapacity(r.id, r.numProcessedTokens + steps - 1)) {
+        throw new Error(`replica ${this.replicaId}: decode run of ${steps} iterations outgrew the KV cache (request ${r.id})`);
+      }
     }
   }
 

@@ -19,6 +19,7 @@ export class SarathiReplicaScheduler extends ReplicaScheduler {
     const numTokens: number[] = [];
     let used = 0;
 
+    const preemptionsBefore = this.numPreemptions;
     const { decodes, partialPrefills } = this.takeRunning(this.limits.batchSizeCap);
     for (const request of decodes) {
       requests.push(request);
@@ -47,6 +48,8 @@ export class SarathiReplicaScheduler extends ReplicaScheduler {
       numTokens.push(chunk);
       used += chunk;
     }
+    this.steadyDecodeBatch =
+      requests.length === decodes.length && this.running.length === 0 && this.numPreemptions === preemptionsBefore;
     return this.makeBatch(requests, numTokens);
   }
 }

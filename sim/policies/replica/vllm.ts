@@ -41,7 +41,9 @@ export class VllmReplicaScheduler extends ReplicaScheduler {
 
   /** One decode token for every running request, oldest first, preempting from the newest when memory runs out. */
   protected decodeAll(): Batch | undefined {
+    const preemptionsBefore = this.numPreemptions;
     const { decodes } = this.takeRunning(this.limits.batchSizeCap);
-    return this.makeBatch(decodes, decodes.map(() => 1));
+    this.steadyDecodeBatch = this.numPreemptions === preemptionsBefore && this.running.length === 0;
+    return this.makeBatch(decodes, new Array<number>(decodes.length).fill(1));
   }
 }

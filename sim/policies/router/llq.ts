@@ -2,6 +2,8 @@
 import { Router, type Assignment } from './router.js';
 
 export class LlqRouter extends Router {
+  override readonly readsKvState = false;
+
   schedule(_now: number): Assignment[] {
     return this.assignToLeastLoaded((r) => r.numOutstanding);
   }

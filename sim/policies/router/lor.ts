@@ -7,6 +7,8 @@
 import { Router, type Assignment } from './router.js';
 
 export class LorRouter extends Router {
+  override readonly readsKvState = false;
+
   schedule(_now: number): Assignment[] {
     return this.assignToLeastLoaded((r) => r.numWaiting);
   }

@@ -2,6 +2,8 @@
 import { Router, type Assignment } from './router.js';
 
 export class RandomRouter extends Router {
+  override readonly readsKvState = false;
+
   schedule(_now: number): Assignment[] {
     const replicas = this.routableReplicas();
     if (replicas.length === 0) return [];

@@ -6,6 +6,8 @@
 import { Router, type Assignment } from './router.js';
 
 export class RoundRobinRouter extends Router {
+  override readonly readsKvState = false;
+
   #cursor = 0;
 
   schedule(_now: number): Assignment[] {

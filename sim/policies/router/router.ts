@@ -43,6 +43,12 @@ export abstract class Router {
   readonly replicasToFree = new Set<number>();
   protected readonly cluster: ClusterView;
   protected readonly rng: Rng;
+  /**
+   * Whether `schedule` reads replicas' KV state (`kv.numFreeBlocks`). The engine may run a replica's
+   * steady decode iterations in one event, during which that figure is only brought up to date at the
+   * run's end; routers that read it keep the default `true`, which turns that shortcut off.
+   */
+  readonly readsKvState: boolean = true;
 
   constructor(init: RouterInit) {
     this.cluster = init.cluster;

@@ -1,0 +1,47 @@
+/**
+ * The benchmark cases of `npm run bench`. Each runs in its own process so peak memory is its own.
+ * (a) is the fidelity benchmark (Vidur's requests replayed when ../shared is present); (b) and (c)
+ * scale it out at the same load per replica (0.5 QPS), with round-robin routing so every replica works.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../sim/config/paths.js';
+import type { SimulationConfigInput } from '../sim/config/schema.js';
+
+const VIDUR_REQUESTS = join(REPO_ROOT, '..', 'shared', 'vidur-data', 'ground-truth', 'benchmark.requests.csv');
+
+export interface BenchCase {
+  readonly name: string;
+  readonly description: string;
+  readonly config: SimulationConfigInput;
+  /** Goal for the simulation wall time, seconds, and peak memory, MiB (undefined: none). */
+  readonly goalSeconds?: number;
+  readonly goalMiB?: number;
+}
+
+const common = { model: 'llama-2-7b', device: 'a100', tp: 1, replicaScheduler: 'vllm', writeOutputs: false, progress: 'off' } as const;
+
+export const BENCH_CASES: readonly BenchCase[] = [
+  {
+    name: 'a-fidelity-benchmark',
+    description: existsSync(VIDUR_REQUESTS)
+      ? "Vidur's 2,072 benchmark requests replayed, 4 replicas, lor, 1000 s limit"
+      : 'Poisson 2 QPS for 1000 s (conv-like lengths), 4 replicas, lor (../shared absent, so no replay)',
+    config: existsSync(VIDUR_REQUESTS)
+      ? { ...common, replicas: 4, globalScheduler: 'lor', trace: VIDUR_REQUESTS, timeLimit: 1000 }
+      : { ...common, replicas: 4, globalScheduler: 'lor', qps: 2, duration: 1000, timeLimit: 1000 },
+    goalSeconds: 0.3,
+  },
+  {
+    name: 'b-100k-16-replicas',
+    description: '100,000 requests, Poisson 8 QPS (0.5 per replica), conv-like lengths, 16 replicas, round robin',
+    config: { ...common, replicas: 16, globalScheduler: 'round_robin', qps: 8, numRequests: 100_000 },
+  },
+  {
+    name: 'c-1m-64-replicas',
+    description: '1,000,000 requests, Poisson 32 QPS (0.5 per replica), conv-like lengths, 64 replicas, round robin',
+    config: { ...common, replicas: 64, globalScheduler: 'round_robin', qps: 32, numRequests: 1_000_000 },
+    goalSeconds: 30,
+    goalMiB: 2048,
+  },
+];

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './csv.js';
+export * from './loader.js';
