@@ -21,7 +21,7 @@ import { EventQueue } from './event-queue.js';
 import { AUTOSCALER_TUNE, GLOBAL_SCHEDULE, SCALE_DOWN, SCALE_UP, type BatchEndEvent, type SimEvent, type SimEventKind } from './events.js';
 
 /** Longest decode run handled as one event; bounds the work wasted when an arrival cuts a run short. */
-const MAX_DECODE_RUN = 256;
+const MAX_DECODE_RUN = 1024;
 
 export interface KvCacheSetup {
   readonly numBlocks: number;
@@ -105,6 +105,8 @@ export class Simulator {
   readonly #fastForward: boolean;
   /** Decode runs in flight, by replica id (only runs of more than one iteration). */
   readonly #runs = new Map<number, BatchEndEvent>();
+  /** Per-replica scratch arrays for decode-run times (a replica has one run at a time). */
+  readonly #runBuffers = new Map<number, { ends: Float64Array; durations: Float64Array }>();
 
   constructor(setup: SimulationSetup) {
     this.#setup = setup;
@@ -294,21 +296,32 @@ export class Simulator {
    */
   #planDecodeRun(batch: Batch, maxSteps: number): BatchEndEvent {
     const limit = this.#setup.timeLimit ?? Number.POSITIVE_INFINITY;
-    const ends = new Float64Array(maxSteps);
-    const durations = new Float64Array(maxSteps);
+    let buffers = this.#runBuffers.get(batch.replicaId);
+    if (buffers === undefined) {
+      buffers = { ends: new Float64Array(MAX_DECODE_RUN), durations: new Float64Array(MAX_DECODE_RUN) };
+      this.#runBuffers.set(batch.replicaId, buffers);
+    }
+    const { ends, durations } = buffers;
+    const model = this.#setup.executionModel;
+    if (model.decodeRunTimes !== undefined) {
+      model.decodeRunTimes(batch, maxSteps, durations);
+      if (batch.extraTime !== 0) for (let s = 0; s < maxSteps; s++) durations[s]! += batch.extraTime;
+    } else {
+      const shape = {
+        requests: batch.requests.map((r) => ({ numProcessedTokens: r.numProcessedTokens, isPrefillComplete: true })),
+        numTokens: batch.numTokens,
+      };
+      for (let s = 1; s < maxSteps; s++) {
+        for (const r of shape.requests) r.numProcessedTokens += 1;
+        durations[s] = model.batchTime(shape) + batch.extraTime;
+      }
+    }
     durations[0] = batch.duration;
     ends[0] = this.#now + batch.duration;
-    const shape = {
-      requests: batch.requests.map((r) => ({ numProcessedTokens: r.numProcessedTokens, isPrefillComplete: true })),
-      numTokens: batch.numTokens,
-    };
     let steps = 1;
-    while (steps < maxSteps && ends[steps - 1]! <= limit) {
-      for (const r of shape.requests) r.numProcessedTokens += 1;
-      const d = this.#setup.executionModel.batchTime(shape) + batch.extraTime;
-      const end = ends[steps - 1]! + d;
+    while (steps < maxSteps) {
+      const end = ends[steps - 1]! + durations[steps]!;
       if (end > limit) break;
-      durations[steps] = d;
       ends[steps] = end;
       steps++;
     }
@@ -367,9 +380,7 @@ export class Simulator {
     const durations = event.durations!;
     this.#runs.delete(batch.replicaId);
     this.#cluster.require(batch.replicaId).advanceDecodeRun(batch, steps);
-    for (let s = 0; s < steps - 1; s++) {
-      for (const request of batch.requests) request.onBatchEnd(ends[s]!, 1, durations[s]!);
-    }
+    for (const request of batch.requests) request.onDecodeIterations(ends, durations, steps - 1);
     batch.scheduledAt = ends[steps - 2]!;
     batch.duration = durations[steps - 1]!;
     this.#numBatches += steps - 1;
@@ -451,6 +462,7 @@ export class Simulator {
     this.#numPreemptionsOfRemoved += this.#cluster.require(replicaId).numPreemptions;
     this.#cluster.remove(replicaId, this.#now);
     this.#scheduleEvents.delete(replicaId);
+    this.#runBuffers.delete(replicaId);
     this.#router.onReplicaRemoved(replicaId);
   }
 }

@@ -115,6 +115,22 @@ export class Request {
   }
 
   /**
+   * The first `count` iterations of a decode run ended at `ends[i]` after `durations[i]`: the same as
+   * `onBatchEnd(ends[i], 1, durations[i])` for each, without a completion (a run stops at the first one).
+   */
+  onDecodeIterations(ends: Float64Array, durations: Float64Array, count: number): void {
+    if (count <= 0) return;
+    if (!this.isPrefillComplete || this.numProcessedTokens + count >= this.totalTokens) {
+      throw new Error(`request ${this.id}: ${count} decode iterations do not fit its remaining tokens`);
+    }
+    let execution = this.executionTime;
+    for (let i = 0; i < count; i++) execution += durations[i]!;
+    this.executionTime = execution;
+    this.numProcessedTokens += count;
+    this.lastBatchEndedAt = ends[count - 1];
+  }
+
+  /**
    * Preemption by recompute: the KV cache is gone, so everything computed so far becomes prompt
    * for the next attempt. Unlike Vidur, a victim caught mid-prefill keeps its full prompt target
    * (Vidur would shrink the prompt to the chunks already done).

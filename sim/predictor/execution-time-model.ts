@@ -15,4 +15,10 @@ export interface ExecutionTimeModel {
   readonly name: string;
   /** Duration of one forward pass over the batch, in seconds. */
   batchTime(batch: BatchShape): number;
+  /**
+   * Optional fast path for a decode run (every request in decode, one token each): fills `out[s]`
+   * with `batchTime` of the batch after every request has gained `s` more KV tokens, for
+   * s = 0..steps−1. Must give exactly what `batchTime` would, bit for bit.
+   */
+  decodeRunTimes?(batch: BatchShape, steps: number, out: Float64Array): void;
 }

@@ -11,7 +11,7 @@
  * configuration against the profiled range once instead of on every batch.
  */
 import { loadProfileData, type ProfileSelection } from './profile/loader.js';
-import { BatchKeys } from './batch-keys.js';
+import { BatchKeys, ceilKv } from './batch-keys.js';
 import type { BatchShape, ExecutionTimeModel } from './execution-time-model.js';
 import { buildTables, FULL_BUILD } from './fit.js';
 import { PiecewiseLinear, RowTable } from './interpolation.js';
@@ -107,6 +107,32 @@ export class ProfileTableModel implements ExecutionTimeModel {
       ms += k.prefillCount > 1 ? t * (1 + this.#overhead) : t;
     }
     return (ms * this.#layers) / 1000;
+  }
+
+  /**
+   * A decode run changes only the mean KV length, by one token per iteration, and the attention
+   * table is keyed by that mean rounded up to 64, so durations repeat in stretches: one lookup per
+   * stretch instead of one pass over the batch per iteration.
+   */
+  decodeRunTimes(batch: BatchShape, steps: number, out: Float64Array): void {
+    const k = this.#keys.read(batch);
+    if (k.prefillCount > 0) throw new Error('decodeRunTimes needs a batch of decodes only');
+    const n = k.decodeCount;
+    let kvSum = 0;
+    for (const r of batch.requests) kvSum += r.numProcessedTokens;
+    let base = this.#tokenCurve.at(k.roundedTokens);
+    if (this.#kvSave) base += this.#kvSave.at(k.totalTokens);
+    let lastKey = -1;
+    let lastTime = 0;
+    for (let s = 0; s < steps; s++) {
+      const key = ceilKv(Math.trunc((kvSum + n * s) / n));
+      if (key !== lastKey) {
+        const t = this.#decode.at(n, key);
+        lastTime = ((base + (n > 1 ? t * (1 + this.#overhead) : t)) * this.#layers) / 1000;
+        lastKey = key;
+      }
+      out[s] = lastTime;
+    }
   }
 
   breakdown(batch: BatchShape): LayerBreakdown {

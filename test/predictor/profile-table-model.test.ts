@@ -3,6 +3,7 @@ import { DEVICES } from '../../sim/catalog/devices.js';
 import { MODELS, type ModelName } from '../../sim/catalog/models.js';
 import { createExecutionModel } from '../../sim/predictor/factory.js';
 import { ProfileTableModel } from '../../sim/predictor/profile-table-model.js';
+import { Rng } from '../../sim/workload/rng.js';
 import { decode, HAS_PROFILES, prefill, PROFILES_DIR, randomBatches } from './batches.js';
 
 /** Worked examples of the research spec (Vidur's formula at exact profiled points), ms per batch. */
@@ -117,6 +118,27 @@ describe.skipIf(!HAS_PROFILES)('full tables are monotone', () => {
         const t = m.batchTime(decode(b, kv));
         expect(t).toBeGreaterThanOrEqual(last);
         last = t;
+      }
+    }
+  });
+});
+
+describe('ProfileTableModel.decodeRunTimes', () => {
+  it('equals batchTime bit for bit on every iteration of random decode runs', () => {
+    const rng = new Rng(5);
+    for (const name of ['llama-2-7b', 'llama-3-8b'] as const) {
+      const model = createExecutionModel({ kind: 'fitted', model: MODELS[name], device: DEVICES.a100, tensorParallel: 1 });
+      for (let trial = 0; trial < 40; trial++) {
+        const n = rng.int(1, 128);
+        const requests = Array.from({ length: n }, () => ({ numProcessedTokens: rng.int(2, 3000), isPrefillComplete: true }));
+        const batch = { requests, numTokens: new Array<number>(n).fill(1) };
+        const steps = 300;
+        const out = new Float64Array(steps);
+        model.decodeRunTimes!(batch, steps, out);
+        for (let s = 0; s < steps; s++) {
+          expect(out[s]).toBe(model.batchTime(batch));
+          for (const r of requests) r.numProcessedTokens++;
+        }
       }
     }
   });
