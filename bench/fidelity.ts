@@ -108,6 +108,7 @@ export function formatRow(label: string, r: LatencyRow, ref?: LatencyRow): strin
 export const TABLE_HEADER = '| run | completed | mean e2e (s) | P50 | P90 | P99 | mean TTFT |\n|---|---|---|---|---|---|---|';
 
 if (process.argv[1]?.endsWith('fidelity.ts')) {
+  console.log('## Llama-2-7B against Vidur (replayed requests, and the synthetic generator at the same settings)\n');
   console.log(TABLE_HEADER);
   for (const router of ['lor', 'round_robin'] as const) {
     const vidur = readVidurRun(router);
@@ -120,6 +121,19 @@ if (process.argv[1]?.endsWith('fidelity.ts')) {
     for (const seed of [42, 43, 44]) {
       const synth = runServelab(benchmarkConfig(router, { qps: 2, duration: 1000, seed, lengthsTrace: join(VIDUR_DATA, 'data', 'processed_traces', 'splitwise_conv.csv') }));
       console.log(formatRow(`servelab ${router}, synthetic seed ${seed}`, synth, vidur));
+    }
+  }
+}
+
+if (process.argv[1]?.endsWith('fidelity.ts')) {
+  console.log('\n## servelab only: models and replica schedulers on the same replayed requests (committed tables)\n');
+  console.log(TABLE_HEADER);
+  for (const model of ['llama-2-7b', 'llama-3-8b'] as const) {
+    for (const scheduler of ['vllm', 'sarathi'] as const) {
+      for (const router of ['lor', 'round_robin'] as const) {
+        const ours = runServelab({ ...replayConfig(router, 'fitted'), model, replicaScheduler: scheduler });
+        console.log(formatRow(`${model} ${scheduler} ${router}`, ours));
+      }
     }
   }
 }
