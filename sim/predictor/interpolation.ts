@@ -208,12 +208,7 @@ function excess(approx: number, y: number, allowed: number): number {
 export function simplifyCurve(x: readonly number[], y: readonly number[], allow: Allowance, r = 0): { x: number[]; y: number[] } {
   const n = x.length;
   if (n <= 2) return { x: [...x], y: [...y] };
-  const keep = new Uint8Array(n);
-  keep[0] = 1;
-  keep[n - 1] = 1;
-  const stack: [number, number][] = [[0, n - 1]];
-  while (stack.length > 0) {
-    const [a, b] = stack.pop()!;
+  const keep = splitAtWorst(n, (a, b) => {
     let worst = -1;
     let worstExcess = 0;
     for (let i = a + 1; i < b; i++) {
@@ -224,11 +219,8 @@ export function simplifyCurve(x: readonly number[], y: readonly number[], allow:
         worst = i;
       }
     }
-    if (worst >= 0) {
-      keep[worst] = 1;
-      stack.push([worst, b], [a, worst]);
-    }
-  }
+    return worst;
+  });
   const out = { x: [] as number[], y: [] as number[] };
   for (let i = 0; i < n; i++) {
     if (keep[i]) {
@@ -247,14 +239,9 @@ export function simplifyRows(rows: readonly Row[], allow: Allowance): Row[] {
   const simplified = rows.map((row) => ({ r: row.r, ...simplifyCurve(row.x, row.y, allow, row.r) }));
   const n = rows.length;
   if (n <= 2) return simplified;
-  const keep = new Uint8Array(n);
-  keep[0] = 1;
-  keep[n - 1] = 1;
   // Evaluate rows exactly as lookups will (including chord extension past a row's end).
   const table = new RowTable(simplified);
-  const stack: [number, number][] = [[0, n - 1]];
-  while (stack.length > 0) {
-    const [a, b] = stack.pop()!;
+  const keep = splitAtWorst(n, (a, b) => {
     let worst = -1;
     let worstExcess = 0;
     for (let i = a + 1; i < b; i++) {
@@ -271,12 +258,29 @@ export function simplifyRows(rows: readonly Row[], allow: Allowance): Row[] {
         }
       }
     }
+    return worst;
+  });
+  return simplified.filter((_, k) => keep[k] === 1);
+}
+
+/**
+ * Douglas–Peucker-style selection over indices 0..n−1: keeps both ends, then recursively the index
+ * `worstBetween(a, b)` names (−1 when every point between a and b is within tolerance).
+ */
+function splitAtWorst(n: number, worstBetween: (a: number, b: number) => number): Uint8Array {
+  const keep = new Uint8Array(n);
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  const stack: [number, number][] = [[0, n - 1]];
+  while (stack.length > 0) {
+    const [a, b] = stack.pop()!;
+    const worst = worstBetween(a, b);
     if (worst >= 0) {
       keep[worst] = 1;
       stack.push([worst, b], [a, worst]);
     }
   }
-  return simplified.filter((_, k) => keep[k] === 1);
+  return keep;
 }
 
 /** Rounds to `digits` significant digits; order-preserving, so monotone tables stay monotone. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Simulator, type SimulationObserver } from '../../sim/engine/simulator.js';
+import { Simulator, type SimulationObserver, type SimulationSetup } from '../../sim/engine/simulator.js';
 import { Request } from '../../sim/entities/request.js';
 import { ReplicaSchedulerName } from '../../sim/policies/replica/registry.js';
 import { RouterName } from '../../sim/policies/router/registry.js';
@@ -18,6 +18,24 @@ const kvSensitiveModel: ExecutionTimeModel = {
   },
 };
 
+type Row = { gap: number; prefill: number; decode: number };
+
+/** A small cluster under memory pressure: 16-request batches, 128-token chunks, few KV blocks. */
+function smallCluster(rows: Row[], scheduler: ReplicaSchedulerName, router: RouterName, replicas: number, numBlocks: number, extra: Partial<SimulationSetup>) {
+  let t = 0;
+  const requests = rows.map((r, id) => new Request({ id, arrivedAt: (t += r.gap), numPrefillTokens: r.prefill, numDecodeTokens: r.decode }));
+  // Orca reserves maxRequestTokens per request, so give it room for at least one.
+  const blocks = scheduler === 'orca' ? Math.max(numBlocks, 64) : numBlocks;
+  return setup(requests, {
+    replicaScheduler: scheduler,
+    router,
+    initialReplicas: replicas,
+    limits: { batchSizeCap: 16, maxTokensInBatch: 2048, chunkSize: 128, maxRequestTokens: 1024 },
+    kvCache: { numBlocks: blocks, blockSize: 16, watermarkFraction: 0.01 },
+    ...extra,
+  });
+}
+
 const workloadArb = fc.array(
   fc.record({ gap: fc.double({ min: 0, max: 0.5, noNaN: true }), prefill: fc.integer({ min: 1, max: 600 }), decode: fc.integer({ min: 1, max: 120 }) }),
   { minLength: 1, maxLength: 60 },
@@ -33,8 +51,6 @@ describe('engine properties on random small workloads', () => {
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 48, max: 400 }),
         (rows, scheduler, router, replicas, numBlocks) => {
-          let t = 0;
-          const requests = rows.map((r, id) => new Request({ id, arrivedAt: (t += r.gap), numPrefillTokens: r.prefill, numDecodeTokens: r.decode }));
           const completions = new Map<number, number>();
           let lastEvent = 0;
           const observer: SimulationObserver = {
@@ -54,20 +70,10 @@ describe('engine properties on random small workloads', () => {
               completions.set(r.id, (completions.get(r.id) ?? 0) + 1);
             },
           };
-          // Orca reserves maxRequestTokens per request, so give it room for at least one.
-          const blocks = scheduler === 'orca' ? Math.max(numBlocks, 64) : numBlocks;
-          const result = new Simulator(
-            setup(requests, {
-              replicaScheduler: scheduler,
-              router,
-              initialReplicas: replicas,
-              limits: { batchSizeCap: 16, maxTokensInBatch: 2048, chunkSize: 128, maxRequestTokens: 1024 },
-              kvCache: { numBlocks: blocks, blockSize: 16, watermarkFraction: 0.01 },
-              observers: [observer],
-            }),
-          ).run();
-          expect(result.numCompleted).toBe(requests.length);
-          for (const r of requests) {
+          const config = smallCluster(rows, scheduler, router, replicas, numBlocks, { observers: [observer] });
+          const result = new Simulator(config).run();
+          expect(result.numCompleted).toBe(rows.length);
+          for (const r of result.requests) {
             expect(completions.get(r.id)).toBe(1);
             expect(r.numProcessedTokens).toBe(r.numPrefillTokens + r.numDecodeTokens);
             expect(r.numGeneratedTokens).toBe(r.numDecodeTokens);
@@ -93,20 +99,8 @@ describe('decode fast-forward', () => {
         fc.option(fc.double({ min: 1, max: 30, noNaN: true }), { nil: undefined }),
         (rows, scheduler, router, replicas, numBlocks, timeLimit) => {
           const run = (fastForward: boolean) => {
-            let t = 0;
-            const requests = rows.map((r, id) => new Request({ id, arrivedAt: (t += r.gap), numPrefillTokens: r.prefill, numDecodeTokens: r.decode }));
-            const result = new Simulator(
-              setup(requests, {
-                replicaScheduler: scheduler,
-                router,
-                initialReplicas: replicas,
-                limits: { batchSizeCap: 16, maxTokensInBatch: 2048, chunkSize: 128, maxRequestTokens: 1024 },
-                kvCache: { numBlocks: scheduler === 'orca' ? Math.max(numBlocks, 64) : numBlocks, blockSize: 16, watermarkFraction: 0.01 },
-                executionModel: kvSensitiveModel,
-                timeLimit,
-                fastForward,
-              }),
-            ).run();
+            const config = smallCluster(rows, scheduler, router, replicas, numBlocks, { executionModel: kvSensitiveModel, timeLimit, fastForward });
+            const result = new Simulator(config).run();
             return { csv: requestMetricsCsv(result.requests), batches: result.numBatches, preemptions: result.numPreemptions, end: result.endTime, events: result.numEvents };
           };
           const { events: slowEvents, ...slow } = run(false);
