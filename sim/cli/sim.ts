@@ -3,10 +3,10 @@
  * write request_metrics.csv, config.json and summary.json.
  */
 import { pathToFileURL } from 'node:url';
-import { ConfigError, parseConfig } from '../config/schema.js';
+import { parseConfig } from '../config/schema.js';
+import { InputError } from '../errors.js';
 import { buildExecutionModel } from '../config/build.js';
 import { runSimulation } from '../run.js';
-import { TraceFormatError } from '../workload/trace-file.js';
 import { helpText, parseArgs } from './flags.js';
 import { runDirectory, writeRun } from './output.js';
 import { makeProgress } from './progress.js';
@@ -33,7 +33,7 @@ export function main(argv: readonly string[], command = 'npm run sim --'): numbe
     }
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof TraceFormatError) {
+    if (err instanceof InputError) {
       console.error(`error: ${err.message}`);
       return 2;
     }

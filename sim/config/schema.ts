@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DeviceName } from '../catalog/devices.js';
+import { InputError } from '../errors.js';
 import { ModelName } from '../catalog/models.js';
 import { ReplicaSchedulerName } from '../policies/replica/registry.js';
 import { RouterName } from '../policies/router/registry.js';
@@ -91,7 +92,7 @@ export const FIELD_SECTIONS: Readonly<Record<keyof SimulationConfig, ConfigSecti
   seed: 'run', timeLimit: 'run', name: 'run', outputDir: 'run', resultsRoot: 'run', progress: 'run', writeOutputs: 'run', fastForward: 'run',
 };
 
-export class ConfigError extends Error {
+export class ConfigError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

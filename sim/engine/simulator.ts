@@ -9,6 +9,7 @@
  * Everything a run needs is passed in; nothing is module-level, so simulations are independent.
  */
 import { Batch } from '../entities/batch.js';
+import { InputError } from '../errors.js';
 import { Request } from '../entities/request.js';
 import { KvBlockManager } from '../memory/kv-block-manager.js';
 import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
@@ -124,7 +125,7 @@ export class Simulator {
     for (const request of this.#requests) {
       if (this.#requestById.has(request.id)) throw new Error(`duplicate request id ${request.id}`);
       if (request.totalTokens > capacityTokens) {
-        throw new Error(
+        throw new InputError(
           `request ${request.id} needs ${request.totalTokens} tokens of KV cache but a replica can admit at most ${capacityTokens}; ` +
             `clip lengths with --max-tokens or give replicas more blocks (--num-blocks)`,
         );

@@ -10,6 +10,7 @@
  */
 import { kvBytesPerToken, linearParamsPerLayer, type ModelSpec } from '../catalog/models.js';
 import type { DeviceSpec } from '../catalog/devices.js';
+import { InputError } from '../errors.js';
 
 export interface MemoryPlanInput {
   readonly model: ModelSpec;
@@ -35,7 +36,7 @@ export function planKvMemory(input: MemoryPlanInput): MemoryPlan {
   const usableBytesPerGpu = device.memoryGiB * 1024 ** 3 * (1 - memoryMarginFraction) - weightBytesPerGpu;
   const slots = Math.floor(usableBytesPerGpu / (maxRequestTokens * perToken));
   if (slots < 1) {
-    throw new Error(
+    throw new InputError(
       `${model.name} on ${device.name} with TP ${tensorParallel} leaves no room for one ${maxRequestTokens}-token ` +
         `request: weights take ${(weightBytesPerGpu / 1024 ** 3).toFixed(1)} GiB per GPU of ${device.memoryGiB} GiB. ` +
         `Raise --tp, pick a larger device, or set --num-blocks explicitly.`,

@@ -7,6 +7,7 @@
  */
 import type { DeviceSpec } from '../catalog/devices.js';
 import type { ModelSpec } from '../catalog/models.js';
+import { InputError } from '../errors.js';
 import type { ExecutionTimeModel } from './execution-time-model.js';
 import { FITTED_FILES } from './fitted/index.js';
 import { ProfileTableModel } from './profile-table-model.js';
@@ -48,7 +49,7 @@ export function findFittedTables(model: ModelSpec, device: DeviceSpec, tensorPar
   if (!entry) return undefined;
   const t = entry.tables;
   if (t.hfId !== model.hfId || t.numLayers !== model.numLayers) {
-    throw new Error(
+    throw new InputError(
       `sim/predictor/fitted/${entry.file} was fitted for ${t.hfId} with ${t.numLayers} layers, but the catalog's ${model.name} is ${model.hfId} with ${model.numLayers} layers. ` +
         'Refit it with `npm run fit-model -- <profile dir>`',
     );
@@ -66,11 +67,11 @@ function missingFitted(model: ModelSpec, device: DeviceSpec, tp: number): string
 
 export function createExecutionModel(opts: ExecutionModelOptions): ExecutionTimeModel {
   const { kind, model, device, tensorParallel: tp } = opts;
-  if (!Number.isInteger(tp) || tp < 1) throw new Error(`tensorParallel must be a positive integer, got ${tp}`);
+  if (!Number.isInteger(tp) || tp < 1) throw new InputError(`tensorParallel must be a positive integer, got ${tp}`);
   switch (kind) {
     case 'fitted': {
       const tables = findFittedTables(model, device, tp);
-      if (!tables) throw new Error(missingFitted(model, device, tp));
+      if (!tables) throw new InputError(missingFitted(model, device, tp));
       return ProfileTableModel.fromTables(tables);
     }
     case 'auto': {
@@ -84,7 +85,7 @@ export function createExecutionModel(opts: ExecutionModelOptions): ExecutionTime
     }
     case 'profiles': {
       if (opts.profilesDir === undefined) {
-        throw new Error(
+        throw new InputError(
           "kind 'profiles' needs profilesDir (--profiles DIR): a Vidur-format directory with compute/<device>/<hf id>/{mlp,attention}.csv and network/<node>/all_reduce.csv",
         );
       }
@@ -99,7 +100,7 @@ export function createExecutionModel(opts: ExecutionModelOptions): ExecutionTime
       return new RooflineModel(model, device, tp);
     default: {
       const unknown: never = kind;
-      throw new Error(`unknown execution model kind ${String(unknown)}; expected one of auto, fitted, profiles, roofline`);
+      throw new InputError(`unknown execution model kind ${String(unknown)}; expected one of auto, fitted, profiles, roofline`);
     }
   }
 }

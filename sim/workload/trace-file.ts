@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { InputError } from '../errors.js';
 
 const count = (field: string) =>
   z.coerce.number({ error: `${field} must be a number` }).refine((v) => Number.isFinite(v) && v >= 0, `${field} must be a finite number ≥ 0`);
@@ -26,7 +27,7 @@ export interface TraceRecord {
   readonly tier: number | undefined;
 }
 
-export class TraceFormatError extends Error {
+export class TraceFormatError extends InputError {
   constructor(
     readonly file: string,
     readonly line: number,
@@ -47,7 +48,7 @@ export function readTraceFile(file: string, options: { requireArrivals: boolean 
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read trace ${file}: ${(err as Error).message}`);
+    throw new InputError(`cannot read trace ${file}: ${(err as Error).message}`);
   }
   return parseTrace(text, file, options);
 }

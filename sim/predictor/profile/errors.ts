@@ -2,6 +2,8 @@
  * Problems with a profile directory, as data: what went wrong, where (file, line, column) and how to
  * fix it. `formatProfileError` is the only place that turns one into text.
  */
+import { InputError } from '../../errors.js';
+
 export type ProfileErrorCode =
   | 'missing-file'
   | 'missing-column'
@@ -27,7 +29,7 @@ export function formatProfileError(issue: ProfileIssue): string {
   return `${where}${column}: ${issue.message}${fix}`;
 }
 
-export class ProfileError extends Error {
+export class ProfileError extends InputError {
   readonly issue: ProfileIssue;
 
   constructor(issue: ProfileIssue) {
