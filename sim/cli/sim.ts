@@ -6,13 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { buildExecutionModel } from '../config/build.js';
+import { loadRouterModule } from '../config/plugins.js';
 import { runSimulation } from '../run.js';
 import { helpText, parseArgs } from './flags.js';
 import { runDirectory, writeRun } from './output.js';
 import { makeProgress } from './progress.js';
 import { summaryTable } from './summary-table.js';
 
-export function main(argv: readonly string[], command = 'npm run sim --'): number {
+export async function main(argv: readonly string[], command = 'npm run sim --'): Promise<number> {
   try {
     const args = parseArgs(argv);
     if (args.help) {
@@ -23,7 +24,8 @@ export function main(argv: readonly string[], command = 'npm run sim --'): numbe
     const startedAt = new Date();
     const progress = makeProgress(config.progress);
     const executionModel = buildExecutionModel(config);
-    const run = runSimulation(config, { executionModel, onProgress: (now, done, total) => progress.update(now, done, total) });
+    const makeRouter = config.routerModule !== undefined ? await loadRouterModule(config.routerModule) : undefined;
+    const run = runSimulation(config, { executionModel, makeRouter, onProgress: (now, done, total) => progress.update(now, done, total) });
     progress.stop();
     console.log(summaryTable(run.summary));
     if (config.writeOutputs) {
@@ -41,4 +43,4 @@ export function main(argv: readonly string[], command = 'npm run sim --'): numbe
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));

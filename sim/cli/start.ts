@@ -5,4 +5,4 @@
  */
 import { main } from './sim.js';
 
-process.exitCode = main(['--name', 'default', ...process.argv.slice(2)], 'npm start --');
+process.exitCode = await main(['--name', 'default', ...process.argv.slice(2)], 'npm start --');

@@ -83,6 +83,8 @@ export interface BuildOptions {
   readonly autoscaling?: AutoscalingOptions;
   readonly observers?: readonly SimulationObserver[];
   readonly onProgress?: SimulationSetup['onProgress'];
+  /** Use this router factory instead of the config's `globalScheduler` (see `loadRouterModule`). */
+  readonly makeRouter?: SimulationSetup['makeRouter'];
 }
 
 export function buildSimulation(config: SimulationConfig, options: BuildOptions = {}): SimulationSetup {
@@ -102,7 +104,7 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
       chunkSize: config.chunkSize,
       maxRequestTokens: config.maxTokens,
     },
-    makeRouter: ROUTERS[config.globalScheduler],
+    makeRouter: options.makeRouter ?? ROUTERS[config.globalScheduler],
     makeReplicaScheduler: REPLICA_SCHEDULERS[config.replicaScheduler],
     executionModel: options.executionModel ?? buildExecutionModel(config),
     seed: config.seed,
@@ -112,5 +114,6 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
     observers: options.observers,
     onProgress: options.onProgress,
     fastForward: config.fastForward,
+    guardDecodeTokens: config.guardDecodeTokens,
   };
 }

@@ -41,6 +41,11 @@ export const SimulationConfig = z
       .default('auto')
       .describe('Batch-time model: fitted profile tables, raw profiles (--profiles), roofline, or auto (fitted if available)'),
     profiles: z.string().optional().describe('Vidur-format profiling directory (for --execution-model profiles)'),
+    routerModule: z
+      .string()
+      .optional()
+      .describe('A .ts/.js file exporting a Router subclass to use instead of --global-scheduler (e.g. starter/routing/ai-router.ts)'),
+    guardDecodeTokens: z.boolean().default(false).describe('Lab mode: routers that read a request\'s decode length get an error'),
     costPerGpuHour: nonNegative.optional().describe('Dollars per GPU-hour (default: the device catalog value)'),
     // --- workload ------------------------------------------------------------------------
     trace: z.string().optional().describe('Replay this trace CSV (arrived_at,num_prefill_tokens,num_decode_tokens[,client_id])'),
@@ -83,7 +88,7 @@ export const FIELD_SECTIONS: Readonly<Record<keyof SimulationConfig, ConfigSecti
   replicas: 'cluster', model: 'cluster', device: 'cluster', tp: 'cluster', globalScheduler: 'cluster',
   replicaScheduler: 'cluster', batchSizeCap: 'cluster', maxTokensInBatch: 'cluster', chunkSize: 'cluster',
   blockSize: 'cluster', watermarkFraction: 'cluster', memoryMarginFraction: 'cluster', numBlocks: 'cluster',
-  executionModel: 'cluster', profiles: 'cluster', costPerGpuHour: 'cluster',
+  executionModel: 'cluster', profiles: 'cluster', routerModule: 'cluster', guardDecodeTokens: 'cluster', costPerGpuHour: 'cluster',
   trace: 'workload', traceTimeScale: 'workload', lengthsTrace: 'workload', lengthGenerator: 'workload',
   intervalGenerator: 'workload', qps: 'workload', gammaCv: 'workload', duration: 'workload', numRequests: 'workload',
   maxTokens: 'workload', prefillTokens: 'workload', decodeTokens: 'workload', minTotalTokens: 'workload',

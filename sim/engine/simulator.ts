@@ -15,6 +15,7 @@ import { KvBlockManager } from '../memory/kv-block-manager.js';
 import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit, ReplicaSchedulerLimits } from '../policies/replica/replica-scheduler.js';
+import { routableView } from '../policies/router/routable-view.js';
 import type { Router, RouterInit } from '../policies/router/router.js';
 import { Rng } from '../workload/rng.js';
 import { Cluster, type ReplicaCountPoint } from './cluster.js';
@@ -61,6 +62,8 @@ export interface SimulationSetup {
    * KV state need to see every iteration.
    */
   readonly fastForward?: boolean;
+  /** Lab mode: routers get request views whose decode length throws (and is counted in the result). */
+  readonly guardDecodeTokens?: boolean;
 }
 
 export interface SimulationResult {
@@ -76,6 +79,8 @@ export interface SimulationResult {
   /** Requests routed to each replica id (all replicas that ever existed). */
   readonly requestsPerReplica: ReadonlyMap<number, number>;
   readonly numPreemptions: number;
+  /** Reads of a request's decode length by the router (only counted with `guardDecodeTokens`). */
+  readonly decodeTokenReads: number;
   /** Wall-clock seconds spent in `run()` (event processing only). */
   readonly wallSeconds: number;
 }
@@ -97,6 +102,7 @@ export class Simulator {
   #nextArrival = 0;
   /** One immutable replicaSchedule event per replica, reused instead of allocating one per batch. */
   readonly #scheduleEvents = new Map<number, SimEvent>();
+  #decodeTokenReads = 0;
   #pendingScaleUps = 0;
   #pendingScaleDowns = 0;
   #numCompleted = 0;
@@ -206,6 +212,7 @@ export class Simulator {
       replicaTimeline: this.#cluster.timeline,
       requestsPerReplica: this.#requestsPerReplica,
       numPreemptions,
+      decodeTokenReads: this.#decodeTokenReads,
       wallSeconds: (performance.now() - started) / 1000,
     };
   }
@@ -239,8 +246,9 @@ export class Simulator {
   }
 
   #onArrival(request: Request): void {
-    this.#router.addRequest(request);
-    this.#setup.autoscaling?.policy.onRequestArrival?.(request, this.#now);
+    const routed = this.#setup.guardDecodeTokens === true ? routableView(request, () => this.#decodeTokenReads++) : request;
+    this.#router.addRequest(routed);
+    this.#setup.autoscaling?.policy.onRequestArrival?.(routed, this.#now);
     this.#queue.push(this.#now, GLOBAL_SCHEDULE);
   }
 

@@ -16,9 +16,9 @@ describe('npm run sim (main)', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it('writes request_metrics.csv, config.json and summary.json with the documented contract', () => {
+  it('writes request_metrics.csv, config.json and summary.json with the documented contract', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'servelab-cli-')), 'run');
-    const code = main(['--replicas', '2', '--global-scheduler', 'llq', '--qps', '4', '--duration', '30', '--seed', '3', '--output-dir', dir, '--progress', 'off']);
+    const code = await main(['--replicas', '2', '--global-scheduler', 'llq', '--qps', '4', '--duration', '30', '--seed', '3', '--output-dir', dir, '--progress', 'off']);
     expect(code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'request_metrics.csv', 'summary.json']);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
@@ -33,25 +33,25 @@ describe('npm run sim (main)', () => {
     expect(out.join('\n')).toMatch(/e2e\s+\d/);
   });
 
-  it('gives the same request_metrics.csv for the same seed', () => {
+  it('gives the same request_metrics.csv for the same seed', async () => {
     const base = mkdtempSync(join(tmpdir(), 'servelab-cli-'));
-    const run = (name: string) => {
-      main(['--qps', '3', '--duration', '40', '--global-scheduler', 'random', '--output-dir', join(base, name), '--progress', 'off']);
+    const run = async (name: string) => {
+      await main(['--qps', '3', '--duration', '40', '--global-scheduler', 'random', '--output-dir', join(base, name), '--progress', 'off']);
       return readFileSync(join(base, name, 'request_metrics.csv'), 'utf8');
     };
-    expect(run('a')).toBe(run('b'));
+    expect(await run('a')).toBe(await run('b'));
   });
 
-  it('prints input errors without a stack trace and exits with 2', () => {
-    expect(main(['--model', 'llama-3-70b', '--no-write-outputs'])).toBe(2);
+  it('prints input errors without a stack trace and exits with 2', async () => {
+    expect(await main(['--model', 'llama-3-70b', '--no-write-outputs'])).toBe(2);
     expect(err.join('\n')).toMatch(/^error: llama-3-70b on a100 with TP 1 leaves no room.*Raise --tp/m);
-    expect(main(['--trace', '/nonexistent/trace.csv'])).toBe(2);
+    expect(await main(['--trace', '/nonexistent/trace.csv'])).toBe(2);
     expect(err.at(-1)).toMatch(/cannot read trace/);
-    expect(main(['--replicas', 'many'])).toBe(2);
+    expect(await main(['--replicas', 'many'])).toBe(2);
   });
 
-  it('prints --help', () => {
-    expect(main(['--help'])).toBe(0);
+  it('prints --help', async () => {
+    expect(await main(['--help'])).toBe(0);
     expect(out.join('\n')).toContain('--lengths-trace');
   });
 });

@@ -1,0 +1,29 @@
+/**
+ * Loading policy implementations from files, so a lab's student code, its reference solution or an
+ * unpacked submission can run in the engine without the engine importing any of them.
+ */
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { InputError } from '../errors.js';
+import { Router, type RouterInit } from '../policies/router/router.js';
+import { resolveDataPath } from './paths.js';
+
+export type RouterClass = new (init: RouterInit) => Router;
+
+/** The exported Router subclass of a loaded module: `default`, or the only named export that is one. */
+export function findRouterClass(module: Record<string, unknown>, where: string): RouterClass {
+  const isRouter = (v: unknown): v is RouterClass => typeof v === 'function' && v.prototype instanceof Router;
+  if (isRouter(module.default)) return module.default;
+  const found = Object.entries(module).filter(([, v]) => isRouter(v));
+  if (found.length === 1) return found[0]![1] as RouterClass;
+  if (found.length === 0) throw new InputError(`${where} exports no subclass of Router (extend Router from sim/policies/router/router.ts and export it)`);
+  throw new InputError(`${where} exports several Router subclasses (${found.map(([k]) => k).join(', ')}); export one, or make it the default export`);
+}
+
+export async function loadRouterModule(path: string): Promise<(init: RouterInit) => Router> {
+  const file = resolveDataPath(path);
+  if (!existsSync(file)) throw new InputError(`router module ${path} does not exist`);
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const RouterClass = findRouterClass(module, path);
+  return (init) => new RouterClass(init);
+}
