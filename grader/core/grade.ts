@@ -1,0 +1,199 @@
+/**
+ * Grading one submission: intake → build → one sandboxed child per rubric item → scores in the parent
+ * → results.json, report.md, report.html. Every step's failure becomes item verdicts or an internal
+ * error in the result; the reports are written whatever happens.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { REPO_ROOT } from '../../sim/config/paths.js';
+import { buildSubmission } from '../build/build-submission.js';
+import { formatDiagnostic } from '../build/diagnostics.js';
+import { readSubmission } from '../intake/read-submission.js';
+import { getLab } from '../labs/index.js';
+import { totalPoints, type RubricItem } from '../manifest/schema.js';
+import { writeReports } from '../report/write.js';
+import { runSandboxed, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
+import type { ItemContext, LabDefinition } from './lab.js';
+import { roundPoints } from './scoring.js';
+import type { GradingResult, ItemResult, Verdict } from './types.js';
+
+export interface GradeOptions {
+  readonly lab: string;
+  /** A .zip or a directory holding the student files. */
+  readonly submission: string;
+  /** Name shown in reports and used for the default output folder. */
+  readonly submissionName?: string;
+  readonly hiddenSeed?: number;
+  /** 'check' runs only the visible items (students' local runner). */
+  readonly mode?: 'grade' | 'check';
+  /** Output folder; undefined: do not write files. */
+  readonly outDir?: string;
+  readonly onItem?: (item: ItemResult) => void;
+}
+
+export function graderVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The hidden seed: explicit, else SERVELAB_HIDDEN_SEED, else the lab's embedded default. */
+export function resolveHiddenSeed(explicit: number | undefined, labDefault: number): number {
+  if (explicit !== undefined) return explicit;
+  const env = process.env.SERVELAB_HIDDEN_SEED;
+  if (env !== undefined && env.trim() !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n)) throw new Error(`SERVELAB_HIDDEN_SEED must be an integer, got "${env}"`);
+    return n;
+  }
+  return labDefault;
+}
+
+function itemResult(item: RubricItem, number: string, verdict: Verdict, score: number, message: string, output = '', durationMs = 0, extra: Partial<ItemResult> = {}): ItemResult {
+  return { id: item.id, number, title: item.title, kind: item.kind, visibility: item.visibility, score, maxScore: item.points, verdict, message, output, durationMs, ...extra };
+}
+
+function studentOutput(outcome: SandboxOutcome): string {
+  const parts: string[] = [];
+  if (outcome.verdict !== 'ok' && outcome.details !== undefined && outcome.details.trim() !== '') parts.push(outcome.details.trimEnd());
+  if (outcome.stdout.trim() !== '') parts.push(`your program printed:\n${outcome.stdout.trimEnd()}`);
+  if (outcome.stderr.trim() !== '') parts.push(`on stderr:\n${outcome.stderr.trimEnd()}`);
+  return parts.join('\n\n');
+}
+
+export async function gradeSubmission(options: GradeOptions): Promise<GradingResult> {
+  const started = performance.now();
+  const mode = options.mode ?? 'grade';
+  let lab: LabDefinition | undefined;
+  const items: ItemResult[] = [];
+  const notices: string[] = [];
+  let typeErrors: string[] = [];
+  let internalError: string | undefined;
+  let hiddenSeed = options.hiddenSeed ?? 0;
+  const work = mkdtempSync(join(tmpdir(), 'servelab-grade-'));
+  try {
+    lab = getLab(options.lab);
+    const manifest = lab.manifest;
+    hiddenSeed = resolveHiddenSeed(options.hiddenSeed, manifest.defaultHiddenSeed);
+    const rubric = manifest.items.filter((i) => mode === 'grade' || i.visibility === 'visible');
+    const numbered = rubric.map((item, i) => ({ item, number: String(i + 1) }));
+    const failAll = (verdict: Verdict, message: string, output = '') => {
+      for (const { item, number } of numbered) items.push(itemResult(item, number, verdict, 0, message, output));
+    };
+
+    const intake = await readSubmission(options.submission, manifest.files, { hint: `./submit.sh ${manifest.lab}`, studentDir: manifest.studentDir });
+    for (const p of intake.problems) notices.push(p.message);
+    if (intake.ignored.length > 0) notices.push(`Ignored files not part of this lab: ${intake.ignored.join(', ')}`);
+    const missing = manifest.files.filter((f) => !intake.files.has(f));
+    if (missing.length > 0) {
+      failAll('missing-file', `missing ${missing.join(', ')}: the submission must contain ${missing.map((f) => `${manifest.studentDir}/${f}`).join(', ')} (as made by ./submit.sh ${manifest.lab})`);
+      return finish();
+    }
+
+    const build = await buildSubmission({
+      repoRoot: REPO_ROOT,
+      workDir: join(work, 'build'),
+      labStudentDir: manifest.studentDir,
+      files: intake.files,
+      entry: lab.harnessEntry,
+    });
+    typeErrors = build.typeErrors.map(formatDiagnostic);
+    if (!build.ok || build.bundlePath === undefined) {
+      const errors = build.errors.map(formatDiagnostic).join('\n');
+      failAll('compile-error', `your code does not build: ${build.errors[0]?.message ?? 'unknown error'}`, errors);
+      return finish();
+    }
+
+    const ctx: ItemContext = { hiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT };
+    // Items whose child input is identical share one child run (e.g. two items scored on the same workloads).
+    const outcomes = new Map<string, Promise<SandboxOutcome>>();
+    for (const { item, number } of numbered) {
+      const itemStarted = performance.now();
+      const impl = lab.items[item.id]!;
+      let result: ItemResult;
+      try {
+        const { input, prepared } = impl.prepare(ctx);
+        const key = JSON.stringify(input);
+        let pending = outcomes.get(key);
+        if (pending === undefined) {
+          pending = runSandboxed({
+            bundlePath: build.bundlePath,
+            readDirs: [build.bundleDir],
+            srcRoot: build.srcRoot,
+            studentDir: manifest.studentDir,
+            input,
+            timeoutMs: item.timeoutMs ?? manifest.limits.itemTimeoutMs,
+            maxOldSpaceMb: item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb,
+            maxOutputBytes: manifest.limits.maxOutputBytes,
+          });
+          outcomes.set(key, pending);
+        }
+        const outcome = await pending;
+        const shown = studentOutput(outcome);
+        if (outcome.verdict !== 'ok') {
+          result = itemResult(item, number, outcome.verdict as Verdict, 0, outcome.message, shown, performance.now() - itemStarted);
+        } else {
+          try {
+            const scored = impl.score(outcome.result, prepared, ctx, item.points);
+            const score = roundPoints(Math.min(item.points, Math.max(0, scored.score)));
+            const verdict: Verdict = score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
+            result = itemResult(item, number, verdict, score, scored.message, [scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {
+              ...(scored.leaderboard !== undefined ? { leaderboard: scored.leaderboard } : {}),
+              ...(scored.extra !== undefined ? { extra: scored.extra } : {}),
+            });
+          } catch (err) {
+            const invalid = (err as { verdict?: string }).verdict === 'invalid-output';
+            result = itemResult(
+              item, number, invalid ? 'invalid-output' : 'grader-error', 0,
+              invalid ? (err as Error).message : `the grader failed while scoring this item: ${(err as Error).message}`,
+              shown, performance.now() - itemStarted,
+            );
+          }
+        }
+      } catch (err) {
+        result = itemResult(item, number, 'grader-error', 0, `the grader failed to run this item: ${(err as Error).message}`, '', performance.now() - itemStarted);
+      }
+      items.push(result);
+      options.onItem?.(result);
+    }
+    return finish();
+  } catch (err) {
+    internalError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return finish();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  function finish(): GradingResult {
+    const manifest = lab?.manifest;
+    if (manifest !== undefined && internalError !== undefined) {
+      // Items the failure kept from running still appear, so the total is out of the right maximum.
+      const done = new Set(items.map((i) => i.id));
+      manifest.items
+        .filter((i) => mode === 'grade' || i.visibility === 'visible')
+        .forEach((item, index) => {
+          if (!done.has(item.id)) items.push(itemResult(item, String(index + 1), 'grader-error', 0, `not run: the grader failed (${internalError})`));
+        });
+      items.sort((a, b) => Number(a.number) - Number(b.number));
+    }
+    const maxScore = manifest === undefined ? 0 : totalPoints({ ...manifest, items: manifest.items.filter((i) => mode === 'grade' || i.visibility === 'visible') });
+    const result: GradingResult = {
+      lab: options.lab,
+      labTitle: manifest?.title ?? options.lab,
+      submission: options.submissionName ?? basename(options.submission),
+      hiddenSeed,
+      publicSeed: manifest?.publicSeed ?? 0,
+      mode,
+      items,
+      score: roundPoints(items.reduce((s, i) => s + i.score, 0)),
+      maxScore,
+      notices,
+      typeErrors,
+      ...(internalError !== undefined ? { internalError } : {}),
+      graderVersion: graderVersion(),
+      durationMs: performance.now() - started,
+    };
+    if (options.outDir !== undefined) writeReports(options.outDir, result);
+    return result;
+  }
+}

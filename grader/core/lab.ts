@@ -1,0 +1,50 @@
+/**
+ * What a lab gives the grader: its manifest, the child-side harness that runs student code, and for
+ * each rubric item how to prepare the child's input (in the trusted parent, from the seeds) and how
+ * to score what the child returns (also in the parent; the child's data is validated, never trusted).
+ */
+import type { Manifest } from '../manifest/schema.js';
+
+export interface ItemContext {
+  readonly hiddenSeed: number;
+  readonly publicSeed: number;
+  readonly repoRoot: string;
+}
+
+export interface ItemOutcome {
+  /** Points earned, 0..maxScore. */
+  readonly score: number;
+  readonly message: string;
+  readonly output: string;
+  readonly leaderboard?: readonly { name: string; value: number; order: 'asc' | 'desc' }[];
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export interface ItemImplementation<Prepared = unknown> {
+  /** Builds the item's input; `input` goes to the child over IPC, `prepared` stays in the parent. */
+  prepare(ctx: ItemContext): { input: unknown; prepared: Prepared };
+  /** Scores the child's (unvalidated) result. Throwing here is a grader error, not the student's. */
+  score(result: unknown, prepared: Prepared, ctx: ItemContext, maxScore: number): ItemOutcome;
+}
+
+export interface LabDefinition {
+  readonly manifest: Manifest;
+  /** Absolute path of the TypeScript module the child runs; it imports the student code as "@student/<file>". */
+  readonly harnessEntry: string;
+  readonly items: Readonly<Record<string, ItemImplementation<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Checks that manifest and implementation agree, so a renamed item cannot silently score 0. */
+export function checkLabDefinition(lab: LabDefinition): void {
+  const implemented = new Set(Object.keys(lab.items));
+  const listed = new Set(lab.manifest.items.map((i) => i.id));
+  const missing = [...listed].filter((id) => !implemented.has(id));
+  const extra = [...implemented].filter((id) => !listed.has(id));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new Error(
+      `lab ${lab.manifest.lab}: manifest and grader disagree` +
+        (missing.length > 0 ? `; no implementation for ${missing.join(', ')}` : '') +
+        (extra.length > 0 ? `; not in the manifest: ${extra.join(', ')}` : ''),
+    );
+  }
+}

@@ -1,0 +1,18 @@
+/** Every lab the grader knows, by name. */
+import { InputError } from '../../sim/errors.js';
+import { checkLabDefinition, type LabDefinition } from '../core/lab.js';
+import { routingLab } from './routing/lab.js';
+
+const LABS: Readonly<Record<string, () => LabDefinition>> = {
+  routing: routingLab,
+};
+
+export const LAB_NAMES = Object.keys(LABS);
+
+export function getLab(name: string): LabDefinition {
+  const make = LABS[name];
+  if (make === undefined) throw new InputError(`unknown lab "${name}"; labs: ${LAB_NAMES.join(', ')}`);
+  const lab = make();
+  checkLabDefinition(lab);
+  return lab;
+}

@@ -1,0 +1,205 @@
+/**
+ * The routing lab's rubric items: how each prepares its input from the seeds and scores the child's
+ * observations. Hidden workloads are generated here, in the parent, and the latencies that are scored
+ * come from replaying the router's decisions in the parent's engine.
+ */
+import { loadRequests } from '../../../sim/config/build.js';
+import { parseConfig } from '../../../sim/config/schema.js';
+import { ROUTERS } from '../../../sim/policies/router/registry.js';
+import { Rng } from '../../../sim/workload/rng.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
+import { linearPoints, median, roundPoints, textTable } from '../../core/scoring.js';
+import { checkUnitCase, unitCases, type UnitExpectation } from './cases.js';
+import { RoutingOutput, type ScalingStep, type SimulationResultWire, type SimulationRun } from './protocol.js';
+import { ReplayError, ReplayRouter } from './replay.js';
+import { meanE2e, simulateRouting, toWire } from './simulate.js';
+
+/**
+ * Full marks for this much lower mean e2e than round robin (median over seeds). Set from the
+ * reference solution's own margins (see labs/routing/README.md and test/grader/routing-lab.test.ts).
+ */
+export const TARGET_IMPROVEMENT_OVER_RR = { qps2: 0.05, qps3: 0.05 } as const;
+/** The seed task's bar: at least 20% lower mean e2e than Vidur's LOR. */
+export const REQUIRED_IMPROVEMENT_OVER_LOR = 0.2;
+
+const BENCHMARK_REPLICAS = 4;
+const BENCHMARK_DURATION = 1000;
+
+export function benchmarkRun(label: string, seed: number, qps: number, scaling: ScalingStep[] = []): SimulationRun {
+  const config = parseConfig({ qps, duration: BENCHMARK_DURATION, seed, lengthsTrace: 'traces/conv.csv' });
+  return { label, replicas: BENCHMARK_REPLICAS, requests: toWire(loadRequests(config)), scaling };
+}
+
+/** `count` seeds derived from the hidden seed and a label, so items draw independent workloads. */
+export function derivedSeeds(hiddenSeed: number, label: string, count: number): number[] {
+  const rng = new Rng(hiddenSeed).fork(label);
+  return Array.from({ length: count }, () => rng.int(1, 2 ** 31 - 1));
+}
+
+function parseOutput<T extends RoutingOutput['task']>(raw: unknown, task: T): Extract<RoutingOutput, { task: T }> {
+  const parsed = RoutingOutput.safeParse(raw);
+  if (!parsed.success || parsed.data.task !== task) throw new InvalidOutput(`the harness returned data of the wrong shape`);
+  return parsed.data as Extract<RoutingOutput, { task: T }>;
+}
+
+export class InvalidOutput extends Error {
+  readonly verdict = 'invalid-output';
+}
+
+interface RunCheck {
+  readonly label: string;
+  readonly problems: string[];
+  readonly e2e: number | null;
+  readonly requestsPerReplica: Record<string, number>;
+}
+
+/** Replays one run's decisions and checks the correctness rules; the e2e returned is the parent's. */
+function checkRun(run: SimulationRun, wire: SimulationResultWire | undefined): RunCheck {
+  const problems: string[] = [];
+  if (wire === undefined) return { label: run.label, problems: ['no result for this run'], e2e: null, requestsPerReplica: {} };
+  if (wire.decodeTokenReads > 0) problems.push(`read numDecodeTokens ${wire.decodeTokenReads} time(s); routers may not use the decode length`);
+  const n = run.requests.arrivedAt.length;
+  let replay: ReplayRouter | undefined;
+  try {
+    const result = simulateRouting(run, (init) => (replay = new ReplayRouter(init).load(wire.decisions)), { guardDecodeTokens: false });
+    if (replay!.remaining > 0) problems.push(`${replay!.remaining} decision(s) could not be applied`);
+    if (result.numCompleted < n) problems.push(`${n - result.numCompleted} of ${n} requests were never routed or never finished`);
+    const perReplica: Record<string, number> = {};
+    for (const [id, count] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0])) perReplica[String(id)] = count;
+    return { label: run.label, problems, e2e: meanE2e(result), requestsPerReplica: perReplica };
+  } catch (err) {
+    const message = err instanceof ReplayError ? err.message : (err as Error).message;
+    problems.push(`the router's decisions break the rules: ${message}`);
+    return { label: run.label, problems, e2e: null, requestsPerReplica: {} };
+  }
+}
+
+function baseline(run: SimulationRun, router: 'lor' | 'round_robin'): number {
+  return meanE2e(simulateRouting(run, ROUTERS[router], { guardDecodeTokens: false }))!;
+}
+
+const fmt = (x: number | null, digits = 3) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+// ---- items --------------------------------------------------------------------------------------
+
+const unitItem: ItemImplementation<UnitExpectation[]> = {
+  prepare(ctx: ItemContext) {
+    const expectations = unitCases(ctx.publicSeed);
+    return { input: { task: 'units', cases: expectations.map((e) => e.case) }, prepared: expectations };
+  },
+  score(raw, expectations, _ctx, maxScore): ItemOutcome {
+    const out = parseOutput(raw, 'units');
+    const lines: string[] = [];
+    let passed = 0;
+    expectations.forEach((e, i) => {
+      const problems = checkUnitCase(e, out.cases[i]);
+      if (problems.length === 0) passed++;
+      lines.push(`${problems.length === 0 ? 'PASS' : 'FAIL'} ${e.case.name}: ${e.expect}`);
+      for (const p of problems) lines.push(`     ${p}`);
+    });
+    return {
+      score: roundPoints((maxScore * passed) / expectations.length),
+      message: `${passed} of ${expectations.length} cases passed`,
+      output: lines.join('\n'),
+    };
+  },
+};
+
+function simulationItem(
+  runsFor: (ctx: ItemContext) => SimulationRun[],
+  grade: (checks: RunCheck[], runs: SimulationRun[], maxScore: number) => ItemOutcome,
+): ItemImplementation<SimulationRun[]> {
+  return {
+    prepare(ctx) {
+      const runs = runsFor(ctx);
+      return { input: { task: 'simulate', runs }, prepared: runs };
+    },
+    score(raw, runs, _ctx, maxScore) {
+      const out = parseOutput(raw, 'simulate');
+      const checks = runs.map((run, i) => checkRun(run, out.runs[i]));
+      const problems = checks.flatMap((c) => c.problems.map((p) => `${c.label}: ${p}`));
+      if (problems.length > 0) {
+        return { score: 0, message: `correctness rules broken: ${problems[0]}`, output: problems.join('\n') };
+      }
+      return grade(checks, runs, maxScore);
+    },
+  };
+}
+
+const correctnessItem = simulationItem(
+  (ctx) => [
+    benchmarkRun(`public seed ${ctx.publicSeed}, 2 QPS, with scale-downs and scale-ups`, ctx.publicSeed, 2, [
+      { time: 200, delta: -1 },
+      { time: 400, delta: 2 },
+      { time: 700, delta: -1 },
+    ]),
+  ],
+  (checks, runs, maxScore) => ({
+    score: maxScore,
+    message: `every request routed once to a live replica, no decode-length reads (mean e2e ${fmt(checks[0]!.e2e)} s)`,
+    output: [
+      `${runs[0]!.label}: ${runs[0]!.requests.arrivedAt.length} requests`,
+      'replicas: 4 at start; one removed at t=200 s, two added at t=400 s (ids 4 and 5), one removed at t=700 s',
+      `requests per replica: ${JSON.stringify(checks[0]!.requestsPerReplica)}`,
+      `mean e2e: ${fmt(checks[0]!.e2e)} s`,
+    ].join('\n'),
+  }),
+);
+
+function comparisonTable(checks: RunCheck[], runs: SimulationRun[]): { rows: string[][]; vsRr: number[]; vsLor: number[]; e2e: number[] } {
+  const rows: string[][] = [];
+  const vsRr: number[] = [];
+  const vsLor: number[] = [];
+  const e2e: number[] = [];
+  checks.forEach((c, i) => {
+    const rr = baseline(runs[i]!, 'round_robin');
+    const lor = baseline(runs[i]!, 'lor');
+    const ours = c.e2e!;
+    vsRr.push(1 - ours / rr);
+    vsLor.push(1 - ours / lor);
+    e2e.push(ours);
+    rows.push([c.label, fmt(ours), fmt(rr), fmt(lor), pct(1 - ours / rr), pct(1 - ours / lor)]);
+  });
+  return { rows, vsRr, vsLor, e2e };
+}
+
+const HEADER = ['workload', 'yours (s)', 'round robin', 'lor', 'vs round robin', 'vs lor'];
+
+const hiddenRuns = (qps: number, count: number) => (ctx: ItemContext) =>
+  derivedSeeds(ctx.hiddenSeed, `routing-${qps}qps`, count).map((seed, i) => benchmarkRun(`hidden workload ${i + 1}, ${qps} QPS`, seed, qps));
+
+const beatsLorItem = simulationItem(hiddenRuns(2, 3), (checks, runs, maxScore) => {
+  const t = comparisonTable(checks, runs);
+  const m = median(t.vsLor);
+  const ok = m >= REQUIRED_IMPROVEMENT_OVER_LOR;
+  return {
+    score: ok ? maxScore : 0,
+    message: `median ${pct(m)} lower mean e2e than lor (needs ≥ ${pct(REQUIRED_IMPROVEMENT_OVER_LOR)})`,
+    output: textTable(HEADER, t.rows),
+  };
+});
+
+function beatsRoundRobin(qps: 2 | 3, count: number, leaderboard: boolean) {
+  const target = qps === 2 ? TARGET_IMPROVEMENT_OVER_RR.qps2 : TARGET_IMPROVEMENT_OVER_RR.qps3;
+  return simulationItem(hiddenRuns(qps, count), (checks, runs, maxScore) => {
+    const t = comparisonTable(checks, runs);
+    const m = median(t.vsRr);
+    const meanE2eAll = t.e2e.reduce((a, b) => a + b, 0) / t.e2e.length;
+    return {
+      score: linearPoints(m, 0, target, maxScore),
+      message: `median ${pct(m)} lower mean e2e than round robin (0 points at 0%, full points at ${pct(target)})`,
+      output: textTable(HEADER, t.rows),
+      leaderboard: leaderboard ? [{ name: `mean e2e at ${qps} QPS (s)`, value: Number(meanE2eAll.toFixed(4)), order: 'asc' as const }] : undefined,
+      extra: { improvementOverRoundRobin: t.vsRr, meanE2e: t.e2e },
+    };
+  });
+}
+
+export const ROUTING_ITEMS = {
+  'unit-cases': unitItem,
+  correctness: correctnessItem,
+  'beats-lor': beatsLorItem,
+  'beats-round-robin': beatsRoundRobin(2, 3, true),
+  'heavier-load': beatsRoundRobin(3, 2, false),
+} satisfies Record<string, ItemImplementation<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,0 +1,29 @@
+/** report.md: the same content as the HTML report, for terminals and repositories. */
+import type { GradingResult } from '../core/types.js';
+
+const fmtPoints = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
+
+export function renderMarkdown(r: GradingResult): string {
+  const lines: string[] = [
+    `# ${r.labTitle}`,
+    '',
+    `**Score: ${fmtPoints(r.score)} / ${fmtPoints(r.maxScore)}** — submission \`${r.submission}\`, lab \`${r.lab}\`, ` +
+      `${r.mode === 'check' ? 'public checks only' : `hidden seed ${r.hiddenSeed}`}, public seed ${r.publicSeed}, grader ${r.graderVersion}, ` +
+      `${(r.durationMs / 1000).toFixed(1)} s`,
+    '',
+  ];
+  if (r.internalError !== undefined) lines.push(`> **The grader itself failed:** ${r.internalError}`, '');
+  for (const n of r.notices) lines.push(`> ${n.replace(/\n/g, '\n> ')}`, '');
+  if (r.typeErrors.length > 0) lines.push('Type errors (reported, not graded):', '', '```', ...r.typeErrors, '```', '');
+  lines.push('| # | item | kind | visibility | verdict | score |', '|---|---|---|---|---|---|');
+  for (const i of r.items) {
+    lines.push(`| ${i.number} | ${i.title} | ${i.kind} | ${i.visibility} | ${i.verdict} | ${fmtPoints(i.score)} / ${fmtPoints(i.maxScore)} |`);
+  }
+  lines.push('');
+  for (const i of r.items) {
+    lines.push(`## ${i.number} ${i.title} — ${fmtPoints(i.score)} / ${fmtPoints(i.maxScore)} (${i.verdict})`, '', i.message, '');
+    if (i.output.trim() !== '') lines.push('```', i.output, '```', '');
+    lines.push(`*${(i.durationMs / 1000).toFixed(1)} s*`, '');
+  }
+  return lines.join('\n');
+}

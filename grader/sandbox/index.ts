@@ -1,0 +1,20 @@
+// child-runtime.ts is deliberately not re-exported: it runs only inside the sandbox child and installs
+// process hooks when imported there; harnesses import it directly and first.
+export {
+  fsReadFlags,
+  parseNodeVersion,
+  permissionFlag,
+  sandboxNodeArgs,
+  supportsDisableWarning,
+  type NodeVersion,
+  type SandboxArgsOptions,
+} from './permission-flags.js';
+export { EXIT_MARKER, HARNESS_RESULT_ERROR, NON_ERROR, SANDBOX_ENV, type ChildMessage, type InputMessage, type SerializedError } from './protocol.js';
+export {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  runSandboxed,
+  type SandboxOptions,
+  type SandboxOutcome,
+  type SandboxVerdict,
+} from './run-sandboxed.js';
+export { trimStack, type StackOptions } from './stack.js';

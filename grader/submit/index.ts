@@ -1,0 +1,2 @@
+export { makeSubmissionZip, ZIP_FILE_MODE, ZIP_FIXED_DATE, type ZipInput } from './make-zip.js';
+export { prepareSubmission, type PrepareOptions, type PrepareReport } from './prepare.js';

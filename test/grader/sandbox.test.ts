@@ -1,0 +1,200 @@
+/**
+ * The sandbox on this machine's Node: each verdict is provoked by a purpose-written harness
+ * (test/fixtures/sandbox/) and each test checks the verdict plus what it measured (duration, signal,
+ * truncation), so a regression in confinement shows up as a wrong verdict, not a silent pass.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runSandboxed, type SandboxOptions, type SandboxOutcome } from '../../grader/sandbox/index.js';
+import { trimStack } from '../../grader/sandbox/stack.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = join(here, '..', 'fixtures', 'sandbox');
+const root = mkdtempSync(join(tmpdir(), 'servelab-sandbox-'));
+const bundleDir = join(root, 'bundle');
+const secret = join(root, 'hidden', 'seeds.json');
+const TIMEOUT_MS = 1_000;
+
+beforeAll(async () => {
+  mkdirSync(join(root, 'hidden'));
+  writeFileSync(secret, '{"seed": 424242}');
+  await esbuild.build({
+    entryPoints: [join(fixtures, 'behaviours.ts'), join(fixtures, 'top-level-throw.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outdir: bundleDir,
+    outExtension: { '.js': '.mjs' },
+    sourcemap: 'inline',
+    sourcesContent: false,
+    logLevel: 'silent',
+  });
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function run(input: unknown, extra: Partial<SandboxOptions> = {}): Promise<SandboxOutcome> {
+  return runSandboxed({
+    bundlePath: join(bundleDir, 'behaviours.mjs'),
+    readDirs: [bundleDir],
+    input,
+    timeoutMs: TIMEOUT_MS,
+    maxOldSpaceMb: 48,
+    ...extra,
+  });
+}
+
+describe('runSandboxed verdicts', () => {
+  test('ok: the reply comes back over IPC; stdout captured; the child sees only a minimal env', async () => {
+    process.env.SERVELAB_TEST_PARENT_SECRET = 'do-not-leak';
+    try {
+      const outcome = await run({ kind: 'echo', value: { a: [1, 2] } });
+      expect(outcome.verdict).toBe('ok');
+      expect(outcome.result).toEqual({ echo: { a: [1, 2] }, env: ['LANG', 'NODE_OPTIONS', 'SERVELAB_SANDBOX', 'TZ'] });
+      expect(outcome.stdout).toBe('hello from the child\n');
+      expect(outcome.stderr).toBe('');
+      expect(outcome.exitCode).toBe(0);
+    } finally {
+      delete process.env.SERVELAB_TEST_PARENT_SECRET;
+    }
+  });
+
+  test('ok: an async handler; reading inside the allowed dir works', async () => {
+    expect((await run({ kind: 'async' })).result).toEqual({ late: true });
+    const own = await run({ kind: 'read', path: join(bundleDir, 'behaviours.mjs') });
+    expect(own.verdict).toBe('ok');
+  });
+
+  test('timeout: an infinite loop is killed (SIGKILL to the group) at the limit', async () => {
+    const outcome = await run({ kind: 'loop' });
+    expect(outcome.verdict).toBe('timeout');
+    expect(outcome.signal).toBe('SIGKILL');
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
+    expect(outcome.durationMs).toBeLessThan(TIMEOUT_MS + 1_500);
+    expect(outcome.message).toMatch(/timed out after 1000 ms/);
+  });
+
+  test('timeout: a student who ignores SIGTERM still dies', async () => {
+    const outcome = await run({ kind: 'sigterm-proof' });
+    expect(outcome.verdict).toBe('timeout');
+    expect(outcome.signal).toBe('SIGKILL');
+  });
+
+  test('timeout: a promise that never settles keeps the child alive until the limit', async () => {
+    const outcome = await run({ kind: 'never' });
+    expect(outcome.verdict).toBe('timeout');
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
+  });
+
+  test('memory: a heap bomb hits --max-old-space-size (SIGABRT, heap out of memory)', async () => {
+    const outcome = await run({ kind: 'memory' }, { timeoutMs: 10_000 });
+    expect(outcome.verdict).toBe('memory');
+    expect(outcome.message).toMatch(/heap limit is 48 MB/);
+    expect(outcome.details).toMatch(/heap out of memory/);
+    expect(outcome.durationMs).toBeLessThan(10_000);
+  });
+
+  test('permission: reading a file outside readDirs (hidden data) is denied and named', async () => {
+    const outcome = await run({ kind: 'read', path: secret });
+    expect(outcome.verdict).toBe('permission');
+    expect(outcome.message).toBe(
+      `reading ${secret} is not allowed: graded code may not read or write files, start processes or workers; use only what the harness passes in`,
+    );
+    expect(JSON.stringify(outcome)).not.toContain('424242');
+  });
+
+  test('permission: importing a module outside readDirs is denied', async () => {
+    const module = join(root, 'hidden', 'reference.mjs');
+    writeFileSync(module, 'export const answer = 424242;\n');
+    const outcome = await run({ kind: 'import', path: module });
+    expect(outcome.verdict).toBe('permission');
+    expect(outcome.error?.permission).toBe('FileSystemRead');
+  });
+
+  test('permission: spawning a child process is denied', async () => {
+    const outcome = await run({ kind: 'spawn' });
+    expect(outcome.verdict).toBe('permission');
+    expect(outcome.message).toMatch(/^starting a child process is not allowed/);
+    expect(outcome.stdout).not.toContain('escaped');
+  });
+
+  test('permission: writing a file and starting a worker are denied', async () => {
+    const write = await run({ kind: 'write', path: secret });
+    expect(write.verdict).toBe('permission');
+    expect(write.message).toMatch(new RegExp(`^writing ${secret} is not allowed`));
+    expect(readFileSync(secret, 'utf8')).toBe('{"seed": 424242}');
+    const worker = await run({ kind: 'worker' });
+    expect(worker.verdict).toBe('permission');
+    expect(worker.message).toMatch(/^starting a worker thread is not allowed/);
+  });
+
+  test('exit: process.exit(0) before replying', async () => {
+    const outcome = await run({ kind: 'exit' });
+    expect(outcome.verdict).toBe('exit');
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.message).toMatch(/do not call process.exit/);
+  });
+
+  test('error: a throw becomes an error reply with the stack trimmed to student frames', async () => {
+    const outcome = await run({ kind: 'throw' }, { srcRoot: join(here, '..'), studentDir: 'fixtures/sandbox' });
+    expect(outcome.verdict).toBe('error');
+    expect(outcome.message).toBe('your code threw RangeError: boom from the fixture');
+    const frames = outcome.details!.split('\n').slice(1);
+    expect(frames.length).toBeGreaterThan(0);
+    // Source-mapped to the TypeScript file, shown relative to srcRoot; harness frames dropped.
+    for (const frame of frames) expect(frame).toMatch(/fixtures\/sandbox\/behaviours\.ts:\d+:\d+/);
+  });
+
+  test('error: throwing a non-Error value, and a throw while the module loads', async () => {
+    expect((await run({ kind: 'throw-string' })).message).toBe('your code threw a non-Error value: just a string');
+    const top = await run(null, { bundlePath: join(bundleDir, 'top-level-throw.mjs') });
+    expect(top.verdict).toBe('error');
+    expect(top.message).toBe('your code threw Error: thrown at module top level');
+  });
+
+  test('error: a result JSON cannot carry is a harness error, not silence', async () => {
+    const outcome = await run({ kind: 'bigint' });
+    expect(outcome.verdict).toBe('error');
+    expect(outcome.message).toMatch(/^the harness failed: the harness result is not JSON-serialisable/);
+  });
+
+  test('output-too-large: printing 10 MB is stopped at the cap and truncated', async () => {
+    const outcome = await run({ kind: 'print' });
+    expect(outcome.verdict).toBe('output-too-large');
+    expect(outcome.signal).toBe('SIGKILL');
+    expect(outcome.message).toMatch(/^stdout exceeded 64 KiB/);
+    const [kept, note] = outcome.stdout.split('\n…truncated ');
+    expect(kept).toHaveLength(64 * 1024);
+    expect(Number(note!.replace(' bytes', ''))).toBeGreaterThan(0);
+    expect(outcome.durationMs).toBeLessThan(TIMEOUT_MS);
+  });
+
+  test('malformed reply envelopes from student code are dropped, not trusted or crashed on', async () => {
+    const outcome = await run({ kind: 'malformed-reply' });
+    expect(outcome.verdict).toBe('ok');
+    expect(outcome.result).toBe('the real reply');
+  });
+
+  test('a missing bundle is a grader error (rejects), not a verdict', async () => {
+    await expect(run({ kind: 'echo' }, { bundlePath: join(root, 'nope.mjs') })).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('trimStack', () => {
+  test('keeps student frames, relative to srcRoot', () => {
+    const stack = [
+      'Error: bad',
+      '    at AiRouter.schedule (/w/src/starter/routing/ai-router.ts:14:11)',
+      '    at Cluster.route (/w/src/sim/engine/cluster.ts:80:3)',
+      '    at file:///w/src/starter/routing/ai-router.ts:3:1',
+    ].join('\n');
+    expect(trimStack(stack, { srcRoot: '/w/src', studentDir: 'starter/routing' })).toBe(
+      ['Error: bad', '    at AiRouter.schedule (starter/routing/ai-router.ts:14:11)', '    at starter/routing/ai-router.ts:3:1'].join('\n'),
+    );
+    expect(trimStack(stack, { srcRoot: '/w/src', studentDir: 'starter/other' }).split('\n')).toHaveLength(4);
+  });
+});
