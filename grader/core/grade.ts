@@ -30,6 +30,8 @@ export interface GradeOptions {
   /** Output folder; undefined: do not write files. */
   readonly outDir?: string;
   readonly onItem?: (item: ItemResult) => void;
+  /** Caps every item's timeout (tests use it to keep adversarial fixtures quick). */
+  readonly maxItemTimeoutMs?: number;
 }
 
 export function graderVersion(): string {
@@ -122,7 +124,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradingRes
             srcRoot: build.srcRoot,
             studentDir: manifest.studentDir,
             input,
-            timeoutMs: item.timeoutMs ?? manifest.limits.itemTimeoutMs,
+            timeoutMs: Math.min(item.timeoutMs ?? manifest.limits.itemTimeoutMs, options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY),
             maxOldSpaceMb: item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb,
             maxOutputBytes: manifest.limits.maxOutputBytes,
           });

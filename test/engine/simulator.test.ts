@@ -159,3 +159,22 @@ describe('Simulator autoscaling hooks', () => {
     expect(lateToFreed).toHaveLength(0);
   });
 });
+
+describe('lab mode: routers may not read the decode length', () => {
+  class PeekingRouter extends Router {
+    schedule(): Assignment[] {
+      return this.queue.splice(0).map((request) => ({ replicaId: (request as unknown as { numDecodeTokens: number }).numDecodeTokens % 2, request }));
+    }
+  }
+
+  it('hands routers views whose numDecodeTokens throws a clear error, and counts the reads', () => {
+    const sim = new Simulator(setup(workload(3), { makeRouter: (init) => new PeekingRouter(init), guardDecodeTokens: true }));
+    expect(() => sim.run()).toThrow(/a router read numDecodeTokens of request 0: routers may not use the decode length/);
+  });
+
+  it('leaves built-in routers working, with the view carrying everything else', () => {
+    const result = new Simulator(setup(workload(50), { router: 'llq', guardDecodeTokens: true })).run();
+    expect(result.numCompleted).toBe(50);
+    expect(result.decodeTokenReads).toBe(0);
+  });
+});

@@ -55,6 +55,14 @@ export function checkUnitCase(e: UnitExpectation, r: UnitCaseResult | undefined)
   const per = new Map<number, number>();
   const seen = new Set<number>();
   for (const [requestId, replicaId] of r.assignments) {
+    if (requestId === null || replicaId === null) {
+      problems.push(
+        requestId === null
+          ? 'returned an assignment whose request is not one of the queued requests'
+          : `returned replicaId NaN (not a number) for request ${requestId}`,
+      );
+      continue;
+    }
     if (!Number.isInteger(requestId) || requestId < 0 || requestId >= e.case.prefills.length) problems.push(`assigned an unknown request (${requestId})`);
     else if (seen.has(requestId)) problems.push(`assigned request ${requestId} twice`);
     seen.add(requestId);

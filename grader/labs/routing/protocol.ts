@@ -51,8 +51,8 @@ export type RoutingInput = z.infer<typeof RoutingInput>;
 
 export const UnitCaseResult = z.strictObject({
   name: z.string(),
-  /** [requestIndex, replicaId] pairs in the order schedule() returned them. */
-  assignments: z.array(z.tuple([z.number(), z.number()])),
+  /** [requestIndex, replicaId] pairs in the order schedule() returned them (null: not a number, e.g. NaN). */
+  assignments: z.array(z.tuple([z.number().nullable(), z.number().nullable()])),
   decodeTokenReads: z.number().int().nonnegative(),
   error: z.string().optional(),
 });

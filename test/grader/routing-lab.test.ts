@@ -1,0 +1,123 @@
+/**
+ * The routing lab through the whole grader: the reference gets full marks, the untouched starter gets
+ * nothing on the round-robin item, every adversarial submission gets its own verdict with a valid
+ * results.json, and a regrade is byte-identical.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../sim/config/paths.js';
+import { gradeSubmission } from '../../grader/core/grade.js';
+import type { GradingResult } from '../../grader/core/types.js';
+import { GradescopeResults } from '../../grader/report/gradescope.js';
+import { makeSubmissionZip } from '../../grader/submit/make-zip.js';
+import { rawZip } from './zip-writer.js';
+
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
+const out = () => mkdtempSync(join(tmpdir(), 'servelab-routing-'));
+
+async function grade(submission: string, extra: { maxItemTimeoutMs?: number; hiddenSeed?: number } = {}): Promise<{ result: GradingResult; dir: string }> {
+  const dir = out();
+  const result = await gradeSubmission({ lab: 'routing', submission, outDir: dir, hiddenSeed: extra.hiddenSeed, maxItemTimeoutMs: extra.maxItemTimeoutMs });
+  // Whatever happened, the three files exist and results.json is valid Gradescope output.
+  const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+  expect(results.tests).toHaveLength(5);
+  expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');
+  expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('# ');
+  return { result, dir };
+}
+
+const verdicts = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.verdict]));
+const scores = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.score]));
+
+describe('routing lab, graded end to end', () => {
+  it('gives the reference solution full marks, and the same results.json on a regrade', async () => {
+    const first = await grade(join(REPO_ROOT, 'reference', 'routing'));
+    expect(first.result.internalError).toBeUndefined();
+    expect(scores(first.result)).toEqual({ 'unit-cases': 2, correctness: 2, 'beats-lor': 1, 'beats-round-robin': 4, 'heavier-load': 1 });
+    expect(first.result.score).toBe(10);
+    const again = await grade(join(REPO_ROOT, 'reference', 'routing'));
+    expect(readFileSync(join(again.dir, 'results.json'), 'utf8')).toBe(readFileSync(join(first.dir, 'results.json'), 'utf8'));
+  });
+
+  it('gives the reference full marks on other hidden seeds too', async () => {
+    for (const hiddenSeed of [1, 777]) {
+      const { result } = await grade(join(REPO_ROOT, 'reference', 'routing'), { hiddenSeed });
+      expect(result.score, `hidden seed ${hiddenSeed}`).toBe(10);
+    }
+  });
+
+  it('gives the untouched starter 0 on beating round robin, without crashing the grader', async () => {
+    const { result } = await grade(join(REPO_ROOT, 'starter', 'routing'));
+    expect(result.internalError).toBeUndefined();
+    expect(scores(result)['beats-round-robin']).toBe(0);
+    expect(scores(result)['heavier-load']).toBe(0);
+    expect(result.score).toBeLessThan(6);
+  });
+
+  it('grades exactly what ./submit.sh produces', async () => {
+    const zip = join(out(), 'routing-submission.zip');
+    await makeSubmissionZip({ files: [{ name: 'starter/routing/ai-router.ts', path: join(REPO_ROOT, 'reference', 'routing', 'ai-router.ts') }], out: zip });
+    const { result } = await grade(zip);
+    expect(result.score).toBe(10);
+  });
+});
+
+describe('routing lab, adversarial submissions', () => {
+  const fixture = (name: string) => join(FIXTURES, name);
+  const fast = { maxItemTimeoutMs: 4000 };
+
+  it.each([
+    ['infinite-loop', 'timeout', /timed out after 4000 ms/],
+    ['memory-bomb', 'memory', /ran out of memory/],
+    ['calls-exit', 'exit', /do not call process.exit/],
+    ['throws', 'error', /my router is not ready yet/],
+    ['floods-output', 'output-too-large', /exceeded 64 KiB/],
+    ['reads-reference', 'permission', /reading .*reference\/routing\/ai-router.ts is not allowed/],
+    ['reads-hidden-trace', 'permission', /traces\/conv.csv is not allowed/],
+    ['nan-routing', 'error', /replica NaN, which does not exist/],
+  ])('%s: every simulation item ends as %s', async (name, verdict, message) => {
+    const { result } = await grade(fixture(name), fast);
+    expect(result.internalError).toBeUndefined();
+    expect(result.score).toBe(0);
+    for (const id of ['correctness', 'beats-lor', 'beats-round-robin', 'heavier-load']) {
+      const item = result.items.find((i) => i.id === id)!;
+      expect(item.verdict, id).toBe(verdict);
+      expect(item.message, id).toMatch(message);
+    }
+  });
+
+  it('syntax error: compile-error with file:line:col on every item', async () => {
+    const { result } = await grade(fixture('syntax-error'));
+    expect(new Set(Object.values(verdicts(result)))).toEqual(new Set(['compile-error']));
+    expect(result.items[0]!.output).toMatch(/starter\/routing\/ai-router\.ts:6:3: Expected "\)"/);
+  });
+
+  it('importing node:fs is refused at build time', async () => {
+    const { result } = await grade(fixture('imports-fs'));
+    expect(result.items[0]!.verdict).toBe('compile-error');
+    expect(result.items[0]!.message).toMatch(/import "node:fs" is not allowed/);
+  });
+
+  it('reading the decode length fails the correctness rules even when the error is swallowed', async () => {
+    const { result } = await grade(fixture('peeks-decode-length'));
+    expect(verdicts(result).correctness).toBe('failed');
+    expect(result.items.find((i) => i.id === 'correctness')!.message).toMatch(/read numDecodeTokens \d+ time/);
+    expect(scores(result)['beats-round-robin']).toBe(0);
+  });
+
+  it('missing file: a named, actionable message', async () => {
+    const { result } = await grade(fixture('missing-file'));
+    expect(new Set(Object.values(verdicts(result)))).toEqual(new Set(['missing-file']));
+    expect(result.items[0]!.message).toMatch(/must contain starter\/routing\/ai-router\.ts.*\.\/submit\.sh routing/);
+  });
+
+  it('zip slip: the hostile entry is refused and named, nothing is written outside', async () => {
+    const zip = join(out(), 'evil.zip');
+    writeFileSync(zip, rawZip([{ name: '../../evil.ts', data: 'export {}' }, { name: 'ai-router.ts', data: readFileSync(join(REPO_ROOT, 'starter', 'routing', 'ai-router.ts')) }]));
+    const { result } = await grade(zip);
+    expect(result.notices.join('\n')).toMatch(/\.\.\/\.\.\/evil\.ts/);
+    expect(result.internalError).toBeUndefined();
+  });
+});
