@@ -45,7 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(`wrote ${report.zipPath} (${count}, ${formatBytes(report.zipBytes)}):`);
   for (const entry of report.entries) console.log(`  ${entry}`);
   console.log(`\ncheck it:  unzip -l ${shown}`);
-  console.log(`grade it locally (public seed):  npm run grade -- ${report.zipPath} --lab ${lab}`);
+  console.log(`grade it locally (default hidden seed):  npm run grade -- ${report.zipPath} --lab ${lab}`);
   console.log(`then upload ${shown} unchanged.`);
   return 0;
 }
