@@ -64,6 +64,12 @@ function studentOutput(outcome: SandboxOutcome): string {
 }
 
 export async function gradeSubmission(options: GradeOptions): Promise<GradingResult> {
+  const result = await gradeInMemory(options);
+  if (options.outDir !== undefined) await writeReports(options.outDir, result);
+  return result;
+}
+
+async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
   const started = performance.now();
   const mode = options.mode ?? 'grade';
   let lab: LabDefinition | undefined;
@@ -142,6 +148,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradingRes
             result = itemResult(item, number, verdict, score, scored.message, [scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {
               ...(scored.leaderboard !== undefined ? { leaderboard: scored.leaderboard } : {}),
               ...(scored.extra !== undefined ? { extra: scored.extra } : {}),
+              ...(scored.plots !== undefined ? { plots: scored.plots } : {}),
             });
           } catch (err) {
             const invalid = (err as { verdict?: string }).verdict === 'invalid-output';
@@ -195,7 +202,6 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradingRes
       graderVersion: graderVersion(),
       durationMs: performance.now() - started,
     };
-    if (options.outDir !== undefined) writeReports(options.outDir, result);
     return result;
   }
 }

@@ -4,6 +4,7 @@
  * to score what the child returns (also in the parent; the child's data is validated, never trusted).
  */
 import type { Manifest } from '../manifest/schema.js';
+import type { Plot } from '../report/charts.js';
 
 export interface ItemContext {
   readonly hiddenSeed: number;
@@ -18,6 +19,8 @@ export interface ItemOutcome {
   readonly output: string;
   readonly leaderboard?: readonly { name: string; value: number; order: 'asc' | 'desc' }[];
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** Charts for the HTML report (inline SVG) and report.md (linked SVG files); never in results.json. */
+  readonly plots?: readonly Plot[];
 }
 
 export interface ItemImplementation<Prepared = unknown> {

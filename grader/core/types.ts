@@ -3,6 +3,7 @@
  * failure of the grader itself apart from the student's failures (otter-grader's distinction).
  */
 import type { ItemKind, Visibility } from '../manifest/schema.js';
+import type { Plot } from '../report/charts.js';
 
 /** How an item ended: passed/failed are scored outcomes, the rest say why the student's code did not finish. */
 export type Verdict =
@@ -38,6 +39,7 @@ export interface ItemResult {
   readonly durationMs: number;
   readonly leaderboard?: readonly LeaderboardEntry[];
   readonly extra?: Readonly<Record<string, unknown>>;
+  readonly plots?: readonly Plot[];
 }
 
 export interface LeaderboardEntry {

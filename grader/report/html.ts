@@ -5,6 +5,9 @@
 import Handlebars from 'handlebars';
 import type { GradingResult } from '../core/types.js';
 
+/** SVGs already rendered, by item id (see write.ts). */
+export type RenderedPlots = Map<string, { title: string; file: string; svg: string }[]>;
+
 const TEMPLATE = `<!doctype html>
 <html lang="en">
 <head>
@@ -25,6 +28,7 @@ const TEMPLATE = `<!doctype html>
   .internal { background: #fde7e9; border-left-color: #b3261e; }
   section { margin-top: 1.5rem; }
   .muted { color: #777; font-size: 13px; }
+  figure.plot { margin: 1rem 0; } figure.plot svg { max-width: 100%; height: auto; } figcaption { color: #555; font-size: 13px; }
 </style>
 </head>
 <body>
@@ -48,6 +52,7 @@ const TEMPLATE = `<!doctype html>
   <h2>{{number}} {{title}} <span class="verdict {{verdict}}">{{verdict}}</span> — {{score}} / {{maxScore}}</h2>
   <p>{{message}}</p>
   {{#if output}}<pre>{{output}}</pre>{{/if}}
+  {{#each plots}}<figure class="plot" data-plot="{{file}}">{{{svg}}}<figcaption>{{title}}</figcaption></figure>{{/each}}
   <p class="muted">{{seconds}} s</p>
 </section>
 {{/each}}
@@ -60,7 +65,7 @@ const template = handlebars.compile(TEMPLATE, { strict: true });
 
 const fmtPoints = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
-export function renderHtml(r: GradingResult): string {
+export function renderHtml(r: GradingResult, plots: RenderedPlots = new Map()): string {
   return template({
     title: r.labTitle,
     submission: r.submission,
@@ -85,6 +90,7 @@ export function renderHtml(r: GradingResult): string {
       message: i.message,
       output: i.output.trim() === '' ? false : i.output,
       seconds: (i.durationMs / 1000).toFixed(1),
+      plots: plots.get(i.id) ?? [],
     })),
   });
 }

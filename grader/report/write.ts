@@ -1,12 +1,13 @@
 /**
- * Writes results.json, report.md and report.html atomically (temp file + rename), so a reader never
- * sees half a file and a crash mid-write leaves the previous complete file.
+ * Writes results.json, report.md and report.html (plus plots/*.svg) atomically (temp file + rename),
+ * so a reader never sees half a file and a crash mid-write leaves the previous complete file.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GradingResult } from '../core/types.js';
+import { renderSvg } from './charts.js';
 import { toGradescope } from './gradescope.js';
-import { renderHtml } from './html.js';
+import { renderHtml, type RenderedPlots } from './html.js';
 import { renderMarkdown } from './markdown.js';
 
 export function writeAtomically(file: string, text: string): void {
@@ -17,9 +18,33 @@ export function writeAtomically(file: string, text: string): void {
 
 export const REPORT_FILES = ['results.json', 'report.md', 'report.html'] as const;
 
-export function writeReports(outDir: string, result: GradingResult): void {
+/** Renders every item's plots to SVG, keyed by item id; a plot that fails to render becomes a note. */
+export async function renderPlots(result: GradingResult): Promise<RenderedPlots> {
+  const out: RenderedPlots = new Map();
+  for (const item of result.items) {
+    const rendered: { title: string; file: string; svg: string }[] = [];
+    for (const [k, plot] of (item.plots ?? []).entries()) {
+      let svg: string;
+      try {
+        svg = await renderSvg(plot.spec);
+      } catch (err) {
+        svg = `<p>(plot could not be drawn: ${String((err as Error).message).replace(/[<>&]/g, '')})</p>`;
+      }
+      rendered.push({ title: plot.title, file: `plots/${item.id}-${k + 1}.svg`, svg });
+    }
+    if (rendered.length > 0) out.set(item.id, rendered);
+  }
+  return out;
+}
+
+export async function writeReports(outDir: string, result: GradingResult): Promise<void> {
   mkdirSync(outDir, { recursive: true });
+  // results.json first: it is what external systems read, and it needs no rendering.
   writeAtomically(join(outDir, 'results.json'), JSON.stringify(toGradescope(result), null, 2) + '\n');
-  writeAtomically(join(outDir, 'report.md'), renderMarkdown(result));
-  writeAtomically(join(outDir, 'report.html'), renderHtml(result));
+  const plots = await renderPlots(result);
+  rmSync(join(outDir, 'plots'), { recursive: true, force: true });
+  if (plots.size > 0) mkdirSync(join(outDir, 'plots'), { recursive: true });
+  for (const list of plots.values()) for (const p of list) writeAtomically(join(outDir, p.file), p.svg);
+  writeAtomically(join(outDir, 'report.md'), renderMarkdown(result, plots));
+  writeAtomically(join(outDir, 'report.html'), renderHtml(result, plots));
 }

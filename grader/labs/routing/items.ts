@@ -12,6 +12,8 @@ import { linearPoints, median, roundPoints, textTable } from '../../core/scoring
 import { checkUnitCase, unitCases, type UnitExpectation } from './cases.js';
 import { RoutingOutput, type ScalingStep, type SimulationResultWire, type SimulationRun } from './protocol.js';
 import { ReplayError, ReplayRouter } from './replay.js';
+import type { SimulationResult } from '../../../sim/engine/simulator.js';
+import { barChart, cdfChart, type Plot } from '../../report/charts.js';
 import { meanE2e, simulateRouting, toWire } from './simulate.js';
 
 /**
@@ -51,12 +53,14 @@ interface RunCheck {
   readonly problems: string[];
   readonly e2e: number | null;
   readonly requestsPerReplica: Record<string, number>;
+  /** Per-request e2e of the replayed run (for plots). */
+  readonly e2es: number[];
 }
 
 /** Replays one run's decisions and checks the correctness rules; the e2e returned is the parent's. */
 function checkRun(run: SimulationRun, wire: SimulationResultWire | undefined): RunCheck {
   const problems: string[] = [];
-  if (wire === undefined) return { label: run.label, problems: ['no result for this run'], e2e: null, requestsPerReplica: {} };
+  if (wire === undefined) return { label: run.label, problems: ['no result for this run'], e2e: null, requestsPerReplica: {}, e2es: [] };
   if (wire.decodeTokenReads > 0) problems.push(`read numDecodeTokens ${wire.decodeTokenReads} time(s); routers may not use the decode length`);
   const n = run.requests.arrivedAt.length;
   let replay: ReplayRouter | undefined;
@@ -66,16 +70,33 @@ function checkRun(run: SimulationRun, wire: SimulationResultWire | undefined): R
     if (result.numCompleted < n) problems.push(`${n - result.numCompleted} of ${n} requests were never routed or never finished`);
     const perReplica: Record<string, number> = {};
     for (const [id, count] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0])) perReplica[String(id)] = count;
-    return { label: run.label, problems, e2e: meanE2e(result), requestsPerReplica: perReplica };
+    return { label: run.label, problems, e2e: meanE2e(result), requestsPerReplica: perReplica, e2es: e2eValues(result) };
   } catch (err) {
     const message = err instanceof ReplayError ? err.message : (err as Error).message;
     problems.push(`the router's decisions break the rules: ${message}`);
-    return { label: run.label, problems, e2e: null, requestsPerReplica: {} };
+    return { label: run.label, problems, e2e: null, requestsPerReplica: {}, e2es: [] };
   }
 }
 
-function baseline(run: SimulationRun, router: 'lor' | 'round_robin'): number {
-  return meanE2e(simulateRouting(run, ROUTERS[router], { guardDecodeTokens: false }))!;
+function e2eValues(result: SimulationResult): number[] {
+  return result.requests.filter((r) => r.completedAt !== undefined).map((r) => r.completedAt! - r.arrivedAt);
+}
+
+interface Baseline {
+  readonly mean: number;
+  readonly e2es: number[];
+  readonly perReplica: Record<string, number>;
+}
+
+function baseline(run: SimulationRun, router: 'lor' | 'round_robin'): Baseline {
+  const result = simulateRouting(run, ROUTERS[router], { guardDecodeTokens: false });
+  const perReplica: Record<string, number> = {};
+  for (const [id, count] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0])) perReplica[String(id)] = count;
+  return { mean: meanE2e(result)!, e2es: e2eValues(result), perReplica };
+}
+
+function perReplicaBars(groups: readonly { name: string; perReplica: Record<string, number> }[]) {
+  return groups.flatMap((g) => Object.entries(g.perReplica).map(([id, n]) => ({ label: `replica ${id}`, value: n, group: g.name })));
 }
 
 const fmt = (x: number | null, digits = 3) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
@@ -137,6 +158,7 @@ const correctnessItem = simulationItem(
   ],
   (checks, runs, maxScore) => ({
     score: maxScore,
+    plots: [barChart({ title: 'Requests per replica (public workload, with scale events)', x: 'replica', y: 'requests', bars: perReplicaBars([{ name: 'yours', perReplica: checks[0]!.requestsPerReplica }]) })],
     message: `every request routed once to a live replica, no decode-length reads (mean e2e ${fmt(checks[0]!.e2e)} s)`,
     output: [
       `${runs[0]!.label}: ${runs[0]!.requests.arrivedAt.length} requests`,
@@ -147,21 +169,30 @@ const correctnessItem = simulationItem(
   }),
 );
 
-function comparisonTable(checks: RunCheck[], runs: SimulationRun[]): { rows: string[][]; vsRr: number[]; vsLor: number[]; e2e: number[] } {
+function comparisonTable(checks: RunCheck[], runs: SimulationRun[]): { rows: string[][]; vsRr: number[]; vsLor: number[]; e2e: number[]; plots: Plot[] } {
   const rows: string[][] = [];
+  const plots: Plot[] = [];
   const vsRr: number[] = [];
   const vsLor: number[] = [];
   const e2e: number[] = [];
   checks.forEach((c, i) => {
-    const rr = baseline(runs[i]!, 'round_robin');
-    const lor = baseline(runs[i]!, 'lor');
+    const rrRun = baseline(runs[i]!, 'round_robin');
+    const lorRun = baseline(runs[i]!, 'lor');
+    const rr = rrRun.mean;
+    const lor = lorRun.mean;
     const ours = c.e2e!;
+    if (i === 0) {
+      plots.push(
+        cdfChart({ title: `e2e latency, ${c.label}`, x: 'e2e latency (s)', samples: [{ name: 'yours', values: c.e2es }, { name: 'round robin', values: rrRun.e2es }, { name: 'lor', values: lorRun.e2es }] }),
+        barChart({ title: `Requests per replica, ${c.label}`, x: 'replica', y: 'requests', bars: perReplicaBars([{ name: 'yours', perReplica: c.requestsPerReplica }, { name: 'round robin', perReplica: rrRun.perReplica }, { name: 'lor', perReplica: lorRun.perReplica }]) }),
+      );
+    }
     vsRr.push(1 - ours / rr);
     vsLor.push(1 - ours / lor);
     e2e.push(ours);
     rows.push([c.label, fmt(ours), fmt(rr), fmt(lor), pct(1 - ours / rr), pct(1 - ours / lor)]);
   });
-  return { rows, vsRr, vsLor, e2e };
+  return { rows, vsRr, vsLor, e2e, plots };
 }
 
 const HEADER = ['workload', 'yours (s)', 'round robin', 'lor', 'vs round robin', 'vs lor'];
@@ -190,6 +221,7 @@ function beatsRoundRobin(qps: 2 | 3, count: number, leaderboard: boolean) {
       score: linearPoints(m, 0, target, maxScore),
       message: `median ${pct(m)} lower mean e2e than round robin (0 points at 0%, full points at ${pct(target)})`,
       output: textTable(HEADER, t.rows),
+      plots: t.plots,
       leaderboard: leaderboard ? [{ name: `mean e2e at ${qps} QPS (s)`, value: Number(meanE2eAll.toFixed(4)), order: 'asc' as const }] : undefined,
       extra: { improvementOverRoundRobin: t.vsRr, meanE2e: t.e2e },
     };
