@@ -142,7 +142,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
           result = itemResult(item, number, outcome.verdict as Verdict, 0, outcome.message, shown, performance.now() - itemStarted);
         } else {
           try {
-            const scored = impl.score(outcome.result, prepared, ctx, item.points);
+            const scored = await impl.score(outcome.result, prepared, ctx, item.points);
             const score = roundPoints(Math.min(item.points, Math.max(0, scored.score)));
             const verdict: Verdict = score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
             result = itemResult(item, number, verdict, score, scored.message, [scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {

@@ -26,8 +26,12 @@ export interface ItemOutcome {
 export interface ItemImplementation<Prepared = unknown> {
   /** Builds the item's input; `input` goes to the child over IPC, `prepared` stays in the parent. */
   prepare(ctx: ItemContext): { input: unknown; prepared: Prepared };
-  /** Scores the child's (unvalidated) result. Throwing here is a grader error, not the student's. */
-  score(result: unknown, prepared: Prepared, ctx: ItemContext, maxScore: number): ItemOutcome;
+  /**
+   * Scores the child's (unvalidated) result. Throwing here is a grader error, not the student's.
+   * May be async, e.g. to load the reference solution with `importReference` (never import
+   * reference/ statically from grader code: the student handout ships the grader without it).
+   */
+  score(result: unknown, prepared: Prepared, ctx: ItemContext, maxScore: number): ItemOutcome | Promise<ItemOutcome>;
 }
 
 export interface LabDefinition {
