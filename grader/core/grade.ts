@@ -12,6 +12,7 @@ import { formatDiagnostic } from '../build/diagnostics.js';
 import { readSubmission } from '../intake/read-submission.js';
 import { getLab } from '../labs/index.js';
 import { totalPoints, type RubricItem } from '../manifest/schema.js';
+import type { ReportFormat } from '../report/exporters.js';
 import { writeReports } from '../report/write.js';
 import { runSandboxed, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
 import type { ItemContext, LabDefinition } from './lab.js';
@@ -30,6 +31,8 @@ export interface GradeOptions {
   /** Output folder; undefined: do not write files. */
   readonly outDir?: string;
   readonly onItem?: (item: ItemResult) => void;
+  /** Extra result formats besides Gradescope's results.json. */
+  readonly formats?: readonly ReportFormat[];
   /** Caps every item's timeout (tests use it to keep adversarial fixtures quick). */
   readonly maxItemTimeoutMs?: number;
 }
@@ -65,7 +68,7 @@ function studentOutput(outcome: SandboxOutcome): string {
 
 export async function gradeSubmission(options: GradeOptions): Promise<GradingResult> {
   const result = await gradeInMemory(options);
-  if (options.outDir !== undefined) await writeReports(options.outDir, result);
+  if (options.outDir !== undefined) await writeReports(options.outDir, result, options.formats);
   return result;
 }
 

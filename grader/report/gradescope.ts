@@ -69,7 +69,7 @@ export function toGradescope(result: GradingResult): GradescopeResults {
       output_format: 'text',
       visibility: i.visibility,
       tags: [i.kind, i.verdict],
-      ...(i.extra !== undefined ? { extra_data: { ...i.extra } } : {}),
+      extra_data: { id: i.id, ...(i.extra ?? {}) },
     })),
     ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((l) => ({ ...l })) } : {}),
     extra_data: { lab: result.lab, hiddenSeed: result.hiddenSeed, publicSeed: result.publicSeed, graderVersion: result.graderVersion },

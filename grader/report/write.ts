@@ -6,6 +6,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GradingResult } from '../core/types.js';
 import { renderSvg } from './charts.js';
+import { toJunit, toPrairieLearn, type ReportFormat } from './exporters.js';
 import { toGradescope } from './gradescope.js';
 import { renderHtml, type RenderedPlots } from './html.js';
 import { renderMarkdown } from './markdown.js';
@@ -37,10 +38,12 @@ export async function renderPlots(result: GradingResult): Promise<RenderedPlots>
   return out;
 }
 
-export async function writeReports(outDir: string, result: GradingResult): Promise<void> {
+export async function writeReports(outDir: string, result: GradingResult, formats: readonly ReportFormat[] = ['gradescope']): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   // results.json first: it is what external systems read, and it needs no rendering.
   writeAtomically(join(outDir, 'results.json'), JSON.stringify(toGradescope(result), null, 2) + '\n');
+  if (formats.includes('prairielearn')) writeAtomically(join(outDir, 'results.prairielearn.json'), JSON.stringify(toPrairieLearn(result), null, 2) + '\n');
+  if (formats.includes('junit')) writeAtomically(join(outDir, 'junit.xml'), toJunit(result));
   const plots = await renderPlots(result);
   rmSync(join(outDir, 'plots'), { recursive: true, force: true });
   if (plots.size > 0) mkdirSync(join(outDir, 'plots'), { recursive: true });
