@@ -3,7 +3,8 @@
  * script was started from (submit.sh passes it as SERVELAB_SUBMIT_CWD, since it runs from the repo root).
  * Only parses arguments and prints; the work is in grader/submit/prepare.ts.
  */
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../intake/limits.js';
 import { studentFiles } from '../labs/registry.js';
@@ -45,7 +46,9 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(`wrote ${report.zipPath} (${count}, ${formatBytes(report.zipBytes)}):`);
   for (const entry of report.entries) console.log(`  ${entry}`);
   console.log(`\ncheck it:  unzip -l ${shown}`);
-  console.log(`grade it locally (default hidden seed):  npm run grade -- ${report.zipPath} --lab ${lab}`);
+  // The student handout has no grade command (hidden items need instructor material); check is its local runner.
+  if (existsSync(join(repoRoot, 'grader', 'cli', 'grade.ts'))) console.log(`grade it locally (default hidden seed):  npm run grade -- ${report.zipPath} --lab ${lab}`);
+  else console.log(`run the public checks:  npm run check -- ${lab}`);
   console.log(`then upload ${shown} unchanged.`);
   return 0;
 }

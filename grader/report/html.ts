@@ -52,7 +52,7 @@ const TEMPLATE = `<!doctype html>
   <h2>{{number}} {{title}} <span class="verdict {{verdict}}">{{verdict}}</span> — {{score}} / {{maxScore}}</h2>
   <p>{{message}}</p>
   {{#if output}}<pre>{{output}}</pre>{{/if}}
-  {{#each plots}}<figure class="plot" data-plot="{{file}}">{{{svg}}}<figcaption>{{title}}</figcaption></figure>{{/each}}
+  {{#each plots}}<figure class="plot" data-plot="{{file}}" aria-label="{{title}}">{{{svg}}}</figure>{{/each}}
   <p class="muted">{{seconds}} s</p>
 </section>
 {{/each}}

@@ -1,0 +1,48 @@
+/**
+ * `npm run dist:student -- <lab|all> [--out DIR]` and `npm run dist:gradescope -- <lab> [--out DIR]
+ * [--seed N] [--late-penalty F --late-days N]`.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InputError } from '../../sim/errors.js';
+import { resolveHiddenSeed } from '../core/grade.js';
+import { buildGradescopeBundle } from '../dist/gradescope.js';
+import { buildStudentDist, scanForHidden } from '../dist/student.js';
+import { getLab, LAB_NAMES } from '../labs/index.js';
+import { intFlag, parseCli } from './args.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const [kind, ...rest] = argv;
+    const { positionals, flags } = parseCli(rest, ['out', 'seed', 'late-penalty', 'late-days'], ['no-lockfile']);
+    const target = positionals[0];
+    if ((kind !== 'student' && kind !== 'gradescope') || target === undefined) {
+      throw new InputError(`usage: npm run dist:student -- <${LAB_NAMES.join('|')}|all> [--out DIR]\n       npm run dist:gradescope -- <lab> [--out DIR] [--seed N] [--late-penalty F --late-days N]`);
+    }
+    if (kind === 'student') {
+      const labs = target === 'all' ? LAB_NAMES : [target];
+      const outDir = resolve((flags.get('out') as string | undefined) ?? `dist/student-${target}`);
+      const dist = await buildStudentDist({ labs, outDir, lockfile: !flags.has('no-lockfile') });
+      const problems = scanForHidden(dist.dir, labs);
+      if (problems.length > 0) throw new Error(`the handout would leak hidden material:\n${problems.join('\n')}`);
+      console.log(`wrote ${dist.dir}/ (${dist.files.length} files) and ${dist.zip}; scanned: no reference, mutant or hidden seed inside`);
+      return 0;
+    }
+    const { manifest } = getLab(target);
+    const outDir = resolve((flags.get('out') as string | undefined) ?? `dist/gradescope-${target}/source`);
+    const penalty = flags.get('late-penalty');
+    const late = penalty !== undefined ? { penaltyPerDay: Number(penalty), maxDays: intFlag(flags, 'late-days') ?? 0 } : undefined;
+    const hiddenSeed = resolveHiddenSeed(intFlag(flags, 'seed'), manifest.defaultHiddenSeed);
+    const { zip } = await buildGradescopeBundle({ lab: target, outDir, config: { lab: target, hiddenSeed, ...(late !== undefined ? { late } : {}) } });
+    console.log(`wrote ${zip} (hidden seed ${hiddenSeed}${late !== undefined ? `, late penalty ${late.penaltyPerDay}/day up to ${late.maxDays} days` : ''}); upload it as the assignment's autograder`);
+    return 0;
+  } catch (err) {
+    if (err instanceof InputError) {
+      console.error(`error: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,46 @@
+/** Shared helpers for building distributions: walking the repo, copying with filters, zipping. */
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { makeSubmissionZip } from '../submit/make-zip.js';
+
+/** Files under `root/rel` (recursively), as repo-relative POSIX paths, sorted. */
+export function listFiles(root: string, rel: string, skip: (path: string) => boolean = () => false): string[] {
+  const out: string[] = [];
+  const walk = (abs: string) => {
+    const r = relative(root, abs).split('\\').join('/');
+    if (skip(r)) return;
+    const st = lstatSync(abs);
+    if (st.isDirectory()) for (const name of readdirSync(abs).sort()) walk(join(abs, name));
+    else if (st.isFile()) out.push(r);
+  };
+  walk(join(root, rel));
+  return out;
+}
+
+export function copyFiles(root: string, files: readonly string[], outDir: string): void {
+  for (const f of files) {
+    const to = join(outDir, f);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(join(root, f), to);
+  }
+}
+
+export function freshDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
+/** A deterministic zip of a whole folder (sorted names, fixed dates), paths inside prefixed by `prefix`. */
+export async function zipFolder(dir: string, out: string, prefix = ''): Promise<void> {
+  const files = listFiles(dir, '.');
+  await makeSubmissionZip({ files: files.map((f) => ({ name: `${prefix}${f}`, path: join(dir, f) })), out });
+}
+
+/** Keeps only the given labs in grader/labs/index.ts (drops other labs' import and table lines). */
+export function filterLabIndex(source: string, keep: readonly string[], all: readonly string[]): string {
+  const drop = all.filter((l) => !keep.includes(l));
+  return source
+    .split('\n')
+    .filter((line) => !drop.some((l) => line.includes(`from './${l}/`) || new RegExp(`^\\s*['"]?${l}['"]?\\s*:`).test(line)))
+    .join('\n');
+}

@@ -1,0 +1,78 @@
+/**
+ * The Gradescope autograder bundle for one lab: autograder.zip with setup.sh and run_autograder at the
+ * root and the grading project beside them (engine, grader, the lab's reference for hidden items,
+ * traces). The hidden seed and lateness policy are fixed in servelab-autograder.json when building.
+ */
+import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { REPO_ROOT } from '../../sim/config/paths.js';
+import { getLab, LAB_NAMES } from '../labs/index.js';
+import { copyFiles, filterLabIndex, freshDir, listFiles, zipFolder } from './files.js';
+
+export const AutograderConfig = z.strictObject({
+  lab: z.string(),
+  hiddenSeed: z.number().int(),
+  /** Late policy from submission_metadata.json: fraction lost per started day late, up to maxDays; later scores 0. */
+  late: z.strictObject({ penaltyPerDay: z.number().min(0).max(1), maxDays: z.number().int().nonnegative() }).optional(),
+});
+export type AutograderConfig = z.infer<typeof AutograderConfig>;
+
+const SETUP_SH = `#!/usr/bin/env bash
+# Gradescope runs this once when building the autograder image (Ubuntu). It installs Node.js 22 from
+# NodeSource and the grading project's exact dependencies.
+set -euo pipefail
+cd /autograder/source
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  apt-get update
+  apt-get install -y ca-certificates curl gnupg
+  curl -fsSL https://deb.nodesource.com/setup_22.x | bash -
+  apt-get install -y nodejs
+fi
+npm ci --no-audit --no-fund
+`;
+
+const RUN_AUTOGRADER = `#!/usr/bin/env bash
+# Gradescope runs this for every submission. It grades /autograder/submission and always writes
+# /autograder/results/results.json. SERVELAB_AUTOGRADER_ROOT replaces /autograder (for testing).
+set -uo pipefail
+root="\${SERVELAB_AUTOGRADER_ROOT:-/autograder}"
+cd "$(dirname "$0")"
+[ -f package.json ] || cd "$root/source"
+exec node --import tsx grader/cli/gradescope.ts --root "$root"
+`;
+
+export interface GradescopeDistOptions {
+  readonly lab: string;
+  readonly outDir: string;
+  readonly config: AutograderConfig;
+}
+
+export async function buildGradescopeBundle(options: GradescopeDistOptions): Promise<{ dir: string; zip: string }> {
+  const { manifest } = getLab(options.lab);
+  const dir = options.outDir;
+  freshDir(dir);
+  const otherLabs = (p: string) => LAB_NAMES.some((l) => l !== options.lab && (p.startsWith(`grader/labs/${l}/`) || p === `grader/labs/${l}`));
+  const files = [
+    ...listFiles(REPO_ROOT, 'sim', (p) => p.endsWith('.test.ts')),
+    ...listFiles(REPO_ROOT, 'traces'),
+    ...listFiles(REPO_ROOT, 'grader', otherLabs),
+    ...listFiles(REPO_ROOT, manifest.studentDir),
+    ...listFiles(REPO_ROOT, manifest.referenceDir, (p) => p.includes('/mutants')),
+    `labs/${options.lab}/manifest.json`,
+    `labs/${options.lab}/README.md`,
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+  ];
+  copyFiles(REPO_ROOT, files, dir);
+  writeFileSync(join(dir, 'grader/labs/index.ts'), filterLabIndex(readFileSync(join(REPO_ROOT, 'grader/labs/index.ts'), 'utf8'), [options.lab], LAB_NAMES));
+  writeFileSync(join(dir, 'servelab-autograder.json'), JSON.stringify(AutograderConfig.parse(options.config), null, 2) + '\n');
+  writeFileSync(join(dir, 'setup.sh'), SETUP_SH);
+  writeFileSync(join(dir, 'run_autograder'), RUN_AUTOGRADER);
+  chmodSync(join(dir, 'setup.sh'), 0o755);
+  chmodSync(join(dir, 'run_autograder'), 0o755);
+  const zip = join(dir, '..', 'autograder.zip');
+  await zipFolder(dir, zip);
+  return { dir, zip };
+}

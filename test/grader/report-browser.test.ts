@@ -1,0 +1,49 @@
+/**
+ * Opens a real report in headless Chromium and checks the plots rendered: every figure holds an SVG
+ * with a visible size and drawn marks, and a screenshot of a plotted item is not blank.
+ * Chromium is Debian's (.ci/run installs it when missing); without it the test says so and skips.
+ */
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../sim/config/paths.js';
+import { gradeSubmission } from '../../grader/core/grade.js';
+
+const CHROMIUM = process.env.SERVELAB_CHROMIUM ?? '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+if (!HAVE_CHROMIUM) console.warn(`report-browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set SERVELAB_CHROMIUM)`);
+
+describe.skipIf(!HAVE_CHROMIUM)('report in a browser', () => {
+  it('shows every plot as a drawn SVG', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'servelab-browser-'));
+    await gradeSubmission({ lab: 'routing', submission: join(REPO_ROOT, 'reference', 'routing'), outDir: out });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      await page.goto(`file://${join(out, 'report.html')}`);
+      const figures = await page.evaluate(() =>
+        [...document.querySelectorAll('figure.plot')].map((f) => {
+          const svg = f.querySelector('svg');
+          const box = svg?.getBoundingClientRect();
+          return { plot: f.getAttribute('data-plot'), width: box?.width ?? 0, height: box?.height ?? 0, marks: svg?.querySelectorAll('path').length ?? 0 };
+        }),
+      );
+      expect(figures.map((f) => f.plot)).toEqual(['plots/correctness-1.svg', 'plots/beats-round-robin-1.svg', 'plots/beats-round-robin-2.svg', 'plots/heavier-load-1.svg', 'plots/heavier-load-2.svg']);
+      for (const f of figures) {
+        expect(f.width, f.plot!).toBeGreaterThan(300);
+        expect(f.height, f.plot!).toBeGreaterThan(150);
+        expect(f.marks, f.plot!).toBeGreaterThan(10);
+      }
+      const shot = join(out, 'beats-round-robin.png');
+      await page.locator('#item-beats-round-robin').screenshot({ path: shot });
+      expect(statSync(shot).size).toBeGreaterThan(20_000); // a blank section compresses to a few KB
+    } finally {
+      await browser.close();
+    }
+  });
+});
