@@ -26,13 +26,21 @@ describe.skipIf(!HAVE_CHROMIUM)('report in a browser', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       await page.goto(`file://${join(out, 'report.html')}`);
-      const figures = await page.evaluate(() =>
-        [...document.querySelectorAll('figure.plot')].map((f) => {
+      // Runs in the page; typed structurally because the project's TypeScript config has no DOM library.
+      interface El {
+        querySelector(s: string): El | null;
+        querySelectorAll(s: string): ArrayLike<El>;
+        getAttribute(n: string): string | null;
+        getBoundingClientRect(): { width: number; height: number };
+      }
+      const figures = await page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: El }).document;
+        return Array.from(doc.querySelectorAll('figure.plot')).map((f) => {
           const svg = f.querySelector('svg');
           const box = svg?.getBoundingClientRect();
           return { plot: f.getAttribute('data-plot'), width: box?.width ?? 0, height: box?.height ?? 0, marks: svg?.querySelectorAll('path').length ?? 0 };
-        }),
-      );
+        });
+      });
       expect(figures.map((f) => f.plot)).toEqual(['plots/correctness-1.svg', 'plots/beats-round-robin-1.svg', 'plots/beats-round-robin-2.svg', 'plots/heavier-load-1.svg', 'plots/heavier-load-2.svg']);
       for (const f of figures) {
         expect(f.width, f.plot!).toBeGreaterThan(300);
