@@ -6,6 +6,6 @@ export default defineConfig({
     // Simulation tests are CPU-bound; two workers match the CI machine's two cores.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 120_000,
+    testTimeout: 300_000,
   },
 });

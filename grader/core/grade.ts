@@ -35,6 +35,8 @@ export interface GradeOptions {
   readonly formats?: readonly ReportFormat[];
   /** Caps every item's timeout (tests use it to keep adversarial fixtures quick). */
   readonly maxItemTimeoutMs?: number;
+  /** Caps every item's heap (tests use it so a memory bomb hits the limit long before the timeout). */
+  readonly maxOldSpaceMb?: number;
 }
 
 export function graderVersion(): string {
@@ -134,7 +136,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
             studentDir: manifest.studentDir,
             input,
             timeoutMs: Math.min(item.timeoutMs ?? manifest.limits.itemTimeoutMs, options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY),
-            maxOldSpaceMb: item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb,
+            maxOldSpaceMb: Math.min(item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb, options.maxOldSpaceMb ?? Number.POSITIVE_INFINITY),
             maxOutputBytes: manifest.limits.maxOutputBytes,
           });
           outcomes.set(key, pending);
@@ -147,7 +149,8 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
           try {
             const scored = await impl.score(outcome.result, prepared, ctx, item.points);
             const score = roundPoints(Math.min(item.points, Math.max(0, scored.score)));
-            const verdict: Verdict = score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
+            const verdict: Verdict =
+              item.points === 0 && scored.passed !== undefined ? (scored.passed ? 'passed' : 'failed') : score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
             result = itemResult(item, number, verdict, score, scored.message, [scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {
               ...(scored.leaderboard !== undefined ? { leaderboard: scored.leaderboard } : {}),
               ...(scored.extra !== undefined ? { extra: scored.extra } : {}),

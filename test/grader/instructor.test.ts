@@ -48,9 +48,14 @@ describe('batch grading', () => {
     const again = await gradeBatch({ ...opts, formats: [...opts.formats] });
     expect(again.rows.every((r) => r.skipped)).toBe(true);
     expect(readFileSync(join(out, 'grades.csv'), 'utf8')).toBe(csv.join('\n') + '\n');
-    const forced = await gradeBatch({ ...opts, formats: [...opts.formats], force: true, dir: subs });
-    expect(forced.rows.some((r) => r.skipped)).toBe(false);
-  });
+    // --force regrades even unchanged work (on a small folder, to keep the suite quick).
+    const small = tmp('subs-small');
+    cpSync(join(FIX, 'throws'), join(small, 'carol'), { recursive: true });
+    const smallOut = tmp('batch-small');
+    await gradeBatch({ ...opts, formats: [...opts.formats], dir: small, outDir: smallOut });
+    const forced = await gradeBatch({ ...opts, formats: [...opts.formats], dir: small, outDir: smallOut, force: true });
+    expect(forced.rows.map((r) => r.skipped)).toEqual([false]);
+  }, 600_000);
 
   it('records a submission without results as a grader error instead of losing it', () => {
     const rows = [{ submission: 'x', results: undefined, skipped: false }];

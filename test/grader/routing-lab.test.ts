@@ -17,9 +17,9 @@ import { rawZip } from './zip-writer.js';
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
 const out = () => mkdtempSync(join(tmpdir(), 'servelab-routing-'));
 
-async function grade(submission: string, extra: { maxItemTimeoutMs?: number; hiddenSeed?: number } = {}): Promise<{ result: GradingResult; dir: string }> {
+async function grade(submission: string, extra: { maxItemTimeoutMs?: number; maxOldSpaceMb?: number; hiddenSeed?: number } = {}): Promise<{ result: GradingResult; dir: string }> {
   const dir = out();
-  const result = await gradeSubmission({ lab: 'routing', submission, outDir: dir, hiddenSeed: extra.hiddenSeed, maxItemTimeoutMs: extra.maxItemTimeoutMs });
+  const result = await gradeSubmission({ lab: 'routing', submission, outDir: dir, hiddenSeed: extra.hiddenSeed, maxItemTimeoutMs: extra.maxItemTimeoutMs, maxOldSpaceMb: extra.maxOldSpaceMb });
   // Whatever happened, the three files exist and results.json is valid Gradescope output.
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(5);
@@ -66,11 +66,12 @@ describe('routing lab, graded end to end', () => {
 
 describe('routing lab, adversarial submissions', () => {
   const fixture = (name: string) => join(FIXTURES, name);
-  const fast = { maxItemTimeoutMs: 4000 };
+  // Short limits keep the suite quick; the heap cap makes the memory bomb fail fast even on a loaded machine.
+  const fast = { maxItemTimeoutMs: 4000, maxOldSpaceMb: 96 };
 
   it.each([
     ['infinite-loop', 'timeout', /timed out after 4000 ms/],
-    ['memory-bomb', 'memory', /ran out of memory/],
+    ['memory-bomb', 'memory', /ran out of memory: the heap limit is 96 MB/],
     ['calls-exit', 'exit', /do not call process.exit/],
     ['throws', 'error', /my router is not ready yet/],
     ['floods-output', 'output-too-large', /exceeded 64 KiB/],
