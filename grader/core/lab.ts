@@ -21,6 +21,11 @@ export interface ItemOutcome {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Charts for the HTML report (inline SVG) and report.md (linked SVG files); never in results.json. */
   readonly plots?: readonly Plot[];
+  /**
+   * Status-only (0-point) items: whether the check passed. Points decide every other item's verdict;
+   * a 0-point item would otherwise always read "passed".
+   */
+  readonly passed?: boolean;
 }
 
 export interface ItemImplementation<Prepared = unknown> {

@@ -2,9 +2,15 @@
 import { InputError } from '../../sim/errors.js';
 import { checkLabDefinition, type LabDefinition } from '../core/lab.js';
 import { routingLab } from './routing/lab.js';
+import { fairnessLab } from './fairness/lab.js';
+import { autoscalingLab } from './autoscaling/lab.js';
+import { cfsLab } from './cfs/lab.js';
 
 const LABS: Readonly<Record<string, () => LabDefinition>> = {
   routing: routingLab,
+  fairness: fairnessLab,
+  autoscaling: autoscalingLab,
+  cfs: cfsLab,
 };
 
 export const LAB_NAMES = Object.keys(LABS);

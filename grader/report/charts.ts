@@ -24,13 +24,16 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export interface Series {
   readonly name: string;
   readonly points: readonly (readonly [number, number])[];
+  /** Draw this series dashed (e.g. the reference under the student's line, so both show where they coincide). */
+  readonly dashed?: boolean;
 }
 
 const BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 520, height: 240, background: 'white' } as const;
 
 /** Lines, one per series (e.g. service rate over time per client, student vs reference). */
 export function lineChart(opts: { title: string; x: string; y: string; series: readonly Series[]; step?: boolean }): Plot {
-  const values = opts.series.flatMap((s) => s.points.map(([x, y]) => ({ x, y, series: s.name })));
+  const dashes = opts.series.some((s) => s.dashed === true);
+  const values = opts.series.flatMap((s) => s.points.map(([x, y]) => ({ x, y, series: s.name, ...(dashes ? { dash: s.dashed === true ? 'dashed' : 'solid' } : {}) })));
   return {
     title: opts.title,
     spec: {
@@ -42,6 +45,7 @@ export function lineChart(opts: { title: string; x: string; y: string; series: r
         x: { field: 'x', type: 'quantitative', title: opts.x },
         y: { field: 'y', type: 'quantitative', title: opts.y },
         color: { field: 'series', type: 'nominal', title: null },
+        ...(dashes ? { strokeDash: { field: 'dash', type: 'nominal', scale: { domain: ['solid', 'dashed'], range: [[1, 0], [6, 4]] }, legend: null } } : {}),
       },
     } as TopLevelSpec,
   };
@@ -89,7 +93,8 @@ export function scatterChart(opts: { title: string; x: string; y: string; series
       ...BASE,
       title: opts.title,
       data: { values },
-      mark: { type: opts.connect === true ? 'line' : 'point', point: opts.connect === true, filled: true },
+      // `filled` on a line mark would fill the polygon under it, so it is set only for bare points.
+      mark: opts.connect === true ? { type: 'line', point: true } : { type: 'point', filled: true },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: opts.x, scale: { zero: false } },
         y: { field: 'y', type: 'quantitative', title: opts.y, scale: { zero: false } },

@@ -6,8 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { buildExecutionModel } from '../config/build.js';
-import { loadRouterModule } from '../config/plugins.js';
+import { loadReplicaSchedulerModule, loadRouterModule } from '../config/plugins.js';
 import { runSimulation } from '../run.js';
+import { describeSweep, parseIntervals, runCfsSweep, writeSweep } from './cfs-sweep.js';
 import { helpText, parseArgs } from './flags.js';
 import { runDirectory, writeRun } from './output.js';
 import { makeProgress } from './progress.js';
@@ -25,7 +26,18 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
     const progress = makeProgress(config.progress);
     const executionModel = buildExecutionModel(config);
     const makeRouter = config.routerModule !== undefined ? await loadRouterModule(config.routerModule) : undefined;
-    const run = runSimulation(config, { executionModel, makeRouter, onProgress: (now, done, total) => progress.update(now, done, total) });
+    const makeReplicaScheduler = config.replicaSchedulerModule !== undefined ? await loadReplicaSchedulerModule(config.replicaSchedulerModule) : undefined;
+    if (config.cfsIntervalSweep !== undefined) {
+      const runs = runCfsSweep(config, parseIntervals(config.cfsIntervalSweep), { executionModel, makeRouter, makeReplicaScheduler });
+      console.log(describeSweep(config, runs.map((r) => r.row)));
+      if (config.writeOutputs) {
+        const dir = runDirectory(config, startedAt);
+        writeSweep(dir, config, runs);
+        console.log(`wrote      ${dir}/{config.json,sweep.json,interval-<N>/{request_metrics.csv,kv_usage.csv}}`);
+      }
+      return 0;
+    }
+    const run = runSimulation(config, { executionModel, makeRouter, makeReplicaScheduler, onProgress: (now, done, total) => progress.update(now, done, total) });
     progress.stop();
     console.log(summaryTable(run.summary));
     if (config.writeOutputs) {

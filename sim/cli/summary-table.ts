@@ -19,6 +19,13 @@ export function summaryTable(s: RunSummary): string {
     `throughput ${fmt(s.throughput.requestsPerSecond)} req/s, ${fmt(s.throughput.tokensPerSecond, 0)} tok/s over ${fmt(s.simulatedSeconds, 1)} simulated s`,
     `cost       $${fmt(s.costDollars, 2)} (replicas ${s.replicaCount.min}..${s.replicaCount.max})`,
     `per replica ${perReplica}`,
+    ...(s.perClient !== undefined
+      ? [
+          `per client ${Object.entries(s.perClient)
+            .map(([id, c]) => `${id}: ${c.completed}/${c.arrived} done, ttft ${fmt(c.ttftMean, 2)} s, ${fmt(c.servicePerSecond, 0)} service/s`)
+            .join('; ')}`,
+        ]
+      : []),
     `wall time  ${fmt(s.wallSeconds)} s for ${s.events} events, ${s.batches} batches`,
   ].join('\n');
 }

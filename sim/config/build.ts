@@ -1,6 +1,6 @@
 /** Turns a validated config into a ready-to-run simulation: requests, policies, model, memory plan. */
 import { DEVICES } from '../catalog/devices.js';
-import { MODELS } from '../catalog/models.js';
+import { kvBytesPerToken, MODELS } from '../catalog/models.js';
 import type { Request } from '../entities/request.js';
 import type { SimulationObserver, SimulationSetup } from '../engine/simulator.js';
 import { planKvMemory, type MemoryPlan } from '../memory/memory-planner.js';
@@ -8,7 +8,9 @@ import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import { createExecutionModel } from '../predictor/factory.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
 import { REPLICA_SCHEDULERS } from '../policies/replica/registry.js';
+import type { VllmV0Options } from '../policies/replica/vllm-v0.js';
 import { ROUTERS } from '../policies/router/registry.js';
+import { generateMultiClient } from '../workload/multi-client.js';
 import { generateSynthetic, replayTrace } from '../workload/request-source.js';
 import { Rng } from '../workload/rng.js';
 import { readTraceFile } from '../workload/trace-file.js';
@@ -29,6 +31,19 @@ export function loadRequests(config: SimulationConfig): Request[] {
       duration: config.duration ?? Number.POSITIVE_INFINITY,
     });
     return config.numRequests !== undefined ? requests.slice(0, config.numRequests) : requests;
+  }
+  if (config.clients !== undefined) {
+    const needsTrace = config.clients.some((c) => c.lengths === 'trace');
+    return generateMultiClient(
+      {
+        clients: config.clients,
+        duration: config.duration ?? DEFAULT_SYNTHETIC_DURATION,
+        count: config.numRequests,
+        maxTokens: config.maxTokens,
+        traceRows: needsTrace ? readTraceFile(resolveDataPath(config.lengthsTrace), { requireArrivals: false }) : undefined,
+      },
+      rng,
+    );
   }
   const traceRows =
     config.lengthGenerator === 'trace' ? readTraceFile(resolveDataPath(config.lengthsTrace), { requireArrivals: false }) : undefined;
@@ -85,6 +100,8 @@ export interface BuildOptions {
   readonly onProgress?: SimulationSetup['onProgress'];
   /** Use this router factory instead of the config's `globalScheduler` (see `loadRouterModule`). */
   readonly makeRouter?: SimulationSetup['makeRouter'];
+  /** Use this replica-scheduler factory instead of the config's `replicaScheduler` (see `loadReplicaSchedulerModule`). */
+  readonly makeReplicaScheduler?: SimulationSetup['makeReplicaScheduler'];
 }
 
 export function buildSimulation(config: SimulationConfig, options: BuildOptions = {}): SimulationSetup {
@@ -105,7 +122,7 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
       maxRequestTokens: config.maxTokens,
     },
     makeRouter: options.makeRouter ?? ROUTERS[config.globalScheduler],
-    makeReplicaScheduler: REPLICA_SCHEDULERS[config.replicaScheduler],
+    makeReplicaScheduler: options.makeReplicaScheduler ?? REPLICA_SCHEDULERS[config.replicaScheduler],
     executionModel: options.executionModel ?? buildExecutionModel(config),
     seed: config.seed,
     timeLimit: config.timeLimit,
@@ -115,5 +132,19 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
     onProgress: options.onProgress,
     fastForward: config.fastForward,
     guardDecodeTokens: config.guardDecodeTokens,
+    clientWeights: config.clientWeights,
+    vllmV0: vllmV0Options(config),
+  };
+}
+
+/** The `vllm-v0` replica options a config implies: block bytes per GPU from the model, bandwidth from the device. */
+export function vllmV0Options(config: SimulationConfig, recordUsage = false): VllmV0Options {
+  return {
+    swapSpaceGiB: config.swapSpace,
+    blockBytesPerGpu: kvBytesPerToken(MODELS[config.model], config.tp) * config.blockSize,
+    swapBandwidthGBs: config.swapBandwidth ?? DEVICES[config.device].pcieBandwidthGBs,
+    preemptionMode: config.preemptionMode,
+    cfsInterval: config.cfsInterval,
+    recordUsage,
   };
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../errors.js';
 import { Router, type RouterInit } from '../policies/router/router.js';
+import { ReplicaScheduler, type ReplicaSchedulerInit } from '../policies/replica/replica-scheduler.js';
 import { resolveDataPath } from './paths.js';
 
 export type RouterClass = new (init: RouterInit) => Router;
@@ -26,4 +27,30 @@ export async function loadRouterModule(path: string): Promise<(init: RouterInit)
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const RouterClass = findRouterClass(module, path);
   return (init) => new RouterClass(init);
+}
+
+export type ReplicaSchedulerClass = new (init: ReplicaSchedulerInit) => ReplicaScheduler;
+
+/**
+ * The exported ReplicaScheduler subclass of a loaded module: `default`, or the only named export that
+ * is one and is not itself the base of another export (a module may re-export the engine class it extends).
+ */
+export function findReplicaSchedulerClass(module: Record<string, unknown>, where: string): ReplicaSchedulerClass {
+  const isScheduler = (v: unknown): v is ReplicaSchedulerClass => typeof v === 'function' && v.prototype instanceof ReplicaScheduler;
+  if (isScheduler(module.default)) return module.default;
+  const found = Object.entries(module).filter(([, v]) => isScheduler(v)) as [string, ReplicaSchedulerClass][];
+  const leaves = found.filter(([, c]) => !found.some(([, other]) => other !== c && other.prototype instanceof c));
+  if (leaves.length === 1) return leaves[0]![1];
+  if (leaves.length === 0) {
+    throw new InputError(`${where} exports no subclass of ReplicaScheduler (extend one from sim/policies/replica/ and export it)`);
+  }
+  throw new InputError(`${where} exports several ReplicaScheduler subclasses (${leaves.map(([k]) => k).join(', ')}); export one, or make it the default export`);
+}
+
+export async function loadReplicaSchedulerModule(path: string): Promise<(init: ReplicaSchedulerInit) => ReplicaScheduler> {
+  const file = resolveDataPath(path);
+  if (!existsSync(file)) throw new InputError(`replica scheduler module ${path} does not exist`);
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const SchedulerClass = findReplicaSchedulerClass(module, path);
+  return (init) => new SchedulerClass(init);
 }

@@ -7,7 +7,9 @@ import { DeviceName } from '../catalog/devices.js';
 import { InputError } from '../errors.js';
 import { ModelName } from '../catalog/models.js';
 import { ReplicaSchedulerName } from '../policies/replica/registry.js';
+import { PREEMPTION_MODES } from '../policies/replica/vllm-v0-scheduler.js';
 import { RouterName } from '../policies/router/registry.js';
+import { ClientsField, ClientWeightsField } from '../workload/multi-client.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -45,7 +47,15 @@ export const SimulationConfig = z
       .string()
       .optional()
       .describe('A .ts/.js file exporting a Router subclass to use instead of --global-scheduler (e.g. starter/routing/ai-router.ts)'),
+    replicaSchedulerModule: z
+      .string()
+      .optional()
+      .describe('A .ts/.js file exporting a ReplicaScheduler subclass to use instead of --replica-scheduler (e.g. starter/fairness/vtc-replica-scheduler.ts)'),
     guardDecodeTokens: z.boolean().default(false).describe('Lab mode: routers that read a request\'s decode length get an error'),
+    swapSpace: nonNegative.default(4).describe('vllm-v0: CPU swap space per GPU, GiB (vLLM\'s swap_space); the pool holds swapSpace / block bytes per GPU blocks'),
+    swapBandwidth: z.number().positive().optional().describe('vllm-v0: host-device GB/s per GPU for KV swaps (default: the device catalog\'s PCIe figure)'),
+    preemptionMode: z.enum(PREEMPTION_MODES).default('recompute').describe('vllm-v0: preempted requests free GPU blocks by recompute or by swapping to the CPU pool'),
+    cfsInterval: z.number().int().nonnegative().default(0).describe('vllm-v0 with a CFS scheduler module (labs/cfs): the CFS step every N-th step; 0 = FCFS'),
     costPerGpuHour: nonNegative.optional().describe('Dollars per GPU-hour (default: the device catalog value)'),
     // --- workload ------------------------------------------------------------------------
     trace: z.string().optional().describe('Replay this trace CSV (arrived_at,num_prefill_tokens,num_decode_tokens[,client_id])'),
@@ -66,6 +76,11 @@ export const SimulationConfig = z
     zipfTheta: z.number().positive().default(0.99).describe('zipf lengths: skew'),
     prefillScale: z.number().positive().default(1).describe('trace lengths: multiply prompt lengths'),
     decodeScale: z.number().positive().default(1).describe('trace lengths: multiply output lengths'),
+    clients: ClientsField.optional().describe(
+      'Multi-client synthetic workload, one spec per client (replaces --qps): "qps=1.5;qps=3,prefill=512,decode=32,on=60,off=60"; ' +
+        'fields client, qps, arrivals (poisson|uniform|gamma), cv, lengths (fixed|trace), prefill, decode, prefillMax, decodeMax, start, end, on, off (sim/workload/multi-client.ts)',
+    ),
+    clientWeights: ClientWeightsField.optional().describe('Fair schedulers: weight of each client id, e.g. "1,2,3,4" (clients not listed weigh 1)'),
     // --- run -----------------------------------------------------------------------------
     seed: z.number().int().default(42).describe('Seed of every random draw'),
     timeLimit: z.number().positive().optional().describe('Stop the simulation at this simulated time, seconds'),
@@ -74,6 +89,11 @@ export const SimulationConfig = z
     resultsRoot: z.string().default('simulator_results').describe('Parent of simulator_results/<name>/<timestamp>/'),
     progress: z.enum(['auto', 'on', 'off']).default('auto').describe('Progress bar: auto shows it on a terminal'),
     writeOutputs: z.boolean().default(true).describe('Write request_metrics.csv, config.json and summary.json'),
+    cfsIntervalSweep: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'a comma-separated list of intervals, e.g. "0,5,10,20,40"')
+      .optional()
+      .describe('vllm-v0: run once per CFS interval (e.g. "0,5,10,20,40") and print P99 TTFT/TPOT and KV usage per interval'),
     fastForward: z
       .boolean()
       .default(true)
@@ -88,13 +108,15 @@ export const FIELD_SECTIONS: Readonly<Record<keyof SimulationConfig, ConfigSecti
   replicas: 'cluster', model: 'cluster', device: 'cluster', tp: 'cluster', globalScheduler: 'cluster',
   replicaScheduler: 'cluster', batchSizeCap: 'cluster', maxTokensInBatch: 'cluster', chunkSize: 'cluster',
   blockSize: 'cluster', watermarkFraction: 'cluster', memoryMarginFraction: 'cluster', numBlocks: 'cluster',
-  executionModel: 'cluster', profiles: 'cluster', routerModule: 'cluster', guardDecodeTokens: 'cluster', costPerGpuHour: 'cluster',
+  executionModel: 'cluster', profiles: 'cluster', routerModule: 'cluster', replicaSchedulerModule: 'cluster', guardDecodeTokens: 'cluster', costPerGpuHour: 'cluster',
+  swapSpace: 'cluster', swapBandwidth: 'cluster', preemptionMode: 'cluster', cfsInterval: 'cluster',
   trace: 'workload', traceTimeScale: 'workload', lengthsTrace: 'workload', lengthGenerator: 'workload',
   intervalGenerator: 'workload', qps: 'workload', gammaCv: 'workload', duration: 'workload', numRequests: 'workload',
   maxTokens: 'workload', prefillTokens: 'workload', decodeTokens: 'workload', minTotalTokens: 'workload',
   maxTotalTokens: 'workload', prefillToDecodeRatio: 'workload', zipfTheta: 'workload', prefillScale: 'workload',
-  decodeScale: 'workload',
+  decodeScale: 'workload', clients: 'workload', clientWeights: 'workload',
   seed: 'run', timeLimit: 'run', name: 'run', outputDir: 'run', resultsRoot: 'run', progress: 'run', writeOutputs: 'run', fastForward: 'run',
+  cfsIntervalSweep: 'run',
 };
 
 export class ConfigError extends InputError {

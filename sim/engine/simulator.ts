@@ -15,6 +15,7 @@ import { KvBlockManager } from '../memory/kv-block-manager.js';
 import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit, ReplicaSchedulerLimits } from '../policies/replica/replica-scheduler.js';
+import type { VllmV0Options } from '../policies/replica/vllm-v0.js';
 import { routableView } from '../policies/router/routable-view.js';
 import type { Router, RouterInit } from '../policies/router/router.js';
 import { Rng } from '../workload/rng.js';
@@ -64,6 +65,10 @@ export interface SimulationSetup {
   readonly fastForward?: boolean;
   /** Lab mode: routers get request views whose decode length throws (and is counted in the result). */
   readonly guardDecodeTokens?: boolean;
+  /** Per-client weights for fair replica schedulers (index = client id; unlisted clients weigh 1). */
+  readonly clientWeights?: readonly number[];
+  /** Options of `vllm-v0` replicas (swap space and bandwidth, preemption mode, CFS interval). */
+  readonly vllmV0?: VllmV0Options;
 }
 
 export interface SimulationResult {
@@ -248,7 +253,7 @@ export class Simulator {
   #onArrival(request: Request): void {
     const routed = this.#setup.guardDecodeTokens === true ? routableView(request, () => this.#decodeTokenReads++) : request;
     this.#router.addRequest(routed);
-    this.#setup.autoscaling?.policy.onRequestArrival?.(routed, this.#now);
+    this.#setup.autoscaling?.policy.onRequestArrival?.(request, this.#now); // the request itself: autoscalers may read the decode length
     this.#queue.push(this.#now, GLOBAL_SCHEDULE);
   }
 
@@ -462,7 +467,7 @@ export class Simulator {
     const { kvCache, limits } = this.#setup;
     const replicaId = this.#cluster.nextReplicaId();
     const kv = new KvBlockManager(kvCache.numBlocks, kvCache.blockSize, kvCache.watermarkFraction);
-    const replica = this.#setup.makeReplicaScheduler({ replicaId, kv, limits });
+    const replica = this.#setup.makeReplicaScheduler({ replicaId, kv, limits, clientWeights: this.#setup.clientWeights, vllmV0: this.#setup.vllmV0 });
     this.#cluster.add(replica, now);
     return replica;
   }

@@ -34,6 +34,11 @@ export class Request {
   prefillTarget: number;
   numProcessedTokens = 0;
   isPrefillComplete = false;
+  /**
+   * Prompt tokens (of the submitted prompt) computed at least once, over every attempt: a restart
+   * does not lower it, so a fair scheduler can tell new prompt work from recompute (`newPromptTokens`).
+   */
+  numPromptTokensComputed = 0;
   numRestarts = 0;
 
   replicaId: number | undefined;
@@ -78,6 +83,14 @@ export class Request {
     return folded + (this.isPrefillComplete ? this.numProcessedTokens - this.prefillTarget : 0);
   }
 
+  /**
+   * Of the next `tokens` tokens this request computes, how many are prompt tokens never computed
+   * before (0 for recompute after a preemption and for decode tokens).
+   */
+  newPromptTokens(tokens: number): number {
+    return Math.max(0, Math.min(this.numProcessedTokens + tokens, this.numPrefillTokens) - this.numPromptTokensComputed);
+  }
+
   get isFinished(): boolean {
     return this.status === 'finished';
   }
@@ -98,6 +111,7 @@ export class Request {
   /** Called when a batch that gave this request `tokens` tokens ends, after `duration` seconds. */
   onBatchEnd(now: number, tokens: number, duration: number): void {
     this.numProcessedTokens += tokens;
+    this.numPromptTokensComputed = Math.max(this.numPromptTokensComputed, Math.min(this.numProcessedTokens, this.numPrefillTokens));
     this.executionTime += duration;
     this.lastBatchEndedAt = now;
     if (this.numProcessedTokens > this.totalTokens) {

@@ -1,5 +1,6 @@
 /** The run summary written to summary.json and printed by the CLI. */
 import type { SimulationResult } from '../engine/simulator.js';
+import { requestServiceCost } from './fairness.js';
 import { distribution, type Distribution } from './stats.js';
 
 export interface RunSummary {
@@ -17,6 +18,8 @@ export interface RunSummary {
   readonly events: number;
   /** Wall-clock seconds of event processing (excludes start-up and output). */
   readonly wallSeconds: number;
+  /** Multi-client runs only: per client id, requests, mean TTFT and service received (w_p·prompt + w_q·output tokens of finished requests). */
+  readonly perClient?: Readonly<Record<string, { readonly arrived: number; readonly completed: number; readonly ttftMean: number; readonly servicePerSecond: number }>>;
 }
 
 export function summarize(result: SimulationResult): RunSummary {
@@ -37,6 +40,7 @@ export function summarize(result: SimulationResult): RunSummary {
   for (const [id, n] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0])) perReplica[String(id)] = n;
   const counts = result.replicaTimeline.map((p) => p.replicas);
   const span = result.endTime > 0 ? result.endTime : Number.NaN;
+  const perClient = clientBreakdown(result, span);
   return {
     requests: { arrived: result.requests.length, completed: result.numCompleted, preemptions: result.numPreemptions },
     e2e: distribution(e2e),
@@ -51,5 +55,21 @@ export function summarize(result: SimulationResult): RunSummary {
     batches: result.numBatches,
     events: result.numEvents,
     wallSeconds: result.wallSeconds,
+    ...(perClient !== undefined ? { perClient } : {}),
   };
+}
+
+/** Per-client counts for runs with more than one client (fairness labs); undefined otherwise. */
+function clientBreakdown(result: SimulationResult, span: number): RunSummary['perClient'] {
+  const clients = [...new Set(result.requests.map((r) => r.clientId))].sort((a, b) => a - b);
+  if (clients.length < 2) return undefined;
+  const out: Record<string, { arrived: number; completed: number; ttftMean: number; servicePerSecond: number }> = {};
+  for (const c of clients) {
+    const mine = result.requests.filter((r) => r.clientId === c);
+    const ttfts = mine.filter((r) => r.prefillCompletedAt !== undefined).map((r) => r.prefillCompletedAt! - r.arrivedAt);
+    const done = mine.filter((r) => r.completedAt !== undefined);
+    const service = done.reduce((s, r) => s + requestServiceCost(r), 0);
+    out[String(c)] = { arrived: mine.length, completed: done.length, ttftMean: distribution(ttfts).mean, servicePerSecond: service / span };
+  }
+  return out;
 }

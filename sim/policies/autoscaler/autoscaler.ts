@@ -16,10 +16,17 @@ export interface ScalingState {
   readonly pendingScaleDowns: number;
 }
 
+/**
+ * What an autoscaler sees of an arriving request: what a router sees plus the decode length. Load
+ * estimates in tokens (the autoscaling lab's traffic envelope counts prompt + output tokens) need it;
+ * the decode-length guard is for routers only.
+ */
+export type AutoscalerRequest = RoutableRequest & { readonly numDecodeTokens: number };
+
 export interface Autoscaler {
   /** Seconds between `tune` calls. */
   readonly tuneInterval: number;
-  onRequestArrival?(request: RoutableRequest, now: number): void;
+  onRequestArrival?(request: AutoscalerRequest, now: number): void;
   onBatchEnd?(batch: Batch, now: number): void;
   /** Replicas to add (positive) or remove (negative) now. */
   tune(now: number, state: ScalingState): number;

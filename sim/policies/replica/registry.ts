@@ -3,8 +3,9 @@ import { OrcaReplicaScheduler } from './orca.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from './replica-scheduler.js';
 import { SarathiReplicaScheduler } from './sarathi.js';
 import { VllmReplicaScheduler } from './vllm.js';
+import { VllmV0ReplicaScheduler } from './vllm-v0.js';
 
-export const ReplicaSchedulerName = z.enum(['vllm', 'sarathi', 'orca']);
+export const ReplicaSchedulerName = z.enum(['vllm', 'sarathi', 'orca', 'vllm-v0']);
 export type ReplicaSchedulerName = z.infer<typeof ReplicaSchedulerName>;
 
 export type ReplicaSchedulerFactory = (init: ReplicaSchedulerInit) => ReplicaScheduler;
@@ -13,4 +14,5 @@ export const REPLICA_SCHEDULERS = {
   vllm: (init) => new VllmReplicaScheduler(init),
   sarathi: (init) => new SarathiReplicaScheduler(init),
   orca: (init) => new OrcaReplicaScheduler(init),
+  'vllm-v0': (init) => new VllmV0ReplicaScheduler(init),
 } satisfies Record<ReplicaSchedulerName, ReplicaSchedulerFactory>;

@@ -11,6 +11,7 @@
 import { Batch } from '../../entities/batch.js';
 import type { Request } from '../../entities/request.js';
 import type { KvBlockManager } from '../../memory/kv-block-manager.js';
+import type { VllmV0Options } from './vllm-v0.js';
 
 export interface ReplicaSchedulerLimits {
   /** Most requests that may hold KV blocks at once (Vidur `batch_size_cap`, vLLM `max_num_seqs`). */
@@ -27,12 +28,18 @@ export interface ReplicaSchedulerInit {
   readonly replicaId: number;
   readonly kv: KvBlockManager;
   readonly limits: ReplicaSchedulerLimits;
+  /** Per-client weights for fair schedulers (index = client id; unlisted clients weigh 1). */
+  readonly clientWeights?: readonly number[] | undefined;
+  /** vllm-v0 only: swap space, PCIe bandwidth, preemption mode, CFS interval (defaults when absent). */
+  readonly vllmV0?: VllmV0Options | undefined;
 }
 
 export abstract class ReplicaScheduler {
   readonly replicaId: number;
   readonly kv: KvBlockManager;
   readonly limits: ReplicaSchedulerLimits;
+  /** Per-client weights (index = client id), from the config's `clientWeights`. */
+  readonly clientWeights: readonly number[];
   readonly waiting: Request[] = [];
   running: Request[] = [];
   /** Batches started and not yet ended (at most one: there is no pipeline parallelism). */
@@ -53,6 +60,12 @@ export abstract class ReplicaScheduler {
     this.replicaId = init.replicaId;
     this.kv = init.kv;
     this.limits = init.limits;
+    this.clientWeights = init.clientWeights ?? [];
+  }
+
+  /** A client's weight for fair scheduling: its entry in `clientWeights`, else 1. */
+  clientWeight(clientId: number): number {
+    return this.clientWeights[clientId] ?? 1;
   }
 
   /** Policy hook: form the next batch from `waiting` and `running`, or return undefined to idle. */

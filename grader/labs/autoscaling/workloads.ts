@@ -1,0 +1,115 @@
+/**
+ * The autoscaling lab's workloads: the shipped one-hour trace's rate steps, and hidden traces of other
+ * shapes drawn in the parent from the hidden seed. Every request is like the shipped trace's (256-token
+ * prompt, 1 output token); only the arrival rate's shape changes.
+ */
+import { Rng } from '../../../sim/workload/rng.js';
+import { rateProfileArrivals, type RatePoint } from '../../../sim/workload/rate-profile.js';
+import { AUTOSCALING_DECODE_TOKENS, AUTOSCALING_PROMPT_TOKENS, AUTOSCALING_RATE_STEPS } from '../../../traces/generate-autoscaling.js';
+import type { WireRequests } from './protocol.js';
+
+export const TRACE_SHAPES = ['steps', 'ramp', 'spikes'] as const;
+export type TraceShape = (typeof TRACE_SHAPES)[number];
+
+export const TRACE_DURATION = 3600;
+
+export interface Workload {
+  readonly label: string;
+  readonly shape: TraceShape | 'shipped';
+  readonly profile: readonly RatePoint[];
+  readonly requests: WireRequests;
+}
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+const uniform = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng.next();
+
+/** Rate levels that change at random times, each level held at least 5 minutes. */
+function stepsProfile(rng: Rng, duration: number): RatePoint[] {
+  const phases = rng.int(4, 6);
+  const cuts = [0];
+  for (let i = 1; i < phases; i++) cuts.push(round(uniform(rng, (i * duration) / phases - 240, (i * duration) / phases + 240), 0));
+  cuts.push(duration);
+  const points: RatePoint[] = [];
+  let previous = 0;
+  for (let i = 0; i < phases; i++) {
+    let qps: number;
+    do qps = round(uniform(rng, 15, 55));
+    while (Math.abs(qps - previous) < 8);
+    previous = qps;
+    points.push({ time: cuts[i]!, qps }, { time: cuts[i + 1]!, qps });
+  }
+  return points;
+}
+
+/** A day-like ramp: low, up to a peak around the middle, down again, with a wobble on each side. */
+function rampProfile(rng: Rng, duration: number): RatePoint[] {
+  const start = round(uniform(rng, 10, 20));
+  const peak = round(uniform(rng, 45, 60));
+  const end = round(uniform(rng, 15, 30));
+  const peakAt = round(uniform(rng, 0.35, 0.65) * duration, 0);
+  const mid1 = round(peakAt * uniform(rng, 0.4, 0.6), 0);
+  const mid2 = round(peakAt + (duration - peakAt) * uniform(rng, 0.4, 0.6), 0);
+  const wobble = (a: number, b: number) => round(((a + b) / 2) * uniform(rng, 0.85, 1.15));
+  return [
+    { time: 0, qps: start },
+    { time: mid1, qps: wobble(start, peak) },
+    { time: peakAt, qps: peak },
+    { time: mid2, qps: wobble(peak, end) },
+    { time: duration, qps: end },
+  ];
+}
+
+/** A steady base rate with three bursts of one to three minutes, each rising and falling within 20 s. */
+function spikesProfile(rng: Rng, duration: number): RatePoint[] {
+  const base = round(uniform(rng, 20, 30));
+  const points: RatePoint[] = [{ time: 0, qps: base }];
+  const slot = duration / 3;
+  for (let i = 0; i < 3; i++) {
+    const length = round(uniform(rng, 60, 180), 0);
+    const at = round(i * slot + uniform(rng, 120, slot - length - 160), 0);
+    const height = round(uniform(rng, 50, 65));
+    points.push({ time: at, qps: base }, { time: at + 20, qps: height }, { time: at + 20 + length, qps: height }, { time: at + 40 + length, qps: base });
+  }
+  points.push({ time: duration, qps: base });
+  return points;
+}
+
+export function hiddenProfile(shape: TraceShape, rng: Rng, duration = TRACE_DURATION): RatePoint[] {
+  switch (shape) {
+    case 'steps':
+      return stepsProfile(rng, duration);
+    case 'ramp':
+      return rampProfile(rng, duration);
+    case 'spikes':
+      return spikesProfile(rng, duration);
+  }
+}
+
+export function workloadFromProfile(label: string, shape: Workload['shape'], profile: readonly RatePoint[], seed: number): Workload {
+  const arrivedAt = rateProfileArrivals(profile, new Rng(seed).fork('arrivals'));
+  return {
+    label,
+    shape,
+    profile,
+    requests: {
+      arrivedAt,
+      numPrefillTokens: arrivedAt.map(() => AUTOSCALING_PROMPT_TOKENS),
+      numDecodeTokens: arrivedAt.map(() => AUTOSCALING_DECODE_TOKENS),
+    },
+  };
+}
+
+/** One hidden workload per shape in `shapes`, from seeds derived from the hidden seed and `label`. */
+export function hiddenWorkloads(hiddenSeed: number, label: string, shapes: readonly TraceShape[] = TRACE_SHAPES): Workload[] {
+  const rng = new Rng(hiddenSeed).fork(`autoscaling-${label}`);
+  return shapes.map((shape) => {
+    const seed = rng.int(1, 2 ** 31 - 1);
+    const profile = hiddenProfile(shape, new Rng(seed).fork('profile'));
+    return workloadFromProfile(`hidden ${shape} trace`, shape, profile, seed);
+  });
+}
+
+/** The public trace's shape with a given seed (the shipped file is seed AUTOSCALING_TRACE_SEED). */
+export function shippedShapeWorkload(seed: number): Workload {
+  return workloadFromProfile('shipped-shape trace', 'shipped', AUTOSCALING_RATE_STEPS, seed);
+}

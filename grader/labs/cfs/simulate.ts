@@ -1,0 +1,73 @@
+/**
+ * The CFS lab's simulations, shared by the child (running the student's scheduler) and the parent
+ * (replaying its steps, and running FCFS and the reference), so both see exactly the same server.
+ */
+import { buildSimulation, vllmV0Options } from '../../../sim/config/build.js';
+import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
+import { Simulator, type SimulationResult } from '../../../sim/engine/simulator.js';
+import { Request } from '../../../sim/entities/request.js';
+import { VllmV0ReplicaScheduler, type V0StepRecord } from '../../../sim/policies/replica/vllm-v0.js';
+import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
+import type { BurstRequests } from './workloads.js';
+
+/** The homework's server (labs/cfs/README.md): what `traces/cfs-homework.json` sets for `npm run sim`. */
+export const SERVER = {
+  model: 'codellama-34b',
+  device: 'a100-40gb',
+  tp: 2,
+  replicas: 1,
+  replicaScheduler: 'vllm-v0',
+  numBlocks: 1024,
+  batchSizeCap: 512,
+  maxTokensInBatch: 16368,
+  maxTokens: 16368,
+  swapSpace: 16,
+  preemptionMode: 'swap',
+  executionModel: 'roofline',
+} as const;
+
+export interface CfsRun {
+  readonly label: string;
+  readonly requests: BurstRequests;
+  readonly cfsInterval: number;
+  /** CPU swap space per GPU, GiB (16 on the homework's server). */
+  readonly swapSpace: number;
+}
+
+export function runConfig(run: CfsRun): SimulationConfig {
+  return parseConfig({ ...SERVER, cfsInterval: run.cfsInterval, swapSpace: run.swapSpace, seed: 0, writeOutputs: false, progress: 'off' });
+}
+
+export function fromWire(w: BurstRequests): Request[] {
+  return w.arrivedAt.map((arrivedAt, id) => new Request({ id, arrivedAt, numPrefillTokens: w.numPrefillTokens[id]!, numDecodeTokens: w.numDecodeTokens[id]! }));
+}
+
+export interface CfsSimulation {
+  readonly result: SimulationResult;
+  readonly replica: VllmV0ReplicaScheduler;
+}
+
+/** One run on the homework's server with `makeScheduler` as the V0 scheduler; `onStep` sees every step. */
+export function simulateCfs(
+  run: CfsRun,
+  makeScheduler: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
+  options: { onStep?: (step: V0StepRecord) => void; recordUsage?: boolean } = {},
+): CfsSimulation {
+  const config = runConfig(run);
+  let replica: VllmV0ReplicaScheduler | undefined;
+  class LabReplica extends VllmV0ReplicaScheduler {
+    protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
+      return makeScheduler(init);
+    }
+  }
+  const setup = buildSimulation(config, {
+    requests: fromWire(run.requests),
+    makeReplicaScheduler: (init) => {
+      replica = new LabReplica(init);
+      replica.onStep = options.onStep;
+      return replica;
+    },
+  });
+  const result = new Simulator({ ...setup, vllmV0: vllmV0Options(config, options.recordUsage ?? false) }).run();
+  return { result, replica: replica! };
+}

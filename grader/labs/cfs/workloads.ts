@@ -1,0 +1,65 @@
+/**
+ * The CFS lab's workloads: bursts of prompts with the homework's "dummy" lengths, on the homework's
+ * server (CodeLlama-34B, TP 2 on two A100-40GB, 1,024 GPU blocks, 16 GiB swap per GPU, swap
+ * preemption, 512 sequences, max_model_len 16,368).
+ *
+ * The lengths are servelab's own 50 (prompt, output) pairs drawn to match the summary of the
+ * homework's dummy dataset (labs.md §Lab 4): 67,785 prompt and 15,255 output tokens, means ≈ 1,356
+ * and 305, longest prompt 3,835. Together they need ≈ 5 times the GPU KV cache (16,384 tokens).
+ * The public burst is also shipped as `traces/cfs-burst.csv` (`npm run gen-cfs-trace` rewrites it).
+ */
+import { Rng } from '../../../sim/workload/rng.js';
+
+/** (prompt tokens, output tokens), in the dataset's order. */
+export const DUMMY_LENGTHS: readonly (readonly [number, number])[] = [
+  [3835, 190], [1841, 160], [442, 395], [693, 457], [1735, 222], [2052, 314], [975, 663], [3198, 433], [610, 286], [219, 64],
+  [501, 215], [564, 187], [1838, 671], [632, 242], [1306, 413], [2034, 271], [998, 387], [2468, 133], [804, 34], [432, 249],
+  [714, 68], [1509, 199], [3660, 207], [627, 378], [634, 261], [572, 152], [2472, 223], [1125, 908], [572, 403], [1028, 88],
+  [1383, 266], [1434, 351], [360, 136], [1119, 163], [661, 212], [930, 346], [1554, 361], [1658, 298], [628, 366], [3835, 226],
+  [689, 135], [785, 166], [3451, 1400], [1206, 496], [1796, 460], [982, 665], [1224, 74], [2115, 64], [1275, 79], [610, 118],
+];
+
+/** Requests as parallel arrays (compact over IPC), in issue order. */
+export interface BurstRequests {
+  readonly arrivedAt: number[];
+  readonly numPrefillTokens: number[];
+  readonly numDecodeTokens: number[];
+}
+
+export interface BurstSpec {
+  /** Prompts in the burst. */
+  readonly count: number;
+  /** Poisson arrival rate, requests per second. */
+  readonly qps: number;
+  readonly seed: number;
+}
+
+/** The homework's burst: 50 prompts at 3 requests per second. */
+export const HOMEWORK_BURST = { count: 50, qps: 3 } as const;
+
+/**
+ * A burst: the dummy lengths shuffled by the seed (whole shuffles back to back when more than 50 are
+ * asked for), Poisson arrivals at `qps` from t = 0 (the first prompt at 0, as vLLM's benchmark client).
+ */
+export function burst(spec: BurstSpec): BurstRequests {
+  const rng = new Rng(spec.seed);
+  const lengthsRng = rng.fork('lengths');
+  const arrivalsRng = rng.fork('arrivals');
+  const order: number[] = [];
+  while (order.length < spec.count) order.push(...lengthsRng.shuffle(DUMMY_LENGTHS.map((_, i) => i)));
+  const arrivedAt: number[] = [];
+  let t = 0;
+  for (let i = 0; i < spec.count; i++) {
+    if (i > 0) t += arrivalsRng.exponential(spec.qps);
+    arrivedAt.push(Math.round(t * 1e6) / 1e6); // microseconds, so the shipped CSV replays exactly
+  }
+  const picked = order.slice(0, spec.count).map((i) => DUMMY_LENGTHS[i]!);
+  return { arrivedAt, numPrefillTokens: picked.map((p) => p[0]), numDecodeTokens: picked.map((p) => p[1]) };
+}
+
+/** The trace file format of `--trace` (arrived_at,num_prefill_tokens,num_decode_tokens). */
+export function burstCsv(requests: BurstRequests): string {
+  const lines = ['arrived_at,num_prefill_tokens,num_decode_tokens'];
+  requests.arrivedAt.forEach((t, i) => lines.push(`${t},${requests.numPrefillTokens[i]},${requests.numDecodeTokens[i]}`));
+  return `${lines.join('\n')}\n`;
+}

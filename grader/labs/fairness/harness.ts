@@ -1,0 +1,47 @@
+/**
+ * The fairness lab's child-side harness: runs inside the sandbox with the student's files bundled in.
+ * It executes what the parent asks (unit cases or scenario runs) and returns raw observations; scores
+ * are computed by the parent, never here.
+ */
+import { serve } from '../../sandbox/child-runtime.js';
+import type { Batch } from '../../../sim/entities/batch.js';
+import type { Request } from '../../../sim/entities/request.js';
+import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
+import type { VllmReplicaScheduler } from '../../../sim/policies/replica/vllm.js';
+import * as cost from '@student/service-cost.js';
+import * as vtc from '@student/vtc-replica-scheduler.js';
+import * as vtcSarathi from '@student/vtc-sarathi-replica-scheduler.js';
+import { FairnessInput, type FairnessOutput, type ScenarioRun, type ScenarioResultWire } from './protocol.js';
+import { logCall, simulateScenario } from './simulate.js';
+import { runUnitCase, schedulerClass, type StudentModules } from './situation.js';
+
+const modules: StudentModules = { cost, vtc, vtcSarathi };
+
+/** Records every getNextBatch call of the student's scheduler: what it formed and whom it preempted. */
+function recording(run: ScenarioRun, log: number[], counter: { calls: number }): (init: ReplicaSchedulerInit) => ReplicaScheduler {
+  // Typed as a concrete engine scheduler only so `super.getNextBatch` type-checks; it is the student's class.
+  const Base = schedulerClass(modules, run.scheduler) as unknown as typeof VllmReplicaScheduler;
+  class Recording extends Base {
+    protected override getNextBatch(now: number): Batch | undefined {
+      const before: [Request, number][] = this.running.map((r) => [r, r.numRestarts]);
+      const batch = super.getNextBatch(now);
+      const preempted = before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id);
+      logCall(log, now, preempted, batch);
+      counter.calls++;
+      return batch;
+    }
+  }
+  return (init) => new Recording(init);
+}
+
+serve((raw): FairnessOutput => {
+  const input = FairnessInput.parse(raw);
+  if (input.task === 'units') return { task: 'units', cases: input.cases.map((c) => runUnitCase(modules, c)) };
+  const runs: ScenarioResultWire[] = input.runs.map((run) => {
+    const log: number[] = [];
+    const counter = { calls: 0 };
+    simulateScenario(run, recording(run, log, counter));
+    return { key: run.key, log, calls: counter.calls };
+  });
+  return { task: 'simulate', runs };
+});

@@ -1,0 +1,126 @@
+/**
+ * The hidden fairness workloads, modelled on the VTC paper's suites (§6, `fair_bench/exp_suite.py`)
+ * and scaled to the lab's replica (SCENARIO_CLUSTER: it serves ≈ 5.8 requests/s of 256/256, about
+ * 4 500 service units per second). Arrivals are drawn from the hidden seed; rates and shapes are
+ * fixed. Each workload lists the checks made on it; items pick the checks they score.
+ */
+import { generateMultiClient, type ClientWorkloadInput, ClientWorkload } from '../../../sim/workload/multi-client.js';
+import { Rng } from '../../../sim/workload/rng.js';
+import type { ScenarioRun, SchedulerKind } from './protocol.js';
+import { toWire } from './simulate.js';
+
+export type WorkloadKey = 'overload' | 'on-off' | 'weighted' | 'short-long' | 'shift';
+
+export type Check =
+  /** Accumulated service difference between `clients` over (from, to]: must stay within the bound. */
+  | { readonly kind: 'difference'; readonly id: string; readonly title: string; readonly clients: readonly number[]; readonly from: number; readonly to?: number }
+  /** The same, restarted at the start of each period (a client returning from silence), worst period. */
+  | { readonly kind: 'periods'; readonly id: string; readonly title: string; readonly clients: readonly number[]; readonly periods: readonly (readonly [number, number])[] }
+  /** Weighted service shares over (from, end]: max_i |(S_i/w_i) / mean_j(S_j/w_j) − 1| within tolerance. */
+  | { readonly kind: 'shares'; readonly id: string; readonly title: string; readonly clients: readonly number[]; readonly from: number }
+  /** Mean time to first token of `client`'s requests arriving in [from, to) (unfinished: counted to the end). */
+  | { readonly kind: 'latency'; readonly id: string; readonly title: string; readonly client: number; readonly from: number; readonly to: number }
+  /** Service per second over the run, against FCFS on the same workload. */
+  | { readonly kind: 'throughput'; readonly id: string; readonly title: string };
+
+export interface WorkloadDef {
+  readonly key: WorkloadKey;
+  readonly label: string;
+  readonly description: string;
+  readonly duration: number;
+  readonly clients: readonly ClientWorkloadInput[];
+  readonly weights: readonly number[];
+  readonly checks: readonly Check[];
+}
+
+export const WORKLOADS: readonly WorkloadDef[] = [
+  {
+    key: 'overload',
+    label: 'overload',
+    description: 'two backlogged clients at 4 and 8 req/s, 256/256 tokens, 180 s (paper Fig. 3)',
+    duration: 180,
+    clients: [{ qps: 4 }, { qps: 8 }],
+    weights: [],
+    checks: [
+      { kind: 'difference', id: 'difference', title: 'service difference of the two backlogged clients after 30 s', clients: [0, 1], from: 30 },
+      { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' },
+    ],
+  },
+  {
+    key: 'on-off',
+    label: 'on/off',
+    description: 'client 0 at 4 req/s on for 60 s, off for 60 s; client 1 always on at 6 req/s; 256/256, 300 s (paper Fig. 6)',
+    duration: 300,
+    clients: [{ qps: 4, on: 60, off: 60 }, { qps: 6 }],
+    weights: [],
+    checks: [
+      {
+        kind: 'periods',
+        id: 'returning',
+        title: 'service difference while client 0 is back (t = 120–180 s and 240–300 s)',
+        clients: [0, 1],
+        periods: [[120, 180], [240, 300]],
+      },
+    ],
+  },
+  {
+    key: 'weighted',
+    label: 'weighted 1:2:3:4',
+    description: 'four clients at 2, 2, 3, 4 req/s with weights 1, 2, 3, 4; 256/256, 180 s (paper revision)',
+    duration: 180,
+    clients: [{ qps: 2 }, { qps: 2 }, { qps: 3 }, { qps: 4 }],
+    weights: [1, 2, 3, 4],
+    checks: [{ kind: 'shares', id: 'shares', title: 'service per unit of weight, all four clients, after 30 s', clients: [0, 1, 2, 3], from: 30 }],
+  },
+  {
+    key: 'short-long',
+    label: 'prefill-heavy vs decode-heavy',
+    description: 'client 0 sends 512/32, client 1 sends 32/512, both at 8 req/s, 180 s (paper Fig. 8)',
+    duration: 180,
+    clients: [{ qps: 8, prefill: 512, decode: 32 }, { qps: 8, prefill: 32, decode: 512 }],
+    weights: [],
+    checks: [
+      { kind: 'difference', id: 'difference', title: 'service difference of the two backlogged clients after 30 s', clients: [0, 1], from: 30 },
+      { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' },
+    ],
+  },
+  {
+    key: 'shift',
+    label: 'shifting demand',
+    description: 'first 100 s: client 0 light (1 req/s), client 1 heavy (7 req/s); then both at 6 req/s until 200 s; 256/256 (paper Fig. 10)',
+    duration: 200,
+    clients: [
+      { client: 0, qps: 1, end: 100 },
+      { client: 1, qps: 7, end: 100 },
+      { client: 0, qps: 6, start: 100 },
+      { client: 1, qps: 6, start: 100 },
+    ],
+    weights: [],
+    checks: [
+      { kind: 'latency', id: 'light-latency', title: 'mean TTFT of the light client (arrivals in the first 100 s)', client: 0, from: 0, to: 100 },
+      { kind: 'difference', id: 'after-shift', title: 'service difference once both are heavy (t = 100–200 s)', clients: [0, 1], from: 100 },
+    ],
+  },
+];
+
+export function workload(key: WorkloadKey): WorkloadDef {
+  return WORKLOADS.find((w) => w.key === key)!;
+}
+
+/** A seed per workload, derived from the hidden seed, so workloads draw independent arrivals. */
+export function workloadSeed(hiddenSeed: number, key: WorkloadKey): number {
+  return new Rng(hiddenSeed).fork(`fairness-workload-${key}`).int(1, 2 ** 31 - 1);
+}
+
+export function scenarioRun(def: WorkloadDef, scheduler: SchedulerKind, hiddenSeed: number): ScenarioRun {
+  const requests = generateMultiClient(
+    { clients: def.clients.map((c) => ClientWorkload.parse(c)), duration: def.duration, maxTokens: 4096 },
+    new Rng(workloadSeed(hiddenSeed, def.key)),
+  );
+  return { key: def.key, label: def.label, scheduler, duration: def.duration, clientWeights: [...def.weights], requests: toWire(requests) };
+}
+
+/** Every workload for one part (the same child input for all of that part's scenario items, so one child run serves them). */
+export function partRuns(scheduler: SchedulerKind, hiddenSeed: number): ScenarioRun[] {
+  return WORKLOADS.map((def) => scenarioRun(def, scheduler, hiddenSeed));
+}

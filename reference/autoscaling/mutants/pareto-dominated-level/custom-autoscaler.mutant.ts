@@ -1,0 +1,66 @@
+/**
+ * MUTANT (pareto-dominated-level): service level 2 runs exactly like level 1, so the "front" has a
+ * duplicate point, (weakly) dominated by level 1: the true hypervolume ignores it, and the front is left
+ * with two points. Loses: pareto.
+ */
+import type { Batch } from '../../sim/entities/batch.js';
+import type { Autoscaler, ScalingState } from '../../sim/policies/autoscaler/autoscaler.js';
+import { NetworkEnvelope, type ArrivingRequest } from './network-envelope.js';
+
+export type ServiceLevel = 1 | 2 | 3;
+
+/** Target utilisation of a replica's capacity per service level. */
+const UTILISATION: Readonly<Record<ServiceLevel, number>> = { 1: 1.0, 2: 1.0, 3: 0.6 };
+/** Batches with at least this many tokens show a replica's capacity (3/4 of the 4,096-token limit). */
+const FULL_BATCH_TOKENS = 3072;
+/** Capacity prior, tokens/s: a full batch on this cluster. */
+const INITIAL_CAPACITY = 5000;
+const CAPACITY_ALPHA = 0.5;
+
+export class CustomAutoscaler implements Autoscaler {
+  readonly tuneInterval = 5;
+  readonly #envelope = new NetworkEnvelope();
+  #utilisation = UTILISATION[1];
+  #capacity = INITIAL_CAPACITY;
+  #lastScaleUpAt = Number.NEGATIVE_INFINITY;
+  // Scale up on 5 s windows seen over the last 80 s; scale down on 20 s windows over 3 minutes, and
+  // not within 2 minutes of a scale-up (the tuned InferLine's settings).
+  readonly #up = { windowSize: 5, lookBackTime: 80 };
+  readonly #down = { windowSize: 20, lookBackTime: 180 };
+  readonly #stabilizationDelay = 120;
+
+  constructor(serviceLevel: ServiceLevel = 1) {
+    this.initServiceLevel(serviceLevel);
+  }
+
+  initServiceLevel(serviceLevel: ServiceLevel): void {
+    const u = UTILISATION[serviceLevel];
+    if (u === undefined) throw new RangeError(`serviceLevel must be 1, 2 or 3, got ${String(serviceLevel)}`);
+    this.#utilisation = u;
+  }
+
+  onRequestArrival(request: ArrivingRequest): void {
+    this.#envelope.onRequestArrival(request);
+  }
+
+  onBatchEnd(batch: Batch): void {
+    const tokens = batch.totalTokens;
+    const elapsed = batch.completedAt! - batch.scheduledAt!;
+    if (tokens < FULL_BATCH_TOKENS || !(elapsed > 0)) return;
+    this.#capacity = CAPACITY_ALPHA * (tokens / elapsed) + (1 - CAPACITY_ALPHA) * this.#capacity;
+  }
+
+  tune(now: number, state: ScalingState): number {
+    const perReplica = this.#capacity * this.#utilisation;
+    const target = (rate: number) => Math.min(64, Math.max(1, Math.ceil(rate / perReplica)));
+    const effective = state.numReplicas + state.pendingScaleUps - state.pendingScaleDowns;
+    const up = target(this.#envelope.getMaxRequestRate(now, this.#up.windowSize, this.#up.lookBackTime));
+    if (up > effective) {
+      this.#lastScaleUpAt = now;
+      return up - effective;
+    }
+    if (now - this.#lastScaleUpAt < this.#stabilizationDelay) return 0;
+    const down = target(this.#envelope.getMaxRequestRate(now, this.#down.windowSize, this.#down.lookBackTime));
+    return down < effective ? down - effective : 0;
+  }
+}
