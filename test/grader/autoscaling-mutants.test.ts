@@ -5,19 +5,20 @@
  * machine is loaded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
+import { applyMutant } from '../../grader/core/mutants.js';
+import { MUTANTS } from '../../reference/autoscaling/mutants/mutants.js';
 
 /** Whole gradings on a shared two-core machine: generous, so load cannot turn them into timeouts. */
 const SLOW = 300_000;
 const FILES = ['scaling-routers.ts', 'network-envelope.ts', 'inferline-autoscaler.ts', 'custom-autoscaler.ts'];
 const REFERENCE = join(REPO_ROOT, 'reference', 'autoscaling');
-const MUTANTS = join(REFERENCE, 'mutants');
 
 /** The reference's files with the mutants' files in their place (mutants replacing different files combine). */
 function withMutants(...names: string[]): string {
@@ -25,15 +26,11 @@ function withMutants(...names: string[]): string {
   for (const f of FILES) cpSync(join(REFERENCE, f), join(dir, f));
   const replaced = new Set<string>();
   for (const name of names) {
-    // Mutant files are named <student file>.mutant.ts, so that grading reference/autoscaling itself
-    // (npm start) finds exactly one candidate for each student file.
-    for (const f of readdirSync(join(MUTANTS, name))) {
-      const target = f.replace(/\.mutant\.ts$/, '.ts');
-      if (!FILES.includes(target)) throw new Error(`mutants/${name}/${f} does not replace a student file`);
-      if (replaced.has(target)) throw new Error(`two mutants replace ${target}; they cannot be combined`);
-      replaced.add(target);
-      cpSync(join(MUTANTS, name, f), join(dir, target));
-    }
+    const mutant = MUTANTS.find((m) => m.name === name);
+    if (mutant === undefined) throw new Error(`no mutant ${name}`);
+    if (replaced.has(mutant.file)) throw new Error(`two mutants replace ${mutant.file}; they cannot be combined`);
+    replaced.add(mutant.file);
+    writeFileSync(join(dir, mutant.file), applyMutant(readFileSync(join(REFERENCE, mutant.file), 'utf8'), mutant));
   }
   return dir;
 }
@@ -54,8 +51,8 @@ const EXPECTED: Record<string, string> = {
 const lost = (r: GradingResult) => r.items.filter((i) => (i.maxScore > 0 ? i.score < i.maxScore : i.verdict !== 'passed')).map((i) => i.id);
 
 describe('autoscaling mutants', () => {
-  it('every mutant folder is listed here', () => {
-    expect(readdirSync(MUTANTS).sort()).toEqual(Object.keys(EXPECTED).sort());
+  it('every mutant is listed here', () => {
+    expect(MUTANTS.map((m) => m.name).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
   /**

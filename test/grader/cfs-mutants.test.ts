@@ -3,7 +3,7 @@
  * lose points on the items that target that bug. Only those items are run (through the real build,
  * sandbox and scoring), to keep the test quick; test/grader/cfs-lab.test.ts grades whole submissions.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,9 +11,10 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 import { buildSubmission } from '../../grader/build/build-submission.js';
 import type { ItemContext } from '../../grader/core/lab.js';
 import { getLab } from '../../grader/labs/index.js';
+import { applyMutant } from '../../grader/core/mutants.js';
+import { MUTANTS } from '../../reference/cfs/mutants/mutants.js';
 import { runSandboxed } from '../../grader/sandbox/run-sandboxed.js';
 
-const MUTANTS = join(REPO_ROOT, 'reference', 'cfs', 'mutants');
 
 /** Which items each mutant must lose points on. */
 const LOSES: Readonly<Record<string, readonly string[]>> = {
@@ -61,14 +62,14 @@ async function gradeItems(files: Map<string, string>, ids: readonly string[]): P
 }
 
 describe('CFS lab mutants', () => {
-  it('covers every mutant file', () => {
-    expect(readdirSync(MUTANTS).map((f) => f.replace(/\.ts$/, '')).sort()).toEqual(Object.keys(LOSES).sort());
+  it('covers every mutant', () => {
+    expect(MUTANTS.map((m) => m.name).sort()).toEqual(Object.keys(LOSES).sort());
   });
 
   const answers = readFileSync(join(REPO_ROOT, 'reference', 'cfs', 'cfs-answers.ts'), 'utf8');
   it.each(Object.entries(LOSES))('%s loses points on %j', async (name, items) => {
-    // Mutants import the engine as ../../../sim/ (they live one folder deeper than a submission).
-    const source = readFileSync(join(MUTANTS, `${name}.ts`), 'utf8').replaceAll("'../../../sim/", "'../../sim/");
+    const mutant = MUTANTS.find((m) => m.name === name)!;
+    const source = applyMutant(readFileSync(join(REPO_ROOT, 'reference', 'cfs', mutant.file), 'utf8'), mutant);
     const results = await gradeItems(new Map([['cfs-scheduler.ts', source], ['cfs-answers.ts', answers]]), items);
     for (const id of items) expect(results[id]!.score, `${name} on ${id}: ${results[id]!.message}`).toBeLessThan(results[id]!.max);
   });

@@ -5,13 +5,10 @@
  * grades every one: each must lose points on the items listed in `loses`, so the grader is shown to
  * catch the mistake where the rubric says it should.
  */
-export interface Mutant {
-  readonly name: string;
-  readonly description: string;
-  readonly file: 'service-cost.ts' | 'vtc-replica-scheduler.ts' | 'vtc-sarathi-replica-scheduler.ts';
-  /** Exact text of the reference and its replacement; each `find` must occur exactly once. */
-  readonly patches: readonly (readonly [find: string, replace: string])[];
-  /** Rubric items that must score below full marks. */
+import { applyMutant, type Mutant as SharedMutant } from '../../../grader/core/mutants.js';
+
+/** A shared mutant (grader/core/mutants.ts) plus the rubric items it must lose points on. */
+export interface Mutant extends SharedMutant<(typeof FAIRNESS_FILES)[number]> {
   readonly loses: readonly string[];
 }
 
@@ -198,15 +195,7 @@ export const MUTANTS: readonly Mutant[] = [
 
 /** The mutant's version of `text` (the reference file); throws if a patch does not apply exactly once. */
 export function applyPatches(mutant: Mutant, text: string): string {
-  let out = text;
-  for (const [find, replace] of mutant.patches) {
-    const at = out.indexOf(find);
-    if (at < 0 || out.indexOf(find, at + 1) >= 0) {
-      throw new Error(`mutant ${mutant.name}: a patch for ${mutant.file} ${at < 0 ? 'no longer matches the reference' : 'matches more than once'}: ${JSON.stringify(find.slice(0, 60))}…`);
-    }
-    out = out.slice(0, at) + replace + out.slice(at + find.length);
-  }
-  return out;
+  return applyMutant(text, mutant);
 }
 
 export const FAIRNESS_FILES = ['service-cost.ts', 'vtc-replica-scheduler.ts', 'vtc-sarathi-replica-scheduler.ts'] as const;
