@@ -14,5 +14,5 @@ export function runSimulation(input: SimulationConfigInput | SimulationConfig, o
   const config = parseConfig(input);
   const simulator = new Simulator(buildSimulation(config, options));
   const result = simulator.run();
-  return { config, result, summary: summarize(result) };
+  return { config, result, summary: summarize(result, { tierDeadlines: config.tierDeadlines }) };
 }

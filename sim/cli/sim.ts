@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import { buildExecutionModel } from '../config/build.js';
 import { loadReplicaSchedulerModule, loadRouterModule } from '../config/plugins.js';
 import { runSimulation } from '../run.js';
+import { describeCapacity, runCapacitySearch } from './capacity-search.js';
 import { describeSweep, parseIntervals, runCfsSweep, writeSweep } from './cfs-sweep.js';
 import { helpText, parseArgs } from './flags.js';
 import { runDirectory, writeRun } from './output.js';
@@ -35,6 +36,13 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
         writeSweep(dir, config, runs);
         console.log(`wrote      ${dir}/{config.json,sweep.json,interval-<N>/{request_metrics.csv,kv_usage.csv}}`);
       }
+      return 0;
+    }
+    if (config.capacitySearch !== undefined) {
+      const search = runCapacitySearch(config, { executionModel, makeRouter, makeReplicaScheduler }, (qps, report) =>
+        console.error(`probe ${qps.toFixed(3)} req/s: worst tier ${(100 * report.maxRate).toFixed(2)}%`),
+      );
+      console.log(describeCapacity(config, search));
       return 0;
     }
     const run = runSimulation(config, { executionModel, makeRouter, makeReplicaScheduler, onProgress: (now, done, total) => progress.update(now, done, total) });

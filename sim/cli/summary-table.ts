@@ -1,6 +1,7 @@
 /** The human-readable summary printed at the end of a run. */
 import type { RunSummary } from '../metrics/summary.js';
 import type { Distribution } from '../metrics/stats.js';
+import { describeViolations } from '../metrics/deadlines.js';
 
 const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
@@ -26,6 +27,7 @@ export function summaryTable(s: RunSummary): string {
             .join('; ')}`,
         ]
       : []),
+    ...(s.deadlines !== undefined ? [`deadlines  worst tier ${fmt(100 * s.deadlines.maxRate, 2)}% missed; ${describeViolations(s.deadlines)}`] : []),
     `wall time  ${fmt(s.wallSeconds)} s for ${s.events} events, ${s.batches} batches`,
   ].join('\n');
 }

@@ -14,6 +14,8 @@ import { generateMultiClient } from '../workload/multi-client.js';
 import { generateSynthetic, replayTrace } from '../workload/request-source.js';
 import { Rng } from '../workload/rng.js';
 import { readTraceFile } from '../workload/trace-file.js';
+import { assignTiers } from '../workload/sla-tiers.js';
+import { DeadlineOptions } from '../policies/replica/deadline/deadline-options.js';
 import { resolveDataPath } from './paths.js';
 import type { SimulationConfig } from './schema.js';
 
@@ -21,6 +23,11 @@ import type { SimulationConfig } from './schema.js';
 export const DEFAULT_SYNTHETIC_DURATION = 1000;
 
 export function loadRequests(config: SimulationConfig): Request[] {
+  const requests = loadWorkload(config);
+  return config.tierMix !== undefined ? assignTiers(requests, config.tierMix, new Rng(config.seed).fork('tiers')) : requests;
+}
+
+function loadWorkload(config: SimulationConfig): Request[] {
   const rng = new Rng(config.seed).fork('workload');
   if (config.trace !== undefined) {
     const rows = readTraceFile(resolveDataPath(config.trace), { requireArrivals: true });
@@ -134,7 +141,19 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
     guardDecodeTokens: config.guardDecodeTokens,
     clientWeights: config.clientWeights,
     vllmV0: vllmV0Options(config),
+    deadline: deadlineOptions(config),
   };
+}
+
+/** The deadline-scheduler options a config sets (the rest keep the research code's defaults). */
+export function deadlineOptions(config: SimulationConfig): DeadlineOptions {
+  return DeadlineOptions.parse({
+    tierDeadlines: config.tierDeadlines,
+    interactiveTbt: config.interactiveTbt,
+    batchTbt: config.batchTbt,
+    outputLenPrediction: config.outputLenPrediction,
+    hybridAlpha: config.hybridAlpha,
+  });
 }
 
 /** The `vllm-v0` replica options a config implies: block bytes per GPU from the model, bandwidth from the device. */

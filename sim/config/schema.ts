@@ -10,6 +10,7 @@ import { ReplicaSchedulerName } from '../policies/replica/registry.js';
 import { PREEMPTION_MODES } from '../policies/replica/vllm-v0-scheduler.js';
 import { RouterName } from '../policies/router/registry.js';
 import { ClientsField, ClientWeightsField } from '../workload/multi-client.js';
+import { numberListField, TierMixField } from '../workload/sla-tiers.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -56,6 +57,13 @@ export const SimulationConfig = z
     swapBandwidth: z.number().positive().optional().describe('vllm-v0: host-device GB/s per GPU for KV swaps (default: the device catalog\'s PCIe figure)'),
     preemptionMode: z.enum(PREEMPTION_MODES).default('recompute').describe('vllm-v0: preempted requests free GPU blocks by recompute or by swapping to the CPU pool'),
     cfsInterval: z.number().int().nonnegative().default(0).describe('vllm-v0 with a CFS scheduler module (labs/cfs): the CFS step every N-th step; 0 = FCFS'),
+    tierDeadlines: numberListField(z.number().positive())
+      .default([6, 600, 1800])
+      .describe('Deadline schedulers: per SLA tier, seconds after arrival: tier 0 TTFT, tiers ≥ 1 last token (e.g. "6,600,1800")'),
+    interactiveTbt: z.number().positive().default(0.1).describe('Deadline schedulers: time-between-tokens target of tier 0, seconds'),
+    batchTbt: z.number().positive().default(0.4).describe('Deadline schedulers: time-between-tokens target of batch tiers, seconds'),
+    outputLenPrediction: z.number().int().nonnegative().default(15).describe('Deadline schedulers: output tokens assumed when a batch tier\'s last-token deadline becomes a TTFT deadline'),
+    hybridAlpha: z.number().default(0.008).describe('Deadline schedulers: seconds of priority per remaining prompt token (hybrid priority)'),
     costPerGpuHour: nonNegative.optional().describe('Dollars per GPU-hour (default: the device catalog value)'),
     // --- workload ------------------------------------------------------------------------
     trace: z.string().optional().describe('Replay this trace CSV (arrived_at,num_prefill_tokens,num_decode_tokens[,client_id])'),
@@ -80,6 +88,7 @@ export const SimulationConfig = z
       'Multi-client synthetic workload, one spec per client (replaces --qps): "qps=1.5;qps=3,prefill=512,decode=32,on=60,off=60"; ' +
         'fields client, qps, arrivals (poisson|uniform|gamma), cv, lengths (fixed|trace), prefill, decode, prefillMax, decodeMax, start, end, on, off (sim/workload/multi-client.ts)',
     ),
+    tierMix: TierMixField.optional().describe('SLA tiers: weight of each tier for requests without a trace tier, e.g. "1,1,1" (seeded draw)'),
     clientWeights: ClientWeightsField.optional().describe('Fair schedulers: weight of each client id, e.g. "1,2,3,4" (clients not listed weigh 1)'),
     // --- run -----------------------------------------------------------------------------
     seed: z.number().int().default(42).describe('Seed of every random draw'),
@@ -94,6 +103,12 @@ export const SimulationConfig = z
       .regex(/^\d+(,\d+)*$/, 'a comma-separated list of intervals, e.g. "0,5,10,20,40"')
       .optional()
       .describe('vllm-v0: run once per CFS interval (e.g. "0,5,10,20,40") and print P99 TTFT/TPOT and KV usage per interval'),
+    capacitySearch: z
+      .string()
+      .regex(/^\d+(\.\d+)?,\d+(\.\d+)?$/, 'two rates "low,high" in requests per second, e.g. "1,8"')
+      .optional()
+      .describe('Deadline runs: find the highest QPS whose worst tier misses ≤ 1% of deadlines, searching from "low,high" (sim/analysis/capacity.ts)'),
+    capacitySteps: positiveInt.default(6).describe('--capacity-search: bisection steps after the bracket is found'),
     fastForward: z
       .boolean()
       .default(true)
@@ -110,13 +125,14 @@ export const FIELD_SECTIONS: Readonly<Record<keyof SimulationConfig, ConfigSecti
   blockSize: 'cluster', watermarkFraction: 'cluster', memoryMarginFraction: 'cluster', numBlocks: 'cluster',
   executionModel: 'cluster', profiles: 'cluster', routerModule: 'cluster', replicaSchedulerModule: 'cluster', guardDecodeTokens: 'cluster', costPerGpuHour: 'cluster',
   swapSpace: 'cluster', swapBandwidth: 'cluster', preemptionMode: 'cluster', cfsInterval: 'cluster',
+  tierDeadlines: 'cluster', interactiveTbt: 'cluster', batchTbt: 'cluster', outputLenPrediction: 'cluster', hybridAlpha: 'cluster',
   trace: 'workload', traceTimeScale: 'workload', lengthsTrace: 'workload', lengthGenerator: 'workload',
   intervalGenerator: 'workload', qps: 'workload', gammaCv: 'workload', duration: 'workload', numRequests: 'workload',
   maxTokens: 'workload', prefillTokens: 'workload', decodeTokens: 'workload', minTotalTokens: 'workload',
   maxTotalTokens: 'workload', prefillToDecodeRatio: 'workload', zipfTheta: 'workload', prefillScale: 'workload',
-  decodeScale: 'workload', clients: 'workload', clientWeights: 'workload',
+  decodeScale: 'workload', clients: 'workload', clientWeights: 'workload', tierMix: 'workload',
   seed: 'run', timeLimit: 'run', name: 'run', outputDir: 'run', resultsRoot: 'run', progress: 'run', writeOutputs: 'run', fastForward: 'run',
-  cfsIntervalSweep: 'run',
+  cfsIntervalSweep: 'run', capacitySearch: 'run', capacitySteps: 'run',
 };
 
 export class ConfigError extends InputError {

@@ -16,6 +16,7 @@ import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit, ReplicaSchedulerLimits } from '../policies/replica/replica-scheduler.js';
 import type { VllmV0Options } from '../policies/replica/vllm-v0.js';
+import type { DeadlineOptions } from '../policies/replica/deadline/deadline-options.js';
 import { routableView } from '../policies/router/routable-view.js';
 import type { Router, RouterInit } from '../policies/router/router.js';
 import { Rng } from '../workload/rng.js';
@@ -69,6 +70,8 @@ export interface SimulationSetup {
   readonly clientWeights?: readonly number[];
   /** Options of `vllm-v0` replicas (swap space and bandwidth, preemption mode, CFS interval). */
   readonly vllmV0?: VllmV0Options;
+  /** Options of deadline-aware replica schedulers. */
+  readonly deadline?: DeadlineOptions;
 }
 
 export interface SimulationResult {
@@ -467,7 +470,7 @@ export class Simulator {
     const { kvCache, limits } = this.#setup;
     const replicaId = this.#cluster.nextReplicaId();
     const kv = new KvBlockManager(kvCache.numBlocks, kvCache.blockSize, kvCache.watermarkFraction);
-    const replica = this.#setup.makeReplicaScheduler({ replicaId, kv, limits, clientWeights: this.#setup.clientWeights, vllmV0: this.#setup.vllmV0 });
+    const replica = this.#setup.makeReplicaScheduler({ replicaId, kv, limits, clientWeights: this.#setup.clientWeights, vllmV0: this.#setup.vllmV0, deadline: this.#setup.deadline });
     this.#cluster.add(replica, now);
     return replica;
   }

@@ -4,3 +4,4 @@ export * from './summary.js';
 export * from './fairness.js';
 export * from './hypervolume.js';
 export * from './kv-usage.js';
+export * from './deadlines.js';

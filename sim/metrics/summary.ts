@@ -1,5 +1,6 @@
 /** The run summary written to summary.json and printed by the CLI. */
 import type { SimulationResult } from '../engine/simulator.js';
+import { deadlineViolations, type DeadlineReport } from './deadlines.js';
 import { requestServiceCost } from './fairness.js';
 import { distribution, type Distribution } from './stats.js';
 
@@ -19,10 +20,12 @@ export interface RunSummary {
   /** Wall-clock seconds of event processing (excludes start-up and output). */
   readonly wallSeconds: number;
   /** Multi-client runs only: per client id, requests, mean TTFT and service received (w_p·prompt + w_q·output tokens of finished requests). */
+  /** Runs whose requests carry SLA tiers: deadline violations per tier and the worst tier's rate. */
+  readonly deadlines?: DeadlineReport;
   readonly perClient?: Readonly<Record<string, { readonly arrived: number; readonly completed: number; readonly ttftMean: number; readonly servicePerSecond: number }>>;
 }
 
-export function summarize(result: SimulationResult): RunSummary {
+export function summarize(result: SimulationResult, options: { tierDeadlines?: readonly number[] } = {}): RunSummary {
   const e2e: number[] = [];
   const ttft: number[] = [];
   const tpot: number[] = [];
@@ -41,6 +44,7 @@ export function summarize(result: SimulationResult): RunSummary {
   const counts = result.replicaTimeline.map((p) => p.replicas);
   const span = result.endTime > 0 ? result.endTime : Number.NaN;
   const perClient = clientBreakdown(result, span);
+  const tiered = options.tierDeadlines !== undefined && result.requests.some((r) => r.tier !== undefined);
   return {
     requests: { arrived: result.requests.length, completed: result.numCompleted, preemptions: result.numPreemptions },
     e2e: distribution(e2e),
@@ -55,6 +59,7 @@ export function summarize(result: SimulationResult): RunSummary {
     batches: result.numBatches,
     events: result.numEvents,
     wallSeconds: result.wallSeconds,
+    ...(tiered ? { deadlines: deadlineViolations(result.requests, options.tierDeadlines!) } : {}),
     ...(perClient !== undefined ? { perClient } : {}),
   };
 }

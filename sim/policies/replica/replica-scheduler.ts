@@ -11,6 +11,7 @@
 import { Batch } from '../../entities/batch.js';
 import type { Request } from '../../entities/request.js';
 import type { KvBlockManager } from '../../memory/kv-block-manager.js';
+import type { DeadlineOptions } from './deadline/deadline-options.js';
 import type { VllmV0Options } from './vllm-v0.js';
 
 export interface ReplicaSchedulerLimits {
@@ -32,6 +33,8 @@ export interface ReplicaSchedulerInit {
   readonly clientWeights?: readonly number[] | undefined;
   /** vllm-v0 only: swap space, PCIe bandwidth, preemption mode, CFS interval (defaults when absent). */
   readonly vllmV0?: VllmV0Options | undefined;
+  /** Deadline-aware schedulers only: tier deadlines, TBT targets, hybrid priority (defaults when absent). */
+  readonly deadline?: DeadlineOptions | undefined;
 }
 
 export abstract class ReplicaScheduler {

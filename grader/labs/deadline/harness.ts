@@ -1,0 +1,70 @@
+/**
+ * The deadline lab's child-side harness: runs inside the sandbox with the student's scheduler bundled
+ * in and returns raw observations (probe values, violation rates, batch logs). Scores are computed by
+ * the parent, never here.
+ */
+import { serve } from '../../sandbox/child-runtime.js';
+import * as student from '@student/deadline-scheduler.js';
+import type { Batch } from '../../../sim/entities/batch.js';
+import type { Request } from '../../../sim/entities/request.js';
+import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
+import { logCall } from '../fairness/simulate.js';
+import { runProbes, type DeadlineModule } from './probes.js';
+import { DeadlineInput, type DeadlineOutput } from './protocol.js';
+import { bracketOf, capacityOf, simulateAt, type Workload } from './simulate.js';
+
+const lab = student as unknown as DeadlineModule;
+const message = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+/** The student's scheduler, recording every getNextBatch call into `sink.log`. */
+function recording(sink: { log: number[] }) {
+  const Base = lab.DeadlineScheduler as unknown as new (init: ReplicaSchedulerInit) => { running: Request[]; getNextBatch(now: number): Batch | undefined };
+  class Recording extends Base {
+    override getNextBatch(now: number): Batch | undefined {
+      const before: [Request, number][] = this.running.map((r) => [r, r.numRestarts]);
+      const batch = super.getNextBatch(now);
+      logCall(sink.log, now, before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id), batch);
+      return batch;
+    }
+  }
+  return (init: ReplicaSchedulerInit) => new Recording(init) as never;
+}
+
+function capacitySearch(w: Workload) {
+  const logs = new Map<number, number[]>();
+  const sink = { log: [] as number[] };
+  try {
+    const trace = capacityOf(w, recording(sink), (qps) => {
+      logs.set(qps, sink.log);
+      sink.log = [];
+    });
+    const { pass, fail } = bracketOf(trace.probes);
+    const keep = [pass, fail].filter((p) => p !== undefined).map((p) => ({ qps: p.qps, log: logs.get(p.qps) ?? [] }));
+    return { probes: trace.probes.map((p) => ({ ...p })), logs: keep };
+  } catch (err) {
+    return { probes: [], logs: [], error: message(err) };
+  }
+}
+
+serve((raw): DeadlineOutput => {
+  const input = DeadlineInput.parse(raw);
+  switch (input.task) {
+    case 'units':
+      return { task: 'units', results: runProbes(lab, input.item, input.seed) };
+    case 'capacity':
+      return { task: 'capacity', searches: input.workloads.map(capacitySearch) };
+    case 'overload':
+      return {
+        task: 'overload',
+        runs: input.runs.map(({ workload, qps }) => {
+          const sink = { log: [] as number[] };
+          try {
+            simulateAt(workload, qps, recording(sink));
+            return { log: sink.log };
+          } catch (err) {
+            return { log: sink.log, error: message(err) };
+          }
+        }),
+      };
+  }
+});

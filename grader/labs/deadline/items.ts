@@ -1,0 +1,310 @@
+/**
+ * The deadline lab's rubric items. Unit items run the probes (probes.ts) on the student's module in
+ * the sandbox and on the reference here, and compare. Scenario items run on hidden workloads (a
+ * conversation-like and a code-like one, tiers uniform): the student's runs are replayed in the
+ * parent's engine from their batch logs, so every violation rate that is scored comes from trusted
+ * code; FCFS and EDF (the engine's baselines) and the reference run here on the same requests.
+ */
+import type { SimulationResult } from '../../../sim/engine/simulator.js';
+import { describeViolations, type DeadlineReport } from '../../../sim/metrics/deadlines.js';
+import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
+import { Rng } from '../../../sim/workload/rng.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
+import { importReference } from '../../core/reference.js';
+import { linearPoints, roundPoints, textTable } from '../../core/scoring.js';
+import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
+import { ReplayError, ReplayReplicaScheduler } from '../fairness/replay.js';
+import { probesFor, runProbes, sameValue, type DeadlineModule, type UnitItemId } from './probes.js';
+import { DeadlineOutput } from './protocol.js';
+import { bracketOf, capacityOf, drawWorkload, interpolate, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type Workload, type WorkloadSpec } from './simulate.js';
+
+export class InvalidOutput extends Error {
+  readonly verdict = 'invalid-output';
+}
+
+function parseOutput<T extends DeadlineOutput['task']>(raw: unknown, task: T): Extract<DeadlineOutput, { task: T }> {
+  const parsed = DeadlineOutput.safeParse(raw);
+  if (!parsed.success || parsed.data.task !== task) throw new InvalidOutput('the harness returned data of the wrong shape');
+  return parsed.data as Extract<DeadlineOutput, { task: T }>;
+}
+
+async function reference(ctx: ItemContext): Promise<DeadlineModule> {
+  return importReference<DeadlineModule>(ctx.repoRoot, 'reference/deadline', 'deadline-scheduler.ts');
+}
+
+/** Largest dynamic chunk (tokens per iteration, decodes included): the replay's token limit. */
+const MAX_ITERATION_TOKENS = 2552;
+
+// ---- unit items -----------------------------------------------------------------------------
+
+function unitItem(item: UnitItemId): ItemImplementation<{ seed: number }> {
+  return {
+    prepare(ctx) {
+      return { input: { task: 'units', item, seed: ctx.hiddenSeed }, prepared: { seed: ctx.hiddenSeed } };
+    },
+    async score(raw, { seed }, ctx, maxScore): Promise<ItemOutcome> {
+      const out = parseOutput(raw, 'units');
+      const expected = runProbes(await reference(ctx), item, seed);
+      const probes = probesFor(item, seed);
+      const lines: string[] = [];
+      let passed = 0;
+      probes.forEach((p, i) => {
+        const want = expected[i]!;
+        const got = out.results[i];
+        if (want.error !== undefined) throw new Error(`the reference fails probe "${p.name}": ${want.error}`);
+        const ok = got !== undefined && got.error === undefined && sameValue(got.value, want.value);
+        if (ok) passed++;
+        lines.push(`${ok ? 'PASS' : 'FAIL'} ${p.hidden ? 'hidden variant' : 'public case'}: ${p.name}`);
+        if (!ok) {
+          lines.push(`     expected ${JSON.stringify(want.value)}`);
+          lines.push(`     got      ${got === undefined ? 'nothing' : got.error !== undefined ? `an error: ${got.error}` : JSON.stringify(got.value)}`);
+        }
+      });
+      return {
+        score: roundPoints((maxScore * passed) / probes.length),
+        message: `${passed} of ${probes.length} cases passed`,
+        output: lines.join('\n'),
+      };
+    },
+  };
+}
+
+// ---- scenario items -------------------------------------------------------------------------
+
+/** The hidden workloads: one with conversation lengths, one with code lengths, seeds from the hidden seed. */
+export function hiddenWorkloads(hiddenSeed: number): WorkloadSpec[] {
+  return (['conv', 'code'] as const).map((lengths) => ({ lengths, seed: new Rng(hiddenSeed).fork(`deadline-${lengths}`).int(1, 2 ** 31 - 1) }));
+}
+
+const drawn = new Map<string, Workload>();
+/** The workload's requests (memoized: batch grading draws the same hidden workloads again and again). */
+function workload(spec: WorkloadSpec): Workload {
+  const key = `${spec.lengths}:${spec.seed}`;
+  let w = drawn.get(key);
+  if (w === undefined) {
+    w = drawWorkload(spec);
+    drawn.set(key, w);
+  }
+  return w;
+}
+
+/** Rates above every reference capacity we measured (labs/deadline/README.md): sustained overload. */
+export const OVERLOAD_QPS: Readonly<Record<Workload['lengths'], number>> = { conv: 12.5, code: 10.5 };
+
+/** Replays a student's run from its batch log in the parent's engine; throws ReplayError when the log breaks the rules. */
+export function replay(w: Workload, qps: number, log: readonly number[]): SimulationResult {
+  let replica: ReplayReplicaScheduler | undefined;
+  const result = simulateAt(w, qps, (init) => {
+    replica = new ReplayReplicaScheduler({ ...init, limits: { ...init.limits, chunkSize: MAX_ITERATION_TOKENS } }, log, 'vtc-sarathi');
+    return replica;
+  });
+  if (replica?.remaining === true) throw new ReplayError('the batch log has calls the replay never made: the run did not follow the engine');
+  return result;
+}
+
+const baselineCache = new Map<string, CapacityTrace>();
+
+/** Capacity of an engine baseline or the reference on a workload (memoized: batch grading asks again and again). */
+function baselineCapacity(name: 'fcfs' | 'edf' | 'reference', spec: WorkloadSpec, make: SchedulerFactory): CapacityTrace {
+  const key = `${name}:${spec.lengths}:${spec.seed}`;
+  const w = workload(spec);
+  let trace = baselineCache.get(key);
+  if (trace === undefined) {
+    trace = capacityOf(w, make);
+    baselineCache.set(key, trace);
+  }
+  return trace;
+}
+
+const fcfs: SchedulerFactory = (init) => REPLICA_SCHEDULERS['sarathi-fcfs'](init);
+const edf: SchedulerFactory = (init) => REPLICA_SCHEDULERS['sarathi-edf'](init);
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+
+const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
+  prepare(ctx) {
+    const workloads = hiddenWorkloads(ctx.hiddenSeed);
+    return { input: { task: 'capacity', workloads: workloads.map(workload) }, prepared: { workloads } };
+  },
+  async score(raw, { workloads }, ctx, maxScore): Promise<ItemOutcome> {
+    const out = parseOutput(raw, 'capacity');
+    const ref = await reference(ctx);
+    const makeRef: SchedulerFactory = (init) => new ref.DeadlineScheduler(init);
+    const rows: string[][] = [];
+    const notes: string[] = [];
+    const plots: Plot[] = [];
+    let score = 0;
+    const capacities: number[] = [];
+    workloads.forEach((spec, i) => {
+      const w = workload(spec);
+      const search = out.searches[i];
+      const base = { fcfs: baselineCapacity('fcfs', spec, fcfs), edf: baselineCapacity('edf', spec, edf), reference: baselineCapacity('reference', spec, makeRef) };
+      let student = 0;
+      let problem: string | undefined;
+      if (search === undefined) problem = 'no result';
+      else if (search.error !== undefined) problem = `your scheduler failed: ${search.error}`;
+      else {
+        try {
+          student = verifiedCapacity(w, search);
+        } catch (err) {
+          problem = err instanceof ReplayError || err instanceof InvalidOutput ? err.message : `replay failed: ${String(err)}`;
+        }
+      }
+      const points = problem !== undefined ? 0 : linearPoints(student, base.fcfs.capacity, 0.95 * base.reference.capacity, maxScore / workloads.length);
+      score += points;
+      capacities.push(student);
+      rows.push([w.lengths, problem !== undefined ? 'failed' : f2(student), f2(base.reference.capacity), f2(base.edf.capacity), f2(base.fcfs.capacity), String(points)]);
+      if (problem !== undefined) notes.push(`${w.lengths}: ${problem}`);
+      plots.push(
+        scatterChart({
+          title: `Worst-tier violation rate vs QPS (${w.lengths}-like lengths)`,
+          x: 'requests per second',
+          y: 'worst tier, % of deadlines missed',
+          connect: true,
+          series: [
+            { name: 'FCFS', points: curve(base.fcfs.probes) },
+            { name: 'EDF', points: curve(base.edf.probes) },
+            { name: 'reference', points: curve(base.reference.probes), dashed: true },
+            ...(search !== undefined && problem === undefined ? [{ name: 'you', points: curve(search.probes) }] : []),
+          ],
+        }),
+      );
+    });
+    const table = textTable(['workload', 'your capacity', 'reference', 'EDF', 'FCFS', 'points'], rows);
+    return {
+      score: roundPoints(score),
+      message: `capacity (req/s at ≤ 1% missed in the worst tier): ${workloads.map((w, i) => `${w.lengths} ${f2(capacities[i]!)}`).join(', ')}`,
+      output: [table, 'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.', ...notes].join('\n'),
+      leaderboard: [{ name: 'mean capacity (req/s)', value: roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length), order: 'desc' }],
+      plots,
+    };
+  },
+};
+
+function curve(probes: readonly { qps: number; maxRate: number }[]): [number, number][] {
+  return [...probes].sort((a, b) => a.qps - b.qps).map((p) => [p.qps, 100 * p.maxRate]);
+}
+
+/**
+ * The student's capacity from the two probes it is interpolated from, each replayed here: the rates
+ * the child reported must be the rates the replay measures.
+ */
+function verifiedCapacity(w: Workload, search: { probes: { qps: number; maxRate: number }[]; logs: { qps: number; log: number[] }[] }): number {
+  const { pass, fail } = bracketOf(search.probes);
+  const replayed = (p: { qps: number } | undefined) => {
+    if (p === undefined) return undefined;
+    const entry = search.logs.find((l) => l.qps === p.qps);
+    if (entry === undefined) throw new InvalidOutput(`no batch log for the probe at ${p.qps} req/s`);
+    const rate = violationsOf(replay(w, p.qps, entry.log), w).maxRate;
+    return { qps: p.qps, maxRate: rate };
+  };
+  const a = replayed(pass);
+  const b = replayed(fail);
+  for (const [claimed, measured] of [[pass, a], [fail, b]] as const) {
+    if (claimed !== undefined && measured !== undefined && Math.abs(claimed.maxRate - measured.maxRate) > 1e-9) {
+      throw new InvalidOutput(`at ${claimed.qps} req/s the run reported ${(100 * claimed.maxRate).toFixed(2)}% missed but replays to ${(100 * measured.maxRate).toFixed(2)}%`);
+    }
+  }
+  if (a !== undefined && a.maxRate > 0.01) throw new InvalidOutput('the passing probe misses more than 1%');
+  return interpolate(a, b);
+}
+
+const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
+  prepare(ctx) {
+    const workloads = hiddenWorkloads(ctx.hiddenSeed);
+    return { input: { task: 'overload', runs: workloads.map((w) => ({ workload: workload(w), qps: OVERLOAD_QPS[w.lengths] })) }, prepared: { workloads } };
+  },
+  async score(raw, { workloads }, ctx, maxScore): Promise<ItemOutcome> {
+    const out = parseOutput(raw, 'overload');
+    const ref = await reference(ctx);
+    const rows: string[][] = [];
+    const notes: string[] = [];
+    const plots: Plot[] = [];
+    let passed = 0;
+    workloads.forEach((spec, i) => {
+      const w = workload(spec);
+      const qps = OVERLOAD_QPS[w.lengths];
+      const chunksRef: [number, number][] = [];
+      const refRun = simulateAt(w, qps, (init) => new ref.DeadlineScheduler(init), [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }]);
+      const refReport = violationsOf(refRun, w);
+      const edfReport = violationsOf(simulateAt(w, qps, edf), w);
+      const run = out.runs[i];
+      let report: DeadlineReport | undefined;
+      let problem: string | undefined;
+      const chunks: [number, number][] = [];
+      if (run === undefined) problem = 'no result';
+      else if (run.error !== undefined) problem = `your scheduler failed: ${run.error}`;
+      else {
+        try {
+          const result = replay(w, qps, run.log);
+          report = violationsOf(result, w);
+          if (result.numCompleted < result.requests.length) problem = `${result.requests.length - result.numCompleted} requests never finished`;
+        } catch (err) {
+          problem = err instanceof ReplayError ? err.message : `replay failed: ${String(err)}`;
+        }
+        chunks.push(...chunkSeries(run.log));
+      }
+      const limit = refReport.maxRate * 1.25 + 0.01;
+      const ok = problem === undefined && report !== undefined && report.maxRate <= limit;
+      if (ok) passed++;
+      rows.push([w.lengths, String(qps), report !== undefined ? `${(100 * report.maxRate).toFixed(2)}%` : 'failed', `${(100 * refReport.maxRate).toFixed(2)}%`, `${(100 * edfReport.maxRate).toFixed(2)}%`, `${(100 * limit).toFixed(2)}%`, ok ? 'pass' : 'fail']);
+      notes.push(`${w.lengths}: you: ${report !== undefined ? describeViolations(report) : problem}; reference: ${describeViolations(refReport)}`);
+      plots.push(
+        lineChart({
+          title: `Prompt tokens per iteration over time at ${qps} req/s (${w.lengths}-like)`,
+          x: 'time (s)',
+          y: 'prompt tokens in the batch',
+          series: [{ name: 'reference', points: thin(chunksRef), dashed: true }, ...(chunks.length > 0 ? [{ name: 'you', points: thin(chunks) }] : [])],
+        }),
+      );
+    });
+    return {
+      score: roundPoints((maxScore * passed) / workloads.length),
+      message: `${passed} of ${workloads.length} overloaded runs within 1.25 × the reference's worst-tier rate + 1 point`,
+      output: [textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', ''], rows), ...notes].join('\n'),
+      plots,
+    };
+  },
+};
+
+/** (time, prompt tokens) of every batch in a log (fairness `logCall` format): entries `-(id+1), tokens` are prompt chunks. */
+function chunkSeries(log: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  let i = 0;
+  while (i < log.length) {
+    const t = log[i++]!;
+    const preempted = log[i++]!;
+    i += preempted;
+    const n = log[i++]!;
+    let prompt = 0;
+    for (let k = 0; k < n; k++) {
+      const id = log[i++]!;
+      if (id < 0) prompt += log[i++]!;
+    }
+    if (n > 0) out.push([t, prompt]);
+  }
+  return out;
+}
+
+/** At most ~600 points per series (the report stays small); keeps each window's largest chunk. */
+function thin(points: readonly [number, number][]): [number, number][] {
+  const every = Math.max(1, Math.ceil(points.length / 600));
+  const out: [number, number][] = [];
+  for (let i = 0; i < points.length; i += every) {
+    let best = points[i]!;
+    for (let k = i; k < Math.min(points.length, i + every); k++) if (points[k]![1] > best[1]) best = points[k]!;
+    out.push([Math.round(best[0] * 1000) / 1000, best[1]]);
+  }
+  return out;
+}
+
+export const DEADLINE_ITEMS: Readonly<Record<string, ItemImplementation<any>>> = { // eslint-disable-line @typescript-eslint/no-explicit-any
+  'priority-key': unitItem('priority-key'),
+  'token-deadline': unitItem('token-deadline'),
+  'decode-order': unitItem('decode-order'),
+  relegation: unitItem('relegation'),
+  'model-fit': unitItem('model-fit'),
+  'dynamic-chunk': unitItem('dynamic-chunk'),
+  schedule: unitItem('schedule'),
+  capacity: capacityItem,
+  overload: overloadItem,
+};

@@ -1,0 +1,13 @@
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../../sim/config/paths.js';
+import type { LabDefinition } from '../../core/lab.js';
+import { loadManifest } from '../../manifest/load.js';
+import { DEADLINE_ITEMS } from './items.js';
+
+export function deadlineLab(): LabDefinition {
+  return {
+    manifest: loadManifest(join(REPO_ROOT, 'labs', 'deadline', 'manifest.json')),
+    harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'deadline', 'harness.ts'),
+    items: DEADLINE_ITEMS,
+  };
+}

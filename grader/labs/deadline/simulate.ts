@@ -1,0 +1,136 @@
+/**
+ * The deadline lab's server and workloads, shared by the child (running the student's scheduler) and
+ * the parent (replaying its batches, and running the reference, FCFS and EDF), so every policy sees
+ * exactly the same replica and the same requests.
+ *
+ * The server is traces/deadline-lab.json (what `npm run sim -- --config traces/deadline-lab.json`
+ * runs; labs/deadline/README.md explains each choice): Llama-3-8B on one A100, the roofline
+ * execution model, Sarathi chunk 256 for the static baselines, tier deadlines 6 / 60 / 180 s (the
+ * batch tiers compressed ×0.1 so a 2,048-request run can miss them), α = 0.0008 s/token (scaled
+ * with them), tiers uniform.
+ */
+import { atRate, findCapacity, type CapacityProbe } from '../../../sim/analysis/capacity.js';
+import { buildSimulation, loadRequests } from '../../../sim/config/build.js';
+import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
+import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
+import { Request } from '../../../sim/entities/request.js';
+import { deadlineViolations, type DeadlineReport } from '../../../sim/metrics/deadlines.js';
+import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
+
+export type SchedulerFactory = (init: ReplicaSchedulerInit) => ReplicaScheduler;
+
+export const LAB_CONFIG_FILE = 'traces/deadline-lab.json';
+
+/**
+ * The server of traces/deadline-lab.json (a test keeps the two equal). Kept in code because the
+ * sandboxed child may not read files.
+ */
+export const LAB_SERVER = {
+  model: 'llama-3-8b',
+  device: 'a100',
+  tp: 1,
+  replicas: 1,
+  executionModel: 'roofline',
+  chunkSize: 256,
+  batchSizeCap: 128,
+  tierDeadlines: [6, 60, 180],
+  hybridAlpha: 0.0008,
+  tierMix: [1, 1, 1],
+  numRequests: 2048,
+  fastForward: false,
+} as const;
+
+export type WorkloadLengths = 'conv' | 'code';
+
+/** The lab's server config (lengths from traces/<lengths>.csv when the workload is drawn). */
+export function labConfig(lengths: WorkloadLengths = 'conv', seed = 0): SimulationConfig {
+  return parseConfig({ ...LAB_SERVER, tierDeadlines: [...LAB_SERVER.tierDeadlines], tierMix: [...LAB_SERVER.tierMix], lengthsTrace: `traces/${lengths}.csv`, seed, qps: 1, writeOutputs: false, progress: 'off' }, LAB_CONFIG_FILE);
+}
+
+/** A hidden workload as the parent names it. */
+export interface WorkloadSpec {
+  readonly lengths: WorkloadLengths;
+  readonly seed: number;
+}
+
+/** A workload's requests at rate 1 (Poisson), as parallel arrays: what crosses to the child. */
+export interface Workload {
+  readonly lengths: WorkloadLengths;
+  readonly arrivedAt: number[];
+  readonly numPrefillTokens: number[];
+  readonly numDecodeTokens: number[];
+  readonly tier: number[];
+}
+
+/** Draws the workload (reads the lengths trace: parent only). */
+export function drawWorkload(spec: WorkloadSpec): Workload {
+  const requests = loadRequests(labConfig(spec.lengths, spec.seed));
+  return {
+    lengths: spec.lengths,
+    arrivedAt: requests.map((r) => r.arrivedAt),
+    numPrefillTokens: requests.map((r) => r.numPrefillTokens),
+    numDecodeTokens: requests.map((r) => r.numDecodeTokens),
+    tier: requests.map((r) => r.tier ?? 0),
+  };
+}
+
+export function baseRequests(w: Workload): Request[] {
+  return w.arrivedAt.map((arrivedAt, id) => new Request({ id, arrivedAt, numPrefillTokens: w.numPrefillTokens[id]!, numDecodeTokens: w.numDecodeTokens[id]!, tier: w.tier[id]! }));
+}
+
+/** One run of the workload at `qps` with `make` as the replica scheduler. */
+export function simulateAt(w: Workload, qps: number, make: SchedulerFactory, observers: readonly SimulationObserver[] = [], base = baseRequests(w)): SimulationResult {
+  const setup = buildSimulation(labConfig(w.lengths), { requests: atRate(base, 1, qps), makeReplicaScheduler: make, observers });
+  return new Simulator(setup).run();
+}
+
+export function violationsOf(result: SimulationResult, _w?: Workload): DeadlineReport {
+  return deadlineViolations(result.requests, LAB_SERVER.tierDeadlines);
+}
+
+/** Probe range of the capacity search per length distribution (req/s). */
+export const SEARCH_RANGE: Readonly<Record<WorkloadLengths, { low: number; high: number }>> = {
+  conv: { low: 6, high: 12 },
+  code: { low: 4, high: 10 },
+};
+export const SEARCH_STEPS = 5;
+
+export interface CapacityTrace {
+  readonly capacity: number;
+  readonly status: string;
+  readonly probes: readonly CapacityProbe[];
+}
+
+/** The capacity search of the lab (sim/analysis/capacity.ts) for one policy; `onRun` sees each probe's run. */
+export function capacityOf(w: Workload, make: SchedulerFactory, onRun?: (qps: number, result: SimulationResult) => void): CapacityTrace {
+  const base = baseRequests(w);
+  const r = findCapacity(
+    (qps) => {
+      const result = simulateAt(w, qps, make, [], base);
+      onRun?.(qps, result);
+      return violationsOf(result, w).maxRate;
+    },
+    { ...SEARCH_RANGE[w.lengths], steps: SEARCH_STEPS },
+  );
+  return { capacity: r.capacity, status: r.status, probes: r.probes };
+}
+
+/** The two probes the interpolated capacity comes from: the highest passing and the lowest failing rate. */
+export function bracketOf(probes: readonly CapacityProbe[], target = 0.01): { pass?: CapacityProbe; fail?: CapacityProbe } {
+  let pass: CapacityProbe | undefined;
+  let fail: CapacityProbe | undefined;
+  for (const p of probes) {
+    if (p.maxRate <= target) {
+      if (pass === undefined || p.qps > pass.qps) pass = p;
+    } else if (fail === undefined || p.qps < fail.qps) fail = p;
+  }
+  return { ...(pass !== undefined ? { pass } : {}), ...(fail !== undefined ? { fail } : {}) };
+}
+
+/** Interpolated capacity from the bracket (the same rule as findCapacity). */
+export function interpolate(pass: CapacityProbe | undefined, fail: CapacityProbe | undefined, target = 0.01): number {
+  if (pass === undefined) return 0;
+  if (fail === undefined) return pass.qps;
+  const span = fail.maxRate - pass.maxRate;
+  return span > 0 ? pass.qps + ((target - pass.maxRate) * (fail.qps - pass.qps)) / span : pass.qps;
+}
