@@ -46,7 +46,7 @@ export function runCapacitySearch(config: SimulationConfig, options: BuildOption
 }
 
 export function describeCapacity(config: SimulationConfig, run: CapacityRun): string {
-  const scheduler = config.replicaSchedulerModule ?? config.replicaScheduler;
+  const scheduler = config.replicaSchedulerModule || config.replicaScheduler; // '' on the command line unsets a config file's module
   const lines = run.reports
     .slice()
     .sort((a, b) => a.qps - b.qps)

@@ -26,8 +26,8 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
     const startedAt = new Date();
     const progress = makeProgress(config.progress);
     const executionModel = buildExecutionModel(config);
-    const makeRouter = config.routerModule !== undefined ? await loadRouterModule(config.routerModule) : undefined;
-    const makeReplicaScheduler = config.replicaSchedulerModule !== undefined ? await loadReplicaSchedulerModule(config.replicaSchedulerModule) : undefined;
+    const makeRouter = config.routerModule ? await loadRouterModule(config.routerModule) : undefined;
+    const makeReplicaScheduler = config.replicaSchedulerModule ? await loadReplicaSchedulerModule(config.replicaSchedulerModule) : undefined;
     if (config.cfsIntervalSweep !== undefined) {
       const runs = runCfsSweep(config, parseIntervals(config.cfsIntervalSweep), { executionModel, makeRouter, makeReplicaScheduler });
       console.log(describeSweep(config, runs.map((r) => r.row)));
@@ -57,6 +57,10 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
   } catch (err) {
     if (err instanceof InputError) {
       console.error(`error: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof Error && err.message.startsWith('not implemented')) {
+      console.error(`error: ${err.message}: a starter stub is still in place (see the lab's README)`);
       return 2;
     }
     throw err;

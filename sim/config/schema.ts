@@ -51,7 +51,7 @@ export const SimulationConfig = z
     replicaSchedulerModule: z
       .string()
       .optional()
-      .describe('A .ts/.js file exporting a ReplicaScheduler subclass to use instead of --replica-scheduler (e.g. starter/fairness/vtc-replica-scheduler.ts)'),
+      .describe('A .ts/.js file exporting a ReplicaScheduler subclass to use instead of --replica-scheduler (e.g. starter/fairness/vtc-replica-scheduler.ts); "" unsets one a --config file gives'),
     guardDecodeTokens: z.boolean().default(false).describe('Lab mode: routers that read a request\'s decode length get an error'),
     swapSpace: nonNegative.default(4).describe('vllm-v0: CPU swap space per GPU, GiB (vLLM\'s swap_space); the pool holds swapSpace / block bytes per GPU blocks'),
     swapBandwidth: z.number().positive().optional().describe('vllm-v0: host-device GB/s per GPU for KV swaps (default: the device catalog\'s PCIe figure)'),
