@@ -93,7 +93,7 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
   const dir = options.outDir;
   freshDir(dir);
   const labs = [...options.labs];
-  const skipGrader = (p: string) => INSTRUCTOR_ONLY.some((x) => p === x || p.startsWith(x)) || (p.startsWith('grader/labs/') && !p.startsWith('grader/labs/index.ts') && !p.startsWith('grader/labs/registry.ts') && !labs.some((l) => p.startsWith(`grader/labs/${l}/`)) && p.split('/').length > 3);
+  const skipGrader = (p: string) => INSTRUCTOR_ONLY.some((x) => p === x || p.startsWith(x)) || (p.startsWith('grader/labs/') && !p.startsWith('grader/labs/index.ts') && !p.startsWith('grader/labs/registry.ts') && !p.startsWith('grader/labs/shared/') && !labs.some((l) => p.startsWith(`grader/labs/${l}/`)) && p.split('/').length > 3);
   const files = [
     ...listFiles(REPO_ROOT, 'sim', (p) => p.endsWith('.test.ts')),
     ...listFiles(REPO_ROOT, 'traces'),

@@ -8,7 +8,7 @@ import type { Batch } from '../../sim/entities/batch.js';
 import type { Request } from '../../sim/entities/request.js';
 import { ServiceRecorder } from '../../sim/metrics/fairness.js';
 import type { ReplicaSchedulerInit } from '../../sim/policies/replica/replica-scheduler.js';
-import { ReplayError, ReplayReplicaScheduler } from '../../grader/labs/fairness/replay.js';
+import { ReplayError, ReplayReplicaScheduler } from '../../grader/labs/shared/batch-replay.js';
 import { studentMetrics } from '../../grader/labs/fairness/scenarios.js';
 import { logCall, simulateScenario } from '../../grader/labs/fairness/simulate.js';
 import type { ScenarioRun, SchedulerKind } from '../../grader/labs/fairness/protocol.js';
@@ -60,7 +60,7 @@ describe('fairness replay', () => {
     limits: { batchSizeCap: 128, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 },
   });
   const replayer = (log: number[], kind: SchedulerKind, numBlocks = 100) => {
-    const s = new ReplayReplicaScheduler(init(numBlocks), log, kind);
+    const s = new ReplayReplicaScheduler(init(numBlocks), log, kind === 'vtc' ? 'vllm' : 'sarathi');
     const rs = [320, 800, 2100].map((p, id) => new Req({ id, arrivedAt: 0, numPrefillTokens: p, numDecodeTokens: 10 }));
     for (const r of rs) s.addRequest(r, 0);
     return s;

@@ -8,7 +8,7 @@ import * as student from '@student/deadline-scheduler.js';
 import type { Batch } from '../../../sim/entities/batch.js';
 import type { Request } from '../../../sim/entities/request.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import { logCall } from '../fairness/simulate.js';
+import { logCall } from '../shared/batch-log.js';
 import { runProbes, type DeadlineModule } from './probes.js';
 import { DeadlineInput, type DeadlineOutput } from './protocol.js';
 import { bracketOf, capacityOf, simulateAt, type Workload } from './simulate.js';

@@ -13,7 +13,7 @@ import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/la
 import { importReference } from '../../core/reference.js';
 import { linearPoints, roundPoints, textTable } from '../../core/scoring.js';
 import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
-import { ReplayError, ReplayReplicaScheduler } from '../fairness/replay.js';
+import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
 import { probesFor, runProbes, sameValue, type DeadlineModule, type UnitItemId } from './probes.js';
 import { DeadlineOutput } from './protocol.js';
 import { bracketOf, capacityOf, drawWorkload, interpolate, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type Workload, type WorkloadSpec } from './simulate.js';
@@ -95,7 +95,7 @@ export const OVERLOAD_QPS: Readonly<Record<Workload['lengths'], number>> = { con
 export function replay(w: Workload, qps: number, log: readonly number[]): SimulationResult {
   let replica: ReplayReplicaScheduler | undefined;
   const result = simulateAt(w, qps, (init) => {
-    replica = new ReplayReplicaScheduler({ ...init, limits: { ...init.limits, chunkSize: MAX_ITERATION_TOKENS } }, log, 'vtc-sarathi');
+    replica = new ReplayReplicaScheduler({ ...init, limits: { ...init.limits, chunkSize: MAX_ITERATION_TOKENS } }, log, 'sarathi');
     return replica;
   });
   if (replica?.remaining === true) throw new ReplayError('the batch log has calls the replay never made: the run did not follow the engine');
@@ -266,7 +266,7 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
   },
 };
 
-/** (time, prompt tokens) of every batch in a log (fairness `logCall` format): entries `-(id+1), tokens` are prompt chunks. */
+/** (time, prompt tokens) of every batch in a log (shared/batch-log.ts format): entries `-(id+1), tokens` are prompt chunks. */
 function chunkSeries(log: readonly number[]): [number, number][] {
   const out: [number, number][] = [];
   let i = 0;

@@ -23,7 +23,7 @@ export type DeadlineInput = z.infer<typeof DeadlineInput>;
 
 const ProbeResult = z.strictObject({ name: z.string(), value: z.unknown().optional(), error: z.string().optional() });
 const CapacityProbe = z.strictObject({ qps: z.number(), maxRate: z.number() });
-/** A run's getNextBatch calls, flat (grader/labs/fairness/simulate.ts `logCall`). */
+/** A run's getNextBatch calls, flat (grader/labs/shared/batch-log.ts). */
 const RunLog = z.strictObject({ qps: z.number(), log: z.array(z.number()) });
 
 export const DeadlineOutput = z.discriminatedUnion('task', [

@@ -20,7 +20,7 @@ import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/polici
 import { importReference } from '../../core/reference.js';
 import { lineChart, type Plot } from '../../report/charts.js';
 import type { ScenarioResultWire, ScenarioRun } from './protocol.js';
-import { ReplayError, ReplayReplicaScheduler } from './replay.js';
+import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
 import { SCENARIO_CLUSTER, simulateScenario, type SchedulerFactory } from './simulate.js';
 import { CLASS_NAMES } from './situation.js';
 import type { Check, WorkloadDef } from './workloads.js';
@@ -94,7 +94,7 @@ export function studentMetrics(run: ScenarioRun, wire: ScenarioResultWire | unde
     let replay: ReplayReplicaScheduler | undefined;
     try {
       const recorder = new ServiceRecorder();
-      const result = simulateScenario(run, (init) => (replay = new ReplayReplicaScheduler(init, wire.log, run.scheduler)), [recorder]);
+      const result = simulateScenario(run, (init) => (replay = new ReplayReplicaScheduler(init, wire.log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi')), [recorder]);
       if (replay!.remaining) return { problem: `the scheduler reported ${wire.calls} getNextBatch calls, more than the replay made: the schedule did not follow the engine's rules` };
       return metricsOf(run, result, recorder);
     } catch (err) {

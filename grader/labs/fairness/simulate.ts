@@ -10,7 +10,6 @@ import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import { Request } from '../../../sim/entities/request.js';
-import type { Batch } from '../../../sim/entities/batch.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import type { ScenarioRun, WireRequests } from './protocol.js';
 
@@ -64,22 +63,4 @@ export function simulateScenario(run: ScenarioRun, makeReplicaScheduler: Schedul
   return new Simulator(setup).run();
 }
 
-/**
- * Appends one `getNextBatch` call to a flat log (see ScenarioResultWire): the time, the requests the
- * call preempted (their recompute count went up), and the batch entries (`id` for one token,
- * `-(id + 1), tokens` otherwise).
- */
-export function logCall(log: number[], now: number, preempted: readonly number[], batch: Batch | undefined | null): void {
-  log.push(now, preempted.length, ...preempted);
-  if (batch === undefined || batch === null) {
-    log.push(0);
-    return;
-  }
-  log.push(batch.requests.length);
-  for (let i = 0; i < batch.requests.length; i++) {
-    const id = Number(batch.requests[i]?.id);
-    const tokens = Number(batch.numTokens[i]);
-    if (tokens === 1) log.push(id);
-    else log.push(-(id + 1), tokens);
-  }
-}
+export { logCall } from '../shared/batch-log.js';

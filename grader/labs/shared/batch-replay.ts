@@ -1,5 +1,5 @@
 /**
- * Re-running a student's scheduling decisions in the parent. The child reports every batch its
+ * Re-running a student's scheduling decisions in the parent (fairness and deadline labs). The child reports every batch its
  * scheduler formed (and every request it preempted); this scheduler hands the same batches to the
  * parent's own engine, so the service and latency that are scored come from trusted code. Each
  * decision is checked as the engine's own schedulers would be held to it: requests admitted only
@@ -10,7 +10,13 @@
 import { Batch } from '../../../sim/entities/batch.js';
 import type { Request } from '../../../sim/entities/request.js';
 import { ReplicaScheduler, type ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import type { SchedulerKind } from './protocol.js';
+
+/**
+ * Which batching rules the log must follow: `vllm` (whole prompts, prefill-only or decode-only
+ * batches, padded prompt limit) or `sarathi` (mixed batches; prompt chunks and decodes within the
+ * iteration's token limit, `limits.chunkSize`).
+ */
+export type ReplayRules = 'vllm' | 'sarathi';
 
 export class ReplayError extends Error {
   constructor(message: string) {
@@ -23,12 +29,12 @@ const fmt = (t: number) => t.toFixed(6);
 
 export class ReplayReplicaScheduler extends ReplicaScheduler {
   readonly #log: readonly number[];
-  readonly #kind: SchedulerKind;
+  readonly #kind: ReplayRules;
   #cursor = 0;
   #calls = 0;
   readonly #byId = new Map<number, Request>();
 
-  constructor(init: ReplicaSchedulerInit, log: readonly number[], kind: SchedulerKind) {
+  constructor(init: ReplicaSchedulerInit, log: readonly number[], kind: ReplayRules) {
     super(init);
     this.#log = log;
     this.#kind = kind;
@@ -115,14 +121,14 @@ export class ReplayReplicaScheduler extends ReplicaScheduler {
         admitted++;
         prefillTokens += tokens;
         longestPrompt = Math.max(longestPrompt, tokens);
-        if (this.#kind === 'vtc' && tokens !== request.prefillTarget) {
+        if (this.#kind === 'vllm' && tokens !== request.prefillTarget) {
           throw new ReplayError(`${at} was admitted with ${tokens} of its ${request.prefillTarget} prompt tokens; the vllm schedule computes whole prompts`);
         }
       }
       requests.push(request);
       numTokens.push(tokens);
     }
-    if (this.#kind === 'vtc') {
+    if (this.#kind === 'vllm') {
       if (admitted > 0 && admitted !== n) throw new ReplayError(`t=${fmt(now)} s: a batch mixes new prompts with decodes; the vllm schedule runs prefill-only or decode-only iterations`);
       if (admitted > 0 && admitted * longestPrompt > this.limits.maxTokensInBatch) {
         throw new ReplayError(`t=${fmt(now)} s: a prefill batch of ${admitted} prompts, the longest ${longestPrompt} tokens, pads to ${admitted * longestPrompt} > maxTokensInBatch ${this.limits.maxTokensInBatch}`);
