@@ -40,7 +40,7 @@ function capacitySearch(w: Workload) {
     });
     const { pass, fail } = bracketOf(trace.probes);
     const keep = [pass, fail].filter((p) => p !== undefined).map((p) => ({ qps: p.qps, log: logs.get(p.qps) ?? [] }));
-    return { probes: trace.probes.map((p) => ({ ...p })), logs: keep };
+    return { probes: trace.probes.map((p) => ({ qps: p.qps, maxRate: p.maxRate, perTier: [...p.perTier] })), logs: keep };
   } catch (err) {
     return { probes: [], logs: [], error: message(err) };
   }

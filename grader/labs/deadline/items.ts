@@ -16,7 +16,7 @@ import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
 import { probesFor, runProbes, sameValue, type DeadlineModule, type UnitItemId } from './probes.js';
 import { DeadlineOutput } from './protocol.js';
-import { bracketOf, capacityOf, drawWorkload, interpolate, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type Workload, type WorkloadSpec } from './simulate.js';
+import { bracketOf, capacityOf, drawWorkload, interpolate, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type TierProbe, type Workload, type WorkloadSpec } from './simulate.js';
 
 export class InvalidOutput extends Error {
   readonly verdict = 'invalid-output';
@@ -154,20 +154,24 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
       capacities.push(student);
       rows.push([w.lengths, problem !== undefined ? 'failed' : f2(student), f2(base.reference.capacity), f2(base.edf.capacity), f2(base.fcfs.capacity), String(points)]);
       if (problem !== undefined) notes.push(`${w.lengths}: ${problem}`);
-      plots.push(
-        scatterChart({
-          title: `Worst-tier violation rate vs QPS (${w.lengths}-like lengths)`,
-          x: 'requests per second',
-          y: 'worst tier, % of deadlines missed',
-          connect: true,
-          series: [
-            { name: 'FCFS', points: curve(base.fcfs.probes) },
-            { name: 'EDF', points: curve(base.edf.probes) },
-            { name: 'reference', points: curve(base.reference.probes), dashed: true },
-            ...(search !== undefined && problem === undefined ? [{ name: 'you', points: curve(search.probes) }] : []),
-          ],
-        }),
-      );
+      const tiers = Math.max(...base.reference.probes.map((p) => p.perTier.length));
+      for (let tier = 0; tier < tiers; tier++) {
+        const series = (probes: readonly TierProbe[]) => [...probes].sort((a, b) => a.qps - b.qps).map((p): [number, number] => [p.qps, 100 * (p.perTier[tier] ?? 0)]);
+        plots.push(
+          scatterChart({
+            title: `Tier ${tier} violation rate vs QPS (${w.lengths}-like lengths)`,
+            x: 'requests per second',
+            y: `tier ${tier}, % of deadlines missed`,
+            connect: true,
+            series: [
+              { name: 'FCFS', points: series(base.fcfs.probes) },
+              { name: 'EDF', points: series(base.edf.probes) },
+              { name: 'reference', points: series(base.reference.probes), dashed: true },
+              ...(search !== undefined && problem === undefined ? [{ name: 'you', points: series(search.probes) }] : []),
+            ],
+          }),
+        );
+      }
     });
     const table = textTable(['workload', 'your capacity', 'reference', 'EDF', 'FCFS', 'points'], rows);
     return {
@@ -179,10 +183,6 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
     };
   },
 };
-
-function curve(probes: readonly { qps: number; maxRate: number }[]): [number, number][] {
-  return [...probes].sort((a, b) => a.qps - b.qps).map((p) => [p.qps, 100 * p.maxRate]);
-}
 
 /**
  * The student's capacity from the two probes it is interpolated from, each replayed here: the rates

@@ -7,7 +7,7 @@
  * runs; labs/deadline/README.md explains each choice): Llama-3-8B on one A100, the roofline
  * execution model, Sarathi chunk 256 for the static baselines, tier deadlines 6 / 60 / 180 s (the
  * batch tiers compressed ×0.1 so a 2,048-request run can miss them), α = 0.0008 s/token (scaled
- * with them), tiers uniform.
+ * with them), 50 output tokens assumed when a batch tier's TTFT deadline is derived, tiers uniform.
  */
 import { atRate, findCapacity, type CapacityProbe } from '../../../sim/analysis/capacity.js';
 import { buildSimulation, loadRequests } from '../../../sim/config/build.js';
@@ -35,6 +35,7 @@ export const LAB_SERVER = {
   batchSizeCap: 128,
   tierDeadlines: [6, 60, 180],
   hybridAlpha: 0.0008,
+  outputLenPrediction: 50,
   tierMix: [1, 1, 1],
   numRequests: 2048,
   fastForward: false,
@@ -95,24 +96,32 @@ export const SEARCH_RANGE: Readonly<Record<WorkloadLengths, { low: number; high:
 };
 export const SEARCH_STEPS = 5;
 
+/** A probe with each tier's violation rate (index = tier). */
+export interface TierProbe extends CapacityProbe {
+  readonly perTier: readonly number[];
+}
+
 export interface CapacityTrace {
   readonly capacity: number;
   readonly status: string;
-  readonly probes: readonly CapacityProbe[];
+  readonly probes: readonly TierProbe[];
 }
 
 /** The capacity search of the lab (sim/analysis/capacity.ts) for one policy; `onRun` sees each probe's run. */
 export function capacityOf(w: Workload, make: SchedulerFactory, onRun?: (qps: number, result: SimulationResult) => void): CapacityTrace {
   const base = baseRequests(w);
+  const perTier = new Map<number, number[]>();
   const r = findCapacity(
     (qps) => {
       const result = simulateAt(w, qps, make, [], base);
       onRun?.(qps, result);
-      return violationsOf(result, w).maxRate;
+      const report = violationsOf(result, w);
+      perTier.set(qps, LAB_SERVER.tierDeadlines.map((_, tier) => report.perTier.find((t) => t.tier === tier)?.rate ?? 0));
+      return report.maxRate;
     },
     { ...SEARCH_RANGE[w.lengths], steps: SEARCH_STEPS },
   );
-  return { capacity: r.capacity, status: r.status, probes: r.probes };
+  return { capacity: r.capacity, status: r.status, probes: r.probes.map((p) => ({ ...p, perTier: perTier.get(p.qps) ?? [] })) };
 }
 
 /** The two probes the interpolated capacity comes from: the highest passing and the lowest failing rate. */
