@@ -11,7 +11,10 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
-import { LAB_SERVER } from '../../grader/labs/deadline/simulate.js';
+import { LAB_SERVER, capacityOf, drawWorkload } from '../../grader/labs/deadline/simulate.js';
+import { hiddenWorkloads } from '../../grader/labs/deadline/items.js';
+import { REPLICA_SCHEDULERS } from '../../sim/policies/replica/registry.js';
+import { DeadlineScheduler } from '../../reference/deadline/deadline-scheduler.js';
 
 const scores = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.score]));
 const FULL = { 'priority-key': 2, 'token-deadline': 1, 'decode-order': 1, relegation: 2, 'model-fit': 2, 'dynamic-chunk': 3, schedule: 4, capacity: 3, overload: 2 };
@@ -55,5 +58,16 @@ describe('deadline lab, graded end to end', () => {
     expect(replicaSchedulerModule).toBe('starter/deadline/deadline-scheduler.ts');
     expect([name, lengthsTrace]).toEqual(['deadline-lab', 'traces/conv.csv']);
     expect(server).toEqual(LAB_SERVER);
+  });
+
+  it.each([1, 31337])('the reference beats EDF, and EDF FCFS, on the workloads of hidden seed %i too', (seed) => {
+    for (const spec of hiddenWorkloads(seed)) {
+      const w = drawWorkload(spec);
+      const ref = capacityOf(w, (init) => new DeadlineScheduler(init)).capacity;
+      const edf = capacityOf(w, REPLICA_SCHEDULERS['sarathi-edf']).capacity;
+      const fcfs = capacityOf(w, REPLICA_SCHEDULERS['sarathi-fcfs']).capacity;
+      expect(ref, `${spec.lengths}: reference ${ref} vs EDF ${edf}`).toBeGreaterThan(edf);
+      expect(edf).toBeGreaterThan(fcfs);
+    }
   });
 });

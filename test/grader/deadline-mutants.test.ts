@@ -28,14 +28,14 @@ const LOSES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Builds `files` as a submission and runs the given items through the sandbox and their scoring. */
-async function gradeItems(files: Map<string, string>, ids: readonly string[]): Promise<Record<string, { score: number; max: number; verdict: string; message: string }>> {
+async function gradeItems(files: Map<string, string>, ids: readonly string[]): Promise<Record<string, { score: number; max: number; verdict: string; message: string; output?: string }>> {
   const lab = getLab("deadline");
   const work = mkdtempSync(join(tmpdir(), 'servelab-deadline-mutant-'));
   try {
     const build = await buildSubmission({ repoRoot: REPO_ROOT, workDir: join(work, 'build'), labStudentDir: lab.manifest.studentDir, files, entry: lab.harnessEntry, typecheck: false });
     expect(build.errors).toEqual([]);
     const ctx: ItemContext = { hiddenSeed: lab.manifest.defaultHiddenSeed, publicSeed: lab.manifest.publicSeed, repoRoot: REPO_ROOT };
-    const out: Record<string, { score: number; max: number; verdict: string; message: string }> = {};
+    const out: Record<string, { score: number; max: number; verdict: string; message: string; output?: string }> = {};
     for (const id of ids) {
       const item = lab.manifest.items.find((i) => i.id === id)!;
       const impl = lab.items[id]!;
@@ -52,7 +52,7 @@ async function gradeItems(files: Map<string, string>, ids: readonly string[]): P
         continue;
       }
       const scored = await impl.score(outcome.result, prepared, ctx, item.points);
-      out[id] = { score: scored.score, max: item.points, verdict: 'scored', message: scored.message };
+      out[id] = { score: scored.score, max: item.points, verdict: 'scored', message: scored.message, output: scored.output };
     }
     return out;
   } finally {
@@ -70,5 +70,19 @@ describe('deadline lab mutants', () => {
     const source = applyMutant(readFileSync(join(REPO_ROOT, 'reference', 'deadline', mutant.file), 'utf8'), mutant);
     const results = await gradeItems(new Map([['deadline-scheduler.ts', source]]), items);
     for (const id of items) expect(results[id]!.score, `${name} on ${id}: ${results[id]!.message}`).toBeLessThan(results[id]!.max);
+  });
+
+  it('a scheduler whose chunks break the iteration limit loses the scenario items, told why by the replay', async () => {
+    const reference = readFileSync(join(REPO_ROOT, 'reference', 'deadline', 'deadline-scheduler.ts'), 'utf8');
+    const overfull = applyMutant(reference, {
+      name: 'whole-prompts',
+      description: 'prompt chunks ignore the dynamic limit',
+      file: 'deadline-scheduler.ts',
+      patches: [['      const chunk = Math.min(r.remainingPrefillTokens, limit - used);\n', '      const chunk = r.remainingPrefillTokens;\n']],
+    });
+    const results = await gradeItems(new Map([['deadline-scheduler.ts', overfull]]), ['overload']);
+    expect(results.overload!.score).toBe(0);
+    expect(results.overload!.verdict).toBe('scored');
+    expect(results.overload!.output).toMatch(/exceed the 2552-token budget/);
   });
 });
