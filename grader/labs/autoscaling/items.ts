@@ -9,6 +9,7 @@ import { hypervolume } from '../../../sim/metrics/hypervolume.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { readTraceFile } from '../../../sim/workload/trace-file.js';
 import { join } from 'node:path';
+import { InvalidOutput, parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { importReference } from '../../core/reference.js';
 import { linearPoints, roundPoints, textTable } from '../../core/scoring.js';
@@ -46,15 +47,7 @@ export const TUNING_RATIO = { full: 1.1, zero: 1.6 } as const;
 /** The efficiency check: a slope (log2 of the cost ratio per doubling of n) above this is flagged. */
 export const MAX_COST_SLOPE = 0.5;
 
-export class InvalidOutput extends Error {
-  readonly verdict = 'invalid-output';
-}
-
-function parseOutput<T extends AutoscalingOutput['task']>(raw: unknown, task: T): Extract<AutoscalingOutput, { task: T }> {
-  const parsed = AutoscalingOutput.safeParse(raw);
-  if (!parsed.success || parsed.data.task !== task) throw new InvalidOutput('the harness returned data of the wrong shape');
-  return parsed.data as Extract<AutoscalingOutput, { task: T }>;
-}
+const parseOutput = <T extends AutoscalingOutput['task']>(raw: unknown, task: T) => parseTaskOutput(AutoscalingOutput, raw, task);
 
 const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const money = (x: number) => `$${x.toFixed(2)}`;

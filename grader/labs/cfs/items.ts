@@ -9,6 +9,7 @@ import { kvUsagePeaks, kvUsageSeries } from '../../../sim/metrics/kv-usage.js';
 import { VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
 import type { V0StepRecord } from '../../../sim/policies/replica/vllm-v0.js';
 import { Rng } from '../../../sim/workload/rng.js';
+import { InvalidOutput, parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { importReference } from '../../core/reference.js';
 import { linearPoints, median, roundPoints, textTable } from '../../core/scoring.js';
@@ -38,15 +39,7 @@ export const VARIANTS: readonly Omit<BurstSpec, 'seed'>[] = [
 ];
 const HOMEWORK_SWAP_GIB = 16;
 
-export class InvalidOutput extends Error {
-  readonly verdict = 'invalid-output';
-}
-
-function parseOutput<T extends CfsOutput['task']>(raw: unknown, task: T): Extract<CfsOutput, { task: T }> {
-  const parsed = CfsOutput.safeParse(raw);
-  if (!parsed.success || parsed.data.task !== task) throw new InvalidOutput('the harness returned data of the wrong shape');
-  return parsed.data as Extract<CfsOutput, { task: T }>;
-}
+const parseOutput = <T extends CfsOutput['task']>(raw: unknown, task: T) => parseTaskOutput(CfsOutput, raw, task);
 
 /** `count` seeds derived from the hidden seed and a label, so items draw independent bursts. */
 export function derivedSeeds(hiddenSeed: number, label: string, count: number): number[] {

@@ -9,6 +9,7 @@ import type { SimulationResult } from '../../../sim/engine/simulator.js';
 import { describeViolations, type DeadlineReport } from '../../../sim/metrics/deadlines.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import { Rng } from '../../../sim/workload/rng.js';
+import { InvalidOutput, parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { importReference } from '../../core/reference.js';
 import { linearPoints, roundPoints, textTable } from '../../core/scoring.js';
@@ -18,15 +19,7 @@ import { probesFor, runProbes, sameValue, type DeadlineModule, type UnitItemId }
 import { DeadlineOutput } from './protocol.js';
 import { bracketOf, capacityOf, drawWorkload, interpolate, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type TierProbe, type Workload, type WorkloadSpec } from './simulate.js';
 
-export class InvalidOutput extends Error {
-  readonly verdict = 'invalid-output';
-}
-
-function parseOutput<T extends DeadlineOutput['task']>(raw: unknown, task: T): Extract<DeadlineOutput, { task: T }> {
-  const parsed = DeadlineOutput.safeParse(raw);
-  if (!parsed.success || parsed.data.task !== task) throw new InvalidOutput('the harness returned data of the wrong shape');
-  return parsed.data as Extract<DeadlineOutput, { task: T }>;
-}
+const parseOutput = <T extends DeadlineOutput['task']>(raw: unknown, task: T) => parseTaskOutput(DeadlineOutput, raw, task);
 
 async function reference(ctx: ItemContext): Promise<DeadlineModule> {
   return importReference<DeadlineModule>(ctx.repoRoot, 'reference/deadline', 'deadline-scheduler.ts');

@@ -4,6 +4,7 @@
  * student's batches in the parent's engine and judge fairness against the reference solution and
  * FCFS on the same workloads (scenarios.ts).
  */
+import { parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { roundPoints, textTable } from '../../core/scoring.js';
 import type { Plot } from '../../report/charts.js';
@@ -12,15 +13,7 @@ import { FairnessOutput, type ScenarioRun, type SchedulerKind } from './protocol
 import { checkValue, fcfsMetrics, formatValue, judge, referenceMetrics, scenarioPlots, studentMetrics, type RunMetrics } from './scenarios.js';
 import { partRuns, workload, type WorkloadKey } from './workloads.js';
 
-export class InvalidOutput extends Error {
-  readonly verdict = 'invalid-output';
-}
-
-function parseOutput<T extends FairnessOutput['task']>(raw: unknown, task: T): Extract<FairnessOutput, { task: T }> {
-  const parsed = FairnessOutput.safeParse(raw);
-  if (!parsed.success || parsed.data.task !== task) throw new InvalidOutput('the harness returned data of the wrong shape');
-  return parsed.data as Extract<FairnessOutput, { task: T }>;
-}
+const parseOutput = <T extends FairnessOutput['task']>(raw: unknown, task: T) => parseTaskOutput(FairnessOutput, raw, task);
 
 // ---- unit items -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import { loadRequests } from '../../../sim/config/build.js';
 import { parseConfig } from '../../../sim/config/schema.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
 import { Rng } from '../../../sim/workload/rng.js';
+import { parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { linearPoints, median, roundPoints, textTable } from '../../core/scoring.js';
 import { checkUnitCase, unitCases, type UnitExpectation } from './cases.js';
@@ -38,15 +39,7 @@ export function derivedSeeds(hiddenSeed: number, label: string, count: number): 
   return Array.from({ length: count }, () => rng.int(1, 2 ** 31 - 1));
 }
 
-function parseOutput<T extends RoutingOutput['task']>(raw: unknown, task: T): Extract<RoutingOutput, { task: T }> {
-  const parsed = RoutingOutput.safeParse(raw);
-  if (!parsed.success || parsed.data.task !== task) throw new InvalidOutput(`the harness returned data of the wrong shape`);
-  return parsed.data as Extract<RoutingOutput, { task: T }>;
-}
-
-export class InvalidOutput extends Error {
-  readonly verdict = 'invalid-output';
-}
+const parseOutput = <T extends RoutingOutput['task']>(raw: unknown, task: T) => parseTaskOutput(RoutingOutput, raw, task);
 
 interface RunCheck {
   readonly label: string;
