@@ -1,7 +1,8 @@
 /**
  * The benchmark cases of `npm run bench`. Each runs in its own process so peak memory is its own.
  * (a) is the fidelity benchmark (Vidur's requests replayed when ../shared is present); (b) and (c)
- * scale it out at the same load per replica (0.5 QPS), with round-robin routing so every replica works.
+ * scale it out at the same load per replica (0.5 QPS), with round-robin routing so every replica works;
+ * (d) is one probe of the deadline lab's capacity search, the unit of its grading cost.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,5 +44,15 @@ export const BENCH_CASES: readonly BenchCase[] = [
     config: { ...common, replicas: 64, globalScheduler: 'round_robin', qps: 32, numRequests: 1_000_000 },
     goalSeconds: 30,
     goalMiB: 2048,
+  },
+  {
+    name: 'd-deadline-probe',
+    description: "one capacity probe of the deadline lab: 2,048 tiered requests at 10 QPS on traces/deadline-lab.json's server, sarathi-edf, no fast-forward",
+    config: {
+      model: 'llama-3-8b', device: 'a100', tp: 1, replicas: 1, executionModel: 'roofline', replicaScheduler: 'sarathi-edf', chunkSize: 256,
+      tierMix: [1, 1, 1], tierDeadlines: [6, 60, 180], hybridAlpha: 0.0008, outputLenPrediction: 50, qps: 10, numRequests: 2048, fastForward: false, writeOutputs: false, progress: 'off',
+    },
+    // A lab grading runs ~70 such probes (capacity searches of four policies on two workloads).
+    goalSeconds: 1.5,
   },
 ];
