@@ -16,6 +16,7 @@ import { Rng } from '../workload/rng.js';
 import { readTraceFile } from '../workload/trace-file.js';
 import { assignTiers } from '../workload/sla-tiers.js';
 import { DeadlineOptions } from '../policies/replica/deadline/deadline-options.js';
+import { InputError } from '../errors.js';
 import { resolveDataPath } from './paths.js';
 import type { SimulationConfig } from './schema.js';
 
@@ -23,8 +24,17 @@ import type { SimulationConfig } from './schema.js';
 export const DEFAULT_SYNTHETIC_DURATION = 1000;
 
 export function loadRequests(config: SimulationConfig): Request[] {
-  const requests = loadWorkload(config);
-  return config.tierMix !== undefined ? assignTiers(requests, config.tierMix, new Rng(config.seed).fork('tiers')) : requests;
+  const loaded = loadWorkload(config);
+  const requests = config.tierMix !== undefined ? assignTiers(loaded, config.tierMix, new Rng(config.seed).fork('tiers')) : loaded;
+  const tiers = config.tierDeadlines.length;
+  if (config.tierMix !== undefined && config.tierMix.length > tiers) {
+    throw new InputError(`--tier-mix gives ${config.tierMix.length} tiers but --tier-deadlines only ${tiers} (${config.tierDeadlines.join(', ')} s)`);
+  }
+  const uncovered = requests.find((r) => r.tier !== undefined && r.tier >= tiers);
+  if (uncovered !== undefined) {
+    throw new InputError(`request ${uncovered.id} has tier ${uncovered.tier}, but --tier-deadlines gives ${tiers} tier deadlines (${config.tierDeadlines.join(', ')} s); add one per tier`);
+  }
+  return requests;
 }
 
 function loadWorkload(config: SimulationConfig): Request[] {

@@ -3,6 +3,9 @@
  * batch-time model and its least squares, the deadline base scheduler's queue rules and the
  * FCFS/EDF/SRPF Sarathi baselines.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { atRate, findCapacity } from '../../sim/analysis/capacity.js';
 import { runCapacitySearch } from '../../sim/cli/capacity-search.js';
@@ -89,6 +92,20 @@ describe('SLA tiers', () => {
     expect(share(2)).toBeGreaterThan(0.45);
     expect(share(2)).toBeLessThan(0.55);
     expect(share(0)).toBeGreaterThan(0.2);
+  });
+
+  it('reads tiers from a trace column, and refuses a tier the deadlines do not cover', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servelab-tiers-'));
+    const trace = join(dir, 'tiers.csv');
+    writeFileSync(trace, 'arrived_at,num_prefill_tokens,num_decode_tokens,tier\n0,100,10,0\n0.5,200,10,2\n1,50,5,2\n');
+    const run = runSimulation({ trace, replicas: 1, replicaScheduler: 'sarathi-edf', writeOutputs: false, progress: 'off' });
+    expect(run.result.requests.map((r) => r.tier)).toEqual([0, 2, 2]);
+    expect(run.summary.deadlines?.perTier.map((t) => [t.tier, t.requests])).toEqual([[0, 1], [2, 2]]);
+    expect(requestMetricsCsv(run.result.requests).split('\n')[0]).toContain(',client_id,tier,');
+    for (const replicaScheduler of ['sarathi-edf', 'vllm'] as const) {
+      expect(() => runSimulation({ trace, tierDeadlines: [6], replicas: 1, replicaScheduler, writeOutputs: false, progress: 'off' })).toThrow(/tier 2, but --tier-deadlines gives 1 tier deadlines/);
+    }
+    expect(() => runSimulation({ numRequests: 5, tierMix: [1, 1, 1, 1], replicas: 1, writeOutputs: false, progress: 'off' })).toThrow(/--tier-mix gives 4 tiers/);
   });
 
   it('reads --tier-mix and --tier-deadlines as comma lists and reports violations in the summary', () => {
