@@ -20,11 +20,11 @@ import { DeadlineReplicaScheduler } from '../../sim/policies/replica/deadline/de
  * Fits the batch-time model on recorded batches: ordinary least squares (use the given
  * `leastSquares`) of `seconds` on the six regressors, separately for batches of at most
  * SPLIT_TOKENS tokens and for larger ones. A side with fewer samples than `minSamples` keeps
- * `fallback`'s coefficients.
+ * `fallback`'s coefficients. 2 points.
  */
 export function fitBatchTimeModel(samples: readonly BatchSample[], fallback: BatchTimeModel, minSamples = 12): BatchTimeModel {
-    throw new Error(`not implemented: fitBatchTimeModel (${samples.length} samples, fallback ${fallback.small.length}+${fallback.large.length} coefficients, min ${minSamples})`);
-  }
+  throw new Error(`not implemented: fitBatchTimeModel (${samples.length} samples, fallback ${fallback.small.length}+${fallback.large.length} coefficients, min ${minSamples})`);
+}
 
 export class DeadlineScheduler extends DeadlineReplicaScheduler {
   // ---- given: the refit hook (keep it) -------------------------------------------------------
@@ -37,7 +37,7 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
 
   /**
    * Hybrid priority: requests not relegated before relegated ones; then the smaller
-   * arrival + TTFT deadline + α × remaining prompt tokens; ties by arrival, then id.
+   * arrival + TTFT deadline + α × remaining prompt tokens; ties by arrival, then id. 2 points.
    */
   comparePrefills(a: Request, b: Request): number {
     throw new Error(`not implemented: comparePrefills (requests ${a.id} and ${b.id})`);
@@ -45,20 +45,20 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
 
   /**
    * When the request's next token is due: arrival + max(actual TTFT, TTFT deadline) + TBT target ×
-   * (tokens generated so far + 1). Before its prefill completes, the actual TTFT counts as 0.
+   * (tokens generated so far + 1). Before its prefill completes, the actual TTFT counts as 0. 1 point.
    */
   tokenDeadline(r: Request): number {
     throw new Error(`not implemented: tokenDeadline (request ${r.id})`);
   }
 
-  /** Decode order: the least slack (token deadline − now) first; ties by arrival, then id. */
+  /** Decode order: the least slack (token deadline − now) first; ties by arrival, then id. 1 point. */
   compareDecodes(a: Request, b: Request, now: number): number {
     throw new Error(`not implemented: compareDecodes (requests ${a.id} and ${b.id} at t=${now})`);
   }
 
   /**
    * Eager relegation: a waiting request that was never relegated and holds no KV blocks, whose
-   * remaining prompt cannot finish by its TTFT deadline at the estimated prefill throughput.
+   * remaining prompt cannot finish by its TTFT deadline at the estimated prefill throughput. 2 points.
    */
   shouldRelegate(r: Request, now: number): boolean {
     throw new Error(`not implemented: shouldRelegate (request ${r.id} at t=${now})`);
@@ -68,7 +68,8 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
    * Dynamic chunking: the prompt tokens this iteration may take. T is the largest batch size in the
    * search space with chunkSafetyFactor × predicted time ≤ minSlack (binary search), where the
    * prediction is for `decodes` plus T − decodes fresh prompt tokens; the smallest size when none
-   * fits; the largest when there are no decodes. Returns max(0, T − number of decodes).
+   * fits; the largest when there are no decodes. Returns max(0, T − number of decodes). 3 points
+   * (README, item 6, gives the exact features of the prediction).
    */
   prefillSizeBySlack(minSlack: number, decodes: readonly Request[], freeBlocks: number): number {
     throw new Error(`not implemented: prefillSizeBySlack (slack ${minSlack}, ${decodes.length} decodes, ${freeBlocks} free blocks)`);
@@ -80,7 +81,8 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
    * comparePrefills order up to prefillSizeBySlack(smallest decode slack), merging prompts in
    * progress with the head of `waiting`; a waiting request is relegated (once) when shouldRelegate
    * says so, else admitted with its whole prompt's blocks if they fit — if not, admission closes
-   * for the iteration while prompts in progress keep their chunks.
+   * for the iteration while prompts in progress keep their chunks. 4 points here, and the capacity
+   * and overload items (5 points) run it on hidden workloads.
    */
   protected override getNextBatch(now: number): Batch | undefined {
     throw new Error(`not implemented: getNextBatch (at t=${now})`);
