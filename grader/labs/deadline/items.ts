@@ -247,9 +247,9 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
       notes.push(`${w.lengths}: you: ${report !== undefined ? describeViolations(report) : problem}; reference: ${describeViolations(refReport)}`);
       plots.push(
         lineChart({
-          title: `Prompt tokens per iteration over time at ${qps} req/s (${w.lengths}-like)`,
+          title: `Prompt tokens per iteration over time, ${qps} req/s (${w.lengths}-like)`,
           x: 'time (s)',
-          y: 'prompt tokens in the batch',
+          y: 'prompt tokens per iteration',
           series: [{ name: 'reference', points: thin(chunksRef), dashed: true }, ...(chunks.length > 0 ? [{ name: 'you', points: thin(chunks) }] : [])],
         }),
       );
@@ -282,15 +282,20 @@ function chunkSeries(log: readonly number[]): [number, number][] {
   return out;
 }
 
-/** At most ~600 points per series (the report stays small); keeps each window's largest chunk. */
-function thin(points: readonly [number, number][]): [number, number][] {
-  const every = Math.max(1, Math.ceil(points.length / 600));
-  const out: [number, number][] = [];
-  for (let i = 0; i < points.length; i += every) {
-    let best = points[i]!;
-    for (let k = i; k < Math.min(points.length, i + every); k++) if (points[k]![1] > best[1]) best = points[k]!;
-    out.push([Math.round(best[0] * 1000) / 1000, best[1]]);
+/** Mean prompt tokens per iteration in each of `buckets` equal time windows (the report stays small and readable). */
+function thin(points: readonly [number, number][], buckets = 240): [number, number][] {
+  if (points.length === 0) return [];
+  const end = points[points.length - 1]![0];
+  const width = Math.max(end / buckets, 1e-9);
+  const sum = new Array<number>(buckets + 1).fill(0);
+  const count = new Array<number>(buckets + 1).fill(0);
+  for (const [t, v] of points) {
+    const k = Math.min(buckets, Math.floor(t / width));
+    sum[k]! += v;
+    count[k]!++;
   }
+  const out: [number, number][] = [];
+  for (let k = 0; k <= buckets; k++) if (count[k]! > 0) out.push([Math.round((k + 0.5) * width * 1000) / 1000, Math.round(sum[k]! / count[k]!)]);
   return out;
 }
 
