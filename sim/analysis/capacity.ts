@@ -11,7 +11,7 @@
  * Every probe uses the same requests with arrival times scaled by 1/qps (common random numbers), so
  * two policies are compared on exactly the same sequence of prompts and tiers.
  */
-import { Request } from '../entities/request.js';
+import type { Request } from '../entities/request.js';
 
 export interface CapacityProbe {
   readonly qps: number;
@@ -36,8 +36,17 @@ export interface CapacitySearchOptions {
   readonly target?: number;
 }
 
+/** The violation rate capacity is measured at: 1 % of the worst tier's deadlines. */
+export const CAPACITY_TARGET = 0.01;
+
+/** The rate where the violation rate crosses `target`, linear between a passing and a failing probe. */
+export function interpolateCapacity(pass: CapacityProbe, fail: CapacityProbe, target = CAPACITY_TARGET): number {
+  const span = fail.maxRate - pass.maxRate;
+  return span > 0 ? pass.qps + ((target - pass.maxRate) * (fail.qps - pass.qps)) / span : pass.qps;
+}
+
 export function findCapacity(evaluate: (qps: number) => number, options: CapacitySearchOptions): CapacityResult {
-  const target = options.target ?? 0.01;
+  const target = options.target ?? CAPACITY_TARGET;
   if (!(options.low > 0) || !(options.high > options.low)) throw new RangeError(`capacity search needs 0 < low < high, got ${options.low}, ${options.high}`);
   const probes: CapacityProbe[] = [];
   const probe = (qps: number): CapacityProbe => {
@@ -59,16 +68,11 @@ export function findCapacity(evaluate: (qps: number) => number, options: Capacit
     if (mid.maxRate <= target) pass = mid;
     else fail = mid;
   }
-  const span = fail.maxRate - pass.maxRate;
-  const capacity = span > 0 ? pass.qps + ((target - pass.maxRate) * (fail.qps - pass.qps)) / span : pass.qps;
-  return { capacity, probes, status: 'bracketed' };
+  return { capacity: interpolateCapacity(pass, fail, target), probes, status: 'bracketed' };
 }
 
 /** The same requests arriving `qps / baseQps` times as fast (fresh objects, ids and tiers kept). */
 export function atRate(requests: readonly Request[], baseQps: number, qps: number): Request[] {
   const factor = baseQps / qps;
-  return requests.map(
-    (r) =>
-      new Request({ id: r.id, arrivedAt: r.arrivedAt * factor, numPrefillTokens: r.numPrefillTokens, numDecodeTokens: r.numDecodeTokens, clientId: r.clientId, tier: r.tier }),
-  );
+  return requests.map((r) => r.resubmitted({ arrivedAt: r.arrivedAt * factor }));
 }

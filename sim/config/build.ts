@@ -24,12 +24,12 @@ import type { SimulationConfig } from './schema.js';
 export const DEFAULT_SYNTHETIC_DURATION = 1000;
 
 export function loadRequests(config: SimulationConfig): Request[] {
-  const loaded = loadWorkload(config);
-  const requests = config.tierMix !== undefined ? assignTiers(loaded, config.tierMix, new Rng(config.seed).fork('tiers')) : loaded;
   const tiers = config.tierDeadlines.length;
   if (config.tierMix !== undefined && config.tierMix.length > tiers) {
     throw new InputError(`--tier-mix gives ${config.tierMix.length} tiers but --tier-deadlines only ${tiers} (${config.tierDeadlines.join(', ')} s)`);
   }
+  const loaded = loadWorkload(config);
+  const requests = config.tierMix !== undefined ? assignTiers(loaded, config.tierMix, new Rng(config.seed).fork('tiers')) : loaded;
   const uncovered = requests.find((r) => r.tier !== undefined && r.tier >= tiers);
   if (uncovered !== undefined) {
     throw new InputError(`request ${uncovered.id} has tier ${uncovered.tier}, but --tier-deadlines gives ${tiers} tier deadlines (${config.tierDeadlines.join(', ')} s); add one per tier`);

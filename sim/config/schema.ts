@@ -9,8 +9,9 @@ import { ModelName } from '../catalog/models.js';
 import { ReplicaSchedulerName } from '../policies/replica/registry.js';
 import { PREEMPTION_MODES } from '../policies/replica/vllm-v0-scheduler.js';
 import { RouterName } from '../policies/router/registry.js';
-import { ClientsField, ClientWeightsField } from '../workload/multi-client.js';
-import { numberListField, TierMixField } from '../workload/sla-tiers.js';
+import { ClientsField, ClientWeightsField, numberListField } from '../workload/multi-client.js';
+import { TierMixField } from '../workload/sla-tiers.js';
+import { DEFAULT_DEADLINE_OPTIONS as DEADLINE } from '../policies/replica/deadline/deadline-options.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -58,12 +59,12 @@ export const SimulationConfig = z
     preemptionMode: z.enum(PREEMPTION_MODES).default('recompute').describe('vllm-v0: preempted requests free GPU blocks by recompute or by swapping to the CPU pool'),
     cfsInterval: z.number().int().nonnegative().default(0).describe('vllm-v0 with a CFS scheduler module (labs/cfs): the CFS step every N-th step; 0 = FCFS'),
     tierDeadlines: numberListField(z.number().positive())
-      .default([6, 600, 1800])
+      .default([...DEADLINE.tierDeadlines])
       .describe('Deadline schedulers: per SLA tier, seconds after arrival: tier 0 TTFT, tiers ≥ 1 last token (e.g. "6,600,1800")'),
-    interactiveTbt: z.number().positive().default(0.1).describe('Deadline schedulers: time-between-tokens target of tier 0, seconds'),
-    batchTbt: z.number().positive().default(0.4).describe('Deadline schedulers: time-between-tokens target of batch tiers, seconds'),
-    outputLenPrediction: z.number().int().nonnegative().default(15).describe('Deadline schedulers: output tokens assumed when a batch tier\'s last-token deadline becomes a TTFT deadline'),
-    hybridAlpha: z.number().default(0.008).describe('Deadline schedulers: seconds of priority per remaining prompt token (hybrid priority)'),
+    interactiveTbt: z.number().positive().default(DEADLINE.interactiveTbt).describe('Deadline schedulers: time-between-tokens target of tier 0, seconds'),
+    batchTbt: z.number().positive().default(DEADLINE.batchTbt).describe('Deadline schedulers: time-between-tokens target of batch tiers, seconds'),
+    outputLenPrediction: z.number().int().nonnegative().default(DEADLINE.outputLenPrediction).describe('Deadline schedulers: output tokens assumed when a batch tier\'s last-token deadline becomes a TTFT deadline'),
+    hybridAlpha: z.number().default(DEADLINE.hybridAlpha).describe('Deadline schedulers: seconds of priority per remaining prompt token (hybrid priority)'),
     costPerGpuHour: nonNegative.optional().describe('Dollars per GPU-hour (default: the device catalog value)'),
     // --- workload ------------------------------------------------------------------------
     trace: z.string().optional().describe('Replay this trace CSV (arrived_at,num_prefill_tokens,num_decode_tokens[,client_id])'),

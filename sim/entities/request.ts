@@ -68,6 +68,11 @@ export class Request {
     this.prefillTarget = init.numPrefillTokens;
   }
 
+  /** A new request, not yet started, with this one's submitted fields and `changes` (e.g. another arrival time or tier). */
+  resubmitted(changes: Partial<RequestInit>): Request {
+    return new Request({ id: this.id, arrivedAt: this.arrivedAt, numPrefillTokens: this.numPrefillTokens, numDecodeTokens: this.numDecodeTokens, clientId: this.clientId, tier: this.tier, ...changes });
+  }
+
   get totalTokens(): number {
     return this.numPrefillTokens + this.numDecodeTokens;
   }

@@ -19,9 +19,9 @@ export interface RunSummary {
   readonly events: number;
   /** Wall-clock seconds of event processing (excludes start-up and output). */
   readonly wallSeconds: number;
-  /** Multi-client runs only: per client id, requests, mean TTFT and service received (w_p·prompt + w_q·output tokens of finished requests). */
   /** Runs whose requests carry SLA tiers: deadline violations per tier and the worst tier's rate. */
   readonly deadlines?: DeadlineReport;
+  /** Multi-client runs only: per client id, requests, mean TTFT and service received (w_p·prompt + w_q·output tokens of finished requests). */
   readonly perClient?: Readonly<Record<string, { readonly arrived: number; readonly completed: number; readonly ttftMean: number; readonly servicePerSecond: number }>>;
 }
 

@@ -78,8 +78,11 @@ export function parseWeightsText(text: string): unknown[] {
 /** The config field: a list of specs (JSON config) or the text form (command line). */
 export const ClientsField = z.preprocess((v) => (typeof v === 'string' ? parseClientsText(v) : v), z.array(ClientWorkload).min(1));
 
+/** A comma-separated list of numbers on the command line, an array in a JSON config. */
+export const numberListField = (item: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' ? parseWeightsText(v) : v), z.array(item).min(1));
+
 /** Weight per client id (index); clients past the end weigh 1. */
-export const ClientWeightsField = z.preprocess((v) => (typeof v === 'string' ? parseWeightsText(v) : v), z.array(z.number().positive()).min(1));
+export const ClientWeightsField = numberListField(z.number().positive());
 
 export interface MultiClientOptions {
   readonly clients: readonly ClientWorkload[];

@@ -5,12 +5,9 @@
  * arrivals or lengths of a workload.
  */
 import { z } from 'zod';
-import { Request } from '../entities/request.js';
-import { parseWeightsText } from './multi-client.js';
+import type { Request } from '../entities/request.js';
+import { numberListField } from './multi-client.js';
 import type { Rng } from './rng.js';
-
-/** A comma-separated list of numbers on the command line, an array in a JSON config. */
-export const numberListField = (item: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' ? parseWeightsText(v) : v), z.array(item).min(1));
 
 /** Relative weight of each tier, index = tier (e.g. "1,1,1": uniform over three tiers). */
 export const TierMixField = numberListField(z.number().nonnegative()).refine((w) => w.some((x) => x > 0), 'at least one tier weight must be positive');
@@ -24,6 +21,6 @@ export function assignTiers(requests: readonly Request[], weights: readonly numb
     let tier = 0;
     let acc = weights[0]!;
     while (u >= acc && tier < weights.length - 1) acc += weights[++tier]!;
-    return new Request({ id: r.id, arrivedAt: r.arrivedAt, numPrefillTokens: r.numPrefillTokens, numDecodeTokens: r.numDecodeTokens, clientId: r.clientId, tier });
+    return r.resubmitted({ tier });
   });
 }

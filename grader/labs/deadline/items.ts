@@ -5,6 +5,7 @@
  * parent's engine from their batch logs, so every violation rate that is scored comes from trusted
  * code; FCFS and EDF (the engine's baselines) and the reference run here on the same requests.
  */
+import { CAPACITY_TARGET } from '../../../sim/analysis/capacity.js';
 import type { SimulationResult } from '../../../sim/engine/simulator.js';
 import { describeViolations, type DeadlineReport } from '../../../sim/metrics/deadlines.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
@@ -191,7 +192,7 @@ function verifiedCapacity(w: Workload, search: { probes: { qps: number; maxRate:
     if (p === undefined) return undefined;
     const entry = search.logs.find((l) => l.qps === p.qps);
     if (entry === undefined) throw new InvalidOutput(`no batch log for the probe at ${p.qps} req/s`);
-    const rate = violationsOf(replay(w, p.qps, entry.log), w).maxRate;
+    const rate = violationsOf(replay(w, p.qps, entry.log)).maxRate;
     return { qps: p.qps, maxRate: rate };
   };
   const a = replayed(pass);
@@ -201,7 +202,7 @@ function verifiedCapacity(w: Workload, search: { probes: { qps: number; maxRate:
       throw new InvalidOutput(`at ${claimed.qps} req/s the run reported ${(100 * claimed.maxRate).toFixed(2)}% missed but replays to ${(100 * measured.maxRate).toFixed(2)}%`);
     }
   }
-  if (a !== undefined && a.maxRate > 0.01) throw new InvalidOutput('the passing probe misses more than 1%');
+  if (a !== undefined && a.maxRate > CAPACITY_TARGET) throw new InvalidOutput('the passing probe misses more than 1%');
   return interpolate(a, b);
 }
 
@@ -222,8 +223,8 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
       const qps = OVERLOAD_QPS[w.lengths];
       const chunksRef: [number, number][] = [];
       const refRun = simulateAt(w, qps, (init) => new ref.DeadlineScheduler(init), [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }]);
-      const refReport = violationsOf(refRun, w);
-      const edfReport = violationsOf(simulateAt(w, qps, edf), w);
+      const refReport = violationsOf(refRun);
+      const edfReport = violationsOf(simulateAt(w, qps, edf));
       const run = out.runs[i];
       let report: DeadlineReport | undefined;
       let problem: string | undefined;
@@ -233,7 +234,7 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
       else {
         try {
           const result = replay(w, qps, run.log);
-          report = violationsOf(result, w);
+          report = violationsOf(result);
           if (result.numCompleted < result.requests.length) problem = `${result.requests.length - result.numCompleted} requests never finished`;
         } catch (err) {
           problem = err instanceof ReplayError ? err.message : `replay failed: ${String(err)}`;

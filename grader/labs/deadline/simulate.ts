@@ -9,7 +9,7 @@
  * batch tiers compressed ×0.1 so a 2,048-request run can miss them), α = 0.0008 s/token (scaled
  * with them), 50 output tokens assumed when a batch tier's TTFT deadline is derived, tiers uniform.
  */
-import { atRate, findCapacity, type CapacityProbe } from '../../../sim/analysis/capacity.js';
+import { atRate, CAPACITY_TARGET, findCapacity, interpolateCapacity, type CapacityProbe } from '../../../sim/analysis/capacity.js';
 import { buildSimulation, loadRequests } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
@@ -85,7 +85,7 @@ export function simulateAt(w: Workload, qps: number, make: SchedulerFactory, obs
   return new Simulator(setup).run();
 }
 
-export function violationsOf(result: SimulationResult, _w?: Workload): DeadlineReport {
+export function violationsOf(result: SimulationResult): DeadlineReport {
   return deadlineViolations(result.requests, LAB_SERVER.tierDeadlines);
 }
 
@@ -115,7 +115,7 @@ export function capacityOf(w: Workload, make: SchedulerFactory, onRun?: (qps: nu
     (qps) => {
       const result = simulateAt(w, qps, make, [], base);
       onRun?.(qps, result);
-      const report = violationsOf(result, w);
+      const report = violationsOf(result);
       perTier.set(qps, LAB_SERVER.tierDeadlines.map((_, tier) => report.perTier.find((t) => t.tier === tier)?.rate ?? 0));
       return report.maxRate;
     },
@@ -125,7 +125,7 @@ export function capacityOf(w: Workload, make: SchedulerFactory, onRun?: (qps: nu
 }
 
 /** The two probes the interpolated capacity comes from: the highest passing and the lowest failing rate. */
-export function bracketOf(probes: readonly CapacityProbe[], target = 0.01): { pass?: CapacityProbe; fail?: CapacityProbe } {
+export function bracketOf(probes: readonly CapacityProbe[], target = CAPACITY_TARGET): { pass?: CapacityProbe; fail?: CapacityProbe } {
   let pass: CapacityProbe | undefined;
   let fail: CapacityProbe | undefined;
   for (const p of probes) {
@@ -136,10 +136,8 @@ export function bracketOf(probes: readonly CapacityProbe[], target = 0.01): { pa
   return { ...(pass !== undefined ? { pass } : {}), ...(fail !== undefined ? { fail } : {}) };
 }
 
-/** Interpolated capacity from the bracket (the same rule as findCapacity). */
-export function interpolate(pass: CapacityProbe | undefined, fail: CapacityProbe | undefined, target = 0.01): number {
+/** Interpolated capacity from the bracket (findCapacity's rule); 0 with no passing probe, the passing rate with no failing one. */
+export function interpolate(pass: CapacityProbe | undefined, fail: CapacityProbe | undefined): number {
   if (pass === undefined) return 0;
-  if (fail === undefined) return pass.qps;
-  const span = fail.maxRate - pass.maxRate;
-  return span > 0 ? pass.qps + ((target - pass.maxRate) * (fail.qps - pass.qps)) / span : pass.qps;
+  return fail === undefined ? pass.qps : interpolateCapacity(pass, fail);
 }
