@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../sim/config/paths.js';
 import type { SimulationConfigInput } from '../sim/config/schema.js';
+import { VIDUR_DATA } from './vidur-data.js';
 
-const VIDUR_REQUESTS = join(REPO_ROOT, '..', 'shared', 'vidur-data', 'ground-truth', 'benchmark.requests.csv');
+const VIDUR_REQUESTS = join(VIDUR_DATA, 'ground-truth', 'benchmark.requests.csv');
 
 export interface BenchCase {
   readonly name: string;

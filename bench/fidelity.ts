@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { REPO_ROOT } from '../sim/config/paths.js';
 import type { SimulationConfigInput } from '../sim/config/schema.js';
 import { distribution, mean } from '../sim/metrics/stats.js';
 import { runSimulation } from '../sim/run.js';
+import { VIDUR_DATA } from './vidur-data.js';
 
-export const VIDUR_DATA = process.env.SERVELAB_VIDUR_DATA ?? join(REPO_ROOT, '..', 'shared', 'vidur-data');
+export { VIDUR_DATA };
+
 const GROUND_TRUTH = join(VIDUR_DATA, 'ground-truth');
 
 export type FidelityRouter = 'lor' | 'round_robin';
