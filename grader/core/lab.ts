@@ -43,7 +43,7 @@ export interface LabDefinition {
   readonly manifest: Manifest;
   /** Absolute path of the TypeScript module the child runs; it imports the student code as "@student/<file>". */
   readonly harnessEntry: string;
-  readonly items: Readonly<Record<string, ItemImplementation<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly items: Readonly<Record<string, ItemImplementation>>;
 }
 
 /** Checks that manifest and implementation agree, so a renamed item cannot silently score 0. */

@@ -410,4 +410,4 @@ export const AUTOSCALING_ITEMS = {
   'public-trace': publicTraceItem,
   tuning: tuningItem,
   pareto: paretoItem,
-} satisfies Record<string, ItemImplementation<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+} satisfies Record<string, ItemImplementation>;

@@ -585,4 +585,4 @@ export const CFS_ITEMS = {
   'tight-swap-pool': tightPoolItem,
   'interval-sweep': sweepItem,
   mcq: mcqItem,
-} satisfies Record<string, ItemImplementation<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+} satisfies Record<string, ItemImplementation>;

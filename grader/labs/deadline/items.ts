@@ -300,7 +300,7 @@ function thin(points: readonly [number, number][], buckets = 240): [number, numb
   return out;
 }
 
-export const DEADLINE_ITEMS: Readonly<Record<string, ItemImplementation<any>>> = { // eslint-disable-line @typescript-eslint/no-explicit-any
+export const DEADLINE_ITEMS: Readonly<Record<string, ItemImplementation>> = {
   'priority-key': unitItem('priority-key'),
   'token-deadline': unitItem('token-deadline'),
   'decode-order': unitItem('decode-order'),

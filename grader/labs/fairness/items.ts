@@ -157,4 +157,4 @@ export const FAIRNESS_ITEMS = {
     rates: { workload: 'weighted', clients: [0, 1, 2, 3] },
     difference: { workload: 'short-long', clients: [0, 1], from: 30 },
   }),
-} satisfies Record<string, ItemImplementation<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+} satisfies Record<string, ItemImplementation>;

@@ -227,4 +227,4 @@ export const ROUTING_ITEMS = {
   'beats-lor': beatsLorItem,
   'beats-round-robin': beatsRoundRobin(2, 3, true),
   'heavier-load': beatsRoundRobin(3, 2, false),
-} satisfies Record<string, ItemImplementation<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+} satisfies Record<string, ItemImplementation>;
