@@ -1,74 +1,9 @@
 /** The autoscaling lab's report charts (Vega-Lite specs, rendered by grader/report). */
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimulationResult } from '../../../sim/engine/simulator.js';
-import type { Plot } from '../../report/charts.js';
+import { BASE_SPEC, type Plot } from '../../report/charts.js';
+import { dash, dashEncoding, type NamedSeries } from '../../../sim/report/autoscaling-charts.js';
 
-/** Seconds per bar of the observed arrival rate. */
-const RATE_BIN = 30;
-
-/** Observed arrival rate, requests/s per RATE_BIN-second bin, as [bin start, rate]. */
-export function arrivalRate(arrivedAt: readonly number[]): [number, number][] {
-  if (arrivedAt.length === 0) return [];
-  const bins = new Map<number, number>();
-  for (const t of arrivedAt) {
-    const b = Math.floor(t / RATE_BIN) * RATE_BIN;
-    bins.set(b, (bins.get(b) ?? 0) + 1);
-  }
-  const last = Math.floor(arrivedAt[arrivedAt.length - 1]! / RATE_BIN) * RATE_BIN;
-  const out: [number, number][] = [];
-  for (let b = 0; b <= last; b += RATE_BIN) out.push([b, (bins.get(b) ?? 0) / RATE_BIN]);
-  return out;
-}
-
-/** Replica count as step points, closed at the end of the run. */
-export function replicaSteps(result: SimulationResult): [number, number][] {
-  const points: [number, number][] = result.replicaTimeline.map((p) => [p.time, p.replicas]);
-  const last = points[points.length - 1];
-  if (last !== undefined && result.endTime > last[0]) points.push([result.endTime, last[1]]);
-  return points;
-}
-
-const BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 520, height: 240, background: 'white' } as const;
-
-export interface NamedSeries {
-  readonly name: string;
-  readonly points: readonly (readonly [number, number])[];
-  /** Drawn dashed (the reference), so it shows where it coincides with a solid line. */
-  readonly dashed?: boolean;
-}
-
-const dashEncoding = { field: 'dash', type: 'nominal', scale: { domain: ['solid', 'dashed'], range: [[1, 0], [6, 4]] }, legend: null } as const;
-const dash = (s: NamedSeries) => (s.dashed === true ? 'dashed' : 'solid');
-
-/** Replicas over time (step lines, left axis) against the observed arrival rate (shaded, right axis). */
-export function replicasChart(opts: { title: string; arrivedAt: readonly number[]; series: readonly NamedSeries[] }): Plot {
-  const rate = arrivalRate(opts.arrivedAt).map(([t, qps]) => ({ t, qps }));
-  const replicas = opts.series.flatMap((s) => s.points.map(([t, n]) => ({ t, replicas: n, series: s.name, dash: dash(s) })));
-  const x = { field: 't', type: 'quantitative', title: 'time (s)' } as const;
-  const spec = {
-    ...BASE,
-    title: opts.title,
-    layer: [
-      {
-        data: { values: rate },
-        mark: { type: 'area', interpolate: 'step-after', opacity: 0.25, color: '#888888' },
-        encoding: { x, y: { field: 'qps', type: 'quantitative', title: 'arrival rate (requests/s, shaded)', axis: { orient: 'right' } } },
-      },
-      {
-        data: { values: replicas },
-        mark: { type: 'line', interpolate: 'step-after' },
-        encoding: {
-          x,
-          y: { field: 'replicas', type: 'quantitative', title: 'replicas', axis: { orient: 'left', tickMinStep: 1 } },
-          color: { field: 'series', type: 'nominal', title: null },
-          strokeDash: dashEncoding,
-        },
-      },
-    ],
-    resolve: { scale: { y: 'independent' } },
-  } as unknown as TopLevelSpec;
-  return { title: opts.title, spec };
-}
+export { arrivalRate, replicasChart, replicaSteps, type NamedSeries } from '../../../sim/report/autoscaling-charts.js';
 
 /** Fronts as (cost, P90) points joined in cost order, one series per front. */
 export function frontChart(title: string, fronts: readonly NamedSeries[]): Plot {
@@ -79,7 +14,7 @@ export function frontChart(title: string, fronts: readonly NamedSeries[]): Plot 
     color: { field: 'series', type: 'nominal', title: null },
   };
   const spec = {
-    ...BASE,
+    ...BASE_SPEC,
     title,
     data: { values },
     layer: [
