@@ -185,7 +185,10 @@ export function vllmV0Options(config: SimulationConfig, recordUsage = false): Vl
     swapSpaceGiB: config.swapSpace,
     blockBytesPerGpu: kvBytesPerToken(MODELS[config.model], config.tp) * config.blockSize,
     swapBandwidthGBs: config.swapBandwidth ?? DEVICES[config.device].pcieBandwidthGBs,
+    swapCopiesPerBlock: 2 * MODELS[config.model].numLayers,
+    swapCopyOverheadSeconds: config.swapCopyOverhead * 1e-6,
     preemptionMode: config.preemptionMode,
+    swapPoolFull: config.swapPoolFull,
     cfsInterval: config.cfsInterval,
     recordUsage,
   };
