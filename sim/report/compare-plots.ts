@@ -5,7 +5,9 @@
  */
 import type { SimulationResult } from '../engine/simulator.js';
 import { latenciesInIssueOrder } from '../metrics/kv-usage.js';
-import { lineChart } from './charts.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { percentile } from '../metrics/stats.js';
+import { BASE_SPEC, lineChart } from './charts.js';
 import { cdfPoints, thin, type PlotFile } from './run-plots.js';
 import type { UsageSample } from './usage-recorder.js';
 
@@ -25,6 +27,25 @@ function plotFile(name: string, title: string, x: string, y: string, columns: re
   return { name, plot: lineChart({ title, x, y, series, step }), csv: `run,${columns.join(',')}\n${rows.map((r) => `${r}\n`).join('')}` };
 }
 
+/** P99 TTFT against P99 TPOT, one point per run, joined in run order (the interval trade-off). */
+function tradeoffPlot(runs: readonly LabelledRun[], samples: readonly { ttft: number[]; tpot: number[] }[]): PlotFile {
+  const rows = runs.map((r, i) => ({ label: r.label, ttft: percentile(samples[i]!.ttft, 99), tpot: percentile(samples[i]!.tpot, 99) }));
+  const title = 'P99 TTFT against P99 TPOT';
+  const spec = {
+    ...BASE_SPEC,
+    title,
+    data: { values: rows.map((r, i) => ({ ...r, tpotMs: 1000 * r.tpot, order: i })) },
+    layer: [
+      { mark: { type: 'line', color: '#888888' }, encoding: { x: { field: 'tpotMs', type: 'quantitative', title: 'P99 TPOT (ms)', scale: { zero: false } }, y: { field: 'ttft', type: 'quantitative', title: 'P99 TTFT (s)' }, order: { field: 'order' } } },
+      {
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: { x: { field: 'tpotMs', type: 'quantitative' }, y: { field: 'ttft', type: 'quantitative' }, color: { field: 'label', type: 'nominal', title: null, sort: null } },
+      },
+    ],
+  } as unknown as TopLevelSpec;
+  return { name: 'p99-tradeoff', plot: { title, spec }, csv: `run,p99_ttft_s,p99_tpot_s\n${rows.map((r) => `${quote(r.label)},${num(r.ttft)},${num(r.tpot)}\n`).join('')}` };
+}
+
 export function comparePlots(runs: readonly LabelledRun[]): PlotFile[] {
   const lat = runs.map((r) => ({ label: r.label, ...latenciesInIssueOrder(r.result.requests) }));
   const perRequest = (values: (number | null)[]) =>
@@ -41,5 +62,7 @@ export function comparePlots(runs: readonly LabelledRun[]): PlotFile[] {
   if (runs.some((r) => r.usage.some((s) => s.cpuBlocks > 0))) {
     files.push(plotFile('swap-usage', 'CPU swap pool usage', 'time (s)', 'CPU KV blocks used (%)', ['time', 'cpu_kv_percent'], runs.map((r) => ({ name: r.label, points: thin(r.usage.map((s) => [s.time, pct(s.cpuBlocksUsed, s.cpuBlocks)] as [number, number])) })), true));
   }
+  files.push(plotFile('waiting', 'Requests waiting for a prefill (pending)', 'time (s)', 'pending requests', ['time', 'waiting'], runs.map((r) => ({ name: r.label, points: thin(r.usage.map((s) => [s.time, s.waiting] as [number, number])) })), true));
+  files.push(tradeoffPlot(runs, lat.map((l) => ({ ttft: defined(l.ttft), tpot: defined(l.tpot) }))));
   return files;
 }
