@@ -1,7 +1,7 @@
 /**
  * `npx tsx sim/cli/autoscaling-front.ts --module PATH [--trace FILE ...] [--plots DIR]`: runs an autoscaler
  * module's three service levels (constructor argument 1, 2, 3) on the autoscaling lab's cluster
- * (labs/autoscaling/cluster.json) and prints, per trace, each level's total cost and P90 e2e latency and
+ * (traces/autoscaling-cluster.json) and prints, per trace, each level's total cost and P90 e2e latency and
  * the front's hypervolume against the lab's reference point ($50 per 126,000 requests, 0.5 s). With
  * `--plots DIR`, writes `front-<trace>.svg/.csv` (the front) into DIR. Default traces: the shipped one and
  * the public shapes (traces/autoscaling-{ramp,spikes,steps}.csv).
@@ -20,7 +20,7 @@ import { renderSvg } from '../report/charts.js';
 import { parseArgs } from './flags.js';
 import { parseConfig } from '../config/schema.js';
 
-export const CLUSTER_CONFIG = 'labs/autoscaling/cluster.json';
+export const CLUSTER_CONFIG = 'traces/autoscaling-cluster.json';
 export const DEFAULT_TRACES = ['traces/autoscaling.csv', 'traces/autoscaling-ramp.csv', 'traces/autoscaling-spikes.csv', 'traces/autoscaling-steps.csv'];
 /** The lab's hypervolume reference point: $50 for the 126,000 requests of the shipped trace, scaled by requests; 0.5 s P90. */
 export const referencePoint = (requests: number) => ({ cost: (50 * requests) / 126_000, latency: 0.5 });
