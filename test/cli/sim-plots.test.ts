@@ -70,6 +70,15 @@ describe('--plots', () => {
     for (const n of ['ttft-cdf', 'tpot-cdf', 'ttft-by-request', 'tpot-by-request', 'kv-usage', 'swap-usage']) expectSvg(readFileSync(join(dir, `${n}.svg`), 'utf8'));
     const runs = new Set(csvRows(readFileSync(join(dir, 'ttft-by-request.csv'), 'utf8')).map((r) => r[0]));
     expect([...runs]).toEqual(['interval 0 (FCFS)', 'interval 10']);
+    // The trade-off plot holds each interval's P99s, the same figures the sweep table prints.
+    const tradeoff = csvRows(readFileSync(join(dir, 'p99-tradeoff.csv'), 'utf8'));
+    expect(tradeoff.map((r) => r[0])).toEqual(['interval 0 (FCFS)', 'interval 10']);
+    const printed = out.join('\n');
+    for (const [label, ttft, tpot] of tradeoff) {
+      const interval = label!.startsWith('interval 0') ? '0 \\(FCFS\\)' : '10';
+      expect(printed).toMatch(new RegExp(`^${interval}\\s+${Number(ttft).toFixed(2)}\\s+\\S+\\s+${(1000 * Number(tpot)).toFixed(1)}\\s`, 'm'));
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('.svg')).sort()).toEqual(['kv-usage', 'p99-tradeoff', 'swap-usage', 'tpot-by-request', 'tpot-cdf', 'ttft-by-request', 'ttft-cdf', 'waiting'].map((n) => `${n}.svg`));
   });
 
   it('plots per-client service when the workload has several clients', async () => {
