@@ -195,3 +195,24 @@ describe('swap-in block count', () => {
     expect(s.scheduler.canSwapIn(full)).toBe('never');
   });
 });
+
+describe('a full CPU pool from the CLI', () => {
+  it('stops the run with vLLM\'s message (exit 2) unless the engine is told to recompute', async () => {
+    const { main } = await import('../../sim/cli/sim.js');
+    const { vi } = await import('vitest');
+    const err: string[] = [];
+    const spyErr = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+    const spyLog = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const base = ['--config', 'traces/cfs-homework.json', '--swap-space', '0.1', '--no-write-outputs', '--progress', 'off'];
+      // The starter's onSwapPoolFull returns 'raise', as vLLM V0 does.
+      expect(await main(base)).toBe(2);
+      expect(err.join('\n')).toMatch(/lack of CPU swap space \(as vLLM V0 does\): request \d+ needs \d+ CPU blocks/);
+      expect(await main([...base, '--replica-scheduler-module', ''])).toBe(2);
+      expect(await main([...base, '--replica-scheduler-module', '', '--swap-pool-full', 'recompute'])).toBe(0);
+    } finally {
+      spyErr.mockRestore();
+      spyLog.mockRestore();
+    }
+  });
+});
