@@ -10,9 +10,15 @@ export interface RunOutput {
   readonly summary: RunSummary;
 }
 
-export function runSimulation(input: SimulationConfigInput | SimulationConfig, options: BuildOptions = {}): RunOutput {
+export interface RunOptions extends BuildOptions {
+  /** Called with the simulator before it runs (e.g. to hand an observer its cluster). */
+  readonly onSimulator?: (simulator: Simulator) => void;
+}
+
+export function runSimulation(input: SimulationConfigInput | SimulationConfig, options: RunOptions = {}): RunOutput {
   const config = parseConfig(input);
   const simulator = new Simulator(buildSimulation(config, options));
+  options.onSimulator?.(simulator);
   const result = simulator.run();
   return { config, result, summary: summarize(result, { tierDeadlines: config.tierDeadlines }) };
 }

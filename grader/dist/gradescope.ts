@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { getLab, LAB_NAMES } from '../labs/index.js';
 import { copyFiles, filterLabIndex, freshDir, listFiles, zipFolder } from './files.js';
+import { writeManualQuestions } from './manual-questions.js';
 
 export const AutograderConfig = z.strictObject({
   lab: z.string(),
@@ -74,5 +75,6 @@ export async function buildGradescopeBundle(options: GradescopeDistOptions): Pro
   chmodSync(join(dir, 'run_autograder'), 0o755);
   const zip = join(dir, '..', 'autograder.zip');
   await zipFolder(dir, zip);
+  writeManualQuestions(options.lab, join(dir, '..')); // beside autograder.zip: the report question's outline, for the instructor
   return { dir, zip };
 }

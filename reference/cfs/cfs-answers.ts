@@ -26,10 +26,10 @@ export interface CfsAnswers {
 }
 
 export const answers: CfsAnswers = {
-  q1: { choice: 'c', ttftPrompt10S: 0.18, ttftPrompt40S: 25.06 },
+  q1: { choice: 'c', ttftPrompt10S: 0.18, ttftPrompt40S: 25.39 },
   q2: { choice: 'd', gpuBlocks: 1024, peakGpuKvPercent: 99.9, pendingAtPeak: 32 },
-  q3: { choice: 'b', p99TtftFcfsS: 39.1, p99TtftCfs10S: 8.29 },
+  q3: { choice: 'b', p99TtftFcfsS: 39.51, p99TtftCfs10S: 11.37 },
   q4: { choice: 'a', cpuBlocks: 10922, peakCpuKvPercentCfs10: 30.9, peakSwappedCfs10: 37 },
-  q5: { choice: 'b', meanTpotFcfsMs: 43.8, meanTpotCfs10Ms: 128.7 },
-  q6: { choice: 'c', p99TtftCfs5S: 3.92, p99TtftCfs40S: 36.81, meanTpotCfs5Ms: 160.7, meanTpotCfs40Ms: 54.2 },
+  q5: { choice: 'b', meanTpotFcfsMs: 44.2, meanTpotCfs10Ms: 189.4 },
+  q6: { choice: 'c', p99TtftCfs5S: 6.71, p99TtftCfs40S: 42.15, meanTpotCfs5Ms: 296.5, meanTpotCfs40Ms: 59.9 },
 };

@@ -18,6 +18,7 @@ import {
   type Priority,
   type SchedulerOutputs,
   type SchedulingBudget,
+  type SwapPoolFullChoice,
   type VllmV0SchedulerInit,
 } from '../../sim/policies/replica/vllm-v0-scheduler.js';
 
@@ -43,7 +44,7 @@ export class CfsScheduler extends VllmV0Scheduler {
       budget.subtractNumBatchedTokens(victim.id, this.numNewTokens(victim));
       budget.subtractNumSeqs(victim.id, 1);
       if (this.preempt(victim, blocksToSwapOut, 'swap') === 'swap') this.swapped.push(victim);
-      else this.waiting.push(victim); // the CPU pool is full: recompute (sorted into place below)
+      else this.waiting.push(victim); // the CPU pool was full and onSwapPoolFull chose recompute (sorted into place below)
       forced++;
     };
 
@@ -67,6 +68,15 @@ export class CfsScheduler extends VllmV0Scheduler {
     this.swapped.sort(byPriority);
     this.running = running;
     return forced;
+  }
+
+  /**
+   * A full CPU pool: vLLM V0 raises and the engine stops. Here the victim is recomputed instead: it
+   * loses its KV cache (its prompt and output so far are prefilled again), but the burst goes on and
+   * every request finishes. Refusing would end the whole run for one victim.
+   */
+  override onSwapPoolFull(_victim: Request): SwapPoolFullChoice {
+    return 'recompute';
   }
 
   /** The default step with priority preemption first and prefills admitted even while requests are swapped out. */

@@ -3,7 +3,9 @@
  * on `vllm-v0` replicas and prints one row per interval: P99 and mean TTFT, P99 and mean TPOT, the
  * TTFT of prompts 10 and 40 (issue order), KV-cache peaks (vLLM's stats log: GPU and CPU KV usage,
  * running, pending and swapped requests) and swap traffic. With `--write-outputs` (the default) each
- * interval's request_metrics.csv and kv_usage.csv go under the run directory, in `interval-<N>/`.
+ * interval's request_metrics.csv and kv_usage.csv go under the run directory, in `interval-<N>/`; with
+ * `--plots DIR` the runs' TTFT/TPOT CDFs, TTFT/TPOT per request and KV/swap usage go into DIR, one series
+ * per interval (sim/report/compare-plots.ts).
  *
  * The engine's own vllm-v0 has no CFS step (every interval then runs FCFS); pass a CFS scheduler
  * module, e.g. `--replica-scheduler-module starter/cfs/cfs-scheduler.ts` (traces/cfs-homework.json does).
@@ -12,7 +14,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSimulation, vllmV0Options } from '../config/build.js';
 import type { SimulationConfig } from '../config/schema.js';
-import { Simulator } from '../engine/simulator.js';
+import { Simulator, type SimulationResult } from '../engine/simulator.js';
+import type { UsageSample } from '../report/usage-recorder.js';
 import { InputError } from '../errors.js';
 import { kvUsagePeaks, latenciesInIssueOrder } from '../metrics/kv-usage.js';
 import { requestMetricsCsv } from '../metrics/request-metrics.js';
@@ -48,6 +51,9 @@ export interface SweepRun {
   readonly row: SweepRow;
   readonly requestMetricsCsv: string;
   readonly kvUsageCsv: string;
+  /** The finished run and its first replica's KV usage (for `--plots`). */
+  readonly result: SimulationResult;
+  readonly usage: readonly UsageSample[];
 }
 
 export function parseIntervals(text: string): number[] {
@@ -104,7 +110,8 @@ export function runCfsSweep(config: SimulationConfig, intervals: readonly number
       swapSeconds: replicas.reduce((s, r) => s + r.swapSeconds, 0),
       endTime: result.endTime,
     };
-    return { row, requestMetricsCsv: requestMetricsCsv(result.requests), kvUsageCsv: kvUsageCsv(first.usage, gpuBlocks, cpuBlocks) };
+    const usage = first.usage.map((u) => ({ ...u, replicaId: first.replicaId, gpuBlocks, cpuBlocks }));
+    return { row, requestMetricsCsv: requestMetricsCsv(result.requests), kvUsageCsv: kvUsageCsv(first.usage, gpuBlocks, cpuBlocks), result, usage };
   });
 }
 

@@ -1,12 +1,18 @@
 /**
  * `npm run sim -- [--config file.json] [--flag value ...]`: run one simulation, print its summary and
- * write request_metrics.csv, config.json and summary.json.
+ * write request_metrics.csv, config.json and summary.json; `--plots DIR` adds SVG plots with their CSVs
+ * (sim/report/run-plots.ts) and `--autoscaler-module PATH` scales the cluster with a student's autoscaler.
  */
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../config/schema.js';
 import { InputError } from '../errors.js';
-import { buildExecutionModel } from '../config/build.js';
-import { loadReplicaSchedulerModule, loadRouterModule } from '../config/plugins.js';
+import { autoscalingOptions, buildExecutionModel, costPerReplicaHour } from '../config/build.js';
+import { loadAutoscalerModule, loadReplicaSchedulerModule, loadRouterModule, parseAutoscalerArgs } from '../config/plugins.js';
+import { ServiceRecorder } from '../metrics/fairness.js';
+import { comparePlots } from '../report/compare-plots.js';
+import { runPlots, writePlots } from '../report/run-plots.js';
+import { UsageRecorder } from '../report/usage-recorder.js';
 import { runSimulation } from '../run.js';
 import { describeCapacity, runCapacitySearch } from './capacity-search.js';
 import { describeSweep, parseIntervals, runCfsSweep, writeSweep } from './cfs-sweep.js';
@@ -28,6 +34,10 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
     const executionModel = buildExecutionModel(config);
     const makeRouter = config.routerModule ? await loadRouterModule(config.routerModule) : undefined;
     const makeReplicaScheduler = config.replicaSchedulerModule ? await loadReplicaSchedulerModule(config.replicaSchedulerModule) : undefined;
+    const makeAutoscaler = config.autoscalerModule ? await loadAutoscalerModule(config.autoscalerModule, parseAutoscalerArgs(config.autoscalerArgs)) : undefined;
+    if (makeAutoscaler !== undefined && (config.cfsIntervalSweep !== undefined || config.capacitySearch !== undefined)) {
+      throw new InputError('--autoscaler-module runs one simulation; it cannot be combined with --cfs-interval-sweep or --capacity-search');
+    }
     if (config.cfsIntervalSweep !== undefined) {
       const runs = runCfsSweep(config, parseIntervals(config.cfsIntervalSweep), { executionModel, makeRouter, makeReplicaScheduler });
       console.log(describeSweep(config, runs.map((r) => r.row)));
@@ -35,6 +45,11 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
         const dir = runDirectory(config, startedAt);
         writeSweep(dir, config, runs);
         console.log(`wrote      ${dir}/{config.json,sweep.json,interval-<N>/{request_metrics.csv,kv_usage.csv}}`);
+      }
+      if (config.plots !== undefined) {
+        const labelled = runs.map((r) => ({ label: `interval ${r.row.interval}${r.row.interval === 0 ? ' (FCFS)' : ''}`, result: r.result, usage: r.usage }));
+        const written = await writePlots(resolve(config.plots), comparePlots(labelled));
+        console.log(`plots      ${resolve(config.plots)}/{${written.join(',')}}`);
       }
       return 0;
     }
@@ -45,9 +60,24 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
       console.log(describeCapacity(config, search));
       return 0;
     }
-    const run = runSimulation(config, { executionModel, makeRouter, makeReplicaScheduler, onProgress: (now, done, total) => progress.update(now, done, total) });
+    const usage = config.plots !== undefined ? new UsageRecorder() : undefined;
+    const service = config.plots !== undefined ? new ServiceRecorder() : undefined;
+    const run = runSimulation(config, {
+      executionModel,
+      makeRouter,
+      makeReplicaScheduler,
+      autoscaling: makeAutoscaler !== undefined ? autoscalingOptions(config, makeAutoscaler()) : undefined,
+      observers: usage !== undefined && service !== undefined ? [usage, service] : undefined,
+      onSimulator: (simulator) => usage?.attach(simulator.cluster),
+      onProgress: (now, done, total) => progress.update(now, done, total),
+    });
     progress.stop();
     console.log(summaryTable(run.summary));
+    if (config.plots !== undefined && usage !== undefined && service !== undefined) {
+      const inputs = { result: run.result, costPerReplicaHour: costPerReplicaHour(config), usage: usage.samples, service: service.log };
+      const written = await writePlots(resolve(config.plots), runPlots(inputs));
+      console.log(`plots      ${resolve(config.plots)}/{${written.join(',')}}`);
+    }
     if (config.writeOutputs) {
       const dir = runDirectory(config, startedAt);
       writeRun(dir, run, { executionModelName: executionModel.name });

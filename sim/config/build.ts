@@ -123,7 +123,6 @@ export interface BuildOptions {
 
 export function buildSimulation(config: SimulationConfig, options: BuildOptions = {}): SimulationSetup {
   const plan = config.numBlocks === undefined ? planMemory(config) : undefined;
-  const device = DEVICES[config.device];
   return {
     requests: options.requests ?? loadRequests(config),
     initialReplicas: config.replicas,
@@ -143,7 +142,7 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
     executionModel: options.executionModel ?? buildExecutionModel(config),
     seed: config.seed,
     timeLimit: config.timeLimit,
-    costPerReplicaHour: (config.costPerGpuHour ?? device.costPerGpuHour) * config.tp,
+    costPerReplicaHour: costPerReplicaHour(config),
     autoscaling: options.autoscaling,
     observers: options.observers,
     onProgress: options.onProgress,
@@ -153,6 +152,20 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
     vllmV0: vllmV0Options(config),
     deadline: deadlineOptions(config),
   };
+}
+
+/** Dollars per replica-hour: the GPU-hour price times the GPUs of a replica. */
+export function costPerReplicaHour(config: SimulationConfig): number {
+  return (config.costPerGpuHour ?? DEVICES[config.device].costPerGpuHour) * config.tp;
+}
+
+/** The config's scaling limits around an autoscaler policy (`--autoscaler-module`). */
+export function autoscalingOptions(config: SimulationConfig, policy: AutoscalingOptions['policy']): AutoscalingOptions {
+  if (config.minReplicas > config.maxReplicas) throw new InputError(`--min-replicas (${config.minReplicas}) is above --max-replicas (${config.maxReplicas})`);
+  if (config.replicas < config.minReplicas || config.replicas > config.maxReplicas) {
+    throw new InputError(`--replicas (${config.replicas}) must lie between --min-replicas (${config.minReplicas}) and --max-replicas (${config.maxReplicas}) with an autoscaler`);
+  }
+  return { policy, scaleUpDelay: config.scaleUpDelay, scaleDownDelay: config.scaleDownDelay, minReplicas: config.minReplicas, maxReplicas: config.maxReplicas };
 }
 
 /** The deadline-scheduler options a config sets (the rest keep the research code's defaults). */
@@ -172,7 +185,10 @@ export function vllmV0Options(config: SimulationConfig, recordUsage = false): Vl
     swapSpaceGiB: config.swapSpace,
     blockBytesPerGpu: kvBytesPerToken(MODELS[config.model], config.tp) * config.blockSize,
     swapBandwidthGBs: config.swapBandwidth ?? DEVICES[config.device].pcieBandwidthGBs,
+    swapCopiesPerBlock: 2 * MODELS[config.model].numLayers,
+    swapCopyOverheadSeconds: config.swapCopyOverhead * 1e-6,
     preemptionMode: config.preemptionMode,
+    swapPoolFull: config.swapPoolFull,
     cfsInterval: config.cfsInterval,
     recordUsage,
   };

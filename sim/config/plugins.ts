@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { InputError } from '../errors.js';
 import { Router, type RouterInit } from '../policies/router/router.js';
 import { ReplicaScheduler, type ReplicaSchedulerInit } from '../policies/replica/replica-scheduler.js';
+import type { Autoscaler } from '../policies/autoscaler/autoscaler.js';
 import { resolveDataPath } from './paths.js';
 
 export type RouterClass = new (init: RouterInit) => Router;
@@ -53,4 +54,47 @@ export async function loadReplicaSchedulerModule(path: string): Promise<(init: R
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const SchedulerClass = findReplicaSchedulerClass(module, path);
   return (init) => new SchedulerClass(init);
+}
+
+export type AutoscalerClass = new (...args: unknown[]) => Autoscaler;
+
+/**
+ * The exported autoscaler class of a loaded module: `default`, or the only exported class with a `tune`
+ * method (Autoscaler is an interface, so there is no base class to test with `instanceof`).
+ */
+export function findAutoscalerClass(module: Record<string, unknown>, where: string): AutoscalerClass {
+  const isAutoscaler = (v: unknown): v is AutoscalerClass =>
+    typeof v === 'function' && typeof (v as { prototype?: { tune?: unknown } }).prototype?.tune === 'function';
+  if (isAutoscaler(module.default)) return module.default;
+  const found = Object.entries(module).filter(([, v]) => isAutoscaler(v));
+  if (found.length === 1) return found[0]![1] as AutoscalerClass;
+  if (found.length === 0) throw new InputError(`${where} exports no autoscaler class (a class with tune(now, state); see sim/policies/autoscaler/autoscaler.ts)`);
+  throw new InputError(`${where} exports several autoscaler classes (${found.map(([k]) => k).join(', ')}); export one, or make it the default export`);
+}
+
+/** `--autoscaler-args`: JSON; an array is spread over the constructor's parameters, anything else is its one argument. */
+export function parseAutoscalerArgs(text: string | undefined): unknown[] {
+  if (text === undefined || text.trim() === '') return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`--autoscaler-args must be JSON (e.g. 2 or [{"tuneInterval": 5}]): ${(err as Error).message}`);
+  }
+  return Array.isArray(value) ? value : [value];
+}
+
+/** A factory making a fresh autoscaler from the module's class and the given constructor arguments. */
+export async function loadAutoscalerModule(path: string, args: readonly unknown[] = []): Promise<() => Autoscaler> {
+  const file = resolveDataPath(path);
+  if (!existsSync(file)) throw new InputError(`autoscaler module ${path} does not exist`);
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const AutoscalerClass = findAutoscalerClass(module, path);
+  return () => {
+    const policy = new AutoscalerClass(...args);
+    if (!(typeof policy.tuneInterval === 'number' && policy.tuneInterval > 0)) {
+      throw new InputError(`${path}: the autoscaler's tuneInterval must be a number of seconds > 0, got ${String(policy.tuneInterval)}`);
+    }
+    return policy;
+  };
 }

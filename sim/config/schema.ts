@@ -7,7 +7,8 @@ import { DeviceName } from '../catalog/devices.js';
 import { InputError } from '../errors.js';
 import { ModelName } from '../catalog/models.js';
 import { ReplicaSchedulerName } from '../policies/replica/registry.js';
-import { PREEMPTION_MODES } from '../policies/replica/vllm-v0-scheduler.js';
+import { PREEMPTION_MODES, SWAP_POOL_FULL_CHOICES } from '../policies/replica/vllm-v0-scheduler.js';
+import { DEFAULT_SWAP_COPY_OVERHEAD_SECONDS } from '../memory/swap-cost.js';
 import { RouterName } from '../policies/router/registry.js';
 import { ClientsField, ClientWeightsField, numberListField } from '../workload/multi-client.js';
 import { TierMixField } from '../workload/sla-tiers.js';
@@ -53,10 +54,29 @@ export const SimulationConfig = z
       .string()
       .optional()
       .describe('A .ts/.js file exporting a ReplicaScheduler subclass to use instead of --replica-scheduler (e.g. starter/fairness/vtc-replica-scheduler.ts); "" unsets one a --config file gives'),
+    autoscalerModule: z
+      .string()
+      .optional()
+      .describe('A .ts/.js file exporting an autoscaler class (a `tune` method; e.g. starter/autoscaling/custom-autoscaler.ts) to scale the cluster while it runs'),
+    autoscalerArgs: z
+      .string()
+      .optional()
+      .describe('--autoscaler-module: constructor arguments as JSON, e.g. "2" (a service level) or "[{\"tuneInterval\":5}]" (default: none)'),
+    scaleUpDelay: nonNegative.default(10).describe('--autoscaler-module: seconds before a requested replica serves (provisioning; free until then)'),
+    scaleDownDelay: nonNegative.default(0).describe('--autoscaler-module: seconds between a scale-down decision and its execution'),
+    minReplicas: positiveInt.default(1).describe('--autoscaler-module: fewest replicas'),
+    maxReplicas: positiveInt.default(64).describe('--autoscaler-module: most replicas'),
     guardDecodeTokens: z.boolean().default(false).describe('Lab mode: routers that read a request\'s decode length get an error'),
     swapSpace: nonNegative.default(4).describe('vllm-v0: CPU swap space per GPU, GiB (vLLM\'s swap_space); the pool holds swapSpace / block bytes per GPU blocks'),
     swapBandwidth: z.number().positive().optional().describe('vllm-v0: host-device GB/s per GPU for KV swaps (default: the device catalog\'s PCIe figure)'),
+    swapCopyOverhead: nonNegative
+      .default(DEFAULT_SWAP_COPY_OVERHEAD_SECONDS * 1e6)
+      .describe('vllm-v0: fixed cost of each host-device copy of a swap, microseconds; vLLM V0 copies each block per layer, K and V apart (2 × layers copies per block; sim/memory/swap-cost.ts)'),
     preemptionMode: z.enum(PREEMPTION_MODES).default('recompute').describe('vllm-v0: preempted requests free GPU blocks by recompute or by swapping to the CPU pool'),
+    swapPoolFull: z
+      .enum(SWAP_POOL_FULL_CHOICES)
+      .default('raise')
+      .describe('vllm-v0: when a swap finds the CPU pool full, raise (stop the run, as vLLM V0 does) or recompute the victim; a scheduler module may decide in onSwapPoolFull()'),
     cfsInterval: z.number().int().nonnegative().default(0).describe('vllm-v0 with a CFS scheduler module (labs/cfs): the CFS step every N-th step; 0 = FCFS'),
     tierDeadlines: numberListField(z.number().positive())
       .default([...DEADLINE.tierDeadlines])
@@ -98,6 +118,10 @@ export const SimulationConfig = z
     outputDir: z.string().optional().describe('Write the run files directly into this directory'),
     resultsRoot: z.string().default('simulator_results').describe('Parent of simulator_results/<name>/<timestamp>/'),
     progress: z.enum(['auto', 'on', 'off']).default('auto').describe('Progress bar: auto shows it on a terminal'),
+    plots: z
+      .string()
+      .optional()
+      .describe('Write SVG plots, each with its CSV, into this directory: TTFT/TPOT/e2e CDFs, TTFT/TPOT per request, KV and swap usage, replicas, P90 and cost over time, per-client service (sim/report/run-plots.ts)'),
     writeOutputs: z.boolean().default(true).describe('Write request_metrics.csv, config.json and summary.json'),
     cfsIntervalSweep: z
       .string()
@@ -124,15 +148,16 @@ export const FIELD_SECTIONS: Readonly<Record<keyof SimulationConfig, ConfigSecti
   replicas: 'cluster', model: 'cluster', device: 'cluster', tp: 'cluster', globalScheduler: 'cluster',
   replicaScheduler: 'cluster', batchSizeCap: 'cluster', maxTokensInBatch: 'cluster', chunkSize: 'cluster',
   blockSize: 'cluster', watermarkFraction: 'cluster', memoryMarginFraction: 'cluster', numBlocks: 'cluster',
-  executionModel: 'cluster', profiles: 'cluster', routerModule: 'cluster', replicaSchedulerModule: 'cluster', guardDecodeTokens: 'cluster', costPerGpuHour: 'cluster',
-  swapSpace: 'cluster', swapBandwidth: 'cluster', preemptionMode: 'cluster', cfsInterval: 'cluster',
+  executionModel: 'cluster', profiles: 'cluster', routerModule: 'cluster', replicaSchedulerModule: 'cluster',
+  autoscalerModule: 'cluster', autoscalerArgs: 'cluster', scaleUpDelay: 'cluster', scaleDownDelay: 'cluster', minReplicas: 'cluster', maxReplicas: 'cluster', guardDecodeTokens: 'cluster', costPerGpuHour: 'cluster',
+  swapSpace: 'cluster', swapBandwidth: 'cluster', swapCopyOverhead: 'cluster', preemptionMode: 'cluster', swapPoolFull: 'cluster', cfsInterval: 'cluster',
   tierDeadlines: 'cluster', interactiveTbt: 'cluster', batchTbt: 'cluster', outputLenPrediction: 'cluster', hybridAlpha: 'cluster',
   trace: 'workload', traceTimeScale: 'workload', lengthsTrace: 'workload', lengthGenerator: 'workload',
   intervalGenerator: 'workload', qps: 'workload', gammaCv: 'workload', duration: 'workload', numRequests: 'workload',
   maxTokens: 'workload', prefillTokens: 'workload', decodeTokens: 'workload', minTotalTokens: 'workload',
   maxTotalTokens: 'workload', prefillToDecodeRatio: 'workload', zipfTheta: 'workload', prefillScale: 'workload',
   decodeScale: 'workload', clients: 'workload', clientWeights: 'workload', tierMix: 'workload',
-  seed: 'run', timeLimit: 'run', name: 'run', outputDir: 'run', resultsRoot: 'run', progress: 'run', writeOutputs: 'run', fastForward: 'run',
+  seed: 'run', timeLimit: 'run', name: 'run', outputDir: 'run', plots: 'run', resultsRoot: 'run', progress: 'run', writeOutputs: 'run', fastForward: 'run',
   cfsIntervalSweep: 'run', capacitySearch: 'run', capacitySteps: 'run',
 };
 

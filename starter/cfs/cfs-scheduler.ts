@@ -7,7 +7,7 @@
  * `canAllocate`, `canSwapIn`, `numNewTokens`, `SchedulingBudget`, and the queues `waiting`, `running`,
  * `swapped`. Read `scheduleDefault` and the upstream `schedulePriorityPreemption` there first.
  *
- * Implement the four methods below. As shipped, `schedule()` runs the default (FCFS) step, so the
+ * Implement the four methods below, and make the choice in `onSwapPoolFull`. As shipped, `schedule()` runs the default (FCFS) step, so the
  * simulator works before you start: `npm run sim -- --config traces/cfs-homework.json`.
  */
 import type { Request } from '../../sim/entities/request.js';
@@ -18,6 +18,7 @@ import {
   type Priority,
   type SchedulerOutputs,
   type SchedulingBudget,
+  type SwapPoolFullChoice,
   type VllmV0SchedulerInit,
 } from '../../sim/policies/replica/vllm-v0-scheduler.js';
 
@@ -36,7 +37,8 @@ export class CfsScheduler extends VllmV0Scheduler {
    * head of `waiting`: while the worst running request has a lower priority than it and it cannot be
    * admitted (`canAllocate(head) !== 'ok'` or the budget is full), preempt that running request by
    * swapping (`this.preempt(victim, blocksToSwapOut, 'swap')`), refund it from the budget and put it in
-   * `swapped` (in `waiting` if `preempt` returned 'recompute': the CPU pool was full). With no waiting
+   * `swapped` (in `waiting` if `preempt` returned 'recompute': the CPU pool was full and
+   * `onSwapPoolFull` chose recompute). With no waiting
    * request, do the same for the best swapped-out request against the running ones (it must fit with
    * `canSwapIn`). Keep `waiting` (and `swapped`) sorted by priority and `running` sorted as you used it.
    * Never swap anything in here. Returns the number of requests preempted.
@@ -53,6 +55,16 @@ export class CfsScheduler extends VllmV0Scheduler {
    */
   override scheduleCfs(): SchedulerOutputs {
     throw new Error('scheduleCfs() is not implemented yet (starter/cfs/cfs-scheduler.ts)');
+  }
+
+  /**
+   * The CPU swap pool cannot take `victim`'s blocks. vLLM V0 raises here ("Aborted due to the lack of
+   * CPU swap space") and the whole engine stops; that is what 'raise' does. 'recompute' drops the
+   * victim's GPU blocks instead, and `preempt` returns 'recompute'. Decide, and say why in a comment
+   * (labs/cfs/README.md, "A full CPU pool"; graded by the priority-preemption and tight-swap-pool items).
+   */
+  override onSwapPoolFull(_victim: Request): SwapPoolFullChoice {
+    return 'raise';
   }
 
   /**

@@ -117,8 +117,8 @@ describe('CFS lab workloads and engine', () => {
     expect(c5.p99Ttft < c10.p99Ttft && c10.p99Ttft < c20.p99Ttft && c20.p99Ttft < c40.p99Ttft).toBe(true);
     expect(c5.meanTpot > c10.meanTpot && c10.meanTpot > c20.meanTpot && c20.meanTpot > c40.meanTpot && c40.meanTpot > fcfs.meanTpot).toBe(true);
     // The figures labs/cfs/README.md quotes.
-    expect(fcfs.p99Ttft.toFixed(2)).toBe('39.10');
-    expect(c10.p99Ttft.toFixed(2)).toBe('8.29');
+    expect(fcfs.p99Ttft.toFixed(2)).toBe('39.51');
+    expect(c10.p99Ttft.toFixed(2)).toBe('11.37');
     expect([fcfs.gpuBlocks, fcfs.cpuBlocks]).toEqual([1024, 10922]);
     expect(sweepTable(rows)).toMatch(/^interval\s+p99 TTFT s/);
   });
@@ -130,8 +130,8 @@ describe('CFS lab workloads and engine', () => {
       const code = await simMain(['--config', 'traces/cfs-homework.json', '--replica-scheduler-module', 'reference/cfs/cfs-scheduler.ts', '--cfs-interval-sweep', '0,10', '--output-dir', dir, '--progress', 'off']);
       expect(code).toBe(0);
       const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
-      expect(printed).toMatch(/^0 \(FCFS\)\s+39\.10\s/m);
-      expect(printed).toMatch(/^10\s+8\.29\s/m);
+      expect(printed).toMatch(/^0 \(FCFS\)\s+39\.51\s/m);
+      expect(printed).toMatch(/^10\s+11\.37\s/m);
     } finally {
       log.mockRestore();
     }

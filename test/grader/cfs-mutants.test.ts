@@ -21,6 +21,7 @@ const LOSES: Readonly<Record<string, readonly string[]>> = {
   'no-displacement': ['priority-preemption'],
   'keeps-swap-gate': ['cfs-step', 'burst-p99-ttft'],
   'drops-swap-list': ['priority-preemption', 'cfs-step', 'burst-p99-ttft'],
+  'raises-on-full-pool': ['priority-preemption', 'tight-swap-pool'],
 };
 
 describe('CFS lab mutants', () => {

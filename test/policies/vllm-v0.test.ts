@@ -23,7 +23,8 @@ import { finishBatch, linearModel, req, setup, tokensById } from '../helpers.js'
 
 /** 1 MiB blocks and swap space in MiB-exact GiB, so the CPU pool has exactly `cpuBlocks` blocks. */
 function options(cpuBlocks: number, extra: Partial<VllmV0Options> = {}): VllmV0Options {
-  return { swapSpaceGiB: cpuBlocks / 1024, blockBytesPerGpu: 1024 * 1024, swapBandwidthGBs: 25, preemptionMode: 'swap', cfsInterval: 0, recordUsage: true, ...extra };
+  // Runs that fill the pool fall back to recompute (the engine's default is to raise, as vLLM V0: test/policies/vllm-v0-fidelity.test.ts).
+  return { swapSpaceGiB: cpuBlocks / 1024, blockBytesPerGpu: 1024 * 1024, swapBandwidthGBs: 25, preemptionMode: 'swap', swapPoolFull: 'recompute', cfsInterval: 0, recordUsage: true, ...extra };
 }
 
 function v0(numBlocks: number, cpuBlocks: number, extra: Partial<VllmV0Options> = {}, make?: (init: VllmV0SchedulerInit) => VllmV0Scheduler): VllmV0ReplicaScheduler {

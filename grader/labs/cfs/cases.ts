@@ -157,7 +157,7 @@ export function preemptionCases(): UnitExpectation[] {
     preemptionCase(
       'the CPU pool is full',
       fourBlocks(1),
-      'request 0 cannot go to the CPU (1 free block), so it is recomputed: in waiting behind request 2, holding nothing',
+      'request 0 cannot go to the CPU (1 free block): preempt asks onSwapPoolFull, which should choose recompute (vLLM V0 would stop the engine); request 0 is then in waiting behind request 2, holding nothing',
       { returned: 1, swappedOut: [], waitingHead: 2, waiting: [2, 0], running: [1], swapped: [], recomputed: [0] },
     ),
     preemptionCase(

@@ -11,7 +11,7 @@ import { Request } from '../../../sim/entities/request.js';
 import { CpuSwapPool } from '../../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import { VllmV0ReplicaScheduler } from '../../../sim/policies/replica/vllm-v0.js';
-import type { BlockTransfer, SchedulerOutputs, VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
+import { SwapSpaceExhaustedError, type BlockTransfer, type SchedulerOutputs, type VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
 import { CfsInput, encodeStep, Situation, type CadenceCase, type CadenceResult, type CfsOutput, type RunSteps, type UnitCase, type UnitResult, type UnitState } from './protocol.js';
 import { simulateCfs, type CfsRun } from './simulate.js';
 
@@ -200,7 +200,13 @@ function runCadence(c: CadenceCase): CadenceResult {
 function runSimulations(runs: readonly CfsRun[]): RunSteps[] {
   return runs.map((run) => {
     const steps: number[] = [];
-    simulateCfs(run, (init) => new CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
+    try {
+      simulateCfs(run, (init) => new CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
+    } catch (err) {
+      // onSwapPoolFull chose 'raise': the run stops as vLLM V0's engine would; other errors stay fatal.
+      if (!(err instanceof SwapSpaceExhaustedError)) throw err;
+      return { label: run.label, steps, stopped: err.message.slice(0, 2000) };
+    }
     return { label: run.label, steps };
   });
 }

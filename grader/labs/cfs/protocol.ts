@@ -129,7 +129,8 @@ export type CadenceResult = z.infer<typeof CadenceResult>;
  * A run's steps, flat: per step [nOut, ...ids, nRecomputed, ...ids, nPrefills, ...ids, nDecodes, ...ids,
  * nIn, ...ids] (decodes include the requests swapped in by the step).
  */
-export const RunSteps = z.strictObject({ label: z.string(), steps: z.array(z.number().int().nonnegative()) });
+/** A run's steps; `stopped` when the student's scheduler chose to raise on a full CPU pool (the run ends there). */
+export const RunSteps = z.strictObject({ label: z.string(), steps: z.array(z.number().int().nonnegative()), stopped: z.string().max(2000).optional() });
 export type RunSteps = z.infer<typeof RunSteps>;
 
 /** The student's cfs-answers.ts `answers`, as JSON (validated in the parent, question by question). */

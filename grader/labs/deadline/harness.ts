@@ -56,10 +56,10 @@ serve((raw): DeadlineOutput => {
     case 'overload':
       return {
         task: 'overload',
-        runs: input.runs.map(({ workload, qps }) => {
+        runs: input.runs.map(({ workload, qps, batchSizeCap }) => {
           const sink = { log: [] as number[] };
           try {
-            simulateAt(workload, qps, recording(sink));
+            simulateAt(workload, qps, recording(sink), [], undefined, batchSizeCap);
             return { log: sink.log };
           } catch (err) {
             return { log: sink.log, error: message(err) };

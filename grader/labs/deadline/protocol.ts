@@ -17,7 +17,7 @@ export const Workload = z.strictObject({ lengths: z.enum(['conv', 'code']), arri
 export const DeadlineInput = z.discriminatedUnion('task', [
   z.strictObject({ task: z.literal('units'), item: z.enum(UNIT_ITEMS), seed: z.number().int() }),
   z.strictObject({ task: z.literal('capacity'), workloads: z.array(Workload) }),
-  z.strictObject({ task: z.literal('overload'), runs: z.array(z.strictObject({ workload: Workload, qps: z.number().positive() })) }),
+  z.strictObject({ task: z.literal('overload'), runs: z.array(z.strictObject({ workload: Workload, qps: z.number().positive(), batchSizeCap: z.number().int().positive() })) }),
 ]);
 export type DeadlineInput = z.infer<typeof DeadlineInput>;
 

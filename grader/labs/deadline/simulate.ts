@@ -79,9 +79,13 @@ export function baseRequests(w: Workload): Request[] {
   return w.arrivedAt.map((arrivedAt, id) => new Request({ id, arrivedAt, numPrefillTokens: w.numPrefillTokens[id]!, numDecodeTokens: w.numDecodeTokens[id]!, tier: w.tier[id]! }));
 }
 
-/** One run of the workload at `qps` with `make` as the replica scheduler. */
-export function simulateAt(w: Workload, qps: number, make: SchedulerFactory, observers: readonly SimulationObserver[] = [], base = baseRequests(w)): SimulationResult {
-  const setup = buildSimulation(labConfig(w.lengths), { requests: atRate(base, 1, qps), makeReplicaScheduler: make, observers });
+/**
+ * One run of the workload at `qps` with `make` as the replica scheduler; `batchSizeCap` replaces the lab's
+ * 128 (the overload runs raise it so more decodes run than `chunkSize` lets into one iteration).
+ */
+export function simulateAt(w: Workload, qps: number, make: SchedulerFactory, observers: readonly SimulationObserver[] = [], base = baseRequests(w), batchSizeCap?: number): SimulationResult {
+  const config = labConfig(w.lengths);
+  const setup = buildSimulation(batchSizeCap === undefined ? config : { ...config, batchSizeCap }, { requests: atRate(base, 1, qps), makeReplicaScheduler: make, observers });
   return new Simulator(setup).run();
 }
 

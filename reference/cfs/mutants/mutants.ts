@@ -56,11 +56,19 @@ export const MUTANTS: readonly Mutant<'cfs-scheduler.ts'>[] = [
     ],
   },
   {
+    name: "raises-on-full-pool",
+    description: "CFS lab mutant \"raises-on-full-pool\": the reference solution with one bug, onSwapPoolFull raises as vLLM V0 does, so a full CPU pool ends the run.",
+    file: "cfs-scheduler.ts",
+    patches: [
+      ["  override onSwapPoolFull(_victim: Request): SwapPoolFullChoice {\n    return 'recompute';\n  }\n", "  override onSwapPoolFull(_victim: Request): SwapPoolFullChoice {\n    return 'raise'; // BUG: one full pool ends the whole run\n  }\n"],
+    ],
+  },
+  {
     name: "recompute-instead-of-swap",
     description: "CFS lab mutant \"recompute-instead-of-swap\": the reference solution with one bug, victims of priority preemption are recomputed (vLLM's upstream behaviour) instead of swapped to the CPU.",
     file: "cfs-scheduler.ts",
     patches: [
-      ["      budget.subtractNumSeqs(victim.id, 1);\n      if (this.preempt(victim, blocksToSwapOut, 'swap') === 'swap') this.swapped.push(victim);\n      else this.waiting.push(victim); // the CPU pool is full: recompute (sorted into place below)\n      forced++;\n", "      budget.subtractNumSeqs(victim.id, 1);\n      this.preempt(victim, blocksToSwapOut, 'recompute'); // BUG: recompute instead of swap\n      this.waiting.push(victim);\n      forced++;\n"],
+      ["      budget.subtractNumSeqs(victim.id, 1);\n      if (this.preempt(victim, blocksToSwapOut, 'swap') === 'swap') this.swapped.push(victim);\n      else this.waiting.push(victim); // the CPU pool was full and onSwapPoolFull chose recompute (sorted into place below)\n      forced++;\n", "      budget.subtractNumSeqs(victim.id, 1);\n      this.preempt(victim, blocksToSwapOut, 'recompute'); // BUG: recompute instead of swap\n      this.waiting.push(victim);\n      forced++;\n"],
     ],
   },
   {

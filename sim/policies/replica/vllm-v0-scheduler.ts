@@ -9,27 +9,57 @@
  * - `running`: holding GPU blocks (the requests of the last step, in service order);
  * - `swapped`: preempted by swapping, their KV blocks in the CPU pool (a swapped request keeps every
  *   token and its `Request.status`; servelab's request life cycle has no separate swapped state).
+ *   A queue in swap-out order: victims join at the back as they are swapped out and come back from the
+ *   front, unsorted (upstream's `_schedule_swapped` takes `self.swapped` as it is). Victims are taken
+ *   from the back of `running`, so within one step the request that joined `running` last is swapped
+ *   out, and comes back, first: swap-in is first-in-first-out by swap-out time, not oldest arrival first.
  *
  * The default step (`scheduleDefault`, algorithms.md §5.1):
  * 1. only if nothing is swapped out: admit prefills FCFS from the head of `waiting` while they fit the
  *    KV cache above the watermark and the budget (`schedulePrefills`);
  * 2. if no prefill was admitted: decode every running request one token, oldest first; a request that
  *    cannot get a slot preempts the newest running request (or itself when alone) (`scheduleRunning`);
- * 3. if nothing was preempted: swap requests back in FCFS while they fit (`scheduleSwapped`).
+ * 3. if nothing was preempted: swap requests back in from the front of `swapped` (swap-out order)
+ *    while they fit (`scheduleSwapped`).
  * A step is prefill-only or decode-only, and never swaps in and out at once.
  *
  * Names follow vLLM in camelCase (`_schedule_prefills` → `schedulePrefills`). The engine's own
  * `schedule()` runs the default step only; the preemptive (CFS) variant is the CFS lab's.
+ *
+ * A full CPU pool: upstream's `_swap_out` raises ("Aborted due to the lack of CPU swap space") and the
+ * engine dies. Here `preempt` asks `onSwapPoolFull(victim)`, which by default does what vLLM does
+ * (`SwapSpaceExhaustedError`) unless `--swap-pool-full recompute` is set; a scheduler subclass chooses by
+ * overriding it ('raise' or 'recompute'). Every fallback is counted in `numSwapFallbacks`.
  */
 import type { Request } from '../../entities/request.js';
 import type { BlockTransfer, CpuSwapPool } from '../../memory/cpu-swap-pool.js';
 import type { KvBlockManager } from '../../memory/kv-block-manager.js';
+import { InputError } from '../../errors.js';
 
 export type { BlockTransfer } from '../../memory/cpu-swap-pool.js';
 
 /** How a preempted request gives up its GPU blocks: copied to the CPU pool, or dropped and recomputed later. */
 export type PreemptionMode = 'swap' | 'recompute';
 export const PREEMPTION_MODES = ['recompute', 'swap'] as const satisfies readonly PreemptionMode[];
+
+/**
+ * What a swap preemption does when the CPU pool cannot take the victim's blocks: 'raise' stops the run
+ * as vLLM V0 does; 'recompute' drops the victim's GPU blocks instead (it is prefilled again later).
+ */
+export type SwapPoolFullChoice = 'raise' | 'recompute';
+export const SWAP_POOL_FULL_CHOICES = ['raise', 'recompute'] as const satisfies readonly SwapPoolFullChoice[];
+
+/** The CPU swap pool was full and the scheduler chose to raise, as vLLM V0 does. */
+export class SwapSpaceExhaustedError extends InputError {
+  constructor(requestId: number, needed: number, free: number, total: number) {
+    super(
+      `aborted due to the lack of CPU swap space (as vLLM V0 does): request ${requestId} needs ${needed} CPU blocks, ` +
+        `${free} of ${total} are free. Raise --swap-space, or choose recompute: --swap-pool-full recompute for the engine's vllm-v0, ` +
+        `onSwapPoolFull() returning 'recompute' in a scheduler module`,
+    );
+    this.name = 'SwapSpaceExhaustedError';
+  }
+}
 
 /** vLLM's `AllocStatus`: fits now, may fit later, or can never fit the GPU cache. */
 export type AllocStatus = 'ok' | 'later' | 'never';
@@ -102,6 +132,8 @@ export interface VllmV0SchedulerConfig {
   readonly preemptionMode: PreemptionMode;
   /** CFS schedulers: run the CFS step every `cfsInterval`-th step (0: never). The default step ignores it. */
   readonly cfsInterval: number;
+  /** What `onSwapPoolFull` returns unless a subclass overrides it (`--swap-pool-full`); default 'raise', as vLLM. */
+  readonly swapPoolFull?: SwapPoolFullChoice;
 }
 
 export interface VllmV0SchedulerInit {
@@ -179,7 +211,7 @@ export class VllmV0Scheduler {
   numSteps = 0;
   /** Preemptions of any kind over this scheduler's life (vLLM's `num_cumulative_preemption`). */
   numCumulativePreemption = 0;
-  /** Swap preemptions turned into recompute because the CPU pool was full. */
+  /** Swap preemptions turned into recompute because the CPU pool was full (`onSwapPoolFull` chose 'recompute'). */
   numSwapFallbacks = 0;
   #recomputed: Request[] = [];
 
@@ -237,10 +269,15 @@ export class VllmV0Scheduler {
   }
 
   /**
-   * vLLM's `_schedule_priority_preemption`, as upstream: sort `running` by priority; while the worst
-   * running request ranks below the head of `waiting` and the head cannot be admitted, preempt that
-   * request (recompute, to the front of `waiting`); then sort `waiting` by priority. Upstream keeps
-   * the swap-out list local; here the caller passes the step's list. Returns the number preempted.
+   * vLLM's `_schedule_priority_preemption`: sort `running` by priority; while the worst running request
+   * ranks below the head of `waiting` and the head cannot be admitted, preempt that request and put it
+   * at the front of `waiting`; then sort `waiting` by priority. Returns the number preempted.
+   *
+   * Victims are always recomputed here, whatever `--preemption-mode` says, so `blocksToSwapOut` is
+   * never touched. vLLM's first version of this method (0.6.2) passed `PreemptionMode.RECOMPUTE`
+   * explicitly and kept its swap-out list local; later V0 releases pass no mode, so the configured
+   * mode applies, and a swapped victim is then still queued in `waiting`. The CFS lab's version swaps
+   * its victims into `swapped` and returns their blocks in the step's list (labs/cfs/README.md).
    */
   schedulePriorityPreemption(budget: SchedulingBudget, blocksToSwapOut: BlockTransfer[]): number {
     const byPriority = (a: Request, b: Request) => comparePriority(this.getPriority(a), this.getPriority(b));
@@ -333,8 +370,9 @@ export class VllmV0Scheduler {
   }
 
   /**
-   * vLLM's `_schedule_swapped`: swap requests back in from the front of `swapped` while their blocks
-   * plus one slot fit above the watermark and the budget; each decodes one token in this step.
+   * vLLM's `_schedule_swapped`: swap requests back in from the front of `swapped` (swap-out order, not
+   * sorted) while their blocks and the slot of their next token fit above the watermark and the budget;
+   * each decodes one token in this step.
    */
   scheduleSwapped(budget: SchedulingBudget): SwappedInOutputs {
     const out = emptySwappedInOutputs();
@@ -406,11 +444,21 @@ export class VllmV0Scheduler {
     return this.gpu.numFreeBlocks - need >= this.gpu.watermarkBlocks ? 'ok' : 'later';
   }
 
-  /** vLLM's `can_swap_in`: the request's blocks plus one for its next token must leave the watermark free. */
+  /**
+   * vLLM's `can_swap_in` (its block manager's `_can_swap`): the blocks the request holds on the CPU plus
+   * the slot of its next token must leave the watermark free. The slot needs a new block only when the
+   * last block is full; when it is partial the next token fits in it, so the request needs exactly the
+   * blocks it holds (vLLM V0's first block manager asked one more block in every case).
+   */
   canSwapIn(group: Request): AllocStatus {
-    const need = this.cpu.blocksHeldBy(group.id) + 1;
+    const need = this.blocksToSwapIn(group);
     if (this.gpu.numBlocks < need) return 'never';
     return this.gpu.numFreeBlocks - need >= this.gpu.watermarkBlocks ? 'ok' : 'later';
+  }
+
+  /** GPU blocks a swapped request needs to come back and decode its next token: held ones, plus one if the last is full. */
+  blocksToSwapIn(group: Request): number {
+    return Math.max(this.cpu.blocksHeldBy(group.id), this.gpu.blocksFor(group.numProcessedTokens));
   }
 
   /** vLLM's `can_append_slots`: a running request needs one free block to grow (whether or not it crosses one). */
@@ -435,13 +483,19 @@ export class VllmV0Scheduler {
   /**
    * vLLM's `_preempt`: frees a running request's GPU blocks, by swapping them to the CPU pool
    * (adding them to `blocksToSwapOut`) or by dropping them for recompute. `mode` defaults to the
-   * configured preemption mode. If the CPU pool cannot take the blocks, a swap becomes a recompute
-   * (vLLM V0 would abort instead). Returns the mode used; the caller queues the request accordingly:
+   * configured preemption mode. If the CPU pool cannot take the blocks, `onSwapPoolFull` decides:
+   * raise (as vLLM V0) or recompute. Returns the mode used; the caller queues the request accordingly:
    * 'swap' → `swapped`, 'recompute' → the front of `waiting`.
    */
   preempt(group: Request, blocksToSwapOut: BlockTransfer[], mode: PreemptionMode = this.config.preemptionMode): PreemptionMode {
     let used = mode;
-    if (used === 'swap' && !this.cpu.canSwapOut(this.gpu.blocksHeldBy(group.id))) {
+    const blocks = this.gpu.blocksHeldBy(group.id);
+    if (used === 'swap' && !this.cpu.canSwapOut(blocks)) {
+      const choice = this.onSwapPoolFull(group);
+      if (choice !== 'recompute') {
+        if (choice !== 'raise') throw new Error(`onSwapPoolFull() returned ${JSON.stringify(choice)}; return 'raise' or 'recompute'`);
+        throw new SwapSpaceExhaustedError(group.id, blocks, this.cpu.numFreeBlocks, this.cpu.numBlocks);
+      }
       used = 'recompute';
       this.numSwapFallbacks++;
     }
@@ -449,6 +503,15 @@ export class VllmV0Scheduler {
     if (used === 'recompute') this.preemptByRecompute(group);
     else this.swapOut(group, blocksToSwapOut);
     return used;
+  }
+
+  /**
+   * The CPU pool cannot take `victim`'s blocks: 'raise' stops the run (vLLM V0's behaviour: its engine
+   * aborts), 'recompute' drops the victim's GPU blocks instead. The engine's choice is
+   * `config.swapPoolFull` (default 'raise'); a scheduler subclass may decide per victim.
+   */
+  onSwapPoolFull(_victim: Request): SwapPoolFullChoice {
+    return this.config.swapPoolFull ?? 'raise';
   }
 
   /** Drops a running request's GPU blocks; its prompt and generated tokens are prefilled again later. */

@@ -22,8 +22,9 @@
 import { Batch } from '../../entities/batch.js';
 import type { Request } from '../../entities/request.js';
 import { CpuSwapPool, cpuBlocksFor, type BlockTransfer } from '../../memory/cpu-swap-pool.js';
+import { swapSeconds, type SwapCostModel } from '../../memory/swap-cost.js';
 import { ReplicaScheduler, type ReplicaSchedulerInit } from './replica-scheduler.js';
-import { VllmV0Scheduler, type PreemptionMode, type SchedulerOutputs, type VllmV0SchedulerInit } from './vllm-v0-scheduler.js';
+import { VllmV0Scheduler, type PreemptionMode, type SchedulerOutputs, type SwapPoolFullChoice, type VllmV0SchedulerInit } from './vllm-v0-scheduler.js';
 
 /** The `vllm-v0` settings that come from the config (`--swap-space`, `--preemption-mode`, `--cfs-interval`) and the catalog. */
 export interface VllmV0Options {
@@ -33,7 +34,13 @@ export interface VllmV0Options {
   readonly blockBytesPerGpu: number;
   /** Effective host↔device bandwidth per GPU for KV swaps, GB/s (10⁹ bytes). */
   readonly swapBandwidthGBs: number;
+  /** Host↔device copies per swapped block: 2 × layers in vLLM V0 (sim/memory/swap-cost.ts); default 1. */
+  readonly swapCopiesPerBlock?: number;
+  /** Fixed cost of each of those copies, seconds; default 0 (bytes ÷ bandwidth only). */
+  readonly swapCopyOverheadSeconds?: number;
   readonly preemptionMode: PreemptionMode;
+  /** A full CPU pool: raise as vLLM V0 (default) or recompute, unless the scheduler overrides `onSwapPoolFull`. */
+  readonly swapPoolFull?: SwapPoolFullChoice;
   /** For CFS schedulers (the CFS lab): the CFS step every N-th step; 0 never. */
   readonly cfsInterval: number;
   /** Keep one `KvUsageSample` per batch in `usage` (for plots and the KV usage metrics). */
@@ -98,11 +105,18 @@ export class VllmV0ReplicaScheduler extends ReplicaScheduler {
   /** Each unfinished request's queue after the last step (scratch for the checks). */
   readonly #where = new Map<Request, number>();
   #pendingSwapSeconds = 0;
+  readonly #swapCost: SwapCostModel;
 
   constructor(init: ReplicaSchedulerInit) {
     super(init);
     this.options = init.vllmV0 ?? DEFAULT_VLLM_V0_OPTIONS;
     this.cpu = new CpuSwapPool(cpuBlocksFor(this.options.swapSpaceGiB, this.options.blockBytesPerGpu));
+    this.#swapCost = {
+      blockBytesPerGpu: this.options.blockBytesPerGpu,
+      bandwidthGBs: this.options.swapBandwidthGBs,
+      copiesPerBlock: this.options.swapCopiesPerBlock ?? 1,
+      copyOverheadSeconds: this.options.swapCopyOverheadSeconds ?? 0,
+    };
     this.scheduler = this.createScheduler({
       config: {
         maxNumSeqs: this.limits.batchSizeCap,
@@ -110,6 +124,7 @@ export class VllmV0ReplicaScheduler extends ReplicaScheduler {
         maxModelLen: this.limits.maxRequestTokens,
         preemptionMode: this.options.preemptionMode,
         cfsInterval: this.options.cfsInterval,
+        swapPoolFull: this.options.swapPoolFull ?? 'raise',
       },
       gpu: this.kv,
       cpu: this.cpu,
@@ -147,7 +162,7 @@ export class VllmV0ReplicaScheduler extends ReplicaScheduler {
       const out = this.scheduler.schedule();
       const { record, movedBlocks, changed } = this.#checkStep(out);
       this.onStep?.(record);
-      const seconds = (movedBlocks * this.options.blockBytesPerGpu) / (this.options.swapBandwidthGBs * 1e9);
+      const seconds = swapSeconds(movedBlocks, this.#swapCost);
       this.#pendingSwapSeconds += seconds;
       this.swapSeconds += seconds;
       if (out.scheduled.length > 0) {
