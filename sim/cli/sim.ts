@@ -14,6 +14,7 @@ import { helpText, parseArgs } from './flags.js';
 import { runDirectory, writeRun } from './output.js';
 import { makeProgress } from './progress.js';
 import { summaryTable } from './summary-table.js';
+import { timelineRecorder, writeTimeline } from './timeline.js';
 
 export async function main(argv: readonly string[], command = 'npm run sim --'): Promise<number> {
   try {
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
     const executionModel = buildExecutionModel(config);
     const makeRouter = config.routerModule ? await loadRouterModule(config.routerModule) : undefined;
     const makeReplicaScheduler = config.replicaSchedulerModule ? await loadReplicaSchedulerModule(config.replicaSchedulerModule) : undefined;
+    const recorder = timelineRecorder(config);
     if (config.cfsIntervalSweep !== undefined) {
       const runs = runCfsSweep(config, parseIntervals(config.cfsIntervalSweep), { executionModel, makeRouter, makeReplicaScheduler });
       console.log(describeSweep(config, runs.map((r) => r.row)));
@@ -45,9 +47,16 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
       console.log(describeCapacity(config, search));
       return 0;
     }
-    const run = runSimulation(config, { executionModel, makeRouter, makeReplicaScheduler, onProgress: (now, done, total) => progress.update(now, done, total) });
+    const run = runSimulation(config, {
+      executionModel, makeRouter, makeReplicaScheduler, onProgress: (now, done, total) => progress.update(now, done, total),
+      ...(recorder !== undefined ? { observers: [recorder] } : {}),
+    });
     progress.stop();
     console.log(summaryTable(run.summary));
+    if (recorder !== undefined) {
+      const { path, bytes } = writeTimeline(config.timeline!, recorder, run.result.endTime);
+      console.log(`timeline   ${path} (${(bytes / 1024 / 1024).toFixed(1)} MiB, ${recorder.numEvents} events; open in ui.perfetto.dev)`);
+    }
     if (config.writeOutputs) {
       const dir = runDirectory(config, startedAt);
       writeRun(dir, run, { executionModelName: executionModel.name });
