@@ -34,10 +34,18 @@ export interface KvCacheSetup {
 }
 
 /**
- * Hooks for collectors and labs; called synchronously, in event order. Any observer turns the
- * decode fast path off, so `onBatchStart`/`onBatchEnd` see every iteration.
+ * Hooks for collectors and labs; called synchronously, in event order. An observer turns the
+ * decode fast path off, so `onBatchStart`/`onBatchEnd` see every iteration, unless it gives an
+ * `iterationSpan`.
  */
 export interface SimulationObserver {
+  /**
+   * The span of simulated time [start, end] in which this observer needs every iteration. When every
+   * observer gives one, the engine keeps its decode fast path outside the spans: a run never starts
+   * inside one and stops at the start of the next (results are identical either way). Read at each
+   * batch start, so it may shrink as the run goes (a recorder that is full).
+   */
+  iterationSpan?(): readonly [number, number];
   onBatchStart?(batch: Batch, now: number): void;
   onBatchEnd?(batch: Batch, now: number): void;
   onRequestCompleted?(request: Request, now: number): void;
@@ -165,7 +173,10 @@ export class Simulator {
       this.#requestById.set(request.id, request);
     }
     this.#fastForward =
-      setup.fastForward !== false && this.#observers.length === 0 && setup.autoscaling === undefined && !this.#router.readsKvState;
+      setup.fastForward !== false &&
+      this.#observers.every((o) => o.iterationSpan !== undefined) &&
+      setup.autoscaling === undefined &&
+      !this.#router.readsKvState;
     if (setup.autoscaling !== undefined) {
       const interval = setup.autoscaling.policy.tuneInterval;
       if (!(interval > 0)) throw new RangeError(`autoscaler tuneInterval must be > 0, got ${interval}`);
@@ -321,7 +332,8 @@ export class Simulator {
     for (const request of batch.requests) request.onBatchStart(this.#now);
     this.#numBatches++;
     for (const o of this.#observers) o.onBatchStart?.(batch, this.#now);
-    const steps = this.#fastForward ? replica.decodeRunLength(batch, MAX_DECODE_RUN) : 1;
+    let steps = this.#fastForward ? replica.decodeRunLength(batch, MAX_DECODE_RUN) : 1;
+    if (steps > 1 && this.#observers.length > 0 && this.#insideObserverSpan()) steps = 1;
     const event = steps > 1 ? this.#planDecodeRun(batch, steps) : { kind: 'batchEnd' as const, batch, steps: 1 };
     if (event.steps > 1) this.#runs.set(replicaId, event);
     this.#queue.push(event.ends === undefined ? this.#now + batch.duration : event.ends[event.steps - 1]!, event);
@@ -363,7 +375,26 @@ export class Simulator {
       ends[steps] = end;
       steps++;
     }
+    if (this.#observers.length > 0) steps = this.#stopBeforeObserverSpans(ends, steps);
     return { kind: 'batchEnd', batch, steps, ends, durations };
+  }
+
+  #insideObserverSpan(): boolean {
+    for (const o of this.#observers) {
+      const [start, end] = o.iterationSpan!();
+      if (this.#now >= start && this.#now <= end) return true;
+    }
+    return false;
+  }
+
+  /** Shortens a run so that it ends by the start of every observer's span (the first iteration may cross it). */
+  #stopBeforeObserverSpans(ends: Float64Array, steps: number): number {
+    for (const o of this.#observers) {
+      const [start, end] = o.iterationSpan!();
+      if (start <= this.#now || end < start) continue;
+      while (steps > 1 && ends[steps - 1]! > start) steps--;
+    }
+    return steps;
   }
 
   /** A request was routed to a replica in a decode run: end the run at the first iteration boundary from now. */

@@ -115,11 +115,19 @@ export class TimelineRecorder implements SimulationObserver {
     this.#maxBytes = options.maxBytes ?? DEFAULT_TIMELINE_MAX_BYTES;
     this.#options = options;
     this.#series = options.keepSeries === true ? { time: [], queued: [], kvBlocks: [], kvCapacity: [] } : undefined;
+    // The series needs every iteration, so a recorder that keeps one gives no span.
+    this.iterationSpan = w === undefined || options.keepSeries === true ? undefined : () => [w[0], this.#truncatedAt ?? w[1]];
     this.#meta(CLUSTER_PID, 0, 'process_name', 'cluster', 0);
     this.#meta(CLUSTER_PID, ROUTER_TID, 'thread_name', 'router', 0);
     this.#meta(CLUSTER_PID, AUTOSCALER_TID, 'thread_name', 'autoscaler', 1);
     this.#meta(REQUESTS_PID, 0, 'process_name', 'requests (by client and tier)', 1);
   }
+
+  /**
+   * With a window, the engine may run decode iterations back to back outside it (see
+   * `SimulationObserver.iterationSpan`); without one, every iteration is stepped and recorded.
+   */
+  readonly iterationSpan: (() => readonly [number, number]) | undefined;
 
   /** The cluster-wide series (only with `keepSeries`). */
   get series(): TimelineSeries | undefined {
@@ -163,19 +171,24 @@ export class TimelineRecorder implements SimulationObserver {
   }
 
   onRequestArrival(request: Request, now: number, numQueued: number): void {
-    this.#requests.push(request);
+    if (this.#options.tierDeadlines !== undefined && request.tier !== undefined) this.#requests.push(request);
+    this.#routerQueued = numQueued;
+    if (this.#skips(now)) return this.#sample(now);
     const tid = this.#requestTid(request);
     this.#complete('arrival', 'request', REQUESTS_PID, tid, now, MARKER_MICROS, {
       request: request.id, prefillTokens: request.numPrefillTokens, decodeTokens: request.numDecodeTokens,
     });
     if (this.#flows(request)) this.#flow('s', REQUESTS_PID, tid, micros(now), request.id);
-    this.#routerQueued = numQueued;
     this.#push({ name: 'router queue', ph: 'C', pid: CLUSTER_PID, tid: 0, ts: micros(now), args: { queued: numQueued } }, now);
     this.#sample(now);
   }
 
   onRequestsRouted(assignments: readonly RoutedRequest[], now: number, numQueued: number): void {
     this.#routerQueued = numQueued;
+    if (this.#skips(now)) {
+      for (const a of assignments) this.#replicaCounters(a.replicaId, now);
+      return;
+    }
     if (assignments.length > 0) {
       this.#complete('route', 'router', CLUSTER_PID, ROUTER_TID, now, MARKER_MICROS, {
         requests: assignments.map((a) => a.request.id),
@@ -199,6 +212,12 @@ export class TimelineRecorder implements SimulationObserver {
     const swapOuts = counter(r, 'numSwapOuts');
     const swapIns = counter(r, 'numSwapIns');
     const relegations = counter(r, 'numRelegations');
+    if (this.#skips(now, now + batch.duration)) {
+      if (swapOuts !== undefined) state.swapOuts = swapOuts;
+      if (swapIns !== undefined) state.swapIns = swapIns;
+      if (relegations !== undefined) state.relegations = relegations;
+      return this.#replicaCounters(batch.replicaId, now);
+    }
     let prefill = 0;
     let decode = 0;
     const ids: number[] = new Array<number>(batch.requests.length);
@@ -249,6 +268,7 @@ export class TimelineRecorder implements SimulationObserver {
   }
 
   onBatchEnd(batch: Batch, now: number): void {
+    if (this.#completed.length > 0 && this.#skips(now)) this.#completed.length = 0;
     if (this.#completed.length > 0) {
       const byTid = new Map<number, Request[]>();
       for (const r of this.#completed) {
@@ -313,6 +333,12 @@ export class TimelineRecorder implements SimulationObserver {
     return tid;
   }
 
+  /** Whether nothing from [start, end] can be kept (outside the window, or the file is full); only the series then needs updating. */
+  #skips(start: number, end = start): boolean {
+    const w = this.#window;
+    return this.#truncatedAt !== null || (w !== undefined && (end < w[0] || start > w[1]));
+  }
+
   /** A request's flow is drawn when it arrives inside the window (all of them without one). */
   #flows(request: Request): boolean {
     const w = this.#window;
@@ -329,19 +355,14 @@ export class TimelineRecorder implements SimulationObserver {
     this.#totalKv += kv - state.kvBlocks;
     state.waiting = waiting;
     state.kvBlocks = kv;
+    if (this.#skips(now)) return this.#sample(now);
     const queue: Record<string, number> = { waiting, running: r.numRunning };
     const swapped = counter(r, 'numSwapped');
     if (swapped !== undefined) queue['swapped'] = swapped;
     const ts = micros(now);
     const queueKey = `${waiting},${queue['running']},${swapped ?? ''}`;
-    if (queueKey !== state.lastQueue) {
-      state.lastQueue = queueKey;
-      this.#push({ name: 'queue', ph: 'C', pid: state.pid, tid: 0, ts, args: queue }, now);
-    }
-    if (kv !== state.lastKv) {
-      state.lastKv = kv;
-      this.#push({ name: 'KV blocks', ph: 'C', pid: state.pid, tid: 0, ts, args: { used: kv } }, now);
-    }
+    if (queueKey !== state.lastQueue && this.#push({ name: 'queue', ph: 'C', pid: state.pid, tid: 0, ts, args: queue }, now)) state.lastQueue = queueKey;
+    if (kv !== state.lastKv && this.#push({ name: 'KV blocks', ph: 'C', pid: state.pid, tid: 0, ts, args: { used: kv } }, now)) state.lastKv = kv;
     this.#sample(now);
   }
 
@@ -387,22 +408,23 @@ export class TimelineRecorder implements SimulationObserver {
     this.#push(e, at);
   }
 
-  /** Keeps an event that overlaps the window, while the size bound allows. */
-  #push(event: TraceEvent, start: number, end = start): void {
+  /** Keeps an event that overlaps the window, while the size bound allows; says whether it was kept. */
+  #push(event: TraceEvent, start: number, end = start): boolean {
     const w = this.#window;
-    if (w !== undefined && (end < w[0] || start > w[1])) return;
+    if (w !== undefined && (end < w[0] || start > w[1])) return false;
     if (this.#truncatedAt !== null) {
       this.#dropped++;
-      return;
+      return false;
     }
     const line = JSON.stringify(event);
     // +2 for the ",\n" separator; 512 bytes of slack for the closing object and otherData.
     if (this.#bytes + line.length + 2 + 512 > this.#maxBytes) {
       this.#truncatedAt = start;
       this.#dropped++;
-      return;
+      return false;
     }
     this.#bytes += line.length + 2;
     this.#lines.push(line);
+    return true;
   }
 }
