@@ -41,10 +41,12 @@ export interface TimelineOptions {
   readonly keepSeries?: boolean | undefined;
 }
 
-/** Cluster-wide state after each change: queued requests (router + replicas' waiting) and KV blocks in use. */
+/** Cluster-wide state after each change: queued requests (router + replicas' waiting), running ones, and KV blocks in use. */
 export interface TimelineSeries {
   readonly time: number[];
   readonly queued: number[];
+  /** Requests holding KV blocks on some replica. */
+  readonly running: number[];
   readonly kvBlocks: number[];
   /** KV blocks of every replica that existed, summed (the denominator for a usage share). */
   readonly kvCapacity: number[];
@@ -70,6 +72,7 @@ interface ReplicaState {
   swapIns: number;
   relegations: number;
   waiting: number;
+  running: number;
   kvBlocks: number;
   /** The last counter values written (a counter is written only when it changes). */
   lastQueue: string;
@@ -86,8 +89,9 @@ export class TimelineRecorder implements SimulationObserver {
   readonly #window: readonly [number, number] | undefined;
   readonly #maxBytes: number;
   readonly #options: TimelineOptions;
-  /** Serialised events, in the order they happened. */
+  /** Serialised events, in the order they happened, and the simulated [start, end] of each (for `toJson`'s window). */
   readonly #lines: string[] = [];
+  readonly #spans: number[] = [];
   /** Track names and sort order, always kept (they are small and name the tracks). */
   readonly #metadata: string[] = [];
   #bytes = 0;
@@ -101,6 +105,7 @@ export class TimelineRecorder implements SimulationObserver {
   #routerQueued = 0;
   #deadlinesAdded = false;
   #totalWaiting = 0;
+  #totalRunning = 0;
   #totalKv = 0;
   #totalCapacity = 0;
   readonly #series: TimelineSeries | undefined;
@@ -114,7 +119,7 @@ export class TimelineRecorder implements SimulationObserver {
     this.#window = w;
     this.#maxBytes = options.maxBytes ?? DEFAULT_TIMELINE_MAX_BYTES;
     this.#options = options;
-    this.#series = options.keepSeries === true ? { time: [], queued: [], kvBlocks: [], kvCapacity: [] } : undefined;
+    this.#series = options.keepSeries === true ? { time: [], queued: [], running: [], kvBlocks: [], kvCapacity: [] } : undefined;
     // The series needs every iteration, so a recorder that keeps one gives no span.
     this.iterationSpan = w === undefined || options.keepSeries === true ? undefined : () => [w[0], this.#truncatedAt ?? w[1]];
     this.#meta(CLUSTER_PID, 0, 'process_name', 'cluster', 0);
@@ -145,7 +150,7 @@ export class TimelineRecorder implements SimulationObserver {
     const pid = REPLICA_PID_BASE + replica.replicaId;
     this.#replicas.set(replica.replicaId, {
       replica, pid, preemptions: replica.numPreemptions, swapOuts: counter(replica, 'numSwapOuts') ?? 0, swapIns: counter(replica, 'numSwapIns') ?? 0,
-      relegations: counter(replica, 'numRelegations') ?? 0, waiting: 0, kvBlocks: 0, lastQueue: '', lastKv: -1,
+      relegations: counter(replica, 'numRelegations') ?? 0, waiting: 0, running: 0, kvBlocks: 0, lastQueue: '', lastKv: -1,
     });
     this.#totalCapacity += replica.kv.numBlocks;
     this.#meta(pid, 0, 'process_name', `replica ${replica.replicaId}`, 10 + replica.replicaId);
@@ -158,6 +163,7 @@ export class TimelineRecorder implements SimulationObserver {
     const state = this.#replicas.get(replicaId);
     if (state !== undefined) {
       this.#totalWaiting -= state.waiting;
+      this.#totalRunning -= state.running;
       this.#totalKv -= state.kvBlocks;
       this.#totalCapacity -= state.replica.kv.numBlocks;
       this.#replicas.delete(replicaId);
@@ -291,8 +297,10 @@ export class TimelineRecorder implements SimulationObserver {
   /**
    * The trace-event JSON text. Deadline-miss instants are added here, when every request's outcome
    * is known, at the moment each deadline passed (`endTime`: the run's end, for requests unfinished).
+   * `window` narrows what was recorded to the events overlapping [start, end] seconds (the grader
+   * picks it after the run, where a student's run and the reference's differ most).
    */
-  toJson(endTime: number): string {
+  toJson(endTime: number, window?: readonly [number, number]): string {
     const deadlines = this.#options.tierDeadlines;
     if (deadlines !== undefined && !this.#deadlinesAdded) {
       this.#deadlinesAdded = true;
@@ -309,14 +317,19 @@ export class TimelineRecorder implements SimulationObserver {
         });
       }
     }
+    let lines = this.#lines;
+    if (window !== undefined) {
+      lines = this.#lines.filter((_, i) => this.#spans[2 * i + 1]! >= window[0] && this.#spans[2 * i]! <= window[1]);
+    }
+    const kept = window ?? this.#window;
     const info: TimelineInfo = {
       generator: 'servelab',
-      window: this.#window === undefined ? null : [this.#window[0], this.#window[1]],
+      window: kept === undefined ? null : [kept[0], kept[1]],
       maxBytes: this.#maxBytes,
       droppedEvents: this.#dropped,
       truncatedAt: this.#truncatedAt,
     };
-    const events = [...this.#metadata, ...this.#lines];
+    const events = [...this.#metadata, ...lines];
     return `{"traceEvents":[\n${events.join(',\n')}\n],\n"displayTimeUnit":"ms",\n"otherData":${JSON.stringify(info)}}\n`;
   }
 
@@ -350,13 +363,16 @@ export class TimelineRecorder implements SimulationObserver {
     if (state === undefined) return;
     const r = state.replica;
     const waiting = r.numWaiting;
+    const running = r.numRunning;
     const kv = r.kv.numAllocatedBlocks;
     this.#totalWaiting += waiting - state.waiting;
+    this.#totalRunning += running - state.running;
+    state.running = running;
     this.#totalKv += kv - state.kvBlocks;
     state.waiting = waiting;
     state.kvBlocks = kv;
     if (this.#skips(now)) return this.#sample(now);
-    const queue: Record<string, number> = { waiting, running: r.numRunning };
+    const queue: Record<string, number> = { waiting, running };
     const swapped = counter(r, 'numSwapped');
     if (swapped !== undefined) queue['swapped'] = swapped;
     const ts = micros(now);
@@ -378,12 +394,14 @@ export class TimelineRecorder implements SimulationObserver {
     const n = s.time.length;
     if (n > 0 && s.time[n - 1] === now) {
       s.queued[n - 1] = queued;
+      s.running[n - 1] = this.#totalRunning;
       s.kvBlocks[n - 1] = this.#totalKv;
       s.kvCapacity[n - 1] = this.#totalCapacity;
       return;
     }
     s.time.push(now);
     s.queued.push(queued);
+    s.running.push(this.#totalRunning);
     s.kvBlocks.push(this.#totalKv);
     s.kvCapacity.push(this.#totalCapacity);
   }
@@ -425,6 +443,7 @@ export class TimelineRecorder implements SimulationObserver {
     }
     this.#bytes += line.length + 2;
     this.#lines.push(line);
+    this.#spans.push(start, end);
     return true;
   }
 }
