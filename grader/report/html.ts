@@ -32,6 +32,7 @@ const TEMPLATE = `<!doctype html>
   section { margin-top: 1.5rem; }
   .muted { color: #777; font-size: 13px; }
   figure.plot { margin: 1rem 0; } figure.plot svg { max-width: 100%; height: auto; } figcaption { color: #555; font-size: 13px; }
+  figure.timeline { margin: 1rem 0; } figure.timeline svg { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
@@ -56,7 +57,7 @@ const TEMPLATE = `<!doctype html>
   <p>{{message}}</p>
   {{#if output}}<pre>{{output}}</pre>{{/if}}
   {{#each plots}}<figure class="plot" data-plot="{{file}}" aria-label="{{title}}">{{{svg}}}</figure>{{/each}}
-  {{#if timeline}}<figure class="plot timeline" data-timeline="side-by-side">{{{timeline.svg}}}<figcaption>Timeline of {{timeline.workload}}, yours beside the reference. {{timeline.sentence}} Open <a href="{{timeline.studentFile}}">your timeline</a> and <a href="{{timeline.referenceFile}}">the reference's</a> in ui.perfetto.dev (or chrome://tracing) to see every batch.</figcaption></figure>{{/if}}
+  {{#if timeline}}<figure class="timeline" data-timeline="side-by-side">{{{timeline.svg}}}<figcaption>Timeline of {{timeline.workload}}, yours beside the reference. {{timeline.sentence}} Open <a href="{{timeline.studentFile}}">your timeline</a> and <a href="{{timeline.referenceFile}}">the reference's</a> in ui.perfetto.dev (or chrome://tracing) to see every batch.</figcaption></figure>{{/if}}
   <p class="muted">{{seconds}} s</p>
 </section>
 {{/each}}

@@ -75,13 +75,18 @@ export function resample(s: TimelineSeries, from: number, to: number, n: number)
   return { queued, inSystem, kvShare, maxInSystem };
 }
 
-/** The [start, end] (seconds) of the window of `WINDOW_BUCKETS` search buckets where requests in the system and KV use differ most. */
-export function mostDifferentWindow(a: TimelineSeries, b: TimelineSeries, endTime: number): [number, number] {
-  if (!(endTime > 0)) return [0, 1];
+/**
+ * The [start, end] (seconds) of the window of `WINDOW_BUCKETS` search buckets where requests in the
+ * system and KV use differ most, and whether they differ at all (if not: the busiest window).
+ */
+export function mostDifferentWindow(a: TimelineSeries, b: TimelineSeries, endTime: number): { window: [number, number]; differ: boolean } {
+  if (!(endTime > 0)) return { window: [0, 1], differ: false };
   const ra = resample(a, 0, endTime, SEARCH_BUCKETS);
   const rb = resample(b, 0, endTime, SEARCH_BUCKETS);
   const scale = Math.max(1, ...ra.inSystem, ...rb.inSystem);
-  const diff = ra.inSystem.map((q, i) => Math.abs(q - rb.inSystem[i]!) / scale + Math.abs(ra.kvShare[i]! - rb.kvShare[i]!));
+  let diff = ra.inSystem.map((q, i) => Math.abs(q - rb.inSystem[i]!) / scale + Math.abs(ra.kvShare[i]! - rb.kvShare[i]!));
+  const differ = diff.some((d) => d > 1e-9);
+  if (!differ) diff = ra.inSystem;
   let best = 0;
   let bestSum = -1;
   let sum = 0;
@@ -94,7 +99,7 @@ export function mostDifferentWindow(a: TimelineSeries, b: TimelineSeries, endTim
     }
   }
   const width = endTime / SEARCH_BUCKETS;
-  return [best * width, (best + WINDOW_BUCKETS) * width];
+  return { window: [best * width, (best + WINDOW_BUCKETS) * width], differ };
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -102,9 +107,12 @@ const secs = (t: number) => (t >= 100 ? t.toFixed(0) : t.toFixed(1));
 const pct = (x: number) => `${Math.round(100 * x)}%`;
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 
-function describe(window: readonly [number, number], a: Resampled, b: Resampled): string {
+function describe(window: readonly [number, number], a: Resampled, b: Resampled, differ: boolean): string {
   const [na, nb] = [mean(a.inSystem), mean(b.inSystem)];
   const [ka, kb] = [mean(a.kvShare), mean(b.kvShare)];
+  if (!differ) {
+    return `Your run and the reference's keep the same number of requests in the system and the same KV use throughout; shown is the busiest stretch, ${secs(window[0])} s to ${secs(window[1])} s (${na.toFixed(1)} requests on average).`;
+  }
   const head = `Between ${secs(window[0])} s and ${secs(window[1])} s the two runs differ most:`;
   const more = na > nb * 1.05 ? ' (more requests in the system for the same arrivals means longer latencies)' : '';
   return (
@@ -143,7 +151,7 @@ export function timelineView(pair: TimelinePair): TimelineView {
   const sb = pair.reference.recorder.series;
   if (sa === undefined || sb === undefined) throw new Error('timeline recorders for the report need keepSeries: true');
   const endTime = Math.max(pair.student.endTime, pair.reference.endTime);
-  const window = mostDifferentWindow(sa, sb, endTime);
+  const { window, differ } = mostDifferentWindow(sa, sb, endTime);
   const a = resample(sa, window[0], window[1], DRAW_BUCKETS);
   const b = resample(sb, window[0], window[1], DRAW_BUCKETS);
   const qMax = Math.max(1, Math.ceil(Math.max(...a.inSystem, ...b.inSystem)));
@@ -158,7 +166,7 @@ export function timelineView(pair: TimelinePair): TimelineView {
   ].join('');
   return {
     window,
-    sentence: describe(window, a, b),
+    sentence: describe(window, a, b, differ),
     svg,
     studentJson: pair.student.recorder.toJson(pair.student.endTime, window),
     referenceJson: pair.reference.recorder.toJson(pair.reference.endTime, window),
