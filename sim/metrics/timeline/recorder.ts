@@ -264,7 +264,7 @@ export class TimelineRecorder implements SimulationObserver {
     const mid = Math.round((start + dur / 2) * 1e3) / 1e3;
     for (const req of batch.requests) {
       if (req.isPrefillComplete && req.lastBatchEndedAt === now) continue;
-      if (this.#flows(req)) this.#flow('t', state.pid, BATCHES_TID, mid, req.id, now);
+      if (this.#flows(req)) this.#flow('t', state.pid, BATCHES_TID, mid, req.id);
     }
     this.#replicaCounters(batch.replicaId, now);
   }
