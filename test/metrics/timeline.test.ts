@@ -5,6 +5,11 @@ import { micros, TimelineFile, TimelineRecorder, type TimelineOptions, type Trac
 import type { Autoscaler } from '../../sim/policies/autoscaler/autoscaler.js';
 import { runSimulation, type RunOutput } from '../../sim/run.js';
 import type { BuildOptions } from '../../sim/config/build.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+import { main } from '../../sim/cli/sim.js';
 
 const base = { model: 'llama-2-7b', device: 'a100', writeOutputs: false, progress: 'off', seed: 7 } as const;
 
@@ -145,5 +150,25 @@ describe('timeline recorder', () => {
   it('rejects a bad window or bound with a clear message', () => {
     expect(() => new TimelineRecorder({ window: [5, 5] })).toThrow(/START,END/);
     expect(() => new TimelineRecorder({ maxBytes: 0 })).toThrow(/maxBytes/);
+  });
+
+  it('is written by npm run sim -- --timeline, and a bad window is a clear input error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servelab-timeline-'));
+    const file = join(dir, 'sub', 'run.trace.json');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const args = ['--replicas', '1', '--qps', '4', '--num-requests', '40', '--no-write-outputs', '--progress', 'off'];
+      expect(await main([...args, '--timeline', file, '--timeline-window', '2,6'])).toBe(0);
+      const parsed = TimelineFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+      expect(parsed.otherData.window).toEqual([2, 6]);
+      expect(log.mock.calls.flat().join('\n')).toMatch(/timeline .*run\.trace\.json/);
+      expect(await main([...args, '--timeline', file, '--timeline-window', '6,2'])).toBe(2);
+      expect(error.mock.calls.flat().join('\n')).toMatch(/--timeline-window 6,2: END must be after START/);
+      expect(await main([...args, '--timeline', file, '--capacity-search', '1,2'])).toBe(2);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
   });
 });
