@@ -19,6 +19,11 @@ export interface TimelinePair {
   readonly workload: string;
   readonly student: RecordedRun;
   readonly reference: RecordedRun;
+  /**
+   * For runs too long to keep every event: `student` and `reference` hold series only
+   * (`seriesOnly`), and this re-runs both recording just the chosen window.
+   */
+  readonly rerecord?: (window: readonly [number, number]) => { readonly student: RecordedRun; readonly reference: RecordedRun };
 }
 
 export interface TimelineView {
@@ -164,11 +169,12 @@ export function timelineView(pair: TimelinePair): TimelineView {
     `<line x1="380" y1="167" x2="398" y2="167" stroke="#e37400" stroke-width="1.5" stroke-dasharray="4 2"/><text x="402" y="170">KV blocks in use, 0–100%</text></g>`,
     `</svg>`,
   ].join('');
+  const files = pair.rerecord?.(window) ?? pair;
   return {
     window,
     sentence: describe(window, a, b, differ),
     svg,
-    studentJson: pair.student.recorder.toJson(pair.student.endTime, window),
-    referenceJson: pair.reference.recorder.toJson(pair.reference.endTime, window),
+    studentJson: files.student.recorder.toJson(files.student.endTime, window),
+    referenceJson: files.reference.recorder.toJson(files.reference.endTime, window),
   };
 }

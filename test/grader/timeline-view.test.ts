@@ -56,4 +56,33 @@ describe('side-by-side timeline view', () => {
       expect(file.traceEvents.some((e) => e.ph === 'X')).toBe(true);
     }
   });
+
+  it('for long runs, picks the window from coarse series and re-runs both for that window only', () => {
+    const config = { replicas: 2, qps: 8, numRequests: 600, seed: 5, writeOutputs: false, progress: 'off' } as const;
+    const run = (recorder: TimelineRecorder, scheduler: 'vllm' | 'sarathi') => {
+      const r = runSimulation({ ...config, replicaScheduler: scheduler }, { observers: [recorder] });
+      return { recorder, endTime: r.result.endTime };
+    };
+    const coarse = (scheduler: 'vllm' | 'sarathi') => run(new TimelineRecorder({ keepSeries: true, seriesOnly: true, seriesResolution: 1 }), scheduler);
+    const student = coarse('vllm');
+    const reference = coarse('sarathi');
+    // A point per simulated second at most, and no events.
+    expect(student.recorder.series!.time.length).toBeLessThanOrEqual(Math.ceil(student.endTime) + 1);
+    expect(student.recorder.numEvents).toBe(0);
+    const windows: (readonly [number, number])[] = [];
+    const view = timelineView({
+      workload: 'long',
+      student,
+      reference,
+      rerecord: (window) => {
+        windows.push(window);
+        return { student: run(new TimelineRecorder({ window: [window[0], window[1]] }), 'vllm'), reference: run(new TimelineRecorder({ window: [window[0], window[1]] }), 'sarathi') };
+      },
+    });
+    expect(windows).toEqual([view.window]);
+    const file = JSON.parse(view.studentJson) as { traceEvents: { ph: string; ts?: number }[] };
+    const batches = file.traceEvents.filter((e) => e.ph === 'X');
+    expect(batches.length).toBeGreaterThan(10);
+    expect(batches.every((e) => e.ts! <= view.window[1] * 1e6)).toBe(true);
+  });
 });

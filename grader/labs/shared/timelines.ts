@@ -14,6 +14,19 @@ export function reportRecorder(options: Omit<TimelineOptions, 'keepSeries' | 'wi
   return new TimelineRecorder({ maxBytes: REPORT_MAX_BYTES, ...options, keepSeries: true });
 }
 
+/**
+ * For long runs (tens of thousands of requests): a first pass keeps only a coarse series, and the
+ * report re-runs the pair recording just the chosen window (`TimelinePair.rerecord`).
+ */
+export function seriesRecorder(resolutionSeconds = 1): TimelineRecorder {
+  return new TimelineRecorder({ keepSeries: true, seriesOnly: true, seriesResolution: resolutionSeconds });
+}
+
+/** The recorder of a second pass, for the events of `window` only. */
+export function windowRecorder(window: readonly [number, number], options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {}): TimelineRecorder {
+  return new TimelineRecorder({ maxBytes: REPORT_MAX_BYTES, ...options, window: [window[0], window[1]] });
+}
+
 /** The pair, or undefined when the reference side cannot be run. */
 export async function timelinePair(workload: string, student: RecordedRun | undefined, reference: () => Promise<RecordedRun>): Promise<TimelinePair | undefined> {
   if (student === undefined) return undefined;

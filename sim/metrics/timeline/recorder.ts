@@ -39,6 +39,10 @@ export interface TimelineOptions {
   readonly chunkSize?: number | undefined;
   /** Keep the cluster-wide queue and KV series (`series`) for comparing two runs. */
   readonly keepSeries?: boolean | undefined;
+  /** With `keepSeries`: merge series points closer than this many seconds (bounds its memory on long runs). */
+  readonly seriesResolution?: number | undefined;
+  /** Record the series only, no trace events (a first pass that picks the window of a second). */
+  readonly seriesOnly?: boolean | undefined;
 }
 
 /** Cluster-wide state after each change: queued requests (router + replicas' waiting), running ones, and KV blocks in use. */
@@ -104,6 +108,8 @@ export class TimelineRecorder implements SimulationObserver {
   readonly #requests: Request[] = [];
   #routerQueued = 0;
   #deadlinesAdded = false;
+  readonly #seriesOnly: boolean;
+  readonly #resolution: number;
   #totalWaiting = 0;
   #totalRunning = 0;
   #totalKv = 0;
@@ -119,6 +125,8 @@ export class TimelineRecorder implements SimulationObserver {
     this.#window = w;
     this.#maxBytes = options.maxBytes ?? DEFAULT_TIMELINE_MAX_BYTES;
     this.#options = options;
+    this.#seriesOnly = options.seriesOnly === true;
+    this.#resolution = options.seriesResolution ?? 0;
     this.#series = options.keepSeries === true ? { time: [], queued: [], running: [], kvBlocks: [], kvCapacity: [] } : undefined;
     // The series needs every iteration, so a recorder that keeps one gives no span.
     this.iterationSpan = w === undefined || options.keepSeries === true ? undefined : () => [w[0], this.#truncatedAt ?? w[1]];
@@ -349,7 +357,7 @@ export class TimelineRecorder implements SimulationObserver {
   /** Whether nothing from [start, end] can be kept (outside the window, or the file is full); only the series then needs updating. */
   #skips(start: number, end = start): boolean {
     const w = this.#window;
-    return this.#truncatedAt !== null || (w !== undefined && (end < w[0] || start > w[1]));
+    return this.#seriesOnly || this.#truncatedAt !== null || (w !== undefined && (end < w[0] || start > w[1]));
   }
 
   /** A request's flow is drawn when it arrives inside the window (all of them without one). */
@@ -392,7 +400,9 @@ export class TimelineRecorder implements SimulationObserver {
     if (s === undefined) return;
     const queued = this.#routerQueued + this.#totalWaiting;
     const n = s.time.length;
-    if (n > 0 && s.time[n - 1] === now) {
+    // One point per instant, and with a resolution one per bucket of it (the bucket's last state).
+    const r = this.#resolution;
+    if (n > 0 && (s.time[n - 1] === now || (r > 0 && Math.floor(now / r) === Math.floor(s.time[n - 1]! / r)))) {
       s.queued[n - 1] = queued;
       s.running[n - 1] = this.#totalRunning;
       s.kvBlocks[n - 1] = this.#totalKv;
@@ -428,6 +438,7 @@ export class TimelineRecorder implements SimulationObserver {
 
   /** Keeps an event that overlaps the window, while the size bound allows; says whether it was kept. */
   #push(event: TraceEvent, start: number, end = start): boolean {
+    if (this.#seriesOnly) return false;
     const w = this.#window;
     if (w !== undefined && (end < w[0] || start > w[1])) return false;
     if (this.#truncatedAt !== null) {
