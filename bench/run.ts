@@ -21,6 +21,9 @@ interface CaseResult {
   meanE2e: number;
   goalSeconds: number | null;
   goalMiB: number | null;
+  timelineBytes: number | null;
+  timelineWriteSeconds: number | null;
+  timelineEvents: number | null;
 }
 
 const wanted = process.argv.slice(2);
@@ -40,6 +43,9 @@ const verdict = (r: CaseResult): string => {
   const checks: string[] = [];
   if (r.goalSeconds !== null) checks.push(r.wallSeconds <= r.goalSeconds ? `≤ ${r.goalSeconds} s ok` : `> ${r.goalSeconds} s MISSED`);
   if (r.goalMiB !== null) checks.push(r.peakMiB <= r.goalMiB ? `≤ ${r.goalMiB} MiB ok` : `> ${r.goalMiB} MiB MISSED`);
+  if (r.timelineBytes !== null) {
+    checks.push(`timeline ${(r.timelineBytes / 1024 / 1024).toFixed(1)} MiB, ${r.timelineEvents} events, written in ${r.timelineWriteSeconds!.toFixed(2)} s`);
+  }
   return checks.join(', ');
 };
 console.log(`${'case'.padEnd(22)} ${'requests'.padStart(9)} ${'wall s'.padStart(8)} ${'req/s'.padStart(10)} ${'events/s'.padStart(11)} ${'peak MiB'.padStart(9)}  goal`);

@@ -155,6 +155,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
               ...(scored.leaderboard !== undefined ? { leaderboard: scored.leaderboard } : {}),
               ...(scored.extra !== undefined ? { extra: scored.extra } : {}),
               ...(scored.plots !== undefined ? { plots: scored.plots } : {}),
+              ...(scored.timelines !== undefined ? { timelines: scored.timelines } : {}),
             });
           } catch (err) {
             const invalid = (err as { verdict?: string }).verdict === 'invalid-output';

@@ -5,6 +5,7 @@
  */
 import type { Manifest } from '../manifest/schema.js';
 import type { Plot } from '../report/charts.js';
+import type { TimelinePair } from '../report/timeline-view.js';
 
 export interface ItemContext {
   readonly hiddenSeed: number;
@@ -21,6 +22,8 @@ export interface ItemOutcome {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Charts for the HTML report (inline SVG) and report.md (linked SVG files); never in results.json. */
   readonly plots?: readonly Plot[];
+  /** The student's run and the reference's on one public workload, for the report's side-by-side timeline. */
+  readonly timelines?: TimelinePair;
   /**
    * Status-only (0-point) items: whether the check passed. Points decide every other item's verdict;
    * a 0-point item would otherwise always read "passed".

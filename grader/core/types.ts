@@ -4,6 +4,7 @@
  */
 import type { ItemKind, Visibility } from '../manifest/schema.js';
 import type { Plot } from '../report/charts.js';
+import type { TimelinePair } from '../report/timeline-view.js';
 
 /** How an item ended: passed/failed are scored outcomes, the rest say why the student's code did not finish. */
 export type Verdict =
@@ -40,6 +41,8 @@ export interface ItemResult {
   readonly leaderboard?: readonly LeaderboardEntry[];
   readonly extra?: Readonly<Record<string, unknown>>;
   readonly plots?: readonly Plot[];
+  /** Report-only, like plots: the student's and the reference's timelines (grader/report/timeline-view.ts). */
+  readonly timelines?: TimelinePair;
 }
 
 export interface LeaderboardEntry {

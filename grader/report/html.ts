@@ -8,6 +8,9 @@ import type { GradingResult } from '../core/types.js';
 /** SVGs already rendered, by item id (see write.ts). */
 export type RenderedPlots = Map<string, { title: string; file: string; svg: string }[]>;
 
+/** Side-by-side timelines already drawn, by item id (see write.ts and timeline-view.ts). */
+export type RenderedTimelines = Map<string, { workload: string; sentence: string; svg: string; studentFile: string; referenceFile: string }>;
+
 const TEMPLATE = `<!doctype html>
 <html lang="en">
 <head>
@@ -29,6 +32,7 @@ const TEMPLATE = `<!doctype html>
   section { margin-top: 1.5rem; }
   .muted { color: #777; font-size: 13px; }
   figure.plot { margin: 1rem 0; } figure.plot svg { max-width: 100%; height: auto; } figcaption { color: #555; font-size: 13px; }
+  figure.timeline { margin: 1rem 0; } figure.timeline svg { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
@@ -53,6 +57,7 @@ const TEMPLATE = `<!doctype html>
   <p>{{message}}</p>
   {{#if output}}<pre>{{output}}</pre>{{/if}}
   {{#each plots}}<figure class="plot" data-plot="{{file}}" aria-label="{{title}}">{{{svg}}}</figure>{{/each}}
+  {{#if timeline}}<figure class="timeline" data-timeline="side-by-side">{{{timeline.svg}}}<figcaption>Timeline of {{timeline.workload}}, yours beside the reference. {{timeline.sentence}} Open <a href="{{timeline.studentFile}}">your timeline</a> and <a href="{{timeline.referenceFile}}">the reference's</a> in ui.perfetto.dev (or chrome://tracing) to see every batch.</figcaption></figure>{{/if}}
   <p class="muted">{{seconds}} s</p>
 </section>
 {{/each}}
@@ -65,7 +70,7 @@ const template = handlebars.compile(TEMPLATE, { strict: true });
 
 const fmtPoints = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
-export function renderHtml(r: GradingResult, plots: RenderedPlots = new Map()): string {
+export function renderHtml(r: GradingResult, plots: RenderedPlots = new Map(), timelines: RenderedTimelines = new Map()): string {
   return template({
     title: r.labTitle,
     submission: r.submission,
@@ -91,6 +96,7 @@ export function renderHtml(r: GradingResult, plots: RenderedPlots = new Map()): 
       output: i.output.trim() === '' ? false : i.output,
       seconds: (i.durationMs / 1000).toFixed(1),
       plots: plots.get(i.id) ?? [],
+      timeline: timelines.get(i.id) ?? false,
     })),
   });
 }

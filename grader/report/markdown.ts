@@ -1,10 +1,10 @@
 /** report.md: the same content as the HTML report, for terminals and repositories. */
 import type { GradingResult } from '../core/types.js';
-import type { RenderedPlots } from './html.js';
+import type { RenderedPlots, RenderedTimelines } from './html.js';
 
 const fmtPoints = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
-export function renderMarkdown(r: GradingResult, plots: RenderedPlots = new Map()): string {
+export function renderMarkdown(r: GradingResult, plots: RenderedPlots = new Map(), timelines: RenderedTimelines = new Map()): string {
   const lines: string[] = [
     `# ${r.labTitle}`,
     '',
@@ -25,6 +25,8 @@ export function renderMarkdown(r: GradingResult, plots: RenderedPlots = new Map(
     lines.push(`## ${i.number} ${i.title} — ${fmtPoints(i.score)} / ${fmtPoints(i.maxScore)} (${i.verdict})`, '', i.message, '');
     if (i.output.trim() !== '') lines.push('```', i.output, '```', '');
     for (const p of plots.get(i.id) ?? []) lines.push(`![${p.title}](${p.file})`, '');
+    const t = timelines.get(i.id);
+    if (t !== undefined) lines.push(`Timeline of ${t.workload}: ${t.sentence} [yours](${t.studentFile}) · [reference](${t.referenceFile}) (open in ui.perfetto.dev)`, '');
     lines.push(`*${(i.durationMs / 1000).toFixed(1)} s*`, '');
   }
   return lines.join('\n');

@@ -8,7 +8,8 @@ import type { GradingResult } from '../core/types.js';
 import { renderSvg } from './charts.js';
 import { toJunit, toPrairieLearn, type ReportFormat } from './exporters.js';
 import { toGradescope } from './gradescope.js';
-import { renderHtml, type RenderedPlots } from './html.js';
+import { renderHtml, type RenderedPlots, type RenderedTimelines } from './html.js';
+import { timelineView } from './timeline-view.js';
 import { renderMarkdown } from './markdown.js';
 
 export function writeAtomically(file: string, text: string): void {
@@ -48,6 +49,32 @@ export async function writeReports(outDir: string, result: GradingResult, format
   rmSync(join(outDir, 'plots'), { recursive: true, force: true });
   if (plots.size > 0) mkdirSync(join(outDir, 'plots'), { recursive: true });
   for (const list of plots.values()) for (const p of list) writeAtomically(join(outDir, p.file), p.svg);
-  writeAtomically(join(outDir, 'report.md'), renderMarkdown(result, plots));
-  writeAtomically(join(outDir, 'report.html'), renderHtml(result, plots));
+  const timelines = writeTimelines(outDir, result);
+  writeAtomically(join(outDir, 'report.md'), renderMarkdown(result, plots, timelines));
+  writeAtomically(join(outDir, 'report.html'), renderHtml(result, plots, timelines));
+}
+
+/**
+ * Writes timelines/<item>-{student,reference}.trace.json for items that recorded both runs, narrowed
+ * to the window where they differ most, and returns what the reports show; a pair that fails to
+ * render becomes a note rather than a failed report.
+ */
+function writeTimelines(outDir: string, result: GradingResult): RenderedTimelines {
+  const out: RenderedTimelines = new Map();
+  rmSync(join(outDir, 'timelines'), { recursive: true, force: true });
+  for (const item of result.items) {
+    if (item.timelines === undefined) continue;
+    const studentFile = `timelines/${item.id}-student.trace.json`;
+    const referenceFile = `timelines/${item.id}-reference.trace.json`;
+    try {
+      const view = timelineView(item.timelines);
+      mkdirSync(join(outDir, 'timelines'), { recursive: true });
+      writeAtomically(join(outDir, studentFile), view.studentJson);
+      writeAtomically(join(outDir, referenceFile), view.referenceJson);
+      out.set(item.id, { workload: item.timelines.workload, sentence: view.sentence, svg: view.svg, studentFile, referenceFile });
+    } catch (err) {
+      out.set(item.id, { workload: item.timelines.workload, sentence: `(the timelines could not be drawn: ${(err as Error).message})`, svg: '', studentFile, referenceFile });
+    }
+  }
+  return out;
 }

@@ -20,6 +20,7 @@ import { helpText, parseArgs } from './flags.js';
 import { runDirectory, writeRun } from './output.js';
 import { makeProgress } from './progress.js';
 import { summaryTable } from './summary-table.js';
+import { timelineRecorder, writeTimeline } from './timeline.js';
 
 export async function main(argv: readonly string[], command = 'npm run sim --'): Promise<number> {
   try {
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
     if (makeAutoscaler !== undefined && (config.cfsIntervalSweep !== undefined || config.capacitySearch !== undefined)) {
       throw new InputError('--autoscaler-module runs one simulation; it cannot be combined with --cfs-interval-sweep or --capacity-search');
     }
+    const recorder = timelineRecorder(config);
     if (config.cfsIntervalSweep !== undefined) {
       const runs = runCfsSweep(config, parseIntervals(config.cfsIntervalSweep), { executionModel, makeRouter, makeReplicaScheduler });
       console.log(describeSweep(config, runs.map((r) => r.row)));
@@ -62,17 +64,22 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
     }
     const usage = config.plots !== undefined ? new UsageRecorder() : undefined;
     const service = config.plots !== undefined ? new ServiceRecorder() : undefined;
+    const observers = [usage, service, recorder].filter((o) => o !== undefined);
     const run = runSimulation(config, {
       executionModel,
       makeRouter,
       makeReplicaScheduler,
       autoscaling: makeAutoscaler !== undefined ? autoscalingOptions(config, makeAutoscaler()) : undefined,
-      observers: usage !== undefined && service !== undefined ? [usage, service] : undefined,
+      observers,
       onSimulator: (simulator) => usage?.attach(simulator.cluster),
       onProgress: (now, done, total) => progress.update(now, done, total),
     });
     progress.stop();
     console.log(summaryTable(run.summary));
+    if (recorder !== undefined) {
+      const { path, bytes } = writeTimeline(config.timeline!, recorder, run.result.endTime);
+      console.log(`timeline   ${path} (${(bytes / 1024 / 1024).toFixed(1)} MiB, ${recorder.numEvents} events; open in ui.perfetto.dev)`);
+    }
     if (config.plots !== undefined && usage !== undefined && service !== undefined) {
       const inputs = { result: run.result, costPerReplicaHour: costPerReplicaHour(config), usage: usage.samples, service: service.log };
       const written = await writePlots(resolve(config.plots), runPlots(inputs));

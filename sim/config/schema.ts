@@ -134,6 +134,13 @@ export const SimulationConfig = z
       .optional()
       .describe('Deadline runs: find the highest QPS whose worst tier misses ≤ 1% of deadlines, searching from "low,high" (sim/analysis/capacity.ts)'),
     capacitySteps: positiveInt.default(6).describe('--capacity-search: bisection steps after the bracket is found'),
+    timeline: z.string().min(1).optional().describe('Write the run as Chrome trace-event JSON to this file (open in ui.perfetto.dev or chrome://tracing; see README "Timelines")'),
+    timelineWindow: z
+      .string()
+      .regex(/^\d+(\.\d+)?,\d+(\.\d+)?$/, 'two simulated times "START,END" in seconds, e.g. "100,160"')
+      .optional()
+      .describe('--timeline: keep only what happens between START and END simulated seconds (flows of requests arriving in it)'),
+    timelineMaxMb: z.number().positive().default(64).describe('--timeline: stop adding events once the file reaches this many MiB (the file says where it stopped)'),
     fastForward: z
       .boolean()
       .default(true)
@@ -158,6 +165,7 @@ export const FIELD_SECTIONS: Readonly<Record<keyof SimulationConfig, ConfigSecti
   maxTotalTokens: 'workload', prefillToDecodeRatio: 'workload', zipfTheta: 'workload', prefillScale: 'workload',
   decodeScale: 'workload', clients: 'workload', clientWeights: 'workload', tierMix: 'workload',
   seed: 'run', timeLimit: 'run', name: 'run', outputDir: 'run', plots: 'run', resultsRoot: 'run', progress: 'run', writeOutputs: 'run', fastForward: 'run',
+  timeline: 'run', timelineWindow: 'run', timelineMaxMb: 'run',
   cfsIntervalSweep: 'run', capacitySearch: 'run', capacitySteps: 'run',
 };
 

@@ -33,11 +33,36 @@ export interface KvCacheSetup {
   readonly watermarkFraction: number;
 }
 
-/** Hooks for collectors and labs; called synchronously, in event order. */
+/**
+ * Hooks for collectors and labs; called synchronously, in event order. An observer turns the
+ * decode fast path off, so `onBatchStart`/`onBatchEnd` see every iteration, unless it gives an
+ * `iterationSpan`.
+ */
 export interface SimulationObserver {
+  /**
+   * The span of simulated time [start, end] in which this observer needs every iteration. When every
+   * observer gives one, the engine keeps its decode fast path outside the spans: a run never starts
+   * inside one and stops at the start of the next (results are identical either way). Read at each
+   * batch start, so it may shrink as the run goes (a recorder that is full).
+   */
+  iterationSpan?(): readonly [number, number];
   onBatchStart?(batch: Batch, now: number): void;
   onBatchEnd?(batch: Batch, now: number): void;
   onRequestCompleted?(request: Request, now: number): void;
+  /** A request reached the router; `numQueued` counts what the router holds after adding it. */
+  onRequestArrival?(request: Request, now: number, numQueued: number): void;
+  /** One router call's assignments (possibly none), and what the router still holds. */
+  onRequestsRouted?(assignments: readonly RoutedRequest[], now: number, numQueued: number): void;
+  /** A replica joined the cluster (the initial ones at time 0, during construction). */
+  onReplicaAdded?(replica: ReplicaScheduler, now: number): void;
+  onReplicaRemoved?(replicaId: number, now: number): void;
+  /** The autoscaler asked for `count` replicas more ('up') or fewer ('down'), after the min/max clamp. */
+  onScaleRequested?(direction: 'up' | 'down', count: number, now: number): void;
+}
+
+export interface RoutedRequest {
+  readonly replicaId: number;
+  readonly request: Request;
 }
 
 export interface SimulationSetup {
@@ -148,7 +173,10 @@ export class Simulator {
       this.#requestById.set(request.id, request);
     }
     this.#fastForward =
-      setup.fastForward !== false && this.#observers.length === 0 && setup.autoscaling === undefined && !this.#router.readsKvState;
+      setup.fastForward !== false &&
+      this.#observers.every((o) => o.iterationSpan !== undefined) &&
+      setup.autoscaling === undefined &&
+      !this.#router.readsKvState;
     if (setup.autoscaling !== undefined) {
       const interval = setup.autoscaling.policy.tuneInterval;
       if (!(interval > 0)) throw new RangeError(`autoscaler tuneInterval must be > 0, got ${interval}`);
@@ -257,12 +285,14 @@ export class Simulator {
     const routed = this.#setup.guardDecodeTokens === true ? routableView(request, () => this.#decodeTokenReads++) : request;
     this.#router.addRequest(routed);
     this.#setup.autoscaling?.policy.onRequestArrival?.(request, this.#now); // the request itself: autoscalers may read the decode length
+    for (const o of this.#observers) o.onRequestArrival?.(request, this.#now, this.#router.numQueued);
     this.#queue.push(this.#now, GLOBAL_SCHEDULE);
   }
 
   #onGlobalSchedule(): void {
     const assignments = this.#router.schedule(this.#now);
     const touched = new Set<number>();
+    const routedRequests: RoutedRequest[] | undefined = this.#observers.length > 0 ? [] : undefined;
     for (const { replicaId, request: routed } of assignments) {
       const request = this.#requestById.get(routed.id);
       if (request === undefined) throw new Error(`router assigned unknown request ${routed.id}`);
@@ -280,7 +310,9 @@ export class Simulator {
       replica.addRequest(request, this.#now);
       this.#requestsPerReplica.set(replicaId, (this.#requestsPerReplica.get(replicaId) ?? 0) + 1);
       touched.add(replicaId);
+      routedRequests?.push({ replicaId, request });
     }
+    if (routedRequests !== undefined) for (const o of this.#observers) o.onRequestsRouted?.(routedRequests, this.#now, this.#router.numQueued);
     for (const replicaId of touched) {
       this.#cutRun(replicaId);
       this.#queue.push(this.#now, this.#scheduleEvent(replicaId));
@@ -300,7 +332,8 @@ export class Simulator {
     for (const request of batch.requests) request.onBatchStart(this.#now);
     this.#numBatches++;
     for (const o of this.#observers) o.onBatchStart?.(batch, this.#now);
-    const steps = this.#fastForward ? replica.decodeRunLength(batch, MAX_DECODE_RUN) : 1;
+    let steps = this.#fastForward ? replica.decodeRunLength(batch, MAX_DECODE_RUN) : 1;
+    if (steps > 1 && this.#observers.length > 0 && this.#insideObserverSpan()) steps = 1;
     const event = steps > 1 ? this.#planDecodeRun(batch, steps) : { kind: 'batchEnd' as const, batch, steps: 1 };
     if (event.steps > 1) this.#runs.set(replicaId, event);
     this.#queue.push(event.ends === undefined ? this.#now + batch.duration : event.ends[event.steps - 1]!, event);
@@ -342,7 +375,26 @@ export class Simulator {
       ends[steps] = end;
       steps++;
     }
+    if (this.#observers.length > 0) steps = this.#stopBeforeObserverSpans(ends, steps);
     return { kind: 'batchEnd', batch, steps, ends, durations };
+  }
+
+  #insideObserverSpan(): boolean {
+    for (const o of this.#observers) {
+      const [start, end] = o.iterationSpan!();
+      if (this.#now >= start && this.#now <= end) return true;
+    }
+    return false;
+  }
+
+  /** Shortens a run so that it ends by the start of every observer's span (the first iteration may cross it). */
+  #stopBeforeObserverSpans(ends: Float64Array, steps: number): number {
+    for (const o of this.#observers) {
+      const [start, end] = o.iterationSpan!();
+      if (start <= this.#now || end < start) continue;
+      while (steps > 1 && ends[steps - 1]! > start) steps--;
+    }
+    return steps;
   }
 
   /** A request was routed to a replica in a decode run: end the run at the first iteration boundary from now. */
@@ -416,10 +468,12 @@ export class Simulator {
       const n = Math.min(delta, Math.max(0, a.maxReplicas - effective));
       for (let i = 0; i < n; i++) this.#queue.push(this.#now + a.scaleUpDelay, SCALE_UP);
       this.#pendingScaleUps += n;
+      if (n > 0) for (const o of this.#observers) o.onScaleRequested?.('up', n, this.#now);
     } else if (delta < 0) {
       const n = Math.min(-delta, Math.max(0, effective - a.minReplicas));
       for (let i = 0; i < n; i++) this.#queue.push(this.#now + a.scaleDownDelay, SCALE_DOWN);
       this.#pendingScaleDowns += n;
+      if (n > 0) for (const o of this.#observers) o.onScaleRequested?.('down', n, this.#now);
     }
     this.#queue.push(this.#now + a.policy.tuneInterval, AUTOSCALER_TUNE);
   }
@@ -472,6 +526,7 @@ export class Simulator {
     const kv = new KvBlockManager(kvCache.numBlocks, kvCache.blockSize, kvCache.watermarkFraction);
     const replica = this.#setup.makeReplicaScheduler({ replicaId, kv, limits, clientWeights: this.#setup.clientWeights, vllmV0: this.#setup.vllmV0, deadline: this.#setup.deadline });
     this.#cluster.add(replica, now);
+    for (const o of this.#observers) o.onReplicaAdded?.(replica, now);
     return replica;
   }
 
@@ -481,6 +536,7 @@ export class Simulator {
     this.#scheduleEvents.delete(replicaId);
     this.#runBuffers.delete(replicaId);
     this.#router.onReplicaRemoved(replicaId);
+    for (const o of this.#observers) o.onReplicaRemoved?.(replicaId, this.#now);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Opens a real report in headless Chromium and checks the plots rendered: every figure holds an SVG
- * with a visible size and drawn marks, and a screenshot of a plotted item is not blank.
+ * with a visible size and drawn marks, and a screenshot of a plotted item is not blank; the
+ * correctness item shows the side-by-side timeline (yours beside the reference) and links its trace files.
  * Chromium is Debian's (.ci/run installs it when missing); without it the test says so and skips.
  */
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
@@ -47,9 +48,37 @@ describe.skipIf(!HAVE_CHROMIUM)('report in a browser', () => {
         expect(f.height, f.plot!).toBeGreaterThan(150);
         expect(f.marks, f.plot!).toBeGreaterThan(10);
       }
+      // The correctness item's side-by-side timeline: two drawn panels, a sentence, and links to both trace files.
+      const timeline = await page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: El }).document;
+        const f = doc.querySelector('#item-correctness figure[data-timeline="side-by-side"]');
+        const svg = f?.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        const caption = f?.querySelector('figcaption') as unknown as { textContent: string } | null;
+        return {
+          found: f !== null && f !== undefined,
+          width: box?.width ?? 0,
+          panels: svg?.querySelectorAll('g.panel').length ?? 0,
+          lines: svg?.querySelectorAll('polyline').length ?? 0,
+          caption: caption?.textContent ?? '',
+          links: Array.from(f?.querySelectorAll('a') ?? []).map((a) => a.getAttribute('href')),
+        };
+      });
+      expect(timeline.found).toBe(true);
+      expect(timeline.width).toBeGreaterThan(300);
+      expect(timeline.panels).toBe(2);
+      expect(timeline.lines).toBe(6);
+      // The reference graded against itself: the replayed run is the reference run, and the caption says so.
+      expect(timeline.caption).toMatch(/keep the same number of requests in the system .* busiest stretch/);
+      expect(timeline.links).toEqual(['timelines/correctness-student.trace.json', 'timelines/correctness-reference.trace.json']);
+      for (const link of timeline.links) expect(statSync(join(out, link!)).size).toBeGreaterThan(10_000);
       const shot = join(out, 'beats-round-robin.png');
       await page.locator('#item-beats-round-robin').screenshot({ path: shot });
       expect(statSync(shot).size).toBeGreaterThan(20_000); // a blank section compresses to a few KB
+      const timelineShot = join(out, 'timeline.png');
+      await page.locator('#item-correctness figure.timeline').screenshot({ path: timelineShot });
+      expect(statSync(timelineShot).size).toBeGreaterThan(8_000);
+      if (process.env.SERVELAB_KEEP_SCREENSHOTS !== undefined) console.log(`screenshots in ${out}`);
     } finally {
       await browser.close();
     }

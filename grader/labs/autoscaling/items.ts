@@ -4,7 +4,7 @@
  * come from replaying the student's tune() decisions in the parent's own engine, and the reference runs
  * (loaded with importReference at scoring time, never imported statically) happen here too.
  */
-import type { SimulationResult } from '../../../sim/engine/simulator.js';
+import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import { hypervolume } from '../../../sim/metrics/hypervolume.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { readTraceFile } from '../../../sim/workload/trace-file.js';
@@ -32,6 +32,8 @@ import { AutoscalingOutput, type AutoscalerRunResult, type ScalingInput, type Si
 import { costSlope, pairRatios } from './scaling.js';
 import { runMetrics, simulateCluster, type RunMetrics } from './simulate.js';
 import { hiddenWorkloads, type Workload } from './workloads.js';
+import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
+import { seriesRecorder, windowRecorder } from '../shared/timelines.js';
 
 export const REFERENCE_DIR = 'reference/autoscaling';
 
@@ -176,15 +178,34 @@ interface Scored {
   readonly result: SimulationResult;
 }
 
-function replay(workload: Workload | SimRun, run: AutoscalerRunResult): Scored {
+function replay(workload: Workload | SimRun, run: AutoscalerRunResult, observers: readonly SimulationObserver[] = []): Scored {
   if (!(run.tuneInterval >= 1 && run.tuneInterval <= 60)) throw new InvalidOutput(`tuneInterval ${run.tuneInterval} is outside 1–60 s`);
-  const result = simulateCluster(workload.requests, { autoscaler: new ReplayAutoscaler(run.tuneInterval, run.deltas) });
+  const result = simulateCluster(workload.requests, { autoscaler: new ReplayAutoscaler(run.tuneInterval, run.deltas), observers });
   return { metrics: runMetrics(result), result };
 }
 
-function simulateWith(requests: WireRequests, autoscaler: Autoscaler): Scored {
-  const result = simulateCluster(requests, { autoscaler });
+function simulateWith(requests: WireRequests, autoscaler: Autoscaler, observers: readonly SimulationObserver[] = []): Scored {
+  const result = simulateCluster(requests, { autoscaler, observers });
   return { metrics: runMetrics(result), result };
+}
+
+/**
+ * The report's side-by-side timeline of a hidden trace: these runs are long, so the scoring runs
+ * keep a coarse series and the report re-runs both for the window it picks.
+ */
+function tuningTimelines(w: Workload, run: AutoscalerRunResult, makeReference: () => Autoscaler, ours: RecordedRun, theirs: RecordedRun): TimelinePair {
+  return {
+    workload: w.label,
+    student: ours,
+    reference: theirs,
+    rerecord: (window) => {
+      const a = windowRecorder(window);
+      const b = windowRecorder(window);
+      const ra = replay(w, run, [a]).result;
+      const rb = simulateWith(w.requests, makeReference(), [b]).result;
+      return { student: { recorder: a, endTime: ra.endTime }, reference: { recorder: b, endTime: rb.endTime } };
+    },
+  };
 }
 
 interface ReferenceModules {
@@ -251,11 +272,17 @@ const tuningItem: ItemImplementation<Workload[]> = {
     const rows: string[][] = [];
     const shares: number[] = [];
     const plots: Plot[] = [];
+    let timelines: TimelinePair | undefined;
     workloads.forEach((w, i) => {
       const run = out.runs[i];
       if (run === undefined || run.label !== w.label) throw new InvalidOutput(`no result for ${w.label}`);
-      const ours = replay(w, run);
-      const theirs = simulateWith(w.requests, new ref.inferline.InferlineAutoscaler(ref.inferline.INFERLINE_CONFIG));
+      const [seriesA, seriesB] = i === 0 ? [seriesRecorder(), seriesRecorder()] : [undefined, undefined];
+      const ours = replay(w, run, seriesA !== undefined ? [seriesA] : []);
+      const makeReference = () => new ref.inferline.InferlineAutoscaler(ref.inferline.INFERLINE_CONFIG);
+      const theirs = simulateWith(w.requests, makeReference(), seriesB !== undefined ? [seriesB] : []);
+      if (seriesA !== undefined && seriesB !== undefined) {
+        timelines = tuningTimelines(w, run, makeReference, { recorder: seriesA, endTime: ours.result.endTime }, { recorder: seriesB, endTime: theirs.result.endTime });
+      }
       const { share, ratio } = tuningShare(ours.metrics, theirs.metrics);
       shares.push(share);
       rows.push([w.label, String(w.requests.arrivedAt.length), money(ours.metrics.costDollars), fmt(ours.metrics.p90), money(theirs.metrics.costDollars), fmt(theirs.metrics.p90), Number.isFinite(ratio) ? `×${ratio.toFixed(2)}` : '-', `${(100 * share).toFixed(0)}%`]);
@@ -280,6 +307,7 @@ const tuningItem: ItemImplementation<Workload[]> = {
       ].join('\n'),
       plots,
       extra: { tuningRatios: rows.map((r) => r[6]) },
+      ...(timelines !== undefined ? { timelines } : {}),
     };
   },
 };

@@ -7,7 +7,7 @@
  */
 import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
-import { Simulator, type SimulationResult } from '../../../sim/engine/simulator.js';
+import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import { Request } from '../../../sim/entities/request.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
@@ -50,6 +50,8 @@ export interface RunOptions {
   readonly autoscaler?: Autoscaler;
   readonly makeRouter?: (init: RouterInit) => Router;
   readonly initialReplicas?: number;
+  /** Collectors (the report's timeline recorders). */
+  readonly observers?: readonly SimulationObserver[];
 }
 
 export function simulateCluster(requests: WireRequests, options: RunOptions): SimulationResult {
@@ -57,6 +59,7 @@ export function simulateCluster(requests: WireRequests, options: RunOptions): Si
   const setup = buildSimulation(config, {
     requests: fromWire(requests),
     ...(options.makeRouter !== undefined ? { makeRouter: options.makeRouter } : {}),
+    ...(options.observers !== undefined ? { observers: options.observers } : {}),
     autoscaling:
       options.autoscaler === undefined
         ? undefined

@@ -19,6 +19,9 @@ import { CfsOutput, decodeSteps, encodeStep, type CadenceCase, type RunSteps } f
 import { ReplayError, ReplayScheduler } from './replay.js';
 import { simulateCfs, type CfsRun } from './simulate.js';
 import { burst, HOMEWORK_BURST, type BurstSpec } from './workloads.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
+import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
+import { reportRecorder } from '../shared/timelines.js';
 
 /**
  * Full points at or below this median P99 TTFT (s) on the homework burst at interval 10; 2 points
@@ -68,11 +71,17 @@ export interface Measured {
   readonly gpuBlocks: number;
   readonly swapOuts: number;
   readonly steps: number[];
+  /** The run's timeline, when one was recorded (the report's side-by-side view). */
+  readonly timeline?: RecordedRun;
 }
 
-function measure(run: CfsRun, make: (init: VllmV0SchedulerInit) => VllmV0Scheduler, record = false): Measured {
+function measure(run: CfsRun, make: (init: VllmV0SchedulerInit) => VllmV0Scheduler, record = false, timeline?: TimelineRecorder): Measured {
   const steps: number[] = [];
-  const { result, replica } = simulateCfs(run, make, { recordUsage: true, ...(record ? { onStep: (s: V0StepRecord) => encodeStep(steps, s) } : {}) });
+  const { result, replica } = simulateCfs(run, make, {
+    recordUsage: true,
+    ...(record ? { onStep: (s: V0StepRecord) => encodeStep(steps, s) } : {}),
+    ...(timeline !== undefined ? { observers: [timeline] } : {}),
+  });
   const byId = [...result.requests].sort((a, b) => a.id - b.id);
   const ttft = byId.map((r) => (r.prefillCompletedAt === undefined ? null : r.prefillCompletedAt - r.arrivedAt));
   const tpot = byId.map((r) => (r.completedAt === undefined || r.prefillCompletedAt === undefined || r.numDecodeTokens <= 1 ? null : (r.completedAt - r.prefillCompletedAt) / (r.numDecodeTokens - 1)));
@@ -94,6 +103,7 @@ function measure(run: CfsRun, make: (init: VllmV0SchedulerInit) => VllmV0Schedul
     gpuBlocks,
     swapOuts: replica.numSwapOuts,
     steps,
+    ...(timeline !== undefined ? { timeline: { recorder: timeline, endTime: result.endTime } } : {}),
   };
 }
 
@@ -120,7 +130,7 @@ async function reference(run: CfsRun, ctx: ItemContext): Promise<Measured> {
 }
 
 /** The student's run, replayed from its steps; the problem when it cannot be (or not every request finishes). */
-function replay(run: CfsRun, wire: RunSteps | undefined): { measured?: Measured; problem?: string } {
+function replay(run: CfsRun, wire: RunSteps | undefined, timeline?: TimelineRecorder): { measured?: Measured; problem?: string } {
   if (wire === undefined) return { problem: 'no result for this run' };
   if (wire.stopped !== undefined) return { problem: `the run stopped: the CPU swap pool filled and your onSwapPoolFull() chose 'raise' (${wire.stopped})` };
   let steps;
@@ -134,7 +144,7 @@ function replay(run: CfsRun, wire: RunSteps | undefined): { measured?: Measured;
     const measured = measure(run, (init) => {
       scheduler = new ReplayScheduler(init, steps);
       return scheduler;
-    });
+    }, false, timeline);
     if (scheduler!.remaining > 0) return { problem: `${scheduler!.remaining} of your scheduler's steps were never replayed: the run diverged` };
     if (measured.completed < measured.total) return { measured, problem: `${measured.total - measured.completed} of ${measured.total} requests never finished` };
     return { measured };
@@ -218,7 +228,12 @@ const intervalItem: ItemImplementation<{ cadence: ReturnType<typeof cadenceCases
     // Interval 0 must be vLLM's default step, step for step.
     const expected = fcfs(run);
     const got = out.runs[0];
-    const { measured, problem } = replay(run, got);
+    const studentTimeline = reportRecorder();
+    const { measured, problem } = replay(run, got, studentTimeline);
+    // At interval 0 the reference is vLLM's default step, so the FCFS run is the reference's run.
+    const referenceRun = measure(run, (init) => new VllmV0Scheduler(init), false, reportRecorder());
+    const timelines: TimelinePair | undefined =
+      measured?.timeline !== undefined ? { workload: `${run.label} (the reference at interval 0 is vLLM's default step)`, student: measured.timeline, reference: referenceRun.timeline! } : undefined;
     const problems: string[] = [];
     if (problem !== undefined) problems.push(problem);
     else {
@@ -235,7 +250,12 @@ const intervalItem: ItemImplementation<{ cadence: ReturnType<typeof cadenceCases
     ok &&= problems.length === 0;
     lines.push(`${problems.length === 0 ? 'PASS' : 'FAIL'} interval 0 on the public burst reproduces FCFS (${expected.steps.length > 0 ? decodeSteps(expected.steps).length : 0} steps; P99 TTFT ${fmt(expected.p99Ttft)} s)`);
     for (const p of problems) lines.push(`     ${p}`);
-    return { score: ok ? maxScore : 0, message: ok ? 'the CFS step runs every N-th step of each scheduler; interval 0 is FCFS' : 'at least one check failed (all or nothing)', output: lines.join('\n') };
+    return {
+      score: ok ? maxScore : 0,
+      message: ok ? 'the CFS step runs every N-th step of each scheduler; interval 0 is FCFS' : 'at least one check failed (all or nothing)',
+      output: lines.join('\n'),
+      ...(timelines !== undefined ? { timelines } : {}),
+    };
   },
 };
 

@@ -4,7 +4,7 @@
  */
 import { buildSimulation, vllmV0Options } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
-import { Simulator, type SimulationResult } from '../../../sim/engine/simulator.js';
+import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import { Request } from '../../../sim/entities/request.js';
 import { VllmV0ReplicaScheduler, type V0StepRecord } from '../../../sim/policies/replica/vllm-v0.js';
 import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
@@ -51,7 +51,7 @@ export interface CfsSimulation {
 export function simulateCfs(
   run: CfsRun,
   makeScheduler: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
-  options: { onStep?: (step: V0StepRecord) => void; recordUsage?: boolean } = {},
+  options: { onStep?: (step: V0StepRecord) => void; recordUsage?: boolean; observers?: readonly SimulationObserver[] } = {},
 ): CfsSimulation {
   const config = runConfig(run);
   let replica: VllmV0ReplicaScheduler | undefined;
@@ -62,6 +62,7 @@ export function simulateCfs(
   }
   const setup = buildSimulation(config, {
     requests: fromWire(run.requests),
+    observers: options.observers,
     makeReplicaScheduler: (init) => {
       replica = new LabReplica(init);
       replica.onStep = options.onStep;

@@ -6,7 +6,7 @@
  * code; FCFS and EDF (the engine's baselines) and the reference run here on the same requests.
  */
 import { CAPACITY_TARGET } from '../../../sim/analysis/capacity.js';
-import type { SimulationResult } from '../../../sim/engine/simulator.js';
+import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import { describeViolations, type DeadlineReport } from '../../../sim/metrics/deadlines.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import { Rng } from '../../../sim/workload/rng.js';
@@ -18,7 +18,9 @@ import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
 import { probesFor, runProbes, sameValue, type DeadlineModule, type UnitItemId } from './probes.js';
 import { DeadlineOutput } from './protocol.js';
-import { bracketOf, capacityOf, drawWorkload, interpolate, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type TierProbe, type Workload, type WorkloadSpec } from './simulate.js';
+import { bracketOf, capacityOf, drawWorkload, interpolate, LAB_SERVER, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type TierProbe, type Workload, type WorkloadSpec } from './simulate.js';
+import type { TimelinePair } from '../../report/timeline-view.js';
+import { reportRecorder } from '../shared/timelines.js';
 
 const parseOutput = <T extends DeadlineOutput['task']>(raw: unknown, task: T) => parseTaskOutput(DeadlineOutput, raw, task);
 
@@ -98,7 +100,7 @@ export const OVERLOAD_QPS: Readonly<Record<Workload['lengths'], number>> = { con
 export const OVERLOAD_BATCH_SIZE_CAP = 384;
 
 /** Replays a student's run from its batch log in the parent's engine; throws ReplayError when the log breaks the rules. */
-export function replay(w: Workload, qps: number, log: readonly number[], batchSizeCap?: number): SimulationResult {
+export function replay(w: Workload, qps: number, log: readonly number[], batchSizeCap?: number, observers: readonly SimulationObserver[] = []): SimulationResult {
   let replica: ReplayReplicaScheduler | undefined;
   const result = simulateAt(
     w,
@@ -107,7 +109,7 @@ export function replay(w: Workload, qps: number, log: readonly number[], batchSi
       replica = new ReplayReplicaScheduler({ ...init, limits: { ...init.limits, chunkSize: MAX_ITERATION_TOKENS } }, log, 'sarathi');
       return replica;
     },
-    [],
+    observers,
     undefined,
     batchSizeCap,
   );
@@ -233,11 +235,15 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
     const notes: string[] = [];
     const plots: Plot[] = [];
     let passed = 0;
+    // The first workload's runs are recorded for the report's side-by-side timeline.
+    let timelines: TimelinePair | undefined;
     workloads.forEach((spec, i) => {
       const w = workload(spec);
       const qps = OVERLOAD_QPS[w.lengths];
       const chunksRef: [number, number][] = [];
-      const refRun = simulateAt(w, qps, (init) => new ref.DeadlineScheduler(init), [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }], undefined, OVERLOAD_BATCH_SIZE_CAP);
+      const refRecorder = i === 0 ? reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines }) : undefined;
+      const studentRecorder = i === 0 ? reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines }) : undefined;
+      const refRun = simulateAt(w, qps, (init) => new ref.DeadlineScheduler(init), [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }, ...(refRecorder !== undefined ? [refRecorder] : [])], undefined, OVERLOAD_BATCH_SIZE_CAP);
       const refReport = violationsOf(refRun);
       const edfReport = violationsOf(simulateAt(w, qps, edf, [], undefined, OVERLOAD_BATCH_SIZE_CAP));
       const run = out.runs[i];
@@ -248,7 +254,10 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
       else if (run.error !== undefined) problem = `your scheduler failed: ${run.error}`;
       else {
         try {
-          const result = replay(w, qps, run.log, OVERLOAD_BATCH_SIZE_CAP);
+          const result = replay(w, qps, run.log, OVERLOAD_BATCH_SIZE_CAP, studentRecorder !== undefined ? [studentRecorder] : []);
+          if (studentRecorder !== undefined && refRecorder !== undefined) {
+            timelines = { workload: `${w.lengths}-like workload at ${qps} req/s`, student: { recorder: studentRecorder, endTime: result.endTime }, reference: { recorder: refRecorder, endTime: refRun.endTime } };
+          }
           report = violationsOf(result);
           if (result.numCompleted < result.requests.length) problem = `${result.requests.length - result.numCompleted} requests never finished`;
         } catch (err) {
@@ -275,6 +284,7 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
       message: `${passed} of ${workloads.length} overloaded runs within 1.25 × the reference's worst-tier rate + 1 point`,
       output: [textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', ''], rows), ...notes].join('\n'),
       plots,
+      ...(timelines !== undefined ? { timelines } : {}),
     };
   },
 };

@@ -10,7 +10,7 @@ import { roundPoints, textTable } from '../../core/scoring.js';
 import type { Plot } from '../../report/charts.js';
 import { checkUnitCase, unitCases, type UnitExpectation, type UnitItemId } from './cases.js';
 import { FairnessOutput, type ScenarioRun, type SchedulerKind } from './protocol.js';
-import { checkValue, fcfsMetrics, formatValue, judge, referenceMetrics, scenarioPlots, studentMetrics, type RunMetrics } from './scenarios.js';
+import { checkValue, fcfsMetrics, formatValue, judge, referenceMetrics, scenarioPlots, scenarioTimelines, studentMetrics, type RunMetrics } from './scenarios.js';
 import { partRuns, workload, type WorkloadKey } from './workloads.js';
 
 const parseOutput = <T extends FairnessOutput['task']>(raw: unknown, task: T) => parseTaskOutput(FairnessOutput, raw, task);
@@ -56,7 +56,8 @@ interface ScenarioPrepared {
 type Pick = readonly [WorkloadKey, string];
 
 interface PlotPlan {
-  readonly rates: { readonly workload: WorkloadKey; readonly clients: readonly number[] };
+  /** The rates plot's workload; with `timeline`, the report also draws the timelines of this workload. */
+  readonly rates: { readonly workload: WorkloadKey; readonly clients: readonly number[]; readonly timeline?: boolean };
   readonly difference: { readonly workload: WorkloadKey; readonly clients: readonly number[]; readonly from: number };
 }
 
@@ -108,7 +109,13 @@ function scenarioItem(scheduler: SchedulerKind, picks: readonly Pick[], plot: Pl
         );
       }
       const workloads = [...new Set(picks.map(([k]) => k))].map((k) => `  ${workload(k).label}: ${workload(k).description}`);
+      const timelineRun = plot.rates.timeline === true ? prepared.runs.find((r) => r.key === plot.rates.workload) : undefined;
+      const timelines =
+        timelineRun !== undefined
+          ? await scenarioTimelines(timelineRun, out.runs.find((r) => r.key === plot.rates.workload), ctx.repoRoot, `${workload(plot.rates.workload).label} (${scheduler})`)
+          : undefined;
       return {
+        ...(timelines !== undefined ? { timelines } : {}),
         score: roundPoints((maxScore * passed) / picks.length),
         message: `${passed} of ${picks.length} fairness checks passed${problems.length > 0 ? `; ${problems[0]}` : ''}`,
         output: [
@@ -131,7 +138,7 @@ export const FAIRNESS_ITEMS = {
   'cost-decode': unitItem('cost-decode'),
   'vtc-arrival': unitItem('vtc-arrival'),
   'vtc-on-off': scenarioItem('vtc', [['on-off', 'returning'], ['shift', 'after-shift']], {
-    rates: { workload: 'on-off', clients: [0, 1] },
+    rates: { workload: 'on-off', clients: [0, 1], timeline: true },
     difference: { workload: 'shift', clients: [0, 1], from: 100 },
   }),
   'vtc-batch-completion': unitItem('vtc-batch-completion'),
@@ -151,7 +158,7 @@ export const FAIRNESS_ITEMS = {
   'sarathi-overload-on-off': scenarioItem(
     'vtc-sarathi',
     [['overload', 'difference'], ['overload', 'throughput'], ['on-off', 'returning'], ['shift', 'light-latency'], ['shift', 'after-shift']],
-    { rates: { workload: 'on-off', clients: [0, 1] }, difference: { workload: 'overload', clients: [0, 1], from: 30 } },
+    { rates: { workload: 'on-off', clients: [0, 1], timeline: true }, difference: { workload: 'overload', clients: [0, 1], from: 30 } },
   ),
   'sarathi-weighted-short-long': scenarioItem('vtc-sarathi', [['weighted', 'shares'], ['short-long', 'difference'], ['short-long', 'throughput']], {
     rates: { workload: 'weighted', clients: [0, 1, 2, 3] },

@@ -22,6 +22,8 @@ import { lineChart, type Plot } from '../../report/charts.js';
 import type { ScenarioResultWire, ScenarioRun } from './protocol.js';
 import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
 import { SCENARIO_CLUSTER, simulateScenario, type SchedulerFactory } from './simulate.js';
+import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
+import { reportRecorder, timelinePair } from '../shared/timelines.js';
 import { CLASS_NAMES } from './situation.js';
 import type { Check, WorkloadDef } from './workloads.js';
 
@@ -249,4 +251,30 @@ export function scenarioPlots(choice: PlotChoice): Plot[] {
       step: true,
     }),
   ];
+}
+
+// ---- timelines ------------------------------------------------------------------------------
+
+/**
+ * The student's replayed run and the reference's on one workload, recorded for the report's
+ * side-by-side timeline; undefined when the student's log cannot be replayed (the item says why).
+ */
+export async function scenarioTimelines(run: ScenarioRun, wire: ScenarioResultWire | undefined, repoRoot: string, workload: string): Promise<TimelinePair | undefined> {
+  if (wire === undefined) return undefined;
+  let student: RecordedRun;
+  try {
+    const recorder = reportRecorder();
+    const result = simulateScenario(run, (init) => new ReplayReplicaScheduler(init, wire.log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi'), [recorder]);
+    student = { recorder, endTime: result.endTime };
+  } catch {
+    return undefined;
+  }
+  return timelinePair(workload, student, async () => {
+    const { file, name } = CLASS_NAMES[run.scheduler];
+    const module = await importReference<Record<string, unknown>>(repoRoot, REFERENCE_DIR, file);
+    const Cls = module[name] as new (init: ReplicaSchedulerInit) => ReplicaScheduler;
+    const recorder = reportRecorder();
+    const result = simulateScenario(run, (init) => new Cls(init), [recorder]);
+    return { recorder, endTime: result.endTime };
+  });
 }

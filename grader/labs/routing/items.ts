@@ -16,6 +16,10 @@ import { ReplayError, ReplayRouter } from './replay.js';
 import type { SimulationResult } from '../../../sim/engine/simulator.js';
 import { barChart, cdfChart, type Plot } from '../../report/charts.js';
 import { meanE2e, simulateRouting, toWire } from './simulate.js';
+import { importReference } from '../../core/reference.js';
+import type { RecordedRun } from '../../report/timeline-view.js';
+import { reportRecorder, timelinePair } from '../shared/timelines.js';
+import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 
 /**
  * Full marks for this much lower mean e2e than round robin (median over seeds). Set from the
@@ -48,22 +52,28 @@ interface RunCheck {
   readonly requestsPerReplica: Record<string, number>;
   /** Per-request e2e of the replayed run (for plots). */
   readonly e2es: number[];
+  /** The replayed run's timeline, when one was asked for. */
+  readonly timeline?: RecordedRun;
 }
 
 /** Replays one run's decisions and checks the correctness rules; the e2e returned is the parent's. */
-function checkRun(run: SimulationRun, wire: SimulationResultWire | undefined): RunCheck {
+function checkRun(run: SimulationRun, wire: SimulationResultWire | undefined, record = false): RunCheck {
   const problems: string[] = [];
   if (wire === undefined) return { label: run.label, problems: ['no result for this run'], e2e: null, requestsPerReplica: {}, e2es: [] };
   if (wire.decodeTokenReads > 0) problems.push(`read numDecodeTokens ${wire.decodeTokenReads} time(s); routers may not use the decode length`);
   const n = run.requests.arrivedAt.length;
   let replay: ReplayRouter | undefined;
+  const recorder = record ? reportRecorder() : undefined;
   try {
-    const result = simulateRouting(run, (init) => (replay = new ReplayRouter(init).load(wire.decisions)), { guardDecodeTokens: false });
+    const result = simulateRouting(run, (init) => (replay = new ReplayRouter(init).load(wire.decisions)), { guardDecodeTokens: false, observers: recorder === undefined ? [] : [recorder] });
     if (replay!.remaining > 0) problems.push(`${replay!.remaining} decision(s) could not be applied`);
     if (result.numCompleted < n) problems.push(`${n - result.numCompleted} of ${n} requests were never routed or never finished`);
     const perReplica: Record<string, number> = {};
     for (const [id, count] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0])) perReplica[String(id)] = count;
-    return { label: run.label, problems, e2e: meanE2e(result), requestsPerReplica: perReplica, e2es: e2eValues(result) };
+    return {
+      label: run.label, problems, e2e: meanE2e(result), requestsPerReplica: perReplica, e2es: e2eValues(result),
+      ...(recorder !== undefined ? { timeline: { recorder, endTime: result.endTime } } : {}),
+    };
   } catch (err) {
     const message = err instanceof ReplayError ? err.message : (err as Error).message;
     problems.push(`the router's decisions break the rules: ${message}`);
@@ -120,23 +130,35 @@ const unitItem: ItemImplementation<UnitExpectation[]> = {
   },
 };
 
+/** The reference router, run on the same workload for the report's side-by-side timeline. */
+async function referenceTimeline(run: SimulationRun, ctx: ItemContext): Promise<RecordedRun> {
+  const { AiRouter } = await importReference<{ AiRouter: new (init: RouterInit) => Router }>(ctx.repoRoot, 'reference/routing', 'ai-router.ts');
+  const recorder = reportRecorder();
+  const result = simulateRouting(run, (init) => new AiRouter(init), { guardDecodeTokens: false, observers: [recorder] });
+  return { recorder, endTime: result.endTime };
+}
+
+/** `timeline`: record the first run's replay and the reference's for the report (public workloads only). */
 function simulationItem(
   runsFor: (ctx: ItemContext) => SimulationRun[],
   grade: (checks: RunCheck[], runs: SimulationRun[], maxScore: number) => ItemOutcome,
+  timeline = false,
 ): ItemImplementation<SimulationRun[]> {
   return {
     prepare(ctx) {
       const runs = runsFor(ctx);
       return { input: { task: 'simulate', runs }, prepared: runs };
     },
-    score(raw, runs, _ctx, maxScore) {
+    async score(raw, runs, ctx, maxScore) {
       const out = parseOutput(raw, 'simulate');
-      const checks = runs.map((run, i) => checkRun(run, out.runs[i]));
+      const checks = runs.map((run, i) => checkRun(run, out.runs[i], timeline && i === 0));
+      const timelines = timeline ? await timelinePair(runs[0]!.label, checks[0]!.timeline, () => referenceTimeline(runs[0]!, ctx)) : undefined;
+      const extra = timelines !== undefined ? { timelines } : {};
       const problems = checks.flatMap((c) => c.problems.map((p) => `${c.label}: ${p}`));
       if (problems.length > 0) {
-        return { score: 0, message: `correctness rules broken: ${problems[0]}`, output: problems.join('\n') };
+        return { score: 0, message: `correctness rules broken: ${problems[0]}`, output: problems.join('\n'), ...extra };
       }
-      return grade(checks, runs, maxScore);
+      return { ...grade(checks, runs, maxScore), ...extra };
     },
   };
 }
@@ -160,6 +182,7 @@ const correctnessItem = simulationItem(
       `mean e2e: ${fmt(checks[0]!.e2e)} s`,
     ].join('\n'),
   }),
+  true,
 );
 
 function comparisonTable(checks: RunCheck[], runs: SimulationRun[]): { rows: string[][]; vsRr: number[]; vsLor: number[]; e2e: number[]; plots: Plot[] } {

@@ -4,7 +4,7 @@
  */
 import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
-import { Simulator, type SimulationResult } from '../../../sim/engine/simulator.js';
+import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import { Request } from '../../../sim/entities/request.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
@@ -54,6 +54,8 @@ class ScriptedScaling implements Autoscaler {
 export interface RoutingRunOptions {
   /** Lab mode: the router's request views throw on the decode length. */
   readonly guardDecodeTokens: boolean;
+  /** Collectors (the report's timeline recorder). */
+  readonly observers?: readonly SimulationObserver[];
 }
 
 export function simulateRouting(run: SimulationRun, makeRouter: (init: RouterInit) => Router, options: RoutingRunOptions): SimulationResult {
@@ -61,6 +63,7 @@ export function simulateRouting(run: SimulationRun, makeRouter: (init: RouterIni
   const setup = buildSimulation(config, {
     requests: fromWire(run.requests),
     makeRouter,
+    observers: options.observers,
     autoscaling:
       run.scaling.length > 0
         ? { policy: new ScriptedScaling(run.scaling), scaleUpDelay: 10, scaleDownDelay: 0, minReplicas: 1, maxReplicas: 16 }

@@ -1,0 +1,38 @@
+/**
+ * Recording a student's run and the reference's on one public workload for the report's
+ * side-by-side timeline (grader/report/timeline-view.ts). The timeline is an extra: if the
+ * reference cannot be loaded (the student handout ships without reference/) or its run fails, the
+ * item is scored as before and the report simply has no timeline.
+ */
+import { TimelineRecorder, type TimelineOptions } from '../../../sim/metrics/timeline/index.js';
+import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
+
+/** Whole runs are recorded (the window is chosen afterwards); this bounds a pathological one. */
+const REPORT_MAX_BYTES = 256 * 1024 * 1024;
+
+export function reportRecorder(options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {}): TimelineRecorder {
+  return new TimelineRecorder({ maxBytes: REPORT_MAX_BYTES, ...options, keepSeries: true });
+}
+
+/**
+ * For long runs (tens of thousands of requests): a first pass keeps only a coarse series, and the
+ * report re-runs the pair recording just the chosen window (`TimelinePair.rerecord`).
+ */
+export function seriesRecorder(resolutionSeconds = 1): TimelineRecorder {
+  return new TimelineRecorder({ keepSeries: true, seriesOnly: true, seriesResolution: resolutionSeconds });
+}
+
+/** The recorder of a second pass, for the events of `window` only. */
+export function windowRecorder(window: readonly [number, number], options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {}): TimelineRecorder {
+  return new TimelineRecorder({ maxBytes: REPORT_MAX_BYTES, ...options, window: [window[0], window[1]] });
+}
+
+/** The pair, or undefined when the reference side cannot be run. */
+export async function timelinePair(workload: string, student: RecordedRun | undefined, reference: () => Promise<RecordedRun>): Promise<TimelinePair | undefined> {
+  if (student === undefined) return undefined;
+  try {
+    return { workload, student, reference: await reference() };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './trace-event.js';
+export * from './recorder.js';
