@@ -16,6 +16,7 @@ import { buildGradescopeBundle } from '../../grader/dist/gradescope.js';
 import { buildStudentDist, scanForHidden } from '../../grader/dist/student.js';
 import { toJunit, toPrairieLearn } from '../../grader/report/exporters.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
+import { extractZip, readZipEntries } from './zip-entries.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `servelab-${p}-`));
 const FIX = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
@@ -104,9 +105,8 @@ describe('Gradescope bundle', () => {
   it('run_autograder grades /autograder/submission in a fake root and writes a valid results.json (late penalty applied)', async () => {
     const root = tmp('autograder');
     const source = join(root, 'source');
-    await buildGradescopeBundle({ lab: 'routing', outDir: join(tmp('bundle'), 'source'), config: { lab: 'routing', hiddenSeed: 5, late: { penaltyPerDay: 0.1, maxDays: 3 } } }).then(({ zip }) =>
-      execFileSync('python3', ['-c', `import zipfile;zipfile.ZipFile(${JSON.stringify(zip)}).extractall(${JSON.stringify(source)})`]),
-    );
+    const { zip } = await buildGradescopeBundle({ lab: 'routing', outDir: join(tmp('bundle'), 'source'), config: { lab: 'routing', hiddenSeed: 5, late: { penaltyPerDay: 0.1, maxDays: 3 } } });
+    await extractZip(zip, source);
     for (const f of ['setup.sh', 'run_autograder', 'servelab-autograder.json', 'reference/routing/ai-router.ts']) expect(existsSync(join(source, f)), f).toBe(true);
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(source, 'node_modules')); // stands in for setup.sh's npm ci
     mkdirSync(join(root, 'submission'));
@@ -128,7 +128,7 @@ describe('student handout', () => {
     expect(scanForHidden(dist.dir, ['routing'])).toEqual([]);
     expect(dist.files.some((f) => f.startsWith('reference/') || f.startsWith('test/') || f.startsWith('grader/batch/'))).toBe(false);
     expect(dist.files).toEqual(expect.arrayContaining(['starter/routing/ai-router.ts', 'labs/routing/README.md', 'submit.sh', 'package-lock.json', 'grader/cli/check.ts']));
-    const zipList = execFileSync('python3', ['-c', `import zipfile;print("\\n".join(zipfile.ZipFile(${JSON.stringify(dist.zip)}).namelist()))`], { encoding: 'utf8' });
+    const zipList = (await readZipEntries(dist.zip)).map((e) => e.name).join('\n');
     expect(zipList).not.toMatch(/reference\//);
     execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
     const check = spawnSync('npm', ['run', 'check', '--', 'routing'], { cwd: dir, encoding: 'utf8' });

@@ -10,12 +10,12 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
+import { needs } from '../helpers-shared.js';
 
 const CHROMIUM = process.env.SERVELAB_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) console.warn(`report-browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set SERVELAB_CHROMIUM)`);
 
-describe.skipIf(!HAVE_CHROMIUM)('report in a browser', () => {
+describe.skipIf(!HAVE_CHROMIUM)(needs(HAVE_CHROMIUM, 'report in a browser', `no Chromium at ${CHROMIUM} (apt-get install chromium, or set SERVELAB_CHROMIUM)`), () => {
   it('shows every plot as a drawn SVG', async () => {
     const out = mkdtempSync(join(tmpdir(), 'servelab-browser-'));
     await gradeSubmission({ lab: 'routing', submission: join(REPO_ROOT, 'reference', 'routing'), outDir: out });
