@@ -117,7 +117,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       return finish();
     }
 
-    const ctx: ItemContext = { hiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT };
+    const ctx: ItemContext = { hiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT, mode };
     // Items whose child input is identical share one child run (e.g. two items scored on the same workloads).
     const outcomes = new Map<string, Promise<SandboxOutcome>>();
     for (const { item, number } of numbered) {

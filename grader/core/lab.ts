@@ -10,6 +10,11 @@ export interface ItemContext {
   readonly hiddenSeed: number;
   readonly publicSeed: number;
   readonly repoRoot: string;
+  /**
+   * 'check' is the students' local runner (`npm run check`): it runs in a handout without reference/,
+   * so a visible item must not need the reference there (use data from `handoutData`). Default 'grade'.
+   */
+  readonly mode?: 'grade' | 'check';
 }
 
 export interface ItemOutcome {
@@ -44,6 +49,12 @@ export interface LabDefinition {
   /** Absolute path of the TypeScript module the child runs; it imports the student code as "@student/<file>". */
   readonly harnessEntry: string;
   readonly items: Readonly<Record<string, ItemImplementation<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * Files `dist:student` computes in the instructor checkout (where the reference is) and ships in the
+   * handout, by repo-relative path: e.g. the expected values of public checks, or the reference's
+   * published numbers on the public workloads. Never anything that depends on the hidden seed.
+   */
+  readonly handoutData?: (repoRoot: string) => Promise<Readonly<Record<string, string>>>;
 }
 
 /** Checks that manifest and implementation agree, so a renamed item cannot silently score 0. */

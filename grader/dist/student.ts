@@ -5,10 +5,11 @@
  * seeds, instructor tests, batch grading and bundling tools.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { getLab, LAB_NAMES } from '../labs/index.js';
+import { stubFingerprintsFile, stubFingerprintsText } from '../submit/stub-fingerprint.js';
 import { copyFiles, filterLabIndex, freshDir, listFiles, zipFolder } from './files.js';
 
 /** Grader files students must not get: instructor-only tools. */
@@ -111,6 +112,20 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'labs', l, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     manifest.defaultHiddenSeed = 0;
     writeFileSync(join(dir, 'labs', l, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  }
+  // Fingerprints of the stubs as shipped: ./submit.sh warns about an untouched one without git.
+  for (const l of labs) {
+    const m = getLab(l).manifest;
+    const stubs = new Map(m.files.map((f) => [f, readFileSync(join(REPO_ROOT, m.studentDir, f))] as const));
+    writeFileSync(join(dir, stubFingerprintsFile(l)), stubFingerprintsText(l, stubs));
+  }
+  // Data the public checks and `npm run try` need from the reference, computed here where it exists.
+  for (const l of labs) {
+    const data = (await getLab(l).handoutData?.(REPO_ROOT)) ?? {};
+    for (const [file, text] of Object.entries(data)) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    }
   }
   writeFileSync(join(dir, 'grader/labs/index.ts'), filterLabIndex(readFileSync(join(REPO_ROOT, 'grader/labs/index.ts'), 'utf8'), labs, LAB_NAMES));
   writeFileSync(join(dir, 'package.json'), studentPackageJson(labs));

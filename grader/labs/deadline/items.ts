@@ -16,7 +16,8 @@ import { importReference } from '../../core/reference.js';
 import { linearPoints, roundPoints, textTable } from '../../core/scoring.js';
 import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
-import { probesFor, runProbes, sameValue, type DeadlineModule, type UnitItemId } from './probes.js';
+import { probesFor, runProbes, sameValue, type DeadlineModule, type ProbeResult, type UnitItemId } from './probes.js';
+import { readPublicExpected } from './public-expected.js';
 import { DeadlineOutput } from './protocol.js';
 import { bracketOf, capacityOf, drawWorkload, interpolate, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type TierProbe, type Workload, type WorkloadSpec } from './simulate.js';
 
@@ -31,15 +32,28 @@ const MAX_ITERATION_TOKENS = 2552;
 
 // ---- unit items -----------------------------------------------------------------------------
 
-function unitItem(item: UnitItemId): ItemImplementation<{ seed: number }> {
+/**
+ * The reference's values for an item's probes. `npm run check` runs the public probes only, whose
+ * values the handout ships (public-expected.ts): it has no reference.
+ */
+async function expectedValues(ctx: ItemContext, item: UnitItemId, seed: number, publicOnly: boolean): Promise<ProbeResult[]> {
+  if (publicOnly) {
+    const shipped = readPublicExpected(ctx.repoRoot);
+    if (shipped !== undefined) return shipped[item];
+  }
+  return runProbes(await reference(ctx), item, seed, publicOnly);
+}
+
+function unitItem(item: UnitItemId): ItemImplementation<{ seed: number; publicOnly: boolean }> {
   return {
     prepare(ctx) {
-      return { input: { task: 'units', item, seed: ctx.hiddenSeed }, prepared: { seed: ctx.hiddenSeed } };
+      const publicOnly = ctx.mode === 'check';
+      return { input: { task: 'units', item, seed: ctx.hiddenSeed, publicOnly }, prepared: { seed: ctx.hiddenSeed, publicOnly } };
     },
-    async score(raw, { seed }, ctx, maxScore): Promise<ItemOutcome> {
+    async score(raw, { seed, publicOnly }, ctx, maxScore): Promise<ItemOutcome> {
       const out = parseOutput(raw, 'units');
-      const expected = runProbes(await reference(ctx), item, seed);
-      const probes = probesFor(item, seed);
+      const expected = await expectedValues(ctx, item, seed, publicOnly);
+      const probes = probesFor(item, seed, publicOnly);
       const lines: string[] = [];
       let passed = 0;
       probes.forEach((p, i) => {

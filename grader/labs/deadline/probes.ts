@@ -360,7 +360,13 @@ function schedule(seed: number): Probe[] {
   ];
 }
 
-export function probesFor(item: UnitItemId, seed: number): Probe[] {
+/** The item's probes; `publicOnly` keeps the fixed public cases (what `npm run check` runs, seed-free). */
+export function probesFor(item: UnitItemId, seed: number, publicOnly = false): Probe[] {
+  const all = allProbes(item, seed);
+  return publicOnly ? all.filter((p) => !p.hidden) : all;
+}
+
+function allProbes(item: UnitItemId, seed: number): Probe[] {
   switch (item) {
     case 'priority-key':
       return priorityKey(seed);
@@ -385,9 +391,13 @@ export interface ProbeResult {
   readonly error?: string;
 }
 
-/** Runs every probe of an item; a throw becomes that probe's error, never the item's. */
-export function runProbes(m: DeadlineModule, item: UnitItemId, seed: number): ProbeResult[] {
-  return probesFor(item, seed).map((p) => {
+/**
+ * Runs every probe of an item (or only probe number `only`); a throw becomes that probe's error,
+ * never the item's.
+ */
+export function runProbes(m: DeadlineModule, item: UnitItemId, seed: number, publicOnly = false, only?: number): ProbeResult[] {
+  const probes = probesFor(item, seed, publicOnly);
+  return (only === undefined ? probes : probes.slice(only, only + 1)).map((p) => {
     try {
       return { name: p.name, value: JSON.parse(JSON.stringify(p.run(m) ?? null)) as unknown };
     } catch (err) {
