@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { buildSubmission } from '../build/build-submission.js';
-import { formatDiagnostic } from '../build/diagnostics.js';
+import { diagnosticHeadline, formatDiagnostic } from '../build/diagnostics.js';
 import { readSubmission } from '../intake/read-submission.js';
 import { getLab } from '../labs/index.js';
 import { totalPoints, type RubricItem } from '../manifest/schema.js';
@@ -17,6 +17,7 @@ import { writeReports } from '../report/write.js';
 import { runSandboxed, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
 import type { ItemContext, LabDefinition } from './lab.js';
 import { roundPoints } from './scoring.js';
+import { guessOtherLab } from './wrong-lab.js';
 import type { GradingResult, ItemResult, Verdict } from './types.js';
 
 export interface GradeOptions {
@@ -82,6 +83,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
   const notices: string[] = [];
   let typeErrors: string[] = [];
   let internalError: string | undefined;
+  let wrongLab: string | undefined;
   let hiddenSeed = options.hiddenSeed ?? 0;
   const work = mkdtempSync(join(tmpdir(), 'servelab-grade-'));
   try {
@@ -98,6 +100,15 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
     for (const p of intake.problems) notices.push(p.message);
     if (intake.ignored.length > 0) notices.push(`Ignored files not part of this lab: ${intake.ignored.join(', ')}`);
     const missing = manifest.files.filter((f) => !intake.files.has(f));
+    wrongLab = missing.length > 0 ? guessOtherLab(intake.ignored, manifest.lab) : undefined;
+    if (wrongLab !== undefined) {
+      const message =
+        `this is a submission for the ${wrongLab} lab (it holds ${getLab(wrongLab).manifest.studentDir}/), not the ${manifest.lab} lab: ` +
+        `nothing was graded; make the ${manifest.lab} zip with ./submit.sh ${manifest.lab} and upload it to the ${manifest.lab} assignment`;
+      notices.unshift(message.charAt(0).toUpperCase() + message.slice(1));
+      failAll('missing-file', `wrong lab: ${message}`);
+      return finish();
+    }
     if (missing.length > 0) {
       failAll('missing-file', `missing ${missing.join(', ')}: the submission must contain ${missing.map((f) => `${manifest.studentDir}/${f}`).join(', ')} (as made by ./submit.sh ${manifest.lab})`);
       return finish();
@@ -110,12 +121,17 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       files: intake.files,
       entry: lab.harnessEntry,
     });
-    typeErrors = build.typeErrors.map(formatDiagnostic);
     if (!build.ok || build.bundlePath === undefined) {
-      const errors = build.errors.map(formatDiagnostic).join('\n');
-      failAll('compile-error', `your code does not build: ${build.errors[0]?.message ?? 'unknown error'}`, errors);
+      // Code that does not build is not "type errors, not graded": every item is a compile error, and the
+      // type checker's messages (mostly the same syntax error again) go with the build's, not under that title.
+      const seen = new Set(build.errors.map((d) => `${d.file}:${d.line}`));
+      const more = build.typeErrors.filter((d) => !seen.has(`${d.file}:${d.line}`)).map(formatDiagnostic);
+      const output = [build.errors.map(formatDiagnostic).join('\n'), more.length > 0 ? `the type checker also reports:\n${more.join('\n')}` : ''].filter((s) => s !== '').join('\n\n');
+      const first = build.errors[0];
+      failAll('compile-error', `your code does not build: ${first !== undefined ? diagnosticHeadline(first) : 'unknown error'}`, output);
       return finish();
     }
+    typeErrors = build.typeErrors.map(formatDiagnostic);
 
     const ctx: ItemContext = { hiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT, mode };
     // Items whose child input is identical share one child run (e.g. two items scored on the same workloads).
@@ -205,6 +221,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       notices,
       typeErrors,
       ...(internalError !== undefined ? { internalError } : {}),
+      ...(wrongLab !== undefined ? { wrongLab } : {}),
       graderVersion: graderVersion(),
       durationMs: performance.now() - started,
     };

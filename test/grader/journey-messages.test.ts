@@ -1,0 +1,50 @@
+/**
+ * Issue 16's messages along the student and instructor journey: a syntax error, a zip made for another
+ * lab, a part-1-only fairness student, a unit case that hangs, and code that throws.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../sim/config/paths.js';
+import { gradesCsv, summarizeBatch, summaryMarkdown } from '../../grader/batch/gradebook.js';
+import { gradeSubmission } from '../../grader/core/grade.js';
+import { getLab } from '../../grader/labs/index.js';
+import { toGradescope } from '../../grader/report/gradescope.js';
+import { renderMarkdown } from '../../grader/report/markdown.js';
+import { makeSubmissionZip } from '../../grader/submit/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'servelab-journey-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const FIX = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
+
+describe('a syntax error', () => {
+  it('is a compile error with the source line, not "type errors (not graded)"', async () => {
+    const result = await gradeSubmission({ lab: 'routing', submission: join(FIX, 'syntax-error'), mode: 'check' });
+    expect(new Set(result.items.map((i) => i.verdict))).toEqual(new Set(['compile-error']));
+    expect(result.items[0]!.message).toBe('your code does not build: starter/routing/ai-router.ts:6:3: Expected ")" but found "}"');
+    expect(result.items[0]!.output).toContain('  6 |   }\n    |   ^');
+    expect(result.typeErrors).toEqual([]);
+    expect(renderMarkdown(result)).not.toMatch(/Type errors/);
+    expect(toGradescope(result).output).not.toMatch(/Type errors/);
+  }, 60_000);
+});
+
+describe('a zip made for another lab', () => {
+  it('is flagged in grades.csv and the summary, and tells the student which lab it is for', async () => {
+    const { files, studentDir } = getLab('fairness').manifest;
+    const zip = join(root, 'fairness-submission.zip');
+    await makeSubmissionZip({ files: files.map((f) => ({ name: `${studentDir}/${f}`, path: join(REPO_ROOT, studentDir, f) })), out: zip });
+    const result = await gradeSubmission({ lab: 'routing', submission: zip, submissionName: 'mallory' });
+    expect(result.wrongLab).toBe('fairness');
+    expect(result.items.every((i) => i.verdict === 'missing-file' && /^wrong lab: this is a submission for the fairness lab/.test(i.message))).toBe(true);
+    const gs = toGradescope(result);
+    expect(gs.output).toMatch(/This is a submission for the fairness lab .* not the routing lab: nothing was graded/);
+    const rows = [{ submission: 'mallory', results: gs, skipped: false }];
+    const csv = gradesCsv(rows).split('\n');
+    expect(csv[1]).toMatch(/^mallory,0,10,wrong-lab:fairness,/);
+    const summary = summarizeBatch(rows);
+    expect(summary.wrongLab).toEqual([{ submission: 'mallory', lab: 'fairness' }]);
+    expect(summaryMarkdown('routing', summary)).toMatch(/1 made for another lab.*mallory \(fairness\)/);
+  }, 60_000);
+});
