@@ -24,7 +24,8 @@ const TEMPLATE = `<!doctype html>
   .verdict { font-weight: 600; }
   .passed { color: #137333; } .partial { color: #b06000; } .failed, .error, .timeout, .memory, .crash, .exit,
   .output-too-large, .permission, .compile-error, .missing-file, .invalid-output, .grader-error { color: #b3261e; }
-  pre { background: #f5f5f7; padding: .75rem; overflow-x: auto; font-size: 13px; white-space: pre-wrap; }
+  /* Never wrapped: item outputs hold column-aligned tables (yours, reference, FCFS, limit); a wide one scrolls. */
+  pre { background: #f5f5f7; padding: .75rem; overflow-x: auto; font-size: 13px; white-space: pre; }
   .notice { background: #fff4e5; border-left: 4px solid #b06000; padding: .5rem .75rem; margin: .75rem 0; white-space: pre-wrap; }
   .internal { background: #fde7e9; border-left-color: #b3261e; }
   section { margin-top: 1.5rem; }

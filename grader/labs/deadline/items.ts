@@ -272,7 +272,7 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
     return {
       score: roundPoints((maxScore * passed) / workloads.length),
       message: `${passed} of ${workloads.length} overloaded runs within 1.25 × the reference's worst-tier rate + 1 point`,
-      output: [textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', ''], rows), ...notes].join('\n'),
+      output: [textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', 'pass/fail'], rows), ...notes].join('\n'),
       plots,
     };
   },

@@ -112,7 +112,7 @@ function scenarioItem(scheduler: SchedulerKind, picks: readonly Pick[], plot: Pl
         score: roundPoints((maxScore * passed) / picks.length),
         message: `${passed} of ${picks.length} fairness checks passed${problems.length > 0 ? `; ${problems[0]}` : ''}`,
         output: [
-          textTable(['workload', 'check', 'yours', 'reference', 'FCFS', 'limit', ''], rows),
+          textTable(['workload', 'check', 'yours', 'reference', 'FCFS', 'limit', 'pass/fail'], rows),
           '',
           'Service is w_p = 1 per prompt token and w_q = 2 per output token, attributed when each batch ends.',
           'Limits come from the reference solution on the same hidden workload (labs/fairness/README.md, "How it is graded").',
