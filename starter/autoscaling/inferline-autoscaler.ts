@@ -76,7 +76,7 @@ export class InferlineAutoscaler implements Autoscaler {
 
   /** Part 2.4: every arriving request goes into the envelope. */
   onRequestArrival(_request: ArrivingRequest): void {
-    throw new Error('not implemented: InferlineAutoscaler.onRequestArrival');
+    throw new Error('not implemented: InferlineAutoscaler.onRequestArrival in starter/autoscaling/inferline-autoscaler.ts');
   }
 
   /**
@@ -84,7 +84,7 @@ export class InferlineAutoscaler implements Autoscaler {
    * with α = config.throughputAlpha. `batch.totalTokens` counts the tokens the batch computed.
    */
   onBatchEnd(_batch: Batch): void {
-    throw new Error('not implemented: InferlineAutoscaler.onBatchEnd');
+    throw new Error('not implemented: InferlineAutoscaler.onBatchEnd in starter/autoscaling/inferline-autoscaler.ts');
   }
 
   /**
@@ -98,6 +98,6 @@ export class InferlineAutoscaler implements Autoscaler {
    *    if that is negative, else 0.
    */
   tune(_now: number, _state: ScalingState): number {
-    throw new Error('not implemented: InferlineAutoscaler.tune');
+    throw new Error('not implemented: InferlineAutoscaler.tune in starter/autoscaling/inferline-autoscaler.ts');
   }
 }

@@ -3,7 +3,9 @@
  * Sarathi-Serve's mixed batching. Read labs/deadline/README.md for the rules the grader checks.
  *
  * Untouched, this scheduler throws "not implemented" from the first request on; each method's comment
- * says what it must do and how many points it carries.
+ * says what it must do and how many points it carries. A method's points are its own rubric item:
+ * `npm run check -- deadline` runs the public cases; the grade also counts hidden variants of them
+ * (drawn from the hidden seed), and getNextBatch's comment names the hidden items that run it.
  *
  * Given by the engine (DeadlineReplicaScheduler): tiers and TTFT deadlines, `waiting` kept sorted by
  * `comparePrefills`, `relegate()`, the prefill-throughput EMA, recorded batches and the refit hook.
@@ -23,7 +25,7 @@ import { DeadlineReplicaScheduler } from '../../sim/policies/replica/deadline/de
  * `fallback`'s coefficients. 2 points.
  */
 export function fitBatchTimeModel(samples: readonly BatchSample[], fallback: BatchTimeModel, minSamples = 12): BatchTimeModel {
-  throw new Error(`not implemented: fitBatchTimeModel (${samples.length} samples, fallback ${fallback.small.length}+${fallback.large.length} coefficients, min ${minSamples})`);
+  throw new Error(`not implemented: fitBatchTimeModel in starter/deadline/deadline-scheduler.ts (${samples.length} samples, fallback ${fallback.small.length}+${fallback.large.length} coefficients, min ${minSamples})`);
 }
 
 export class DeadlineScheduler extends DeadlineReplicaScheduler {
@@ -40,7 +42,7 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
    * arrival + TTFT deadline + α × remaining prompt tokens; ties by arrival, then id. 2 points.
    */
   comparePrefills(a: Request, b: Request): number {
-    throw new Error(`not implemented: comparePrefills (requests ${a.id} and ${b.id})`);
+    throw new Error(`not implemented: DeadlineScheduler.comparePrefills in starter/deadline/deadline-scheduler.ts (requests ${a.id} and ${b.id})`);
   }
 
   /**
@@ -48,12 +50,12 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
    * (tokens generated so far + 1). Before its prefill completes, the actual TTFT counts as 0. 1 point.
    */
   tokenDeadline(r: Request): number {
-    throw new Error(`not implemented: tokenDeadline (request ${r.id})`);
+    throw new Error(`not implemented: DeadlineScheduler.tokenDeadline in starter/deadline/deadline-scheduler.ts (request ${r.id})`);
   }
 
   /** Decode order: the least slack (token deadline − now) first; ties by arrival, then id. 1 point. */
   compareDecodes(a: Request, b: Request, now: number): number {
-    throw new Error(`not implemented: compareDecodes (requests ${a.id} and ${b.id} at t=${now})`);
+    throw new Error(`not implemented: DeadlineScheduler.compareDecodes in starter/deadline/deadline-scheduler.ts (requests ${a.id} and ${b.id} at t=${now})`);
   }
 
   /**
@@ -61,7 +63,7 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
    * remaining prompt cannot finish by its TTFT deadline at the estimated prefill throughput. 2 points.
    */
   shouldRelegate(r: Request, now: number): boolean {
-    throw new Error(`not implemented: shouldRelegate (request ${r.id} at t=${now})`);
+    throw new Error(`not implemented: DeadlineScheduler.shouldRelegate in starter/deadline/deadline-scheduler.ts (request ${r.id} at t=${now})`);
   }
 
   /**
@@ -69,10 +71,10 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
    * search space with chunkSafetyFactor × predicted time ≤ minSlack (binary search), where the
    * prediction is for `decodes` plus T − decodes fresh prompt tokens; the smallest size when none
    * fits; the largest when there are no decodes. Returns max(0, T − number of decodes). 3 points
-   * (README, item 6, gives the exact features of the prediction).
+   * (README, "What you implement", item 6, gives the exact features of the prediction).
    */
   prefillSizeBySlack(minSlack: number, decodes: readonly Request[], freeBlocks: number): number {
-    throw new Error(`not implemented: prefillSizeBySlack (slack ${minSlack}, ${decodes.length} decodes, ${freeBlocks} free blocks)`);
+    throw new Error(`not implemented: DeadlineScheduler.prefillSizeBySlack in starter/deadline/deadline-scheduler.ts (slack ${minSlack}, ${decodes.length} decodes, ${freeBlocks} free blocks)`);
   }
 
   /**
@@ -85,6 +87,6 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
    * and overload items (5 points) run it on hidden workloads.
    */
   protected override getNextBatch(now: number): Batch | undefined {
-    throw new Error(`not implemented: getNextBatch (at t=${now})`);
+    throw new Error(`not implemented: DeadlineScheduler.getNextBatch in starter/deadline/deadline-scheduler.ts (at t=${now})`);
   }
 }
