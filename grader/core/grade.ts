@@ -166,7 +166,11 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
             const scored = await impl.score(outcome.result, prepared, ctx, item.points);
             const score = roundPoints(Math.min(item.points, Math.max(0, scored.score)));
             const verdict: Verdict =
-              item.points === 0 && scored.passed !== undefined ? (scored.passed ? 'passed' : 'failed') : score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
+              scored.threw === true && score === 0
+                ? 'error'
+                : item.points === 0 && scored.passed !== undefined
+                  ? scored.passed ? 'passed' : 'failed'
+                  : score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
             result = itemResult(item, number, verdict, score, scored.message, [scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {
               ...(scored.leaderboard !== undefined ? { leaderboard: scored.leaderboard } : {}),
               ...(scored.extra !== undefined ? { extra: scored.extra } : {}),

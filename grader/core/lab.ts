@@ -31,6 +31,12 @@ export interface ItemOutcome {
    * a 0-point item would otherwise always read "passed".
    */
   readonly passed?: boolean;
+  /**
+   * Every run of the student's code the item scores ended in a throw (the harness caught it to report
+   * it): the item is then `error`, as when a throw stops the child, so code that throws has one verdict
+   * in every lab. A unit case that throws is a failed case; the item is `error` only if all of them threw.
+   */
+  readonly threw?: boolean;
 }
 
 export interface ItemImplementation<Prepared = unknown> {

@@ -82,6 +82,8 @@ export class InferlineAutoscaler implements Autoscaler {
   /**
    * Part 2.3 (1 point): μ ← α · (tokens of the batch / (completedAt − scheduledAt)) + (1 − α) · μ,
    * with α = config.throughputAlpha. `batch.totalTokens` counts the tokens the batch computed.
+   * `batch.completedAt` and `batch.scheduledAt` are typed `number | undefined` but always set here:
+   * write `batch.completedAt! - batch.scheduledAt!`.
    */
   onBatchEnd(_batch: Batch): void {
     throw new Error('not implemented: InferlineAutoscaler.onBatchEnd in starter/autoscaling/inferline-autoscaler.ts');

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { InvalidOutput, parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { importReference } from '../../core/reference.js';
-import { linearPoints, roundPoints, textTable } from '../../core/scoring.js';
+import { linearPoints, roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import { lineChart, type Plot } from '../../report/charts.js';
 import { AUTOSCALING_TRACE_FILE } from '../../../traces/generate-autoscaling.js';
 import {
@@ -54,6 +54,7 @@ const money = (x: number) => `$${x.toFixed(2)}`;
 
 // ---- unit items ---------------------------------------------------------------------------------
 
+
 type UnitTask = 'routers' | 'envelope' | 'ema' | 'tune';
 
 function unitItem<C extends { name: string }>(
@@ -82,6 +83,7 @@ function unitItem<C extends { name: string }>(
       });
       return {
         score: roundPoints((maxScore * passed) / cases.length),
+        threw: everyCaseThrew(out.cases, cases.length),
         message: `${passed} of ${cases.length} cases passed (${passed - hiddenPassed} of ${cases.length - hidden} public, ${hiddenPassed} of ${hidden} hidden)`,
         output: lines.join('\n'),
       };
@@ -388,6 +390,7 @@ const publicTraceItem: ItemImplementation<SimRun> = {
     return {
       score: 0,
       passed,
+      threw: out.runs.length === 0 && out.errors.length > 0,
       message: passed
         ? `your autoscalers on the shipped trace${hv !== undefined ? `: front hypervolume ${hv.toFixed(3)}` : ''} (informational; the handout lists the reference's numbers)`
         : `${out.errors.length} of 4 runs failed on the shipped trace: ${name(out.errors[0]!.level)}: ${out.errors[0]!.error.slice(0, 200)}`,

@@ -12,7 +12,7 @@ import { Rng } from '../../../sim/workload/rng.js';
 import { InvalidOutput, parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { importReference } from '../../core/reference.js';
-import { linearPoints, median, roundPoints, textTable } from '../../core/scoring.js';
+import { linearPoints, median, roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
 import { cfsStepCases, getPriorityCases, preemptionCases, type UnitExpectation } from './cases.js';
 import { CfsOutput, decodeSteps, encodeStep, type CadenceCase, type RunSteps } from './protocol.js';
@@ -165,7 +165,7 @@ function unitItem(cases: () => UnitExpectation[]): ItemImplementation<UnitExpect
         lines.push(`${problems.length === 0 ? 'PASS' : 'FAIL'} ${e.case.name}: ${e.expect}`);
         for (const p of problems) lines.push(`     ${p}`);
       });
-      return { score: roundPoints((maxScore * passed) / expectations.length), message: `${passed} of ${expectations.length} cases passed`, output: lines.join('\n') };
+      return { score: roundPoints((maxScore * passed) / expectations.length), threw: everyCaseThrew(out.cases, expectations.length), message: `${passed} of ${expectations.length} cases passed`, output: lines.join('\n') };
     },
   };
 }
@@ -517,6 +517,21 @@ export const QUESTIONS: readonly Question[] = [
 ];
 
 /** Whether an evidence value matches: 2% (or the printed rounding) for times, 1 point for percentages, exact counts. */
+/** A measured evidence value as the answer sheet would write it, with its unit. */
+function measuredValue(unit: Unit, value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return 'no value';
+  switch (unit) {
+    case 's':
+      return `${Number(value.toFixed(3))} s`;
+    case 'ms':
+      return `${Number(value.toFixed(1))} ms`;
+    case 'pct':
+      return `${Number(value.toFixed(1))}%`;
+    case 'count':
+      return String(Math.round(value));
+  }
+}
+
 export function evidenceMatches(unit: Unit, got: unknown, want: number | null): boolean {
   if (typeof got !== 'number' || !Number.isFinite(got) || want === null || !Number.isFinite(want)) return false;
   const d = Math.abs(got - want);
@@ -565,7 +580,9 @@ const mcqItem: ItemImplementation<{ runs: CfsRun[] }> = {
         if (a.choice !== key[q.key]?.choice) why.push(a.choice === null || a.choice === undefined ? 'no choice' : `choice ${JSON.stringify(a.choice)} is not right`);
         for (const [field, ev] of Object.entries(q.evidence)) {
           const want = ev.value(measured);
-          if (!evidenceMatches(ev.unit, a[field], want)) why.push(`${field}: ${a[field] === null || a[field] === undefined ? 'missing' : `${String(a[field])} does not match your run`}`);
+          // The evidence runs use the public seed, so the measured value may be shown.
+          const measuredText = `the grader measured ${measuredValue(ev.unit, want)} on your run`;
+          if (!evidenceMatches(ev.unit, a[field], want)) why.push(`${field}: ${a[field] === null || a[field] === undefined ? `missing (${measuredText})` : `${String(a[field])} does not match: ${measuredText}`}`);
         }
       }
       if (why.length === 0) right++;

@@ -70,6 +70,7 @@ function unitItem(item: UnitItemId): ItemImplementation<{ seed: number; publicOn
       });
       return {
         score: roundPoints((maxScore * passed) / probes.length),
+        threw: probes.length > 0 && probes.every((_, i) => out.results[i]?.error !== undefined),
         message: `${passed} of ${probes.length} cases passed`,
         output: lines.join('\n'),
       };
@@ -188,6 +189,7 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
     const table = textTable(['workload', 'your capacity', 'reference', 'EDF', 'FCFS', 'points'], rows);
     return {
       score: roundPoints(score),
+      threw: out.searches.length > 0 && out.searches.every((s) => s.error !== undefined),
       message: `capacity (req/s at ≤ 1% missed in the worst tier): ${workloads.map((w, i) => `${w.lengths} ${f2(capacities[i]!)}`).join(', ')}`,
       output: [table, 'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.', ...notes].join('\n'),
       leaderboard: [{ name: 'mean capacity (req/s)', value: roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length), order: 'desc' }],
@@ -271,6 +273,7 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
     });
     return {
       score: roundPoints((maxScore * passed) / workloads.length),
+      threw: out.runs.length > 0 && out.runs.every((r) => r.error !== undefined),
       message: `${passed} of ${workloads.length} overloaded runs within 1.25 × the reference's worst-tier rate + 1 point`,
       output: [textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', 'pass/fail'], rows), ...notes].join('\n'),
       plots,

@@ -6,7 +6,7 @@
  */
 import { parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
-import { roundPoints, textTable } from '../../core/scoring.js';
+import { roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import type { Plot } from '../../report/charts.js';
 import { checkUnitCase, unitCases, type UnitExpectation, type UnitItemId } from './cases.js';
 import { FairnessOutput, type ScenarioRun, type SchedulerKind } from './protocol.js';
@@ -40,6 +40,7 @@ function unitItem(id: UnitItemId): ItemImplementation<UnitExpectation[]> {
       });
       return {
         score: roundPoints((maxScore * passed) / cases.length),
+        threw: everyCaseThrew(out.cases, cases.length),
         message: `${passed} of ${cases.length} cases passed (public ${publicPassed} of ${publicCount}, hidden variants ${passed - publicPassed} of ${cases.length - publicCount})`,
         output: lines.join('\n'),
       };

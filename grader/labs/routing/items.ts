@@ -9,7 +9,7 @@ import { ROUTERS } from '../../../sim/policies/router/registry.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
-import { linearPoints, median, roundPoints, textTable } from '../../core/scoring.js';
+import { linearPoints, median, roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import { checkUnitCase, unitCases, type UnitExpectation } from './cases.js';
 import { RoutingOutput, type ScalingStep, type SimulationResultWire, type SimulationRun } from './protocol.js';
 import { ReplayError, ReplayRouter } from './replay.js';
@@ -114,6 +114,7 @@ const unitItem: ItemImplementation<UnitExpectation[]> = {
     });
     return {
       score: roundPoints((maxScore * passed) / expectations.length),
+      threw: everyCaseThrew(out.cases, expectations.length),
       message: `${passed} of ${expectations.length} cases passed`,
       output: lines.join('\n'),
     };
