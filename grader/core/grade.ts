@@ -18,6 +18,7 @@ import { runSandboxed, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
 import type { ItemContext, LabDefinition } from './lab.js';
 import { roundPoints } from './scoring.js';
 import { guessOtherLab } from './wrong-lab.js';
+import { caseTimeoutMs, type CaseRun, type SplitCases } from './split-cases.js';
 import type { GradingResult, ItemResult, Verdict } from './types.js';
 
 export interface GradeOptions {
@@ -67,6 +68,41 @@ function studentOutput(outcome: SandboxOutcome): string {
   if (outcome.stdout.trim() !== '') parts.push(`your program printed:\n${outcome.stdout.trimEnd()}`);
   if (outcome.stderr.trim() !== '') parts.push(`on stderr:\n${outcome.stderr.trimEnd()}`);
   return parts.join('\n\n');
+}
+
+/** A child run of an item, and what the grader did about it (e.g. rerun case by case). */
+interface ItemRun {
+  readonly outcome: SandboxOutcome;
+  readonly note?: string;
+}
+
+/**
+ * After a unit item timed out: each case again in its own child, so the case that hung is named and
+ * the others score. The item's outcome is then `ok` with the merged result, and a note for the report.
+ */
+async function rerunCaseByCase(
+  split: SplitCases,
+  input: unknown,
+  whole: SandboxOutcome,
+  run: (input: unknown, timeoutMs: number) => Promise<SandboxOutcome>,
+  itemTimeoutMs: number,
+): Promise<ItemRun> {
+  const inputs = split.inputs(input);
+  if (inputs === undefined) return { outcome: whole };
+  const perCase = caseTimeoutMs(itemTimeoutMs, inputs.length);
+  const runs: CaseRun[] = [];
+  const stopped: string[] = [];
+  for (const one of inputs) {
+    const outcome = await run(one.input, perCase);
+    if (outcome.verdict === 'ok') runs.push({ raw: outcome.result });
+    else {
+      const failure = outcome.verdict === 'timeout' ? `this case did not finish within ${perCase} ms when run alone (an infinite loop?)` : `${outcome.verdict}: ${outcome.message}`;
+      runs.push({ failure });
+      stopped.push(`"${one.name}": ${outcome.verdict === 'timeout' ? 'hung' : outcome.verdict}`);
+    }
+  }
+  const note = `All cases together timed out after ${itemTimeoutMs} ms, so each case was run alone (${perCase} ms each): ${stopped.length === 0 ? 'none hung alone' : stopped.join('; ')}; the other cases are scored as usual.`;
+  return { outcome: { ...whole, verdict: 'ok', message: 'ok', result: split.merge(input, runs) }, note };
 }
 
 export async function gradeSubmission(options: GradeOptions): Promise<GradingResult> {
@@ -135,7 +171,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
 
     const ctx: ItemContext = { hiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT, mode };
     // Items whose child input is identical share one child run (e.g. two items scored on the same workloads).
-    const outcomes = new Map<string, Promise<SandboxOutcome>>();
+    const outcomes = new Map<string, Promise<ItemRun>>();
     for (const { item, number } of numbered) {
       const itemStarted = performance.now();
       const impl = lab.items[item.id]!;
@@ -144,20 +180,25 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
         const { input, prepared } = impl.prepare(ctx);
         const key = JSON.stringify(input);
         let pending = outcomes.get(key);
-        if (pending === undefined) {
-          pending = runSandboxed({
-            bundlePath: build.bundlePath,
-            readDirs: [build.bundleDir],
-            srcRoot: build.srcRoot,
+        const timeoutMs = Math.min(item.timeoutMs ?? manifest.limits.itemTimeoutMs, options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY);
+        const run = (childInput: unknown, childTimeoutMs: number) =>
+          runSandboxed({
+            bundlePath: build.bundlePath!,
+            readDirs: [build.bundleDir!],
+            srcRoot: build.srcRoot!,
             studentDir: manifest.studentDir,
-            input,
-            timeoutMs: Math.min(item.timeoutMs ?? manifest.limits.itemTimeoutMs, options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY),
+            input: childInput,
+            timeoutMs: childTimeoutMs,
             maxOldSpaceMb: Math.min(item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb, options.maxOldSpaceMb ?? Number.POSITIVE_INFINITY),
             maxOutputBytes: manifest.limits.maxOutputBytes,
           });
+        if (pending === undefined) {
+          pending = run(input, timeoutMs).then((whole): ItemRun | Promise<ItemRun> =>
+            whole.verdict === 'timeout' && impl.splitCases !== undefined ? rerunCaseByCase(impl.splitCases, input, whole, run, timeoutMs) : { outcome: whole },
+          );
           outcomes.set(key, pending);
         }
-        const outcome = await pending;
+        const { outcome, note } = await pending;
         const shown = studentOutput(outcome);
         if (outcome.verdict !== 'ok') {
           result = itemResult(item, number, outcome.verdict as Verdict, 0, outcome.message, shown, performance.now() - itemStarted);
@@ -171,7 +212,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
                 : item.points === 0 && scored.passed !== undefined
                   ? scored.passed ? 'passed' : 'failed'
                   : score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
-            result = itemResult(item, number, verdict, score, scored.message, [scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {
+            result = itemResult(item, number, verdict, score, scored.message, [note ?? '', scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {
               ...(scored.leaderboard !== undefined ? { leaderboard: scored.leaderboard } : {}),
               ...(scored.extra !== undefined ? { extra: scored.extra } : {}),
               ...(scored.plots !== undefined ? { plots: scored.plots } : {}),

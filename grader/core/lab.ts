@@ -5,6 +5,7 @@
  */
 import type { Manifest } from '../manifest/schema.js';
 import type { Plot } from '../report/charts.js';
+import type { SplitCases } from './split-cases.js';
 
 export interface ItemContext {
   readonly hiddenSeed: number;
@@ -48,6 +49,8 @@ export interface ItemImplementation<Prepared = unknown> {
    * reference/ statically from grader code: the student handout ships the grader without it).
    */
   score(result: unknown, prepared: Prepared, ctx: ItemContext, maxScore: number): ItemOutcome | Promise<ItemOutcome>;
+  /** How to run each case alone, so a case that hangs is named and the others still score (split-cases.ts). */
+  readonly splitCases?: SplitCases;
 }
 
 export interface LabDefinition {

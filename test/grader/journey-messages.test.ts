@@ -2,7 +2,7 @@
  * Issue 16's messages along the student and instructor journey: a syntax error, a zip made for another
  * lab, a part-1-only fairness student, a unit case that hangs, and code that throws.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,4 +47,44 @@ describe('a zip made for another lab', () => {
     expect(summary.wrongLab).toEqual([{ submission: 'mallory', lab: 'fairness' }]);
     expect(summaryMarkdown('routing', summary)).toMatch(/1 made for another lab.*mallory \(fairness\)/);
   }, 60_000);
+});
+
+describe('a unit case that loops forever', () => {
+  it('is named, and the other cases still score', async () => {
+    const dir = join(root, 'hangs-on-one-case');
+    mkdirSync(dir, { recursive: true });
+    // Round robin, except an endless loop when replica 12 is routable (one case of the routing unit item has it).
+    writeFileSync(
+      join(dir, 'ai-router.ts'),
+      `import { Router, type Assignment } from '../../sim/policies/router/router.js';
+export class AiRouter extends Router {
+  #next = 0;
+  schedule(_now: number): Assignment[] {
+    const replicas = this.routableReplicas();
+    if (replicas.some((r) => r.replicaId === 12)) for (;;) this.#next++;
+    if (replicas.length === 0) return [];
+    return this.drainQueueByArrival().map((request) => ({ replicaId: replicas[this.#next++ % replicas.length]!.replicaId, request }));
+  }
+}
+`,
+    );
+    const result = await gradeSubmission({ lab: 'routing', submission: dir, mode: 'check', maxItemTimeoutMs: 4000 });
+    const unit = result.items.find((i) => i.id === 'unit-cases')!;
+    expect(unit.verdict, unit.output).toBe('partial');
+    expect(unit.score).toBeGreaterThan(0);
+    expect(unit.output).toMatch(/each case was run alone .*"handles non-contiguous replica ids": hung/);
+    expect(unit.output).toMatch(/FAIL handles non-contiguous replica ids/);
+  }, 120_000);
+});
+
+describe('a part-1-only fairness student', () => {
+  it('sees part-2 items name the file and method still to write', async () => {
+    const dir = join(root, 'fairness-part-1');
+    cpSync(join(REPO_ROOT, 'starter', 'fairness'), dir, { recursive: true });
+    for (const f of ['service-cost.ts', 'vtc-replica-scheduler.ts']) cpSync(join(REPO_ROOT, 'reference', 'fairness', f), join(dir, f));
+    const result = await gradeSubmission({ lab: 'fairness', submission: dir, mode: 'check' });
+    const part2 = result.items.find((i) => i.id === 'sarathi-next-batch')!;
+    expect(`${part2.message}\n${part2.output}`).toMatch(/not implemented: VtcSarathiReplicaScheduler\.\w+ in starter\/fairness\/vtc-sarathi-replica-scheduler\.ts/);
+    expect(result.items.find((i) => i.id === 'vtc-select')!.verdict).toBe('passed');
+  }, 120_000);
 });

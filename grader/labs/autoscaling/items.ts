@@ -32,6 +32,7 @@ import { AutoscalingOutput, type AutoscalerRunResult, type ScalingInput, type Si
 import { costSlope, pairRatios } from './scaling.js';
 import { runMetrics, simulateCluster, type RunMetrics } from './simulate.js';
 import { hiddenWorkloads, type Workload } from './workloads.js';
+import { splitByCasesArray } from '../../core/split-cases.js';
 
 export const REFERENCE_DIR = 'reference/autoscaling';
 
@@ -63,6 +64,18 @@ function unitItem<C extends { name: string }>(
   check: (c: C, result: unknown, showInputs: boolean) => string[],
 ): ItemImplementation<Labelled<C>[]> {
   return {
+    splitCases: splitByCasesArray((input, i, error) => {
+      const name = input.cases[i]!.name;
+      switch (task) {
+        case 'routers':
+          return { name, steps: [], error };
+        case 'envelope':
+        case 'ema':
+          return { name, values: [], error };
+        case 'tune':
+          return { name, deltas: [], envelopeProblems: [], error };
+      }
+    }),
     prepare(ctx) {
       const cases = makeCases(ctx);
       return { input: { task, cases: cases.map((c) => c.case) }, prepared: cases };

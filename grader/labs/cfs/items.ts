@@ -19,6 +19,7 @@ import { CfsOutput, decodeSteps, encodeStep, type CadenceCase, type RunSteps } f
 import { ReplayError, ReplayScheduler } from './replay.js';
 import { simulateCfs, type CfsRun } from './simulate.js';
 import { burst, HOMEWORK_BURST, type BurstSpec } from './workloads.js';
+import { splitByCasesArray } from '../../core/split-cases.js';
 
 /**
  * Full points at or below this median P99 TTFT (s) on the homework burst at interval 10; 2 points
@@ -150,6 +151,7 @@ const ms = (x: number) => fmt(1000 * x, 1);
 
 function unitItem(cases: () => UnitExpectation[]): ItemImplementation<UnitExpectation[]> {
   return {
+    splitCases: splitByCasesArray((input, i, error) => ({ name: input.cases[i]!.name, error })),
     prepare() {
       const expectations = cases();
       return { input: { task: 'units', cases: expectations.map((e) => e.case) }, prepared: expectations };

@@ -20,6 +20,7 @@ import { probesFor, runProbes, sameValue, type DeadlineModule, type ProbeResult,
 import { readPublicExpected } from './public-expected.js';
 import { DeadlineOutput } from './protocol.js';
 import { bracketOf, capacityOf, drawWorkload, interpolate, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type TierProbe, type Workload, type WorkloadSpec } from './simulate.js';
+import type { SplitCases } from '../../core/split-cases.js';
 
 const parseOutput = <T extends DeadlineOutput['task']>(raw: unknown, task: T) => parseTaskOutput(DeadlineOutput, raw, task);
 
@@ -44,8 +45,29 @@ async function expectedValues(ctx: ItemContext, item: UnitItemId, seed: number, 
   return runProbes(await reference(ctx), item, seed, publicOnly);
 }
 
+/** Each probe alone (the harness runs probe number `only`), so a probe that hangs is named. */
+function splitProbes(item: UnitItemId): SplitCases {
+  type Units = { seed: number; publicOnly: boolean };
+  const names = (input: unknown) => probesFor(item, (input as Units).seed, (input as Units).publicOnly).map((p) => p.name);
+  return {
+    inputs: (input) => {
+      const all = names(input);
+      return all.length < 2 ? undefined : all.map((name, only) => ({ name, input: { ...(input as object), only } }));
+    },
+    merge: (input, runs) => ({
+      task: 'units',
+      results: names(input).map((name, i) => {
+        const run = runs[i]!;
+        if (!('raw' in run)) return { name, error: run.failure };
+        return (run.raw as { results?: unknown[] } | undefined)?.results?.[0] ?? { name, error: 'the case returned no result' };
+      }),
+    }),
+  };
+}
+
 function unitItem(item: UnitItemId): ItemImplementation<{ seed: number; publicOnly: boolean }> {
   return {
+    splitCases: splitProbes(item),
     prepare(ctx) {
       const publicOnly = ctx.mode === 'check';
       return { input: { task: 'units', item, seed: ctx.hiddenSeed, publicOnly }, prepared: { seed: ctx.hiddenSeed, publicOnly } };

@@ -12,6 +12,7 @@ import { checkUnitCase, unitCases, type UnitExpectation, type UnitItemId } from 
 import { FairnessOutput, type ScenarioRun, type SchedulerKind } from './protocol.js';
 import { checkValue, fcfsMetrics, formatValue, judge, referenceMetrics, scenarioPlots, studentMetrics, type RunMetrics } from './scenarios.js';
 import { partRuns, workload, type WorkloadKey } from './workloads.js';
+import { splitByCasesArray } from '../../core/split-cases.js';
 
 const parseOutput = <T extends FairnessOutput['task']>(raw: unknown, task: T) => parseTaskOutput(FairnessOutput, raw, task);
 
@@ -19,6 +20,7 @@ const parseOutput = <T extends FairnessOutput['task']>(raw: unknown, task: T) =>
 
 function unitItem(id: UnitItemId): ItemImplementation<UnitExpectation[]> {
   return {
+    splitCases: splitByCasesArray((input, i, error) => ({ name: input.cases[i]!.name, observations: [], error })),
     prepare(ctx: ItemContext) {
       const cases = unitCases(id, ctx.hiddenSeed);
       return { input: { task: 'units', cases: cases.map((c) => c.case) }, prepared: cases };

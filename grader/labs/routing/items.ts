@@ -16,6 +16,7 @@ import { ReplayError, ReplayRouter } from './replay.js';
 import type { SimulationResult } from '../../../sim/engine/simulator.js';
 import { barChart, cdfChart, type Plot } from '../../report/charts.js';
 import { meanE2e, simulateRouting, toWire } from './simulate.js';
+import { splitByCasesArray } from '../../core/split-cases.js';
 
 /**
  * Full marks for this much lower mean e2e than round robin (median over seeds). Set from the
@@ -98,6 +99,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 // ---- items --------------------------------------------------------------------------------------
 
 const unitItem: ItemImplementation<UnitExpectation[]> = {
+  splitCases: splitByCasesArray((input, i, error) => ({ name: input.cases[i]!.name, assignments: [], decodeTokenReads: 0, error })),
   prepare(ctx: ItemContext) {
     const expectations = unitCases(ctx.publicSeed);
     return { input: { task: 'units', cases: expectations.map((e) => e.case) }, prepared: expectations };
