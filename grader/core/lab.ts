@@ -6,6 +6,7 @@
 import type { Manifest } from '../manifest/schema.js';
 import type { Plot } from '../report/charts.js';
 import type { SplitCases } from './split-cases.js';
+import type { LabTry } from './try.js';
 
 export interface ItemContext {
   readonly hiddenSeed: number;
@@ -64,6 +65,8 @@ export interface LabDefinition {
    * published numbers on the public workloads. Never anything that depends on the hidden seed.
    */
   readonly handoutData?: (repoRoot: string) => Promise<Readonly<Record<string, string>>>;
+  /** `npm run try -- <lab>`: the student's code on the public workloads beside baselines and the reference's published numbers. */
+  readonly tryout?: LabTry<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /** Checks that manifest and implementation agree, so a renamed item cannot silently score 0. */

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { getLab, LAB_NAMES } from '../labs/index.js';
+import { buildPublished, publishedFile } from '../core/try.js';
 import { stubFingerprintsFile, stubFingerprintsText } from '../submit/stub-fingerprint.js';
 import { copyFiles, filterLabIndex, freshDir, listFiles, zipFolder } from './files.js';
 
@@ -48,6 +49,7 @@ function studentPackageJson(labs: readonly string[]): string {
           check: 'tsx grader/cli/check.ts',
           sim: 'tsx sim/cli/sim.ts',
           demo: 'tsx sim/cli/start.ts',
+          try: 'tsx grader/cli/try.ts',
           typecheck: 'tsc --noEmit -p tsconfig.json',
         },
         dependencies: pkg.dependencies,
@@ -80,6 +82,7 @@ function studentReadme(labs: readonly string[]): string {
     '| command | what |',
     '|---|---|',
     '| `npm run check -- <lab>` | runs the visible rubric items on your files, through the same build and sandbox as the grader; hidden items decide the grade |',
+    '| `npm run try -- <lab>` | runs your code directly on the public workloads and prints a table beside the baselines and the reference\'s published numbers (plots in `reports/<lab>/try/`) |',
     '| `./submit.sh <lab>` | writes `<lab>-submission.zip` with exactly your files: upload that |',
     '| `npm run sim -- --help` | the simulator; e.g. `npm run sim -- --global-scheduler round_robin` |',
     '| `npm run typecheck` | type-check everything |',
@@ -121,7 +124,9 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
   }
   // Data the public checks and `npm run try` need from the reference, computed here where it exists.
   for (const l of labs) {
-    const data = (await getLab(l).handoutData?.(REPO_ROOT)) ?? {};
+    const lab = getLab(l);
+    const data = { ...((await lab.handoutData?.(REPO_ROOT)) ?? {}) };
+    if (lab.tryout !== undefined) data[publishedFile(l)] = await buildPublished(lab.tryout, REPO_ROOT, lab.manifest.publicSeed);
     for (const [file, text] of Object.entries(data)) {
       mkdirSync(dirname(join(dir, file)), { recursive: true });
       writeFileSync(join(dir, file), text);
