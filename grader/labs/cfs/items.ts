@@ -38,7 +38,7 @@ export const VARIANTS: readonly Omit<BurstSpec, 'seed'>[] = [
   { count: 80, qps: 2 },
   { count: 100, qps: 3 },
 ];
-const HOMEWORK_SWAP_GIB = 16;
+export const HOMEWORK_SWAP_GIB = 16;
 
 const parseOutput = <T extends CfsOutput['task']>(raw: unknown, task: T) => parseTaskOutput(CfsOutput, raw, task);
 
@@ -70,7 +70,7 @@ export interface Measured {
   readonly steps: number[];
 }
 
-function measure(run: CfsRun, make: (init: VllmV0SchedulerInit) => VllmV0Scheduler, record = false): Measured {
+export function measure(run: CfsRun, make: (init: VllmV0SchedulerInit) => VllmV0Scheduler, record = false): Measured {
   const steps: number[] = [];
   const { result, replica } = simulateCfs(run, make, { recordUsage: true, ...(record ? { onStep: (s: V0StepRecord) => encodeStep(steps, s) } : {}) });
   const byId = [...result.requests].sort((a, b) => a.id - b.id);
