@@ -20,13 +20,14 @@ const handouts = new Map<string, string>();
 beforeAll(async () => {
   for (const lab of LAB_NAMES) {
     const dir = join(root, lab, 'servelab');
-    await buildStudentDist({ labs: [lab], outDir: dir, lockfile: false });
+    await buildStudentDist({ labs: [lab], outDir: dir, lockfile: false, published: lab === 'routing' });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
     handouts.set(lab, dir);
   }
   for (const lab of LAB_NAMES) checks.set(lab, run(handouts.get(lab)!, 'npm', ['run', '--silent', 'check', '--', lab]));
   const solution = join(root, 'deadline-solution');
   cpSync(join(REPO_ROOT, 'reference', 'deadline'), solution, { recursive: true });
+  tryRouting = run(handouts.get('routing')!, 'npm', ['run', '--silent', 'try', '--', 'routing']);
   solutionCheck = run(handouts.get('deadline')!, 'npm', ['run', '--silent', 'check', '--', 'deadline', '--dir', solution]);
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -49,6 +50,7 @@ function run(dir: string, command: string, args: readonly string[]): Promise<Ran
 
 const checks = new Map<string, Promise<Ran>>();
 let solutionCheck: Promise<Ran>;
+let tryRouting: Promise<Ran>;
 
 describe('handouts, built outside any git repository', () => {
   it('are not inside a git repository', () => {
@@ -73,9 +75,19 @@ describe('handouts, built outside any git repository', () => {
     expect(out).toMatch(/public checks: 15 \/ 15 points/);
   }, 120_000);
 
+  it('routing: npm run try shows the stub beside the baselines and the published reference numbers, without the reference', async () => {
+    const dir = handouts.get('routing')!;
+    expect(existsSync(join(dir, 'labs', 'routing', 'published.json'))).toBe(true);
+    const { status, out } = await tryRouting;
+    expect(status, out).toBe(0);
+    expect(out).toMatch(/workload: metric +yours +round robin +lor +reference \(published\)/);
+    expect(out).toMatch(/^2 QPS: mean e2e \(s\) +\d+\.\d{3} +\d+\.\d{3} +\d+\.\d{3} +\d+\.\d{3}$/m);
+    expect(existsSync(join(dir, 'reports', 'routing', 'try', 'plot-1.svg'))).toBe(true);
+  }, 120_000);
+
   it('./submit.sh warns about an untouched stub and not about a changed one', async () => {
     const dir = handouts.get('routing')!;
-    await checks.get('routing'); // the check reads the stub too
+    await Promise.all([checks.get('routing'), tryRouting]); // both read the stub too
     const untouched = await run(dir, 'bash', ['submit.sh', 'routing']);
     expect(untouched.status, untouched.out).toBe(0);
     expect(untouched.out).toMatch(/warning: starter\/routing\/ai-router.ts is the starter stub exactly as shipped/);
