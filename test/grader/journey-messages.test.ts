@@ -13,6 +13,9 @@ import { getLab } from '../../grader/labs/index.js';
 import { toGradescope } from '../../grader/report/gradescope.js';
 import { renderMarkdown } from '../../grader/report/markdown.js';
 import { makeSubmissionZip } from '../../grader/submit/index.js';
+import { runProbes, sameValue, type DeadlineModule } from '../../grader/labs/deadline/probes.js';
+import { drawWorkload, simulateAt } from '../../grader/labs/deadline/simulate.js';
+import type { ReplicaSchedulerInit } from '../../sim/policies/replica/replica-scheduler.js';
 
 const root = mkdtempSync(join(tmpdir(), 'servelab-journey-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -87,4 +90,28 @@ describe('a part-1-only fairness student', () => {
     expect(`${part2.message}\n${part2.output}`).toMatch(/not implemented: VtcSarathiReplicaScheduler\.\w+ in starter\/fairness\/vtc-sarathi-replica-scheduler\.ts/);
     expect(result.items.find((i) => i.id === 'vtc-select')!.verdict).toBe('passed');
   }, 120_000);
+});
+
+describe('the deadline starter', () => {
+  it('runs end to end with its defaults, which score nothing, while a written method scores on its own', async () => {
+    const starter = (await import('../../starter/deadline/deadline-scheduler.js')) as unknown as DeadlineModule;
+    const reference = (await import('../../reference/deadline/deadline-scheduler.js')) as unknown as DeadlineModule;
+    const w = drawWorkload({ lengths: 'conv', seed: 3 });
+    const result = simulateAt(w, 4, (init) => new starter.DeadlineScheduler(init));
+    expect(result.numCompleted).toBe(result.requests.length);
+    for (const r of runProbes(starter, 'priority-key', 0, true)) expect(r.error).toMatch(/^not written yet: .*comparePrefills/);
+    // tokenDeadline written (the reference's), everything else still the defaults: its cases pass.
+    class OneWritten extends (starter.DeadlineScheduler as unknown as new (init: ReplicaSchedulerInit) => { tokenDeadline(r: unknown): number }) {
+      override tokenDeadline(r: unknown): number {
+        return (reference.DeadlineScheduler.prototype as unknown as { tokenDeadline(this: unknown, r: unknown): number }).tokenDeadline.call(this, r);
+      }
+    }
+    const mixed = { ...starter, DeadlineScheduler: OneWritten } as unknown as DeadlineModule;
+    const want = runProbes(reference, 'token-deadline', 0, true);
+    const got = runProbes(mixed, 'token-deadline', 0, true);
+    got.forEach((g, i) => {
+      expect(g.error, g.name).toBeUndefined();
+      expect(sameValue(g.value, want[i]!.value), g.name).toBe(true);
+    });
+  }, 60_000);
 });

@@ -17,6 +17,8 @@ import { Rng } from '../../../sim/workload/rng.js';
 export interface DeadlineModule {
   readonly DeadlineScheduler: new (init: ReplicaSchedulerInit) => DeadlineReplicaScheduler;
   readonly fitBatchTimeModel: (samples: readonly BatchSample[], fallback: BatchTimeModel, minSamples?: number) => BatchTimeModel;
+  /** The starter's defaults that ran (starter/deadline/deadline-scheduler.ts); absent in a finished solution. */
+  readonly STARTER_DEFAULTS?: Set<string>;
 }
 
 /** The student-facing methods (public on the lab's class, protected getNextBatch called through schedule). */
@@ -397,9 +399,14 @@ export interface ProbeResult {
  */
 export function runProbes(m: DeadlineModule, item: UnitItemId, seed: number, publicOnly = false, only?: number): ProbeResult[] {
   const probes = probesFor(item, seed, publicOnly);
+  const defaults = m.STARTER_DEFAULTS instanceof Set ? m.STARTER_DEFAULTS : undefined;
   return (only === undefined ? probes : probes.slice(only, only + 1)).map((p) => {
     try {
-      return { name: p.name, value: JSON.parse(JSON.stringify(p.run(m) ?? null)) as unknown };
+      defaults?.clear();
+      const value = JSON.parse(JSON.stringify(p.run(m) ?? null)) as unknown;
+      // A starter default is not the student's answer, even when it happens to give the right value.
+      if (defaults !== undefined && defaults.size > 0) return { name: p.name, error: `not written yet: ${[...defaults].sort().join(', ')} (the starter's simple default ran) in starter/deadline/deadline-scheduler.ts` };
+      return { name: p.name, value };
     } catch (err) {
       return { name: p.name, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
     }
