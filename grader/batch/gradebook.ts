@@ -38,7 +38,8 @@ export function gradesCsv(rows: readonly BatchRow[]): string {
     const tests = new Map((r.results?.tests ?? []).map((t) => [String((t.extra_data as { id?: string } | undefined)?.id ?? t.number), t]));
     const max = (r.results?.tests ?? []).reduce((s, t) => s + t.max_score, 0);
     const failedGrader = r.results === undefined || /autograder itself failed/.test(r.results.output);
-    const cells: (string | number)[] = [r.submission, r.results?.score ?? 0, max, failedGrader ? 'grader-error' : 'graded'];
+    const other = wrongLabOf(r);
+    const cells: (string | number)[] = [r.submission, r.results?.score ?? 0, max, failedGrader ? 'grader-error' : other !== undefined ? `wrong-lab:${other}` : 'graded'];
     for (const i of items) {
       const t = tests.get(i.id);
       cells.push(t?.score ?? '', t?.tags[1] ?? '');
@@ -48,11 +49,19 @@ export function gradesCsv(rows: readonly BatchRow[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** The lab a submission was made for when it is another lab's zip (results.json extra_data.wrongLab). */
+function wrongLabOf(r: BatchRow): string | undefined {
+  const v = (r.results?.extra_data as { wrongLab?: unknown } | undefined)?.wrongLab;
+  return typeof v === 'string' ? v : undefined;
+}
+
 export interface BatchSummary {
   readonly submissions: number;
   readonly graded: number;
   readonly graderErrors: number;
   readonly skipped: number;
+  /** Submissions made for another lab: name and the lab they were made for. */
+  readonly wrongLab: readonly { readonly submission: string; readonly lab: string }[];
   readonly maxScore: number;
   readonly mean: number;
   readonly median: number;
@@ -87,6 +96,10 @@ export function summarizeBatch(rows: readonly BatchRow[]): BatchSummary {
     graded: withResults.length,
     graderErrors: rows.filter((r) => r.results === undefined || /autograder itself failed/.test(r.results.output)).length,
     skipped: rows.filter((r) => r.skipped).length,
+    wrongLab: rows.flatMap((r) => {
+      const lab = wrongLabOf(r);
+      return lab !== undefined ? [{ submission: r.submission, lab }] : [];
+    }).sort((a, b) => a.submission.localeCompare(b.submission)),
     maxScore,
     mean: n > 0 ? scores.reduce((a, b) => a + b, 0) / n : 0,
     median: n === 0 ? 0 : n % 2 === 1 ? scores[n >> 1]! : (scores[n / 2 - 1]! + scores[n / 2]!) / 2,
@@ -103,6 +116,9 @@ export function summaryMarkdown(lab: string, s: BatchSummary): string {
     '',
     `${s.submissions} submissions: ${s.graded} graded${s.skipped > 0 ? ` (${s.skipped} unchanged, not regraded)` : ''}, ${s.graderErrors} with grader errors.`,
     `Mean ${f(s.mean)} / ${f(s.maxScore)}, median ${f(s.median)}.`,
+    ...(s.wrongLab.length > 0
+      ? ['', `**${s.wrongLab.length} made for another lab** (not graded; see grades.csv status \`wrong-lab:<lab>\`): ${s.wrongLab.map((w) => `${w.submission} (${w.lab})`).join(', ')}`]
+      : []),
     '',
     '## Score histogram',
     '',

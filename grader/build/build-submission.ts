@@ -169,7 +169,7 @@ function esbuildDiagnostics(err: unknown, srcRoot: string, roots: PathRoots): Di
     if (loc === null) return { file: '', line: 0, column: 0, message: m.text };
     // Columns are bytes; count characters so the column matches an editor on non-ASCII lines.
     const column = Buffer.from(loc.lineText, 'utf8').subarray(0, loc.column).toString('utf8').length + 1;
-    return { file: displayPath(resolve(srcRoot, loc.file), roots), line: loc.line, column, message: m.text };
+    return { file: displayPath(resolve(srcRoot, loc.file), roots), line: loc.line, column, message: m.text, lineText: loc.lineText };
   });
 }
 

@@ -12,12 +12,25 @@ export interface Diagnostic {
   /** 1-based; 0 when unknown. */
   readonly column: number;
   readonly message: string;
+  /** The source line the position points into, shown under the message with a caret. */
+  readonly lineText?: string;
 }
 
+/** `file:line:col: message`, then the source line and a caret under the column when known. */
 export function formatDiagnostic(d: Diagnostic): string {
   if (d.file === '') return d.message;
   if (d.line === 0) return `${d.file}: ${d.message}`;
-  return `${d.file}:${d.line}:${d.column}: ${d.message}`;
+  const head = `${d.file}:${d.line}:${d.column}: ${d.message}`;
+  if (d.lineText === undefined) return head;
+  const gutter = String(d.line);
+  const text = d.lineText.replace(/\t/g, ' ');
+  const caret = `${' '.repeat(Math.max(0, Math.min(d.column - 1, text.length)))}^`;
+  return `${head}\n  ${gutter} | ${text}\n  ${' '.repeat(gutter.length)} | ${caret}`;
+}
+
+/** `file:line:col: message` without the source excerpt (one line, for an item's message). */
+export function diagnosticHeadline(d: Diagnostic): string {
+  return formatDiagnostic({ ...d, lineText: undefined }).split('\n')[0]!;
 }
 
 /** Roots that map absolute paths back to the names students and instructors know. */

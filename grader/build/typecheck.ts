@@ -10,6 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { displayPath, isInside, type Diagnostic, type PathRoots } from './diagnostics.js';
 
@@ -60,16 +61,25 @@ export async function typecheck(opts: TypecheckOptions): Promise<TypecheckResult
   return { typeErrors, outside: [], warnings: [] };
 }
 
+/** Line `line` (1-based) of a file in the build folder, for the excerpt under a message. */
+function sourceLine(path: string, line: number, srcRoot: string): string | undefined {
+  if (!isInside(path, srcRoot) || !existsSync(path)) return undefined;
+  const text = readFileSync(path, 'utf8').split(/\r?\n/)[line - 1];
+  return text === undefined ? undefined : text.slice(0, 240);
+}
+
 /** `file(line,col): error TS1234: message`, continuation lines indented; global errors have no file. */
 export function parseDiagnostics(stdout: string, opts: Pick<TypecheckOptions, 'workDir' | 'srcRoot' | 'repoRoot'>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  let current: { file: string; line: number; column: number; message: string } | undefined;
+  let current: { file: string; line: number; column: number; message: string; lineText?: string } | undefined;
   for (const raw of stdout.split(/\r?\n/)) {
     const located = /^(.+)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(raw);
     const global = /^error (TS\d+): (.*)$/.exec(raw);
     if (located !== null) {
       const [, file, line, column, code, message] = located;
-      current = { file: displayPath(resolve(opts.workDir, file!), opts), line: Number(line), column: Number(column), message: `${message} (${code})` };
+      const abs = resolve(opts.workDir, file!);
+      const lineText = sourceLine(abs, Number(line), opts.srcRoot);
+      current = { file: displayPath(abs, opts), line: Number(line), column: Number(column), message: `${message} (${code})`, ...(lineText !== undefined ? { lineText } : {}) };
       diagnostics.push(current);
     } else if (global !== null) {
       current = { file: '', line: 0, column: 0, message: `${global[2]} (${global[1]})` };

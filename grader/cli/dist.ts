@@ -5,11 +5,24 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../../sim/errors.js';
-import { resolveHiddenSeed } from '../core/grade.js';
+import { randomInt } from 'node:crypto';
 import { buildGradescopeBundle } from '../dist/gradescope.js';
 import { buildStudentDist, scanForHidden } from '../dist/student.js';
 import { getLab, LAB_NAMES } from '../labs/index.js';
 import { intFlag, parseCli } from './args.js';
+
+/** A hidden seed nobody has seen: 31 bits from the OS's cryptographic generator. */
+export function freshHiddenSeed(): number {
+  return randomInt(1, 2 ** 31 - 1);
+}
+
+function envSeed(): number | undefined {
+  const env = process.env.SERVELAB_HIDDEN_SEED;
+  if (env === undefined || env.trim() === '') return undefined;
+  const n = Number(env);
+  if (!Number.isInteger(n)) throw new InputError(`SERVELAB_HIDDEN_SEED must be an integer, got "${env}"`);
+  return n;
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -28,13 +41,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(`wrote ${dist.dir}/ (${dist.files.length} files) and ${dist.zip}; scanned: no reference, mutant or hidden seed inside`);
       return 0;
     }
-    const { manifest } = getLab(target);
+    getLab(target); // an unknown lab fails here with the list of labs
     const outDir = resolve((flags.get('out') as string | undefined) ?? `dist/gradescope-${target}/source`);
     const penalty = flags.get('late-penalty');
     const late = penalty !== undefined ? { penaltyPerDay: Number(penalty), maxDays: intFlag(flags, 'late-days') ?? 0 } : undefined;
-    const hiddenSeed = resolveHiddenSeed(intFlag(flags, 'seed'), manifest.defaultHiddenSeed);
+    // Never the manifest's committed default: the repository (and its history) may be public.
+    const given = intFlag(flags, 'seed') ?? envSeed();
+    const hiddenSeed = given ?? freshHiddenSeed();
     const { zip } = await buildGradescopeBundle({ lab: target, outDir, config: { lab: target, hiddenSeed, ...(late !== undefined ? { late } : {}) } });
-    console.log(`wrote ${zip} (hidden seed ${hiddenSeed}${late !== undefined ? `, late penalty ${late.penaltyPerDay}/day up to ${late.maxDays} days` : ''}); upload it as the assignment's autograder`);
+    console.log(`wrote ${zip}${late !== undefined ? ` (late penalty ${late.penaltyPerDay}/day up to ${late.maxDays} days)` : ''}; upload it as the assignment's autograder`);
+    console.log(
+      given !== undefined
+        ? `hidden seed: ${hiddenSeed} (as given)`
+        : `hidden seed: ${hiddenSeed} (fresh, from crypto randomness; printed only now: note it to regrade with npm run grade -- … --seed ${hiddenSeed})`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof InputError) {

@@ -38,6 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const warning of report.warnings) console.warn(`warning: ${warning}`);
   if (report.errors.length > 0 || report.zipPath === undefined) {
     for (const error of report.errors) console.error(`error: ${error}`);
+    if (report.removedZip !== undefined) console.error(`removed the older ${relative(outDir, report.removedZip) || report.removedZip}: it is not your current code, do not upload it`);
     console.error(`\nno zip written: fix the ${report.errors.length === 1 ? 'error' : 'errors'} above and run ./submit.sh ${lab} again`);
     return 1;
   }

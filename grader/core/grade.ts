@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { buildSubmission } from '../build/build-submission.js';
-import { formatDiagnostic } from '../build/diagnostics.js';
+import { diagnosticHeadline, formatDiagnostic } from '../build/diagnostics.js';
 import { readSubmission } from '../intake/read-submission.js';
 import { getLab } from '../labs/index.js';
 import { totalPoints, type RubricItem } from '../manifest/schema.js';
@@ -17,6 +17,8 @@ import { writeReports } from '../report/write.js';
 import { runSandboxed, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
 import type { ItemContext, LabDefinition } from './lab.js';
 import { roundPoints } from './scoring.js';
+import { guessOtherLab } from './wrong-lab.js';
+import { caseTimeoutMs, type CaseRun, type SplitCases } from './split-cases.js';
 import type { GradingResult, ItemResult, Verdict } from './types.js';
 
 export interface GradeOptions {
@@ -68,6 +70,41 @@ function studentOutput(outcome: SandboxOutcome): string {
   return parts.join('\n\n');
 }
 
+/** A child run of an item, and what the grader did about it (e.g. rerun case by case). */
+interface ItemRun {
+  readonly outcome: SandboxOutcome;
+  readonly note?: string;
+}
+
+/**
+ * After a unit item timed out: each case again in its own child, so the case that hung is named and
+ * the others score. The item's outcome is then `ok` with the merged result, and a note for the report.
+ */
+async function rerunCaseByCase(
+  split: SplitCases,
+  input: unknown,
+  whole: SandboxOutcome,
+  run: (input: unknown, timeoutMs: number) => Promise<SandboxOutcome>,
+  itemTimeoutMs: number,
+): Promise<ItemRun> {
+  const inputs = split.inputs(input);
+  if (inputs === undefined) return { outcome: whole };
+  const perCase = caseTimeoutMs(itemTimeoutMs, inputs.length);
+  const runs: CaseRun[] = [];
+  const stopped: string[] = [];
+  for (const one of inputs) {
+    const outcome = await run(one.input, perCase);
+    if (outcome.verdict === 'ok') runs.push({ raw: outcome.result });
+    else {
+      const failure = outcome.verdict === 'timeout' ? `this case did not finish within ${perCase} ms when run alone (an infinite loop?)` : `${outcome.verdict}: ${outcome.message}`;
+      runs.push({ failure });
+      stopped.push(`"${one.name}": ${outcome.verdict === 'timeout' ? 'hung' : outcome.verdict}`);
+    }
+  }
+  const note = `All cases together timed out after ${itemTimeoutMs} ms, so each case was run alone (${perCase} ms each): ${stopped.length === 0 ? 'none hung alone' : stopped.join('; ')}; the other cases are scored as usual.`;
+  return { outcome: { ...whole, verdict: 'ok', message: 'ok', result: split.merge(input, runs) }, note };
+}
+
 export async function gradeSubmission(options: GradeOptions): Promise<GradingResult> {
   const result = await gradeInMemory(options);
   if (options.outDir !== undefined) await writeReports(options.outDir, result, options.formats);
@@ -82,6 +119,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
   const notices: string[] = [];
   let typeErrors: string[] = [];
   let internalError: string | undefined;
+  let wrongLab: string | undefined;
   let hiddenSeed = options.hiddenSeed ?? 0;
   const work = mkdtempSync(join(tmpdir(), 'servelab-grade-'));
   try {
@@ -98,6 +136,15 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
     for (const p of intake.problems) notices.push(p.message);
     if (intake.ignored.length > 0) notices.push(`Ignored files not part of this lab: ${intake.ignored.join(', ')}`);
     const missing = manifest.files.filter((f) => !intake.files.has(f));
+    wrongLab = missing.length > 0 ? guessOtherLab(intake.ignored, manifest.lab) : undefined;
+    if (wrongLab !== undefined) {
+      const message =
+        `this is a submission for the ${wrongLab} lab (it holds ${getLab(wrongLab).manifest.studentDir}/), not the ${manifest.lab} lab: ` +
+        `nothing was graded; make the ${manifest.lab} zip with ./submit.sh ${manifest.lab} and upload it to the ${manifest.lab} assignment`;
+      notices.unshift(message.charAt(0).toUpperCase() + message.slice(1));
+      failAll('missing-file', `wrong lab: ${message}`);
+      return finish();
+    }
     if (missing.length > 0) {
       failAll('missing-file', `missing ${missing.join(', ')}: the submission must contain ${missing.map((f) => `${manifest.studentDir}/${f}`).join(', ')} (as made by ./submit.sh ${manifest.lab})`);
       return finish();
@@ -110,16 +157,21 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       files: intake.files,
       entry: lab.harnessEntry,
     });
-    typeErrors = build.typeErrors.map(formatDiagnostic);
     if (!build.ok || build.bundlePath === undefined) {
-      const errors = build.errors.map(formatDiagnostic).join('\n');
-      failAll('compile-error', `your code does not build: ${build.errors[0]?.message ?? 'unknown error'}`, errors);
+      // Code that does not build is not "type errors, not graded": every item is a compile error, and the
+      // type checker's messages (mostly the same syntax error again) go with the build's, not under that title.
+      const seen = new Set(build.errors.map((d) => `${d.file}:${d.line}`));
+      const more = build.typeErrors.filter((d) => !seen.has(`${d.file}:${d.line}`)).map(formatDiagnostic);
+      const output = [build.errors.map(formatDiagnostic).join('\n'), more.length > 0 ? `the type checker also reports:\n${more.join('\n')}` : ''].filter((s) => s !== '').join('\n\n');
+      const first = build.errors[0];
+      failAll('compile-error', `your code does not build: ${first !== undefined ? diagnosticHeadline(first) : 'unknown error'}`, output);
       return finish();
     }
+    typeErrors = build.typeErrors.map(formatDiagnostic);
 
-    const ctx: ItemContext = { hiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT };
+    const ctx: ItemContext = { hiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT, mode };
     // Items whose child input is identical share one child run (e.g. two items scored on the same workloads).
-    const outcomes = new Map<string, Promise<SandboxOutcome>>();
+    const outcomes = new Map<string, Promise<ItemRun>>();
     for (const { item, number } of numbered) {
       const itemStarted = performance.now();
       const impl = lab.items[item.id]!;
@@ -128,20 +180,25 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
         const { input, prepared } = impl.prepare(ctx);
         const key = JSON.stringify(input);
         let pending = outcomes.get(key);
-        if (pending === undefined) {
-          pending = runSandboxed({
-            bundlePath: build.bundlePath,
-            readDirs: [build.bundleDir],
-            srcRoot: build.srcRoot,
+        const timeoutMs = Math.min(item.timeoutMs ?? manifest.limits.itemTimeoutMs, options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY);
+        const run = (childInput: unknown, childTimeoutMs: number) =>
+          runSandboxed({
+            bundlePath: build.bundlePath!,
+            readDirs: [build.bundleDir!],
+            srcRoot: build.srcRoot!,
             studentDir: manifest.studentDir,
-            input,
-            timeoutMs: Math.min(item.timeoutMs ?? manifest.limits.itemTimeoutMs, options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY),
+            input: childInput,
+            timeoutMs: childTimeoutMs,
             maxOldSpaceMb: Math.min(item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb, options.maxOldSpaceMb ?? Number.POSITIVE_INFINITY),
             maxOutputBytes: manifest.limits.maxOutputBytes,
           });
+        if (pending === undefined) {
+          pending = run(input, timeoutMs).then((whole): ItemRun | Promise<ItemRun> =>
+            whole.verdict === 'timeout' && impl.splitCases !== undefined ? rerunCaseByCase(impl.splitCases, input, whole, run, timeoutMs) : { outcome: whole },
+          );
           outcomes.set(key, pending);
         }
-        const outcome = await pending;
+        const { outcome, note } = await pending;
         const shown = studentOutput(outcome);
         if (outcome.verdict !== 'ok') {
           result = itemResult(item, number, outcome.verdict as Verdict, 0, outcome.message, shown, performance.now() - itemStarted);
@@ -150,8 +207,12 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
             const scored = await impl.score(outcome.result, prepared, ctx, item.points);
             const score = roundPoints(Math.min(item.points, Math.max(0, scored.score)));
             const verdict: Verdict =
-              item.points === 0 && scored.passed !== undefined ? (scored.passed ? 'passed' : 'failed') : score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
-            result = itemResult(item, number, verdict, score, scored.message, [scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {
+              scored.threw === true && score === 0
+                ? 'error'
+                : item.points === 0 && scored.passed !== undefined
+                  ? scored.passed ? 'passed' : 'failed'
+                  : score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
+            result = itemResult(item, number, verdict, score, scored.message, [note ?? '', scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {
               ...(scored.leaderboard !== undefined ? { leaderboard: scored.leaderboard } : {}),
               ...(scored.extra !== undefined ? { extra: scored.extra } : {}),
               ...(scored.plots !== undefined ? { plots: scored.plots } : {}),
@@ -206,6 +267,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       notices,
       typeErrors,
       ...(internalError !== undefined ? { internalError } : {}),
+      ...(wrongLab !== undefined ? { wrongLab } : {}),
       graderVersion: graderVersion(),
       durationMs: performance.now() - started,
     };

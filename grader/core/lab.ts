@@ -6,11 +6,18 @@
 import type { Manifest } from '../manifest/schema.js';
 import type { Plot } from '../report/charts.js';
 import type { TimelinePair } from '../report/timeline-view.js';
+import type { SplitCases } from './split-cases.js';
+import type { LabTry } from './try.js';
 
 export interface ItemContext {
   readonly hiddenSeed: number;
   readonly publicSeed: number;
   readonly repoRoot: string;
+  /**
+   * 'check' is the students' local runner (`npm run check`): it runs in a handout without reference/,
+   * so a visible item must not need the reference there (use data from `handoutData`). Default 'grade'.
+   */
+  readonly mode?: 'grade' | 'check';
 }
 
 export interface ItemOutcome {
@@ -29,6 +36,12 @@ export interface ItemOutcome {
    * a 0-point item would otherwise always read "passed".
    */
   readonly passed?: boolean;
+  /**
+   * Every run of the student's code the item scores ended in a throw (the harness caught it to report
+   * it): the item is then `error`, as when a throw stops the child, so code that throws has one verdict
+   * in every lab. A unit case that throws is a failed case; the item is `error` only if all of them threw.
+   */
+  readonly threw?: boolean;
 }
 
 export interface ItemImplementation<Prepared = unknown> {
@@ -40,6 +53,8 @@ export interface ItemImplementation<Prepared = unknown> {
    * reference/ statically from grader code: the student handout ships the grader without it).
    */
   score(result: unknown, prepared: Prepared, ctx: ItemContext, maxScore: number): ItemOutcome | Promise<ItemOutcome>;
+  /** How to run each case alone, so a case that hangs is named and the others still score (split-cases.ts). */
+  readonly splitCases?: SplitCases;
 }
 
 export interface LabDefinition {
@@ -47,6 +62,14 @@ export interface LabDefinition {
   /** Absolute path of the TypeScript module the child runs; it imports the student code as "@student/<file>". */
   readonly harnessEntry: string;
   readonly items: Readonly<Record<string, ItemImplementation>>;
+  /**
+   * Files `dist:student` computes in the instructor checkout (where the reference is) and ships in the
+   * handout, by repo-relative path: e.g. the expected values of public checks, or the reference's
+   * published numbers on the public workloads. Never anything that depends on the hidden seed.
+   */
+  readonly handoutData?: (repoRoot: string) => Promise<Readonly<Record<string, string>>>;
+  /** `npm run try -- <lab>`: the student's code on the public workloads beside baselines and the reference's published numbers. */
+  readonly tryout?: LabTry;
 }
 
 /** Checks that manifest and implementation agree, so a renamed item cannot silently score 0. */

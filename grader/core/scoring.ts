@@ -25,3 +25,16 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/**
+ * True when each of `count` raw case results is a throw the harness reported (`{ error: string }`):
+ * the item is then `error`, like a throw that stops the child (ItemOutcome.threw).
+ */
+export function everyCaseThrew(results: readonly unknown[] | undefined, count: number): boolean {
+  if (count === 0 || results === undefined) return false;
+  for (let i = 0; i < count; i++) {
+    const r = results[i];
+    if (typeof r !== 'object' || r === null || typeof (r as { error?: unknown }).error !== 'string') return false;
+  }
+  return true;
+}

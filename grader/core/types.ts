@@ -67,6 +67,8 @@ export interface GradingResult {
   readonly typeErrors: readonly string[];
   /** A failure of the grader itself (not the student's fault), if any. */
   readonly internalError?: string;
+  /** The lab the submission was made for when it is another lab's (nothing was graded). */
+  readonly wrongLab?: string;
   readonly graderVersion: string;
   readonly durationMs: number;
 }

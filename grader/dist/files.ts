@@ -1,7 +1,7 @@
 /** Shared helpers for building distributions: walking the repo, copying with filters, zipping. */
-import { copyFileSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { makeSubmissionZip } from '../submit/make-zip.js';
+import { makeSubmissionZip, ZIP_EXECUTABLE_MODE, ZIP_FILE_MODE } from '../submit/make-zip.js';
 
 /** Files under `root/rel` (recursively), as repo-relative POSIX paths, sorted. */
 export function listFiles(root: string, rel: string, skip: (path: string) => boolean = () => false): string[] {
@@ -30,10 +30,15 @@ export function freshDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
 }
 
-/** A deterministic zip of a whole folder (sorted names, fixed dates), paths inside prefixed by `prefix`. */
+/**
+ * A deterministic zip of a whole folder (sorted names, fixed dates), paths inside prefixed by `prefix`.
+ * Files with an execute bit are stored 0755 (run_autograder, setup.sh, submit.sh), the rest 0644, so
+ * extracted scripts run directly.
+ */
 export async function zipFolder(dir: string, out: string, prefix = ''): Promise<void> {
   const files = listFiles(dir, '.');
-  await makeSubmissionZip({ files: files.map((f) => ({ name: `${prefix}${f}`, path: join(dir, f) })), out });
+  const mode = (f: string) => ((statSync(join(dir, f)).mode & 0o111) !== 0 ? ZIP_EXECUTABLE_MODE : ZIP_FILE_MODE);
+  await makeSubmissionZip({ files: files.map((f) => ({ name: `${prefix}${f}`, path: join(dir, f), mode: mode(f) })), out });
 }
 
 /** Keeps only the given labs in grader/labs/index.ts (drops other labs' import and table lines). */

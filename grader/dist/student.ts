@@ -5,10 +5,12 @@
  * seeds, instructor tests, batch grading and bundling tools.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { getLab, LAB_NAMES } from '../labs/index.js';
+import { buildPublished, publishedFile } from '../core/try.js';
+import { stubFingerprintsFile, stubFingerprintsText } from '../submit/stub-fingerprint.js';
 import { copyFiles, filterLabIndex, freshDir, listFiles, zipFolder } from './files.js';
 
 /** Grader files students must not get: instructor-only tools. */
@@ -19,6 +21,11 @@ export interface StudentDistOptions {
   readonly outDir: string;
   /** Write package-lock.json with npm (needs the npm registry); tests may skip it. */
   readonly lockfile: boolean;
+  /**
+   * Measure the reference for `npm run try`'s published numbers (labs/<lab>/published.json; default
+   * true). Tests that do not run `try` skip it: it simulates the public workloads.
+   */
+  readonly published?: boolean;
 }
 
 export interface StudentDist {
@@ -47,6 +54,7 @@ function studentPackageJson(labs: readonly string[]): string {
           check: 'tsx grader/cli/check.ts',
           sim: 'tsx sim/cli/sim.ts',
           demo: 'tsx sim/cli/start.ts',
+          try: 'tsx grader/cli/try.ts',
           typecheck: 'tsc --noEmit -p tsconfig.json',
         },
         dependencies: pkg.dependencies,
@@ -79,6 +87,7 @@ function studentReadme(labs: readonly string[]): string {
     '| command | what |',
     '|---|---|',
     '| `npm run check -- <lab>` | runs the visible rubric items on your files, through the same build and sandbox as the grader; hidden items decide the grade |',
+    '| `npm run try -- <lab>` | runs your code directly on the public workloads and prints a table beside the baselines and the reference\'s published numbers (plots in `reports/<lab>/try/`) |',
     '| `./submit.sh <lab>` | writes `<lab>-submission.zip` with exactly your files: upload that |',
     '| `npm run sim -- --help` | the simulator; e.g. `npm run sim -- --global-scheduler round_robin` |',
     '| `npm run typecheck` | type-check everything |',
@@ -111,6 +120,22 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'labs', l, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     manifest.defaultHiddenSeed = 0;
     writeFileSync(join(dir, 'labs', l, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  }
+  // Fingerprints of the stubs as shipped: ./submit.sh warns about an untouched one without git.
+  for (const l of labs) {
+    const m = getLab(l).manifest;
+    const stubs = new Map(m.files.map((f) => [f, readFileSync(join(REPO_ROOT, m.studentDir, f))] as const));
+    writeFileSync(join(dir, stubFingerprintsFile(l)), stubFingerprintsText(l, stubs));
+  }
+  // Data the public checks and `npm run try` need from the reference, computed here where it exists.
+  for (const l of labs) {
+    const lab = getLab(l);
+    const data = { ...((await lab.handoutData?.(REPO_ROOT)) ?? {}) };
+    if (lab.tryout !== undefined && options.published !== false) data[publishedFile(l)] = await buildPublished(lab.tryout, REPO_ROOT, lab.manifest.publicSeed);
+    for (const [file, text] of Object.entries(data)) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    }
   }
   writeFileSync(join(dir, 'grader/labs/index.ts'), filterLabIndex(readFileSync(join(REPO_ROOT, 'grader/labs/index.ts'), 'utf8'), labs, LAB_NAMES));
   writeFileSync(join(dir, 'package.json'), studentPackageJson(labs));

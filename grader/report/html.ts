@@ -4,6 +4,7 @@
  */
 import Handlebars from 'handlebars';
 import type { GradingResult } from '../core/types.js';
+import { visibilityNotes } from './gradescope.js';
 
 /** SVGs already rendered, by item id (see write.ts). */
 export type RenderedPlots = Map<string, { title: string; file: string; svg: string }[]>;
@@ -26,7 +27,8 @@ const TEMPLATE = `<!doctype html>
   .verdict { font-weight: 600; }
   .passed { color: #137333; } .partial { color: #b06000; } .failed, .error, .timeout, .memory, .crash, .exit,
   .output-too-large, .permission, .compile-error, .missing-file, .invalid-output, .grader-error { color: #b3261e; }
-  pre { background: #f5f5f7; padding: .75rem; overflow-x: auto; font-size: 13px; white-space: pre-wrap; }
+  /* Never wrapped: item outputs hold column-aligned tables (yours, reference, FCFS, limit); a wide one scrolls. */
+  pre { background: #f5f5f7; padding: .75rem; overflow-x: auto; font-size: 13px; white-space: pre; }
   .notice { background: #fff4e5; border-left: 4px solid #b06000; padding: .5rem .75rem; margin: .75rem 0; white-space: pre-wrap; }
   .internal { background: #fde7e9; border-left-color: #b3261e; }
   section { margin-top: 1.5rem; }
@@ -43,6 +45,7 @@ const TEMPLATE = `<!doctype html>
 </div>
 {{#if internalError}}<div class="notice internal"><strong>The grader itself failed:</strong> {{internalError}}</div>{{/if}}
 {{#each notices}}<div class="notice">{{this}}</div>{{/each}}
+{{#if visibility}}<p class="muted">On Gradescope: {{visibility}}</p>{{/if}}
 {{#if typeErrors}}<div class="notice"><strong>Type errors</strong> (reported, not graded)<pre>{{typeErrors}}</pre></div>{{/if}}
 <table>
   <thead><tr><th>#</th><th>item</th><th>kind</th><th>visibility</th><th>verdict</th><th>score</th></tr></thead>
@@ -77,11 +80,13 @@ export function renderHtml(r: GradingResult, plots: RenderedPlots = new Map(), t
     lab: r.lab,
     score: fmtPoints(r.score),
     maxScore: fmtPoints(r.maxScore),
-    seedText: r.mode === 'check' ? `public checks only, seed ${r.publicSeed}` : `hidden seed ${r.hiddenSeed}, public seed ${r.publicSeed}`,
+    // Never the hidden seed: reports reach students, and the handout has the code that turns it into workloads.
+    seedText: r.mode === 'check' ? `public checks only, seed ${r.publicSeed}` : `public and hidden items, public seed ${r.publicSeed}`,
     graderVersion: r.graderVersion,
     seconds: (r.durationMs / 1000).toFixed(1),
     internalError: r.internalError ?? false,
     notices: r.notices,
+    visibility: visibilityNotes(r.items).join(' ') || false,
     typeErrors: r.typeErrors.length > 0 ? r.typeErrors.join('\n') : false,
     items: r.items.map((i) => ({
       id: i.id,

@@ -1,5 +1,6 @@
 /** report.md: the same content as the HTML report, for terminals and repositories. */
 import type { GradingResult } from '../core/types.js';
+import { visibilityNotes } from './gradescope.js';
 import type { RenderedPlots, RenderedTimelines } from './html.js';
 
 const fmtPoints = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
@@ -9,12 +10,14 @@ export function renderMarkdown(r: GradingResult, plots: RenderedPlots = new Map(
     `# ${r.labTitle}`,
     '',
     `**Score: ${fmtPoints(r.score)} / ${fmtPoints(r.maxScore)}** — submission \`${r.submission}\`, lab \`${r.lab}\`, ` +
-      `${r.mode === 'check' ? 'public checks only' : `hidden seed ${r.hiddenSeed}`}, public seed ${r.publicSeed}, grader ${r.graderVersion}, ` +
+      `${r.mode === 'check' ? 'public checks only' : 'public and hidden items'}, public seed ${r.publicSeed}, grader ${r.graderVersion}, ` +
       `${(r.durationMs / 1000).toFixed(1)} s`,
     '',
   ];
   if (r.internalError !== undefined) lines.push(`> **The grader itself failed:** ${r.internalError}`, '');
   for (const n of r.notices) lines.push(`> ${n.replace(/\n/g, '\n> ')}`, '');
+  const shown = visibilityNotes(r.items);
+  if (shown.length > 0) lines.push(`On Gradescope: ${shown.join(' ')}`, '');
   if (r.typeErrors.length > 0) lines.push('Type errors (reported, not graded):', '', '```', ...r.typeErrors, '```', '');
   lines.push('| # | item | kind | visibility | verdict | score |', '|---|---|---|---|---|---|');
   for (const i of r.items) {

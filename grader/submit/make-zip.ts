@@ -13,12 +13,16 @@ export interface ZipInput {
   readonly name: string;
   /** File on disk to read. */
   readonly path: string;
+  /** Unix permissions stored for the entry (default ZIP_FILE_MODE); 0o755 for scripts run directly. */
+  readonly mode?: number;
 }
 
 /** 2020-01-01T00:00:00Z: archiver writes DOS times in UTC by default, so this is the same in every zone. */
 export const ZIP_FIXED_DATE = new Date(Date.UTC(2020, 0, 1, 0, 0, 0));
 /** rw-r--r--: what a checkout normally has; a fixed value hides the submitter's umask. */
 export const ZIP_FILE_MODE = 0o644;
+/** rwxr-xr-x: scripts a zip's user executes directly (Gradescope runs `run_autograder` and `setup.sh` so). */
+export const ZIP_EXECUTABLE_MODE = 0o755;
 
 export async function makeSubmissionZip(opts: { files: readonly ZipInput[]; out: string }): Promise<void> {
   const files = [...opts.files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -33,7 +37,7 @@ export async function makeSubmissionZip(opts: { files: readonly ZipInput[]; out:
   // archiver's finalize() resolves when the archive stream ends, not when the file is flushed: start the
   // pipeline first and await both (grading.md §6), or a caller may read a truncated zip.
   const written = pipeline(archive, createWriteStream(opts.out));
-  files.forEach((file, i) => archive.append(contents[i]!, { name: file.name, date: ZIP_FIXED_DATE, mode: ZIP_FILE_MODE }));
+  files.forEach((file, i) => archive.append(contents[i]!, { name: file.name, date: ZIP_FIXED_DATE, mode: file.mode ?? ZIP_FILE_MODE }));
   await Promise.all([archive.finalize(), written]);
 }
 

@@ -1,15 +1,17 @@
 /**
  * What ./submit.sh does, as a function: check the lab's student files (present, regular, within the
- * grader's size cap, UTF-8, transpile), warn about untouched stubs, write `<lab>-submission.zip`
- * and read it back through the grader's own intake, so a zip this writes is one the grader accepts.
+ * grader's size cap, UTF-8, transpile), warn about untouched stubs (by the shipped stubs' fingerprints,
+ * never git), write `<lab>-submission.zip` and read it back through the grader's own intake, so a zip
+ * this writes is one the grader accepts. A failed run removes an older zip, so it cannot be uploaded
+ * by mistake.
  */
-import { execFile } from 'node:child_process';
 import { lstat, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { DEFAULT_INTAKE_LIMITS, formatBytes } from '../intake/limits.js';
 import { readSubmission } from '../intake/read-submission.js';
 import { makeSubmissionZip } from './make-zip.js';
+import { fingerprint, readStubFingerprints } from './stub-fingerprint.js';
 
 export interface PrepareOptions {
   readonly repoRoot: string;
@@ -20,7 +22,7 @@ export interface PrepareOptions {
   readonly studentDir: string;
   /** Where `<lab>-submission.zip` goes. */
   readonly outDir: string;
-  /** Compare with the committed stub via git (default true). */
+  /** Compare with the shipped stubs' fingerprints, labs/<lab>/starter-fingerprints.json (default true). */
   readonly checkStub?: boolean;
 }
 
@@ -36,6 +38,8 @@ export interface PrepareReport {
   readonly warnings: string[];
   /** Informational (e.g. a check that was skipped and why). */
   readonly notes: string[];
+  /** An older zip this failed run removed. */
+  readonly removedZip?: string;
 }
 
 export async function prepareSubmission(opts: PrepareOptions): Promise<PrepareReport> {
@@ -49,7 +53,7 @@ export async function prepareSubmission(opts: PrepareOptions): Promise<PrepareRe
     const path = join(opts.repoRoot, entry);
     const info = await lstat(path).catch(() => undefined);
     if (info === undefined) {
-      errors.push(`${entry}: file not found; the ${opts.lab} lab is graded from this file, restore it (git checkout -- ${entry}) and edit it there`);
+      errors.push(`${entry}: file not found; the ${opts.lab} lab is graded from this file: copy the stub back from your handout zip (servelab/${entry}) and put your code in it`);
       continue;
     }
     if (!info.isFile()) {
@@ -73,22 +77,26 @@ export async function prepareSubmission(opts: PrepareOptions): Promise<PrepareRe
   }
 
   if (opts.checkStub !== false) {
-    for (const [entry, bytes] of texts) {
-      const stub = await committedVersion(opts.repoRoot, entry);
-      if (typeof stub === 'string') {
-        notes.push(`skipped the untouched-stub check for ${entry}: ${stub}`);
-      } else if (stub.equals(bytes)) {
-        warnings.push(
-          `${entry} is byte-identical to the version committed at HEAD: if that is the starter stub, you are ` +
-          `submitting it unchanged (ignore this if you committed your own work)`,
-        );
+    const stubs = readStubFingerprints(opts.repoRoot, opts.lab);
+    if (typeof stubs === 'string') notes.push(`skipped the untouched-stub check: ${stubs}`);
+    else {
+      for (const [entry, bytes] of texts) {
+        const file = entry.slice(opts.studentDir.length + 1);
+        if (stubs.files[file] !== undefined && stubs.files[file] === fingerprint(bytes)) {
+          warnings.push(`${entry} is the starter stub exactly as shipped: you are submitting it unchanged (it scores nothing)`);
+        }
       }
     }
   }
 
-  if (errors.length > 0) return { entries, zipBytes: 0, errors, warnings, notes };
-
   const zipPath = join(opts.outDir, `${opts.lab}-submission.zip`);
+  if (errors.length > 0) {
+    const old = await lstat(zipPath).catch(() => undefined);
+    if (old === undefined) return { entries, zipBytes: 0, errors, warnings, notes };
+    await rm(zipPath, { force: true });
+    return { entries, zipBytes: 0, errors, warnings, notes, removedZip: zipPath };
+  }
+
   // Written beside the target and renamed: an interrupted run never leaves a half-written zip behind.
   const partial = `${zipPath}.partial-${process.pid}`;
   try {
@@ -117,22 +125,4 @@ async function transpileErrors(entry: string, text: string): Promise<string[]> {
       return `${entry}:${loc.line}:${column}: ${m.text}`;
     });
   }
-}
-
-/** The file's bytes at HEAD, or why they could not be read (no git, not a repository, not committed). */
-function committedVersion(repoRoot: string, entry: string): Promise<Buffer | string> {
-  return new Promise((done) => {
-    execFile(
-      'git',
-      ['-C', repoRoot, 'show', `HEAD:./${entry}`],
-      { encoding: 'buffer', maxBuffer: 8 * 1024 * 1024, timeout: 10_000 },
-      (error, stdout, stderr) => {
-        if (error === null) return done(stdout);
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') return done('git is not installed');
-        const why = stderr.toString('utf8').trim().split('\n')[0] || error.message;
-        done(`git could not read it at HEAD (${why})`);
-      },
-    );
-  });
 }

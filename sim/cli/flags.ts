@@ -78,6 +78,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const field = fields.get(flag);
     if (field === undefined) throw new ConfigError(`unknown flag ${flag}${suggest(flag, [...fields.keys()])}; run with --help for every flag`);
     if (field.type.kind === 'boolean') {
+      // `--flag`, `--flag=false` and, as --help's `<boolean>` suggests, `--flag false`.
+      if (value === undefined && !negated && (argv[i + 1] === 'true' || argv[i + 1] === 'false')) value = argv[++i];
       overrides[field.key] = negated ? false : value === undefined ? true : parseBoolean(flag, value);
       continue;
     }

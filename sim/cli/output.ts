@@ -1,12 +1,15 @@
 /** Writing a run's files: request_metrics.csv, config.json, summary.json. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { SimulationConfig } from '../config/schema.js';
 import { requestMetricsCsv } from '../metrics/request-metrics.js';
 import type { RunOutput } from '../run.js';
 
+/** `<model>_<replica scheduler>_<router>`; a policy loaded from a file is named by the file (e.g. `ai-router`). */
 export function runName(config: SimulationConfig): string {
-  return config.name ?? `${config.model}_${config.replicaScheduler}_${config.globalScheduler}`;
+  if (config.name !== undefined) return config.name;
+  const fromFile = (module: string | undefined) => (module === undefined || module === '' ? undefined : basename(module).replace(/\.[cm]?[jt]s$/, ''));
+  return `${config.model}_${fromFile(config.replicaSchedulerModule) ?? config.replicaScheduler}_${fromFile(config.routerModule) ?? config.globalScheduler}`;
 }
 
 /** `outputDir` if given, else `<resultsRoot>/<name>/<UTC timestamp>/`. */

@@ -23,18 +23,18 @@ export class CustomAutoscaler implements Autoscaler {
 
   /** Sets this autoscaler up for a service level (called once, from the constructor). */
   initServiceLevel(_serviceLevel: ServiceLevel): void {
-    throw new Error('not implemented: CustomAutoscaler.initServiceLevel');
+    throw new Error('not implemented: CustomAutoscaler.initServiceLevel in starter/autoscaling/custom-autoscaler.ts');
   }
 
   onRequestArrival(_request: ArrivingRequest): void {
-    throw new Error('not implemented: CustomAutoscaler.onRequestArrival');
+    throw new Error('not implemented: CustomAutoscaler.onRequestArrival in starter/autoscaling/custom-autoscaler.ts');
   }
 
   onBatchEnd(_batch: Batch): void {
-    throw new Error('not implemented: CustomAutoscaler.onBatchEnd');
+    throw new Error('not implemented: CustomAutoscaler.onBatchEnd in starter/autoscaling/custom-autoscaler.ts');
   }
 
   tune(_now: number, _state: ScalingState): number {
-    throw new Error('not implemented: CustomAutoscaler.tune');
+    throw new Error('not implemented: CustomAutoscaler.tune in starter/autoscaling/custom-autoscaler.ts');
   }
 }

@@ -76,15 +76,17 @@ export class InferlineAutoscaler implements Autoscaler {
 
   /** Part 2.4: every arriving request goes into the envelope. */
   onRequestArrival(_request: ArrivingRequest): void {
-    throw new Error('not implemented: InferlineAutoscaler.onRequestArrival');
+    throw new Error('not implemented: InferlineAutoscaler.onRequestArrival in starter/autoscaling/inferline-autoscaler.ts');
   }
 
   /**
    * Part 2.3 (1 point): μ ← α · (tokens of the batch / (completedAt − scheduledAt)) + (1 − α) · μ,
    * with α = config.throughputAlpha. `batch.totalTokens` counts the tokens the batch computed.
+   * `batch.completedAt` and `batch.scheduledAt` are typed `number | undefined` but always set here:
+   * write `batch.completedAt! - batch.scheduledAt!`.
    */
   onBatchEnd(_batch: Batch): void {
-    throw new Error('not implemented: InferlineAutoscaler.onBatchEnd');
+    throw new Error('not implemented: InferlineAutoscaler.onBatchEnd in starter/autoscaling/inferline-autoscaler.ts');
   }
 
   /**
@@ -98,6 +100,6 @@ export class InferlineAutoscaler implements Autoscaler {
    *    if that is negative, else 0.
    */
   tune(_now: number, _state: ScalingState): number {
-    throw new Error('not implemented: InferlineAutoscaler.tune');
+    throw new Error('not implemented: InferlineAutoscaler.tune in starter/autoscaling/inferline-autoscaler.ts');
   }
 }

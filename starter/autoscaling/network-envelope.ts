@@ -28,11 +28,11 @@ export interface ArrivingRequest {
 
 export class NetworkEnvelope {
   onRequestArrival(_request: ArrivingRequest): void {
-    throw new Error('not implemented: NetworkEnvelope.onRequestArrival');
+    throw new Error('not implemented: NetworkEnvelope.onRequestArrival in starter/autoscaling/network-envelope.ts');
   }
 
   /** Tokens per second: see the definition at the top of this file. */
   getMaxRequestRate(_time: number, _windowSize: number, _lookBackTime: number): number {
-    throw new Error('not implemented: NetworkEnvelope.getMaxRequestRate');
+    throw new Error('not implemented: NetworkEnvelope.getMaxRequestRate in starter/autoscaling/network-envelope.ts');
   }
 }

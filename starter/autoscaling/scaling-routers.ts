@@ -18,7 +18,7 @@ export class RoundRobinRouter extends Router {
   override readonly readsKvState = false;
 
   schedule(_now: number): Assignment[] {
-    throw new Error('not implemented: RoundRobinRouter.schedule');
+    throw new Error('not implemented: RoundRobinRouter.schedule in starter/autoscaling/scaling-routers.ts');
   }
 }
 
@@ -33,7 +33,7 @@ export class LorRouter extends Router {
    * (`numOutstanding`: waiting + running), counting the requests you assigned earlier in this call.
    */
   schedule(_now: number): Assignment[] {
-    throw new Error('not implemented: LorRouter.schedule');
+    throw new Error('not implemented: LorRouter.schedule in starter/autoscaling/scaling-routers.ts');
   }
 
   /**
@@ -42,6 +42,6 @@ export class LorRouter extends Router {
    * mark nothing) when every replica is marked already.
    */
   override markReplicaToFree(): number | null {
-    throw new Error('not implemented: LorRouter.markReplicaToFree');
+    throw new Error('not implemented: LorRouter.markReplicaToFree in starter/autoscaling/scaling-routers.ts');
   }
 }

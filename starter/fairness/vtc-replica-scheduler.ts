@@ -48,35 +48,38 @@ export class VtcReplicaScheduler extends VllmReplicaScheduler {
   // ---- your part --------------------------------------------------------------------------
 
   /**
-   * Counter lift, called when `request` arrives, before it joins `this.waiting` (README, "Arrival").
-   * 1.5 points.
+   * Counter lift, called when `request` arrives, before it joins `this.waiting` (README, "The rules",
+   * "Arrival"). 1.5 points: 1 in its own visible item, 0.5 in a hidden scenario item.
    */
   updateCounterOnArrival(request: Request): void {
-    throw new Error(`not implemented: updateCounterOnArrival (request ${request.id} of client ${request.clientId})`);
+    throw new Error(`not implemented: VtcReplicaScheduler.updateCounterOnArrival in starter/fairness/vtc-replica-scheduler.ts (request ${request.id} of client ${request.clientId})`);
   }
 
   /**
    * Charges the output tokens `batch` generated, divided by each client's weight (`this.clientWeight(c)`);
-   * called when the batch ends, after its requests advanced (README, "Charging"). 1 point.
+   * called when the batch ends, after its requests advanced (README, "The rules",
+   * "Charging"). 1 point.
    */
   updateCounterOnBatchCompletion(batch: Batch): void {
-    throw new Error(`not implemented: updateCounterOnBatchCompletion (batch of ${batch.size} requests)`);
+    throw new Error(`not implemented: VtcReplicaScheduler.updateCounterOnBatchCompletion in starter/fairness/vtc-replica-scheduler.ts (batch of ${batch.size} requests)`);
   }
 
   /**
    * The waiting request to admit next, and its index in `this.waiting`; undefined if nothing waits.
-   * Must not change any state (README, "Selection"). 1 point.
+   * Must not change any state (README, "The rules", "Selection"). 1 point.
    */
   selectNextRequest(): VtcSelection | undefined {
-    throw new Error('not implemented: selectNextRequest');
+    throw new Error('not implemented: VtcReplicaScheduler.selectNextRequest in starter/fairness/vtc-replica-scheduler.ts');
   }
 
   /**
    * vLLM's prefill-prioritising iteration with VTC choosing whom to admit, charging prompts as they
-   * are admitted (README, "Forming a batch"). Useful: `this.nextTokens(r)`, `this.canAllocate(r)`,
-   * `this.allocate(r)`, `this.decodeAll()`, `this.makeBatch(...)`, `r.newPromptTokens(n)`. 3.5 points.
+   * are admitted (README, "The rules", "Part 1, forming a batch"). Useful: `this.nextTokens(r)`,
+   * `this.canAllocate(r)`, `this.allocate(r)`, `this.decodeAll()`, `this.makeBatch(...)`,
+   * `r.newPromptTokens(n)`. 3.5 points: 1.5 in its own visible item, 2 in the hidden scenario items
+   * (overload, weights) that run your whole scheduler.
    */
   protected override getNextBatch(now: number): Batch | undefined {
-    throw new Error(`not implemented: getNextBatch (at t=${now})`);
+    throw new Error(`not implemented: VtcReplicaScheduler.getNextBatch in starter/fairness/vtc-replica-scheduler.ts (at t=${now})`);
   }
 }

@@ -49,28 +49,31 @@ export class VtcSarathiReplicaScheduler extends SarathiReplicaScheduler {
 
   /** The counter lift of part 1, unchanged (you may share code with vtc-replica-scheduler.ts). Not graded on its own here. */
   updateCounterOnArrival(request: Request): void {
-    throw new Error(`not implemented: updateCounterOnArrival (request ${request.id} of client ${request.clientId})`);
+    throw new Error(`not implemented: VtcSarathiReplicaScheduler.updateCounterOnArrival in starter/fairness/vtc-sarathi-replica-scheduler.ts (request ${request.id} of client ${request.clientId})`);
   }
 
-  /** Charges the output tokens `batch` generated; prompt chunks were charged when placed (README, part 2). 1 point. */
+  /** Charges the output tokens `batch` generated; prompt chunks were charged when placed (README, "The rules", "Charging"). 1 point. */
   updateCounterOnBatchCompletion(batch: Batch): void {
-    throw new Error(`not implemented: updateCounterOnBatchCompletion (batch of ${batch.size} requests)`);
+    throw new Error(`not implemented: VtcSarathiReplicaScheduler.updateCounterOnBatchCompletion in starter/fairness/vtc-sarathi-replica-scheduler.ts (batch of ${batch.size} requests)`);
   }
 
   /**
    * The next request to give a prompt chunk: a prompt in progress from `runningPrefills` or a waiting
-   * request; undefined if there is none. Must not change any state (README, part 2). 2 points.
+   * request; undefined if there is none. Must not change any state (README, "The rules", "Part 2,
+   * selection"). 2 points.
    */
   selectNextRequest(runningPrefills: readonly Request[]): VtcSarathiSelection | undefined {
-    throw new Error(`not implemented: selectNextRequest (${runningPrefills.length} running prefills)`);
+    throw new Error(`not implemented: VtcSarathiReplicaScheduler.selectNextRequest in starter/fairness/vtc-sarathi-replica-scheduler.ts (${runningPrefills.length} running prefills)`);
   }
 
   /**
    * Sarathi's stall-free iteration with VTC choosing who gets the prompt budget, chunk by chunk
-   * (README, part 2). Useful: `this.takeRunning(cap)`, `this.canAllocate(r)`, `this.allocate(r)`,
-   * `this.makeBatch(...)`, `r.remainingPrefillTokens`, `r.newPromptTokens(n)`. 4.5 points.
+   * (README, "The rules", "Part 2, forming a batch"). Useful: `this.takeRunning(cap)`,
+   * `this.canAllocate(r)`, `this.allocate(r)`, `this.makeBatch(...)`, `r.remainingPrefillTokens`,
+   * `r.newPromptTokens(n)`. 4.5 points: 2 in its own visible item, 2.5 in the hidden scenario items
+   * that run your whole scheduler.
    */
   protected override getNextBatch(now: number): Batch | undefined {
-    throw new Error(`not implemented: getNextBatch (at t=${now})`);
+    throw new Error(`not implemented: VtcSarathiReplicaScheduler.getNextBatch in starter/fairness/vtc-sarathi-replica-scheduler.ts (at t=${now})`);
   }
 }

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import {
   formatRow, medianPerRequestError, readVidurRun, relErr, replayConfig, runServelab, TABLE_HEADER, type FidelityRouter,
 } from '../../bench/fidelity.js';
-import { HAS_VIDUR_DATA } from '../helpers-shared.js';
+import { HAS_VIDUR_DATA, needs, NO_VIDUR_DATA } from '../helpers-shared.js';
 
 const TARGETS = { profiles: { mean: 0.05, p90: 0.1 }, fitted: { mean: 0.08, p90: 0.15 } } as const;
 
-describe.skipIf(!HAS_VIDUR_DATA)('fidelity: replaying Vidur\'s benchmark requests', () => {
+describe.skipIf(!HAS_VIDUR_DATA)(needs(HAS_VIDUR_DATA, 'fidelity: replaying Vidur\'s benchmark requests', NO_VIDUR_DATA), () => {
   const table: string[] = [TABLE_HEADER];
 
   for (const router of ['lor', 'round_robin'] as const satisfies readonly FidelityRouter[]) {

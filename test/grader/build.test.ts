@@ -109,7 +109,10 @@ describe('buildSubmission', () => {
   test('a syntax error is a build error with its location', async () => {
     const result = await build({ 'ai-router.ts': `export class AiRouter {\n  schedule( {\n}\n` });
     expect(result.ok).toBe(false);
-    expect(result.errors).toEqual([{ file: FILE, line: 4, column: 1, message: 'Expected ")" but found end of file' }]);
+    expect(result.errors).toEqual([{ file: FILE, line: 4, column: 1, message: 'Expected ")" but found end of file', lineText: '' }]);
+    const midLine = await build({ 'ai-router.ts': `export class AiRouter {\n  x = ;\n}\n` });
+    // The message quotes the line with a caret under the column, not just "2:7".
+    expect(formatDiagnostic(midLine.errors[0]!)).toBe(`${FILE}:2:7: Unexpected ";"\n  2 |   x = ;\n    |       ^`);
   });
 
   test('a type error is reported with file:line:col but does not stop the build', async () => {
@@ -118,7 +121,7 @@ describe('buildSubmission', () => {
     expect(result.bundlePath).toBeDefined();
     const line = STUB.split('\n').length + 1;
     expect(result.typeErrors).toEqual([
-      { file: FILE, line, column: 7, message: "Type 'string' is not assignable to type 'number'. (TS2322)" },
+      { file: FILE, line, column: 7, message: "Type 'string' is not assignable to type 'number'. (TS2322)", lineText: "const wrong: number = 'text';" },
     ]);
   });
 

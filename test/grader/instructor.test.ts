@@ -16,6 +16,7 @@ import { buildGradescopeBundle } from '../../grader/dist/gradescope.js';
 import { buildStudentDist, scanForHidden } from '../../grader/dist/student.js';
 import { toJunit, toPrairieLearn } from '../../grader/report/exporters.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
+import { extractZip, readZipEntries } from './zip-entries.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `servelab-${p}-`));
 const FIX = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
@@ -104,20 +105,23 @@ describe('Gradescope bundle', () => {
   it('run_autograder grades /autograder/submission in a fake root and writes a valid results.json (late penalty applied)', async () => {
     const root = tmp('autograder');
     const source = join(root, 'source');
-    await buildGradescopeBundle({ lab: 'routing', outDir: join(tmp('bundle'), 'source'), config: { lab: 'routing', hiddenSeed: 5, late: { penaltyPerDay: 0.1, maxDays: 3 } } }).then(({ zip }) =>
-      execFileSync('python3', ['-c', `import zipfile;zipfile.ZipFile(${JSON.stringify(zip)}).extractall(${JSON.stringify(source)})`]),
-    );
+    const { zip } = await buildGradescopeBundle({ lab: 'routing', outDir: join(tmp('bundle'), 'source'), config: { lab: 'routing', hiddenSeed: 918_273_645, late: { penaltyPerDay: 0.1, maxDays: 3 } } });
+    await extractZip(zip, source);
     for (const f of ['setup.sh', 'run_autograder', 'servelab-autograder.json', 'reference/routing/ai-router.ts']) expect(existsSync(join(source, f)), f).toBe(true);
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(source, 'node_modules')); // stands in for setup.sh's npm ci
     mkdirSync(join(root, 'submission'));
     cpSync(join(REPO_ROOT, 'reference', 'routing', 'ai-router.ts'), join(root, 'submission', 'ai-router.ts'));
     writeFileSync(join(root, 'submission_metadata.json'), JSON.stringify({ created_at: '2026-11-25T10:00:00Z', assignment: { due_date: '2026-11-24T23:59:00Z' } }));
-    const run = spawnSync('bash', [join(source, 'run_autograder')], { env: { ...process.env, SERVELAB_AUTOGRADER_ROOT: root }, encoding: 'utf8' });
+    // Executed directly, as Gradescope does: the zip stores it 0755 and extractZip keeps the mode.
+    const run = spawnSync(join(source, 'run_autograder'), [], { env: { ...process.env, SERVELAB_AUTOGRADER_ROOT: root }, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     const results = GradescopeResults.parse(JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8')));
     expect(results.tests.reduce((s, t) => s + t.score, 0)).toBe(10);
     expect(results.score).toBe(9);
     expect(results.output).toMatch(/1 day\(s\) late: 10% late penalty/);
+    for (const f of ['results.json', 'servelab/results.json', 'servelab/report.md', 'servelab/report.html']) {
+      expect(readFileSync(join(root, 'results', f), 'utf8'), f).not.toContain('918273645');
+    }
   });
 });
 
@@ -128,7 +132,7 @@ describe('student handout', () => {
     expect(scanForHidden(dist.dir, ['routing'])).toEqual([]);
     expect(dist.files.some((f) => f.startsWith('reference/') || f.startsWith('test/') || f.startsWith('grader/batch/'))).toBe(false);
     expect(dist.files).toEqual(expect.arrayContaining(['starter/routing/ai-router.ts', 'labs/routing/README.md', 'submit.sh', 'package-lock.json', 'grader/cli/check.ts']));
-    const zipList = execFileSync('python3', ['-c', `import zipfile;print("\\n".join(zipfile.ZipFile(${JSON.stringify(dist.zip)}).namelist()))`], { encoding: 'utf8' });
+    const zipList = (await readZipEntries(dist.zip)).map((e) => e.name).join('\n');
     expect(zipList).not.toMatch(/reference\//);
     execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
     const check = spawnSync('npm', ['run', 'check', '--', 'routing'], { cwd: dir, encoding: 'utf8' });

@@ -4,19 +4,22 @@
  * correctness item shows the side-by-side timeline (yours beside the reference) and links its trace files.
  * Chromium is Debian's (.ci/run installs it when missing); without it the test says so and skips.
  */
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
+import { textTable } from '../../grader/core/scoring.js';
+import type { GradingResult } from '../../grader/core/types.js';
+import { writeReports } from '../../grader/report/write.js';
+import { needs } from '../helpers-shared.js';
 
 const CHROMIUM = process.env.SERVELAB_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) console.warn(`report-browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set SERVELAB_CHROMIUM)`);
 
-describe.skipIf(!HAVE_CHROMIUM)('report in a browser', () => {
+describe.skipIf(!HAVE_CHROMIUM)(needs(HAVE_CHROMIUM, 'report in a browser', `no Chromium at ${CHROMIUM} (apt-get install chromium, or set SERVELAB_CHROMIUM)`), () => {
   it('shows every plot as a drawn SVG', async () => {
     const out = mkdtempSync(join(tmpdir(), 'servelab-browser-'));
     await gradeSubmission({ lab: 'routing', submission: join(REPO_ROOT, 'reference', 'routing'), outDir: out });
@@ -79,6 +82,41 @@ describe.skipIf(!HAVE_CHROMIUM)('report in a browser', () => {
       await page.locator('#item-correctness figure.timeline').screenshot({ path: timelineShot });
       expect(statSync(timelineShot).size).toBeGreaterThan(8_000);
       if (process.env.SERVELAB_KEEP_SCREENSHOTS !== undefined) console.log(`screenshots in ${out}`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('keeps table rows on one line each, and the pass/fail column has a header', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'servelab-browser-table-'));
+    const rows = Array.from({ length: 4 }, (_, i) => [`hidden workload ${i + 1} with a long label`, '12.345 s', '11.111 s', '19.876 s', '14.000 s', i % 2 === 0 ? 'pass' : 'fail']);
+    const table = textTable(['workload', 'yours', 'reference', 'FCFS', 'limit', 'pass/fail'], rows);
+    const result: GradingResult = {
+      lab: 'routing', labTitle: 'Routing', submission: 's', hiddenSeed: 1, publicSeed: 42, mode: 'grade',
+      items: [{ id: 'wide', number: '1', title: 'Wide', kind: 'benchmark', visibility: 'visible', score: 1, maxScore: 2, verdict: 'partial', message: 'm', output: table, durationMs: 1 }],
+      score: 1, maxScore: 2, notices: [], typeErrors: [], graderVersion: '0', durationMs: 1,
+    };
+    await writeReports(out, result);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      // Narrower than the table: wrapping would put the reference/FCFS/limit columns on lines of their own.
+      const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
+      await page.goto(`file://${join(out, 'report.html')}`);
+      interface Pre {
+        textContent: string | null;
+        getBoundingClientRect(): { height: number };
+      }
+      const measured = await page.evaluate(() => {
+        const g = globalThis as unknown as { document: { querySelector(s: string): Pre }; getComputedStyle(e: Pre): { lineHeight: string; paddingTop: string; paddingBottom: string; whiteSpace: string } };
+        const pre = g.document.querySelector('#item-wide pre');
+        const style = g.getComputedStyle(pre);
+        const inner = pre.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+        return { lines: (pre.textContent ?? '').split('\n').length, rendered: inner / parseFloat(style.lineHeight), whiteSpace: style.whiteSpace };
+      });
+      expect(measured.whiteSpace).toBe('pre');
+      expect(Math.round(measured.rendered)).toBe(measured.lines);
+      const md = readFileSync(join(out, 'report.md'), 'utf8');
+      expect(md).toMatch(/workload +yours +reference +FCFS +limit +pass\/fail/);
     } finally {
       await browser.close();
     }

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as yauzl from 'yauzl';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readSubmission } from '../../grader/intake/index.js';
 import { studentFiles } from '../../grader/labs/registry.js';
-import { makeSubmissionZip, prepareSubmission } from '../../grader/submit/index.js';
+import { makeSubmissionZip, prepareSubmission, stubFingerprintsFile, stubFingerprintsText } from '../../grader/submit/index.js';
+import { needs } from '../helpers-shared.js';
 
 const root = mkdtempSync(join(tmpdir(), 'servelab-submit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -81,42 +82,70 @@ describe('prepareSubmission (./submit.sh)', () => {
   }
   const base = { lab: 'routing', files: ['ai-router.ts'], studentDir: 'starter/routing' };
 
-  test('writes <lab>-submission.zip that the grader accepts; notes a skipped stub check outside git', async () => {
+  test('writes <lab>-submission.zip that the grader accepts; notes a skipped stub check without shipped fingerprints', async () => {
     const repo = fakeRepo('plain', 'export class AiRouter { x = 1; }\n');
     const report = await prepareSubmission({ ...base, repoRoot: repo, outDir: repo });
     expect(report.errors).toEqual([]);
     expect(report.zipPath).toBe(join(repo, 'routing-submission.zip'));
     expect(report.entries).toEqual(['starter/routing/ai-router.ts']);
-    expect(report.notes).toEqual([expect.stringMatching(/^skipped the untouched-stub check for starter\/routing\/ai-router.ts: /)]);
+    expect(report.notes).toEqual(['skipped the untouched-stub check: labs/routing/starter-fingerprints.json is not here (npm run dist:student puts it in the handout)']);
     const taken = await readSubmission(report.zipPath!, ['ai-router.ts']);
     expect(taken.files.get('ai-router.ts')).toBe('export class AiRouter { x = 1; }\n');
   });
 
-  test('a missing file or a syntax error stops it with file:line:col', async () => {
+  test('a missing file or a syntax error stops it with file:line:col, and removes an older zip', async () => {
     const missing = await prepareSubmission({ ...base, repoRoot: fakeRepo('missing', undefined), outDir: root });
     expect(missing.zipPath).toBeUndefined();
-    expect(missing.errors).toEqual([expect.stringMatching(/^starter\/routing\/ai-router.ts: file not found; .*git checkout -- starter\/routing\/ai-router.ts/)]);
+    expect(missing.errors).toEqual([expect.stringMatching(/^starter\/routing\/ai-router.ts: file not found; .*copy the stub back from your handout zip \(servelab\/starter\/routing\/ai-router.ts\)/)]);
+    expect(missing.errors[0]).not.toMatch(/git/);
+
+    const stale = join(root, 'stale');
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(join(stale, 'routing-submission.zip'), 'an older zip');
+    const failed = await prepareSubmission({ ...base, repoRoot: fakeRepo('missing', undefined), outDir: stale });
+    expect(failed.removedZip).toBe(join(stale, 'routing-submission.zip'));
+    expect(existsSync(join(stale, 'routing-submission.zip'))).toBe(false);
 
     const broken = await prepareSubmission({ ...base, repoRoot: fakeRepo('broken', 'export class AiRouter {\n  x = ;\n}\n'), outDir: root });
     expect(broken.zipPath).toBeUndefined();
     expect(broken.errors).toEqual(['starter/routing/ai-router.ts:2:7: Unexpected ";"']);
   });
 
-  test.skipIf(!hasGit())('warns when the file is still the committed stub', async () => {
-    const repo = fakeRepo('git', STUB);
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-C', repo, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { stdio: 'ignore' });
-    git('init', '-q');
-    git('add', '.');
-    git('commit', '-q', '-m', 'stub');
+  /** A handout-like folder: the stub and its shipped fingerprint. */
+  function handoutRepo(name: string): string {
+    const repo = fakeRepo(name, STUB);
+    mkdirSync(join(repo, 'labs', 'routing'), { recursive: true });
+    writeFileSync(join(repo, stubFingerprintsFile('routing')), stubFingerprintsText('routing', new Map([['ai-router.ts', STUB]])));
+    return repo;
+  }
+
+  test('warns when the file is still the shipped stub (by fingerprint, no git), even with CRLF line endings', async () => {
+    const repo = handoutRepo('stub');
     const untouched = await prepareSubmission({ ...base, repoRoot: repo, outDir: repo });
-    expect(untouched.warnings).toEqual([expect.stringMatching(/byte-identical to the version committed at HEAD/)]);
+    expect(untouched.warnings).toEqual(['starter/routing/ai-router.ts is the starter stub exactly as shipped: you are submitting it unchanged (it scores nothing)']);
+    expect(untouched.notes).toEqual([]);
     expect(untouched.zipPath).toBeDefined();
+
+    writeFileSync(join(repo, 'starter', 'routing', 'ai-router.ts'), STUB.replace(/\n/g, '\r\n'));
+    expect((await prepareSubmission({ ...base, repoRoot: repo, outDir: repo })).warnings).toHaveLength(1);
 
     writeFileSync(join(repo, 'starter', 'routing', 'ai-router.ts'), 'export class AiRouter { improved = true; }\n');
     const edited = await prepareSubmission({ ...base, repoRoot: repo, outDir: repo });
     expect(edited.warnings).toEqual([]);
     expect(edited.notes).toEqual([]);
+  });
+
+  test.skipIf(!hasGit())(needs(hasGit(), "in the student's own git repository, committed work is not mistaken for the stub", 'git is not installed'), async () => {
+    const repo = handoutRepo('own-git');
+    writeFileSync(join(repo, 'starter', 'routing', 'ai-router.ts'), 'export class AiRouter { done = true; }\n');
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'my work');
+    const report = await prepareSubmission({ ...base, repoRoot: repo, outDir: repo });
+    expect(report.warnings).toEqual([]);
+    expect(report.notes).toEqual([]);
   });
 
   test('the registry reads the routing files from the manifest and lists labs for an unknown one', () => {

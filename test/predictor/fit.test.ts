@@ -9,6 +9,7 @@ import { fitModel } from '../../sim/predictor/fit.js';
 import { ProfileTableModel } from '../../sim/predictor/profile-table-model.js';
 import { parseFittedTables, serializeTables } from '../../sim/predictor/tables.js';
 import { HAS_PROFILES, prefill, PROFILES_DIR } from './batches.js';
+import { needs, NO_VIDUR_DATA } from '../helpers-shared.js';
 import { tempDir, writeProfiles, removeTempDirs } from './fixture.js';
 
 afterAll(removeTempDirs);
@@ -71,7 +72,7 @@ describe('committed fitted tables', () => {
     expect(fittedEntries().map((e) => e.file)).toEqual(json);
   });
 
-  it.skipIf(!HAS_PROFILES)('are exactly what fit-model produces from ../shared today', () => {
+  it.skipIf(!HAS_PROFILES)(needs(HAS_PROFILES, 'are exactly what fit-model produces from ../shared today', NO_VIDUR_DATA), () => {
     const { out } = runFitScript(PROFILES_DIR);
     expect(filesIn(out)).toEqual(filesIn(FITTED_DIR));
   });

@@ -6,13 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEVICES } from '../../sim/catalog/devices.js';
 import { MODELS } from '../../sim/catalog/models.js';
 import type { ExecutionTimeModel } from '../../sim/predictor/execution-time-model.js';
 import { createExecutionModel } from '../../sim/predictor/factory.js';
 import { ProfileTableModel } from '../../sim/predictor/profile-table-model.js';
-import { VIDUR_DATA } from '../helpers-shared.js';
+import { needs, NO_VIDUR_DATA, VIDUR_DATA } from '../helpers-shared.js';
 import { decode, HAS_PROFILES, prefill, PROFILES_DIR } from './batches.js';
 
 const GROUND_TRUTH = join(VIDUR_DATA, 'ground-truth');
@@ -63,9 +63,16 @@ function alone(all: Map<number, Observed>): number[] {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-describe.skipIf(!HAS_PROFILES || !existsSync(METRICS))("Vidur's ground truth (Llama-2-7B, A100, TP 1)", () => {
-  const all = observed();
-  const lone = alone(all);
+const HAVE_GROUND_TRUTH = HAS_PROFILES && existsSync(METRICS);
+
+describe.skipIf(!HAVE_GROUND_TRUTH)(needs(HAVE_GROUND_TRUTH, "Vidur's ground truth (Llama-2-7B, A100, TP 1)", NO_VIDUR_DATA), () => {
+  // Read in beforeAll, never while collecting: vitest runs a skipped describe's body too.
+  let all = new Map<number, Observed>();
+  let lone: number[] = [];
+  beforeAll(() => {
+    all = observed();
+    lone = alone(all);
+  });
   const models: [string, () => ExecutionTimeModel, number, number][] = [
     ['profiles', () => ProfileTableModel.fromProfiles(PROFILES_DIR, { model: MODELS['llama-2-7b'], device: 'a100', tensorParallel: 1 }), 0.01, 0.005],
     ['fitted', () => createExecutionModel({ kind: 'fitted', model: MODELS['llama-2-7b'], device: DEVICES.a100, tensorParallel: 1 }), 0.015, 0.015],

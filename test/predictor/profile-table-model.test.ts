@@ -5,6 +5,7 @@ import { createExecutionModel } from '../../sim/predictor/factory.js';
 import { ProfileTableModel } from '../../sim/predictor/profile-table-model.js';
 import { Rng } from '../../sim/workload/rng.js';
 import { decode, HAS_PROFILES, prefill, PROFILES_DIR, randomBatches } from './batches.js';
+import { needs, NO_VIDUR_DATA } from '../helpers-shared.js';
 
 /** Worked examples of the research spec (Vidur's formula at exact profiled points), ms per batch. */
 const WORKED: readonly { model: ModelName; prefill1024: number; decode32: number }[] = [
@@ -62,7 +63,7 @@ describe('committed fitted tables', () => {
   });
 });
 
-describe.skipIf(!HAS_PROFILES)('tables built from ../shared profiles', () => {
+describe.skipIf(!HAS_PROFILES)(needs(HAS_PROFILES, 'tables built from ../shared profiles', NO_VIDUR_DATA), () => {
   for (const w of WORKED) {
     it(`${w.model}: worked examples within 1 %`, () => {
       const m = fromProfiles(w.model);
@@ -109,7 +110,7 @@ describe('batchTime speed', () => {
   });
 });
 
-describe.skipIf(!HAS_PROFILES)('full tables are monotone', () => {
+describe.skipIf(!HAS_PROFILES)(needs(HAS_PROFILES, 'full tables are monotone', NO_VIDUR_DATA), () => {
   it.each(['llama-2-7b', 'llama-3-8b'] as const)('%s: in decode batch size at every KV length', (name) => {
     const m = fromProfiles(name);
     for (let kv = 0; kv <= 4096; kv += 64) {

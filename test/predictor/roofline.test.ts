@@ -17,6 +17,7 @@ import {
   tokenOpsMs,
 } from '../../sim/predictor/roofline.js';
 import { batch, decode, HAS_PROFILES, prefill, PROFILES_DIR } from './batches.js';
+import { needs, NO_VIDUR_DATA } from '../helpers-shared.js';
 
 const relative = (roof: number, table: number): number => roof / table - 1;
 
@@ -77,7 +78,7 @@ describe('roofline behaviour', () => {
     expect(() => new RooflineModel(MODELS['llama-3-8b'], DEVICES.a100, 3)).toThrow(/llama-3-8b has 32 query and 8 KV heads, which TP 3 cannot split evenly/);
   });
 
-  it.skipIf(!HAS_PROFILES)('its constants are what the calibration script prints from ../shared', () => {
+  it.skipIf(!HAS_PROFILES)(needs(HAS_PROFILES, 'its constants are what the calibration script prints from ../shared', NO_VIDUR_DATA), () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'sim/predictor/calibrate-roofline.ts'), PROFILES_DIR], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(r.status).toBe(0);
     const printed = Object.fromEntries([...r.stdout.matchAll(/^ {2}(\w+): ([\d.e+-]+),$/gm)].map((m) => [m[1]!, Number(m[2])]));

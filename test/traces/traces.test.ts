@@ -7,7 +7,7 @@ import { readTraceFile } from '../../sim/workload/trace-file.js';
 import { deriveLengthModel } from '../../traces/derive-stats.js';
 import { loadLengthModel, SHIPPED_TRACES, shippedTraceCsv } from '../../traces/generate.js';
 import { inverseCdf, normalCdf } from '../../traces/length-model.js';
-import { HAS_VIDUR_DATA, VIDUR_DATA } from '../helpers-shared.js';
+import { HAS_VIDUR_DATA, needs, NO_VIDUR_DATA, VIDUR_DATA } from '../helpers-shared.js';
 
 const processed = join(VIDUR_DATA, 'data', 'processed_traces');
 
@@ -23,7 +23,7 @@ describe('shipped traces', () => {
   });
 });
 
-describe.skipIf(!HAS_VIDUR_DATA)('shipped traces against the public Azure traces (../shared)', () => {
+describe.skipIf(!HAS_VIDUR_DATA)(needs(HAS_VIDUR_DATA, 'shipped traces against the public Azure traces (../shared)', NO_VIDUR_DATA), () => {
   for (const [name, file] of [['conv', 'splitwise_conv.csv'], ['code', 'splitwise_code.csv']] as const) {
     it(`${name}-like p50/p90/p99 lengths are within 5% of ${file}`, () => {
       const ours = readTraceFile(join(REPO_ROOT, 'traces', `${name}.csv`), { requireArrivals: true });

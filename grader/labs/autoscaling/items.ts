@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { InvalidOutput, parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { importReference } from '../../core/reference.js';
-import { linearPoints, roundPoints, textTable } from '../../core/scoring.js';
+import { linearPoints, roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import { lineChart, type Plot } from '../../report/charts.js';
 import { AUTOSCALING_TRACE_FILE } from '../../../traces/generate-autoscaling.js';
 import {
@@ -34,6 +34,7 @@ import { runMetrics, simulateCluster, type RunMetrics } from './simulate.js';
 import { hiddenWorkloads, type Workload } from './workloads.js';
 import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
 import { seriesRecorder, windowRecorder } from '../shared/timelines.js';
+import { splitByCasesArray } from '../../core/split-cases.js';
 
 export const REFERENCE_DIR = 'reference/autoscaling';
 
@@ -56,6 +57,7 @@ const money = (x: number) => `$${x.toFixed(2)}`;
 
 // ---- unit items ---------------------------------------------------------------------------------
 
+
 type UnitTask = 'routers' | 'envelope' | 'ema' | 'tune';
 
 function unitItem<C extends { name: string }>(
@@ -64,6 +66,18 @@ function unitItem<C extends { name: string }>(
   check: (c: C, result: unknown, showInputs: boolean) => string[],
 ): ItemImplementation<Labelled<C>[]> {
   return {
+    splitCases: splitByCasesArray((input, i, error) => {
+      const name = input.cases[i]!.name;
+      switch (task) {
+        case 'routers':
+          return { name, steps: [], error };
+        case 'envelope':
+        case 'ema':
+          return { name, values: [], error };
+        case 'tune':
+          return { name, deltas: [], envelopeProblems: [], error };
+      }
+    }),
     prepare(ctx) {
       const cases = makeCases(ctx);
       return { input: { task, cases: cases.map((c) => c.case) }, prepared: cases };
@@ -84,6 +98,7 @@ function unitItem<C extends { name: string }>(
       });
       return {
         score: roundPoints((maxScore * passed) / cases.length),
+        threw: everyCaseThrew(out.cases, cases.length),
         message: `${passed} of ${cases.length} cases passed (${passed - hiddenPassed} of ${cases.length - hidden} public, ${hiddenPassed} of ${hidden} hidden)`,
         output: lines.join('\n'),
       };
@@ -416,6 +431,7 @@ const publicTraceItem: ItemImplementation<SimRun> = {
     return {
       score: 0,
       passed,
+      threw: out.runs.length === 0 && out.errors.length > 0,
       message: passed
         ? `your autoscalers on the shipped trace${hv !== undefined ? `: front hypervolume ${hv.toFixed(3)}` : ''} (informational; the handout lists the reference's numbers)`
         : `${out.errors.length} of 4 runs failed on the shipped trace: ${name(out.errors[0]!.level)}: ${out.errors[0]!.error.slice(0, 200)}`,

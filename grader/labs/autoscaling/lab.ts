@@ -3,11 +3,13 @@ import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { LabDefinition } from '../../core/lab.js';
 import { loadManifest } from '../../manifest/load.js';
 import { AUTOSCALING_ITEMS } from './items.js';
+import { autoscalingTry } from './try-lab.js';
 
 export function autoscalingLab(): LabDefinition {
   return {
     manifest: loadManifest(join(REPO_ROOT, 'labs', 'autoscaling', 'manifest.json')),
     harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'autoscaling', 'harness.ts'),
     items: AUTOSCALING_ITEMS,
+    tryout: autoscalingTry,
   };
 }

@@ -12,7 +12,7 @@ import { Rng } from '../../../sim/workload/rng.js';
 import { InvalidOutput, parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { importReference } from '../../core/reference.js';
-import { linearPoints, median, roundPoints, textTable } from '../../core/scoring.js';
+import { linearPoints, median, roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
 import { cfsStepCases, getPriorityCases, preemptionCases, type UnitExpectation } from './cases.js';
 import { CfsOutput, decodeSteps, encodeStep, type CadenceCase, type RunSteps } from './protocol.js';
@@ -22,6 +22,7 @@ import { burst, HOMEWORK_BURST, type BurstSpec } from './workloads.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
 import { reportRecorder } from '../shared/timelines.js';
+import { splitByCasesArray } from '../../core/split-cases.js';
 
 /**
  * Full points at or below this median P99 TTFT (s) on the homework burst at interval 10; 2 points
@@ -41,7 +42,7 @@ export const VARIANTS: readonly Omit<BurstSpec, 'seed'>[] = [
   { count: 80, qps: 2 },
   { count: 100, qps: 3 },
 ];
-const HOMEWORK_SWAP_GIB = 16;
+export const HOMEWORK_SWAP_GIB = 16;
 
 const parseOutput = <T extends CfsOutput['task']>(raw: unknown, task: T) => parseTaskOutput(CfsOutput, raw, task);
 
@@ -75,7 +76,7 @@ export interface Measured {
   readonly timeline?: RecordedRun;
 }
 
-function measure(run: CfsRun, make: (init: VllmV0SchedulerInit) => VllmV0Scheduler, record = false, timeline?: TimelineRecorder): Measured {
+export function measure(run: CfsRun, make: (init: VllmV0SchedulerInit) => VllmV0Scheduler, record = false, timeline?: TimelineRecorder): Measured {
   const steps: number[] = [];
   const { result, replica } = simulateCfs(run, make, {
     recordUsage: true,
@@ -162,6 +163,7 @@ const ms = (x: number) => fmt(1000 * x, 1);
 
 function unitItem(cases: () => UnitExpectation[]): ItemImplementation<UnitExpectation[]> {
   return {
+    splitCases: splitByCasesArray((input, i, error) => ({ name: input.cases[i]!.name, error })),
     prepare() {
       const expectations = cases();
       return { input: { task: 'units', cases: expectations.map((e) => e.case) }, prepared: expectations };
@@ -177,7 +179,7 @@ function unitItem(cases: () => UnitExpectation[]): ItemImplementation<UnitExpect
         lines.push(`${problems.length === 0 ? 'PASS' : 'FAIL'} ${e.case.name}: ${e.expect}`);
         for (const p of problems) lines.push(`     ${p}`);
       });
-      return { score: roundPoints((maxScore * passed) / expectations.length), message: `${passed} of ${expectations.length} cases passed`, output: lines.join('\n') };
+      return { score: roundPoints((maxScore * passed) / expectations.length), threw: everyCaseThrew(out.cases, expectations.length), message: `${passed} of ${expectations.length} cases passed`, output: lines.join('\n') };
     },
   };
 }
@@ -539,6 +541,21 @@ export const QUESTIONS: readonly Question[] = [
 ];
 
 /** Whether an evidence value matches: 2% (or the printed rounding) for times, 1 point for percentages, exact counts. */
+/** A measured evidence value as the answer sheet would write it, with its unit. */
+function measuredValue(unit: Unit, value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return 'no value';
+  switch (unit) {
+    case 's':
+      return `${Number(value.toFixed(3))} s`;
+    case 'ms':
+      return `${Number(value.toFixed(1))} ms`;
+    case 'pct':
+      return `${Number(value.toFixed(1))}%`;
+    case 'count':
+      return String(Math.round(value));
+  }
+}
+
 export function evidenceMatches(unit: Unit, got: unknown, want: number | null): boolean {
   if (typeof got !== 'number' || !Number.isFinite(got) || want === null || !Number.isFinite(want)) return false;
   const d = Math.abs(got - want);
@@ -587,7 +604,9 @@ const mcqItem: ItemImplementation<{ runs: CfsRun[] }> = {
         if (a.choice !== key[q.key]?.choice) why.push(a.choice === null || a.choice === undefined ? 'no choice' : `choice ${JSON.stringify(a.choice)} is not right`);
         for (const [field, ev] of Object.entries(q.evidence)) {
           const want = ev.value(measured);
-          if (!evidenceMatches(ev.unit, a[field], want)) why.push(`${field}: ${a[field] === null || a[field] === undefined ? 'missing' : `${String(a[field])} does not match your run`}`);
+          // The evidence runs use the public seed, so the measured value may be shown.
+          const measuredText = `the grader measured ${measuredValue(ev.unit, want)} on your run`;
+          if (!evidenceMatches(ev.unit, a[field], want)) why.push(`${field}: ${a[field] === null || a[field] === undefined ? `missing (${measuredText})` : `${String(a[field])} does not match: ${measuredText}`}`);
         }
       }
       if (why.length === 0) right++;

@@ -3,11 +3,13 @@ import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { LabDefinition } from '../../core/lab.js';
 import { loadManifest } from '../../manifest/load.js';
 import { CFS_ITEMS } from './items.js';
+import { cfsTry } from './try-lab.js';
 
 export function cfsLab(): LabDefinition {
   return {
     manifest: loadManifest(join(REPO_ROOT, 'labs', 'cfs', 'manifest.json')),
     harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'cfs', 'harness.ts'),
     items: CFS_ITEMS,
+    tryout: cfsTry,
   };
 }

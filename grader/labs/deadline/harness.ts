@@ -50,7 +50,7 @@ serve((raw): DeadlineOutput => {
   const input = DeadlineInput.parse(raw);
   switch (input.task) {
     case 'units':
-      return { task: 'units', results: runProbes(lab, input.item, input.seed) };
+      return { task: 'units', results: runProbes(lab, input.item, input.seed, input.publicOnly, input.only) };
     case 'capacity':
       return { task: 'capacity', searches: input.workloads.map(capacitySearch) };
     case 'overload':

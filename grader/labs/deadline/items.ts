@@ -16,11 +16,13 @@ import { importReference } from '../../core/reference.js';
 import { linearPoints, roundPoints, textTable } from '../../core/scoring.js';
 import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
-import { probesFor, runProbes, sameValue, type DeadlineModule, type UnitItemId } from './probes.js';
+import { probesFor, runProbes, sameValue, type DeadlineModule, type ProbeResult, type UnitItemId } from './probes.js';
+import { readPublicExpected } from './public-expected.js';
 import { DeadlineOutput } from './protocol.js';
 import { bracketOf, capacityOf, drawWorkload, interpolate, LAB_SERVER, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type TierProbe, type Workload, type WorkloadSpec } from './simulate.js';
 import type { TimelinePair } from '../../report/timeline-view.js';
 import { reportRecorder } from '../shared/timelines.js';
+import type { SplitCases } from '../../core/split-cases.js';
 
 const parseOutput = <T extends DeadlineOutput['task']>(raw: unknown, task: T) => parseTaskOutput(DeadlineOutput, raw, task);
 
@@ -33,15 +35,49 @@ const MAX_ITERATION_TOKENS = 2552;
 
 // ---- unit items -----------------------------------------------------------------------------
 
-function unitItem(item: UnitItemId): ItemImplementation<{ seed: number }> {
+/**
+ * The reference's values for an item's probes. `npm run check` runs the public probes only, whose
+ * values the handout ships (public-expected.ts): it has no reference.
+ */
+async function expectedValues(ctx: ItemContext, item: UnitItemId, seed: number, publicOnly: boolean): Promise<ProbeResult[]> {
+  if (publicOnly) {
+    const shipped = readPublicExpected(ctx.repoRoot);
+    if (shipped !== undefined) return shipped[item];
+  }
+  return runProbes(await reference(ctx), item, seed, publicOnly);
+}
+
+/** Each probe alone (the harness runs probe number `only`), so a probe that hangs is named. */
+function splitProbes(item: UnitItemId): SplitCases {
+  type Units = { seed: number; publicOnly: boolean };
+  const names = (input: unknown) => probesFor(item, (input as Units).seed, (input as Units).publicOnly).map((p) => p.name);
   return {
-    prepare(ctx) {
-      return { input: { task: 'units', item, seed: ctx.hiddenSeed }, prepared: { seed: ctx.hiddenSeed } };
+    inputs: (input) => {
+      const all = names(input);
+      return all.length < 2 ? undefined : all.map((name, only) => ({ name, input: { ...(input as object), only } }));
     },
-    async score(raw, { seed }, ctx, maxScore): Promise<ItemOutcome> {
+    merge: (input, runs) => ({
+      task: 'units',
+      results: names(input).map((name, i) => {
+        const run = runs[i]!;
+        if (!('raw' in run)) return { name, error: run.failure };
+        return (run.raw as { results?: unknown[] } | undefined)?.results?.[0] ?? { name, error: 'the case returned no result' };
+      }),
+    }),
+  };
+}
+
+function unitItem(item: UnitItemId): ItemImplementation<{ seed: number; publicOnly: boolean }> {
+  return {
+    splitCases: splitProbes(item),
+    prepare(ctx) {
+      const publicOnly = ctx.mode === 'check';
+      return { input: { task: 'units', item, seed: ctx.hiddenSeed, publicOnly }, prepared: { seed: ctx.hiddenSeed, publicOnly } };
+    },
+    async score(raw, { seed, publicOnly }, ctx, maxScore): Promise<ItemOutcome> {
       const out = parseOutput(raw, 'units');
-      const expected = runProbes(await reference(ctx), item, seed);
-      const probes = probesFor(item, seed);
+      const expected = await expectedValues(ctx, item, seed, publicOnly);
+      const probes = probesFor(item, seed, publicOnly);
       const lines: string[] = [];
       let passed = 0;
       probes.forEach((p, i) => {
@@ -58,6 +94,7 @@ function unitItem(item: UnitItemId): ItemImplementation<{ seed: number }> {
       });
       return {
         score: roundPoints((maxScore * passed) / probes.length),
+        threw: probes.length > 0 && probes.every((_, i) => out.results[i]?.error !== undefined),
         message: `${passed} of ${probes.length} cases passed`,
         output: lines.join('\n'),
       };
@@ -191,6 +228,7 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
     const table = textTable(['workload', 'your capacity', 'reference', 'EDF', 'FCFS', 'points'], rows);
     return {
       score: roundPoints(score),
+      threw: out.searches.length > 0 && out.searches.every((s) => s.error !== undefined),
       message: `capacity (req/s at ≤ 1% missed in the worst tier): ${workloads.map((w, i) => `${w.lengths} ${f2(capacities[i]!)}`).join(', ')}`,
       output: [table, 'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.', ...notes].join('\n'),
       leaderboard: [{ name: 'mean capacity (req/s)', value: roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length), order: 'desc' }],
@@ -281,8 +319,9 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
     });
     return {
       score: roundPoints((maxScore * passed) / workloads.length),
+      threw: out.runs.length > 0 && out.runs.every((r) => r.error !== undefined),
       message: `${passed} of ${workloads.length} overloaded runs within 1.25 × the reference's worst-tier rate + 1 point`,
-      output: [textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', ''], rows), ...notes].join('\n'),
+      output: [textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', 'pass/fail'], rows), ...notes].join('\n'),
       plots,
       ...(timelines !== undefined ? { timelines } : {}),
     };

@@ -3,11 +3,15 @@ import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { LabDefinition } from '../../core/lab.js';
 import { loadManifest } from '../../manifest/load.js';
 import { DEADLINE_ITEMS } from './items.js';
+import { deadlineTry } from './try-lab.js';
+import { buildPublicExpected, PUBLIC_EXPECTED_FILE } from './public-expected.js';
 
 export function deadlineLab(): LabDefinition {
   return {
     manifest: loadManifest(join(REPO_ROOT, 'labs', 'deadline', 'manifest.json')),
     harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'deadline', 'harness.ts'),
     items: DEADLINE_ITEMS,
+    tryout: deadlineTry,
+    handoutData: async (repoRoot) => ({ [PUBLIC_EXPECTED_FILE]: await buildPublicExpected(repoRoot) }),
   };
 }

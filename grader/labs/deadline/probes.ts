@@ -17,6 +17,8 @@ import { Rng } from '../../../sim/workload/rng.js';
 export interface DeadlineModule {
   readonly DeadlineScheduler: new (init: ReplicaSchedulerInit) => DeadlineReplicaScheduler;
   readonly fitBatchTimeModel: (samples: readonly BatchSample[], fallback: BatchTimeModel, minSamples?: number) => BatchTimeModel;
+  /** The starter's defaults that ran (starter/deadline/deadline-scheduler.ts); absent in a finished solution. */
+  readonly STARTER_DEFAULTS?: Set<string>;
 }
 
 /** The student-facing methods (public on the lab's class, protected getNextBatch called through schedule). */
@@ -360,7 +362,13 @@ function schedule(seed: number): Probe[] {
   ];
 }
 
-export function probesFor(item: UnitItemId, seed: number): Probe[] {
+/** The item's probes; `publicOnly` keeps the fixed public cases (what `npm run check` runs, seed-free). */
+export function probesFor(item: UnitItemId, seed: number, publicOnly = false): Probe[] {
+  const all = allProbes(item, seed);
+  return publicOnly ? all.filter((p) => !p.hidden) : all;
+}
+
+function allProbes(item: UnitItemId, seed: number): Probe[] {
   switch (item) {
     case 'priority-key':
       return priorityKey(seed);
@@ -385,11 +393,20 @@ export interface ProbeResult {
   readonly error?: string;
 }
 
-/** Runs every probe of an item; a throw becomes that probe's error, never the item's. */
-export function runProbes(m: DeadlineModule, item: UnitItemId, seed: number): ProbeResult[] {
-  return probesFor(item, seed).map((p) => {
+/**
+ * Runs every probe of an item (or only probe number `only`); a throw becomes that probe's error,
+ * never the item's.
+ */
+export function runProbes(m: DeadlineModule, item: UnitItemId, seed: number, publicOnly = false, only?: number): ProbeResult[] {
+  const probes = probesFor(item, seed, publicOnly);
+  const defaults = m.STARTER_DEFAULTS instanceof Set ? m.STARTER_DEFAULTS : undefined;
+  return (only === undefined ? probes : probes.slice(only, only + 1)).map((p) => {
     try {
-      return { name: p.name, value: JSON.parse(JSON.stringify(p.run(m) ?? null)) as unknown };
+      defaults?.clear();
+      const value = JSON.parse(JSON.stringify(p.run(m) ?? null)) as unknown;
+      // A starter default is not the student's answer, even when it happens to give the right value.
+      if (defaults !== undefined && defaults.size > 0) return { name: p.name, error: `not written yet: ${[...defaults].sort().join(', ')} (the starter's simple default ran) in starter/deadline/deadline-scheduler.ts` };
+      return { name: p.name, value };
     } catch (err) {
       return { name: p.name, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
     }

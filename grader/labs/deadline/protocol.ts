@@ -15,7 +15,7 @@ const numbers = z.array(z.number());
 export const Workload = z.strictObject({ lengths: z.enum(['conv', 'code']), arrivedAt: numbers, numPrefillTokens: numbers, numDecodeTokens: numbers, tier: numbers });
 
 export const DeadlineInput = z.discriminatedUnion('task', [
-  z.strictObject({ task: z.literal('units'), item: z.enum(UNIT_ITEMS), seed: z.number().int() }),
+  z.strictObject({ task: z.literal('units'), item: z.enum(UNIT_ITEMS), seed: z.number().int(), publicOnly: z.boolean(), only: z.number().int().nonnegative().optional() }),
   z.strictObject({ task: z.literal('capacity'), workloads: z.array(Workload) }),
   z.strictObject({ task: z.literal('overload'), runs: z.array(z.strictObject({ workload: Workload, qps: z.number().positive(), batchSizeCap: z.number().int().positive() })) }),
 ]);

@@ -6,12 +6,13 @@
  */
 import { parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
-import { roundPoints, textTable } from '../../core/scoring.js';
+import { roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import type { Plot } from '../../report/charts.js';
 import { checkUnitCase, unitCases, type UnitExpectation, type UnitItemId } from './cases.js';
 import { FairnessOutput, type ScenarioRun, type SchedulerKind } from './protocol.js';
 import { checkValue, fcfsMetrics, formatValue, judge, referenceMetrics, scenarioPlots, scenarioTimelines, studentMetrics, type RunMetrics } from './scenarios.js';
 import { partRuns, workload, type WorkloadKey } from './workloads.js';
+import { splitByCasesArray } from '../../core/split-cases.js';
 
 const parseOutput = <T extends FairnessOutput['task']>(raw: unknown, task: T) => parseTaskOutput(FairnessOutput, raw, task);
 
@@ -19,6 +20,7 @@ const parseOutput = <T extends FairnessOutput['task']>(raw: unknown, task: T) =>
 
 function unitItem(id: UnitItemId): ItemImplementation<UnitExpectation[]> {
   return {
+    splitCases: splitByCasesArray((input, i, error) => ({ name: input.cases[i]!.name, observations: [], error })),
     prepare(ctx: ItemContext) {
       const cases = unitCases(id, ctx.hiddenSeed);
       return { input: { task: 'units', cases: cases.map((c) => c.case) }, prepared: cases };
@@ -40,6 +42,7 @@ function unitItem(id: UnitItemId): ItemImplementation<UnitExpectation[]> {
       });
       return {
         score: roundPoints((maxScore * passed) / cases.length),
+        threw: everyCaseThrew(out.cases, cases.length),
         message: `${passed} of ${cases.length} cases passed (public ${publicPassed} of ${publicCount}, hidden variants ${passed - publicPassed} of ${cases.length - publicCount})`,
         output: lines.join('\n'),
       };
@@ -119,7 +122,7 @@ function scenarioItem(scheduler: SchedulerKind, picks: readonly Pick[], plot: Pl
         score: roundPoints((maxScore * passed) / picks.length),
         message: `${passed} of ${picks.length} fairness checks passed${problems.length > 0 ? `; ${problems[0]}` : ''}`,
         output: [
-          textTable(['workload', 'check', 'yours', 'reference', 'FCFS', 'limit', ''], rows),
+          textTable(['workload', 'check', 'yours', 'reference', 'FCFS', 'limit', 'pass/fail'], rows),
           '',
           'Service is w_p = 1 per prompt token and w_q = 2 per output token, attributed when each batch ends.',
           'Limits come from the reference solution on the same hidden workload (labs/fairness/README.md, "How it is graded").',

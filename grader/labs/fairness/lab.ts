@@ -3,11 +3,13 @@ import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { LabDefinition } from '../../core/lab.js';
 import { loadManifest } from '../../manifest/load.js';
 import { FAIRNESS_ITEMS } from './items.js';
+import { fairnessTry } from './try-lab.js';
 
 export function fairnessLab(): LabDefinition {
   return {
     manifest: loadManifest(join(REPO_ROOT, 'labs', 'fairness', 'manifest.json')),
     harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'fairness', 'harness.ts'),
     items: FAIRNESS_ITEMS,
+    tryout: fairnessTry,
   };
 }

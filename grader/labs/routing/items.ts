@@ -9,7 +9,7 @@ import { ROUTERS } from '../../../sim/policies/router/registry.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
-import { linearPoints, median, roundPoints, textTable } from '../../core/scoring.js';
+import { linearPoints, median, roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import { checkUnitCase, unitCases, type UnitExpectation } from './cases.js';
 import { RoutingOutput, type ScalingStep, type SimulationResultWire, type SimulationRun } from './protocol.js';
 import { ReplayError, ReplayRouter } from './replay.js';
@@ -20,6 +20,7 @@ import { importReference } from '../../core/reference.js';
 import type { RecordedRun } from '../../report/timeline-view.js';
 import { reportRecorder, timelinePair } from '../shared/timelines.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
+import { splitByCasesArray } from '../../core/split-cases.js';
 
 /**
  * Full marks for this much lower mean e2e than round robin (median over seeds). Set from the
@@ -108,6 +109,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 // ---- items --------------------------------------------------------------------------------------
 
 const unitItem: ItemImplementation<UnitExpectation[]> = {
+  splitCases: splitByCasesArray((input, i, error) => ({ name: input.cases[i]!.name, assignments: [], decodeTokenReads: 0, error })),
   prepare(ctx: ItemContext) {
     const expectations = unitCases(ctx.publicSeed);
     return { input: { task: 'units', cases: expectations.map((e) => e.case) }, prepared: expectations };
@@ -124,6 +126,7 @@ const unitItem: ItemImplementation<UnitExpectation[]> = {
     });
     return {
       score: roundPoints((maxScore * passed) / expectations.length),
+      threw: everyCaseThrew(out.cases, expectations.length),
       message: `${passed} of ${expectations.length} cases passed`,
       output: lines.join('\n'),
     };

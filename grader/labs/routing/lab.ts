@@ -3,11 +3,13 @@ import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { LabDefinition } from '../../core/lab.js';
 import { loadManifest } from '../../manifest/load.js';
 import { ROUTING_ITEMS } from './items.js';
+import { routingTry } from './try-lab.js';
 
 export function routingLab(): LabDefinition {
   return {
     manifest: loadManifest(join(REPO_ROOT, 'labs', 'routing', 'manifest.json')),
     harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'routing', 'harness.ts'),
     items: ROUTING_ITEMS,
+    tryout: routingTry,
   };
 }

@@ -1,0 +1,75 @@
+/**
+ * `npm run try -- fairness`: both parts of your scheduler on the scenario workloads (public seed),
+ * beside FCFS (the engine's plain vllm and sarathi schedulers) and the reference's published numbers.
+ * A part whose file still throws "not implemented" shows as failed; the other part still runs.
+ */
+import { ServiceRecorder } from '../../../sim/metrics/fairness.js';
+import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
+import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
+import { loadExport } from '../../core/load-module.js';
+import type { LabTry, TryMeasure } from '../../core/try.js';
+import type { SchedulerKind } from './protocol.js';
+import { checkValue, formatValue, type RunMetrics } from './scenarios.js';
+import { simulateScenario, type SchedulerFactory } from './simulate.js';
+import { CLASS_NAMES } from './situation.js';
+import { scenarioRun, WORKLOADS } from './workloads.js';
+
+type Schedulers = Readonly<Record<SchedulerKind, SchedulerFactory | Error>>;
+const PARTS: readonly [SchedulerKind, number][] = [['vtc', 1], ['vtc-sarathi', 2]];
+const key = (part: number, label: string, title: string) => `part ${part}, ${label}: ${title}`;
+
+function metrics(run: ReturnType<typeof scenarioRun>, make: SchedulerFactory): RunMetrics {
+  const recorder = new ServiceRecorder();
+  const result = simulateScenario(run, make, [recorder]);
+  return {
+    duration: run.duration,
+    log: recorder.log,
+    clientId: result.requests.map((r) => r.clientId),
+    arrivedAt: result.requests.map((r) => r.arrivedAt),
+    ttft: result.requests.map((r) => (r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt)),
+  };
+}
+
+export const fairnessTry: LabTry<Schedulers> = {
+  lab: 'fairness',
+  async load(dir) {
+    const out: Partial<Record<SchedulerKind, SchedulerFactory | Error>> = {};
+    for (const [kind] of PARTS) {
+      const { file, name } = CLASS_NAMES[kind];
+      try {
+        const Cls = await loadExport<new (init: ReplicaSchedulerInit) => ReplicaScheduler>(dir, file, name);
+        out[kind] = (init) => new Cls(init);
+      } catch (err) {
+        out[kind] = err as Error;
+      }
+    }
+    return out as Schedulers;
+  },
+  baselines: () => ({ FCFS: { vtc: REPLICA_SCHEDULERS.vllm, 'vtc-sarathi': REPLICA_SCHEDULERS.sarathi } }),
+  rows: () => PARTS.flatMap(([, part]) => WORKLOADS.flatMap((def) => def.checks.map((c) => key(part, def.label, c.title)))),
+  measure(schedulers, seed): TryMeasure {
+    const values: Record<string, number> = {};
+    const errors: string[] = [];
+    for (const [kind, part] of PARTS) {
+      const make = schedulers[kind];
+      if (make instanceof Error) {
+        errors.push(`part ${part}: ${make.message}`);
+        continue;
+      }
+      for (const def of WORKLOADS) {
+        try {
+          const m = metrics(scenarioRun(def, kind, seed), make);
+          for (const check of def.checks) values[key(part, def.label, check.title)] = checkValue(check, m, def);
+        } catch (err) {
+          errors.push(`part ${part}, ${def.label}: ${(err as Error).message}`);
+        }
+      }
+    }
+    return { values, errors };
+  },
+  format(k, v) {
+    for (const def of WORKLOADS) for (const check of def.checks) if (k.endsWith(`${def.label}: ${check.title}`)) return formatValue(check, v);
+    return String(v);
+  },
+  about: "Public workloads: the grader's scenario workloads drawn from the public seed; the hidden scenario items draw them from the hidden seed and judge each check against the reference and FCFS (labs/fairness/README.md).",
+};
