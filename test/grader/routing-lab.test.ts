@@ -78,6 +78,8 @@ describe('routing lab, adversarial submissions', () => {
     ['reads-reference', 'permission', /reading .*reference\/routing\/ai-router.ts is not allowed/],
     ['reads-hidden-trace', 'permission', /traces\/conv.csv is not allowed/],
     ['nan-routing', 'error', /replica NaN, which does not exist/],
+    ['kills-itself', 'crash', /^the child process was killed by SIGKILL without replying/],
+    ['tampers-result', 'invalid-output', /the harness returned data of the wrong shape/],
   ])('%s: every simulation item ends as %s', async (name, verdict, message) => {
     const { result } = await grade(fixture(name), fast);
     expect(result.internalError).toBeUndefined();
