@@ -30,7 +30,7 @@ interface V8ScriptCoverage {
 }
 interface SourceMapCacheEntry {
   readonly lineLengths: readonly number[];
-  readonly data: ConstructorParameters<typeof TraceMap>[0];
+  readonly data: ConstructorParameters<typeof TraceMap>[0] | null;
 }
 interface RawDump {
   readonly result: readonly V8ScriptCoverage[];
@@ -76,13 +76,24 @@ export function foldChildCoverage(map: CoverageMapData, rawDir: string): ChildFo
   let credited = 0;
   const files = readdirSync(rawDir).filter((name) => name.endsWith('.json'));
   for (const name of files) {
-    const dump = JSON.parse(readFileSync(join(rawDir, name), 'utf8')) as RawDump;
+    let dump: RawDump;
+    try {
+      dump = JSON.parse(readFileSync(join(rawDir, name), 'utf8')) as RawDump;
+    } catch {
+      continue; // a child killed while writing leaves a truncated file
+    }
     dumps++;
     const cache = dump['source-map-cache'] ?? {};
     for (const script of dump.result) {
       const entry = cache[script.url];
-      if (entry === undefined) continue;
-      const tracer = new TraceMap(entry.data, script.url);
+      // Node records a null map for a script whose source map it could not read.
+      if (entry === undefined || entry.data === null || typeof entry.data !== 'object') continue;
+      let tracer: TraceMap;
+      try {
+        tracer = new TraceMap(entry.data, script.url);
+      } catch {
+        continue; // a map trace-mapping cannot read: that script's counts are left out
+      }
       const targets = tracer.resolvedSources
         .map((resolved) => ({ resolved, path: sourcePath(resolved) }))
         .filter((s): s is { resolved: string; path: string } => s.path !== undefined && map[s.path] !== undefined);
