@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * `npm run coverage` (test/coverage/run.ts) sets this to a temporary folder: the setup file below then hands it to
+ * every child process the tests start, as NODE_V8_COVERAGE, and run.ts merges what they write.
+ */
+const childCoverageDir = process.env.SERVELAB_CHILD_COVERAGE_DIR;
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -7,5 +13,15 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 300_000,
+    setupFiles: childCoverageDir !== undefined ? ['test/coverage/child-coverage-env.ts'] : [],
+    // Only active with --coverage (npm run coverage); `npm test` never pays for it.
+    coverage: {
+      provider: 'v8',
+      // Every source file counts, loaded by a test or not.
+      include: ['sim/**/*.ts', 'grader/**/*.ts'],
+      exclude: ['**/*.d.ts'],
+      reporter: ['json'],
+      reportOnFailure: true,
+    },
   },
 });

@@ -6,8 +6,17 @@ import { configFields, helpText, parseArgs } from '../../sim/cli/flags.js';
 import { parseConfig, SimulationConfig } from '../../sim/config/schema.js';
 
 describe('config schema', () => {
-  it('has a default or an optional marker and a description for every field', () => {
-    for (const f of configFields()) expect(f.description, f.key).not.toBe('');
+  it('every field has a description and either a default that --help prints on its line or is optional', () => {
+    const help = helpText('npm run sim --').split('\n');
+    const shape = SimulationConfig.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+    for (const f of configFields()) {
+      expect(f.description, f.key).not.toBe('');
+      const line = help.find((l) => l.trimStart().startsWith(`${f.flag} <`));
+      expect(line, `${f.flag} has a --help line`).toBeDefined();
+      if (f.defaultValue !== undefined) expect(line, f.flag).toContain(`(default: ${String(f.defaultValue)})`);
+      else expect(shape[f.key]!.safeParse(undefined).success, `${f.key} has no default, so it must be optional`).toBe(true);
+    }
+    expect(configFields().filter((f) => f.defaultValue === undefined).map((f) => f.key)).toEqual(expect.arrayContaining(['trace', 'numBlocks', 'routerModule']));
     const defaults = SimulationConfig.parse({});
     expect(defaults).toMatchObject({ replicas: 4, model: 'llama-2-7b', device: 'a100', tp: 1, globalScheduler: 'lor', replicaScheduler: 'vllm', qps: 2, seed: 42 });
   });

@@ -167,9 +167,29 @@ describe('lab mode: routers may not read the decode length', () => {
     }
   }
 
-  it('hands routers views whose numDecodeTokens throws a clear error, and counts the reads', () => {
+  it('hands routers views whose numDecodeTokens throws a clear error', () => {
     const sim = new Simulator(setup(workload(3), { makeRouter: (init) => new PeekingRouter(init), guardDecodeTokens: true }));
     expect(() => sim.run()).toThrow(/a router read numDecodeTokens of request 0: routers may not use the decode length/);
+  });
+
+  it('counts every read in decodeTokenReads, also those whose error the router swallows', () => {
+    class SwallowingRouter extends Router {
+      schedule(): Assignment[] {
+        return this.queue.splice(0).map((request) => {
+          for (let i = 0; i < 2; i++) {
+            try {
+              void (request as unknown as { numDecodeTokens: number }).numDecodeTokens;
+            } catch {
+              // The router ignores the error; the engine still counts the read.
+            }
+          }
+          return { replicaId: 0, request };
+        });
+      }
+    }
+    const result = new Simulator(setup(workload(5), { makeRouter: (init) => new SwallowingRouter(init), guardDecodeTokens: true })).run();
+    expect(result.numCompleted).toBe(5);
+    expect(result.decodeTokenReads).toBe(10);
   });
 
   it('leaves built-in routers working, with the view carrying everything else', () => {

@@ -22,34 +22,56 @@ export interface GradedItem {
   readonly output?: string;
 }
 
-export async function gradeItems(labName: string, files: Map<string, string>, ids: readonly string[]): Promise<Record<string, GradedItem>> {
+/** The lab's default seeds and this checkout as the reference's root. */
+export function defaultContext(labName: string): ItemContext {
+  const lab = getLab(labName);
+  return { hiddenSeed: lab.manifest.defaultHiddenSeed, publicSeed: lab.manifest.publicSeed, repoRoot: REPO_ROOT };
+}
+
+/** What the child reports for each item (verdict ok) or the sandbox's outcome, with the prepared input. */
+export type ChildRun = { readonly verdict: 'ok'; readonly result: unknown; readonly prepared: unknown } | { readonly verdict: string; readonly message: string };
+
+/** Builds `files` and runs the child once per item on `ctx`'s input; no scoring. */
+export async function runItemChildren(labName: string, files: Map<string, string>, ids: readonly string[], ctx: ItemContext = defaultContext(labName)): Promise<Record<string, ChildRun>> {
   const lab = getLab(labName);
   const work = mkdtempSync(join(tmpdir(), `servelab-${labName}-items-`));
   try {
     const build = await buildSubmission({ repoRoot: REPO_ROOT, workDir: join(work, 'build'), labStudentDir: lab.manifest.studentDir, files, entry: lab.harnessEntry, typecheck: false });
     expect(build.errors).toEqual([]);
-    const ctx: ItemContext = { hiddenSeed: lab.manifest.defaultHiddenSeed, publicSeed: lab.manifest.publicSeed, repoRoot: REPO_ROOT };
-    const out: Record<string, GradedItem> = {};
+    const out: Record<string, ChildRun> = {};
     for (const id of ids) {
+      const { input, prepared } = lab.items[id]!.prepare(ctx);
       const item = lab.manifest.items.find((i) => i.id === id)!;
-      const impl = lab.items[id]!;
-      const { input, prepared } = impl.prepare(ctx);
       const outcome = await runSandboxed({
         bundlePath: build.bundlePath!,
         readDirs: [build.bundleDir],
         input,
-        timeoutMs: lab.manifest.limits.itemTimeoutMs,
+        // The item's own limit when the manifest gives one, as the grader does (grader/core/grade.ts).
+        timeoutMs: item.timeoutMs ?? lab.manifest.limits.itemTimeoutMs,
         maxOldSpaceMb: lab.manifest.limits.maxOldSpaceMb,
       });
-      if (outcome.verdict !== 'ok') {
-        out[id] = { score: 0, max: item.points, verdict: outcome.verdict, message: outcome.message };
-        continue;
-      }
-      const scored = await impl.score(outcome.result, prepared, ctx, item.points);
-      out[id] = { score: scored.score, max: item.points, verdict: 'scored', message: scored.message, output: scored.output };
+      out[id] = outcome.verdict === 'ok' ? { verdict: 'ok', result: outcome.result, prepared } : { verdict: outcome.verdict, message: outcome.message };
     }
     return out;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+export async function gradeItems(labName: string, files: Map<string, string>, ids: readonly string[]): Promise<Record<string, GradedItem>> {
+  const lab = getLab(labName);
+  const ctx = defaultContext(labName);
+  const runs = await runItemChildren(labName, files, ids, ctx);
+  const out: Record<string, GradedItem> = {};
+  for (const id of ids) {
+    const item = lab.manifest.items.find((i) => i.id === id)!;
+    const run = runs[id]!;
+    if (run.verdict !== 'ok' || !('result' in run)) {
+      out[id] = { score: 0, max: item.points, verdict: run.verdict, message: 'message' in run ? run.message : '' };
+      continue;
+    }
+    const scored = await lab.items[id]!.score(run.result, run.prepared, ctx, item.points);
+    out[id] = { score: scored.score, max: item.points, verdict: 'scored', message: scored.message, output: scored.output };
+  }
+  return out;
 }

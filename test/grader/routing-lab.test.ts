@@ -3,9 +3,9 @@
  * nothing on the round-robin item, every adversarial submission gets its own verdict with a valid
  * results.json, and a regrade is byte-identical.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
@@ -78,6 +78,8 @@ describe('routing lab, adversarial submissions', () => {
     ['reads-reference', 'permission', /reading .*reference\/routing\/ai-router.ts is not allowed/],
     ['reads-hidden-trace', 'permission', /traces\/conv.csv is not allowed/],
     ['nan-routing', 'error', /replica NaN, which does not exist/],
+    ['kills-itself', 'crash', /^the child process was killed by SIGKILL without replying/],
+    ['tampers-result', 'invalid-output', /the harness returned data of the wrong shape/],
   ])('%s: every simulation item ends as %s', async (name, verdict, message) => {
     const { result } = await grade(fixture(name), fast);
     expect(result.internalError).toBeUndefined();
@@ -114,11 +116,20 @@ describe('routing lab, adversarial submissions', () => {
     expect(result.items[0]!.message).toMatch(/must contain starter\/routing\/ai-router\.ts.*\.\/submit\.sh routing/);
   });
 
-  it('zip slip: the hostile entry is refused and named, nothing is written outside', async () => {
-    const zip = join(out(), 'evil.zip');
-    writeFileSync(zip, rawZip([{ name: '../../evil.ts', data: 'export {}' }, { name: 'ai-router.ts', data: readFileSync(join(REPO_ROOT, 'starter', 'routing', 'ai-router.ts')) }]));
-    const { result } = await grade(zip);
+  it('zip slip: hostile entries are refused and named, and nothing is written where they point', async () => {
+    // A target that exists and is empty: `../` × 40 climbs to / from any folder the grader could extract into,
+    // so the entry resolves to this folder wherever a careless writer would put it.
+    const target = mkdtempSync(join(tmpdir(), 'servelab-zipslip-'));
+    const deep = `${'../'.repeat(40)}${target.slice(1)}/evil.ts`;
+    const base = out();
+    const zip = join(base, 'evil.zip');
+    writeFileSync(zip, rawZip([{ name: '../../evil.ts', data: 'export {}' }, { name: deep, data: 'export {}' }, { name: 'ai-router.ts', data: readFileSync(join(REPO_ROOT, 'starter', 'routing', 'ai-router.ts')) }]));
+    const { result, dir } = await grade(zip);
     expect(result.notices.join('\n')).toMatch(/\.\.\/\.\.\/evil\.ts/);
+    expect(result.notices.join('\n')).toContain('evil.ts');
     expect(result.internalError).toBeUndefined();
+    expect(readdirSync(target)).toEqual([]);
+    expect(readdirSync(base)).toEqual(['evil.zip']);
+    for (const d of [dir, dirname(dir), dirname(base), tmpdir()]) expect(existsSync(join(d, 'evil.ts')), d).toBe(false);
   });
 });

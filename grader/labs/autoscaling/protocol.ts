@@ -149,7 +149,7 @@ export const ScalingInput = z.strictObject({
 export type ScalingInput = z.infer<typeof ScalingInput>;
 
 export const ScalingAttempt = z.strictObject({
-  /** Per size, per sample: ms per pass of the student's envelope and of the linear baseline, measured in interleaved pairs. */
+  /** Per size, per sample: CPU ms per pass of the student's envelope and of the linear baseline, measured in interleaved pairs. */
   student: z.array(z.array(z.number().positive())),
   baseline: z.array(z.array(z.number().positive())),
   /** Set when a run exceeded maxRunMs at sizes[student.length]. */

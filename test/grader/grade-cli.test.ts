@@ -1,0 +1,66 @@
+/**
+ * The instructor's `npm run grade` (grader/cli/grade.ts main, in-process) and the fairness lab's try-out script
+ * (grader/labs/fairness/try.ts, run as students run it): usage, input errors, and one real grading with an extra
+ * report format.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { REPO_ROOT } from '../../sim/config/paths.js';
+import { main } from '../../grader/cli/grade.js';
+
+describe('npm run grade (main)', () => {
+  let out: string[];
+  let err: string[];
+  beforeEach(() => {
+    out = [];
+    err = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('--help prints the usage and exits 0', async () => {
+    expect(await main(['--help'])).toBe(0);
+    expect(out.join('\n')).toMatch(/^Usage: npm run grade -- <submission\.zip\|dir> --lab <routing\|fairness\|autoscaling\|cfs\|deadline>/);
+  });
+
+  it('input errors exit 2 with the reason and no stack: no submission, --batch without --lab, an unknown --format', async () => {
+    expect(await main(['--lab', 'routing'])).toBe(2);
+    expect(err.at(-1)).toMatch(/^error: expected one submission and --lab/);
+    expect(await main(['--batch', 'somewhere'])).toBe(2);
+    expect(err.at(-1)).toMatch(/^error: --batch needs --lab/);
+    expect(await main(['x.zip', '--lab', 'routing', '--format', 'pdf'])).toBe(2);
+    expect(err.at(-1)).toBe('error: unknown --format pdf; formats: gradescope, prairielearn, junit');
+  });
+
+  it('grades a folder: one line per item, the total, and results.json, reports and the JUnit file in --out', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'servelab-grade-cli-')), 'out');
+    expect(await main([join(REPO_ROOT, 'reference', 'routing'), '--lab', 'routing', '--out', dir, '--name', 'ref', '--format', 'junit'])).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/^grading .*reference\/routing for lab routing$/m);
+    expect(text.split('\n').filter((l) => /^PASS {2}\d\. /.test(l))).toHaveLength(5);
+    expect(text).toMatch(/10 \/ 10/);
+    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['report.html', 'report.md', 'results.json']));
+    const junit = readdirSync(dir).find((f) => f.endsWith('.xml'));
+    expect(junit, 'a JUnit XML file').toBeDefined();
+    expect(readFileSync(join(dir, junit!), 'utf8')).toMatch(/<testsuite[^>]* tests="5"/);
+    expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).score).toBe(10);
+  });
+});
+
+describe('grader/labs/fairness/try.ts', () => {
+  it('runs a scheduler folder on one workload and prints the checks next to FCFS', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'grader', 'labs', 'fairness', 'try.ts'), 'overload', '--dir', join(REPO_ROOT, 'reference', 'fairness')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^part 1: \w+ from .*reference\/fairness\/vtc-replica-scheduler\.ts, seed 42$/m);
+    expect(run.stdout).toMatch(/^== .*overload/im);
+    expect(run.stdout).toMatch(/check\s+\|?\s*yours\s+\|?\s*FCFS/);
+    expect(run.stdout).toMatch(/service per client \(yours\): 0: \d+\/s, 1: \d+\/s/);
+  });
+});
