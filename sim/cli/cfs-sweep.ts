@@ -21,7 +21,7 @@ import { kvUsagePeaks, latenciesInIssueOrder } from '../metrics/kv-usage.js';
 import { requestMetricsCsv } from '../metrics/request-metrics.js';
 import { mean, percentile } from '../metrics/stats.js';
 import type { BuildOptions } from '../config/build.js';
-import { VllmV0ReplicaScheduler, type KvUsageSample } from '../policies/replica/vllm-v0.js';
+import { VllmV0ReplicaScheduler, type KvUsageSample } from '../policies/replica/vllm-v0-replica-scheduler.js';
 
 export interface SweepRow {
   readonly interval: number;

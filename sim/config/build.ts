@@ -8,7 +8,7 @@ import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import { createExecutionModel } from '../predictor/factory.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
 import { REPLICA_SCHEDULERS } from '../policies/replica/registry.js';
-import type { VllmV0Options } from '../policies/replica/vllm-v0.js';
+import type { VllmV0Options } from '../policies/replica/vllm-v0-replica-scheduler.js';
 import { ROUTERS } from '../policies/router/registry.js';
 import { generateMultiClient } from '../workload/multi-client.js';
 import { generateSynthetic, replayTrace } from '../workload/request-source.js';

@@ -15,7 +15,7 @@ import { KvBlockManager } from '../memory/kv-block-manager.js';
 import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit, ReplicaSchedulerLimits } from '../policies/replica/replica-scheduler.js';
-import type { VllmV0Options } from '../policies/replica/vllm-v0.js';
+import type { VllmV0Options } from '../policies/replica/vllm-v0-replica-scheduler.js';
 import type { DeadlineOptions } from '../policies/replica/deadline/deadline-options.js';
 import { routableView } from '../policies/router/routable-view.js';
 import type { Router, RouterInit } from '../policies/router/router.js';

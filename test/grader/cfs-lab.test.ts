@@ -13,7 +13,7 @@ import { loadReplicaSchedulerModule } from '../../sim/config/plugins.js';
 import { runCfsSweep, sweepTable } from '../../sim/cli/cfs-sweep.js';
 import { main as simMain } from '../../sim/cli/sim.js';
 import { requestMetricsCsv } from '../../sim/metrics/request-metrics.js';
-import { VllmV0Scheduler } from '../../sim/policies/replica/vllm-v0-scheduler.js';
+import { VllmV0Scheduler } from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { getLab } from '../../grader/labs/index.js';

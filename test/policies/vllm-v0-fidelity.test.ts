@@ -11,8 +11,8 @@ import { Simulator } from '../../sim/engine/simulator.js';
 import { Request } from '../../sim/entities/request.js';
 import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
 import { DEFAULT_SWAP_COPY_OVERHEAD_SECONDS, swapSeconds } from '../../sim/memory/swap-cost.js';
-import { VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0.js';
-import { SwapSpaceExhaustedError, VllmV0Scheduler, type SwapPoolFullChoice, type VllmV0SchedulerInit } from '../../sim/policies/replica/vllm-v0-scheduler.js';
+import { VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
+import { SwapSpaceExhaustedError, VllmV0Scheduler, type SwapPoolFullChoice, type VllmV0SchedulerInit } from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { finishBatch, linearModel, req, setup, tokensById } from '../helpers.js';
 
 const MiB = 1024 * 1024;

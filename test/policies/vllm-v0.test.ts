@@ -9,7 +9,7 @@ import { Request } from '../../sim/entities/request.js';
 import { CpuSwapPool, cpuBlocksFor } from '../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
 import { requestMetricsCsv } from '../../sim/metrics/request-metrics.js';
-import { VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0.js';
+import { VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import {
   SchedulingBudget,
   VllmV0Scheduler,
@@ -18,7 +18,7 @@ import {
   type BlockTransfer,
   type SchedulerOutputs,
   type VllmV0SchedulerInit,
-} from '../../sim/policies/replica/vllm-v0-scheduler.js';
+} from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { finishBatch, linearModel, req, setup, tokensById } from '../helpers.js';
 
 /** 1 MiB blocks and swap space in MiB-exact GiB, so the CPU pool has exactly `cpuBlocks` blocks. */

@@ -6,8 +6,8 @@ import { buildSimulation, vllmV0Options } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import { Request } from '../../../sim/entities/request.js';
-import { VllmV0ReplicaScheduler, type V0StepRecord } from '../../../sim/policies/replica/vllm-v0.js';
-import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
+import { VllmV0ReplicaScheduler, type V0StepRecord } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
+import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import type { BurstRequests } from './workloads.js';
 
 /** The homework's server (labs/cfs/README.md): what `traces/cfs-homework.json` sets for `npm run sim`. */

@@ -4,7 +4,7 @@ import { OrcaReplicaScheduler } from './orca.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from './replica-scheduler.js';
 import { SarathiReplicaScheduler } from './sarathi.js';
 import { VllmReplicaScheduler } from './vllm.js';
-import { VllmV0ReplicaScheduler } from './vllm-v0.js';
+import { VllmV0ReplicaScheduler } from './vllm-v0-replica-scheduler.js';
 
 export const ReplicaSchedulerName = z.enum(['vllm', 'sarathi', 'orca', 'vllm-v0', 'sarathi-fcfs', 'sarathi-edf', 'sarathi-srpf']);
 export type ReplicaSchedulerName = z.infer<typeof ReplicaSchedulerName>;

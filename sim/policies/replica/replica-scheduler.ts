@@ -12,7 +12,7 @@ import { Batch } from '../../entities/batch.js';
 import type { Request } from '../../entities/request.js';
 import type { KvBlockManager } from '../../memory/kv-block-manager.js';
 import type { DeadlineOptions } from './deadline/deadline-options.js';
-import type { VllmV0Options } from './vllm-v0.js';
+import type { VllmV0Options } from './vllm-v0-replica-scheduler.js';
 
 export interface ReplicaSchedulerLimits {
   /** Most requests that may hold KV blocks at once (Vidur `batch_size_cap`, vLLM `max_num_seqs`). */

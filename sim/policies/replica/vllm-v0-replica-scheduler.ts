@@ -1,5 +1,5 @@
 /**
- * The `vllm-v0` replica scheduler: vLLM V0's engine step (./vllm-v0-scheduler.ts) driven by
+ * The `vllm-v0` replica scheduler: vLLM V0's engine step (./vllm-v0-step-scheduler.ts) driven by
  * servelab's event loop, with preemption by swapping to a CPU pool.
  *
  * Each time the engine asks for a batch, this calls the V0 scheduler's `schedule()` (one vLLM engine
@@ -24,7 +24,7 @@ import type { Request } from '../../entities/request.js';
 import { CpuSwapPool, cpuBlocksFor, type BlockTransfer } from '../../memory/cpu-swap-pool.js';
 import { swapSeconds, type SwapCostModel } from '../../memory/swap-cost.js';
 import { ReplicaScheduler, type ReplicaSchedulerInit } from './replica-scheduler.js';
-import { VllmV0Scheduler, type PreemptionMode, type SchedulerOutputs, type SwapPoolFullChoice, type VllmV0SchedulerInit } from './vllm-v0-scheduler.js';
+import { VllmV0Scheduler, type PreemptionMode, type SchedulerOutputs, type SwapPoolFullChoice, type VllmV0SchedulerInit } from './vllm-v0-step-scheduler.js';
 
 /** The `vllm-v0` settings that come from the config (`--swap-space`, `--preemption-mode`, `--cfs-interval`) and the catalog. */
 export interface VllmV0Options {

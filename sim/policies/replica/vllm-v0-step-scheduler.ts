@@ -1,7 +1,7 @@
 /**
  * vLLM V0's scheduler (`vllm/core/scheduler.py` at 5fbbfe9, the version Cornell CS5470 HW2 pins),
  * rewritten in servelab's terms: one `schedule()` call is one engine step and returns what that step
- * runs (`SchedulerOutputs`). The replica scheduler `vllm-v0` (./vllm-v0.ts) drives it from the event
+ * runs (`SchedulerOutputs`). The replica scheduler `vllm-v0` (./vllm-v0-replica-scheduler.ts) drives it from the event
  * loop, charges swap time and checks every step.
  *
  * A vLLM `SequenceGroup` is a servelab `Request` (one sequence per group). Three queues:
