@@ -47,8 +47,7 @@ function buildSituation(raw: UnitCase['situation'], mode: 'cfs' | 'default') {
     replicaId: 0,
     kv,
     limits: { batchSizeCap: s.maxNumSeqs, maxTokensInBatch: s.maxNumBatchedTokens, chunkSize: 512, maxRequestTokens: 16368 },
-    vllmV0: { swapSpaceGiB: s.cpuBlocks / 1024, blockBytesPerGpu: UNIT_BLOCK_BYTES, swapBandwidthGBs: 25, preemptionMode: 'swap', cfsInterval: s.cfsInterval, recordUsage: false },
-  });
+  }, { swapSpaceGiB: s.cpuBlocks / 1024, blockBytesPerGpu: UNIT_BLOCK_BYTES, swapBandwidthGBs: 25, preemptionMode: 'swap', cfsInterval: s.cfsInterval, recordUsage: false });
   const scheduler = replica.scheduler;
   const requests: Request[] = [];
   for (const spec of s.requests) {

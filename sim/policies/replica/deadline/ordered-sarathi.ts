@@ -16,6 +16,7 @@
 import type { Batch } from '../../../entities/batch.js';
 import type { Request } from '../../../entities/request.js';
 import { byArrival, type ReplicaSchedulerInit } from '../replica-scheduler.js';
+import type { DeadlineOptions } from './deadline-options.js';
 import { DeadlineReplicaScheduler } from './deadline-replica-scheduler.js';
 
 export type PrefillOrder = 'fcfs' | 'edf' | 'srpf';
@@ -23,8 +24,8 @@ export type PrefillOrder = 'fcfs' | 'edf' | 'srpf';
 export class OrderedSarathiScheduler extends DeadlineReplicaScheduler {
   readonly order: PrefillOrder;
 
-  constructor(init: ReplicaSchedulerInit, order: PrefillOrder) {
-    super(init);
+  constructor(init: ReplicaSchedulerInit, options: DeadlineOptions | undefined, order: PrefillOrder) {
+    super(init, options);
     this.order = order;
   }
 
