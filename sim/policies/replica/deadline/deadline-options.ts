@@ -1,7 +1,7 @@
 /**
  * Settings of the deadline-aware (Niyama-style) schedulers, with the research code's defaults
  * (microsoft/sarathi-serve branch `niyama_asplos2026`, `DeadlineSchedulerConfig` and `sequence.py`;
- * ../shared/notes/algorithms.md §3). Every replica of a run shares one copy.
+ * the Niyama paper, Goel et al., arXiv 2503.22562). Every replica of a run shares one copy.
  */
 import { z } from 'zod';
 

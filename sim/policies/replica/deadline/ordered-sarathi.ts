@@ -1,7 +1,7 @@
 /**
  * The baselines of the deadline lab: Sarathi-Serve's mixed batching with the prompt queue ordered by
  * arrival (FCFS), by TTFT deadline (EDF) or by remaining prompt (SRPF), the three non-deadline
- * `scheduler_type`s of Niyama's research code (algorithms.md §3.2). No relegation and a static
+ * `scheduler_type`s of Niyama's research code (microsoft/sarathi-serve branch `niyama_asplos2026`). No relegation and a static
  * chunk: every iteration's token budget is `chunkSize`.
  *
  * One iteration:
