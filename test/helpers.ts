@@ -28,7 +28,7 @@ export const LIMITS: ReplicaSchedulerLimits = { batchSizeCap: 128, maxTokensInBa
 
 /** A replica scheduler with `numBlocks` blocks of 16 tokens and no watermark unless given. */
 export function replica(name: ReplicaSchedulerName, numBlocks: number, limits: Partial<ReplicaSchedulerLimits> = {}, watermark = 0): ReplicaScheduler {
-  return REPLICA_SCHEDULERS[name]({ replicaId: 0, kv: new KvBlockManager(numBlocks, 16, watermark), limits: { ...LIMITS, ...limits } });
+  return REPLICA_SCHEDULERS[name].create({ replicaId: 0, kv: new KvBlockManager(numBlocks, 16, watermark), limits: { ...LIMITS, ...limits } });
 }
 
 /** Runs `batch` to completion on `scheduler` the way the engine would (advance requests, then onBatchEnd). */
@@ -54,7 +54,7 @@ export function setup(requests: Request[], overrides: Partial<SimulationSetup> &
     kvCache: { numBlocks: 1000, blockSize: 16, watermarkFraction: 0.01 },
     limits: LIMITS,
     makeRouter: ROUTERS[overrides.router ?? 'round_robin'],
-    makeReplicaScheduler: REPLICA_SCHEDULERS[overrides.replicaScheduler ?? 'vllm'],
+    makeReplicaScheduler: REPLICA_SCHEDULERS[overrides.replicaScheduler ?? 'vllm'].create,
     executionModel: linearModel,
     seed: 1,
     costPerReplicaHour: 2,

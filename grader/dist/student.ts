@@ -53,7 +53,7 @@ function studentPackageJson(labs: readonly string[]): string {
         scripts: {
           check: 'tsx grader/cli/check.ts',
           sim: 'tsx sim/cli/sim.ts',
-          demo: 'tsx sim/cli/start.ts',
+          demo: 'tsx sim/cli/demo.ts',
           try: 'tsx grader/cli/try.ts',
           typecheck: 'tsc --noEmit -p tsconfig.json',
         },

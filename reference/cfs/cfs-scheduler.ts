@@ -8,7 +8,7 @@
  * takes its place the same way. Other steps run vLLM's default step, which swaps requests back in.
  */
 import type { Request } from '../../sim/entities/request.js';
-import { VllmV0ReplicaScheduler } from '../../sim/policies/replica/vllm-v0.js';
+import { VllmV0ReplicaScheduler } from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import {
   comparePriority,
   emptyRunningOutputs,
@@ -20,7 +20,7 @@ import {
   type SchedulingBudget,
   type SwapPoolFullChoice,
   type VllmV0SchedulerInit,
-} from '../../sim/policies/replica/vllm-v0-scheduler.js';
+} from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 
 export class CfsScheduler extends VllmV0Scheduler {
   /** (user priority, tokens generated so far): fewer generated tokens are served first. */

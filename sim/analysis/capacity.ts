@@ -1,6 +1,7 @@
 /**
  * Capacity: the highest arrival rate at which the worst SLA tier still misses at most `target` of
- * its deadlines (Niyama's metric, algorithms.md §3.6; Sarathi-Serve's capacity search, §2.2).
+ * its deadlines (Niyama's metric, Goel et al., arXiv 2503.22562; the capacity search of the Sarathi-Serve
+ * paper, Agrawal et al., OSDI'24).
  *
  * The search is deterministic and makes one simulation per probed rate:
  * 1. bracket: probe `low` and `high`; halve `low` while it fails (at most 4 times) and double `high`

@@ -47,7 +47,7 @@ export async function runFront(modulePath: string, trace: string): Promise<{ lev
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseNodeArgs({ args: argv, options: { module: { type: 'string' }, trace: { type: 'string', multiple: true }, plots: { type: 'string' } } });
-  if (values.module === undefined) throw new InputError('--module PATH is required (e.g. starter/autoscaling/custom-autoscaler.ts)');
+  if (values.module === undefined) throw new InputError('--module PATH is required: a file exporting an autoscaler class (sim/policies/autoscaler/autoscaler.ts)');
   const traces = values.trace ?? DEFAULT_TRACES;
   console.log('trace                         level   cost $    P90 s   hypervolume');
   for (const trace of traces) {

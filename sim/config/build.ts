@@ -1,21 +1,19 @@
 /** Turns a validated config into a ready-to-run simulation: requests, policies, model, memory plan. */
 import { DEVICES } from '../catalog/devices.js';
-import { kvBytesPerToken, MODELS } from '../catalog/models.js';
+import { MODELS } from '../catalog/models.js';
 import type { Request } from '../entities/request.js';
 import type { SimulationObserver, SimulationSetup } from '../engine/simulator.js';
 import { planKvMemory, type MemoryPlan } from '../memory/memory-planner.js';
 import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import { createExecutionModel } from '../predictor/factory.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
-import { REPLICA_SCHEDULERS } from '../policies/replica/registry.js';
-import type { VllmV0Options } from '../policies/replica/vllm-v0.js';
+import { moduleReplicaSchedulerFactory, replicaSchedulerFactory, type ReplicaSchedulerClass, type ReplicaSchedulerFactory } from '../policies/replica/registry.js';
 import { ROUTERS } from '../policies/router/registry.js';
 import { generateMultiClient } from '../workload/multi-client.js';
 import { generateSynthetic, replayTrace } from '../workload/request-source.js';
 import { Rng } from '../workload/rng.js';
 import { readTraceFile } from '../workload/trace-file.js';
 import { assignTiers } from '../workload/sla-tiers.js';
-import { DeadlineOptions } from '../policies/replica/deadline/deadline-options.js';
 import { InputError } from '../errors.js';
 import { resolveDataPath } from './paths.js';
 import type { SimulationConfig } from './schema.js';
@@ -117,8 +115,17 @@ export interface BuildOptions {
   readonly onProgress?: SimulationSetup['onProgress'];
   /** Use this router factory instead of the config's `globalScheduler` (see `loadRouterModule`). */
   readonly makeRouter?: SimulationSetup['makeRouter'];
-  /** Use this replica-scheduler factory instead of the config's `replicaScheduler` (see `loadReplicaSchedulerModule`). */
-  readonly makeReplicaScheduler?: SimulationSetup['makeReplicaScheduler'];
+  /** Use this class instead of the config's `replicaScheduler`, given the options of the engine policy it extends (see `loadReplicaSchedulerClass`). */
+  readonly replicaSchedulerClass?: ReplicaSchedulerClass;
+  /** Use this factory instead (it binds whatever options its scheduler needs itself). */
+  readonly makeReplicaScheduler?: ReplicaSchedulerFactory;
+}
+
+/** The replica-scheduler factory of a run: the given factory, a loaded class, or the config's policy, with options bound from `config`. */
+export function replicaSchedulerFactoryOf(config: SimulationConfig, options: BuildOptions = {}): ReplicaSchedulerFactory {
+  if (options.makeReplicaScheduler !== undefined) return options.makeReplicaScheduler;
+  if (options.replicaSchedulerClass !== undefined) return moduleReplicaSchedulerFactory(options.replicaSchedulerClass, config);
+  return replicaSchedulerFactory(config.replicaScheduler, config);
 }
 
 export function buildSimulation(config: SimulationConfig, options: BuildOptions = {}): SimulationSetup {
@@ -138,7 +145,7 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
       maxRequestTokens: config.maxTokens,
     },
     makeRouter: options.makeRouter ?? ROUTERS[config.globalScheduler],
-    makeReplicaScheduler: options.makeReplicaScheduler ?? REPLICA_SCHEDULERS[config.replicaScheduler],
+    makeReplicaScheduler: replicaSchedulerFactoryOf(config, options),
     executionModel: options.executionModel ?? buildExecutionModel(config),
     seed: config.seed,
     timeLimit: config.timeLimit,
@@ -149,8 +156,6 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
     fastForward: config.fastForward,
     guardDecodeTokens: config.guardDecodeTokens,
     clientWeights: config.clientWeights,
-    vllmV0: vllmV0Options(config),
-    deadline: deadlineOptions(config),
   };
 }
 
@@ -166,30 +171,4 @@ export function autoscalingOptions(config: SimulationConfig, policy: Autoscaling
     throw new InputError(`--replicas (${config.replicas}) must lie between --min-replicas (${config.minReplicas}) and --max-replicas (${config.maxReplicas}) with an autoscaler`);
   }
   return { policy, scaleUpDelay: config.scaleUpDelay, scaleDownDelay: config.scaleDownDelay, minReplicas: config.minReplicas, maxReplicas: config.maxReplicas };
-}
-
-/** The deadline-scheduler options a config sets (the rest keep the research code's defaults). */
-export function deadlineOptions(config: SimulationConfig): DeadlineOptions {
-  return DeadlineOptions.parse({
-    tierDeadlines: config.tierDeadlines,
-    interactiveTbt: config.interactiveTbt,
-    batchTbt: config.batchTbt,
-    outputLenPrediction: config.outputLenPrediction,
-    hybridAlpha: config.hybridAlpha,
-  });
-}
-
-/** The `vllm-v0` replica options a config implies: block bytes per GPU from the model, bandwidth from the device. */
-export function vllmV0Options(config: SimulationConfig, recordUsage = false): VllmV0Options {
-  return {
-    swapSpaceGiB: config.swapSpace,
-    blockBytesPerGpu: kvBytesPerToken(MODELS[config.model], config.tp) * config.blockSize,
-    swapBandwidthGBs: config.swapBandwidth ?? DEVICES[config.device].pcieBandwidthGBs,
-    swapCopiesPerBlock: 2 * MODELS[config.model].numLayers,
-    swapCopyOverheadSeconds: config.swapCopyOverhead * 1e-6,
-    preemptionMode: config.preemptionMode,
-    swapPoolFull: config.swapPoolFull,
-    cfsInterval: config.cfsInterval,
-    recordUsage,
-  };
 }

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../errors.js';
 import { Router, type RouterInit } from '../policies/router/router.js';
-import { ReplicaScheduler, type ReplicaSchedulerInit } from '../policies/replica/replica-scheduler.js';
+import { ReplicaScheduler } from '../policies/replica/replica-scheduler.js';
+import type { ReplicaSchedulerClass } from '../policies/replica/registry.js';
 import type { Autoscaler } from '../policies/autoscaler/autoscaler.js';
 import { resolveDataPath } from './paths.js';
 
@@ -30,7 +31,7 @@ export async function loadRouterModule(path: string): Promise<(init: RouterInit)
   return (init) => new RouterClass(init);
 }
 
-export type ReplicaSchedulerClass = new (init: ReplicaSchedulerInit) => ReplicaScheduler;
+export type { ReplicaSchedulerClass };
 
 /**
  * The exported ReplicaScheduler subclass of a loaded module: `default`, or the only named export that
@@ -48,12 +49,15 @@ export function findReplicaSchedulerClass(module: Record<string, unknown>, where
   throw new InputError(`${where} exports several ReplicaScheduler subclasses (${leaves.map(([k]) => k).join(', ')}); export one, or make it the default export`);
 }
 
-export async function loadReplicaSchedulerModule(path: string): Promise<(init: ReplicaSchedulerInit) => ReplicaScheduler> {
+/**
+ * The replica-scheduler class a module exports. A run builds it with the options of the engine policy it
+ * extends (`replicaSchedulerClass` in sim/config/build.ts), so bind nothing here.
+ */
+export async function loadReplicaSchedulerClass(path: string): Promise<ReplicaSchedulerClass> {
   const file = resolveDataPath(path);
   if (!existsSync(file)) throw new InputError(`replica scheduler module ${path} does not exist`);
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const SchedulerClass = findReplicaSchedulerClass(module, path);
-  return (init) => new SchedulerClass(init);
+  return findReplicaSchedulerClass(module, path);
 }
 
 export type AutoscalerClass = new (...args: unknown[]) => Autoscaler;
@@ -97,4 +101,18 @@ export async function loadAutoscalerModule(path: string, args: readonly unknown[
     }
     return policy;
   };
+}
+
+/**
+ * The module (one of `paths`, as given) whose own code raised `err`: the file of the stack's first frame.
+ * Undefined for errors raised in the engine, even when a module's call led there.
+ */
+export function errorRaisedInModule(err: unknown, paths: readonly string[]): string | undefined {
+  if (!(err instanceof Error) || err.stack === undefined) return undefined;
+  const frame = err.stack.split('\n').find((line) => line.trimStart().startsWith('at '));
+  if (frame === undefined) return undefined;
+  return paths.find((path) => {
+    const file = resolveDataPath(path);
+    return frame.includes(`${file}:`) || frame.includes(`${pathToFileURL(file).href}:`);
+  });
 }

@@ -7,7 +7,7 @@ import { DeviceName } from '../catalog/devices.js';
 import { InputError } from '../errors.js';
 import { ModelName } from '../catalog/models.js';
 import { ReplicaSchedulerName } from '../policies/replica/registry.js';
-import { PREEMPTION_MODES, SWAP_POOL_FULL_CHOICES } from '../policies/replica/vllm-v0-scheduler.js';
+import { PREEMPTION_MODES, SWAP_POOL_FULL_CHOICES } from '../policies/replica/vllm-v0-step-scheduler.js';
 import { DEFAULT_SWAP_COPY_OVERHEAD_SECONDS } from '../memory/swap-cost.js';
 import { RouterName } from '../policies/router/registry.js';
 import { ClientsField, ClientWeightsField, numberListField } from '../workload/multi-client.js';

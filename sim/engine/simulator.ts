@@ -15,8 +15,6 @@ import { KvBlockManager } from '../memory/kv-block-manager.js';
 import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit, ReplicaSchedulerLimits } from '../policies/replica/replica-scheduler.js';
-import type { VllmV0Options } from '../policies/replica/vllm-v0.js';
-import type { DeadlineOptions } from '../policies/replica/deadline/deadline-options.js';
 import { routableView } from '../policies/router/routable-view.js';
 import type { Router, RouterInit } from '../policies/router/router.js';
 import { Rng } from '../workload/rng.js';
@@ -72,6 +70,7 @@ export interface SimulationSetup {
   readonly kvCache: KvCacheSetup;
   readonly limits: ReplicaSchedulerLimits;
   readonly makeRouter: (init: RouterInit) => Router;
+  /** Builds each replica's scheduler, its policy's own options already bound (sim/policies/replica/registry.ts). */
   readonly makeReplicaScheduler: (init: ReplicaSchedulerInit) => ReplicaScheduler;
   readonly executionModel: ExecutionTimeModel;
   readonly seed: number;
@@ -93,10 +92,6 @@ export interface SimulationSetup {
   readonly guardDecodeTokens?: boolean;
   /** Per-client weights for fair replica schedulers (index = client id; unlisted clients weigh 1). */
   readonly clientWeights?: readonly number[];
-  /** Options of `vllm-v0` replicas (swap space and bandwidth, preemption mode, CFS interval). */
-  readonly vllmV0?: VllmV0Options;
-  /** Options of deadline-aware replica schedulers. */
-  readonly deadline?: DeadlineOptions;
 }
 
 export interface SimulationResult {
@@ -524,7 +519,7 @@ export class Simulator {
     const { kvCache, limits } = this.#setup;
     const replicaId = this.#cluster.nextReplicaId();
     const kv = new KvBlockManager(kvCache.numBlocks, kvCache.blockSize, kvCache.watermarkFraction);
-    const replica = this.#setup.makeReplicaScheduler({ replicaId, kv, limits, clientWeights: this.#setup.clientWeights, vllmV0: this.#setup.vllmV0, deadline: this.#setup.deadline });
+    const replica = this.#setup.makeReplicaScheduler({ replicaId, kv, limits, clientWeights: this.#setup.clientWeights });
     this.#cluster.add(replica, now);
     for (const o of this.#observers) o.onReplicaAdded?.(replica, now);
     return replica;

@@ -7,7 +7,8 @@
  * CodeLlama-34B at TP 2: 1.5 MiB per block per GPU, so 16 GiB holds 10,922 blocks.
  *
  * The pool can fill up. vLLM V0 then raises ("Aborted due to the lack of CPU swap space"); servelab's
- * schedulers ask `canSwapOut` first and fall back to recompute instead (algorithms.md §5.3).
+ * V0 scheduler asks `onSwapPoolFull` whether to raise the same way or fall back to recompute
+ * (sim/policies/replica/vllm-v0-step-scheduler.ts, `--swap-pool-full`).
  *
  * Every transfer is also logged for the current scheduling step (`takeStepLog`), so the engine can
  * charge swap time from what actually moved rather than from what a policy says it moved.

@@ -1,5 +1,5 @@
 /**
- * Deadline violations per SLA tier (Niyama's metric, algorithms.md §3.6): a tier-0 request violates
+ * Deadline violations per SLA tier (Niyama's metric; Goel et al., arXiv 2503.22562): a tier-0 request violates
  * when its TTFT exceeds the tier-0 deadline, a batch-tier request when its end-to-end latency
  * exceeds its tier's deadline. A request that never got there (the run stopped first) violates.
  * The run's score is the worst tier's violation rate.

@@ -1,5 +1,6 @@
 /**
- * Fairness metrics after the VTC paper (Sheng et al., OSDI'24, §3 and `fair_bench/plot/*`).
+ * Fairness metrics after the VTC paper (Sheng et al., "Fairness in Serving Large Language Models", OSDI'24)
+ * and the plotting scripts of its artifact (`fair_bench/plot/` in the VTC repository).
  *
  * Service is attributed exactly, at the end of the batch that did the work: w_p per prompt token
  * computed and w_q per output token generated (the first output token comes with the iteration that
@@ -124,7 +125,8 @@ export interface DifferenceSeries {
 
 /**
  * Accumulated service difference D(x) = max_j A_j(x) − min_j A_j(x) over `clients`, where A_j(x) is
- * client j's (weighted) service in (from, x] (paper §6.2, `plot_6.2_work_diff.py`). Exact: D changes
+ * client j's (weighted) service in (from, x] (the VTC paper's service-difference figure and its artifact's
+ * `plot_6.2_work_diff.py`). Exact: D changes
  * only at batch ends, and every one is a point of the series.
  */
 export function serviceDifference(log: ServiceLog, options: DifferenceOptions): DifferenceSeries {

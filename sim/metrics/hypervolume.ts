@@ -1,6 +1,6 @@
 /**
- * The true two-dimensional hypervolume of (cost, latency) points, both minimised (servelab notes,
- * algorithms.md §7.1): the share of the box [0, costRef] × [0, latencyRef] dominated by the points.
+ * The true two-dimensional hypervolume of (cost, latency) points, both minimised (the autoscaling lab's
+ * front score, labs/autoscaling/README.md): the share of the box [0, costRef] × [0, latencyRef] dominated by the points.
  *
  *   ĉ = min(c, costRef) / costRef,  l̂ = min(l, latencyRef) / latencyRef      (the reference → (1, 1))
  *   sort by ĉ (ties by l̂); m_i = min(l̂_1..l̂_i); ĉ_{n+1} = 1

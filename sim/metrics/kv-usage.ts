@@ -4,7 +4,7 @@
  * as vLLM's stats log prints them). Pure functions over a finished run.
  */
 import type { Request } from '../entities/request.js';
-import type { KvUsageSample } from '../policies/replica/vllm-v0.js';
+import type { KvUsageSample } from '../policies/replica/vllm-v0-replica-scheduler.js';
 
 export interface IssueOrderLatencies {
   /** Request ids by arrival (ties by id): the order the client issued them. */

@@ -6,7 +6,7 @@
 import type { Batch } from '../entities/batch.js';
 import type { Cluster } from '../engine/cluster.js';
 import type { SimulationObserver } from '../engine/simulator.js';
-import { VllmV0ReplicaScheduler } from '../policies/replica/vllm-v0.js';
+import { VllmV0ReplicaScheduler } from '../policies/replica/vllm-v0-replica-scheduler.js';
 
 export interface UsageSample {
   readonly time: number;

@@ -1,7 +1,7 @@
 /**
  * CFS lab (labs/cfs/README.md): a preemptive, CFS-like policy on vLLM V0's scheduler.
  *
- * `CfsScheduler` extends the engine's `VllmV0Scheduler` (sim/policies/replica/vllm-v0-scheduler.ts),
+ * `CfsScheduler` extends the engine's `VllmV0Scheduler` (sim/policies/replica/vllm-v0-step-scheduler.ts),
  * which gives you vLLM V0's default step and its helpers: `scheduleDefault`, `schedulePrefills`,
  * `scheduleRunning`, `scheduleSwapped`, `commitStep`, `createBudget`, `preempt`, `swapOut`, `swapIn`,
  * `canAllocate`, `canSwapIn`, `numNewTokens`, `SchedulingBudget`, and the queues `waiting`, `running`,
@@ -11,7 +11,7 @@
  * simulator works before you start: `npm run sim -- --config traces/cfs-homework.json`.
  */
 import type { Request } from '../../sim/entities/request.js';
-import { VllmV0ReplicaScheduler } from '../../sim/policies/replica/vllm-v0.js';
+import { VllmV0ReplicaScheduler } from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import {
   VllmV0Scheduler,
   type BlockTransfer,
@@ -20,7 +20,7 @@ import {
   type SchedulingBudget,
   type SwapPoolFullChoice,
   type VllmV0SchedulerInit,
-} from '../../sim/policies/replica/vllm-v0-scheduler.js';
+} from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 
 export class CfsScheduler extends VllmV0Scheduler {
   /**

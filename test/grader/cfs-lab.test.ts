@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { parseConfig } from '../../sim/config/schema.js';
-import { loadReplicaSchedulerModule } from '../../sim/config/plugins.js';
-import { runCfsSweep, sweepTable } from '../../sim/cli/cfs-sweep.js';
+import { loadReplicaSchedulerClass } from '../../sim/config/plugins.js';
+import { runCfsSweep } from '../../sim/analysis/cfs-sweep.js';
+import { sweepTable } from '../../sim/cli/cfs-sweep-command.js';
 import { main as simMain } from '../../sim/cli/sim.js';
 import { requestMetricsCsv } from '../../sim/metrics/request-metrics.js';
-import { VllmV0Scheduler } from '../../sim/policies/replica/vllm-v0-scheduler.js';
+import { VllmV0Scheduler } from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { getLab } from '../../grader/labs/index.js';
@@ -110,8 +111,8 @@ describe('CFS lab workloads and engine', () => {
   it('the sweep command (traces/cfs-homework.json) shows the trade-off the handout states', async () => {
     const base = JSON.parse(readFileSync(join(REPO_ROOT, 'traces', 'cfs-homework.json'), 'utf8')) as Record<string, unknown>;
     const config = parseConfig({ ...base, replicaSchedulerModule: 'reference/cfs/cfs-scheduler.ts', progress: 'off', writeOutputs: false });
-    const makeReplicaScheduler = await loadReplicaSchedulerModule(config.replicaSchedulerModule!);
-    const rows = runCfsSweep(config, [0, 5, 10, 20, 40], { makeReplicaScheduler }).map((r) => r.row);
+    const replicaSchedulerClass = await loadReplicaSchedulerClass(config.replicaSchedulerModule!);
+    const rows = runCfsSweep(config, [0, 5, 10, 20, 40], { replicaSchedulerClass }).map((r) => r.row);
     expect(rows.every((r) => r.completed === 50)).toBe(true);
     const [fcfs, c5, c10, c20, c40] = rows as [typeof rows[0], typeof rows[0], typeof rows[0], typeof rows[0], typeof rows[0]];
     expect(c5.p99Ttft < c10.p99Ttft && c10.p99Ttft < c20.p99Ttft && c20.p99Ttft < c40.p99Ttft).toBe(true);

@@ -63,9 +63,9 @@ describe('deadline lab, graded end to end', () => {
   it.each([1, 31337])('the reference beats EDF, and EDF FCFS, on the workloads of hidden seed %i too', (seed) => {
     for (const spec of hiddenWorkloads(seed)) {
       const w = drawWorkload(spec);
-      const ref = capacityOf(w, (init) => new DeadlineScheduler(init)).capacity;
-      const edf = capacityOf(w, REPLICA_SCHEDULERS['sarathi-edf']).capacity;
-      const fcfs = capacityOf(w, REPLICA_SCHEDULERS['sarathi-fcfs']).capacity;
+      const ref = capacityOf(w, (init, options) => new DeadlineScheduler(init, options)).capacity;
+      const edf = capacityOf(w, REPLICA_SCHEDULERS['sarathi-edf'].create).capacity;
+      const fcfs = capacityOf(w, REPLICA_SCHEDULERS['sarathi-fcfs'].create).capacity;
       expect(ref, `${spec.lengths}: reference ${ref} vs EDF ${edf}`).toBeGreaterThan(edf);
       expect(edf).toBeGreaterThan(fcfs);
     }

@@ -97,7 +97,7 @@ describe('the deadline starter', () => {
     const starter = (await import('../../starter/deadline/deadline-scheduler.js')) as unknown as DeadlineModule;
     const reference = (await import('../../reference/deadline/deadline-scheduler.js')) as unknown as DeadlineModule;
     const w = drawWorkload({ lengths: 'conv', seed: 3 });
-    const result = simulateAt(w, 4, (init) => new starter.DeadlineScheduler(init));
+    const result = simulateAt(w, 4, (init, options) => new starter.DeadlineScheduler(init, options));
     expect(result.numCompleted).toBe(result.requests.length);
     for (const r of runProbes(starter, 'priority-key', 0, true)) expect(r.error).toMatch(/^not written yet: .*comparePrefills/);
     // tokenDeadline written (the reference's), everything else still the defaults: its cases pass.

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MANUAL_QUESTIONS, manualQuestionMarkdown, writeManualQuestions } from '../../grader/dist/manual-questions.js';
 import { parseArgs } from '../../sim/cli/flags.js';
-import { loadReplicaSchedulerModule } from '../../sim/config/plugins.js';
+import { loadReplicaSchedulerClass } from '../../sim/config/plugins.js';
 import { parseConfig } from '../../sim/config/schema.js';
-import { runCfsSweep } from '../../sim/cli/cfs-sweep.js';
+import { runCfsSweep } from '../../sim/analysis/cfs-sweep.js';
 import { comparePlots } from '../../sim/report/compare-plots.js';
 import { runPlots } from '../../sim/report/run-plots.js';
 
@@ -22,8 +22,8 @@ describe('the CFS manual report question', () => {
 
   it('asks only for plots that its own commands make', async () => {
     const config = parseConfig({ ...parseArgs(['--config', 'traces/cfs-homework.json']).config, replicaSchedulerModule: 'reference/cfs/cfs-scheduler.ts', progress: 'off', writeOutputs: false });
-    const makeReplicaScheduler = await loadReplicaSchedulerModule(config.replicaSchedulerModule!);
-    const runs = runCfsSweep(config, [0, 10], { makeReplicaScheduler });
+    const replicaSchedulerClass = await loadReplicaSchedulerClass(config.replicaSchedulerModule!);
+    const runs = runCfsSweep(config, [0, 10], { replicaSchedulerClass });
     const made = {
       fcfs: new Set(runPlots({ result: runs[0]!.result, costPerReplicaHour: 4, usage: runs[0]!.usage }).map((f) => f.name)),
       sweep: new Set(comparePlots(runs.map((r) => ({ label: String(r.row.interval), result: r.result, usage: r.usage }))).map((f) => f.name)),

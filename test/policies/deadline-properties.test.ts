@@ -29,8 +29,7 @@ function run(rows: { gap: number; prefill: number; decode: number; tier: number 
     ...setup(requests, { initialReplicas: 1, observers: [observer], executionModel: linearModel }),
     kvCache: { numBlocks, blockSize: 16, watermarkFraction: 0.01 },
     limits: { batchSizeCap: 16, maxTokensInBatch: 4096, chunkSize: 64, maxRequestTokens: 4096 },
-    makeReplicaScheduler: (init) => (replica = new DeadlineScheduler(init)),
-    deadline: DeadlineOptions.parse({ tierDeadlines: [...deadlines], refitEvery: 20 }),
+    makeReplicaScheduler: (init) => (replica = new DeadlineScheduler(init, DeadlineOptions.parse({ tierDeadlines: [...deadlines], refitEvery: 20 }))),
   }).run();
   return { result, largest, replica: replica! };
 }

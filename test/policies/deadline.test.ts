@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { atRate, findCapacity } from '../../sim/analysis/capacity.js';
-import { runCapacitySearch } from '../../sim/cli/capacity-search.js';
+import { runCapacitySearch } from '../../sim/analysis/capacity-search.js';
 import { parseConfig } from '../../sim/config/schema.js';
 import { Batch } from '../../sim/entities/batch.js';
 import { Request } from '../../sim/entities/request.js';
@@ -149,7 +149,8 @@ describe('batch-time model', () => {
 
 function baseline(order: PrefillOrder, numBlocks = 1000) {
   return new OrderedSarathiScheduler(
-    { replicaId: 0, kv: new KvBlockManager(numBlocks, 16, 0.01), limits: { batchSizeCap: 128, maxTokensInBatch: 4096, chunkSize: 256, maxRequestTokens: 4096 }, deadline: DeadlineOptions.parse({}) },
+    { replicaId: 0, kv: new KvBlockManager(numBlocks, 16, 0.01), limits: { batchSizeCap: 128, maxTokensInBatch: 4096, chunkSize: 256, maxRequestTokens: 4096 } },
+    DeadlineOptions.parse({}),
     order,
   );
 }

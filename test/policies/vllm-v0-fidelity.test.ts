@@ -5,14 +5,13 @@
  * needs when the last block is partial.
  */
 import { describe, expect, it } from 'vitest';
-import { vllmV0Options } from '../../sim/config/build.js';
 import { parseConfig } from '../../sim/config/schema.js';
 import { Simulator } from '../../sim/engine/simulator.js';
 import { Request } from '../../sim/entities/request.js';
 import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
 import { DEFAULT_SWAP_COPY_OVERHEAD_SECONDS, swapSeconds } from '../../sim/memory/swap-cost.js';
-import { VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0.js';
-import { SwapSpaceExhaustedError, VllmV0Scheduler, type SwapPoolFullChoice, type VllmV0SchedulerInit } from '../../sim/policies/replica/vllm-v0-scheduler.js';
+import { vllmV0Options, VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
+import { SwapSpaceExhaustedError, VllmV0Scheduler, type SwapPoolFullChoice, type VllmV0SchedulerInit } from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { finishBatch, linearModel, req, setup, tokensById } from '../helpers.js';
 
 const MiB = 1024 * 1024;
@@ -31,8 +30,7 @@ function v0(numBlocks: number, cpuBlocks: number, extra: Partial<VllmV0Options> 
     replicaId: 0,
     kv: new KvBlockManager(numBlocks, 16, 0),
     limits: { batchSizeCap: 512, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 },
-    vllmV0: options(cpuBlocks, extra),
-  });
+  }, options(cpuBlocks, extra));
 }
 
 /** A request whose prompt of `prompt` tokens is computed (it has its first output token), held nowhere yet. */
@@ -54,12 +52,11 @@ function parkOnCpu(s: VllmV0ReplicaScheduler, r: Request): void {
 
 const burst = (n: number, prompt: number, decode: number) => Array.from({ length: n }, (_, id) => new Request({ id, arrivedAt: id * 0.01, numPrefillTokens: prompt, numDecodeTokens: decode }));
 
-function run(requests: Request[], numBlocks: number, vllmV0: VllmV0Options, make?: (init: ConstructorParameters<typeof VllmV0ReplicaScheduler>[0]) => VllmV0ReplicaScheduler) {
+function run(requests: Request[], numBlocks: number, vllmV0: VllmV0Options, make?: (...args: ConstructorParameters<typeof VllmV0ReplicaScheduler>) => VllmV0ReplicaScheduler) {
   let replica: VllmV0ReplicaScheduler | undefined;
   const result = new Simulator({
     ...setup(requests, { initialReplicas: 1, kvCache: { numBlocks, blockSize: 16, watermarkFraction: 0.01 }, executionModel: linearModel }),
-    makeReplicaScheduler: (init) => (replica = make?.(init) ?? new VllmV0ReplicaScheduler(init)),
-    vllmV0,
+    makeReplicaScheduler: (init) => (replica = make?.(init, vllmV0) ?? new VllmV0ReplicaScheduler(init, vllmV0)),
   }).run();
   return { result, replica: replica! };
 }
@@ -85,12 +82,12 @@ describe('a full CPU swap pool', () => {
         return 'recompute';
       }
     }
-    const make = (init: ConstructorParameters<typeof VllmV0ReplicaScheduler>[0]) =>
+    const make = (...args: ConstructorParameters<typeof VllmV0ReplicaScheduler>) =>
       new (class extends VllmV0ReplicaScheduler {
         protected override createScheduler(i: VllmV0SchedulerInit): VllmV0Scheduler {
           return new Chooser(i);
         }
-      })(init);
+      })(...args);
     const { result, replica } = run(burst(12, 100, 200), 64, options(8, { swapPoolFull: 'raise' }), make);
     expect(result.numCompleted).toBe(12);
     expect(asked.length).toBe(replica.scheduler.numSwapFallbacks);

@@ -9,7 +9,7 @@ import { Request } from '../../sim/entities/request.js';
 import { CpuSwapPool, cpuBlocksFor } from '../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
 import { requestMetricsCsv } from '../../sim/metrics/request-metrics.js';
-import { VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0.js';
+import { VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import {
   SchedulingBudget,
   VllmV0Scheduler,
@@ -18,7 +18,7 @@ import {
   type BlockTransfer,
   type SchedulerOutputs,
   type VllmV0SchedulerInit,
-} from '../../sim/policies/replica/vllm-v0-scheduler.js';
+} from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { finishBatch, linearModel, req, setup, tokensById } from '../helpers.js';
 
 /** 1 MiB blocks and swap space in MiB-exact GiB, so the CPU pool has exactly `cpuBlocks` blocks. */
@@ -37,8 +37,7 @@ function v0(numBlocks: number, cpuBlocks: number, extra: Partial<VllmV0Options> 
     replicaId: 0,
     kv: new KvBlockManager(numBlocks, 16, 0),
     limits: { batchSizeCap: 512, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 },
-    vllmV0: options(cpuBlocks, extra),
-  });
+  }, options(cpuBlocks, extra));
 }
 
 describe('CpuSwapPool', () => {
@@ -128,8 +127,7 @@ describe('vllm-v0: swapped requests', () => {
     let replica: VllmV0ReplicaScheduler | undefined;
     const result = new Simulator({
       ...setup(requests, { initialReplicas: 1, kvCache: { numBlocks, blockSize: 16, watermarkFraction: 0.01 }, executionModel: linearModel }),
-      makeReplicaScheduler: (init) => (replica = new VllmV0ReplicaScheduler(init)),
-      vllmV0,
+      makeReplicaScheduler: (init) => (replica = new VllmV0ReplicaScheduler(init, vllmV0)),
     }).run();
     return { result, replica: replica! };
   }
@@ -264,11 +262,10 @@ describe('vllm-v0: runs', () => {
       const result = new Simulator({
         ...setup(make(), { initialReplicas: 2, kvCache: { numBlocks: 64, blockSize: 16, watermarkFraction: 0.01 } }),
         makeReplicaScheduler: (init) => {
-          const r = new VllmV0ReplicaScheduler(init);
+          const r = new VllmV0ReplicaScheduler(init, options(100));
           replicas.push(r);
           return r;
         },
-        vllmV0: options(100),
       }).run();
       // Each V0 scheduler counts the steps asked of its own replica (a class-wide counter would count both).
       for (const r of replicas) expect(r.scheduler.numSteps).toBe(r.numSteps);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../sim/cli/flags.js';
 import { buildSimulation, loadRequests } from '../../sim/config/build.js';
-import { findReplicaSchedulerClass, loadReplicaSchedulerModule } from '../../sim/config/plugins.js';
+import { findReplicaSchedulerClass, loadReplicaSchedulerClass } from '../../sim/config/plugins.js';
 import { parseConfig } from '../../sim/config/schema.js';
 import { Simulator } from '../../sim/engine/simulator.js';
 import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
@@ -119,12 +119,12 @@ describe('client weights and replica-scheduler modules', () => {
       }
     }
     expect(() => findReplicaSchedulerClass({ A, B }, 'x.ts')).toThrow(/several ReplicaScheduler subclasses \(A, B\)/);
-    const make = await loadReplicaSchedulerModule('reference/fairness/vtc-replica-scheduler.ts');
-    const s = make({ replicaId: 0, kv: new KvBlockManager(10, 16, 0), limits: LIMITS });
+    const Loaded = await loadReplicaSchedulerClass('reference/fairness/vtc-replica-scheduler.ts');
+    const s = new Loaded({ replicaId: 0, kv: new KvBlockManager(10, 16, 0), limits: LIMITS });
     expect(s.constructor.name).toBe('VtcReplicaScheduler');
     const dir = mkdtempSync(join(tmpdir(), 'servelab-plugin-'));
     writeFileSync(join(dir, 'none.mjs'), 'export const x = 1;\n');
-    await expect(loadReplicaSchedulerModule(join(dir, 'none.mjs'))).rejects.toThrow(/no subclass/);
-    await expect(loadReplicaSchedulerModule(join(dir, 'missing.ts'))).rejects.toThrow(/does not exist/);
+    await expect(loadReplicaSchedulerClass(join(dir, 'none.mjs'))).rejects.toThrow(/no subclass/);
+    await expect(loadReplicaSchedulerClass(join(dir, 'missing.ts'))).rejects.toThrow(/does not exist/);
   });
 });

@@ -10,8 +10,8 @@ import * as studentAnswers from '@student/cfs-answers.js';
 import { Request } from '../../../sim/entities/request.js';
 import { CpuSwapPool } from '../../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
-import { VllmV0ReplicaScheduler } from '../../../sim/policies/replica/vllm-v0.js';
-import { SwapSpaceExhaustedError, type BlockTransfer, type SchedulerOutputs, type VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
+import { VllmV0ReplicaScheduler } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
+import { SwapSpaceExhaustedError, type BlockTransfer, type SchedulerOutputs, type VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { CfsInput, encodeStep, Situation, type CadenceCase, type CadenceResult, type CfsOutput, type RunSteps, type UnitCase, type UnitResult, type UnitState } from './protocol.js';
 import { simulateCfs, type CfsRun } from './simulate.js';
 
@@ -47,8 +47,7 @@ function buildSituation(raw: UnitCase['situation'], mode: 'cfs' | 'default') {
     replicaId: 0,
     kv,
     limits: { batchSizeCap: s.maxNumSeqs, maxTokensInBatch: s.maxNumBatchedTokens, chunkSize: 512, maxRequestTokens: 16368 },
-    vllmV0: { swapSpaceGiB: s.cpuBlocks / 1024, blockBytesPerGpu: UNIT_BLOCK_BYTES, swapBandwidthGBs: 25, preemptionMode: 'swap', cfsInterval: s.cfsInterval, recordUsage: false },
-  });
+  }, { swapSpaceGiB: s.cpuBlocks / 1024, blockBytesPerGpu: UNIT_BLOCK_BYTES, swapBandwidthGBs: 25, preemptionMode: 'swap', cfsInterval: s.cfsInterval, recordUsage: false });
   const scheduler = replica.scheduler;
   const requests: Request[] = [];
   for (const spec of s.requests) {

@@ -6,8 +6,8 @@
  */
 import { percentile, mean } from '../../../sim/metrics/stats.js';
 import { kvUsagePeaks, kvUsageSeries } from '../../../sim/metrics/kv-usage.js';
-import { VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
-import type { V0StepRecord } from '../../../sim/policies/replica/vllm-v0.js';
+import { VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
+import type { V0StepRecord } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { InvalidOutput, parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';

@@ -15,7 +15,7 @@ import {
   type ScheduledGroup,
   type SchedulerOutputs,
   type VllmV0SchedulerInit,
-} from '../../../sim/policies/replica/vllm-v0-scheduler.js';
+} from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import type { DecodedStep } from './protocol.js';
 
 export class ReplayError extends Error {

@@ -2,12 +2,12 @@
  * The CFS lab's simulations, shared by the child (running the student's scheduler) and the parent
  * (replaying its steps, and running FCFS and the reference), so both see exactly the same server.
  */
-import { buildSimulation, vllmV0Options } from '../../../sim/config/build.js';
+import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import { Request } from '../../../sim/entities/request.js';
-import { VllmV0ReplicaScheduler, type V0StepRecord } from '../../../sim/policies/replica/vllm-v0.js';
-import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
+import { vllmV0Options, VllmV0ReplicaScheduler, type V0StepRecord } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
+import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import type { BurstRequests } from './workloads.js';
 
 /** The homework's server (labs/cfs/README.md): what `traces/cfs-homework.json` sets for `npm run sim`. */
@@ -60,15 +60,16 @@ export function simulateCfs(
       return makeScheduler(init);
     }
   }
+  const v0Options = vllmV0Options(config, options.recordUsage ?? false);
   const setup = buildSimulation(config, {
     requests: fromWire(run.requests),
     observers: options.observers,
     makeReplicaScheduler: (init) => {
-      replica = new LabReplica(init);
+      replica = new LabReplica(init, v0Options);
       replica.onStep = options.onStep;
       return replica;
     },
   });
-  const result = new Simulator({ ...setup, vllmV0: vllmV0Options(config, options.recordUsage ?? false) }).run();
+  const result = new Simulator(setup).run();
   return { result, replica: replica! };
 }

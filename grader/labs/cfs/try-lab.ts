@@ -1,5 +1,5 @@
 /** `npm run try -- cfs`: your CfsScheduler on a public burst at several CFS intervals, beside FCFS (vLLM V0's default step). */
-import { VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-scheduler.js';
+import { VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { loadExport } from '../../core/load-module.js';
 import type { LabTry, TryMeasure } from '../../core/try.js';
 import { Rng } from '../../../sim/workload/rng.js';

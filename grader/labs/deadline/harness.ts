@@ -7,6 +7,7 @@ import { serve } from '../../sandbox/child-runtime.js';
 import * as student from '@student/deadline-scheduler.js';
 import type { Batch } from '../../../sim/entities/batch.js';
 import type { Request } from '../../../sim/entities/request.js';
+import type { DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { logCall } from '../shared/batch-log.js';
 import { runProbes, type DeadlineModule } from './probes.js';
@@ -18,7 +19,7 @@ const message = (err: unknown): string => (err instanceof Error ? `${err.name}: 
 
 /** The student's scheduler, recording every getNextBatch call into `sink.log`. */
 function recording(sink: { log: number[] }) {
-  const Base = lab.DeadlineScheduler as unknown as new (init: ReplicaSchedulerInit) => { running: Request[]; getNextBatch(now: number): Batch | undefined };
+  const Base = lab.DeadlineScheduler as unknown as new (init: ReplicaSchedulerInit, options: DeadlineOptions) => { running: Request[]; getNextBatch(now: number): Batch | undefined };
   class Recording extends Base {
     override getNextBatch(now: number): Batch | undefined {
       const before: [Request, number][] = this.running.map((r) => [r, r.numRestarts]);
@@ -27,7 +28,7 @@ function recording(sink: { log: number[] }) {
       return batch;
     }
   }
-  return (init: ReplicaSchedulerInit) => new Recording(init) as never;
+  return (init: ReplicaSchedulerInit, options: DeadlineOptions) => new Recording(init, options) as never;
 }
 
 function capacitySearch(w: Workload) {

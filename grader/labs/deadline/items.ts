@@ -168,8 +168,8 @@ function baselineCapacity(name: 'fcfs' | 'edf' | 'reference', spec: WorkloadSpec
   return trace;
 }
 
-const fcfs: SchedulerFactory = (init) => REPLICA_SCHEDULERS['sarathi-fcfs'](init);
-const edf: SchedulerFactory = (init) => REPLICA_SCHEDULERS['sarathi-edf'](init);
+const fcfs: SchedulerFactory = REPLICA_SCHEDULERS['sarathi-fcfs'].create;
+const edf: SchedulerFactory = REPLICA_SCHEDULERS['sarathi-edf'].create;
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 
 const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
@@ -180,7 +180,7 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
   async score(raw, { workloads }, ctx, maxScore): Promise<ItemOutcome> {
     const out = parseOutput(raw, 'capacity');
     const ref = await reference(ctx);
-    const makeRef: SchedulerFactory = (init) => new ref.DeadlineScheduler(init);
+    const makeRef: SchedulerFactory = (init, options) => new ref.DeadlineScheduler(init, options);
     const rows: string[][] = [];
     const notes: string[] = [];
     const plots: Plot[] = [];
@@ -281,7 +281,7 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
       const chunksRef: [number, number][] = [];
       const refRecorder = i === 0 ? reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines }) : undefined;
       const studentRecorder = i === 0 ? reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines }) : undefined;
-      const refRun = simulateAt(w, qps, (init) => new ref.DeadlineScheduler(init), [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }, ...(refRecorder !== undefined ? [refRecorder] : [])], undefined, OVERLOAD_BATCH_SIZE_CAP);
+      const refRun = simulateAt(w, qps, (init, options) => new ref.DeadlineScheduler(init, options), [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }, ...(refRecorder !== undefined ? [refRecorder] : [])], undefined, OVERLOAD_BATCH_SIZE_CAP);
       const refReport = violationsOf(refRun);
       const edfReport = violationsOf(simulateAt(w, qps, edf, [], undefined, OVERLOAD_BATCH_SIZE_CAP));
       const run = out.runs[i];

@@ -15,7 +15,7 @@ import { Rng } from '../../../sim/workload/rng.js';
 
 /** What a lab module exports (starter/deadline/deadline-scheduler.ts). */
 export interface DeadlineModule {
-  readonly DeadlineScheduler: new (init: ReplicaSchedulerInit) => DeadlineReplicaScheduler;
+  readonly DeadlineScheduler: new (init: ReplicaSchedulerInit, options?: DeadlineOptions) => DeadlineReplicaScheduler;
   readonly fitBatchTimeModel: (samples: readonly BatchSample[], fallback: BatchTimeModel, minSamples?: number) => BatchTimeModel;
   /** The starter's defaults that ran (starter/deadline/deadline-scheduler.ts); absent in a finished solution. */
   readonly STARTER_DEFAULTS?: Set<string>;
@@ -50,8 +50,7 @@ function scheduler(m: DeadlineModule, spec: SchedulerSpec = {}): LabScheduler {
     replicaId: 0,
     kv: new KvBlockManager(spec.numBlocks ?? 4096, 16, 0.01),
     limits: { batchSizeCap: spec.batchSizeCap ?? 128, maxTokensInBatch: 4096, chunkSize: spec.chunkSize ?? 256, maxRequestTokens: 1 << 20 },
-    deadline: DeadlineOptions.parse(spec.deadline ?? {}),
-  }) as LabScheduler;
+  }, DeadlineOptions.parse(spec.deadline ?? {})) as LabScheduler;
 }
 
 interface Req {

@@ -11,13 +11,15 @@
  */
 import { atRate, CAPACITY_TARGET, findCapacity, interpolateCapacity, type CapacityProbe } from '../../../sim/analysis/capacity.js';
 import { buildSimulation, loadRequests } from '../../../sim/config/build.js';
+import { deadlineOptions, type DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import { Request } from '../../../sim/entities/request.js';
 import { deadlineViolations, type DeadlineReport } from '../../../sim/metrics/deadlines.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 
-export type SchedulerFactory = (init: ReplicaSchedulerInit) => ReplicaScheduler;
+/** Builds a replica with the lab server's deadline options (the engine passes a policy's options apart from its init). */
+export type SchedulerFactory = (init: ReplicaSchedulerInit, options: DeadlineOptions) => ReplicaScheduler;
 
 export const LAB_CONFIG_FILE = 'traces/deadline-lab.json';
 
@@ -85,7 +87,8 @@ export function baseRequests(w: Workload): Request[] {
  */
 export function simulateAt(w: Workload, qps: number, make: SchedulerFactory, observers: readonly SimulationObserver[] = [], base = baseRequests(w), batchSizeCap?: number): SimulationResult {
   const config = labConfig(w.lengths);
-  const setup = buildSimulation(batchSizeCap === undefined ? config : { ...config, batchSizeCap }, { requests: atRate(base, 1, qps), makeReplicaScheduler: make, observers });
+  const options = deadlineOptions(config);
+  const setup = buildSimulation(batchSizeCap === undefined ? config : { ...config, batchSizeCap }, { requests: atRate(base, 1, qps), makeReplicaScheduler: (init) => make(init, options), observers });
   return new Simulator(setup).run();
 }
 

@@ -4,6 +4,7 @@
  * reference's published numbers. Capacity itself (a search over rates) is left to the grader.
  */
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
+import type { DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { loadExport } from '../../core/load-module.js';
@@ -19,10 +20,10 @@ const publicSpec = (lengths: WorkloadLengths, seed: number) => ({ lengths, seed:
 export const deadlineTry: LabTry<SchedulerFactory> = {
   lab: 'deadline',
   async load(dir) {
-    const Scheduler = await loadExport<new (init: ReplicaSchedulerInit) => ReplicaScheduler>(dir, 'deadline-scheduler.ts', 'DeadlineScheduler');
-    return (init) => new Scheduler(init);
+    const Scheduler = await loadExport<new (init: ReplicaSchedulerInit, options: DeadlineOptions) => ReplicaScheduler>(dir, 'deadline-scheduler.ts', 'DeadlineScheduler');
+    return (init, options) => new Scheduler(init, options);
   },
-  baselines: () => ({ 'Sarathi FCFS': REPLICA_SCHEDULERS['sarathi-fcfs'], 'Sarathi EDF': REPLICA_SCHEDULERS['sarathi-edf'] }),
+  baselines: () => ({ 'Sarathi FCFS': REPLICA_SCHEDULERS['sarathi-fcfs'].create, 'Sarathi EDF': REPLICA_SCHEDULERS['sarathi-edf'].create }),
   rows: () => LENGTHS.flatMap((l) => rates(l).map((q) => key(l, q))),
   measure(make, seed): TryMeasure {
     const values: Record<string, number> = {};

@@ -85,7 +85,7 @@ export async function referenceMetrics(run: ScenarioRun, repoRoot: string): Prom
 }
 
 export async function fcfsMetrics(run: ScenarioRun): Promise<RunMetrics> {
-  const result = await cached(`fcfs|${runKey(run)}`, async () => measure(run, REPLICA_SCHEDULERS[run.scheduler === 'vtc' ? 'vllm' : 'sarathi']));
+  const result = await cached(`fcfs|${runKey(run)}`, async () => measure(run, REPLICA_SCHEDULERS[run.scheduler === 'vtc' ? 'vllm' : 'sarathi'].create));
   return result as RunMetrics;
 }
 

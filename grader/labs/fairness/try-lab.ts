@@ -45,7 +45,7 @@ export const fairnessTry: LabTry<Schedulers> = {
     }
     return out as Schedulers;
   },
-  baselines: () => ({ FCFS: { vtc: REPLICA_SCHEDULERS.vllm, 'vtc-sarathi': REPLICA_SCHEDULERS.sarathi } }),
+  baselines: () => ({ FCFS: { vtc: REPLICA_SCHEDULERS.vllm.create, 'vtc-sarathi': REPLICA_SCHEDULERS.sarathi.create } }),
   rows: () => PARTS.flatMap(([, part]) => WORKLOADS.flatMap((def) => def.checks.map((c) => key(part, def.label, c.title)))),
   measure(schedulers, seed): TryMeasure {
     const values: Record<string, number> = {};

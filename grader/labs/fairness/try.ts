@@ -48,7 +48,7 @@ const { file, name } = CLASS_NAMES[part];
 const module = (await import(pathToFileURL(resolve(values.dir, file)).href)) as Record<string, unknown>;
 const Yours = module[name] as new (init: ReplicaSchedulerInit) => ReplicaScheduler;
 const yoursFactory: SchedulerFactory = (init) => new Yours(init);
-const fcfsFactory = REPLICA_SCHEDULERS[part === 'vtc' ? 'vllm' : 'sarathi'];
+const fcfsFactory = REPLICA_SCHEDULERS[part === 'vtc' ? 'vllm' : 'sarathi'].create;
 console.log(`part ${values.part}: ${name} from ${resolve(values.dir, file)}, seed ${seed}`);
 for (const def of defs) {
   const run = scenarioRun(def, part, seed);

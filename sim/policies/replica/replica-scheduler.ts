@@ -11,8 +11,6 @@
 import { Batch } from '../../entities/batch.js';
 import type { Request } from '../../entities/request.js';
 import type { KvBlockManager } from '../../memory/kv-block-manager.js';
-import type { DeadlineOptions } from './deadline/deadline-options.js';
-import type { VllmV0Options } from './vllm-v0.js';
 
 export interface ReplicaSchedulerLimits {
   /** Most requests that may hold KV blocks at once (Vidur `batch_size_cap`, vLLM `max_num_seqs`). */
@@ -25,16 +23,17 @@ export interface ReplicaSchedulerLimits {
   readonly maxRequestTokens: number;
 }
 
+/**
+ * What the engine gives every replica scheduler it builds. A policy's own settings are not here: its
+ * registry entry (./registry.ts) reads them from the config when the run is built and passes them as
+ * the constructor's second argument.
+ */
 export interface ReplicaSchedulerInit {
   readonly replicaId: number;
   readonly kv: KvBlockManager;
   readonly limits: ReplicaSchedulerLimits;
   /** Per-client weights for fair schedulers (index = client id; unlisted clients weigh 1). */
   readonly clientWeights?: readonly number[] | undefined;
-  /** vllm-v0 only: swap space, PCIe bandwidth, preemption mode, CFS interval (defaults when absent). */
-  readonly vllmV0?: VllmV0Options | undefined;
-  /** Deadline-aware schedulers only: tier deadlines, TBT targets, hybrid priority (defaults when absent). */
-  readonly deadline?: DeadlineOptions | undefined;
 }
 
 export abstract class ReplicaScheduler {

@@ -1,5 +1,6 @@
 /**
- * The linear batch-time model Niyama's dynamic chunking predicts with (algorithms.md §3.4):
+ * The linear batch-time model Niyama's dynamic chunking predicts with (Goel et al., arXiv 2503.22562, and
+ * its research code, microsoft/sarathi-serve branch `niyama_asplos2026`):
  *
  *   t = b0 + b1·N_tot + b2·N_prefill + b3·N_decode + b4·ctx_decode + b5·ctx_prefill
  *
@@ -37,7 +38,7 @@ export interface BatchTimeModel {
 /** Batches up to this many tokens use the `small` coefficients. */
 export const SPLIT_TOKENS = 512;
 
-/** The research code's fit (algorithms.md §3.4 table). */
+/** The research code's fit (its published coefficients). */
 export const NIYAMA_BATCH_TIME_MODEL: BatchTimeModel = {
   small: [0.014936, 5.882475e-5, 2.247956e-5, 3.634519e-5, 1.111258e-7, 7.554773e-7],
   large: [0.005004, 2.71905e-5, 6.863043e-5, -4.143993e-5, 1.663409e-7, 2.727223e-6],

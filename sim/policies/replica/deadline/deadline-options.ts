@@ -1,7 +1,7 @@
 /**
  * Settings of the deadline-aware (Niyama-style) schedulers, with the research code's defaults
  * (microsoft/sarathi-serve branch `niyama_asplos2026`, `DeadlineSchedulerConfig` and `sequence.py`;
- * ../shared/notes/algorithms.md §3). Every replica of a run shares one copy.
+ * the Niyama paper, Goel et al., arXiv 2503.22562). Every replica of a run shares one copy.
  */
 import { z } from 'zod';
 
@@ -35,3 +35,23 @@ export type DeadlineOptions = z.infer<typeof DeadlineOptions>;
 export type DeadlineOptionsInput = z.input<typeof DeadlineOptions>;
 
 export const DEFAULT_DEADLINE_OPTIONS: DeadlineOptions = DeadlineOptions.parse({});
+
+/** The config fields `deadlineOptions` reads (the run's config has them all). */
+export interface DeadlineSettings {
+  readonly tierDeadlines: readonly number[];
+  readonly interactiveTbt: number;
+  readonly batchTbt: number;
+  readonly outputLenPrediction: number;
+  readonly hybridAlpha: number;
+}
+
+/** The deadline-scheduler options a config sets (the rest keep the research code's defaults). */
+export function deadlineOptions(config: DeadlineSettings): DeadlineOptions {
+  return DeadlineOptions.parse({
+    tierDeadlines: config.tierDeadlines,
+    interactiveTbt: config.interactiveTbt,
+    batchTbt: config.batchTbt,
+    outputLenPrediction: config.outputLenPrediction,
+    hybridAlpha: config.hybridAlpha,
+  });
+}

@@ -39,9 +39,9 @@ export abstract class DeadlineReplicaScheduler extends ReplicaScheduler {
   readonly #relegated = new Set<number>();
   #samplesSinceFit = 0;
 
-  constructor(init: ReplicaSchedulerInit) {
+  constructor(init: ReplicaSchedulerInit, options: DeadlineOptions = DEFAULT_DEADLINE_OPTIONS) {
     super(init);
-    this.deadline = init.deadline ?? DEFAULT_DEADLINE_OPTIONS;
+    this.deadline = options;
     this.prefillThroughput = this.deadline.throughputInit;
   }
 

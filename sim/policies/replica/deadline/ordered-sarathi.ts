@@ -1,7 +1,7 @@
 /**
  * The baselines of the deadline lab: Sarathi-Serve's mixed batching with the prompt queue ordered by
  * arrival (FCFS), by TTFT deadline (EDF) or by remaining prompt (SRPF), the three non-deadline
- * `scheduler_type`s of Niyama's research code (algorithms.md §3.2). No relegation and a static
+ * `scheduler_type`s of Niyama's research code (microsoft/sarathi-serve branch `niyama_asplos2026`). No relegation and a static
  * chunk: every iteration's token budget is `chunkSize`.
  *
  * One iteration:
@@ -16,6 +16,7 @@
 import type { Batch } from '../../../entities/batch.js';
 import type { Request } from '../../../entities/request.js';
 import { byArrival, type ReplicaSchedulerInit } from '../replica-scheduler.js';
+import type { DeadlineOptions } from './deadline-options.js';
 import { DeadlineReplicaScheduler } from './deadline-replica-scheduler.js';
 
 export type PrefillOrder = 'fcfs' | 'edf' | 'srpf';
@@ -23,8 +24,8 @@ export type PrefillOrder = 'fcfs' | 'edf' | 'srpf';
 export class OrderedSarathiScheduler extends DeadlineReplicaScheduler {
   readonly order: PrefillOrder;
 
-  constructor(init: ReplicaSchedulerInit, order: PrefillOrder) {
-    super(init);
+  constructor(init: ReplicaSchedulerInit, options: DeadlineOptions | undefined, order: PrefillOrder) {
+    super(init, options);
     this.order = order;
   }
 

@@ -1,7 +1,7 @@
 /**
  * vLLM V0's scheduler (`vllm/core/scheduler.py` at 5fbbfe9, the version Cornell CS5470 HW2 pins),
  * rewritten in servelab's terms: one `schedule()` call is one engine step and returns what that step
- * runs (`SchedulerOutputs`). The replica scheduler `vllm-v0` (./vllm-v0.ts) drives it from the event
+ * runs (`SchedulerOutputs`). The replica scheduler `vllm-v0` (./vllm-v0-replica-scheduler.ts) drives it from the event
  * loop, charges swap time and checks every step.
  *
  * A vLLM `SequenceGroup` is a servelab `Request` (one sequence per group). Three queues:
@@ -14,7 +14,7 @@
  *   from the back of `running`, so within one step the request that joined `running` last is swapped
  *   out, and comes back, first: swap-in is first-in-first-out by swap-out time, not oldest arrival first.
  *
- * The default step (`scheduleDefault`, algorithms.md §5.1):
+ * The default step (`scheduleDefault`, upstream's `_schedule_default`):
  * 1. only if nothing is swapped out: admit prefills FCFS from the head of `waiting` while they fit the
  *    KV cache above the watermark and the budget (`schedulePrefills`);
  * 2. if no prefill was admitted: decode every running request one token, oldest first; a request that

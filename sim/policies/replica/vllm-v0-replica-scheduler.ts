@@ -1,11 +1,11 @@
 /**
- * The `vllm-v0` replica scheduler: vLLM V0's engine step (./vllm-v0-scheduler.ts) driven by
+ * The `vllm-v0` replica scheduler: vLLM V0's engine step (./vllm-v0-step-scheduler.ts) driven by
  * servelab's event loop, with preemption by swapping to a CPU pool.
  *
  * Each time the engine asks for a batch, this calls the V0 scheduler's `schedule()` (one vLLM engine
  * step), checks the step (below), and turns it into a `Batch` whose `extraTime` is the step's swap
  * time: blocks moved × bytes per block per GPU / PCIe bandwidth. vLLM V0 copies the blocks before the
- * forward pass, each tensor-parallel shard its own slice in parallel (algorithms.md §5.3). A step
+ * forward pass, each tensor-parallel shard its own slice in parallel (sim/memory/swap-cost.ts). A step
  * that runs nothing but moved blocks (a lone request swapped itself out) is followed at once by the
  * next step, and its swap time is charged to the next batch.
  *
@@ -19,12 +19,14 @@
  *
  * The scheduler never reports a steady decode batch, so the engine's decode fast-forward stays off.
  */
+import { DEVICES, type DeviceName } from '../../catalog/devices.js';
+import { kvBytesPerToken, MODELS, type ModelName } from '../../catalog/models.js';
 import { Batch } from '../../entities/batch.js';
 import type { Request } from '../../entities/request.js';
 import { CpuSwapPool, cpuBlocksFor, type BlockTransfer } from '../../memory/cpu-swap-pool.js';
 import { swapSeconds, type SwapCostModel } from '../../memory/swap-cost.js';
 import { ReplicaScheduler, type ReplicaSchedulerInit } from './replica-scheduler.js';
-import { VllmV0Scheduler, type PreemptionMode, type SchedulerOutputs, type SwapPoolFullChoice, type VllmV0SchedulerInit } from './vllm-v0-scheduler.js';
+import { VllmV0Scheduler, type PreemptionMode, type SchedulerOutputs, type SwapPoolFullChoice, type VllmV0SchedulerInit } from './vllm-v0-step-scheduler.js';
 
 /** The `vllm-v0` settings that come from the config (`--swap-space`, `--preemption-mode`, `--cfs-interval`) and the catalog. */
 export interface VllmV0Options {
@@ -45,6 +47,36 @@ export interface VllmV0Options {
   readonly cfsInterval: number;
   /** Keep one `KvUsageSample` per batch in `usage` (for plots and the KV usage metrics). */
   readonly recordUsage: boolean;
+}
+
+/** The config fields `vllmV0Options` reads (the run's config has them all). */
+export interface VllmV0Settings {
+  readonly model: ModelName;
+  readonly device: DeviceName;
+  readonly tp: number;
+  readonly blockSize: number;
+  readonly swapSpace: number;
+  readonly swapBandwidth?: number | undefined;
+  /** Microseconds per host↔device copy. */
+  readonly swapCopyOverhead: number;
+  readonly preemptionMode: PreemptionMode;
+  readonly swapPoolFull: SwapPoolFullChoice;
+  readonly cfsInterval: number;
+}
+
+/** The `vllm-v0` options a config implies: block bytes per GPU from the model, bandwidth from the device. */
+export function vllmV0Options(config: VllmV0Settings, recordUsage = false): VllmV0Options {
+  return {
+    swapSpaceGiB: config.swapSpace,
+    blockBytesPerGpu: kvBytesPerToken(MODELS[config.model], config.tp) * config.blockSize,
+    swapBandwidthGBs: config.swapBandwidth ?? DEVICES[config.device].pcieBandwidthGBs,
+    swapCopiesPerBlock: 2 * MODELS[config.model].numLayers,
+    swapCopyOverheadSeconds: config.swapCopyOverhead * 1e-6,
+    preemptionMode: config.preemptionMode,
+    swapPoolFull: config.swapPoolFull,
+    cfsInterval: config.cfsInterval,
+    recordUsage,
+  };
 }
 
 /**
@@ -107,9 +139,9 @@ export class VllmV0ReplicaScheduler extends ReplicaScheduler {
   #pendingSwapSeconds = 0;
   readonly #swapCost: SwapCostModel;
 
-  constructor(init: ReplicaSchedulerInit) {
+  constructor(init: ReplicaSchedulerInit, options: VllmV0Options = DEFAULT_VLLM_V0_OPTIONS) {
     super(init);
-    this.options = init.vllmV0 ?? DEFAULT_VLLM_V0_OPTIONS;
+    this.options = options;
     this.cpu = new CpuSwapPool(cpuBlocksFor(this.options.swapSpaceGiB, this.options.blockBytesPerGpu));
     this.#swapCost = {
       blockBytesPerGpu: this.options.blockBytesPerGpu,

@@ -1,6 +1,6 @@
 /**
- * `npm run sim -- … --capacity-search LOW,HIGH`: the capacity of a deadline-aware setup, the highest
- * Poisson rate at which the worst SLA tier misses ≤ 1 % of its deadlines (sim/analysis/capacity.ts).
+ * The capacity search of a deadline-aware setup (`--capacity-search LOW,HIGH`, sim/cli/capacity-command.ts):
+ * the highest Poisson rate at which the worst SLA tier misses ≤ 1 % of its deadlines (./capacity.ts).
  * The workload is drawn once at rate 1 (--num-requests requests, default 2048 as in Sarathi-Serve's
  * search) and replayed faster or slower for each probe; requests need tiers (--tier-mix or a trace
  * `tier` column).
@@ -9,8 +9,8 @@ import { buildSimulation, loadRequests, type BuildOptions } from '../config/buil
 import type { SimulationConfig } from '../config/schema.js';
 import { Simulator } from '../engine/simulator.js';
 import { InputError } from '../errors.js';
-import { atRate, findCapacity, type CapacityResult } from '../analysis/capacity.js';
-import { deadlineViolations, describeViolations, type DeadlineReport } from '../metrics/deadlines.js';
+import { atRate, findCapacity, type CapacityResult } from './capacity.js';
+import { deadlineViolations, type DeadlineReport } from '../metrics/deadlines.js';
 
 export const DEFAULT_CAPACITY_REQUESTS = 2048;
 
@@ -43,19 +43,4 @@ export function runCapacitySearch(config: SimulationConfig, options: BuildOption
     { low, high, steps: config.capacitySteps },
   );
   return { ...result, reports };
-}
-
-export function describeCapacity(config: SimulationConfig, run: CapacityRun): string {
-  const scheduler = config.replicaSchedulerModule || config.replicaScheduler; // '' on the command line unsets a config file's module
-  const lines = run.reports
-    .slice()
-    .sort((a, b) => a.qps - b.qps)
-    .map(({ qps, report }) => `  ${qps.toFixed(3).padStart(8)} req/s  worst ${(100 * report.maxRate).toFixed(2).padStart(6)}%  ${describeViolations(report)}`);
-  const verdict =
-    run.status === 'bracketed'
-      ? `capacity ${run.capacity.toFixed(3)} req/s (worst tier at 1%, interpolated)`
-      : run.status === 'above-range'
-        ? `capacity ≥ ${run.capacity.toFixed(3)} req/s: every probe passed; raise the range`
-        : 'capacity below the range: every probe failed; lower the range';
-  return [`capacity search: ${scheduler}, ${config.numRequests ?? DEFAULT_CAPACITY_REQUESTS} requests per probe, tier deadlines ${config.tierDeadlines.join('/')} s`, ...lines, verdict].join('\n');
 }
