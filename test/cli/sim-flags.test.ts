@@ -3,7 +3,7 @@
  * requests unless the flag needs more) and checks the flag's effect, mostly against the same run without it.
  * A flag added to the config schema without a case here fails the test named after it: add a row to CASES.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -29,7 +29,7 @@ interface Summary {
   costDollars: number;
   simulatedSeconds: number;
   requestsPerReplica: Record<string, number>;
-  replicaCount: { max: number };
+  replicaCount: { min: number; max: number; timeline: { time: number; replicas: number }[] };
   batches: number;
   events: number;
   deadlines?: { maxRate: number };
@@ -38,6 +38,7 @@ interface Summary {
 const BASE = ['--num-requests', '12', '--qps', '4', '--seed', '7', '--progress', 'off'];
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `servelab-sim-flags-${prefix}-`));
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'sim-cli');
+const STEP_AUTOSCALER = join(FIXTURES, 'step-autoscaler.ts');
 const readJson = (path: string) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined);
 
 function parseCsv(text: string): Record<string, string>[] {
@@ -188,9 +189,9 @@ const CASES: Record<string, Case> = {
     },
   },
   '--swap-space': {
-    args: [...SWAP, '--preemption-mode', 'swap', '--swap-space', '0.001'],
+    args: [...SWAP, '--preemption-mode', 'swap', '--swap-space', '0.001', '--swap-pool-full', 'recompute'],
     check: async (r) => {
-      // A pool too small to take a request's blocks: preemptions fall back to recompute, so the run matches recompute's.
+      // A pool too small to take a request's blocks: with --swap-pool-full recompute, victims are recomputed instead.
       ok(r);
       const swap = await shared([...SWAP, '--preemption-mode', 'swap']);
       expect(r.summary.e2e.mean).not.toBe(swap.summary.e2e.mean);
@@ -203,6 +204,28 @@ const CASES: Record<string, Case> = {
       const fast = await shared([...SWAP, '--preemption-mode', 'swap']);
       expect(r.summary.requests.preemptions).toBeGreaterThan(0);
       expect(r.summary.e2e.mean).toBeGreaterThan(fast.summary.e2e.mean);
+    },
+  },
+  '--swap-copy-overhead': {
+    args: [...SWAP, '--preemption-mode', 'swap', '--swap-copy-overhead', '200'],
+    check: async (r) => {
+      ok(r);
+      const cheap = await shared([...SWAP, '--preemption-mode', 'swap', '--swap-copy-overhead', '0']);
+      const usual = await shared([...SWAP, '--preemption-mode', 'swap']);
+      expect(r.summary.requests.preemptions).toBeGreaterThan(0);
+      // Dearer copies, slower swaps: the run's mean e2e grows with the per-copy overhead.
+      expect(r.summary.e2e.mean).toBeGreaterThan(usual.summary.e2e.mean);
+      expect(usual.summary.e2e.mean).toBeGreaterThan(cheap.summary.e2e.mean);
+    },
+  },
+  '--swap-pool-full': {
+    args: [...SWAP, '--preemption-mode', 'swap', '--swap-space', '0.001', '--swap-pool-full', 'recompute'],
+    check: async (r) => {
+      // vLLM V0 stops when the CPU pool is full (the default, raise); recompute is the explicit way out.
+      ok(r);
+      const raised = await sim([...SWAP, '--preemption-mode', 'swap', '--swap-space', '0.001', '--swap-pool-full', 'raise']);
+      expect(raised.code).toBe(2);
+      expect(raised.err).toMatch(/swap/i);
     },
   },
   '--preemption-mode': {
@@ -227,6 +250,38 @@ const CASES: Record<string, Case> = {
   '--output-len-prediction': { args: [...DEADLINE_MODULE, '--output-len-prediction', '2000'], check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)) },
   '--hybrid-alpha': { args: [...DEADLINE_MODULE, '--hybrid-alpha', '1'], check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)) },
   '--cost-per-gpu-hour': { args: ['--cost-per-gpu-hour', '4'], check: async (r) => (ok(r), expect(r.summary.costDollars).toBeCloseTo(2 * (await baseline()).summary.costDollars, 9)) },
+
+  '--autoscaler-module': {
+    args: ['--replicas', '1', '--global-scheduler', 'round_robin', '--autoscaler-module', STEP_AUTOSCALER, '--scale-up-delay', '0'],
+    check: (r) => (ok(r), expect(r.summary.replicaCount.max).toBe(2), expect(Object.keys(r.summary.requestsPerReplica).length).toBe(2)),
+  },
+  '--autoscaler-args': {
+    args: ['--replicas', '1', '--autoscaler-module', STEP_AUTOSCALER, '--autoscaler-args', '3', '--scale-up-delay', '0'],
+    check: (r) => (ok(r), expect(r.summary.replicaCount.max).toBe(4)),
+  },
+  '--scale-up-delay': {
+    args: ['--replicas', '1', '--autoscaler-module', STEP_AUTOSCALER, '--scale-up-delay', '1.5'],
+    // Asked for at the first tune (1 s), the replica serves from 2.5 s.
+    check: (r) => (ok(r), expect(r.summary.replicaCount.timeline.find((p) => p.replicas === 2)?.time).toBeCloseTo(2.5, 6)),
+  },
+  '--scale-down-delay': {
+    args: ['--replicas', '3', '--autoscaler-module', STEP_AUTOSCALER, '--autoscaler-args', '-1', '--scale-down-delay', '1.5', '--num-requests', '40', '--qps', '8'],
+    check: async (r) => {
+      ok(r);
+      const at = (run: Run) => run.summary.replicaCount.timeline.find((p) => p.replicas === 2)?.time ?? Number.NaN;
+      const prompt = await sim(['--replicas', '3', '--autoscaler-module', STEP_AUTOSCALER, '--autoscaler-args', '-1', '--num-requests', '40', '--qps', '8']);
+      ok(prompt);
+      expect(at(r)).toBeGreaterThanOrEqual(at(prompt) + 1.5 - 1e-9);
+    },
+  },
+  '--min-replicas': {
+    args: ['--replicas', '2', '--autoscaler-module', STEP_AUTOSCALER, '--autoscaler-args', '-5', '--min-replicas', '2'],
+    check: (r) => (ok(r), expect(r.summary.replicaCount.min).toBe(2)),
+  },
+  '--max-replicas': {
+    args: ['--replicas', '1', '--autoscaler-module', STEP_AUTOSCALER, '--autoscaler-args', '5', '--scale-up-delay', '0', '--max-replicas', '3'],
+    check: (r) => (ok(r), expect(r.summary.replicaCount.max).toBe(3)),
+  },
 
   // ---- workload
   '--trace': { args: () => ['--trace', traceFile()], check: (r) => (ok(r), expect(column(r, 'arrived_at')).toEqual([0, 1, 2, 3, 4]), expect(column(r, 'request_num_prefill_tokens')).toEqual([100, 110, 120, 130, 140])) },
@@ -363,6 +418,44 @@ const CASES: Record<string, Case> = {
       ok(await sim(['--progress', 'on', '--num-requests', '40']));
       expect(writes.join('')).toMatch(/simulating \[.*\] \d+\/40 requests/);
     },
+  },
+  '--plots': {
+    args: () => ['--plots', join(tmp('plots'), 'plots')],
+    check: (r) => {
+      ok(r);
+      const dir = /plots {6}(.*?)\/\{/.exec(r.out)![1]!;
+      const files = readdirSync(dir);
+      expect(files).toContain('ttft-cdf.svg');
+      expect(files).toContain('ttft-cdf.csv');
+      expect(readFileSync(join(dir, 'ttft-cdf.svg'), 'utf8')).toMatch(/^<svg/);
+    },
+  },
+  '--timeline': {
+    args: () => ['--timeline', join(tmp('timeline'), 'run.trace.json')],
+    check: (r) => {
+      ok(r);
+      const path = /timeline {3}(\S+)/.exec(r.out)![1]!;
+      const trace = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: { ph: string; name: string }[] };
+      expect(trace.traceEvents.some((e) => e.ph === 'X')).toBe(true);
+    },
+  },
+  '--timeline-window': {
+    args: () => ['--num-requests', '40', '--timeline', join(tmp('timeline'), 'run.trace.json'), '--timeline-window', '2,4'],
+    check: async (r) => {
+      ok(r);
+      const events = (run: Run) => (JSON.parse(readFileSync(/timeline {3}(\S+)/.exec(run.out)![1]!, 'utf8')) as { traceEvents: { ph: string; ts: number; dur?: number }[] }).traceEvents;
+      const whole = await sim(['--num-requests', '40', '--timeline', join(tmp('timeline'), 'run.trace.json')]);
+      ok(whole);
+      const slices = events(r).filter((e) => e.ph === 'X');
+      expect(slices.length).toBeGreaterThan(0);
+      expect(slices.length).toBeLessThan(events(whole).filter((e) => e.ph === 'X').length);
+      // Every batch slice in the windowed file overlaps 2–4 s (timestamps in microseconds).
+      for (const e of slices) expect(e.ts + (e.dur ?? 0)).toBeGreaterThanOrEqual(2e6 - 1);
+    },
+  },
+  '--timeline-max-mb': {
+    args: () => ['--num-requests', '200', '--timeline', join(tmp('timeline'), 'run.trace.json'), '--timeline-max-mb', '0.01'],
+    check: (r) => (ok(r), expect(statSync(/timeline {3}(\S+)/.exec(r.out)![1]!).size).toBeLessThan(0.01 * 1024 * 1024 + 4096)),
   },
   '--write-outputs': {
     args: () => ['--no-write-outputs', '--results-root', tmp('root')],
