@@ -14,6 +14,7 @@ import { getLab } from '../labs/index.js';
 import { totalPoints, type RubricItem } from '../manifest/schema.js';
 import type { ReportFormat } from '../report/exporters.js';
 import { writeReports } from '../report/write.js';
+import { isolationPlan, layerSummary } from '../sandbox/isolation.js';
 import { runSandboxed, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
 import type { ItemContext, LabDefinition } from './lab.js';
 import { roundPoints } from './scoring.js';
@@ -207,6 +208,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       ...(internalError !== undefined ? { internalError } : {}),
       graderVersion: graderVersion(),
       durationMs: performance.now() - started,
+      sandboxLayers: layerSummary(isolationPlan()),
     };
     return result;
   }

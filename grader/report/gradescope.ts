@@ -72,7 +72,13 @@ export function toGradescope(result: GradingResult): GradescopeResults {
       extra_data: { id: i.id, ...(i.extra ?? {}) },
     })),
     ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((l) => ({ ...l })) } : {}),
-    extra_data: { lab: result.lab, hiddenSeed: result.hiddenSeed, publicSeed: result.publicSeed, graderVersion: result.graderVersion },
+    extra_data: {
+      lab: result.lab,
+      hiddenSeed: result.hiddenSeed,
+      publicSeed: result.publicSeed,
+      graderVersion: result.graderVersion,
+      ...(result.sandboxLayers !== undefined ? { sandboxLayers: { active: [...result.sandboxLayers.active], missing: [...result.sandboxLayers.missing] } } : {}),
+    },
   };
   return GradescopeResults.parse(results);
 }
