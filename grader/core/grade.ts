@@ -13,6 +13,7 @@ import { readSubmission } from '../intake/read-submission.js';
 import { getLab } from '../labs/index.js';
 import { totalPoints, type RubricItem } from '../manifest/schema.js';
 import type { ReportFormat } from '../report/exporters.js';
+import { oneLine, quoteName, withoutControls } from '../report/untrusted-text.js';
 import { writeReports } from '../report/write.js';
 import { isolationPlan, layerSummary } from '../sandbox/isolation.js';
 import { runSandboxed, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
@@ -57,8 +58,12 @@ export function resolveHiddenSeed(explicit: number | undefined, labDefault: numb
   return labDefault;
 }
 
+/** Messages and output may carry student text (error messages, printed output): one-line messages, no control characters. */
 function itemResult(item: RubricItem, number: string, verdict: Verdict, score: number, message: string, output = '', durationMs = 0, extra: Partial<ItemResult> = {}): ItemResult {
-  return { id: item.id, number, title: item.title, kind: item.kind, visibility: item.visibility, score, maxScore: item.points, verdict, message, output, durationMs, ...extra };
+  return {
+    id: item.id, number, title: item.title, kind: item.kind, visibility: item.visibility, score, maxScore: item.points, verdict,
+    message: oneLine(message), output: withoutControls(output), durationMs, ...extra,
+  };
 }
 
 function studentOutput(outcome: SandboxOutcome): string {
@@ -96,8 +101,9 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
     };
 
     const intake = await readSubmission(options.submission, manifest.files, { hint: `./submit.sh ${manifest.lab}`, studentDir: manifest.studentDir });
-    for (const p of intake.problems) notices.push(p.message);
-    if (intake.ignored.length > 0) notices.push(`Ignored files not part of this lab: ${intake.ignored.join(', ')}`);
+    // Intake messages quote zip entry names, which the student chose: each notice stays one line.
+    for (const p of intake.problems) notices.push(oneLine(p.message));
+    if (intake.ignored.length > 0) notices.push(`Ignored files not part of this lab: ${intake.ignored.map(quoteName).join(', ')}`);
     const missing = manifest.files.filter((f) => !intake.files.has(f));
     if (missing.length > 0) {
       failAll('missing-file', `missing ${missing.join(', ')}: the submission must contain ${missing.map((f) => `${manifest.studentDir}/${f}`).join(', ')} (as made by ./submit.sh ${manifest.lab})`);
@@ -111,7 +117,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       files: intake.files,
       entry: lab.harnessEntry,
     });
-    typeErrors = build.typeErrors.map(formatDiagnostic);
+    typeErrors = build.typeErrors.map((d) => withoutControls(formatDiagnostic(d)));
     if (!build.ok || build.bundlePath === undefined) {
       const errors = build.errors.map(formatDiagnostic).join('\n');
       failAll('compile-error', `your code does not build: ${build.errors[0]?.message ?? 'unknown error'}`, errors);
@@ -196,7 +202,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
     const result: GradingResult = {
       lab: options.lab,
       labTitle: manifest?.title ?? options.lab,
-      submission: options.submissionName ?? basename(options.submission),
+      submission: oneLine(options.submissionName ?? basename(options.submission)),
       hiddenSeed,
       publicSeed: manifest?.publicSeed ?? 0,
       mode,
@@ -205,7 +211,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       maxScore,
       notices,
       typeErrors,
-      ...(internalError !== undefined ? { internalError } : {}),
+      ...(internalError !== undefined ? { internalError: withoutControls(internalError) } : {}),
       graderVersion: graderVersion(),
       durationMs: performance.now() - started,
       sandboxLayers: layerSummary(isolationPlan()),
