@@ -187,6 +187,20 @@ function isInput(message: unknown): message is InputMessage {
   return m.type === 'input' && typeof m.id === 'number' && typeof m.last === 'boolean';
 }
 
+/**
+ * An allocation refused by the total-memory cap (RLIMIT_AS): harnesses that catch student errors per
+ * case rethrow these, so the run ends with the memory verdict instead of a failed case.
+ */
+export function isOutOfMemory(error: unknown): boolean {
+  try {
+    return (
+      error instanceof RangeError && /Array buffer allocation failed|allocation failed|Cannot allocate memory/i.test(error.message)
+    ) || (error as { code?: unknown } | null)?.code === 'ERR_MEMORY_ALLOCATION_FAILED';
+  } catch {
+    return false;
+  }
+}
+
 /** Plain data for any thrown value: student code may throw strings, objects, or errors with odd getters. */
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {

@@ -7,7 +7,7 @@ import { Rng } from '../../../sim/workload/rng.js';
 import { Request } from '../../../sim/entities/request.js';
 import { routableView } from '../../../sim/policies/router/routable-view.js';
 import type { Assignment, ClusterView, ReplicaView, RouterInit } from '../../../sim/policies/router/router.js';
-import { serve } from '../../sandbox/child-runtime.js';
+import { isOutOfMemory, serve } from '../../sandbox/child-runtime.js';
 import { AiRouter } from '@student/ai-router.js';
 import { RoutingInput, type RoutingOutput, type SimulationResultWire, type UnitCase, type UnitCaseResult } from './protocol.js';
 import { meanE2e, simulateRouting } from './simulate.js';
@@ -35,6 +35,7 @@ function runUnitCase(c: UnitCase): UnitCaseResult {
     for (const a of out) assignments.push([Number(a?.request?.id), Number(a?.replicaId)]);
     return { name: c.name, assignments, decodeTokenReads };
   } catch (err) {
+    if (isOutOfMemory(err)) throw err;
     return { name: c.name, assignments, decodeTokenReads, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }
 }
