@@ -68,8 +68,9 @@ function openSession(): Session | undefined {
       if ('frame' in event && isInput(event.frame)) onInput(s, event.frame);
     }
   });
-  // The parent went away (grader stopped): nobody will read a reply, so do not linger.
-  channel.on('end', () => realExit(1));
+  // The parent closed the session: exit cleanly once nothing is being answered. If it went away
+  // mid-request (grader stopped), nobody will read a reply, so do not linger either.
+  channel.on('end', () => realExit(s.current === undefined && s.failed === undefined ? 0 : 1));
   channel.on('error', () => realExit(1));
   process.on('uncaughtException', (error) => fail(s, error));
   process.on('unhandledRejection', (reason) => fail(s, reason));

@@ -78,7 +78,69 @@ export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
 /** After a reply the child exits by itself; this only reaps one that keeps running (e.g. stuck exit handlers). */
 const AFTER_REPLY_GRACE_MS = 2_000;
 
+/** Sends the input as one request, waits for its reply and the child's exit. */
 export async function runSandboxed(options: SandboxOptions): Promise<SandboxOutcome> {
+  let inputFrame: Buffer;
+  try {
+    inputFrame = encodeFrame({ type: 'input', id: 0, input: options.input, last: true } satisfies InputMessage);
+  } catch (error) {
+    throw new Error(`runSandboxed: the input is not JSON-serialisable: ${(error as Error).message}`);
+  }
+  const session = await openSandbox(options);
+  session.send(inputFrame, 0);
+  return session.finished;
+}
+
+export type SessionOptions = Omit<SandboxOptions, 'input'>;
+
+/**
+ * A child that answers several requests in turn (the routing lab asks for one decision per
+ * `schedule()` call). `ask` resolves with the handler's result; it rejects when the run ends first
+ * (timeout, crash, protocol breach, the handler threw), and `finish()` then tells which verdict.
+ */
+export interface SandboxSession {
+  ask(input: unknown): Promise<unknown>;
+  /** No more requests: the channel is closed, the child exits; resolves with the run's outcome (ok: every ask answered). */
+  finish(): Promise<SandboxOutcome>;
+}
+
+export class SandboxEnded extends Error {
+  constructor() {
+    super('the sandboxed run ended before it replied');
+    this.name = 'SandboxEnded';
+  }
+}
+
+export async function startSandboxSession(options: SessionOptions): Promise<SandboxSession> {
+  const session = await openSandbox({ ...options, input: undefined });
+  let nextId = 1;
+  return {
+    ask(input: unknown): Promise<unknown> {
+      if (session.ended()) return Promise.reject(new SandboxEnded());
+      const id = nextId++;
+      const reply = session.expect(id);
+      session.send(encodeFrame({ type: 'input', id, input, last: false } satisfies InputMessage), id);
+      return reply;
+    },
+    finish(): Promise<SandboxOutcome> {
+      session.close();
+      return session.finished;
+    },
+  };
+}
+
+interface OpenSandbox {
+  /** Writes a request frame (after the hello; queued until then) and records `id` as the one awaited. */
+  send(frame: Buffer, id: number): void;
+  /** A promise for request `id`'s result (ok replies only; anything else rejects with SandboxEnded). */
+  expect(id: number): Promise<unknown>;
+  /** Ends the parent's side of the channel: the child exits once it has answered. */
+  close(): void;
+  ended(): boolean;
+  readonly finished: Promise<SandboxOutcome>;
+}
+
+async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
   // Absolute paths: the child runs in its own folder, where relative grants would mean something else.
   const opts: SandboxOptions = {
     ...options,
@@ -88,12 +150,6 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxOutc
   await access(opts.bundlePath).catch(() => {
     throw new Error(`runSandboxed: bundle ${opts.bundlePath} does not exist (build the submission first)`);
   });
-  let inputFrame: Buffer;
-  try {
-    inputFrame = encodeFrame({ type: 'input', id: 0, input: opts.input, last: true } satisfies InputMessage);
-  } catch (error) {
-    throw new Error(`runSandboxed: the input is not JSON-serialisable: ${(error as Error).message}`);
-  }
   const plan = opts.isolation ?? isolationPlan();
   const home = childFolder(opts.bundlePath, plan);
   const cap = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
@@ -120,81 +176,114 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxOutc
   });
   const channel = child.stdio[3] as (Readable & Writable) | null;
 
-  return new Promise<SandboxOutcome>((resolve, reject) => {
-    const stdout = new CappedOutput(cap);
-    const stderr = new CappedOutput(cap);
-    const frames = new FrameReader(replyCap);
-    const run: RunState = { ready: false };
-    let grace: NodeJS.Timeout | undefined;
+  const stdout = new CappedOutput(cap);
+  const stderr = new CappedOutput(cap);
+  const frames = new FrameReader(replyCap);
+  const run: RunState = { ready: false };
+  const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  /** Requests written before the hello wait here: nothing goes to the child before it has started. */
+  const outbox: { frame: Buffer; id: number }[] = [];
+  /** The id of the request written and not yet answered (one at a time). */
+  let inFlight: number | undefined;
+  let closing = false;
+  let done = false;
+  let grace: NodeJS.Timeout | undefined;
 
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Already gone (ESRCH).
-      }
-    };
-    // The child is detached (its own process group), so it would outlive a grader that exits early.
-    const onParentExit = (): void => killGroup();
-    process.once('exit', onParentExit);
-    const timer = setTimeout(() => {
-      if (run.reply === undefined) run.killedFor ??= 'timeout';
-      killGroup();
-    }, opts.timeoutMs);
+  const killGroup = (): void => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone (ESRCH).
+    }
+  };
+  // The child is detached (its own process group), so it would outlive a grader that exits early.
+  const onParentExit = (): void => killGroup();
+  process.once('exit', onParentExit);
+  const timer = setTimeout(() => {
+    if (run.reply === undefined) run.killedFor ??= 'timeout';
+    killGroup();
+  }, opts.timeoutMs);
 
-    const stop = (reason: NonNullable<RunState['killedFor']>, detail?: string): void => {
-      if (run.killedFor !== undefined) return;
-      run.killedFor = reason;
-      if (detail !== undefined) run.protocolProblem = detail;
-      killGroup();
-    };
+  const rejectAll = (): void => {
+    for (const w of waiting.values()) w.reject(new SandboxEnded());
+    waiting.clear();
+  };
+  const stop = (reason: NonNullable<RunState['killedFor']>, detail?: string): void => {
+    if (run.killedFor !== undefined) return;
+    run.killedFor = reason;
+    if (detail !== undefined) run.protocolProblem = detail;
+    killGroup();
+    rejectAll();
+  };
+  const flush = (): void => {
+    if (!run.ready || inFlight !== undefined) return;
+    const next = outbox.shift();
+    if (next !== undefined) {
+      inFlight = next.id;
+      channel?.write(next.frame, () => {});
+      return;
+    }
+    if (closing) channel?.end();
+  };
 
-    const watch = (stream: NodeJS.ReadableStream, buffer: CappedOutput, name: 'stdout' | 'stderr'): void => {
-      stream.on('data', (chunk: Buffer) => {
-        if (buffer.push(chunk) || run.killedFor !== undefined || run.reply !== undefined) return;
-        run.overflow = name;
-        stop('output');
-      });
-    };
-    watch(child.stdout!, stdout, 'stdout');
-    watch(child.stderr!, stderr, 'stderr');
-
-    const onFrame = (frame: unknown): void => {
-      const message = frame as { type?: unknown; token?: unknown; id?: unknown };
-      const type = typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? message.type : undefined;
-      if (!run.ready) {
-        if (type !== 'hello') return stop('protocol', 'the child sent data before the harness had started (an early reply)');
-        if (message.token !== token) return stop('protocol', 'the child sent a hello without the session token (a forged frame)');
-        run.ready = true;
-        channel?.write(inputFrame, () => {});
-        return;
-      }
-      if (run.reply !== undefined) return stop('protocol', 'the child sent more than one reply to one request');
-      if (type !== 'reply' || message.token !== token || message.id !== 0) {
-        return stop('protocol', 'the child sent a reply without the session token (a forged reply, e.g. written by student code)');
-      }
-      const reply = asReply(frame);
-      if (reply === undefined) return stop('protocol', 'the child sent a malformed reply');
-      run.reply = reply;
-      grace = setTimeout(killGroup, AFTER_REPLY_GRACE_MS);
-    };
-    channel?.on('data', (chunk: Buffer) => {
-      if (run.killedFor !== undefined) return;
-      for (const event of frames.push(chunk)) {
-        if ('problem' in event) stop(event.problem.kind === 'too-large' ? 'reply-size' : 'protocol', describeProblem(event.problem, replyCap));
-        else onFrame(event.frame);
-        if (run.killedFor !== undefined) return;
-      }
+  const watch = (stream: NodeJS.ReadableStream, buffer: CappedOutput, name: 'stdout' | 'stderr'): void => {
+    stream.on('data', (chunk: Buffer) => {
+      if (buffer.push(chunk) || run.killedFor !== undefined || run.reply !== undefined) return;
+      run.overflow = name;
+      stop('output');
     });
-    // The child may exit before reading its input or close its end early: not a grader fault.
-    channel?.on('error', () => {});
+  };
+  watch(child.stdout!, stdout, 'stdout');
+  watch(child.stderr!, stderr, 'stderr');
 
+  const onFrame = (frame: unknown): void => {
+    const message = frame as { type?: unknown; token?: unknown; id?: unknown };
+    const type = typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? message.type : undefined;
+    if (!run.ready) {
+      if (type !== 'hello') return stop('protocol', 'the child sent data before the harness had started (an early reply)');
+      if (message.token !== token) return stop('protocol', 'the child sent a hello without the session token (a forged frame)');
+      run.ready = true;
+      return flush();
+    }
+    if (type !== 'reply' || message.token !== token) {
+      return stop('protocol', 'the child sent a reply without the session token (a forged reply, e.g. written by student code)');
+    }
+    if (inFlight === undefined || message.id !== inFlight) return stop('protocol', 'the child sent more than one reply to one request');
+    const reply = asReply(frame);
+    if (reply === undefined) return stop('protocol', 'the child sent a malformed reply');
+    const id = inFlight;
+    inFlight = undefined;
+    const w = waiting.get(id);
+    waiting.delete(id);
+    if (reply.ok && w !== undefined) {
+      w.resolve(reply.result);
+      return flush();
+    }
+    // The one-shot reply, or a handler that threw (the child exits after an error reply).
+    run.reply = reply;
+    if (!reply.ok) rejectAll();
+    grace = setTimeout(killGroup, AFTER_REPLY_GRACE_MS);
+  };
+  channel?.on('data', (chunk: Buffer) => {
+    if (run.killedFor !== undefined) return;
+    for (const event of frames.push(chunk)) {
+      if ('problem' in event) stop(event.problem.kind === 'too-large' ? 'reply-size' : 'protocol', describeProblem(event.problem, replyCap));
+      else onFrame(event.frame);
+      if (run.killedFor !== undefined) return;
+    }
+  });
+  // The child may exit before reading its input or close its end early: not a grader fault.
+  channel?.on('error', () => {});
+
+  const finished = new Promise<SandboxOutcome>((resolve, reject) => {
     child.on('error', (error) => {
       clearTimeout(timer);
       process.removeListener('exit', onParentExit);
       killGroup();
       home.remove();
+      done = true;
+      rejectAll();
       reject(new Error(`runSandboxed: could not start ${command}: ${error.message}`));
     });
     child.on('close', (code, signal) => {
@@ -202,10 +291,16 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxOutc
       process.removeListener('exit', onParentExit);
       if (grace !== undefined) clearTimeout(grace);
       home.remove();
+      done = true;
       if (run.killedFor === undefined && run.reply === undefined && frames.leftover > 0) {
         run.killedFor = 'protocol';
         run.protocolProblem = `the child's last frame was cut off (${frames.leftover} bytes of an unfinished frame)`;
       }
+      // A session the parent closed with every request answered is a clean run.
+      if (closing && run.reply === undefined && waiting.size === 0 && inFlight === undefined && run.killedFor === undefined && code === 0) {
+        run.reply = { type: 'reply', id: 0, token, ok: true, result: undefined };
+      }
+      rejectAll();
       const out = stdout.text();
       const err = filterNodeWarnings(stderr.text());
       resolve({
@@ -218,6 +313,22 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxOutc
       });
     });
   });
+
+  return {
+    send(frame: Buffer, id: number) {
+      outbox.push({ frame, id });
+      flush();
+    },
+    expect(id: number) {
+      return new Promise<unknown>((resolve, reject) => waiting.set(id, { resolve, reject }));
+    },
+    close() {
+      closing = true;
+      flush();
+    },
+    ended: () => done || run.killedFor !== undefined || run.reply !== undefined,
+    finished,
+  };
 }
 
 /**
