@@ -16,7 +16,7 @@ import type { ReportFormat } from '../report/exporters.js';
 import { oneLine, quoteName, withoutControls } from '../report/untrusted-text.js';
 import { writeReports } from '../report/write.js';
 import { isolationPlan, layerSummary } from '../sandbox/isolation.js';
-import { runSandboxed, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
+import { runSandboxed, startSandboxSession, type SandboxOptions, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
 import type { ItemContext, LabDefinition } from './lab.js';
 import { roundPoints } from './scoring.js';
 import type { GradingResult, ItemResult, Verdict } from './types.js';
@@ -126,7 +126,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
 
     const ctx: ItemContext = { hiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT };
     // Items whose child input is identical share one child run (e.g. two items scored on the same workloads).
-    const outcomes = new Map<string, Promise<SandboxOutcome>>();
+    const outcomes = new Map<string, Promise<{ outcome: SandboxOutcome; result: unknown }>>();
     for (const { item, number } of numbered) {
       const itemStarted = performance.now();
       const impl = lab.items[item.id]!;
@@ -136,25 +136,37 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
         const key = JSON.stringify(input);
         let pending = outcomes.get(key);
         if (pending === undefined) {
-          pending = runSandboxed({
+          const sandbox: SandboxOptions = {
             bundlePath: build.bundlePath,
-            readDirs: [build.bundleDir],
+            readDirs: [],
             srcRoot: build.srcRoot,
             studentDir: manifest.studentDir,
             input,
             timeoutMs: Math.min(item.timeoutMs ?? manifest.limits.itemTimeoutMs, options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY),
             maxOldSpaceMb: Math.min(item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb, options.maxOldSpaceMb ?? Number.POSITIVE_INFINITY),
             maxOutputBytes: manifest.limits.maxOutputBytes,
-          });
+          };
+          const drive = impl.drive?.bind(impl);
+          pending =
+            drive === undefined
+              ? runSandboxed(sandbox).then((outcome) => ({ outcome, result: outcome.result }))
+              : startSandboxSession(sandbox).then(async (session) => {
+                  // A child that ended early makes drive() stop; its outcome carries the verdict.
+                  const driven = await drive(session, prepared, ctx).catch(async (err: unknown) => {
+                    await session.finish();
+                    throw err;
+                  });
+                  return { outcome: await session.finish(), result: driven };
+                });
           outcomes.set(key, pending);
         }
-        const outcome = await pending;
+        const { outcome, result: childResult } = await pending;
         const shown = studentOutput(outcome);
         if (outcome.verdict !== 'ok') {
           result = itemResult(item, number, outcome.verdict as Verdict, 0, outcome.message, shown, performance.now() - itemStarted);
         } else {
           try {
-            const scored = await impl.score(outcome.result, prepared, ctx, item.points);
+            const scored = await impl.score(childResult, prepared, ctx, item.points);
             const score = roundPoints(Math.min(item.points, Math.max(0, scored.score)));
             const verdict: Verdict =
               item.points === 0 && scored.passed !== undefined ? (scored.passed ? 'passed' : 'failed') : score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';

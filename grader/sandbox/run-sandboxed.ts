@@ -262,7 +262,8 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
     }
     // The one-shot reply, or a handler that threw (the child exits after an error reply).
     run.reply = reply;
-    if (!reply.ok) rejectAll();
+    w?.reject(new SandboxEnded());
+    rejectAll();
     grace = setTimeout(killGroup, AFTER_REPLY_GRACE_MS);
   };
   channel?.on('data', (chunk: Buffer) => {

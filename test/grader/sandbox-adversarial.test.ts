@@ -17,7 +17,7 @@ import { gradeSubmission } from '../../grader/core/grade.js';
 import { readSubmission } from '../../grader/intake/index.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
 import { isolationPlan, type LayerName } from '../../grader/sandbox/isolation.js';
-import { runSandboxed, type SandboxOptions, type SandboxOutcome } from '../../grader/sandbox/index.js';
+import { runSandboxed, SandboxEnded, startSandboxSession, type SandboxOptions, type SandboxOutcome } from '../../grader/sandbox/index.js';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { rawZip } from './zip-writer.js';
 
@@ -175,6 +175,28 @@ describe('the reply channel', () => {
     expect(outcome.verdict).toBe('invalid-output');
     expect(outcome.message).toMatch(/without the session token/);
     expect(outcome.result).toBeUndefined();
+  });
+});
+
+describe('sessions (one request at a time, as the routing lab asks per router call)', () => {
+  test('answers in turn; a request whose handler throws ends the session with the error verdict, and later asks are refused', async () => {
+    const session = await startSandboxSession({ bundlePath: join(bundleDir, 'attacks.mjs'), readDirs: [], timeoutMs: 5_000, maxOldSpaceMb: 64 });
+    const first = (await session.ask({ kind: 'channels' })) as { send: string };
+    expect(first.send).toBe('undefined');
+    await expect(session.ask({ kind: 'no-such-attack' })).rejects.toBeInstanceOf(SandboxEnded);
+    await expect(session.ask({ kind: 'channels' })).rejects.toBeInstanceOf(SandboxEnded);
+    const outcome = await session.finish();
+    expect(outcome.verdict).toBe('error');
+    expect(outcome.message).toBe('your code threw Error: unknown kind no-such-attack');
+  });
+
+  test('a session closed after every answer is a clean run', async () => {
+    const session = await startSandboxSession({ bundlePath: join(bundleDir, 'attacks.mjs'), readDirs: [], timeoutMs: 5_000, maxOldSpaceMb: 64 });
+    await session.ask({ kind: 'channels' });
+    await session.ask({ kind: 'channels' });
+    const outcome = await session.finish();
+    expect(outcome.verdict).toBe('ok');
+    expect(outcome.exitCode).toBe(0);
   });
 });
 
