@@ -346,7 +346,16 @@ function childFolder(bundlePath: string, plan: IsolationPlan): { dir: string; bu
     chownSync(dir, plan.user.uid, plan.user.gid);
   }
   chmodSync(dir, 0o500);
-  return { dir, bundle, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const remove = (): void => {
+    try {
+      // Read-only for the child; the grader (its owner, or root) opens it again to delete it.
+      chmodSync(dir, 0o700);
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A leftover temp folder is not worth failing a grading over.
+    }
+  };
+  return { dir, bundle, remove };
 }
 
 function describeProblem(problem: FrameProblem, cap: number): string {
