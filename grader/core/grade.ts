@@ -13,8 +13,10 @@ import { readSubmission } from '../intake/read-submission.js';
 import { getLab } from '../labs/index.js';
 import { totalPoints, type RubricItem } from '../manifest/schema.js';
 import type { ReportFormat } from '../report/exporters.js';
+import { oneLine, quoteName, withoutControls } from '../report/untrusted-text.js';
 import { writeReports } from '../report/write.js';
-import { runSandboxed, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
+import { isolationPlan, layerSummary } from '../sandbox/isolation.js';
+import { runSandboxed, startSandboxSession, type SandboxOptions, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
 import type { ItemContext, LabDefinition } from './lab.js';
 import { roundPoints } from './scoring.js';
 import { guessOtherLab } from './wrong-lab.js';
@@ -58,8 +60,12 @@ export function resolveHiddenSeed(explicit: number | undefined, labDefault: numb
   return labDefault;
 }
 
+/** Messages and output may carry student text (error messages, printed output): one-line messages, no control characters. */
 function itemResult(item: RubricItem, number: string, verdict: Verdict, score: number, message: string, output = '', durationMs = 0, extra: Partial<ItemResult> = {}): ItemResult {
-  return { id: item.id, number, title: item.title, kind: item.kind, visibility: item.visibility, score, maxScore: item.points, verdict, message, output, durationMs, ...extra };
+  return {
+    id: item.id, number, title: item.title, kind: item.kind, visibility: item.visibility, score, maxScore: item.points, verdict,
+    message: oneLine(message), output: withoutControls(output), durationMs, ...extra,
+  };
 }
 
 function studentOutput(outcome: SandboxOutcome): string {
@@ -73,6 +79,8 @@ function studentOutput(outcome: SandboxOutcome): string {
 /** A child run of an item, and what the grader did about it (e.g. rerun case by case). */
 interface ItemRun {
   readonly outcome: SandboxOutcome;
+  /** What `score` gets: the child's reply, or what `drive` made of a session with it. */
+  readonly result: unknown;
   readonly note?: string;
 }
 
@@ -88,7 +96,7 @@ async function rerunCaseByCase(
   itemTimeoutMs: number,
 ): Promise<ItemRun> {
   const inputs = split.inputs(input);
-  if (inputs === undefined) return { outcome: whole };
+  if (inputs === undefined) return { outcome: whole, result: whole.result };
   const perCase = caseTimeoutMs(itemTimeoutMs, inputs.length);
   const runs: CaseRun[] = [];
   const stopped: string[] = [];
@@ -102,7 +110,8 @@ async function rerunCaseByCase(
     }
   }
   const note = `All cases together timed out after ${itemTimeoutMs} ms, so each case was run alone (${perCase} ms each): ${stopped.length === 0 ? 'none hung alone' : stopped.join('; ')}; the other cases are scored as usual.`;
-  return { outcome: { ...whole, verdict: 'ok', message: 'ok', result: split.merge(input, runs) }, note };
+  const merged = split.merge(input, runs);
+  return { outcome: { ...whole, verdict: 'ok', message: 'ok', result: merged }, result: merged, note };
 }
 
 export async function gradeSubmission(options: GradeOptions): Promise<GradingResult> {
@@ -133,8 +142,9 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
     };
 
     const intake = await readSubmission(options.submission, manifest.files, { hint: `./submit.sh ${manifest.lab}`, studentDir: manifest.studentDir });
-    for (const p of intake.problems) notices.push(p.message);
-    if (intake.ignored.length > 0) notices.push(`Ignored files not part of this lab: ${intake.ignored.join(', ')}`);
+    // Intake messages quote zip entry names, which the student chose: each notice stays one line.
+    for (const p of intake.problems) notices.push(oneLine(p.message));
+    if (intake.ignored.length > 0) notices.push(`Ignored files not part of this lab: ${intake.ignored.map(quoteName).join(', ')}`);
     const missing = manifest.files.filter((f) => !intake.files.has(f));
     wrongLab = missing.length > 0 ? guessOtherLab(intake.ignored, manifest.lab) : undefined;
     if (wrongLab !== undefined) {
@@ -167,7 +177,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       failAll('compile-error', `your code does not build: ${first !== undefined ? diagnosticHeadline(first) : 'unknown error'}`, output);
       return finish();
     }
-    typeErrors = build.typeErrors.map(formatDiagnostic);
+    typeErrors = build.typeErrors.map((d) => withoutControls(formatDiagnostic(d)));
 
     const ctx: ItemContext = { hiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT, mode };
     // Items whose child input is identical share one child run (e.g. two items scored on the same workloads).
@@ -181,30 +191,43 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
         const key = JSON.stringify(input);
         let pending = outcomes.get(key);
         const timeoutMs = Math.min(item.timeoutMs ?? manifest.limits.itemTimeoutMs, options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY);
-        const run = (childInput: unknown, childTimeoutMs: number) =>
-          runSandboxed({
-            bundlePath: build.bundlePath!,
-            readDirs: [build.bundleDir!],
-            srcRoot: build.srcRoot!,
-            studentDir: manifest.studentDir,
-            input: childInput,
-            timeoutMs: childTimeoutMs,
-            maxOldSpaceMb: Math.min(item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb, options.maxOldSpaceMb ?? Number.POSITIVE_INFINITY),
-            maxOutputBytes: manifest.limits.maxOutputBytes,
-          });
+        const sandbox = (childInput: unknown, childTimeoutMs: number): SandboxOptions => ({
+          bundlePath: build.bundlePath!,
+          readDirs: [],
+          srcRoot: build.srcRoot!,
+          studentDir: manifest.studentDir,
+          input: childInput,
+          timeoutMs: childTimeoutMs,
+          maxOldSpaceMb: Math.min(item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb, options.maxOldSpaceMb ?? Number.POSITIVE_INFINITY),
+          maxOutputBytes: manifest.limits.maxOutputBytes,
+        });
+        const run = (childInput: unknown, childTimeoutMs: number) => runSandboxed(sandbox(childInput, childTimeoutMs));
         if (pending === undefined) {
-          pending = run(input, timeoutMs).then((whole): ItemRun | Promise<ItemRun> =>
-            whole.verdict === 'timeout' && impl.splitCases !== undefined ? rerunCaseByCase(impl.splitCases, input, whole, run, timeoutMs) : { outcome: whole },
-          );
+          const drive = impl.drive?.bind(impl);
+          pending =
+            drive === undefined
+              ? run(input, timeoutMs).then((whole): ItemRun | Promise<ItemRun> =>
+                  whole.verdict === 'timeout' && impl.splitCases !== undefined
+                    ? rerunCaseByCase(impl.splitCases, input, whole, run, timeoutMs)
+                    : { outcome: whole, result: whole.result },
+                )
+              : startSandboxSession(sandbox(input, timeoutMs)).then(async (session) => {
+                  // A child that ended early makes drive() stop; its outcome carries the verdict.
+                  const driven = await drive(session, prepared, ctx).catch(async (err: unknown) => {
+                    await session.finish();
+                    throw err;
+                  });
+                  return { outcome: await session.finish(), result: driven };
+                });
           outcomes.set(key, pending);
         }
-        const { outcome, note } = await pending;
+        const { outcome, note, result: childResult } = await pending;
         const shown = studentOutput(outcome);
         if (outcome.verdict !== 'ok') {
           result = itemResult(item, number, outcome.verdict as Verdict, 0, outcome.message, shown, performance.now() - itemStarted);
         } else {
           try {
-            const scored = await impl.score(outcome.result, prepared, ctx, item.points);
+            const scored = await impl.score(childResult, prepared, ctx, item.points);
             const score = roundPoints(Math.min(item.points, Math.max(0, scored.score)));
             const verdict: Verdict =
               scored.threw === true && score === 0
@@ -257,7 +280,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
     const result: GradingResult = {
       lab: options.lab,
       labTitle: manifest?.title ?? options.lab,
-      submission: options.submissionName ?? basename(options.submission),
+      submission: oneLine(options.submissionName ?? basename(options.submission)),
       hiddenSeed,
       publicSeed: manifest?.publicSeed ?? 0,
       mode,
@@ -266,10 +289,11 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       maxScore,
       notices,
       typeErrors,
-      ...(internalError !== undefined ? { internalError } : {}),
+      ...(internalError !== undefined ? { internalError: withoutControls(internalError) } : {}),
       ...(wrongLab !== undefined ? { wrongLab } : {}),
       graderVersion: graderVersion(),
       durationMs: performance.now() - started,
+      sandboxLayers: layerSummary(isolationPlan()),
     };
     return result;
   }

@@ -8,6 +8,7 @@ import type { Plot } from '../report/charts.js';
 import type { TimelinePair } from '../report/timeline-view.js';
 import type { SplitCases } from './split-cases.js';
 import type { LabTry } from './try.js';
+import type { SandboxSession } from '../sandbox/run-sandboxed.js';
 
 export interface ItemContext {
   readonly hiddenSeed: number;
@@ -48,7 +49,14 @@ export interface ItemImplementation<Prepared = unknown> {
   /** Builds the item's input; `input` goes to the child over IPC, `prepared` stays in the parent. */
   prepare(ctx: ItemContext): { input: unknown; prepared: Prepared };
   /**
-   * Scores the child's (unvalidated) result. Throwing here is a grader error, not the student's.
+   * Optional: talk to the child in turns instead of sending `input` in one request (the routing lab
+   * runs its engine here, in the grader, and asks the child per router call, so hidden data stays in
+   * the parent). What it resolves with is what `score` receives; the child's answers must be validated
+   * by it. A child that ends early (timeout, crash) gives the item its verdict as usual.
+   */
+  drive?(session: SandboxSession, prepared: Prepared, ctx: ItemContext): Promise<unknown>;
+  /**
+   * Scores the child's (unvalidated) result, or what `drive` returned. Throwing here is a grader error, not the student's.
    * May be async, e.g. to load the reference solution with `importReference` (never import
    * reference/ statically from grader code: the student handout ships the grader without it).
    */

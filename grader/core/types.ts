@@ -71,4 +71,6 @@ export interface GradingResult {
   readonly wrongLab?: string;
   readonly graderVersion: string;
   readonly durationMs: number;
+  /** The sandbox's operating-system layers on the machine that graded (grader/sandbox/isolation.ts). */
+  readonly sandboxLayers?: { readonly active: readonly string[]; readonly missing: readonly string[] };
 }

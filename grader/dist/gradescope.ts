@@ -20,27 +20,39 @@ export const AutograderConfig = z.strictObject({
 export type AutograderConfig = z.infer<typeof AutograderConfig>;
 
 const SETUP_SH = `#!/usr/bin/env bash
-# Gradescope runs this once when building the autograder image (Ubuntu). It installs Node.js 22 from
-# NodeSource and the grading project's exact dependencies.
+# Gradescope runs this once, as root, when building the autograder image (Ubuntu). It installs Node.js
+# 24 (the current LTS) from NodeSource, what the sandbox's operating-system layers need, and the grading
+# project's exact dependencies.
 set -euo pipefail
 cd /autograder/source
-if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  apt-get update
-  apt-get install -y ca-certificates curl gnupg
-  curl -fsSL https://deb.nodesource.com/setup_22.x | bash -
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# util-linux: unshare (PID and network namespaces), setpriv (the separate user), prlimit (memory and
+# process limits); grader/sandbox/isolation.ts detects each at start and names any that does not work.
+apt-get install -y ca-certificates curl gnupg util-linux passwd
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 24 ]; then
+  curl -fsSL https://deb.nodesource.com/setup_24.x | bash -
   apt-get install -y nodejs
 fi
+# The unprivileged user the sandbox child runs as: it owns nothing, so the child can neither signal nor
+# trace the grader (root) nor read its files.
+id -u servelab-sandbox >/dev/null 2>&1 || useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin servelab-sandbox
 npm ci --no-audit --no-fund
 `;
 
 const RUN_AUTOGRADER = `#!/usr/bin/env bash
-# Gradescope runs this for every submission. It grades /autograder/submission and always writes
+# Gradescope runs this, as root, for every submission. It grades /autograder/submission and always writes
 # /autograder/results/results.json. SERVELAB_AUTOGRADER_ROOT replaces /autograder (for testing).
+# Running as root is what lets the grader put each child under the sandbox user, in its own PID and
+# network namespaces, with memory and process limits; the grader prints which layers are active.
 set -uo pipefail
 root="\${SERVELAB_AUTOGRADER_ROOT:-/autograder}"
 cd "$(dirname "$0")"
 [ -f package.json ] || cd "$root/source"
-exec node --import tsx grader/cli/gradescope.ts --root "$root"
+# SIGUSR1 would open the grader's inspector; the grader also ignores it itself (isolation.ts).
+flags=()
+if node --disable-sigusr1 -e 0 >/dev/null 2>&1; then flags+=(--disable-sigusr1); fi
+exec node \${flags[@]+"\${flags[@]}"} --import tsx grader/cli/gradescope.ts --root "$root"
 `;
 
 export interface GradescopeDistOptions {

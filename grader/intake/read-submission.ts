@@ -25,6 +25,7 @@ export type IntakeProblemCode =
   | 'missing-file'
   | 'ambiguous'
   | 'symlink'
+  | 'hard-link'
   | 'not-utf8'
   | 'unreadable';
 
@@ -62,6 +63,8 @@ interface ListedEntry {
   readonly kind: EntryKind;
   /** Uncompressed size as declared (zip) or measured (lstat). */
   readonly size: number;
+  /** Folder entries: the file's link count (lstat). Above one, other names share its data: a hard link. */
+  readonly links?: number;
   /** Reads at most `cap + 1` bytes, so an oversized entry is detected without reading all of it. */
   readonly read: (cap: number) => Promise<Buffer>;
 }
@@ -243,10 +246,11 @@ async function listDirectory(root: string, options: IntakeOptions): Promise<List
           : dirent.isFile()
             ? 'file'
             : 'other';
-      const size = kind === 'file' ? (await lstat(full)).size : 0;
+      const info = kind === 'file' ? await lstat(full) : undefined;
+      const size = info?.size ?? 0;
       total += size;
       if (total > options.maxTotalBytes) return tooLargeTotal(total, options);
-      entries.push({ path, kind, size, read: async (cap) => readFileNoFollow(full, cap) });
+      entries.push({ path, kind, size, ...(info !== undefined ? { links: info.nlink } : {}), read: async (cap) => readFileNoFollow(full, cap) });
       if (kind === 'dir') {
         const problem = await walk(path);
         if (problem !== undefined) return problem;
@@ -263,10 +267,17 @@ async function listDirectory(root: string, options: IntakeOptions): Promise<List
   return { entries, skipped, close: async () => {} };
 }
 
-/** O_NOFOLLOW: a file swapped for a symlink after listing is refused rather than followed. */
+/** Thrown when a file gained a second link between listing and reading. */
+class HardLinkError extends Error {}
+
+/**
+ * O_NOFOLLOW: a file swapped for a symlink after listing is refused rather than followed; the link
+ * count is checked again on the open file, so one swapped for a hard link is refused too.
+ */
 async function readFileNoFollow(path: string, cap: number): Promise<Buffer> {
   const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
   try {
+    if ((await handle.stat()).nlink > 1) throw new HardLinkError(path);
     const buffer = Buffer.alloc(cap + 1);
     let size = 0;
     while (size < buffer.length) {
@@ -346,6 +357,14 @@ async function readWanted(
   if (entry.kind !== 'file') {
     return { code: 'unreadable', file: name, message: `${entry.path} is not a regular file; submit the file itself` };
   }
+  // A hard link shares its data with a file elsewhere (possibly outside the submission, e.g. a
+  // reference solution): refused like a symbolic link, since the grader reads only files you own.
+  const hardLink: IntakeProblem = {
+    code: 'hard-link',
+    file: name,
+    message: `${entry.path} is a hard link (the file has more than one name on disk); the grader does not read linked files. Submit a copy of the file itself`,
+  };
+  if ((entry.links ?? 1) > 1) return hardLink;
   // `exact` is false when reading stopped at the cap, so only "more than" the cap is known.
   const tooLarge = (size: number, exact: boolean): IntakeProblem => ({
     code: 'too-large',
@@ -359,6 +378,7 @@ async function readWanted(
   try {
     bytes = await entry.read(options.maxEntryBytes);
   } catch (err) {
+    if (err instanceof HardLinkError) return hardLink;
     return { code: 'unreadable', file: name, message: `cannot read ${entry.path}: ${errorText(err)}; ${RESUBMIT}` };
   }
   // The declared size was within the cap but the data was not (a folder file that grew, a lying zip).

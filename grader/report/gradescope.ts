@@ -99,7 +99,13 @@ export function toGradescope(result: GradingResult): GradescopeResults {
     })),
     ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((l) => ({ ...l })) } : {}),
     // No hidden seed here: students can see results.json, and the handout turns a seed into the hidden workloads.
-    extra_data: { lab: result.lab, publicSeed: result.publicSeed, graderVersion: result.graderVersion, ...(result.wrongLab !== undefined ? { wrongLab: result.wrongLab } : {}) },
+    extra_data: {
+      lab: result.lab,
+      publicSeed: result.publicSeed,
+      graderVersion: result.graderVersion,
+      ...(result.wrongLab !== undefined ? { wrongLab: result.wrongLab } : {}),
+      ...(result.sandboxLayers !== undefined ? { sandboxLayers: { active: [...result.sandboxLayers.active], missing: [...result.sandboxLayers.missing] } } : {}),
+    },
   };
   return GradescopeResults.parse(results);
 }

@@ -7,9 +7,12 @@
  */
 import type { TimelineRecorder, TimelineSeries } from '../../sim/metrics/timeline/index.js';
 
-/** One recorded run: a recorder made with `keepSeries` and the run's end time. */
+/** What the view reads of a recorded run: a `TimelineRecorder` made with `keepSeries`, or one frozen in another thread. */
+export type RecordedTimeline = Pick<TimelineRecorder, 'series' | 'toJson'>;
+
+/** One recorded run and its end time. */
 export interface RecordedRun {
-  readonly recorder: TimelineRecorder;
+  readonly recorder: RecordedTimeline;
   readonly endTime: number;
 }
 

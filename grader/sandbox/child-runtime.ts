@@ -6,37 +6,78 @@
  *   serve((input) => ({ ... plain JSON data ... }));
  *
  * Import order matters: ES modules evaluate in import order, so this module's body runs before any
- * student module body and captures the real `process.send` / `process.exit` before student code could
- * replace them, and installs the hooks that turn a stray throw (even at a student module's top level)
- * into an error reply instead of a bare crash.
- *
- * The child process runs one input and exits, so the little state below lives for exactly one run.
+ * student module body. It takes the session token out of the environment (student code never sees
+ * it, so it cannot forge a reply), removes every other channel (`process.send`, `message` listeners,
+ * Node's IPC), captures the real `process.exit`, opens the frame channel on fd 3 (protocol.ts), and
+ * installs the hooks that turn a stray throw (even at a student module's top level) into an error
+ * reply instead of a bare crash.
  */
 import { writeSync } from 'node:fs';
-import { EXIT_MARKER, HARNESS_RESULT_ERROR, NON_ERROR, SANDBOX_ENV, type ChildMessage, type InputMessage, type SerializedError } from './protocol.js';
+import { Socket } from 'node:net';
+import { encodeFrame, FrameReader } from './frames.js';
+import {
+  CHANNEL_FD,
+  EXIT_MARKER,
+  HARNESS_RESULT_ERROR,
+  NON_ERROR,
+  SANDBOX_ENV,
+  TOKEN_ENV,
+  type ChildMessage,
+  type InputMessage,
+  type SerializedError,
+} from './protocol.js';
 
-type Send = (message: ChildMessage, callback?: (error: Error | null) => void) => boolean;
+type Handler = (input: unknown) => unknown;
 
-const realSend: Send | undefined = process.send?.bind(process) as Send | undefined;
+interface Session {
+  readonly token: string;
+  readonly channel: Socket;
+  handler?: Handler;
+  helloSent: boolean;
+  /** The request being answered, if any. */
+  current?: InputMessage;
+  /** A failure outside any request (e.g. a student module's top-level throw): the next request's answer. */
+  failed?: SerializedError;
+  done: boolean;
+}
+
 const realExit = process.exit.bind(process);
-const realDisconnect = process.disconnect?.bind(process);
-const session = { replied: false, started: false };
-
-/** Caps keep one pathological error (a megabyte message) from flooding the IPC channel and the report. */
+/** The parent's input is trusted and bounded by it; the cap only guards against a broken parent. */
+const MAX_INPUT_BYTES = 1 << 30;
+/** Caps keep one pathological error (a megabyte message) from flooding the channel and the report. */
 const MAX_MESSAGE = 2_000;
 const MAX_STACK = 8_000;
 
-if (realSend !== undefined && process.env[SANDBOX_ENV] === '1') {
-  process.on('uncaughtException', (error) => fail(error));
-  process.on('unhandledRejection', (reason) => fail(reason));
-  // The parent went away (grader stopped): nobody will read a reply, so do not linger.
-  process.on('disconnect', () => {
-    if (!session.replied) realExit(1);
+const session: Session | undefined = process.env[SANDBOX_ENV] === '1' ? openSession() : undefined;
+
+function openSession(): Session | undefined {
+  const token = process.env[TOKEN_ENV];
+  delete process.env[TOKEN_ENV];
+  removeOtherChannels();
+  if (token === undefined || token === '') return undefined;
+  let channel: Socket;
+  try {
+    channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+  } catch {
+    return undefined;
+  }
+  const s: Session = { token, channel, helloSent: false, done: false };
+  const reader = new FrameReader(MAX_INPUT_BYTES);
+  channel.on('data', (chunk: Buffer) => {
+    for (const event of reader.push(chunk)) {
+      if ('frame' in event && isInput(event.frame)) onInput(s, event.frame);
+    }
   });
+  // The parent closed the session: exit cleanly once nothing is being answered. If it went away
+  // mid-request (grader stopped), nobody will read a reply, so do not linger either.
+  channel.on('end', () => realExit(s.current === undefined && s.failed === undefined ? 0 : 1));
+  channel.on('error', () => realExit(1));
+  process.on('uncaughtException', (error) => fail(s, error));
+  process.on('unhandledRejection', (reason) => fail(s, reason));
   // Wrapped rather than blocked: the exit still happens (as the student asked), but the parent learns
   // it was a deliberate exit and not a crash. Synchronous write: the process is gone right after.
   process.exit = ((code?: number | string | null) => {
-    if (!session.replied) {
+    if (!s.done) {
       try {
         writeSync(2, `\n${EXIT_MARKER} (process.exit(${code ?? ''}))\n`);
       } catch {
@@ -45,55 +86,119 @@ if (realSend !== undefined && process.env[SANDBOX_ENV] === '1') {
     }
     return realExit(code as number | undefined);
   }) as typeof process.exit;
+  return s;
 }
 
-/** Waits for the parent's input, runs `handler`, replies once, then disconnects and exits. */
-export function serve(handler: (input: unknown) => unknown): void {
-  if (realSend === undefined) {
-    throw new Error('serve() must run in a sandbox child started by runSandboxed (this process has no IPC channel)');
+/**
+ * The sandbox is spawned without Node's IPC channel; these are removed anyway, so a harness started
+ * some other way (or a future Node default) cannot hand student code a second way to the parent.
+ */
+function removeOtherChannels(): void {
+  for (const name of ['send', 'disconnect', 'channel', 'connected'] as const) {
+    try {
+      Reflect.deleteProperty(process, name);
+    } catch {
+      // Non-configurable on this Node: nothing student code could use without an IPC fd anyway.
+    }
   }
-  // The listener keeps the IPC channel referenced, so a handler whose promise never settles keeps the
-  // process alive until the parent's timeout (a "timeout" verdict, not a silent exit).
-  process.on('message', (message: unknown) => {
-    if (session.started || !isInput(message)) return;
-    session.started = true;
-    Promise.resolve()
-      .then(() => handler(message.input))
-      .then(
-        (result) => reply({ type: 'reply', ok: true, result }),
-        (error: unknown) => fail(error),
-      );
-  });
-  realSend({ type: 'ready' });
+  process.removeAllListeners('message');
+  process.removeAllListeners('disconnect');
+  delete process.env.NODE_CHANNEL_FD;
+  delete process.env.NODE_CHANNEL_SERIALIZATION_MODE;
 }
 
-function isInput(message: unknown): message is InputMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'input';
+/** Waits for the parent's requests, answers each once; exits after the one marked last. */
+export function serve(handler: Handler): void {
+  if (session === undefined) {
+    throw new Error('serve() must run in a sandbox child started by runSandboxed (no session channel on fd 3)');
+  }
+  session.handler = handler;
+  sayHello(session);
 }
 
-function fail(error: unknown): void {
-  reply({ type: 'reply', ok: false, error: serializeError(error) });
+function sayHello(s: Session): void {
+  if (s.helloSent) return;
+  s.helloSent = true;
+  send(s, { type: 'hello', token: s.token });
 }
 
-function reply(message: ChildMessage): void {
-  if (session.replied || realSend === undefined) return;
-  session.replied = true;
-  const send = realSend;
-  const finish = (): void => {
-    realDisconnect?.();
-    realExit(0);
-  };
+function onInput(s: Session, message: InputMessage): void {
+  if (s.current !== undefined || s.done) return;
+  s.current = message;
+  if (s.failed !== undefined || s.handler === undefined) {
+    answer(s, { ok: false, error: s.failed ?? serializeError(new Error('the harness did not start')) }, true);
+    return;
+  }
+  const handler = s.handler;
+  Promise.resolve()
+    .then(() => handler(message.input))
+    .then(
+      (result) => answer(s, { ok: true, result }, message.last),
+      (error: unknown) => fail(s, error),
+    );
+}
+
+function fail(s: Session, error: unknown): void {
+  const serialized = serializeError(error);
+  if (s.current === undefined) {
+    // Outside a request (a top-level throw, a stray timer): say hello so the parent asks, then answer with it.
+    s.failed ??= serialized;
+    sayHello(s);
+    return;
+  }
+  // The process state after an uncaught failure is unknown: answer and stop.
+  answer(s, { ok: false, error: serialized }, true);
+}
+
+function answer(s: Session, outcome: { ok: true; result: unknown } | { ok: false; error: SerializedError }, last: boolean): void {
+  const request = s.current;
+  if (request === undefined || s.done) return;
+  s.current = undefined;
+  if (last) s.done = true;
+  const finish = last
+    ? () => {
+        s.channel.end();
+        realExit(0);
+      }
+    : undefined;
+  const base = { type: 'reply' as const, id: request.id, token: s.token };
   try {
-    send(message, finish);
+    send(s, outcome.ok ? { ...base, ok: true, result: outcome.result } : { ...base, ok: false, error: outcome.error }, finish);
   } catch (error) {
     // JSON serialisation throws synchronously (BigInt, cycles): report that instead of the result.
     const note = new TypeError(`the harness result is not JSON-serialisable: ${errorText(error)}`);
     note.name = HARNESS_RESULT_ERROR;
+    s.done = true;
     try {
-      send({ type: 'reply', ok: false, error: serializeError(note) }, finish);
+      send(s, { ...base, ok: false, error: serializeError(note) }, () => realExit(0));
     } catch {
-      finish();
+      realExit(1);
     }
+  }
+}
+
+function send(s: Session, message: ChildMessage, done?: () => void): void {
+  const frame = encodeFrame(message);
+  s.channel.write(frame, done === undefined ? undefined : () => done());
+}
+
+function isInput(message: unknown): message is InputMessage {
+  if (typeof message !== 'object' || message === null) return false;
+  const m = message as Partial<InputMessage>;
+  return m.type === 'input' && typeof m.id === 'number' && typeof m.last === 'boolean';
+}
+
+/**
+ * An allocation refused by the total-memory cap (RLIMIT_AS): harnesses that catch student errors per
+ * case rethrow these, so the run ends with the memory verdict instead of a failed case.
+ */
+export function isOutOfMemory(error: unknown): boolean {
+  try {
+    return (
+      error instanceof RangeError && /Array buffer allocation failed|allocation failed|Cannot allocate memory/i.test(error.message)
+    ) || (error as { code?: unknown } | null)?.code === 'ERR_MEMORY_ALLOCATION_FAILED';
+  } catch {
+    return false;
   }
 }
 

@@ -9,10 +9,16 @@ export {
   type NodeVersion,
   type SandboxArgsOptions,
 } from './permission-flags.js';
-export { EXIT_MARKER, HARNESS_RESULT_ERROR, NON_ERROR, SANDBOX_ENV, type ChildMessage, type InputMessage, type SerializedError } from './protocol.js';
+export { isolationPlan, layerSummary, type IsolationPlan, type LayerName } from './isolation.js';
+export { CHANNEL_FD, EXIT_MARKER, HARNESS_RESULT_ERROR, NON_ERROR, SANDBOX_ENV, TOKEN_ENV, type ChildMessage, type InputMessage, type SerializedError } from './protocol.js';
 export {
   DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_MAX_REPLY_BYTES,
+  SandboxEnded,
   runSandboxed,
+  startSandboxSession,
+  type SandboxSession,
+  type SessionOptions,
   type SandboxOptions,
   type SandboxOutcome,
   type SandboxVerdict,

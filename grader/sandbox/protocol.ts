@@ -1,12 +1,17 @@
 /**
- * The IPC conversation between runSandboxed (parent) and serve (child), JSON-serialised by Node:
+ * The conversation between runSandboxed (parent) and serve (child), in length-prefixed JSON frames
+ * (frames.ts) on the child's fd 3, a plain pipe (not Node's `ipc` channel, whose parser throws inside
+ * the parent on one bad line and buffers without bound):
  *
- *   child → parent  { type: 'ready' }                       the harness module has loaded
- *   parent → child  { type: 'input', input }                the item's input (hidden data lives only here)
- *   child → parent  { type: 'reply', ok: true, result }     or { type: 'reply', ok: false, error }
+ *   child → parent  { type: 'hello', token }                      the harness module has loaded
+ *   parent → child  { type: 'input', id, input, last }            a request (hidden data lives only here)
+ *   child → parent  { type: 'reply', id, token, ok: true, result }   or { ..., ok: false, error }
  *
- * The parent sends the input only after 'ready': a message that arrives before the child listens
- * would be lost. Nothing the child sends is trusted beyond its shape; the parent decides the verdict.
+ * The parent accepts nothing before the hello and exactly one reply per request; `last` tells the child
+ * to exit after replying. `token` is a random value the parent puts in the child's environment; the
+ * runtime reads it and deletes it before any student module runs, so a frame student code writes to
+ * fd 3 itself cannot carry it and is refused as forged. Nothing the child sends is trusted beyond its
+ * shape: the parent validates every reply against the lab's schema and decides the verdict.
  */
 export interface SerializedError {
   readonly name: string;
@@ -21,14 +26,23 @@ export interface SerializedError {
 }
 
 export type ChildMessage =
-  | { readonly type: 'ready' }
-  | { readonly type: 'reply'; readonly ok: true; readonly result: unknown }
-  | { readonly type: 'reply'; readonly ok: false; readonly error: SerializedError };
+  | { readonly type: 'hello'; readonly token: string }
+  | { readonly type: 'reply'; readonly id: number; readonly token: string; readonly ok: true; readonly result: unknown }
+  | { readonly type: 'reply'; readonly id: number; readonly token: string; readonly ok: false; readonly error: SerializedError };
 
 export interface InputMessage {
   readonly type: 'input';
+  readonly id: number;
   readonly input: unknown;
+  /** The child exits after replying to this request. */
+  readonly last: boolean;
 }
+
+/** The child's end of the frame channel. */
+export const CHANNEL_FD = 3;
+
+/** The session token's environment variable; the runtime deletes it before student code loads. */
+export const TOKEN_ENV = 'SERVELAB_SANDBOX_TOKEN';
 
 /** Set in the child's environment by runSandboxed; child-runtime installs its hooks only when present. */
 export const SANDBOX_ENV = 'SERVELAB_SANDBOX';

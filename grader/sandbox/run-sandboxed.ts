@@ -1,32 +1,44 @@
 /**
  * Runs a built harness bundle in a confined child Node process (grading.md §3.3, §4):
  *
- * - the permission model with reads allowed only in `readDirs` (the bundle's folder), no write, child
- *   process, worker, addon or WASI grants;
- * - `--max-old-space-size`, a wall-clock timeout, and per-stream output caps, all enforced by SIGKILL
- *   to the child's process group (`detached: true` makes the child a group leader; SIGTERM can be
- *   ignored by student code, SIGKILL cannot);
+ * - the operating-system layers available here (isolation.ts: a separate user, PID and network
+ *   namespaces, RLIMIT_AS and RLIMIT_NPROC), each detected once and named when missing;
+ * - the permission model with reads allowed only in the child's fresh folder (a copy of the bundle,
+ *   owned by the child's user) and `readDirs`; no write, child process, worker, addon or WASI grants;
+ * - `--max-old-space-size`, a wall-clock timeout, per-stream output caps and a byte cap on the frame
+ *   channel, all enforced by SIGKILL to the child's process group (`detached: true` makes the wrapper
+ *   a group leader; SIGTERM can be ignored by student code, SIGKILL cannot);
  * - a minimal environment (no parent variables, so no secrets; `NODE_OPTIONS` emptied so nothing can
- *   preload code), input over IPC after the child says it is ready, one reply back.
+ *   preload code), and the frame protocol of protocol.ts on fd 3: hello, one input, one reply.
  *
- * Every way the child can end maps to one verdict; only grader faults (no bundle, spawn failure,
+ * Every way the child can end maps to one verdict, including a reply that breaks the protocol
+ * (invalid-output) or the byte cap (output-too-large); only grader faults (no bundle, spawn failure,
  * unserialisable input) reject the promise.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve as resolvePath } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { formatBytes } from '../intake/limits.js';
+import { encodeFrame, FrameReader, type FrameProblem } from './frames.js';
+import { isolationPlan, wrapCommand, type IsolationPlan } from './isolation.js';
 import { sandboxNodeArgs } from './permission-flags.js';
-import { EXIT_MARKER, HARNESS_RESULT_ERROR, NON_ERROR, SANDBOX_ENV, type ChildMessage, type InputMessage, type SerializedError } from './protocol.js';
+import { EXIT_MARKER, HARNESS_RESULT_ERROR, NON_ERROR, SANDBOX_ENV, TOKEN_ENV, type ChildMessage, type InputMessage, type SerializedError } from './protocol.js';
 import { trimStack } from './stack.js';
 
-export type SandboxVerdict = 'ok' | 'error' | 'timeout' | 'memory' | 'crash' | 'exit' | 'output-too-large' | 'permission';
+export type SandboxVerdict = 'ok' | 'error' | 'timeout' | 'memory' | 'crash' | 'exit' | 'output-too-large' | 'permission' | 'invalid-output';
 
 export interface SandboxOptions {
   readonly bundlePath: string;
-  /** Folders the child may read (normally just the bundle's folder). */
+  /**
+   * Folders the child may read besides its own fresh folder, which holds a copy of the bundle. Under a
+   * separate user the operating system decides too: a grader's 0700 temp folder stays closed to it.
+   */
   readonly readDirs: readonly string[];
-  /** Sent over IPC; must be JSON-serialisable. */
+  /** Sent in one frame; must be JSON-serialisable. */
   readonly input: unknown;
   readonly timeoutMs: number;
   readonly maxOldSpaceMb: number;
@@ -38,6 +50,10 @@ export interface SandboxOptions {
   readonly studentDir?: string;
   /** `--enable-source-maps` (default true; the bundle needs inline source maps for it to matter). */
   readonly sourceMaps?: boolean;
+  /** Bytes the child may send on the frame channel in all (default 64 MiB); past it the child is killed. */
+  readonly maxReplyBytes?: number;
+  /** The OS layers to use (default: those detected on this machine, isolation.ts). */
+  readonly isolation?: IsolationPlan;
 }
 
 export interface SandboxOutcome {
@@ -58,11 +74,74 @@ export interface SandboxOutcome {
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
+export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
 /** After a reply the child exits by itself; this only reaps one that keeps running (e.g. stuck exit handlers). */
 const AFTER_REPLY_GRACE_MS = 2_000;
 
+/** Sends the input as one request, waits for its reply and the child's exit. */
 export async function runSandboxed(options: SandboxOptions): Promise<SandboxOutcome> {
-  // Absolute paths: the child runs in the bundle's folder, where relative grants would mean something else.
+  let inputFrame: Buffer;
+  try {
+    inputFrame = encodeFrame({ type: 'input', id: 0, input: options.input, last: true } satisfies InputMessage);
+  } catch (error) {
+    throw new Error(`runSandboxed: the input is not JSON-serialisable: ${(error as Error).message}`);
+  }
+  const session = await openSandbox(options);
+  session.send(inputFrame, 0);
+  return session.finished;
+}
+
+export type SessionOptions = Omit<SandboxOptions, 'input'>;
+
+/**
+ * A child that answers several requests in turn (the routing lab asks for one decision per
+ * `schedule()` call). `ask` resolves with the handler's result; it rejects when the run ends first
+ * (timeout, crash, protocol breach, the handler threw), and `finish()` then tells which verdict.
+ */
+export interface SandboxSession {
+  ask(input: unknown): Promise<unknown>;
+  /** No more requests: the channel is closed, the child exits; resolves with the run's outcome (ok: every ask answered). */
+  finish(): Promise<SandboxOutcome>;
+}
+
+export class SandboxEnded extends Error {
+  constructor() {
+    super('the sandboxed run ended before it replied');
+    this.name = 'SandboxEnded';
+  }
+}
+
+export async function startSandboxSession(options: SessionOptions): Promise<SandboxSession> {
+  const session = await openSandbox({ ...options, input: undefined });
+  let nextId = 1;
+  return {
+    ask(input: unknown): Promise<unknown> {
+      if (session.ended()) return Promise.reject(new SandboxEnded());
+      const id = nextId++;
+      const reply = session.expect(id);
+      session.send(encodeFrame({ type: 'input', id, input, last: false } satisfies InputMessage), id);
+      return reply;
+    },
+    finish(): Promise<SandboxOutcome> {
+      session.close();
+      return session.finished;
+    },
+  };
+}
+
+interface OpenSandbox {
+  /** Writes a request frame (after the hello; queued until then) and records `id` as the one awaited. */
+  send(frame: Buffer, id: number): void;
+  /** A promise for request `id`'s result (ok replies only; anything else rejects with SandboxEnded). */
+  expect(id: number): Promise<unknown>;
+  /** Ends the parent's side of the channel: the child exits once it has answered. */
+  close(): void;
+  ended(): boolean;
+  readonly finished: Promise<SandboxOutcome>;
+}
+
+async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
+  // Absolute paths: the child runs in its own folder, where relative grants would mean something else.
   const opts: SandboxOptions = {
     ...options,
     bundlePath: resolvePath(options.bundlePath),
@@ -71,87 +150,158 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxOutc
   await access(opts.bundlePath).catch(() => {
     throw new Error(`runSandboxed: bundle ${opts.bundlePath} does not exist (build the submission first)`);
   });
+  const plan = opts.isolation ?? isolationPlan();
+  const home = childFolder(opts.bundlePath, plan);
   const cap = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-  const args = [
+  const replyCap = opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+  const token = randomBytes(24).toString('base64url');
+  const nodeArgs = [
     ...sandboxNodeArgs({
       version: process.versions.node,
-      readDirs: opts.readDirs,
+      readDirs: [home.dir, ...opts.readDirs],
       maxOldSpaceMb: opts.maxOldSpaceMb,
       sourceMaps: opts.sourceMaps ?? true,
     }),
-    opts.bundlePath,
+    ...(plan.disableSigusr1 ? ['--disable-sigusr1'] : []),
+    home.bundle,
   ];
+  const { command, args } = wrapCommand(plan, nodeArgs, { maxOldSpaceMb: opts.maxOldSpaceMb });
   const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: dirname(opts.bundlePath),
-    env: { NODE_OPTIONS: '', [SANDBOX_ENV]: '1', TZ: 'UTC', LANG: 'C' },
+  const child = spawn(command, args, {
+    cwd: home.dir,
+    env: { NODE_OPTIONS: '', [SANDBOX_ENV]: '1', [TOKEN_ENV]: token, TZ: 'UTC', LANG: 'C' },
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    serialization: 'json',
+    // fd 3 is a plain pipe carrying frames (protocol.ts), not Node's 'ipc' channel.
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
+  const channel = child.stdio[3] as (Readable & Writable) | null;
 
-  return new Promise<SandboxOutcome>((resolve, reject) => {
-    const stdout = new CappedOutput(cap);
-    const stderr = new CappedOutput(cap);
-    const run: RunState = { ready: false };
-    let grace: NodeJS.Timeout | undefined;
+  const stdout = new CappedOutput(cap);
+  const stderr = new CappedOutput(cap);
+  const frames = new FrameReader(replyCap);
+  const run: RunState = { ready: false };
+  const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  /** Requests written before the hello wait here: nothing goes to the child before it has started. */
+  const outbox: { frame: Buffer; id: number }[] = [];
+  /** The id of the request written and not yet answered (one at a time). */
+  let inFlight: number | undefined;
+  let closing = false;
+  let done = false;
+  let grace: NodeJS.Timeout | undefined;
 
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Already gone (ESRCH).
-      }
-    };
-    // The child is detached (its own process group), so it would outlive a grader that exits early.
-    const onParentExit = (): void => killGroup();
-    process.once('exit', onParentExit);
-    const timer = setTimeout(() => {
-      if (run.reply === undefined) run.killedFor ??= 'timeout';
-      killGroup();
-    }, opts.timeoutMs);
+  const killGroup = (): void => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone (ESRCH).
+    }
+  };
+  // The child is detached (its own process group), so it would outlive a grader that exits early.
+  const onParentExit = (): void => killGroup();
+  process.once('exit', onParentExit);
+  const timer = setTimeout(() => {
+    if (run.reply === undefined) run.killedFor ??= 'timeout';
+    killGroup();
+  }, opts.timeoutMs);
 
-    const watch = (stream: NodeJS.ReadableStream, buffer: CappedOutput, name: 'stdout' | 'stderr'): void => {
-      stream.on('data', (chunk: Buffer) => {
-        if (buffer.push(chunk) || run.killedFor !== undefined || run.reply !== undefined) return;
-        run.killedFor = 'output';
-        run.overflow = name;
-        killGroup();
-      });
-    };
-    watch(child.stdout!, stdout, 'stdout');
-    watch(child.stderr!, stderr, 'stderr');
+  const rejectAll = (): void => {
+    for (const w of waiting.values()) w.reject(new SandboxEnded());
+    waiting.clear();
+  };
+  const stop = (reason: NonNullable<RunState['killedFor']>, detail?: string): void => {
+    if (run.killedFor !== undefined) return;
+    run.killedFor = reason;
+    if (detail !== undefined) run.protocolProblem = detail;
+    killGroup();
+    rejectAll();
+  };
+  const flush = (): void => {
+    if (!run.ready || inFlight !== undefined) return;
+    const next = outbox.shift();
+    if (next !== undefined) {
+      inFlight = next.id;
+      channel?.write(next.frame, () => {});
+      return;
+    }
+    if (closing) channel?.end();
+  };
 
-    child.on('message', (message: unknown) => {
-      const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
-      if (type === 'ready' && !run.ready) {
-        run.ready = true;
-        const input: InputMessage = { type: 'input', input: opts.input };
-        try {
-          // A send error means the child is already gone; 'close' classifies that.
-          child.send(input, () => {});
-        } catch (error) {
-          killGroup();
-          reject(new Error(`runSandboxed: the input is not JSON-serialisable: ${(error as Error).message}`));
-        }
-      } else if (type === 'reply' && run.reply === undefined && run.killedFor === undefined) {
-        const reply = asReply(message);
-        if (reply === undefined) return;
-        run.reply = reply;
-        grace = setTimeout(killGroup, AFTER_REPLY_GRACE_MS);
-      }
+  const watch = (stream: NodeJS.ReadableStream, buffer: CappedOutput, name: 'stdout' | 'stderr'): void => {
+    stream.on('data', (chunk: Buffer) => {
+      if (buffer.push(chunk) || run.killedFor !== undefined || run.reply !== undefined) return;
+      run.overflow = name;
+      stop('output');
     });
+  };
+  watch(child.stdout!, stdout, 'stdout');
+  watch(child.stderr!, stderr, 'stderr');
+
+  const onFrame = (frame: unknown): void => {
+    const message = frame as { type?: unknown; token?: unknown; id?: unknown };
+    const type = typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? message.type : undefined;
+    if (!run.ready) {
+      if (type !== 'hello') return stop('protocol', 'the child sent data before the harness had started (an early reply)');
+      if (message.token !== token) return stop('protocol', 'the child sent a hello without the session token (a forged frame)');
+      run.ready = true;
+      return flush();
+    }
+    if (type !== 'reply' || message.token !== token) {
+      return stop('protocol', 'the child sent a reply without the session token (a forged reply, e.g. written by student code)');
+    }
+    if (inFlight === undefined || message.id !== inFlight) return stop('protocol', 'the child sent more than one reply to one request');
+    const reply = asReply(frame);
+    if (reply === undefined) return stop('protocol', 'the child sent a malformed reply');
+    const id = inFlight;
+    inFlight = undefined;
+    const w = waiting.get(id);
+    waiting.delete(id);
+    if (reply.ok && w !== undefined) {
+      w.resolve(reply.result);
+      return flush();
+    }
+    // The one-shot reply, or a handler that threw (the child exits after an error reply).
+    run.reply = reply;
+    w?.reject(new SandboxEnded());
+    rejectAll();
+    grace = setTimeout(killGroup, AFTER_REPLY_GRACE_MS);
+  };
+  channel?.on('data', (chunk: Buffer) => {
+    if (run.killedFor !== undefined) return;
+    for (const event of frames.push(chunk)) {
+      if ('problem' in event) stop(event.problem.kind === 'too-large' ? 'reply-size' : 'protocol', describeProblem(event.problem, replyCap));
+      else onFrame(event.frame);
+      if (run.killedFor !== undefined) return;
+    }
+  });
+  // The child may exit before reading its input or close its end early: not a grader fault.
+  channel?.on('error', () => {});
+
+  const finished = new Promise<SandboxOutcome>((resolve, reject) => {
     child.on('error', (error) => {
       clearTimeout(timer);
       process.removeListener('exit', onParentExit);
       killGroup();
-      reject(new Error(`runSandboxed: could not start ${process.execPath}: ${error.message}`));
+      home.remove();
+      done = true;
+      rejectAll();
+      reject(new Error(`runSandboxed: could not start ${command}: ${error.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       process.removeListener('exit', onParentExit);
       if (grace !== undefined) clearTimeout(grace);
+      home.remove();
+      done = true;
+      if (run.killedFor === undefined && run.reply === undefined && frames.leftover > 0) {
+        run.killedFor = 'protocol';
+        run.protocolProblem = `the child's last frame was cut off (${frames.leftover} bytes of an unfinished frame)`;
+      }
+      // A session the parent closed with every request answered is a clean run.
+      if (closing && run.reply === undefined && waiting.size === 0 && inFlight === undefined && run.killedFor === undefined && code === 0) {
+        run.reply = { type: 'reply', id: 0, token, ok: true, result: undefined };
+      }
+      rejectAll();
       const out = stdout.text();
       const err = filterNodeWarnings(stderr.text());
       resolve({
@@ -164,17 +314,66 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxOutc
       });
     });
   });
+
+  return {
+    send(frame: Buffer, id: number) {
+      outbox.push({ frame, id });
+      flush();
+    },
+    expect(id: number) {
+      return new Promise<unknown>((resolve, reject) => waiting.set(id, { resolve, reject }));
+    },
+    close() {
+      closing = true;
+      flush();
+    },
+    ended: () => done || run.killedFor !== undefined || run.reply !== undefined,
+    finished,
+  };
+}
+
+/**
+ * A fresh folder per child holding a copy of the bundle: the only place the permission model lets it
+ * read by default, owned by the child's user (so a separate user can read it and nothing of the grader's).
+ */
+function childFolder(bundlePath: string, plan: IsolationPlan): { dir: string; bundle: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'servelab-child-'));
+  const bundle = join(dir, basename(bundlePath));
+  copyFileSync(bundlePath, bundle);
+  chmodSync(bundle, 0o400);
+  if (plan.user !== undefined) {
+    chownSync(bundle, plan.user.uid, plan.user.gid);
+    chownSync(dir, plan.user.uid, plan.user.gid);
+  }
+  chmodSync(dir, 0o500);
+  const remove = (): void => {
+    try {
+      // Read-only for the child; the grader (its owner, or root) opens it again to delete it.
+      chmodSync(dir, 0o700);
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A leftover temp folder is not worth failing a grading over.
+    }
+  };
+  return { dir, bundle, remove };
+}
+
+function describeProblem(problem: FrameProblem, cap: number): string {
+  return problem.kind === 'too-large'
+    ? `the child tried to send ${formatBytes(problem.bytes)} on the reply channel (the cap is ${formatBytes(cap)})`
+    : `the child sent a malformed frame: ${problem.detail}`;
 }
 
 type Reply = Extract<ChildMessage, { type: 'reply' }>;
 
 /**
- * Student code shares the child with the harness and can post its own messages, so the envelope is
- * checked before use (a malformed one is dropped); the result inside stays unvalidated for the caller.
+ * Even with the right token the envelope is checked (a broken harness must not crash the parent);
+ * the result inside stays unvalidated for the caller, which parses it against the lab's schema.
  */
 function asReply(message: unknown): Reply | undefined {
-  const m = message as { ok?: unknown; result?: unknown; error?: unknown };
-  if (m.ok === true) return { type: 'reply', ok: true, result: m.result };
+  const m = message as { ok?: unknown; result?: unknown; error?: unknown; token?: unknown };
+  const token = String(m.token);
+  if (m.ok === true) return { type: 'reply', id: 0, token, ok: true, result: m.result };
   if (m.ok !== false || typeof m.error !== 'object' || m.error === null) return undefined;
   const e = m.error as Record<string, unknown>;
   const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
@@ -186,14 +385,15 @@ function asReply(message: unknown): Reply | undefined {
     ...(typeof e.permission === 'string' ? { permission: e.permission } : {}),
     ...(typeof e.resource === 'string' ? { resource: e.resource } : {}),
   };
-  return { type: 'reply', ok: false, error };
+  return { type: 'reply', id: 0, token, ok: false, error };
 }
 
 interface RunState {
   ready: boolean;
   reply?: Reply;
-  killedFor?: 'timeout' | 'output';
+  killedFor?: 'timeout' | 'output' | 'reply-size' | 'protocol';
   overflow?: 'stdout' | 'stderr';
+  protocolProblem?: string;
 }
 
 type Verdicted = Pick<SandboxOutcome, 'verdict' | 'message' | 'details' | 'result' | 'error'>;
@@ -217,6 +417,18 @@ function classify(
       message: `${run.overflow} exceeded ${formatBytes(cap)} and the run was stopped; remove debug printing (console.log) from your code`,
     };
   }
+  if (run.killedFor === 'reply-size') {
+    return {
+      verdict: 'output-too-large',
+      message: `${run.protocolProblem ?? 'the reply was too large'}; the run was stopped. Return only what the harness asks for`,
+    };
+  }
+  if (run.killedFor === 'protocol') {
+    return {
+      verdict: 'invalid-output',
+      message: `${run.protocolProblem ?? 'the child broke the reply protocol'}; the run was stopped. Student code may not write to the harness's channel`,
+    };
+  }
   if (run.reply !== undefined) {
     if (run.reply.ok) return { verdict: 'ok', message: 'ok', result: run.reply.result };
     const error = run.reply.error;
@@ -224,12 +436,20 @@ function classify(
     if (error.code === 'ERR_ACCESS_DENIED') {
       return { verdict: 'permission', message: permissionMessage(error.permission, error.resource), details, error };
     }
+    if (error.code === 'EACCES' || error.code === 'EPERM') {
+      // The separate user's file permissions refused it before the permission model was asked.
+      const path = /'([^']+)'/.exec(error.message)?.[1];
+      return { verdict: 'permission', message: permissionMessage(/open|read|stat|scandir/.test(error.message) ? 'FileSystemRead' : undefined, path), details, error };
+    }
+    if (isAllocationFailure(error)) {
+      return { verdict: 'memory', message: `ran out of memory: ${firstLine(error.message)}; ${memoryAdvice(opts)}`, details, error };
+    }
     const thrown = error.name === NON_ERROR ? `a non-Error value: ${firstLine(error.message)}` : `${error.name}: ${firstLine(error.message)}`;
     const who = error.name === HARNESS_RESULT_ERROR ? 'the harness failed' : `your code threw ${thrown}`;
     return { verdict: 'error', message: error.name === HARNESS_RESULT_ERROR ? `${who}: ${error.message}` : who, details, error };
   }
   const tail = lastLines(end.stderr, 15);
-  const oom = /heap out of memory|Reached heap limit|Allocation failed/i.test(end.stderr);
+  const oom = /heap out of memory|Reached heap limit|Allocation failed|Fatal process out of memory|std::bad_alloc|Cannot allocate memory/i.test(end.stderr);
   // V8 aborts on heap exhaustion; a SIGABRT without its message (stderr lost) is most likely the same.
   if (oom || end.signal === 'SIGABRT') {
     return {
@@ -254,6 +474,21 @@ function classify(
   }
   const how = end.signal !== null ? `was killed by ${end.signal}` : `exited with code ${end.code}`;
   return { verdict: 'crash', message: `the child process ${how} without replying${before}`, details: tail };
+}
+
+/**
+ * Off-heap allocations past RLIMIT_AS fail with a RangeError (ArrayBuffer, Buffer) or Node's
+ * ERR_MEMORY_ALLOCATION_FAILED rather than V8's heap abort; they are the same verdict.
+ */
+function isAllocationFailure(error: SerializedError): boolean {
+  return (
+    error.code === 'ERR_MEMORY_ALLOCATION_FAILED' ||
+    (error.name === 'RangeError' && /Array buffer allocation failed|Cannot allocate memory|allocation failed/i.test(error.message))
+  );
+}
+
+function memoryAdvice(opts: SandboxOptions): string {
+  return `the heap limit is ${opts.maxOldSpaceMb} MB and Buffers/ArrayBuffers share a total memory cap; look for data that grows without bound`;
 }
 
 /** ERR_ACCESS_DENIED carries `permission` (the scope) and `resource` (e.g. the path). */

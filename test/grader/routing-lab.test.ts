@@ -77,7 +77,8 @@ describe('routing lab, adversarial submissions', () => {
     ['floods-output', 'output-too-large', /exceeded 64 KiB/],
     ['reads-reference', 'permission', /reading .*reference\/routing\/ai-router.ts is not allowed/],
     ['reads-hidden-trace', 'permission', /traces\/conv.csv is not allowed/],
-    ['nan-routing', 'error', /replica NaN, which does not exist/],
+    // The engine runs in the grader (engine-host.ts): a NaN replica breaks the rules there, a failed item.
+    ['nan-routing', 'failed', /replica NaN, which does not exist/],
     ['kills-itself', 'crash', /^the child process was killed by SIGKILL without replying/],
     ['tampers-result', 'invalid-output', /the harness returned data of the wrong shape/],
   ])('%s: every simulation item ends as %s', async (name, verdict, message) => {

@@ -49,7 +49,7 @@ function run(input: unknown, extra: Partial<SandboxOptions> = {}): Promise<Sandb
 }
 
 describe('runSandboxed verdicts', () => {
-  test('ok: the reply comes back over IPC; stdout captured; the child sees only a minimal env', async () => {
+  test('ok: the reply comes back on the frame channel; stdout captured; the child sees only a minimal env', async () => {
     process.env.SERVELAB_TEST_PARENT_SECRET = 'do-not-leak';
     try {
       const outcome = await run({ kind: 'echo', value: { a: [1, 2] } });
@@ -65,10 +65,11 @@ describe('runSandboxed verdicts', () => {
     }
   });
 
-  test('ok: an async handler; reading inside the allowed dir works', async () => {
+  test('ok: an async handler; reading its own folder (the bundle copy) works', async () => {
     expect((await run({ kind: 'async' })).result).toEqual({ late: true });
-    const own = await run({ kind: 'read', path: join(bundleDir, 'behaviours.mjs') });
+    const own = await run({ kind: 'read-self' });
     expect(own.verdict).toBe('ok');
+    expect(own.result).toContain('boom from the fixture');
   });
 
   test('timeout: an infinite loop is killed (SIGKILL to the group) at the limit', async () => {
@@ -110,8 +111,14 @@ describe('runSandboxed verdicts', () => {
     const module = join(root, 'hidden', 'reference.mjs');
     writeFileSync(module, 'export const answer = 424242;\n');
     const outcome = await run({ kind: 'import', path: module });
-    expect(outcome.verdict).toBe('permission');
-    expect(outcome.error?.permission).toBe('FileSystemRead');
+    expect(JSON.stringify(outcome)).not.toContain('424242');
+    if (outcome.error?.code === 'ERR_MODULE_NOT_FOUND') {
+      // As a separate user the grader's 0700 temp folder is closed before the permission model is asked.
+      expect(outcome.verdict).toBe('error');
+    } else {
+      expect(outcome.verdict).toBe('permission');
+      expect(outcome.error?.permission).toBe('FileSystemRead');
+    }
   });
 
   test('permission: spawning a child process is denied', async () => {
@@ -171,7 +178,7 @@ describe('runSandboxed verdicts', () => {
     expect(Number(note!.replace(' bytes', ''))).toBeGreaterThan(0);
   });
 
-  test('malformed reply envelopes from student code are dropped, not trusted or crashed on', async () => {
+  test('student code finds no process.send (no IPC channel) and still gets its real reply through', async () => {
     const outcome = await run({ kind: 'malformed-reply' });
     expect(outcome.verdict).toBe('ok');
     expect(outcome.result).toBe('the real reply');

@@ -1,18 +1,24 @@
 /**
- * The routing lab's rubric items: how each prepares its input from the seeds and scores the child's
- * observations. Hidden workloads are generated here, in the parent, and the latencies that are scored
- * come from replaying the router's decisions in the parent's engine.
+ * The routing lab's rubric items: how each prepares its input from the seeds and scores what comes
+ * back. Hidden workloads are generated here, in the parent; simulation items run the engine in the
+ * parent too (engine-host.ts, in a worker thread) and ask the child only for the router's decisions,
+ * so decode lengths never reach student code and the scored latencies come from trusted code.
  */
 import { loadRequests } from '../../../sim/config/build.js';
 import { parseConfig } from '../../../sim/config/schema.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { parseTaskOutput } from '../../core/child-output.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../../sim/config/paths.js';
+import { InvalidOutput, parseTaskOutput } from '../../core/child-output.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { linearPoints, median, roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import { checkUnitCase, unitCases, type UnitExpectation } from './cases.js';
-import { RoutingOutput, type ScalingStep, type SimulationResultWire, type SimulationRun } from './protocol.js';
-import { ReplayError, ReplayRouter } from './replay.js';
+import type { SandboxSession } from '../../sandbox/run-sandboxed.js';
+import { runEngineWorker } from '../shared/engine-worker.js';
+import type { HostInput, HostResult, RunOutcome } from './engine-host.js';
+import { FrozenTimeline } from '../../../sim/metrics/timeline/index.js';
+import { RoutingOutput, type ScalingStep, type SimulationRun } from './protocol.js';
 import type { SimulationResult } from '../../../sim/engine/simulator.js';
 import { barChart, cdfChart, type Plot } from '../../report/charts.js';
 import { meanE2e, simulateRouting, toWire } from './simulate.js';
@@ -21,6 +27,8 @@ import type { RecordedRun } from '../../report/timeline-view.js';
 import { reportRecorder, timelinePair } from '../shared/timelines.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 import { splitByCasesArray } from '../../core/split-cases.js';
+
+const ENGINE_HOST = join(REPO_ROOT, 'grader', 'labs', 'routing', 'engine-host.ts');
 
 /**
  * Full marks for this much lower mean e2e than round robin (median over seeds). Set from the
@@ -46,41 +54,7 @@ export function derivedSeeds(hiddenSeed: number, label: string, count: number): 
 
 const parseOutput = <T extends RoutingOutput['task']>(raw: unknown, task: T) => parseTaskOutput(RoutingOutput, raw, task);
 
-interface RunCheck {
-  readonly label: string;
-  readonly problems: string[];
-  readonly e2e: number | null;
-  readonly requestsPerReplica: Record<string, number>;
-  /** Per-request e2e of the replayed run (for plots). */
-  readonly e2es: number[];
-  /** The replayed run's timeline, when one was asked for. */
-  readonly timeline?: RecordedRun;
-}
-
-/** Replays one run's decisions and checks the correctness rules; the e2e returned is the parent's. */
-function checkRun(run: SimulationRun, wire: SimulationResultWire | undefined, record = false): RunCheck {
-  const problems: string[] = [];
-  if (wire === undefined) return { label: run.label, problems: ['no result for this run'], e2e: null, requestsPerReplica: {}, e2es: [] };
-  if (wire.decodeTokenReads > 0) problems.push(`read numDecodeTokens ${wire.decodeTokenReads} time(s); routers may not use the decode length`);
-  const n = run.requests.arrivedAt.length;
-  let replay: ReplayRouter | undefined;
-  const recorder = record ? reportRecorder() : undefined;
-  try {
-    const result = simulateRouting(run, (init) => (replay = new ReplayRouter(init).load(wire.decisions)), { guardDecodeTokens: false, observers: recorder === undefined ? [] : [recorder] });
-    if (replay!.remaining > 0) problems.push(`${replay!.remaining} decision(s) could not be applied`);
-    if (result.numCompleted < n) problems.push(`${n - result.numCompleted} of ${n} requests were never routed or never finished`);
-    const perReplica: Record<string, number> = {};
-    for (const [id, count] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0])) perReplica[String(id)] = count;
-    return {
-      label: run.label, problems, e2e: meanE2e(result), requestsPerReplica: perReplica, e2es: e2eValues(result),
-      ...(recorder !== undefined ? { timeline: { recorder, endTime: result.endTime } } : {}),
-    };
-  } catch (err) {
-    const message = err instanceof ReplayError ? err.message : (err as Error).message;
-    problems.push(`the router's decisions break the rules: ${message}`);
-    return { label: run.label, problems, e2e: null, requestsPerReplica: {}, e2es: [] };
-  }
-}
+type RunCheck = RunOutcome;
 
 function e2eValues(result: SimulationResult): number[] {
   return result.requests.filter((r) => r.completedAt !== undefined).map((r) => r.completedAt! - r.arrivedAt);
@@ -150,12 +124,20 @@ function simulationItem(
   return {
     prepare(ctx) {
       const runs = runsFor(ctx);
+      // Never sent: the child is asked per router call (drive); the input only names the runs for sharing.
       return { input: { task: 'simulate', runs }, prepared: runs };
     },
+    drive(session: SandboxSession, runs: SimulationRun[]): Promise<HostResult> {
+      const input: HostInput = { runs, ...(timeline ? { timelineRuns: [0] } : {}) };
+      return runEngineWorker<HostInput, HostResult>(ENGINE_HOST, input, (payload) => session.ask(payload));
+    },
     async score(raw, runs, ctx, maxScore) {
-      const out = parseOutput(raw, 'simulate');
-      const checks = runs.map((run, i) => checkRun(run, out.runs[i], timeline && i === 0));
-      const timelines = timeline ? await timelinePair(runs[0]!.label, checks[0]!.timeline, () => referenceTimeline(runs[0]!, ctx)) : undefined;
+      const host = raw as HostResult;
+      if (host.invalid !== undefined) throw new InvalidOutput(host.invalid);
+      const checks = runs.map((run, i): RunCheck => host.runs[i] ?? { label: run.label, problems: ['no result for this run'], e2e: null, requestsPerReplica: {}, e2es: [] });
+      const recorded = checks[0]?.timeline;
+      const student: RecordedRun | undefined = recorded === undefined ? undefined : { recorder: new FrozenTimeline(recorded.data), endTime: recorded.endTime };
+      const timelines = timeline ? await timelinePair(runs[0]!.label, student, () => referenceTimeline(runs[0]!, ctx)) : undefined;
       const extra = timelines !== undefined ? { timelines } : {};
       const problems = checks.flatMap((c) => c.problems.map((p) => `${c.label}: ${p}`));
       if (problems.length > 0) {

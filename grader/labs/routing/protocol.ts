@@ -43,9 +43,38 @@ export const SimulationRun = z.strictObject({
 });
 export type SimulationRun = z.infer<typeof SimulationRun>;
 
+/**
+ * Simulation items run the engine in the parent (engine-host.ts) and ask the child one question per
+ * router call. The child sees what a router may see and nothing else: per call the new arrivals
+ * (id, arrival time, prefill length, client, tier; never the decode length), the replicas' views and
+ * the marked replicas. Hidden workloads, decode lengths and the scoring stay in the parent.
+ */
+export const RouterOpen = z.strictObject({ task: z.literal('open'), run: z.number().int().nonnegative(), seed: z.number().int() });
+export type RouterOpen = z.infer<typeof RouterOpen>;
+
+/** [id, arrivedAt, numPrefillTokens, clientId, tier (null: none)] */
+export const WireArrival = z.tuple([z.number().int(), z.number(), z.number().int().positive(), z.number().int(), z.number().int().nullable()]);
+/** [replicaId, numWaiting, numRunning, numOutstanding, kv.numBlocks, kv.numFreeBlocks] */
+export const WireReplica = z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int(), z.number().int(), z.number().int()]);
+
+export const RouterCall = z.strictObject({
+  task: z.literal('call'),
+  run: z.number().int().nonnegative(),
+  op: z.enum(['schedule', 'mark']),
+  now: z.number(),
+  arrivals: z.array(WireArrival),
+  replicas: z.array(WireReplica),
+  /** The engine's marked replicas now (it drops marks when it frees a replica). */
+  marked: z.array(z.number().int()),
+  /** Replicas freed since the last call: the router's onReplicaRemoved runs for each. */
+  removed: z.array(z.number().int()),
+});
+export type RouterCall = z.infer<typeof RouterCall>;
+
 export const RoutingInput = z.discriminatedUnion('task', [
   z.strictObject({ task: z.literal('units'), cases: z.array(UnitCase) }),
-  z.strictObject({ task: z.literal('simulate'), runs: z.array(SimulationRun) }),
+  RouterOpen,
+  RouterCall,
 ]);
 export type RoutingInput = z.infer<typeof RoutingInput>;
 
@@ -58,18 +87,26 @@ export const UnitCaseResult = z.strictObject({
 });
 export type UnitCaseResult = z.infer<typeof UnitCaseResult>;
 
-export const SimulationResultWire = z.strictObject({
-  label: z.string(),
-  /** Flat [time, requestId, replicaId, ...] triples in decision order. */
-  decisions: z.array(z.number()),
+export const RouterOpened = z.strictObject({ task: z.literal('open'), readsKvState: z.boolean() });
+export type RouterOpened = z.infer<typeof RouterOpened>;
+
+export const RouterAnswer = z.strictObject({
+  task: z.literal('call'),
+  /** schedule: [requestId, replicaId] pairs in the order returned (null: not a number). */
+  assignments: z.array(z.tuple([z.number().nullable(), z.number().nullable()])),
+  /** mark: markReplicaToFree()'s answer. */
+  mark: z.number().nullable(),
+  /** The router's marked replicas after the call. */
+  marked: z.array(z.number()),
+  numQueued: z.number().int().nonnegative(),
+  /** Reads of numDecodeTokens in this run so far (each one threw). */
   decodeTokenReads: z.number().int().nonnegative(),
-  completed: z.number().int().nonnegative(),
-  meanE2e: z.number().nullable(),
 });
-export type SimulationResultWire = z.infer<typeof SimulationResultWire>;
+export type RouterAnswer = z.infer<typeof RouterAnswer>;
 
 export const RoutingOutput = z.discriminatedUnion('task', [
   z.strictObject({ task: z.literal('units'), cases: z.array(UnitCaseResult) }),
-  z.strictObject({ task: z.literal('simulate'), runs: z.array(SimulationResultWire) }),
+  RouterOpened,
+  RouterAnswer,
 ]);
 export type RoutingOutput = z.infer<typeof RoutingOutput>;

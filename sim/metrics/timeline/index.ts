@@ -1,2 +1,3 @@
 export * from './trace-event.js';
 export * from './recorder.js';
+export * from './frozen.js';

@@ -23,7 +23,8 @@ import type { Request } from '../../entities/request.js';
 import type { RoutedRequest, SimulationObserver } from '../../engine/simulator.js';
 import type { ReplicaScheduler } from '../../policies/replica/replica-scheduler.js';
 import { deadlineLatency } from '../deadlines.js';
-import type { TimelineInfo, TraceEvent } from './trace-event.js';
+import { renderTimeline, type TimelineData } from './frozen.js';
+import type { TraceEvent } from './trace-event.js';
 
 /** 64 MiB: opens in Perfetto's web UI and in chrome://tracing without trouble. */
 export const DEFAULT_TIMELINE_MAX_BYTES = 64 * 1024 * 1024;
@@ -309,36 +310,43 @@ export class TimelineRecorder implements SimulationObserver {
    * picks it after the run, where a student's run and the reference's differ most).
    */
   toJson(endTime: number, window?: readonly [number, number]): string {
-    const deadlines = this.#options.tierDeadlines;
-    if (deadlines !== undefined && !this.#deadlinesAdded) {
-      this.#deadlinesAdded = true;
-      for (const r of this.#requests) {
-        if (r.tier === undefined) continue;
-        const deadline = deadlines[r.tier];
-        if (deadline === undefined) continue;
-        const latency = deadlineLatency(r);
-        if (latency !== undefined && latency <= deadline) continue;
-        const at = r.arrivedAt + deadline;
-        if (latency === undefined && at > endTime) continue; // still in time when the run stopped
-        this.#instant('deadline miss', REQUESTS_PID, this.#requestTid(r), at, 't', {
-          request: r.id, tier: r.tier, deadline, latency: latency ?? null, kind: r.tier === 0 ? 'TTFT' : 'last token',
-        });
-      }
-    }
-    let lines = this.#lines;
-    if (window !== undefined) {
-      lines = this.#lines.filter((_, i) => this.#spans[2 * i + 1]! >= window[0] && this.#spans[2 * i]! <= window[1]);
-    }
-    const kept = window ?? this.#window;
-    const info: TimelineInfo = {
-      generator: 'servelab',
-      window: kept === undefined ? null : [kept[0], kept[1]],
+    return renderTimeline(this.freeze(endTime), window);
+  }
+
+  /**
+   * What `toJson` needs, as plain data: it crosses a worker thread (the routing lab records the
+   * student's run in the grader's engine worker) and renders later with `FrozenTimeline`.
+   */
+  freeze(endTime: number): TimelineData {
+    this.#addDeadlineMisses(endTime);
+    return {
+      metadata: [...this.#metadata],
+      lines: [...this.#lines],
+      spans: [...this.#spans],
+      series: this.#series,
+      window: this.#window === undefined ? null : [this.#window[0], this.#window[1]],
       maxBytes: this.#maxBytes,
       droppedEvents: this.#dropped,
       truncatedAt: this.#truncatedAt,
     };
-    const events = [...this.#metadata, ...lines];
-    return `{"traceEvents":[\n${events.join(',\n')}\n],\n"displayTimeUnit":"ms",\n"otherData":${JSON.stringify(info)}}\n`;
+  }
+
+  #addDeadlineMisses(endTime: number): void {
+    const deadlines = this.#options.tierDeadlines;
+    if (deadlines === undefined || this.#deadlinesAdded) return;
+    this.#deadlinesAdded = true;
+    for (const r of this.#requests) {
+      if (r.tier === undefined) continue;
+      const deadline = deadlines[r.tier];
+      if (deadline === undefined) continue;
+      const latency = deadlineLatency(r);
+      if (latency !== undefined && latency <= deadline) continue;
+      const at = r.arrivedAt + deadline;
+      if (latency === undefined && at > endTime) continue; // still in time when the run stopped
+      this.#instant('deadline miss', REQUESTS_PID, this.#requestTid(r), at, 't', {
+        request: r.id, tier: r.tier, deadline, latency: latency ?? null, kind: r.tier === 0 ? 'TTFT' : 'last token',
+      });
+    }
   }
 
   // --- internals --------------------------------------------------------------------------
