@@ -20,7 +20,6 @@ import { publicBurst } from '../../grader/labs/cfs/items.js';
 import { hiddenWorkloads as deadlineHidden, OVERLOAD_QPS, timelineWorkload } from '../../grader/labs/deadline/items.js';
 import { baseRequests, drawWorkload, type WorkloadSpec } from '../../grader/labs/deadline/simulate.js';
 import { partRuns, timelineRun } from '../../grader/labs/fairness/workloads.js';
-import type { SchedulerKind } from '../../grader/labs/fairness/protocol.js';
 import { timelineView, type TimelinePair } from '../../grader/report/timeline-view.js';
 import { runSandboxed } from '../../grader/sandbox/run-sandboxed.js';
 
@@ -83,14 +82,12 @@ describe('every lab draws its report timelines from a public workload', () => {
     expectPublicOnly(await gradedTimelines('deadline', 'overload'), toMicros(deadlineArrivals(timelineWorkload(manifest.publicSeed))), hidden);
   }, 120_000);
 
-  it('fairness vtc-on-off and sarathi-overload-on-off', async () => {
+  // sarathi-overload-on-off is the same scenario item (grader/labs/fairness/items.ts) on part 2's runs: one part is enough here.
+  it('fairness vtc-on-off', async () => {
     const { manifest } = getLab('fairness');
-    const items: readonly (readonly [string, SchedulerKind])[] = [['vtc-on-off', 'vtc'], ['sarathi-overload-on-off', 'vtc-sarathi']];
-    for (const [item, kind] of items) {
-      const hidden = toMicros(partRuns(kind, manifest.defaultHiddenSeed).flatMap((r) => r.requests.arrivedAt));
-      expectPublicOnly(await gradedTimelines('fairness', item), toMicros(timelineRun(kind, manifest.publicSeed).requests.arrivedAt), hidden);
-    }
-  }, 180_000);
+    const hidden = toMicros(partRuns('vtc', manifest.defaultHiddenSeed).flatMap((r) => r.requests.arrivedAt));
+    expectPublicOnly(await gradedTimelines('fairness', 'vtc-on-off'), toMicros(timelineRun('vtc', manifest.publicSeed).requests.arrivedAt), hidden);
+  }, 120_000);
 
   it('autoscaling tuning', async () => {
     const { manifest } = getLab('autoscaling');
