@@ -289,6 +289,7 @@ export function timelineTrace(repoRoot: string): SimRun {
   return {
     label: TIMELINE_TRACE_FILE,
     requests: { arrivedAt: rows.map((r) => r.arrivedAt!), numPrefillTokens: rows.map((r) => r.numPrefillTokens), numDecodeTokens: rows.map((r) => r.numDecodeTokens) },
+    timelineOnly: true,
   };
 }
 

@@ -135,5 +135,5 @@ export const TIMELINE_WORKLOAD: WorkloadKey = 'on-off';
  */
 export function timelineRun(scheduler: SchedulerKind, publicSeed: number): ScenarioRun {
   const run = scenarioRun(workload(TIMELINE_WORKLOAD), scheduler, publicSeed);
-  return { ...run, key: `public-${run.key}`, label: `${run.label}, public seed ${publicSeed}` };
+  return { ...run, key: `public-${run.key}`, label: `${run.label}, public seed ${publicSeed}`, timelineOnly: true };
 }
