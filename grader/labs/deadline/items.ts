@@ -4,6 +4,7 @@
  * conversation-like and a code-like one, tiers uniform): the student's runs are replayed in the
  * parent's engine from their batch logs, so every violation rate that is scored comes from trusted
  * code; FCFS and EDF (the engine's baselines) and the reference run here on the same requests.
+ * The overload item's report timelines come from one extra, unscored public run (`timelineWorkload`).
  */
 import { CAPACITY_TARGET } from '../../../sim/analysis/capacity.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
