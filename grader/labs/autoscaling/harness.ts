@@ -367,7 +367,18 @@ serve((raw): AutoscalingOutput => {
     case 'scaling':
       return { task: 'scaling', attempts: measureScaling(input.input) };
     case 'inferline':
-      return { task: 'inferline', runs: input.runs.map((run) => simulate(run, 0, () => new InferlineAutoscaler(INFERLINE_CONFIG), plainConfig())) };
+      return {
+        task: 'inferline',
+        runs: input.runs.flatMap((run) => {
+          try {
+            return [simulate(run, 0, () => new InferlineAutoscaler(INFERLINE_CONFIG), plainConfig())];
+          } catch (err) {
+            // The timeline run must not fail the scored ones: the report simply has no timeline.
+            if (run.timelineOnly === true) return [];
+            throw err;
+          }
+        }),
+      };
     case 'custom':
       return { task: 'custom', runs: input.runs.flatMap((run) => input.levels.map((level) => simulate(run, level, () => new CustomAutoscaler(level)))) };
     case 'public': {

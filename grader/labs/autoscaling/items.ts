@@ -15,6 +15,7 @@ import { importReference } from '../../core/reference.js';
 import { linearPoints, roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import { lineChart, type Plot } from '../../report/charts.js';
 import { AUTOSCALING_TRACE_FILE } from '../../../traces/generate-autoscaling.js';
+import { shapeTraceFile } from '../../../traces/generate-autoscaling-shapes.js';
 import {
   checkEmaCase,
   checkEnvelopeCase,
@@ -32,7 +33,7 @@ import { AutoscalingOutput, type AutoscalerRunResult, type ScalingInput, type Si
 import { costSlope, pairRatios } from './scaling.js';
 import { runMetrics, simulateCluster, type RunMetrics } from './simulate.js';
 import { hiddenWorkloads, type Workload } from './workloads.js';
-import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
+import type { TimelinePair } from '../../report/timeline-view.js';
 import { seriesRecorder, windowRecorder } from '../shared/timelines.js';
 import { splitByCasesArray } from '../../core/split-cases.js';
 
@@ -207,14 +208,17 @@ function simulateWith(requests: WireRequests, autoscaler: Autoscaler, observers:
 }
 
 /**
- * The report's side-by-side timeline of a hidden trace: these runs are long, so the scoring runs
- * keep a coarse series and the report re-runs both for the window it picks.
+ * The report's side-by-side timeline of the public timeline trace: these runs are long, so a first
+ * pass keeps a coarse series and the report re-runs both for the window it picks.
  */
-function tuningTimelines(w: Workload, run: AutoscalerRunResult, makeReference: () => Autoscaler, ours: RecordedRun, theirs: RecordedRun): TimelinePair {
+function tuningTimelines(w: SimRun, run: AutoscalerRunResult, makeReference: () => Autoscaler): TimelinePair {
+  const [seriesA, seriesB] = [seriesRecorder(), seriesRecorder()];
+  const ours = replay(w, run, [seriesA]);
+  const theirs = simulateWith(w.requests, makeReference(), [seriesB]);
   return {
     workload: w.label,
-    student: ours,
-    reference: theirs,
+    student: { recorder: seriesA, endTime: ours.result.endTime },
+    reference: { recorder: seriesB, endTime: theirs.result.endTime },
     rerecord: (window) => {
       const a = windowRecorder(window);
       const b = windowRecorder(window);
@@ -276,12 +280,29 @@ export function tuningShare(ours: RunMetrics, ref: RunMetrics): { share: number;
   return { share: linearPoints(ratio, TUNING_RATIO.zero, TUNING_RATIO.full, 1), ratio };
 }
 
-const tuningItem: ItemImplementation<Workload[]> = {
+/**
+ * The tuning item's timeline trace: the shipped steps-shaped trace (traces/generate-autoscaling-shapes.ts),
+ * a public trace of the first hidden trace's shape, so the report's trace files hold no hidden arrivals.
+ */
+export const TIMELINE_TRACE_FILE = shapeTraceFile('steps');
+
+export function timelineTrace(repoRoot: string): SimRun {
+  const rows = readTraceFile(join(repoRoot, TIMELINE_TRACE_FILE), { requireArrivals: true });
+  return {
+    label: TIMELINE_TRACE_FILE,
+    requests: { arrivedAt: rows.map((r) => r.arrivedAt!), numPrefillTokens: rows.map((r) => r.numPrefillTokens), numDecodeTokens: rows.map((r) => r.numDecodeTokens) },
+    timelineOnly: true,
+  };
+}
+
+const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: SimRun }> = {
   prepare(ctx) {
     const workloads = hiddenRuns(ctx, 'tuning');
-    return { input: { task: 'inferline', runs: workloads.map(toSimRun) }, prepared: workloads };
+    const timeline = timelineTrace(ctx.repoRoot);
+    // The last run is the public one, only for the report's timeline: never scored.
+    return { input: { task: 'inferline', runs: [...workloads.map(toSimRun), timeline] }, prepared: { workloads, timeline } };
   },
-  async score(raw, workloads, ctx, maxScore): Promise<ItemOutcome> {
+  async score(raw, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
     const out = parseOutput(raw, 'inferline');
     const problems = configProblems(out.runs[0]?.config);
     if (problems.length > 0) return { score: 0, message: `your INFERLINE_CONFIG is not valid: ${problems[0]}`, output: problems.join('\n') };
@@ -289,17 +310,12 @@ const tuningItem: ItemImplementation<Workload[]> = {
     const rows: string[][] = [];
     const shares: number[] = [];
     const plots: Plot[] = [];
-    let timelines: TimelinePair | undefined;
+    const makeReference = () => new ref.inferline.InferlineAutoscaler(ref.inferline.INFERLINE_CONFIG);
     workloads.forEach((w, i) => {
       const run = out.runs[i];
       if (run === undefined || run.label !== w.label) throw new InvalidOutput(`no result for ${w.label}`);
-      const [seriesA, seriesB] = i === 0 ? [seriesRecorder(), seriesRecorder()] : [undefined, undefined];
-      const ours = replay(w, run, seriesA !== undefined ? [seriesA] : []);
-      const makeReference = () => new ref.inferline.InferlineAutoscaler(ref.inferline.INFERLINE_CONFIG);
-      const theirs = simulateWith(w.requests, makeReference(), seriesB !== undefined ? [seriesB] : []);
-      if (seriesA !== undefined && seriesB !== undefined) {
-        timelines = tuningTimelines(w, run, makeReference, { recorder: seriesA, endTime: ours.result.endTime }, { recorder: seriesB, endTime: theirs.result.endTime });
-      }
+      const ours = replay(w, run);
+      const theirs = simulateWith(w.requests, makeReference());
       const { share, ratio } = tuningShare(ours.metrics, theirs.metrics);
       shares.push(share);
       rows.push([w.label, String(w.requests.arrivedAt.length), money(ours.metrics.costDollars), fmt(ours.metrics.p90), money(theirs.metrics.costDollars), fmt(theirs.metrics.p90), Number.isFinite(ratio) ? `×${ratio.toFixed(2)}` : '-', `${(100 * share).toFixed(0)}%`]);
@@ -315,6 +331,13 @@ const tuningItem: ItemImplementation<Workload[]> = {
       );
     });
     const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
+    const publicRun = out.runs[workloads.length];
+    let timelines: TimelinePair | undefined;
+    try {
+      if (publicRun?.label === timeline.label) timelines = tuningTimelines(timeline, publicRun, makeReference);
+    } catch {
+      // The timeline is an extra (grader/labs/shared/timelines.ts): a run that does not replay has none.
+    }
     return {
       score: roundPoints(maxScore * mean),
       message: `${(100 * mean).toFixed(0)}% of the marks over ${workloads.length} hidden traces (full marks per trace within ×${TUNING_RATIO.full} of the reference's P90 and cost, none from ×${TUNING_RATIO.zero})`,

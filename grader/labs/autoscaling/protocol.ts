@@ -159,7 +159,12 @@ export type ScalingAttempt = z.infer<typeof ScalingAttempt>;
 
 // ---- simulations --------------------------------------------------------------------------------
 
-export const SimRun = z.strictObject({ label: z.string(), requests: WireRequests });
+export const SimRun = z.strictObject({
+  label: z.string(),
+  requests: WireRequests,
+  /** Only for the report's timeline, never scored: if it fails, its result is left out and the scored runs stand. */
+  timelineOnly: z.literal(true).optional(),
+});
 export type SimRun = z.infer<typeof SimRun>;
 
 export const AutoscalerRunResult = z.strictObject({

@@ -4,6 +4,7 @@
  * conversation-like and a code-like one, tiers uniform): the student's runs are replayed in the
  * parent's engine from their batch logs, so every violation rate that is scored comes from trusted
  * code; FCFS and EDF (the engine's baselines) and the reference run here on the same requests.
+ * The overload item's report timelines come from one extra, unscored public run (`timelineWorkload`).
  */
 import { CAPACITY_TARGET } from '../../../sim/analysis/capacity.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
@@ -261,27 +262,34 @@ function verifiedCapacity(w: Workload, search: { probes: { qps: number; maxRate:
   return interpolate(a, b);
 }
 
-const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
+/**
+ * The overload item's timeline workload: conversation lengths from the public seed, the workload the
+ * handout's numbers are quoted on (labs/deadline/README.md), so the report's trace files show no
+ * hidden arrivals.
+ */
+export const timelineWorkload = (publicSeed: number): WorkloadSpec => ({ lengths: 'conv', seed: publicSeed });
+
+const overloadRun = (spec: WorkloadSpec) => ({ workload: workload(spec), qps: OVERLOAD_QPS[spec.lengths], batchSizeCap: OVERLOAD_BATCH_SIZE_CAP });
+
+const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[]; timeline: WorkloadSpec }> = {
   prepare(ctx) {
     const workloads = hiddenWorkloads(ctx.hiddenSeed);
-    return { input: { task: 'overload', runs: workloads.map((w) => ({ workload: workload(w), qps: OVERLOAD_QPS[w.lengths], batchSizeCap: OVERLOAD_BATCH_SIZE_CAP })) }, prepared: { workloads } };
+    const timeline = timelineWorkload(ctx.publicSeed);
+    // The last run is the public one, only for the report's timeline: never scored.
+    return { input: { task: 'overload', runs: [...workloads, timeline].map(overloadRun) }, prepared: { workloads, timeline } };
   },
-  async score(raw, { workloads }, ctx, maxScore): Promise<ItemOutcome> {
+  async score(raw, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
     const out = parseOutput(raw, 'overload');
     const ref = await reference(ctx);
     const rows: string[][] = [];
     const notes: string[] = [];
     const plots: Plot[] = [];
     let passed = 0;
-    // The first workload's runs are recorded for the report's side-by-side timeline.
-    let timelines: TimelinePair | undefined;
     workloads.forEach((spec, i) => {
       const w = workload(spec);
       const qps = OVERLOAD_QPS[w.lengths];
       const chunksRef: [number, number][] = [];
-      const refRecorder = i === 0 ? reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines }) : undefined;
-      const studentRecorder = i === 0 ? reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines }) : undefined;
-      const refRun = simulateAt(w, qps, (init, options) => new ref.DeadlineScheduler(init, options), [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }, ...(refRecorder !== undefined ? [refRecorder] : [])], undefined, OVERLOAD_BATCH_SIZE_CAP);
+      const refRun = simulateAt(w, qps, (init, options) => new ref.DeadlineScheduler(init, options), [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }], undefined, OVERLOAD_BATCH_SIZE_CAP);
       const refReport = violationsOf(refRun);
       const edfReport = violationsOf(simulateAt(w, qps, edf, [], undefined, OVERLOAD_BATCH_SIZE_CAP));
       const run = out.runs[i];
@@ -292,10 +300,7 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
       else if (run.error !== undefined) problem = `your scheduler failed: ${run.error}`;
       else {
         try {
-          const result = replay(w, qps, run.log, OVERLOAD_BATCH_SIZE_CAP, studentRecorder !== undefined ? [studentRecorder] : []);
-          if (studentRecorder !== undefined && refRecorder !== undefined) {
-            timelines = { workload: `${w.lengths}-like workload at ${qps} req/s`, student: { recorder: studentRecorder, endTime: result.endTime }, reference: { recorder: refRecorder, endTime: refRun.endTime } };
-          }
+          const result = replay(w, qps, run.log, OVERLOAD_BATCH_SIZE_CAP);
           report = violationsOf(result);
           if (result.numCompleted < result.requests.length) problem = `${result.requests.length - result.numCompleted} requests never finished`;
         } catch (err) {
@@ -317,9 +322,11 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
         }),
       );
     });
+    const scored = out.runs.slice(0, workloads.length);
+    const timelines = overloadTimelines(timeline, out.runs[workloads.length], ref);
     return {
       score: roundPoints((maxScore * passed) / workloads.length),
-      threw: out.runs.length > 0 && out.runs.every((r) => r.error !== undefined),
+      threw: scored.length > 0 && scored.every((r) => r.error !== undefined),
       message: `${passed} of ${workloads.length} overloaded runs within 1.25 × the reference's worst-tier rate + 1 point`,
       output: [textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', 'pass/fail'], rows), ...notes].join('\n'),
       plots,
@@ -327,6 +334,29 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
     };
   },
 };
+
+/**
+ * The student's replayed run and the reference's on the public timeline workload, for the report;
+ * undefined when the student's run failed or does not replay (the scored runs say why).
+ */
+function overloadTimelines(spec: WorkloadSpec, run: { log: number[]; error?: string | undefined } | undefined, ref: DeadlineModule): TimelinePair | undefined {
+  if (run === undefined || run.error !== undefined) return undefined;
+  const w = workload(spec);
+  const qps = OVERLOAD_QPS[w.lengths];
+  try {
+    const studentRecorder = reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines });
+    const result = replay(w, qps, run.log, OVERLOAD_BATCH_SIZE_CAP, [studentRecorder]);
+    const refRecorder = reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines });
+    const refRun = simulateAt(w, qps, (init, options) => new ref.DeadlineScheduler(init, options), [refRecorder], undefined, OVERLOAD_BATCH_SIZE_CAP);
+    return {
+      workload: `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
+      student: { recorder: studentRecorder, endTime: result.endTime },
+      reference: { recorder: refRecorder, endTime: refRun.endTime },
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 /** (time, prompt tokens) of every batch in a log (shared/batch-log.ts format): entries `-(id+1), tokens` are prompt chunks. */
 function chunkSeries(log: readonly number[]): [number, number][] {

@@ -11,7 +11,7 @@ import type { Plot } from '../../report/charts.js';
 import { checkUnitCase, unitCases, type UnitExpectation, type UnitItemId } from './cases.js';
 import { FairnessOutput, type ScenarioRun, type SchedulerKind } from './protocol.js';
 import { checkValue, fcfsMetrics, formatValue, judge, referenceMetrics, scenarioPlots, scenarioTimelines, studentMetrics, type RunMetrics } from './scenarios.js';
-import { partRuns, workload, type WorkloadKey } from './workloads.js';
+import { partRuns, timelineRun, workload, type WorkloadKey } from './workloads.js';
 import { splitByCasesArray } from '../../core/split-cases.js';
 
 const parseOutput = <T extends FairnessOutput['task']>(raw: unknown, task: T) => parseTaskOutput(FairnessOutput, raw, task);
@@ -53,13 +53,16 @@ function unitItem(id: UnitItemId): ItemImplementation<UnitExpectation[]> {
 // ---- scenario items -------------------------------------------------------------------------
 
 interface ScenarioPrepared {
+  /** The hidden runs, scored. */
   readonly runs: ScenarioRun[];
+  /** The public run, only for the report's timeline. */
+  readonly timeline: ScenarioRun;
 }
 
 type Pick = readonly [WorkloadKey, string];
 
 interface PlotPlan {
-  /** The rates plot's workload; with `timeline`, the report also draws the timelines of this workload. */
+  /** The rates plot's workload; with `timeline`, the report also draws the timelines of TIMELINE_WORKLOAD drawn from the public seed. */
   readonly rates: { readonly workload: WorkloadKey; readonly clients: readonly number[]; readonly timeline?: boolean };
   readonly difference: { readonly workload: WorkloadKey; readonly clients: readonly number[]; readonly from: number };
 }
@@ -68,8 +71,10 @@ function scenarioItem(scheduler: SchedulerKind, picks: readonly Pick[], plot: Pl
   return {
     prepare(ctx) {
       // Every scenario item of a part sends the same runs: the grader runs the child once for all of them.
+      // The last is the public timeline run, which no check reads.
       const runs = partRuns(scheduler, ctx.hiddenSeed);
-      return { input: { task: 'simulate', runs }, prepared: { runs } };
+      const timeline = timelineRun(scheduler, ctx.publicSeed);
+      return { input: { task: 'simulate', runs: [...runs, timeline] }, prepared: { runs, timeline } };
     },
     async score(raw, prepared, ctx, maxScore): Promise<ItemOutcome> {
       const out = parseOutput(raw, 'simulate');
@@ -112,10 +117,9 @@ function scenarioItem(scheduler: SchedulerKind, picks: readonly Pick[], plot: Pl
         );
       }
       const workloads = [...new Set(picks.map(([k]) => k))].map((k) => `  ${workload(k).label}: ${workload(k).description}`);
-      const timelineRun = plot.rates.timeline === true ? prepared.runs.find((r) => r.key === plot.rates.workload) : undefined;
       const timelines =
-        timelineRun !== undefined
-          ? await scenarioTimelines(timelineRun, out.runs.find((r) => r.key === plot.rates.workload), ctx.repoRoot, `${workload(plot.rates.workload).label} (${scheduler})`)
+        plot.rates.timeline === true
+          ? await scenarioTimelines(prepared.timeline, out.runs.find((r) => r.key === prepared.timeline.key), ctx.repoRoot, `${prepared.timeline.label} (${scheduler})`)
           : undefined;
       return {
         ...(timelines !== undefined ? { timelines } : {}),

@@ -127,6 +127,8 @@ export const ScenarioRun = z.strictObject({
   duration: z.number().positive(),
   clientWeights: z.array(z.number().positive()),
   requests: WireRequests,
+  /** Only for the report's timeline, never scored: if it fails, its result is left out and the scored runs stand. */
+  timelineOnly: z.literal(true).optional(),
 });
 export type ScenarioRun = z.infer<typeof ScenarioRun>;
 

@@ -124,3 +124,16 @@ export function scenarioRun(def: WorkloadDef, scheduler: SchedulerKind, hiddenSe
 export function partRuns(scheduler: SchedulerKind, hiddenSeed: number): ScenarioRun[] {
   return WORKLOADS.map((def) => scenarioRun(def, scheduler, hiddenSeed));
 }
+
+/** The workload whose timelines the report draws (its arrivals from the public seed). */
+export const TIMELINE_WORKLOAD: WorkloadKey = 'on-off';
+
+/**
+ * The report's timeline run: the timeline workload drawn from the public seed, as `npm run try --
+ * fairness` runs it, under its own key so no scored check ever finds it. The trace files beside the
+ * report then hold no hidden arrivals.
+ */
+export function timelineRun(scheduler: SchedulerKind, publicSeed: number): ScenarioRun {
+  const run = scenarioRun(workload(TIMELINE_WORKLOAD), scheduler, publicSeed);
+  return { ...run, key: `public-${run.key}`, label: `${run.label}, public seed ${publicSeed}`, timelineOnly: true };
+}
