@@ -165,7 +165,8 @@ describe('fairness lab, graded end to end', () => {
     expect(result.score).toBe(0);
     for (const item of result.items) {
       expect(['failed', 'error'], item.id).toContain(item.verdict);
-      expect(`${item.message}\n${item.output}`, item.id).toMatch(/not implemented/);
+      // The cost functions' defaults (starter/fairness/service-cost.ts) fail their own checks as "not written yet".
+      expect(`${item.message}\n${item.output}`, item.id).toMatch(item.id.startsWith('cost-') ? /not written yet: get\w+ \(the starter's default ran\)/ : /not implemented/);
     }
   });
 
