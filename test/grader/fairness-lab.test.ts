@@ -56,12 +56,13 @@ describe('fairness lab, unit cases in process', () => {
     }
   });
 
-  it('the starter fails every case with a "not implemented" message naming the method and line', () => {
+  it('the starter fails every case: "not implemented" naming the method, or "not written yet" for a cost default', () => {
     const modules = { cost: starterCost, vtc: starterVtc, vtcSarathi: starterSarathi };
     for (const item of UNIT_ITEMS) {
       for (const e of unitCases(item, 42)) {
         const problems = checkUnitCase(e, runUnitCase(modules, e.case));
-        expect(problems.join('\n'), `${item}: ${e.case.name}`).toMatch(/not implemented: \w+/);
+        const expected = item.startsWith('cost-') ? /not written yet: get\w+ \(the starter's default ran\) in starter\/fairness\/service-cost\.ts/ : /not implemented: \w+/;
+        expect(problems.join('\n'), `${item}: ${e.case.name}`).toMatch(expected);
       }
     }
   });
@@ -164,7 +165,8 @@ describe('fairness lab, graded end to end', () => {
     expect(result.score).toBe(0);
     for (const item of result.items) {
       expect(['failed', 'error'], item.id).toContain(item.verdict);
-      expect(`${item.message}\n${item.output}`, item.id).toMatch(/not implemented/);
+      // The cost functions' defaults (starter/fairness/service-cost.ts) fail their own checks as "not written yet".
+      expect(`${item.message}\n${item.output}`, item.id).toMatch(item.id.startsWith('cost-') ? /not written yet: get\w+ \(the starter's default ran\)/ : /not implemented/);
     }
   });
 

@@ -20,6 +20,8 @@ export interface GradedItem {
   readonly verdict: string;
   readonly message: string;
   readonly output?: string;
+  /** When the child did not finish: what the student is shown under the message (the trimmed stack trace). */
+  readonly details?: string;
 }
 
 /** The lab's default seeds and this checkout as the reference's root. */
@@ -29,9 +31,9 @@ export function defaultContext(labName: string): ItemContext {
 }
 
 /** What the child reports for each item (verdict ok) or the sandbox's outcome, with the prepared input. */
-export type ChildRun = { readonly verdict: 'ok'; readonly result: unknown; readonly prepared: unknown } | { readonly verdict: string; readonly message: string };
+export type ChildRun = { readonly verdict: 'ok'; readonly result: unknown; readonly prepared: unknown } | { readonly verdict: string; readonly message: string; readonly details?: string };
 
-/** Builds `files` and runs the child once per item on `ctx`'s input; no scoring. */
+/** Builds `files` and runs the child once per item on `ctx`'s input, stack traces trimmed as students see them; no scoring. */
 export async function runItemChildren(labName: string, files: Map<string, string>, ids: readonly string[], ctx: ItemContext = defaultContext(labName)): Promise<Record<string, ChildRun>> {
   const lab = getLab(labName);
   const work = mkdtempSync(join(tmpdir(), `servelab-${labName}-items-`));
@@ -49,8 +51,13 @@ export async function runItemChildren(labName: string, files: Map<string, string
         // The item's own limit when the manifest gives one, as the grader does (grader/core/grade.ts).
         timeoutMs: item.timeoutMs ?? lab.manifest.limits.itemTimeoutMs,
         maxOldSpaceMb: lab.manifest.limits.maxOldSpaceMb,
+        srcRoot: build.srcRoot,
+        studentDir: lab.manifest.studentDir,
       });
-      out[id] = outcome.verdict === 'ok' ? { verdict: 'ok', result: outcome.result, prepared } : { verdict: outcome.verdict, message: outcome.message };
+      out[id] =
+        outcome.verdict === 'ok'
+          ? { verdict: 'ok', result: outcome.result, prepared }
+          : { verdict: outcome.verdict, message: outcome.message, ...(outcome.details !== undefined ? { details: outcome.details } : {}) };
     }
     return out;
   } finally {
@@ -67,7 +74,8 @@ export async function gradeItems(labName: string, files: Map<string, string>, id
     const item = lab.manifest.items.find((i) => i.id === id)!;
     const run = runs[id]!;
     if (run.verdict !== 'ok' || !('result' in run)) {
-      out[id] = { score: 0, max: item.points, verdict: run.verdict, message: 'message' in run ? run.message : '' };
+      const details = 'details' in run ? run.details : undefined;
+      out[id] = { score: 0, max: item.points, verdict: run.verdict, message: 'message' in run ? run.message : '', ...(details !== undefined ? { details } : {}) };
       continue;
     }
     const scored = await lab.items[id]!.score(run.result, run.prepared, ctx, item.points);

@@ -31,10 +31,11 @@ import {
   type TuneCase,
   type TuneCaseResult,
 } from './protocol.js';
+import { describeThrown } from '../shared/instance-hook.js';
 import { costSlope, pairRatios } from './scaling.js';
 import { runMetrics, simulateCluster } from './simulate.js';
 
-const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+const errorText = (err: unknown) => describeThrown(err, 'starter/autoscaling');
 /** A student-returned value as data: finite numbers pass, anything else is null. */
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 

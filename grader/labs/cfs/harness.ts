@@ -12,11 +12,12 @@ import { CpuSwapPool } from '../../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import { VllmV0ReplicaScheduler } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import { SwapSpaceExhaustedError, type BlockTransfer, type SchedulerOutputs, type VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
+import { describeThrown, hookMethod } from '../shared/instance-hook.js';
 import { CfsInput, encodeStep, Situation, type CadenceCase, type CadenceResult, type CfsOutput, type RunSteps, type UnitCase, type UnitResult, type UnitState } from './protocol.js';
 import { simulateCfs, type CfsRun } from './simulate.js';
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-const message = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+const message = (err: unknown): string => describeThrown(err, 'starter/cfs');
 const transfers = (list: unknown): [number | null, number | null][] =>
   Array.isArray(list) ? list.map((t: Partial<BlockTransfer> | undefined) => [num(t?.requestId), num(t?.numBlocks)]) : [];
 
@@ -31,16 +32,18 @@ function buildSituation(raw: UnitCase['situation'], mode: 'cfs' | 'default') {
   const kv = new KvBlockManager(s.numBlocks, 16, s.watermarkFraction);
   let calls = 0;
   let first: SchedulerOutputs | undefined;
-  class Probe extends CfsScheduler {
-    override schedule(): SchedulerOutputs {
+  // Hooked on the instance, not subclassed, so traces keep the student's class name (shared/instance-hook.ts).
+  const probe = (init: VllmV0SchedulerInit): VllmV0Scheduler => {
+    const scheduler = new CfsScheduler(init);
+    return hookMethod(scheduler, 'schedule', () => (): SchedulerOutputs => {
       if (calls++ > 0) return EMPTY_OUTPUTS; // the replica tries again after a step that ran nothing: one step only
-      first = mode === 'cfs' ? this.scheduleCfs() : this.scheduleDefault();
+      first = mode === 'cfs' ? scheduler.scheduleCfs() : scheduler.scheduleDefault();
       return first;
-    }
-  }
+    });
+  };
   class UnitReplica extends VllmV0ReplicaScheduler {
     protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
-      return new Probe(init);
+      return probe(init);
     }
   }
   const replica = new UnitReplica({
@@ -166,20 +169,19 @@ function runCadence(c: CadenceCase): CadenceResult {
   try {
     const schedulers = traces.map((_, index) => {
       let letters = '';
-      class Spy extends CfsScheduler {
-        override scheduleCfs(): SchedulerOutputs {
-          letters += 'c';
-          return EMPTY_OUTPUTS;
-        }
-        override scheduleDefault(): SchedulerOutputs {
-          letters += 'd';
-          return EMPTY_OUTPUTS;
-        }
-      }
-      const spy = new Spy({
+      const spy = new CfsScheduler({
         config: { maxNumSeqs: 512, maxNumBatchedTokens: 16368, maxModelLen: 16368, preemptionMode: 'swap', cfsInterval: c.cfsInterval },
         gpu: new KvBlockManager(64, 16, 0),
         cpu: new CpuSwapPool(0),
+      });
+      // Hooked on the instance, not subclassed, so traces keep the student's class name.
+      hookMethod(spy, 'scheduleCfs', () => (): SchedulerOutputs => {
+        letters += 'c';
+        return EMPTY_OUTPUTS;
+      });
+      hookMethod(spy, 'scheduleDefault', () => (): SchedulerOutputs => {
+        letters += 'd';
+        return EMPTY_OUTPUTS;
       });
       return {
         call: () => {

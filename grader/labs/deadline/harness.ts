@@ -10,25 +10,29 @@ import type { Request } from '../../../sim/entities/request.js';
 import type { DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { logCall } from '../shared/batch-log.js';
+import { describeThrown, hookMethod } from '../shared/instance-hook.js';
 import { runProbes, type DeadlineModule } from './probes.js';
 import { DeadlineInput, type DeadlineOutput } from './protocol.js';
 import { bracketOf, capacityOf, simulateAt, type Workload } from './simulate.js';
 
 const lab = student as unknown as DeadlineModule;
-const message = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+const message = (err: unknown): string => describeThrown(err, 'starter/deadline');
 
-/** The student's scheduler, recording every getNextBatch call into `sink.log`. */
+/**
+ * The student's scheduler, recording every getNextBatch call into `sink.log`. Wrapped on the instance
+ * (shared/instance-hook.ts), so traces keep the student's class name.
+ */
 function recording(sink: { log: number[] }) {
-  const Base = lab.DeadlineScheduler as unknown as new (init: ReplicaSchedulerInit, options: DeadlineOptions) => { running: Request[]; getNextBatch(now: number): Batch | undefined };
-  class Recording extends Base {
-    override getNextBatch(now: number): Batch | undefined {
-      const before: [Request, number][] = this.running.map((r) => [r, r.numRestarts]);
-      const batch = super.getNextBatch(now);
+  const Student = lab.DeadlineScheduler as unknown as new (init: ReplicaSchedulerInit, options: DeadlineOptions) => { running: Request[] };
+  return (init: ReplicaSchedulerInit, options: DeadlineOptions) => {
+    const scheduler = new Student(init, options);
+    return hookMethod(scheduler, 'getNextBatch', (original: (now: number) => Batch | undefined) => (now) => {
+      const before: [Request, number][] = scheduler.running.map((r) => [r, r.numRestarts]);
+      const batch = original(now);
       logCall(sink.log, now, before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id), batch);
       return batch;
-    }
-  }
-  return (init: ReplicaSchedulerInit, options: DeadlineOptions) => new Recording(init, options) as never;
+    }) as never;
+  };
 }
 
 function capacitySearch(w: Workload) {

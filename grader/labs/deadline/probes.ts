@@ -12,6 +12,7 @@ import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policie
 import type { DeadlineReplicaScheduler } from '../../../sim/policies/replica/deadline/deadline-replica-scheduler.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { Rng } from '../../../sim/workload/rng.js';
+import { describeThrown } from '../shared/instance-hook.js';
 
 /** What a lab module exports (starter/deadline/deadline-scheduler.ts). */
 export interface DeadlineModule {
@@ -407,7 +408,7 @@ export function runProbes(m: DeadlineModule, item: UnitItemId, seed: number, pub
       if (defaults !== undefined && defaults.size > 0) return { name: p.name, error: `not written yet: ${[...defaults].sort().join(', ')} (the starter's simple default ran) in starter/deadline/deadline-scheduler.ts` };
       return { name: p.name, value };
     } catch (err) {
-      return { name: p.name, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+      return { name: p.name, error: describeThrown(err, 'starter/deadline') };
     }
   });
 }

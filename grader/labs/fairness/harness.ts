@@ -7,31 +7,33 @@ import { serve } from '../../sandbox/child-runtime.js';
 import type { Batch } from '../../../sim/entities/batch.js';
 import type { Request } from '../../../sim/entities/request.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import type { VllmReplicaScheduler } from '../../../sim/policies/replica/vllm.js';
 import * as cost from '@student/service-cost.js';
 import * as vtc from '@student/vtc-replica-scheduler.js';
 import * as vtcSarathi from '@student/vtc-sarathi-replica-scheduler.js';
 import { FairnessInput, type FairnessOutput, type ScenarioRun, type ScenarioResultWire } from './protocol.js';
+import { hookMethod } from '../shared/instance-hook.js';
 import { logCall, simulateScenario } from './simulate.js';
 import { runUnitCase, schedulerClass, type StudentModules } from './situation.js';
 
 const modules: StudentModules = { cost, vtc, vtcSarathi };
 
-/** Records every getNextBatch call of the student's scheduler: what it formed and whom it preempted. */
+/**
+ * The student's scheduler, every getNextBatch call recorded: what it formed and whom it preempted.
+ * Wrapped on the instance (shared/instance-hook.ts), so traces keep the student's class name.
+ */
 function recording(run: ScenarioRun, log: number[], counter: { calls: number }): (init: ReplicaSchedulerInit) => ReplicaScheduler {
-  // Typed as a concrete engine scheduler only so `super.getNextBatch` type-checks; it is the student's class.
-  const Base = schedulerClass(modules, run.scheduler) as unknown as typeof VllmReplicaScheduler;
-  class Recording extends Base {
-    protected override getNextBatch(now: number): Batch | undefined {
-      const before: [Request, number][] = this.running.map((r) => [r, r.numRestarts]);
-      const batch = super.getNextBatch(now);
+  const Student = schedulerClass(modules, run.scheduler) as unknown as new (init: ReplicaSchedulerInit) => ReplicaScheduler;
+  return (init) => {
+    const scheduler = new Student(init) as ReplicaScheduler & { running: Request[] };
+    return hookMethod(scheduler, 'getNextBatch', (original: (now: number) => Batch | undefined) => (now) => {
+      const before: [Request, number][] = scheduler.running.map((r) => [r, r.numRestarts]);
+      const batch = original(now);
       const preempted = before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id);
       logCall(log, now, preempted, batch);
       counter.calls++;
       return batch;
-    }
-  }
-  return (init) => new Recording(init);
+    });
+  };
 }
 
 serve((raw): FairnessOutput => {

@@ -45,10 +45,20 @@ export function schedulerClass(modules: StudentModules, kind: SchedulerKind): ne
   return cls as new (init: ReplicaSchedulerInit) => ReplicaScheduler;
 }
 
+/**
+ * Calls one service-cost function. The starter's defaults (starter/fairness/service-cost.ts) record
+ * themselves in STARTER_DEFAULTS: the function under test running its own default is "not written yet",
+ * even though the default gives the handout's weights; another function's default it calls is not its
+ * fault (the scheduler items likewise charge through whatever the cost functions are), so that each
+ * method can be written and checked on its own.
+ */
 function callCost(modules: StudentModules, name: string, args: number[]): number | null {
   const fn = modules.cost[name];
   if (typeof fn !== 'function') throw new TypeError(`service-cost.ts does not export the function ${name}`);
+  const defaults = modules.cost.STARTER_DEFAULTS instanceof Set ? (modules.cost.STARTER_DEFAULTS as Set<unknown>) : undefined;
+  defaults?.clear();
   const value: unknown = (fn as (...a: number[]) => unknown)(...args);
+  if (defaults?.has(name) === true) throw new Error(`not written yet: ${name} (the starter's default ran) in starter/fairness/service-cost.ts`);
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
