@@ -16,7 +16,8 @@ import type { ReportFormat } from '../report/exporters.js';
 import { oneLine, quoteName, withoutControls } from '../report/untrusted-text.js';
 import { writeReports } from '../report/write.js';
 import { isolationPlan, layerSummary } from '../sandbox/isolation.js';
-import { runSandboxed, startSandboxSession, type SandboxOptions, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
+import { runSandboxed, type SandboxOptions, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
+import { runItemChild } from './item-child.js';
 import type { ItemContext, LabDefinition } from './lab.js';
 import { roundPoints } from './scoring.js';
 import { guessOtherLab } from './wrong-lab.js';
@@ -203,22 +204,14 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
         });
         const run = (childInput: unknown, childTimeoutMs: number) => runSandboxed(sandbox(childInput, childTimeoutMs));
         if (pending === undefined) {
-          const drive = impl.drive?.bind(impl);
           pending =
-            drive === undefined
+            impl.drive === undefined
               ? run(input, timeoutMs).then((whole): ItemRun | Promise<ItemRun> =>
                   whole.verdict === 'timeout' && impl.splitCases !== undefined
                     ? rerunCaseByCase(impl.splitCases, input, whole, run, timeoutMs)
                     : { outcome: whole, result: whole.result },
                 )
-              : startSandboxSession(sandbox(input, timeoutMs)).then(async (session) => {
-                  // A child that ended early makes drive() stop; its outcome carries the verdict.
-                  const driven = await drive(session, prepared, ctx).catch(async (err: unknown) => {
-                    await session.finish();
-                    throw err;
-                  });
-                  return { outcome: await session.finish(), result: driven };
-                });
+              : runItemChild(impl, sandbox(input, timeoutMs), prepared, ctx);
           outcomes.set(key, pending);
         }
         const { outcome, note, result: childResult } = await pending;

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 import { buildSubmission } from '../../grader/build/build-submission.js';
 import type { ItemContext } from '../../grader/core/lab.js';
 import { getLab } from '../../grader/labs/index.js';
-import { runSandboxed } from '../../grader/sandbox/run-sandboxed.js';
+import { runItemChild } from '../../grader/core/item-child.js';
 
 export interface GradedItem {
   readonly score: number;
@@ -44,7 +44,7 @@ export async function runItemChildren(labName: string, files: Map<string, string
     for (const id of ids) {
       const { input, prepared } = lab.items[id]!.prepare(ctx);
       const item = lab.manifest.items.find((i) => i.id === id)!;
-      const outcome = await runSandboxed({
+      const { outcome, result } = await runItemChild(lab.items[id]!, {
         bundlePath: build.bundlePath!,
         readDirs: [build.bundleDir],
         input,
@@ -53,10 +53,10 @@ export async function runItemChildren(labName: string, files: Map<string, string
         maxOldSpaceMb: lab.manifest.limits.maxOldSpaceMb,
         srcRoot: build.srcRoot,
         studentDir: lab.manifest.studentDir,
-      });
+      }, prepared, ctx);
       out[id] =
         outcome.verdict === 'ok'
-          ? { verdict: 'ok', result: outcome.result, prepared }
+          ? { verdict: 'ok', result, prepared }
           : { verdict: outcome.verdict, message: outcome.message, ...(outcome.details !== undefined ? { details: outcome.details } : {}) };
     }
     return out;

@@ -21,7 +21,7 @@ import { hiddenWorkloads as deadlineHidden, OVERLOAD_QPS, timelineWorkload } fro
 import { baseRequests, drawWorkload, type WorkloadSpec } from '../../grader/labs/deadline/simulate.js';
 import { partRuns, timelineRun } from '../../grader/labs/fairness/workloads.js';
 import { timelineView, type TimelinePair } from '../../grader/report/timeline-view.js';
-import { runSandboxed } from '../../grader/sandbox/run-sandboxed.js';
+import { runItemChild } from '../../grader/core/item-child.js';
 
 const work = mkdtempSync(join(tmpdir(), 'servelab-timeline-workloads-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -35,9 +35,10 @@ async function gradedTimelines(labName: string, itemId: string): Promise<Timelin
   const ctx: ItemContext = { hiddenSeed: lab.manifest.defaultHiddenSeed, publicSeed: lab.manifest.publicSeed, repoRoot: REPO_ROOT };
   const impl = lab.items[itemId]!;
   const { input, prepared } = impl.prepare(ctx);
-  const outcome = await runSandboxed({ bundlePath: build.bundlePath!, readDirs: [build.bundleDir], input, timeoutMs: lab.manifest.limits.itemTimeoutMs, maxOldSpaceMb: lab.manifest.limits.maxOldSpaceMb });
+  const sandbox = { bundlePath: build.bundlePath!, readDirs: [build.bundleDir], input, timeoutMs: lab.manifest.limits.itemTimeoutMs, maxOldSpaceMb: lab.manifest.limits.maxOldSpaceMb };
+  const { outcome, result } = await runItemChild(impl, sandbox, prepared, ctx);
   expect(outcome.verdict, outcome.message).toBe('ok');
-  const scored = await impl.score(outcome.result, prepared, ctx, 1);
+  const scored = await impl.score(result, prepared, ctx, 1);
   expect(scored.timelines, `${labName} ${itemId} has no timeline pair`).toBeDefined();
   return scored.timelines!;
 }
