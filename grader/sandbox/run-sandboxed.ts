@@ -102,6 +102,12 @@ export interface SandboxSession {
   ask(input: unknown): Promise<unknown>;
   /** No more requests: the channel is closed, the child exits; resolves with the run's outcome (ok: every ask answered). */
   finish(): Promise<SandboxOutcome>;
+  /**
+   * Resolves once the child has ended for any reason (crash, kill, timeout, protocol breach, or after
+   * finish()). Whoever drives the session must stop then even if it is not waiting on an ask: code
+   * that loops without asking (an engine whose simulation never ends) would otherwise never learn.
+   */
+  readonly ended: Promise<void>;
 }
 
 export class SandboxEnded extends Error {
@@ -126,6 +132,10 @@ export async function startSandboxSession(options: SessionOptions): Promise<Sand
       session.close();
       return session.finished;
     },
+    ended: session.finished.then(
+      () => undefined,
+      () => undefined,
+    ),
   };
 }
 

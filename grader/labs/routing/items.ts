@@ -129,7 +129,11 @@ function simulationItem(
     },
     drive(session: SandboxSession, runs: SimulationRun[]): Promise<HostResult> {
       const input: HostInput = { runs, ...(timeline ? { timelineRuns: [0] } : {}) };
-      return runEngineWorker<HostInput, HostResult>(ENGINE_HOST, input, (payload) => session.ask(payload));
+      return runEngineWorker<HostInput, HostResult>(ENGINE_HOST, input, {
+        ask: (payload) => session.ask(payload),
+        childEnded: session.ended,
+        whenChildEnded: () => ({ runs: [], ended: true }),
+      });
     },
     async score(raw, runs, ctx, maxScore) {
       const host = raw as HostResult;

@@ -53,8 +53,22 @@ function bundle(entry: string): Promise<string> {
   return pending;
 }
 
-/** Starts `entry` (a TypeScript module calling `engineWorkerData` / `askChild`) and relays its questions to `ask`. */
-export async function runEngineWorker<T, R>(entry: string, data: T, ask: (payload: unknown) => Promise<unknown>): Promise<R> {
+export interface EngineWorkerOptions<R> {
+  /** Relays one question to the child (rejects once the child has ended). */
+  readonly ask: (payload: unknown) => Promise<unknown>;
+  /** Settles when the child has ended (SandboxSession.ended). */
+  readonly childEnded: Promise<unknown>;
+  /** The result when the child ended before the worker finished (the session's outcome gives the verdict). */
+  readonly whenChildEnded: () => R;
+}
+
+/**
+ * Starts `entry` (a TypeScript module calling `engineWorkerData` / `askChild`) and relays its questions.
+ * When the child ends first, the worker is terminated: a worker blocked in Atomics.wait is woken by
+ * the rejected ask anyway, but one looping without asking (a simulation that never ends because the
+ * router routes nothing) would otherwise keep the grader busy forever after the child's timeout.
+ */
+export async function runEngineWorker<T, R>(entry: string, data: T, options: EngineWorkerOptions<R>): Promise<R> {
   const file = await bundle(entry);
   const flag = new SharedArrayBuffer(4);
   const signal = new Int32Array(flag);
@@ -62,30 +76,38 @@ export async function runEngineWorker<T, R>(entry: string, data: T, ask: (payloa
   const worker = new Worker(file, { workerData: { data, port: port2, flag } satisfies EngineWorkerData<T>, transferList: [port2] });
   return new Promise<R>((resolve, reject) => {
     let settled = false;
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      port1.close();
+      finish();
+    };
     const answer = (relay: Relay): void => {
+      if (settled) return;
       port1.postMessage(relay);
       Atomics.store(signal, 0, 1);
       Atomics.notify(signal, 0);
     };
     worker.on('message', (message: { kind: 'ask'; payload: unknown } | { kind: 'done'; result: R }) => {
       if (message.kind === 'done') {
-        settled = true;
-        port1.close();
-        resolve(message.result);
+        settle(() => resolve(message.result));
         return;
       }
-      ask(message.payload).then(
+      options.ask(message.payload).then(
         (result) => answer({ ok: true, result }),
         () => answer({ ok: false }),
       );
     });
-    worker.on('error', (error) => {
-      settled = true;
-      port1.close();
-      reject(error);
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the engine worker exited (code ${code}) without a result`));
+    worker.on('error', (error) => settle(() => reject(error)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`the engine worker exited (code ${code}) without a result`))));
+    void options.childEnded.then(() => {
+      // The worker may have posted 'done' just before: its message is handled first if already queued.
+      setImmediate(() =>
+        settle(() => {
+          void worker.terminate();
+          resolve(options.whenChildEnded());
+        }),
+      );
     });
   });
 }
