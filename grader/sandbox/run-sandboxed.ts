@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { formatBytes } from '../intake/limits.js';
 import { encodeFrame, FrameReader, type FrameProblem } from './frames.js';
@@ -162,6 +162,9 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
   });
   const plan = opts.isolation ?? isolationPlan();
   const home = childFolder(opts.bundlePath, plan);
+  // The bundle's source map names sources relative to where it was built; the child runs a copy in its
+  // own folder, so its frames resolve against that folder: trim stacks against the same place.
+  const shownSrcRoot = opts.srcRoot === undefined ? undefined : resolvePath(home.dir, relative(dirname(opts.bundlePath), opts.srcRoot));
   const cap = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const replyCap = opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
   const token = randomBytes(24).toString('base64url');
@@ -315,7 +318,7 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
       const out = stdout.text();
       const err = filterNodeWarnings(stderr.text());
       resolve({
-        ...classify(run, { code, signal, stderr: err }, opts, cap),
+        ...classify(run, { code, signal, stderr: err }, { ...opts, srcRoot: shownSrcRoot }, cap),
         stdout: out,
         stderr: err,
         durationMs: performance.now() - started,

@@ -5,7 +5,7 @@
  * different one (a mistuned reference configuration, or the reference run on other traces than the ones the
  * decisions were made for). Full marks against the true reference runs: autoscaling-lab.test.ts.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,6 +35,8 @@ function mistunedReferenceRoot(config: Record<string, number>): string {
     `import { INFERLINE_CONFIG as REAL } from ${real('inferline-autoscaler.ts')};\nexport { InferlineAutoscaler } from ${real('inferline-autoscaler.ts')};\nexport const INFERLINE_CONFIG = { ...REAL, ...${JSON.stringify(config)} };\n`,
   );
   writeFileSync(join(dir, 'custom-autoscaler.ts'), `export * from ${real('custom-autoscaler.ts')};\n`);
+  // Items read the lab's public traces from the same root (the report's timeline uses one).
+  symlinkSync(join(REPO_ROOT, 'traces'), join(root, 'traces'));
   return root;
 }
 
