@@ -24,7 +24,14 @@ export interface BenchCase {
   readonly timeline?: TimelineOptions;
 }
 
-const common = { model: 'llama-2-7b', device: 'a100', tp: 1, replicaScheduler: 'vllm', writeOutputs: false, progress: 'off' } as const;
+const common = {
+  model: 'llama-2-7b',
+  device: 'a100',
+  tp: 1,
+  replicaScheduler: 'vllm',
+  writeOutputs: false,
+  progress: 'off',
+} as const;
 
 export const BENCH_CASES: readonly BenchCase[] = [
   {
@@ -51,10 +58,25 @@ export const BENCH_CASES: readonly BenchCase[] = [
   },
   {
     name: 'd-deadline-probe',
-    description: "one capacity probe of the deadline lab: 2,048 tiered requests at 10 QPS on traces/deadline-lab.json's server, sarathi-edf, no fast-forward",
+    description:
+      "one capacity probe of the deadline lab: 2,048 tiered requests at 10 QPS on traces/deadline-lab.json's server, sarathi-edf, no fast-forward",
     config: {
-      model: 'llama-3-8b', device: 'a100', tp: 1, replicas: 1, executionModel: 'roofline', replicaScheduler: 'sarathi-edf', chunkSize: 256,
-      tierMix: [1, 1, 1], tierDeadlines: [6, 60, 180], hybridAlpha: 0.0008, outputLenPrediction: 50, qps: 10, numRequests: 2048, fastForward: false, writeOutputs: false, progress: 'off',
+      model: 'llama-3-8b',
+      device: 'a100',
+      tp: 1,
+      replicas: 1,
+      executionModel: 'roofline',
+      replicaScheduler: 'sarathi-edf',
+      chunkSize: 256,
+      tierMix: [1, 1, 1],
+      tierDeadlines: [6, 60, 180],
+      hybridAlpha: 0.0008,
+      outputLenPrediction: 50,
+      qps: 10,
+      numRequests: 2048,
+      fastForward: false,
+      writeOutputs: false,
+      progress: 'off',
     },
     // A lab grading runs ~70 such probes (capacity searches of four policies on two workloads).
     goalSeconds: 1.5,

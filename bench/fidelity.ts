@@ -58,9 +58,21 @@ export interface ServelabRun extends LatencyRow {
 /** The benchmark config (issue 3): Llama-2-7B, A100, TP1, 4 replicas, vllm, 1000 s limit. */
 export function benchmarkConfig(router: FidelityRouter, extra: SimulationConfigInput = {}): SimulationConfigInput {
   return {
-    model: 'llama-2-7b', device: 'a100', tp: 1, replicas: 4, replicaScheduler: 'vllm', globalScheduler: router,
-    batchSizeCap: 128, maxTokensInBatch: 4096, blockSize: 16, watermarkFraction: 0.01, memoryMarginFraction: 0.1,
-    timeLimit: 1000, writeOutputs: false, progress: 'off', ...extra,
+    model: 'llama-2-7b',
+    device: 'a100',
+    tp: 1,
+    replicas: 4,
+    replicaScheduler: 'vllm',
+    globalScheduler: router,
+    batchSizeCap: 128,
+    maxTokensInBatch: 4096,
+    blockSize: 16,
+    watermarkFraction: 0.01,
+    memoryMarginFraction: 0.1,
+    timeLimit: 1000,
+    writeOutputs: false,
+    progress: 'off',
+    ...extra,
   };
 }
 
@@ -102,11 +114,13 @@ export function medianPerRequestError(ours: ReadonlyMap<number, number>, vidur: 
 export const relErr = (ours: number, theirs: number): number => (ours - theirs) / theirs;
 
 export function formatRow(label: string, r: LatencyRow, ref?: LatencyRow): string {
-  const cell = (x: number, y: number | undefined) => (y === undefined ? x.toFixed(3) : `${x.toFixed(3)} (${(100 * relErr(x, y)).toFixed(1)}%)`);
+  const cell = (x: number, y: number | undefined) =>
+    y === undefined ? x.toFixed(3) : `${x.toFixed(3)} (${(100 * relErr(x, y)).toFixed(1)}%)`;
   return `| ${label} | ${r.completed} | ${cell(r.meanE2e, ref?.meanE2e)} | ${cell(r.p50, ref?.p50)} | ${cell(r.p90, ref?.p90)} | ${cell(r.p99, ref?.p99)} | ${cell(r.meanTtft, ref?.meanTtft)} |`;
 }
 
-export const TABLE_HEADER = '| run | completed | mean e2e (s) | P50 | P90 | P99 | mean TTFT |\n|---|---|---|---|---|---|---|';
+export const TABLE_HEADER =
+  '| run | completed | mean e2e (s) | P50 | P90 | P99 | mean TTFT |\n|---|---|---|---|---|---|---|';
 
 if (process.argv[1]?.endsWith('fidelity.ts')) {
   console.log('## Llama-2-7B against Vidur (replayed requests, and the synthetic generator at the same settings)\n');
@@ -117,10 +131,19 @@ if (process.argv[1]?.endsWith('fidelity.ts')) {
     for (const model of ['profiles', 'fitted'] as const) {
       const ours = runServelab(replayConfig(router, model));
       console.log(formatRow(`servelab ${router}, replay, ${model}`, ours, vidur));
-      console.error(`  ${router}/${model}: per replica ${JSON.stringify(ours.requestsPerReplica)}, median per-request e2e error ${(100 * medianPerRequestError(ours.e2eById, vidur.e2eById)).toFixed(2)}%`);
+      console.error(
+        `  ${router}/${model}: per replica ${JSON.stringify(ours.requestsPerReplica)}, median per-request e2e error ${(100 * medianPerRequestError(ours.e2eById, vidur.e2eById)).toFixed(2)}%`,
+      );
     }
     for (const seed of [42, 43, 44]) {
-      const synth = runServelab(benchmarkConfig(router, { qps: 2, duration: 1000, seed, lengthsTrace: join(VIDUR_DATA, 'data', 'processed_traces', 'splitwise_conv.csv') }));
+      const synth = runServelab(
+        benchmarkConfig(router, {
+          qps: 2,
+          duration: 1000,
+          seed,
+          lengthsTrace: join(VIDUR_DATA, 'data', 'processed_traces', 'splitwise_conv.csv'),
+        }),
+      );
       console.log(formatRow(`servelab ${router}, synthetic seed ${seed}`, synth, vidur));
     }
   }

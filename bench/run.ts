@@ -31,24 +31,33 @@ const cases = wanted.length > 0 ? BENCH_CASES.filter((c) => wanted.includes(c.na
 const results: CaseResult[] = [];
 for (const c of cases) {
   process.stderr.write(`running ${c.name}: ${c.description} ...\n`);
-  const out = execFileSync(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', join(REPO_ROOT, 'bench', 'case.ts'), c.name], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--max-old-space-size=4096', '--import', 'tsx', join(REPO_ROOT, 'bench', 'case.ts'), c.name],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   results.push(JSON.parse(out.trim().split('\n').at(-1)!) as CaseResult);
 }
 
 const verdict = (r: CaseResult): string => {
   const checks: string[] = [];
-  if (r.goalSeconds !== null) checks.push(r.wallSeconds <= r.goalSeconds ? `≤ ${r.goalSeconds} s ok` : `> ${r.goalSeconds} s MISSED`);
+  if (r.goalSeconds !== null)
+    checks.push(r.wallSeconds <= r.goalSeconds ? `≤ ${r.goalSeconds} s ok` : `> ${r.goalSeconds} s MISSED`);
   if (r.goalMiB !== null) checks.push(r.peakMiB <= r.goalMiB ? `≤ ${r.goalMiB} MiB ok` : `> ${r.goalMiB} MiB MISSED`);
   if (r.timelineBytes !== null) {
-    checks.push(`timeline ${(r.timelineBytes / 1024 / 1024).toFixed(1)} MiB, ${r.timelineEvents} events, written in ${r.timelineWriteSeconds!.toFixed(2)} s`);
+    checks.push(
+      `timeline ${(r.timelineBytes / 1024 / 1024).toFixed(1)} MiB, ${r.timelineEvents} events, written in ${r.timelineWriteSeconds!.toFixed(2)} s`,
+    );
   }
   return checks.join(', ');
 };
-console.log(`${'case'.padEnd(22)} ${'requests'.padStart(9)} ${'wall s'.padStart(8)} ${'req/s'.padStart(10)} ${'events/s'.padStart(11)} ${'peak MiB'.padStart(9)}  goal`);
+console.log(
+  `${'case'.padEnd(22)} ${'requests'.padStart(9)} ${'wall s'.padStart(8)} ${'req/s'.padStart(10)} ${'events/s'.padStart(11)} ${'peak MiB'.padStart(9)}  goal`,
+);
 for (const r of results) {
   console.log(
     `${r.name.padEnd(22)} ${String(r.requests).padStart(9)} ${r.wallSeconds.toFixed(3).padStart(8)} ${Math.round(r.requestsPerSecond).toString().padStart(10)} ` +
@@ -56,5 +65,9 @@ for (const r of results) {
   );
 }
 const file = join(REPO_ROOT, 'bench', 'results.json');
-writeFileSync(file, JSON.stringify({ node: process.version, platform: `${process.platform}-${process.arch}`, cases: results }, null, 2) + '\n');
+writeFileSync(
+  file,
+  JSON.stringify({ node: process.version, platform: `${process.platform}-${process.arch}`, cases: results }, null, 2) +
+    '\n',
+);
 console.log(`wrote ${file}`);

@@ -1,5 +1,5 @@
 /** Small builders shared by the engine tests. */
-import { Batch } from '../sim/entities/batch.js';
+import type { Batch } from '../sim/entities/batch.js';
 import { Request } from '../sim/entities/request.js';
 import type { SimulationSetup } from '../sim/engine/simulator.js';
 import { KvBlockManager } from '../sim/memory/kv-block-manager.js';
@@ -10,8 +10,18 @@ import { ROUTERS } from '../sim/policies/router/registry.js';
 
 let nextId = 1_000_000;
 
-export function req(numPrefillTokens: number, numDecodeTokens: number, extra: { id?: number; arrivedAt?: number; clientId?: number } = {}): Request {
-  return new Request({ id: extra.id ?? nextId++, arrivedAt: extra.arrivedAt ?? 0, numPrefillTokens, numDecodeTokens, clientId: extra.clientId });
+export function req(
+  numPrefillTokens: number,
+  numDecodeTokens: number,
+  extra: { id?: number; arrivedAt?: number; clientId?: number } = {},
+): Request {
+  return new Request({
+    id: extra.id ?? nextId++,
+    arrivedAt: extra.arrivedAt ?? 0,
+    numPrefillTokens,
+    numDecodeTokens,
+    clientId: extra.clientId,
+  });
 }
 
 /** 10 ms per iteration plus 0.1 ms per token: simple, positive, and sensitive to batch composition. */
@@ -24,11 +34,25 @@ export const linearModel: ExecutionTimeModel = {
   },
 };
 
-export const LIMITS: ReplicaSchedulerLimits = { batchSizeCap: 128, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 };
+export const LIMITS: ReplicaSchedulerLimits = {
+  batchSizeCap: 128,
+  maxTokensInBatch: 4096,
+  chunkSize: 512,
+  maxRequestTokens: 4096,
+};
 
 /** A replica scheduler with `numBlocks` blocks of 16 tokens and no watermark unless given. */
-export function replica(name: ReplicaSchedulerName, numBlocks: number, limits: Partial<ReplicaSchedulerLimits> = {}, watermark = 0): ReplicaScheduler {
-  return REPLICA_SCHEDULERS[name].create({ replicaId: 0, kv: new KvBlockManager(numBlocks, 16, watermark), limits: { ...LIMITS, ...limits } });
+export function replica(
+  name: ReplicaSchedulerName,
+  numBlocks: number,
+  limits: Partial<ReplicaSchedulerLimits> = {},
+  watermark = 0,
+): ReplicaScheduler {
+  return REPLICA_SCHEDULERS[name].create({
+    replicaId: 0,
+    kv: new KvBlockManager(numBlocks, 16, watermark),
+    limits: { ...LIMITS, ...limits },
+  });
 }
 
 /** Runs `batch` to completion on `scheduler` the way the engine would (advance requests, then onBatchEnd). */
@@ -47,7 +71,10 @@ export function tokensById(batch: Batch | undefined): Record<number, number> {
   return out;
 }
 
-export function setup(requests: Request[], overrides: Partial<SimulationSetup> & { replicaScheduler?: ReplicaSchedulerName; router?: keyof typeof ROUTERS } = {}): SimulationSetup {
+export function setup(
+  requests: Request[],
+  overrides: Partial<SimulationSetup> & { replicaScheduler?: ReplicaSchedulerName; router?: keyof typeof ROUTERS } = {},
+): SimulationSetup {
   return {
     requests,
     initialReplicas: 2,

@@ -61,13 +61,20 @@ export function deriveLengthModel(file: string, name: string, source: string): L
   };
 }
 
-if (process.argv[1]?.endsWith("derive-stats.ts")) {
+if (process.argv[1]?.endsWith('derive-stats.ts')) {
   const dir = resolve(process.argv[2] ?? join(REPO_ROOT, '..', 'shared', 'vidur-data', 'data', 'processed_traces'));
   const out = join(REPO_ROOT, 'traces', 'stats');
   mkdirSync(out, { recursive: true });
-  for (const [name, file] of [['conv', 'splitwise_conv.csv'], ['code', 'splitwise_code.csv']] as const) {
-    const model = deriveLengthModel(join(dir, file), name, `Azure LLM inference trace 2023 (${name}), as processed by Vidur: ${file}`);
-    writeFileSync(join(out, `${name}.json`), JSON.stringify(model, null, 1) + '\n');
+  for (const [name, file] of [
+    ['conv', 'splitwise_conv.csv'],
+    ['code', 'splitwise_code.csv'],
+  ] as const) {
+    const model = deriveLengthModel(
+      join(dir, file),
+      name,
+      `Azure LLM inference trace 2023 (${name}), as processed by Vidur: ${file}`,
+    );
+    writeFileSync(join(out, `${name}.json`), `${JSON.stringify(model, null, 1)}\n`);
     console.log(`wrote traces/stats/${name}.json (${model.numRequests} requests at ${model.arrivalRate} req/s)`);
   }
 }

@@ -54,10 +54,19 @@ export const shapeTraceFile = (shape: AutoscalingShape): string => `traces/autos
 
 export function shapeTraceCsv(shape: AutoscalingShape): string {
   const times = rateProfileArrivals(AUTOSCALING_SHAPES[shape], new Rng(SHAPES_SEED).fork(shape));
-  return writeTraceCsv(times.map((arrivedAt) => ({ arrivedAt, numPrefillTokens: AUTOSCALING_PROMPT_TOKENS, numDecodeTokens: AUTOSCALING_DECODE_TOKENS })));
+  return writeTraceCsv(
+    times.map((arrivedAt) => ({
+      arrivedAt,
+      numPrefillTokens: AUTOSCALING_PROMPT_TOKENS,
+      numDecodeTokens: AUTOSCALING_DECODE_TOKENS,
+    })),
+  );
 }
 
-if (import.meta.url.endsWith('/traces/generate-autoscaling-shapes.ts') && process.argv[1]?.endsWith('generate-autoscaling-shapes.ts')) {
+if (
+  import.meta.url.endsWith('/traces/generate-autoscaling-shapes.ts') &&
+  process.argv[1]?.endsWith('generate-autoscaling-shapes.ts')
+) {
   for (const shape of Object.keys(AUTOSCALING_SHAPES) as AutoscalingShape[]) {
     writeFileSync(join(REPO_ROOT, shapeTraceFile(shape)), shapeTraceCsv(shape));
     console.log(`wrote ${shapeTraceFile(shape)}`);

@@ -33,10 +33,19 @@ export const AUTOSCALING_RATE_STEPS: readonly RatePoint[] = [
 
 export function autoscalingTraceCsv(): string {
   const times = rateProfileArrivals(AUTOSCALING_RATE_STEPS, new Rng(AUTOSCALING_TRACE_SEED).fork('arrivals'));
-  return writeTraceCsv(times.map((arrivedAt) => ({ arrivedAt, numPrefillTokens: AUTOSCALING_PROMPT_TOKENS, numDecodeTokens: AUTOSCALING_DECODE_TOKENS })));
+  return writeTraceCsv(
+    times.map((arrivedAt) => ({
+      arrivedAt,
+      numPrefillTokens: AUTOSCALING_PROMPT_TOKENS,
+      numDecodeTokens: AUTOSCALING_DECODE_TOKENS,
+    })),
+  );
 }
 
-if (import.meta.url.endsWith('/traces/generate-autoscaling.ts') && process.argv[1]?.endsWith('generate-autoscaling.ts')) {
+if (
+  import.meta.url.endsWith('/traces/generate-autoscaling.ts') &&
+  process.argv[1]?.endsWith('generate-autoscaling.ts')
+) {
   writeFileSync(join(REPO_ROOT, AUTOSCALING_TRACE_FILE), autoscalingTraceCsv());
   console.log(`wrote ${AUTOSCALING_TRACE_FILE}`);
 }

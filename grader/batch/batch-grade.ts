@@ -37,7 +37,8 @@ const FINGERPRINT_FILE = '.servelab-fingerprint';
 
 /** Zips and folders directly inside `dir`, by name; hidden files are ignored. */
 export function listSubmissions(dir: string): { name: string; path: string }[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`--batch ${dir} is not a folder of submissions`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new InputError(`--batch ${dir} is not a folder of submissions`);
   return readdirSync(dir)
     .filter((n) => !n.startsWith('.'))
     .map((n) => ({ n, p: join(dir, n) }))
@@ -46,11 +47,26 @@ export function listSubmissions(dir: string): { name: string; path: string }[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function gradeInChild(opts: BatchOptions, submission: { name: string; path: string }, outDir: string): Promise<{ code: number | null; stderr: string }> {
+function gradeInChild(
+  opts: BatchOptions,
+  submission: { name: string; path: string },
+  outDir: string,
+): Promise<{ code: number | null; stderr: string }> {
   const args = [
-    '--import', 'tsx', join(REPO_ROOT, 'grader', 'cli', 'grade.ts'), submission.path,
-    '--lab', opts.lab, '--out', outDir, '--seed', String(opts.hiddenSeed), '--name', submission.name,
-    '--format', opts.formats.join(','),
+    '--import',
+    'tsx',
+    join(REPO_ROOT, 'grader', 'cli', 'grade.ts'),
+    submission.path,
+    '--lab',
+    opts.lab,
+    '--out',
+    outDir,
+    '--seed',
+    String(opts.hiddenSeed),
+    '--name',
+    submission.name,
+    '--format',
+    opts.formats.join(','),
   ];
   return new Promise((done) => {
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -66,8 +82,20 @@ function gradeInChild(opts: BatchOptions, submission: { name: string; path: stri
 /** Results for a submission whose grader process died: nothing is lost, the row says why. */
 async function writeGraderFailure(opts: BatchOptions, name: string, outDir: string, why: string): Promise<void> {
   const result: GradingResult = {
-    lab: opts.lab, labTitle: opts.lab, submission: name, hiddenSeed: opts.hiddenSeed, publicSeed: 0, mode: 'grade',
-    items: [], score: 0, maxScore: 0, notices: [], typeErrors: [], internalError: why, graderVersion: graderVersion(), durationMs: 0,
+    lab: opts.lab,
+    labTitle: opts.lab,
+    submission: name,
+    hiddenSeed: opts.hiddenSeed,
+    publicSeed: 0,
+    mode: 'grade',
+    items: [],
+    score: 0,
+    maxScore: 0,
+    notices: [],
+    typeErrors: [],
+    internalError: why,
+    graderVersion: graderVersion(),
+    durationMs: 0,
   };
   await writeReports(outDir, result, opts.formats);
 }
@@ -93,7 +121,10 @@ export async function gradeBatch(opts: BatchOptions): Promise<BatchOutcome> {
       const outDir = resolve(opts.outDir, submission.name);
       const fingerprint = submissionFingerprint(submission.path, context);
       const fingerprintFile = join(outDir, FINGERPRINT_FILE);
-      const unchanged = existsSync(fingerprintFile) && readFileSync(fingerprintFile, 'utf8') === fingerprint && readResults(outDir) !== undefined;
+      const unchanged =
+        existsSync(fingerprintFile) &&
+        readFileSync(fingerprintFile, 'utf8') === fingerprint &&
+        readResults(outDir) !== undefined;
       if (unchanged && !opts.force) {
         rows.push({ submission: submission.name, results: readResults(outDir), skipped: true });
       } else {
@@ -101,7 +132,12 @@ export async function gradeBatch(opts: BatchOptions): Promise<BatchOutcome> {
         let results = code === 0 ? readResults(outDir) : undefined;
         if (results === undefined) {
           const tail = stderr.trim().split('\n').slice(-5).join(' | ');
-          await writeGraderFailure(opts, submission.name, outDir, `grader process exited with ${code}${tail !== '' ? `: ${tail}` : ''}`);
+          await writeGraderFailure(
+            opts,
+            submission.name,
+            outDir,
+            `grader process exited with ${code}${tail !== '' ? `: ${tail}` : ''}`,
+          );
           results = readResults(outDir);
         } else {
           writeAtomically(fingerprintFile, fingerprint);
@@ -115,6 +151,6 @@ export async function gradeBatch(opts: BatchOptions): Promise<BatchOutcome> {
   const summary = summarizeBatch(rows);
   writeAtomically(join(opts.outDir, 'grades.csv'), gradesCsv(rows));
   writeAtomically(join(opts.outDir, 'summary.md'), summaryMarkdown(opts.lab, summary));
-  writeAtomically(join(opts.outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeAtomically(join(opts.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { rows, summary };
 }

@@ -79,7 +79,17 @@ export async function buildSubmission(opts: BuildOptions): Promise<BuildResult> 
   }
   await writeFile(join(workDir, 'package.json'), `${JSON.stringify({ private: true, type: 'module' }, null, 2)}\n`);
   const tsconfig = join(workDir, 'tsconfig.json');
-  await writeFile(tsconfig, `${JSON.stringify(tsconfigFor(repoRoot, [...studentFiles.values()].map((f) => f.path)), null, 2)}\n`);
+  await writeFile(
+    tsconfig,
+    `${JSON.stringify(
+      tsconfigFor(
+        repoRoot,
+        [...studentFiles.values()].map((f) => f.path),
+      ),
+      null,
+      2,
+    )}\n`,
+  );
   await symlink(join(repoRoot, 'node_modules'), join(workDir, 'node_modules'), 'dir');
   await mkdir(bundleDir);
 
@@ -162,14 +172,22 @@ function tsconfigFor(repoRoot: string, files: readonly string[]): object {
 function esbuildDiagnostics(err: unknown, srcRoot: string, roots: PathRoots): Diagnostic[] {
   const messages = (err as { errors?: esbuild.Message[] }).errors;
   if (!Array.isArray(messages) || messages.length === 0) {
-    return [{ file: '', line: 0, column: 0, message: `bundling failed: ${err instanceof Error ? err.message : String(err)}` }];
+    return [
+      { file: '', line: 0, column: 0, message: `bundling failed: ${err instanceof Error ? err.message : String(err)}` },
+    ];
   }
   return messages.map((m) => {
     const loc = m.location;
     if (loc === null) return { file: '', line: 0, column: 0, message: m.text };
     // Columns are bytes; count characters so the column matches an editor on non-ASCII lines.
     const column = Buffer.from(loc.lineText, 'utf8').subarray(0, loc.column).toString('utf8').length + 1;
-    return { file: displayPath(resolve(srcRoot, loc.file), roots), line: loc.line, column, message: m.text, lineText: loc.lineText };
+    return {
+      file: displayPath(resolve(srcRoot, loc.file), roots),
+      line: loc.line,
+      column,
+      message: m.text,
+      lineText: loc.lineText,
+    };
   });
 }
 

@@ -33,7 +33,8 @@ const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 
 export function importGuard(options: ImportGuardOptions): Plugin {
   const studentPaths = new Set(options.studentFiles.values());
-  const allowed = 'student code may import only the lab\'s own files and the engine (e.g. "../../sim/policies/router/router.js")';
+  const allowed =
+    'student code may import only the lab\'s own files and the engine (e.g. "../../sim/policies/router/router.js")';
 
   return {
     name: 'servelab-import-guard',
@@ -59,7 +60,9 @@ export function importGuard(options: ImportGuardOptions): Plugin {
         // Check the resolved file too: the lexical check cannot see what extension probing picked.
         if (!studentPaths.has(result.path) && !isInside(result.path, options.simRoot)) {
           const shown = displayPath(result.path, options);
-          return refuse(`import "${args.path}" resolves to ${shown}, outside the lab's files and the engine; ${allowed}`);
+          return refuse(
+            `import "${args.path}" resolves to ${shown}, outside the lab's files and the engine; ${allowed}`,
+          );
         }
         return result;
       });

@@ -50,13 +50,19 @@ export async function typecheck(opts: TypecheckOptions): Promise<TypecheckResult
       return { typeErrors: [], outside: [], warnings: [`type check skipped: ${run.failure}`] };
     }
   }
-  const nodeModules = await realpath(join(opts.repoRoot, 'node_modules')).catch(() => join(opts.repoRoot, 'node_modules'));
+  const nodeModules = await realpath(join(opts.repoRoot, 'node_modules')).catch(() =>
+    join(opts.repoRoot, 'node_modules'),
+  );
   const outside = outsideFiles(files.stdout, opts, [opts.srcRoot, nodeModules, join(opts.workDir, 'node_modules')]);
   if (outside.length > 0) return { typeErrors: [], outside, warnings: [] };
   const typeErrors = parseDiagnostics(check.stdout, opts);
   if (typeErrors.length === 0 && check.code !== 0) {
     const text = `${check.stdout}${check.stderr}`.trim().slice(0, 500);
-    return { typeErrors: [], outside: [], warnings: [`type check failed without diagnostics (exit ${check.code}): ${text}`] };
+    return {
+      typeErrors: [],
+      outside: [],
+      warnings: [`type check failed without diagnostics (exit ${check.code}): ${text}`],
+    };
   }
   return { typeErrors, outside: [], warnings: [] };
 }
@@ -69,7 +75,10 @@ function sourceLine(path: string, line: number, srcRoot: string): string | undef
 }
 
 /** `file(line,col): error TS1234: message`, continuation lines indented; global errors have no file. */
-export function parseDiagnostics(stdout: string, opts: Pick<TypecheckOptions, 'workDir' | 'srcRoot' | 'repoRoot'>): Diagnostic[] {
+export function parseDiagnostics(
+  stdout: string,
+  opts: Pick<TypecheckOptions, 'workDir' | 'srcRoot' | 'repoRoot'>,
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   let current: { file: string; line: number; column: number; message: string; lineText?: string } | undefined;
   for (const raw of stdout.split(/\r?\n/)) {
@@ -79,7 +88,13 @@ export function parseDiagnostics(stdout: string, opts: Pick<TypecheckOptions, 'w
       const [, file, line, column, code, message] = located;
       const abs = resolve(opts.workDir, file!);
       const lineText = sourceLine(abs, Number(line), opts.srcRoot);
-      current = { file: displayPath(abs, opts), line: Number(line), column: Number(column), message: `${message} (${code})`, ...(lineText !== undefined ? { lineText } : {}) };
+      current = {
+        file: displayPath(abs, opts),
+        line: Number(line),
+        column: Number(column),
+        message: `${message} (${code})`,
+        ...(lineText !== undefined ? { lineText } : {}),
+      };
       diagnostics.push(current);
     } else if (global !== null) {
       current = { file: '', line: 0, column: 0, message: `${global[2]} (${global[1]})` };

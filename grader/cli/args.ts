@@ -6,7 +6,11 @@ export interface ParsedCli {
   readonly flags: Map<string, string | true>;
 }
 
-export function parseCli(argv: readonly string[], valued: readonly string[], booleans: readonly string[] = []): ParsedCli {
+export function parseCli(
+  argv: readonly string[],
+  valued: readonly string[],
+  booleans: readonly string[] = [],
+): ParsedCli {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -21,7 +25,10 @@ export function parseCli(argv: readonly string[], valued: readonly string[], boo
       flags.set(name, true);
       continue;
     }
-    if (!valued.includes(name)) throw new InputError(`unknown flag --${name}; flags: ${[...valued, ...booleans].map((f) => `--${f}`).join(', ')}`);
+    if (!valued.includes(name))
+      throw new InputError(
+        `unknown flag --${name}; flags: ${[...valued, ...booleans].map((f) => `--${f}`).join(', ')}`,
+      );
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value.startsWith('--')) throw new InputError(`--${name} needs a value`);
     flags.set(name, value);

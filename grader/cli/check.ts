@@ -15,7 +15,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const { positionals, flags } = parseCli(argv, ['dir'], ['help']);
     if (flags.has('help') || positionals.length !== 1) {
-      console.log(`Usage: npm run check -- <${LAB_NAMES.join('|')}> [--dir DIR]\n\nRuns the public checks on starter/<lab>/ (or DIR).`);
+      console.log(
+        `Usage: npm run check -- <${LAB_NAMES.join('|')}> [--dir DIR]\n\nRuns the public checks on starter/<lab>/ (or DIR).`,
+      );
       return flags.has('help') ? 0 : 2;
     }
     const lab = getLab(positionals[0]!);
@@ -33,11 +35,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     });
     for (const n of result.notices) console.log(n);
-    if (result.typeErrors.length > 0) console.log(`type errors (not graded, but fix them):\n${result.typeErrors.join('\n')}`);
+    if (result.typeErrors.length > 0)
+      console.log(`type errors (not graded, but fix them):\n${result.typeErrors.join('\n')}`);
     const hidden = lab.manifest.items.filter((i) => i.visibility !== 'visible');
     const hiddenPoints = hidden.reduce((s, i) => s + i.points, 0);
     console.log(`\npublic checks: ${result.score} / ${result.maxScore} points`);
-    console.log(`public tests only: hidden tests decide the grade (${hidden.length} hidden items, ${hiddenPoints} more points: ${hidden.map((i) => i.title).join('; ')})`);
+    console.log(
+      `public tests only: hidden tests decide the grade (${hidden.length} hidden items, ${hiddenPoints} more points: ${hidden.map((i) => i.title).join('; ')})`,
+    );
     console.log(`report: reports/${lab.manifest.lab}/local-check/report.html`);
     return 0;
   } catch (err) {
@@ -49,4 +54,5 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = await main(process.argv.slice(2));

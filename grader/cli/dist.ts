@@ -30,7 +30,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { positionals, flags } = parseCli(rest, ['out', 'seed', 'late-penalty', 'late-days'], ['no-lockfile']);
     const target = positionals[0];
     if ((kind !== 'student' && kind !== 'gradescope') || target === undefined) {
-      throw new InputError(`usage: npm run dist:student -- <${LAB_NAMES.join('|')}|all> [--out DIR]\n       npm run dist:gradescope -- <lab> [--out DIR] [--seed N] [--late-penalty F --late-days N]`);
+      throw new InputError(
+        `usage: npm run dist:student -- <${LAB_NAMES.join('|')}|all> [--out DIR]\n       npm run dist:gradescope -- <lab> [--out DIR] [--seed N] [--late-penalty F --late-days N]`,
+      );
     }
     if (kind === 'student') {
       const labs = target === 'all' ? LAB_NAMES : [target];
@@ -38,18 +40,27 @@ export async function main(argv: readonly string[]): Promise<number> {
       const dist = await buildStudentDist({ labs, outDir, lockfile: !flags.has('no-lockfile') });
       const problems = scanForHidden(dist.dir, labs);
       if (problems.length > 0) throw new Error(`the handout would leak hidden material:\n${problems.join('\n')}`);
-      console.log(`wrote ${dist.dir}/ (${dist.files.length} files) and ${dist.zip}; scanned: no reference, mutant or hidden seed inside`);
+      console.log(
+        `wrote ${dist.dir}/ (${dist.files.length} files) and ${dist.zip}; scanned: no reference, mutant or hidden seed inside`,
+      );
       return 0;
     }
     getLab(target); // an unknown lab fails here with the list of labs
     const outDir = resolve((flags.get('out') as string | undefined) ?? `dist/gradescope-${target}/source`);
     const penalty = flags.get('late-penalty');
-    const late = penalty !== undefined ? { penaltyPerDay: Number(penalty), maxDays: intFlag(flags, 'late-days') ?? 0 } : undefined;
+    const late =
+      penalty !== undefined ? { penaltyPerDay: Number(penalty), maxDays: intFlag(flags, 'late-days') ?? 0 } : undefined;
     // Never the manifest's committed default: the repository (and its history) may be public.
     const given = intFlag(flags, 'seed') ?? envSeed();
     const hiddenSeed = given ?? freshHiddenSeed();
-    const { zip } = await buildGradescopeBundle({ lab: target, outDir, config: { lab: target, hiddenSeed, ...(late !== undefined ? { late } : {}) } });
-    console.log(`wrote ${zip}${late !== undefined ? ` (late penalty ${late.penaltyPerDay}/day up to ${late.maxDays} days)` : ''}; upload it as the assignment's autograder`);
+    const { zip } = await buildGradescopeBundle({
+      lab: target,
+      outDir,
+      config: { lab: target, hiddenSeed, ...(late !== undefined ? { late } : {}) },
+    });
+    console.log(
+      `wrote ${zip}${late !== undefined ? ` (late penalty ${late.penaltyPerDay}/day up to ${late.maxDays} days)` : ''}; upload it as the assignment's autograder`,
+    );
     console.log(
       given !== undefined
         ? `hidden seed: ${hiddenSeed} (as given)`
@@ -65,4 +76,5 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = await main(process.argv.slice(2));

@@ -31,26 +31,49 @@ export const GRADE_USAGE = `Usage: npm run grade -- <submission.zip|dir> --lab <
 
 function parseFormats(value: string | true | undefined): ReportFormat[] {
   if (value === undefined) return ['gradescope'];
-  const list = String(value).split(',').map((f) => f.trim()).filter((f) => f !== '');
-  for (const f of list) if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new InputError(`unknown --format ${f}; formats: ${REPORT_FORMATS.join(', ')}`);
+  const list = String(value)
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  for (const f of list)
+    if (!(REPORT_FORMATS as readonly string[]).includes(f))
+      throw new InputError(`unknown --format ${f}; formats: ${REPORT_FORMATS.join(', ')}`);
   return [...new Set(['gradescope', ...list])] as ReportFormat[];
 }
 
-async function runBatch(lab: string, dir: string, flags: Map<string, string | true>, formats: ReportFormat[]): Promise<number> {
+async function runBatch(
+  lab: string,
+  dir: string,
+  flags: Map<string, string | true>,
+  formats: ReportFormat[],
+): Promise<number> {
   const manifest = getLab(lab).manifest;
   const hiddenSeed = resolveHiddenSeed(intFlag(flags, 'seed'), manifest.defaultHiddenSeed);
   const outDir = resolve((flags.get('out') as string | undefined) ?? `reports/${lab}/batch`);
   const jobs = intFlag(flags, 'jobs') ?? availableParallelism();
   if (jobs < 1) throw new InputError('--jobs must be at least 1');
   const submissions = listSubmissions(resolve(dir));
-  console.log(`grading ${submissions.length} submissions in ${resolve(dir)} for lab ${lab}, ${jobs} at a time, hidden seed ${hiddenSeed}`);
-  const bar = process.stderr.isTTY && process.env.CI === undefined
-    ? new cliProgress.SingleBar({ format: 'grading [{bar}] {value}/{total} | {last}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
-    : undefined;
+  console.log(
+    `grading ${submissions.length} submissions in ${resolve(dir)} for lab ${lab}, ${jobs} at a time, hidden seed ${hiddenSeed}`,
+  );
+  const bar =
+    process.stderr.isTTY && process.env.CI === undefined
+      ? new cliProgress.SingleBar(
+          { format: 'grading [{bar}] {value}/{total} | {last}', stream: process.stderr, hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
   bar?.start(submissions.length, 0, { last: '' });
   const { summary } = await gradeBatch({
-    lab, dir: resolve(dir), outDir, hiddenSeed, jobs, force: flags.has('force'), formats,
-    onProgress: (done, total, last) => (bar !== undefined ? bar.update(done, { last }) : console.log(`[${done}/${total}] ${last}`)),
+    lab,
+    dir: resolve(dir),
+    outDir,
+    hiddenSeed,
+    jobs,
+    force: flags.has('force'),
+    formats,
+    onProgress: (done, total, last) =>
+      bar !== undefined ? bar.update(done, { last }) : console.log(`[${done}/${total}] ${last}`),
   });
   bar?.stop();
   console.log(summaryMarkdown(lab, summary));
@@ -66,7 +89,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Ctrl-C must take the sandboxed children with it: exiting runs the sandbox's cleanup.
   process.once('SIGINT', () => process.exit(130));
   try {
-    const { positionals, flags } = parseCli(argv, ['lab', 'out', 'seed', 'name', 'format', 'batch', 'jobs'], ['help', 'force']);
+    const { positionals, flags } = parseCli(
+      argv,
+      ['lab', 'out', 'seed', 'name', 'format', 'batch', 'jobs'],
+      ['help', 'force'],
+    );
     if (flags.has('help')) {
       console.log(GRADE_USAGE);
       return 0;
@@ -77,7 +104,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (typeof lab !== 'string') throw new InputError(`--batch needs --lab\n\n${GRADE_USAGE}`);
       return await runBatch(lab, String(flags.get('batch')), flags, formats);
     }
-    if (positionals.length !== 1 || typeof lab !== 'string') throw new InputError(`expected one submission and --lab\n\n${GRADE_USAGE}`);
+    if (positionals.length !== 1 || typeof lab !== 'string')
+      throw new InputError(`expected one submission and --lab\n\n${GRADE_USAGE}`);
     const submission = resolve(positionals[0]!);
     const name = (flags.get('name') as string | undefined) ?? submissionName(submission);
     const outDir = resolve((flags.get('out') as string | undefined) ?? `reports/${lab}/${name}`);
@@ -104,4 +132,5 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = await main(process.argv.slice(2));

@@ -22,7 +22,13 @@ const resultsFile = join(resultsDir, 'results.json');
 try {
   const config = AutograderConfig.parse(JSON.parse(readFileSync(join(REPO_ROOT, 'servelab-autograder.json'), 'utf8')));
   const workDir = join(resultsDir, 'servelab');
-  await gradeSubmission({ lab: config.lab, submission: join(root, 'submission'), submissionName: 'submission', hiddenSeed: config.hiddenSeed, outDir: workDir });
+  await gradeSubmission({
+    lab: config.lab,
+    submission: join(root, 'submission'),
+    submissionName: 'submission',
+    hiddenSeed: config.hiddenSeed,
+    outDir: workDir,
+  });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(workDir, 'results.json'), 'utf8')));
   const metadataFile = join(root, 'submission_metadata.json');
   if (config.late !== undefined && existsSync(metadataFile)) {
@@ -33,9 +39,20 @@ try {
       results.output = `${late.note} (${before} → ${results.score}).\n\n${results.output}`;
     }
   }
-  writeAtomically(resultsFile, JSON.stringify(GradescopeResults.parse(results), null, 2) + '\n');
+  writeAtomically(resultsFile, `${JSON.stringify(GradescopeResults.parse(results), null, 2)}\n`);
 } catch (err) {
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  writeAtomically(resultsFile, JSON.stringify({ score: 0, output: `The autograder failed: ${message}. Please tell the course staff; your submission was not graded.`, tests: [] }, null, 2) + '\n');
+  writeAtomically(
+    resultsFile,
+    `${JSON.stringify(
+      {
+        score: 0,
+        output: `The autograder failed: ${message}. Please tell the course staff; your submission was not graded.`,
+        tests: [],
+      },
+      null,
+      2,
+    )}\n`,
+  );
   console.error(err);
 }

@@ -11,12 +11,23 @@ import { itemLine, summaryLine } from './print.js';
 const rows: string[] = [];
 for (const name of LAB_NAMES) {
   const lab = getLab(name);
-  for (const [who, dir] of [['reference', lab.manifest.referenceDir], ['starter', lab.manifest.studentDir]] as const) {
+  for (const [who, dir] of [
+    ['reference', lab.manifest.referenceDir],
+    ['starter', lab.manifest.studentDir],
+  ] as const) {
     const outDir = join(REPO_ROOT, 'reports', name, who);
     console.log(`\n== ${name}: grading the ${who} (${dir}) ==`);
-    const result = await gradeSubmission({ lab: name, submission: join(REPO_ROOT, dir), submissionName: who, outDir, onItem: (i) => console.log(itemLine(i)) });
+    const result = await gradeSubmission({
+      lab: name,
+      submission: join(REPO_ROOT, dir),
+      submissionName: who,
+      outDir,
+      onItem: (i) => console.log(itemLine(i)),
+    });
     rows.push(`${summaryLine(result)}   → reports/${name}/${who}/report.html`);
   }
 }
 console.log(`\n${rows.join('\n')}`);
-console.log('Each folder holds results.json (Gradescope format), report.md and report.html; see README.md "Reading the reports".');
+console.log(
+  'Each folder holds results.json (Gradescope format), report.md and report.html; see README.md "Reading the reports".',
+);

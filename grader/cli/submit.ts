@@ -23,7 +23,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const lab = argv[0]!;
-  let lookup;
+  let lookup: ReturnType<typeof studentFiles>;
   try {
     lookup = studentFiles(lab);
   } catch (err) {
@@ -38,8 +38,13 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const warning of report.warnings) console.warn(`warning: ${warning}`);
   if (report.errors.length > 0 || report.zipPath === undefined) {
     for (const error of report.errors) console.error(`error: ${error}`);
-    if (report.removedZip !== undefined) console.error(`removed the older ${relative(outDir, report.removedZip) || report.removedZip}: it is not your current code, do not upload it`);
-    console.error(`\nno zip written: fix the ${report.errors.length === 1 ? 'error' : 'errors'} above and run ./submit.sh ${lab} again`);
+    if (report.removedZip !== undefined)
+      console.error(
+        `removed the older ${relative(outDir, report.removedZip) || report.removedZip}: it is not your current code, do not upload it`,
+      );
+    console.error(
+      `\nno zip written: fix the ${report.errors.length === 1 ? 'error' : 'errors'} above and run ./submit.sh ${lab} again`,
+    );
     return 1;
   }
   const shown = relative(outDir, report.zipPath) || report.zipPath;
@@ -48,7 +53,8 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const entry of report.entries) console.log(`  ${entry}`);
   console.log(`\ncheck it:  unzip -l ${shown}`);
   // The student handout has no grade command (hidden items need instructor material); check is its local runner.
-  if (existsSync(join(repoRoot, 'grader', 'cli', 'grade.ts'))) console.log(`grade it locally (default hidden seed):  npm run grade -- ${report.zipPath} --lab ${lab}`);
+  if (existsSync(join(repoRoot, 'grader', 'cli', 'grade.ts')))
+    console.log(`grade it locally (default hidden seed):  npm run grade -- ${report.zipPath} --lab ${lab}`);
   else console.log(`run the public checks:  npm run check -- ${lab}`);
   console.log(`then upload ${shown} unchanged.`);
   return 0;

@@ -26,15 +26,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (lab.tryout === undefined) throw new InputError(`lab ${lab.manifest.lab} has no try runner`);
     const dir = (flags.get('dir') as string | undefined) ?? join(REPO_ROOT, lab.manifest.studentDir);
     const seed = intFlag(flags, 'seed') ?? lab.manifest.publicSeed;
-    console.log(`trying ${dir} on the public workloads of lab ${lab.manifest.lab} (seed ${seed}); this runs your code directly, without the grader's sandbox`);
+    console.log(
+      `trying ${dir} on the public workloads of lab ${lab.manifest.lab} (seed ${seed}); this runs your code directly, without the grader's sandbox`,
+    );
     const out = await tryLab(lab.tryout, { dir, seed, publicSeed: lab.manifest.publicSeed, repoRoot: REPO_ROOT });
     console.log(`\n${textTable(out.header, out.rows)}\n`);
     for (const n of out.notes) console.log(n);
     if (out.plots.length > 0) {
       const plotDir = join(REPO_ROOT, 'reports', lab.manifest.lab, 'try');
       mkdirSync(plotDir, { recursive: true });
-      for (const [i, p] of out.plots.entries()) writeFileSync(join(plotDir, `plot-${i + 1}.svg`), await renderSvg(p.spec));
-      console.log(`plots: reports/${lab.manifest.lab}/try/plot-1.svg${out.plots.length > 1 ? ` … plot-${out.plots.length}.svg` : ''}`);
+      for (const [i, p] of out.plots.entries())
+        writeFileSync(join(plotDir, `plot-${i + 1}.svg`), await renderSvg(p.spec));
+      console.log(
+        `plots: reports/${lab.manifest.lab}/try/plot-1.svg${out.plots.length > 1 ? ` … plot-${out.plots.length}.svg` : ''}`,
+      );
     }
     return 0;
   } catch (err) {
@@ -46,4 +51,5 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = await main(process.argv.slice(2));

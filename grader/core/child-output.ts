@@ -15,6 +15,7 @@ export function parseTaskOutput<Output extends { task: string }, Task extends Ou
   task: Task,
 ): Extract<Output, { task: Task }> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success || parsed.data.task !== task) throw new InvalidOutput('the harness returned data of the wrong shape');
+  if (!parsed.success || parsed.data.task !== task)
+    throw new InvalidOutput('the harness returned data of the wrong shape');
   return parsed.data as Extract<Output, { task: Task }>;
 }

@@ -62,16 +62,36 @@ export function resolveHiddenSeed(explicit: number | undefined, labDefault: numb
 }
 
 /** Messages and output may carry student text (error messages, printed output): one-line messages, no control characters. */
-function itemResult(item: RubricItem, number: string, verdict: Verdict, score: number, message: string, output = '', durationMs = 0, extra: Partial<ItemResult> = {}): ItemResult {
+function itemResult(
+  item: RubricItem,
+  number: string,
+  verdict: Verdict,
+  score: number,
+  message: string,
+  output = '',
+  durationMs = 0,
+  extra: Partial<ItemResult> = {},
+): ItemResult {
   return {
-    id: item.id, number, title: item.title, kind: item.kind, visibility: item.visibility, score, maxScore: item.points, verdict,
-    message: oneLine(message), output: withoutControls(output), durationMs, ...extra,
+    id: item.id,
+    number,
+    title: item.title,
+    kind: item.kind,
+    visibility: item.visibility,
+    score,
+    maxScore: item.points,
+    verdict,
+    message: oneLine(message),
+    output: withoutControls(output),
+    durationMs,
+    ...extra,
   };
 }
 
 function studentOutput(outcome: SandboxOutcome): string {
   const parts: string[] = [];
-  if (outcome.verdict !== 'ok' && outcome.details !== undefined && outcome.details.trim() !== '') parts.push(outcome.details.trimEnd());
+  if (outcome.verdict !== 'ok' && outcome.details !== undefined && outcome.details.trim() !== '')
+    parts.push(outcome.details.trimEnd());
   if (outcome.stdout.trim() !== '') parts.push(`your program printed:\n${outcome.stdout.trimEnd()}`);
   if (outcome.stderr.trim() !== '') parts.push(`on stderr:\n${outcome.stderr.trimEnd()}`);
   return parts.join('\n\n');
@@ -105,7 +125,10 @@ async function rerunCaseByCase(
     const outcome = await run(one.input, perCase);
     if (outcome.verdict === 'ok') runs.push({ raw: outcome.result });
     else {
-      const failure = outcome.verdict === 'timeout' ? `this case did not finish within ${perCase} ms when run alone (an infinite loop?)` : `${outcome.verdict}: ${outcome.message}`;
+      const failure =
+        outcome.verdict === 'timeout'
+          ? `this case did not finish within ${perCase} ms when run alone (an infinite loop?)`
+          : `${outcome.verdict}: ${outcome.message}`;
       runs.push({ failure });
       stopped.push(`"${one.name}": ${outcome.verdict === 'timeout' ? 'hung' : outcome.verdict}`);
     }
@@ -142,10 +165,14 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       for (const { item, number } of numbered) items.push(itemResult(item, number, verdict, 0, message, output));
     };
 
-    const intake = await readSubmission(options.submission, manifest.files, { hint: `./submit.sh ${manifest.lab}`, studentDir: manifest.studentDir });
+    const intake = await readSubmission(options.submission, manifest.files, {
+      hint: `./submit.sh ${manifest.lab}`,
+      studentDir: manifest.studentDir,
+    });
     // Intake messages quote zip entry names, which the student chose: each notice stays one line.
     for (const p of intake.problems) notices.push(oneLine(p.message));
-    if (intake.ignored.length > 0) notices.push(`Ignored files not part of this lab: ${intake.ignored.map(quoteName).join(', ')}`);
+    if (intake.ignored.length > 0)
+      notices.push(`Ignored files not part of this lab: ${intake.ignored.map(quoteName).join(', ')}`);
     const missing = manifest.files.filter((f) => !intake.files.has(f));
     wrongLab = missing.length > 0 ? guessOtherLab(intake.ignored, manifest.lab) : undefined;
     if (wrongLab !== undefined) {
@@ -157,7 +184,10 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       return finish();
     }
     if (missing.length > 0) {
-      failAll('missing-file', `missing ${missing.join(', ')}: the submission must contain ${missing.map((f) => `${manifest.studentDir}/${f}`).join(', ')} (as made by ./submit.sh ${manifest.lab})`);
+      failAll(
+        'missing-file',
+        `missing ${missing.join(', ')}: the submission must contain ${missing.map((f) => `${manifest.studentDir}/${f}`).join(', ')} (as made by ./submit.sh ${manifest.lab})`,
+      );
       return finish();
     }
 
@@ -173,9 +203,18 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       // type checker's messages (mostly the same syntax error again) go with the build's, not under that title.
       const seen = new Set(build.errors.map((d) => `${d.file}:${d.line}`));
       const more = build.typeErrors.filter((d) => !seen.has(`${d.file}:${d.line}`)).map(formatDiagnostic);
-      const output = [build.errors.map(formatDiagnostic).join('\n'), more.length > 0 ? `the type checker also reports:\n${more.join('\n')}` : ''].filter((s) => s !== '').join('\n\n');
+      const output = [
+        build.errors.map(formatDiagnostic).join('\n'),
+        more.length > 0 ? `the type checker also reports:\n${more.join('\n')}` : '',
+      ]
+        .filter((s) => s !== '')
+        .join('\n\n');
       const first = build.errors[0];
-      failAll('compile-error', `your code does not build: ${first !== undefined ? diagnosticHeadline(first) : 'unknown error'}`, output);
+      failAll(
+        'compile-error',
+        `your code does not build: ${first !== undefined ? diagnosticHeadline(first) : 'unknown error'}`,
+        output,
+      );
       return finish();
     }
     typeErrors = build.typeErrors.map((d) => withoutControls(formatDiagnostic(d)));
@@ -191,7 +230,10 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
         const { input, prepared } = impl.prepare(ctx);
         const key = JSON.stringify(input);
         let pending = outcomes.get(key);
-        const timeoutMs = Math.min(item.timeoutMs ?? manifest.limits.itemTimeoutMs, options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY);
+        const timeoutMs = Math.min(
+          item.timeoutMs ?? manifest.limits.itemTimeoutMs,
+          options.maxItemTimeoutMs ?? Number.POSITIVE_INFINITY,
+        );
         const sandbox = (childInput: unknown, childTimeoutMs: number): SandboxOptions => ({
           bundlePath: build.bundlePath!,
           readDirs: [],
@@ -199,7 +241,10 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
           studentDir: manifest.studentDir,
           input: childInput,
           timeoutMs: childTimeoutMs,
-          maxOldSpaceMb: Math.min(item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb, options.maxOldSpaceMb ?? Number.POSITIVE_INFINITY),
+          maxOldSpaceMb: Math.min(
+            item.maxOldSpaceMb ?? manifest.limits.maxOldSpaceMb,
+            options.maxOldSpaceMb ?? Number.POSITIVE_INFINITY,
+          ),
           maxOutputBytes: manifest.limits.maxOutputBytes,
         });
         const run = (childInput: unknown, childTimeoutMs: number) => runSandboxed(sandbox(childInput, childTimeoutMs));
@@ -217,7 +262,15 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
         const { outcome, note, result: childResult } = await pending;
         const shown = studentOutput(outcome);
         if (outcome.verdict !== 'ok') {
-          result = itemResult(item, number, outcome.verdict as Verdict, 0, outcome.message, shown, performance.now() - itemStarted);
+          result = itemResult(
+            item,
+            number,
+            outcome.verdict as Verdict,
+            0,
+            outcome.message,
+            shown,
+            performance.now() - itemStarted,
+          );
         } else {
           try {
             const scored = await impl.score(childResult, prepared, ctx, item.points);
@@ -226,25 +279,52 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
               scored.threw === true && score === 0
                 ? 'error'
                 : item.points === 0 && scored.passed !== undefined
-                  ? scored.passed ? 'passed' : 'failed'
-                  : score >= item.points ? 'passed' : score > 0 ? 'partial' : 'failed';
-            result = itemResult(item, number, verdict, score, scored.message, [note ?? '', scored.output, shown].filter((s) => s !== '').join('\n\n'), performance.now() - itemStarted, {
-              ...(scored.leaderboard !== undefined ? { leaderboard: scored.leaderboard } : {}),
-              ...(scored.extra !== undefined ? { extra: scored.extra } : {}),
-              ...(scored.plots !== undefined ? { plots: scored.plots } : {}),
-              ...(scored.timelines !== undefined ? { timelines: scored.timelines } : {}),
-            });
+                  ? scored.passed
+                    ? 'passed'
+                    : 'failed'
+                  : score >= item.points
+                    ? 'passed'
+                    : score > 0
+                      ? 'partial'
+                      : 'failed';
+            result = itemResult(
+              item,
+              number,
+              verdict,
+              score,
+              scored.message,
+              [note ?? '', scored.output, shown].filter((s) => s !== '').join('\n\n'),
+              performance.now() - itemStarted,
+              {
+                ...(scored.leaderboard !== undefined ? { leaderboard: scored.leaderboard } : {}),
+                ...(scored.extra !== undefined ? { extra: scored.extra } : {}),
+                ...(scored.plots !== undefined ? { plots: scored.plots } : {}),
+                ...(scored.timelines !== undefined ? { timelines: scored.timelines } : {}),
+              },
+            );
           } catch (err) {
             const invalid = (err as { verdict?: string }).verdict === 'invalid-output';
             result = itemResult(
-              item, number, invalid ? 'invalid-output' : 'grader-error', 0,
+              item,
+              number,
+              invalid ? 'invalid-output' : 'grader-error',
+              0,
               invalid ? (err as Error).message : `the grader failed while scoring this item: ${(err as Error).message}`,
-              shown, performance.now() - itemStarted,
+              shown,
+              performance.now() - itemStarted,
             );
           }
         }
       } catch (err) {
-        result = itemResult(item, number, 'grader-error', 0, `the grader failed to run this item: ${(err as Error).message}`, '', performance.now() - itemStarted);
+        result = itemResult(
+          item,
+          number,
+          'grader-error',
+          0,
+          `the grader failed to run this item: ${(err as Error).message}`,
+          '',
+          performance.now() - itemStarted,
+        );
       }
       items.push(result);
       options.onItem?.(result);
@@ -265,11 +345,20 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       manifest.items
         .filter((i) => mode === 'grade' || i.visibility === 'visible')
         .forEach((item, index) => {
-          if (!done.has(item.id)) items.push(itemResult(item, String(index + 1), 'grader-error', 0, `not run: the grader failed (${internalError})`));
+          if (!done.has(item.id))
+            items.push(
+              itemResult(item, String(index + 1), 'grader-error', 0, `not run: the grader failed (${internalError})`),
+            );
         });
       items.sort((a, b) => Number(a.number) - Number(b.number));
     }
-    const maxScore = manifest === undefined ? 0 : totalPoints({ ...manifest, items: manifest.items.filter((i) => mode === 'grade' || i.visibility === 'visible') });
+    const maxScore =
+      manifest === undefined
+        ? 0
+        : totalPoints({
+            ...manifest,
+            items: manifest.items.filter((i) => mode === 'grade' || i.visibility === 'visible'),
+          });
     const result: GradingResult = {
       lab: options.lab,
       labTitle: manifest?.title ?? options.lab,

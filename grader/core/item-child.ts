@@ -3,7 +3,12 @@
  * items that `drive` a session (the routing lab asks the child per router call), the session and
  * what `drive` made of it. Shared by the grader and the tests that run items without grading them.
  */
-import { runSandboxed, startSandboxSession, type SandboxOptions, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
+import {
+  runSandboxed,
+  startSandboxSession,
+  type SandboxOptions,
+  type SandboxOutcome,
+} from '../sandbox/run-sandboxed.js';
 import type { ItemContext, ItemImplementation } from './lab.js';
 
 export interface ItemChildRun {
@@ -12,7 +17,12 @@ export interface ItemChildRun {
   readonly result: unknown;
 }
 
-export async function runItemChild(impl: ItemImplementation, sandbox: SandboxOptions, prepared: unknown, ctx: ItemContext): Promise<ItemChildRun> {
+export async function runItemChild(
+  impl: ItemImplementation,
+  sandbox: SandboxOptions,
+  prepared: unknown,
+  ctx: ItemContext,
+): Promise<ItemChildRun> {
   if (impl.drive === undefined) {
     const outcome = await runSandboxed(sandbox);
     return { outcome, result: outcome.result };

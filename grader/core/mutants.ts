@@ -17,7 +17,9 @@ export function applyMutant(reference: string, mutant: Mutant): string {
   for (const [find, replace] of mutant.patches) {
     const at = text.indexOf(find);
     if (at < 0 || text.indexOf(find, at + 1) >= 0) {
-      throw new Error(`mutant ${mutant.name}: a patch for ${mutant.file} ${at < 0 ? 'no longer matches' : 'matches more than once in'} the reference; update the patch`);
+      throw new Error(
+        `mutant ${mutant.name}: a patch for ${mutant.file} ${at < 0 ? 'no longer matches' : 'matches more than once in'} the reference; update the patch`,
+      );
     }
     text = text.slice(0, at) + replace + text.slice(at + find.length);
   }

@@ -7,8 +7,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export async function importReference<T = Record<string, unknown>>(repoRoot: string, referenceDir: string, file: string): Promise<T> {
+export async function importReference<T = Record<string, unknown>>(
+  repoRoot: string,
+  referenceDir: string,
+  file: string,
+): Promise<T> {
   const path = join(repoRoot, referenceDir, file);
-  if (!existsSync(path)) throw new Error(`the reference solution ${referenceDir}/${file} is missing; hidden items need it (this is an instructor-side install)`);
+  if (!existsSync(path))
+    throw new Error(
+      `the reference solution ${referenceDir}/${file} is missing; hidden items need it (this is an instructor-side install)`,
+    );
   return (await import(pathToFileURL(path).href)) as T;
 }

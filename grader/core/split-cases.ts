@@ -27,12 +27,17 @@ export function caseTimeoutMs(itemTimeoutMs: number, cases: number): number {
  * with `cases: [c]`; `failed(c, message)` is the result a case that gave none stands for (it must carry
  * the message as the case's `error`, so the case fails naming it).
  */
-export function splitByCasesArray(failed: (input: { task: string; cases: { name: string }[] }, index: number, message: string) => unknown): SplitCases {
+export function splitByCasesArray(
+  failed: (input: { task: string; cases: { name: string }[] }, index: number, message: string) => unknown,
+): SplitCases {
   return {
     inputs(input) {
       const cases = (input as { cases?: unknown }).cases;
       if (!Array.isArray(cases) || cases.length < 2) return undefined;
-      return cases.map((c: { name?: unknown }, i) => ({ name: typeof c.name === 'string' ? c.name : `case ${i + 1}`, input: { ...(input as object), cases: [c] } }));
+      return cases.map((c: { name?: unknown }, i) => ({
+        name: typeof c.name === 'string' ? c.name : `case ${i + 1}`,
+        input: { ...(input as object), cases: [c] },
+      }));
     },
     merge(input, runs) {
       const typed = input as { task: string; cases: { name: string }[] };

@@ -58,7 +58,7 @@ export async function buildPublished(t: LabTry, repoRoot: string, publicSeed: nu
   const m = t.measure(policy, publicSeed);
   if (m.errors.length > 0) throw new Error(`the reference failed on the public workloads: ${m.errors.join('; ')}`);
   const out: Published = { lab: t.lab, seed: publicSeed, values: m.values };
-  return JSON.stringify(out, null, 1) + '\n';
+  return `${JSON.stringify(out, null, 1)}\n`;
 }
 
 /** Shipped published numbers, else (instructor checkout) measured from the reference, else undefined. */
@@ -76,7 +76,10 @@ export interface TryOutcome {
   readonly plots: Plot[];
 }
 
-export async function tryLab(t: LabTry, opts: { dir: string; seed: number; publicSeed: number; repoRoot: string }): Promise<TryOutcome> {
+export async function tryLab(
+  t: LabTry,
+  opts: { dir: string; seed: number; publicSeed: number; repoRoot: string },
+): Promise<TryOutcome> {
   const notes: string[] = [];
   let yours: TryMeasure;
   try {
@@ -89,10 +92,21 @@ export async function tryLab(t: LabTry, opts: { dir: string; seed: number; publi
   const published = await readPublished(t, opts.repoRoot, opts.publicSeed);
   const publishedApplies = published !== undefined && published.seed === opts.seed;
   if (published === undefined) notes.push('no published reference numbers here (labs/<lab>/published.json is missing)');
-  else if (!publishedApplies) notes.push(`the reference's published numbers are for seed ${published.seed}, not ${opts.seed}: that column is empty`);
+  else if (!publishedApplies)
+    notes.push(
+      `the reference's published numbers are for seed ${published.seed}, not ${opts.seed}: that column is empty`,
+    );
   const header = ['workload: metric', 'yours', ...baselines.map(([name]) => name), 'reference (published)'];
-  const cell = (m: Readonly<Record<string, number>> | undefined, key: string) => (m?.[key] === undefined ? '-' : t.format(key, m[key]!));
-  const rows = t.rows(opts.seed).map((key) => [key, cell(yours.values, key), ...baselines.map(([, m]) => cell(m.values, key)), cell(publishedApplies ? published.values : undefined, key)]);
+  const cell = (m: Readonly<Record<string, number>> | undefined, key: string) =>
+    m?.[key] === undefined ? '-' : t.format(key, m[key]!);
+  const rows = t
+    .rows(opts.seed)
+    .map((key) => [
+      key,
+      cell(yours.values, key),
+      ...baselines.map(([, m]) => cell(m.values, key)),
+      cell(publishedApplies ? published.values : undefined, key),
+    ]);
   for (const [name, m] of baselines) notes.push(...m.errors.map((e) => `${name} failed: ${e}`));
   notes.push(t.about);
   const plots = (t.plots ?? []).map((p) =>
@@ -104,7 +118,9 @@ export async function tryLab(t: LabTry, opts: { dir: string; seed: number; publi
       series: [
         { name: 'yours', points: p.points(yours) },
         ...baselines.map(([name, m]) => ({ name, points: p.points(m) })),
-        ...(publishedApplies ? [{ name: 'reference', points: p.points({ values: published.values, errors: [] }), dashed: true }] : []),
+        ...(publishedApplies
+          ? [{ name: 'reference', points: p.points({ values: published.values, errors: [] }), dashed: true }]
+          : []),
       ],
     }),
   );

@@ -7,7 +7,8 @@ import { getLab, LAB_NAMES } from '../labs/index.js';
 
 /** The other lab whose student files the submission holds (all of them), or undefined. */
 export function guessOtherLab(paths: readonly string[], lab: string): string | undefined {
-  const has = (file: string, studentDir: string) => paths.some((p) => p === `${studentDir}/${file}` || p === file || p.endsWith(`/${file}`));
+  const has = (file: string, studentDir: string) =>
+    paths.some((p) => p === `${studentDir}/${file}` || p === file || p.endsWith(`/${file}`));
   for (const other of LAB_NAMES) {
     if (other === lab) continue;
     const { files, studentDir } = getLab(other).manifest;

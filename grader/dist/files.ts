@@ -38,7 +38,10 @@ export function freshDir(dir: string): void {
 export async function zipFolder(dir: string, out: string, prefix = ''): Promise<void> {
   const files = listFiles(dir, '.');
   const mode = (f: string) => ((statSync(join(dir, f)).mode & 0o111) !== 0 ? ZIP_EXECUTABLE_MODE : ZIP_FILE_MODE);
-  await makeSubmissionZip({ files: files.map((f) => ({ name: `${prefix}${f}`, path: join(dir, f), mode: mode(f) })), out });
+  await makeSubmissionZip({
+    files: files.map((f) => ({ name: `${prefix}${f}`, path: join(dir, f), mode: mode(f) })),
+    out,
+  });
 }
 
 /** Keeps only the given labs in grader/labs/index.ts (drops other labs' import and table lines). */
@@ -46,6 +49,8 @@ export function filterLabIndex(source: string, keep: readonly string[], all: rea
   const drop = all.filter((l) => !keep.includes(l));
   return source
     .split('\n')
-    .filter((line) => !drop.some((l) => line.includes(`from './${l}/`) || new RegExp(`^\\s*['"]?${l}['"]?\\s*:`).test(line)))
+    .filter(
+      (line) => !drop.some((l) => line.includes(`from './${l}/`) || new RegExp(`^\\s*['"]?${l}['"]?\\s*:`).test(line)),
+    )
     .join('\n');
 }

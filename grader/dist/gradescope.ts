@@ -65,7 +65,8 @@ export async function buildGradescopeBundle(options: GradescopeDistOptions): Pro
   const { manifest } = getLab(options.lab);
   const dir = options.outDir;
   freshDir(dir);
-  const otherLabs = (p: string) => LAB_NAMES.some((l) => l !== options.lab && (p.startsWith(`grader/labs/${l}/`) || p === `grader/labs/${l}`));
+  const otherLabs = (p: string) =>
+    LAB_NAMES.some((l) => l !== options.lab && (p.startsWith(`grader/labs/${l}/`) || p === `grader/labs/${l}`));
   const files = [
     ...listFiles(REPO_ROOT, 'sim', (p) => p.endsWith('.test.ts')),
     ...listFiles(REPO_ROOT, 'traces'),
@@ -79,8 +80,14 @@ export async function buildGradescopeBundle(options: GradescopeDistOptions): Pro
     'tsconfig.json',
   ];
   copyFiles(REPO_ROOT, files, dir);
-  writeFileSync(join(dir, 'grader/labs/index.ts'), filterLabIndex(readFileSync(join(REPO_ROOT, 'grader/labs/index.ts'), 'utf8'), [options.lab], LAB_NAMES));
-  writeFileSync(join(dir, 'servelab-autograder.json'), JSON.stringify(AutograderConfig.parse(options.config), null, 2) + '\n');
+  writeFileSync(
+    join(dir, 'grader/labs/index.ts'),
+    filterLabIndex(readFileSync(join(REPO_ROOT, 'grader/labs/index.ts'), 'utf8'), [options.lab], LAB_NAMES),
+  );
+  writeFileSync(
+    join(dir, 'servelab-autograder.json'),
+    `${JSON.stringify(AutograderConfig.parse(options.config), null, 2)}\n`,
+  );
   writeFileSync(join(dir, 'setup.sh'), SETUP_SH);
   writeFileSync(join(dir, 'run_autograder'), RUN_AUTOGRADER);
   chmodSync(join(dir, 'setup.sh'), 0o755);

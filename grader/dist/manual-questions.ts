@@ -26,22 +26,64 @@ const CFS_REPORT: ManualQuestion = {
   lab: 'cfs',
   title: 'CFS report: plots and data files from your runs (manually graded)',
   points: 25,
-  submit: 'a PDF report with the plots below, one short paragraph per plot saying what it shows and why; and report-data.zip with the plots\' CSVs, sweep.json and each interval\'s request_metrics.csv and kv_usage.csv',
+  submit:
+    "a PDF report with the plots below, one short paragraph per plot saying what it shows and why; and report-data.zip with the plots' CSVs, sweep.json and each interval's request_metrics.csv and kv_usage.csv",
   commands: [
     'npm run sim -- --config traces/cfs-homework.json --cfs-interval 0 --output-dir report/fcfs-data --plots report/fcfs',
     'npm run sim -- --config traces/cfs-homework.json --cfs-interval-sweep 0,5,10,20,40 --output-dir report/sweep-data --plots report/sweep',
   ],
   rubric: [
-    { item: 'FCFS: TTFT per prompt in issue order (report/fcfs/ttft-by-request.svg)', points: 2, look_for: 'TTFT grows along the queue; explains it by the KV cache filling' },
-    { item: 'FCFS: TPOT per prompt in issue order (report/fcfs/tpot-by-request.svg)', points: 2, look_for: 'TPOT roughly flat; why decodes are not slowed by queueing' },
-    { item: 'FCFS: GPU KV usage over time (report/fcfs/kv-usage.svg)', points: 2, look_for: 'the cache near 100 % while prompts wait: memory limits batching' },
-    { item: 'Sweep: TTFT per prompt and TTFT CDF across intervals (report/sweep/ttft-by-request.svg, ttft-cdf.svg)', points: 3, look_for: 'CFS flattens the TTFT curve; smaller intervals lower TTFT' },
-    { item: 'Sweep: TPOT per prompt and TPOT CDF across intervals (report/sweep/tpot-by-request.svg, tpot-cdf.svg)', points: 3, look_for: 'TPOT rises as the interval shrinks; ties it to swapped-out waiting and swap time' },
-    { item: 'Sweep: GPU KV usage (report/sweep/kv-usage.svg)', points: 2, look_for: 'the GPU cache stays full under every interval' },
-    { item: 'Sweep: CPU swap pool usage (report/sweep/swap-usage.svg)', points: 2, look_for: 'CPU usage rises with preemption frequency; what is swapped (the KV cache)' },
-    { item: 'Sweep: pending requests over time (report/sweep/waiting.svg)', points: 2, look_for: 'CFS drains the waiting queue sooner' },
-    { item: 'Sweep: P99 TTFT against P99 TPOT (report/sweep/p99-tradeoff.svg)', points: 2, look_for: 'the trade-off curve; which interval the student would pick and why' },
-    { item: 'Data files match the plots and the student\'s code (report-data.zip)', points: 5, look_for: 'every plot\'s CSV and the run files present; spot-check one value against the PDF; interval 10 row matches the autograder\'s run' },
+    {
+      item: 'FCFS: TTFT per prompt in issue order (report/fcfs/ttft-by-request.svg)',
+      points: 2,
+      look_for: 'TTFT grows along the queue; explains it by the KV cache filling',
+    },
+    {
+      item: 'FCFS: TPOT per prompt in issue order (report/fcfs/tpot-by-request.svg)',
+      points: 2,
+      look_for: 'TPOT roughly flat; why decodes are not slowed by queueing',
+    },
+    {
+      item: 'FCFS: GPU KV usage over time (report/fcfs/kv-usage.svg)',
+      points: 2,
+      look_for: 'the cache near 100 % while prompts wait: memory limits batching',
+    },
+    {
+      item: 'Sweep: TTFT per prompt and TTFT CDF across intervals (report/sweep/ttft-by-request.svg, ttft-cdf.svg)',
+      points: 3,
+      look_for: 'CFS flattens the TTFT curve; smaller intervals lower TTFT',
+    },
+    {
+      item: 'Sweep: TPOT per prompt and TPOT CDF across intervals (report/sweep/tpot-by-request.svg, tpot-cdf.svg)',
+      points: 3,
+      look_for: 'TPOT rises as the interval shrinks; ties it to swapped-out waiting and swap time',
+    },
+    {
+      item: 'Sweep: GPU KV usage (report/sweep/kv-usage.svg)',
+      points: 2,
+      look_for: 'the GPU cache stays full under every interval',
+    },
+    {
+      item: 'Sweep: CPU swap pool usage (report/sweep/swap-usage.svg)',
+      points: 2,
+      look_for: 'CPU usage rises with preemption frequency; what is swapped (the KV cache)',
+    },
+    {
+      item: 'Sweep: pending requests over time (report/sweep/waiting.svg)',
+      points: 2,
+      look_for: 'CFS drains the waiting queue sooner',
+    },
+    {
+      item: 'Sweep: P99 TTFT against P99 TPOT (report/sweep/p99-tradeoff.svg)',
+      points: 2,
+      look_for: 'the trade-off curve; which interval the student would pick and why',
+    },
+    {
+      item: "Data files match the plots and the student's code (report-data.zip)",
+      points: 5,
+      look_for:
+        "every plot's CSV and the run files present; spot-check one value against the PDF; interval 10 row matches the autograder's run",
+    },
   ],
 };
 
@@ -49,7 +91,8 @@ export const MANUAL_QUESTIONS: Readonly<Record<string, ManualQuestion>> = { cfs:
 
 export function manualQuestionMarkdown(q: ManualQuestion): string {
   const rubricPoints = q.rubric.reduce((s, r) => s + r.points, 0);
-  if (rubricPoints !== q.points) throw new Error(`${q.lab}: rubric items add up to ${rubricPoints}, the question is worth ${q.points}`);
+  if (rubricPoints !== q.points)
+    throw new Error(`${q.lab}: rubric items add up to ${rubricPoints}, the question is worth ${q.points}`);
   return [
     `# ${q.title}`,
     '',
@@ -77,6 +120,6 @@ export function writeManualQuestions(lab: string, dir: string): string | undefin
   if (q === undefined) return undefined;
   const md = join(dir, 'manual-questions.md');
   writeFileSync(md, manualQuestionMarkdown(ManualQuestion.parse(q)));
-  writeFileSync(join(dir, 'manual-questions.json'), JSON.stringify(q, null, 2) + '\n');
+  writeFileSync(join(dir, 'manual-questions.json'), `${JSON.stringify(q, null, 2)}\n`);
   return md;
 }

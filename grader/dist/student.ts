@@ -14,7 +14,14 @@ import { stubFingerprintsFile, stubFingerprintsText } from '../submit/stub-finge
 import { copyFiles, filterLabIndex, freshDir, listFiles, zipFolder } from './files.js';
 
 /** Grader files students must not get: instructor-only tools. */
-const INSTRUCTOR_ONLY = ['grader/batch/', 'grader/dist/', 'grader/cli/grade.ts', 'grader/cli/start.ts', 'grader/cli/gradescope.ts', 'grader/cli/dist.ts'];
+const INSTRUCTOR_ONLY = [
+  'grader/batch/',
+  'grader/dist/',
+  'grader/cli/grade.ts',
+  'grader/cli/start.ts',
+  'grader/cli/gradescope.ts',
+  'grader/cli/dist.ts',
+];
 
 export interface StudentDistOptions {
   readonly labs: readonly string[];
@@ -41,32 +48,32 @@ function studentPackageJson(labs: readonly string[]): string {
     devDependencies: Record<string, string>;
   };
   const dev = pkg.devDependencies;
-  return (
-    JSON.stringify(
-      {
-        name: 'servelab-student',
-        version: pkg.version,
-        private: true,
-        description: `servelab student handout: ${labs.join(', ')}`,
-        type: 'module',
-        engines: { node: '>=20.0.0' },
-        scripts: {
-          check: 'tsx grader/cli/check.ts',
-          sim: 'tsx sim/cli/sim.ts',
-          demo: 'tsx sim/cli/demo.ts',
-          try: 'tsx grader/cli/try.ts',
-          typecheck: 'tsc --noEmit -p tsconfig.json',
-        },
-        dependencies: pkg.dependencies,
-        // tsx runs the TypeScript; typescript reports type errors; @types/* type the engine.
-        devDependencies: Object.fromEntries(
-          Object.entries(dev).filter(([name]) => ['tsx', 'typescript', '@types/node', '@types/cli-progress', '@types/yauzl'].includes(name)),
-        ),
+  return `${JSON.stringify(
+    {
+      name: 'servelab-student',
+      version: pkg.version,
+      private: true,
+      description: `servelab student handout: ${labs.join(', ')}`,
+      type: 'module',
+      engines: { node: '>=20.0.0' },
+      scripts: {
+        check: 'tsx grader/cli/check.ts',
+        sim: 'tsx sim/cli/sim.ts',
+        demo: 'tsx sim/cli/demo.ts',
+        try: 'tsx grader/cli/try.ts',
+        typecheck: 'tsc --noEmit -p tsconfig.json',
       },
-      null,
-      2,
-    ) + '\n'
-  );
+      dependencies: pkg.dependencies,
+      // tsx runs the TypeScript; typescript reports type errors; @types/* type the engine.
+      devDependencies: Object.fromEntries(
+        Object.entries(dev).filter(([name]) =>
+          ['tsx', 'typescript', '@types/node', '@types/cli-progress', '@types/yauzl'].includes(name),
+        ),
+      ),
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 function studentReadme(labs: readonly string[]): string {
@@ -87,7 +94,7 @@ function studentReadme(labs: readonly string[]): string {
     '| command | what |',
     '|---|---|',
     '| `npm run check -- <lab>` | runs the visible rubric items on your files, through the same build and sandbox as the grader; hidden items decide the grade |',
-    '| `npm run try -- <lab>` | runs your code directly on the public workloads and prints a table beside the baselines and the reference\'s published numbers (plots in `reports/<lab>/try/`) |',
+    "| `npm run try -- <lab>` | runs your code directly on the public workloads and prints a table beside the baselines and the reference's published numbers (plots in `reports/<lab>/try/`) |",
     '| `./submit.sh <lab>` | writes `<lab>-submission.zip` with exactly your files: upload that |',
     '| `npm run sim -- --help` | the simulator; e.g. `npm run sim -- --global-scheduler round_robin` |',
     '| `npm run typecheck` | type-check everything |',
@@ -102,7 +109,14 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
   const dir = options.outDir;
   freshDir(dir);
   const labs = [...options.labs];
-  const skipGrader = (p: string) => INSTRUCTOR_ONLY.some((x) => p === x || p.startsWith(x)) || (p.startsWith('grader/labs/') && !p.startsWith('grader/labs/index.ts') && !p.startsWith('grader/labs/registry.ts') && !p.startsWith('grader/labs/shared/') && !labs.some((l) => p.startsWith(`grader/labs/${l}/`)) && p.split('/').length > 3);
+  const skipGrader = (p: string) =>
+    INSTRUCTOR_ONLY.some((x) => p === x || p.startsWith(x)) ||
+    (p.startsWith('grader/labs/') &&
+      !p.startsWith('grader/labs/index.ts') &&
+      !p.startsWith('grader/labs/registry.ts') &&
+      !p.startsWith('grader/labs/shared/') &&
+      !labs.some((l) => p.startsWith(`grader/labs/${l}/`)) &&
+      p.split('/').length > 3);
   const files = [
     ...listFiles(REPO_ROOT, 'sim', (p) => p.endsWith('.test.ts')),
     ...listFiles(REPO_ROOT, 'traces'),
@@ -117,9 +131,12 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
   copyFiles(REPO_ROOT, files, dir);
   // The manifest without the hidden seed (hidden items stay listed: their titles and points are in the handout).
   for (const l of labs) {
-    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'labs', l, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'labs', l, 'manifest.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     manifest.defaultHiddenSeed = 0;
-    writeFileSync(join(dir, 'labs', l, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    writeFileSync(join(dir, 'labs', l, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   }
   // Fingerprints of the stubs as shipped: ./submit.sh warns about an untouched one without git.
   for (const l of labs) {
@@ -131,22 +148,32 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
   for (const l of labs) {
     const lab = getLab(l);
     const data = { ...((await lab.handoutData?.(REPO_ROOT)) ?? {}) };
-    if (lab.tryout !== undefined && options.published !== false) data[publishedFile(l)] = await buildPublished(lab.tryout, REPO_ROOT, lab.manifest.publicSeed);
+    if (lab.tryout !== undefined && options.published !== false)
+      data[publishedFile(l)] = await buildPublished(lab.tryout, REPO_ROOT, lab.manifest.publicSeed);
     for (const [file, text] of Object.entries(data)) {
       mkdirSync(dirname(join(dir, file)), { recursive: true });
       writeFileSync(join(dir, file), text);
     }
   }
-  writeFileSync(join(dir, 'grader/labs/index.ts'), filterLabIndex(readFileSync(join(REPO_ROOT, 'grader/labs/index.ts'), 'utf8'), labs, LAB_NAMES));
+  writeFileSync(
+    join(dir, 'grader/labs/index.ts'),
+    filterLabIndex(readFileSync(join(REPO_ROOT, 'grader/labs/index.ts'), 'utf8'), labs, LAB_NAMES),
+  );
   writeFileSync(join(dir, 'package.json'), studentPackageJson(labs));
   writeFileSync(join(dir, 'README.md'), studentReadme(labs));
-  const tsconfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as { include: string[]; exclude?: string[] };
+  const tsconfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as {
+    include: string[];
+    exclude?: string[];
+  };
   tsconfig.include = ['sim', 'grader', 'starter', 'traces'];
   delete tsconfig.exclude;
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
+  writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
   writeFileSync(join(dir, '.gitignore'), 'node_modules/\nreports/\nsimulator_results/\n*-submission.zip\n');
   if (options.lockfile) {
-    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
+    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
   }
   const zip = `${dir.replace(/\/+$/, '')}.zip`;
   await zipFolder(dir, zip, 'servelab/');
@@ -157,7 +184,8 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
 export function scanForHidden(dir: string, labs: readonly string[]): string[] {
   const problems: string[] = [];
   const files = listFiles(dir, '.', (p) => p.startsWith('node_modules'));
-  for (const f of files) if (/(^|\/)(reference|mutants)(\/|$)/.test(f) || f.startsWith('test/')) problems.push(`hidden path shipped: ${f}`);
+  for (const f of files)
+    if (/(^|\/)(reference|mutants)(\/|$)/.test(f) || f.startsWith('test/')) problems.push(`hidden path shipped: ${f}`);
   const referenceTexts = labs.flatMap((l) => {
     const m = getLab(l).manifest;
     return listFiles(REPO_ROOT, m.referenceDir).map((r) => ({ r, text: readFileSync(join(REPO_ROOT, r), 'utf8') }));
@@ -166,7 +194,8 @@ export function scanForHidden(dir: string, labs: readonly string[]): string[] {
   for (const f of files) {
     const text = readFileSync(join(dir, f), 'utf8');
     for (const { r, text: ref } of referenceTexts) if (text === ref) problems.push(`${f} is a copy of ${r}`);
-    if (f.endsWith('manifest.json')) for (const s of seeds) if (text.includes(s)) problems.push(`${f} contains the hidden seed ${s}`);
+    if (f.endsWith('manifest.json'))
+      for (const s of seeds) if (text.includes(s)) problems.push(`${f} contains the hidden seed ${s}`);
   }
   return problems;
 }

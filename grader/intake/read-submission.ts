@@ -96,7 +96,7 @@ export async function readSubmission(
 }
 
 async function list(path: string, options: IntakeOptions): Promise<Listing> {
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
   } catch (err) {
@@ -250,7 +250,13 @@ async function listDirectory(root: string, options: IntakeOptions): Promise<List
       const size = info?.size ?? 0;
       total += size;
       if (total > options.maxTotalBytes) return tooLargeTotal(total, options);
-      entries.push({ path, kind, size, ...(info !== undefined ? { links: info.nlink } : {}), read: async (cap) => readFileNoFollow(full, cap) });
+      entries.push({
+        path,
+        kind,
+        size,
+        ...(info !== undefined ? { links: info.nlink } : {}),
+        read: async (cap) => readFileNoFollow(full, cap),
+      });
       if (kind === 'dir') {
         const problem = await walk(path);
         if (problem !== undefined) return problem;

@@ -47,11 +47,13 @@ export const Manifest = z
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
     m.items.forEach((item, i) => {
-      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate item id "${item.id}"` });
+      if (seen.has(item.id))
+        ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate item id "${item.id}"` });
       seen.add(item.id);
     });
     m.files.forEach((f, i) => {
-      if (f.split('/').includes('..')) ctx.addIssue({ code: 'custom', path: ['files', i], message: 'must not contain ".."' });
+      if (f.split('/').includes('..'))
+        ctx.addIssue({ code: 'custom', path: ['files', i], message: 'must not contain ".."' });
     });
   });
 export type Manifest = z.infer<typeof Manifest>;

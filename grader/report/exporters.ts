@@ -9,8 +9,11 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** PrairieLearn externalGrading results: score is a fraction; build failures are "not gradable" (no attempt charged). */
 export function toPrairieLearn(r: GradingResult): Record<string, unknown> {
-  const notGradable = r.items.length > 0 && r.items.every((i) => i.verdict === 'compile-error' || i.verdict === 'missing-file');
-  const message = [r.internalError !== undefined ? `The grader failed: ${r.internalError}` : '', ...r.notices].filter((s) => s !== '').join('\n');
+  const notGradable =
+    r.items.length > 0 && r.items.every((i) => i.verdict === 'compile-error' || i.verdict === 'missing-file');
+  const message = [r.internalError !== undefined ? `The grader failed: ${r.internalError}` : '', ...r.notices]
+    .filter((s) => s !== '')
+    .join('\n');
   return {
     gradable: !notGradable,
     ...(notGradable ? { format_errors: [r.items[0]!.message] } : {}),
@@ -29,7 +32,9 @@ export function toPrairieLearn(r: GradingResult): Record<string, unknown> {
 }
 
 const xml = (s: string) =>
-  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 export function toJunit(r: GradingResult): string {
   const failures = r.items.filter((i) => i.score < i.maxScore && !isError(i.verdict)).length;

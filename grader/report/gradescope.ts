@@ -28,7 +28,11 @@ export const GradescopeResults = z.strictObject({
   visibility: Visibility,
   stdout_visibility: Visibility,
   tests: z.array(GradescopeTest),
-  leaderboard: z.array(z.strictObject({ name: z.string(), value: z.union([z.number(), z.string()]), order: z.enum(['asc', 'desc']) })).optional(),
+  leaderboard: z
+    .array(
+      z.strictObject({ name: z.string(), value: z.union([z.number(), z.string()]), order: z.enum(['asc', 'desc']) }),
+    )
+    .optional(),
   extra_data: z.record(z.string(), z.unknown()).optional(),
 });
 export type GradescopeResults = z.infer<typeof GradescopeResults>;
@@ -48,9 +52,12 @@ const fmtPoints = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2)
  * shown, `after_due_date` after the (late) due date, `after_published` once grades are published, and
  * any such test hides the student's total score until then). One line per visibility present.
  */
-export function visibilityNotes(items: readonly Pick<GradingResult['items'][number], 'number' | 'visibility' | 'maxScore'>[]): string[] {
+export function visibilityNotes(
+  items: readonly Pick<GradingResult['items'][number], 'number' | 'visibility' | 'maxScore'>[],
+): string[] {
   const when: Record<Exclude<GradingResult['items'][number]['visibility'], 'visible'>, string> = {
-    after_due_date: 'hidden until after the due date (the late due date, if there is one): you will see the scores and feedback then',
+    after_due_date:
+      'hidden until after the due date (the late due date, if there is one): you will see the scores and feedback then',
     after_published: 'hidden until the course staff publish the grades: you will see the scores and feedback then',
     hidden: 'never shown to you: counted in your grade, but you will not see the scores or feedback',
   };
@@ -58,20 +65,35 @@ export function visibilityNotes(items: readonly Pick<GradingResult['items'][numb
   for (const visibility of ['after_due_date', 'after_published', 'hidden'] as const) {
     const group = summarize(items.filter((i) => i.visibility === visibility));
     if (group.count === 0) continue;
-    notes.push(`${group.count === 1 ? 'Test' : 'Tests'} ${group.numbers} (${fmtPoints(group.points)} ${group.points === 1 ? 'point' : 'points'}) ${group.count === 1 ? 'is' : 'are'} ${when[visibility]}.`);
+    notes.push(
+      `${group.count === 1 ? 'Test' : 'Tests'} ${group.numbers} (${fmtPoints(group.points)} ${group.points === 1 ? 'point' : 'points'}) ${group.count === 1 ? 'is' : 'are'} ${when[visibility]}.`,
+    );
   }
-  if (notes.length > 0) notes.push('While any test is hidden from you, Gradescope hides your total score: the scores you see are not your final score.');
+  if (notes.length > 0)
+    notes.push(
+      'While any test is hidden from you, Gradescope hides your total score: the scores you see are not your final score.',
+    );
   return notes;
 }
 
-function summarize(items: readonly { number: string; maxScore: number }[]): { count: number; numbers: string; points: number } {
-  return { count: items.length, numbers: items.map((i) => i.number).join(', '), points: items.reduce((s, i) => s + i.maxScore, 0) };
+function summarize(items: readonly { number: string; maxScore: number }[]): {
+  count: number;
+  numbers: string;
+  points: number;
+} {
+  return {
+    count: items.length,
+    numbers: items.map((i) => i.number).join(', '),
+    points: items.reduce((s, i) => s + i.maxScore, 0),
+  };
 }
 
 export function toGradescope(result: GradingResult): GradescopeResults {
   const summary = [
     `${result.labTitle}`,
-    result.internalError !== undefined ? `The autograder itself failed: ${result.internalError}. Your code was not at fault for this; please tell the course staff.` : '',
+    result.internalError !== undefined
+      ? `The autograder itself failed: ${result.internalError}. Your code was not at fault for this; please tell the course staff.`
+      : '',
     ...result.notices,
     result.typeErrors.length > 0 ? `Type errors (reported, not graded):\n${result.typeErrors.join('\n')}` : '',
     visibilityNotes(result.items).join('\n'),
@@ -104,7 +126,9 @@ export function toGradescope(result: GradingResult): GradescopeResults {
       publicSeed: result.publicSeed,
       graderVersion: result.graderVersion,
       ...(result.wrongLab !== undefined ? { wrongLab: result.wrongLab } : {}),
-      ...(result.sandboxLayers !== undefined ? { sandboxLayers: { active: [...result.sandboxLayers.active], missing: [...result.sandboxLayers.missing] } } : {}),
+      ...(result.sandboxLayers !== undefined
+        ? { sandboxLayers: { active: [...result.sandboxLayers.active], missing: [...result.sandboxLayers.missing] } }
+        : {}),
     },
   };
   return GradescopeResults.parse(results);

@@ -10,7 +10,10 @@ import { visibilityNotes } from './gradescope.js';
 export type RenderedPlots = Map<string, { title: string; file: string; svg: string }[]>;
 
 /** Side-by-side timelines already drawn, by item id (see write.ts and timeline-view.ts). */
-export type RenderedTimelines = Map<string, { workload: string; sentence: string; svg: string; studentFile: string; referenceFile: string }>;
+export type RenderedTimelines = Map<
+  string,
+  { workload: string; sentence: string; svg: string; studentFile: string; referenceFile: string }
+>;
 
 const TEMPLATE = `<!doctype html>
 <html lang="en">
@@ -73,7 +76,11 @@ const template = handlebars.compile(TEMPLATE, { strict: true });
 
 const fmtPoints = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
-export function renderHtml(r: GradingResult, plots: RenderedPlots = new Map(), timelines: RenderedTimelines = new Map()): string {
+export function renderHtml(
+  r: GradingResult,
+  plots: RenderedPlots = new Map(),
+  timelines: RenderedTimelines = new Map(),
+): string {
   return template({
     title: r.labTitle,
     submission: r.submission,
@@ -81,7 +88,10 @@ export function renderHtml(r: GradingResult, plots: RenderedPlots = new Map(), t
     score: fmtPoints(r.score),
     maxScore: fmtPoints(r.maxScore),
     // Never the hidden seed: reports reach students, and the handout has the code that turns it into workloads.
-    seedText: r.mode === 'check' ? `public checks only, seed ${r.publicSeed}` : `public and hidden items, public seed ${r.publicSeed}`,
+    seedText:
+      r.mode === 'check'
+        ? `public checks only, seed ${r.publicSeed}`
+        : `public and hidden items, public seed ${r.publicSeed}`,
     graderVersion: r.graderVersion,
     seconds: (r.durationMs / 1000).toFixed(1),
     internalError: r.internalError ?? false,

@@ -26,7 +26,10 @@ export interface TimelinePair {
    * For runs too long to keep every event: `student` and `reference` hold series only
    * (`seriesOnly`), and this re-runs both recording just the chosen window.
    */
-  readonly rerecord?: (window: readonly [number, number]) => { readonly student: RecordedRun; readonly reference: RecordedRun };
+  readonly rerecord?: (window: readonly [number, number]) => {
+    readonly student: RecordedRun;
+    readonly reference: RecordedRun;
+  };
 }
 
 export interface TimelineView {
@@ -87,12 +90,18 @@ export function resample(s: TimelineSeries, from: number, to: number, n: number)
  * The [start, end] (seconds) of the window of `WINDOW_BUCKETS` search buckets where requests in the
  * system and KV use differ most, and whether they differ at all (if not: the busiest window).
  */
-export function mostDifferentWindow(a: TimelineSeries, b: TimelineSeries, endTime: number): { window: [number, number]; differ: boolean } {
+export function mostDifferentWindow(
+  a: TimelineSeries,
+  b: TimelineSeries,
+  endTime: number,
+): { window: [number, number]; differ: boolean } {
   if (!(endTime > 0)) return { window: [0, 1], differ: false };
   const ra = resample(a, 0, endTime, SEARCH_BUCKETS);
   const rb = resample(b, 0, endTime, SEARCH_BUCKETS);
   const scale = Math.max(1, ...ra.inSystem, ...rb.inSystem);
-  let diff = ra.inSystem.map((q, i) => Math.abs(q - rb.inSystem[i]!) / scale + Math.abs(ra.kvShare[i]! - rb.kvShare[i]!));
+  let diff = ra.inSystem.map(
+    (q, i) => Math.abs(q - rb.inSystem[i]!) / scale + Math.abs(ra.kvShare[i]! - rb.kvShare[i]!),
+  );
   const differ = diff.some((d) => d > 1e-9);
   if (!differ) diff = ra.inSystem;
   let best = 0;
@@ -110,7 +119,8 @@ export function mostDifferentWindow(a: TimelineSeries, b: TimelineSeries, endTim
   return { window: [best * width, (best + WINDOW_BUCKETS) * width], differ };
 }
 
-const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeXml = (s: string) =>
+  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 const secs = (t: number) => (t >= 100 ? t.toFixed(0) : t.toFixed(1));
 const pct = (x: number) => `${Math.round(100 * x)}%`;
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
@@ -137,7 +147,8 @@ function panel(x0: number, title: string, r: Resampled, window: readonly [number
   const px = (i: number) => x0 + 36 + ((w - 44) * (i + 0.5)) / DRAW_BUCKETS;
   const py = (v: number) => top + h - (h * v) / qMax;
   const pk = (v: number) => top + h - h * v;
-  const line = (vals: readonly number[], y: (v: number) => number) => vals.map((v, i) => `${px(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  const line = (vals: readonly number[], y: (v: number) => number) =>
+    vals.map((v, i) => `${px(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   return [
     `<g class="panel">`,
     `<text x="${x0 + 36}" y="14" font-size="12" font-weight="600">${escapeXml(title)}</text>`,

@@ -20,7 +20,10 @@ export function withoutControls(text: string): string {
 
 /** A student-chosen name on one line: newlines and tabs become visible `\n` / `\t`, other controls go. */
 export function oneLine(text: string): string {
-  return text.replace(/\r\n?|\n/g, '\\n').replace(/\t/g, '\\t').replace(CONTROLS, '');
+  return text
+    .replace(/\r\n?|\n/g, '\\n')
+    .replace(/\t/g, '\\t')
+    .replace(CONTROLS, '');
 }
 
 /** A student-chosen name quoted for a message: one line, JSON string syntax (newline shown as \n). */
@@ -47,7 +50,9 @@ export function markdownInline(text: string, continuation = '  \n'): string {
     .replace(MARKDOWN_SPECIAL, (c) => `\\${c}`)
     .split('\n')
     .map((line) =>
-      line.replace(MARKDOWN_LINE_START, (_, space: string, marker: string) => (/\d/.test(marker) ? `${space}${marker}\\` : `${space}\\${marker}`)),
+      line.replace(MARKDOWN_LINE_START, (_, space: string, marker: string) =>
+        /\d/.test(marker) ? `${space}${marker}\\` : `${space}\\${marker}`,
+      ),
     )
     .join(continuation);
 }

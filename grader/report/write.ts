@@ -39,11 +39,16 @@ export async function renderPlots(result: GradingResult): Promise<RenderedPlots>
   return out;
 }
 
-export async function writeReports(outDir: string, result: GradingResult, formats: readonly ReportFormat[] = ['gradescope']): Promise<void> {
+export async function writeReports(
+  outDir: string,
+  result: GradingResult,
+  formats: readonly ReportFormat[] = ['gradescope'],
+): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   // results.json first: it is what external systems read, and it needs no rendering.
-  writeAtomically(join(outDir, 'results.json'), JSON.stringify(toGradescope(result), null, 2) + '\n');
-  if (formats.includes('prairielearn')) writeAtomically(join(outDir, 'results.prairielearn.json'), JSON.stringify(toPrairieLearn(result), null, 2) + '\n');
+  writeAtomically(join(outDir, 'results.json'), `${JSON.stringify(toGradescope(result), null, 2)}\n`);
+  if (formats.includes('prairielearn'))
+    writeAtomically(join(outDir, 'results.prairielearn.json'), `${JSON.stringify(toPrairieLearn(result), null, 2)}\n`);
   if (formats.includes('junit')) writeAtomically(join(outDir, 'junit.xml'), toJunit(result));
   const plots = await renderPlots(result);
   rmSync(join(outDir, 'plots'), { recursive: true, force: true });
@@ -71,9 +76,21 @@ function writeTimelines(outDir: string, result: GradingResult): RenderedTimeline
       mkdirSync(join(outDir, 'timelines'), { recursive: true });
       writeAtomically(join(outDir, studentFile), view.studentJson);
       writeAtomically(join(outDir, referenceFile), view.referenceJson);
-      out.set(item.id, { workload: item.timelines.workload, sentence: view.sentence, svg: view.svg, studentFile, referenceFile });
+      out.set(item.id, {
+        workload: item.timelines.workload,
+        sentence: view.sentence,
+        svg: view.svg,
+        studentFile,
+        referenceFile,
+      });
     } catch (err) {
-      out.set(item.id, { workload: item.timelines.workload, sentence: `(the timelines could not be drawn: ${(err as Error).message})`, svg: '', studentFile, referenceFile });
+      out.set(item.id, {
+        workload: item.timelines.workload,
+        sentence: `(the timelines could not be drawn: ${(err as Error).message})`,
+        svg: '',
+        studentFile,
+        referenceFile,
+      });
     }
   }
   return out;

@@ -150,7 +150,11 @@ function fail(s: Session, error: unknown): void {
   answer(s, { ok: false, error: serialized }, true);
 }
 
-function answer(s: Session, outcome: { ok: true; result: unknown } | { ok: false; error: SerializedError }, last: boolean): void {
+function answer(
+  s: Session,
+  outcome: { ok: true; result: unknown } | { ok: false; error: SerializedError },
+  last: boolean,
+): void {
   const request = s.current;
   if (request === undefined || s.done) return;
   s.current = undefined;
@@ -163,7 +167,11 @@ function answer(s: Session, outcome: { ok: true; result: unknown } | { ok: false
     : undefined;
   const base = { type: 'reply' as const, id: request.id, token: s.token };
   try {
-    send(s, outcome.ok ? { ...base, ok: true, result: outcome.result } : { ...base, ok: false, error: outcome.error }, finish);
+    send(
+      s,
+      outcome.ok ? { ...base, ok: true, result: outcome.result } : { ...base, ok: false, error: outcome.error },
+      finish,
+    );
   } catch (error) {
     // JSON serialisation throws synchronously (BigInt, cycles): report that instead of the result.
     const note = new TypeError(`the harness result is not JSON-serialisable: ${errorText(error)}`);
@@ -195,8 +203,10 @@ function isInput(message: unknown): message is InputMessage {
 export function isOutOfMemory(error: unknown): boolean {
   try {
     return (
-      error instanceof RangeError && /Array buffer allocation failed|allocation failed|Cannot allocate memory/i.test(error.message)
-    ) || (error as { code?: unknown } | null)?.code === 'ERR_MEMORY_ALLOCATION_FAILED';
+      (error instanceof RangeError &&
+        /Array buffer allocation failed|allocation failed|Cannot allocate memory/i.test(error.message)) ||
+      (error as { code?: unknown } | null)?.code === 'ERR_MEMORY_ALLOCATION_FAILED'
+    );
   } catch {
     return false;
   }
@@ -208,8 +218,14 @@ export function serializeError(error: unknown): SerializedError {
     const extra = error as Error & { code?: unknown; permission?: unknown; resource?: unknown };
     return {
       name: safeString(() => error.name, 'Error'),
-      message: clip(safeString(() => error.message, ''), MAX_MESSAGE),
-      stack: clip(safeString(() => error.stack ?? '', ''), MAX_STACK),
+      message: clip(
+        safeString(() => error.message, ''),
+        MAX_MESSAGE,
+      ),
+      stack: clip(
+        safeString(() => error.stack ?? '', ''),
+        MAX_STACK,
+      ),
       ...(typeof extra.code === 'string' ? { code: extra.code } : {}),
       ...(typeof extra.permission === 'string' ? { permission: extra.permission } : {}),
       ...(typeof extra.resource === 'string' ? { resource: extra.resource } : {}),

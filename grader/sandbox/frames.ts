@@ -88,6 +88,8 @@ function parseJson(body: Buffer): FrameEvent {
   try {
     return { frame: JSON.parse(text) as unknown };
   } catch (error) {
-    return { problem: { kind: 'malformed', detail: `a frame is not valid JSON (${(error as Error).message.slice(0, 120)})` } };
+    return {
+      problem: { kind: 'malformed', detail: `a frame is not valid JSON (${(error as Error).message.slice(0, 120)})` },
+    };
   }
 }

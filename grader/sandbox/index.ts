@@ -10,7 +10,17 @@ export {
   type SandboxArgsOptions,
 } from './permission-flags.js';
 export { isolationPlan, layerSummary, type IsolationPlan, type LayerName } from './isolation.js';
-export { CHANNEL_FD, EXIT_MARKER, HARNESS_RESULT_ERROR, NON_ERROR, SANDBOX_ENV, TOKEN_ENV, type ChildMessage, type InputMessage, type SerializedError } from './protocol.js';
+export {
+  CHANNEL_FD,
+  EXIT_MARKER,
+  HARNESS_RESULT_ERROR,
+  NON_ERROR,
+  SANDBOX_ENV,
+  TOKEN_ENV,
+  type ChildMessage,
+  type InputMessage,
+  type SerializedError,
+} from './protocol.js';
 export {
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_MAX_REPLY_BYTES,

@@ -27,9 +27,22 @@ import { dirname } from 'node:path';
 
 export const SANDBOX_USER = 'servelab-sandbox';
 
-export type LayerName = 'separate-user' | 'pid-namespace' | 'network-namespace' | 'memory-limit' | 'process-limit' | 'sigusr1-guard';
+export type LayerName =
+  | 'separate-user'
+  | 'pid-namespace'
+  | 'network-namespace'
+  | 'memory-limit'
+  | 'process-limit'
+  | 'sigusr1-guard';
 
-export const LAYER_NAMES: readonly LayerName[] = ['separate-user', 'pid-namespace', 'network-namespace', 'memory-limit', 'process-limit', 'sigusr1-guard'];
+export const LAYER_NAMES: readonly LayerName[] = [
+  'separate-user',
+  'pid-namespace',
+  'network-namespace',
+  'memory-limit',
+  'process-limit',
+  'sigusr1-guard',
+];
 
 export interface SandboxUser {
   readonly name: string;
@@ -83,7 +96,10 @@ function detect(): IsolationPlan {
 
   let user: SandboxUser | undefined;
   if (!root) {
-    missing.push({ layer: 'separate-user', reason: 'the grader is not running as root, so it cannot switch the child to another user' });
+    missing.push({
+      layer: 'separate-user',
+      reason: 'the grader is not running as root, so it cannot switch the child to another user',
+    });
   } else if (!has('setpriv')) {
     missing.push({ layer: 'separate-user', reason: 'setpriv (util-linux) is not installed' });
   } else {
@@ -98,7 +114,10 @@ function detect(): IsolationPlan {
 
   let namespaces: 'root' | 'user' | undefined;
   if (!has('unshare')) {
-    missing.push({ layer: 'pid-namespace', reason: 'unshare (util-linux) is not installed' }, { layer: 'network-namespace', reason: 'unshare (util-linux) is not installed' });
+    missing.push(
+      { layer: 'pid-namespace', reason: 'unshare (util-linux) is not installed' },
+      { layer: 'network-namespace', reason: 'unshare (util-linux) is not installed' },
+    );
   } else {
     const mode = root ? 'root' : 'user';
     const probe = spawnSync('unshare', [...unshareArgs(mode), 'true'], { encoding: 'utf8', timeout: 5_000 });
@@ -113,13 +132,24 @@ function detect(): IsolationPlan {
 
   const baselineVmMb = measureBaselineVm();
   if (!has('prlimit')) {
-    missing.push({ layer: 'memory-limit', reason: 'prlimit (util-linux) is not installed; only the V8 heap is capped' });
+    missing.push({
+      layer: 'memory-limit',
+      reason: 'prlimit (util-linux) is not installed; only the V8 heap is capped',
+    });
     missing.push({ layer: 'process-limit', reason: 'prlimit (util-linux) is not installed' });
   } else {
     if (baselineVmMb > 0) active.push('memory-limit');
-    else missing.push({ layer: 'memory-limit', reason: 'could not measure the virtual memory Node needs to start (no /proc?)' });
+    else
+      missing.push({
+        layer: 'memory-limit',
+        reason: 'could not measure the virtual memory Node needs to start (no /proc?)',
+      });
     if (user !== undefined) active.push('process-limit');
-    else missing.push({ layer: 'process-limit', reason: 'the child runs as the grader\'s own user, whose other processes a per-user limit would count' });
+    else
+      missing.push({
+        layer: 'process-limit',
+        reason: "the child runs as the grader's own user, whose other processes a per-user limit would count",
+      });
   }
 
   return {
@@ -137,7 +167,11 @@ export function unshareArgs(mode: 'root' | 'user'): string[] {
 }
 
 /** The command that runs `nodeArgs` with every active layer: prlimit → unshare → setpriv → node. */
-export function wrapCommand(plan: IsolationPlan, nodeArgs: readonly string[], limits: { readonly maxOldSpaceMb: number }): { command: string; args: string[] } {
+export function wrapCommand(
+  plan: IsolationPlan,
+  nodeArgs: readonly string[],
+  limits: { readonly maxOldSpaceMb: number },
+): { command: string; args: string[] } {
   const chain: string[] = [];
   const limitsArgs: string[] = [];
   if (plan.active.includes('memory-limit')) {
@@ -148,7 +182,14 @@ export function wrapCommand(plan: IsolationPlan, nodeArgs: readonly string[], li
   if (limitsArgs.length > 0) chain.push('prlimit', ...limitsArgs, '--');
   if (plan.namespaces !== undefined) chain.push('unshare', ...unshareArgs(plan.namespaces));
   if (plan.user !== undefined) {
-    chain.push('setpriv', `--reuid=${plan.user.uid}`, `--regid=${plan.user.gid}`, '--clear-groups', '--no-new-privs', '--');
+    chain.push(
+      'setpriv',
+      `--reuid=${plan.user.uid}`,
+      `--regid=${plan.user.gid}`,
+      '--clear-groups',
+      '--no-new-privs',
+      '--',
+    );
   }
   const full = [...chain, process.execPath, ...nodeArgs];
   return { command: full[0]!, args: full.slice(1) };
@@ -158,10 +199,25 @@ export function wrapCommand(plan: IsolationPlan, nodeArgs: readonly string[], li
 function sandboxUser(): SandboxUser | { error: string } {
   const existing = lookupUser(SANDBOX_USER);
   if (existing !== undefined) return existing;
-  const made = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', SANDBOX_USER], { encoding: 'utf8' });
+  const made = spawnSync(
+    'useradd',
+    [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--home-dir',
+      '/nonexistent',
+      '--shell',
+      '/usr/sbin/nologin',
+      SANDBOX_USER,
+    ],
+    { encoding: 'utf8' },
+  );
   const created = lookupUser(SANDBOX_USER);
   if (created !== undefined) return created;
-  return { error: `user ${SANDBOX_USER} does not exist and useradd failed (${firstLine(made.stderr ?? '') || (made.error?.message ?? `exit ${made.status}`)})` };
+  return {
+    error: `user ${SANDBOX_USER} does not exist and useradd failed (${firstLine(made.stderr ?? '') || (made.error?.message ?? `exit ${made.status}`)})`,
+  };
 }
 
 function lookupUser(name: string): SandboxUser | undefined {
@@ -173,7 +229,8 @@ function lookupUser(name: string): SandboxUser | undefined {
   }
   for (const line of passwd.split('\n')) {
     const [user, , uid, gid] = line.split(':');
-    if (user === name && uid !== undefined && gid !== undefined && Number(uid) > 0) return { name, uid: Number(uid), gid: Number(gid) };
+    if (user === name && uid !== undefined && gid !== undefined && Number(uid) > 0)
+      return { name, uid: Number(uid), gid: Number(gid) };
   }
   return undefined;
 }
@@ -189,7 +246,8 @@ function nodeUnreadableBy(user: SandboxUser): string | undefined {
     accessSync(process.execPath, fsConstants.X_OK);
     if (!other(process.execPath, 0o5)) return `${process.execPath} is not readable and executable by ${user.name}`;
     for (let dir = dirname(process.execPath); ; dir = dirname(dir)) {
-      if (!other(dir, 0o1)) return `${user.name} cannot reach ${process.execPath} (folder ${dir} is closed to other users); install Node system-wide`;
+      if (!other(dir, 0o1))
+        return `${user.name} cannot reach ${process.execPath} (folder ${dir} is closed to other users); install Node system-wide`;
       if (dirname(dir) === dir) break;
     }
   } catch (error) {
@@ -200,11 +258,18 @@ function nodeUnreadableBy(user: SandboxUser): string | undefined {
 
 /** VmPeak of a bare Node process (MiB): V8 reserves address space up front, so RLIMIT_AS starts from here. */
 function measureBaselineVm(): number {
-  const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(/VmPeak:\\s*(\\d+)/.exec(require('fs').readFileSync('/proc/self/status','utf8'))?.[1] ?? '0')"], {
-    encoding: 'utf8',
-    env: { NODE_OPTIONS: '' },
-    timeout: 10_000,
-  });
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      "process.stdout.write(/VmPeak:\\s*(\\d+)/.exec(require('fs').readFileSync('/proc/self/status','utf8'))?.[1] ?? '0')",
+    ],
+    {
+      encoding: 'utf8',
+      env: { NODE_OPTIONS: '' },
+      timeout: 10_000,
+    },
+  );
   const kb = Number(probe.stdout);
   return Number.isFinite(kb) && kb > 0 ? Math.ceil(kb / 1024) : 0;
 }

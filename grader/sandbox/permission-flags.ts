@@ -45,7 +45,8 @@ export function fsReadFlags(version: string, dirs: readonly string[]): string[] 
   const v = parseNodeVersion(version);
   if (v.major > 20 || atLeast(v, 20, 7)) return dirs.map((dir) => `--allow-fs-read=${dir}`);
   const withComma = dirs.find((dir) => dir.includes(','));
-  if (withComma !== undefined) throw new Error(`Node ${version} cannot allow reading "${withComma}": its path contains a comma`);
+  if (withComma !== undefined)
+    throw new Error(`Node ${version} cannot allow reading "${withComma}": its path contains a comma`);
   return [`--allow-fs-read=${dirs.join(',')}`];
 }
 

@@ -28,7 +28,13 @@ export interface SerializedError {
 export type ChildMessage =
   | { readonly type: 'hello'; readonly token: string }
   | { readonly type: 'reply'; readonly id: number; readonly token: string; readonly ok: true; readonly result: unknown }
-  | { readonly type: 'reply'; readonly id: number; readonly token: string; readonly ok: false; readonly error: SerializedError };
+  | {
+      readonly type: 'reply';
+      readonly id: number;
+      readonly token: string;
+      readonly ok: false;
+      readonly error: SerializedError;
+    };
 
 export interface InputMessage {
   readonly type: 'input';

@@ -26,10 +26,28 @@ import { formatBytes } from '../intake/limits.js';
 import { encodeFrame, FrameReader, type FrameProblem } from './frames.js';
 import { isolationPlan, wrapCommand, type IsolationPlan } from './isolation.js';
 import { sandboxNodeArgs } from './permission-flags.js';
-import { EXIT_MARKER, HARNESS_RESULT_ERROR, NON_ERROR, SANDBOX_ENV, TOKEN_ENV, type ChildMessage, type InputMessage, type SerializedError } from './protocol.js';
+import {
+  EXIT_MARKER,
+  HARNESS_RESULT_ERROR,
+  NON_ERROR,
+  SANDBOX_ENV,
+  TOKEN_ENV,
+  type ChildMessage,
+  type InputMessage,
+  type SerializedError,
+} from './protocol.js';
 import { trimStack } from './stack.js';
 
-export type SandboxVerdict = 'ok' | 'error' | 'timeout' | 'memory' | 'crash' | 'exit' | 'output-too-large' | 'permission' | 'invalid-output';
+export type SandboxVerdict =
+  | 'ok'
+  | 'error'
+  | 'timeout'
+  | 'memory'
+  | 'crash'
+  | 'exit'
+  | 'output-too-large'
+  | 'permission'
+  | 'invalid-output';
 
 export interface SandboxOptions {
   readonly bundlePath: string;
@@ -164,7 +182,8 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
   const home = childFolder(opts.bundlePath, plan);
   // The bundle's source map names sources relative to where it was built; the child runs a copy in its
   // own folder, so its frames resolve against that folder: trim stacks against the same place.
-  const shownSrcRoot = opts.srcRoot === undefined ? undefined : resolvePath(home.dir, relative(dirname(opts.bundlePath), opts.srcRoot));
+  const shownSrcRoot =
+    opts.srcRoot === undefined ? undefined : resolvePath(home.dir, relative(dirname(opts.bundlePath), opts.srcRoot));
   const cap = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const replyCap = opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
   const token = randomBytes(24).toString('base64url');
@@ -254,15 +273,21 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
     const message = frame as { type?: unknown; token?: unknown; id?: unknown };
     const type = typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? message.type : undefined;
     if (!run.ready) {
-      if (type !== 'hello') return stop('protocol', 'the child sent data before the harness had started (an early reply)');
-      if (message.token !== token) return stop('protocol', 'the child sent a hello without the session token (a forged frame)');
+      if (type !== 'hello')
+        return stop('protocol', 'the child sent data before the harness had started (an early reply)');
+      if (message.token !== token)
+        return stop('protocol', 'the child sent a hello without the session token (a forged frame)');
       run.ready = true;
       return flush();
     }
     if (type !== 'reply' || message.token !== token) {
-      return stop('protocol', 'the child sent a reply without the session token (a forged reply, e.g. written by student code)');
+      return stop(
+        'protocol',
+        'the child sent a reply without the session token (a forged reply, e.g. written by student code)',
+      );
     }
-    if (inFlight === undefined || message.id !== inFlight) return stop('protocol', 'the child sent more than one reply to one request');
+    if (inFlight === undefined || message.id !== inFlight)
+      return stop('protocol', 'the child sent more than one reply to one request');
     const reply = asReply(frame);
     if (reply === undefined) return stop('protocol', 'the child sent a malformed reply');
     const id = inFlight;
@@ -282,7 +307,8 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
   channel?.on('data', (chunk: Buffer) => {
     if (run.killedFor !== undefined) return;
     for (const event of frames.push(chunk)) {
-      if ('problem' in event) stop(event.problem.kind === 'too-large' ? 'reply-size' : 'protocol', describeProblem(event.problem, replyCap));
+      if ('problem' in event)
+        stop(event.problem.kind === 'too-large' ? 'reply-size' : 'protocol', describeProblem(event.problem, replyCap));
       else onFrame(event.frame);
       if (run.killedFor !== undefined) return;
     }
@@ -311,7 +337,14 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
         run.protocolProblem = `the child's last frame was cut off (${frames.leftover} bytes of an unfinished frame)`;
       }
       // A session the parent closed with every request answered is a clean run.
-      if (closing && run.reply === undefined && waiting.size === 0 && inFlight === undefined && run.killedFor === undefined && code === 0) {
+      if (
+        closing &&
+        run.reply === undefined &&
+        waiting.size === 0 &&
+        inFlight === undefined &&
+        run.killedFor === undefined &&
+        code === 0
+      ) {
         run.reply = { type: 'reply', id: 0, token, ok: true, result: undefined };
       }
       rejectAll();
@@ -452,17 +485,38 @@ function classify(
     if (error.code === 'EACCES' || error.code === 'EPERM') {
       // The separate user's file permissions refused it before the permission model was asked.
       const path = /'([^']+)'/.exec(error.message)?.[1];
-      return { verdict: 'permission', message: permissionMessage(/open|read|stat|scandir/.test(error.message) ? 'FileSystemRead' : undefined, path), details, error };
+      return {
+        verdict: 'permission',
+        message: permissionMessage(/open|read|stat|scandir/.test(error.message) ? 'FileSystemRead' : undefined, path),
+        details,
+        error,
+      };
     }
     if (isAllocationFailure(error)) {
-      return { verdict: 'memory', message: `ran out of memory: ${firstLine(error.message)}; ${memoryAdvice(opts)}`, details, error };
+      return {
+        verdict: 'memory',
+        message: `ran out of memory: ${firstLine(error.message)}; ${memoryAdvice(opts)}`,
+        details,
+        error,
+      };
     }
-    const thrown = error.name === NON_ERROR ? `a non-Error value: ${firstLine(error.message)}` : `${error.name}: ${firstLine(error.message)}`;
+    const thrown =
+      error.name === NON_ERROR
+        ? `a non-Error value: ${firstLine(error.message)}`
+        : `${error.name}: ${firstLine(error.message)}`;
     const who = error.name === HARNESS_RESULT_ERROR ? 'the harness failed' : `your code threw ${thrown}`;
-    return { verdict: 'error', message: error.name === HARNESS_RESULT_ERROR ? `${who}: ${error.message}` : who, details, error };
+    return {
+      verdict: 'error',
+      message: error.name === HARNESS_RESULT_ERROR ? `${who}: ${error.message}` : who,
+      details,
+      error,
+    };
   }
   const tail = lastLines(end.stderr, 15);
-  const oom = /heap out of memory|Reached heap limit|Allocation failed|Fatal process out of memory|std::bad_alloc|Cannot allocate memory/i.test(end.stderr);
+  const oom =
+    /heap out of memory|Reached heap limit|Allocation failed|Fatal process out of memory|std::bad_alloc|Cannot allocate memory/i.test(
+      end.stderr,
+    );
   // V8 aborts on heap exhaustion; a SIGABRT without its message (stderr lost) is most likely the same.
   if (oom || end.signal === 'SIGABRT') {
     return {
@@ -471,7 +525,10 @@ function classify(
         `${oom ? 'ran out of memory' : 'aborted (SIGABRT), most likely out of memory'}${before}: the heap limit is ` +
         `${opts.maxOldSpaceMb} MB; look for data that grows without bound`,
       // V8's native stack trace means nothing to a student; its one-line verdict does.
-      details: end.stderr.split('\n').filter((line) => /FATAL ERROR|out of memory/i.test(line)).join('\n'),
+      details: end.stderr
+        .split('\n')
+        .filter((line) => /FATAL ERROR|out of memory/i.test(line))
+        .join('\n'),
     };
   }
   if (end.stderr.includes('ERR_ACCESS_DENIED')) {
@@ -496,7 +553,8 @@ function classify(
 function isAllocationFailure(error: SerializedError): boolean {
   return (
     error.code === 'ERR_MEMORY_ALLOCATION_FAILED' ||
-    (error.name === 'RangeError' && /Array buffer allocation failed|Cannot allocate memory|allocation failed/i.test(error.message))
+    (error.name === 'RangeError' &&
+      /Array buffer allocation failed|Cannot allocate memory|allocation failed/i.test(error.message))
   );
 }
 

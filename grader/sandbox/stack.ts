@@ -22,7 +22,10 @@ export function trimStack(stack: string, opts: StackOptions = {}): string {
   const header = (firstFrame < 0 ? lines : lines.slice(0, firstFrame)).slice(0, 5);
   const frames = firstFrame < 0 ? [] : lines.slice(firstFrame).filter((line) => FRAME.test(line));
   const studentDir = opts.studentDir;
-  const student = studentDir === undefined ? [] : frames.filter((f) => f.includes(`(${studentDir}/`) || f.includes(` ${studentDir}/`));
+  const student =
+    studentDir === undefined
+      ? []
+      : frames.filter((f) => f.includes(`(${studentDir}/`) || f.includes(` ${studentDir}/`));
   // No student frame (the error surfaced in the engine or harness): show the top frames as they are.
   const kept = (student.length > 0 ? student : frames).slice(0, maxFrames);
   return [...header, ...kept].join('\n');

@@ -28,7 +28,8 @@ export async function makeSubmissionZip(opts: { files: readonly ZipInput[]; out:
   const files = [...opts.files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const [i, file] of files.entries()) {
     assertZipName(file.name);
-    if (i > 0 && files[i - 1]!.name === file.name) throw new Error(`makeSubmissionZip: duplicate entry name ${file.name}`);
+    if (i > 0 && files[i - 1]!.name === file.name)
+      throw new Error(`makeSubmissionZip: duplicate entry name ${file.name}`);
   }
   // Read everything first: a missing file fails before the output file is created.
   const contents = await Promise.all(files.map(async (file) => readFile(file.path)));
@@ -37,7 +38,9 @@ export async function makeSubmissionZip(opts: { files: readonly ZipInput[]; out:
   // archiver's finalize() resolves when the archive stream ends, not when the file is flushed: start the
   // pipeline first and await both (grading.md §6), or a caller may read a truncated zip.
   const written = pipeline(archive, createWriteStream(opts.out));
-  files.forEach((file, i) => archive.append(contents[i]!, { name: file.name, date: ZIP_FIXED_DATE, mode: file.mode ?? ZIP_FILE_MODE }));
+  files.forEach((file, i) =>
+    archive.append(contents[i]!, { name: file.name, date: ZIP_FIXED_DATE, mode: file.mode ?? ZIP_FILE_MODE }),
+  );
   await Promise.all([archive.finalize(), written]);
 }
 
@@ -47,7 +50,15 @@ export async function makeSubmissionZip(opts: { files: readonly ZipInput[]; out:
  */
 function assertZipName(name: string): void {
   const parts = name.split('/');
-  if (name === '' || name.startsWith('/') || name.includes('\\') || /^[a-zA-Z]:/.test(name) || parts.includes('..') || parts.includes('.') || parts.includes('')) {
+  if (
+    name === '' ||
+    name.startsWith('/') ||
+    name.includes('\\') ||
+    /^[a-zA-Z]:/.test(name) ||
+    parts.includes('..') ||
+    parts.includes('.') ||
+    parts.includes('')
+  ) {
     throw new Error(`makeSubmissionZip: "${name}" is not a plain relative path inside the zip (use a/b/c.ts)`);
   }
 }

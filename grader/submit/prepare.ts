@@ -53,15 +53,21 @@ export async function prepareSubmission(opts: PrepareOptions): Promise<PrepareRe
     const path = join(opts.repoRoot, entry);
     const info = await lstat(path).catch(() => undefined);
     if (info === undefined) {
-      errors.push(`${entry}: file not found; the ${opts.lab} lab is graded from this file: copy the stub back from your handout zip (servelab/${entry}) and put your code in it`);
+      errors.push(
+        `${entry}: file not found; the ${opts.lab} lab is graded from this file: copy the stub back from your handout zip (servelab/${entry}) and put your code in it`,
+      );
       continue;
     }
     if (!info.isFile()) {
-      errors.push(`${entry}: not a regular file${info.isSymbolicLink() ? ' (a symbolic link)' : ''}; put the code itself there`);
+      errors.push(
+        `${entry}: not a regular file${info.isSymbolicLink() ? ' (a symbolic link)' : ''}; put the code itself there`,
+      );
       continue;
     }
     if (info.size > DEFAULT_INTAKE_LIMITS.maxEntryBytes) {
-      errors.push(`${entry}: ${formatBytes(info.size)}; the grader accepts files up to ${formatBytes(DEFAULT_INTAKE_LIMITS.maxEntryBytes)}, move data out of it`);
+      errors.push(
+        `${entry}: ${formatBytes(info.size)}; the grader accepts files up to ${formatBytes(DEFAULT_INTAKE_LIMITS.maxEntryBytes)}, move data out of it`,
+      );
       continue;
     }
     const bytes = await readFile(path);
@@ -83,7 +89,9 @@ export async function prepareSubmission(opts: PrepareOptions): Promise<PrepareRe
       for (const [entry, bytes] of texts) {
         const file = entry.slice(opts.studentDir.length + 1);
         if (stubs.files[file] !== undefined && stubs.files[file] === fingerprint(bytes)) {
-          warnings.push(`${entry} is the starter stub exactly as shipped: you are submitting it unchanged (it scores nothing)`);
+          warnings.push(
+            `${entry} is the starter stub exactly as shipped: you are submitting it unchanged (it scores nothing)`,
+          );
         }
       }
     }
@@ -100,12 +108,18 @@ export async function prepareSubmission(opts: PrepareOptions): Promise<PrepareRe
   // Written beside the target and renamed: an interrupted run never leaves a half-written zip behind.
   const partial = `${zipPath}.partial-${process.pid}`;
   try {
-    await makeSubmissionZip({ files: entries.map((name) => ({ name, path: join(opts.repoRoot, name) })), out: partial });
+    await makeSubmissionZip({
+      files: entries.map((name) => ({ name, path: join(opts.repoRoot, name) })),
+      out: partial,
+    });
     await rename(partial, zipPath);
   } finally {
     await rm(partial, { force: true });
   }
-  const check = await readSubmission(zipPath, opts.files, { studentDir: opts.studentDir, hint: `./submit.sh ${opts.lab}` });
+  const check = await readSubmission(zipPath, opts.files, {
+    studentDir: opts.studentDir,
+    hint: `./submit.sh ${opts.lab}`,
+  });
   for (const problem of check.problems) errors.push(`the written zip failed the grader's intake: ${problem.message}`);
   const zipBytes = (await lstat(zipPath)).size;
   return { zipPath, entries, zipBytes, errors, warnings, notes };

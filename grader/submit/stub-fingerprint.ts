@@ -25,14 +25,20 @@ export function fingerprint(bytes: Buffer | string): string {
 
 /** The file's text for a lab whose stubs are `files` (name → bytes). */
 export function stubFingerprintsText(lab: string, files: ReadonlyMap<string, Buffer | string>): string {
-  const out: StubFingerprints = { lab, files: Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, bytes]) => [name, fingerprint(bytes)])) };
-  return JSON.stringify(out, null, 2) + '\n';
+  const out: StubFingerprints = {
+    lab,
+    files: Object.fromEntries(
+      [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, bytes]) => [name, fingerprint(bytes)]),
+    ),
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
 }
 
 /** The shipped fingerprints, or why there are none (then the check is skipped with a note). */
 export function readStubFingerprints(repoRoot: string, lab: string): StubFingerprints | string {
   const file = join(repoRoot, stubFingerprintsFile(lab));
-  if (!existsSync(file)) return `${stubFingerprintsFile(lab)} is not here (npm run dist:student puts it in the handout)`;
+  if (!existsSync(file))
+    return `${stubFingerprintsFile(lab)} is not here (npm run dist:student puts it in the handout)`;
   try {
     return StubFingerprints.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (err) {

@@ -18,11 +18,22 @@ export interface CfsAnswers {
   /** Q3: how CFS lowers TTFT. Evidence: P99 TTFT at intervals 0 and 10 (s). */
   q3: { choice: Choice; p99TtftFcfsS: number | null; p99TtftCfs10S: number | null };
   /** Q4: what is swapped. Evidence: CPU blocks; at interval 10, peak CPU KV % and peak swapped requests. */
-  q4: { choice: Choice; cpuBlocks: number | null; peakCpuKvPercentCfs10: number | null; peakSwappedCfs10: number | null };
+  q4: {
+    choice: Choice;
+    cpuBlocks: number | null;
+    peakCpuKvPercentCfs10: number | null;
+    peakSwappedCfs10: number | null;
+  };
   /** Q5: the main trade-off. Evidence: mean TPOT at intervals 0 and 10 (ms). */
   q5: { choice: Choice; meanTpotFcfsMs: number | null; meanTpotCfs10Ms: number | null };
   /** Q6: a larger interval. Evidence: P99 TTFT (s) and mean TPOT (ms) at intervals 5 and 40. */
-  q6: { choice: Choice; p99TtftCfs5S: number | null; p99TtftCfs40S: number | null; meanTpotCfs5Ms: number | null; meanTpotCfs40Ms: number | null };
+  q6: {
+    choice: Choice;
+    p99TtftCfs5S: number | null;
+    p99TtftCfs40S: number | null;
+    meanTpotCfs5Ms: number | null;
+    meanTpotCfs40Ms: number | null;
+  };
 }
 
 export const answers: CfsAnswers = {

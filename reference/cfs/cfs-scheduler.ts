@@ -37,7 +37,8 @@ export class CfsScheduler extends VllmV0Scheduler {
     const byPriority = (a: Request, b: Request) => comparePriority(this.getPriority(a), this.getPriority(b));
     const running = [...this.running].sort(byPriority);
     const worseThan = (candidate: Request) =>
-      running.length > 0 && comparePriority(this.getPriority(running[running.length - 1]!), this.getPriority(candidate)) > 0;
+      running.length > 0 &&
+      comparePriority(this.getPriority(running[running.length - 1]!), this.getPriority(candidate)) > 0;
     let forced = 0;
     const evict = () => {
       const victim = running.pop()!;
@@ -90,7 +91,8 @@ export class CfsScheduler extends VllmV0Scheduler {
     if (prefills.groups.length === 0) {
       running = this.scheduleRunning(budget);
       // A step that swapped anything out must not swap in.
-      if (blocksToSwapOut.length === 0 && running.preempted.length + running.swappedOut.length === 0) swappedIn = this.scheduleSwapped(budget);
+      if (blocksToSwapOut.length === 0 && running.preempted.length + running.swappedOut.length === 0)
+        swappedIn = this.scheduleSwapped(budget);
     }
     return this.commitStep(budget, prefills, running, swappedIn, blocksToSwapOut);
   }

@@ -27,15 +27,28 @@ import { DeadlineReplicaScheduler } from '../../sim/policies/replica/deadline/de
  * SPLIT_TOKENS tokens and for larger ones. A side with fewer samples than `minSamples` keeps
  * `fallback`'s coefficients.
  */
-export function fitBatchTimeModel(samples: readonly BatchSample[], fallback: BatchTimeModel, minSamples = 12): BatchTimeModel {
+export function fitBatchTimeModel(
+  samples: readonly BatchSample[],
+  fallback: BatchTimeModel,
+  minSamples = 12,
+): BatchTimeModel {
   const fit = (side: readonly BatchSample[], keep: Coefficients): Coefficients => {
     if (side.length < minSamples) return keep;
-    const beta = leastSquares(side.map((s) => regressors(s)), side.map((s) => s.seconds));
-    return beta !== undefined && beta.every(Number.isFinite) ? (beta as unknown as Coefficients) : keep;
+    const beta = leastSquares(
+      side.map((s) => regressors(s)),
+      side.map((s) => s.seconds),
+    );
+    return beta?.every(Number.isFinite) ? (beta as unknown as Coefficients) : keep;
   };
   return {
-    small: fit(samples.filter((s) => s.numTokens <= SPLIT_TOKENS), fallback.small),
-    large: fit(samples.filter((s) => s.numTokens > SPLIT_TOKENS), fallback.large),
+    small: fit(
+      samples.filter((s) => s.numTokens <= SPLIT_TOKENS),
+      fallback.small,
+    ),
+    large: fit(
+      samples.filter((s) => s.numTokens > SPLIT_TOKENS),
+      fallback.large,
+    ),
   };
 }
 
@@ -99,7 +112,13 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
     for (const r of decodes) decodeContext += r.numProcessedTokens;
     const fits = (t: number): boolean => {
       const prefill = Math.max(0, t - d);
-      const predicted = predictBatchTime(this.batchTimeModel, { numTokens: Math.max(t, d), numPrefillTokens: prefill, numDecodeTokens: d, decodeContext, prefillContext: prefill });
+      const predicted = predictBatchTime(this.batchTimeModel, {
+        numTokens: Math.max(t, d),
+        numPrefillTokens: prefill,
+        numDecodeTokens: d,
+        decodeContext,
+        prefillContext: prefill,
+      });
       return this.deadline.chunkSafetyFactor * predicted <= minSlack;
     };
     let lo = -1; // sizes[lo] is the largest known to fit

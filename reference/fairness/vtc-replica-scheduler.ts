@@ -61,7 +61,8 @@ export class VtcReplicaScheduler extends VllmReplicaScheduler {
     }
     const own = this.counterOf(u);
     if (othersMin < Number.POSITIVE_INFINITY) this.virtualCounters.set(u, Math.max(own, othersMin));
-    else if (this.lastClientScheduled !== undefined) this.virtualCounters.set(u, Math.max(own, this.counterOf(this.lastClientScheduled)));
+    else if (this.lastClientScheduled !== undefined)
+      this.virtualCounters.set(u, Math.max(own, this.counterOf(this.lastClientScheduled)));
     else this.virtualCounters.set(u, own);
   }
 
@@ -86,7 +87,11 @@ export class VtcReplicaScheduler extends VllmReplicaScheduler {
       const c = request.clientId;
       if (seen.has(c)) return; // only each client's head competes
       seen.add(c);
-      if (best === undefined || isBefore(this.counterOf(c), c, this.counterOf(best.request.clientId), best.request.clientId)) best = { request, index };
+      if (
+        best === undefined ||
+        isBefore(this.counterOf(c), c, this.counterOf(best.request.clientId), best.request.clientId)
+      )
+        best = { request, index };
     });
     return best;
   }
@@ -115,7 +120,10 @@ export class VtcReplicaScheduler extends VllmReplicaScheduler {
       numTokens.push(tokens);
       longest = Math.max(longest, tokens);
       const c = request.clientId;
-      this.virtualCounters.set(c, this.counterOf(c) + getPrefillTokenServiceCost(request.newPromptTokens(tokens)) / this.clientWeight(c));
+      this.virtualCounters.set(
+        c,
+        this.counterOf(c) + getPrefillTokenServiceCost(request.newPromptTokens(tokens)) / this.clientWeight(c),
+      );
       if (!this.waiting.some((r) => r.clientId === c)) this.lastClientScheduled = c;
     }
     if (requests.length > 0) return this.makeBatch(requests, numTokens);

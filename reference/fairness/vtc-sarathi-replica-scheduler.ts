@@ -60,7 +60,8 @@ export class VtcSarathiReplicaScheduler extends SarathiReplicaScheduler {
     }
     const own = this.counterOf(u);
     if (othersMin < Number.POSITIVE_INFINITY) this.virtualCounters.set(u, Math.max(own, othersMin));
-    else if (this.lastClientScheduled !== undefined) this.virtualCounters.set(u, Math.max(own, this.counterOf(this.lastClientScheduled)));
+    else if (this.lastClientScheduled !== undefined)
+      this.virtualCounters.set(u, Math.max(own, this.counterOf(this.lastClientScheduled)));
     else this.virtualCounters.set(u, own);
   }
 
@@ -86,7 +87,10 @@ export class VtcSarathiReplicaScheduler extends SarathiReplicaScheduler {
     let best: VtcSarathiSelection | undefined;
     const consider = (request: Request, index: number, isRunningPrefill: boolean): void => {
       const c = request.clientId;
-      if (best === undefined || isBefore(this.counterOf(c), c, this.counterOf(best.request.clientId), best.request.clientId)) {
+      if (
+        best === undefined ||
+        isBefore(this.counterOf(c), c, this.counterOf(best.request.clientId), best.request.clientId)
+      ) {
         best = { request, index, isRunningPrefill };
       }
     };
@@ -136,7 +140,10 @@ export class VtcSarathiReplicaScheduler extends SarathiReplicaScheduler {
       numTokens.push(chunk);
       used += chunk;
       const c = request.clientId;
-      this.virtualCounters.set(c, this.counterOf(c) + getPrefillTokenServiceCost(request.newPromptTokens(chunk)) / this.clientWeight(c));
+      this.virtualCounters.set(
+        c,
+        this.counterOf(c) + getPrefillTokenServiceCost(request.newPromptTokens(chunk)) / this.clientWeight(c),
+      );
       if (!isRunningPrefill && !this.waiting.some((r) => r.clientId === c)) this.lastClientScheduled = c;
     }
     // Prompts in progress that got no chunk keep their blocks and wait for the next iteration.
@@ -149,7 +156,10 @@ export class VtcSarathiReplicaScheduler extends SarathiReplicaScheduler {
     let best: VtcSarathiSelection | undefined;
     runningPrefills.forEach((request, index) => {
       const c = request.clientId;
-      if (best === undefined || isBefore(this.counterOf(c), c, this.counterOf(best.request.clientId), best.request.clientId)) {
+      if (
+        best === undefined ||
+        isBefore(this.counterOf(c), c, this.counterOf(best.request.clientId), best.request.clientId)
+      ) {
         best = { request, index, isRunningPrefill: true };
       }
     });

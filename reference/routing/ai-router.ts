@@ -62,7 +62,8 @@ export class AiRouter extends Router {
     const out: Assignment[] = [];
     for (const request of this.drainQueueByArrival()) {
       const prompt = request.numPrefillTokens;
-      this.#meanPrompt = this.#meanPrompt === 0 ? prompt : this.#meanPrompt + MEAN_SMOOTHING * (prompt - this.#meanPrompt);
+      this.#meanPrompt =
+        this.#meanPrompt === 0 ? prompt : this.#meanPrompt + MEAN_SMOOTHING * (prompt - this.#meanPrompt);
       const promptUnits = prompt / this.#meanPrompt;
       // Until some replica has run a request there is no KV unit yet, and then no KV to compare.
       const kvUnit = this.#meanBlocksPerRunning > 0 ? KV_WEIGHT / this.#meanBlocksPerRunning : 0;
@@ -99,6 +100,8 @@ export class AiRouter extends Router {
     if (running === 0) return;
     const sample = blocks / running;
     this.#meanBlocksPerRunning =
-      this.#meanBlocksPerRunning === 0 ? sample : this.#meanBlocksPerRunning + MEAN_SMOOTHING * (sample - this.#meanBlocksPerRunning);
+      this.#meanBlocksPerRunning === 0
+        ? sample
+        : this.#meanBlocksPerRunning + MEAN_SMOOTHING * (sample - this.#meanBlocksPerRunning);
   }
 }

@@ -20,15 +20,29 @@ export interface CapacityRun extends CapacityResult {
 
 export function parseRange(text: string): { low: number; high: number } {
   const [low, high] = text.split(',').map(Number) as [number, number];
-  if (!(low > 0) || !(high > low)) throw new InputError(`--capacity-search expects "low,high" with 0 < low < high, got "${text}"`);
+  if (!(low > 0) || !(high > low))
+    throw new InputError(`--capacity-search expects "low,high" with 0 < low < high, got "${text}"`);
   return { low, high };
 }
 
-export function runCapacitySearch(config: SimulationConfig, options: BuildOptions = {}, onProbe?: (qps: number, report: DeadlineReport) => void): CapacityRun {
-  if (config.trace !== undefined) throw new InputError('--capacity-search draws a synthetic workload; drop --trace (use --lengths-trace for the lengths)');
-  const base: SimulationConfig = { ...config, qps: 1, numRequests: config.numRequests ?? DEFAULT_CAPACITY_REQUESTS, duration: undefined };
+export function runCapacitySearch(
+  config: SimulationConfig,
+  options: BuildOptions = {},
+  onProbe?: (qps: number, report: DeadlineReport) => void,
+): CapacityRun {
+  if (config.trace !== undefined)
+    throw new InputError(
+      '--capacity-search draws a synthetic workload; drop --trace (use --lengths-trace for the lengths)',
+    );
+  const base: SimulationConfig = {
+    ...config,
+    qps: 1,
+    numRequests: config.numRequests ?? DEFAULT_CAPACITY_REQUESTS,
+    duration: undefined,
+  };
   const requests = loadRequests(base);
-  if (!requests.some((r) => r.tier !== undefined)) throw new InputError('--capacity-search needs SLA tiers: add --tier-mix (e.g. "1,1,1")');
+  if (!requests.some((r) => r.tier !== undefined))
+    throw new InputError('--capacity-search needs SLA tiers: add --tier-mix (e.g. "1,1,1")');
   const reports: { qps: number; report: DeadlineReport }[] = [];
   const { low, high } = parseRange(config.capacitySearch ?? '1,8');
   const result = findCapacity(

@@ -48,7 +48,8 @@ export function interpolateCapacity(pass: CapacityProbe, fail: CapacityProbe, ta
 
 export function findCapacity(evaluate: (qps: number) => number, options: CapacitySearchOptions): CapacityResult {
   const target = options.target ?? CAPACITY_TARGET;
-  if (!(options.low > 0) || !(options.high > options.low)) throw new RangeError(`capacity search needs 0 < low < high, got ${options.low}, ${options.high}`);
+  if (!(options.low > 0) || !(options.high > options.low))
+    throw new RangeError(`capacity search needs 0 < low < high, got ${options.low}, ${options.high}`);
   const probes: CapacityProbe[] = [];
   const probe = (qps: number): CapacityProbe => {
     const p = { qps, maxRate: evaluate(qps) };

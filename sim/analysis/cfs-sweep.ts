@@ -15,7 +15,12 @@ import { requestMetricsCsv } from '../metrics/request-metrics.js';
 import { mean, percentile } from '../metrics/stats.js';
 import type { ReplicaSchedulerClass } from '../policies/replica/registry.js';
 import type { ReplicaSchedulerInit } from '../policies/replica/replica-scheduler.js';
-import { vllmV0Options, VllmV0ReplicaScheduler, type KvUsageSample, type VllmV0Options } from '../policies/replica/vllm-v0-replica-scheduler.js';
+import {
+  vllmV0Options,
+  VllmV0ReplicaScheduler,
+  type KvUsageSample,
+  type VllmV0Options,
+} from '../policies/replica/vllm-v0-replica-scheduler.js';
 
 export interface SweepRow {
   readonly interval: number;
@@ -54,7 +59,18 @@ export function kvUsageCsv(samples: readonly KvUsageSample[], gpuBlocks: number,
   const lines = ['time,gpu_kv_blocks,gpu_kv_percent,cpu_kv_blocks,cpu_kv_percent,running,swapped,waiting'];
   const pct = (used: number, total: number) => (total === 0 ? 0 : Math.round((1e6 * used) / total) / 1e4);
   for (const s of samples) {
-    lines.push([Math.round(s.time * 1e9) / 1e9, s.gpuBlocksUsed, pct(s.gpuBlocksUsed, gpuBlocks), s.cpuBlocksUsed, pct(s.cpuBlocksUsed, cpuBlocks), s.running, s.swapped, s.waiting].join(','));
+    lines.push(
+      [
+        Math.round(s.time * 1e9) / 1e9,
+        s.gpuBlocksUsed,
+        pct(s.gpuBlocksUsed, gpuBlocks),
+        s.cpuBlocksUsed,
+        pct(s.cpuBlocksUsed, cpuBlocks),
+        s.running,
+        s.swapped,
+        s.waiting,
+      ].join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -65,7 +81,8 @@ function isVllmV0Class(cls: ReplicaSchedulerClass): cls is VllmV0Class & Replica
   return cls === VllmV0ReplicaScheduler || cls.prototype instanceof VllmV0ReplicaScheduler;
 }
 
-const NEEDS_VLLM_V0 = '--cfs-interval-sweep needs vllm-v0 replicas: add --replica-scheduler vllm-v0 or a CFS --replica-scheduler-module';
+const NEEDS_VLLM_V0 =
+  '--cfs-interval-sweep needs vllm-v0 replicas: add --replica-scheduler vllm-v0 or a CFS --replica-scheduler-module';
 
 /**
  * The sweep's replicas: `vllm-v0` or a module's subclass of it, with the config's options and every
@@ -73,19 +90,28 @@ const NEEDS_VLLM_V0 = '--cfs-interval-sweep needs vllm-v0 replicas: add --replic
  */
 function recordingFactory(config: SimulationConfig, options: BuildOptions): BuildOptions['makeReplicaScheduler'] {
   if (options.makeReplicaScheduler !== undefined) return options.makeReplicaScheduler;
-  const cls = options.replicaSchedulerClass ?? (config.replicaScheduler === 'vllm-v0' ? VllmV0ReplicaScheduler : undefined);
+  const cls =
+    options.replicaSchedulerClass ?? (config.replicaScheduler === 'vllm-v0' ? VllmV0ReplicaScheduler : undefined);
   if (cls === undefined || !isVllmV0Class(cls)) throw new InputError(NEEDS_VLLM_V0);
   const v0Options = vllmV0Options(config, true);
   return (init) => new cls(init, v0Options);
 }
 
 /** One run per interval (same workload, same seed). */
-export function runCfsSweep(config: SimulationConfig, intervals: readonly number[], options: BuildOptions = {}): SweepRun[] {
+export function runCfsSweep(
+  config: SimulationConfig,
+  intervals: readonly number[],
+  options: BuildOptions = {},
+): SweepRun[] {
   return intervals.map((interval) => {
     const c: SimulationConfig = { ...config, cfsInterval: interval };
-    const simulator = new Simulator(buildSimulation(c, { ...options, makeReplicaScheduler: recordingFactory(c, options) }));
+    const simulator = new Simulator(
+      buildSimulation(c, { ...options, makeReplicaScheduler: recordingFactory(c, options) }),
+    );
     const result = simulator.run();
-    const replicas = simulator.cluster.replicas.filter((r): r is VllmV0ReplicaScheduler => r instanceof VllmV0ReplicaScheduler);
+    const replicas = simulator.cluster.replicas.filter(
+      (r): r is VllmV0ReplicaScheduler => r instanceof VllmV0ReplicaScheduler,
+    );
     if (replicas.length === 0) throw new InputError(NEEDS_VLLM_V0);
     const first = replicas[0]!;
     const lat = latenciesInIssueOrder(result.requests);
@@ -118,6 +144,12 @@ export function runCfsSweep(config: SimulationConfig, intervals: readonly number
       endTime: result.endTime,
     };
     const usage = first.usage.map((u) => ({ ...u, replicaId: first.replicaId, gpuBlocks, cpuBlocks }));
-    return { row, requestMetricsCsv: requestMetricsCsv(result.requests), kvUsageCsv: kvUsageCsv(first.usage, gpuBlocks, cpuBlocks), result, usage };
+    return {
+      row,
+      requestMetricsCsv: requestMetricsCsv(result.requests),
+      kvUsageCsv: kvUsageCsv(first.usage, gpuBlocks, cpuBlocks),
+      result,
+      usage,
+    };
   });
 }

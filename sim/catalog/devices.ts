@@ -24,9 +24,30 @@ export interface DeviceSpec {
 
 export const DEVICES: Readonly<Record<DeviceName, DeviceSpec>> = {
   // A100 SXM4 80GB: 312 TFLOPS FP16, 2,039 GB/s HBM2e; PCIe 4.0 x16 ≈ 25 GB/s effective.
-  a100: { name: 'a100', memoryGiB: 80, fp16Tflops: 312, memoryBandwidthGBs: 2039, pcieBandwidthGBs: 25, costPerGpuHour: 2 },
+  a100: {
+    name: 'a100',
+    memoryGiB: 80,
+    fp16Tflops: 312,
+    memoryBandwidthGBs: 2039,
+    pcieBandwidthGBs: 25,
+    costPerGpuHour: 2,
+  },
   // A100 SXM4 40GB: 312 TFLOPS FP16, 1,555 GB/s HBM2.
-  'a100-40gb': { name: 'a100-40gb', memoryGiB: 40, fp16Tflops: 312, memoryBandwidthGBs: 1555, pcieBandwidthGBs: 25, costPerGpuHour: 2 },
+  'a100-40gb': {
+    name: 'a100-40gb',
+    memoryGiB: 40,
+    fp16Tflops: 312,
+    memoryBandwidthGBs: 1555,
+    pcieBandwidthGBs: 25,
+    costPerGpuHour: 2,
+  },
   // H100 SXM5 80GB: 989 TFLOPS dense FP16, 3,350 GB/s HBM3; PCIe 5.0 x16 ≈ 50 GB/s effective.
-  h100: { name: 'h100', memoryGiB: 80, fp16Tflops: 989, memoryBandwidthGBs: 3350, pcieBandwidthGBs: 50, costPerGpuHour: 4 },
+  h100: {
+    name: 'h100',
+    memoryGiB: 80,
+    fp16Tflops: 989,
+    memoryBandwidthGBs: 3350,
+    pcieBandwidthGBs: 50,
+    costPerGpuHour: 4,
+  },
 };

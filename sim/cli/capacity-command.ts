@@ -8,7 +8,9 @@ import type { SimulationConfig } from '../config/schema.js';
 import { describeViolations } from '../metrics/deadlines.js';
 
 export function capacityCommand(config: SimulationConfig, options: BuildOptions): void {
-  const search = runCapacitySearch(config, options, (qps, report) => console.error(`probe ${qps.toFixed(3)} req/s: worst tier ${(100 * report.maxRate).toFixed(2)}%`));
+  const search = runCapacitySearch(config, options, (qps, report) =>
+    console.error(`probe ${qps.toFixed(3)} req/s: worst tier ${(100 * report.maxRate).toFixed(2)}%`),
+  );
   console.log(describeCapacity(config, search));
 }
 
@@ -17,12 +19,19 @@ export function describeCapacity(config: SimulationConfig, run: CapacityRun): st
   const lines = run.reports
     .slice()
     .sort((a, b) => a.qps - b.qps)
-    .map(({ qps, report }) => `  ${qps.toFixed(3).padStart(8)} req/s  worst ${(100 * report.maxRate).toFixed(2).padStart(6)}%  ${describeViolations(report)}`);
+    .map(
+      ({ qps, report }) =>
+        `  ${qps.toFixed(3).padStart(8)} req/s  worst ${(100 * report.maxRate).toFixed(2).padStart(6)}%  ${describeViolations(report)}`,
+    );
   const verdict =
     run.status === 'bracketed'
       ? `capacity ${run.capacity.toFixed(3)} req/s (worst tier at 1%, interpolated)`
       : run.status === 'above-range'
         ? `capacity ≥ ${run.capacity.toFixed(3)} req/s: every probe passed; raise the range`
         : 'capacity below the range: every probe failed; lower the range';
-  return [`capacity search: ${scheduler}, ${config.numRequests ?? DEFAULT_CAPACITY_REQUESTS} requests per probe, tier deadlines ${config.tierDeadlines.join('/')} s`, ...lines, verdict].join('\n');
+  return [
+    `capacity search: ${scheduler}, ${config.numRequests ?? DEFAULT_CAPACITY_REQUESTS} requests per probe, tier deadlines ${config.tierDeadlines.join('/')} s`,
+    ...lines,
+    verdict,
+  ].join('\n');
 }

@@ -4,7 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { CONFIG_SECTIONS, ConfigError, FIELD_SECTIONS, SimulationConfig, type SimulationConfigInput } from '../config/schema.js';
+import {
+  CONFIG_SECTIONS,
+  ConfigError,
+  FIELD_SECTIONS,
+  SimulationConfig,
+  type SimulationConfigInput,
+} from '../config/schema.js';
 
 type FieldKind = { kind: 'number' | 'string' | 'boolean' } | { kind: 'enum'; options: readonly string[] };
 
@@ -76,7 +82,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       negated = true;
     }
     const field = fields.get(flag);
-    if (field === undefined) throw new ConfigError(`unknown flag ${flag}${suggest(flag, [...fields.keys()])}; run with --help for every flag`);
+    if (field === undefined)
+      throw new ConfigError(`unknown flag ${flag}${suggest(flag, [...fields.keys()])}; run with --help for every flag`);
     if (field.type.kind === 'boolean') {
       // `--flag`, `--flag=false` and, as --help's `<boolean>` suggests, `--flag false`.
       if (value === undefined && !negated && (argv[i + 1] === 'true' || argv[i + 1] === 'false')) value = argv[++i];
@@ -84,7 +91,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       continue;
     }
     value ??= argv[++i];
-    if (value === undefined || (value.startsWith('--') && field.type.kind !== 'number')) throw new ConfigError(`${flag} needs a value`);
+    if (value === undefined || (value.startsWith('--') && field.type.kind !== 'number'))
+      throw new ConfigError(`${flag} needs a value`);
     overrides[field.key] = field.type.kind === 'number' ? parseNumber(flag, value) : value;
   }
   return { help, config: { ...base, ...overrides } as SimulationConfigInput };

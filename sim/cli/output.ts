@@ -8,7 +8,8 @@ import type { RunOutput } from '../run.js';
 /** `<model>_<replica scheduler>_<router>`; a policy loaded from a file is named by the file (e.g. `ai-router`). */
 export function runName(config: SimulationConfig): string {
   if (config.name !== undefined) return config.name;
-  const fromFile = (module: string | undefined) => (module === undefined || module === '' ? undefined : basename(module).replace(/\.[cm]?[jt]s$/, ''));
+  const fromFile = (module: string | undefined) =>
+    module === undefined || module === '' ? undefined : basename(module).replace(/\.[cm]?[jt]s$/, '');
   return `${config.model}_${fromFile(config.replicaSchedulerModule) ?? config.replicaScheduler}_${fromFile(config.routerModule) ?? config.globalScheduler}`;
 }
 
@@ -23,8 +24,8 @@ export function writeRun(dir: string, run: RunOutput, extra: Record<string, unkn
   mkdirSync(dir, { recursive: true });
   const files = {
     'request_metrics.csv': requestMetricsCsv(run.result.requests),
-    'config.json': JSON.stringify({ ...run.config, ...extra }, null, 2) + '\n',
-    'summary.json': JSON.stringify(run.summary, null, 2) + '\n',
+    'config.json': `${JSON.stringify({ ...run.config, ...extra }, null, 2)}\n`,
+    'summary.json': `${JSON.stringify(run.summary, null, 2)}\n`,
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return Object.keys(files).map((f) => join(dir, f));

@@ -19,7 +19,13 @@ export function makeProgress(mode: 'auto' | 'on' | 'off', stream: NodeJS.WriteSt
       if (bar === undefined) {
         if (Date.now() - startedAt < 1000) return;
         bar = new cliProgress.SingleBar(
-          { format: 'simulating [{bar}] {value}/{total} requests | t={time}s | {duration_formatted}', stream, hideCursor: true, noTTYOutput: mode === 'on', notTTYSchedule: 2000 },
+          {
+            format: 'simulating [{bar}] {value}/{total} requests | t={time}s | {duration_formatted}',
+            stream,
+            hideCursor: true,
+            noTTYOutput: mode === 'on',
+            notTTYSchedule: 2000,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(total, completed, { time: now.toFixed(0) });

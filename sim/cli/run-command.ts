@@ -44,10 +44,17 @@ export async function runCommand(config: SimulationConfig, options: RunCommandOp
   console.log(summaryTable(run.summary));
   if (recorder !== undefined) {
     const { path, bytes } = writeTimeline(config.timeline!, recorder, run.result.endTime);
-    console.log(`timeline   ${path} (${(bytes / 1024 / 1024).toFixed(1)} MiB, ${recorder.numEvents} events; open in ui.perfetto.dev)`);
+    console.log(
+      `timeline   ${path} (${(bytes / 1024 / 1024).toFixed(1)} MiB, ${recorder.numEvents} events; open in ui.perfetto.dev)`,
+    );
   }
   if (config.plots !== undefined && usage !== undefined && service !== undefined) {
-    const inputs = { result: run.result, costPerReplicaHour: costPerReplicaHour(config), usage: usage.samples, service: service.log };
+    const inputs = {
+      result: run.result,
+      costPerReplicaHour: costPerReplicaHour(config),
+      usage: usage.samples,
+      service: service.log,
+    };
     const written = await writePlots(resolve(config.plots), runPlots(inputs));
     console.log(`plots      ${resolve(config.plots)}/{${written.join(',')}}`);
   }

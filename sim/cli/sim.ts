@@ -6,7 +6,13 @@
  */
 import { pathToFileURL } from 'node:url';
 import { buildExecutionModel } from '../config/build.js';
-import { errorRaisedInModule, loadAutoscalerModule, loadReplicaSchedulerClass, loadRouterModule, parseAutoscalerArgs } from '../config/plugins.js';
+import {
+  errorRaisedInModule,
+  loadAutoscalerModule,
+  loadReplicaSchedulerClass,
+  loadRouterModule,
+  parseAutoscalerArgs,
+} from '../config/plugins.js';
 import { parseConfig } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { capacityCommand } from './capacity-command.js';
@@ -24,14 +30,25 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
       return 0;
     }
     const config = parseConfig(args.config, 'flags/config');
-    modules = [config.routerModule, config.replicaSchedulerModule, config.autoscalerModule].filter((m): m is string => m !== undefined && m !== '');
+    modules = [config.routerModule, config.replicaSchedulerModule, config.autoscalerModule].filter(
+      (m): m is string => m !== undefined && m !== '',
+    );
     const startedAt = new Date();
     const executionModel = buildExecutionModel(config);
     const makeRouter = config.routerModule ? await loadRouterModule(config.routerModule) : undefined;
-    const replicaSchedulerClass = config.replicaSchedulerModule ? await loadReplicaSchedulerClass(config.replicaSchedulerModule) : undefined;
-    const makeAutoscaler = config.autoscalerModule ? await loadAutoscalerModule(config.autoscalerModule, parseAutoscalerArgs(config.autoscalerArgs)) : undefined;
-    if (makeAutoscaler !== undefined && (config.cfsIntervalSweep !== undefined || config.capacitySearch !== undefined)) {
-      throw new InputError('--autoscaler-module runs one simulation; it cannot be combined with --cfs-interval-sweep or --capacity-search');
+    const replicaSchedulerClass = config.replicaSchedulerModule
+      ? await loadReplicaSchedulerClass(config.replicaSchedulerModule)
+      : undefined;
+    const makeAutoscaler = config.autoscalerModule
+      ? await loadAutoscalerModule(config.autoscalerModule, parseAutoscalerArgs(config.autoscalerArgs))
+      : undefined;
+    if (
+      makeAutoscaler !== undefined &&
+      (config.cfsIntervalSweep !== undefined || config.capacitySearch !== undefined)
+    ) {
+      throw new InputError(
+        '--autoscaler-module runs one simulation; it cannot be combined with --cfs-interval-sweep or --capacity-search',
+      );
     }
     const recorder = timelineRecorder(config);
     const build = { executionModel, makeRouter, replicaSchedulerClass };
@@ -55,4 +72,5 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = await main(process.argv.slice(2));

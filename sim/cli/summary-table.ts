@@ -23,11 +23,16 @@ export function summaryTable(s: RunSummary): string {
     ...(s.perClient !== undefined
       ? [
           `per client ${Object.entries(s.perClient)
-            .map(([id, c]) => `${id}: ${c.completed}/${c.arrived} done, ttft ${fmt(c.ttftMean, 2)} s, ${fmt(c.servicePerSecond, 0)} service/s`)
+            .map(
+              ([id, c]) =>
+                `${id}: ${c.completed}/${c.arrived} done, ttft ${fmt(c.ttftMean, 2)} s, ${fmt(c.servicePerSecond, 0)} service/s`,
+            )
             .join('; ')}`,
         ]
       : []),
-    ...(s.deadlines !== undefined ? [`deadlines  worst tier ${fmt(100 * s.deadlines.maxRate, 2)}% missed; ${describeViolations(s.deadlines)}`] : []),
+    ...(s.deadlines !== undefined
+      ? [`deadlines  worst tier ${fmt(100 * s.deadlines.maxRate, 2)}% missed; ${describeViolations(s.deadlines)}`]
+      : []),
     `wall time  ${fmt(s.wallSeconds)} s for ${s.events} events, ${s.batches} batches`,
   ].join('\n');
 }

@@ -26,13 +26,19 @@ export function timelineOptions(config: SimulationConfig): TimelineOptions {
 export function timelineRecorder(config: SimulationConfig): TimelineRecorder | undefined {
   if (config.timeline === undefined) return undefined;
   if (config.capacitySearch !== undefined || config.cfsIntervalSweep !== undefined) {
-    throw new InputError('--timeline records one run; it cannot be combined with --capacity-search or --cfs-interval-sweep');
+    throw new InputError(
+      '--timeline records one run; it cannot be combined with --capacity-search or --cfs-interval-sweep',
+    );
   }
   return new TimelineRecorder(timelineOptions(config));
 }
 
 /** Writes the file; returns its absolute path and size in bytes. */
-export function writeTimeline(file: string, recorder: TimelineRecorder, endTime: number): { path: string; bytes: number } {
+export function writeTimeline(
+  file: string,
+  recorder: TimelineRecorder,
+  endTime: number,
+): { path: string; bytes: number } {
   const path = resolve(file);
   mkdirSync(dirname(path), { recursive: true });
   const text = recorder.toJson(endTime);

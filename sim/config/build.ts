@@ -7,7 +7,12 @@ import { planKvMemory, type MemoryPlan } from '../memory/memory-planner.js';
 import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import { createExecutionModel } from '../predictor/factory.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
-import { moduleReplicaSchedulerFactory, replicaSchedulerFactory, type ReplicaSchedulerClass, type ReplicaSchedulerFactory } from '../policies/replica/registry.js';
+import {
+  moduleReplicaSchedulerFactory,
+  replicaSchedulerFactory,
+  type ReplicaSchedulerClass,
+  type ReplicaSchedulerFactory,
+} from '../policies/replica/registry.js';
 import { ROUTERS } from '../policies/router/registry.js';
 import { generateMultiClient } from '../workload/multi-client.js';
 import { generateSynthetic, replayTrace } from '../workload/request-source.js';
@@ -24,13 +29,18 @@ export const DEFAULT_SYNTHETIC_DURATION = 1000;
 export function loadRequests(config: SimulationConfig): Request[] {
   const tiers = config.tierDeadlines.length;
   if (config.tierMix !== undefined && config.tierMix.length > tiers) {
-    throw new InputError(`--tier-mix gives ${config.tierMix.length} tiers but --tier-deadlines only ${tiers} (${config.tierDeadlines.join(', ')} s)`);
+    throw new InputError(
+      `--tier-mix gives ${config.tierMix.length} tiers but --tier-deadlines only ${tiers} (${config.tierDeadlines.join(', ')} s)`,
+    );
   }
   const loaded = loadWorkload(config);
-  const requests = config.tierMix !== undefined ? assignTiers(loaded, config.tierMix, new Rng(config.seed).fork('tiers')) : loaded;
+  const requests =
+    config.tierMix !== undefined ? assignTiers(loaded, config.tierMix, new Rng(config.seed).fork('tiers')) : loaded;
   const uncovered = requests.find((r) => r.tier !== undefined && r.tier >= tiers);
   if (uncovered !== undefined) {
-    throw new InputError(`request ${uncovered.id} has tier ${uncovered.tier}, but --tier-deadlines gives ${tiers} tier deadlines (${config.tierDeadlines.join(', ')} s); add one per tier`);
+    throw new InputError(
+      `request ${uncovered.id} has tier ${uncovered.tier}, but --tier-deadlines gives ${tiers} tier deadlines (${config.tierDeadlines.join(', ')} s); add one per tier`,
+    );
   }
   return requests;
 }
@@ -55,13 +65,17 @@ function loadWorkload(config: SimulationConfig): Request[] {
         duration: config.duration ?? DEFAULT_SYNTHETIC_DURATION,
         count: config.numRequests,
         maxTokens: config.maxTokens,
-        traceRows: needsTrace ? readTraceFile(resolveDataPath(config.lengthsTrace), { requireArrivals: false }) : undefined,
+        traceRows: needsTrace
+          ? readTraceFile(resolveDataPath(config.lengthsTrace), { requireArrivals: false })
+          : undefined,
       },
       rng,
     );
   }
   const traceRows =
-    config.lengthGenerator === 'trace' ? readTraceFile(resolveDataPath(config.lengthsTrace), { requireArrivals: false }) : undefined;
+    config.lengthGenerator === 'trace'
+      ? readTraceFile(resolveDataPath(config.lengthsTrace), { requireArrivals: false })
+      : undefined;
   return generateSynthetic(
     {
       intervals: { kind: config.intervalGenerator, qps: config.qps, gammaCv: config.gammaCv },
@@ -122,9 +136,13 @@ export interface BuildOptions {
 }
 
 /** The replica-scheduler factory of a run: the given factory, a loaded class, or the config's policy, with options bound from `config`. */
-export function replicaSchedulerFactoryOf(config: SimulationConfig, options: BuildOptions = {}): ReplicaSchedulerFactory {
+export function replicaSchedulerFactoryOf(
+  config: SimulationConfig,
+  options: BuildOptions = {},
+): ReplicaSchedulerFactory {
   if (options.makeReplicaScheduler !== undefined) return options.makeReplicaScheduler;
-  if (options.replicaSchedulerClass !== undefined) return moduleReplicaSchedulerFactory(options.replicaSchedulerClass, config);
+  if (options.replicaSchedulerClass !== undefined)
+    return moduleReplicaSchedulerFactory(options.replicaSchedulerClass, config);
   return replicaSchedulerFactory(config.replicaScheduler, config);
 }
 
@@ -166,9 +184,18 @@ export function costPerReplicaHour(config: SimulationConfig): number {
 
 /** The config's scaling limits around an autoscaler policy (`--autoscaler-module`). */
 export function autoscalingOptions(config: SimulationConfig, policy: AutoscalingOptions['policy']): AutoscalingOptions {
-  if (config.minReplicas > config.maxReplicas) throw new InputError(`--min-replicas (${config.minReplicas}) is above --max-replicas (${config.maxReplicas})`);
+  if (config.minReplicas > config.maxReplicas)
+    throw new InputError(`--min-replicas (${config.minReplicas}) is above --max-replicas (${config.maxReplicas})`);
   if (config.replicas < config.minReplicas || config.replicas > config.maxReplicas) {
-    throw new InputError(`--replicas (${config.replicas}) must lie between --min-replicas (${config.minReplicas}) and --max-replicas (${config.maxReplicas}) with an autoscaler`);
+    throw new InputError(
+      `--replicas (${config.replicas}) must lie between --min-replicas (${config.minReplicas}) and --max-replicas (${config.maxReplicas}) with an autoscaler`,
+    );
   }
-  return { policy, scaleUpDelay: config.scaleUpDelay, scaleDownDelay: config.scaleDownDelay, minReplicas: config.minReplicas, maxReplicas: config.maxReplicas };
+  return {
+    policy,
+    scaleUpDelay: config.scaleUpDelay,
+    scaleDownDelay: config.scaleDownDelay,
+    minReplicas: config.minReplicas,
+    maxReplicas: config.maxReplicas,
+  };
 }

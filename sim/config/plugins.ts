@@ -19,8 +19,13 @@ export function findRouterClass(module: Record<string, unknown>, where: string):
   if (isRouter(module.default)) return module.default;
   const found = Object.entries(module).filter(([, v]) => isRouter(v));
   if (found.length === 1) return found[0]![1] as RouterClass;
-  if (found.length === 0) throw new InputError(`${where} exports no subclass of Router (extend Router from sim/policies/router/router.ts and export it)`);
-  throw new InputError(`${where} exports several Router subclasses (${found.map(([k]) => k).join(', ')}); export one, or make it the default export`);
+  if (found.length === 0)
+    throw new InputError(
+      `${where} exports no subclass of Router (extend Router from sim/policies/router/router.ts and export it)`,
+    );
+  throw new InputError(
+    `${where} exports several Router subclasses (${found.map(([k]) => k).join(', ')}); export one, or make it the default export`,
+  );
 }
 
 export async function loadRouterModule(path: string): Promise<(init: RouterInit) => Router> {
@@ -38,15 +43,20 @@ export type { ReplicaSchedulerClass };
  * is one and is not itself the base of another export (a module may re-export the engine class it extends).
  */
 export function findReplicaSchedulerClass(module: Record<string, unknown>, where: string): ReplicaSchedulerClass {
-  const isScheduler = (v: unknown): v is ReplicaSchedulerClass => typeof v === 'function' && v.prototype instanceof ReplicaScheduler;
+  const isScheduler = (v: unknown): v is ReplicaSchedulerClass =>
+    typeof v === 'function' && v.prototype instanceof ReplicaScheduler;
   if (isScheduler(module.default)) return module.default;
   const found = Object.entries(module).filter(([, v]) => isScheduler(v)) as [string, ReplicaSchedulerClass][];
   const leaves = found.filter(([, c]) => !found.some(([, other]) => other !== c && other.prototype instanceof c));
   if (leaves.length === 1) return leaves[0]![1];
   if (leaves.length === 0) {
-    throw new InputError(`${where} exports no subclass of ReplicaScheduler (extend one from sim/policies/replica/ and export it)`);
+    throw new InputError(
+      `${where} exports no subclass of ReplicaScheduler (extend one from sim/policies/replica/ and export it)`,
+    );
   }
-  throw new InputError(`${where} exports several ReplicaScheduler subclasses (${leaves.map(([k]) => k).join(', ')}); export one, or make it the default export`);
+  throw new InputError(
+    `${where} exports several ReplicaScheduler subclasses (${leaves.map(([k]) => k).join(', ')}); export one, or make it the default export`,
+  );
 }
 
 /**
@@ -72,8 +82,13 @@ export function findAutoscalerClass(module: Record<string, unknown>, where: stri
   if (isAutoscaler(module.default)) return module.default;
   const found = Object.entries(module).filter(([, v]) => isAutoscaler(v));
   if (found.length === 1) return found[0]![1] as AutoscalerClass;
-  if (found.length === 0) throw new InputError(`${where} exports no autoscaler class (a class with tune(now, state); see sim/policies/autoscaler/autoscaler.ts)`);
-  throw new InputError(`${where} exports several autoscaler classes (${found.map(([k]) => k).join(', ')}); export one, or make it the default export`);
+  if (found.length === 0)
+    throw new InputError(
+      `${where} exports no autoscaler class (a class with tune(now, state); see sim/policies/autoscaler/autoscaler.ts)`,
+    );
+  throw new InputError(
+    `${where} exports several autoscaler classes (${found.map(([k]) => k).join(', ')}); export one, or make it the default export`,
+  );
 }
 
 /** `--autoscaler-args`: JSON; an array is spread over the constructor's parameters, anything else is its one argument. */
@@ -97,7 +112,9 @@ export async function loadAutoscalerModule(path: string, args: readonly unknown[
   return () => {
     const policy = new AutoscalerClass(...args);
     if (!(typeof policy.tuneInterval === 'number' && policy.tuneInterval > 0)) {
-      throw new InputError(`${path}: the autoscaler's tuneInterval must be a number of seconds > 0, got ${String(policy.tuneInterval)}`);
+      throw new InputError(
+        `${path}: the autoscaler's tuneInterval must be a number of seconds > 0, got ${String(policy.tuneInterval)}`,
+      );
     }
     return policy;
   };

@@ -42,7 +42,9 @@ export class Cluster implements ClusterView {
   require(replicaId: number): ReplicaScheduler {
     const replica = this.#byId.get(replicaId);
     if (replica === undefined) {
-      throw new Error(`no replica with id ${replicaId}; existing ids: [${this.#replicas.map((r) => r.replicaId).join(', ')}]`);
+      throw new Error(
+        `no replica with id ${replicaId}; existing ids: [${this.#replicas.map((r) => r.replicaId).join(', ')}]`,
+      );
     }
     return replica;
   }
@@ -77,7 +79,8 @@ export class Cluster implements ClusterView {
   /** One point per instant: several changes at the same time collapse into the last count. */
   #record(now: number): void {
     const last = this.timeline[this.timeline.length - 1];
-    if (last !== undefined && last.time === now) this.timeline[this.timeline.length - 1] = { time: now, replicas: this.#replicas.length };
+    if (last !== undefined && last.time === now)
+      this.timeline[this.timeline.length - 1] = { time: now, replicas: this.#replicas.length };
     else this.timeline.push({ time: now, replicas: this.#replicas.length });
   }
 

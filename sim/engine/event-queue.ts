@@ -77,7 +77,10 @@ export class EventQueue<T> {
       while (i < half) {
         let child = 2 * i + 1;
         const right = child + 1;
-        if (right < last && this.#less(this.#times[right]!, this.#ranks[right]!, this.#times[child]!, this.#ranks[child]!)) {
+        if (
+          right < last &&
+          this.#less(this.#times[right]!, this.#ranks[right]!, this.#times[child]!, this.#ranks[child]!)
+        ) {
           child = right;
         }
         if (!this.#less(this.#times[child]!, this.#ranks[child]!, time, rank)) break;

@@ -14,13 +14,25 @@ import { Request } from '../entities/request.js';
 import { KvBlockManager } from '../memory/kv-block-manager.js';
 import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import type { AutoscalingOptions } from '../policies/autoscaler/autoscaler.js';
-import type { ReplicaScheduler, ReplicaSchedulerInit, ReplicaSchedulerLimits } from '../policies/replica/replica-scheduler.js';
+import type {
+  ReplicaScheduler,
+  ReplicaSchedulerInit,
+  ReplicaSchedulerLimits,
+} from '../policies/replica/replica-scheduler.js';
 import { routableView } from '../policies/router/routable-view.js';
 import type { Router, RouterInit } from '../policies/router/router.js';
 import { Rng } from '../workload/rng.js';
 import { Cluster, type ReplicaCountPoint } from './cluster.js';
 import { EventQueue } from './event-queue.js';
-import { AUTOSCALER_TUNE, GLOBAL_SCHEDULE, SCALE_DOWN, SCALE_UP, type BatchEndEvent, type SimEvent, type SimEventKind } from './events.js';
+import {
+  AUTOSCALER_TUNE,
+  GLOBAL_SCHEDULE,
+  SCALE_DOWN,
+  SCALE_UP,
+  type BatchEndEvent,
+  type SimEvent,
+  type SimEventKind,
+} from './events.js';
 
 /** Longest decode run handled as one event; bounds the work wasted when an arrival cuts a run short. */
 const MAX_DECODE_RUN = 1024;
@@ -124,7 +136,13 @@ export class Simulator {
   readonly #requestsPerReplica = new Map<number, number>();
   readonly #observers: readonly SimulationObserver[];
   readonly #eventCounts: Record<SimEventKind, number> = {
-    arrival: 0, globalSchedule: 0, replicaSchedule: 0, batchEnd: 0, autoscalerTune: 0, scaleUp: 0, scaleDown: 0,
+    arrival: 0,
+    globalSchedule: 0,
+    replicaSchedule: 0,
+    batchEnd: 0,
+    autoscalerTune: 0,
+    scaleUp: 0,
+    scaleDown: 0,
   };
   /** Index of the next request to arrive in #requests (arrivals stay out of the heap, see run()). */
   #nextArrival = 0;
@@ -164,7 +182,8 @@ export class Simulator {
             `clip lengths with --max-tokens or give replicas more blocks (--num-blocks)`,
         );
       }
-      if (!(request.arrivedAt >= 0)) throw new RangeError(`request ${request.id} arrives at ${request.arrivedAt}; times must be ≥ 0`);
+      if (!(request.arrivedAt >= 0))
+        throw new RangeError(`request ${request.id} arrives at ${request.arrivedAt}; times must be ≥ 0`);
       this.#requestById.set(request.id, request);
     }
     this.#fastForward =
@@ -249,7 +268,9 @@ export class Simulator {
   }
 
   #onlyTunerLeft(): boolean {
-    return this.#setup.autoscaling !== undefined && this.#queue.size <= 1 + this.#pendingScaleUps + this.#pendingScaleDowns;
+    return (
+      this.#setup.autoscaling !== undefined && this.#queue.size <= 1 + this.#pendingScaleUps + this.#pendingScaleDowns
+    );
   }
 
   #handle(event: SimEvent): void {
@@ -277,7 +298,8 @@ export class Simulator {
   }
 
   #onArrival(request: Request): void {
-    const routed = this.#setup.guardDecodeTokens === true ? routableView(request, () => this.#decodeTokenReads++) : request;
+    const routed =
+      this.#setup.guardDecodeTokens === true ? routableView(request, () => this.#decodeTokenReads++) : request;
     this.#router.addRequest(routed);
     this.#setup.autoscaling?.policy.onRequestArrival?.(request, this.#now); // the request itself: autoscalers may read the decode length
     for (const o of this.#observers) o.onRequestArrival?.(request, this.#now, this.#router.numQueued);
@@ -300,14 +322,17 @@ export class Simulator {
         );
       }
       if (this.#router.replicasToFree.has(replicaId)) {
-        throw new Error(`router assigned request ${request.id} to replica ${replicaId}, which is marked for scale-down`);
+        throw new Error(
+          `router assigned request ${request.id} to replica ${replicaId}, which is marked for scale-down`,
+        );
       }
       replica.addRequest(request, this.#now);
       this.#requestsPerReplica.set(replicaId, (this.#requestsPerReplica.get(replicaId) ?? 0) + 1);
       touched.add(replicaId);
       routedRequests?.push({ replicaId, request });
     }
-    if (routedRequests !== undefined) for (const o of this.#observers) o.onRequestsRouted?.(routedRequests, this.#now, this.#router.numQueued);
+    if (routedRequests !== undefined)
+      for (const o of this.#observers) o.onRequestsRouted?.(routedRequests, this.#now, this.#router.numQueued);
     for (const replicaId of touched) {
       this.#cutRun(replicaId);
       this.#queue.push(this.#now, this.#scheduleEvent(replicaId));
@@ -322,7 +347,9 @@ export class Simulator {
     batch.scheduledAt = this.#now;
     batch.duration = this.#setup.executionModel.batchTime(batch) + batch.extraTime;
     if (!(batch.duration > 0) || !Number.isFinite(batch.duration)) {
-      throw new Error(`execution-time model ${this.#setup.executionModel.name} returned ${batch.duration} s for a batch`);
+      throw new Error(
+        `execution-time model ${this.#setup.executionModel.name} returned ${batch.duration} s for a batch`,
+      );
     }
     for (const request of batch.requests) request.onBatchStart(this.#now);
     this.#numBatches++;
@@ -519,7 +546,12 @@ export class Simulator {
     const { kvCache, limits } = this.#setup;
     const replicaId = this.#cluster.nextReplicaId();
     const kv = new KvBlockManager(kvCache.numBlocks, kvCache.blockSize, kvCache.watermarkFraction);
-    const replica = this.#setup.makeReplicaScheduler({ replicaId, kv, limits, clientWeights: this.#setup.clientWeights });
+    const replica = this.#setup.makeReplicaScheduler({
+      replicaId,
+      kv,
+      limits,
+      clientWeights: this.#setup.clientWeights,
+    });
     this.#cluster.add(replica, now);
     for (const o of this.#observers) o.onReplicaAdded?.(replica, now);
     return replica;

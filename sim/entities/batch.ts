@@ -20,7 +20,8 @@ export class Batch {
     }
     for (let i = 0; i < numTokens.length; i++) {
       const t = numTokens[i]!;
-      if (!Number.isInteger(t) || t <= 0) throw new Error(`batch gives request ${requests[i]!.id} ${t} tokens; each entry must be a positive integer`);
+      if (!Number.isInteger(t) || t <= 0)
+        throw new Error(`batch gives request ${requests[i]!.id} ${t} tokens; each entry must be a positive integer`);
     }
     this.replicaId = replicaId;
     this.requests = requests;

@@ -70,7 +70,15 @@ export class Request {
 
   /** A new request, not yet started, with this one's submitted fields and `changes` (e.g. another arrival time or tier). */
   resubmitted(changes: Partial<RequestInit>): Request {
-    return new Request({ id: this.id, arrivedAt: this.arrivedAt, numPrefillTokens: this.numPrefillTokens, numDecodeTokens: this.numDecodeTokens, clientId: this.clientId, tier: this.tier, ...changes });
+    return new Request({
+      id: this.id,
+      arrivedAt: this.arrivedAt,
+      numPrefillTokens: this.numPrefillTokens,
+      numDecodeTokens: this.numDecodeTokens,
+      clientId: this.clientId,
+      tier: this.tier,
+      ...changes,
+    });
   }
 
   get totalTokens(): number {
@@ -93,7 +101,10 @@ export class Request {
    * before (0 for recompute after a preemption and for decode tokens).
    */
   newPromptTokens(tokens: number): number {
-    return Math.max(0, Math.min(this.numProcessedTokens + tokens, this.numPrefillTokens) - this.numPromptTokensComputed);
+    return Math.max(
+      0,
+      Math.min(this.numProcessedTokens + tokens, this.numPrefillTokens) - this.numPromptTokensComputed,
+    );
   }
 
   get isFinished(): boolean {
@@ -116,7 +127,10 @@ export class Request {
   /** Called when a batch that gave this request `tokens` tokens ends, after `duration` seconds. */
   onBatchEnd(now: number, tokens: number, duration: number): void {
     this.numProcessedTokens += tokens;
-    this.numPromptTokensComputed = Math.max(this.numPromptTokensComputed, Math.min(this.numProcessedTokens, this.numPrefillTokens));
+    this.numPromptTokensComputed = Math.max(
+      this.numPromptTokensComputed,
+      Math.min(this.numProcessedTokens, this.numPrefillTokens),
+    );
     this.executionTime += duration;
     this.lastBatchEndedAt = now;
     if (this.numProcessedTokens > this.totalTokens) {

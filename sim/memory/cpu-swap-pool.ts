@@ -26,7 +26,8 @@ export interface SwapStepLog {
 
 /** Blocks of `blockBytes` bytes that fit in `swapSpaceGiB` GiB (per GPU, like the block size). */
 export function cpuBlocksFor(swapSpaceGiB: number, blockBytes: number): number {
-  if (!(swapSpaceGiB >= 0) || !Number.isFinite(swapSpaceGiB)) throw new RangeError(`swap space must be ≥ 0 GiB, got ${swapSpaceGiB}`);
+  if (!(swapSpaceGiB >= 0) || !Number.isFinite(swapSpaceGiB))
+    throw new RangeError(`swap space must be ≥ 0 GiB, got ${swapSpaceGiB}`);
   if (!(blockBytes > 0)) throw new RangeError(`block bytes must be > 0, got ${blockBytes}`);
   return Math.floor((swapSpaceGiB * 1024 ** 3) / blockBytes);
 }
@@ -44,7 +45,8 @@ export class CpuSwapPool {
   numBlocksSwappedIn = 0;
 
   constructor(numBlocks: number) {
-    if (!Number.isInteger(numBlocks) || numBlocks < 0) throw new RangeError(`a CPU swap pool needs a whole number of blocks ≥ 0, got ${numBlocks}`);
+    if (!Number.isInteger(numBlocks) || numBlocks < 0)
+      throw new RangeError(`a CPU swap pool needs a whole number of blocks ≥ 0, got ${numBlocks}`);
     this.numBlocks = numBlocks;
   }
 
@@ -76,7 +78,8 @@ export class CpuSwapPool {
 
   /** Receives `numBlocks` blocks of `requestId` from the GPU. Throws when the pool is full: ask `canSwapOut` first. */
   swapOut(requestId: number, numBlocks: number): void {
-    if (!Number.isInteger(numBlocks) || numBlocks <= 0) throw new RangeError(`cannot swap out ${numBlocks} blocks of request ${requestId}`);
+    if (!Number.isInteger(numBlocks) || numBlocks <= 0)
+      throw new RangeError(`cannot swap out ${numBlocks} blocks of request ${requestId}`);
     if (this.#blocksByRequest.has(requestId)) throw new Error(`request ${requestId} is already swapped out`);
     if (!this.canSwapOut(numBlocks)) {
       throw new Error(

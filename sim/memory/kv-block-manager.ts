@@ -10,8 +10,10 @@ export class KvBlockManager {
   readonly #blocksByRequest = new Map<number, number>();
 
   constructor(numBlocks: number, blockSize: number, watermarkFraction: number) {
-    if (!Number.isInteger(numBlocks) || numBlocks <= 0) throw new RangeError(`numBlocks must be a positive integer, got ${numBlocks}`);
-    if (!Number.isInteger(blockSize) || blockSize <= 0) throw new RangeError(`blockSize must be a positive integer, got ${blockSize}`);
+    if (!Number.isInteger(numBlocks) || numBlocks <= 0)
+      throw new RangeError(`numBlocks must be a positive integer, got ${numBlocks}`);
+    if (!Number.isInteger(blockSize) || blockSize <= 0)
+      throw new RangeError(`blockSize must be a positive integer, got ${blockSize}`);
     this.numBlocks = numBlocks;
     this.blockSize = blockSize;
     this.watermarkBlocks = Math.floor(watermarkFraction * numBlocks);

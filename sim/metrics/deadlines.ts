@@ -34,7 +34,10 @@ export function deadlineViolations(requests: readonly Request[], tierDeadlines: 
   for (const r of requests) {
     const tier = r.tier ?? 0;
     const deadline = tierDeadlines[tier];
-    if (deadline === undefined) throw new RangeError(`request ${r.id} has tier ${tier}, but only ${tierDeadlines.length} tier deadlines are given`);
+    if (deadline === undefined)
+      throw new RangeError(
+        `request ${r.id} has tier ${tier}, but only ${tierDeadlines.length} tier deadlines are given`,
+      );
     const c = counts.get(tier) ?? { requests: 0, violations: 0 };
     c.requests++;
     const latency = deadlineLatency(r);
@@ -43,13 +46,22 @@ export function deadlineViolations(requests: readonly Request[], tierDeadlines: 
   }
   const perTier = [...counts.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([tier, c]) => ({ tier, deadline: tierDeadlines[tier]!, requests: c.requests, violations: c.violations, rate: c.violations / c.requests }));
+    .map(([tier, c]) => ({
+      tier,
+      deadline: tierDeadlines[tier]!,
+      requests: c.requests,
+      violations: c.violations,
+      rate: c.violations / c.requests,
+    }));
   return { perTier, maxRate: perTier.reduce((m, t) => Math.max(m, t.rate), 0) };
 }
 
 /** "tier 0 (TTFT ≤ 6 s): 3/120 = 2.50%; …" */
 export function describeViolations(report: DeadlineReport): string {
   return report.perTier
-    .map((t) => `tier ${t.tier} (${t.tier === 0 ? 'TTFT' : 'e2e'} ≤ ${t.deadline} s): ${t.violations}/${t.requests} = ${(100 * t.rate).toFixed(2)}%`)
+    .map(
+      (t) =>
+        `tier ${t.tier} (${t.tier === 0 ? 'TTFT' : 'e2e'} ≤ ${t.deadline} s): ${t.violations}/${t.requests} = ${(100 * t.rate).toFixed(2)}%`,
+    )
     .join('; ');
 }

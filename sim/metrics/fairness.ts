@@ -76,12 +76,19 @@ export class ServiceRecorder implements SimulationObserver {
 }
 
 /** The service a finished request is worth: w_p·prompt + w_q·output. */
-export function requestServiceCost(r: Pick<Request, 'numPrefillTokens' | 'numDecodeTokens'>, weights: ServiceWeights = SERVICE_WEIGHTS): number {
+export function requestServiceCost(
+  r: Pick<Request, 'numPrefillTokens' | 'numDecodeTokens'>,
+  weights: ServiceWeights = SERVICE_WEIGHTS,
+): number {
   return weights.prefill * r.numPrefillTokens + weights.decode * r.numDecodeTokens;
 }
 
 /** Total service per client over the whole log (or over (from, to]). */
-export function serviceByClient(log: ServiceLog, from = Number.NEGATIVE_INFINITY, to = Number.POSITIVE_INFINITY): Map<number, number> {
+export function serviceByClient(
+  log: ServiceLog,
+  from = Number.NEGATIVE_INFINITY,
+  to = Number.POSITIVE_INFINITY,
+): Map<number, number> {
   const out = new Map<number, number>();
   for (let i = 0; i < log.time.length; i++) {
     const t = log.time[i]!;
@@ -171,7 +178,13 @@ export function serviceDifference(log: ServiceLog, options: DifferenceOptions): 
  * window (paper: 60 s windows, 20 ticks). Windows are clipped to [0, end] and divided by their
  * clipped length, so the ends of a run are not dragged towards 0.
  */
-export function windowedServiceRate(log: ServiceLog, clientId: number, ticks: readonly number[], window: number, end = Number.POSITIVE_INFINITY): [number, number][] {
+export function windowedServiceRate(
+  log: ServiceLog,
+  clientId: number,
+  ticks: readonly number[],
+  window: number,
+  end = Number.POSITIVE_INFINITY,
+): [number, number][] {
   if (!(window > 0)) throw new RangeError(`window must be > 0, got ${window}`);
   // Prefix sums over this client's entries make every window O(log n).
   const times: number[] = [];
@@ -208,6 +221,10 @@ export function ticks(start: number, end: number, count: number): number[] {
 }
 
 /** The paper's fairness bound for two backlogged clients: 2U, U = max(w_p·L_input, w_q·M). */
-export function vtcFairnessBound(maxPromptTokens: number, maxBatchTokens: number, weights: ServiceWeights = SERVICE_WEIGHTS): number {
+export function vtcFairnessBound(
+  maxPromptTokens: number,
+  maxBatchTokens: number,
+  weights: ServiceWeights = SERVICE_WEIGHTS,
+): number {
   return 2 * Math.max(weights.prefill * maxPromptTokens, weights.decode * maxBatchTokens);
 }

@@ -32,7 +32,8 @@ export class HypervolumeInputError extends RangeError {
 }
 
 function checkValue(value: number, what: string, positive: boolean): void {
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new HypervolumeInputError(`${what} is not a number (got ${String(value)})`);
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new HypervolumeInputError(`${what} is not a number (got ${String(value)})`);
   if (positive ? !(value > 0 && Number.isFinite(value)) : value < 0) {
     throw new HypervolumeInputError(`${what} must be ${positive ? 'a finite number > 0' : '≥ 0'} (got ${value})`);
   }
@@ -47,7 +48,13 @@ export function hypervolume(points: readonly CostLatencyPoint[], reference: Hype
     checkValue(p.latency, `point ${i}: latency`, false);
   });
   const normalised = points
-    .map((p) => [Math.min(p.cost, reference.cost) / reference.cost, Math.min(p.latency, reference.latency) / reference.latency] as const)
+    .map(
+      (p) =>
+        [
+          Math.min(p.cost, reference.cost) / reference.cost,
+          Math.min(p.latency, reference.latency) / reference.latency,
+        ] as const,
+    )
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let area = 0;
   let best = 1;

@@ -71,12 +71,22 @@ export function kvUsagePeaks(samples: readonly KvUsageSample[], gpuBlocks: numbe
     peakCpuBlocks,
     peakSwapped,
     peakWaiting,
-    meanGpuPercent: span > 0 ? (100 * area) / span / gpuBlocks : samples.length === 1 ? (100 * samples[0]!.gpuBlocksUsed) / gpuBlocks : 0,
+    meanGpuPercent:
+      span > 0
+        ? (100 * area) / span / gpuBlocks
+        : samples.length === 1
+          ? (100 * samples[0]!.gpuBlocksUsed) / gpuBlocks
+          : 0,
   };
 }
 
 /** Usage over time as [time, percent] points (GPU, CPU), at most `maxPoints` (every k-th sample, plus the last). */
-export function kvUsageSeries(samples: readonly KvUsageSample[], gpuBlocks: number, cpuBlocks: number, maxPoints = 400): { gpu: [number, number][]; cpu: [number, number][] } {
+export function kvUsageSeries(
+  samples: readonly KvUsageSample[],
+  gpuBlocks: number,
+  cpuBlocks: number,
+  maxPoints = 400,
+): { gpu: [number, number][]; cpu: [number, number][] } {
   const step = Math.max(1, Math.ceil(samples.length / maxPoints));
   const gpu: [number, number][] = [];
   const cpu: [number, number][] = [];

@@ -58,7 +58,7 @@ export function requestMetricsCsv(requests: readonly Request[]): string {
     const row = requestMetrics(r);
     lines.push(REQUEST_METRIC_COLUMNS.map((c) => formatCell(row[c])).join(','));
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function formatCell(v: number | undefined): string {

@@ -14,7 +14,11 @@ export interface RunSummary {
   readonly costDollars: number;
   readonly simulatedSeconds: number;
   readonly requestsPerReplica: Readonly<Record<string, number>>;
-  readonly replicaCount: { readonly min: number; readonly max: number; readonly timeline: readonly { time: number; replicas: number }[] };
+  readonly replicaCount: {
+    readonly min: number;
+    readonly max: number;
+    readonly timeline: readonly { time: number; replicas: number }[];
+  };
   readonly batches: number;
   readonly events: number;
   /** Wall-clock seconds of event processing (excludes start-up and output). */
@@ -22,7 +26,17 @@ export interface RunSummary {
   /** Runs whose requests carry SLA tiers: deadline violations per tier and the worst tier's rate. */
   readonly deadlines?: DeadlineReport;
   /** Multi-client runs only: per client id, requests, mean TTFT and service received (w_p·prompt + w_q·output tokens of finished requests). */
-  readonly perClient?: Readonly<Record<string, { readonly arrived: number; readonly completed: number; readonly ttftMean: number; readonly servicePerSecond: number }>>;
+  readonly perClient?: Readonly<
+    Record<
+      string,
+      {
+        readonly arrived: number;
+        readonly completed: number;
+        readonly ttftMean: number;
+        readonly servicePerSecond: number;
+      }
+    >
+  >;
 }
 
 export function summarize(result: SimulationResult, options: { tierDeadlines?: readonly number[] } = {}): RunSummary {
@@ -71,10 +85,17 @@ function clientBreakdown(result: SimulationResult, span: number): RunSummary['pe
   const out: Record<string, { arrived: number; completed: number; ttftMean: number; servicePerSecond: number }> = {};
   for (const c of clients) {
     const mine = result.requests.filter((r) => r.clientId === c);
-    const ttfts = mine.filter((r) => r.prefillCompletedAt !== undefined).map((r) => r.prefillCompletedAt! - r.arrivedAt);
+    const ttfts = mine
+      .filter((r) => r.prefillCompletedAt !== undefined)
+      .map((r) => r.prefillCompletedAt! - r.arrivedAt);
     const done = mine.filter((r) => r.completedAt !== undefined);
     const service = done.reduce((s, r) => s + requestServiceCost(r), 0);
-    out[String(c)] = { arrived: mine.length, completed: done.length, ttftMean: distribution(ttfts).mean, servicePerSecond: service / span };
+    out[String(c)] = {
+      arrived: mine.length,
+      completed: done.length,
+      ttftMean: distribution(ttfts).mean,
+      servicePerSecond: service / span,
+    };
   }
   return out;
 }

@@ -85,15 +85,29 @@ const msle = (samples: readonly Sample[]): number =>
   }, 0) / samples.length;
 
 /** Fits the named parameters (all positive, searched in log space) starting from `start`. */
-function fit(base: RooflineParams, names: readonly (keyof RooflineParams)[], start: readonly number[], samples: (p: RooflineParams) => Sample[]): RooflineParams {
-  const withX = (x: number[]): RooflineParams => ({ ...base, ...Object.fromEntries(names.map((k, i) => [k, Math.exp(x[i]!)])) });
+function fit(
+  base: RooflineParams,
+  names: readonly (keyof RooflineParams)[],
+  start: readonly number[],
+  samples: (p: RooflineParams) => Sample[],
+): RooflineParams {
+  const withX = (x: number[]): RooflineParams => ({
+    ...base,
+    ...Object.fromEntries(names.map((k, i) => [k, Math.exp(x[i]!)])),
+  });
   const best = nelderMead((x) => msle(samples(withX(x))), start.map(Math.log));
   return withX(best);
 }
 
 const TOKENS = [1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 const GEMM_OPS: readonly TokenOp[] = ['attn_pre_proj', 'attn_post_proj', 'mlp_up_proj', 'mlp_down_proj'];
-const ELEMENTWISE_OPS: readonly TokenOp[] = ['input_layernorm', 'post_attention_layernorm', 'attn_rope', 'mlp_act', 'add'];
+const ELEMENTWISE_OPS: readonly TokenOp[] = [
+  'input_layernorm',
+  'post_attention_layernorm',
+  'attn_rope',
+  'mlp_act',
+  'add',
+];
 const DECODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128];
 const DECODE_KV = [128, 512, 1024, 2048, 4032];
 const PREFILL_KEYS: readonly [kv: number, chunk: number][] = [
@@ -104,7 +118,10 @@ const PREFILL_KEYS: readonly [kv: number, chunk: number][] = [
   [3072, 1024],
 ];
 
-const prefillBatch = (kv: number, chunk: number): BatchShape => ({ requests: [{ numProcessedTokens: kv, isPrefillComplete: false }], numTokens: [chunk] });
+const prefillBatch = (kv: number, chunk: number): BatchShape => ({
+  requests: [{ numProcessedTokens: kv, isPrefillComplete: false }],
+  numTokens: [chunk],
+});
 const decodeBatch = (b: number, kv: number): BatchShape => ({
   requests: Array.from({ length: b }, () => ({ numProcessedTokens: kv, isPrefillComplete: true })),
   numTokens: Array.from({ length: b }, () => 1),
@@ -129,21 +146,41 @@ function main(dir: string): void {
   });
 
   let p: RooflineParams = {
-    gemmCompute: 0.7, gemmMemory: 0.7, gemmFloorMs: 0.005, gemmSharpness: 2, elementwiseMemory: 0.6, elementwiseFloorMs: 0.003,
-    decodeMemory: 0.8, decodeFloorMs: 0.01, prefillCompute: 0.3, prefillHalfChunk: 512, prefillFloorMs: 0.01,
-    allReduceLatencyMs: 0.02, allReduceLinkFraction: 0.3,
+    gemmCompute: 0.7,
+    gemmMemory: 0.7,
+    gemmFloorMs: 0.005,
+    gemmSharpness: 2,
+    elementwiseMemory: 0.6,
+    elementwiseFloorMs: 0.003,
+    decodeMemory: 0.8,
+    decodeFloorMs: 0.01,
+    prefillCompute: 0.3,
+    prefillHalfChunk: 512,
+    prefillFloorMs: 0.01,
+    allReduceLatencyMs: 0.02,
+    allReduceLinkFraction: 0.3,
   };
 
   p = fit(p, ['gemmCompute', 'gemmMemory', 'gemmFloorMs', 'gemmSharpness'], [0.7, 0.7, 0.005, 2], (q) =>
     profiled.flatMap(({ model, op }) => {
       const gemms = layerGemms(layerShape(model, 1));
-      return GEMM_OPS.flatMap((name, i) => TOKENS.map((t): Sample => () => [gemmMs(t, gemms[i]![0], gemms[i]![1], a100, q), op(name).at(t)]));
+      return GEMM_OPS.flatMap((name, i) =>
+        TOKENS.map(
+          (t): Sample =>
+            () => [gemmMs(t, gemms[i]![0], gemms[i]![1], a100, q), op(name).at(t)],
+        ),
+      );
     }),
   );
   p = fit(p, ['elementwiseMemory', 'elementwiseFloorMs'], [0.6, 0.003], (q) =>
     profiled.flatMap(({ model, op }) => {
       const bytes = layerElementwiseBytesPerToken(layerShape(model, 1));
-      return ELEMENTWISE_OPS.flatMap((name, i) => TOKENS.map((t): Sample => () => [elementwiseMs(bytes[i]! * t, a100, q), op(name).at(t)]));
+      return ELEMENTWISE_OPS.flatMap((name, i) =>
+        TOKENS.map(
+          (t): Sample =>
+            () => [elementwiseMs(bytes[i]! * t, a100, q), op(name).at(t)],
+        ),
+      );
     }),
   );
   p = fit(p, ['decodeMemory', 'decodeFloorMs'], [0.8, 0.01], (q) =>
@@ -151,14 +188,23 @@ function main(dir: string): void {
       const s = layerShape(model, 1);
       const overhead = table.tables.attentionBatchingOverhead;
       return DECODE_BATCHES.flatMap((b) =>
-        DECODE_KV.map((kv): Sample => () => [decodeAttentionMs(b, kv, s, a100, q), table.breakdown(decodeBatch(b, kv)).decodeAttention / (b > 1 ? 1 + overhead : 1)]),
+        DECODE_KV.map(
+          (kv): Sample =>
+            () => [
+              decodeAttentionMs(b, kv, s, a100, q),
+              table.breakdown(decodeBatch(b, kv)).decodeAttention / (b > 1 ? 1 + overhead : 1),
+            ],
+        ),
       );
     }),
   );
   p = fit(p, ['prefillCompute', 'prefillHalfChunk', 'prefillFloorMs'], [0.3, 512, 0.01], (q) =>
     profiled.flatMap(({ model, table }) => {
       const s = layerShape(model, 1);
-      return PREFILL_KEYS.map(([kv, c]): Sample => () => [prefillAttentionMs(kv, c, s, a100, q), table.breakdown(prefillBatch(kv, c)).prefillAttention]);
+      return PREFILL_KEYS.map(
+        ([kv, c]): Sample =>
+          () => [prefillAttentionMs(kv, c, s, a100, q), table.breakdown(prefillBatch(kv, c)).prefillAttention],
+      );
     }),
   );
   const hidden = 4096;
@@ -169,7 +215,10 @@ function main(dir: string): void {
   p = fit(p, ['allReduceLatencyMs', 'allReduceLinkFraction'], [0.02, 0.3], (q) =>
     reduce.flatMap(({ tp, curve }) => {
       const s = { ...layerShape(MODELS['llama-2-7b'], 1), tp };
-      return [8, 64, 256, 1024, 2048, 4096, 8192].map((t): Sample => () => [allReduceMs(t, s, a100, q), curve.at(t)]);
+      return [8, 64, 256, 1024, 2048, 4096, 8192].map(
+        (t): Sample =>
+          () => [allReduceMs(t, s, a100, q), curve.at(t)],
+      );
     }),
   );
 
@@ -179,15 +228,20 @@ function main(dir: string): void {
   console.log('};\n');
 
   const rounded = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, round(v)])) as unknown as RooflineParams;
-  const pct = (roof: number, table: number): string => `${roof >= table ? '+' : '−'}${Math.abs((roof / table - 1) * 100).toFixed(0)} %`;
+  const pct = (roof: number, table: number): string =>
+    `${roof >= table ? '+' : '−'}${Math.abs((roof / table - 1) * 100).toFixed(0)} %`;
   for (const { model, table } of profiled) {
     const roof = new RooflineModel(model, DEVICES.a100, 1, rounded);
     console.log(`### ${model.name} (A100, TP 1): roofline vs profile table\n`);
     console.log('| prefill tokens (one request, KV 0) | 128 | 256 | 512 | 1024 | 2048 | 4096 |');
     console.log('|---|---|---|---|---|---|---|');
     const sizes = [128, 256, 512, 1024, 2048, 4096];
-    console.log(`| table (ms) | ${sizes.map((n) => (table.batchTime(prefillBatch(0, n)) * 1000).toFixed(1)).join(' | ')} |`);
-    console.log(`| roofline error | ${sizes.map((n) => pct(roof.batchTime(prefillBatch(0, n)), table.batchTime(prefillBatch(0, n)))).join(' | ')} |\n`);
+    console.log(
+      `| table (ms) | ${sizes.map((n) => (table.batchTime(prefillBatch(0, n)) * 1000).toFixed(1)).join(' | ')} |`,
+    );
+    console.log(
+      `| roofline error | ${sizes.map((n) => pct(roof.batchTime(prefillBatch(0, n)), table.batchTime(prefillBatch(0, n)))).join(' | ')} |\n`,
+    );
     const batches = [1, 8, 32, 64, 128];
     console.log(`| decode: KV length \\ requests | ${batches.join(' | ')} |`);
     console.log(`|---|${batches.map(() => '---').join('|')}|`);
@@ -206,7 +260,9 @@ function main(dir: string): void {
     for (const tp of [1, 2, 4, 8]) {
       const ops = loadTokenOpsAtTp(dir, model, tp);
       const shapes = tokenOpShapes(layerShape(model, tp));
-      console.log(`| ${model.name} | ${tp} | ${tpTokens.map((t) => `${ops.at(t).toFixed(3)} ms, ${pct(tokenOpsMs(t, shapes, a100, rounded), ops.at(t))}`).join(' | ')} |`);
+      console.log(
+        `| ${model.name} | ${tp} | ${tpTokens.map((t) => `${ops.at(t).toFixed(3)} ms, ${pct(tokenOpsMs(t, shapes, a100, rounded), ops.at(t))}`).join(' | ')} |`,
+      );
     }
   }
   console.log('');
@@ -214,20 +270,36 @@ function main(dir: string): void {
   const arTokens = [64, 1024, 4096];
   console.log(`| node | TP | ${arTokens.map((t) => `${t} tokens × 4096`).join(' | ')} |`);
   console.log(`|---|---|${arTokens.map(() => '---').join('|')}|`);
-  for (const [node, tp] of [['a100_dgx', 2], ['a100_dgx', 4], ['a100_dgx', 8], ['a100_pairwise_nvlink', 2], ['a100_pairwise_nvlink', 4]] as const) {
+  for (const [node, tp] of [
+    ['a100_dgx', 2],
+    ['a100_dgx', 4],
+    ['a100_dgx', 8],
+    ['a100_pairwise_nvlink', 2],
+    ['a100_pairwise_nvlink', 4],
+  ] as const) {
     const pts = loadAllReduce(dir, node, tp, hidden).points;
     const curve = new PiecewiseLinear(pts.x, pava(pts.y, pts.w));
     const s = { ...layerShape(MODELS['llama-2-7b'], 1), tp };
-    console.log(`| ${node} | ${tp} | ${arTokens.map((t) => `${curve.at(t).toFixed(3)}, ${pct(allReduceMs(t, s, a100, rounded), curve.at(t))}`).join(' | ')} |`);
+    console.log(
+      `| ${node} | ${tp} | ${arTokens.map((t) => `${curve.at(t).toFixed(3)}, ${pct(allReduceMs(t, s, a100, rounded), curve.at(t))}`).join(' | ')} |`,
+    );
   }
   console.log('');
   console.log('### Roofline on the unprofiled pairs (ms per batch)\n');
   console.log('| model | device | TP | prefill 1024 | decode 32 × KV 1024 | decode 1 × KV 128 |');
   console.log('|---|---|---|---|---|---|');
-  for (const [m, d, tp] of [['codellama-34b', 'a100-40gb', 2], ['llama-3-70b', 'a100', 4], ['llama-2-7b', 'h100', 1], ['llama-3-8b', 'h100', 1], ['llama-3-70b', 'h100', 4]] as const) {
+  for (const [m, d, tp] of [
+    ['codellama-34b', 'a100-40gb', 2],
+    ['llama-3-70b', 'a100', 4],
+    ['llama-2-7b', 'h100', 1],
+    ['llama-3-8b', 'h100', 1],
+    ['llama-3-70b', 'h100', 4],
+  ] as const) {
     const roof = new RooflineModel(MODELS[m], DEVICES[d], tp, rounded);
     const t = (b: BatchShape): string => (roof.batchTime(b) * 1000).toFixed(1);
-    console.log(`| ${m} | ${d} | ${tp} | ${t(prefillBatch(0, 1024))} | ${t(decodeBatch(32, 1024))} | ${t(decodeBatch(1, 128))} |`);
+    console.log(
+      `| ${m} | ${d} | ${tp} | ${t(prefillBatch(0, 1024))} | ${t(decodeBatch(32, 1024))} | ${t(decodeBatch(1, 128))} |`,
+    );
   }
 }
 

@@ -36,13 +36,20 @@ export interface FittedEntry {
 
 /** The committed fitted tables, validated. */
 export function fittedEntries(): FittedEntry[] {
-  return FITTED_FILES.map(({ file, json }) => ({ file, tables: parseFittedTables(json, `sim/predictor/fitted/${file}`) }));
+  return FITTED_FILES.map(({ file, json }) => ({
+    file,
+    tables: parseFittedTables(json, `sim/predictor/fitted/${file}`),
+  }));
 }
 
 const describeEntry = (t: FittedTables): string => `${t.model}/${t.device}/tp${t.tensorParallel}`;
 
 /** Committed tables for the triple, or undefined. Throws if a matching file disagrees with the catalog. */
-export function findFittedTables(model: ModelSpec, device: DeviceSpec, tensorParallel: number): FittedTables | undefined {
+export function findFittedTables(
+  model: ModelSpec,
+  device: DeviceSpec,
+  tensorParallel: number,
+): FittedTables | undefined {
   const entry = fittedEntries().find(
     ({ tables: t }) => t.model === model.name && t.device === device.name && t.tensorParallel === tensorParallel,
   );
@@ -58,7 +65,10 @@ export function findFittedTables(model: ModelSpec, device: DeviceSpec, tensorPar
 }
 
 function missingFitted(model: ModelSpec, device: DeviceSpec, tp: number): string {
-  const have = fittedEntries().map((e) => describeEntry(e.tables)).join(', ') || 'none';
+  const have =
+    fittedEntries()
+      .map((e) => describeEntry(e.tables))
+      .join(', ') || 'none';
   return (
     `no fitted tables for ${model.name} on ${device.name} at TP ${tp} (committed: ${have}). ` +
     `Use kind 'roofline' or 'auto', or profile ${model.hfId} with Vidur's profiler and run \`npm run fit-model -- <profile dir>\``
@@ -100,7 +110,9 @@ export function createExecutionModel(opts: ExecutionModelOptions): ExecutionTime
       return new RooflineModel(model, device, tp);
     default: {
       const unknown: never = kind;
-      throw new InputError(`unknown execution model kind ${String(unknown)}; expected one of auto, fitted, profiles, roofline`);
+      throw new InputError(
+        `unknown execution model kind ${String(unknown)}; expected one of auto, fitted, profiles, roofline`,
+      );
     }
   }
 }

@@ -22,7 +22,8 @@ function modelFolders(deviceDir: string): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
     const names = readdirSync(dir).sort();
-    if (names.includes('mlp.csv') && names.includes('attention.csv')) found.push(relative(deviceDir, dir).split('\\').join('/'));
+    if (names.includes('mlp.csv') && names.includes('attention.csv'))
+      found.push(relative(deviceDir, dir).split('\\').join('/'));
     for (const name of names) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
@@ -56,7 +57,11 @@ function main(argv: string[]): number {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { out: { type: 'string', default: 'sim/predictor/fitted' }, network: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      out: { type: 'string', default: 'sim/predictor/fitted' },
+      network: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help || positionals.length !== 1) {
     console.error(USAGE);
@@ -65,7 +70,9 @@ function main(argv: string[]): number {
   const dir = positionals[0]!;
   const computeDir = join(dir, 'compute');
   if (!existsSync(computeDir)) {
-    console.error(`${computeDir}: not found. DIR must be a Vidur-format profiling directory (compute/<device>/<hf id>/{mlp,attention}.csv). ${USAGE}`);
+    console.error(
+      `${computeDir}: not found. DIR must be a Vidur-format profiling directory (compute/<device>/<hf id>/{mlp,attention}.csv). ${USAGE}`,
+    );
     return 2;
   }
   const byHfId = new Map<string, ModelSpec>(Object.values(MODELS).map((m) => [m.hfId, m]));
@@ -82,16 +89,28 @@ function main(argv: string[]): number {
     for (const hfId of modelFolders(join(computeDir, device))) {
       const model = byHfId.get(hfId);
       if (!model) {
-        console.log(`skip compute/${device}/${hfId}: no catalog model has this Hugging Face id (sim/catalog/models.ts)`);
+        console.log(
+          `skip compute/${device}/${hfId}: no catalog model has this Hugging Face id (sim/catalog/models.ts)`,
+        );
         continue;
       }
       const mlpFile = `compute/${device}/${hfId}/mlp.csv`;
-      const tps = [...new Set(readCsv(join(dir, mlpFile), mlpFile, { num_tensor_parallel_workers: intCell(1) }).rows.map((r) => r.row.num_tensor_parallel_workers))].sort(
-        (a, b) => a - b,
-      );
+      const tps = [
+        ...new Set(
+          readCsv(join(dir, mlpFile), mlpFile, { num_tensor_parallel_workers: intCell(1) }).rows.map(
+            (r) => r.row.num_tensor_parallel_workers,
+          ),
+        ),
+      ].sort((a, b) => a - b);
       for (const tp of tps) {
         try {
-          const tables = fitModel(dir, model, device, tp, values.network !== undefined ? { network: values.network } : {});
+          const tables = fitModel(
+            dir,
+            model,
+            device,
+            tp,
+            values.network !== undefined ? { network: values.network } : {},
+          );
           const file = fittedFileName(model.name, device, tp);
           const text = serializeTables(tables);
           writeFileSync(join(outDir, file), text);
@@ -105,9 +124,13 @@ function main(argv: string[]): number {
     }
   }
 
-  const files = readdirSync(outDir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(outDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   writeFileSync(join(outDir, 'index.ts'), renderIndex(files));
-  console.log(`wrote ${join(outDir, 'index.ts')} (${files.length} fitted file${files.length === 1 ? '' : 's'}; ${written} written now)`);
+  console.log(
+    `wrote ${join(outDir, 'index.ts')} (${files.length} fitted file${files.length === 1 ? '' : 's'}; ${written} written now)`,
+  );
   return written > 0 ? 0 : 1;
 }
 

@@ -12,7 +12,17 @@
  */
 import type { DeviceSpec } from '../catalog/devices.js';
 import type { ModelSpec } from '../catalog/models.js';
-import { pava, pavaGrid, PiecewiseLinear, roundSignificant, simplifyCurve, simplifyRows, type Allowance, type GridPoint, type Row } from './interpolation.js';
+import {
+  pava,
+  pavaGrid,
+  PiecewiseLinear,
+  roundSignificant,
+  simplifyCurve,
+  simplifyRows,
+  type Allowance,
+  type GridPoint,
+  type Row,
+} from './interpolation.js';
 import { loadProfileData, TOKEN_OPS, type Points, type ProfileData } from './profile/loader.js';
 import { FITTED_FORMAT, type Curve, type FittedTables } from './tables.js';
 
@@ -46,7 +56,9 @@ export function buildTables(data: ProfileData, options: BuildOptions = FULL_BUIL
   for (const op of TOKEN_OPS) {
     const p = data.ops[op];
     if (p.x.length !== first.x.length || p.x.some((x, i) => x !== first.x[i])) {
-      throw new Error(`profile operators ${TOKEN_OPS[0]} and ${op} were profiled at different num_tokens; expected one row per num_tokens with all operators`);
+      throw new Error(
+        `profile operators ${TOKEN_OPS[0]} and ${op} were profiled at different num_tokens; expected one row per num_tokens with all operators`,
+      );
     }
   }
   const tokenSum = pava(
@@ -55,7 +67,10 @@ export function buildTables(data: ProfileData, options: BuildOptions = FULL_BUIL
   );
   const base = new PiecewiseLinear(first.x, tokenSum);
   const rel = options.simplify ? options.simplify.rel : 0;
-  const allowance = (tokens: (r: number, x: number) => number): Allowance => (r, x, y) => rel * Math.max(y, base.at(tokens(r, x)));
+  const allowance =
+    (tokens: (r: number, x: number) => number): Allowance =>
+    (r, x, y) =>
+      rel * Math.max(y, base.at(tokens(r, x)));
   const byX = allowance((_, x) => x);
 
   const finish = (x: readonly number[], y: readonly number[], allow: Allowance): Curve => {
@@ -64,7 +79,12 @@ export function buildTables(data: ProfileData, options: BuildOptions = FULL_BUIL
   };
   const curve = (p: Points): Curve => finish(p.x, pava(p.y, p.w), byX);
 
-  const rows = (points: GridPoint[], rowKey: (r: number) => number, backKey: (r: number) => number, allow: Allowance): FittedTables['decodeAttention'] => {
+  const rows = (
+    points: GridPoint[],
+    rowKey: (r: number) => number,
+    backKey: (r: number) => number,
+    allow: Allowance,
+  ): FittedTables['decodeAttention'] => {
     pavaGrid(points);
     const byRow = new Map<number, { x: number[]; y: number[] }>();
     for (const p of points) {
@@ -76,7 +96,11 @@ export function buildTables(data: ProfileData, options: BuildOptions = FULL_BUIL
     }
     const sorted: Row[] = [...byRow.keys()].sort((a, b) => a - b).map((r) => ({ r, ...byRow.get(r)! }));
     const kept = options.simplify ? simplifyRows(sorted, allow) : sorted;
-    return kept.map((row) => ({ r: backKey(row.r), x: roundKnots(row.x, options.digits), y: roundTimes(row.y, options.digits) }));
+    return kept.map((row) => ({
+      r: backKey(row.r),
+      x: roundKnots(row.x, options.digits),
+      y: roundTimes(row.y, options.digits),
+    }));
   };
 
   const tolerance = options.simplify
@@ -102,9 +126,19 @@ export function buildTables(data: ProfileData, options: BuildOptions = FULL_BUIL
     tokenOps: finish(first.x, tokenSum, byX),
     kvCacheSave: data.kvCacheSave ? curve(data.kvCacheSave) : null,
     allReduce: data.allReduce ? curve(data.allReduce) : null,
-    decodeAttention: rows(data.decode.map((p) => ({ ...p })), identity, identity, allowance((r) => r)),
+    decodeAttention: rows(
+      data.decode.map((p) => ({ ...p })),
+      identity,
+      identity,
+      allowance((r) => r),
+    ),
     // Rows are interpolated in chunk², Vidur's feature (attention work grows with its square); stored as chunk for readability.
-    prefillAttention: rows(data.prefill.map((p) => ({ ...p })), (c) => c * c, Math.sqrt, allowance((r) => Math.sqrt(r))),
+    prefillAttention: rows(
+      data.prefill.map((p) => ({ ...p })),
+      (c) => c * c,
+      Math.sqrt,
+      allowance((r) => Math.sqrt(r)),
+    ),
   };
 }
 
@@ -129,7 +163,13 @@ export interface FitOptions {
 }
 
 /** Loads the profiles for (model, device, TP) from a Vidur-format directory and fits committed-size tables. */
-export function fitModel(profileDir: string, model: ModelSpec, device: DeviceSpec | string, tensorParallel: number, options: FitOptions = {}): FittedTables {
+export function fitModel(
+  profileDir: string,
+  model: ModelSpec,
+  device: DeviceSpec | string,
+  tensorParallel: number,
+  options: FitOptions = {},
+): FittedTables {
   const data = loadProfileData(profileDir, {
     model,
     device: typeof device === 'string' ? device : device.name,

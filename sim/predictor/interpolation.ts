@@ -64,11 +64,15 @@ function interpolate(xs: Float64Array, ys: Float64Array, lo: number, hi: number,
 
 function checkKnots(xs: ArrayLike<number>, ys: ArrayLike<number>, what: string): void {
   if (xs.length === 0 || xs.length !== ys.length) {
-    throw new Error(`${what}: needs at least one knot and as many y values as x values (got ${xs.length} x, ${ys.length} y)`);
+    throw new Error(
+      `${what}: needs at least one knot and as many y values as x values (got ${xs.length} x, ${ys.length} y)`,
+    );
   }
   for (let i = 0; i < xs.length; i++) {
-    if (!Number.isFinite(xs[i]!) || !Number.isFinite(ys[i]!)) throw new Error(`${what}: knot ${i} is not finite (${xs[i]}, ${ys[i]})`);
-    if (i > 0 && !(xs[i]! > xs[i - 1]!)) throw new Error(`${what}: x must increase strictly (x[${i - 1}]=${xs[i - 1]}, x[${i}]=${xs[i]})`);
+    if (!Number.isFinite(xs[i]!) || !Number.isFinite(ys[i]!))
+      throw new Error(`${what}: knot ${i} is not finite (${xs[i]}, ${ys[i]})`);
+    if (i > 0 && !(xs[i]! > xs[i - 1]!))
+      throw new Error(`${what}: x must increase strictly (x[${i - 1}]=${xs[i - 1]}, x[${i}]=${xs[i]})`);
   }
 }
 
@@ -205,7 +209,12 @@ function excess(approx: number, y: number, allowed: number): number {
  * range is unchanged, and a subset of a monotone sequence stays monotone. Deterministic: ties keep
  * the lowest index.
  */
-export function simplifyCurve(x: readonly number[], y: readonly number[], allow: Allowance, r = 0): { x: number[]; y: number[] } {
+export function simplifyCurve(
+  x: readonly number[],
+  y: readonly number[],
+  allow: Allowance,
+  r = 0,
+): { x: number[]; y: number[] } {
   const n = x.length;
   if (n <= 2) return { x: [...x], y: [...y] };
   const keep = splitAtWorst(n, (a, b) => {
@@ -303,12 +312,23 @@ export interface GridPoint {
  * violating neighbours, so points already in order keep their measured values. Mutates `points`.
  */
 export function pavaGrid(points: GridPoint[], maxPasses = 50): void {
-  const byRow = groupSorted(points, (p) => p.r, (p) => p.x);
-  const byColumn = groupSorted(points, (p) => p.x, (p) => p.r);
+  const byRow = groupSorted(
+    points,
+    (p) => p.r,
+    (p) => p.x,
+  );
+  const byColumn = groupSorted(
+    points,
+    (p) => p.x,
+    (p) => p.r,
+  );
   for (let pass = 0; pass < maxPasses; pass++) {
     let changed = false;
     for (const line of [...byRow, ...byColumn]) {
-      const fitted = pava(line.map((p) => p.y), line.map((p) => p.w));
+      const fitted = pava(
+        line.map((p) => p.y),
+        line.map((p) => p.w),
+      );
       line.forEach((p, i) => {
         if (p.y !== fitted[i]) {
           // Ignore float dust from re-pooling already-pooled blocks, or the loop never settles.

@@ -61,9 +61,13 @@ export class ProfileTableModel implements ExecutionTimeModel {
     this.#layers = tables.numLayers;
     this.#overhead = tables.attentionBatchingOverhead;
     this.#tokenOps = new PiecewiseLinear(tables.tokenOps.x, tables.tokenOps.y, `${where}: tokenOps`);
-    this.#kvSave = tables.kvCacheSave ? new PiecewiseLinear(tables.kvCacheSave.x, tables.kvCacheSave.y, `${where}: kvCacheSave`) : undefined;
+    this.#kvSave = tables.kvCacheSave
+      ? new PiecewiseLinear(tables.kvCacheSave.x, tables.kvCacheSave.y, `${where}: kvCacheSave`)
+      : undefined;
     if (tables.tensorParallel > 1 && !tables.allReduce) throw new Error(`${where}: TP > 1 needs an allReduce table`);
-    this.#allReduce = tables.allReduce ? new PiecewiseLinear(tables.allReduce.x, tables.allReduce.y, `${where}: allReduce`) : undefined;
+    this.#allReduce = tables.allReduce
+      ? new PiecewiseLinear(tables.allReduce.x, tables.allReduce.y, `${where}: allReduce`)
+      : undefined;
     this.#commMs = tables.allReduceLaunchMs;
     // Vidur counts one all-reduce after attention and one after the MLP, each with the launch cost.
     this.#tokenCurve = this.#allReduce
@@ -74,7 +78,8 @@ export class ProfileTableModel implements ExecutionTimeModel {
       tables.prefillAttention.map((row) => ({ ...row, r: row.r * row.r })),
       `${where}: prefillAttention`,
     );
-    const maxOf = (rows: FittedTables['decodeAttention']): number => Math.max(...rows.map((row) => row.x[row.x.length - 1]!));
+    const maxOf = (rows: FittedTables['decodeAttention']): number =>
+      Math.max(...rows.map((row) => row.x[row.x.length - 1]!));
     this.limits = {
       maxTokens: this.#tokenOps.maxX,
       maxDecodeBatch: tables.decodeAttention[tables.decodeAttention.length - 1]!.r,
@@ -142,9 +147,19 @@ export class ProfileTableModel implements ExecutionTimeModel {
     const decodeAttention =
       k.decodeCount > 0 ? this.#decode.at(k.decodeCount, k.decodeKv) * (k.decodeCount > 1 ? 1 + this.#overhead : 1) : 0;
     const prefillAttention =
-      k.prefillCount > 0 ? this.#prefill.at(k.prefillChunk * k.prefillChunk, k.prefillKv) * (k.prefillCount > 1 ? 1 + this.#overhead : 1) : 0;
+      k.prefillCount > 0
+        ? this.#prefill.at(k.prefillChunk * k.prefillChunk, k.prefillKv) * (k.prefillCount > 1 ? 1 + this.#overhead : 1)
+        : 0;
     const allReduce = this.#allReduce ? 2 * (this.#allReduce.at(k.roundedTokens) + this.#commMs) : 0;
     const layerMs = tokenOps + kvCacheSave + decodeAttention + prefillAttention + allReduce;
-    return { tokenOps, kvCacheSave, decodeAttention, prefillAttention, allReduce, layerMs, batchMs: layerMs * this.#layers };
+    return {
+      tokenOps,
+      kvCacheSave,
+      decodeAttention,
+      prefillAttention,
+      allReduce,
+      layerMs,
+      batchMs: layerMs * this.#layers,
+    };
   }
 }

@@ -163,14 +163,28 @@ export function kvSaveMs(tokens: number, s: LayerShape, dev: RooflineDevice, p: 
 }
 
 /** Decode attention of `batch` requests with KV length `kv` each: reads the KV cache once. */
-export function decodeAttentionMs(batch: number, kv: number, s: LayerShape, dev: RooflineDevice, p: RooflineParams): number {
+export function decodeAttentionMs(
+  batch: number,
+  kv: number,
+  s: LayerShape,
+  dev: RooflineDevice,
+  p: RooflineParams,
+): number {
   const flops = 4 * s.qHeads * s.headDim * batch * kv;
   const bytes = 2 * 2 * s.kvHeads * s.headDim * batch * kv + 2 * 2 * batch * s.qHeads * s.headDim;
-  return Math.max(flops / (dev.flopsPerMs * p.gemmCompute), bytes / (dev.bytesPerMs * p.decodeMemory)) + p.decodeFloorMs;
+  return (
+    Math.max(flops / (dev.flopsPerMs * p.gemmCompute), bytes / (dev.bytesPerMs * p.decodeMemory)) + p.decodeFloorMs
+  );
 }
 
 /** Causal prefill attention of a chunk of `chunk` tokens after `kv` cached ones. */
-export function prefillAttentionMs(kv: number, chunk: number, s: LayerShape, dev: RooflineDevice, p: RooflineParams): number {
+export function prefillAttentionMs(
+  kv: number,
+  chunk: number,
+  s: LayerShape,
+  dev: RooflineDevice,
+  p: RooflineParams,
+): number {
   const flops = 4 * s.qHeads * s.headDim * chunk * (kv + chunk / 2);
   const bytes = 2 * 2 * s.kvHeads * s.headDim * (kv + chunk) + 2 * 2 * chunk * s.qHeads * s.headDim;
   const efficiency = (p.prefillCompute * chunk) / (chunk + p.prefillHalfChunk);
@@ -202,9 +216,18 @@ export class RooflineModel implements ExecutionTimeModel {
    */
   readonly #tokenCache = new Float64Array(TOKEN_CACHE_SIZE).fill(Number.NaN);
 
-  constructor(model: ModelSpec, device: DeviceSpec, tensorParallel: number, params: RooflineParams = CALIBRATED_ROOFLINE) {
-    if (!Number.isInteger(tensorParallel) || tensorParallel < 1) throw new Error(`tensor parallelism must be a positive integer, got ${tensorParallel}`);
-    if (model.numQHeads % tensorParallel !== 0 || (model.numKvHeads % tensorParallel !== 0 && tensorParallel % model.numKvHeads !== 0)) {
+  constructor(
+    model: ModelSpec,
+    device: DeviceSpec,
+    tensorParallel: number,
+    params: RooflineParams = CALIBRATED_ROOFLINE,
+  ) {
+    if (!Number.isInteger(tensorParallel) || tensorParallel < 1)
+      throw new Error(`tensor parallelism must be a positive integer, got ${tensorParallel}`);
+    if (
+      model.numQHeads % tensorParallel !== 0 ||
+      (model.numKvHeads % tensorParallel !== 0 && tensorParallel % model.numKvHeads !== 0)
+    ) {
       throw new Error(
         `${model.name} has ${model.numQHeads} query and ${model.numKvHeads} KV heads, which TP ${tensorParallel} cannot split evenly; use a TP that divides ${model.numQHeads}`,
       );

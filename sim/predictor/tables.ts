@@ -77,16 +77,18 @@ export function serializeTables(tables: FittedTables): string {
 function write(value: unknown, indent: string): string {
   if (Array.isArray(value)) {
     if (value.every((v) => typeof v === 'number')) return `[${value.map(num).join(',')}]`;
-    const inner = indent + '  ';
+    const inner = `${indent}  `;
     return `[\n${value.map((v) => inner + write(v, inner)).join(',\n')}\n${indent}]`;
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
     // Rows are short objects of arrays; one line each keeps 2-D tables readable.
-    if (entries.every(([, v]) => typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number')))) {
+    if (
+      entries.every(([, v]) => typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number')))
+    ) {
       return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${write(v, '')}`).join(', ')}}`;
     }
-    const inner = indent + '  ';
+    const inner = `${indent}  `;
     return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${write(v, inner)}`).join(',\n')}\n${indent}}`;
   }
   if (typeof value === 'number') return num(value);

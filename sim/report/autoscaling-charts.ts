@@ -38,13 +38,30 @@ export interface NamedSeries {
   readonly dashed?: boolean;
 }
 
-export const dashEncoding = { field: 'dash', type: 'nominal', scale: { domain: ['solid', 'dashed'], range: [[1, 0], [6, 4]] }, legend: null } as const;
+export const dashEncoding = {
+  field: 'dash',
+  type: 'nominal',
+  scale: {
+    domain: ['solid', 'dashed'],
+    range: [
+      [1, 0],
+      [6, 4],
+    ],
+  },
+  legend: null,
+} as const;
 export const dash = (s: NamedSeries): string => (s.dashed === true ? 'dashed' : 'solid');
 
 /** Replicas over time (step lines, left axis) against the observed arrival rate (shaded, right axis). */
-export function replicasChart(opts: { title: string; arrivedAt: readonly number[]; series: readonly NamedSeries[] }): Plot {
+export function replicasChart(opts: {
+  title: string;
+  arrivedAt: readonly number[];
+  series: readonly NamedSeries[];
+}): Plot {
   const rate = arrivalRate(opts.arrivedAt).map(([t, qps]) => ({ t, qps }));
-  const replicas = opts.series.flatMap((s) => s.points.map(([t, n]) => ({ t, replicas: n, series: s.name, dash: dash(s) })));
+  const replicas = opts.series.flatMap((s) =>
+    s.points.map(([t, n]) => ({ t, replicas: n, series: s.name, dash: dash(s) })),
+  );
   const x = { field: 't', type: 'quantitative', title: 'time (s)' } as const;
   const spec = {
     ...BASE_SPEC,
@@ -53,7 +70,15 @@ export function replicasChart(opts: { title: string; arrivedAt: readonly number[
       {
         data: { values: rate },
         mark: { type: 'area', interpolate: 'step-after', opacity: 0.25, color: '#888888' },
-        encoding: { x, y: { field: 'qps', type: 'quantitative', title: 'arrival rate (requests/s, shaded)', axis: { orient: 'right' } } },
+        encoding: {
+          x,
+          y: {
+            field: 'qps',
+            type: 'quantitative',
+            title: 'arrival rate (requests/s, shaded)',
+            axis: { orient: 'right' },
+          },
+        },
       },
       {
         data: { values: replicas },
@@ -73,7 +98,11 @@ export function replicasChart(opts: { title: string; arrivedAt: readonly number[
 
 /** Fronts as (cost, P90) points joined in cost order, one series per front. */
 export function frontChart(title: string, fronts: readonly NamedSeries[]): Plot {
-  const values = fronts.flatMap((f) => [...f.points].sort((a, b) => a[0] - b[0]).map(([cost, p90], i) => ({ cost, p90, series: f.name, dash: dash(f), order: i })));
+  const values = fronts.flatMap((f) =>
+    [...f.points]
+      .sort((a, b) => a[0] - b[0])
+      .map(([cost, p90], i) => ({ cost, p90, series: f.name, dash: dash(f), order: i })),
+  );
   const encoding = {
     x: { field: 'cost', type: 'quantitative', title: 'total cost ($)', scale: { zero: false } },
     y: { field: 'p90', type: 'quantitative', title: 'P90 e2e latency (s)', scale: { zero: false } },

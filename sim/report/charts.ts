@@ -29,12 +29,30 @@ export interface Series {
 }
 
 /** What every chart spec starts from. */
-export const BASE_SPEC = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 520, height: 240, background: 'white' } as const;
+export const BASE_SPEC = {
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  width: 520,
+  height: 240,
+  background: 'white',
+} as const;
 
 /** Lines, one per series (e.g. service rate over time per client, student vs reference). */
-export function lineChart(opts: { title: string; x: string; y: string; series: readonly Series[]; step?: boolean }): Plot {
+export function lineChart(opts: {
+  title: string;
+  x: string;
+  y: string;
+  series: readonly Series[];
+  step?: boolean;
+}): Plot {
   const dashes = opts.series.some((s) => s.dashed === true);
-  const values = opts.series.flatMap((s) => s.points.map(([x, y]) => ({ x, y, series: s.name, ...(dashes ? { dash: s.dashed === true ? 'dashed' : 'solid' } : {}) })));
+  const values = opts.series.flatMap((s) =>
+    s.points.map(([x, y]) => ({
+      x,
+      y,
+      series: s.name,
+      ...(dashes ? { dash: s.dashed === true ? 'dashed' : 'solid' } : {}),
+    })),
+  );
   return {
     title: opts.title,
     spec: {
@@ -46,14 +64,34 @@ export function lineChart(opts: { title: string; x: string; y: string; series: r
         x: { field: 'x', type: 'quantitative', title: opts.x },
         y: { field: 'y', type: 'quantitative', title: opts.y },
         color: { field: 'series', type: 'nominal', title: null },
-        ...(dashes ? { strokeDash: { field: 'dash', type: 'nominal', scale: { domain: ['solid', 'dashed'], range: [[1, 0], [6, 4]] }, legend: null } } : {}),
+        ...(dashes
+          ? {
+              strokeDash: {
+                field: 'dash',
+                type: 'nominal',
+                scale: {
+                  domain: ['solid', 'dashed'],
+                  range: [
+                    [1, 0],
+                    [6, 4],
+                  ],
+                },
+                legend: null,
+              },
+            }
+          : {}),
       },
     } as TopLevelSpec,
   };
 }
 
 /** Empirical CDFs of several samples (e.g. e2e latency: yours vs baselines). */
-export function cdfChart(opts: { title: string; x: string; samples: readonly { name: string; values: readonly number[] }[]; maxPoints?: number }): Plot {
+export function cdfChart(opts: {
+  title: string;
+  x: string;
+  samples: readonly { name: string; values: readonly number[] }[];
+  maxPoints?: number;
+}): Plot {
   const max = opts.maxPoints ?? 200;
   const series = opts.samples.map(({ name, values }) => {
     const sorted = [...values].sort((a, b) => a - b);
@@ -68,7 +106,12 @@ export function cdfChart(opts: { title: string; x: string; samples: readonly { n
 }
 
 /** Bars (e.g. requests per replica). */
-export function barChart(opts: { title: string; x: string; y: string; bars: readonly { label: string; value: number; group?: string }[] }): Plot {
+export function barChart(opts: {
+  title: string;
+  x: string;
+  y: string;
+  bars: readonly { label: string; value: number; group?: string }[];
+}): Plot {
   return {
     title: opts.title,
     spec: {
@@ -79,14 +122,22 @@ export function barChart(opts: { title: string; x: string; y: string; bars: read
       encoding: {
         x: { field: 'label', type: 'nominal', title: opts.x, sort: null },
         y: { field: 'value', type: 'quantitative', title: opts.y },
-        ...(opts.bars.some((b) => b.group !== undefined) ? { color: { field: 'group', type: 'nominal', title: null }, xOffset: { field: 'group' } } : {}),
+        ...(opts.bars.some((b) => b.group !== undefined)
+          ? { color: { field: 'group', type: 'nominal', title: null }, xOffset: { field: 'group' } }
+          : {}),
       },
     } as TopLevelSpec,
   };
 }
 
 /** Points (e.g. a Pareto front: cost vs latency), optionally joined in x order per series. */
-export function scatterChart(opts: { title: string; x: string; y: string; series: readonly Series[]; connect?: boolean }): Plot {
+export function scatterChart(opts: {
+  title: string;
+  x: string;
+  y: string;
+  series: readonly Series[];
+  connect?: boolean;
+}): Plot {
   const values = opts.series.flatMap((s) => s.points.map(([x, y]) => ({ x, y, series: s.name })));
   return {
     title: opts.title,

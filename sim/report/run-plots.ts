@@ -39,7 +39,8 @@ export interface PlotInputs {
 }
 
 /** A CSV number: finite values rounded to 1e-9 (stable bytes, no float noise), others empty. */
-const num = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '' : String(Math.round(x * 1e9) / 1e9));
+const num = (x: number | null | undefined): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '' : String(Math.round(x * 1e9) / 1e9);
 const csv = (header: readonly string[], rows: readonly (readonly (string | number)[])[]): string =>
   `${[header.join(','), ...rows.map((r) => r.map((c) => (typeof c === 'number' ? num(c) : c)).join(','))].join('\n')}\n`;
 
@@ -69,44 +70,89 @@ function cdfPlot(name: string, title: string, x: string, values: readonly number
   };
 }
 
-function perRequestPlot(name: string, title: string, y: string, column: string, ids: readonly number[], values: readonly (number | null)[]): PlotFile {
+function perRequestPlot(
+  name: string,
+  title: string,
+  y: string,
+  column: string,
+  ids: readonly number[],
+  values: readonly (number | null)[],
+): PlotFile {
   const rows = thin(ids.map((id, i) => [i + 1, id, values[i] ?? null] as const));
-  const points = rows.filter((r): r is readonly [number, number, number] => r[2] !== null).map((r) => [r[0], r[2]] as [number, number]);
+  const points = rows
+    .filter((r): r is readonly [number, number, number] => r[2] !== null)
+    .map((r) => [r[0], r[2]] as [number, number]);
   return {
     name,
     plot: lineChart({ title, x: 'request (issue order)', y, series: [{ name: column, points }] }),
-    csv: csv(['issue_index', 'request_id', column], rows.map(([i, id, v]) => [i, id, num(v)])),
+    csv: csv(
+      ['issue_index', 'request_id', column],
+      rows.map(([i, id, v]) => [i, id, num(v)]),
+    ),
   };
 }
 
 function byReplica(samples: readonly UsageSample[], value: (s: UsageSample) => number): Series[] {
   const ids = [...new Set(samples.map((s) => s.replicaId))].sort((a, b) => a - b);
-  return ids.map((id) => ({ name: `replica ${id}`, points: thin(samples.filter((s) => s.replicaId === id).map((s) => [s.time, value(s)] as [number, number])) }));
+  return ids.map((id) => ({
+    name: `replica ${id}`,
+    points: thin(samples.filter((s) => s.replicaId === id).map((s) => [s.time, value(s)] as [number, number])),
+  }));
 }
 
 function usagePlots(samples: readonly UsageSample[]): PlotFile[] {
   const pct = (used: number, total: number) => (total === 0 ? 0 : (100 * used) / total);
-  const perReplica = [...new Set(samples.map((s) => s.replicaId))].sort((a, b) => a - b).map((id) => thin(samples.filter((s) => s.replicaId === id)));
+  const perReplica = [...new Set(samples.map((s) => s.replicaId))]
+    .sort((a, b) => a - b)
+    .map((id) => thin(samples.filter((s) => s.replicaId === id)));
   const drawn = perReplica.flat().sort((a, b) => a.time - b.time || a.replicaId - b.replicaId);
   const out: PlotFile[] = [
     {
       name: 'kv-usage',
-      plot: lineChart({ title: 'GPU KV-cache usage', x: 'time (s)', y: 'GPU KV blocks used (%)', series: byReplica(drawn, (s) => pct(s.gpuBlocksUsed, s.gpuBlocks)), step: true }),
-      csv: csv(['time', 'replica_id', 'gpu_kv_percent', 'gpu_kv_blocks', 'running', 'waiting'], drawn.map((s) => [s.time, s.replicaId, pct(s.gpuBlocksUsed, s.gpuBlocks), s.gpuBlocksUsed, s.running, s.waiting])),
+      plot: lineChart({
+        title: 'GPU KV-cache usage',
+        x: 'time (s)',
+        y: 'GPU KV blocks used (%)',
+        series: byReplica(drawn, (s) => pct(s.gpuBlocksUsed, s.gpuBlocks)),
+        step: true,
+      }),
+      csv: csv(
+        ['time', 'replica_id', 'gpu_kv_percent', 'gpu_kv_blocks', 'running', 'waiting'],
+        drawn.map((s) => [
+          s.time,
+          s.replicaId,
+          pct(s.gpuBlocksUsed, s.gpuBlocks),
+          s.gpuBlocksUsed,
+          s.running,
+          s.waiting,
+        ]),
+      ),
     },
   ];
   if (samples.some((s) => s.cpuBlocks > 0)) {
     out.push({
       name: 'swap-usage',
-      plot: lineChart({ title: 'CPU swap pool usage', x: 'time (s)', y: 'CPU KV blocks used (%)', series: byReplica(drawn, (s) => pct(s.cpuBlocksUsed, s.cpuBlocks)), step: true }),
-      csv: csv(['time', 'replica_id', 'cpu_kv_percent', 'cpu_kv_blocks', 'swapped'], drawn.map((s) => [s.time, s.replicaId, pct(s.cpuBlocksUsed, s.cpuBlocks), s.cpuBlocksUsed, s.swapped])),
+      plot: lineChart({
+        title: 'CPU swap pool usage',
+        x: 'time (s)',
+        y: 'CPU KV blocks used (%)',
+        series: byReplica(drawn, (s) => pct(s.cpuBlocksUsed, s.cpuBlocks)),
+        step: true,
+      }),
+      csv: csv(
+        ['time', 'replica_id', 'cpu_kv_percent', 'cpu_kv_blocks', 'swapped'],
+        drawn.map((s) => [s.time, s.replicaId, pct(s.cpuBlocksUsed, s.cpuBlocks), s.cpuBlocksUsed, s.swapped]),
+      ),
     });
   }
   return out;
 }
 
 /** Cumulative cost at each membership change and at the end: replicas × $/hour integrated over time. */
-export function costOverTime(result: Pick<SimulationResult, 'replicaTimeline' | 'endTime'>, costPerReplicaHour: number): [number, number][] {
+export function costOverTime(
+  result: Pick<SimulationResult, 'replicaTimeline' | 'endTime'>,
+  costPerReplicaHour: number,
+): [number, number][] {
   const steps = replicaSteps(result);
   const out: [number, number][] = [];
   let cost = 0;
@@ -140,17 +186,38 @@ function clusterPlots(inputs: PlotInputs): PlotFile[] {
   return [
     {
       name: 'replicas',
-      plot: replicasChart({ title: 'Replicas over time against the arrival rate', arrivedAt, series: [{ name: 'replicas', points: steps }] }),
-      csv: csv(['series', 'time', 'value'], [...steps.map(([t, n]) => ['replicas', t, n]), ...rate.map(([t, q]) => [`arrival_rate_per_${RATE_BIN}s_bin`, t, q])]),
+      plot: replicasChart({
+        title: 'Replicas over time against the arrival rate',
+        arrivedAt,
+        series: [{ name: 'replicas', points: steps }],
+      }),
+      csv: csv(
+        ['series', 'time', 'value'],
+        [
+          ...steps.map(([t, n]) => ['replicas', t, n]),
+          ...rate.map(([t, q]) => [`arrival_rate_per_${RATE_BIN}s_bin`, t, q]),
+        ],
+      ),
     },
     {
       name: 'p90-latency',
-      plot: lineChart({ title: `P90 e2e latency of the requests arriving in each ${RATE_BIN} s`, x: 'arrival time (s)', y: 'P90 e2e latency (s)', series: [{ name: 'P90 e2e', points: p90.map(([w, v]) => [w, v]) }], step: true }),
+      plot: lineChart({
+        title: `P90 e2e latency of the requests arriving in each ${RATE_BIN} s`,
+        x: 'arrival time (s)',
+        y: 'P90 e2e latency (s)',
+        series: [{ name: 'P90 e2e', points: p90.map(([w, v]) => [w, v]) }],
+        step: true,
+      }),
       csv: csv(['window_start', 'p90_e2e_s', 'requests'], p90),
     },
     {
       name: 'cost',
-      plot: lineChart({ title: `Cumulative cost (total $${result.costDollars.toFixed(2)})`, x: 'time (s)', y: 'cost ($)', series: [{ name: 'cost', points: cost }] }),
+      plot: lineChart({
+        title: `Cumulative cost (total $${result.costDollars.toFixed(2)})`,
+        x: 'time (s)',
+        y: 'cost ($)',
+        series: [{ name: 'cost', points: cost }],
+      }),
       csv: csv(['time', 'cost_dollars'], cost),
     },
   ];
@@ -162,18 +229,39 @@ function servicePlot(log: ServiceLog): PlotFile | undefined {
   const series = clients.map((c) => ({ name: `client ${c}`, points: thin(cumulativeService(log, c)) }));
   return {
     name: 'client-service',
-    plot: lineChart({ title: 'Service received per client (1 per prompt token, 2 per output token)', x: 'time (s)', y: 'cumulative service', series, step: true }),
-    csv: csv(['client_id', 'time', 'cumulative_service'], series.flatMap((s, i) => s.points.map(([t, v]) => [clients[i]!, t, v]))),
+    plot: lineChart({
+      title: 'Service received per client (1 per prompt token, 2 per output token)',
+      x: 'time (s)',
+      y: 'cumulative service',
+      series,
+      step: true,
+    }),
+    csv: csv(
+      ['client_id', 'time', 'cumulative_service'],
+      series.flatMap((s, i) => s.points.map(([t, v]) => [clients[i]!, t, v])),
+    ),
   };
 }
 
 /** Every plot this run supports, in a fixed order. */
 export function runPlots(inputs: PlotInputs): PlotFile[] {
   const lat = latenciesInIssueOrder(inputs.result.requests);
-  const e2e = inputs.result.requests.filter((r) => r.completedAt !== undefined).map((r) => r.completedAt! - r.arrivedAt);
+  const e2e = inputs.result.requests
+    .filter((r) => r.completedAt !== undefined)
+    .map((r) => r.completedAt! - r.arrivedAt);
   const files: PlotFile[] = [
-    cdfPlot('ttft-cdf', 'TTFT CDF', 'time to first token (s)', lat.ttft.filter((x): x is number => x !== null)),
-    cdfPlot('tpot-cdf', 'TPOT CDF', 'time per output token (s)', lat.tpot.filter((x): x is number => x !== null)),
+    cdfPlot(
+      'ttft-cdf',
+      'TTFT CDF',
+      'time to first token (s)',
+      lat.ttft.filter((x): x is number => x !== null),
+    ),
+    cdfPlot(
+      'tpot-cdf',
+      'TPOT CDF',
+      'time per output token (s)',
+      lat.tpot.filter((x): x is number => x !== null),
+    ),
     cdfPlot('e2e-cdf', 'End-to-end latency CDF', 'e2e latency (s)', e2e),
     perRequestPlot('ttft-by-request', 'TTFT per request, in issue order', 'TTFT (s)', 'ttft_s', lat.ids, lat.ttft),
     perRequestPlot('tpot-by-request', 'TPOT per request, in issue order', 'TPOT (s)', 'tpot_s', lat.ids, lat.tpot),

@@ -59,7 +59,8 @@ export function makeLengthGenerator(options: LengthOptions, rng: Rng): LengthGen
     }
     case 'trace': {
       const rows = options.traceRows;
-      if (rows === undefined || rows.length === 0) throw new Error('length generator "trace" needs a lengths trace with at least one row');
+      if (rows === undefined || rows.length === 0)
+        throw new Error('length generator "trace" needs a lengths trace with at least one row');
       const order = rng.shuffle(Array.from(rows.keys()));
       let next = 0;
       return () => {
@@ -87,7 +88,7 @@ export function makeLengthGenerator(options: LengthOptions, rng: Rng): LengthGen
       const n = hi - lo + 1;
       const cdf = new Float64Array(n);
       let acc = 0;
-      for (let k = 1; k <= n; k++) cdf[k - 1] = acc += Math.pow(k, -theta);
+      for (let k = 1; k <= n; k++) cdf[k - 1] = acc += k ** -theta;
       return () => {
         const u = rng.next() * acc;
         let a = 0;

@@ -18,28 +18,55 @@ const positiveInt = z.number().int().positive();
 /** One client's traffic (or one time window of it). */
 export const ClientWorkload = z
   .strictObject({
-    client: z.number().int().min(0).optional().describe('client id (default: the spec\'s position in the list)'),
+    client: z.number().int().min(0).optional().describe("client id (default: the spec's position in the list)"),
     qps: z.number().positive().describe('arrival rate while active, requests per second'),
     arrivals: z
       .enum(['poisson', 'uniform', 'gamma'])
       .default('poisson')
-      .describe('poisson: exponential gaps; uniform: gaps of exactly 1/qps with a random phase (the paper\'s "uniform"); gamma: gaps with coefficient of variation cv'),
+      .describe(
+        'poisson: exponential gaps; uniform: gaps of exactly 1/qps with a random phase (the paper\'s "uniform"); gamma: gaps with coefficient of variation cv',
+      ),
     cv: z.number().positive().default(1).describe('gamma arrivals: coefficient of variation of the gaps'),
-    lengths: z.enum(['fixed', 'trace']).default('fixed').describe('fixed: prefill/decode (or uniform ranges up to prefillMax/decodeMax); trace: sampled from the lengths trace'),
+    lengths: z
+      .enum(['fixed', 'trace'])
+      .default('fixed')
+      .describe(
+        'fixed: prefill/decode (or uniform ranges up to prefillMax/decodeMax); trace: sampled from the lengths trace',
+      ),
     prefill: positiveInt.default(256).describe('prompt tokens (the lower end with prefillMax)'),
     decode: positiveInt.default(256).describe('output tokens (the lower end with decodeMax)'),
     prefillMax: positiveInt.optional().describe('prompt tokens drawn uniformly from [prefill, prefillMax]'),
     decodeMax: positiveInt.optional().describe('output tokens drawn uniformly from [decode, decodeMax]'),
     start: z.number().nonnegative().default(0).describe('first time the client may send, seconds'),
     end: z.number().positive().optional().describe('the client sends nothing at or after this time'),
-    on: z.number().positive().optional().describe('on/off pattern: active for `on` seconds from `start`, then silent for `off`, repeating'),
+    on: z
+      .number()
+      .positive()
+      .optional()
+      .describe('on/off pattern: active for `on` seconds from `start`, then silent for `off`, repeating'),
     off: z.number().positive().optional().describe('on/off pattern: silent period, seconds'),
   })
   .superRefine((c, ctx) => {
-    if ((c.on === undefined) !== (c.off === undefined)) ctx.addIssue({ code: 'custom', message: 'give both on and off, or neither', path: [c.on === undefined ? 'on' : 'off'] });
-    if (c.prefillMax !== undefined && c.prefillMax < c.prefill) ctx.addIssue({ code: 'custom', message: `prefillMax ${c.prefillMax} is below prefill ${c.prefill}`, path: ['prefillMax'] });
-    if (c.decodeMax !== undefined && c.decodeMax < c.decode) ctx.addIssue({ code: 'custom', message: `decodeMax ${c.decodeMax} is below decode ${c.decode}`, path: ['decodeMax'] });
-    if (c.end !== undefined && c.end <= c.start) ctx.addIssue({ code: 'custom', message: `end ${c.end} is not after start ${c.start}`, path: ['end'] });
+    if ((c.on === undefined) !== (c.off === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give both on and off, or neither',
+        path: [c.on === undefined ? 'on' : 'off'],
+      });
+    if (c.prefillMax !== undefined && c.prefillMax < c.prefill)
+      ctx.addIssue({
+        code: 'custom',
+        message: `prefillMax ${c.prefillMax} is below prefill ${c.prefill}`,
+        path: ['prefillMax'],
+      });
+    if (c.decodeMax !== undefined && c.decodeMax < c.decode)
+      ctx.addIssue({
+        code: 'custom',
+        message: `decodeMax ${c.decodeMax} is below decode ${c.decode}`,
+        path: ['decodeMax'],
+      });
+    if (c.end !== undefined && c.end <= c.start)
+      ctx.addIssue({ code: 'custom', message: `end ${c.end} is not after start ${c.start}`, path: ['end'] });
   });
 export type ClientWorkload = z.infer<typeof ClientWorkload>;
 export type ClientWorkloadInput = z.input<typeof ClientWorkload>;
@@ -56,7 +83,10 @@ export function parseClientsText(text: string): Record<string, unknown>[] {
     .filter((s) => s !== '')
     .map((spec) => {
       const out: Record<string, unknown> = {};
-      for (const field of spec.split(',').map((f) => f.trim()).filter((f) => f !== '')) {
+      for (const field of spec
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f !== '')) {
         const eq = field.indexOf('=');
         const key = eq < 0 ? field : field.slice(0, eq).trim();
         const raw = eq < 0 ? '' : field.slice(eq + 1).trim();
@@ -76,10 +106,14 @@ export function parseWeightsText(text: string): unknown[] {
 }
 
 /** The config field: a list of specs (JSON config) or the text form (command line). */
-export const ClientsField = z.preprocess((v) => (typeof v === 'string' ? parseClientsText(v) : v), z.array(ClientWorkload).min(1));
+export const ClientsField = z.preprocess(
+  (v) => (typeof v === 'string' ? parseClientsText(v) : v),
+  z.array(ClientWorkload).min(1),
+);
 
 /** A comma-separated list of numbers on the command line, an array in a JSON config. */
-export const numberListField = (item: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' ? parseWeightsText(v) : v), z.array(item).min(1));
+export const numberListField = (item: z.ZodNumber) =>
+  z.preprocess((v) => (typeof v === 'string' ? parseWeightsText(v) : v), z.array(item).min(1));
 
 /** Weight per client id (index); clients past the end weigh 1. */
 export const ClientWeightsField = numberListField(z.number().positive());
@@ -114,13 +148,18 @@ export function isActive(spec: Pick<ClientWorkload, 'start' | 'end' | 'on' | 'of
 function lengthGenerator(spec: ClientWorkload, options: MultiClientOptions, rng: Rng): () => RequestLength {
   if (spec.lengths === 'trace') {
     const rows = options.traceRows;
-    if (rows === undefined || rows.length === 0) throw new Error('a client with lengths=trace needs a lengths trace with at least one row');
+    if (rows === undefined || rows.length === 0)
+      throw new Error('a client with lengths=trace needs a lengths trace with at least one row');
     const order = rng.shuffle(Array.from(rows.keys()));
     let next = 0;
     return () => {
       const row = rows[order[next]!]!;
       next = (next + 1) % order.length;
-      return clipLength(Math.max(1, Math.trunc(row.numPrefillTokens)), Math.max(1, Math.trunc(row.numDecodeTokens)), options.maxTokens);
+      return clipLength(
+        Math.max(1, Math.trunc(row.numPrefillTokens)),
+        Math.max(1, Math.trunc(row.numDecodeTokens)),
+        options.maxTokens,
+      );
     };
   }
   return () =>

@@ -22,7 +22,8 @@ export function checkRateProfile(points: readonly RatePoint[]): void {
   if (points[0]!.time !== 0) throw new RangeError(`a rate profile starts at time 0, not ${points[0]!.time}`);
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    if (!Number.isFinite(p.qps) || p.qps < 0) throw new RangeError(`rate profile point ${i}: qps must be finite and ≥ 0, got ${p.qps}`);
+    if (!Number.isFinite(p.qps) || p.qps < 0)
+      throw new RangeError(`rate profile point ${i}: qps must be finite and ≥ 0, got ${p.qps}`);
     if (!Number.isFinite(p.time) || (i > 0 && p.time < points[i - 1]!.time)) {
       throw new RangeError(`rate profile point ${i}: times must be finite and non-decreasing, got ${p.time}`);
     }

@@ -26,7 +26,11 @@ export function replayTrace(options: ReplayOptions): Request[] {
   for (const row of options.rows) {
     const arrivedAt = row.arrivedAt! * options.timeScale;
     if (arrivedAt >= options.duration) break;
-    const l = clipLength(Math.max(1, Math.trunc(row.numPrefillTokens)), Math.max(1, Math.trunc(row.numDecodeTokens)), options.maxTokens);
+    const l = clipLength(
+      Math.max(1, Math.trunc(row.numPrefillTokens)),
+      Math.max(1, Math.trunc(row.numDecodeTokens)),
+      options.maxTokens,
+    );
     out.push(new Request({ id: out.length, arrivedAt, ...l, clientId: row.clientId, tier: row.tier }));
   }
   return out;

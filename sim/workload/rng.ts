@@ -79,7 +79,7 @@ export class Rng {
   /** Gamma(shape, scale) by Marsaglia & Tsang (2000); boosts shape < 1 by the usual u^(1/shape). */
   gamma(shape: number, scale: number): number {
     if (shape <= 0 || scale <= 0) throw new RangeError(`gamma(${shape}, ${scale}): parameters must be positive`);
-    if (shape < 1) return this.gamma(shape + 1, scale) * Math.pow(1 - this.next(), 1 / shape);
+    if (shape < 1) return this.gamma(shape + 1, scale) * (1 - this.next()) ** (1 / shape);
     const d = shape - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
     for (;;) {

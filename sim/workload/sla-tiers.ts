@@ -10,7 +10,10 @@ import { numberListField } from './multi-client.js';
 import type { Rng } from './rng.js';
 
 /** Relative weight of each tier, index = tier (e.g. "1,1,1": uniform over three tiers). */
-export const TierMixField = numberListField(z.number().nonnegative()).refine((w) => w.some((x) => x > 0), 'at least one tier weight must be positive');
+export const TierMixField = numberListField(z.number().nonnegative()).refine(
+  (w) => w.some((x) => x > 0),
+  'at least one tier weight must be positive',
+);
 
 /** Requests with a tier drawn from `weights` for each one that has none (requests that have one keep it). */
 export function assignTiers(requests: readonly Request[], weights: readonly number[], rng: Rng): Request[] {

@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 
 const count = (field: string) =>
-  z.coerce.number({ error: `${field} must be a number` }).refine((v) => Number.isFinite(v) && v >= 0, `${field} must be a finite number ≥ 0`);
+  z.coerce
+    .number({ error: `${field} must be a number` })
+    .refine((v) => Number.isFinite(v) && v >= 0, `${field} must be a finite number ≥ 0`);
 
 export const TraceRow = z.object({
   arrived_at: count('arrived_at').optional(),
@@ -61,14 +63,20 @@ export function parseTrace(text: string, file: string, options: { requireArrival
     const e = err as Error & { lines?: number };
     throw new TraceFormatError(file, e.lines ?? 1, undefined, `not valid CSV: ${e.message}`);
   }
-  if (rows.length === 0) throw new TraceFormatError(file, 1, undefined, 'no rows: expected a header and at least one request');
+  if (rows.length === 0)
+    throw new TraceFormatError(file, 1, undefined, 'no rows: expected a header and at least one request');
   const header = Object.keys(rows[0]!.record);
   const needed = options.requireArrivals
     ? ['arrived_at', 'num_prefill_tokens', 'num_decode_tokens']
     : ['num_prefill_tokens', 'num_decode_tokens'];
   const missing = needed.filter((c) => !header.includes(c));
   if (missing.length > 0) {
-    throw new TraceFormatError(file, 1, undefined, `missing column(s) ${missing.join(', ')}; header is: ${header.join(',')}`);
+    throw new TraceFormatError(
+      file,
+      1,
+      undefined,
+      `missing column(s) ${missing.join(', ')}; header is: ${header.join(',')}`,
+    );
   }
   const out: TraceRecord[] = new Array(rows.length);
   let previousArrival = -Infinity;
@@ -87,7 +95,12 @@ export function parseTrace(text: string, file: string, options: { requireArrival
     if (options.requireArrivals) {
       if (row.arrived_at === undefined) throw new TraceFormatError(file, info.lines, 'arrived_at', 'missing value');
       if (row.arrived_at < previousArrival) {
-        throw new TraceFormatError(file, info.lines, 'arrived_at', `${row.arrived_at} is earlier than the previous row's ${previousArrival}; sort the trace by arrival`);
+        throw new TraceFormatError(
+          file,
+          info.lines,
+          'arrived_at',
+          `${row.arrived_at} is earlier than the previous row's ${previousArrival}; sort the trace by arrival`,
+        );
       }
       previousArrival = row.arrived_at;
     }
@@ -102,14 +115,25 @@ export function parseTrace(text: string, file: string, options: { requireArrival
   return out;
 }
 
-export function writeTraceCsv(records: readonly { arrivedAt: number; numPrefillTokens: number; numDecodeTokens: number; clientId?: number | undefined }[]): string {
+export function writeTraceCsv(
+  records: readonly {
+    arrivedAt: number;
+    numPrefillTokens: number;
+    numDecodeTokens: number;
+    clientId?: number | undefined;
+  }[],
+): string {
   const withClients = records.some((r) => r.clientId !== undefined);
-  const lines = [withClients ? 'arrived_at,num_prefill_tokens,num_decode_tokens,client_id' : 'arrived_at,num_prefill_tokens,num_decode_tokens'];
+  const lines = [
+    withClients
+      ? 'arrived_at,num_prefill_tokens,num_decode_tokens,client_id'
+      : 'arrived_at,num_prefill_tokens,num_decode_tokens',
+  ];
   for (const r of records) {
     const base = `${round6(r.arrivedAt)},${r.numPrefillTokens},${r.numDecodeTokens}`;
     lines.push(withClients ? `${base},${r.clientId ?? 0}` : base);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function round6(x: number): string {

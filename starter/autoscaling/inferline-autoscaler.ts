@@ -76,7 +76,9 @@ export class InferlineAutoscaler implements Autoscaler {
 
   /** Part 2.4: every arriving request goes into the envelope. */
   onRequestArrival(_request: ArrivingRequest): void {
-    throw new Error('not implemented: InferlineAutoscaler.onRequestArrival in starter/autoscaling/inferline-autoscaler.ts');
+    throw new Error(
+      'not implemented: InferlineAutoscaler.onRequestArrival in starter/autoscaling/inferline-autoscaler.ts',
+    );
   }
 
   /**

@@ -29,7 +29,9 @@ export class CfsScheduler extends VllmV0Scheduler {
    * `group.numGeneratedTokens` counts output tokens, also across swapping and recompute.
    */
   override getPriority(_group: Request): Priority {
-    throw new Error('getPriority() is not implemented yet (starter/cfs/cfs-scheduler.ts): return [0, tokens generated so far]');
+    throw new Error(
+      'getPriority() is not implemented yet (starter/cfs/cfs-scheduler.ts): return [0, tokens generated so far]',
+    );
   }
 
   /**

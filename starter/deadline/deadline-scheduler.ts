@@ -33,7 +33,11 @@ export const STARTER_DEFAULTS = new Set<string>();
  * SPLIT_TOKENS tokens and for larger ones. A side with fewer samples than `minSamples` keeps
  * `fallback`'s coefficients. 2 points.
  */
-export function fitBatchTimeModel(_samples: readonly BatchSample[], fallback: BatchTimeModel, _minSamples = 12): BatchTimeModel {
+export function fitBatchTimeModel(
+  _samples: readonly BatchSample[],
+  fallback: BatchTimeModel,
+  _minSamples = 12,
+): BatchTimeModel {
   STARTER_DEFAULTS.add('fitBatchTimeModel'); // default: keep the fallback
   return fallback;
 }
@@ -103,6 +107,10 @@ export class DeadlineScheduler extends DeadlineReplicaScheduler {
    */
   protected override getNextBatch(now: number): Batch | undefined {
     STARTER_DEFAULTS.add('getNextBatch'); // default: the engine's Sarathi FCFS iteration, using your comparePrefills
-    return (OrderedSarathiScheduler.prototype as unknown as { getNextBatch(this: DeadlineScheduler, now: number): Batch | undefined }).getNextBatch.call(this, now);
+    return (
+      OrderedSarathiScheduler.prototype as unknown as {
+        getNextBatch(this: DeadlineScheduler, now: number): Batch | undefined;
+      }
+    ).getNextBatch.call(this, now);
   }
 }

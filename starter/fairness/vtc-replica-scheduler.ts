@@ -52,7 +52,9 @@ export class VtcReplicaScheduler extends VllmReplicaScheduler {
    * "Arrival"). 1.5 points: 1 in its own visible item, 0.5 in a hidden scenario item.
    */
   updateCounterOnArrival(request: Request): void {
-    throw new Error(`not implemented: VtcReplicaScheduler.updateCounterOnArrival in starter/fairness/vtc-replica-scheduler.ts (request ${request.id} of client ${request.clientId})`);
+    throw new Error(
+      `not implemented: VtcReplicaScheduler.updateCounterOnArrival in starter/fairness/vtc-replica-scheduler.ts (request ${request.id} of client ${request.clientId})`,
+    );
   }
 
   /**
@@ -61,7 +63,9 @@ export class VtcReplicaScheduler extends VllmReplicaScheduler {
    * "Charging"). 1 point.
    */
   updateCounterOnBatchCompletion(batch: Batch): void {
-    throw new Error(`not implemented: VtcReplicaScheduler.updateCounterOnBatchCompletion in starter/fairness/vtc-replica-scheduler.ts (batch of ${batch.size} requests)`);
+    throw new Error(
+      `not implemented: VtcReplicaScheduler.updateCounterOnBatchCompletion in starter/fairness/vtc-replica-scheduler.ts (batch of ${batch.size} requests)`,
+    );
   }
 
   /**
@@ -69,7 +73,9 @@ export class VtcReplicaScheduler extends VllmReplicaScheduler {
    * Must not change any state (README, "The rules", "Selection"). 1 point.
    */
   selectNextRequest(): VtcSelection | undefined {
-    throw new Error('not implemented: VtcReplicaScheduler.selectNextRequest in starter/fairness/vtc-replica-scheduler.ts');
+    throw new Error(
+      'not implemented: VtcReplicaScheduler.selectNextRequest in starter/fairness/vtc-replica-scheduler.ts',
+    );
   }
 
   /**
@@ -80,6 +86,8 @@ export class VtcReplicaScheduler extends VllmReplicaScheduler {
    * (overload, weights) that run your whole scheduler.
    */
   protected override getNextBatch(now: number): Batch | undefined {
-    throw new Error(`not implemented: VtcReplicaScheduler.getNextBatch in starter/fairness/vtc-replica-scheduler.ts (at t=${now})`);
+    throw new Error(
+      `not implemented: VtcReplicaScheduler.getNextBatch in starter/fairness/vtc-replica-scheduler.ts (at t=${now})`,
+    );
   }
 }

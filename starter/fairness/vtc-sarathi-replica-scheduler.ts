@@ -49,12 +49,16 @@ export class VtcSarathiReplicaScheduler extends SarathiReplicaScheduler {
 
   /** The counter lift of part 1, unchanged (you may share code with vtc-replica-scheduler.ts). Not graded on its own here. */
   updateCounterOnArrival(request: Request): void {
-    throw new Error(`not implemented: VtcSarathiReplicaScheduler.updateCounterOnArrival in starter/fairness/vtc-sarathi-replica-scheduler.ts (request ${request.id} of client ${request.clientId})`);
+    throw new Error(
+      `not implemented: VtcSarathiReplicaScheduler.updateCounterOnArrival in starter/fairness/vtc-sarathi-replica-scheduler.ts (request ${request.id} of client ${request.clientId})`,
+    );
   }
 
   /** Charges the output tokens `batch` generated; prompt chunks were charged when placed (README, "The rules", "Charging"). 1 point. */
   updateCounterOnBatchCompletion(batch: Batch): void {
-    throw new Error(`not implemented: VtcSarathiReplicaScheduler.updateCounterOnBatchCompletion in starter/fairness/vtc-sarathi-replica-scheduler.ts (batch of ${batch.size} requests)`);
+    throw new Error(
+      `not implemented: VtcSarathiReplicaScheduler.updateCounterOnBatchCompletion in starter/fairness/vtc-sarathi-replica-scheduler.ts (batch of ${batch.size} requests)`,
+    );
   }
 
   /**
@@ -63,7 +67,9 @@ export class VtcSarathiReplicaScheduler extends SarathiReplicaScheduler {
    * selection"). 2 points.
    */
   selectNextRequest(runningPrefills: readonly Request[]): VtcSarathiSelection | undefined {
-    throw new Error(`not implemented: VtcSarathiReplicaScheduler.selectNextRequest in starter/fairness/vtc-sarathi-replica-scheduler.ts (${runningPrefills.length} running prefills)`);
+    throw new Error(
+      `not implemented: VtcSarathiReplicaScheduler.selectNextRequest in starter/fairness/vtc-sarathi-replica-scheduler.ts (${runningPrefills.length} running prefills)`,
+    );
   }
 
   /**
@@ -74,6 +80,8 @@ export class VtcSarathiReplicaScheduler extends SarathiReplicaScheduler {
    * that run your whole scheduler.
    */
   protected override getNextBatch(now: number): Batch | undefined {
-    throw new Error(`not implemented: VtcSarathiReplicaScheduler.getNextBatch in starter/fairness/vtc-sarathi-replica-scheduler.ts (at t=${now})`);
+    throw new Error(
+      `not implemented: VtcSarathiReplicaScheduler.getNextBatch in starter/fairness/vtc-sarathi-replica-scheduler.ts (at t=${now})`,
+    );
   }
 }

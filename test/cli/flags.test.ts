@@ -14,11 +14,27 @@ describe('config schema', () => {
       const line = help.find((l) => l.trimStart().startsWith(`${f.flag} <`));
       expect(line, `${f.flag} has a --help line`).toBeDefined();
       if (f.defaultValue !== undefined) expect(line, f.flag).toContain(`(default: ${String(f.defaultValue)})`);
-      else expect(shape[f.key]!.safeParse(undefined).success, `${f.key} has no default, so it must be optional`).toBe(true);
+      else
+        expect(shape[f.key]!.safeParse(undefined).success, `${f.key} has no default, so it must be optional`).toBe(
+          true,
+        );
     }
-    expect(configFields().filter((f) => f.defaultValue === undefined).map((f) => f.key)).toEqual(expect.arrayContaining(['trace', 'numBlocks', 'routerModule']));
+    expect(
+      configFields()
+        .filter((f) => f.defaultValue === undefined)
+        .map((f) => f.key),
+    ).toEqual(expect.arrayContaining(['trace', 'numBlocks', 'routerModule']));
     const defaults = SimulationConfig.parse({});
-    expect(defaults).toMatchObject({ replicas: 4, model: 'llama-2-7b', device: 'a100', tp: 1, globalScheduler: 'lor', replicaScheduler: 'vllm', qps: 2, seed: 42 });
+    expect(defaults).toMatchObject({
+      replicas: 4,
+      model: 'llama-2-7b',
+      device: 'a100',
+      tp: 1,
+      globalScheduler: 'lor',
+      replicaScheduler: 'vllm',
+      qps: 2,
+      seed: 42,
+    });
   });
 
   it('names each bad field, what it got and why', () => {
@@ -31,7 +47,16 @@ describe('config schema', () => {
 
 describe('parseArgs', () => {
   it('maps kebab-case flags to config fields with the right types', () => {
-    const { config } = parseArgs(['--global-scheduler', 'llq', '--replicas=8', '--qps', '3.5', '--trace', 'x.csv', '--no-write-outputs']);
+    const { config } = parseArgs([
+      '--global-scheduler',
+      'llq',
+      '--replicas=8',
+      '--qps',
+      '3.5',
+      '--trace',
+      'x.csv',
+      '--no-write-outputs',
+    ]);
     expect(config).toEqual({ globalScheduler: 'llq', replicas: 8, qps: 3.5, trace: 'x.csv', writeOutputs: false });
   });
 

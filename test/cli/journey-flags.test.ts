@@ -16,7 +16,9 @@ describe('sim CLI', () => {
   it('names a run folder after the router or scheduler file it loaded', () => {
     expect(runName(parseConfig({}))).toMatch(/_vllm_lor$/);
     expect(runName(parseConfig({ routerModule: 'starter/routing/ai-router.ts' }))).toMatch(/_vllm_ai-router$/);
-    expect(runName(parseConfig({ replicaSchedulerModule: 'starter/fairness/vtc-replica-scheduler.ts' }))).toMatch(/_vtc-replica-scheduler_lor$/);
+    expect(runName(parseConfig({ replicaSchedulerModule: 'starter/fairness/vtc-replica-scheduler.ts' }))).toMatch(
+      /_vtc-replica-scheduler_lor$/,
+    );
     expect(runName(parseConfig({ name: 'mine', routerModule: 'x.ts' }))).toBe('mine');
   });
 });

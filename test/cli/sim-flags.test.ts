@@ -54,11 +54,24 @@ let err: string[] = [];
 async function sim(args: readonly string[], { base = BASE }: { base?: readonly string[] } = {}): Promise<Run> {
   out = [];
   err = [];
-  const choosesOutput = args.some((a) => a === '--output-dir' || a === '--results-root' || a === '--no-write-outputs' || a === '--write-outputs');
+  const choosesOutput = args.some(
+    (a) => a === '--output-dir' || a === '--results-root' || a === '--no-write-outputs' || a === '--write-outputs',
+  );
   const dir = choosesOutput ? '' : join(tmp('run'), 'out');
   const code = await main([...base, ...args, ...(choosesOutput ? [] : ['--output-dir', dir])]);
-  const csv = dir !== '' && existsSync(join(dir, 'request_metrics.csv')) ? parseCsv(readFileSync(join(dir, 'request_metrics.csv'), 'utf8')) : [];
-  return { code, out: out.join('\n'), err: err.join('\n'), dir, summary: readJson(join(dir, 'summary.json')), config: readJson(join(dir, 'config.json')), rows: csv };
+  const csv =
+    dir !== '' && existsSync(join(dir, 'request_metrics.csv'))
+      ? parseCsv(readFileSync(join(dir, 'request_metrics.csv'), 'utf8'))
+      : [];
+  return {
+    code,
+    out: out.join('\n'),
+    err: err.join('\n'),
+    dir,
+    summary: readJson(join(dir, 'summary.json')),
+    config: readJson(join(dir, 'config.json')),
+    rows: csv,
+  };
 }
 
 const column = (run: Run, key: string) => run.rows.map((r) => Number(r[key]));
@@ -82,20 +95,104 @@ function traceFile(n = 5): string {
 }
 
 // Memory pressure for the vllm-v0 swap flags: one replica, 60 requests of 300 + 300 tokens at 50 req/s into 120 blocks.
-const SWAP = ['--replicas', '1', '--replica-scheduler', 'vllm-v0', '--num-blocks', '120', '--length-generator', 'fixed', '--prefill-tokens', '300', '--decode-tokens', '300', '--qps', '50', '--num-requests', '60'];
+const SWAP = [
+  '--replicas',
+  '1',
+  '--replica-scheduler',
+  'vllm-v0',
+  '--num-blocks',
+  '120',
+  '--length-generator',
+  'fixed',
+  '--prefill-tokens',
+  '300',
+  '--decode-tokens',
+  '300',
+  '--qps',
+  '50',
+  '--num-requests',
+  '60',
+];
 // Contention for the deadline scheduler: one replica, 40 requests at 20 req/s, three tiers.
-const DEADLINE = ['--replicas', '1', '--replica-scheduler', 'sarathi-edf', '--tier-mix', '1,1,1', '--qps', '20', '--num-requests', '40'];
+const DEADLINE = [
+  '--replicas',
+  '1',
+  '--replica-scheduler',
+  'sarathi-edf',
+  '--tier-mix',
+  '1,1,1',
+  '--qps',
+  '20',
+  '--num-requests',
+  '40',
+];
 // The deadline lab's reference scheduler with decodes competing for 4 batch slots, so token deadlines order them.
 const DEADLINE_MODULE = [
-  '--replicas', '1', '--replica-scheduler-module', 'reference/deadline/deadline-scheduler.ts', '--tier-mix', '1,1,1', '--qps', '20', '--num-requests', '40',
-  '--execution-model', 'roofline', '--model', 'llama-3-8b', '--batch-size-cap', '4',
+  '--replicas',
+  '1',
+  '--replica-scheduler-module',
+  'reference/deadline/deadline-scheduler.ts',
+  '--tier-mix',
+  '1,1,1',
+  '--qps',
+  '20',
+  '--num-requests',
+  '40',
+  '--execution-model',
+  'roofline',
+  '--model',
+  'llama-3-8b',
+  '--batch-size-cap',
+  '4',
 ];
 // The CFS lab's reference under KV pressure (200 blocks), where the CFS step preempts.
-const CFS = ['--replicas', '1', '--replica-scheduler', 'vllm-v0', '--replica-scheduler-module', 'reference/cfs/cfs-scheduler.ts', '--qps', '30', '--num-requests', '60', '--max-tokens', '1024', '--num-blocks', '200'];
+const CFS = [
+  '--replicas',
+  '1',
+  '--replica-scheduler',
+  'vllm-v0',
+  '--replica-scheduler-module',
+  'reference/cfs/cfs-scheduler.ts',
+  '--qps',
+  '30',
+  '--num-requests',
+  '60',
+  '--max-tokens',
+  '1024',
+  '--num-blocks',
+  '200',
+];
 // Two equally busy clients on one replica with 200 KV blocks under the fairness lab's VTC.
-const FAIR = ['--replicas', '1', '--replica-scheduler-module', 'reference/fairness/vtc-replica-scheduler.ts', '--clients', 'qps=40;qps=40', '--num-requests', '120', '--max-tokens', '1024', '--num-blocks', '200'];
+const FAIR = [
+  '--replicas',
+  '1',
+  '--replica-scheduler-module',
+  'reference/fairness/vtc-replica-scheduler.ts',
+  '--clients',
+  'qps=40;qps=40',
+  '--num-requests',
+  '120',
+  '--max-tokens',
+  '1024',
+  '--num-blocks',
+  '200',
+];
 // Capacity search on deadlines the range 1–40 req/s brackets.
-const CAPACITY = ['--replicas', '1', '--replica-scheduler', 'sarathi-edf', '--tier-mix', '1,1,1', '--num-requests', '40', '--tier-deadlines', '1,30,60', '--capacity-search', '1,40', '--no-write-outputs'];
+const CAPACITY = [
+  '--replicas',
+  '1',
+  '--replica-scheduler',
+  'sarathi-edf',
+  '--tier-mix',
+  '1,1,1',
+  '--num-requests',
+  '40',
+  '--tier-deadlines',
+  '1,30,60',
+  '--capacity-search',
+  '1,40',
+  '--no-write-outputs',
+];
 const wroteDir = (run: Run) => /wrote {6}(.*?)\/\{/.exec(run.out)![1]!;
 
 const meanBy = (run: Run, key: string, where: (r: Record<string, string>) => boolean) => {
@@ -103,32 +200,80 @@ const meanBy = (run: Run, key: string, where: (r: Record<string, string>) => boo
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 };
 
-type Case = { readonly args: readonly string[] | (() => readonly string[]); readonly check: (run: Run) => void | Promise<void>; readonly skip?: string };
+type Case = {
+  readonly args: readonly string[] | (() => readonly string[]);
+  readonly check: (run: Run) => void | Promise<void>;
+  readonly skip?: string;
+};
 
 const CASES: Record<string, Case> = {
   // ---- cluster and schedulers
-  '--replicas': { args: ['--replicas', '2'], check: (r) => (ok(r), expect(Object.keys(r.summary.requestsPerReplica).sort()).toEqual(['0', '1']), expect(r.summary.replicaCount.max).toBe(2)) },
-  '--model': { args: ['--model', 'llama-3-8b'], check: async (r) => (ok(r), expect(r.config.model).toBe('llama-3-8b'), expect(r.summary.ttft.mean).not.toBe((await baseline()).summary.ttft.mean)) },
-  '--device': { args: ['--device', 'h100'], check: async (r) => (ok(r), expect(r.summary.ttft.mean).toBeLessThan((await baseline()).summary.ttft.mean)) },
-  '--tp': { args: ['--tp', '2'], check: async (r) => (ok(r), expect(r.summary.ttft.mean).toBeLessThan((await baseline()).summary.ttft.mean)) },
-  '--global-scheduler': { args: ['--global-scheduler', 'round_robin'], check: (r) => (ok(r), expect(r.summary.requestsPerReplica).toEqual({ 0: 3, 1: 3, 2: 3, 3: 3 })) },
+  '--replicas': {
+    args: ['--replicas', '2'],
+    check: (r) => (
+      ok(r),
+      expect(Object.keys(r.summary.requestsPerReplica).sort()).toEqual(['0', '1']),
+      expect(r.summary.replicaCount.max).toBe(2)
+    ),
+  },
+  '--model': {
+    args: ['--model', 'llama-3-8b'],
+    check: async (r) => (
+      ok(r),
+      expect(r.config.model).toBe('llama-3-8b'),
+      expect(r.summary.ttft.mean).not.toBe((await baseline()).summary.ttft.mean)
+    ),
+  },
+  '--device': {
+    args: ['--device', 'h100'],
+    check: async (r) => (ok(r), expect(r.summary.ttft.mean).toBeLessThan((await baseline()).summary.ttft.mean)),
+  },
+  '--tp': {
+    args: ['--tp', '2'],
+    check: async (r) => (ok(r), expect(r.summary.ttft.mean).toBeLessThan((await baseline()).summary.ttft.mean)),
+  },
+  '--global-scheduler': {
+    args: ['--global-scheduler', 'round_robin'],
+    check: (r) => (ok(r), expect(r.summary.requestsPerReplica).toEqual({ 0: 3, 1: 3, 2: 3, 3: 3 })),
+  },
   '--replica-scheduler': {
     args: ['--replica-scheduler', 'sarathi', '--chunk-size', '64'],
-    check: async (r) => (ok(r), expect(r.config.replicaScheduler).toBe('sarathi'), expect(r.summary.batches).toBeGreaterThan((await baseline()).summary.batches)),
+    check: async (r) => (
+      ok(r),
+      expect(r.config.replicaScheduler).toBe('sarathi'),
+      expect(r.summary.batches).toBeGreaterThan((await baseline()).summary.batches)
+    ),
   },
-  '--batch-size-cap': { args: ['--batch-size-cap', '1', '--replicas', '1'], check: async (r) => (ok(r), expect(r.summary.e2e.mean).toBeGreaterThan((await shared(['--replicas', '1'])).summary.e2e.mean)) },
+  '--batch-size-cap': {
+    args: ['--batch-size-cap', '1', '--replicas', '1'],
+    check: async (r) => (
+      ok(r), expect(r.summary.e2e.mean).toBeGreaterThan((await shared(['--replicas', '1'])).summary.e2e.mean)
+    ),
+  },
   '--max-tokens-in-batch': {
     args: ['--max-tokens-in-batch', '4096', '--replicas', '1', '--qps', '50'],
     check: async (r) => {
       ok(r);
-      const small = await sim(['--max-tokens-in-batch', '5000', '--replicas', '1', '--qps', '50', '--batch-size-cap', '2']);
+      const small = await sim([
+        '--max-tokens-in-batch',
+        '5000',
+        '--replicas',
+        '1',
+        '--qps',
+        '50',
+        '--batch-size-cap',
+        '2',
+      ]);
       ok(small);
       expect(r.summary.batches).not.toBe(small.summary.batches);
     },
   },
   '--chunk-size': {
     args: ['--replica-scheduler', 'sarathi', '--chunk-size', '128'],
-    check: async (r) => (ok(r), expect(r.summary.batches).toBeGreaterThan((await shared(['--replica-scheduler', 'sarathi'])).summary.batches)),
+    check: async (r) => (
+      ok(r),
+      expect(r.summary.batches).toBeGreaterThan((await shared(['--replica-scheduler', 'sarathi'])).summary.batches)
+    ),
   },
   '--block-size': {
     args: ['--num-blocks', '100', '--block-size', '64'],
@@ -142,14 +287,23 @@ const CASES: Record<string, Case> = {
   },
   '--watermark-fraction': {
     args: ['--num-blocks', '300', '--watermark-fraction', '0.5'],
-    check: (r) => (expect(r.code).toBe(2), expect(r.err).toMatch(/needs \d+ tokens of KV cache but a replica can admit at most 24\d\d/)),
+    check: (r) => (
+      expect(r.code).toBe(2),
+      expect(r.err).toMatch(/needs \d+ tokens of KV cache but a replica can admit at most 24\d\d/)
+    ),
   },
   '--memory-margin-fraction': {
     args: ['--memory-margin-fraction', '0.85'],
     // 85% of 80 GiB held back leaves less than the 12.1 GiB of weights plus one request's KV.
-    check: (r) => (expect(r.code).toBe(2), expect(r.err).toMatch(/leaves no room for one 4096-token request: weights take 12\.1 GiB per GPU of 80 GiB/)),
+    check: (r) => (
+      expect(r.code).toBe(2),
+      expect(r.err).toMatch(/leaves no room for one 4096-token request: weights take 12\.1 GiB per GPU of 80 GiB/)
+    ),
   },
-  '--num-blocks': { args: ['--num-blocks', '300', '--replicas', '1', '--qps', '50'], check: (r) => (ok(r), expect(r.summary.requests.preemptions).toBeGreaterThan(0)) },
+  '--num-blocks': {
+    args: ['--num-blocks', '300', '--replicas', '1', '--qps', '50'],
+    check: (r) => (ok(r), expect(r.summary.requests.preemptions).toBeGreaterThan(0)),
+  },
   '--execution-model': {
     args: ['--execution-model', 'roofline'],
     check: async (r) => {
@@ -169,12 +323,23 @@ const CASES: Record<string, Case> = {
       expect(Math.abs(r.summary.ttft.mean / fitted - 1)).toBeLessThan(0.2);
     },
   },
-  '--router-module': { args: ['--router-module', join(FIXTURES, 'all-to-replica-zero.ts')], check: (r) => (ok(r), expect(r.summary.requestsPerReplica).toEqual({ 0: 12 })) },
+  '--router-module': {
+    args: ['--router-module', join(FIXTURES, 'all-to-replica-zero.ts')],
+    check: (r) => (ok(r), expect(r.summary.requestsPerReplica).toEqual({ 0: 12 })),
+  },
   '--replica-scheduler-module': {
     args: DEADLINE_MODULE,
     check: async (r) => {
       ok(r);
-      const builtin = await sim(DEADLINE_MODULE.map((a) => (a === '--replica-scheduler-module' ? '--replica-scheduler' : a === 'reference/deadline/deadline-scheduler.ts' ? 'sarathi' : a)));
+      const builtin = await sim(
+        DEADLINE_MODULE.map((a) =>
+          a === '--replica-scheduler-module'
+            ? '--replica-scheduler'
+            : a === 'reference/deadline/deadline-scheduler.ts'
+              ? 'sarathi'
+              : a,
+        ),
+      );
       ok(builtin);
       expect(r.config.replicaSchedulerModule).toBe('reference/deadline/deadline-scheduler.ts');
       expect(r.summary.e2e.mean).not.toBe(builtin.summary.e2e.mean);
@@ -223,7 +388,15 @@ const CASES: Record<string, Case> = {
     check: async (r) => {
       // vLLM V0 stops when the CPU pool is full (the default, raise); recompute is the explicit way out.
       ok(r);
-      const raised = await sim([...SWAP, '--preemption-mode', 'swap', '--swap-space', '0.001', '--swap-pool-full', 'raise']);
+      const raised = await sim([
+        ...SWAP,
+        '--preemption-mode',
+        'swap',
+        '--swap-space',
+        '0.001',
+        '--swap-pool-full',
+        'raise',
+      ]);
       expect(raised.code).toBe(2);
       expect(raised.err).toMatch(/swap/i);
     },
@@ -243,33 +416,100 @@ const CASES: Record<string, Case> = {
   },
   '--tier-deadlines': {
     args: [...DEADLINE, '--tier-deadlines', '0.05,1,2'],
-    check: async (r) => (ok(r), expect(r.summary.deadlines!.maxRate).toBeGreaterThan((await shared(DEADLINE)).summary.deadlines!.maxRate)),
+    check: async (r) => (
+      ok(r), expect(r.summary.deadlines!.maxRate).toBeGreaterThan((await shared(DEADLINE)).summary.deadlines!.maxRate)
+    ),
   },
-  '--interactive-tbt': { args: [...DEADLINE_MODULE, '--interactive-tbt', '0.001'], check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)) },
-  '--batch-tbt': { args: [...DEADLINE_MODULE, '--batch-tbt', '100'], check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)) },
-  '--output-len-prediction': { args: [...DEADLINE_MODULE, '--output-len-prediction', '2000'], check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)) },
-  '--hybrid-alpha': { args: [...DEADLINE_MODULE, '--hybrid-alpha', '1'], check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)) },
-  '--cost-per-gpu-hour': { args: ['--cost-per-gpu-hour', '4'], check: async (r) => (ok(r), expect(r.summary.costDollars).toBeCloseTo(2 * (await baseline()).summary.costDollars, 9)) },
+  '--interactive-tbt': {
+    args: [...DEADLINE_MODULE, '--interactive-tbt', '0.001'],
+    check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)),
+  },
+  '--batch-tbt': {
+    args: [...DEADLINE_MODULE, '--batch-tbt', '100'],
+    check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)),
+  },
+  '--output-len-prediction': {
+    args: [...DEADLINE_MODULE, '--output-len-prediction', '2000'],
+    check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)),
+  },
+  '--hybrid-alpha': {
+    args: [...DEADLINE_MODULE, '--hybrid-alpha', '1'],
+    check: async (r) => (ok(r), expect(r.summary.e2e.mean).not.toBe((await shared(DEADLINE_MODULE)).summary.e2e.mean)),
+  },
+  '--cost-per-gpu-hour': {
+    args: ['--cost-per-gpu-hour', '4'],
+    check: async (r) => (
+      ok(r), expect(r.summary.costDollars).toBeCloseTo(2 * (await baseline()).summary.costDollars, 9)
+    ),
+  },
 
   '--autoscaler-module': {
-    args: ['--replicas', '1', '--global-scheduler', 'round_robin', '--autoscaler-module', STEP_AUTOSCALER, '--scale-up-delay', '0'],
-    check: (r) => (ok(r), expect(r.summary.replicaCount.max).toBe(2), expect(Object.keys(r.summary.requestsPerReplica).length).toBe(2)),
+    args: [
+      '--replicas',
+      '1',
+      '--global-scheduler',
+      'round_robin',
+      '--autoscaler-module',
+      STEP_AUTOSCALER,
+      '--scale-up-delay',
+      '0',
+    ],
+    check: (r) => (
+      ok(r),
+      expect(r.summary.replicaCount.max).toBe(2),
+      expect(Object.keys(r.summary.requestsPerReplica).length).toBe(2)
+    ),
   },
   '--autoscaler-args': {
-    args: ['--replicas', '1', '--autoscaler-module', STEP_AUTOSCALER, '--autoscaler-args', '3', '--scale-up-delay', '0'],
+    args: [
+      '--replicas',
+      '1',
+      '--autoscaler-module',
+      STEP_AUTOSCALER,
+      '--autoscaler-args',
+      '3',
+      '--scale-up-delay',
+      '0',
+    ],
     check: (r) => (ok(r), expect(r.summary.replicaCount.max).toBe(4)),
   },
   '--scale-up-delay': {
     args: ['--replicas', '1', '--autoscaler-module', STEP_AUTOSCALER, '--scale-up-delay', '1.5'],
     // Asked for at the first tune (1 s), the replica serves from 2.5 s.
-    check: (r) => (ok(r), expect(r.summary.replicaCount.timeline.find((p) => p.replicas === 2)?.time).toBeCloseTo(2.5, 6)),
+    check: (r) => (
+      ok(r), expect(r.summary.replicaCount.timeline.find((p) => p.replicas === 2)?.time).toBeCloseTo(2.5, 6)
+    ),
   },
   '--scale-down-delay': {
-    args: ['--replicas', '3', '--autoscaler-module', STEP_AUTOSCALER, '--autoscaler-args', '-1', '--scale-down-delay', '1.5', '--num-requests', '40', '--qps', '8'],
+    args: [
+      '--replicas',
+      '3',
+      '--autoscaler-module',
+      STEP_AUTOSCALER,
+      '--autoscaler-args',
+      '-1',
+      '--scale-down-delay',
+      '1.5',
+      '--num-requests',
+      '40',
+      '--qps',
+      '8',
+    ],
     check: async (r) => {
       ok(r);
       const at = (run: Run) => run.summary.replicaCount.timeline.find((p) => p.replicas === 2)?.time ?? Number.NaN;
-      const prompt = await sim(['--replicas', '3', '--autoscaler-module', STEP_AUTOSCALER, '--autoscaler-args', '-1', '--num-requests', '40', '--qps', '8']);
+      const prompt = await sim([
+        '--replicas',
+        '3',
+        '--autoscaler-module',
+        STEP_AUTOSCALER,
+        '--autoscaler-args',
+        '-1',
+        '--num-requests',
+        '40',
+        '--qps',
+        '8',
+      ]);
       ok(prompt);
       expect(at(r)).toBeGreaterThanOrEqual(at(prompt) + 1.5 - 1e-9);
     },
@@ -279,20 +519,49 @@ const CASES: Record<string, Case> = {
     check: (r) => (ok(r), expect(r.summary.replicaCount.min).toBe(2)),
   },
   '--max-replicas': {
-    args: ['--replicas', '1', '--autoscaler-module', STEP_AUTOSCALER, '--autoscaler-args', '5', '--scale-up-delay', '0', '--max-replicas', '3'],
+    args: [
+      '--replicas',
+      '1',
+      '--autoscaler-module',
+      STEP_AUTOSCALER,
+      '--autoscaler-args',
+      '5',
+      '--scale-up-delay',
+      '0',
+      '--max-replicas',
+      '3',
+    ],
     check: (r) => (ok(r), expect(r.summary.replicaCount.max).toBe(3)),
   },
 
   // ---- workload
-  '--trace': { args: () => ['--trace', traceFile()], check: (r) => (ok(r), expect(column(r, 'arrived_at')).toEqual([0, 1, 2, 3, 4]), expect(column(r, 'request_num_prefill_tokens')).toEqual([100, 110, 120, 130, 140])) },
-  '--trace-time-scale': { args: () => ['--trace', traceFile(), '--trace-time-scale', '2.5'], check: (r) => (ok(r), expect(column(r, 'arrived_at')).toEqual([0, 2.5, 5, 7.5, 10])) },
+  '--trace': {
+    args: () => ['--trace', traceFile()],
+    check: (r) => (
+      ok(r),
+      expect(column(r, 'arrived_at')).toEqual([0, 1, 2, 3, 4]),
+      expect(column(r, 'request_num_prefill_tokens')).toEqual([100, 110, 120, 130, 140])
+    ),
+  },
+  '--trace-time-scale': {
+    args: () => ['--trace', traceFile(), '--trace-time-scale', '2.5'],
+    check: (r) => (ok(r), expect(column(r, 'arrived_at')).toEqual([0, 2.5, 5, 7.5, 10])),
+  },
   '--lengths-trace': {
     args: () => ['--lengths-trace', traceFile(3)],
-    check: (r) => (ok(r), expect(new Set(column(r, 'request_num_prefill_tokens'))).toEqual(new Set([100, 110, 120])), expect(new Set(column(r, 'request_num_decode_tokens'))).toEqual(new Set([20]))),
+    check: (r) => (
+      ok(r),
+      expect(new Set(column(r, 'request_num_prefill_tokens'))).toEqual(new Set([100, 110, 120])),
+      expect(new Set(column(r, 'request_num_decode_tokens'))).toEqual(new Set([20]))
+    ),
   },
   '--length-generator': {
     args: ['--length-generator', 'fixed'],
-    check: (r) => (ok(r), expect(new Set(column(r, 'request_num_prefill_tokens'))).toEqual(new Set([2048])), expect(new Set(column(r, 'request_num_decode_tokens'))).toEqual(new Set([512]))),
+    check: (r) => (
+      ok(r),
+      expect(new Set(column(r, 'request_num_prefill_tokens'))).toEqual(new Set([2048])),
+      expect(new Set(column(r, 'request_num_decode_tokens'))).toEqual(new Set([512]))
+    ),
   },
   '--interval-generator': {
     args: ['--interval-generator', 'fixed'],
@@ -302,7 +571,15 @@ const CASES: Record<string, Case> = {
       for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeCloseTo(0.25, 9);
     },
   },
-  '--qps': { args: ['--qps', '1'], check: async (r) => (ok(r), expect(Math.max(...column(r, 'arrived_at'))).toBeGreaterThan(2 * Math.max(...column(await baseline(), 'arrived_at')))) },
+  '--qps': {
+    args: ['--qps', '1'],
+    check: async (r) => (
+      ok(r),
+      expect(Math.max(...column(r, 'arrived_at'))).toBeGreaterThan(
+        2 * Math.max(...column(await baseline(), 'arrived_at')),
+      )
+    ),
+  },
   '--gamma-cv': {
     args: ['--interval-generator', 'gamma', '--gamma-cv', '3', '--num-requests', '200', '--no-fast-forward'],
     check: async (r) => {
@@ -318,29 +595,69 @@ const CASES: Record<string, Case> = {
       expect(cv(low)).toBeLessThan(0.4);
     },
   },
-  '--duration': { args: ['--duration', '1.5', '--num-requests', '100'], check: (r) => (ok(r), expect(r.rows.length).toBeGreaterThan(0), expect(Math.max(...column(r, 'arrived_at'))).toBeLessThan(1.5)) },
+  '--duration': {
+    args: ['--duration', '1.5', '--num-requests', '100'],
+    check: (r) => (
+      ok(r), expect(r.rows.length).toBeGreaterThan(0), expect(Math.max(...column(r, 'arrived_at'))).toBeLessThan(1.5)
+    ),
+  },
   '--num-requests': { args: ['--num-requests', '5'], check: (r) => (ok(r), expect(r.rows).toHaveLength(5)) },
   '--max-tokens': {
     args: ['--max-tokens', '300'],
-    check: (r) => (ok(r), r.rows.forEach((row) => expect(Number(row.request_num_prefill_tokens) + Number(row.request_num_decode_tokens)).toBeLessThanOrEqual(300))),
+    check: (r) => (
+      ok(r),
+      r.rows.forEach((row) =>
+        expect(Number(row.request_num_prefill_tokens) + Number(row.request_num_decode_tokens)).toBeLessThanOrEqual(300),
+      )
+    ),
   },
-  '--prefill-tokens': { args: ['--length-generator', 'fixed', '--prefill-tokens', '300'], check: (r) => (ok(r), expect(new Set(column(r, 'request_num_prefill_tokens'))).toEqual(new Set([300]))) },
-  '--decode-tokens': { args: ['--length-generator', 'fixed', '--decode-tokens', '7'], check: (r) => (ok(r), expect(new Set(column(r, 'request_num_decode_tokens'))).toEqual(new Set([7]))) },
+  '--prefill-tokens': {
+    args: ['--length-generator', 'fixed', '--prefill-tokens', '300'],
+    check: (r) => (ok(r), expect(new Set(column(r, 'request_num_prefill_tokens'))).toEqual(new Set([300]))),
+  },
+  '--decode-tokens': {
+    args: ['--length-generator', 'fixed', '--decode-tokens', '7'],
+    check: (r) => (ok(r), expect(new Set(column(r, 'request_num_decode_tokens'))).toEqual(new Set([7]))),
+  },
   '--min-total-tokens': {
     args: ['--length-generator', 'uniform', '--min-total-tokens', '1000', '--max-total-tokens', '1100'],
-    check: (r) => (ok(r), r.rows.forEach((row) => expect(Number(row.request_num_prefill_tokens) + Number(row.request_num_decode_tokens)).toBeGreaterThanOrEqual(1000))),
+    check: (r) => (
+      ok(r),
+      r.rows.forEach((row) =>
+        expect(Number(row.request_num_prefill_tokens) + Number(row.request_num_decode_tokens)).toBeGreaterThanOrEqual(
+          1000,
+        ),
+      )
+    ),
   },
   '--max-total-tokens': {
     args: ['--length-generator', 'uniform', '--max-total-tokens', '200'],
-    check: (r) => (ok(r), r.rows.forEach((row) => expect(Number(row.request_num_prefill_tokens) + Number(row.request_num_decode_tokens)).toBeLessThanOrEqual(200))),
+    check: (r) => (
+      ok(r),
+      r.rows.forEach((row) =>
+        expect(Number(row.request_num_prefill_tokens) + Number(row.request_num_decode_tokens)).toBeLessThanOrEqual(200),
+      )
+    ),
   },
   '--prefill-to-decode-ratio': {
     args: ['--length-generator', 'uniform', '--prefill-to-decode-ratio', '1'],
-    check: (r) => (ok(r), r.rows.forEach((row) => expect(Math.abs(Number(row.request_num_prefill_tokens) / Number(row.request_num_decode_tokens) - 1)).toBeLessThan(0.1))),
+    check: (r) => (
+      ok(r),
+      r.rows.forEach((row) =>
+        expect(
+          Math.abs(Number(row.request_num_prefill_tokens) / Number(row.request_num_decode_tokens) - 1),
+        ).toBeLessThan(0.1),
+      )
+    ),
   },
   '--zipf-theta': {
     args: ['--length-generator', 'zipf', '--zipf-theta', '0.2'],
-    check: async (r) => (ok(r), expect(column(r, 'request_num_prefill_tokens')).not.toEqual(column(await shared(['--length-generator', 'zipf']), 'request_num_prefill_tokens'))),
+    check: async (r) => (
+      ok(r),
+      expect(column(r, 'request_num_prefill_tokens')).not.toEqual(
+        column(await shared(['--length-generator', 'zipf']), 'request_num_prefill_tokens'),
+      )
+    ),
   },
   '--prefill-scale': {
     args: ['--prefill-scale', '0.5'],
@@ -360,11 +677,23 @@ const CASES: Record<string, Case> = {
     check: async (r) => {
       ok(r);
       const base = column(await baseline(), 'request_num_decode_tokens');
-      column(r, 'request_num_decode_tokens').forEach((d, i) => expect(Math.abs(d - Math.min(base[i]! * 2, 4096))).toBeLessThanOrEqual(1));
+      column(r, 'request_num_decode_tokens').forEach((d, i) =>
+        expect(Math.abs(d - Math.min(base[i]! * 2, 4096))).toBeLessThanOrEqual(1),
+      );
     },
   },
-  '--clients': { args: ['--clients', 'qps=2;qps=2,prefill=64,decode=8,lengths=fixed'], check: (r) => (ok(r), expect(new Set(column(r, 'client_id'))).toEqual(new Set([0, 1])), r.rows.filter((row) => row.client_id === '1').forEach((row) => expect(row.request_num_prefill_tokens).toBe('64'))) },
-  '--tier-mix': { args: ['--tier-mix', '0,1,0'], check: (r) => (ok(r), expect(new Set(column(r, 'tier'))).toEqual(new Set([1]))) },
+  '--clients': {
+    args: ['--clients', 'qps=2;qps=2,prefill=64,decode=8,lengths=fixed'],
+    check: (r) => (
+      ok(r),
+      expect(new Set(column(r, 'client_id'))).toEqual(new Set([0, 1])),
+      r.rows.filter((row) => row.client_id === '1').forEach((row) => expect(row.request_num_prefill_tokens).toBe('64'))
+    ),
+  },
+  '--tier-mix': {
+    args: ['--tier-mix', '0,1,0'],
+    check: (r) => (ok(r), expect(new Set(column(r, 'tier'))).toEqual(new Set([1]))),
+  },
   '--client-weights': {
     args: [...FAIR, '--client-weights', '1,4'],
     check: async (r) => {
@@ -378,11 +707,26 @@ const CASES: Record<string, Case> = {
   },
 
   // ---- run and output
-  '--seed': { args: ['--seed', '8'], check: async (r) => (ok(r), expect(column(r, 'arrived_at')).not.toEqual(column(await baseline(), 'arrived_at'))) },
-  '--time-limit': { args: ['--time-limit', '2', '--num-requests', '40'], check: (r) => (ok(r), expect(r.summary.simulatedSeconds).toBeLessThanOrEqual(2), expect(r.summary.requests.completed).toBeLessThan(40)) },
+  '--seed': {
+    args: ['--seed', '8'],
+    check: async (r) => (ok(r), expect(column(r, 'arrived_at')).not.toEqual(column(await baseline(), 'arrived_at'))),
+  },
+  '--time-limit': {
+    args: ['--time-limit', '2', '--num-requests', '40'],
+    check: (r) => (
+      ok(r),
+      expect(r.summary.simulatedSeconds).toBeLessThanOrEqual(2),
+      expect(r.summary.requests.completed).toBeLessThan(40)
+    ),
+  },
   '--name': {
     args: () => ['--results-root', tmp('root'), '--name', 'my-run'],
-    check: (r) => (ok(r), expect(r.out).toMatch(/wrote {6}.*\/my-run\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\/\{request_metrics\.csv,config\.json,summary\.json\}/)),
+    check: (r) => (
+      ok(r),
+      expect(r.out).toMatch(
+        /wrote {6}.*\/my-run\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\/\{request_metrics\.csv,config\.json,summary\.json\}/,
+      )
+    ),
   },
   '--output-dir': {
     args: () => ['--output-dir', join(tmp('out'), 'nested', 'run')],
@@ -410,7 +754,9 @@ const CASES: Record<string, Case> = {
       // run last that long. With off nothing is drawn; with on, the bar with the request count.
       ok(off);
       const writes: string[] = [];
-      vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true));
+      vi.spyOn(process.stderr, 'write').mockImplementation(
+        (chunk: string | Uint8Array) => (writes.push(String(chunk)), true),
+      );
       let now = Date.now();
       vi.spyOn(Date, 'now').mockImplementation(() => (now += 1000));
       ok(await sim(['--progress', 'off', '--num-requests', '40']));
@@ -440,10 +786,22 @@ const CASES: Record<string, Case> = {
     },
   },
   '--timeline-window': {
-    args: () => ['--num-requests', '40', '--timeline', join(tmp('timeline'), 'run.trace.json'), '--timeline-window', '2,4'],
+    args: () => [
+      '--num-requests',
+      '40',
+      '--timeline',
+      join(tmp('timeline'), 'run.trace.json'),
+      '--timeline-window',
+      '2,4',
+    ],
     check: async (r) => {
       ok(r);
-      const events = (run: Run) => (JSON.parse(readFileSync(/timeline {3}(\S+)/.exec(run.out)![1]!, 'utf8')) as { traceEvents: { ph: string; ts: number; dur?: number }[] }).traceEvents;
+      const events = (run: Run) =>
+        (
+          JSON.parse(readFileSync(/timeline {3}(\S+)/.exec(run.out)![1]!, 'utf8')) as {
+            traceEvents: { ph: string; ts: number; dur?: number }[];
+          }
+        ).traceEvents;
       const whole = await sim(['--num-requests', '40', '--timeline', join(tmp('timeline'), 'run.trace.json')]);
       ok(whole);
       const slices = events(r).filter((e) => e.ph === 'X');
@@ -454,8 +812,17 @@ const CASES: Record<string, Case> = {
     },
   },
   '--timeline-max-mb': {
-    args: () => ['--num-requests', '200', '--timeline', join(tmp('timeline'), 'run.trace.json'), '--timeline-max-mb', '0.01'],
-    check: (r) => (ok(r), expect(statSync(/timeline {3}(\S+)/.exec(r.out)![1]!).size).toBeLessThan(0.01 * 1024 * 1024 + 4096)),
+    args: () => [
+      '--num-requests',
+      '200',
+      '--timeline',
+      join(tmp('timeline'), 'run.trace.json'),
+      '--timeline-max-mb',
+      '0.01',
+    ],
+    check: (r) => (
+      ok(r), expect(statSync(/timeline {3}(\S+)/.exec(r.out)![1]!).size).toBeLessThan(0.01 * 1024 * 1024 + 4096)
+    ),
   },
   '--write-outputs': {
     args: () => ['--no-write-outputs', '--results-root', tmp('root')],
@@ -472,7 +839,11 @@ const CASES: Record<string, Case> = {
   },
   '--capacity-search': {
     args: [...CAPACITY, '--capacity-steps', '1'],
-    check: (r) => (ok(r), expect(r.err).toMatch(/^probe 80\.000 req\/s: worst tier \d+\.\d\d%/m), expect(r.out).toMatch(/^capacity \d+\.\d{3} req\/s/m)),
+    check: (r) => (
+      ok(r),
+      expect(r.err).toMatch(/^probe 80\.000 req\/s: worst tier \d+\.\d\d%/m),
+      expect(r.out).toMatch(/^capacity \d+\.\d{3} req\/s/m)
+    ),
   },
   '--capacity-steps': {
     args: [...CAPACITY, '--capacity-steps', '3'],
@@ -489,7 +860,9 @@ const CASES: Record<string, Case> = {
       ok(r);
       const base = await baseline();
       expect(r.summary.events).toBeGreaterThan(base.summary.events);
-      expect(readFileSync(join(r.dir, 'request_metrics.csv'), 'utf8')).toBe(readFileSync(join(base.dir, 'request_metrics.csv'), 'utf8'));
+      expect(readFileSync(join(r.dir, 'request_metrics.csv'), 'utf8')).toBe(
+        readFileSync(join(base.dir, 'request_metrics.csv'), 'utf8'),
+      );
     },
   },
 };
@@ -511,7 +884,10 @@ describe('npm run sim: one case per --help flag', () => {
 
   it.each(flags)('%s', async (flag) => {
     const c = CASES[flag];
-    if (c === undefined) throw new Error(`no case for ${flag} in CASES (test/cli/sim-flags.test.ts): add one that runs it and checks its effect`);
+    if (c === undefined)
+      throw new Error(
+        `no case for ${flag} in CASES (test/cli/sim-flags.test.ts): add one that runs it and checks its effect`,
+      );
     if (c.skip !== undefined) return console.info(`skipped ${flag}: ${c.skip}`);
     const args = typeof c.args === 'function' ? c.args() : c.args;
     await c.check(await sim(args));

@@ -5,10 +5,21 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../sim/cli/sim.js';
 
-const CFS = ['--config', 'traces/cfs-homework.json', '--replica-scheduler-module', 'reference/cfs/cfs-scheduler.ts', '--progress', 'off'];
+const CFS = [
+  '--config',
+  'traces/cfs-homework.json',
+  '--replica-scheduler-module',
+  'reference/cfs/cfs-scheduler.ts',
+  '--progress',
+  'off',
+];
 
 function csvRows(text: string): string[][] {
-  return text.trim().split('\n').slice(1).map((l) => l.split(','));
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
 }
 
 function expectSvg(text: string): void {
@@ -30,10 +41,23 @@ describe('--plots', () => {
   it('writes every plot of a swapping vllm-v0 run as SVG + CSV, matching request_metrics.csv, byte-identical across runs', async () => {
     const base = mkdtempSync(join(tmpdir(), 'servelab-plots-'));
     for (const name of ['a', 'b']) {
-      expect(await main([...CFS, '--output-dir', join(base, name, 'run'), '--plots', join(base, name, 'plots')])).toBe(0);
+      expect(await main([...CFS, '--output-dir', join(base, name, 'run'), '--plots', join(base, name, 'plots')])).toBe(
+        0,
+      );
     }
     const dir = join(base, 'a', 'plots');
-    const names = ['ttft-cdf', 'tpot-cdf', 'e2e-cdf', 'ttft-by-request', 'tpot-by-request', 'kv-usage', 'swap-usage', 'replicas', 'p90-latency', 'cost'];
+    const names = [
+      'ttft-cdf',
+      'tpot-cdf',
+      'e2e-cdf',
+      'ttft-by-request',
+      'tpot-by-request',
+      'kv-usage',
+      'swap-usage',
+      'replicas',
+      'p90-latency',
+      'cost',
+    ];
     expect(readdirSync(dir).sort()).toEqual(names.flatMap((n) => [`${n}.csv`, `${n}.svg`]).sort());
     for (const n of names) {
       expectSvg(readFileSync(join(dir, `${n}.svg`), 'utf8'));
@@ -41,10 +65,17 @@ describe('--plots', () => {
       expect(readFileSync(join(dir, `${n}.csv`))).toEqual(readFileSync(join(base, 'b', 'plots', `${n}.csv`)));
     }
     // TTFT per request is request_metrics.csv's prefill_e2e_time, in arrival order.
-    const metrics = readFileSync(join(base, 'a', 'run', 'request_metrics.csv'), 'utf8').trim().split('\n');
+    const metrics = readFileSync(join(base, 'a', 'run', 'request_metrics.csv'), 'utf8')
+      .trim()
+      .split('\n');
     const header = metrics[0]!.split(',');
     const col = (name: string) => header.indexOf(name);
-    const byId = new Map(metrics.slice(1).map((l) => l.split(',')).map((c) => [c[col('request_id')]!, c]));
+    const byId = new Map(
+      metrics
+        .slice(1)
+        .map((l) => l.split(','))
+        .map((c) => [c[col('request_id')]!, c]),
+    );
     const ttft = csvRows(readFileSync(join(dir, 'ttft-by-request.csv'), 'utf8'));
     expect(ttft).toHaveLength(byId.size);
     let lastArrival = -1;
@@ -67,7 +98,8 @@ describe('--plots', () => {
   it('draws one series per interval with --cfs-interval-sweep', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'servelab-plots-')), 'plots');
     expect(await main([...CFS, '--cfs-interval-sweep', '0,10', '--no-write-outputs', '--plots', dir])).toBe(0);
-    for (const n of ['ttft-cdf', 'tpot-cdf', 'ttft-by-request', 'tpot-by-request', 'kv-usage', 'swap-usage']) expectSvg(readFileSync(join(dir, `${n}.svg`), 'utf8'));
+    for (const n of ['ttft-cdf', 'tpot-cdf', 'ttft-by-request', 'tpot-by-request', 'kv-usage', 'swap-usage'])
+      expectSvg(readFileSync(join(dir, `${n}.svg`), 'utf8'));
     const runs = new Set(csvRows(readFileSync(join(dir, 'ttft-by-request.csv'), 'utf8')).map((r) => r[0]));
     expect([...runs]).toEqual(['interval 0 (FCFS)', 'interval 10']);
     // The trade-off plot holds each interval's P99s, the same figures the sweep table prints.
@@ -76,14 +108,45 @@ describe('--plots', () => {
     const printed = out.join('\n');
     for (const [label, ttft, tpot] of tradeoff) {
       const interval = label!.startsWith('interval 0') ? '0 \\(FCFS\\)' : '10';
-      expect(printed).toMatch(new RegExp(`^${interval}\\s+${Number(ttft).toFixed(2)}\\s+\\S+\\s+${(1000 * Number(tpot)).toFixed(1)}\\s`, 'm'));
+      expect(printed).toMatch(
+        new RegExp(`^${interval}\\s+${Number(ttft).toFixed(2)}\\s+\\S+\\s+${(1000 * Number(tpot)).toFixed(1)}\\s`, 'm'),
+      );
     }
-    expect(readdirSync(dir).filter((f) => f.endsWith('.svg')).sort()).toEqual(['kv-usage', 'p99-tradeoff', 'swap-usage', 'tpot-by-request', 'tpot-cdf', 'ttft-by-request', 'ttft-cdf', 'waiting'].map((n) => `${n}.svg`));
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.svg'))
+        .sort(),
+    ).toEqual(
+      [
+        'kv-usage',
+        'p99-tradeoff',
+        'swap-usage',
+        'tpot-by-request',
+        'tpot-cdf',
+        'ttft-by-request',
+        'ttft-cdf',
+        'waiting',
+      ].map((n) => `${n}.svg`),
+    );
   });
 
   it('plots per-client service when the workload has several clients', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'servelab-plots-')), 'plots');
-    expect(await main(['--replicas', '1', '--clients', 'qps=1,lengths=fixed,prefill=64,decode=8;qps=2,lengths=fixed,prefill=64,decode=8', '--duration', '20', '--no-write-outputs', '--progress', 'off', '--plots', dir])).toBe(0);
+    expect(
+      await main([
+        '--replicas',
+        '1',
+        '--clients',
+        'qps=1,lengths=fixed,prefill=64,decode=8;qps=2,lengths=fixed,prefill=64,decode=8',
+        '--duration',
+        '20',
+        '--no-write-outputs',
+        '--progress',
+        'off',
+        '--plots',
+        dir,
+      ]),
+    ).toBe(0);
     const rows = csvRows(readFileSync(join(dir, 'client-service.csv'), 'utf8'));
     expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['0', '1']));
     // Cumulative service never decreases within a client.
@@ -116,11 +179,26 @@ describe('--autoscaler-module', () => {
 
   it('loads the class, passes --autoscaler-args to its constructor and scales the cluster after --scale-up-delay', async () => {
     // Adds `extra` replicas at its first tune, then holds.
-    const file = moduleFile(`export class StepUp { tuneInterval = 5; #done = false; constructor(extra) { this.extra = extra; }
+    const file =
+      moduleFile(`export class StepUp { tuneInterval = 5; #done = false; constructor(extra) { this.extra = extra; }
       tune(now, state) { if (this.#done) return 0; this.#done = true; return this.extra; } }`);
     const dir = join(mkdtempSync(join(tmpdir(), 'servelab-plots-')), 'plots');
-    expect(await main([...workload, '--autoscaler-module', file, '--autoscaler-args', '2', '--scale-up-delay', '7', '--plots', dir])).toBe(0);
-    const steps = csvRows(readFileSync(join(dir, 'replicas.csv'), 'utf8')).filter((r) => r[0] === 'replicas').map((r) => [Number(r[1]), Number(r[2])]);
+    expect(
+      await main([
+        ...workload,
+        '--autoscaler-module',
+        file,
+        '--autoscaler-args',
+        '2',
+        '--scale-up-delay',
+        '7',
+        '--plots',
+        dir,
+      ]),
+    ).toBe(0);
+    const steps = csvRows(readFileSync(join(dir, 'replicas.csv'), 'utf8'))
+      .filter((r) => r[0] === 'replicas')
+      .map((r) => [Number(r[1]), Number(r[2])]);
     expect(steps[0]).toEqual([0, 1]);
     // First tune at 5 s, provisioned 7 s later: three replicas from 12 s on.
     expect(steps.find(([, n]) => n === 3)![0]).toBeCloseTo(12, 6);

@@ -59,8 +59,11 @@ function lineStarts(lineLengths: readonly number[]): number[] {
 /** Count at every generated offset: outer ranges painted first, inner ones over them (V8 ranges nest). */
 function paintCounts(script: V8ScriptCoverage, size: number): Uint32Array {
   const counts = new Uint32Array(size);
-  const ranges = script.functions.flatMap((fn) => fn.ranges).sort((a, b) => b.endOffset - b.startOffset - (a.endOffset - a.startOffset));
-  for (const range of ranges) counts.fill(Math.min(range.count, 0xffffffff), Math.max(0, range.startOffset), Math.min(size, range.endOffset));
+  const ranges = script.functions
+    .flatMap((fn) => fn.ranges)
+    .sort((a, b) => b.endOffset - b.startOffset - (a.endOffset - a.startOffset));
+  for (const range of ranges)
+    counts.fill(Math.min(range.count, 0xffffffff), Math.max(0, range.startOffset), Math.min(size, range.endOffset));
   return counts;
 }
 
@@ -105,7 +108,12 @@ export function foldChildCoverage(map: CoverageMapData, rawDir: string): ChildFo
         const file = map[path] as FileCoverageData;
         const countAt = (range: Range): number => {
           if (range.start.line === undefined) return 0;
-          const at = generatedPositionFor(tracer, { source: resolved, line: range.start.line, column: range.start.column ?? 0, bias: LEAST_UPPER_BOUND });
+          const at = generatedPositionFor(tracer, {
+            source: resolved,
+            line: range.start.line,
+            column: range.start.column ?? 0,
+            bias: LEAST_UPPER_BOUND,
+          });
           if (at.line === null || at.column === null) return 0;
           const offset = starts[at.line - 1]! + at.column;
           return offset < counts.length ? counts[offset]! : 0;

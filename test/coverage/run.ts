@@ -33,7 +33,8 @@ function line(label: string, summary: CoverageSummary): string {
 
 function summarise(data: CoverageMapData, prefix?: string): CoverageSummary {
   const map = libCoverage.createCoverageMap({});
-  for (const [path, file] of Object.entries(data)) if (prefix === undefined || relative(REPO_ROOT, path).startsWith(prefix)) map.addFileCoverage(file);
+  for (const [path, file] of Object.entries(data))
+    if (prefix === undefined || relative(REPO_ROOT, path).startsWith(prefix)) map.addFileCoverage(file);
   return map.getCoverageSummary();
 }
 
@@ -53,11 +54,21 @@ function main(args: string[]): number {
   }
   const run = foldOnly
     ? { status: 0 }
-    : spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--coverage', `--coverage.reportsDirectory=${vitestDir}`, ...args], {
-        cwd: REPO_ROOT,
-        stdio: 'inherit',
-        env: { ...process.env, SERVELAB_CHILD_COVERAGE_DIR: rawDir },
-      });
+    : spawnSync(
+        process.execPath,
+        [
+          join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'),
+          'run',
+          '--coverage',
+          `--coverage.reportsDirectory=${vitestDir}`,
+          ...args,
+        ],
+        {
+          cwd: REPO_ROOT,
+          stdio: 'inherit',
+          env: { ...process.env, SERVELAB_CHILD_COVERAGE_DIR: rawDir },
+        },
+      );
   let data: CoverageMapData;
   try {
     data = JSON.parse(readFileSync(join(vitestDir, 'coverage-final.json'), 'utf8')) as CoverageMapData;
@@ -71,7 +82,10 @@ function main(args: string[]): number {
   writeFileSync(join(outDir, 'coverage-final.json'), JSON.stringify(data));
 
   const lowest = Object.values(data)
-    .map((file) => ({ path: relative(REPO_ROOT, file.path), summary: libCoverage.createFileCoverage(file).toSummary() }))
+    .map((file) => ({
+      path: relative(REPO_ROOT, file.path),
+      summary: libCoverage.createFileCoverage(file).toSummary(),
+    }))
     .filter((f) => f.summary.lines.pct < 80)
     .sort((a, b) => a.summary.lines.pct - b.summary.lines.pct);
   console.log(`\nFiles under 80% of lines (${lowest.length}):`);
@@ -83,9 +97,12 @@ function main(args: string[]): number {
   console.log(line('sim/ with children', withChildren.sim));
   console.log(line('grader/ with children', withChildren.grader));
   console.log(line('all with children', withChildren.all));
-  console.log(`children: ${folded.dumps} dumps, ${folded.scripts} scripts mapped to sim/ or grader/, ${folded.credited} entries credited`);
+  console.log(
+    `children: ${folded.dumps} dumps, ${folded.scripts} scripts mapped to sim/ or grader/, ${folded.credited} entries credited`,
+  );
   console.log(`merged istanbul map: ${relative(process.cwd(), join(outDir, 'coverage-final.json'))}`);
-  if (run.status !== 0) console.error(`coverage: the test run failed (exit status ${run.status}); the figures cover what ran`);
+  if (run.status !== 0)
+    console.error(`coverage: the test run failed (exit status ${run.status}); the figures cover what ran`);
   return run.status ?? 1;
 }
 

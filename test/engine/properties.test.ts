@@ -21,9 +21,18 @@ const kvSensitiveModel: ExecutionTimeModel = {
 type Row = { gap: number; prefill: number; decode: number };
 
 /** A small cluster under memory pressure: 16-request batches, 128-token chunks, few KV blocks. */
-function smallCluster(rows: Row[], scheduler: ReplicaSchedulerName, router: RouterName, replicas: number, numBlocks: number, extra: Partial<SimulationSetup>) {
+function smallCluster(
+  rows: Row[],
+  scheduler: ReplicaSchedulerName,
+  router: RouterName,
+  replicas: number,
+  numBlocks: number,
+  extra: Partial<SimulationSetup>,
+) {
   let t = 0;
-  const requests = rows.map((r, id) => new Request({ id, arrivedAt: (t += r.gap), numPrefillTokens: r.prefill, numDecodeTokens: r.decode }));
+  const requests = rows.map(
+    (r, id) => new Request({ id, arrivedAt: (t += r.gap), numPrefillTokens: r.prefill, numDecodeTokens: r.decode }),
+  );
   // Orca reserves maxRequestTokens per request, so give it room for at least one.
   const blocks = scheduler === 'orca' ? Math.max(numBlocks, 64) : numBlocks;
   return setup(requests, {
@@ -37,7 +46,11 @@ function smallCluster(rows: Row[], scheduler: ReplicaSchedulerName, router: Rout
 }
 
 const workloadArb = fc.array(
-  fc.record({ gap: fc.double({ min: 0, max: 0.5, noNaN: true }), prefill: fc.integer({ min: 1, max: 600 }), decode: fc.integer({ min: 1, max: 120 }) }),
+  fc.record({
+    gap: fc.double({ min: 0, max: 0.5, noNaN: true }),
+    prefill: fc.integer({ min: 1, max: 600 }),
+    decode: fc.integer({ min: 1, max: 120 }),
+  }),
   { minLength: 1, maxLength: 60 },
 );
 
@@ -99,9 +112,19 @@ describe('decode fast-forward', () => {
         fc.option(fc.double({ min: 1, max: 30, noNaN: true }), { nil: undefined }),
         (rows, scheduler, router, replicas, numBlocks, timeLimit) => {
           const run = (fastForward: boolean) => {
-            const config = smallCluster(rows, scheduler, router, replicas, numBlocks, { executionModel: kvSensitiveModel, timeLimit, fastForward });
+            const config = smallCluster(rows, scheduler, router, replicas, numBlocks, {
+              executionModel: kvSensitiveModel,
+              timeLimit,
+              fastForward,
+            });
             const result = new Simulator(config).run();
-            return { csv: requestMetricsCsv(result.requests), batches: result.numBatches, preemptions: result.numPreemptions, end: result.endTime, events: result.numEvents };
+            return {
+              csv: requestMetricsCsv(result.requests),
+              batches: result.numBatches,
+              preemptions: result.numPreemptions,
+              end: result.endTime,
+              events: result.numEvents,
+            };
           };
           const { events: slowEvents, ...slow } = run(false);
           const { events: fastEvents, ...fast } = run(true);
@@ -115,8 +138,13 @@ describe('decode fast-forward', () => {
   });
 
   it('processes far fewer events on a decode-heavy workload', () => {
-    const make = () => Array.from({ length: 200 }, (_, id) => new Request({ id, arrivedAt: id * 0.7, numPrefillTokens: 300, numDecodeTokens: 400 }));
-    const run = (fastForward: boolean) => new Simulator(setup(make(), { fastForward, executionModel: kvSensitiveModel })).run();
+    const make = () =>
+      Array.from(
+        { length: 200 },
+        (_, id) => new Request({ id, arrivedAt: id * 0.7, numPrefillTokens: 300, numDecodeTokens: 400 }),
+      );
+    const run = (fastForward: boolean) =>
+      new Simulator(setup(make(), { fastForward, executionModel: kvSensitiveModel })).run();
     const slow = run(false);
     const fast = run(true);
     expect(fast.numBatches).toBe(slow.numBatches);

@@ -40,7 +40,9 @@ describe('Simulator', () => {
 
   it('preempts by recompute under memory pressure and still finishes everything', () => {
     const requests = Array.from({ length: 30 }, (_, i) => req(200, 150, { id: i, arrivedAt: 0 }));
-    const result = new Simulator(setup(requests, { initialReplicas: 1, kvCache: { numBlocks: 60, blockSize: 16, watermarkFraction: 0 } })).run();
+    const result = new Simulator(
+      setup(requests, { initialReplicas: 1, kvCache: { numBlocks: 60, blockSize: 16, watermarkFraction: 0 } }),
+    ).run();
     expect(result.numCompleted).toBe(30);
     expect(result.numPreemptions).toBeGreaterThan(0);
     const restarted = result.requests.filter((r) => r.numRestarts > 0);
@@ -118,13 +120,22 @@ describe('Simulator autoscaling hooks', () => {
     expect(policy.arrivals).toBe(1600);
     expect(policy.batches).toBe(result.numBatches);
     // At t = 10 the two scale-ups are still provisioning, and the engine says so.
-    expect(policy.seen.find((s) => s.now === 10)!.state).toEqual({ numReplicas: 1, pendingScaleUps: 2, pendingScaleDowns: 0 });
+    expect(policy.seen.find((s) => s.now === 10)!.state).toEqual({
+      numReplicas: 1,
+      pendingScaleUps: 2,
+      pendingScaleDowns: 0,
+    });
     expect(policy.seen.find((s) => s.now === 15)!.state.numReplicas).toBe(3);
-    expect(result.replicaTimeline.slice(0, 2).map((p) => [p.time, p.replicas])).toEqual([[0, 1], [15, 3]]);
+    expect(result.replicaTimeline.slice(0, 2).map((p) => [p.time, p.replicas])).toEqual([
+      [0, 1],
+      [15, 3],
+    ]);
     expect(result.replicaTimeline.at(-1)!.replicas).toBe(1);
     expect([...result.requestsPerReplica.keys()].sort()).toEqual([0, 1, 2]);
     // Cost: 1 replica from 0, 2 more from 15 until each was freed (at or after 40).
-    const removals = result.replicaTimeline.filter((p, i, all) => i > 0 && p.replicas < all[i - 1]!.replicas).map((p) => p.time);
+    const removals = result.replicaTimeline
+      .filter((p, i, all) => i > 0 && p.replicas < all[i - 1]!.replicas)
+      .map((p) => p.time);
     expect(removals.every((t) => t >= 40)).toBe(true);
     const expected = result.endTime + removals.reduce((sum, t) => sum + (t - 15), 0);
     expect(result.costDollars).toBeCloseTo(expected, 6);
@@ -148,7 +159,11 @@ describe('Simulator autoscaling hooks', () => {
     const policy = new ScriptedAutoscaler({ 5: -1 });
     const requests = Array.from({ length: 400 }, (_, i) => req(300, 200, { id: i, arrivedAt: i * 0.02 }));
     const sim = new Simulator(
-      setup(requests, { initialReplicas: 2, router: 'llq', autoscaling: { policy, scaleUpDelay: 1, scaleDownDelay: 0, minReplicas: 1, maxReplicas: 2 } }),
+      setup(requests, {
+        initialReplicas: 2,
+        router: 'llq',
+        autoscaling: { policy, scaleUpDelay: 1, scaleDownDelay: 0, minReplicas: 1, maxReplicas: 2 },
+      }),
     );
     const result = sim.run();
     expect(result.numCompleted).toBe(400);
@@ -163,13 +178,20 @@ describe('Simulator autoscaling hooks', () => {
 describe('lab mode: routers may not read the decode length', () => {
   class PeekingRouter extends Router {
     schedule(): Assignment[] {
-      return this.queue.splice(0).map((request) => ({ replicaId: (request as unknown as { numDecodeTokens: number }).numDecodeTokens % 2, request }));
+      return this.queue.splice(0).map((request) => ({
+        replicaId: (request as unknown as { numDecodeTokens: number }).numDecodeTokens % 2,
+        request,
+      }));
     }
   }
 
   it('hands routers views whose numDecodeTokens throws a clear error', () => {
-    const sim = new Simulator(setup(workload(3), { makeRouter: (init) => new PeekingRouter(init), guardDecodeTokens: true }));
-    expect(() => sim.run()).toThrow(/a router read numDecodeTokens of request 0: routers may not use the decode length/);
+    const sim = new Simulator(
+      setup(workload(3), { makeRouter: (init) => new PeekingRouter(init), guardDecodeTokens: true }),
+    );
+    expect(() => sim.run()).toThrow(
+      /a router read numDecodeTokens of request 0: routers may not use the decode length/,
+    );
   });
 
   it('counts every read in decodeTokenReads, also those whose error the router swallows', () => {
@@ -187,7 +209,9 @@ describe('lab mode: routers may not read the decode length', () => {
         });
       }
     }
-    const result = new Simulator(setup(workload(5), { makeRouter: (init) => new SwallowingRouter(init), guardDecodeTokens: true })).run();
+    const result = new Simulator(
+      setup(workload(5), { makeRouter: (init) => new SwallowingRouter(init), guardDecodeTokens: true }),
+    ).run();
     expect(result.numCompleted).toBe(5);
     expect(result.decodeTokenReads).toBe(10);
   });

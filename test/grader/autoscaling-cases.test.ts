@@ -28,12 +28,15 @@ interface EnvelopeLike {
   onRequestArrival(r: { arrivedAt: number; numPrefillTokens: number; numDecodeTokens: number }): void;
   getMaxRequestRate(t: number, w: number, l: number): number;
 }
-const { NetworkEnvelope } = await importReference<{ NetworkEnvelope: new () => EnvelopeLike }>(REPO_ROOT, 'reference/autoscaling', 'network-envelope.ts');
-const { InferlineAutoscaler, INFERLINE_CONFIG } = await importReference<{ InferlineAutoscaler: new (c?: unknown) => Autoscaler; INFERLINE_CONFIG: Record<string, unknown> }>(
+const { NetworkEnvelope } = await importReference<{ NetworkEnvelope: new () => EnvelopeLike }>(
   REPO_ROOT,
   'reference/autoscaling',
-  'inferline-autoscaler.ts',
+  'network-envelope.ts',
 );
+const { InferlineAutoscaler, INFERLINE_CONFIG } = await importReference<{
+  InferlineAutoscaler: new (c?: unknown) => Autoscaler;
+  INFERLINE_CONFIG: Record<string, unknown>;
+}>(REPO_ROOT, 'reference/autoscaling', 'inferline-autoscaler.ts');
 
 describe('envelope oracle', () => {
   it('gives the handout examples', () => {
@@ -45,10 +48,23 @@ describe('envelope oracle', () => {
 
   it('agrees exactly with the reference O(1)-amortised envelope on random traffic, floats included', () => {
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('arrive' as const), gap: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 3, noNaN: true })), p: fc.integer({ min: 1, max: 500 }), d: fc.integer({ min: 1, max: 50 }) }),
-      fc.record({ kind: fc.constant('query' as const), gap: fc.double({ min: 0, max: 2, noNaN: true }), pair: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({
+        kind: fc.constant('arrive' as const),
+        gap: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 3, noNaN: true })),
+        p: fc.integer({ min: 1, max: 500 }),
+        d: fc.integer({ min: 1, max: 50 }),
+      }),
+      fc.record({
+        kind: fc.constant('query' as const),
+        gap: fc.double({ min: 0, max: 2, noNaN: true }),
+        pair: fc.integer({ min: 0, max: 2 }),
+      }),
     );
-    const pairs = [[2.5, 10], [5, 30], [20, 15]] as const; // the last has W > L
+    const pairs = [
+      [2.5, 10],
+      [5, 30],
+      [20, 15],
+    ] as const; // the last has W > L
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
         const env = new NetworkEnvelope();
@@ -84,7 +100,14 @@ describe('envelope oracle', () => {
 
 describe('expected EMA and tune()', () => {
   it('EMA: the handout example', () => {
-    expect(expectedEma({ name: '', alpha: 0.5, initial: 1, batches: [{ tokens: [100, 50, 75], scheduledAt: 0, completedAt: 10 }] })).toEqual([1, 11.75]);
+    expect(
+      expectedEma({
+        name: '',
+        alpha: 0.5,
+        initial: 1,
+        batches: [{ tokens: [100, 50, 75], scheduledAt: 0, completedAt: 10 }],
+      }),
+    ).toEqual([1, 11.75]);
   });
 
   it('tune: rate 100, μ 30, 1 replica → +3, then 0, then 0 within the stabilisation delay; down after it', () => {
@@ -98,13 +121,18 @@ describe('expected EMA and tune()', () => {
       let current = c.calls[0]!;
       const envelope = {
         onRequestArrival() {},
-        getMaxRequestRate: (_t: number, w: number, l: number) => (w === c.config.minWindowSizeScaleUp && l === c.config.lookBackTimeScaleUp ? current.upRate : current.downRate),
+        getMaxRequestRate: (_t: number, w: number, l: number) =>
+          w === c.config.minWindowSizeScaleUp && l === c.config.lookBackTimeScaleUp ? current.upRate : current.downRate,
       };
       const Ctor = InferlineAutoscaler as unknown as new (config: unknown, envelope: unknown) => Autoscaler;
       const a = new Ctor({ ...INFERLINE_CONFIG, ...c.config }, envelope);
       const got = c.calls.map((call) => {
         current = call;
-        const state: ScalingState = { numReplicas: call.numReplicas, pendingScaleUps: call.pendingScaleUps, pendingScaleDowns: call.pendingScaleDowns };
+        const state: ScalingState = {
+          numReplicas: call.numReplicas,
+          pendingScaleUps: call.pendingScaleUps,
+          pendingScaleDowns: call.pendingScaleDowns,
+        };
         return a.tune(call.time, state);
       });
       expect(got, c.name).toEqual(expectedDeltas(c));
@@ -121,13 +149,28 @@ describe('router checks', () => {
     const rotation = c.steps.map((_, i) => ({ assignments: [[i, i % 3]] as [number, number][], marked: [] }));
     expect(checkRouterCase(c, { ...ok, name: c.name, steps: rotation })).toEqual([]);
     const restarts = c.steps.map((_, i) => ({ assignments: [[i, 0]] as [number, number][], marked: [] }));
-    expect(checkRouterCase(c, { ...ok, name: c.name, steps: restarts })[0]).toMatch(/call 2: sent request 1 to replica 0; the previous request went to 0, so round robin over \[0,1,2\] continues with 1/);
+    expect(checkRouterCase(c, { ...ok, name: c.name, steps: restarts })[0]).toMatch(
+      /call 2: sent request 1 to replica 0; the previous request went to 0, so round robin over \[0,1,2\] continues with 1/,
+    );
   });
 
   it('flag a request sent to a marked replica, naming it', () => {
     const c: RouterCase = skipMarked!.case;
-    const steps = [{ assignments: [[0, 0], [1, 1], [2, 2], [3, 0], [4, 2]] as [number, number][], marked: [1] }];
-    expect(checkRouterCase(c, { name: c.name, steps })[0]).toMatch(/sent request 1 to replica 1, which is marked for scale-down/);
+    const steps = [
+      {
+        assignments: [
+          [0, 0],
+          [1, 1],
+          [2, 2],
+          [3, 0],
+          [4, 2],
+        ] as [number, number][],
+        marked: [1],
+      },
+    ];
+    expect(checkRouterCase(c, { name: c.name, steps })[0]).toMatch(
+      /sent request 1 to replica 1, which is marked for scale-down/,
+    );
   });
 });
 
@@ -135,7 +178,12 @@ describe('efficiency measure', () => {
   const sizes = [512, 1024, 2048, 4096, 8192];
   it('reads ≈ 0 for a flat ratio and ≈ 1 for a ratio proportional to n, and shrugs off one outlier', () => {
     expect(costSlope(sizes, [2, 2, 2, 2, 2])).toBeCloseTo(0, 12);
-    expect(costSlope(sizes, sizes.map((n) => n / 100))).toBeCloseTo(1, 12);
+    expect(
+      costSlope(
+        sizes,
+        sizes.map((n) => n / 100),
+      ),
+    ).toBeCloseTo(1, 12);
     expect(Math.abs(costSlope(sizes, [2, 2, 2, 2, 40]))).toBeLessThan(0.1);
     expect(Math.abs(costSlope(sizes, [40, 2, 2, 2, 2]))).toBeLessThan(0.1);
   });
@@ -162,7 +210,9 @@ describe('scoring helpers', () => {
       'INFERLINE_CONFIG.tuneInterval must be between 1 and 60, got 0.1',
       'INFERLINE_CONFIG.throughputAlpha must be in (0, 1], got 2',
     ]);
-    expect(configProblems({ ...INFERLINE_CONFIG, minReplicas: 5, maxReplicas: 4 })).toEqual(['INFERLINE_CONFIG.minReplicas must not exceed maxReplicas']);
+    expect(configProblems({ ...INFERLINE_CONFIG, minReplicas: 5, maxReplicas: 4 })).toEqual([
+      'INFERLINE_CONFIG.minReplicas must not exceed maxReplicas',
+    ]);
   });
 });
 
@@ -171,7 +221,11 @@ describe('replaying tune() decisions', () => {
     const w = shippedShapeWorkload(5);
     const short = { ...w.requests, arrivedAt: w.requests.arrivedAt.filter((t) => t < 900) };
     const n = short.arrivedAt.length;
-    const requests = { arrivedAt: short.arrivedAt, numPrefillTokens: w.requests.numPrefillTokens.slice(0, n), numDecodeTokens: w.requests.numDecodeTokens.slice(0, n) };
+    const requests = {
+      arrivedAt: short.arrivedAt,
+      numPrefillTokens: w.requests.numPrefillTokens.slice(0, n),
+      numDecodeTokens: w.requests.numDecodeTokens.slice(0, n),
+    };
     const inner = new InferlineAutoscaler(INFERLINE_CONFIG);
     const decisions = new Map<number, number>();
     let calls = 0;
@@ -188,7 +242,9 @@ describe('replaying tune() decisions', () => {
     };
     const original = simulateCluster(requests, { autoscaler: recording });
     let k = 0;
-    const replayed = simulateCluster(requests, { autoscaler: { tuneInterval: inner.tuneInterval, tune: () => decisions.get(k++) ?? 0 } });
+    const replayed = simulateCluster(requests, {
+      autoscaler: { tuneInterval: inner.tuneInterval, tune: () => decisions.get(k++) ?? 0 },
+    });
     expect(runMetrics(replayed)).toEqual(runMetrics(original));
     expect(replayed.replicaTimeline).toEqual(original.replicaTimeline);
     expect(decisions.size).toBeGreaterThan(0);

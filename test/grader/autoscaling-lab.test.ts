@@ -26,7 +26,10 @@ function referenceCopy(): string {
   return dir;
 }
 
-async function grade(submission: string, extra: Partial<GradeOptions> = {}): Promise<{ result: GradingResult; dir: string }> {
+async function grade(
+  submission: string,
+  extra: Partial<GradeOptions> = {},
+): Promise<{ result: GradingResult; dir: string }> {
   const dir = tmp('out');
   const result = await gradeSubmission({ lab: 'autoscaling', submission, outDir: dir, ...extra });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
@@ -36,46 +39,81 @@ async function grade(submission: string, extra: Partial<GradeOptions> = {}): Pro
 }
 
 const scores = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.score]));
-const FULL = { 'round-robin': 0.5, lor: 1, envelope: 3, 'envelope-scaling': 0, 'throughput-ema': 1, tune: 2, 'public-trace': 0, tuning: 3, pareto: 4.5 };
+const FULL = {
+  'round-robin': 0.5,
+  lor: 1,
+  envelope: 3,
+  'envelope-scaling': 0,
+  'throughput-ema': 1,
+  tune: 2,
+  'public-trace': 0,
+  tuning: 3,
+  pareto: 4.5,
+};
 
 describe('autoscaling lab, graded end to end', () => {
-  it('./submit.sh autoscaling round-trips: the reference, zipped by submit, gets 15/15 with plots', async () => {
-    const repo = tmp('repo');
-    mkdirSync(join(repo, 'starter', 'autoscaling'), { recursive: true });
-    for (const f of FILES) cpSync(join(REFERENCE, f), join(repo, 'starter', 'autoscaling', f));
-    const report = await prepareSubmission({ repoRoot: repo, lab: 'autoscaling', files: FILES, studentDir: 'starter/autoscaling', outDir: repo, checkStub: false });
-    expect(report.errors).toEqual([]);
-    expect(report.entries).toEqual(FILES.map((f) => `starter/autoscaling/${f}`));
+  it(
+    './submit.sh autoscaling round-trips: the reference, zipped by submit, gets 15/15 with plots',
+    async () => {
+      const repo = tmp('repo');
+      mkdirSync(join(repo, 'starter', 'autoscaling'), { recursive: true });
+      for (const f of FILES) cpSync(join(REFERENCE, f), join(repo, 'starter', 'autoscaling', f));
+      const report = await prepareSubmission({
+        repoRoot: repo,
+        lab: 'autoscaling',
+        files: FILES,
+        studentDir: 'starter/autoscaling',
+        outDir: repo,
+        checkStub: false,
+      });
+      expect(report.errors).toEqual([]);
+      expect(report.entries).toEqual(FILES.map((f) => `starter/autoscaling/${f}`));
 
-    const { result, dir } = await grade(report.zipPath!);
-    expect(result.internalError).toBeUndefined();
-    expect(result.typeErrors).toEqual([]);
-    expect(scores(result)).toEqual(FULL);
-    expect(result.score).toBe(15);
-    expect(result.items.every((i) => i.verdict === 'passed')).toBe(true);
-    const plots = readdirSync(join(dir, 'plots'));
-    for (const id of ['tuning', 'pareto', 'public-trace', 'envelope-scaling']) expect(plots.some((p) => p.startsWith(`${id}-`)), id).toBe(true);
-    const pareto = result.items.find((i) => i.id === 'pareto')!;
-    expect(pareto.message).toMatch(/100\.0% of the reference fronts' hypervolume/);
-  }, SLOW);
+      const { result, dir } = await grade(report.zipPath!);
+      expect(result.internalError).toBeUndefined();
+      expect(result.typeErrors).toEqual([]);
+      expect(scores(result)).toEqual(FULL);
+      expect(result.score).toBe(15);
+      expect(result.items.every((i) => i.verdict === 'passed')).toBe(true);
+      const plots = readdirSync(join(dir, 'plots'));
+      for (const id of ['tuning', 'pareto', 'public-trace', 'envelope-scaling'])
+        expect(
+          plots.some((p) => p.startsWith(`${id}-`)),
+          id,
+        ).toBe(true);
+      const pareto = result.items.find((i) => i.id === 'pareto')!;
+      expect(pareto.message).toMatch(/100\.0% of the reference fronts' hypervolume/);
+    },
+    SLOW,
+  );
 
-  it('gives the untouched starter 0 without crashing, naming the missing methods', async () => {
-    const { result } = await grade(join(REPO_ROOT, 'starter', 'autoscaling'));
-    expect(result.internalError).toBeUndefined();
-    expect(result.typeErrors).toEqual([]);
-    expect(result.score).toBe(0);
-    for (const item of result.items) {
-      expect(['failed', 'error'], item.id).toContain(item.verdict);
-      expect(`${item.message}\n${item.output}`, item.id).toMatch(/not implemented: \w+\.\w+/);
-    }
-  }, SLOW);
+  it(
+    'gives the untouched starter 0 without crashing, naming the missing methods',
+    async () => {
+      const { result } = await grade(join(REPO_ROOT, 'starter', 'autoscaling'));
+      expect(result.internalError).toBeUndefined();
+      expect(result.typeErrors).toEqual([]);
+      expect(result.score).toBe(0);
+      for (const item of result.items) {
+        expect(['failed', 'error'], item.id).toContain(item.verdict);
+        expect(`${item.message}\n${item.output}`, item.id).toMatch(/not implemented: \w+\.\w+/);
+      }
+    },
+    SLOW,
+  );
 
-  it('visible items (npm run check): full marks for the reference on another hidden seed, and a regrade gives the same results.json', async () => {
-    const submission = referenceCopy();
-    const first = await grade(submission, { mode: 'check', hiddenSeed: 777 });
-    expect(first.result.score).toBe(7.5);
-    expect(first.result.items.every((i) => i.verdict === 'passed')).toBe(true);
-    const again = await grade(submission, { mode: 'check', hiddenSeed: 777 });
-    expect(readFileSync(join(again.dir, 'results.json'), 'utf8')).toBe(readFileSync(join(first.dir, 'results.json'), 'utf8'));
-  }, SLOW);
+  it(
+    'visible items (npm run check): full marks for the reference on another hidden seed, and a regrade gives the same results.json',
+    async () => {
+      const submission = referenceCopy();
+      const first = await grade(submission, { mode: 'check', hiddenSeed: 777 });
+      expect(first.result.score).toBe(7.5);
+      expect(first.result.items.every((i) => i.verdict === 'passed')).toBe(true);
+      const again = await grade(submission, { mode: 'check', hiddenSeed: 777 });
+      expect(readFileSync(join(again.dir, 'results.json'), 'utf8')).toBe(
+        readFileSync(join(first.dir, 'results.json'), 'utf8'),
+      );
+    },
+    SLOW,
+  );
 });

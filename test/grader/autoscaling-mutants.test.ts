@@ -48,7 +48,8 @@ const EXPECTED: Record<string, string> = {
   'pareto-dominated-level': 'pareto',
 };
 
-const lost = (r: GradingResult) => r.items.filter((i) => (i.maxScore > 0 ? i.score < i.maxScore : i.verdict !== 'passed')).map((i) => i.id);
+const lost = (r: GradingResult) =>
+  r.items.filter((i) => (i.maxScore > 0 ? i.score < i.maxScore : i.verdict !== 'passed')).map((i) => i.id);
 
 describe('autoscaling mutants', () => {
   it('every mutant is listed here', () => {
@@ -64,25 +65,42 @@ describe('autoscaling mutants', () => {
     ['rr-assumes-contiguous-ids', 'tune-no-stabilisation'],
     ['lor-marks-busiest', 'ema-wrong-weight'],
   ];
-  it.each(GROUPS.map((g) => [g.join(' + '), g] as const))('%s: each loses points on its own item, nothing else is lost', async (_label, group) => {
-    const result = await gradeSubmission({ lab: 'autoscaling', submission: withMutants(...group), mode: 'check', hiddenSeed: 5 });
-    expect(result.internalError).toBeUndefined();
-    expect(result.typeErrors, 'mutants type-check').toEqual([]);
-    expect(lost(result).sort()).toEqual(group.map((m) => EXPECTED[m]!).sort());
-  }, SLOW);
+  it.each(GROUPS.map((g) => [g.join(' + '), g] as const))(
+    '%s: each loses points on its own item, nothing else is lost',
+    async (_label, group) => {
+      const result = await gradeSubmission({
+        lab: 'autoscaling',
+        submission: withMutants(...group),
+        mode: 'check',
+        hiddenSeed: 5,
+      });
+      expect(result.internalError).toBeUndefined();
+      expect(result.typeErrors, 'mutants type-check').toEqual([]);
+      expect(lost(result).sort()).toEqual(group.map((m) => EXPECTED[m]!).sort());
+    },
+    SLOW,
+  );
 
   it('the groups cover every visible-item mutant', () => {
-    expect(GROUPS.flat().sort()).toEqual(Object.keys(EXPECTED).filter((m) => m !== 'naive-envelope' && m !== 'pareto-dominated-level').sort());
+    expect(GROUPS.flat().sort()).toEqual(
+      Object.keys(EXPECTED)
+        .filter((m) => m !== 'naive-envelope' && m !== 'pareto-dominated-level')
+        .sort(),
+    );
   });
 
-  it('pareto-dominated-level loses points on the Pareto item: a duplicate level adds no hypervolume', async () => {
-    const result = await gradeSubmission({ lab: 'autoscaling', submission: withMutants('pareto-dominated-level') });
-    expect(result.typeErrors).toEqual([]);
-    expect(lost(result)).toEqual(['pareto']);
-    const pareto = result.items.find((i) => i.id === 'pareto')!;
-    expect(pareto.score).toBeLessThan(4.4);
-    expect(pareto.score).toBeGreaterThan(3);
-  }, SLOW);
+  it(
+    'pareto-dominated-level loses points on the Pareto item: a duplicate level adds no hypervolume',
+    async () => {
+      const result = await gradeSubmission({ lab: 'autoscaling', submission: withMutants('pareto-dominated-level') });
+      expect(result.typeErrors).toEqual([]);
+      expect(lost(result)).toEqual(['pareto']);
+      const pareto = result.items.find((i) => i.id === 'pareto')!;
+      expect(pareto.score).toBeLessThan(4.4);
+      expect(pareto.score).toBeGreaterThan(3);
+    },
+    SLOW,
+  );
 
   describe('under CPU load (three busy processes on top of the test run)', () => {
     const hogs: ChildProcess[] = [];
@@ -90,17 +108,33 @@ describe('autoscaling mutants', () => {
       for (const h of hogs) h.kill('SIGKILL');
     });
 
-    it('the efficiency check passes the reference and flags the naive O(n)-per-query envelope', async () => {
-      for (let i = 0; i < 3; i++) hogs.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
-      const reference = await gradeSubmission({ lab: 'autoscaling', submission: withMutants(), mode: 'check', hiddenSeed: 11 });
-      const naive = await gradeSubmission({ lab: 'autoscaling', submission: withMutants('naive-envelope'), mode: 'check', hiddenSeed: 11 });
-      const check = (r: GradingResult) => r.items.find((i) => i.id === 'envelope-scaling')!;
-      expect(check(reference).verdict, check(reference).message).toBe('passed');
-      expect(check(naive).verdict, check(naive).message).toBe('failed');
-      expect(check(naive).message).toMatch(/^flagged: your envelope's cost per arrival and per query grows with the number of requests/);
-      // The naive envelope is right, only slow: nothing else is lost.
-      expect(lost(naive)).toEqual(['envelope-scaling']);
-      expect(lost(reference)).toEqual([]);
-    }, SLOW);
+    it(
+      'the efficiency check passes the reference and flags the naive O(n)-per-query envelope',
+      async () => {
+        for (let i = 0; i < 3; i++) hogs.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+        const reference = await gradeSubmission({
+          lab: 'autoscaling',
+          submission: withMutants(),
+          mode: 'check',
+          hiddenSeed: 11,
+        });
+        const naive = await gradeSubmission({
+          lab: 'autoscaling',
+          submission: withMutants('naive-envelope'),
+          mode: 'check',
+          hiddenSeed: 11,
+        });
+        const check = (r: GradingResult) => r.items.find((i) => i.id === 'envelope-scaling')!;
+        expect(check(reference).verdict, check(reference).message).toBe('passed');
+        expect(check(naive).verdict, check(naive).message).toBe('failed');
+        expect(check(naive).message).toMatch(
+          /^flagged: your envelope's cost per arrival and per query grows with the number of requests/,
+        );
+        // The naive envelope is right, only slow: nothing else is lost.
+        expect(lost(naive)).toEqual(['envelope-scaling']);
+        expect(lost(reference)).toEqual([]);
+      },
+      SLOW,
+    );
   });
 });

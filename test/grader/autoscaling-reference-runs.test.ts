@@ -41,7 +41,8 @@ function mistunedReferenceRoot(config: Record<string, number>): string {
 }
 
 const score = async (id: 'tuning' | 'pareto', run: ChildRun, prepared: unknown, context: ItemContext) => {
-  if (run.verdict !== 'ok' || !('result' in run)) throw new Error(`the reference's child did not finish: ${run.verdict}`);
+  if (run.verdict !== 'ok' || !('result' in run))
+    throw new Error(`the reference's child did not finish: ${run.verdict}`);
   return lab.items[id]!.score(run.result, prepared, context, points(id));
 };
 

@@ -28,7 +28,10 @@ writeFileSync(
 );
 
 let counter = 0;
-function build(files: Record<string, string>, extra: { typecheck?: boolean; entry?: string } = {}): Promise<BuildResult> {
+function build(
+  files: Record<string, string>,
+  extra: { typecheck?: boolean; entry?: string } = {},
+): Promise<BuildResult> {
   return buildSubmission({
     repoRoot,
     workDir: join(root, `w${counter++}`),
@@ -57,13 +60,17 @@ describe('buildSubmission', () => {
   });
 
   test('refuses node:fs with the import location', async () => {
-    const result = await build({ 'ai-router.ts': `import { readFileSync } from 'node:fs';\nexport const AiRouter = readFileSync;\n` });
+    const result = await build({
+      'ai-router.ts': `import { readFileSync } from 'node:fs';\nexport const AiRouter = readFileSync;\n`,
+    });
     expect(result.ok).toBe(false);
     expect(result.bundlePath).toBeUndefined();
     expect(result.errors).toHaveLength(1);
     const [error] = result.errors;
     expect(error).toMatchObject({ file: FILE, line: 1, column: 30 });
-    expect(error!.message).toMatch(/^import "node:fs" is not allowed: Node built-in modules are not available to student code/);
+    expect(error!.message).toMatch(
+      /^import "node:fs" is not allowed: Node built-in modules are not available to student code/,
+    );
     expect(formatDiagnostic(error!)).toMatch(/^starter\/routing\/ai-router.ts:1:30: import "node:fs" is not allowed/);
   });
 
@@ -76,19 +83,31 @@ describe('buildSubmission', () => {
         file: FILE,
         line: 1,
         column: 36,
-        message: expect.stringContaining('it points to reference/routing/ai-router.js, outside the lab\'s files'),
+        message: expect.stringContaining("it points to reference/routing/ai-router.js, outside the lab's files"),
       }),
     ]);
   });
 
   test.each([
     ['fs', `import * as fs from 'fs';\nexport const AiRouter = fs;`, /Node built-in/],
-    ['child_process via require', `declare const require: (m: string) => unknown;\nexport const AiRouter = require('child_process');`, /Node built-in/],
+    [
+      'child_process via require',
+      `declare const require: (m: string) => unknown;\nexport const AiRouter = require('child_process');`,
+      /Node built-in/,
+    ],
     ['a literal dynamic import', `export const AiRouter = () => import('node:child_process');`, /Node built-in/],
     ['an npm package', `import * as z from 'zod';\nexport const AiRouter = z;`, /npm packages/],
     ['an absolute path', `import * as x from '/etc/passwd';\nexport const AiRouter = x;`, /absolute paths/],
-    ['node_modules by path', `import * as z from '../../node_modules/zod/index.js';\nexport const AiRouter = z;`, /outside the lab's files/],
-    ['a path that climbs out of sim/', `import * as x from '../../sim/../grader/sandbox/protocol.js';\nexport const AiRouter = x;`, /points to grader\/sandbox\/protocol.js/],
+    [
+      'node_modules by path',
+      `import * as z from '../../node_modules/zod/index.js';\nexport const AiRouter = z;`,
+      /outside the lab's files/,
+    ],
+    [
+      'a path that climbs out of sim/',
+      `import * as x from '../../sim/../grader/sandbox/protocol.js';\nexport const AiRouter = x;`,
+      /points to grader\/sandbox\/protocol.js/,
+    ],
   ])('refuses %s', async (_name, source, message) => {
     const result = await build({ 'ai-router.ts': `${source}\n` });
     expect(result.ok).toBe(false);
@@ -109,19 +128,30 @@ describe('buildSubmission', () => {
   test('a syntax error is a build error with its location', async () => {
     const result = await build({ 'ai-router.ts': `export class AiRouter {\n  schedule( {\n}\n` });
     expect(result.ok).toBe(false);
-    expect(result.errors).toEqual([{ file: FILE, line: 4, column: 1, message: 'Expected ")" but found end of file', lineText: '' }]);
+    expect(result.errors).toEqual([
+      { file: FILE, line: 4, column: 1, message: 'Expected ")" but found end of file', lineText: '' },
+    ]);
     const midLine = await build({ 'ai-router.ts': `export class AiRouter {\n  x = ;\n}\n` });
     // The message quotes the line with a caret under the column, not just "2:7".
     expect(formatDiagnostic(midLine.errors[0]!)).toBe(`${FILE}:2:7: Unexpected ";"\n  2 |   x = ;\n    |       ^`);
   });
 
   test('a type error is reported with file:line:col but does not stop the build', async () => {
-    const result = await build({ 'ai-router.ts': `${STUB}\nconst wrong: number = 'text';\nexport const used = wrong;\n` }, { typecheck: true });
+    const result = await build(
+      { 'ai-router.ts': `${STUB}\nconst wrong: number = 'text';\nexport const used = wrong;\n` },
+      { typecheck: true },
+    );
     expect(result.ok).toBe(true);
     expect(result.bundlePath).toBeDefined();
     const line = STUB.split('\n').length + 1;
     expect(result.typeErrors).toEqual([
-      { file: FILE, line, column: 7, message: "Type 'string' is not assignable to type 'number'. (TS2322)", lineText: "const wrong: number = 'text';" },
+      {
+        file: FILE,
+        line,
+        column: 7,
+        message: "Type 'string' is not assignable to type 'number'. (TS2322)",
+        lineText: "const wrong: number = 'text';",
+      },
     ]);
   });
 
@@ -132,7 +162,12 @@ describe('buildSubmission', () => {
     expect(result.ok).toBe(false);
     expect(result.typeErrors).toEqual([]);
     expect(result.errors).toEqual([
-      expect.objectContaining({ file: FILE, line: 1, column: 38, message: expect.stringMatching(/reaches grader\/sandbox\/protocol.ts, outside .*type-only imports/) }),
+      expect.objectContaining({
+        file: FILE,
+        line: 1,
+        column: 38,
+        message: expect.stringMatching(/reaches grader\/sandbox\/protocol.ts, outside .*type-only imports/),
+      }),
     ]);
   });
 
@@ -141,7 +176,9 @@ describe('buildSubmission', () => {
     writeFileSync(entry, `import * as x from '@student/nope.js';\nconsole.log(x);\n`);
     const result = await build({ 'ai-router.ts': STUB }, { entry });
     expect(result.ok).toBe(false);
-    expect(result.errors[0]!.message).toBe('"@student/nope.js" names no student file of this lab (known: @student/ai-router)');
+    expect(result.errors[0]!.message).toBe(
+      '"@student/nope.js" names no student file of this lab (known: @student/ai-router)',
+    );
   });
 
   test('caller mistakes throw: a non-empty workDir, an unsafe student name', async () => {

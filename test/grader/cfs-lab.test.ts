@@ -56,12 +56,21 @@ describe('CFS lab, graded end to end', () => {
     expect(scores(result)).toEqual(FULL);
     expect(result.score).toBe(25);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
-    for (const title of ['TTFT per prompt in issue order', 'TPOT per prompt in issue order', 'GPU KV cache usage over time', 'P99 TTFT against mean TPOT']) expect(html).toContain(title);
+    for (const title of [
+      'TTFT per prompt in issue order',
+      'TPOT per prompt in issue order',
+      'GPU KV cache usage over time',
+      'P99 TTFT against mean TPOT',
+    ])
+      expect(html).toContain(title);
     expect(html).toContain('<svg');
 
     const zip = join(out(), 'cfs-submission.zip');
     await makeSubmissionZip({
-      files: ['cfs-scheduler.ts', 'cfs-answers.ts'].map((f) => ({ name: `starter/cfs/${f}`, path: join(REPO_ROOT, 'reference', 'cfs', f) })),
+      files: ['cfs-scheduler.ts', 'cfs-answers.ts'].map((f) => ({
+        name: `starter/cfs/${f}`,
+        path: join(REPO_ROOT, 'reference', 'cfs', f),
+      })),
       out: zip,
     });
     const again = await grade(zip);
@@ -84,8 +93,17 @@ describe('CFS lab, graded end to end', () => {
   });
 
   it('runs the visible items only in check mode (npm run check -- cfs)', async () => {
-    const result = await gradeSubmission({ lab: 'cfs', submission: join(REPO_ROOT, 'reference', 'cfs'), mode: 'check' });
-    expect(result.items.map((i) => i.id)).toEqual(['get-priority', 'priority-preemption', 'cfs-step', 'schedule-interval']);
+    const result = await gradeSubmission({
+      lab: 'cfs',
+      submission: join(REPO_ROOT, 'reference', 'cfs'),
+      mode: 'check',
+    });
+    expect(result.items.map((i) => i.id)).toEqual([
+      'get-priority',
+      'priority-preemption',
+      'cfs-step',
+      'schedule-interval',
+    ]);
     expect(result.score).toBe(8);
   });
 });
@@ -96,10 +114,12 @@ describe('CFS lab workloads and engine', () => {
     expect(DUMMY_LENGTHS).toHaveLength(50);
     expect([sum(0), sum(1), Math.max(...DUMMY_LENGTHS.map((p) => p[0]))]).toEqual([67785, 15255, 3835]);
     const { publicSeed } = getLab('cfs').manifest;
-    expect(readFileSync(join(REPO_ROOT, 'traces', 'cfs-burst.csv'), 'utf8')).toBe(burstCsv(burst({ ...HOMEWORK_BURST, seed: publicSeed })));
+    expect(readFileSync(join(REPO_ROOT, 'traces', 'cfs-burst.csv'), 'utf8')).toBe(
+      burstCsv(burst({ ...HOMEWORK_BURST, seed: publicSeed })),
+    );
   });
 
-  it('interval 0 reproduces vLLM\'s default FCFS step byte for byte', () => {
+  it("interval 0 reproduces vLLM's default FCFS step byte for byte", () => {
     const run = { label: 'public', requests: burst({ ...HOMEWORK_BURST, seed: 42 }), cfsInterval: 0, swapSpace: 16 };
     const fcfs = simulateCfs(run, (init) => new VllmV0Scheduler(init));
     const cfs0 = simulateCfs(run, (init) => new CfsScheduler(init));
@@ -109,14 +129,33 @@ describe('CFS lab workloads and engine', () => {
   });
 
   it('the sweep command (traces/cfs-homework.json) shows the trade-off the handout states', async () => {
-    const base = JSON.parse(readFileSync(join(REPO_ROOT, 'traces', 'cfs-homework.json'), 'utf8')) as Record<string, unknown>;
-    const config = parseConfig({ ...base, replicaSchedulerModule: 'reference/cfs/cfs-scheduler.ts', progress: 'off', writeOutputs: false });
+    const base = JSON.parse(readFileSync(join(REPO_ROOT, 'traces', 'cfs-homework.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const config = parseConfig({
+      ...base,
+      replicaSchedulerModule: 'reference/cfs/cfs-scheduler.ts',
+      progress: 'off',
+      writeOutputs: false,
+    });
     const replicaSchedulerClass = await loadReplicaSchedulerClass(config.replicaSchedulerModule!);
     const rows = runCfsSweep(config, [0, 5, 10, 20, 40], { replicaSchedulerClass }).map((r) => r.row);
     expect(rows.every((r) => r.completed === 50)).toBe(true);
-    const [fcfs, c5, c10, c20, c40] = rows as [typeof rows[0], typeof rows[0], typeof rows[0], typeof rows[0], typeof rows[0]];
+    const [fcfs, c5, c10, c20, c40] = rows as [
+      (typeof rows)[0],
+      (typeof rows)[0],
+      (typeof rows)[0],
+      (typeof rows)[0],
+      (typeof rows)[0],
+    ];
     expect(c5.p99Ttft < c10.p99Ttft && c10.p99Ttft < c20.p99Ttft && c20.p99Ttft < c40.p99Ttft).toBe(true);
-    expect(c5.meanTpot > c10.meanTpot && c10.meanTpot > c20.meanTpot && c20.meanTpot > c40.meanTpot && c40.meanTpot > fcfs.meanTpot).toBe(true);
+    expect(
+      c5.meanTpot > c10.meanTpot &&
+        c10.meanTpot > c20.meanTpot &&
+        c20.meanTpot > c40.meanTpot &&
+        c40.meanTpot > fcfs.meanTpot,
+    ).toBe(true);
     // The figures labs/cfs/README.md quotes.
     expect(fcfs.p99Ttft.toFixed(2)).toBe('39.51');
     expect(c10.p99Ttft.toFixed(2)).toBe('11.37');
@@ -124,11 +163,22 @@ describe('CFS lab workloads and engine', () => {
     expect(sweepTable(rows)).toMatch(/^interval\s+p99 TTFT s/);
   });
 
-  it('npm run sim -- --cfs-interval-sweep prints one row per interval and writes each run\'s files', async () => {
+  it("npm run sim -- --cfs-interval-sweep prints one row per interval and writes each run's files", async () => {
     const dir = out();
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      const code = await simMain(['--config', 'traces/cfs-homework.json', '--replica-scheduler-module', 'reference/cfs/cfs-scheduler.ts', '--cfs-interval-sweep', '0,10', '--output-dir', dir, '--progress', 'off']);
+      const code = await simMain([
+        '--config',
+        'traces/cfs-homework.json',
+        '--replica-scheduler-module',
+        'reference/cfs/cfs-scheduler.ts',
+        '--cfs-interval-sweep',
+        '0,10',
+        '--output-dir',
+        dir,
+        '--progress',
+        'off',
+      ]);
       expect(code).toBe(0);
       const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
       expect(printed).toMatch(/^0 \(FCFS\)\s+39\.51\s/m);
@@ -136,13 +186,24 @@ describe('CFS lab workloads and engine', () => {
     } finally {
       log.mockRestore();
     }
-    for (const f of ['sweep.json', 'interval-0/request_metrics.csv', 'interval-10/kv_usage.csv']) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const f of ['sweep.json', 'interval-0/request_metrics.csv', 'interval-10/kv_usage.csv'])
+      expect(existsSync(join(dir, f)), f).toBe(true);
   });
 
   it('the P99 TTFT threshold leaves the reference a margin and FCFS nothing, on other hidden seeds too', () => {
-    const p99 = (seed: number, make: (init: ConstructorParameters<typeof VllmV0Scheduler>[0]) => VllmV0Scheduler, cfsInterval: number) => {
-      const { result } = simulateCfs({ label: '', requests: burst({ ...HOMEWORK_BURST, seed }), cfsInterval, swapSpace: 16 }, make);
-      return percentile(result.requests.map((r) => r.prefillCompletedAt! - r.arrivedAt), 99);
+    const p99 = (
+      seed: number,
+      make: (init: ConstructorParameters<typeof VllmV0Scheduler>[0]) => VllmV0Scheduler,
+      cfsInterval: number,
+    ) => {
+      const { result } = simulateCfs(
+        { label: '', requests: burst({ ...HOMEWORK_BURST, seed }), cfsInterval, swapSpace: 16 },
+        make,
+      );
+      return percentile(
+        result.requests.map((r) => r.prefillCompletedAt! - r.arrivedAt),
+        99,
+      );
     };
     for (let hidden = 1; hidden <= 12; hidden++) {
       const seeds = derivedSeeds(hidden * 7919, 'cfs-burst', 3);

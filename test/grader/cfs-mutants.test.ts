@@ -33,7 +33,15 @@ describe('CFS lab mutants', () => {
   it.each(Object.entries(LOSES))('%s loses points on %j', async (name, items) => {
     const mutant = MUTANTS.find((m) => m.name === name)!;
     const source = applyMutant(readFileSync(join(REPO_ROOT, 'reference', 'cfs', mutant.file), 'utf8'), mutant);
-    const results = await gradeItems('cfs', new Map([['cfs-scheduler.ts', source], ['cfs-answers.ts', answers]]), items);
-    for (const id of items) expect(results[id]!.score, `${name} on ${id}: ${results[id]!.message}`).toBeLessThan(results[id]!.max);
+    const results = await gradeItems(
+      'cfs',
+      new Map([
+        ['cfs-scheduler.ts', source],
+        ['cfs-answers.ts', answers],
+      ]),
+      items,
+    );
+    for (const id of items)
+      expect(results[id]!.score, `${name} on ${id}: ${results[id]!.message}`).toBeLessThan(results[id]!.max);
   });
 });

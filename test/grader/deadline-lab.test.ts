@@ -17,7 +17,17 @@ import { REPLICA_SCHEDULERS } from '../../sim/policies/replica/registry.js';
 import { DeadlineScheduler } from '../../reference/deadline/deadline-scheduler.js';
 
 const scores = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.score]));
-const FULL = { 'priority-key': 2, 'token-deadline': 1, 'decode-order': 1, relegation: 2, 'model-fit': 2, 'dynamic-chunk': 3, schedule: 4, capacity: 3, overload: 2 };
+const FULL = {
+  'priority-key': 2,
+  'token-deadline': 1,
+  'decode-order': 1,
+  relegation: 2,
+  'model-fit': 2,
+  'dynamic-chunk': 3,
+  schedule: 4,
+  capacity: 3,
+  overload: 2,
+};
 
 async function grade(submission: string): Promise<{ result: GradingResult; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'servelab-deadline-'));
@@ -34,7 +44,10 @@ describe('deadline lab, graded end to end', () => {
     expect(scores(result)).toEqual(FULL);
     const capacity = result.items.find((i) => i.id === 'capacity')!;
     // Rows: workload, yours, reference, EDF, FCFS, points.
-    const rows = capacity.output.split('\n').filter((l) => /^(conv|code)\s/.test(l)).map((l) => l.trim().split(/\s+/));
+    const rows = capacity.output
+      .split('\n')
+      .filter((l) => /^(conv|code)\s/.test(l))
+      .map((l) => l.trim().split(/\s+/));
     expect(rows).toHaveLength(2);
     for (const [, , ref, edf, fcfs] of rows) {
       expect(Number(ref)).toBeGreaterThan(Number(edf));
@@ -49,11 +62,16 @@ describe('deadline lab, graded end to end', () => {
     const { result } = await grade(join(REPO_ROOT, 'starter', 'deadline'));
     expect(result.internalError).toBeUndefined();
     expect(result.score).toBe(0);
-    expect(result.items.find((i) => i.id === 'priority-key')!.output).toMatch(/not written yet: .*comparePrefills.* \(the starter's simple default ran\)/);
+    expect(result.items.find((i) => i.id === 'priority-key')!.output).toMatch(
+      /not written yet: .*comparePrefills.* \(the starter's simple default ran\)/,
+    );
   });
 
   it('simulates exactly the server of traces/deadline-lab.json', () => {
-    const file = JSON.parse(readFileSync(join(REPO_ROOT, 'traces', 'deadline-lab.json'), 'utf8')) as Record<string, unknown>;
+    const file = JSON.parse(readFileSync(join(REPO_ROOT, 'traces', 'deadline-lab.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const { replicaSchedulerModule, name, lengthsTrace, ...server } = file;
     expect(replicaSchedulerModule).toBe('starter/deadline/deadline-scheduler.ts');
     expect([name, lengthsTrace]).toEqual(['deadline-lab', 'traces/conv.csv']);

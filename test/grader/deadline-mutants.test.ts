@@ -31,7 +31,8 @@ describe('deadline lab mutants', () => {
     const mutant = MUTANTS.find((m) => m.name === name)!;
     const source = applyMutant(readFileSync(join(REPO_ROOT, 'reference', 'deadline', mutant.file), 'utf8'), mutant);
     const results = await gradeItems('deadline', new Map([['deadline-scheduler.ts', source]]), items);
-    for (const id of items) expect(results[id]!.score, `${name} on ${id}: ${results[id]!.message}`).toBeLessThan(results[id]!.max);
+    for (const id of items)
+      expect(results[id]!.score, `${name} on ${id}: ${results[id]!.message}`).toBeLessThan(results[id]!.max);
   });
 
   it('a scheduler whose chunks break the iteration limit loses the scenario items, told why by the replay', async () => {
@@ -40,7 +41,12 @@ describe('deadline lab mutants', () => {
       name: 'whole-prompts',
       description: 'prompt chunks ignore the dynamic limit',
       file: 'deadline-scheduler.ts',
-      patches: [['      const chunk = Math.min(r.remainingPrefillTokens, limit - used);\n', '      const chunk = r.remainingPrefillTokens;\n']],
+      patches: [
+        [
+          '      const chunk = Math.min(r.remainingPrefillTokens, limit - used);\n',
+          '      const chunk = r.remainingPrefillTokens;\n',
+        ],
+      ],
     });
     const results = await gradeItems('deadline', new Map([['deadline-scheduler.ts', overfull]]), ['overload']);
     expect(results.overload!.score).toBe(0);

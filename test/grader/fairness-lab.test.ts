@@ -15,7 +15,14 @@ import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { checkUnitCase, UNIT_ITEMS, unitCases } from '../../grader/labs/fairness/cases.js';
 import { SchedulerKind } from '../../grader/labs/fairness/protocol.js';
-import { checkValue, fairnessU, fcfsMetrics, judge, referenceMetrics, type RunMetrics } from '../../grader/labs/fairness/scenarios.js';
+import {
+  checkValue,
+  fairnessU,
+  fcfsMetrics,
+  judge,
+  referenceMetrics,
+  type RunMetrics,
+} from '../../grader/labs/fairness/scenarios.js';
 import { simulateScenario } from '../../grader/labs/fairness/simulate.js';
 import { runUnitCase } from '../../grader/labs/fairness/situation.js';
 import { scenarioRun, workload, WORKLOADS, type WorkloadKey } from '../../grader/labs/fairness/workloads.js';
@@ -31,12 +38,26 @@ import * as starterSarathi from '../../starter/fairness/vtc-sarathi-replica-sche
 
 const FILES = ['service-cost.ts', 'vtc-replica-scheduler.ts', 'vtc-sarathi-replica-scheduler.ts'];
 const FULL = {
-  'cost-prefill': 0.25, 'cost-decode': 0.25, 'vtc-arrival': 1, 'vtc-on-off': 0.5, 'vtc-batch-completion': 1, 'vtc-select': 1, 'vtc-next-batch': 1.5,
-  'vtc-overload': 1, 'vtc-weighted-short-long': 1, 'sarathi-batch-completion': 1, 'sarathi-select': 2, 'sarathi-next-batch': 2,
-  'sarathi-overload-on-off': 1.25, 'sarathi-weighted-short-long': 1.25,
+  'cost-prefill': 0.25,
+  'cost-decode': 0.25,
+  'vtc-arrival': 1,
+  'vtc-on-off': 0.5,
+  'vtc-batch-completion': 1,
+  'vtc-select': 1,
+  'vtc-next-batch': 1.5,
+  'vtc-overload': 1,
+  'vtc-weighted-short-long': 1,
+  'sarathi-batch-completion': 1,
+  'sarathi-select': 2,
+  'sarathi-next-batch': 2,
+  'sarathi-overload-on-off': 1.25,
+  'sarathi-weighted-short-long': 1.25,
 };
 
-async function grade(submission: string, extra: { hiddenSeed?: number } = {}): Promise<{ result: GradingResult; dir: string }> {
+async function grade(
+  submission: string,
+  extra: { hiddenSeed?: number } = {},
+): Promise<{ result: GradingResult; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'servelab-fairness-'));
   const result = await gradeSubmission({ lab: 'fairness', submission, outDir: dir, hiddenSeed: extra.hiddenSeed });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
@@ -51,7 +72,8 @@ describe('fairness lab, unit cases in process', () => {
     const modules = { cost: refCost, vtc: refVtc, vtcSarathi: refSarathi };
     for (const seed of [42, 20261207, 1, 777, 31337]) {
       for (const item of UNIT_ITEMS) {
-        for (const e of unitCases(item, seed)) expect(checkUnitCase(e, runUnitCase(modules, e.case)), `${seed} ${item}: ${e.case.name}`).toEqual([]);
+        for (const e of unitCases(item, seed))
+          expect(checkUnitCase(e, runUnitCase(modules, e.case)), `${seed} ${item}: ${e.case.name}`).toEqual([]);
       }
     }
   });
@@ -61,14 +83,16 @@ describe('fairness lab, unit cases in process', () => {
     for (const item of UNIT_ITEMS) {
       for (const e of unitCases(item, 42)) {
         const problems = checkUnitCase(e, runUnitCase(modules, e.case));
-        const expected = item.startsWith('cost-') ? /not written yet: get\w+ \(the starter's default ran\) in starter\/fairness\/service-cost\.ts/ : /not implemented: \w+/;
+        const expected = item.startsWith('cost-')
+          ? /not written yet: get\w+ \(the starter's default ran\) in starter\/fairness\/service-cost\.ts/
+          : /not implemented: \w+/;
         expect(problems.join('\n'), `${item}: ${e.case.name}`).toMatch(expected);
       }
     }
   });
 });
 
-describe('fairness lab, the rubric\'s premises on the hidden workloads', () => {
+describe("fairness lab, the rubric's premises on the hidden workloads", () => {
   // Every scenario limit is at least twice the reference's own value or the paper's 2U (scenarios.ts judge()), so
   // "the reference passes" holds by construction; what makes a limit a test is that a wrong scheduler lands above it. Each
   // check an item scores (items.ts), under both scheduler kinds, is shown failing FCFS or LCF (no lift).
@@ -87,12 +111,28 @@ describe('fairness lab, the rubric\'s premises on the hidden workloads', () => {
     if (make === 'fcfs') metrics = await fcfsMetrics(run);
     else {
       const recorder = new ServiceRecorder();
-      const result = simulateScenario(run, (init) => (kind === 'vtc' ? new VtcLcf(init) : new SarathiLcf(init)), [recorder]);
-      metrics = { duration: run.duration, log: recorder.log, clientId: result.requests.map((r) => r.clientId), arrivedAt: result.requests.map((r) => r.arrivedAt), ttft: result.requests.map((r) => (r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt)) };
+      const result = simulateScenario(run, (init) => (kind === 'vtc' ? new VtcLcf(init) : new SarathiLcf(init)), [
+        recorder,
+      ]);
+      metrics = {
+        duration: run.duration,
+        log: recorder.log,
+        clientId: result.requests.map((r) => r.clientId),
+        arrivedAt: result.requests.map((r) => r.arrivedAt),
+        ttft: result.requests.map((r) =>
+          r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt,
+        ),
+      };
     }
     const reference = await referenceMetrics(run, REPO_ROOT);
     const fcfs = await fcfsMetrics(run);
-    return judge(check, def, checkValue(check, metrics, def), checkValue(check, reference, def), checkValue(check, fcfs, def));
+    return judge(
+      check,
+      def,
+      checkValue(check, metrics, def),
+      checkValue(check, reference, def),
+      checkValue(check, fcfs, def),
+    );
   };
 
   // [scheduler kind, workload, check, the wrong scheduler its limit must reject]: every non-throughput check the
@@ -113,8 +153,16 @@ describe('fairness lab, the rubric\'s premises on the hidden workloads', () => {
   ];
 
   it('the table lists every non-throughput check of every workload, under both scheduler kinds', () => {
-    const all = WORKLOADS.flatMap((w) => w.checks.filter((c) => c.kind !== 'throughput').map((c) => `${w.key}/${c.id}`)).sort();
-    for (const kind of SchedulerKind.options) expect(CONTRASTS.filter((c) => c[0] === kind).map((c) => `${c[1]}/${c[2]}`).sort(), kind).toEqual(all);
+    const all = WORKLOADS.flatMap((w) =>
+      w.checks.filter((c) => c.kind !== 'throughput').map((c) => `${w.key}/${c.id}`),
+    ).sort();
+    for (const kind of SchedulerKind.options)
+      expect(
+        CONTRASTS.filter((c) => c[0] === kind)
+          .map((c) => `${c[1]}/${c[2]}`)
+          .sort(),
+        kind,
+      ).toEqual(all);
   });
 
   it.each(CONTRASTS)('%s, %s / %s: the limit taken from the reference rejects %s', async (kind, key, checkId, make) => {
@@ -153,10 +201,18 @@ describe('fairness lab, graded end to end', () => {
     expect(scores(first.result)).toEqual(FULL);
     expect(first.result.score).toBe(15);
     for (const item of first.result.items.filter((i) => i.kind === 'scenario')) {
-      expect(item.plots?.map((p) => p.title), item.id).toEqual([expect.stringMatching(/^Service rate per client/), expect.stringMatching(/^Accumulated service difference/)]);
+      expect(
+        item.plots?.map((p) => p.title),
+        item.id,
+      ).toEqual([
+        expect.stringMatching(/^Service rate per client/),
+        expect.stringMatching(/^Accumulated service difference/),
+      ]);
     }
     const again = await grade(join(REPO_ROOT, 'reference', 'fairness'));
-    expect(readFileSync(join(again.dir, 'results.json'), 'utf8')).toBe(readFileSync(join(first.dir, 'results.json'), 'utf8'));
+    expect(readFileSync(join(again.dir, 'results.json'), 'utf8')).toBe(
+      readFileSync(join(first.dir, 'results.json'), 'utf8'),
+    );
   });
 
   it('gives the untouched starter 0 without crashing the grader', async () => {
@@ -166,7 +222,9 @@ describe('fairness lab, graded end to end', () => {
     for (const item of result.items) {
       expect(['failed', 'error'], item.id).toContain(item.verdict);
       // The cost functions' defaults (starter/fairness/service-cost.ts) fail their own checks as "not written yet".
-      expect(`${item.message}\n${item.output}`, item.id).toMatch(item.id.startsWith('cost-') ? /not written yet: get\w+ \(the starter's default ran\)/ : /not implemented/);
+      expect(`${item.message}\n${item.output}`, item.id).toMatch(
+        item.id.startsWith('cost-') ? /not written yet: get\w+ \(the starter's default ran\)/ : /not implemented/,
+      );
     }
   });
 
@@ -174,8 +232,16 @@ describe('fairness lab, graded end to end', () => {
     // A checkout whose starter files are the reference's, packaged the way ./submit.sh does it.
     const repo = mkdtempSync(join(tmpdir(), 'servelab-fairness-repo-'));
     mkdirSync(join(repo, 'starter', 'fairness'), { recursive: true });
-    for (const f of FILES) copyFileSync(join(REPO_ROOT, 'reference', 'fairness', f), join(repo, 'starter', 'fairness', f));
-    const report = await prepareSubmission({ repoRoot: repo, lab: 'fairness', files: FILES, studentDir: 'starter/fairness', outDir: repo, checkStub: false });
+    for (const f of FILES)
+      copyFileSync(join(REPO_ROOT, 'reference', 'fairness', f), join(repo, 'starter', 'fairness', f));
+    const report = await prepareSubmission({
+      repoRoot: repo,
+      lab: 'fairness',
+      files: FILES,
+      studentDir: 'starter/fairness',
+      outDir: repo,
+      checkStub: false,
+    });
     expect(report.errors).toEqual([]);
     expect(report.entries).toEqual(FILES.map((f) => `starter/fairness/${f}`));
     const { result } = await grade(report.zipPath!);

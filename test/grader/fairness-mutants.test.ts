@@ -18,7 +18,9 @@ const dirs = writeMutants(mkdtempSync(join(tmpdir(), 'servelab-fairness-mutants-
 
 describe('fairness mutants', () => {
   it('every patch still applies to the reference, and names real rubric items', () => {
-    const reference = new Map(FAIRNESS_FILES.map((f) => [f, readFileSync(join(REPO_ROOT, 'reference', 'fairness', f), 'utf8')]));
+    const reference = new Map(
+      FAIRNESS_FILES.map((f) => [f, readFileSync(join(REPO_ROOT, 'reference', 'fairness', f), 'utf8')]),
+    );
     const items = new Set(getLab('fairness').manifest.items.map((i) => i.id));
     for (const m of MUTANTS) {
       const files = mutantFiles(m, reference);
@@ -38,7 +40,8 @@ describe('fairness mutants', () => {
       const item = byId.get(id)!;
       expect(item.score, `${mutant.name} should lose points on ${id}: ${item.message}`).toBeLessThan(item.maxScore);
     }
-    for (const item of result.items) expect(item.verdict, `${mutant.name} ${item.id}: ${item.message}`).not.toBe('grader-error');
+    for (const item of result.items)
+      expect(item.verdict, `${mutant.name} ${item.id}: ${item.message}`).not.toBe('grader-error');
     expect(result.score).toBeLessThan(15);
   });
 });

@@ -21,7 +21,14 @@ import { generateMultiClient, ClientWorkload } from '../../sim/workload/multi-cl
 import { Rng } from '../../sim/workload/rng.js';
 
 function smallRun(scheduler: SchedulerKind): ScenarioRun {
-  const requests = generateMultiClient({ clients: [ClientWorkload.parse({ qps: 4 }), ClientWorkload.parse({ qps: 8, prefill: 600, decode: 40 })], duration: 40, maxTokens: 4096 }, new Rng(5));
+  const requests = generateMultiClient(
+    {
+      clients: [ClientWorkload.parse({ qps: 4 }), ClientWorkload.parse({ qps: 8, prefill: 600, decode: 40 })],
+      duration: 40,
+      maxTokens: 4096,
+    },
+    new Rng(5),
+  );
   return { key: 'small', label: 'small', scheduler, duration: 40, clientWeights: [1, 2], requests: toWire(requests) };
 }
 
@@ -29,12 +36,19 @@ function smallRun(scheduler: SchedulerKind): ScenarioRun {
 function record(run: ScenarioRun): { log: number[]; calls: number; service: number[]; preemptions: number } {
   const log: number[] = [];
   let calls = 0;
-  const Base = (run.scheduler === 'vtc' ? VtcReplicaScheduler : VtcSarathiReplicaScheduler) as unknown as typeof VtcReplicaScheduler;
+  const Base = (run.scheduler === 'vtc'
+    ? VtcReplicaScheduler
+    : VtcSarathiReplicaScheduler) as unknown as typeof VtcReplicaScheduler;
   class Recording extends Base {
     protected override getNextBatch(now: number): Batch | undefined {
       const before: [Request, number][] = this.running.map((r) => [r, r.numRestarts]);
       const batch = super.getNextBatch(now);
-      logCall(log, now, before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id), batch);
+      logCall(
+        log,
+        now,
+        before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id),
+        batch,
+      );
       calls++;
       return batch;
     }
@@ -45,14 +59,17 @@ function record(run: ScenarioRun): { log: number[]; calls: number; service: numb
 }
 
 describe('fairness replay', () => {
-  it.each(['vtc', 'vtc-sarathi'] as const)('%s: replaying a faithful log reproduces the run, preemptions included', async (kind) => {
-    const run = smallRun(kind);
-    const { log, calls, service, preemptions } = record(run);
-    expect(preemptions).toBeGreaterThan(0);
-    const replayed = await studentMetrics(run, { key: 'small', log, calls });
-    if ('problem' in replayed) throw new Error(replayed.problem);
-    expect([...replayed.log.service]).toEqual(service);
-  });
+  it.each(['vtc', 'vtc-sarathi'] as const)(
+    '%s: replaying a faithful log reproduces the run, preemptions included',
+    async (kind) => {
+      const run = smallRun(kind);
+      const { log, calls, service, preemptions } = record(run);
+      expect(preemptions).toBeGreaterThan(0);
+      const replayed = await studentMetrics(run, { key: 'small', log, calls });
+      if ('problem' in replayed) throw new Error(replayed.problem);
+      expect([...replayed.log.service]).toEqual(service);
+    },
+  );
 
   const init = (numBlocks: number): ReplicaSchedulerInit => ({
     replicaId: 0,
@@ -66,11 +83,16 @@ describe('fairness replay', () => {
     return s;
   };
 
-  it('refuses logs that break the engine\'s rules, saying what was wrong', () => {
+  it("refuses logs that break the engine's rules, saying what was wrong", () => {
     const cases: [number[], SchedulerKind, number, RegExp][] = [
       [[0, 0, 1, -1, 320], 'vtc', 10, /prompt's KV blocks .* were not free/],
       [[5, 0, 1, -1, 320], 'vtc', 100, /recorded at t=5\.000000 s but happens at t=0\.000000 s/],
-      [[0, 0, 1, -1, 100], 'vtc', 100, /admitted with 100 of its 320 prompt tokens; the vllm schedule computes whole prompts/],
+      [
+        [0, 0, 1, -1, 100],
+        'vtc',
+        100,
+        /admitted with 100 of its 320 prompt tokens; the vllm schedule computes whole prompts/,
+      ],
       [[0, 0, 2, -1, 320, -3, 2100], 'vtc', 400, /pads to 4200 > maxTokensInBatch 4096/],
       [[0, 0, 2, -1, 320, -2, 300], 'vtc-sarathi', 100, /620 prompt tokens exceed the 512-token budget/],
       [[0, 0, 1, -1, 400], 'vtc-sarathi', 100, /given 400 prompt tokens with 320 left/],

@@ -24,7 +24,9 @@ describe('npm run grade (main)', () => {
 
   it('--help prints the usage and exits 0', async () => {
     expect(await main(['--help'])).toBe(0);
-    expect(out.join('\n')).toMatch(/^Usage: npm run grade -- <submission\.zip\|dir> --lab <routing\|fairness\|autoscaling\|cfs\|deadline>/);
+    expect(out.join('\n')).toMatch(
+      /^Usage: npm run grade -- <submission\.zip\|dir> --lab <routing\|fairness\|autoscaling\|cfs\|deadline>/,
+    );
   });
 
   it('input errors exit 2 with the reason and no stack: no submission, --batch without --lab, an unknown --format', async () => {
@@ -38,7 +40,19 @@ describe('npm run grade (main)', () => {
 
   it('grades a folder: one line per item, the total, and results.json, reports and the JUnit file in --out', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'servelab-grade-cli-')), 'out');
-    expect(await main([join(REPO_ROOT, 'reference', 'routing'), '--lab', 'routing', '--out', dir, '--name', 'ref', '--format', 'junit'])).toBe(0);
+    expect(
+      await main([
+        join(REPO_ROOT, 'reference', 'routing'),
+        '--lab',
+        'routing',
+        '--out',
+        dir,
+        '--name',
+        'ref',
+        '--format',
+        'junit',
+      ]),
+    ).toBe(0);
     const text = out.join('\n');
     expect(text).toMatch(/^grading .*reference\/routing for lab routing$/m);
     expect(text.split('\n').filter((l) => /^PASS {2}\d\. /.test(l))).toHaveLength(5);
@@ -53,10 +67,21 @@ describe('npm run grade (main)', () => {
 
 describe('grader/labs/fairness/try.ts', () => {
   it('runs a scheduler folder on one workload and prints the checks next to FCFS', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'grader', 'labs', 'fairness', 'try.ts'), 'overload', '--dir', join(REPO_ROOT, 'reference', 'fairness')], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'grader', 'labs', 'fairness', 'try.ts'),
+        'overload',
+        '--dir',
+        join(REPO_ROOT, 'reference', 'fairness'),
+      ],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^part 1: \w+ from .*reference\/fairness\/vtc-replica-scheduler\.ts, seed 42$/m);
     expect(run.stdout).toMatch(/^== .*overload/im);

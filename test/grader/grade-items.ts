@@ -31,33 +31,56 @@ export function defaultContext(labName: string): ItemContext {
 }
 
 /** What the child reports for each item (verdict ok) or the sandbox's outcome, with the prepared input. */
-export type ChildRun = { readonly verdict: 'ok'; readonly result: unknown; readonly prepared: unknown } | { readonly verdict: string; readonly message: string; readonly details?: string };
+export type ChildRun =
+  | { readonly verdict: 'ok'; readonly result: unknown; readonly prepared: unknown }
+  | { readonly verdict: string; readonly message: string; readonly details?: string };
 
 /** Builds `files` and runs the child once per item on `ctx`'s input, stack traces trimmed as students see them; no scoring. */
-export async function runItemChildren(labName: string, files: Map<string, string>, ids: readonly string[], ctx: ItemContext = defaultContext(labName)): Promise<Record<string, ChildRun>> {
+export async function runItemChildren(
+  labName: string,
+  files: Map<string, string>,
+  ids: readonly string[],
+  ctx: ItemContext = defaultContext(labName),
+): Promise<Record<string, ChildRun>> {
   const lab = getLab(labName);
   const work = mkdtempSync(join(tmpdir(), `servelab-${labName}-items-`));
   try {
-    const build = await buildSubmission({ repoRoot: REPO_ROOT, workDir: join(work, 'build'), labStudentDir: lab.manifest.studentDir, files, entry: lab.harnessEntry, typecheck: false });
+    const build = await buildSubmission({
+      repoRoot: REPO_ROOT,
+      workDir: join(work, 'build'),
+      labStudentDir: lab.manifest.studentDir,
+      files,
+      entry: lab.harnessEntry,
+      typecheck: false,
+    });
     expect(build.errors).toEqual([]);
     const out: Record<string, ChildRun> = {};
     for (const id of ids) {
       const { input, prepared } = lab.items[id]!.prepare(ctx);
       const item = lab.manifest.items.find((i) => i.id === id)!;
-      const { outcome, result } = await runItemChild(lab.items[id]!, {
-        bundlePath: build.bundlePath!,
-        readDirs: [build.bundleDir],
-        input,
-        // The item's own limit when the manifest gives one, as the grader does (grader/core/grade.ts).
-        timeoutMs: item.timeoutMs ?? lab.manifest.limits.itemTimeoutMs,
-        maxOldSpaceMb: lab.manifest.limits.maxOldSpaceMb,
-        srcRoot: build.srcRoot,
-        studentDir: lab.manifest.studentDir,
-      }, prepared, ctx);
+      const { outcome, result } = await runItemChild(
+        lab.items[id]!,
+        {
+          bundlePath: build.bundlePath!,
+          readDirs: [build.bundleDir],
+          input,
+          // The item's own limit when the manifest gives one, as the grader does (grader/core/grade.ts).
+          timeoutMs: item.timeoutMs ?? lab.manifest.limits.itemTimeoutMs,
+          maxOldSpaceMb: lab.manifest.limits.maxOldSpaceMb,
+          srcRoot: build.srcRoot,
+          studentDir: lab.manifest.studentDir,
+        },
+        prepared,
+        ctx,
+      );
       out[id] =
         outcome.verdict === 'ok'
           ? { verdict: 'ok', result, prepared }
-          : { verdict: outcome.verdict, message: outcome.message, ...(outcome.details !== undefined ? { details: outcome.details } : {}) };
+          : {
+              verdict: outcome.verdict,
+              message: outcome.message,
+              ...(outcome.details !== undefined ? { details: outcome.details } : {}),
+            };
     }
     return out;
   } finally {
@@ -65,7 +88,11 @@ export async function runItemChildren(labName: string, files: Map<string, string
   }
 }
 
-export async function gradeItems(labName: string, files: Map<string, string>, ids: readonly string[]): Promise<Record<string, GradedItem>> {
+export async function gradeItems(
+  labName: string,
+  files: Map<string, string>,
+  ids: readonly string[],
+): Promise<Record<string, GradedItem>> {
   const lab = getLab(labName);
   const ctx = defaultContext(labName);
   const runs = await runItemChildren(labName, files, ids, ctx);
@@ -75,11 +102,23 @@ export async function gradeItems(labName: string, files: Map<string, string>, id
     const run = runs[id]!;
     if (run.verdict !== 'ok' || !('result' in run)) {
       const details = 'details' in run ? run.details : undefined;
-      out[id] = { score: 0, max: item.points, verdict: run.verdict, message: 'message' in run ? run.message : '', ...(details !== undefined ? { details } : {}) };
+      out[id] = {
+        score: 0,
+        max: item.points,
+        verdict: run.verdict,
+        message: 'message' in run ? run.message : '',
+        ...(details !== undefined ? { details } : {}),
+      };
       continue;
     }
     const scored = await lab.items[id]!.score(run.result, run.prepared, ctx, item.points);
-    out[id] = { score: scored.score, max: item.points, verdict: 'scored', message: scored.message, output: scored.output };
+    out[id] = {
+      score: scored.score,
+      max: item.points,
+      verdict: 'scored',
+      message: scored.message,
+      output: scored.output,
+    };
   }
   return out;
 }

@@ -26,7 +26,11 @@ vi.mock('../../grader/labs/index.js', async (importOriginal) => {
       const lab = original.getLab(name);
       if (!faults.on || name !== 'routing') return lab;
       const items = { ...lab.items };
-      if (faults.on === 'score') items['unit-cases'] = { ...items['unit-cases']!, score: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'x')")) };
+      if (faults.on === 'score')
+        items['unit-cases'] = {
+          ...items['unit-cases']!,
+          score: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'x')")),
+        };
       if (faults.on === 'prepare') {
         items.correctness = {
           ...items.correctness!,
@@ -48,13 +52,15 @@ describe('grader faults', () => {
     vi.unstubAllEnvs();
   });
 
-  it('an item whose scoring throws is grader-error, named as the grader\'s failure; the other items are graded', async () => {
+  it("an item whose scoring throws is grader-error, named as the grader's failure; the other items are graded", async () => {
     faults.on = 'score';
     const result = await gradeSubmission({ lab: 'routing', submission: reference, mode: 'check' });
     expect(result.internalError).toBeUndefined();
     const units = result.items.find((i) => i.id === 'unit-cases')!;
     expect(units).toMatchObject({ verdict: 'grader-error', score: 0 });
-    expect(units.message).toBe("the grader failed while scoring this item: Cannot read properties of undefined (reading 'x')");
+    expect(units.message).toBe(
+      "the grader failed while scoring this item: Cannot read properties of undefined (reading 'x')",
+    );
     const correctness = result.items.find((i) => i.id === 'correctness')!;
     expect(correctness.verdict).toBe('passed');
     expect(result.score).toBe(correctness.maxScore);
@@ -65,7 +71,11 @@ describe('grader faults', () => {
     const result = await gradeSubmission({ lab: 'routing', submission: reference, mode: 'check' });
     expect(result.internalError).toBeUndefined();
     const correctness = result.items.find((i) => i.id === 'correctness')!;
-    expect(correctness).toMatchObject({ verdict: 'grader-error', score: 0, message: 'the grader failed to run this item: workload generator out of range' });
+    expect(correctness).toMatchObject({
+      verdict: 'grader-error',
+      score: 0,
+      message: 'the grader failed to run this item: workload generator out of range',
+    });
     expect(result.items.find((i) => i.id === 'unit-cases')!.verdict).toBe('passed');
   });
 
@@ -74,10 +84,18 @@ describe('grader faults', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'servelab-faults-'));
     const result = await gradeSubmission({ lab: 'routing', submission: reference, outDir });
     expect(result.internalError).toBe('Error: SERVELAB_HIDDEN_SEED must be an integer, got "twelve"');
-    expect(result.items.map((i) => i.id)).toEqual(['unit-cases', 'correctness', 'beats-lor', 'beats-round-robin', 'heavier-load']);
+    expect(result.items.map((i) => i.id)).toEqual([
+      'unit-cases',
+      'correctness',
+      'beats-lor',
+      'beats-round-robin',
+      'heavier-load',
+    ]);
     for (const item of result.items) {
       expect(item.verdict, item.id).toBe('grader-error');
-      expect(item.message, item.id).toBe('not run: the grader failed (Error: SERVELAB_HIDDEN_SEED must be an integer, got "twelve")');
+      expect(item.message, item.id).toBe(
+        'not run: the grader failed (Error: SERVELAB_HIDDEN_SEED must be an integer, got "twelve")',
+      );
     }
     expect(result.score).toBe(0);
     expect(result.maxScore).toBe(10);
@@ -88,7 +106,9 @@ describe('grader faults', () => {
 
   it('an unknown lab is an internalError with no items, not a thrown exception', async () => {
     const result = await gradeSubmission({ lab: 'no-such-lab', submission: reference });
-    expect(result.internalError).toMatch(/unknown lab "no-such-lab"; labs: routing, fairness, autoscaling, cfs, deadline/);
+    expect(result.internalError).toMatch(
+      /unknown lab "no-such-lab"; labs: routing, fairness, autoscaling, cfs, deadline/,
+    );
     expect(result.items).toEqual([]);
     expect(result.maxScore).toBe(0);
   });

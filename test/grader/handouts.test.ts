@@ -28,7 +28,15 @@ beforeAll(async () => {
   const solution = join(root, 'deadline-solution');
   cpSync(join(REPO_ROOT, 'reference', 'deadline'), solution, { recursive: true });
   tryRouting = run(handouts.get('routing')!, 'npm', ['run', '--silent', 'try', '--', 'routing']);
-  solutionCheck = run(handouts.get('deadline')!, 'npm', ['run', '--silent', 'check', '--', 'deadline', '--dir', solution]);
+  solutionCheck = run(handouts.get('deadline')!, 'npm', [
+    'run',
+    '--silent',
+    'check',
+    '--',
+    'deadline',
+    '--dir',
+    solution,
+  ]);
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

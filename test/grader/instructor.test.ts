@@ -31,11 +31,21 @@ describe('batch grading', () => {
     cpSync(join(FIX, 'missing-file'), join(subs, 'dave'), { recursive: true });
     writeFileSync(join(subs, 'erin.zip'), 'not a zip at all');
     const out = tmp('batch-out');
-    const opts = { lab: 'routing', dir: subs, outDir: out, hiddenSeed: 20261123, jobs: 2, force: false, formats: ['gradescope', 'junit'] as const };
+    const opts = {
+      lab: 'routing',
+      dir: subs,
+      outDir: out,
+      hiddenSeed: 20261123,
+      jobs: 2,
+      force: false,
+      formats: ['gradescope', 'junit'] as const,
+    };
     const first = await gradeBatch({ ...opts, formats: [...opts.formats] });
     expect(first.rows.map((r) => r.submission).sort()).toEqual(['alice', 'alice-copy', 'bob', 'carol', 'dave', 'erin']);
     const csv = readFileSync(join(out, 'grades.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('submission,score,max_score,status,unit-cases,unit-cases_verdict,correctness,correctness_verdict,beats-lor,beats-lor_verdict,beats-round-robin,beats-round-robin_verdict,heavier-load,heavier-load_verdict');
+    expect(csv[0]).toBe(
+      'submission,score,max_score,status,unit-cases,unit-cases_verdict,correctness,correctness_verdict,beats-lor,beats-lor_verdict,beats-round-robin,beats-round-robin_verdict,heavier-load,heavier-load_verdict',
+    );
     const row = (name: string) => csv.find((l) => l.startsWith(`${name},`))!.split(',');
     expect(row('alice').slice(1, 4)).toEqual(['10', '10', 'graded']);
     expect(row('alice-copy')[1]).toBe('10');
@@ -48,7 +58,7 @@ describe('batch grading', () => {
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Items most often not at full points/);
     const again = await gradeBatch({ ...opts, formats: [...opts.formats] });
     expect(again.rows.every((r) => r.skipped)).toBe(true);
-    expect(readFileSync(join(out, 'grades.csv'), 'utf8')).toBe(csv.join('\n') + '\n');
+    expect(readFileSync(join(out, 'grades.csv'), 'utf8')).toBe(`${csv.join('\n')}\n`);
     // --force regrades even unchanged work (on a small folder, to keep the suite quick).
     const small = tmp('subs-small');
     cpSync(join(FIX, 'throws'), join(small, 'carol'), { recursive: true });
@@ -67,18 +77,71 @@ describe('batch grading', () => {
 
 describe('exporters and lateness', () => {
   const result: GradingResult = {
-    lab: 'routing', labTitle: 'Routing', submission: 's', hiddenSeed: 1, publicSeed: 2, mode: 'grade',
+    lab: 'routing',
+    labTitle: 'Routing',
+    submission: 's',
+    hiddenSeed: 1,
+    publicSeed: 2,
+    mode: 'grade',
     items: [
-      { id: 'a', number: '1', title: 'A & <b>', kind: 'unit', visibility: 'visible', score: 2, maxScore: 2, verdict: 'passed', message: 'ok', output: '', durationMs: 1 },
-      { id: 'b', number: '2', title: 'B', kind: 'benchmark', visibility: 'hidden', score: 1, maxScore: 4, verdict: 'partial', message: 'part', output: 'x', durationMs: 1 },
-      { id: 'c', number: '3', title: 'C', kind: 'scenario', visibility: 'hidden', score: 0, maxScore: 4, verdict: 'timeout', message: 'slow', output: '', durationMs: 1 },
+      {
+        id: 'a',
+        number: '1',
+        title: 'A & <b>',
+        kind: 'unit',
+        visibility: 'visible',
+        score: 2,
+        maxScore: 2,
+        verdict: 'passed',
+        message: 'ok',
+        output: '',
+        durationMs: 1,
+      },
+      {
+        id: 'b',
+        number: '2',
+        title: 'B',
+        kind: 'benchmark',
+        visibility: 'hidden',
+        score: 1,
+        maxScore: 4,
+        verdict: 'partial',
+        message: 'part',
+        output: 'x',
+        durationMs: 1,
+      },
+      {
+        id: 'c',
+        number: '3',
+        title: 'C',
+        kind: 'scenario',
+        visibility: 'hidden',
+        score: 0,
+        maxScore: 4,
+        verdict: 'timeout',
+        message: 'slow',
+        output: '',
+        durationMs: 1,
+      },
     ],
-    score: 3, maxScore: 10, notices: [], typeErrors: [], graderVersion: '0', durationMs: 1,
+    score: 3,
+    maxScore: 10,
+    notices: [],
+    typeErrors: [],
+    graderVersion: '0',
+    durationMs: 1,
   };
 
   it('PrairieLearn: fractional score, tests with points, compile failures not gradable', () => {
-    expect(toPrairieLearn(result)).toMatchObject({ gradable: true, score: 0.3, tests: [{ points: 2, max_points: 2 }, { points: 1 }, { points: 0 }] });
-    const broken = { ...result, items: result.items.map((i) => ({ ...i, verdict: 'compile-error' as const, score: 0 })) };
+    expect(toPrairieLearn(result)).toMatchObject({
+      gradable: true,
+      score: 0.3,
+      tests: [{ points: 2, max_points: 2 }, { points: 1 }, { points: 0 }],
+    });
+    const broken = {
+      ...result,
+      items: result.items.map((i) => ({ ...i, verdict: 'compile-error' as const, score: 0 })),
+    };
     expect(toPrairieLearn(broken)).toMatchObject({ gradable: false });
   });
 
@@ -90,7 +153,10 @@ describe('exporters and lateness', () => {
   });
 
   it('late policy: per started day, capped, zero after the late due date', () => {
-    const meta = (created: string, late: string | null = null) => ({ created_at: created, assignment: { due_date: '2026-11-24T23:59:00Z', late_due_date: late } });
+    const meta = (created: string, late: string | null = null) => ({
+      created_at: created,
+      assignment: { due_date: '2026-11-24T23:59:00Z', late_due_date: late },
+    });
     const policy = { penaltyPerDay: 0.1, maxDays: 3 };
     expect(lateness(meta('2026-11-24T20:00:00Z'), policy).multiplier).toBe(1);
     expect(lateness(meta('2026-11-25T00:10:00Z'), policy).multiplier).toBeCloseTo(0.9);
@@ -105,15 +171,26 @@ describe('Gradescope bundle', () => {
   it('run_autograder grades /autograder/submission in a fake root and writes a valid results.json (late penalty applied)', async () => {
     const root = tmp('autograder');
     const source = join(root, 'source');
-    const { zip } = await buildGradescopeBundle({ lab: 'routing', outDir: join(tmp('bundle'), 'source'), config: { lab: 'routing', hiddenSeed: 918_273_645, late: { penaltyPerDay: 0.1, maxDays: 3 } } });
+    const { zip } = await buildGradescopeBundle({
+      lab: 'routing',
+      outDir: join(tmp('bundle'), 'source'),
+      config: { lab: 'routing', hiddenSeed: 918_273_645, late: { penaltyPerDay: 0.1, maxDays: 3 } },
+    });
     await extractZip(zip, source);
-    for (const f of ['setup.sh', 'run_autograder', 'servelab-autograder.json', 'reference/routing/ai-router.ts']) expect(existsSync(join(source, f)), f).toBe(true);
+    for (const f of ['setup.sh', 'run_autograder', 'servelab-autograder.json', 'reference/routing/ai-router.ts'])
+      expect(existsSync(join(source, f)), f).toBe(true);
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(source, 'node_modules')); // stands in for setup.sh's npm ci
     mkdirSync(join(root, 'submission'));
     cpSync(join(REPO_ROOT, 'reference', 'routing', 'ai-router.ts'), join(root, 'submission', 'ai-router.ts'));
-    writeFileSync(join(root, 'submission_metadata.json'), JSON.stringify({ created_at: '2026-11-25T10:00:00Z', assignment: { due_date: '2026-11-24T23:59:00Z' } }));
+    writeFileSync(
+      join(root, 'submission_metadata.json'),
+      JSON.stringify({ created_at: '2026-11-25T10:00:00Z', assignment: { due_date: '2026-11-24T23:59:00Z' } }),
+    );
     // Executed directly, as Gradescope does: the zip stores it 0755 and extractZip keeps the mode.
-    const run = spawnSync(join(source, 'run_autograder'), [], { env: { ...process.env, SERVELAB_AUTOGRADER_ROOT: root }, encoding: 'utf8' });
+    const run = spawnSync(join(source, 'run_autograder'), [], {
+      env: { ...process.env, SERVELAB_AUTOGRADER_ROOT: root },
+      encoding: 'utf8',
+    });
     expect(run.status, run.stderr).toBe(0);
     const results = GradescopeResults.parse(JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8')));
     expect(results.tests.reduce((s, t) => s + t.score, 0)).toBe(10);
@@ -130,8 +207,18 @@ describe('student handout', () => {
     const dir = join(tmp('handout'), 'servelab');
     const dist = await buildStudentDist({ labs: ['routing'], outDir: dir, lockfile: true });
     expect(scanForHidden(dist.dir, ['routing'])).toEqual([]);
-    expect(dist.files.some((f) => f.startsWith('reference/') || f.startsWith('test/') || f.startsWith('grader/batch/'))).toBe(false);
-    expect(dist.files).toEqual(expect.arrayContaining(['starter/routing/ai-router.ts', 'labs/routing/README.md', 'submit.sh', 'package-lock.json', 'grader/cli/check.ts']));
+    expect(
+      dist.files.some((f) => f.startsWith('reference/') || f.startsWith('test/') || f.startsWith('grader/batch/')),
+    ).toBe(false);
+    expect(dist.files).toEqual(
+      expect.arrayContaining([
+        'starter/routing/ai-router.ts',
+        'labs/routing/README.md',
+        'submit.sh',
+        'package-lock.json',
+        'grader/cli/check.ts',
+      ]),
+    );
     const zipList = (await readZipEntries(dist.zip)).map((e) => e.name).join('\n');
     expect(zipList).not.toMatch(/reference\//);
     execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });

@@ -28,7 +28,11 @@ describe('readSubmission: zips', () => {
     ['routing/ai-router.ts'],
     ['my-work/servelab/starter/routing/ai-router.ts'],
   ])('takes the wanted file from %s and ignores the rest', async (name) => {
-    const path = zipFile([{ name: 'README.md', data: 'notes' }, { name, data: ROUTER, method: 'deflate' }, { name: 'starter/' , mode: 0o040755 }]);
+    const path = zipFile([
+      { name: 'README.md', data: 'notes' },
+      { name, data: ROUTER, method: 'deflate' },
+      { name: 'starter/', mode: 0o040755 },
+    ]);
     const result = await readSubmission(path, ['ai-router.ts']);
     expect(result.problems).toEqual([]);
     expect(result.files).toEqual(new Map([['ai-router.ts', ROUTER]]));
@@ -36,7 +40,10 @@ describe('readSubmission: zips', () => {
   });
 
   test('a wanted subpath matches only entries ending with that subpath', async () => {
-    const path = zipFile([{ name: 'x/lib/util.ts', data: 'u' }, { name: 'x/util.ts', data: 'other' }]);
+    const path = zipFile([
+      { name: 'x/lib/util.ts', data: 'u' },
+      { name: 'x/util.ts', data: 'other' },
+    ]);
     const result = await readSubmission(path, ['lib/util.ts']);
     expect(result.files.get('lib/util.ts')).toBe('u');
     expect(result.ignored).toEqual(['x/util.ts']);
@@ -49,7 +56,10 @@ describe('readSubmission: zips', () => {
     ['C:/temp/ai-router.ts', 'absolute path'],
     ['starter\\routing\\ai-router.ts', 'invalid characters'],
   ])('rejects the unsafe entry name %s (zip-slip) and takes nothing', async (name, reason) => {
-    const path = zipFile([{ name: 'ai-router.ts', data: ROUTER }, { name, data: 'x' }]);
+    const path = zipFile([
+      { name: 'ai-router.ts', data: ROUTER },
+      { name, data: 'x' },
+    ]);
     const result = await readSubmission(path, ['ai-router.ts']);
     expect(codes(result)).toEqual(['zip-slip']);
     expect(result.problems[0]!.file).toBe(name);
@@ -75,14 +85,18 @@ describe('readSubmission: zips', () => {
     expect(result.problems[0]!.message).toContain('more than 2 MiB');
     // An entry that declares 16 MiB but holds 1 KiB: inflating it would end in a short-read error ('unreadable');
     // 'too-large' shows the refusal came from the declared size alone.
-    const liar = zipFile([{ name: 'ai-router.ts', data: Buffer.alloc(1024, 0x61), method: 'deflate', declaredSize: 16 * 1024 * 1024 }]);
+    const liar = zipFile([
+      { name: 'ai-router.ts', data: Buffer.alloc(1024, 0x61), method: 'deflate', declaredSize: 16 * 1024 * 1024 },
+    ]);
     const refused = await readSubmission(liar, ['ai-router.ts']);
     expect(codes(refused)).toEqual(['too-large']);
     expect(refused.files.size).toBe(0);
   });
 
   test('an entry that inflates past its declared size is not accepted', async () => {
-    const path = zipFile([{ name: 'ai-router.ts', data: Buffer.alloc(1024 * 1024, 0x61), method: 'deflate', declaredSize: 10 }]);
+    const path = zipFile([
+      { name: 'ai-router.ts', data: Buffer.alloc(1024 * 1024, 0x61), method: 'deflate', declaredSize: 10 },
+    ]);
     const result = await readSubmission(path, ['ai-router.ts']);
     expect(codes(result)).toEqual(['unreadable']);
     expect(result.problems[0]!.message).toMatch(/cannot read ai-router.ts: .*too many bytes/);
@@ -113,17 +127,25 @@ describe('readSubmission: zips', () => {
 
   test('a zip over the compressed-size cap is refused by its size on disk, before it is opened', async () => {
     // Stored random bytes do not compress: the archive is about 3 KiB against a 2 KiB cap.
-    const path = zipFile([{ name: 'ai-router.ts', data: ROUTER }, { name: 'data.bin', data: Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 251)) }]);
+    const path = zipFile([
+      { name: 'ai-router.ts', data: ROUTER },
+      { name: 'data.bin', data: Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 251)) },
+    ]);
     const result = await readSubmission(path, ['ai-router.ts'], { maxArchiveBytes: 2048 });
     expect(codes(result)).toEqual(['too-large']);
-    expect(result.problems[0]!.message).toMatch(/^z\d+\.zip is 3(\.\d)? KiB; the grader accepts zips up to 2 KiB\. Submit only the lab's files/);
+    expect(result.problems[0]!.message).toMatch(
+      /^z\d+\.zip is 3(\.\d)? KiB; the grader accepts zips up to 2 KiB\. Submit only the lab's files/,
+    );
     expect(result.files.size).toBe(0);
     // The same archive under the default 4 MiB cap is read.
     expect((await readSubmission(path, ['ai-router.ts'])).files.get('ai-router.ts')).toBe(ROUTER);
   });
 
   test('a damaged central directory is corrupt-zip, named with what is wrong', async () => {
-    const whole = rawZip([{ name: 'ai-router.ts', data: ROUTER }, { name: 'b.txt', data: 'b' }]);
+    const whole = rawZip([
+      { name: 'ai-router.ts', data: ROUTER },
+      { name: 'b.txt', data: 'b' },
+    ]);
     // The end-of-central-directory record (last 22 bytes) gives the directory's offset at byte 16.
     const directory = whole.readUInt32LE(whole.length - 22 + 16);
     const damaged = Buffer.from(whole);
@@ -132,7 +154,9 @@ describe('readSubmission: zips', () => {
     writeFileSync(path, damaged);
     const result = await readSubmission(path, ['ai-router.ts']);
     expect(codes(result)).toEqual(['corrupt-zip']);
-    expect(result.problems[0]!.message).toMatch(/^damaged\.zip is damaged or uses an unsupported zip feature \(.*signature.*\); /);
+    expect(result.problems[0]!.message).toMatch(
+      /^damaged\.zip is damaged or uses an unsupported zip feature \(.*signature.*\); /,
+    );
     expect(result.files.size).toBe(0);
   });
 
@@ -157,7 +181,10 @@ describe('readSubmission: zips', () => {
 
   test('a missing file is named with the expected path and how to make the zip', async () => {
     const path = zipFile([{ name: 'starter/routing/AI-Router.ts', data: ROUTER }]);
-    const result = await readSubmission(path, ['ai-router.ts'], { studentDir: 'starter/routing', hint: './submit.sh routing' });
+    const result = await readSubmission(path, ['ai-router.ts'], {
+      studentDir: 'starter/routing',
+      hint: './submit.sh routing',
+    });
     expect(codes(result)).toEqual(['missing-file']);
     expect(result.problems[0]!.message).toBe(
       'missing file ai-router.ts: the submission must contain starter/routing/ai-router.ts as produced by ' +
@@ -168,16 +195,24 @@ describe('readSubmission: zips', () => {
   });
 
   test('two candidates for one file are ambiguous, not guessed between', async () => {
-    const path = zipFile([{ name: 'a/ai-router.ts', data: '1' }, { name: 'b/ai-router.ts', data: '2' }]);
+    const path = zipFile([
+      { name: 'a/ai-router.ts', data: '1' },
+      { name: 'b/ai-router.ts', data: '2' },
+    ]);
     const result = await readSubmission(path, ['ai-router.ts']);
     expect(codes(result)).toEqual(['ambiguous']);
     expect(result.problems[0]!.message).toContain('a/ai-router.ts, b/ai-router.ts');
   });
 
   test('non-UTF-8 text and symlink entries', async () => {
-    const binary = await readSubmission(zipFile([{ name: 'ai-router.ts', data: Buffer.from([0xff, 0xfe, 0x41, 0x00]) }]), ['ai-router.ts']);
+    const binary = await readSubmission(
+      zipFile([{ name: 'ai-router.ts', data: Buffer.from([0xff, 0xfe, 0x41, 0x00]) }]),
+      ['ai-router.ts'],
+    );
     expect(codes(binary)).toEqual(['not-utf8']);
-    const link = await readSubmission(zipFile([{ name: 'ai-router.ts', data: '/etc/passwd', mode: 0o120777 }]), ['ai-router.ts']);
+    const link = await readSubmission(zipFile([{ name: 'ai-router.ts', data: '/etc/passwd', mode: 0o120777 }]), [
+      'ai-router.ts',
+    ]);
     expect(codes(link)).toEqual(['symlink']);
   });
 });
@@ -222,7 +257,9 @@ describe('readSubmission: folders', () => {
     writeFileSync(join(dir, 'b.txt'), 'b'.repeat(600));
     const total = await readSubmission(dir, ['ai-router.ts'], { maxTotalBytes: 1000 });
     expect(codes(total)).toEqual(['too-large']);
-    expect(total.problems[0]!.message).toMatch(/^the submission unpacks to more than 1000 bytes \(at least \d+ bytes\)/);
+    expect(total.problems[0]!.message).toMatch(
+      /^the submission unpacks to more than 1000 bytes \(at least \d+ bytes\)/,
+    );
     expect(total.files.size).toBe(0);
 
     const one = join(root, 'folder-big-file');

@@ -25,7 +25,9 @@ describe('a syntax error', () => {
   it('is a compile error with the source line, not "type errors (not graded)"', async () => {
     const result = await gradeSubmission({ lab: 'routing', submission: join(FIX, 'syntax-error'), mode: 'check' });
     expect(new Set(result.items.map((i) => i.verdict))).toEqual(new Set(['compile-error']));
-    expect(result.items[0]!.message).toBe('your code does not build: starter/routing/ai-router.ts:6:3: Expected ")" but found "}"');
+    expect(result.items[0]!.message).toBe(
+      'your code does not build: starter/routing/ai-router.ts:6:3: Expected ")" but found "}"',
+    );
     expect(result.items[0]!.output).toContain('  6 |   }\n    |   ^');
     expect(result.typeErrors).toEqual([]);
     expect(renderMarkdown(result)).not.toMatch(/Type errors/);
@@ -37,10 +39,17 @@ describe('a zip made for another lab', () => {
   it('is flagged in grades.csv and the summary, and tells the student which lab it is for', async () => {
     const { files, studentDir } = getLab('fairness').manifest;
     const zip = join(root, 'fairness-submission.zip');
-    await makeSubmissionZip({ files: files.map((f) => ({ name: `${studentDir}/${f}`, path: join(REPO_ROOT, studentDir, f) })), out: zip });
+    await makeSubmissionZip({
+      files: files.map((f) => ({ name: `${studentDir}/${f}`, path: join(REPO_ROOT, studentDir, f) })),
+      out: zip,
+    });
     const result = await gradeSubmission({ lab: 'routing', submission: zip, submissionName: 'mallory' });
     expect(result.wrongLab).toBe('fairness');
-    expect(result.items.every((i) => i.verdict === 'missing-file' && /^wrong lab: this is a submission for the fairness lab/.test(i.message))).toBe(true);
+    expect(
+      result.items.every(
+        (i) => i.verdict === 'missing-file' && /^wrong lab: this is a submission for the fairness lab/.test(i.message),
+      ),
+    ).toBe(true);
     const gs = toGradescope(result);
     expect(gs.output).toMatch(/This is a submission for the fairness lab .* not the routing lab: nothing was graded/);
     const rows = [{ submission: 'mallory', results: gs, skipped: false }];
@@ -84,10 +93,13 @@ describe('a part-1-only fairness student', () => {
   it('sees part-2 items name the file and method still to write', async () => {
     const dir = join(root, 'fairness-part-1');
     cpSync(join(REPO_ROOT, 'starter', 'fairness'), dir, { recursive: true });
-    for (const f of ['service-cost.ts', 'vtc-replica-scheduler.ts']) cpSync(join(REPO_ROOT, 'reference', 'fairness', f), join(dir, f));
+    for (const f of ['service-cost.ts', 'vtc-replica-scheduler.ts'])
+      cpSync(join(REPO_ROOT, 'reference', 'fairness', f), join(dir, f));
     const result = await gradeSubmission({ lab: 'fairness', submission: dir, mode: 'check' });
     const part2 = result.items.find((i) => i.id === 'sarathi-next-batch')!;
-    expect(`${part2.message}\n${part2.output}`).toMatch(/not implemented: VtcSarathiReplicaScheduler\.\w+ in starter\/fairness\/vtc-sarathi-replica-scheduler\.ts/);
+    expect(`${part2.message}\n${part2.output}`).toMatch(
+      /not implemented: VtcSarathiReplicaScheduler\.\w+ in starter\/fairness\/vtc-sarathi-replica-scheduler\.ts/,
+    );
     expect(result.items.find((i) => i.id === 'vtc-select')!.verdict).toBe('passed');
   }, 120_000);
 });
@@ -99,11 +111,16 @@ describe('the deadline starter', () => {
     const w = drawWorkload({ lengths: 'conv', seed: 3 });
     const result = simulateAt(w, 4, (init, options) => new starter.DeadlineScheduler(init, options));
     expect(result.numCompleted).toBe(result.requests.length);
-    for (const r of runProbes(starter, 'priority-key', 0, true)) expect(r.error).toMatch(/^not written yet: .*comparePrefills/);
+    for (const r of runProbes(starter, 'priority-key', 0, true))
+      expect(r.error).toMatch(/^not written yet: .*comparePrefills/);
     // tokenDeadline written (the reference's), everything else still the defaults: its cases pass.
-    class OneWritten extends (starter.DeadlineScheduler as unknown as new (init: ReplicaSchedulerInit) => { tokenDeadline(r: unknown): number }) {
+    class OneWritten extends (starter.DeadlineScheduler as unknown as new (
+      init: ReplicaSchedulerInit,
+    ) => { tokenDeadline(r: unknown): number }) {
       override tokenDeadline(r: unknown): number {
-        return (reference.DeadlineScheduler.prototype as unknown as { tokenDeadline(this: unknown, r: unknown): number }).tokenDeadline.call(this, r);
+        return (
+          reference.DeadlineScheduler.prototype as unknown as { tokenDeadline(this: unknown, r: unknown): number }
+        ).tokenDeadline.call(this, r);
       }
     }
     const mixed = { ...starter, DeadlineScheduler: OneWritten } as unknown as DeadlineModule;

@@ -21,17 +21,37 @@ describe('the CFS manual report question', () => {
   });
 
   it('asks only for plots that its own commands make', async () => {
-    const config = parseConfig({ ...parseArgs(['--config', 'traces/cfs-homework.json']).config, replicaSchedulerModule: 'reference/cfs/cfs-scheduler.ts', progress: 'off', writeOutputs: false });
+    const config = parseConfig({
+      ...parseArgs(['--config', 'traces/cfs-homework.json']).config,
+      replicaSchedulerModule: 'reference/cfs/cfs-scheduler.ts',
+      progress: 'off',
+      writeOutputs: false,
+    });
     const replicaSchedulerClass = await loadReplicaSchedulerClass(config.replicaSchedulerModule!);
     const runs = runCfsSweep(config, [0, 10], { replicaSchedulerClass });
     const made = {
-      fcfs: new Set(runPlots({ result: runs[0]!.result, costPerReplicaHour: 4, usage: runs[0]!.usage }).map((f) => f.name)),
-      sweep: new Set(comparePlots(runs.map((r) => ({ label: String(r.row.interval), result: r.result, usage: r.usage }))).map((f) => f.name)),
+      fcfs: new Set(
+        runPlots({ result: runs[0]!.result, costPerReplicaHour: 4, usage: runs[0]!.usage }).map((f) => f.name),
+      ),
+      sweep: new Set(
+        comparePlots(runs.map((r) => ({ label: String(r.row.interval), result: r.result, usage: r.usage }))).map(
+          (f) => f.name,
+        ),
+      ),
     };
-    expect(q.commands.some((c) => c.includes('--plots report/fcfs')) && q.commands.some((c) => c.includes('--cfs-interval-sweep 0,5,10,20,40') && c.includes('--plots report/sweep'))).toBe(true);
-    const asked = q.rubric.flatMap((r) => [...r.item.matchAll(/report\/(fcfs|sweep)\/([\w-]+)\.svg/g)].map((m) => [m[1] as 'fcfs' | 'sweep', m[2]!] as const));
+    expect(
+      q.commands.some((c) => c.includes('--plots report/fcfs')) &&
+        q.commands.some((c) => c.includes('--cfs-interval-sweep 0,5,10,20,40') && c.includes('--plots report/sweep')),
+    ).toBe(true);
+    const asked = q.rubric.flatMap((r) =>
+      [...r.item.matchAll(/report\/(fcfs|sweep)\/([\w-]+)\.svg/g)].map(
+        (m) => [m[1] as 'fcfs' | 'sweep', m[2]!] as const,
+      ),
+    );
     // Items may name a second file of the same folder without the prefix ("…/ttft-by-request.svg, ttft-cdf.svg").
-    const bare = q.rubric.flatMap((r) => [...r.item.matchAll(/, ([\w-]+)\.svg/g)].map((m) => ['sweep' as const, m[1]!] as const));
+    const bare = q.rubric.flatMap((r) =>
+      [...r.item.matchAll(/, ([\w-]+)\.svg/g)].map((m) => ['sweep' as const, m[1]!] as const),
+    );
     expect(asked.length).toBeGreaterThanOrEqual(8);
     for (const [dir, name] of [...asked, ...bare]) expect(made[dir].has(name), `${dir}/${name}.svg`).toBe(true);
   });

@@ -45,7 +45,11 @@ function replaceMethod(target: string, source: string, m: StudentMethod): string
  * every file is the reference's with each other student method put back to the starter's stub, so
  * top-level helpers one reference file imports from another (fairness's `isBefore`) are still there.
  */
-export function withMethods(lab: string, all: readonly StudentMethod[], written: readonly StudentMethod[]): Map<string, string> {
+export function withMethods(
+  lab: string,
+  all: readonly StudentMethod[],
+  written: readonly StudentMethod[],
+): Map<string, string> {
   const isWritten = (m: StudentMethod) => written.some((w) => w.file === m.file && label(w) === label(m));
   const read = (kind: string, f: string) => readFileSync(join(REPO_ROOT, kind, lab, f), 'utf8');
   const files = new Map<string, string>();

@@ -30,7 +30,12 @@ describe('permission flags by Node version', () => {
 
   test('--disable-warning from 20.11 / 21.3', () => {
     expect(['20.10.0', '20.11.0', '21.2.0', '21.3.0', '22.0.0', '24.1.0'].map(supportsDisableWarning)).toEqual([
-      false, true, false, true, true, true,
+      false,
+      true,
+      false,
+      true,
+      true,
+      true,
     ]);
   });
 

@@ -7,14 +7,48 @@ import { renderHtml } from '../../grader/report/html.js';
 import { renderMarkdown } from '../../grader/report/markdown.js';
 
 const item = (over: Partial<ItemResult>): ItemResult => ({
-  id: 'a', number: '1', title: 'An item', kind: 'unit', visibility: 'visible', score: 1, maxScore: 2, verdict: 'partial',
-  message: 'half right', output: 'expected 2, got 1', durationMs: 12, ...over,
+  id: 'a',
+  number: '1',
+  title: 'An item',
+  kind: 'unit',
+  visibility: 'visible',
+  score: 1,
+  maxScore: 2,
+  verdict: 'partial',
+  message: 'half right',
+  output: 'expected 2, got 1',
+  durationMs: 12,
+  ...over,
 });
 
 const result = (over: Partial<GradingResult> = {}): GradingResult => ({
-  lab: 'routing', labTitle: 'Routing', submission: 'alice', hiddenSeed: 7, publicSeed: 42, mode: 'grade',
-  items: [item({}), item({ id: 'b', number: '2', title: 'Hidden <b>one</b>', visibility: 'hidden', score: 0, maxScore: 3, verdict: 'timeout', message: 'killed after 60 s', leaderboard: [{ name: 'mean e2e (s)', value: 2.1, order: 'asc' }] })],
-  score: 1, maxScore: 5, notices: ['Ignored files: notes.txt'], typeErrors: ['starter/routing/ai-router.ts:3:7: Type error'], graderVersion: '0.1.0', durationMs: 2500, ...over,
+  lab: 'routing',
+  labTitle: 'Routing',
+  submission: 'alice',
+  hiddenSeed: 7,
+  publicSeed: 42,
+  mode: 'grade',
+  items: [
+    item({}),
+    item({
+      id: 'b',
+      number: '2',
+      title: 'Hidden <b>one</b>',
+      visibility: 'hidden',
+      score: 0,
+      maxScore: 3,
+      verdict: 'timeout',
+      message: 'killed after 60 s',
+      leaderboard: [{ name: 'mean e2e (s)', value: 2.1, order: 'asc' }],
+    }),
+  ],
+  score: 1,
+  maxScore: 5,
+  notices: ['Ignored files: notes.txt'],
+  typeErrors: ['starter/routing/ai-router.ts:3:7: Type error'],
+  graderVersion: '0.1.0',
+  durationMs: 2500,
+  ...over,
 });
 
 describe('scoring helpers', () => {
@@ -34,11 +68,14 @@ describe('scoring helpers', () => {
 });
 
 describe('results.json', () => {
-  it('follows Gradescope\'s schema with per-test visibility, status and a leaderboard', () => {
+  it("follows Gradescope's schema with per-test visibility, status and a leaderboard", () => {
     const gs = toGradescope(result());
     expect(GradescopeResults.parse(gs)).toEqual(gs);
     expect(gs.score).toBe(1);
-    expect(gs.tests.map((t) => [t.number, t.status, t.visibility, t.max_score])).toEqual([['1', 'failed', 'visible', 2], ['2', 'failed', 'hidden', 3]]);
+    expect(gs.tests.map((t) => [t.number, t.status, t.visibility, t.max_score])).toEqual([
+      ['1', 'failed', 'visible', 2],
+      ['2', 'failed', 'hidden', 3],
+    ]);
     expect(gs.tests[1]!.tags).toEqual(['unit', 'timeout']);
     expect(gs.leaderboard).toEqual([{ name: 'mean e2e (s)', value: 2.1, order: 'asc' }]);
     expect(gs.output).toMatch(/Test 2 \(3 points\) is never shown to you/); // visibility 'hidden' means never, and says so
@@ -70,11 +107,26 @@ describe('reports', () => {
 
 describe('manifest', () => {
   it('names the bad field', () => {
-    expect(() => parseManifest({ lab: 'x' }, 'labs/x/manifest.json')).toThrow(/invalid manifest labs\/x\/manifest.json[\s\S]*title/);
+    expect(() => parseManifest({ lab: 'x' }, 'labs/x/manifest.json')).toThrow(
+      /invalid manifest labs\/x\/manifest.json[\s\S]*title/,
+    );
     const dup = {
-      lab: 'x', title: 't', studentDir: 's', referenceDir: 'r', files: ['a.ts'], publicSeed: 1, defaultHiddenSeed: 2,
+      lab: 'x',
+      title: 't',
+      studentDir: 's',
+      referenceDir: 'r',
+      files: ['a.ts'],
+      publicSeed: 1,
+      defaultHiddenSeed: 2,
       limits: { itemTimeoutMs: 1, maxOldSpaceMb: 1, maxOutputBytes: 1 },
-      items: [1, 2].map(() => ({ id: 'same', title: 't', points: 1, visibility: 'visible', kind: 'unit', description: 'd' })),
+      items: [1, 2].map(() => ({
+        id: 'same',
+        title: 't',
+        points: 1,
+        visibility: 'visible',
+        kind: 'unit',
+        description: 'd',
+      })),
     };
     expect(() => parseManifest(dup, 'm')).toThrow(/duplicate item id "same"/);
     expect(() => parseManifest({ ...dup, files: ['../x.ts'], items: [dup.items[0]] }, 'm')).toThrow(/files/);

@@ -17,9 +17,19 @@ import { rawZip } from './zip-writer.js';
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
 const out = () => mkdtempSync(join(tmpdir(), 'servelab-routing-'));
 
-async function grade(submission: string, extra: { maxItemTimeoutMs?: number; maxOldSpaceMb?: number; hiddenSeed?: number } = {}): Promise<{ result: GradingResult; dir: string }> {
+async function grade(
+  submission: string,
+  extra: { maxItemTimeoutMs?: number; maxOldSpaceMb?: number; hiddenSeed?: number } = {},
+): Promise<{ result: GradingResult; dir: string }> {
   const dir = out();
-  const result = await gradeSubmission({ lab: 'routing', submission, outDir: dir, hiddenSeed: extra.hiddenSeed, maxItemTimeoutMs: extra.maxItemTimeoutMs, maxOldSpaceMb: extra.maxOldSpaceMb });
+  const result = await gradeSubmission({
+    lab: 'routing',
+    submission,
+    outDir: dir,
+    hiddenSeed: extra.hiddenSeed,
+    maxItemTimeoutMs: extra.maxItemTimeoutMs,
+    maxOldSpaceMb: extra.maxOldSpaceMb,
+  });
   // Whatever happened, the three files exist and results.json is valid Gradescope output.
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(5);
@@ -35,10 +45,18 @@ describe('routing lab, graded end to end', () => {
   it('gives the reference solution full marks, and the same results.json on a regrade', async () => {
     const first = await grade(join(REPO_ROOT, 'reference', 'routing'));
     expect(first.result.internalError).toBeUndefined();
-    expect(scores(first.result)).toEqual({ 'unit-cases': 2, correctness: 2, 'beats-lor': 1, 'beats-round-robin': 4, 'heavier-load': 1 });
+    expect(scores(first.result)).toEqual({
+      'unit-cases': 2,
+      correctness: 2,
+      'beats-lor': 1,
+      'beats-round-robin': 4,
+      'heavier-load': 1,
+    });
     expect(first.result.score).toBe(10);
     const again = await grade(join(REPO_ROOT, 'reference', 'routing'));
-    expect(readFileSync(join(again.dir, 'results.json'), 'utf8')).toBe(readFileSync(join(first.dir, 'results.json'), 'utf8'));
+    expect(readFileSync(join(again.dir, 'results.json'), 'utf8')).toBe(
+      readFileSync(join(first.dir, 'results.json'), 'utf8'),
+    );
   });
 
   it('gives the reference full marks on other hidden seeds too', async () => {
@@ -58,7 +76,10 @@ describe('routing lab, graded end to end', () => {
 
   it('grades exactly what ./submit.sh produces', async () => {
     const zip = join(out(), 'routing-submission.zip');
-    await makeSubmissionZip({ files: [{ name: 'starter/routing/ai-router.ts', path: join(REPO_ROOT, 'reference', 'routing', 'ai-router.ts') }], out: zip });
+    await makeSubmissionZip({
+      files: [{ name: 'starter/routing/ai-router.ts', path: join(REPO_ROOT, 'reference', 'routing', 'ai-router.ts') }],
+      out: zip,
+    });
     const { result } = await grade(zip);
     expect(result.score).toBe(10);
   });
@@ -125,7 +146,14 @@ describe('routing lab, adversarial submissions', () => {
     const deep = `${'../'.repeat(40)}${target.slice(1)}/evil.ts`;
     const base = out();
     const zip = join(base, 'evil.zip');
-    writeFileSync(zip, rawZip([{ name: '../../evil.ts', data: 'export {}' }, { name: deep, data: 'export {}' }, { name: 'ai-router.ts', data: readFileSync(join(REPO_ROOT, 'starter', 'routing', 'ai-router.ts')) }]));
+    writeFileSync(
+      zip,
+      rawZip([
+        { name: '../../evil.ts', data: 'export {}' },
+        { name: deep, data: 'export {}' },
+        { name: 'ai-router.ts', data: readFileSync(join(REPO_ROOT, 'starter', 'routing', 'ai-router.ts')) },
+      ]),
+    );
     const { result, dir } = await grade(zip);
     expect(result.notices.join('\n')).toMatch(/\.\.\/\.\.\/evil\.ts/);
     expect(result.notices.join('\n')).toContain('evil.ts');

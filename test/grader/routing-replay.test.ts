@@ -25,11 +25,16 @@ describe('routing lab: replaying decisions in the parent', () => {
     { time: 400, delta: 2 },
   ]);
 
-  it.each([['llq', LlqRouter], ['random', RandomRouter]] as const)('reproduces a %s run exactly, scale events included', (_name, Base) => {
+  it.each([
+    ['llq', LlqRouter],
+    ['random', RandomRouter],
+  ] as const)('reproduces a %s run exactly, scale events included', (_name, Base) => {
     const log: number[] = [];
     const original = simulateRouting(run, record(Base, log), { guardDecodeTokens: true });
     let replay: ReplayRouter | undefined;
-    const replayed = simulateRouting(run, (init) => (replay = new ReplayRouter(init).load(log)), { guardDecodeTokens: false });
+    const replayed = simulateRouting(run, (init) => (replay = new ReplayRouter(init).load(log)), {
+      guardDecodeTokens: false,
+    });
     expect(replay!.remaining).toBe(0);
     expect(requestMetricsCsv(replayed.requests)).toBe(requestMetricsCsv(original.requests));
     expect(original.numCompleted).toBe(run.requests.arrivedAt.length);
@@ -39,9 +44,13 @@ describe('routing lab: replaying decisions in the parent', () => {
     const log: number[] = [];
     simulateRouting(run, record(LlqRouter, log), { guardDecodeTokens: true });
     const twice = [...log.slice(0, 3), ...log.slice(0, 3).map((v, i) => (i === 0 ? v + 1 : v)), ...log.slice(3)];
-    expect(() => simulateRouting(run, (init) => new ReplayRouter(init).load(twice), { guardDecodeTokens: false })).toThrow(ReplayError);
+    expect(() =>
+      simulateRouting(run, (init) => new ReplayRouter(init).load(twice), { guardDecodeTokens: false }),
+    ).toThrow(ReplayError);
     const early = [0, log[4]!, log[5]!, ...log.slice(0, 3), ...log.slice(6)];
-    expect(() => simulateRouting(run, (init) => new ReplayRouter(init).load(early), { guardDecodeTokens: false })).toThrow(/not waiting/);
+    expect(() =>
+      simulateRouting(run, (init) => new ReplayRouter(init).load(early), { guardDecodeTokens: false }),
+    ).toThrow(/not waiting/);
   });
 
   it('derives distinct, repeatable hidden seeds per label', () => {
@@ -55,7 +64,11 @@ describe('routing lab: unit-case expectations', () => {
   const cases = unitCases(1);
   it('accepts a balanced assignment and explains a bad one', () => {
     const spread = cases[0]!;
-    const good = { name: spread.case.name, decodeTokenReads: 0, assignments: [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, i % 4] as [number, number]) };
+    const good = {
+      name: spread.case.name,
+      decodeTokenReads: 0,
+      assignments: [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, i % 4] as [number, number]),
+    };
     expect(checkUnitCase(spread, good)).toEqual([]);
     const allToZero = { ...good, assignments: good.assignments.map(([i]) => [i, 0] as [number, number]) };
     expect(checkUnitCase(spread, allToZero).join('\n')).toMatch(/expected 2 requests on each replica[\s\S]*\{"0":8\}/);
@@ -65,7 +78,15 @@ describe('routing lab: unit-case expectations', () => {
 
   it('flags marked replicas, unknown replicas, duplicates and unrouted requests', () => {
     const marked = cases[2]!;
-    const toMarked = { name: marked.case.name, decodeTokenReads: 0, assignments: [[0, 1], [1, 9], [1, 0]] as [number, number][] };
+    const toMarked = {
+      name: marked.case.name,
+      decodeTokenReads: 0,
+      assignments: [
+        [0, 1],
+        [1, 9],
+        [1, 0],
+      ] as [number, number][],
+    };
     const problems = checkUnitCase(marked, toMarked).join('\n');
     expect(problems).toMatch(/replica 1, which is marked/);
     expect(problems).toMatch(/replica 9, which is not in the cluster/);

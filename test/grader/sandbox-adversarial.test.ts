@@ -17,7 +17,13 @@ import { gradeSubmission } from '../../grader/core/grade.js';
 import { readSubmission } from '../../grader/intake/index.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
 import { isolationPlan, type LayerName } from '../../grader/sandbox/isolation.js';
-import { runSandboxed, SandboxEnded, startSandboxSession, type SandboxOptions, type SandboxOutcome } from '../../grader/sandbox/index.js';
+import {
+  runSandboxed,
+  SandboxEnded,
+  startSandboxSession,
+  type SandboxOptions,
+  type SandboxOutcome,
+} from '../../grader/sandbox/index.js';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { rawZip } from './zip-writer.js';
 
@@ -75,9 +81,14 @@ async function listener(): Promise<{ server: Server; port: number; received: str
 
 describe('the layers on this machine', () => {
   test('are detected once and named, active or missing with a reason', () => {
-    expect([...plan.active, ...plan.missing.map((m) => m.layer)].sort()).toEqual(
-      ['memory-limit', 'network-namespace', 'pid-namespace', 'process-limit', 'separate-user', 'sigusr1-guard'],
-    );
+    expect([...plan.active, ...plan.missing.map((m) => m.layer)].sort()).toEqual([
+      'memory-limit',
+      'network-namespace',
+      'pid-namespace',
+      'process-limit',
+      'separate-user',
+      'sigusr1-guard',
+    ]);
     for (const m of plan.missing) expect(m.reason).not.toBe('');
     expect(isolationPlan()).toBe(plan);
   });
@@ -140,7 +151,12 @@ describe('the reply channel', () => {
   test('student code finds no process.send, no IPC channel, no message listeners and no session token', async () => {
     const outcome = await run({ kind: 'channels' });
     expect(outcome.verdict).toBe('ok');
-    expect(outcome.result).toEqual({ send: 'undefined', channel: 'undefined', messageListeners: 0, env: ['LANG', 'NODE_OPTIONS', 'SERVELAB_SANDBOX', 'TZ'] });
+    expect(outcome.result).toEqual({
+      send: 'undefined',
+      channel: 'undefined',
+      messageListeners: 0,
+      env: ['LANG', 'NODE_OPTIONS', 'SERVELAB_SANDBOX', 'TZ'],
+    });
   });
 
   test('garbage on the channel: invalid-output, the grader carries on', async () => {
@@ -180,7 +196,12 @@ describe('the reply channel', () => {
 
 describe('sessions (one request at a time, as the routing lab asks per router call)', () => {
   test('answers in turn; a request whose handler throws ends the session with the error verdict, and later asks are refused', async () => {
-    const session = await startSandboxSession({ bundlePath: join(bundleDir, 'attacks.mjs'), readDirs: [], timeoutMs: 5_000, maxOldSpaceMb: 64 });
+    const session = await startSandboxSession({
+      bundlePath: join(bundleDir, 'attacks.mjs'),
+      readDirs: [],
+      timeoutMs: 5_000,
+      maxOldSpaceMb: 64,
+    });
     const first = (await session.ask({ kind: 'channels' })) as { send: string };
     expect(first.send).toBe('undefined');
     await expect(session.ask({ kind: 'no-such-attack' })).rejects.toBeInstanceOf(SandboxEnded);
@@ -191,7 +212,12 @@ describe('sessions (one request at a time, as the routing lab asks per router ca
   });
 
   test('a session closed after every answer is a clean run', async () => {
-    const session = await startSandboxSession({ bundlePath: join(bundleDir, 'attacks.mjs'), readDirs: [], timeoutMs: 5_000, maxOldSpaceMb: 64 });
+    const session = await startSandboxSession({
+      bundlePath: join(bundleDir, 'attacks.mjs'),
+      readDirs: [],
+      timeoutMs: 5_000,
+      maxOldSpaceMb: 64,
+    });
     await session.ask({ kind: 'channels' });
     await session.ask({ kind: 'channels' });
     const outcome = await session.finish();
@@ -218,16 +244,28 @@ describe('a whole grading of hostile submissions', () => {
     const zip = join(root, 'hostile.zip');
     const evil = 'notes\n| 1 | PASS all items | 10 / 10 |\nPASS all items 10/10\n<script>alert(1)</script>.txt';
     const router = readFileSync(join(REPO_ROOT, 'test/fixtures/submissions/offheap-memory/ai-router.ts'));
-    writeFileSync(zip, rawZip([{ name: 'starter/routing/ai-router.ts', data: router }, { name: evil, data: 'x' }]));
+    writeFileSync(
+      zip,
+      rawZip([
+        { name: 'starter/routing/ai-router.ts', data: router },
+        { name: evil, data: 'x' },
+      ]),
+    );
     const out = join(root, 'hostile-out');
     const result = await gradeSubmission({ lab: 'routing', submission: zip, outDir: out, maxItemTimeoutMs: 10_000 });
-    if (has('memory-limit')) expect(result.items.map((i) => i.verdict)).toEqual(['memory', 'memory', 'memory', 'memory', 'memory']);
+    if (has('memory-limit'))
+      expect(result.items.map((i) => i.verdict)).toEqual(['memory', 'memory', 'memory', 'memory', 'memory']);
     expect(result.score).toBe(0);
 
     const results = GradescopeResults.parse(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')));
     expect(results.output.split('\n').some((l) => l.startsWith('PASS all items') || l.startsWith('| 1 |'))).toBe(false);
-    expect(results.output).toContain('"notes\\n| 1 | PASS all items | 10 / 10 |\\nPASS all items 10/10\\n<script>alert(1)</script>.txt"');
-    expect(results.extra_data?.sandboxLayers).toEqual({ active: [...plan.active], missing: plan.missing.map((m) => m.layer) });
+    expect(results.output).toContain(
+      '"notes\\n| 1 | PASS all items | 10 / 10 |\\nPASS all items 10/10\\n<script>alert(1)</script>.txt"',
+    );
+    expect(results.extra_data?.sandboxLayers).toEqual({
+      active: [...plan.active],
+      missing: plan.missing.map((m) => m.layer),
+    });
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).not.toContain('<script>');
     expect(md.split('\n').some((l) => l.startsWith('| 1 | PASS') || l.startsWith('PASS all items'))).toBe(false);
@@ -244,7 +282,12 @@ describe('a whole grading of hostile submissions', () => {
     const intake = await readSubmission(dir, ['ai-router.ts']);
     expect(intake.files.size).toBe(0);
     expect(intake.problems).toEqual([
-      { code: 'hard-link', file: 'ai-router.ts', message: 'ai-router.ts is a hard link (the file has more than one name on disk); the grader does not read linked files. Submit a copy of the file itself' },
+      {
+        code: 'hard-link',
+        file: 'ai-router.ts',
+        message:
+          'ai-router.ts is a hard link (the file has more than one name on disk); the grader does not read linked files. Submit a copy of the file itself',
+      },
     ]);
     const result = await gradeSubmission({ lab: 'routing', submission: dir });
     expect(result.score).toBe(0);

@@ -103,7 +103,10 @@ describe('a child that dies mid-session, asked by an engine worker', () => {
 
   test('during an ask: the blocked worker is woken and stops', async () => {
     const session = await open();
-    const result = await drive(session, { asks: [{ kind: 'channels' }, { kind: 'die' }, { kind: 'channels' }], thenSpin: false });
+    const result = await drive(session, {
+      asks: [{ kind: 'channels' }, { kind: 'die' }, { kind: 'channels' }],
+      thenSpin: false,
+    });
     if (result !== 'child ended') {
       expect(result.gone).toBe(true);
       expect(result.answers).toHaveLength(1);
@@ -122,7 +125,7 @@ describe('a child that dies mid-session, asked by an engine worker', () => {
     expect(outcome.message).toMatch(DIED);
   });
 
-  test('a live child and a worker that never asks again: the child\'s timeout ends both', async () => {
+  test("a live child and a worker that never asks again: the child's timeout ends both", async () => {
     const session = await open('attacks.mjs', 1_500);
     const result = await drive(session, { asks: [{ kind: 'channels' }], thenSpin: true });
     expect(result).toBe('child ended');

@@ -56,7 +56,10 @@ describe('runSandboxed verdicts', () => {
       expect(outcome.verdict).toBe('ok');
       // Node passes NODE_V8_COVERAGE on to every child whatever its env (how `npm run coverage` covers children).
       const coverage = process.env.NODE_V8_COVERAGE !== undefined ? ['NODE_V8_COVERAGE'] : [];
-      expect(outcome.result).toEqual({ echo: { a: [1, 2] }, env: ['LANG', 'NODE_OPTIONS', ...coverage, 'SERVELAB_SANDBOX', 'TZ'] });
+      expect(outcome.result).toEqual({
+        echo: { a: [1, 2] },
+        env: ['LANG', 'NODE_OPTIONS', ...coverage, 'SERVELAB_SANDBOX', 'TZ'],
+      });
       expect(outcome.stdout).toBe('hello from the child\n');
       expect(outcome.stderr).toBe('');
       expect(outcome.exitCode).toBe(0);
@@ -198,7 +201,11 @@ describe('trimStack', () => {
       '    at file:///w/src/starter/routing/ai-router.ts:3:1',
     ].join('\n');
     expect(trimStack(stack, { srcRoot: '/w/src', studentDir: 'starter/routing' })).toBe(
-      ['Error: bad', '    at AiRouter.schedule (starter/routing/ai-router.ts:14:11)', '    at starter/routing/ai-router.ts:3:1'].join('\n'),
+      [
+        'Error: bad',
+        '    at AiRouter.schedule (starter/routing/ai-router.ts:14:11)',
+        '    at starter/routing/ai-router.ts:3:1',
+      ].join('\n'),
     );
     expect(trimStack(stack, { srcRoot: '/w/src', studentDir: 'starter/other' }).split('\n')).toHaveLength(4);
   });

@@ -10,7 +10,8 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 import { runItemChildren } from './grade-items.js';
 
 /** The classes the lab harnesses wrap around or beside student code. */
-const INTERNAL = /\b(Recording|RecordingRouter|Probe|Spy|UnitReplica|LabReplica|ReplayScheduler|ReplayReplicaScheduler)\b/;
+const INTERNAL =
+  /\b(Recording|RecordingRouter|Probe|Spy|UnitReplica|LabReplica|ReplayScheduler|ReplayReplicaScheduler)\b/;
 
 /** The reference's files with one method made to throw as soon as it runs. */
 function throwing(lab: string, file: string, signature: string, condition: string): Map<string, string> {
@@ -19,7 +20,10 @@ function throwing(lab: string, file: string, signature: string, condition: strin
   for (const f of readdirSync(dir)) if (f.endsWith('.ts')) files.set(f, readFileSync(join(dir, f), 'utf8'));
   const src = files.get(file)!;
   expect(src).toContain(signature);
-  files.set(file, src.replace(signature, `${signature}\n    if (${condition}) throw new Error('thrown by the student');`));
+  files.set(
+    file,
+    src.replace(signature, `${signature}\n    if (${condition}) throw new Error('thrown by the student');`),
+  );
   return files;
 }
 
@@ -35,9 +39,16 @@ async function shown(lab: string, files: Map<string, string>, ids: readonly stri
 
 describe('a throw from a student method', () => {
   it('fairness: a scenario run (the harness records getNextBatch) shows VtcReplicaScheduler frames', async () => {
-    const files = throwing('fairness', 'vtc-replica-scheduler.ts', 'selectNextRequest(): VtcSelection | undefined {', 'this.waiting.length > 0');
+    const files = throwing(
+      'fairness',
+      'vtc-replica-scheduler.ts',
+      'selectNextRequest(): VtcSelection | undefined {',
+      'this.waiting.length > 0',
+    );
     const { 'vtc-overload': text } = await shown('fairness', files, ['vtc-overload']);
-    expect(text).toMatch(/at VtcReplicaScheduler\.selectNextRequest \(starter\/fairness\/vtc-replica-scheduler\.ts:\d+:\d+\)/);
+    expect(text).toMatch(
+      /at VtcReplicaScheduler\.selectNextRequest \(starter\/fairness\/vtc-replica-scheduler\.ts:\d+:\d+\)/,
+    );
     expect(text).toMatch(/at VtcReplicaScheduler\.getNextBatch \(starter\/fairness\/vtc-replica-scheduler\.ts:/);
     expect(text).not.toMatch(INTERNAL);
   }, 60_000);
@@ -45,22 +56,40 @@ describe('a throw from a student method', () => {
   it('deadline: an overload run (getNextBatch recorded) names DeadlineScheduler.tokenDeadline', async () => {
     const files = throwing('deadline', 'deadline-scheduler.ts', 'tokenDeadline(r: Request): number {', 'r.id >= 0');
     const { overload: text } = await shown('deadline', files, ['overload']);
-    expect(text).toMatch(/Error: thrown by the student \(at DeadlineScheduler\.tokenDeadline, starter\/deadline\/deadline-scheduler\.ts:\d+\)/);
+    expect(text).toMatch(
+      /Error: thrown by the student \(at DeadlineScheduler\.tokenDeadline, starter\/deadline\/deadline-scheduler\.ts:\d+\)/,
+    );
     expect(text).not.toMatch(INTERNAL);
   }, 60_000);
 
   it('autoscaling: a unit case and a simulation (tune recorded) name InferlineAutoscaler.tune', async () => {
-    const files = throwing('autoscaling', 'inferline-autoscaler.ts', 'tune(now: number, state: ScalingState): number {', 'now >= 0');
+    const files = throwing(
+      'autoscaling',
+      'inferline-autoscaler.ts',
+      'tune(now: number, state: ScalingState): number {',
+      'now >= 0',
+    );
     const text = await shown('autoscaling', files, ['tune', 'tuning']);
-    expect(text.tune).toMatch(/thrown by the student \(at InferlineAutoscaler\.tune, starter\/autoscaling\/inferline-autoscaler\.ts:\d+\)/);
-    expect(text.tuning).toMatch(/at InferlineAutoscaler\.tune \(starter\/autoscaling\/inferline-autoscaler\.ts:\d+:\d+\)/);
+    expect(text.tune).toMatch(
+      /thrown by the student \(at InferlineAutoscaler\.tune, starter\/autoscaling\/inferline-autoscaler\.ts:\d+\)/,
+    );
+    expect(text.tuning).toMatch(
+      /at InferlineAutoscaler\.tune \(starter\/autoscaling\/inferline-autoscaler\.ts:\d+:\d+\)/,
+    );
     expect(`${text.tune}${text.tuning}`).not.toMatch(INTERNAL);
   }, 60_000);
 
   it('cfs: a unit step (the harness hooks schedule) and a simulation name CfsScheduler.scheduleCfs', async () => {
-    const files = throwing('cfs', 'cfs-scheduler.ts', 'override scheduleCfs(): SchedulerOutputs {', 'this.running.length >= 0');
+    const files = throwing(
+      'cfs',
+      'cfs-scheduler.ts',
+      'override scheduleCfs(): SchedulerOutputs {',
+      'this.running.length >= 0',
+    );
     const text = await shown('cfs', files, ['cfs-step', 'burst-p99-ttft']);
-    expect(text['cfs-step']).toMatch(/thrown by the student \(at CfsScheduler\.scheduleCfs, starter\/cfs\/cfs-scheduler\.ts:\d+\)/);
+    expect(text['cfs-step']).toMatch(
+      /thrown by the student \(at CfsScheduler\.scheduleCfs, starter\/cfs\/cfs-scheduler\.ts:\d+\)/,
+    );
     expect(text['burst-p99-ttft']).toMatch(/at CfsScheduler\.scheduleCfs \(starter\/cfs\/cfs-scheduler\.ts:\d+:\d+\)/);
     expect(`${text['cfs-step']}${text['burst-p99-ttft']}`).not.toMatch(INTERNAL);
   }, 60_000);

@@ -6,7 +6,12 @@ import * as yauzl from 'yauzl';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readSubmission } from '../../grader/intake/index.js';
 import { studentFiles } from '../../grader/labs/registry.js';
-import { makeSubmissionZip, prepareSubmission, stubFingerprintsFile, stubFingerprintsText } from '../../grader/submit/index.js';
+import {
+  makeSubmissionZip,
+  prepareSubmission,
+  stubFingerprintsFile,
+  stubFingerprintsText,
+} from '../../grader/submit/index.js';
 import { needs } from '../helpers-shared.js';
 
 const root = mkdtempSync(join(tmpdir(), 'servelab-submit-'));
@@ -26,7 +31,11 @@ async function listZip(path: string): Promise<{ name: string; date: string; mode
   const zip = await yauzl.openPromise(path, { lazyEntries: true });
   const out: { name: string; date: string; mode: number }[] = [];
   for await (const entry of zip.eachEntry()) {
-    out.push({ name: entry.fileName, date: entry.getLastModDate({ timezone: 'UTC' }).toISOString(), mode: entry.externalFileAttributes >>> 16 });
+    out.push({
+      name: entry.fileName,
+      date: entry.getLastModDate({ timezone: 'UTC' }).toISOString(),
+      mode: entry.externalFileAttributes >>> 16,
+    });
   }
   zip.close();
   return out;
@@ -61,12 +70,19 @@ describe('makeSubmissionZip', () => {
     await makeSubmissionZip({ files: inputs, out });
     const result = await readSubmission(out, ['b.ts', 'lib/a.ts']);
     expect(result.problems).toEqual([]);
-    expect(result.files).toEqual(new Map([['b.ts', 'export const b = 2;\n'], ['lib/a.ts', 'export const a = 1;\n']]));
+    expect(result.files).toEqual(
+      new Map([
+        ['b.ts', 'export const b = 2;\n'],
+        ['lib/a.ts', 'export const a = 1;\n'],
+      ]),
+    );
   });
 
   test('unsafe or duplicate names are refused instead of silently rewritten', async () => {
     const out = join(root, 'bad.zip');
-    await expect(makeSubmissionZip({ files: [{ name: '../evil.ts', path: inputs[0]!.path }], out })).rejects.toThrow(/not a plain relative path/);
+    await expect(makeSubmissionZip({ files: [{ name: '../evil.ts', path: inputs[0]!.path }], out })).rejects.toThrow(
+      /not a plain relative path/,
+    );
     await expect(makeSubmissionZip({ files: [inputs[0]!, inputs[0]!], out })).rejects.toThrow(/duplicate entry/);
   });
 });
@@ -88,7 +104,9 @@ describe('prepareSubmission (./submit.sh)', () => {
     expect(report.errors).toEqual([]);
     expect(report.zipPath).toBe(join(repo, 'routing-submission.zip'));
     expect(report.entries).toEqual(['starter/routing/ai-router.ts']);
-    expect(report.notes).toEqual(['skipped the untouched-stub check: labs/routing/starter-fingerprints.json is not here (npm run dist:student puts it in the handout)']);
+    expect(report.notes).toEqual([
+      'skipped the untouched-stub check: labs/routing/starter-fingerprints.json is not here (npm run dist:student puts it in the handout)',
+    ]);
     const taken = await readSubmission(report.zipPath!, ['ai-router.ts']);
     expect(taken.files.get('ai-router.ts')).toBe('export class AiRouter { x = 1; }\n');
   });
@@ -96,7 +114,11 @@ describe('prepareSubmission (./submit.sh)', () => {
   test('a missing file or a syntax error stops it with file:line:col, and removes an older zip', async () => {
     const missing = await prepareSubmission({ ...base, repoRoot: fakeRepo('missing', undefined), outDir: root });
     expect(missing.zipPath).toBeUndefined();
-    expect(missing.errors).toEqual([expect.stringMatching(/^starter\/routing\/ai-router.ts: file not found; .*copy the stub back from your handout zip \(servelab\/starter\/routing\/ai-router.ts\)/)]);
+    expect(missing.errors).toEqual([
+      expect.stringMatching(
+        /^starter\/routing\/ai-router.ts: file not found; .*copy the stub back from your handout zip \(servelab\/starter\/routing\/ai-router.ts\)/,
+      ),
+    ]);
     expect(missing.errors[0]).not.toMatch(/git/);
 
     const stale = join(root, 'stale');
@@ -106,7 +128,11 @@ describe('prepareSubmission (./submit.sh)', () => {
     expect(failed.removedZip).toBe(join(stale, 'routing-submission.zip'));
     expect(existsSync(join(stale, 'routing-submission.zip'))).toBe(false);
 
-    const broken = await prepareSubmission({ ...base, repoRoot: fakeRepo('broken', 'export class AiRouter {\n  x = ;\n}\n'), outDir: root });
+    const broken = await prepareSubmission({
+      ...base,
+      repoRoot: fakeRepo('broken', 'export class AiRouter {\n  x = ;\n}\n'),
+      outDir: root,
+    });
     expect(broken.zipPath).toBeUndefined();
     expect(broken.errors).toEqual(['starter/routing/ai-router.ts:2:7: Unexpected ";"']);
   });
@@ -115,14 +141,19 @@ describe('prepareSubmission (./submit.sh)', () => {
   function handoutRepo(name: string): string {
     const repo = fakeRepo(name, STUB);
     mkdirSync(join(repo, 'labs', 'routing'), { recursive: true });
-    writeFileSync(join(repo, stubFingerprintsFile('routing')), stubFingerprintsText('routing', new Map([['ai-router.ts', STUB]])));
+    writeFileSync(
+      join(repo, stubFingerprintsFile('routing')),
+      stubFingerprintsText('routing', new Map([['ai-router.ts', STUB]])),
+    );
     return repo;
   }
 
   test('warns when the file is still the shipped stub (by fingerprint, no git), even with CRLF line endings', async () => {
     const repo = handoutRepo('stub');
     const untouched = await prepareSubmission({ ...base, repoRoot: repo, outDir: repo });
-    expect(untouched.warnings).toEqual(['starter/routing/ai-router.ts is the starter stub exactly as shipped: you are submitting it unchanged (it scores nothing)']);
+    expect(untouched.warnings).toEqual([
+      'starter/routing/ai-router.ts is the starter stub exactly as shipped: you are submitting it unchanged (it scores nothing)',
+    ]);
     expect(untouched.notes).toEqual([]);
     expect(untouched.zipPath).toBeDefined();
 
@@ -135,18 +166,27 @@ describe('prepareSubmission (./submit.sh)', () => {
     expect(edited.notes).toEqual([]);
   });
 
-  test.skipIf(!hasGit())(needs(hasGit(), "in the student's own git repository, committed work is not mistaken for the stub", 'git is not installed'), async () => {
-    const repo = handoutRepo('own-git');
-    writeFileSync(join(repo, 'starter', 'routing', 'ai-router.ts'), 'export class AiRouter { done = true; }\n');
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-C', repo, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { stdio: 'ignore' });
-    git('init', '-q');
-    git('add', '.');
-    git('commit', '-q', '-m', 'my work');
-    const report = await prepareSubmission({ ...base, repoRoot: repo, outDir: repo });
-    expect(report.warnings).toEqual([]);
-    expect(report.notes).toEqual([]);
-  });
+  test.skipIf(!hasGit())(
+    needs(
+      hasGit(),
+      "in the student's own git repository, committed work is not mistaken for the stub",
+      'git is not installed',
+    ),
+    async () => {
+      const repo = handoutRepo('own-git');
+      writeFileSync(join(repo, 'starter', 'routing', 'ai-router.ts'), 'export class AiRouter { done = true; }\n');
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-C', repo, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+          stdio: 'ignore',
+        });
+      git('init', '-q');
+      git('add', '.');
+      git('commit', '-q', '-m', 'my work');
+      const report = await prepareSubmission({ ...base, repoRoot: repo, outDir: repo });
+      expect(report.warnings).toEqual([]);
+      expect(report.notes).toEqual([]);
+    },
+  );
 
   test('the registry reads the routing files from the manifest and lists labs for an unknown one', () => {
     expect(studentFiles('routing')).toEqual({ files: ['ai-router.ts'], studentDir: 'starter/routing' });

@@ -40,18 +40,41 @@ describe('side-by-side timeline view', () => {
   it('draws two panels, says what differs, and narrows both trace files to the window', () => {
     const record = (scheduler: 'vllm' | 'sarathi') => {
       const recorder = new TimelineRecorder({ keepSeries: true });
-      const run = runSimulation({ replicas: 1, replicaScheduler: scheduler, qps: 6, numRequests: 200, seed: 3, writeOutputs: false, progress: 'off' }, { observers: [recorder] });
+      const run = runSimulation(
+        {
+          replicas: 1,
+          replicaScheduler: scheduler,
+          qps: 6,
+          numRequests: 200,
+          seed: 3,
+          writeOutputs: false,
+          progress: 'off',
+        },
+        { observers: [recorder] },
+      );
       return { recorder, endTime: run.result.endTime };
     };
-    const view = timelineView({ workload: 'a <script> workload', student: record('vllm'), reference: record('sarathi') });
+    const view = timelineView({
+      workload: 'a <script> workload',
+      student: record('vllm'),
+      reference: record('sarathi'),
+    });
     expect(view.svg.match(/<g class="panel">/g)).toHaveLength(2);
     expect(view.svg).not.toContain('<script>');
     expect(view.svg).toContain('a &lt;script&gt; workload');
-    expect(view.sentence).toMatch(/^Between [\d.]+ s and [\d.]+ s the two runs differ most: your run holds [\d.]+ requests on average .* against the reference's [\d.]+/);
+    expect(view.sentence).toMatch(
+      /^Between [\d.]+ s and [\d.]+ s the two runs differ most: your run holds [\d.]+ requests on average .* against the reference's [\d.]+/,
+    );
     for (const json of [view.studentJson, view.referenceJson]) {
-      const file = JSON.parse(json) as { traceEvents: { ph: string; ts?: number; dur?: number }[]; otherData: { window: number[] } };
+      const file = JSON.parse(json) as {
+        traceEvents: { ph: string; ts?: number; dur?: number }[];
+        otherData: { window: number[] };
+      };
       expect(file.otherData.window).toEqual([...view.window]);
-      const outside = file.traceEvents.filter((e) => e.ts !== undefined && (e.ts + (e.dur ?? 0) < view.window[0] * 1e6 - 1 || e.ts > view.window[1] * 1e6 + 1));
+      const outside = file.traceEvents.filter(
+        (e) =>
+          e.ts !== undefined && (e.ts + (e.dur ?? 0) < view.window[0] * 1e6 - 1 || e.ts > view.window[1] * 1e6 + 1),
+      );
       expect(outside).toEqual([]);
       expect(file.traceEvents.some((e) => e.ph === 'X')).toBe(true);
     }
@@ -63,7 +86,8 @@ describe('side-by-side timeline view', () => {
       const r = runSimulation({ ...config, replicaScheduler: scheduler }, { observers: [recorder] });
       return { recorder, endTime: r.result.endTime };
     };
-    const coarse = (scheduler: 'vllm' | 'sarathi') => run(new TimelineRecorder({ keepSeries: true, seriesOnly: true, seriesResolution: 1 }), scheduler);
+    const coarse = (scheduler: 'vllm' | 'sarathi') =>
+      run(new TimelineRecorder({ keepSeries: true, seriesOnly: true, seriesResolution: 1 }), scheduler);
     const student = coarse('vllm');
     const reference = coarse('sarathi');
     // A point per simulated second at most, and no events.
@@ -76,7 +100,10 @@ describe('side-by-side timeline view', () => {
       reference,
       rerecord: (window) => {
         windows.push(window);
-        return { student: run(new TimelineRecorder({ window: [window[0], window[1]] }), 'vllm'), reference: run(new TimelineRecorder({ window: [window[0], window[1]] }), 'sarathi') };
+        return {
+          student: run(new TimelineRecorder({ window: [window[0], window[1]] }), 'vllm'),
+          reference: run(new TimelineRecorder({ window: [window[0], window[1]] }), 'sarathi'),
+        };
       },
     });
     expect(windows).toEqual([view.window]);

@@ -29,13 +29,32 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** The item's timeline pair when the reference is graded as the student. */
 async function gradedTimelines(labName: string, itemId: string): Promise<TimelinePair> {
   const lab = getLab(labName);
-  const files = new Map(lab.manifest.files.map((f) => [f, readFileSync(join(REPO_ROOT, lab.manifest.referenceDir, f), 'utf8')]));
-  const build = await buildSubmission({ repoRoot: REPO_ROOT, workDir: join(work, `${labName}-${itemId}`), labStudentDir: lab.manifest.studentDir, files, entry: lab.harnessEntry, typecheck: false });
+  const files = new Map(
+    lab.manifest.files.map((f) => [f, readFileSync(join(REPO_ROOT, lab.manifest.referenceDir, f), 'utf8')]),
+  );
+  const build = await buildSubmission({
+    repoRoot: REPO_ROOT,
+    workDir: join(work, `${labName}-${itemId}`),
+    labStudentDir: lab.manifest.studentDir,
+    files,
+    entry: lab.harnessEntry,
+    typecheck: false,
+  });
   expect(build.errors).toEqual([]);
-  const ctx: ItemContext = { hiddenSeed: lab.manifest.defaultHiddenSeed, publicSeed: lab.manifest.publicSeed, repoRoot: REPO_ROOT };
+  const ctx: ItemContext = {
+    hiddenSeed: lab.manifest.defaultHiddenSeed,
+    publicSeed: lab.manifest.publicSeed,
+    repoRoot: REPO_ROOT,
+  };
   const impl = lab.items[itemId]!;
   const { input, prepared } = impl.prepare(ctx);
-  const sandbox = { bundlePath: build.bundlePath!, readDirs: [build.bundleDir], input, timeoutMs: lab.manifest.limits.itemTimeoutMs, maxOldSpaceMb: lab.manifest.limits.maxOldSpaceMb };
+  const sandbox = {
+    bundlePath: build.bundlePath!,
+    readDirs: [build.bundleDir],
+    input,
+    timeoutMs: lab.manifest.limits.itemTimeoutMs,
+    maxOldSpaceMb: lab.manifest.limits.maxOldSpaceMb,
+  };
   const { outcome, result } = await runItemChild(impl, sandbox, prepared, ctx);
   expect(outcome.verdict, outcome.message).toBe('ok');
   const scored = await impl.score(result, prepared, ctx, 1);
@@ -46,7 +65,10 @@ async function gradedTimelines(labName: string, itemId: string): Promise<Timelin
 /** The `ts` (µs) of every arrival in the trace files the report writes for the pair. */
 function arrivalsInFiles(pair: TimelinePair): { student: number[]; reference: number[] } {
   const view = timelineView(pair);
-  const arrivals = (json: string) => (JSON.parse(json) as { traceEvents: { name: string; ph: string; ts: number }[] }).traceEvents.filter((e) => e.name === 'arrival' && e.ph === 'X').map((e) => e.ts);
+  const arrivals = (json: string) =>
+    (JSON.parse(json) as { traceEvents: { name: string; ph: string; ts: number }[] }).traceEvents
+      .filter((e) => e.name === 'arrival' && e.ph === 'X')
+      .map((e) => e.ts);
   return { student: arrivals(view.studentJson), reference: arrivals(view.referenceJson) };
 }
 
@@ -57,8 +79,14 @@ function expectPublicOnly(pair: TimelinePair, publicArrivals: Set<number>, hidde
   const files = arrivalsInFiles(pair);
   for (const [side, ts] of Object.entries(files)) {
     expect(ts.length, `${side} file has arrivals`).toBeGreaterThan(0);
-    expect(ts.filter((t) => !publicArrivals.has(t)), `${side} arrivals not in the public workload`).toEqual([]);
-    expect(ts.filter((t) => hiddenArrivals.has(t)), `${side} arrivals from a hidden workload`).toEqual([]);
+    expect(
+      ts.filter((t) => !publicArrivals.has(t)),
+      `${side} arrivals not in the public workload`,
+    ).toEqual([]);
+    expect(
+      ts.filter((t) => hiddenArrivals.has(t)),
+      `${side} arrivals from a hidden workload`,
+    ).toEqual([]);
   }
 }
 
@@ -70,29 +98,57 @@ const deadlineArrivals = (spec: WorkloadSpec) => {
 describe('every lab draws its report timelines from a public workload', () => {
   it('routing correctness and cfs schedule-interval', async () => {
     const routing = getLab('routing');
-    const routingCtx: ItemContext = { hiddenSeed: routing.manifest.defaultHiddenSeed, publicSeed: routing.manifest.publicSeed, repoRoot: REPO_ROOT };
-    const routingInput = routing.items.correctness!.prepare(routingCtx).input as { runs: { requests: { arrivedAt: number[] } }[] };
-    expectPublicOnly(await gradedTimelines('routing', 'correctness'), toMicros(routingInput.runs[0]!.requests.arrivedAt), new Set());
+    const routingCtx: ItemContext = {
+      hiddenSeed: routing.manifest.defaultHiddenSeed,
+      publicSeed: routing.manifest.publicSeed,
+      repoRoot: REPO_ROOT,
+    };
+    const routingInput = routing.items.correctness!.prepare(routingCtx).input as {
+      runs: { requests: { arrivedAt: number[] } }[];
+    };
+    expectPublicOnly(
+      await gradedTimelines('routing', 'correctness'),
+      toMicros(routingInput.runs[0]!.requests.arrivedAt),
+      new Set(),
+    );
     const cfs = getLab('cfs');
-    expectPublicOnly(await gradedTimelines('cfs', 'schedule-interval'), toMicros(publicBurst(cfs.manifest.publicSeed).arrivedAt), new Set());
+    expectPublicOnly(
+      await gradedTimelines('cfs', 'schedule-interval'),
+      toMicros(publicBurst(cfs.manifest.publicSeed).arrivedAt),
+      new Set(),
+    );
   }, 120_000);
 
   it('deadline overload', async () => {
     const { manifest } = getLab('deadline');
     const hidden = toMicros(deadlineHidden(manifest.defaultHiddenSeed).flatMap(deadlineArrivals));
-    expectPublicOnly(await gradedTimelines('deadline', 'overload'), toMicros(deadlineArrivals(timelineWorkload(manifest.publicSeed))), hidden);
+    expectPublicOnly(
+      await gradedTimelines('deadline', 'overload'),
+      toMicros(deadlineArrivals(timelineWorkload(manifest.publicSeed))),
+      hidden,
+    );
   }, 120_000);
 
   // sarathi-overload-on-off is the same scenario item (grader/labs/fairness/items.ts) on part 2's runs: one part is enough here.
   it('fairness vtc-on-off', async () => {
     const { manifest } = getLab('fairness');
     const hidden = toMicros(partRuns('vtc', manifest.defaultHiddenSeed).flatMap((r) => r.requests.arrivedAt));
-    expectPublicOnly(await gradedTimelines('fairness', 'vtc-on-off'), toMicros(timelineRun('vtc', manifest.publicSeed).requests.arrivedAt), hidden);
+    expectPublicOnly(
+      await gradedTimelines('fairness', 'vtc-on-off'),
+      toMicros(timelineRun('vtc', manifest.publicSeed).requests.arrivedAt),
+      hidden,
+    );
   }, 120_000);
 
   it('autoscaling tuning', async () => {
     const { manifest } = getLab('autoscaling');
-    const hidden = toMicros(autoscalingHidden(manifest.defaultHiddenSeed, 'tuning').flatMap((w) => w.requests.arrivedAt));
-    expectPublicOnly(await gradedTimelines('autoscaling', 'tuning'), toMicros(timelineTrace(REPO_ROOT).requests.arrivedAt), hidden);
+    const hidden = toMicros(
+      autoscalingHidden(manifest.defaultHiddenSeed, 'tuning').flatMap((w) => w.requests.arrivedAt),
+    );
+    expectPublicOnly(
+      await gradedTimelines('autoscaling', 'tuning'),
+      toMicros(timelineTrace(REPO_ROOT).requests.arrivedAt),
+      hidden,
+    );
   }, 240_000);
 });

@@ -24,26 +24,70 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const SEED = 918_273_645;
 
 const item = (over: Partial<ItemResult>): ItemResult => ({
-  id: 'a', number: '1', title: 'Public', kind: 'unit', visibility: 'visible', score: 2, maxScore: 2, verdict: 'passed',
-  message: 'ok', output: '', durationMs: 5, ...over,
+  id: 'a',
+  number: '1',
+  title: 'Public',
+  kind: 'unit',
+  visibility: 'visible',
+  score: 2,
+  maxScore: 2,
+  verdict: 'passed',
+  message: 'ok',
+  output: '',
+  durationMs: 5,
+  ...over,
 });
 const result: GradingResult = {
-  lab: 'routing', labTitle: 'Routing', submission: 'alice', hiddenSeed: SEED, publicSeed: 42, mode: 'grade',
+  lab: 'routing',
+  labTitle: 'Routing',
+  submission: 'alice',
+  hiddenSeed: SEED,
+  publicSeed: 42,
+  mode: 'grade',
   items: [
     item({}),
-    item({ id: 'b', number: '2', title: 'Later', kind: 'benchmark', visibility: 'after_due_date', score: 1, maxScore: 4, verdict: 'partial' }),
-    item({ id: 'c', number: '3', title: 'Never', kind: 'benchmark', visibility: 'hidden', score: 0, maxScore: 1, verdict: 'failed' }),
+    item({
+      id: 'b',
+      number: '2',
+      title: 'Later',
+      kind: 'benchmark',
+      visibility: 'after_due_date',
+      score: 1,
+      maxScore: 4,
+      verdict: 'partial',
+    }),
+    item({
+      id: 'c',
+      number: '3',
+      title: 'Never',
+      kind: 'benchmark',
+      visibility: 'hidden',
+      score: 0,
+      maxScore: 1,
+      verdict: 'failed',
+    }),
   ],
-  score: 3, maxScore: 7, notices: [], typeErrors: [], graderVersion: '0.1.0', durationMs: 1000,
+  score: 3,
+  maxScore: 7,
+  notices: [],
+  typeErrors: [],
+  graderVersion: '0.1.0',
+  durationMs: 1000,
 };
 
-async function buildBundle(args: readonly string[]): Promise<{ out: string; config: AutograderConfig; printed: string }> {
+async function buildBundle(
+  args: readonly string[],
+): Promise<{ out: string; config: AutograderConfig; printed: string }> {
   const out = mkdtempSync(join(root, 'gs-'));
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   try {
     expect(await dist(['gradescope', 'routing', '--out', join(out, 'source'), ...args])).toBe(0);
     const printed = log.mock.calls.map((c) => c.join(' ')).join('\n');
-    return { out, config: AutograderConfig.parse(JSON.parse(readFileSync(join(out, 'source', 'servelab-autograder.json'), 'utf8'))), printed };
+    return {
+      out,
+      config: AutograderConfig.parse(JSON.parse(readFileSync(join(out, 'source', 'servelab-autograder.json'), 'utf8'))),
+      printed,
+    };
   } finally {
     log.mockRestore();
   }
@@ -56,7 +100,9 @@ describe('the Gradescope bundle', () => {
     const modes = new Map(entries.map((e) => [e.name, e.mode]));
     expect(modes.get('run_autograder')).toBe(0o755);
     expect(modes.get('setup.sh')).toBe(0o755);
-    expect(entries.filter((e) => e.mode !== 0o644 && !['run_autograder', 'setup.sh'].includes(e.name)).map((e) => e.name)).toEqual([]);
+    expect(
+      entries.filter((e) => e.mode !== 0o644 && !['run_autograder', 'setup.sh'].includes(e.name)).map((e) => e.name),
+    ).toEqual([]);
   }, 60_000);
 
   it('without --seed gets a fresh seed from crypto randomness, printed once, never the manifest default', async () => {
@@ -101,7 +147,7 @@ describe('what students are told and shown', () => {
     for (const [name, text] of Object.entries(outputs)) expect(text, name).not.toContain(String(SEED));
   });
 
-  it('every lab\'s manifest shows items on hidden workloads after the due date, not never', () => {
+  it("every lab's manifest shows items on hidden workloads after the due date, not never", () => {
     for (const lab of ['routing', 'fairness', 'autoscaling', 'cfs', 'deadline']) {
       const hidden = getLab(lab).manifest.items.filter((i) => i.visibility !== 'visible');
       expect(hidden.length, lab).toBeGreaterThan(0);

@@ -19,7 +19,11 @@ export async function readZipEntries(path: string): Promise<ZipEntryInfo[]> {
       const stream = await zip.openReadStreamPromise(entry);
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
-      out.push({ name: entry.fileName, mode: (entry.externalFileAttributes >>> 16) & 0o7777, data: Buffer.concat(chunks) });
+      out.push({
+        name: entry.fileName,
+        mode: (entry.externalFileAttributes >>> 16) & 0o7777,
+        data: Buffer.concat(chunks),
+      });
     }
   } finally {
     zip.close();

@@ -22,22 +22,39 @@ describe('catalog', () => {
 describe('planKvMemory', () => {
   const base = { blockSize: 16, maxRequestTokens: 4096, memoryMarginFraction: 0.1 };
 
-  it('gives Vidur\'s 7,424 blocks for Llama-2-7B on an 80 GB A100 at TP1', () => {
+  it("gives Vidur's 7,424 blocks for Llama-2-7B on an 80 GB A100 at TP1", () => {
     const plan = planKvMemory({ ...base, model: MODELS['llama-2-7b'], device: DEVICES.a100, tensorParallel: 1 });
     expect(plan.numBlocks).toBe(7424);
     expect(plan.blockBytes).toBe(16 * 512 * 1024);
   });
 
   it('gives more blocks with more tensor parallelism and fewer on a smaller device', () => {
-    const tp1 = planKvMemory({ ...base, model: MODELS['llama-3-8b'], device: DEVICES.a100, tensorParallel: 1 }).numBlocks;
-    const tp2 = planKvMemory({ ...base, model: MODELS['llama-3-8b'], device: DEVICES.a100, tensorParallel: 2 }).numBlocks;
-    const small = planKvMemory({ ...base, model: MODELS['llama-3-8b'], device: DEVICES['a100-40gb'], tensorParallel: 1 }).numBlocks;
+    const tp1 = planKvMemory({
+      ...base,
+      model: MODELS['llama-3-8b'],
+      device: DEVICES.a100,
+      tensorParallel: 1,
+    }).numBlocks;
+    const tp2 = planKvMemory({
+      ...base,
+      model: MODELS['llama-3-8b'],
+      device: DEVICES.a100,
+      tensorParallel: 2,
+    }).numBlocks;
+    const small = planKvMemory({
+      ...base,
+      model: MODELS['llama-3-8b'],
+      device: DEVICES['a100-40gb'],
+      tensorParallel: 1,
+    }).numBlocks;
     expect(tp2).toBeGreaterThan(2 * tp1);
     expect(small).toBeLessThan(tp1);
   });
 
   it('explains when the weights do not fit', () => {
-    expect(() => planKvMemory({ ...base, model: MODELS['llama-3-70b'], device: DEVICES.a100, tensorParallel: 1 })).toThrow(/Raise --tp/);
+    expect(() =>
+      planKvMemory({ ...base, model: MODELS['llama-3-70b'], device: DEVICES.a100, tensorParallel: 1 }),
+    ).toThrow(/Raise --tp/);
   });
 });
 

@@ -24,7 +24,8 @@ describe('hypervolume: the worked table (reference $100, 10 s)', () => {
 
 describe('hypervolume: edge cases', () => {
   it('no points → 0', () => expect(hypervolume([], ref)).toBe(0));
-  it('every point beyond the reference → 0', () => expect(hypervolume(pts([150, 5], [50, 12], [200, 20]), ref)).toBe(0));
+  it('every point beyond the reference → 0', () =>
+    expect(hypervolume(pts([150, 5], [50, 12], [200, 20]), ref)).toBe(0));
   it('a point exactly at the reference → 0', () => expect(hypervolume(pts([100, 10]), ref)).toBe(0));
   it('a point at the origin → 1', () => expect(hypervolume(pts([0, 0]), ref)).toBe(1));
   it('equal latencies: only the cheapest counts', () => {
@@ -42,13 +43,20 @@ describe('hypervolume: edge cases', () => {
     expect(() => hypervolume(pts([Number.NaN, 1]), ref)).toThrow(HypervolumeInputError);
     expect(() => hypervolume(pts([Number.NaN, 1]), ref)).toThrow(/point 0: cost is not a number/);
     expect(() => hypervolume(pts([10, -1]), ref)).toThrow(/point 0: latency must be ≥ 0 \(got -1\)/);
-    expect(() => hypervolume(pts([10, 1]), { cost: 0, latency: 1 })).toThrow(/reference cost must be a finite number > 0/);
-    expect(() => hypervolume(pts([10, 1]), { cost: 1, latency: Number.POSITIVE_INFINITY })).toThrow(/reference latency/);
+    expect(() => hypervolume(pts([10, 1]), { cost: 0, latency: 1 })).toThrow(
+      /reference cost must be a finite number > 0/,
+    );
+    expect(() => hypervolume(pts([10, 1]), { cost: 1, latency: Number.POSITIVE_INFINITY })).toThrow(
+      /reference latency/,
+    );
   });
 });
 
 describe('hypervolume: properties', () => {
-  const point = fc.record({ cost: fc.double({ min: 0, max: 150, noNaN: true }), latency: fc.double({ min: 0, max: 15, noNaN: true }) });
+  const point = fc.record({
+    cost: fc.double({ min: 0, max: 150, noNaN: true }),
+    latency: fc.double({ min: 0, max: 15, noNaN: true }),
+  });
   const front = fc.array(point, { maxLength: 8 });
 
   it('lies in [0, 1] and does not depend on the order of the points', () => {
@@ -57,7 +65,10 @@ describe('hypervolume: properties', () => {
         const h = hypervolume(points, ref);
         expect(h).toBeGreaterThanOrEqual(0);
         expect(h).toBeLessThanOrEqual(1);
-        const shuffled = [...points].sort((a, b) => ((a.cost * 7919 + a.latency * 104729 + seed) % 13) - ((b.cost * 7919 + b.latency * 104729 + seed) % 13));
+        const shuffled = [...points].sort(
+          (a, b) =>
+            ((a.cost * 7919 + a.latency * 104729 + seed) % 13) - ((b.cost * 7919 + b.latency * 104729 + seed) % 13),
+        );
         expect(hypervolume(shuffled, ref)).toBeCloseTo(h, 12);
       }),
     );
@@ -67,7 +78,10 @@ describe('hypervolume: properties', () => {
     fc.assert(
       fc.property(front, fc.double({ min: 0.01, max: 100, noNaN: true }), (points, k) => {
         const scaled = points.map((p) => ({ cost: p.cost * k, latency: p.latency * k }));
-        expect(hypervolume(scaled, { cost: ref.cost * k, latency: ref.latency * k })).toBeCloseTo(hypervolume(points, ref), 9);
+        expect(hypervolume(scaled, { cost: ref.cost * k, latency: ref.latency * k })).toBeCloseTo(
+          hypervolume(points, ref),
+          9,
+        );
       }),
     );
   });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SimulationConfigInput } from '../../sim/config/schema.js';
 import { requestMetricsCsv } from '../../sim/metrics/request-metrics.js';
-import { micros, TimelineFile, TimelineRecorder, type TimelineOptions, type TraceEvent } from '../../sim/metrics/timeline/index.js';
+import {
+  micros,
+  TimelineFile,
+  TimelineRecorder,
+  type TimelineOptions,
+  type TraceEvent,
+} from '../../sim/metrics/timeline/index.js';
 import type { Autoscaler } from '../../sim/policies/autoscaler/autoscaler.js';
 import { runSimulation, type RunOutput } from '../../sim/run.js';
 import type { BuildOptions } from '../../sim/config/build.js';
@@ -13,12 +19,17 @@ import { main } from '../../sim/cli/sim.js';
 
 const base = { model: 'llama-2-7b', device: 'a100', writeOutputs: false, progress: 'off', seed: 7 } as const;
 
-function record(config: SimulationConfigInput, options: TimelineOptions = {}, build: BuildOptions = {}): { run: RunOutput; text: string; file: TimelineFile } {
+function record(
+  config: SimulationConfigInput,
+  options: TimelineOptions = {},
+  build: BuildOptions = {},
+): { run: RunOutput; text: string; file: TimelineFile } {
   const recorder = new TimelineRecorder(options);
   const run = runSimulation(config, { ...build, observers: [recorder] });
   const text = recorder.toJson(run.result.endTime);
   const parsed = TimelineFile.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`timeline does not match the trace-event schema: ${parsed.error.message.slice(0, 2000)}`);
+  if (!parsed.success)
+    throw new Error(`timeline does not match the trace-event schema: ${parsed.error.message.slice(0, 2000)}`);
   return { run, text, file: parsed.data };
 }
 
@@ -34,18 +45,39 @@ function upThenDown(): Autoscaler {
 describe('timeline recorder', () => {
   it('writes trace events that follow the schema, with a track per replica, tier and the cluster', () => {
     const { file } = record(
-      { ...base, replicas: 2, replicaScheduler: 'sarathi-edf', chunkSize: 256, tierMix: [1, 1], tierDeadlines: [0.5, 20], qps: 12, numRequests: 150 },
+      {
+        ...base,
+        replicas: 2,
+        replicaScheduler: 'sarathi-edf',
+        chunkSize: 256,
+        tierMix: [1, 1],
+        tierDeadlines: [0.5, 20],
+        qps: 12,
+        numRequests: 150,
+      },
       { tierDeadlines: [0.5, 20], chunkSize: 256 },
     );
     const names = file.traceEvents.flatMap((e) => (e.ph === 'M' && 'name' in e.args ? [e.args.name] : []));
-    expect(names).toEqual(expect.arrayContaining(['cluster', 'router', 'replica 0', 'replica 1', 'batches', 'client 0 · tier 0', 'client 0 · tier 1']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'cluster',
+        'router',
+        'replica 0',
+        'replica 1',
+        'batches',
+        'client 0 · tier 0',
+        'client 0 · tier 1',
+      ]),
+    );
     const batches = slices(file.traceEvents).filter((e) => e.cat === 'batch');
     expect(batches.length).toBeGreaterThan(100);
     for (const b of batches) {
       const a = b.args as Record<string, unknown>;
-      expect(a['chunkSize']).toBe(256);
-      expect((a['requests'] as number[]).length).toBeGreaterThan(0);
-      expect((a['prefillTokens'] as number) + (a['decodeTokens'] as number)).toBe((a['tokens'] as number[]).reduce((x, y) => x + y, 0));
+      expect(a.chunkSize).toBe(256);
+      expect((a.requests as number[]).length).toBeGreaterThan(0);
+      expect((a.prefillTokens as number) + (a.decodeTokens as number)).toBe(
+        (a.tokens as number[]).reduce((x, y) => x + y, 0),
+      );
       expect(b.pid).toBeGreaterThanOrEqual(100);
     }
     expect(batches.some((b) => b.name === 'mixed')).toBe(true);
@@ -58,10 +90,23 @@ describe('timeline recorder', () => {
   });
 
   it('records swaps on vllm-v0 batches and scale-ups and scale-downs as instants', () => {
-    const swap = record({ ...base, replicas: 1, replicaScheduler: 'vllm-v0', preemptionMode: 'swap', numBlocks: 200, qps: 20, numRequests: 80, lengthGenerator: 'fixed', prefillTokens: 300, decodeTokens: 200 });
-    const args = slices(swap.file.traceEvents).filter((e) => e.cat === 'batch').map((e) => e.args as Record<string, number>);
-    expect(args.every((a) => typeof a['swapOuts'] === 'number' && typeof a['swapIns'] === 'number')).toBe(true);
-    expect(args.reduce((s, a) => s + a['swapOuts']!, 0)).toBeGreaterThan(0);
+    const swap = record({
+      ...base,
+      replicas: 1,
+      replicaScheduler: 'vllm-v0',
+      preemptionMode: 'swap',
+      numBlocks: 200,
+      qps: 20,
+      numRequests: 80,
+      lengthGenerator: 'fixed',
+      prefillTokens: 300,
+      decodeTokens: 200,
+    });
+    const args = slices(swap.file.traceEvents)
+      .filter((e) => e.cat === 'batch')
+      .map((e) => e.args as Record<string, number>);
+    expect(args.every((a) => typeof a.swapOuts === 'number' && typeof a.swapIns === 'number')).toBe(true);
+    expect(args.reduce((s, a) => s + a.swapOuts!, 0)).toBeGreaterThan(0);
     const scaled = record(
       { ...base, replicas: 1, qps: 4, numRequests: 200 },
       {},
@@ -69,10 +114,12 @@ describe('timeline recorder', () => {
     );
     const instants = scaled.file.traceEvents.filter((e) => e.ph === 'i').map((e) => e.name);
     expect(instants).toEqual(expect.arrayContaining(['scale up', 'replica added', 'scale down']));
-    expect(scaled.file.traceEvents.some((e) => e.ph === 'M' && (e.args as { name?: string }).name === 'replica 1')).toBe(true);
+    expect(
+      scaled.file.traceEvents.some((e) => e.ph === 'M' && (e.args as { name?: string }).name === 'replica 1'),
+    ).toBe(true);
   });
 
-  it("follows every request with one flow from its arrival, through its routing and batches, to its completion", () => {
+  it('follows every request with one flow from its arrival, through its routing and batches, to its completion', () => {
     const { run, file } = record({ ...base, replicas: 3, clients: 'qps=3;qps=2,prefill=512,decode=32', duration: 40 });
     const flows = new Map<number, Extract<TraceEvent, { ph: 's' | 't' | 'f' }>[]>();
     for (const e of file.traceEvents) {
@@ -91,7 +138,15 @@ describe('timeline recorder', () => {
       expect(all.some((s) => s.name === 'arrival' && s.ts === f[0]!.ts && s.tid === f[0]!.tid)).toBe(true);
       const last = f[f.length - 1]!;
       expect(last).toMatchObject({ ph: 'f', ts: micros(r.completedAt!), bp: 'e' });
-      expect(all.some((s) => s.name === 'completion' && s.ts === last.ts && s.tid === last.tid && (s.args!['requests'] as number[]).includes(r.id))).toBe(true);
+      expect(
+        all.some(
+          (s) =>
+            s.name === 'completion' &&
+            s.ts === last.ts &&
+            s.tid === last.tid &&
+            (s.args!.requests as number[]).includes(r.id),
+        ),
+      ).toBe(true);
       const steps = f.slice(1, -1);
       expect(steps.every((e) => e.ph === 't')).toBe(true);
       expect(steps[0]).toMatchObject({ pid: 1, tid: 1 }); // the router
@@ -99,7 +154,14 @@ describe('timeline recorder', () => {
       for (const step of steps.slice(1)) {
         // each step lies inside a batch of that request on its replica
         expect(
-          all.some((s) => s.cat === 'batch' && s.pid === step.pid && s.ts <= step.ts && step.ts <= s.ts + s.dur && (s.args!['requests'] as number[]).includes(r.id)),
+          all.some(
+            (s) =>
+              s.cat === 'batch' &&
+              s.pid === step.pid &&
+              s.ts <= step.ts &&
+              step.ts <= s.ts + s.dur &&
+              (s.args!.requests as number[]).includes(r.id),
+          ),
         ).toBe(true);
         expect(step.pid).toBe(100 + r.replicaId!);
       }
@@ -125,7 +187,9 @@ describe('timeline recorder', () => {
     const long = record(config, { window: [100, 130] });
     const longer = record({ ...config, numRequests: 3200 }, { window: [100, 130] });
     for (const { file } of [short, long]) {
-      const outside = file.traceEvents.filter((e) => e.ph !== 'M' && ((e.ph === 'X' ? e.ts + e.dur : e.ts) < 100e6 || e.ts > 130e6));
+      const outside = file.traceEvents.filter(
+        (e) => e.ph !== 'M' && ((e.ph === 'X' ? e.ts + e.dur : e.ts) < 100e6 || e.ts > 130e6),
+      );
       expect(outside).toEqual([]);
     }
     const ratio = long.text.length / short.text.length;
@@ -136,7 +200,9 @@ describe('timeline recorder', () => {
     expect(long.text.length).toBeLessThan(10 * 1024 * 1024);
     // Fast-forward outside the window still gives every iteration inside it: the same batches as stepping.
     const stepped = record({ ...config, fastForward: false }, { window: [100, 130] });
-    expect(slices(stepped.file.traceEvents).filter((e) => e.cat === 'batch').length).toBe(slices(long.file.traceEvents).filter((e) => e.cat === 'batch').length);
+    expect(slices(stepped.file.traceEvents).filter((e) => e.cat === 'batch').length).toBe(
+      slices(long.file.traceEvents).filter((e) => e.cat === 'batch').length,
+    );
   });
 
   it('stops at the size bound and says so', () => {

@@ -16,14 +16,20 @@ import { InputError } from '../../sim/errors.js';
 import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
 import { deadlineViolations } from '../../sim/metrics/deadlines.js';
 import { requestMetricsCsv } from '../../sim/metrics/request-metrics.js';
-import { batchFeatures, leastSquares, NIYAMA_BATCH_TIME_MODEL, predictBatchTime } from '../../sim/policies/replica/deadline/batch-time-model.js';
+import {
+  batchFeatures,
+  leastSquares,
+  NIYAMA_BATCH_TIME_MODEL,
+  predictBatchTime,
+} from '../../sim/policies/replica/deadline/batch-time-model.js';
 import { DeadlineOptions } from '../../sim/policies/replica/deadline/deadline-options.js';
 import { OrderedSarathiScheduler, type PrefillOrder } from '../../sim/policies/replica/deadline/ordered-sarathi.js';
 import { runSimulation } from '../../sim/run.js';
 import { assignTiers } from '../../sim/workload/sla-tiers.js';
 import { Rng } from '../../sim/workload/rng.js';
 
-const req = (id: number, arrivedAt: number, prompt: number, tier?: number) => new Request({ id, arrivedAt, numPrefillTokens: prompt, numDecodeTokens: 8, ...(tier !== undefined ? { tier } : {}) });
+const req = (id: number, arrivedAt: number, prompt: number, tier?: number) =>
+  new Request({ id, arrivedAt, numPrefillTokens: prompt, numDecodeTokens: 8, ...(tier !== undefined ? { tier } : {}) });
 
 function finish(r: Request, ttft: number | undefined, e2e: number | undefined): Request {
   r.onBatchStart(r.arrivedAt);
@@ -44,7 +50,11 @@ describe('deadline violations per tier', () => {
       finish(req(5, 0, 10, 2), 1, 1800), // exactly on the deadline: not a violation
     ];
     const report = deadlineViolations(requests, [6, 600, 1800]);
-    expect(report.perTier.map((t) => [t.tier, t.requests, t.violations])).toEqual([[0, 2, 1], [1, 2, 1], [2, 2, 1]]);
+    expect(report.perTier.map((t) => [t.tier, t.requests, t.violations])).toEqual([
+      [0, 2, 1],
+      [1, 2, 1],
+      [2, 2, 1],
+    ]);
     expect(report.maxRate).toBe(0.5);
     expect(() => deadlineViolations([req(9, 0, 10, 3)], [6, 600, 1800])).toThrow(/tier 3/);
   });
@@ -60,7 +70,11 @@ describe('capacity search', () => {
   });
 
   it('widens the range, and says when it cannot bracket', () => {
-    expect(findCapacity((q) => (q > 20 ? 1 : 0), { low: 1, high: 4, steps: 3 }).probes.map((p) => p.qps).slice(0, 4)).toEqual([1, 4, 8, 16]);
+    expect(
+      findCapacity((q) => (q > 20 ? 1 : 0), { low: 1, high: 4, steps: 3 })
+        .probes.map((p) => p.qps)
+        .slice(0, 4),
+    ).toEqual([1, 4, 8, 16]);
     expect(findCapacity(() => 0, { low: 1, high: 2, steps: 3 }).status).toBe('above-range');
     const below = findCapacity(() => 1, { low: 1, high: 2, steps: 3 });
     expect([below.status, below.capacity]).toEqual(['below-range', 0]);
@@ -68,11 +82,25 @@ describe('capacity search', () => {
 
   it('replays the same requests faster, tiers kept', () => {
     const fast = atRate([req(0, 2, 10, 1), req(1, 4, 20, 0)], 1, 4);
-    expect(fast.map((r) => [r.arrivedAt, r.tier, r.numPrefillTokens])).toEqual([[0.5, 1, 10], [1, 0, 20]]);
+    expect(fast.map((r) => [r.arrivedAt, r.tier, r.numPrefillTokens])).toEqual([
+      [0.5, 1, 10],
+      [1, 0, 20],
+    ]);
   });
 
   it('runs end to end from the config, and asks for tiers', () => {
-    const base = { replicas: 1, model: 'llama-3-8b', executionModel: 'roofline', replicaScheduler: 'sarathi-edf', numRequests: 300, tierDeadlines: [6, 60, 180], capacitySearch: '2,12', capacitySteps: 2, writeOutputs: false, progress: 'off' } as const;
+    const base = {
+      replicas: 1,
+      model: 'llama-3-8b',
+      executionModel: 'roofline',
+      replicaScheduler: 'sarathi-edf',
+      numRequests: 300,
+      tierDeadlines: [6, 60, 180],
+      capacitySearch: '2,12',
+      capacitySteps: 2,
+      writeOutputs: false,
+      progress: 'off',
+    } as const;
     const run = runCapacitySearch(parseConfig({ ...base, tierMix: [1, 1, 1] }));
     expect(run.status).toBe('bracketed');
     expect(run.capacity).toBeGreaterThan(2);
@@ -98,19 +126,50 @@ describe('SLA tiers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'servelab-tiers-'));
     const trace = join(dir, 'tiers.csv');
     writeFileSync(trace, 'arrived_at,num_prefill_tokens,num_decode_tokens,tier\n0,100,10,0\n0.5,200,10,2\n1,50,5,2\n');
-    const run = runSimulation({ trace, replicas: 1, replicaScheduler: 'sarathi-edf', writeOutputs: false, progress: 'off' });
+    const run = runSimulation({
+      trace,
+      replicas: 1,
+      replicaScheduler: 'sarathi-edf',
+      writeOutputs: false,
+      progress: 'off',
+    });
     expect(run.result.requests.map((r) => r.tier)).toEqual([0, 2, 2]);
-    expect(run.summary.deadlines?.perTier.map((t) => [t.tier, t.requests])).toEqual([[0, 1], [2, 2]]);
+    expect(run.summary.deadlines?.perTier.map((t) => [t.tier, t.requests])).toEqual([
+      [0, 1],
+      [2, 2],
+    ]);
     expect(requestMetricsCsv(run.result.requests).split('\n')[0]).toContain(',client_id,tier,');
     for (const replicaScheduler of ['sarathi-edf', 'vllm'] as const) {
-      expect(() => runSimulation({ trace, tierDeadlines: [6], replicas: 1, replicaScheduler, writeOutputs: false, progress: 'off' })).toThrow(/tier 2, but --tier-deadlines gives 1 tier deadlines/);
+      expect(() =>
+        runSimulation({
+          trace,
+          tierDeadlines: [6],
+          replicas: 1,
+          replicaScheduler,
+          writeOutputs: false,
+          progress: 'off',
+        }),
+      ).toThrow(/tier 2, but --tier-deadlines gives 1 tier deadlines/);
     }
-    expect(() => runSimulation({ numRequests: 5, tierMix: [1, 1, 1, 1], replicas: 1, writeOutputs: false, progress: 'off' })).toThrow(/--tier-mix gives 4 tiers/);
+    expect(() =>
+      runSimulation({ numRequests: 5, tierMix: [1, 1, 1, 1], replicas: 1, writeOutputs: false, progress: 'off' }),
+    ).toThrow(/--tier-mix gives 4 tiers/);
   });
 
   it('reads --tier-mix and --tier-deadlines as comma lists and reports violations in the summary', () => {
-    const config = parseConfig({ tierMix: '1,1,1', tierDeadlines: '6,60,180', replicas: 1, numRequests: 200, replicaScheduler: 'sarathi-edf', writeOutputs: false, progress: 'off' });
-    expect([config.tierMix, config.tierDeadlines]).toEqual([[1, 1, 1], [6, 60, 180]]);
+    const config = parseConfig({
+      tierMix: '1,1,1',
+      tierDeadlines: '6,60,180',
+      replicas: 1,
+      numRequests: 200,
+      replicaScheduler: 'sarathi-edf',
+      writeOutputs: false,
+      progress: 'off',
+    });
+    expect([config.tierMix, config.tierDeadlines]).toEqual([
+      [1, 1, 1],
+      [6, 60, 180],
+    ]);
     const run = runSimulation(config);
     expect(run.summary.deadlines?.perTier.map((t) => t.tier)).toEqual([0, 1, 2]);
     expect(() => parseConfig({ tierMix: '0,0' })).toThrow(/positive/);
@@ -119,7 +178,13 @@ describe('SLA tiers', () => {
 
 describe('batch-time model', () => {
   it('predicts the research fit: 256 prefill tokens, nothing else, 0.03575 s', () => {
-    const t = predictBatchTime(NIYAMA_BATCH_TIME_MODEL, { numTokens: 256, numPrefillTokens: 256, numDecodeTokens: 0, decodeContext: 0, prefillContext: 0 });
+    const t = predictBatchTime(NIYAMA_BATCH_TIME_MODEL, {
+      numTokens: 256,
+      numPrefillTokens: 256,
+      numDecodeTokens: 0,
+      decodeContext: 0,
+      prefillContext: 0,
+    });
     expect(t).toBeCloseTo(0.014936 + 256 * (5.882475e-5 + 2.247956e-5), 12);
     expect(t).toBeCloseTo(0.03575, 5);
   });
@@ -142,14 +207,29 @@ describe('batch-time model', () => {
     const decoding = req(2, 0, 100);
     finish(decoding, 1, undefined);
     const batch = new Batch(0, [partial, completing, decoding], [256, 300, 1]);
-    for (const [r, n] of [[partial, 256], [completing, 300], [decoding, 1]] as const) r.onBatchEnd(2, n, 0.1);
-    expect(batchFeatures(batch)).toEqual({ numTokens: 557, numPrefillTokens: 556, numDecodeTokens: 1, decodeContext: 102, prefillContext: 256 + 300 });
+    for (const [r, n] of [
+      [partial, 256],
+      [completing, 300],
+      [decoding, 1],
+    ] as const)
+      r.onBatchEnd(2, n, 0.1);
+    expect(batchFeatures(batch)).toEqual({
+      numTokens: 557,
+      numPrefillTokens: 556,
+      numDecodeTokens: 1,
+      decodeContext: 102,
+      prefillContext: 256 + 300,
+    });
   });
 });
 
 function baseline(order: PrefillOrder, numBlocks = 1000) {
   return new OrderedSarathiScheduler(
-    { replicaId: 0, kv: new KvBlockManager(numBlocks, 16, 0.01), limits: { batchSizeCap: 128, maxTokensInBatch: 4096, chunkSize: 256, maxRequestTokens: 4096 } },
+    {
+      replicaId: 0,
+      kv: new KvBlockManager(numBlocks, 16, 0.01),
+      limits: { batchSizeCap: 128, maxTokensInBatch: 4096, chunkSize: 256, maxRequestTokens: 4096 },
+    },
     DeadlineOptions.parse({}),
     order,
   );
@@ -192,14 +272,33 @@ describe('deadline base scheduler and the Sarathi baselines', () => {
   });
 
   it('sarathi-fcfs is Sarathi: the same run, byte for byte', () => {
-    const base = { replicas: 1, model: 'llama-3-8b', numRequests: 400, qps: 6, tierMix: [1, 1, 1], writeOutputs: false, progress: 'off', fastForward: false } as const;
+    const base = {
+      replicas: 1,
+      model: 'llama-3-8b',
+      numRequests: 400,
+      qps: 6,
+      tierMix: [1, 1, 1],
+      writeOutputs: false,
+      progress: 'off',
+      fastForward: false,
+    } as const;
     const a = runSimulation({ ...base, replicaScheduler: 'sarathi' });
     const b = runSimulation({ ...base, replicaScheduler: 'sarathi-fcfs' });
     expect(requestMetricsCsv(b.result.requests)).toBe(requestMetricsCsv(a.result.requests));
   });
 
   it('EDF serves interactive requests ahead of batch tiers under load', () => {
-    const base = { replicas: 1, model: 'llama-3-8b', executionModel: 'roofline', numRequests: 600, qps: 14, tierMix: [1, 1, 1], tierDeadlines: [6, 60, 180], writeOutputs: false, progress: 'off' } as const;
+    const base = {
+      replicas: 1,
+      model: 'llama-3-8b',
+      executionModel: 'roofline',
+      numRequests: 600,
+      qps: 14,
+      tierMix: [1, 1, 1],
+      tierDeadlines: [6, 60, 180],
+      writeOutputs: false,
+      progress: 'off',
+    } as const;
     const fcfs = runSimulation({ ...base, replicaScheduler: 'sarathi-fcfs' }).summary.deadlines!;
     const edf = runSimulation({ ...base, replicaScheduler: 'sarathi-edf' }).summary.deadlines!;
     expect(edf.perTier[0]!.rate).toBeLessThan(fcfs.perTier[0]!.rate);

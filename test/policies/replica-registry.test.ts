@@ -3,7 +3,7 @@ import { replicaSchedulerFactoryOf } from '../../sim/config/build.js';
 import { errorRaisedInModule, loadReplicaSchedulerClass } from '../../sim/config/plugins.js';
 import { parseConfig } from '../../sim/config/schema.js';
 import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
-import { DeadlineReplicaScheduler } from '../../sim/policies/replica/deadline/deadline-replica-scheduler.js';
+import type { DeadlineReplicaScheduler } from '../../sim/policies/replica/deadline/deadline-replica-scheduler.js';
 import { OrderedSarathiScheduler } from '../../sim/policies/replica/deadline/ordered-sarathi.js';
 import { REPLICA_SCHEDULERS, ReplicaSchedulerName } from '../../sim/policies/replica/registry.js';
 import type { ReplicaSchedulerInit } from '../../sim/policies/replica/replica-scheduler.js';
@@ -23,15 +23,28 @@ describe('the replica-scheduler registry', () => {
   });
 
   it("binds each entry's options from the config when the run is built", () => {
-    const config = parseConfig({ replicaScheduler: 'vllm-v0', swapSpace: 2, preemptionMode: 'swap', cfsInterval: 7, tierDeadlines: [5, 50], hybridAlpha: 0.5 });
+    const config = parseConfig({
+      replicaScheduler: 'vllm-v0',
+      swapSpace: 2,
+      preemptionMode: 'swap',
+      cfsInterval: 7,
+      tierDeadlines: [5, 50],
+      hybridAlpha: 0.5,
+    });
     const v0 = replicaSchedulerFactoryOf(config)(init());
     expect(v0).toBeInstanceOf(VllmV0ReplicaScheduler);
-    expect((v0 as VllmV0ReplicaScheduler).options).toMatchObject({ swapSpaceGiB: 2, preemptionMode: 'swap', cfsInterval: 7 });
-    const srpf = replicaSchedulerFactoryOf({ ...config, replicaScheduler: 'sarathi-srpf' })(init()) as DeadlineReplicaScheduler;
+    expect((v0 as VllmV0ReplicaScheduler).options).toMatchObject({
+      swapSpaceGiB: 2,
+      preemptionMode: 'swap',
+      cfsInterval: 7,
+    });
+    const srpf = replicaSchedulerFactoryOf({ ...config, replicaScheduler: 'sarathi-srpf' })(
+      init(),
+    ) as DeadlineReplicaScheduler;
     expect(srpf.deadline).toMatchObject({ tierDeadlines: [5, 50], hybridAlpha: 0.5 });
   });
 
-  it("gives a loaded class the options of the nearest engine policy it extends, and none otherwise", async () => {
+  it('gives a loaded class the options of the nearest engine policy it extends, and none otherwise', async () => {
     const config = parseConfig({ swapSpace: 2, cfsInterval: 3, tierDeadlines: [5, 50], outputLenPrediction: 9 });
     const Cfs = await loadReplicaSchedulerClass('reference/cfs/cfs-scheduler.ts');
     const cfs = replicaSchedulerFactoryOf(config, { replicaSchedulerClass: Cfs })(init());
@@ -39,9 +52,14 @@ describe('the replica-scheduler registry', () => {
     expect((cfs as VllmV0ReplicaScheduler).options).toMatchObject({ swapSpaceGiB: 2, cfsInterval: 3 });
     const Deadline = await loadReplicaSchedulerClass('reference/deadline/deadline-scheduler.ts');
     const deadline = replicaSchedulerFactoryOf(config, { replicaSchedulerClass: Deadline })(init());
-    expect((deadline as DeadlineReplicaScheduler).deadline).toMatchObject({ tierDeadlines: [5, 50], outputLenPrediction: 9 });
+    expect((deadline as DeadlineReplicaScheduler).deadline).toMatchObject({
+      tierDeadlines: [5, 50],
+      outputLenPrediction: 9,
+    });
     const Vtc = await loadReplicaSchedulerClass('reference/fairness/vtc-replica-scheduler.ts');
-    expect(replicaSchedulerFactoryOf(config, { replicaSchedulerClass: Vtc })(init())).toBeInstanceOf(VllmReplicaScheduler);
+    expect(replicaSchedulerFactoryOf(config, { replicaSchedulerClass: Vtc })(init())).toBeInstanceOf(
+      VllmReplicaScheduler,
+    );
   });
 });
 
@@ -56,7 +74,11 @@ describe('errorRaisedInModule', () => {
       raised = err;
     }
     expect(raised).toBeInstanceOf(Error);
-    expect(errorRaisedInModule(raised, ['starter/fairness/vtc-replica-scheduler.ts'])).toBe('starter/fairness/vtc-replica-scheduler.ts');
-    expect(errorRaisedInModule(new Error('from the engine'), ['starter/fairness/vtc-replica-scheduler.ts'])).toBeUndefined();
+    expect(errorRaisedInModule(raised, ['starter/fairness/vtc-replica-scheduler.ts'])).toBe(
+      'starter/fairness/vtc-replica-scheduler.ts',
+    );
+    expect(
+      errorRaisedInModule(new Error('from the engine'), ['starter/fairness/vtc-replica-scheduler.ts']),
+    ).toBeUndefined();
   });
 });

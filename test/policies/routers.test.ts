@@ -5,7 +5,13 @@ import { Rng } from '../../sim/workload/rng.js';
 import { req } from '../helpers.js';
 
 function view(replicaId: number, numWaiting = 0, numRunning = 0): ReplicaView {
-  return { replicaId, numWaiting, numRunning, numOutstanding: numWaiting + numRunning, kv: { numBlocks: 100, numFreeBlocks: 100 } };
+  return {
+    replicaId,
+    numWaiting,
+    numRunning,
+    numOutstanding: numWaiting + numRunning,
+    kv: { numBlocks: 100, numFreeBlocks: 100 },
+  };
 }
 
 function router(name: RouterName, replicas: ReplicaView[]) {

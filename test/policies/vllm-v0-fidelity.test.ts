@@ -10,27 +10,52 @@ import { Simulator } from '../../sim/engine/simulator.js';
 import { Request } from '../../sim/entities/request.js';
 import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
 import { DEFAULT_SWAP_COPY_OVERHEAD_SECONDS, swapSeconds } from '../../sim/memory/swap-cost.js';
-import { vllmV0Options, VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
-import { SwapSpaceExhaustedError, VllmV0Scheduler, type SwapPoolFullChoice, type VllmV0SchedulerInit } from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
+import {
+  vllmV0Options,
+  VllmV0ReplicaScheduler,
+  type VllmV0Options,
+} from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
+import {
+  SwapSpaceExhaustedError,
+  VllmV0Scheduler,
+  type SwapPoolFullChoice,
+  type VllmV0SchedulerInit,
+} from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { finishBatch, linearModel, req, setup, tokensById } from '../helpers.js';
 
 const MiB = 1024 * 1024;
 
 function options(cpuBlocks: number, extra: Partial<VllmV0Options> = {}): VllmV0Options {
-  return { swapSpaceGiB: cpuBlocks / 1024, blockBytesPerGpu: MiB, swapBandwidthGBs: 25, preemptionMode: 'swap', cfsInterval: 0, recordUsage: false, ...extra };
+  return {
+    swapSpaceGiB: cpuBlocks / 1024,
+    blockBytesPerGpu: MiB,
+    swapBandwidthGBs: 25,
+    preemptionMode: 'swap',
+    cfsInterval: 0,
+    recordUsage: false,
+    ...extra,
+  };
 }
 
-function v0(numBlocks: number, cpuBlocks: number, extra: Partial<VllmV0Options> = {}, make?: (init: VllmV0SchedulerInit) => VllmV0Scheduler): VllmV0ReplicaScheduler {
+function v0(
+  numBlocks: number,
+  cpuBlocks: number,
+  extra: Partial<VllmV0Options> = {},
+  make?: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
+): VllmV0ReplicaScheduler {
   class Replica extends VllmV0ReplicaScheduler {
     protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
       return make?.(init) ?? super.createScheduler(init);
     }
   }
-  return new Replica({
-    replicaId: 0,
-    kv: new KvBlockManager(numBlocks, 16, 0),
-    limits: { batchSizeCap: 512, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 },
-  }, options(cpuBlocks, extra));
+  return new Replica(
+    {
+      replicaId: 0,
+      kv: new KvBlockManager(numBlocks, 16, 0),
+      limits: { batchSizeCap: 512, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 },
+    },
+    options(cpuBlocks, extra),
+  );
 }
 
 /** A request whose prompt of `prompt` tokens is computed (it has its first output token), held nowhere yet. */
@@ -50,12 +75,25 @@ function parkOnCpu(s: VllmV0ReplicaScheduler, r: Request): void {
   s.scheduler.swapped.push(r);
 }
 
-const burst = (n: number, prompt: number, decode: number) => Array.from({ length: n }, (_, id) => new Request({ id, arrivedAt: id * 0.01, numPrefillTokens: prompt, numDecodeTokens: decode }));
+const burst = (n: number, prompt: number, decode: number) =>
+  Array.from(
+    { length: n },
+    (_, id) => new Request({ id, arrivedAt: id * 0.01, numPrefillTokens: prompt, numDecodeTokens: decode }),
+  );
 
-function run(requests: Request[], numBlocks: number, vllmV0: VllmV0Options, make?: (...args: ConstructorParameters<typeof VllmV0ReplicaScheduler>) => VllmV0ReplicaScheduler) {
+function run(
+  requests: Request[],
+  numBlocks: number,
+  vllmV0: VllmV0Options,
+  make?: (...args: ConstructorParameters<typeof VllmV0ReplicaScheduler>) => VllmV0ReplicaScheduler,
+) {
   let replica: VllmV0ReplicaScheduler | undefined;
   const result = new Simulator({
-    ...setup(requests, { initialReplicas: 1, kvCache: { numBlocks, blockSize: 16, watermarkFraction: 0.01 }, executionModel: linearModel }),
+    ...setup(requests, {
+      initialReplicas: 1,
+      kvCache: { numBlocks, blockSize: 16, watermarkFraction: 0.01 },
+      executionModel: linearModel,
+    }),
     makeReplicaScheduler: (init) => (replica = make?.(init, vllmV0) ?? new VllmV0ReplicaScheduler(init, vllmV0)),
   }).run();
   return { result, replica: replica! };
@@ -64,7 +102,9 @@ function run(requests: Request[], numBlocks: number, vllmV0: VllmV0Options, make
 describe('a full CPU swap pool', () => {
   it('raises by default, as vLLM V0 does ("Aborted due to the lack of CPU swap space")', () => {
     expect(() => run(burst(12, 100, 200), 64, options(8))).toThrow(SwapSpaceExhaustedError);
-    expect(() => run(burst(12, 100, 200), 64, options(8))).toThrow(/lack of CPU swap space \(as vLLM V0 does\).*--swap-pool-full recompute/);
+    expect(() => run(burst(12, 100, 200), 64, options(8))).toThrow(
+      /lack of CPU swap space \(as vLLM V0 does\).*--swap-pool-full recompute/,
+    );
   });
 
   it('recomputes the victim when the config chooses it, and counts every fallback', () => {
@@ -104,7 +144,9 @@ describe('a full CPU swap pool', () => {
     const a = prefilled(s, 32, 0);
     s.kv.allocate(a.id, 2);
     s.scheduler.running.push(a);
-    expect(() => s.scheduler.preempt(a, [], 'swap')).toThrow(/onSwapPoolFull\(\) returned "skip"; return 'raise' or 'recompute'/);
+    expect(() => s.scheduler.preempt(a, [], 'swap')).toThrow(
+      /onSwapPoolFull\(\) returned "skip"; return 'raise' or 'recompute'/,
+    );
   });
 });
 
@@ -123,7 +165,10 @@ describe('the swap cost model', () => {
     expect(o.swapCopiesPerBlock).toBe(2 * 48);
     expect(o.swapCopyOverheadSeconds).toBeCloseTo(DEFAULT_SWAP_COPY_OVERHEAD_SECONDS, 12);
     expect(o.blockBytesPerGpu).toBe(1.5 * MiB);
-    expect(vllmV0Options(parseConfig({ ...base, swapCopyOverhead: 2.5 })).swapCopyOverheadSeconds).toBeCloseTo(2.5e-6, 12);
+    expect(vllmV0Options(parseConfig({ ...base, swapCopyOverhead: 2.5 })).swapCopyOverheadSeconds).toBeCloseTo(
+      2.5e-6,
+      12,
+    );
   });
 
   it('adds that time to the step that swaps', () => {
@@ -194,14 +239,22 @@ describe('swap-in block count', () => {
 });
 
 describe('a full CPU pool from the CLI', () => {
-  it('stops the run with vLLM\'s message (exit 2) unless the engine is told to recompute', async () => {
+  it("stops the run with vLLM's message (exit 2) unless the engine is told to recompute", async () => {
     const { main } = await import('../../sim/cli/sim.js');
     const { vi } = await import('vitest');
     const err: string[] = [];
     const spyErr = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
     const spyLog = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      const base = ['--config', 'traces/cfs-homework.json', '--swap-space', '0.1', '--no-write-outputs', '--progress', 'off'];
+      const base = [
+        '--config',
+        'traces/cfs-homework.json',
+        '--swap-space',
+        '0.1',
+        '--no-write-outputs',
+        '--progress',
+        'off',
+      ];
       // The starter's onSwapPoolFull returns 'raise', as vLLM V0 does.
       expect(await main(base)).toBe(2);
       expect(err.join('\n')).toMatch(/lack of CPU swap space \(as vLLM V0 does\): request \d+ needs \d+ CPU blocks/);

@@ -24,20 +24,37 @@ import { finishBatch, linearModel, req, setup, tokensById } from '../helpers.js'
 /** 1 MiB blocks and swap space in MiB-exact GiB, so the CPU pool has exactly `cpuBlocks` blocks. */
 function options(cpuBlocks: number, extra: Partial<VllmV0Options> = {}): VllmV0Options {
   // Runs that fill the pool fall back to recompute (the engine's default is to raise, as vLLM V0: test/policies/vllm-v0-fidelity.test.ts).
-  return { swapSpaceGiB: cpuBlocks / 1024, blockBytesPerGpu: 1024 * 1024, swapBandwidthGBs: 25, preemptionMode: 'swap', swapPoolFull: 'recompute', cfsInterval: 0, recordUsage: true, ...extra };
+  return {
+    swapSpaceGiB: cpuBlocks / 1024,
+    blockBytesPerGpu: 1024 * 1024,
+    swapBandwidthGBs: 25,
+    preemptionMode: 'swap',
+    swapPoolFull: 'recompute',
+    cfsInterval: 0,
+    recordUsage: true,
+    ...extra,
+  };
 }
 
-function v0(numBlocks: number, cpuBlocks: number, extra: Partial<VllmV0Options> = {}, make?: (init: VllmV0SchedulerInit) => VllmV0Scheduler): VllmV0ReplicaScheduler {
+function v0(
+  numBlocks: number,
+  cpuBlocks: number,
+  extra: Partial<VllmV0Options> = {},
+  make?: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
+): VllmV0ReplicaScheduler {
   class Replica extends VllmV0ReplicaScheduler {
     protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
       return make?.(init) ?? super.createScheduler(init);
     }
   }
-  return new Replica({
-    replicaId: 0,
-    kv: new KvBlockManager(numBlocks, 16, 0),
-    limits: { batchSizeCap: 512, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 },
-  }, options(cpuBlocks, extra));
+  return new Replica(
+    {
+      replicaId: 0,
+      kv: new KvBlockManager(numBlocks, 16, 0),
+      limits: { batchSizeCap: 512, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 },
+    },
+    options(cpuBlocks, extra),
+  );
 }
 
 describe('CpuSwapPool', () => {
@@ -121,12 +138,19 @@ describe('vllm-v0: the default step', () => {
 
 describe('vllm-v0: swapped requests', () => {
   const burst = (n: number, prompt: number, decode: number) =>
-    Array.from({ length: n }, (_, id) => new Request({ id, arrivedAt: id * 0.01, numPrefillTokens: prompt, numDecodeTokens: decode }));
+    Array.from(
+      { length: n },
+      (_, id) => new Request({ id, arrivedAt: id * 0.01, numPrefillTokens: prompt, numDecodeTokens: decode }),
+    );
 
   function run(requests: Request[], numBlocks: number, vllmV0: VllmV0Options) {
     let replica: VllmV0ReplicaScheduler | undefined;
     const result = new Simulator({
-      ...setup(requests, { initialReplicas: 1, kvCache: { numBlocks, blockSize: 16, watermarkFraction: 0.01 }, executionModel: linearModel }),
+      ...setup(requests, {
+        initialReplicas: 1,
+        kvCache: { numBlocks, blockSize: 16, watermarkFraction: 0.01 },
+        executionModel: linearModel,
+      }),
       makeReplicaScheduler: (init) => (replica = new VllmV0ReplicaScheduler(init, vllmV0)),
     }).run();
     return { result, replica: replica! };
@@ -141,7 +165,10 @@ describe('vllm-v0: swapped requests', () => {
       expect(r.numRestarts).toBe(0);
       expect(r.numProcessedTokens).toBe(r.totalTokens);
     }
-    expect(replica.swapSeconds).toBeCloseTo(((replica.cpu.numBlocksSwappedOut + replica.cpu.numBlocksSwappedIn) * 1024 * 1024) / 25e9, 12);
+    expect(replica.swapSeconds).toBeCloseTo(
+      ((replica.cpu.numBlocksSwappedOut + replica.cpu.numBlocksSwappedIn) * 1024 * 1024) / 25e9,
+      12,
+    );
     expect(replica.cpu.numAllocatedBlocks).toBe(0);
   });
 
@@ -163,12 +190,22 @@ describe('vllm-v0: swapped requests', () => {
   it('random workloads under swap preemption and small pools: every request finishes once, nothing is left on the CPU', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ gap: fc.double({ min: 0, max: 0.3, noNaN: true }), prefill: fc.integer({ min: 1, max: 500 }), decode: fc.integer({ min: 1, max: 200 }) }), { minLength: 1, maxLength: 40 }),
+        fc.array(
+          fc.record({
+            gap: fc.double({ min: 0, max: 0.3, noNaN: true }),
+            prefill: fc.integer({ min: 1, max: 500 }),
+            decode: fc.integer({ min: 1, max: 200 }),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
         fc.integer({ min: 48, max: 200 }),
         fc.integer({ min: 0, max: 200 }),
         (rows, numBlocks, cpuBlocks) => {
           let t = 0;
-          const requests = rows.map((r, id) => new Request({ id, arrivedAt: (t += r.gap), numPrefillTokens: r.prefill, numDecodeTokens: r.decode }));
+          const requests = rows.map(
+            (r, id) =>
+              new Request({ id, arrivedAt: (t += r.gap), numPrefillTokens: r.prefill, numDecodeTokens: r.decode }),
+          );
           const { result, replica } = run(requests, numBlocks, options(cpuBlocks));
           expect(result.numCompleted).toBe(rows.length);
           expect(replica.cpu.numAllocatedBlocks).toBe(0);
@@ -182,7 +219,12 @@ describe('vllm-v0: swapped requests', () => {
 
 describe('vllm-v0: steps the replica refuses', () => {
   const outputs = (s: VllmV0Scheduler, extra: Partial<SchedulerOutputs>): SchedulerOutputs => ({
-    ...s.commitStep(s.createBudget(), emptyPrefillOutputs(), { decodes: [], preempted: [], swappedOut: [], blocksToSwapOut: [] }, emptySwappedInOutputs()),
+    ...s.commitStep(
+      s.createBudget(),
+      emptyPrefillOutputs(),
+      { decodes: [], preempted: [], swappedOut: [], blocksToSwapOut: [] },
+      emptySwappedInOutputs(),
+    ),
     ...extra,
   });
 
@@ -250,13 +292,19 @@ describe('vllm-v0: steps the replica refuses', () => {
       x.swapped.push(a!);
       return outputs(x, {});
     });
-    expect(() => s.schedule(1)).toThrow(/has no KV cache on the CPU \(preempt\(\) fell back to recompute: put it in waiting\)/);
+    expect(() => s.schedule(1)).toThrow(
+      /has no KV cache on the CPU \(preempt\(\) fell back to recompute: put it in waiting\)/,
+    );
   });
 });
 
 describe('vllm-v0: runs', () => {
   it('two simulations in one process match (no shared state), and each scheduler counts its own steps', () => {
-    const make = () => Array.from({ length: 30 }, (_, id) => new Request({ id, arrivedAt: id * 0.05, numPrefillTokens: 300, numDecodeTokens: 100 }));
+    const make = () =>
+      Array.from(
+        { length: 30 },
+        (_, id) => new Request({ id, arrivedAt: id * 0.05, numPrefillTokens: 300, numDecodeTokens: 100 }),
+      );
     const once = () => {
       const replicas: VllmV0ReplicaScheduler[] = [];
       const result = new Simulator({

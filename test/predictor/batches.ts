@@ -19,7 +19,8 @@ export function batch(parts: readonly (readonly [kv: number, decode: boolean, to
 }
 
 export const prefill = (tokens: number, kv = 0): BatchShape => batch([[kv, false, tokens]]);
-export const decode = (requests: number, kv: number): BatchShape => batch(Array.from({ length: requests }, () => [kv, true, 1] as const));
+export const decode = (requests: number, kv: number): BatchShape =>
+  batch(Array.from({ length: requests }, () => [kv, true, 1] as const));
 
 /**
  * Batches like the vllm and sarathi schedulers form within the profiled range: up to 128 decodes

@@ -18,16 +18,25 @@ const FITTED_DIR = join(REPO_ROOT, 'sim', 'predictor', 'fitted');
 
 function runFitScript(profiles: string): { out: string; stdout: string } {
   const out = tempDir('fitted-');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'sim/predictor/fit-model.ts'), profiles, '--out', out], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'sim/predictor/fit-model.ts'), profiles, '--out', out],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  );
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return { out, stdout: r.stdout };
 }
 
-const filesIn = (dir: string): Record<string, string> => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+const filesIn = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 
 describe('fitModel', () => {
   it('is deterministic and its output round-trips through the schema', () => {
@@ -41,7 +50,9 @@ describe('fitModel', () => {
   });
 
   it('rejects malformed tables with the file name and the fix', () => {
-    expect(() => parseFittedTables({ format: 'servelab/fitted-execution-model@1', model: 'x' }, 'sim/predictor/fitted/x.json')).toThrow(
+    expect(() =>
+      parseFittedTables({ format: 'servelab/fitted-execution-model@1', model: 'x' }, 'sim/predictor/fitted/x.json'),
+    ).toThrow(
       /^sim\/predictor\/fitted\/x\.json: not a fitted execution model \(hfId: .*\)\. Regenerate it with `npm run fit-model -- <profile dir>`/,
     );
   });
@@ -51,7 +62,11 @@ describe('npm run fit-model', () => {
   it('writes byte-identical files on every run, wherever the profiles are', () => {
     const first = runFitScript(writeProfiles(MODELS['llama-2-7b'], { tps: [1, 2] }));
     const second = runFitScript(writeProfiles(MODELS['llama-2-7b'], { tps: [1, 2] }));
-    expect(Object.keys(filesIn(first.out))).toEqual(['index.ts', 'llama-2-7b.a100.tp1.json', 'llama-2-7b.a100.tp2.json']);
+    expect(Object.keys(filesIn(first.out))).toEqual([
+      'index.ts',
+      'llama-2-7b.a100.tp1.json',
+      'llama-2-7b.a100.tp2.json',
+    ]);
     expect(filesIn(second.out)).toEqual(filesIn(first.out));
     expect(first.stdout).toMatch(/wrote .*llama-2-7b\.a100\.tp2\.json/);
   });
@@ -60,20 +75,27 @@ describe('npm run fit-model', () => {
     const dir = writeProfiles(MODELS['llama-2-7b'], { tps: [1, 2], attentionTps: [1] });
     const { out, stdout } = runFitScript(dir);
     expect(Object.keys(filesIn(out))).toEqual(['index.ts', 'llama-2-7b.a100.tp1.json']);
-    expect(stdout).toMatch(/skip llama-2-7b on a100 at TP 2: .*attention\.csv: no rows for llama-2-7b .* at num_tensor_parallel_workers 2/);
+    expect(stdout).toMatch(
+      /skip llama-2-7b on a100 at TP 2: .*attention\.csv: no rows for llama-2-7b .* at num_tensor_parallel_workers 2/,
+    );
   });
 });
 
 describe('committed fitted tables', () => {
   it('are a few KB each and listed by the generated index', () => {
-    const json = readdirSync(FITTED_DIR).filter((f) => f.endsWith('.json')).sort();
+    const json = readdirSync(FITTED_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(json).toEqual(['llama-2-7b.a100.tp1.json', 'llama-3-8b.a100.tp1.json']);
     for (const f of json) expect(statSync(join(FITTED_DIR, f)).size).toBeLessThan(10_000);
     expect(fittedEntries().map((e) => e.file)).toEqual(json);
   });
 
-  it.skipIf(!HAS_PROFILES)(needs(HAS_PROFILES, 'are exactly what fit-model produces from ../shared today', NO_VIDUR_DATA), () => {
-    const { out } = runFitScript(PROFILES_DIR);
-    expect(filesIn(out)).toEqual(filesIn(FITTED_DIR));
-  });
+  it.skipIf(!HAS_PROFILES)(
+    needs(HAS_PROFILES, 'are exactly what fit-model produces from ../shared today', NO_VIDUR_DATA),
+    () => {
+      const { out } = runFitScript(PROFILES_DIR);
+      expect(filesIn(out)).toEqual(filesIn(FITTED_DIR));
+    },
+  );
 });

@@ -52,7 +52,15 @@ export function writeProfiles(model: ModelSpec, options: FixtureOptions = {}): s
   const dims = [model.numQHeads, model.numKvHeads, model.hiddenSize, model.intermediateSize];
 
   const mlp = [
-    [...TOKEN_OPS.map((op) => `time_stats.${op}.median`), 'n_head', 'n_kv_head', 'n_embd', 'n_expanded_embd', 'num_tokens', 'num_tensor_parallel_workers'].join(','),
+    [
+      ...TOKEN_OPS.map((op) => `time_stats.${op}.median`),
+      'n_head',
+      'n_kv_head',
+      'n_embd',
+      'n_expanded_embd',
+      'num_tokens',
+      'num_tensor_parallel_workers',
+    ].join(','),
     ...tps.flatMap((tp) => TOKENS.map((t) => [...TOKEN_OPS.map((_, i) => opMs(i, t) / tp), ...dims, t, tp].join(','))),
   ];
   const attnHeader = [
@@ -74,10 +82,14 @@ export function writeProfiles(model: ModelSpec, options: FixtureOptions = {}): s
     attnHeader.join(','),
     ...(options.attentionTps ?? tps).flatMap((tp) => [
       ...BATCHES.flatMap((b) =>
-        KVS.filter((kv) => kv > 0).map((kv) => [b, 0, kv, 'False', decodeMs(b, kv), '', ...(options.kvSave ? [kvSaveMs(b)] : []), ...attnDims, tp].join(',')),
+        KVS.filter((kv) => kv > 0).map((kv) =>
+          [b, 0, kv, 'False', decodeMs(b, kv), '', ...(options.kvSave ? [kvSaveMs(b)] : []), ...attnDims, tp].join(','),
+        ),
       ),
       ...CHUNKS.flatMap((c) =>
-        KVS.map((kv) => [1, c, kv, 'True', '', prefillMs(kv, c), ...(options.kvSave ? [kvSaveMs(c)] : []), ...attnDims, tp].join(',')),
+        KVS.map((kv) =>
+          [1, c, kv, 'True', '', prefillMs(kv, c), ...(options.kvSave ? [kvSaveMs(c)] : []), ...attnDims, tp].join(','),
+        ),
       ),
     ]),
   ];
@@ -94,8 +106,9 @@ export function writeProfiles(model: ModelSpec, options: FixtureOptions = {}): s
     const lines = files[options.edit.file]!;
     lines[options.edit.line - 1] = options.edit.text;
   }
-  if (options.omit !== 'mlp') writeFileSync(join(dir, 'mlp.csv'), files.mlp!.join('\n') + '\n');
-  if (options.omit !== 'attention') writeFileSync(join(dir, 'attention.csv'), files.attention!.join('\n') + '\n');
-  if (files.network) writeFileSync(join(root, 'network', 'a100_pairwise_nvlink', 'all_reduce.csv'), files.network.join('\n') + '\n');
+  if (options.omit !== 'mlp') writeFileSync(join(dir, 'mlp.csv'), `${files.mlp!.join('\n')}\n`);
+  if (options.omit !== 'attention') writeFileSync(join(dir, 'attention.csv'), `${files.attention!.join('\n')}\n`);
+  if (files.network)
+    writeFileSync(join(root, 'network', 'a100_pairwise_nvlink', 'all_reduce.csv'), `${files.network.join('\n')}\n`);
   return root;
 }

@@ -29,7 +29,9 @@ interface Observed {
 }
 
 function observed(): Map<number, Observed> {
-  const requests = parse(readFileSync(join(GROUND_TRUTH, 'benchmark.requests.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+  const requests = parse(readFileSync(join(GROUND_TRUTH, 'benchmark.requests.csv'), 'utf8'), {
+    columns: true,
+  }) as Record<string, string>[];
   const metrics = parse(readFileSync(METRICS, 'utf8'), { columns: true }) as Record<string, string>[];
   const out = new Map<number, Observed>();
   for (const m of metrics) {
@@ -65,41 +67,67 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 const HAVE_GROUND_TRUTH = HAS_PROFILES && existsSync(METRICS);
 
-describe.skipIf(!HAVE_GROUND_TRUTH)(needs(HAVE_GROUND_TRUTH, "Vidur's ground truth (Llama-2-7B, A100, TP 1)", NO_VIDUR_DATA), () => {
-  // Read in beforeAll, never while collecting: vitest runs a skipped describe's body too.
-  let all = new Map<number, Observed>();
-  let lone: number[] = [];
-  beforeAll(() => {
-    all = observed();
-    lone = alone(all);
-  });
-  const models: [string, () => ExecutionTimeModel, number, number][] = [
-    ['profiles', () => ProfileTableModel.fromProfiles(PROFILES_DIR, { model: MODELS['llama-2-7b'], device: 'a100', tensorParallel: 1 }), 0.01, 0.005],
-    ['fitted', () => createExecutionModel({ kind: 'fitted', model: MODELS['llama-2-7b'], device: DEVICES.a100, tensorParallel: 1 }), 0.015, 0.015],
-  ];
+describe.skipIf(!HAVE_GROUND_TRUTH)(
+  needs(HAVE_GROUND_TRUTH, "Vidur's ground truth (Llama-2-7B, A100, TP 1)", NO_VIDUR_DATA),
+  () => {
+    // Read in beforeAll, never while collecting: vitest runs a skipped describe's body too.
+    let all = new Map<number, Observed>();
+    let lone: number[] = [];
+    beforeAll(() => {
+      all = observed();
+      lone = alone(all);
+    });
+    const models: [string, () => ExecutionTimeModel, number, number][] = [
+      [
+        'profiles',
+        () =>
+          ProfileTableModel.fromProfiles(PROFILES_DIR, {
+            model: MODELS['llama-2-7b'],
+            device: 'a100',
+            tensorParallel: 1,
+          }),
+        0.01,
+        0.005,
+      ],
+      [
+        'fitted',
+        () =>
+          createExecutionModel({
+            kind: 'fitted',
+            model: MODELS['llama-2-7b'],
+            device: DEVICES.a100,
+            tensorParallel: 1,
+          }),
+        0.015,
+        0.015,
+      ],
+    ];
 
-  it('has enough undisturbed requests to test', () => {
-    expect(lone.length).toBeGreaterThan(300);
-  });
-
-  for (const [kind, make, prefillTolerance, e2eTolerance] of models) {
-    it(`${kind}: prefill of requests that were not queued, median error < ${prefillTolerance * 100} %`, () => {
-      const m = make();
-      const errors = [...all.values()].filter((o) => o.schedulingDelay === 0).map((o) => Math.abs(m.batchTime(prefill(o.prefillTokens)) / o.prefillE2e - 1));
-      expect(errors.length).toBeGreaterThan(500);
-      expect(median(errors)).toBeLessThan(prefillTolerance);
+    it('has enough undisturbed requests to test', () => {
+      expect(lone.length).toBeGreaterThan(300);
     });
 
-    it(`${kind}: end-to-end time of requests that ran alone, median error < ${e2eTolerance * 100} %`, () => {
-      const m = make();
-      const errors = lone.map((id) => {
-        const o = all.get(id)!;
-        // The prefill iteration yields the first output token; each later token is one decode iteration at KV P + j.
-        let t = m.batchTime(prefill(o.prefillTokens));
-        for (let j = 1; j < o.decodeTokens; j++) t += m.batchTime(decode(1, o.prefillTokens + j));
-        return Math.abs(t / o.e2e - 1);
+    for (const [kind, make, prefillTolerance, e2eTolerance] of models) {
+      it(`${kind}: prefill of requests that were not queued, median error < ${prefillTolerance * 100} %`, () => {
+        const m = make();
+        const errors = [...all.values()]
+          .filter((o) => o.schedulingDelay === 0)
+          .map((o) => Math.abs(m.batchTime(prefill(o.prefillTokens)) / o.prefillE2e - 1));
+        expect(errors.length).toBeGreaterThan(500);
+        expect(median(errors)).toBeLessThan(prefillTolerance);
       });
-      expect(median(errors)).toBeLessThan(e2eTolerance);
-    });
-  }
-});
+
+      it(`${kind}: end-to-end time of requests that ran alone, median error < ${e2eTolerance * 100} %`, () => {
+        const m = make();
+        const errors = lone.map((id) => {
+          const o = all.get(id)!;
+          // The prefill iteration yields the first output token; each later token is one decode iteration at KV P + j.
+          let t = m.batchTime(prefill(o.prefillTokens));
+          for (let j = 1; j < o.decodeTokens; j++) t += m.batchTime(decode(1, o.prefillTokens + j));
+          return Math.abs(t / o.e2e - 1);
+        });
+        expect(median(errors)).toBeLessThan(e2eTolerance);
+      });
+    }
+  },
+);

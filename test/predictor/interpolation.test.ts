@@ -1,10 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pava, pavaGrid, PiecewiseLinear, roundSignificant, RowTable, simplifyCurve, simplifyRows, type GridPoint } from '../../sim/predictor/interpolation.js';
+import {
+  pava,
+  pavaGrid,
+  PiecewiseLinear,
+  roundSignificant,
+  RowTable,
+  simplifyCurve,
+  simplifyRows,
+  type GridPoint,
+} from '../../sim/predictor/interpolation.js';
 
 /** Strictly increasing knots with non-decreasing values. */
 const monotoneKnots = fc
-  .array(fc.tuple(fc.integer({ min: 1, max: 100 }), fc.double({ min: 0, max: 10, noNaN: true })), { minLength: 1, maxLength: 30 })
+  .array(fc.tuple(fc.integer({ min: 1, max: 100 }), fc.double({ min: 0, max: 10, noNaN: true })), {
+    minLength: 1,
+    maxLength: 30,
+  })
   .map((steps) => {
     let x = 0;
     let y = 0;
@@ -59,22 +71,28 @@ describe('PiecewiseLinear', () => {
 
   it('is monotone when its knots are', () => {
     fc.assert(
-      fc.property(monotoneKnots, fc.double({ min: -10, max: 4000, noNaN: true }), fc.double({ min: -10, max: 4000, noNaN: true }), (knots, a, b) => {
-        const g = new PiecewiseLinear(
-          knots.map(([x]) => x),
-          knots.map(([, y]) => y),
-        );
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        expect(g.at(lo)).toBeLessThanOrEqual(g.at(hi) + 1e-9);
-        for (const [x, y] of knots) expect(g.at(x)).toBe(y);
-      }),
+      fc.property(
+        monotoneKnots,
+        fc.double({ min: -10, max: 4000, noNaN: true }),
+        fc.double({ min: -10, max: 4000, noNaN: true }),
+        (knots, a, b) => {
+          const g = new PiecewiseLinear(
+            knots.map(([x]) => x),
+            knots.map(([, y]) => y),
+          );
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          expect(g.at(lo)).toBeLessThanOrEqual(g.at(hi) + 1e-9);
+          for (const [x, y] of knots) expect(g.at(x)).toBe(y);
+        },
+      ),
     );
   });
 
   it('combines tables exactly on the union of their knots', () => {
     const g = new PiecewiseLinear([10, 20], [0, 10]);
     const sum = PiecewiseLinear.combine([f, g], [1, 2], 0.5);
-    for (const x of [0, 8, 10, 12, 15, 16, 20, 25, 32, 40]) expect(sum.at(x)).toBeCloseTo(f.at(x) + 2 * g.at(x) + 0.5, 12);
+    for (const x of [0, 8, 10, 12, 15, 16, 20, 25, 32, 40])
+      expect(sum.at(x)).toBeCloseTo(f.at(x) + 2 * g.at(x) + 0.5, 12);
   });
 
   it('rejects unsorted or mismatched knots', () => {
@@ -113,10 +131,15 @@ describe('RowTable', () => {
 
   it('is monotone in both directions on a monotone grid', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0, max: 40, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (r, x, d) => {
-        expect(t.at(r, x)).toBeLessThanOrEqual(t.at(r + d, x) + 1e-9);
-        expect(t.at(r, x)).toBeLessThanOrEqual(t.at(r, x + d * 10) + 1e-9);
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        fc.double({ min: 0, max: 40, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (r, x, d) => {
+          expect(t.at(r, x)).toBeLessThanOrEqual(t.at(r + d, x) + 1e-9);
+          expect(t.at(r, x)).toBeLessThanOrEqual(t.at(r, x + d * 10) + 1e-9);
+        },
+      ),
     );
   });
 });
@@ -143,9 +166,13 @@ describe('simplification', () => {
     expect(roundSignificant(0.123456, 4)).toBe(0.1235);
     expect(roundSignificant(1234567, 4)).toBe(1235000);
     fc.assert(
-      fc.property(fc.double({ min: 1e-6, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (a, d) => {
-        expect(roundSignificant(a, 4)).toBeLessThanOrEqual(roundSignificant(a * (1 + d), 4));
-      }),
+      fc.property(
+        fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (a, d) => {
+          expect(roundSignificant(a, 4)).toBeLessThanOrEqual(roundSignificant(a * (1 + d), 4));
+        },
+      ),
     );
   });
 });

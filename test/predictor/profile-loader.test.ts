@@ -3,7 +3,16 @@ import { MODELS } from '../../sim/catalog/models.js';
 import { ProfileTableModel } from '../../sim/predictor/profile-table-model.js';
 import { loadProfileData, ProfileError } from '../../sim/predictor/profile/index.js';
 import { batch } from './batches.js';
-import { allReduceMs, decodeMs, kvSaveMs, prefillMs, tokenOpsMs, writeProfiles, type FixtureOptions, removeTempDirs } from './fixture.js';
+import {
+  allReduceMs,
+  decodeMs,
+  kvSaveMs,
+  prefillMs,
+  tokenOpsMs,
+  writeProfiles,
+  type FixtureOptions,
+  removeTempDirs,
+} from './fixture.js';
 
 afterAll(removeTempDirs);
 
@@ -32,15 +41,26 @@ describe('Vidur batch formula on synthetic profiles', () => {
   ]);
   // Keys: ceil8(303) = 304; decode (3, ceil64(trunc(601/3) = 200) = 256); prefill (ceil64(0) + ceil64(70) = 128, round(√(100² + 200²)) = 224).
   const perLayer = (overhead: number, kvSave: boolean): number =>
-    tokenOpsMs(304) + decodeMs(3, 256) * (1 + overhead) + prefillMs(128, 224) * (1 + overhead) + (kvSave ? kvSaveMs(303) : 0);
+    tokenOpsMs(304) +
+    decodeMs(3, 256) * (1 + overhead) +
+    prefillMs(128, 224) * (1 + overhead) +
+    (kvSave ? kvSaveMs(303) : 0);
 
   it('reproduces the keys, rounding and layer count for an MHA model', () => {
-    const m = ProfileTableModel.fromProfiles(writeProfiles(llama2), { model: llama2, device: 'a100', tensorParallel: 1 });
+    const m = ProfileTableModel.fromProfiles(writeProfiles(llama2), {
+      model: llama2,
+      device: 'a100',
+      tensorParallel: 1,
+    });
     expect(m.batchTime(mixed)).toBeCloseTo((perLayer(0, false) * 32) / 1000, 12);
   });
 
   it('adds the 10 % batching overhead and KV save for a GQA model', () => {
-    const m = ProfileTableModel.fromProfiles(writeProfiles(llama3, { kvSave: true }), { model: llama3, device: 'a100', tensorParallel: 1 });
+    const m = ProfileTableModel.fromProfiles(writeProfiles(llama3, { kvSave: true }), {
+      model: llama3,
+      device: 'a100',
+      tensorParallel: 1,
+    });
     expect(m.batchTime(mixed)).toBeCloseTo((perLayer(0.1, true) * 32) / 1000, 12);
     // One request of each kind: no overhead.
     const single = batch([
@@ -52,7 +72,11 @@ describe('Vidur batch formula on synthetic profiles', () => {
   });
 
   it('counts two all-reduces plus launch overhead per layer at TP > 1', () => {
-    const m = ProfileTableModel.fromProfiles(writeProfiles(llama2, { tps: [1, 2] }), { model: llama2, device: 'a100', tensorParallel: 2 });
+    const m = ProfileTableModel.fromProfiles(writeProfiles(llama2, { tps: [1, 2] }), {
+      model: llama2,
+      device: 'a100',
+      tensorParallel: 2,
+    });
     const b = batch([[0, false, 512]]);
     const expected = tokenOpsMs(512) / 2 + prefillMs(0, 512) + 2 * (allReduceMs(512) + 0.02);
     expect(m.batchTime(b)).toBeCloseTo((expected * 32) / 1000, 12);
@@ -60,8 +84,18 @@ describe('Vidur batch formula on synthetic profiles', () => {
   });
 
   it('reports the profiled range', () => {
-    const m = ProfileTableModel.fromProfiles(writeProfiles(llama2), { model: llama2, device: 'a100', tensorParallel: 1 });
-    expect(m.limits).toEqual({ maxTokens: 4096, maxDecodeBatch: 128, maxDecodeKv: 4096, maxPrefillChunk: 4096, maxPrefillKv: 4096 });
+    const m = ProfileTableModel.fromProfiles(writeProfiles(llama2), {
+      model: llama2,
+      device: 'a100',
+      tensorParallel: 1,
+    });
+    expect(m.limits).toEqual({
+      maxTokens: 4096,
+      maxDecodeBatch: 128,
+      maxDecodeKv: 4096,
+      maxPrefillChunk: 4096,
+      maxPrefillKv: 4096,
+    });
   });
 });
 
@@ -69,13 +103,17 @@ describe('profile loading errors', () => {
   it('names file, line and column for a bad cell', () => {
     const err = loadError({ edit: { file: 'mlp', line: 3, text: '0,0,0,0,0,0,0,0,0,32,32,4096,11008,abc,1' } });
     expect(err.issue).toMatchObject({ code: 'bad-value', line: 3, column: 'num_tokens' });
-    expect(err.message).toBe('compute/a100/meta-llama/Llama-2-7b-hf/mlp.csv:3 column "num_tokens": expected a number, got "abc"');
+    expect(err.message).toBe(
+      'compute/a100/meta-llama/Llama-2-7b-hf/mlp.csv:3 column "num_tokens": expected a number, got "abc"',
+    );
   });
 
   it('names a missing required column and lists the header', () => {
     const err = loadError({ edit: { file: 'attention', line: 1, text: 'batch_size,prefill_chunk_size,kv_size' } });
     expect(err.issue).toMatchObject({ code: 'missing-column', line: 1, column: 'kv_cache_size' });
-    expect(err.message).toMatch(/attention\.csv:1 column "kv_cache_size": required column is missing \(the header has: batch_size, prefill_chunk_size, kv_size\)/);
+    expect(err.message).toMatch(
+      /attention\.csv:1 column "kv_cache_size": required column is missing \(the header has: batch_size, prefill_chunk_size, kv_size\)/,
+    );
   });
 
   it('says which file is missing and what layout is expected', () => {
@@ -87,7 +125,9 @@ describe('profile loading errors', () => {
   it('names the model and TP when no rows match, and what the file has', () => {
     const err = loadError({}, 4);
     expect(err.issue.code).toBe('no-matching-rows');
-    expect(err.message).toMatch(/mlp\.csv: no rows for llama-2-7b .* at num_tensor_parallel_workers 4; the file has .*: 32, 32, 4096, 11008, 1\. Profile meta-llama\/Llama-2-7b-hf at TP 4/);
+    expect(err.message).toMatch(
+      /mlp\.csv: no rows for llama-2-7b .* at num_tensor_parallel_workers 4; the file has .*: 32, 32, 4096, 11008, 1\. Profile meta-llama\/Llama-2-7b-hf at TP 4/,
+    );
   });
 
   it('rejects a decode row without a decode time', () => {
@@ -96,12 +136,12 @@ describe('profile loading errors', () => {
   });
 
   it('rejects negative times and non-integer keys', () => {
-    expect(loadError({ edit: { file: 'attention', line: 2, text: '1,0,64,False,-1,,4096,32,32,16,1' } }).message).toMatch(
-      /attention\.csv:2 column "time_stats\.attn_decode\.median": expected a time ≥ 0 ms, got "-1"/,
-    );
-    expect(loadError({ edit: { file: 'attention', line: 2, text: '1.5,0,64,False,1,,4096,32,32,16,1' } }).message).toMatch(
-      /attention\.csv:2 column "batch_size": expected an integer, got "1\.5"/,
-    );
+    expect(
+      loadError({ edit: { file: 'attention', line: 2, text: '1,0,64,False,-1,,4096,32,32,16,1' } }).message,
+    ).toMatch(/attention\.csv:2 column "time_stats\.attn_decode\.median": expected a time ≥ 0 ms, got "-1"/);
+    expect(
+      loadError({ edit: { file: 'attention', line: 2, text: '1.5,0,64,False,1,,4096,32,32,16,1' } }).message,
+    ).toMatch(/attention\.csv:2 column "batch_size": expected an integer, got "1\.5"/);
   });
 
   it('reports malformed CSV with its line', () => {

@@ -14,7 +14,12 @@ const WORKED: readonly { model: ModelName; prefill1024: number; decode32: number
 ];
 
 const fitted = (name: ModelName): ProfileTableModel =>
-  createExecutionModel({ kind: 'fitted', model: MODELS[name], device: DEVICES.a100, tensorParallel: 1 }) as ProfileTableModel;
+  createExecutionModel({
+    kind: 'fitted',
+    model: MODELS[name],
+    device: DEVICES.a100,
+    tensorParallel: 1,
+  }) as ProfileTableModel;
 const fromProfiles = (name: ModelName): ProfileTableModel =>
   ProfileTableModel.fromProfiles(PROFILES_DIR, { model: MODELS[name], device: 'a100', tensorParallel: 1 });
 const ms = (seconds: number): number => seconds * 1000;
@@ -58,7 +63,13 @@ describe('committed fitted tables', () => {
   }
 
   it('reports the profiled range', () => {
-    expect(fitted('llama-2-7b').limits).toEqual({ maxTokens: 4096, maxDecodeBatch: 128, maxDecodeKv: 4032, maxPrefillChunk: 4096, maxPrefillKv: 4032 });
+    expect(fitted('llama-2-7b').limits).toEqual({
+      maxTokens: 4096,
+      maxDecodeBatch: 128,
+      maxDecodeKv: 4032,
+      maxPrefillChunk: 4096,
+      maxPrefillKv: 4032,
+    });
     expect(fitted('llama-3-8b').limits.maxDecodeBatch).toBe(512);
   });
 });
@@ -127,10 +138,18 @@ describe('ProfileTableModel.decodeRunTimes', () => {
   it('equals batchTime bit for bit on every iteration of random decode runs', () => {
     const rng = new Rng(5);
     for (const name of ['llama-2-7b', 'llama-3-8b'] as const) {
-      const model = createExecutionModel({ kind: 'fitted', model: MODELS[name], device: DEVICES.a100, tensorParallel: 1 });
+      const model = createExecutionModel({
+        kind: 'fitted',
+        model: MODELS[name],
+        device: DEVICES.a100,
+        tensorParallel: 1,
+      });
       for (let trial = 0; trial < 40; trial++) {
         const n = rng.int(1, 128);
-        const requests = Array.from({ length: n }, () => ({ numProcessedTokens: rng.int(2, 3000), isPrefillComplete: true }));
+        const requests = Array.from({ length: n }, () => ({
+          numProcessedTokens: rng.int(2, 3000),
+          isPrefillComplete: true,
+        }));
         const batch = { requests, numTokens: new Array<number>(n).fill(1) };
         const steps = 300;
         const out = new Float64Array(steps);

@@ -15,16 +15,23 @@ const relative = (roof: number, table: number): number => roof / table - 1;
 describe('calibrated roofline vs the committed profile tables', () => {
   // Bounds quoted in docs/execution-model.md; the tables there list the errors per key.
   for (const name of ['llama-2-7b', 'llama-3-8b'] as const satisfies readonly ModelName[]) {
-    const table = createExecutionModel({ kind: 'fitted', model: MODELS[name], device: DEVICES.a100, tensorParallel: 1 });
+    const table = createExecutionModel({
+      kind: 'fitted',
+      model: MODELS[name],
+      device: DEVICES.a100,
+      tensorParallel: 1,
+    });
     const roof = new RooflineModel(MODELS[name], DEVICES.a100, 1);
 
     it(`${name}: prefill 128…4096 tokens within 25 %`, () => {
-      for (const n of [128, 256, 512, 1024, 2048, 4096]) expect(Math.abs(relative(roof.batchTime(prefill(n)), table.batchTime(prefill(n))))).toBeLessThan(0.25);
+      for (const n of [128, 256, 512, 1024, 2048, 4096])
+        expect(Math.abs(relative(roof.batchTime(prefill(n)), table.batchTime(prefill(n))))).toBeLessThan(0.25);
     });
 
     it(`${name}: decode 1…128 requests at KV 256…3072 within 30 %`, () => {
       for (const b of [1, 8, 32, 64, 128]) {
-        for (const kv of [256, 1024, 3072]) expect(Math.abs(relative(roof.batchTime(decode(b, kv)), table.batchTime(decode(b, kv))))).toBeLessThan(0.3);
+        for (const kv of [256, 1024, 3072])
+          expect(Math.abs(relative(roof.batchTime(decode(b, kv)), table.batchTime(decode(b, kv))))).toBeLessThan(0.3);
       }
     });
   }
@@ -45,8 +52,18 @@ describe('roofline behaviour', () => {
 
   it('its constants are the calibrated values the hand-worked figures below use', () => {
     expect({ ...CALIBRATED_ROOFLINE }).toEqual({
-      gemmCompute: 0.701, gemmMemory: 0.817, gemmFloorMs: 0.00529, gemmSharpness: 2.28, elementwiseMemory: 0.537, elementwiseFloorMs: 0.00361,
-      decodeMemory: 0.756, decodeFloorMs: 0.0123, prefillCompute: 0.289, prefillHalfChunk: 51.9, prefillFloorMs: 0.017, allReduceLatencyMs: 0.0382,
+      gemmCompute: 0.701,
+      gemmMemory: 0.817,
+      gemmFloorMs: 0.00529,
+      gemmSharpness: 2.28,
+      elementwiseMemory: 0.537,
+      elementwiseFloorMs: 0.00361,
+      decodeMemory: 0.756,
+      decodeFloorMs: 0.0123,
+      prefillCompute: 0.289,
+      prefillHalfChunk: 51.9,
+      prefillFloorMs: 0.017,
+      allReduceLatencyMs: 0.0382,
       allReduceLinkFraction: 0.263,
     });
   });
@@ -75,13 +92,24 @@ describe('roofline behaviour', () => {
   });
 
   it('rejects a TP that does not split the heads', () => {
-    expect(() => new RooflineModel(MODELS['llama-3-8b'], DEVICES.a100, 3)).toThrow(/llama-3-8b has 32 query and 8 KV heads, which TP 3 cannot split evenly/);
+    expect(() => new RooflineModel(MODELS['llama-3-8b'], DEVICES.a100, 3)).toThrow(
+      /llama-3-8b has 32 query and 8 KV heads, which TP 3 cannot split evenly/,
+    );
   });
 
-  it.skipIf(!HAS_PROFILES)(needs(HAS_PROFILES, 'its constants are what the calibration script prints from ../shared', NO_VIDUR_DATA), () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'sim/predictor/calibrate-roofline.ts'), PROFILES_DIR], { cwd: REPO_ROOT, encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    const printed = Object.fromEntries([...r.stdout.matchAll(/^ {2}(\w+): ([\d.e+-]+),$/gm)].map((m) => [m[1]!, Number(m[2])]));
-    expect(printed).toEqual({ ...CALIBRATED_ROOFLINE });
-  });
+  it.skipIf(!HAS_PROFILES)(
+    needs(HAS_PROFILES, 'its constants are what the calibration script prints from ../shared', NO_VIDUR_DATA),
+    () => {
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(REPO_ROOT, 'sim/predictor/calibrate-roofline.ts'), PROFILES_DIR],
+        { cwd: REPO_ROOT, encoding: 'utf8' },
+      );
+      expect(r.status).toBe(0);
+      const printed = Object.fromEntries(
+        [...r.stdout.matchAll(/^ {2}(\w+): ([\d.e+-]+),$/gm)].map((m) => [m[1]!, Number(m[2])]),
+      );
+      expect(printed).toEqual({ ...CALIBRATED_ROOFLINE });
+    },
+  );
 });

@@ -9,11 +9,28 @@ describe('traces/autoscaling-cluster.json', () => {
   it('matches the grader\u2019s cluster and scaling environment', () => {
     const config = parseConfig(parseArgs(['--config', 'traces/autoscaling-cluster.json']).config);
     const grader = clusterConfig();
-    for (const key of ['model', 'device', 'tp', 'replicas', 'replicaScheduler', 'batchSizeCap', 'maxTokensInBatch', 'executionModel', 'globalScheduler', 'seed'] as const) {
+    for (const key of [
+      'model',
+      'device',
+      'tp',
+      'replicas',
+      'replicaScheduler',
+      'batchSizeCap',
+      'maxTokensInBatch',
+      'executionModel',
+      'globalScheduler',
+      'seed',
+    ] as const) {
       expect(config[key], key).toEqual(grader[key]);
     }
     const policy = { tuneInterval: 5, tune: () => 0 };
-    expect(autoscalingOptions(config, policy)).toEqual({ policy, scaleUpDelay: ENVIRONMENT.scaleUpDelay, scaleDownDelay: ENVIRONMENT.scaleDownDelay, minReplicas: ENVIRONMENT.minReplicas, maxReplicas: ENVIRONMENT.maxReplicas });
+    expect(autoscalingOptions(config, policy)).toEqual({
+      policy,
+      scaleUpDelay: ENVIRONMENT.scaleUpDelay,
+      scaleDownDelay: ENVIRONMENT.scaleDownDelay,
+      minReplicas: ENVIRONMENT.minReplicas,
+      maxReplicas: ENVIRONMENT.maxReplicas,
+    });
     expect(costPerReplicaHour(config)).toBe(ENVIRONMENT.costPerReplicaHour);
     expect(config.trace).toBe('traces/autoscaling.csv');
   });

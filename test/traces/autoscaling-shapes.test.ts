@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { readTraceFile } from '../../sim/workload/trace-file.js';
-import { AUTOSCALING_SHAPES, SHAPE_DURATION, shapeTraceCsv, shapeTraceFile, type AutoscalingShape } from '../../traces/generate-autoscaling-shapes.js';
+import {
+  AUTOSCALING_SHAPES,
+  SHAPE_DURATION,
+  shapeTraceCsv,
+  shapeTraceFile,
+  type AutoscalingShape,
+} from '../../traces/generate-autoscaling-shapes.js';
 
 describe.each(Object.keys(AUTOSCALING_SHAPES) as AutoscalingShape[])('traces/autoscaling-%s.csv', (shape) => {
   const file = join(REPO_ROOT, shapeTraceFile(shape));
@@ -22,7 +28,8 @@ describe.each(Object.keys(AUTOSCALING_SHAPES) as AutoscalingShape[])('traces/aut
       for (let i = profile.length - 1; i > 0; i--) {
         const a = profile[i - 1]!;
         const b = profile[i]!;
-        if (t >= a.time && t <= b.time && b.time > a.time) return a.qps + ((b.qps - a.qps) * (t - a.time)) / (b.time - a.time);
+        if (t >= a.time && t <= b.time && b.time > a.time)
+          return a.qps + ((b.qps - a.qps) * (t - a.time)) / (b.time - a.time);
       }
       return profile[0]!.qps;
     };

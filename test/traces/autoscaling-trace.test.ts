@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { readTraceFile } from '../../sim/workload/trace-file.js';
-import { AUTOSCALING_RATE_STEPS, AUTOSCALING_TRACE_FILE, autoscalingTraceCsv } from '../../traces/generate-autoscaling.js';
+import {
+  AUTOSCALING_RATE_STEPS,
+  AUTOSCALING_TRACE_FILE,
+  autoscalingTraceCsv,
+} from '../../traces/generate-autoscaling.js';
 
 describe('traces/autoscaling.csv', () => {
   const text = readFileSync(join(REPO_ROOT, AUTOSCALING_TRACE_FILE), 'utf8');

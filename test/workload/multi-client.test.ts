@@ -10,12 +10,21 @@ import { Simulator } from '../../sim/engine/simulator.js';
 import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
 import { ReplicaScheduler } from '../../sim/policies/replica/replica-scheduler.js';
 import { VllmReplicaScheduler } from '../../sim/policies/replica/vllm.js';
-import { ClientWorkload, generateMultiClient, isActive, parseClientsText, type ClientWorkloadInput } from '../../sim/workload/multi-client.js';
+import {
+  ClientWorkload,
+  generateMultiClient,
+  isActive,
+  parseClientsText,
+  type ClientWorkloadInput,
+} from '../../sim/workload/multi-client.js';
 import { Rng } from '../../sim/workload/rng.js';
 import { LIMITS } from '../helpers.js';
 
 const gen = (clients: ClientWorkloadInput[], duration = 600, seed = 1, count?: number) =>
-  generateMultiClient({ clients: clients.map((c) => ClientWorkload.parse(c)), duration, count, maxTokens: 4096 }, new Rng(seed));
+  generateMultiClient(
+    { clients: clients.map((c) => ClientWorkload.parse(c)), duration, count, maxTokens: 4096 },
+    new Rng(seed),
+  );
 
 describe('multi-client workloads', () => {
   it('gives each client its own rate and lengths, merged by arrival time with ids in order', () => {
@@ -51,10 +60,14 @@ describe('multi-client workloads', () => {
     expect(rs[0]!.arrivedAt).toBeLessThan(0.5);
     for (let i = 1; i < rs.length; i++) expect(rs[i]!.arrivedAt - rs[i - 1]!.arrivedAt).toBeCloseTo(0.5, 9);
     expect(new Set(rs.map((r) => r.numPrefillTokens)).size).toBeGreaterThan(5);
-    expect(rs.every((r) => r.numPrefillTokens >= 10 && r.numPrefillTokens <= 20 && r.numDecodeTokens >= 5 && r.numDecodeTokens <= 6)).toBe(true);
+    expect(
+      rs.every(
+        (r) => r.numPrefillTokens >= 10 && r.numPrefillTokens <= 20 && r.numDecodeTokens >= 5 && r.numDecodeTokens <= 6,
+      ),
+    ).toBe(true);
   });
 
-  it('is deterministic, and adding a client leaves the others\' arrivals unchanged', () => {
+  it("is deterministic, and adding a client leaves the others' arrivals unchanged", () => {
     const one = gen([{ qps: 2 }], 300, 7);
     expect(gen([{ qps: 2 }], 300, 7)).toEqual(one);
     const two = gen([{ qps: 2 }, { qps: 4, arrivals: 'gamma', cv: 2 }], 300, 7);
@@ -63,7 +76,13 @@ describe('multi-client workloads', () => {
   });
 
   it('models a shifting distribution with several windows of one client id, and caps the count', () => {
-    const rs = gen([{ client: 3, qps: 1, end: 100 }, { client: 3, qps: 10, start: 100, end: 200 }], 200);
+    const rs = gen(
+      [
+        { client: 3, qps: 1, end: 100 },
+        { client: 3, qps: 10, start: 100, end: 200 },
+      ],
+      200,
+    );
     expect(new Set(rs.map((r) => r.clientId))).toEqual(new Set([3]));
     expect(rs.filter((r) => r.arrivedAt >= 100).length).toBeGreaterThan(5 * rs.filter((r) => r.arrivedAt < 100).length);
     expect(gen([{ qps: 5 }], 600, 1, 10)).toHaveLength(10);
@@ -94,7 +113,7 @@ describe('multi-client workloads', () => {
 });
 
 describe('client weights and replica-scheduler modules', () => {
-  it('hands the config\'s client weights to every replica scheduler', () => {
+  it("hands the config's client weights to every replica scheduler", () => {
     const seen: number[][] = [];
     class Probe extends VllmReplicaScheduler {
       constructor(init: ConstructorParameters<typeof VllmReplicaScheduler>[0]) {
@@ -102,9 +121,19 @@ describe('client weights and replica-scheduler modules', () => {
         seen.push([this.clientWeight(0), this.clientWeight(1), this.clientWeight(7)]);
       }
     }
-    const config = parseConfig({ replicas: 2, clients: 'qps=1;qps=1', clientWeights: '1,2.5', duration: 5, writeOutputs: false, progress: 'off' });
+    const config = parseConfig({
+      replicas: 2,
+      clients: 'qps=1;qps=1',
+      clientWeights: '1,2.5',
+      duration: 5,
+      writeOutputs: false,
+      progress: 'off',
+    });
     new Simulator(buildSimulation(config, { makeReplicaScheduler: (init) => new Probe(init) })).run();
-    expect(seen).toEqual([[1, 2.5, 1], [1, 2.5, 1]]);
+    expect(seen).toEqual([
+      [1, 2.5, 1],
+      [1, 2.5, 1],
+    ]);
     const plain = new VllmReplicaScheduler({ replicaId: 0, kv: new KvBlockManager(10, 16, 0), limits: LIMITS });
     expect(plain.clientWeight(4)).toBe(1);
   });

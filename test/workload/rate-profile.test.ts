@@ -1,11 +1,18 @@
 /** Arrivals from a piecewise-linear rate profile (sim/workload/rate-profile.ts). */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../sim/workload/rng.js';
-import { checkRateProfile, expectedArrivals, rateAt, rateProfileArrivals, type RatePoint } from '../../sim/workload/rate-profile.js';
+import {
+  checkRateProfile,
+  expectedArrivals,
+  rateAt,
+  rateProfileArrivals,
+  type RatePoint,
+} from '../../sim/workload/rate-profile.js';
 
 const count = (times: readonly number[], lo: number, hi: number) => times.filter((t) => t >= lo && t < hi).length;
 /** |observed − expected| within 5 standard deviations of a binomial split of n. */
-const near = (observed: number, p: number, n: number) => Math.abs(observed - p * n) <= 5 * Math.sqrt(n * p * (1 - p)) + 1;
+const near = (observed: number, p: number, n: number) =>
+  Math.abs(observed - p * n) <= 5 * Math.sqrt(n * p * (1 - p)) + 1;
 
 describe('rateProfileArrivals', () => {
   const steps: RatePoint[] = [
@@ -58,16 +65,39 @@ describe('rateProfileArrivals', () => {
 
   it('rejects malformed profiles with a clear message', () => {
     expect(() => checkRateProfile([{ time: 0, qps: 1 }])).toThrow(/at least two points/);
-    expect(() => checkRateProfile([{ time: 5, qps: 1 }, { time: 6, qps: 1 }])).toThrow(/starts at time 0/);
-    expect(() => checkRateProfile([{ time: 0, qps: 1 }, { time: -1, qps: 1 }])).toThrow(/non-decreasing/);
-    expect(() => checkRateProfile([{ time: 0, qps: -1 }, { time: 1, qps: 1 }])).toThrow(/qps must be finite and ≥ 0/);
+    expect(() =>
+      checkRateProfile([
+        { time: 5, qps: 1 },
+        { time: 6, qps: 1 },
+      ]),
+    ).toThrow(/starts at time 0/);
+    expect(() =>
+      checkRateProfile([
+        { time: 0, qps: 1 },
+        { time: -1, qps: 1 },
+      ]),
+    ).toThrow(/non-decreasing/);
+    expect(() =>
+      checkRateProfile([
+        { time: 0, qps: -1 },
+        { time: 1, qps: 1 },
+      ]),
+    ).toThrow(/qps must be finite and ≥ 0/);
   });
 
   it('rateAt: linear between points, the later point of a step from its time on', () => {
     expect(rateAt(steps, 50)).toBe(20);
     expect(rateAt(steps, 100)).toBe(50);
     expect(rateAt(steps, 150)).toBe(50);
-    expect(rateAt([{ time: 0, qps: 0 }, { time: 10, qps: 10 }], 2.5)).toBe(2.5);
+    expect(
+      rateAt(
+        [
+          { time: 0, qps: 0 },
+          { time: 10, qps: 10 },
+        ],
+        2.5,
+      ),
+    ).toBe(2.5);
     expect(rateAt(steps, 250)).toBe(0);
   });
 });

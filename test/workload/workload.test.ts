@@ -7,13 +7,28 @@ import { parseTrace, TraceFormatError } from '../../sim/workload/trace-file.js';
 import { mean } from '../../sim/metrics/stats.js';
 
 const LENGTHS: LengthOptions = {
-  kind: 'fixed', maxTokens: 4096, prefillScale: 1, decodeScale: 1, prefillTokens: 100, decodeTokens: 20,
-  minTotalTokens: 64, maxTotalTokens: 1024, prefillToDecodeRatio: 3, zipfTheta: 0.99,
+  kind: 'fixed',
+  maxTokens: 4096,
+  prefillScale: 1,
+  decodeScale: 1,
+  prefillTokens: 100,
+  decodeTokens: 20,
+  minTotalTokens: 64,
+  maxTotalTokens: 1024,
+  prefillToDecodeRatio: 3,
+  zipfTheta: 0.99,
 };
 
 describe('Rng', () => {
   it('repeats for the same seed, differs for another, and forks independent streams', () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(seed)));
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.next()
+        )(new Rng(seed)),
+      );
     expect(draw(1)).toEqual(draw(1));
     expect(draw(1)).not.toEqual(draw(2));
     const r = new Rng(7);
@@ -64,7 +79,13 @@ describe('lengths', () => {
   });
 
   it('samples trace rows in a seeded shuffled order and cycles', () => {
-    const traceRows = [1, 2, 3].map((i) => ({ arrivedAt: undefined, numPrefillTokens: i * 100, numDecodeTokens: i, clientId: undefined, tier: undefined }));
+    const traceRows = [1, 2, 3].map((i) => ({
+      arrivedAt: undefined,
+      numPrefillTokens: i * 100,
+      numDecodeTokens: i,
+      clientId: undefined,
+      tier: undefined,
+    }));
     const next = makeLengthGenerator({ ...LENGTHS, kind: 'trace', traceRows }, new Rng(5));
     const six = Array.from({ length: 6 }, next).map((l) => l.numDecodeTokens);
     expect(new Set(six.slice(0, 3))).toEqual(new Set([1, 2, 3]));
@@ -83,25 +104,46 @@ describe('lengths', () => {
       }
     }
     const zipf = makeLengthGenerator({ ...LENGTHS, kind: 'zipf' }, new Rng(9));
-    const totals = Array.from({ length: 2000 }, () => { const l = zipf(); return l.numPrefillTokens + l.numDecodeTokens; });
+    const totals = Array.from({ length: 2000 }, () => {
+      const l = zipf();
+      return l.numPrefillTokens + l.numDecodeTokens;
+    });
     expect(totals.filter((t) => t < 200).length).toBeGreaterThan(totals.filter((t) => t > 800).length); // skewed short
   });
 });
 
 describe('request sources', () => {
   it('synthetic: first arrival after one gap, arrivals before the duration only, ids in order', () => {
-    const rs = generateSynthetic({ intervals: { kind: 'fixed', qps: 2, gammaCv: 1 }, lengths: LENGTHS, duration: 10, count: undefined }, new Rng(1));
+    const rs = generateSynthetic(
+      { intervals: { kind: 'fixed', qps: 2, gammaCv: 1 }, lengths: LENGTHS, duration: 10, count: undefined },
+      new Rng(1),
+    );
     expect(rs.map((r) => r.arrivedAt)).toEqual(Array.from({ length: 19 }, (_, i) => (i + 1) * 0.5));
     expect(rs.map((r) => r.id)).toEqual(Array.from({ length: 19 }, (_, i) => i));
-    const counted = generateSynthetic({ intervals: { kind: 'poisson', qps: 2, gammaCv: 1 }, lengths: LENGTHS, duration: undefined, count: 7 }, new Rng(1));
+    const counted = generateSynthetic(
+      { intervals: { kind: 'poisson', qps: 2, gammaCv: 1 }, lengths: LENGTHS, duration: undefined, count: 7 },
+      new Rng(1),
+    );
     expect(counted).toHaveLength(7);
-    expect(() => generateSynthetic({ intervals: { kind: 'fixed', qps: 2, gammaCv: 1 }, lengths: LENGTHS, duration: undefined, count: undefined }, new Rng(1))).toThrow(/duration/);
+    expect(() =>
+      generateSynthetic(
+        { intervals: { kind: 'fixed', qps: 2, gammaCv: 1 }, lengths: LENGTHS, duration: undefined, count: undefined },
+        new Rng(1),
+      ),
+    ).toThrow(/duration/);
   });
 
   it('replay scales time, clips lengths, keeps client ids and stops at the duration', () => {
-    const rows = parseTrace('arrived_at,num_prefill_tokens,num_decode_tokens,client_id\n0,10,5,1\n2,5000,100,0\n4,7,7,2\n', 't.csv', { requireArrivals: true });
+    const rows = parseTrace(
+      'arrived_at,num_prefill_tokens,num_decode_tokens,client_id\n0,10,5,1\n2,5000,100,0\n4,7,7,2\n',
+      't.csv',
+      { requireArrivals: true },
+    );
     const rs = replayTrace({ rows, timeScale: 0.5, maxTokens: 4096, duration: 1.5 });
-    expect(rs.map((r) => [r.arrivedAt, r.numPrefillTokens + r.numDecodeTokens, r.clientId])).toEqual([[0, 15, 1], [1, 4095, 0]]);
+    expect(rs.map((r) => [r.arrivedAt, r.numPrefillTokens + r.numDecodeTokens, r.clientId])).toEqual([
+      [0, 15, 1],
+      [1, 4095, 0],
+    ]);
   });
 });
 
@@ -109,17 +151,23 @@ describe('trace files', () => {
   const parse = (text: string, requireArrivals = true) => parseTrace(text, 'bad.csv', { requireArrivals });
 
   it('names file, line and field for a bad value', () => {
-    expect(() => parse('arrived_at,num_prefill_tokens,num_decode_tokens\n0,10,5\n1,abc,5\n')).toThrow(/bad\.csv:3 \(num_prefill_tokens\).*"abc"/);
+    expect(() => parse('arrived_at,num_prefill_tokens,num_decode_tokens\n0,10,5\n1,abc,5\n')).toThrow(
+      /bad\.csv:3 \(num_prefill_tokens\).*"abc"/,
+    );
     expect(() => parse('arrived_at,num_prefill_tokens,num_decode_tokens\n0,-3,5\n')).toThrow(TraceFormatError);
   });
 
   it('names missing columns and shows the header', () => {
-    expect(() => parse('time,prompt,output\n0,1,1\n')).toThrow(/missing column\(s\) arrived_at, num_prefill_tokens, num_decode_tokens; header is: time,prompt,output/);
+    expect(() => parse('time,prompt,output\n0,1,1\n')).toThrow(
+      /missing column\(s\) arrived_at, num_prefill_tokens, num_decode_tokens; header is: time,prompt,output/,
+    );
     expect(parse('num_prefill_tokens,num_decode_tokens\n5,6\n', false)).toHaveLength(1);
   });
 
   it('refuses unsorted arrivals and empty files', () => {
-    expect(() => parse('arrived_at,num_prefill_tokens,num_decode_tokens\n5,1,1\n4,1,1\n')).toThrow(/bad\.csv:3 \(arrived_at\).*sort/);
+    expect(() => parse('arrived_at,num_prefill_tokens,num_decode_tokens\n5,1,1\n4,1,1\n')).toThrow(
+      /bad\.csv:3 \(arrived_at\).*sort/,
+    );
     expect(() => parse('arrived_at,num_prefill_tokens,num_decode_tokens\n')).toThrow(/no rows/);
     expect(() => parse('arrived_at,num_prefill_tokens\n"unterminated,1\n')).toThrow(/bad\.csv:\d+: not valid CSV/);
   });

@@ -68,16 +68,22 @@ function runRouterCase(c: RouterCase): RouterCaseResult {
       }));
       for (const id of step.mark) router.replicasToFree.add(id);
       for (let i = 0; i < step.arrivals; i++) {
-        router.addRequest(new Request({ id: nextRequestId++, arrivedAt: time, numPrefillTokens: 256, numDecodeTokens: 1 }));
+        router.addRequest(
+          new Request({ id: nextRequestId++, arrivedAt: time, numPrefillTokens: 256, numDecodeTokens: 1 }),
+        );
       }
-      const result: { assignments: [number | null, number | null][]; victim?: number | null; marked: number[] } = { assignments: [], marked: [] };
+      const result: { assignments: [number | null, number | null][]; victim?: number | null; marked: number[] } = {
+        assignments: [],
+        marked: [],
+      };
       if (step.action === 'schedule') {
         const out: Assignment[] = router.schedule(time);
         if (!Array.isArray(out)) throw new TypeError(`schedule() returned ${typeof out}, not an array of assignments`);
         for (const a of out) result.assignments.push([num(a?.request?.id), num(a?.replicaId)]);
       } else {
         const victim: unknown = router.markReplicaToFree();
-        if (victim !== null && num(victim) === null) throw new TypeError(`markReplicaToFree() returned ${String(victim)}, not a replica id or null`);
+        if (victim !== null && num(victim) === null)
+          throw new TypeError(`markReplicaToFree() returned ${String(victim)}, not a replica id or null`);
         result.victim = victim === null ? null : num(victim);
       }
       result.marked = [...router.replicasToFree].map(Number).sort((a, b) => a - b);
@@ -96,7 +102,10 @@ function runEnvelopeCase(c: EnvelopeCase): EnvelopeCaseResult {
   try {
     const envelope = new NetworkEnvelope();
     for (const [kind, time, a, b] of c.ops) {
-      if (kind === 0) envelope.onRequestArrival(new Request({ id: values.length, arrivedAt: time, numPrefillTokens: a, numDecodeTokens: b }));
+      if (kind === 0)
+        envelope.onRequestArrival(
+          new Request({ id: values.length, arrivedAt: time, numPrefillTokens: a, numDecodeTokens: b }),
+        );
       else values.push(num(envelope.getMaxRequestRate(time, a, b)));
     }
     return { name: c.name, values };
@@ -117,11 +126,16 @@ class SilentEnvelope {
 function runEmaCase(c: EmaCase): EmaCaseResult {
   const values: (number | null)[] = [];
   try {
-    const autoscaler = new InferlineAutoscaler({ ...INFERLINE_CONFIG, throughputAlpha: c.alpha, initialReplicaTokenThroughput: c.initial }, new SilentEnvelope());
+    const autoscaler = new InferlineAutoscaler(
+      { ...INFERLINE_CONFIG, throughputAlpha: c.alpha, initialReplicaTokenThroughput: c.initial },
+      new SilentEnvelope(),
+    );
     values.push(num(autoscaler.replicaTokenThroughput));
     let id = 0;
     for (const b of c.batches) {
-      const requests = b.tokens.map((t) => new Request({ id: id++, arrivedAt: b.scheduledAt, numPrefillTokens: t, numDecodeTokens: 1 }));
+      const requests = b.tokens.map(
+        (t) => new Request({ id: id++, arrivedAt: b.scheduledAt, numPrefillTokens: t, numDecodeTokens: 1 }),
+      );
       const batch = new Batch(0, requests, b.tokens);
       batch.scheduledAt = b.scheduledAt;
       batch.completedAt = b.completedAt;
@@ -147,8 +161,11 @@ function runTuneCase(c: TuneCase): TuneCaseResult {
       if (current === undefined) return 0;
       if (time !== current.time) problems.push(`call at t=${current.time}: asked the envelope about time ${time}`);
       if (windowSize === cfg.minWindowSizeScaleUp && lookBackTime === cfg.lookBackTimeScaleUp) return current.upRate;
-      if (windowSize === cfg.minWindowSizeScaleDown && lookBackTime === cfg.lookBackTimeScaleDown) return current.downRate;
-      problems.push(`call at t=${current.time}: asked the envelope about windowSize ${windowSize}, lookBackTime ${lookBackTime}, neither the scale-up nor the scale-down pair of the config`);
+      if (windowSize === cfg.minWindowSizeScaleDown && lookBackTime === cfg.lookBackTimeScaleDown)
+        return current.downRate;
+      problems.push(
+        `call at t=${current.time}: asked the envelope about windowSize ${windowSize}, lookBackTime ${lookBackTime}, neither the scale-up nor the scale-down pair of the config`,
+      );
       return 0;
     },
   };
@@ -156,7 +173,11 @@ function runTuneCase(c: TuneCase): TuneCaseResult {
     const autoscaler = new InferlineAutoscaler({ ...INFERLINE_CONFIG, ...cfg }, envelope);
     for (const call of c.calls) {
       current = call;
-      const state: ScalingState = Object.freeze({ numReplicas: call.numReplicas, pendingScaleUps: call.pendingScaleUps, pendingScaleDowns: call.pendingScaleDowns });
+      const state: ScalingState = Object.freeze({
+        numReplicas: call.numReplicas,
+        pendingScaleUps: call.pendingScaleUps,
+        pendingScaleDowns: call.pendingScaleDowns,
+      });
       deltas.push(num(autoscaler.tune(call.time, state)));
     }
     return { name: c.name, deltas, envelopeProblems: problems.slice(0, 5) };
@@ -197,7 +218,8 @@ function studentPass(w: ScalingWorkload, requests: readonly AutoscalerRequest[])
   let sum = 0;
   for (let i = 0; i < requests.length; i++) {
     envelope.onRequestArrival(requests[i]!);
-    if ((i + 1) % w.queryEvery === 0) for (const [win, look] of PAIRS) sum += Number(envelope.getMaxRequestRate(w.times[i]!, win, look)) || 0;
+    if ((i + 1) % w.queryEvery === 0)
+      for (const [win, look] of PAIRS) sum += Number(envelope.getMaxRequestRate(w.times[i]!, win, look)) || 0;
   }
   return sum;
 }
@@ -261,13 +283,17 @@ function measureScaling(input: ScalingInput): ScalingAttempt[] {
   const rng = new Rng(input.seed);
   const workloads = input.sizes.map((n) => {
     const w = scalingWorkload(n, input.arrivalsPerQuery, rng);
-    const requests = Array.from(w.times, (t, i) => new Request({ id: i, arrivedAt: t, numPrefillTokens: w.prefill[i]!, numDecodeTokens: 1 }));
+    const requests = Array.from(
+      w.times,
+      (t, i) => new Request({ id: i, arrivedAt: t, numPrefillTokens: w.prefill[i]!, numDecodeTokens: 1 }),
+    );
     return { w, requests };
   });
   // Warm-up: let the JIT optimise both on the smallest size first (about 50 ms each, at least 3 passes).
   for (const pass of [studentPass, baselinePass]) {
     const t0 = cpuMs();
-    for (let i = 0; i < 3 || (cpuMs() - t0 < 50 && i < 1000); i++) sink += pass(workloads[0]!.w, workloads[0]!.requests);
+    for (let i = 0; i < 3 || (cpuMs() - t0 < 50 && i < 1000); i++)
+      sink += pass(workloads[0]!.w, workloads[0]!.requests);
   }
   const attempts: ScalingAttempt[] = [];
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -332,7 +358,12 @@ function recorded(inner: Autoscaler): { autoscaler: Autoscaler; deltas: [number,
   return { autoscaler, deltas, calls: () => calls };
 }
 
-function simulate(run: SimRun, level: number, make: () => Autoscaler, config?: Record<string, unknown>): AutoscalerRunResult {
+function simulate(
+  run: SimRun,
+  level: number,
+  make: () => Autoscaler,
+  config?: Record<string, unknown>,
+): AutoscalerRunResult {
   const rec = recorded(make());
   const result = simulateCluster(run.requests, { autoscaler: rec.autoscaler });
   const metrics = runMetrics(result);
@@ -350,7 +381,8 @@ function simulate(run: SimRun, level: number, make: () => Autoscaler, config?: R
 
 function plainConfig(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(INFERLINE_CONFIG as object)) out[k] = typeof v === 'number' ? (Number.isFinite(v) ? v : String(v)) : String(v);
+  for (const [k, v] of Object.entries(INFERLINE_CONFIG as object))
+    out[k] = typeof v === 'number' ? (Number.isFinite(v) ? v : String(v)) : String(v);
   return out;
 }
 
@@ -381,13 +413,22 @@ serve((raw): AutoscalingOutput => {
         }),
       };
     case 'custom':
-      return { task: 'custom', runs: input.runs.flatMap((run) => input.levels.map((level) => simulate(run, level, () => new CustomAutoscaler(level)))) };
+      return {
+        task: 'custom',
+        runs: input.runs.flatMap((run) =>
+          input.levels.map((level) => simulate(run, level, () => new CustomAutoscaler(level))),
+        ),
+      };
     case 'public': {
       const runs: AutoscalerRunResult[] = [];
       const errors: { level: number; error: string }[] = [];
       for (const level of [0, 1, 2, 3] as const) {
         try {
-          runs.push(level === 0 ? simulate(input.run, 0, () => new InferlineAutoscaler(INFERLINE_CONFIG), plainConfig()) : simulate(input.run, level, () => new CustomAutoscaler(level)));
+          runs.push(
+            level === 0
+              ? simulate(input.run, 0, () => new InferlineAutoscaler(INFERLINE_CONFIG), plainConfig())
+              : simulate(input.run, level, () => new CustomAutoscaler(level)),
+          );
         } catch (err) {
           errors.push({ level, error: errorText(err) });
         }

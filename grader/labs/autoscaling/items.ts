@@ -29,7 +29,13 @@ import {
   type Labelled,
 } from './cases.js';
 import { frontChart, replicasChart, replicaSteps } from './plots.js';
-import { AutoscalingOutput, type AutoscalerRunResult, type ScalingInput, type SimRun, type WireRequests } from './protocol.js';
+import {
+  AutoscalingOutput,
+  type AutoscalerRunResult,
+  type ScalingInput,
+  type SimRun,
+  type WireRequests,
+} from './protocol.js';
 import { costSlope, pairRatios } from './scaling.js';
 import { runMetrics, simulateCluster, type RunMetrics } from './simulate.js';
 import { hiddenWorkloads, type Workload } from './workloads.js';
@@ -51,13 +57,14 @@ export const TUNING_RATIO = { full: 1.1, zero: 1.6 } as const;
 /** The efficiency check: a slope (log2 of the cost ratio per doubling of n) above this is flagged. */
 export const MAX_COST_SLOPE = 0.5;
 
-const parseOutput = <T extends AutoscalingOutput['task']>(raw: unknown, task: T) => parseTaskOutput(AutoscalingOutput, raw, task);
+const parseOutput = <T extends AutoscalingOutput['task']>(raw: unknown, task: T) =>
+  parseTaskOutput(AutoscalingOutput, raw, task);
 
-const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
+const fmt = (x: number | null | undefined, digits = 3) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
 const money = (x: number) => `$${x.toFixed(2)}`;
 
 // ---- unit items ---------------------------------------------------------------------------------
-
 
 type UnitTask = 'routers' | 'envelope' | 'ema' | 'tune';
 
@@ -107,11 +114,31 @@ function unitItem<C extends { name: string }>(
   };
 }
 
-const roundRobinItem = unitItem('routers', (ctx) => roundRobinCases(ctx.publicSeed, ctx.hiddenSeed), (c, r, show) => checkRouterCase(c, r as never, show));
-const lorItem = unitItem('routers', (ctx) => lorCases(ctx.publicSeed, ctx.hiddenSeed), (c, r, show) => checkRouterCase(c, r as never, show));
-const envelopeItem = unitItem('envelope', (ctx) => envelopeCases(ctx.hiddenSeed), (c, r, show) => checkEnvelopeCase(c, r as never, show));
-const emaItem = unitItem('ema', (ctx) => emaCases(ctx.hiddenSeed), (c, r, show) => checkEmaCase(c, r as never, show));
-const tuneItem = unitItem('tune', (ctx) => tuneCases(ctx.hiddenSeed), (c, r, show) => checkTuneCase(c, r as never, show));
+const roundRobinItem = unitItem(
+  'routers',
+  (ctx) => roundRobinCases(ctx.publicSeed, ctx.hiddenSeed),
+  (c, r, show) => checkRouterCase(c, r as never, show),
+);
+const lorItem = unitItem(
+  'routers',
+  (ctx) => lorCases(ctx.publicSeed, ctx.hiddenSeed),
+  (c, r, show) => checkRouterCase(c, r as never, show),
+);
+const envelopeItem = unitItem(
+  'envelope',
+  (ctx) => envelopeCases(ctx.hiddenSeed),
+  (c, r, show) => checkEnvelopeCase(c, r as never, show),
+);
+const emaItem = unitItem(
+  'ema',
+  (ctx) => emaCases(ctx.hiddenSeed),
+  (c, r, show) => checkEmaCase(c, r as never, show),
+);
+const tuneItem = unitItem(
+  'tune',
+  (ctx) => tuneCases(ctx.hiddenSeed),
+  (c, r, show) => checkTuneCase(c, r as never, show),
+);
 
 // ---- efficiency (status only) -------------------------------------------------------------------
 
@@ -139,7 +166,11 @@ const scalingItem: ItemImplementation<ScalingInput> = {
     const out = parseOutput(raw, 'scaling');
     const judged = out.attempts.map((a) => {
       const ratios = pairRatios(a.student, a.baseline);
-      return { a, ratios, slope: a.tooSlowMs !== undefined ? Number.POSITIVE_INFINITY : costSlope(input.sizes, ratios) };
+      return {
+        a,
+        ratios,
+        slope: a.tooSlowMs !== undefined ? Number.POSITIVE_INFINITY : costSlope(input.sizes, ratios),
+      };
     });
     if (judged.length === 0) throw new InvalidOutput('the harness measured nothing');
     const best = judged.reduce((x, y) => (y.slope < x.slope ? y : x));
@@ -155,7 +186,10 @@ const scalingItem: ItemImplementation<ScalingInput> = {
         title: 'Envelope cost per operation relative to a linear baseline (flat = O(1) amortised)',
         x: 'arrivals in the same 100 s',
         y: 'your time / baseline time',
-        series: judged.map((j, k) => ({ name: judged.length > 1 ? `attempt ${k + 1}` : 'yours', points: j.ratios.map((r, i) => [input.sizes[i]!, r] as const) })),
+        series: judged.map((j, k) => ({
+          name: judged.length > 1 ? `attempt ${k + 1}` : 'yours',
+          points: j.ratios.map((r, i) => [input.sizes[i]!, r] as const),
+        })),
       }),
     ];
     return {
@@ -167,8 +201,12 @@ const scalingItem: ItemImplementation<ScalingInput> = {
         `(not wall-clock, so other processes' load does not count): ${input.sizes[0]} to ${input.sizes.at(-1)} arrivals (doubling) in the same 100 s, so the look-back holds ever more of them, and one`,
         `query of each of two (W, L) pairs per ${input.arrivalsPerQuery} arrivals. The ratio of the two times (median of ${input.samples} interleaved pairs) must not`,
         `grow with the number of arrivals: at most ×${(2 ** MAX_COST_SLOPE).toFixed(2)} per doubling (a robust slope over the sizes; one retry when close). The report's chart shows the ratios.`,
-        passed ? '' : 'Hint: keep, per (W, L) pair, state that each arrival enters and leaves once (the handout describes a monotone deque of window sums).',
-      ].join('\n').trimEnd(),
+        passed
+          ? ''
+          : 'Hint: keep, per (W, L) pair, state that each arrival enters and leaves once (the handout describes a monotone deque of window sums).',
+      ]
+        .join('\n')
+        .trimEnd(),
       plots,
     };
   },
@@ -196,13 +234,25 @@ interface Scored {
   readonly result: SimulationResult;
 }
 
-function replay(workload: Workload | SimRun, run: AutoscalerRunResult, observers: readonly SimulationObserver[] = []): Scored {
-  if (!(run.tuneInterval >= 1 && run.tuneInterval <= 60)) throw new InvalidOutput(`tuneInterval ${run.tuneInterval} is outside 1–60 s`);
-  const result = simulateCluster(workload.requests, { autoscaler: new ReplayAutoscaler(run.tuneInterval, run.deltas), observers });
+function replay(
+  workload: Workload | SimRun,
+  run: AutoscalerRunResult,
+  observers: readonly SimulationObserver[] = [],
+): Scored {
+  if (!(run.tuneInterval >= 1 && run.tuneInterval <= 60))
+    throw new InvalidOutput(`tuneInterval ${run.tuneInterval} is outside 1–60 s`);
+  const result = simulateCluster(workload.requests, {
+    autoscaler: new ReplayAutoscaler(run.tuneInterval, run.deltas),
+    observers,
+  });
   return { metrics: runMetrics(result), result };
 }
 
-function simulateWith(requests: WireRequests, autoscaler: Autoscaler, observers: readonly SimulationObserver[] = []): Scored {
+function simulateWith(
+  requests: WireRequests,
+  autoscaler: Autoscaler,
+  observers: readonly SimulationObserver[] = [],
+): Scored {
   const result = simulateCluster(requests, { autoscaler, observers });
   return { metrics: runMetrics(result), result };
 }
@@ -235,7 +285,11 @@ interface ReferenceModules {
 }
 
 async function reference(ctx: ItemContext): Promise<ReferenceModules> {
-  const inferline = await importReference<ReferenceModules['inferline']>(ctx.repoRoot, REFERENCE_DIR, 'inferline-autoscaler.ts');
+  const inferline = await importReference<ReferenceModules['inferline']>(
+    ctx.repoRoot,
+    REFERENCE_DIR,
+    'inferline-autoscaler.ts',
+  );
   const custom = await importReference<ReferenceModules['custom']>(ctx.repoRoot, REFERENCE_DIR, 'custom-autoscaler.ts');
   return { inferline, custom };
 }
@@ -261,7 +315,8 @@ export function configProblems(config: Record<string, unknown> | undefined): str
     const v = config[key];
     if (typeof v !== 'number' || !ok(v)) problems.push(`INFERLINE_CONFIG.${key} must be ${rule}, got ${String(v)}`);
   }
-  if (problems.length === 0 && (config.minReplicas as number) > (config.maxReplicas as number)) problems.push('INFERLINE_CONFIG.minReplicas must not exceed maxReplicas');
+  if (problems.length === 0 && (config.minReplicas as number) > (config.maxReplicas as number))
+    problems.push('INFERLINE_CONFIG.minReplicas must not exceed maxReplicas');
   return problems;
 }
 
@@ -290,7 +345,11 @@ export function timelineTrace(repoRoot: string): SimRun {
   const rows = readTraceFile(join(repoRoot, TIMELINE_TRACE_FILE), { requireArrivals: true });
   return {
     label: TIMELINE_TRACE_FILE,
-    requests: { arrivedAt: rows.map((r) => r.arrivedAt!), numPrefillTokens: rows.map((r) => r.numPrefillTokens), numDecodeTokens: rows.map((r) => r.numDecodeTokens) },
+    requests: {
+      arrivedAt: rows.map((r) => r.arrivedAt!),
+      numPrefillTokens: rows.map((r) => r.numPrefillTokens),
+      numDecodeTokens: rows.map((r) => r.numDecodeTokens),
+    },
     timelineOnly: true,
   };
 }
@@ -300,12 +359,16 @@ const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: SimRun }
     const workloads = hiddenRuns(ctx, 'tuning');
     const timeline = timelineTrace(ctx.repoRoot);
     // The last run is the public one, only for the report's timeline: never scored.
-    return { input: { task: 'inferline', runs: [...workloads.map(toSimRun), timeline] }, prepared: { workloads, timeline } };
+    return {
+      input: { task: 'inferline', runs: [...workloads.map(toSimRun), timeline] },
+      prepared: { workloads, timeline },
+    };
   },
   async score(raw, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
     const out = parseOutput(raw, 'inferline');
     const problems = configProblems(out.runs[0]?.config);
-    if (problems.length > 0) return { score: 0, message: `your INFERLINE_CONFIG is not valid: ${problems[0]}`, output: problems.join('\n') };
+    if (problems.length > 0)
+      return { score: 0, message: `your INFERLINE_CONFIG is not valid: ${problems[0]}`, output: problems.join('\n') };
     const ref = await reference(ctx);
     const rows: string[][] = [];
     const shares: number[] = [];
@@ -318,7 +381,16 @@ const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: SimRun }
       const theirs = simulateWith(w.requests, makeReference());
       const { share, ratio } = tuningShare(ours.metrics, theirs.metrics);
       shares.push(share);
-      rows.push([w.label, String(w.requests.arrivedAt.length), money(ours.metrics.costDollars), fmt(ours.metrics.p90), money(theirs.metrics.costDollars), fmt(theirs.metrics.p90), Number.isFinite(ratio) ? `×${ratio.toFixed(2)}` : '-', `${(100 * share).toFixed(0)}%`]);
+      rows.push([
+        w.label,
+        String(w.requests.arrivedAt.length),
+        money(ours.metrics.costDollars),
+        fmt(ours.metrics.p90),
+        money(theirs.metrics.costDollars),
+        fmt(theirs.metrics.p90),
+        Number.isFinite(ratio) ? `×${ratio.toFixed(2)}` : '-',
+        `${(100 * share).toFixed(0)}%`,
+      ]);
       plots.push(
         replicasChart({
           title: `Replicas over time, ${w.label}`,
@@ -343,7 +415,10 @@ const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: SimRun }
       message: `${(100 * mean).toFixed(0)}% of the marks over ${workloads.length} hidden traces (full marks per trace within ×${TUNING_RATIO.full} of the reference's P90 and cost, none from ×${TUNING_RATIO.zero})`,
       output: [
         `Your InferlineAutoscaler with INFERLINE_CONFIG = ${JSON.stringify(out.runs[0]!.config)}`,
-        textTable(['trace', 'requests', 'your cost', 'your P90 (s)', 'ref cost', 'ref P90 (s)', 'worse ratio', 'share'], rows),
+        textTable(
+          ['trace', 'requests', 'your cost', 'your P90 (s)', 'ref cost', 'ref P90 (s)', 'worse ratio', 'share'],
+          rows,
+        ),
       ].join('\n'),
       plots,
       extra: { tuningRatios: rows.map((r) => r[6]) },
@@ -373,7 +448,10 @@ const paretoItem: ItemImplementation<Workload[]> = {
     const plots: Plot[] = [];
     const notes: string[] = [];
     workloads.forEach((w) => {
-      const point = (m: RunMetrics) => ({ cost: m.costDollars, latency: m.completed < m.total || !Number.isFinite(m.p90) ? Number.POSITIVE_INFINITY : m.p90 });
+      const point = (m: RunMetrics) => ({
+        cost: m.costDollars,
+        latency: m.completed < m.total || !Number.isFinite(m.p90) ? Number.POSITIVE_INFINITY : m.p90,
+      });
       const ours = LEVELS.map((level) => {
         const run = out.runs.find((r) => r.label === w.label && r.level === level);
         if (run === undefined) throw new InvalidOutput(`no result for ${w.label}, service level ${level}`);
@@ -394,7 +472,10 @@ const paretoItem: ItemImplementation<Workload[]> = {
       ]);
       rows.push(['  reference', ...theirs.map((m) => `${money(m.costDollars)} / ${fmt(m.p90)}`), '', '', '']);
       const costs = ours.map((m) => m.costDollars);
-      if (!(costs[0]! <= costs[1]! && costs[1]! <= costs[2]!)) notes.push(`${w.label}: your levels' costs are not in order 1 ≤ 2 ≤ 3 (level 1 should be the cheapest); only the front counts, but check the levels do what you meant`);
+      if (!(costs[0]! <= costs[1]! && costs[1]! <= costs[2]!))
+        notes.push(
+          `${w.label}: your levels' costs are not in order 1 ≤ 2 ≤ 3 (level 1 should be the cheapest); only the front counts, but check the levels do what you meant`,
+        );
       plots.push(
         frontChart(`Pareto front, ${w.label} (reference point ${money(box.cost)}, ${box.latency} s)`, [
           { name: 'yours', points: ours.map((m) => [m.costDollars, m.p90] as const) },
@@ -425,7 +506,11 @@ export function shippedTrace(repoRoot: string): SimRun {
   const rows = readTraceFile(join(repoRoot, AUTOSCALING_TRACE_FILE), { requireArrivals: true });
   return {
     label: `${AUTOSCALING_TRACE_FILE}`,
-    requests: { arrivedAt: rows.map((r) => r.arrivedAt!), numPrefillTokens: rows.map((r) => r.numPrefillTokens), numDecodeTokens: rows.map((r) => r.numDecodeTokens) },
+    requests: {
+      arrivedAt: rows.map((r) => r.arrivedAt!),
+      numPrefillTokens: rows.map((r) => r.numPrefillTokens),
+      numDecodeTokens: rows.map((r) => r.numDecodeTokens),
+    },
   };
 }
 
@@ -442,16 +527,38 @@ const publicTraceItem: ItemImplementation<SimRun> = {
     const front: [number, number][] = [];
     for (const r of out.runs) {
       const { metrics, result } = replay(run, r);
-      rows.push([name(r.level), money(metrics.costDollars), fmt(metrics.p90), String(Math.max(...result.replicaTimeline.map((p) => p.replicas)))]);
-      replicaSeries.push({ name: r.level === 0 ? 'InferLine' : `custom level ${r.level}`, points: replicaSteps(result) });
+      rows.push([
+        name(r.level),
+        money(metrics.costDollars),
+        fmt(metrics.p90),
+        String(Math.max(...result.replicaTimeline.map((p) => p.replicas))),
+      ]);
+      replicaSeries.push({
+        name: r.level === 0 ? 'InferLine' : `custom level ${r.level}`,
+        points: replicaSteps(result),
+      });
       if (r.level > 0) front.push([metrics.costDollars, metrics.p90]);
     }
     for (const e of out.errors) rows.push([name(e.level), 'failed', e.error.slice(0, 120), '']);
     const box = hvReference(run.requests.arrivedAt.length);
-    const hv = front.length === 3 && front.every(([c, l]) => Number.isFinite(c) && Number.isFinite(l)) ? hypervolume(front.map(([cost, latency]) => ({ cost, latency })), box) : undefined;
+    const hv =
+      front.length === 3 && front.every(([c, l]) => Number.isFinite(c) && Number.isFinite(l))
+        ? hypervolume(
+            front.map(([cost, latency]) => ({ cost, latency })),
+            box,
+          )
+        : undefined;
     const plots: Plot[] = [];
-    if (replicaSeries.length > 0) plots.push(replicasChart({ title: `Replicas over time, ${run.label}`, arrivedAt: run.requests.arrivedAt, series: replicaSeries }));
-    if (front.length > 0) plots.push(frontChart(`Your Pareto front on ${run.label}`, [{ name: 'yours', points: front }]));
+    if (replicaSeries.length > 0)
+      plots.push(
+        replicasChart({
+          title: `Replicas over time, ${run.label}`,
+          arrivedAt: run.requests.arrivedAt,
+          series: replicaSeries,
+        }),
+      );
+    if (front.length > 0)
+      plots.push(frontChart(`Your Pareto front on ${run.label}`, [{ name: 'yours', points: front }]));
     const passed = out.errors.length === 0;
     return {
       score: 0,

@@ -20,7 +20,11 @@ export type WireRequests = z.infer<typeof WireRequests>;
 
 // ---- routers ------------------------------------------------------------------------------------
 
-export const RouterReplica = z.strictObject({ replicaId: nonNegativeInt, numWaiting: nonNegativeInt, numRunning: nonNegativeInt });
+export const RouterReplica = z.strictObject({
+  replicaId: nonNegativeInt,
+  numWaiting: nonNegativeInt,
+  numRunning: nonNegativeInt,
+});
 export type RouterReplica = z.infer<typeof RouterReplica>;
 
 /**
@@ -81,8 +85,17 @@ export type EnvelopeCaseResult = z.infer<typeof EnvelopeCaseResult>;
 
 // ---- throughput EMA -----------------------------------------------------------------------------
 
-export const EmaBatch = z.strictObject({ tokens: z.array(int.positive()), scheduledAt: z.number(), completedAt: z.number() });
-export const EmaCase = z.strictObject({ name: z.string(), alpha: z.number(), initial: z.number(), batches: z.array(EmaBatch) });
+export const EmaBatch = z.strictObject({
+  tokens: z.array(int.positive()),
+  scheduledAt: z.number(),
+  completedAt: z.number(),
+});
+export const EmaCase = z.strictObject({
+  name: z.string(),
+  alpha: z.number(),
+  initial: z.number(),
+  batches: z.array(EmaBatch),
+});
 export type EmaCase = z.infer<typeof EmaCase>;
 
 export const EmaCaseResult = z.strictObject({
@@ -190,7 +203,11 @@ export const AutoscalingInput = z.discriminatedUnion('task', [
   z.strictObject({ task: z.literal('tune'), cases: z.array(TuneCase) }),
   z.strictObject({ task: z.literal('scaling'), input: ScalingInput }),
   z.strictObject({ task: z.literal('inferline'), runs: z.array(SimRun) }),
-  z.strictObject({ task: z.literal('custom'), runs: z.array(SimRun), levels: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])) }),
+  z.strictObject({
+    task: z.literal('custom'),
+    runs: z.array(SimRun),
+    levels: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])),
+  }),
   z.strictObject({ task: z.literal('public'), run: SimRun }),
 ]);
 export type AutoscalingInput = z.infer<typeof AutoscalingInput>;
@@ -204,6 +221,10 @@ export const AutoscalingOutput = z.discriminatedUnion('task', [
   z.strictObject({ task: z.literal('inferline'), runs: z.array(AutoscalerRunResult) }),
   z.strictObject({ task: z.literal('custom'), runs: z.array(AutoscalerRunResult) }),
   /** The shipped trace through InferLine (level 0) and the custom levels; a failing autoscaler is an error entry. */
-  z.strictObject({ task: z.literal('public'), runs: z.array(AutoscalerRunResult), errors: z.array(z.strictObject({ level: int, error: z.string() })) }),
+  z.strictObject({
+    task: z.literal('public'),
+    runs: z.array(AutoscalerRunResult),
+    errors: z.array(z.strictObject({ level: int, error: z.string() })),
+  }),
 ]);
 export type AutoscalingOutput = z.infer<typeof AutoscalingOutput>;

@@ -15,7 +15,10 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Median over the interleaved pairs of student time / baseline time, per size measured. */
-export function pairRatios(student: readonly (readonly number[])[], baseline: readonly (readonly number[])[]): number[] {
+export function pairRatios(
+  student: readonly (readonly number[])[],
+  baseline: readonly (readonly number[])[],
+): number[] {
   return student.map((samples, i) => median(samples.map((s, k) => s / baseline[i]![k]!)));
 }
 
@@ -25,7 +28,8 @@ export function costSlope(sizes: readonly number[], ratios: readonly number[]): 
   if (n < 2) return Number.NaN;
   const slopes: number[] = [];
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) slopes.push((Math.log2(ratios[j]!) - Math.log2(ratios[i]!)) / (Math.log2(sizes[j]!) - Math.log2(sizes[i]!)));
+    for (let j = i + 1; j < n; j++)
+      slopes.push((Math.log2(ratios[j]!) - Math.log2(ratios[i]!)) / (Math.log2(sizes[j]!) - Math.log2(sizes[i]!)));
   }
   return median(slopes);
 }

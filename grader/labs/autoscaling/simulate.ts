@@ -42,7 +42,13 @@ export function clusterConfig(replicas: number = ENVIRONMENT.initialReplicas): S
 
 export function fromWire(w: WireRequests): Request[] {
   return w.arrivedAt.map(
-    (arrivedAt, id) => new Request({ id, arrivedAt, numPrefillTokens: w.numPrefillTokens[id]!, numDecodeTokens: w.numDecodeTokens[id]! }),
+    (arrivedAt, id) =>
+      new Request({
+        id,
+        arrivedAt,
+        numPrefillTokens: w.numPrefillTokens[id]!,
+        numDecodeTokens: w.numDecodeTokens[id]!,
+      }),
   );
 }
 
@@ -71,7 +77,8 @@ export function simulateCluster(requests: WireRequests, options: RunOptions): Si
             maxReplicas: ENVIRONMENT.maxReplicas,
           },
   });
-  if (setup.costPerReplicaHour !== ENVIRONMENT.costPerReplicaHour) throw new Error(`cost per replica-hour is ${setup.costPerReplicaHour}, expected ${ENVIRONMENT.costPerReplicaHour}`);
+  if (setup.costPerReplicaHour !== ENVIRONMENT.costPerReplicaHour)
+    throw new Error(`cost per replica-hour is ${setup.costPerReplicaHour}, expected ${ENVIRONMENT.costPerReplicaHour}`);
   return new Simulator(setup).run();
 }
 
@@ -86,5 +93,10 @@ export function runMetrics(result: SimulationResult): RunMetrics {
   const e2e: number[] = [];
   for (const r of result.requests) if (r.completedAt !== undefined) e2e.push(r.completedAt - r.arrivedAt);
   const sorted = Float64Array.from(e2e).sort();
-  return { p90: percentileSorted(sorted, 90), costDollars: result.costDollars, completed: result.numCompleted, total: result.requests.length };
+  return {
+    p90: percentileSorted(sorted, 90),
+    costDollars: result.costDollars,
+    completed: result.numCompleted,
+    total: result.requests.length,
+  };
 }

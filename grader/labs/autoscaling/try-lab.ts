@@ -21,9 +21,17 @@ const p90Key = (level: Level) => `${name(level)}: P90 e2e (s)`;
 export const autoscalingTry: LabTry<Policy> = {
   lab: 'autoscaling',
   async load(dir) {
-    const Inferline = await loadExport<new (config?: unknown) => Autoscaler>(dir, 'inferline-autoscaler.ts', 'InferlineAutoscaler');
+    const Inferline = await loadExport<new (config?: unknown) => Autoscaler>(
+      dir,
+      'inferline-autoscaler.ts',
+      'InferlineAutoscaler',
+    );
     const config = await loadExport<unknown>(dir, 'inferline-autoscaler.ts', 'INFERLINE_CONFIG');
-    const Custom = await loadExport<new (level: 1 | 2 | 3) => Autoscaler>(dir, 'custom-autoscaler.ts', 'CustomAutoscaler');
+    const Custom = await loadExport<new (level: 1 | 2 | 3) => Autoscaler>(
+      dir,
+      'custom-autoscaler.ts',
+      'CustomAutoscaler',
+    );
     return (level) => (level === 0 ? new Inferline(config) : new Custom(level));
   },
   baselines: () => ({ 'no autoscaling': () => undefined }),
@@ -37,7 +45,10 @@ export const autoscalingTry: LabTry<Policy> = {
       try {
         const autoscaler = policy(level);
         // A fixed cluster gives the same run at every level: simulate it once.
-        const m = autoscaler === undefined ? (fixed ??= runMetrics(simulateCluster(run.requests, {}))) : runMetrics(simulateCluster(run.requests, { autoscaler }));
+        const m =
+          autoscaler === undefined
+            ? (fixed ??= runMetrics(simulateCluster(run.requests, {})))
+            : runMetrics(simulateCluster(run.requests, { autoscaler }));
         values[costKey(level)] = m.costDollars;
         values[p90Key(level)] = m.p90;
       } catch (err) {
@@ -52,8 +63,14 @@ export const autoscalingTry: LabTry<Policy> = {
       title: 'Cost and P90 e2e latency on the shipped trace (custom levels 1–3)',
       x: 'total cost ($)',
       y: 'P90 e2e (s)',
-      points: (m) => ([1, 2, 3] as const).flatMap((l) => (m.values[costKey(l)] === undefined || m.values[p90Key(l)] === undefined ? [] : [[m.values[costKey(l)]!, m.values[p90Key(l)]!] as [number, number]])),
+      points: (m) =>
+        ([1, 2, 3] as const).flatMap((l) =>
+          m.values[costKey(l)] === undefined || m.values[p90Key(l)] === undefined
+            ? []
+            : [[m.values[costKey(l)]!, m.values[p90Key(l)]!] as [number, number]],
+        ),
     },
   ],
-  about: 'Workload: the shipped trace (traces/); the graded tuning and Pareto items run hidden traces of other shapes from the hidden seed (labs/autoscaling/README.md).',
+  about:
+    'Workload: the shipped trace (traces/); the graded tuning and Pareto items run hidden traces of other shapes from the hidden seed (labs/autoscaling/README.md).',
 };

@@ -5,7 +5,11 @@
  */
 import { Rng } from '../../../sim/workload/rng.js';
 import { rateProfileArrivals, type RatePoint } from '../../../sim/workload/rate-profile.js';
-import { AUTOSCALING_DECODE_TOKENS, AUTOSCALING_PROMPT_TOKENS, AUTOSCALING_RATE_STEPS } from '../../../traces/generate-autoscaling.js';
+import {
+  AUTOSCALING_DECODE_TOKENS,
+  AUTOSCALING_PROMPT_TOKENS,
+  AUTOSCALING_RATE_STEPS,
+} from '../../../traces/generate-autoscaling.js';
 import type { WireRequests } from './protocol.js';
 
 export const TRACE_SHAPES = ['steps', 'ramp', 'spikes'] as const;
@@ -27,7 +31,8 @@ const uniform = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng.next(
 function stepsProfile(rng: Rng, duration: number): RatePoint[] {
   const phases = rng.int(4, 6);
   const cuts = [0];
-  for (let i = 1; i < phases; i++) cuts.push(round(uniform(rng, (i * duration) / phases - 240, (i * duration) / phases + 240), 0));
+  for (let i = 1; i < phases; i++)
+    cuts.push(round(uniform(rng, (i * duration) / phases - 240, (i * duration) / phases + 240), 0));
   cuts.push(duration);
   const points: RatePoint[] = [];
   let previous = 0;
@@ -68,7 +73,12 @@ function spikesProfile(rng: Rng, duration: number): RatePoint[] {
     const length = round(uniform(rng, 60, 180), 0);
     const at = round(i * slot + uniform(rng, 120, slot - length - 160), 0);
     const height = round(uniform(rng, 50, 65));
-    points.push({ time: at, qps: base }, { time: at + 20, qps: height }, { time: at + 20 + length, qps: height }, { time: at + 40 + length, qps: base });
+    points.push(
+      { time: at, qps: base },
+      { time: at + 20, qps: height },
+      { time: at + 20 + length, qps: height },
+      { time: at + 40 + length, qps: base },
+    );
   }
   points.push({ time: duration, qps: base });
   return points;
@@ -85,7 +95,12 @@ export function hiddenProfile(shape: TraceShape, rng: Rng, duration = TRACE_DURA
   }
 }
 
-export function workloadFromProfile(label: string, shape: Workload['shape'], profile: readonly RatePoint[], seed: number): Workload {
+export function workloadFromProfile(
+  label: string,
+  shape: Workload['shape'],
+  profile: readonly RatePoint[],
+  seed: number,
+): Workload {
   const arrivedAt = rateProfileArrivals(profile, new Rng(seed).fork('arrivals'));
   return {
     label,
@@ -100,7 +115,11 @@ export function workloadFromProfile(label: string, shape: Workload['shape'], pro
 }
 
 /** One hidden workload per shape in `shapes`, from seeds derived from the hidden seed and `label`. */
-export function hiddenWorkloads(hiddenSeed: number, label: string, shapes: readonly TraceShape[] = TRACE_SHAPES): Workload[] {
+export function hiddenWorkloads(
+  hiddenSeed: number,
+  label: string,
+  shapes: readonly TraceShape[] = TRACE_SHAPES,
+): Workload[] {
   const rng = new Rng(hiddenSeed).fork(`autoscaling-${label}`);
   return shapes.map((shape) => {
     const seed = rng.int(1, 2 ** 31 - 1);

@@ -11,20 +11,47 @@ import { Request } from '../../../sim/entities/request.js';
 import { CpuSwapPool } from '../../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import { VllmV0ReplicaScheduler } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
-import { SwapSpaceExhaustedError, type BlockTransfer, type SchedulerOutputs, type VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
+import {
+  SwapSpaceExhaustedError,
+  type BlockTransfer,
+  type SchedulerOutputs,
+  type VllmV0Scheduler,
+  type VllmV0SchedulerInit,
+} from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { describeThrown, hookMethod } from '../shared/instance-hook.js';
-import { CfsInput, encodeStep, Situation, type CadenceCase, type CadenceResult, type CfsOutput, type RunSteps, type UnitCase, type UnitResult, type UnitState } from './protocol.js';
+import {
+  CfsInput,
+  encodeStep,
+  Situation,
+  type CadenceCase,
+  type CadenceResult,
+  type CfsOutput,
+  type RunSteps,
+  type UnitCase,
+  type UnitResult,
+  type UnitState,
+} from './protocol.js';
 import { simulateCfs, type CfsRun } from './simulate.js';
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const message = (err: unknown): string => describeThrown(err, 'starter/cfs');
 const transfers = (list: unknown): [number | null, number | null][] =>
-  Array.isArray(list) ? list.map((t: Partial<BlockTransfer> | undefined) => [num(t?.requestId), num(t?.numBlocks)]) : [];
+  Array.isArray(list)
+    ? list.map((t: Partial<BlockTransfer> | undefined) => [num(t?.requestId), num(t?.numBlocks)])
+    : [];
 
 /** Block bytes and swap space chosen so the engine's CPU pool has exactly `cpuBlocks` blocks (powers of two). */
 const UNIT_BLOCK_BYTES = 1024 * 1024;
 
-const EMPTY_OUTPUTS: SchedulerOutputs = { scheduled: [], numPrefillGroups: 0, numBatchedTokens: 0, blocksToSwapIn: [], blocksToSwapOut: [], ignored: [], preempted: 0 };
+const EMPTY_OUTPUTS: SchedulerOutputs = {
+  scheduled: [],
+  numPrefillGroups: 0,
+  numBatchedTokens: 0,
+  blocksToSwapIn: [],
+  blocksToSwapOut: [],
+  ignored: [],
+  preempted: 0,
+};
 
 /** Builds the situation's engine around the student's scheduler; `mode` picks what schedule() runs (once). */
 function buildSituation(raw: UnitCase['situation'], mode: 'cfs' | 'default') {
@@ -46,15 +73,35 @@ function buildSituation(raw: UnitCase['situation'], mode: 'cfs' | 'default') {
       return probe(init);
     }
   }
-  const replica = new UnitReplica({
-    replicaId: 0,
-    kv,
-    limits: { batchSizeCap: s.maxNumSeqs, maxTokensInBatch: s.maxNumBatchedTokens, chunkSize: 512, maxRequestTokens: 16368 },
-  }, { swapSpaceGiB: s.cpuBlocks / 1024, blockBytesPerGpu: UNIT_BLOCK_BYTES, swapBandwidthGBs: 25, preemptionMode: 'swap', cfsInterval: s.cfsInterval, recordUsage: false });
+  const replica = new UnitReplica(
+    {
+      replicaId: 0,
+      kv,
+      limits: {
+        batchSizeCap: s.maxNumSeqs,
+        maxTokensInBatch: s.maxNumBatchedTokens,
+        chunkSize: 512,
+        maxRequestTokens: 16368,
+      },
+    },
+    {
+      swapSpaceGiB: s.cpuBlocks / 1024,
+      blockBytesPerGpu: UNIT_BLOCK_BYTES,
+      swapBandwidthGBs: 25,
+      preemptionMode: 'swap',
+      cfsInterval: s.cfsInterval,
+      recordUsage: false,
+    },
+  );
   const scheduler = replica.scheduler;
   const requests: Request[] = [];
   for (const spec of s.requests) {
-    const r = new Request({ id: spec.id, arrivedAt: spec.arrivedAt, numPrefillTokens: spec.prompt, numDecodeTokens: spec.decode });
+    const r = new Request({
+      id: spec.id,
+      arrivedAt: spec.arrivedAt,
+      numPrefillTokens: spec.prompt,
+      numDecodeTokens: spec.decode,
+    });
     if (spec.generated > 0) {
       r.onBatchStart(0);
       r.onBatchEnd(0, spec.prompt, 0.01);
@@ -115,7 +162,11 @@ function runUnit(c: UnitCase): UnitResult {
           blocksToSwapOut: transfers(list),
           scheduled: [],
           blocksToSwapIn: transfers(moved.swappedIn),
-          ...(sameMoves(list, moved.swappedOut) ? {} : { engineProblem: `the CPU pool received ${describe(moved.swappedOut)} but blocksToSwapOut lists ${describe(list)}` }),
+          ...(sameMoves(list, moved.swappedOut)
+            ? {}
+            : {
+                engineProblem: `the CPU pool received ${describe(moved.swappedOut)} but blocksToSwapOut lists ${describe(list)}`,
+              }),
           state: stateOf(replica, requests),
         };
       }
@@ -132,7 +183,9 @@ function runUnit(c: UnitCase): UnitResult {
         const out = built.firstOutputs();
         return {
           ...base,
-          scheduled: Array.isArray(out?.scheduled) ? out.scheduled.map((g) => [num(g?.request?.id), num(g?.numTokens)] as [number | null, number | null]) : [],
+          scheduled: Array.isArray(out?.scheduled)
+            ? out.scheduled.map((g) => [num(g?.request?.id), num(g?.numTokens)] as [number | null, number | null])
+            : [],
           blocksToSwapOut: transfers(out?.blocksToSwapOut),
           blocksToSwapIn: transfers(out?.blocksToSwapIn),
           ...(engineProblem !== undefined ? { engineProblem } : {}),
@@ -162,7 +215,8 @@ function sameMoves(a: readonly BlockTransfer[], b: readonly BlockTransfer[]): bo
   return a.map(key).sort().join() === b.map(key).sort().join();
 }
 
-const describe = (list: readonly BlockTransfer[]) => (list.length === 0 ? 'nothing' : list.map((t) => `request ${t?.requestId} (${t?.numBlocks} blocks)`).join(', '));
+const describe = (list: readonly BlockTransfer[]) =>
+  list.length === 0 ? 'nothing' : list.map((t) => `request ${t?.requestId} (${t?.numBlocks} blocks)`).join(', ');
 
 function runCadence(c: CadenceCase): CadenceResult {
   const traces: string[] = Array.from({ length: c.schedulers }, () => '');
@@ -170,7 +224,13 @@ function runCadence(c: CadenceCase): CadenceResult {
     const schedulers = traces.map((_, index) => {
       let letters = '';
       const spy = new CfsScheduler({
-        config: { maxNumSeqs: 512, maxNumBatchedTokens: 16368, maxModelLen: 16368, preemptionMode: 'swap', cfsInterval: c.cfsInterval },
+        config: {
+          maxNumSeqs: 512,
+          maxNumBatchedTokens: 16368,
+          maxModelLen: 16368,
+          preemptionMode: 'swap',
+          cfsInterval: c.cfsInterval,
+        },
         gpu: new KvBlockManager(64, 16, 0),
         cpu: new CpuSwapPool(0),
       });
@@ -229,7 +289,12 @@ serve((raw): CfsOutput => {
       } catch (err) {
         answersError = `cfs-answers.ts: answers is not plain data (${message(err)})`;
       }
-      return { task: 'answers', answers, ...(answersError !== undefined ? { answersError } : {}), runs: runSimulations(input.runs) };
+      return {
+        task: 'answers',
+        answers,
+        ...(answersError !== undefined ? { answersError } : {}),
+        runs: runSimulations(input.runs),
+      };
     }
     default: {
       const unreachable: never = input;

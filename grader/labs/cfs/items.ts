@@ -76,7 +76,12 @@ export interface Measured {
   readonly timeline?: RecordedRun;
 }
 
-export function measure(run: CfsRun, make: (init: VllmV0SchedulerInit) => VllmV0Scheduler, record = false, timeline?: TimelineRecorder): Measured {
+export function measure(
+  run: CfsRun,
+  make: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
+  record = false,
+  timeline?: TimelineRecorder,
+): Measured {
   const steps: number[] = [];
   const { result, replica } = simulateCfs(run, make, {
     recordUsage: true,
@@ -85,7 +90,11 @@ export function measure(run: CfsRun, make: (init: VllmV0SchedulerInit) => VllmV0
   });
   const byId = [...result.requests].sort((a, b) => a.id - b.id);
   const ttft = byId.map((r) => (r.prefillCompletedAt === undefined ? null : r.prefillCompletedAt - r.arrivedAt));
-  const tpot = byId.map((r) => (r.completedAt === undefined || r.prefillCompletedAt === undefined || r.numDecodeTokens <= 1 ? null : (r.completedAt - r.prefillCompletedAt) / (r.numDecodeTokens - 1)));
+  const tpot = byId.map((r) =>
+    r.completedAt === undefined || r.prefillCompletedAt === undefined || r.numDecodeTokens <= 1
+      ? null
+      : (r.completedAt - r.prefillCompletedAt) / (r.numDecodeTokens - 1),
+  );
   const done = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
   const gpuBlocks = replica.kv.numBlocks;
   const cpuBlocks = replica.cpu.numBlocks;
@@ -124,17 +133,28 @@ async function reference(run: CfsRun, ctx: ItemContext): Promise<Measured> {
   const key = `reference|${ctx.repoRoot}|${JSON.stringify(run)}`;
   let m = baselineCache.get(key);
   if (m === undefined) {
-    const { CfsScheduler } = await importReference<{ CfsScheduler: SchedulerClass }>(ctx.repoRoot, 'reference/cfs', 'cfs-scheduler.ts');
+    const { CfsScheduler } = await importReference<{ CfsScheduler: SchedulerClass }>(
+      ctx.repoRoot,
+      'reference/cfs',
+      'cfs-scheduler.ts',
+    );
     baselineCache.set(key, (m = measure(run, (init) => new CfsScheduler(init))));
   }
   return m;
 }
 
 /** The student's run, replayed from its steps; the problem when it cannot be (or not every request finishes). */
-function replay(run: CfsRun, wire: RunSteps | undefined, timeline?: TimelineRecorder): { measured?: Measured; problem?: string } {
+function replay(
+  run: CfsRun,
+  wire: RunSteps | undefined,
+  timeline?: TimelineRecorder,
+): { measured?: Measured; problem?: string } {
   if (wire === undefined) return { problem: 'no result for this run' };
-  if (wire.stopped !== undefined) return { problem: `the run stopped: the CPU swap pool filled and your onSwapPoolFull() chose 'raise' (${wire.stopped})` };
-  let steps;
+  if (wire.stopped !== undefined)
+    return {
+      problem: `the run stopped: the CPU swap pool filled and your onSwapPoolFull() chose 'raise' (${wire.stopped})`,
+    };
+  let steps: ReturnType<typeof decodeSteps>;
   try {
     steps = decodeSteps(wire.steps);
   } catch (err) {
@@ -142,21 +162,33 @@ function replay(run: CfsRun, wire: RunSteps | undefined, timeline?: TimelineReco
   }
   let scheduler: ReplayScheduler | undefined;
   try {
-    const measured = measure(run, (init) => {
-      scheduler = new ReplayScheduler(init, steps);
-      return scheduler;
-    }, false, timeline);
-    if (scheduler!.remaining > 0) return { problem: `${scheduler!.remaining} of your scheduler's steps were never replayed: the run diverged` };
-    if (measured.completed < measured.total) return { measured, problem: `${measured.total - measured.completed} of ${measured.total} requests never finished` };
+    const measured = measure(
+      run,
+      (init) => {
+        scheduler = new ReplayScheduler(init, steps);
+        return scheduler;
+      },
+      false,
+      timeline,
+    );
+    if (scheduler!.remaining > 0)
+      return { problem: `${scheduler!.remaining} of your scheduler's steps were never replayed: the run diverged` };
+    if (measured.completed < measured.total)
+      return {
+        measured,
+        problem: `${measured.total - measured.completed} of ${measured.total} requests never finished`,
+      };
     return { measured };
   } catch (err) {
     if (err instanceof ReplayError) return { problem: `your steps break the engine's rules: ${err.message}` };
-    if (err instanceof Error && /vllm-v0 replica/.test(err.message)) return { problem: `your steps break the engine's rules: ${err.message}` };
+    if (err instanceof Error && /vllm-v0 replica/.test(err.message))
+      return { problem: `your steps break the engine's rules: ${err.message}` };
     throw err;
   }
 }
 
-const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
+const fmt = (x: number | null | undefined, digits = 2) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
 const ms = (x: number) => fmt(1000 * x, 1);
 
 // ---- unit items ---------------------------------------------------------------------------------
@@ -179,7 +211,12 @@ function unitItem(cases: () => UnitExpectation[]): ItemImplementation<UnitExpect
         lines.push(`${problems.length === 0 ? 'PASS' : 'FAIL'} ${e.case.name}: ${e.expect}`);
         for (const p of problems) lines.push(`     ${p}`);
       });
-      return { score: roundPoints((maxScore * passed) / expectations.length), threw: everyCaseThrew(out.cases, expectations.length), message: `${passed} of ${expectations.length} cases passed`, output: lines.join('\n') };
+      return {
+        score: roundPoints((maxScore * passed) / expectations.length),
+        threw: everyCaseThrew(out.cases, expectations.length),
+        message: `${passed} of ${expectations.length} cases passed`,
+        output: lines.join('\n'),
+      };
     },
   };
 }
@@ -187,13 +224,32 @@ function unitItem(cases: () => UnitExpectation[]): ItemImplementation<UnitExpect
 // ---- schedule(): cadence and interval 0 -------------------------------------------------------
 
 function cadenceCases(): { case: CadenceCase; expected: string[] }[] {
-  const pattern = (interval: number, n: number) => Array.from({ length: n }, (_, k) => (interval > 0 && (k + 1) % interval === 0 ? 'c' : 'd')).join('');
+  const pattern = (interval: number, n: number) =>
+    Array.from({ length: n }, (_, k) => (interval > 0 && (k + 1) % interval === 0 ? 'c' : 'd')).join('');
   return [
-    { case: { name: 'interval 10, 30 steps', cfsInterval: 10, schedulers: 1, calls: [[0, 30]] }, expected: [pattern(10, 30)] },
-    { case: { name: 'interval 3, 9 steps', cfsInterval: 3, schedulers: 1, calls: [[0, 9]] }, expected: [pattern(3, 9)] },
-    { case: { name: 'interval 0, 25 steps', cfsInterval: 0, schedulers: 1, calls: [[0, 25]] }, expected: [pattern(0, 25)] },
     {
-      case: { name: 'two schedulers, interval 10: 7 steps on the first, 13 on the second, 13 more on the first', cfsInterval: 10, schedulers: 2, calls: [[0, 7], [1, 13], [0, 13]] },
+      case: { name: 'interval 10, 30 steps', cfsInterval: 10, schedulers: 1, calls: [[0, 30]] },
+      expected: [pattern(10, 30)],
+    },
+    {
+      case: { name: 'interval 3, 9 steps', cfsInterval: 3, schedulers: 1, calls: [[0, 9]] },
+      expected: [pattern(3, 9)],
+    },
+    {
+      case: { name: 'interval 0, 25 steps', cfsInterval: 0, schedulers: 1, calls: [[0, 25]] },
+      expected: [pattern(0, 25)],
+    },
+    {
+      case: {
+        name: 'two schedulers, interval 10: 7 steps on the first, 13 on the second, 13 more on the first',
+        cfsInterval: 10,
+        schedulers: 2,
+        calls: [
+          [0, 7],
+          [1, 13],
+          [0, 13],
+        ],
+      },
       expected: [pattern(10, 20), pattern(10, 13)],
     },
   ];
@@ -202,7 +258,12 @@ function cadenceCases(): { case: CadenceCase; expected: string[] }[] {
 const intervalItem: ItemImplementation<{ cadence: ReturnType<typeof cadenceCases>; run: CfsRun }> = {
   prepare(ctx) {
     const cadence = cadenceCases();
-    const run: CfsRun = { label: `public burst (seed ${ctx.publicSeed}), interval 0`, requests: publicBurst(ctx.publicSeed), cfsInterval: 0, swapSpace: HOMEWORK_SWAP_GIB };
+    const run: CfsRun = {
+      label: `public burst (seed ${ctx.publicSeed}), interval 0`,
+      requests: publicBurst(ctx.publicSeed),
+      cfsInterval: 0,
+      swapSpace: HOMEWORK_SWAP_GIB,
+    };
     return { input: { task: 'cadence', cases: cadence.map((c) => c.case), runs: [run] }, prepared: { cadence, run } };
   },
   score(raw, { cadence, run }, _ctx, maxScore): ItemOutcome {
@@ -219,7 +280,9 @@ const intervalItem: ItemImplementation<{ cadence: ReturnType<typeof cadenceCases
           const got = res.trace[s] ?? '';
           if (got !== want) {
             const k = [...want].findIndex((ch, j) => got[j] !== ch);
-            problems.push(`scheduler ${s + 1}: at its step ${k + 1} expected ${want[k] === 'c' ? 'scheduleCfs' : 'scheduleDefault'}, got ${describeLetter(got[k])} (c = CFS, d = default: expected ${want}, got ${got})`);
+            problems.push(
+              `scheduler ${s + 1}: at its step ${k + 1} expected ${want[k] === 'c' ? 'scheduleCfs' : 'scheduleDefault'}, got ${describeLetter(got[k])} (c = CFS, d = default: expected ${want}, got ${got})`,
+            );
           }
         });
       }
@@ -235,7 +298,13 @@ const intervalItem: ItemImplementation<{ cadence: ReturnType<typeof cadenceCases
     // At interval 0 the reference is vLLM's default step, so the FCFS run is the reference's run.
     const referenceRun = measure(run, (init) => new VllmV0Scheduler(init), false, reportRecorder());
     const timelines: TimelinePair | undefined =
-      measured?.timeline !== undefined ? { workload: `${run.label} (the reference at interval 0 is vLLM's default step)`, student: measured.timeline, reference: referenceRun.timeline! } : undefined;
+      measured?.timeline !== undefined
+        ? {
+            workload: `${run.label} (the reference at interval 0 is vLLM's default step)`,
+            student: measured.timeline,
+            reference: referenceRun.timeline!,
+          }
+        : undefined;
     const problems: string[] = [];
     if (problem !== undefined) problems.push(problem);
     else {
@@ -244,17 +313,26 @@ const intervalItem: ItemImplementation<{ cadence: ReturnType<typeof cadenceCases
       const k = a.findIndex((s, i) => JSON.stringify(s) !== JSON.stringify(b[i]));
       if (k >= 0 || a.length !== b.length) {
         const at = k >= 0 ? k : Math.min(a.length, b.length);
-        problems.push(`step ${at + 1} differs from vLLM's default step: expected ${JSON.stringify(b[at] ?? null)}, got ${JSON.stringify(a[at] ?? null)} (${a.length} vs ${b.length} steps)`);
+        problems.push(
+          `step ${at + 1} differs from vLLM's default step: expected ${JSON.stringify(b[at] ?? null)}, got ${JSON.stringify(a[at] ?? null)} (${a.length} vs ${b.length} steps)`,
+        );
       }
       const diff = measured!.ttft.findIndex((t, i) => t !== expected.ttft[i]);
-      if (diff >= 0) problems.push(`prompt ${diff + 1}: TTFT ${fmt(measured!.ttft[diff], 4)} s, FCFS gives ${fmt(expected.ttft[diff], 4)} s`);
+      if (diff >= 0)
+        problems.push(
+          `prompt ${diff + 1}: TTFT ${fmt(measured!.ttft[diff], 4)} s, FCFS gives ${fmt(expected.ttft[diff], 4)} s`,
+        );
     }
     ok &&= problems.length === 0;
-    lines.push(`${problems.length === 0 ? 'PASS' : 'FAIL'} interval 0 on the public burst reproduces FCFS (${expected.steps.length > 0 ? decodeSteps(expected.steps).length : 0} steps; P99 TTFT ${fmt(expected.p99Ttft)} s)`);
+    lines.push(
+      `${problems.length === 0 ? 'PASS' : 'FAIL'} interval 0 on the public burst reproduces FCFS (${expected.steps.length > 0 ? decodeSteps(expected.steps).length : 0} steps; P99 TTFT ${fmt(expected.p99Ttft)} s)`,
+    );
     for (const p of problems) lines.push(`     ${p}`);
     return {
       score: ok ? maxScore : 0,
-      message: ok ? 'the CFS step runs every N-th step of each scheduler; interval 0 is FCFS' : 'at least one check failed (all or nothing)',
+      message: ok
+        ? 'the CFS step runs every N-th step of each scheduler; interval 0 is FCFS'
+        : 'at least one check failed (all or nothing)',
       output: lines.join('\n'),
       ...(timelines !== undefined ? { timelines } : {}),
     };
@@ -297,7 +375,11 @@ function simulationItem<P extends { runs: CfsRun[] }>(
       const out = parseOutput(raw, 'simulate');
       const checked: Checked[] = prepared.runs.map((run, i) => {
         const { measured, problem } = replay(run, out.runs[i]);
-        return { run, ...(measured !== undefined ? { student: measured } : {}), ...(problem !== undefined ? { problem } : {}) };
+        return {
+          run,
+          ...(measured !== undefined ? { student: measured } : {}),
+          ...(problem !== undefined ? { problem } : {}),
+        };
       });
       return grade(checked, prepared, ctx, maxScore);
     },
@@ -350,7 +432,9 @@ function issueOrderPlots(label: string, student: Measured, base: Measured, ref: 
 }
 
 const burstItem = simulationItem(
-  (ctx) => ({ runs: derivedSeeds(ctx.hiddenSeed, 'cfs-burst', 3).map((seed, i) => homeworkRun(`hidden burst ${i + 1}`, seed, 10)) }),
+  (ctx) => ({
+    runs: derivedSeeds(ctx.hiddenSeed, 'cfs-burst', 3).map((seed, i) => homeworkRun(`hidden burst ${i + 1}`, seed, 10)),
+  }),
   async (checked, _p, ctx, maxScore) => {
     const rows: string[][] = [];
     const p99s: number[] = [];
@@ -362,13 +446,30 @@ const burstItem = simulationItem(
       if (c.problem !== undefined) problems.push(`${c.run.label}: ${c.problem}`);
       const p99 = c.student?.p99Ttft ?? Number.NaN;
       p99s.push(c.problem === undefined ? p99 : Number.POSITIVE_INFINITY);
-      rows.push([c.run.label, fmt(p99), fmt(ref.p99Ttft), fmt(base.p99Ttft), c.student !== undefined ? ms(c.student.meanTpot) : '-', ms(ref.meanTpot), ms(base.meanTpot)]);
+      rows.push([
+        c.run.label,
+        fmt(p99),
+        fmt(ref.p99Ttft),
+        fmt(base.p99Ttft),
+        c.student !== undefined ? ms(c.student.meanTpot) : '-',
+        ms(ref.meanTpot),
+        ms(base.meanTpot),
+      ]);
       if (plots.length === 0 && c.student !== undefined) plots = issueOrderPlots(c.run.label, c.student, base, ref);
     }
-    const table = textTable(['burst', 'P99 TTFT yours (s)', 'reference', 'FCFS', 'mean TPOT yours (ms)', 'reference', 'FCFS'], rows);
-    if (problems.length > 0) return { score: 0, message: problems[0]!, output: [problems.join('\n'), table].join('\n\n'), plots };
+    const table = textTable(
+      ['burst', 'P99 TTFT yours (s)', 'reference', 'FCFS', 'mean TPOT yours (ms)', 'reference', 'FCFS'],
+      rows,
+    );
+    if (problems.length > 0)
+      return { score: 0, message: problems[0]!, output: [problems.join('\n'), table].join('\n\n'), plots };
     const m = median(p99s);
-    const score = linearPoints(m, P99_TTFT_THRESHOLD_S + maxScore / POINTS_OFF_PER_SECOND, P99_TTFT_THRESHOLD_S, maxScore);
+    const score = linearPoints(
+      m,
+      P99_TTFT_THRESHOLD_S + maxScore / POINTS_OFF_PER_SECOND,
+      P99_TTFT_THRESHOLD_S,
+      maxScore,
+    );
     return {
       score,
       message: `median P99 TTFT ${fmt(m)} s (full points at ≤ ${P99_TTFT_THRESHOLD_S} s, ${POINTS_OFF_PER_SECOND} points off per second above)`,
@@ -381,7 +482,12 @@ const burstItem = simulationItem(
 );
 
 /** Pass/fail per run against the reference's P99 TTFT on the same run. */
-async function againstReference(checked: Checked[], ctx: ItemContext, maxScore: number, what: string): Promise<ItemOutcome> {
+async function againstReference(
+  checked: Checked[],
+  ctx: ItemContext,
+  maxScore: number,
+  what: string,
+): Promise<ItemOutcome> {
   const rows: string[][] = [];
   const lines: string[] = [];
   let passed = 0;
@@ -392,7 +498,15 @@ async function againstReference(checked: Checked[], ctx: ItemContext, maxScore: 
     const ok = c.problem === undefined && c.student!.p99Ttft <= limit;
     if (ok) passed++;
     if (c.problem !== undefined) lines.push(`${c.run.label}: ${c.problem}`);
-    rows.push([c.run.label, ok ? 'PASS' : 'FAIL', fmt(c.student?.p99Ttft), fmt(limit), fmt(ref.p99Ttft), fmt(base.p99Ttft), c.student !== undefined ? `${c.student.completed}/${c.student.total}` : '-']);
+    rows.push([
+      c.run.label,
+      ok ? 'PASS' : 'FAIL',
+      fmt(c.student?.p99Ttft),
+      fmt(limit),
+      fmt(ref.p99Ttft),
+      fmt(base.p99Ttft),
+      c.student !== undefined ? `${c.student.completed}/${c.student.total}` : '-',
+    ]);
   }
   const table = textTable(['burst', 'verdict', 'P99 TTFT yours (s)', 'limit', 'reference', 'FCFS', 'finished'], rows);
   return {
@@ -406,14 +520,23 @@ const variantsItem = simulationItem(
   (ctx) => ({
     runs: VARIANTS.map((v, i) => {
       const [seed] = derivedSeeds(ctx.hiddenSeed, `cfs-variant-${i}`, 1);
-      return { label: `hidden burst: ${v.count} prompts at ${v.qps} req/s`, requests: burst({ ...v, seed: seed! }), cfsInterval: 10, swapSpace: HOMEWORK_SWAP_GIB };
+      return {
+        label: `hidden burst: ${v.count} prompts at ${v.qps} req/s`,
+        requests: burst({ ...v, seed: seed! }),
+        cfsInterval: 10,
+        swapSpace: HOMEWORK_SWAP_GIB,
+      };
     }),
   }),
   (checked, _p, ctx, maxScore) => againstReference(checked, ctx, maxScore, 'bursts'),
 );
 
 const tightPoolItem = simulationItem(
-  (ctx) => ({ runs: derivedSeeds(ctx.hiddenSeed, 'cfs-tight-pool', 2).map((seed, i) => homeworkRun(`hidden burst ${i + 1}, ${TIGHT_SWAP_SPACE_GIB} GiB swap per GPU`, seed, 10, TIGHT_SWAP_SPACE_GIB)) }),
+  (ctx) => ({
+    runs: derivedSeeds(ctx.hiddenSeed, 'cfs-tight-pool', 2).map((seed, i) =>
+      homeworkRun(`hidden burst ${i + 1}, ${TIGHT_SWAP_SPACE_GIB} GiB swap per GPU`, seed, 10, TIGHT_SWAP_SPACE_GIB),
+    ),
+  }),
   (checked, _p, ctx, maxScore) => againstReference(checked, ctx, maxScore, 'bursts with a tight CPU pool'),
 );
 
@@ -425,7 +548,12 @@ interface SweepPrepared {
 const sweepItem = simulationItem<SweepPrepared>(
   (ctx) => {
     const seeds = derivedSeeds(ctx.hiddenSeed, 'cfs-sweep', 3);
-    return { seeds, runs: seeds.flatMap((seed, i) => SWEEP_INTERVALS.map((interval) => homeworkRun(`hidden burst ${i + 1}, interval ${interval}`, seed, interval))) };
+    return {
+      seeds,
+      runs: seeds.flatMap((seed, i) =>
+        SWEEP_INTERVALS.map((interval) => homeworkRun(`hidden burst ${i + 1}, interval ${interval}`, seed, interval)),
+      ),
+    };
   },
   async (checked, prepared, ctx, maxScore) => {
     const problems = checked.filter((c) => c.problem !== undefined).map((c) => `${c.run.label}: ${c.problem}`);
@@ -438,10 +566,13 @@ const sweepItem = simulationItem<SweepPrepared>(
     const tpot = perInterval((m) => m.meanTpot, student);
     const refTtft = perInterval((m) => m.p99Ttft, refs);
     const refTpot = perInterval((m) => m.meanTpot, refs);
-    const at = (xs: number[], interval: number) => xs[SWEEP_INTERVALS.indexOf(interval as (typeof SWEEP_INTERVALS)[number])]!;
+    const at = (xs: number[], interval: number) =>
+      xs[SWEEP_INTERVALS.indexOf(interval as (typeof SWEEP_INTERVALS)[number])]!;
     const cfsPart = [5, 10, 20, 40];
-    const rising = cfsPart.slice(1).every((v, i) => at(ttft, v) >= 0.9 * at(ttft, cfsPart[i]!)) && at(ttft, 40) >= 1.5 * at(ttft, 5);
-    const falling = cfsPart.slice(1).every((v, i) => at(tpot, v) <= 1.1 * at(tpot, cfsPart[i]!)) && at(tpot, 5) >= 1.2 * at(tpot, 40);
+    const rising =
+      cfsPart.slice(1).every((v, i) => at(ttft, v) >= 0.9 * at(ttft, cfsPart[i]!)) && at(ttft, 40) >= 1.5 * at(ttft, 5);
+    const falling =
+      cfsPart.slice(1).every((v, i) => at(tpot, v) <= 1.1 * at(tpot, cfsPart[i]!)) && at(tpot, 5) >= 1.2 * at(tpot, 40);
     const helps = at(ttft, 10) <= 0.5 * at(ttft, 0);
     const costs = at(tpot, 10) > 1.1 * at(tpot, 0);
     const checks: [string, boolean][] = [
@@ -462,7 +593,10 @@ const sweepItem = simulationItem<SweepPrepared>(
         y: 'P99 TTFT (s)',
         series: [
           { name: 'yours', points: SWEEP_INTERVALS.map((_, k) => [1000 * tpot[k]!, ttft[k]!] as [number, number]) },
-          { name: 'reference', points: SWEEP_INTERVALS.map((_, k) => [1000 * refTpot[k]!, refTtft[k]!] as [number, number]) },
+          {
+            name: 'reference',
+            points: SWEEP_INTERVALS.map((_, k) => [1000 * refTpot[k]!, refTtft[k]!] as [number, number]),
+          },
         ],
       }),
     ];
@@ -486,7 +620,9 @@ type Unit = 's' | 'ms' | 'pct' | 'count';
 interface Question {
   readonly key: string;
   /** Evidence field → how the grader measures it from the student's runs (interval → measured run). */
-  readonly evidence: Readonly<Record<string, { unit: Unit; value: (runs: ReadonlyMap<number, Measured>) => number | null }>>;
+  readonly evidence: Readonly<
+    Record<string, { unit: Unit; value: (runs: ReadonlyMap<number, Measured>) => number | null }>
+  >;
 }
 
 const run = (runs: ReadonlyMap<number, Measured>, interval: number) => runs.get(interval)!;
@@ -577,12 +713,15 @@ type AnswerSheet = Record<string, Record<string, unknown> | undefined>;
 
 const mcqItem: ItemImplementation<{ runs: CfsRun[] }> = {
   prepare(ctx) {
-    const runs = MCQ_INTERVALS.map((interval) => homeworkRun(`public burst (seed ${ctx.publicSeed}), interval ${interval}`, ctx.publicSeed, interval));
+    const runs = MCQ_INTERVALS.map((interval) =>
+      homeworkRun(`public burst (seed ${ctx.publicSeed}), interval ${interval}`, ctx.publicSeed, interval),
+    );
     return { input: { task: 'answers', runs }, prepared: { runs } };
   },
   async score(raw, { runs }, ctx, maxScore): Promise<ItemOutcome> {
     const out = parseOutput(raw, 'answers');
-    const key = (await importReference<{ answers: AnswerSheet }>(ctx.repoRoot, 'reference/cfs', 'cfs-answers.ts')).answers;
+    const key = (await importReference<{ answers: AnswerSheet }>(ctx.repoRoot, 'reference/cfs', 'cfs-answers.ts'))
+      .answers;
     const problems: string[] = [];
     const measured = new Map<number, Measured>();
     runs.forEach((r, i) => {
@@ -591,7 +730,11 @@ const mcqItem: ItemImplementation<{ runs: CfsRun[] }> = {
       if (res.measured !== undefined) measured.set(r.cfsInterval, res.measured);
     });
     if (problems.length > 0 || measured.size < MCQ_INTERVALS.length) {
-      return { score: 0, message: 'the evidence runs failed, so no answer can be checked', output: problems.join('\n') };
+      return {
+        score: 0,
+        message: 'the evidence runs failed, so no answer can be checked',
+        output: problems.join('\n'),
+      };
     }
     const answers = (typeof out.answers === 'object' && out.answers !== null ? out.answers : {}) as AnswerSheet;
     const lines: string[] = out.answersError !== undefined ? [out.answersError] : [];
@@ -601,18 +744,30 @@ const mcqItem: ItemImplementation<{ runs: CfsRun[] }> = {
       const why: string[] = [];
       if (a === undefined || typeof a !== 'object') why.push('no answer');
       else {
-        if (a.choice !== key[q.key]?.choice) why.push(a.choice === null || a.choice === undefined ? 'no choice' : `choice ${JSON.stringify(a.choice)} is not right`);
+        if (a.choice !== key[q.key]?.choice)
+          why.push(
+            a.choice === null || a.choice === undefined
+              ? 'no choice'
+              : `choice ${JSON.stringify(a.choice)} is not right`,
+          );
         for (const [field, ev] of Object.entries(q.evidence)) {
           const want = ev.value(measured);
           // The evidence runs use the public seed, so the measured value may be shown.
           const measuredText = `the grader measured ${measuredValue(ev.unit, want)} on your run`;
-          if (!evidenceMatches(ev.unit, a[field], want)) why.push(`${field}: ${a[field] === null || a[field] === undefined ? `missing (${measuredText})` : `${String(a[field])} does not match: ${measuredText}`}`);
+          if (!evidenceMatches(ev.unit, a[field], want))
+            why.push(
+              `${field}: ${a[field] === null || a[field] === undefined ? `missing (${measuredText})` : `${String(a[field])} does not match: ${measuredText}`}`,
+            );
         }
       }
       if (why.length === 0) right++;
       lines.push(`${why.length === 0 ? 'PASS' : 'FAIL'} ${q.key}${why.length > 0 ? `: ${why.join('; ')}` : ''}`);
     }
-    return { score: roundPoints((maxScore * right) / QUESTIONS.length), message: `${right} of ${QUESTIONS.length} answers right, with matching evidence`, output: lines.join('\n') };
+    return {
+      score: roundPoints((maxScore * right) / QUESTIONS.length),
+      message: `${right} of ${QUESTIONS.length} answers right, with matching evidence`,
+      output: lines.join('\n'),
+    };
   },
 };
 

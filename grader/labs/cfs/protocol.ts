@@ -130,7 +130,11 @@ export type CadenceResult = z.infer<typeof CadenceResult>;
  * nIn, ...ids] (decodes include the requests swapped in by the step).
  */
 /** A run's steps; `stopped` when the student's scheduler chose to raise on a full CPU pool (the run ends there). */
-export const RunSteps = z.strictObject({ label: z.string(), steps: z.array(z.number().int().nonnegative()), stopped: z.string().max(2000).optional() });
+export const RunSteps = z.strictObject({
+  label: z.string(),
+  steps: z.array(z.number().int().nonnegative()),
+  stopped: z.string().max(2000).optional(),
+});
 export type RunSteps = z.infer<typeof RunSteps>;
 
 /** The student's cfs-answers.ts `answers`, as JSON (validated in the parent, question by question). */
@@ -148,12 +152,26 @@ export const CfsOutput = z.discriminatedUnion('task', [
   z.strictObject({ task: z.literal('units'), cases: z.array(UnitResult) }),
   z.strictObject({ task: z.literal('cadence'), cases: z.array(CadenceResult), runs: z.array(RunSteps) }),
   z.strictObject({ task: z.literal('simulate'), runs: z.array(RunSteps) }),
-  z.strictObject({ task: z.literal('answers'), answers: RawAnswers, answersError: z.string().optional(), runs: z.array(RunSteps) }),
+  z.strictObject({
+    task: z.literal('answers'),
+    answers: RawAnswers,
+    answersError: z.string().optional(),
+    runs: z.array(RunSteps),
+  }),
 ]);
 export type CfsOutput = z.infer<typeof CfsOutput>;
 
 /** Encodes one step record into `out`. */
-export function encodeStep(out: number[], step: { swappedOut: readonly number[]; recomputed: readonly number[]; prefills: readonly number[]; decodes: readonly number[]; swappedIn: readonly number[] }): void {
+export function encodeStep(
+  out: number[],
+  step: {
+    swappedOut: readonly number[];
+    recomputed: readonly number[];
+    prefills: readonly number[];
+    decodes: readonly number[];
+    swappedIn: readonly number[];
+  },
+): void {
   for (const list of [step.swappedOut, step.recomputed, step.prefills, step.decodes, step.swappedIn]) {
     out.push(list.length);
     for (const x of list) out.push(x);
@@ -180,6 +198,7 @@ export function decodeSteps(flat: readonly number[]): DecodedStep[] {
     i += n;
     return ids;
   };
-  while (i < flat.length) steps.push({ swappedOut: take(), recomputed: take(), prefills: take(), decodes: take(), swappedIn: take() });
+  while (i < flat.length)
+    steps.push({ swappedOut: take(), recomputed: take(), prefills: take(), decodes: take(), swappedIn: take() });
   return steps;
 }

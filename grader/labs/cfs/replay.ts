@@ -67,7 +67,8 @@ export class ReplayScheduler extends VllmV0Scheduler {
     for (const id of s.swappedOut) {
       const r = get(id);
       take(this.running, r, 'running: only running requests can be swapped out');
-      if (!this.cpu.canSwapOut(this.gpu.blocksHeldBy(r.id))) fail(`request ${r.id} is swapped out but the CPU pool is full`);
+      if (!this.cpu.canSwapOut(this.gpu.blocksHeldBy(r.id)))
+        fail(`request ${r.id} is swapped out but the CPU pool is full`);
       budget.subtractNumSeqs(r.id, 1);
       this.swapOut(r, blocksToSwapOut);
       this.swapped.push(r);
@@ -83,9 +84,13 @@ export class ReplayScheduler extends VllmV0Scheduler {
     for (const id of s.prefills) {
       const r = get(id);
       take(this.waiting, r, 'waiting: only waiting requests are prefilled');
-      if (this.canAllocate(r) !== 'ok') fail(`request ${r.id} is prefilled but its ${this.gpu.blocksFor(r.prefillTarget)} blocks do not fit above the watermark`);
+      if (this.canAllocate(r) !== 'ok')
+        fail(
+          `request ${r.id} is prefilled but its ${this.gpu.blocksFor(r.prefillTarget)} blocks do not fit above the watermark`,
+        );
       const tokens = this.numNewTokens(r);
-      if (!budget.canSchedule({ numNewTokens: tokens, numNewSeqs: 1 })) fail(`prefilling request ${r.id} exceeds the step's budget`);
+      if (!budget.canSchedule({ numNewTokens: tokens, numNewSeqs: 1 }))
+        fail(`prefilling request ${r.id} exceeds the step's budget`);
       this.allocateAndSetRunning(r);
       budget.addNumBatchedTokens(r.id, tokens);
       budget.addNumSeqs(r.id, 1);
@@ -105,8 +110,10 @@ export class ReplayScheduler extends VllmV0Scheduler {
       const r = get(id);
       if (!s.decodes.includes(id)) fail(`request ${r.id} is swapped in but does not decode`);
       take(this.swapped, r, 'swapped: only swapped requests are swapped in');
-      if (this.canSwapIn(r) !== 'ok') fail(`request ${r.id} is swapped in but its blocks do not fit above the watermark`);
-      if (!budget.canSchedule({ numNewTokens: 1, numNewSeqs: 1 })) fail(`swapping in request ${r.id} exceeds the step's budget`);
+      if (this.canSwapIn(r) !== 'ok')
+        fail(`request ${r.id} is swapped in but its blocks do not fit above the watermark`);
+      if (!budget.canSchedule({ numNewTokens: 1, numNewSeqs: 1 }))
+        fail(`swapping in request ${r.id} exceeds the step's budget`);
       this.swapIn(r, blocksToSwapIn);
       this.appendSlots(r);
       budget.addNumBatchedTokens(r.id, 1);

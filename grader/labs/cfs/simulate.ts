@@ -6,7 +6,11 @@ import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import { Request } from '../../../sim/entities/request.js';
-import { vllmV0Options, VllmV0ReplicaScheduler, type V0StepRecord } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
+import {
+  vllmV0Options,
+  VllmV0ReplicaScheduler,
+  type V0StepRecord,
+} from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import type { BurstRequests } from './workloads.js';
 
@@ -35,11 +39,26 @@ export interface CfsRun {
 }
 
 export function runConfig(run: CfsRun): SimulationConfig {
-  return parseConfig({ ...SERVER, cfsInterval: run.cfsInterval, swapSpace: run.swapSpace, seed: 0, writeOutputs: false, progress: 'off' });
+  return parseConfig({
+    ...SERVER,
+    cfsInterval: run.cfsInterval,
+    swapSpace: run.swapSpace,
+    seed: 0,
+    writeOutputs: false,
+    progress: 'off',
+  });
 }
 
 export function fromWire(w: BurstRequests): Request[] {
-  return w.arrivedAt.map((arrivedAt, id) => new Request({ id, arrivedAt, numPrefillTokens: w.numPrefillTokens[id]!, numDecodeTokens: w.numDecodeTokens[id]! }));
+  return w.arrivedAt.map(
+    (arrivedAt, id) =>
+      new Request({
+        id,
+        arrivedAt,
+        numPrefillTokens: w.numPrefillTokens[id]!,
+        numDecodeTokens: w.numDecodeTokens[id]!,
+      }),
+  );
 }
 
 export interface CfsSimulation {
@@ -51,7 +70,11 @@ export interface CfsSimulation {
 export function simulateCfs(
   run: CfsRun,
   makeScheduler: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
-  options: { onStep?: (step: V0StepRecord) => void; recordUsage?: boolean; observers?: readonly SimulationObserver[] } = {},
+  options: {
+    onStep?: (step: V0StepRecord) => void;
+    recordUsage?: boolean;
+    observers?: readonly SimulationObserver[];
+  } = {},
 ): CfsSimulation {
   const config = runConfig(run);
   let replica: VllmV0ReplicaScheduler | undefined;

@@ -11,7 +11,8 @@ import { burst, HOMEWORK_BURST } from './workloads.js';
  * the answer sheet asks you to measure with your own scheduler (publishing the reference's would
  * answer them).
  */
-const tryBurst = (seed: number) => burst({ ...HOMEWORK_BURST, seed: new Rng(seed).fork('cfs-try').int(1, 2 ** 31 - 1) });
+const tryBurst = (seed: number) =>
+  burst({ ...HOMEWORK_BURST, seed: new Rng(seed).fork('cfs-try').int(1, 2 ** 31 - 1) });
 
 type Make = (init: VllmV0SchedulerInit) => VllmV0Scheduler;
 const ttftKey = (interval: number) => `try burst, interval ${interval}: P99 TTFT (s)`;
@@ -20,7 +21,11 @@ const tpotKey = (interval: number) => `try burst, interval ${interval}: mean TPO
 export const cfsTry: LabTry<Make> = {
   lab: 'cfs',
   async load(dir) {
-    const Cfs = await loadExport<new (init: VllmV0SchedulerInit) => VllmV0Scheduler>(dir, 'cfs-scheduler.ts', 'CfsScheduler');
+    const Cfs = await loadExport<new (init: VllmV0SchedulerInit) => VllmV0Scheduler>(
+      dir,
+      'cfs-scheduler.ts',
+      'CfsScheduler',
+    );
     return (init) => new Cfs(init);
   },
   baselines: () => ({ FCFS: (init) => new VllmV0Scheduler(init) }),
@@ -31,7 +36,10 @@ export const cfsTry: LabTry<Make> = {
     const requests = tryBurst(seed);
     for (const interval of SWEEP_INTERVALS) {
       try {
-        const m = measure({ label: `try burst, interval ${interval}`, requests, cfsInterval: interval, swapSpace: HOMEWORK_SWAP_GIB }, make);
+        const m = measure(
+          { label: `try burst, interval ${interval}`, requests, cfsInterval: interval, swapSpace: HOMEWORK_SWAP_GIB },
+          make,
+        );
         values[ttftKey(interval)] = m.p99Ttft;
         values[tpotKey(interval)] = 1000 * m.meanTpot;
       } catch (err) {
@@ -46,8 +54,12 @@ export const cfsTry: LabTry<Make> = {
       title: 'P99 TTFT on the try burst by CFS interval',
       x: 'CFS interval (steps; 0 = FCFS)',
       y: 'P99 TTFT (s)',
-      points: (m) => SWEEP_INTERVALS.flatMap((i) => (m.values[ttftKey(i)] === undefined ? [] : [[i, m.values[ttftKey(i)]!] as [number, number]])),
+      points: (m) =>
+        SWEEP_INTERVALS.flatMap((i) =>
+          m.values[ttftKey(i)] === undefined ? [] : [[i, m.values[ttftKey(i)]!] as [number, number]],
+        ),
     },
   ],
-  about: 'Workload: a burst drawn like the homework burst (50 prompts at 3 req/s) from its own seed, 16 GiB swap per GPU; the answer sheet asks for numbers from your own runs on the homework burst, and hidden items use bursts from the hidden seed (labs/cfs/README.md).',
+  about:
+    'Workload: a burst drawn like the homework burst (50 prompts at 3 req/s) from its own seed, 16 GiB swap per GPU; the answer sheet asks for numbers from your own runs on the homework burst, and hidden items use bursts from the hidden seed (labs/cfs/README.md).',
 };

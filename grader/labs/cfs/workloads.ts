@@ -12,11 +12,56 @@ import { Rng } from '../../../sim/workload/rng.js';
 
 /** (prompt tokens, output tokens), in the dataset's order. */
 export const DUMMY_LENGTHS: readonly (readonly [number, number])[] = [
-  [3835, 190], [1841, 160], [442, 395], [693, 457], [1735, 222], [2052, 314], [975, 663], [3198, 433], [610, 286], [219, 64],
-  [501, 215], [564, 187], [1838, 671], [632, 242], [1306, 413], [2034, 271], [998, 387], [2468, 133], [804, 34], [432, 249],
-  [714, 68], [1509, 199], [3660, 207], [627, 378], [634, 261], [572, 152], [2472, 223], [1125, 908], [572, 403], [1028, 88],
-  [1383, 266], [1434, 351], [360, 136], [1119, 163], [661, 212], [930, 346], [1554, 361], [1658, 298], [628, 366], [3835, 226],
-  [689, 135], [785, 166], [3451, 1400], [1206, 496], [1796, 460], [982, 665], [1224, 74], [2115, 64], [1275, 79], [610, 118],
+  [3835, 190],
+  [1841, 160],
+  [442, 395],
+  [693, 457],
+  [1735, 222],
+  [2052, 314],
+  [975, 663],
+  [3198, 433],
+  [610, 286],
+  [219, 64],
+  [501, 215],
+  [564, 187],
+  [1838, 671],
+  [632, 242],
+  [1306, 413],
+  [2034, 271],
+  [998, 387],
+  [2468, 133],
+  [804, 34],
+  [432, 249],
+  [714, 68],
+  [1509, 199],
+  [3660, 207],
+  [627, 378],
+  [634, 261],
+  [572, 152],
+  [2472, 223],
+  [1125, 908],
+  [572, 403],
+  [1028, 88],
+  [1383, 266],
+  [1434, 351],
+  [360, 136],
+  [1119, 163],
+  [661, 212],
+  [930, 346],
+  [1554, 361],
+  [1658, 298],
+  [628, 366],
+  [3835, 226],
+  [689, 135],
+  [785, 166],
+  [3451, 1400],
+  [1206, 496],
+  [1796, 460],
+  [982, 665],
+  [1224, 74],
+  [2115, 64],
+  [1275, 79],
+  [610, 118],
 ];
 
 /** Requests as parallel arrays (compact over IPC), in issue order. */
@@ -60,6 +105,8 @@ export function burst(spec: BurstSpec): BurstRequests {
 /** The trace file format of `--trace` (arrived_at,num_prefill_tokens,num_decode_tokens). */
 export function burstCsv(requests: BurstRequests): string {
   const lines = ['arrived_at,num_prefill_tokens,num_decode_tokens'];
-  requests.arrivedAt.forEach((t, i) => lines.push(`${t},${requests.numPrefillTokens[i]},${requests.numDecodeTokens[i]}`));
+  requests.arrivedAt.forEach((t, i) =>
+    lines.push(`${t},${requests.numPrefillTokens[i]},${requests.numDecodeTokens[i]}`),
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -23,13 +23,21 @@ const message = (err: unknown): string => describeThrown(err, 'starter/deadline'
  * (shared/instance-hook.ts), so traces keep the student's class name.
  */
 function recording(sink: { log: number[] }) {
-  const Student = lab.DeadlineScheduler as unknown as new (init: ReplicaSchedulerInit, options: DeadlineOptions) => { running: Request[] };
+  const Student = lab.DeadlineScheduler as unknown as new (
+    init: ReplicaSchedulerInit,
+    options: DeadlineOptions,
+  ) => { running: Request[] };
   return (init: ReplicaSchedulerInit, options: DeadlineOptions) => {
     const scheduler = new Student(init, options);
     return hookMethod(scheduler, 'getNextBatch', (original: (now: number) => Batch | undefined) => (now) => {
       const before: [Request, number][] = scheduler.running.map((r) => [r, r.numRestarts]);
       const batch = original(now);
-      logCall(sink.log, now, before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id), batch);
+      logCall(
+        sink.log,
+        now,
+        before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id),
+        batch,
+      );
       return batch;
     }) as never;
   };
@@ -45,7 +53,10 @@ function capacitySearch(w: Workload) {
     });
     const { pass, fail } = bracketOf(trace.probes);
     const keep = [pass, fail].filter((p) => p !== undefined).map((p) => ({ qps: p.qps, log: logs.get(p.qps) ?? [] }));
-    return { probes: trace.probes.map((p) => ({ qps: p.qps, maxRate: p.maxRate, perTier: [...p.perTier] })), logs: keep };
+    return {
+      probes: trace.probes.map((p) => ({ qps: p.qps, maxRate: p.maxRate, perTier: [...p.perTier] })),
+      logs: keep,
+    };
   } catch (err) {
     return { probes: [], logs: [], error: message(err) };
   }

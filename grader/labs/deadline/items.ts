@@ -20,12 +20,26 @@ import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
 import { probesFor, runProbes, sameValue, type DeadlineModule, type ProbeResult, type UnitItemId } from './probes.js';
 import { readPublicExpected } from './public-expected.js';
 import { DeadlineOutput } from './protocol.js';
-import { bracketOf, capacityOf, drawWorkload, interpolate, LAB_SERVER, simulateAt, violationsOf, type CapacityTrace, type SchedulerFactory, type TierProbe, type Workload, type WorkloadSpec } from './simulate.js';
+import {
+  bracketOf,
+  capacityOf,
+  drawWorkload,
+  interpolate,
+  LAB_SERVER,
+  simulateAt,
+  violationsOf,
+  type CapacityTrace,
+  type SchedulerFactory,
+  type TierProbe,
+  type Workload,
+  type WorkloadSpec,
+} from './simulate.js';
 import type { TimelinePair } from '../../report/timeline-view.js';
 import { reportRecorder } from '../shared/timelines.js';
 import type { SplitCases } from '../../core/split-cases.js';
 
-const parseOutput = <T extends DeadlineOutput['task']>(raw: unknown, task: T) => parseTaskOutput(DeadlineOutput, raw, task);
+const parseOutput = <T extends DeadlineOutput['task']>(raw: unknown, task: T) =>
+  parseTaskOutput(DeadlineOutput, raw, task);
 
 async function reference(ctx: ItemContext): Promise<DeadlineModule> {
   return importReference<DeadlineModule>(ctx.repoRoot, 'reference/deadline', 'deadline-scheduler.ts');
@@ -40,7 +54,12 @@ const MAX_ITERATION_TOKENS = 2552;
  * The reference's values for an item's probes. `npm run check` runs the public probes only, whose
  * values the handout ships (public-expected.ts): it has no reference.
  */
-async function expectedValues(ctx: ItemContext, item: UnitItemId, seed: number, publicOnly: boolean): Promise<ProbeResult[]> {
+async function expectedValues(
+  ctx: ItemContext,
+  item: UnitItemId,
+  seed: number,
+  publicOnly: boolean,
+): Promise<ProbeResult[]> {
   if (publicOnly) {
     const shipped = readPublicExpected(ctx.repoRoot);
     if (shipped !== undefined) return shipped[item];
@@ -51,7 +70,8 @@ async function expectedValues(ctx: ItemContext, item: UnitItemId, seed: number, 
 /** Each probe alone (the harness runs probe number `only`), so a probe that hangs is named. */
 function splitProbes(item: UnitItemId): SplitCases {
   type Units = { seed: number; publicOnly: boolean };
-  const names = (input: unknown) => probesFor(item, (input as Units).seed, (input as Units).publicOnly).map((p) => p.name);
+  const names = (input: unknown) =>
+    probesFor(item, (input as Units).seed, (input as Units).publicOnly).map((p) => p.name);
   return {
     inputs: (input) => {
       const all = names(input);
@@ -62,7 +82,12 @@ function splitProbes(item: UnitItemId): SplitCases {
       results: names(input).map((name, i) => {
         const run = runs[i]!;
         if (!('raw' in run)) return { name, error: run.failure };
-        return (run.raw as { results?: unknown[] } | undefined)?.results?.[0] ?? { name, error: 'the case returned no result' };
+        return (
+          (run.raw as { results?: unknown[] } | undefined)?.results?.[0] ?? {
+            name,
+            error: 'the case returned no result',
+          }
+        );
       }),
     }),
   };
@@ -73,7 +98,10 @@ function unitItem(item: UnitItemId): ItemImplementation<{ seed: number; publicOn
     splitCases: splitProbes(item),
     prepare(ctx) {
       const publicOnly = ctx.mode === 'check';
-      return { input: { task: 'units', item, seed: ctx.hiddenSeed, publicOnly }, prepared: { seed: ctx.hiddenSeed, publicOnly } };
+      return {
+        input: { task: 'units', item, seed: ctx.hiddenSeed, publicOnly },
+        prepared: { seed: ctx.hiddenSeed, publicOnly },
+      };
     },
     async score(raw, { seed, publicOnly }, ctx, maxScore): Promise<ItemOutcome> {
       const out = parseOutput(raw, 'units');
@@ -90,7 +118,9 @@ function unitItem(item: UnitItemId): ItemImplementation<{ seed: number; publicOn
         lines.push(`${ok ? 'PASS' : 'FAIL'} ${p.hidden ? 'hidden variant' : 'public case'}: ${p.name}`);
         if (!ok) {
           lines.push(`     expected ${JSON.stringify(want.value)}`);
-          lines.push(`     got      ${got === undefined ? 'nothing' : got.error !== undefined ? `an error: ${got.error}` : JSON.stringify(got.value)}`);
+          lines.push(
+            `     got      ${got === undefined ? 'nothing' : got.error !== undefined ? `an error: ${got.error}` : JSON.stringify(got.value)}`,
+          );
         }
       });
       return {
@@ -107,7 +137,10 @@ function unitItem(item: UnitItemId): ItemImplementation<{ seed: number; publicOn
 
 /** The hidden workloads: one with conversation lengths, one with code lengths, seeds from the hidden seed. */
 export function hiddenWorkloads(hiddenSeed: number): WorkloadSpec[] {
-  return (['conv', 'code'] as const).map((lengths) => ({ lengths, seed: new Rng(hiddenSeed).fork(`deadline-${lengths}`).int(1, 2 ** 31 - 1) }));
+  return (['conv', 'code'] as const).map((lengths) => ({
+    lengths,
+    seed: new Rng(hiddenSeed).fork(`deadline-${lengths}`).int(1, 2 ** 31 - 1),
+  }));
 }
 
 const drawn = new Map<string, Workload>();
@@ -138,27 +171,42 @@ export const OVERLOAD_QPS: Readonly<Record<Workload['lengths'], number>> = { con
 export const OVERLOAD_BATCH_SIZE_CAP = 384;
 
 /** Replays a student's run from its batch log in the parent's engine; throws ReplayError when the log breaks the rules. */
-export function replay(w: Workload, qps: number, log: readonly number[], batchSizeCap?: number, observers: readonly SimulationObserver[] = []): SimulationResult {
+export function replay(
+  w: Workload,
+  qps: number,
+  log: readonly number[],
+  batchSizeCap?: number,
+  observers: readonly SimulationObserver[] = [],
+): SimulationResult {
   let replica: ReplayReplicaScheduler | undefined;
   const result = simulateAt(
     w,
     qps,
     (init) => {
-      replica = new ReplayReplicaScheduler({ ...init, limits: { ...init.limits, chunkSize: MAX_ITERATION_TOKENS } }, log, 'sarathi');
+      replica = new ReplayReplicaScheduler(
+        { ...init, limits: { ...init.limits, chunkSize: MAX_ITERATION_TOKENS } },
+        log,
+        'sarathi',
+      );
       return replica;
     },
     observers,
     undefined,
     batchSizeCap,
   );
-  if (replica?.remaining === true) throw new ReplayError('the batch log has calls the replay never made: the run did not follow the engine');
+  if (replica?.remaining === true)
+    throw new ReplayError('the batch log has calls the replay never made: the run did not follow the engine');
   return result;
 }
 
 const baselineCache = new Map<string, CapacityTrace>();
 
 /** Capacity of an engine baseline or the reference on a workload (memoized: batch grading asks again and again). */
-function baselineCapacity(name: 'fcfs' | 'edf' | 'reference', spec: WorkloadSpec, make: SchedulerFactory): CapacityTrace {
+function baselineCapacity(
+  name: 'fcfs' | 'edf' | 'reference',
+  spec: WorkloadSpec,
+  make: SchedulerFactory,
+): CapacityTrace {
   const key = `${name}:${spec.lengths}:${spec.seed}`;
   const w = workload(spec);
   let trace = baselineCache.get(key);
@@ -190,7 +238,11 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
     workloads.forEach((spec, i) => {
       const w = workload(spec);
       const search = out.searches[i];
-      const base = { fcfs: baselineCapacity('fcfs', spec, fcfs), edf: baselineCapacity('edf', spec, edf), reference: baselineCapacity('reference', spec, makeRef) };
+      const base = {
+        fcfs: baselineCapacity('fcfs', spec, fcfs),
+        edf: baselineCapacity('edf', spec, edf),
+        reference: baselineCapacity('reference', spec, makeRef),
+      };
       let student = 0;
       let problem: string | undefined;
       if (search === undefined) problem = 'no result';
@@ -199,17 +251,29 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
         try {
           student = verifiedCapacity(w, search);
         } catch (err) {
-          problem = err instanceof ReplayError || err instanceof InvalidOutput ? err.message : `replay failed: ${String(err)}`;
+          problem =
+            err instanceof ReplayError || err instanceof InvalidOutput ? err.message : `replay failed: ${String(err)}`;
         }
       }
-      const points = problem !== undefined ? 0 : linearPoints(student, base.fcfs.capacity, 0.95 * base.reference.capacity, maxScore / workloads.length);
+      const points =
+        problem !== undefined
+          ? 0
+          : linearPoints(student, base.fcfs.capacity, 0.95 * base.reference.capacity, maxScore / workloads.length);
       score += points;
       capacities.push(student);
-      rows.push([w.lengths, problem !== undefined ? 'failed' : f2(student), f2(base.reference.capacity), f2(base.edf.capacity), f2(base.fcfs.capacity), String(points)]);
+      rows.push([
+        w.lengths,
+        problem !== undefined ? 'failed' : f2(student),
+        f2(base.reference.capacity),
+        f2(base.edf.capacity),
+        f2(base.fcfs.capacity),
+        String(points),
+      ]);
       if (problem !== undefined) notes.push(`${w.lengths}: ${problem}`);
       const tiers = Math.max(...base.reference.probes.map((p) => p.perTier.length));
       for (let tier = 0; tier < tiers; tier++) {
-        const series = (probes: readonly TierProbe[]) => [...probes].sort((a, b) => a.qps - b.qps).map((p): [number, number] => [p.qps, 100 * (p.perTier[tier] ?? 0)]);
+        const series = (probes: readonly TierProbe[]) =>
+          [...probes].sort((a, b) => a.qps - b.qps).map((p): [number, number] => [p.qps, 100 * (p.perTier[tier] ?? 0)]);
         plots.push(
           scatterChart({
             title: `Tier ${tier} violation rate vs QPS (${w.lengths}-like lengths)`,
@@ -220,7 +284,9 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
               { name: 'FCFS', points: series(base.fcfs.probes) },
               { name: 'EDF', points: series(base.edf.probes) },
               { name: 'reference', points: series(base.reference.probes), dashed: true },
-              ...(search !== undefined && problem === undefined ? [{ name: 'you', points: series(search.probes) }] : []),
+              ...(search !== undefined && problem === undefined
+                ? [{ name: 'you', points: series(search.probes) }]
+                : []),
             ],
           }),
         );
@@ -231,8 +297,18 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
       score: roundPoints(score),
       threw: out.searches.length > 0 && out.searches.every((s) => s.error !== undefined),
       message: `capacity (req/s at ≤ 1% missed in the worst tier): ${workloads.map((w, i) => `${w.lengths} ${f2(capacities[i]!)}`).join(', ')}`,
-      output: [table, 'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.', ...notes].join('\n'),
-      leaderboard: [{ name: 'mean capacity (req/s)', value: roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length), order: 'desc' }],
+      output: [
+        table,
+        'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.',
+        ...notes,
+      ].join('\n'),
+      leaderboard: [
+        {
+          name: 'mean capacity (req/s)',
+          value: roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length),
+          order: 'desc',
+        },
+      ],
       plots,
     };
   },
@@ -242,7 +318,10 @@ const capacityItem: ItemImplementation<{ workloads: WorkloadSpec[] }> = {
  * The student's capacity from the two probes it is interpolated from, each replayed here: the rates
  * the child reported must be the rates the replay measures.
  */
-function verifiedCapacity(w: Workload, search: { probes: { qps: number; maxRate: number }[]; logs: { qps: number; log: number[] }[] }): number {
+function verifiedCapacity(
+  w: Workload,
+  search: { probes: { qps: number; maxRate: number }[]; logs: { qps: number; log: number[] }[] },
+): number {
   const { pass, fail } = bracketOf(search.probes);
   const replayed = (p: { qps: number } | undefined) => {
     if (p === undefined) return undefined;
@@ -253,9 +332,14 @@ function verifiedCapacity(w: Workload, search: { probes: { qps: number; maxRate:
   };
   const a = replayed(pass);
   const b = replayed(fail);
-  for (const [claimed, measured] of [[pass, a], [fail, b]] as const) {
+  for (const [claimed, measured] of [
+    [pass, a],
+    [fail, b],
+  ] as const) {
     if (claimed !== undefined && measured !== undefined && Math.abs(claimed.maxRate - measured.maxRate) > 1e-9) {
-      throw new InvalidOutput(`at ${claimed.qps} req/s the run reported ${(100 * claimed.maxRate).toFixed(2)}% missed but replays to ${(100 * measured.maxRate).toFixed(2)}%`);
+      throw new InvalidOutput(
+        `at ${claimed.qps} req/s the run reported ${(100 * claimed.maxRate).toFixed(2)}% missed but replays to ${(100 * measured.maxRate).toFixed(2)}%`,
+      );
     }
   }
   if (a !== undefined && a.maxRate > CAPACITY_TARGET) throw new InvalidOutput('the passing probe misses more than 1%');
@@ -269,14 +353,21 @@ function verifiedCapacity(w: Workload, search: { probes: { qps: number; maxRate:
  */
 export const timelineWorkload = (publicSeed: number): WorkloadSpec => ({ lengths: 'conv', seed: publicSeed });
 
-const overloadRun = (spec: WorkloadSpec) => ({ workload: workload(spec), qps: OVERLOAD_QPS[spec.lengths], batchSizeCap: OVERLOAD_BATCH_SIZE_CAP });
+const overloadRun = (spec: WorkloadSpec) => ({
+  workload: workload(spec),
+  qps: OVERLOAD_QPS[spec.lengths],
+  batchSizeCap: OVERLOAD_BATCH_SIZE_CAP,
+});
 
 const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[]; timeline: WorkloadSpec }> = {
   prepare(ctx) {
     const workloads = hiddenWorkloads(ctx.hiddenSeed);
     const timeline = timelineWorkload(ctx.publicSeed);
     // The last run is the public one, only for the report's timeline: never scored.
-    return { input: { task: 'overload', runs: [...workloads, timeline].map(overloadRun) }, prepared: { workloads, timeline } };
+    return {
+      input: { task: 'overload', runs: [...workloads, timeline].map(overloadRun) },
+      prepared: { workloads, timeline },
+    };
   },
   async score(raw, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
     const out = parseOutput(raw, 'overload');
@@ -289,7 +380,14 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[]; timeline: Wo
       const w = workload(spec);
       const qps = OVERLOAD_QPS[w.lengths];
       const chunksRef: [number, number][] = [];
-      const refRun = simulateAt(w, qps, (init, options) => new ref.DeadlineScheduler(init, options), [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }], undefined, OVERLOAD_BATCH_SIZE_CAP);
+      const refRun = simulateAt(
+        w,
+        qps,
+        (init, options) => new ref.DeadlineScheduler(init, options),
+        [{ onBatchStart: (b, now) => chunksRef.push([now, b.numPrefillTokens]) }],
+        undefined,
+        OVERLOAD_BATCH_SIZE_CAP,
+      );
       const refReport = violationsOf(refRun);
       const edfReport = violationsOf(simulateAt(w, qps, edf, [], undefined, OVERLOAD_BATCH_SIZE_CAP));
       const run = out.runs[i];
@@ -302,7 +400,8 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[]; timeline: Wo
         try {
           const result = replay(w, qps, run.log, OVERLOAD_BATCH_SIZE_CAP);
           report = violationsOf(result);
-          if (result.numCompleted < result.requests.length) problem = `${result.requests.length - result.numCompleted} requests never finished`;
+          if (result.numCompleted < result.requests.length)
+            problem = `${result.requests.length - result.numCompleted} requests never finished`;
         } catch (err) {
           problem = err instanceof ReplayError ? err.message : `replay failed: ${String(err)}`;
         }
@@ -311,14 +410,27 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[]; timeline: Wo
       const limit = refReport.maxRate * 1.25 + 0.01;
       const ok = problem === undefined && report !== undefined && report.maxRate <= limit;
       if (ok) passed++;
-      rows.push([w.lengths, String(qps), report !== undefined ? `${(100 * report.maxRate).toFixed(2)}%` : 'failed', `${(100 * refReport.maxRate).toFixed(2)}%`, `${(100 * edfReport.maxRate).toFixed(2)}%`, `${(100 * limit).toFixed(2)}%`, ok ? 'pass' : 'fail']);
-      notes.push(`${w.lengths}: you: ${report !== undefined ? describeViolations(report) : problem}; reference: ${describeViolations(refReport)}`);
+      rows.push([
+        w.lengths,
+        String(qps),
+        report !== undefined ? `${(100 * report.maxRate).toFixed(2)}%` : 'failed',
+        `${(100 * refReport.maxRate).toFixed(2)}%`,
+        `${(100 * edfReport.maxRate).toFixed(2)}%`,
+        `${(100 * limit).toFixed(2)}%`,
+        ok ? 'pass' : 'fail',
+      ]);
+      notes.push(
+        `${w.lengths}: you: ${report !== undefined ? describeViolations(report) : problem}; reference: ${describeViolations(refReport)}`,
+      );
       plots.push(
         lineChart({
           title: `Prompt tokens per iteration over time, ${qps} req/s (${w.lengths}-like)`,
           x: 'time (s)',
           y: 'prompt tokens per iteration',
-          series: [{ name: 'reference', points: thin(chunksRef), dashed: true }, ...(chunks.length > 0 ? [{ name: 'you', points: thin(chunks) }] : [])],
+          series: [
+            { name: 'reference', points: thin(chunksRef), dashed: true },
+            ...(chunks.length > 0 ? [{ name: 'you', points: thin(chunks) }] : []),
+          ],
         }),
       );
     });
@@ -328,7 +440,10 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[]; timeline: Wo
       score: roundPoints((maxScore * passed) / workloads.length),
       threw: scored.length > 0 && scored.every((r) => r.error !== undefined),
       message: `${passed} of ${workloads.length} overloaded runs within 1.25 × the reference's worst-tier rate + 1 point`,
-      output: [textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', 'pass/fail'], rows), ...notes].join('\n'),
+      output: [
+        textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', 'pass/fail'], rows),
+        ...notes,
+      ].join('\n'),
       plots,
       ...(timelines !== undefined ? { timelines } : {}),
     };
@@ -339,7 +454,11 @@ const overloadItem: ItemImplementation<{ workloads: WorkloadSpec[]; timeline: Wo
  * The student's replayed run and the reference's on the public timeline workload, for the report;
  * undefined when the student's run failed or does not replay (the scored runs say why).
  */
-function overloadTimelines(spec: WorkloadSpec, run: { log: number[]; error?: string | undefined } | undefined, ref: DeadlineModule): TimelinePair | undefined {
+function overloadTimelines(
+  spec: WorkloadSpec,
+  run: { log: number[]; error?: string | undefined } | undefined,
+  ref: DeadlineModule,
+): TimelinePair | undefined {
   if (run === undefined || run.error !== undefined) return undefined;
   const w = workload(spec);
   const qps = OVERLOAD_QPS[w.lengths];
@@ -347,7 +466,14 @@ function overloadTimelines(spec: WorkloadSpec, run: { log: number[]; error?: str
     const studentRecorder = reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines });
     const result = replay(w, qps, run.log, OVERLOAD_BATCH_SIZE_CAP, [studentRecorder]);
     const refRecorder = reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines });
-    const refRun = simulateAt(w, qps, (init, options) => new ref.DeadlineScheduler(init, options), [refRecorder], undefined, OVERLOAD_BATCH_SIZE_CAP);
+    const refRun = simulateAt(
+      w,
+      qps,
+      (init, options) => new ref.DeadlineScheduler(init, options),
+      [refRecorder],
+      undefined,
+      OVERLOAD_BATCH_SIZE_CAP,
+    );
     return {
       workload: `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
       student: { recorder: studentRecorder, endTime: result.endTime },
@@ -390,7 +516,8 @@ function thin(points: readonly [number, number][], buckets = 240): [number, numb
     count[k]!++;
   }
   const out: [number, number][] = [];
-  for (let k = 0; k <= buckets; k++) if (count[k]! > 0) out.push([Math.round((k + 0.5) * width * 1000) / 1000, Math.round(sum[k]! / count[k]!)]);
+  for (let k = 0; k <= buckets; k++)
+    if (count[k]! > 0) out.push([Math.round((k + 0.5) * width * 1000) / 1000, Math.round(sum[k]! / count[k]!)]);
   return out;
 }
 

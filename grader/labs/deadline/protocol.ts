@@ -12,12 +12,29 @@ import { z } from 'zod';
 import { UNIT_ITEMS } from './probes.js';
 
 const numbers = z.array(z.number());
-export const Workload = z.strictObject({ lengths: z.enum(['conv', 'code']), arrivedAt: numbers, numPrefillTokens: numbers, numDecodeTokens: numbers, tier: numbers });
+export const Workload = z.strictObject({
+  lengths: z.enum(['conv', 'code']),
+  arrivedAt: numbers,
+  numPrefillTokens: numbers,
+  numDecodeTokens: numbers,
+  tier: numbers,
+});
 
 export const DeadlineInput = z.discriminatedUnion('task', [
-  z.strictObject({ task: z.literal('units'), item: z.enum(UNIT_ITEMS), seed: z.number().int(), publicOnly: z.boolean(), only: z.number().int().nonnegative().optional() }),
+  z.strictObject({
+    task: z.literal('units'),
+    item: z.enum(UNIT_ITEMS),
+    seed: z.number().int(),
+    publicOnly: z.boolean(),
+    only: z.number().int().nonnegative().optional(),
+  }),
   z.strictObject({ task: z.literal('capacity'), workloads: z.array(Workload) }),
-  z.strictObject({ task: z.literal('overload'), runs: z.array(z.strictObject({ workload: Workload, qps: z.number().positive(), batchSizeCap: z.number().int().positive() })) }),
+  z.strictObject({
+    task: z.literal('overload'),
+    runs: z.array(
+      z.strictObject({ workload: Workload, qps: z.number().positive(), batchSizeCap: z.number().int().positive() }),
+    ),
+  }),
 ]);
 export type DeadlineInput = z.infer<typeof DeadlineInput>;
 
@@ -38,6 +55,9 @@ export const DeadlineOutput = z.discriminatedUnion('task', [
       }),
     ),
   }),
-  z.strictObject({ task: z.literal('overload'), runs: z.array(z.strictObject({ log: z.array(z.number()), error: z.string().optional() })) }),
+  z.strictObject({
+    task: z.literal('overload'),
+    runs: z.array(z.strictObject({ log: z.array(z.number()), error: z.string().optional() })),
+  }),
 ]);
 export type DeadlineOutput = z.infer<typeof DeadlineOutput>;

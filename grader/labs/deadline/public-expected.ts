@@ -12,16 +12,23 @@ import { runProbes, UNIT_ITEMS, type DeadlineModule, type ProbeResult, type Unit
 
 export const PUBLIC_EXPECTED_FILE = 'labs/deadline/public-expected.json';
 
-const Shipped = z.record(z.enum(UNIT_ITEMS), z.array(z.strictObject({ name: z.string(), value: z.unknown().optional(), error: z.string().optional() })));
+const Shipped = z.record(
+  z.enum(UNIT_ITEMS),
+  z.array(z.strictObject({ name: z.string(), value: z.unknown().optional(), error: z.string().optional() })),
+);
 
 /** The shipped values, or undefined in a checkout without the file (the instructor's, which has the reference). */
 export function readPublicExpected(repoRoot: string): Record<UnitItemId, ProbeResult[]> | undefined {
   const file = join(repoRoot, PUBLIC_EXPECTED_FILE);
   if (!existsSync(file)) return undefined;
   const parsed = Shipped.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`${PUBLIC_EXPECTED_FILE} is damaged (${parsed.error.issues[0]?.message}); get a fresh copy of the handout`);
+  if (!parsed.success)
+    throw new Error(
+      `${PUBLIC_EXPECTED_FILE} is damaged (${parsed.error.issues[0]?.message}); get a fresh copy of the handout`,
+    );
   const missing = UNIT_ITEMS.filter((i) => parsed.data[i] === undefined);
-  if (missing.length > 0) throw new Error(`${PUBLIC_EXPECTED_FILE} has no values for ${missing.join(', ')}; get a fresh copy of the handout`);
+  if (missing.length > 0)
+    throw new Error(`${PUBLIC_EXPECTED_FILE} has no values for ${missing.join(', ')}; get a fresh copy of the handout`);
   return parsed.data as Record<UnitItemId, ProbeResult[]>;
 }
 
@@ -35,5 +42,5 @@ export async function buildPublicExpected(repoRoot: string): Promise<string> {
     if (failed !== undefined) throw new Error(`the reference fails public probe "${failed.name}": ${failed.error}`);
     out[item] = values;
   }
-  return JSON.stringify(out, null, 1) + '\n';
+  return `${JSON.stringify(out, null, 1)}\n`;
 }

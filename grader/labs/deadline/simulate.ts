@@ -9,7 +9,13 @@
  * batch tiers compressed ×0.1 so a 2,048-request run can miss them), α = 0.0008 s/token (scaled
  * with them), 50 output tokens assumed when a batch tier's TTFT deadline is derived, tiers uniform.
  */
-import { atRate, CAPACITY_TARGET, findCapacity, interpolateCapacity, type CapacityProbe } from '../../../sim/analysis/capacity.js';
+import {
+  atRate,
+  CAPACITY_TARGET,
+  findCapacity,
+  interpolateCapacity,
+  type CapacityProbe,
+} from '../../../sim/analysis/capacity.js';
 import { buildSimulation, loadRequests } from '../../../sim/config/build.js';
 import { deadlineOptions, type DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
@@ -47,7 +53,19 @@ export type WorkloadLengths = 'conv' | 'code';
 
 /** The lab's server config (lengths from traces/<lengths>.csv when the workload is drawn). */
 export function labConfig(lengths: WorkloadLengths = 'conv', seed = 0): SimulationConfig {
-  return parseConfig({ ...LAB_SERVER, tierDeadlines: [...LAB_SERVER.tierDeadlines], tierMix: [...LAB_SERVER.tierMix], lengthsTrace: `traces/${lengths}.csv`, seed, qps: 1, writeOutputs: false, progress: 'off' }, LAB_CONFIG_FILE);
+  return parseConfig(
+    {
+      ...LAB_SERVER,
+      tierDeadlines: [...LAB_SERVER.tierDeadlines],
+      tierMix: [...LAB_SERVER.tierMix],
+      lengthsTrace: `traces/${lengths}.csv`,
+      seed,
+      qps: 1,
+      writeOutputs: false,
+      progress: 'off',
+    },
+    LAB_CONFIG_FILE,
+  );
 }
 
 /** A hidden workload as the parent names it. */
@@ -78,17 +96,37 @@ export function drawWorkload(spec: WorkloadSpec): Workload {
 }
 
 export function baseRequests(w: Workload): Request[] {
-  return w.arrivedAt.map((arrivedAt, id) => new Request({ id, arrivedAt, numPrefillTokens: w.numPrefillTokens[id]!, numDecodeTokens: w.numDecodeTokens[id]!, tier: w.tier[id]! }));
+  return w.arrivedAt.map(
+    (arrivedAt, id) =>
+      new Request({
+        id,
+        arrivedAt,
+        numPrefillTokens: w.numPrefillTokens[id]!,
+        numDecodeTokens: w.numDecodeTokens[id]!,
+        tier: w.tier[id]!,
+      }),
+  );
 }
 
 /**
  * One run of the workload at `qps` with `make` as the replica scheduler; `batchSizeCap` replaces the lab's
  * 128 (the overload runs raise it so more decodes run than `chunkSize` lets into one iteration).
  */
-export function simulateAt(w: Workload, qps: number, make: SchedulerFactory, observers: readonly SimulationObserver[] = [], base = baseRequests(w), batchSizeCap?: number): SimulationResult {
+export function simulateAt(
+  w: Workload,
+  qps: number,
+  make: SchedulerFactory,
+  observers: readonly SimulationObserver[] = [],
+  base = baseRequests(w),
+  batchSizeCap?: number,
+): SimulationResult {
   const config = labConfig(w.lengths);
   const options = deadlineOptions(config);
-  const setup = buildSimulation(batchSizeCap === undefined ? config : { ...config, batchSizeCap }, { requests: atRate(base, 1, qps), makeReplicaScheduler: (init) => make(init, options), observers });
+  const setup = buildSimulation(batchSizeCap === undefined ? config : { ...config, batchSizeCap }, {
+    requests: atRate(base, 1, qps),
+    makeReplicaScheduler: (init) => make(init, options),
+    observers,
+  });
   return new Simulator(setup).run();
 }
 
@@ -115,7 +153,11 @@ export interface CapacityTrace {
 }
 
 /** The capacity search of the lab (sim/analysis/capacity.ts) for one policy; `onRun` sees each probe's run. */
-export function capacityOf(w: Workload, make: SchedulerFactory, onRun?: (qps: number, result: SimulationResult) => void): CapacityTrace {
+export function capacityOf(
+  w: Workload,
+  make: SchedulerFactory,
+  onRun?: (qps: number, result: SimulationResult) => void,
+): CapacityTrace {
   const base = baseRequests(w);
   const perTier = new Map<number, number[]>();
   const r = findCapacity(
@@ -123,16 +165,26 @@ export function capacityOf(w: Workload, make: SchedulerFactory, onRun?: (qps: nu
       const result = simulateAt(w, qps, make, [], base);
       onRun?.(qps, result);
       const report = violationsOf(result);
-      perTier.set(qps, LAB_SERVER.tierDeadlines.map((_, tier) => report.perTier.find((t) => t.tier === tier)?.rate ?? 0));
+      perTier.set(
+        qps,
+        LAB_SERVER.tierDeadlines.map((_, tier) => report.perTier.find((t) => t.tier === tier)?.rate ?? 0),
+      );
       return report.maxRate;
     },
     { ...SEARCH_RANGE[w.lengths], steps: SEARCH_STEPS },
   );
-  return { capacity: r.capacity, status: r.status, probes: r.probes.map((p) => ({ ...p, perTier: perTier.get(p.qps) ?? [] })) };
+  return {
+    capacity: r.capacity,
+    status: r.status,
+    probes: r.probes.map((p) => ({ ...p, perTier: perTier.get(p.qps) ?? [] })),
+  };
 }
 
 /** The two probes the interpolated capacity comes from: the highest passing and the lowest failing rate. */
-export function bracketOf(probes: readonly CapacityProbe[], target = CAPACITY_TARGET): { pass?: CapacityProbe; fail?: CapacityProbe } {
+export function bracketOf(
+  probes: readonly CapacityProbe[],
+  target = CAPACITY_TARGET,
+): { pass?: CapacityProbe; fail?: CapacityProbe } {
   let pass: CapacityProbe | undefined;
   let fail: CapacityProbe | undefined;
   for (const p of probes) {

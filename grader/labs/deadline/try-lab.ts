@@ -10,20 +10,41 @@ import { Rng } from '../../../sim/workload/rng.js';
 import { loadExport } from '../../core/load-module.js';
 import type { LabTry, TryMeasure } from '../../core/try.js';
 import { OVERLOAD_QPS } from './items.js';
-import { drawWorkload, SEARCH_RANGE, simulateAt, violationsOf, type SchedulerFactory, type WorkloadLengths } from './simulate.js';
+import {
+  drawWorkload,
+  SEARCH_RANGE,
+  simulateAt,
+  violationsOf,
+  type SchedulerFactory,
+  type WorkloadLengths,
+} from './simulate.js';
 
 const LENGTHS: readonly WorkloadLengths[] = ['conv', 'code'];
-const rates = (lengths: WorkloadLengths) => [SEARCH_RANGE[lengths].low, SEARCH_RANGE[lengths].high, OVERLOAD_QPS[lengths]];
+const rates = (lengths: WorkloadLengths) => [
+  SEARCH_RANGE[lengths].low,
+  SEARCH_RANGE[lengths].high,
+  OVERLOAD_QPS[lengths],
+];
 const key = (lengths: WorkloadLengths, qps: number) => `${lengths}-like at ${qps} req/s: worst tier missed (%)`;
-const publicSpec = (lengths: WorkloadLengths, seed: number) => ({ lengths, seed: new Rng(seed).fork(`deadline-try-${lengths}`).int(1, 2 ** 31 - 1) });
+const publicSpec = (lengths: WorkloadLengths, seed: number) => ({
+  lengths,
+  seed: new Rng(seed).fork(`deadline-try-${lengths}`).int(1, 2 ** 31 - 1),
+});
 
 export const deadlineTry: LabTry<SchedulerFactory> = {
   lab: 'deadline',
   async load(dir) {
-    const Scheduler = await loadExport<new (init: ReplicaSchedulerInit, options: DeadlineOptions) => ReplicaScheduler>(dir, 'deadline-scheduler.ts', 'DeadlineScheduler');
+    const Scheduler = await loadExport<new (init: ReplicaSchedulerInit, options: DeadlineOptions) => ReplicaScheduler>(
+      dir,
+      'deadline-scheduler.ts',
+      'DeadlineScheduler',
+    );
     return (init, options) => new Scheduler(init, options);
   },
-  baselines: () => ({ 'Sarathi FCFS': REPLICA_SCHEDULERS['sarathi-fcfs'].create, 'Sarathi EDF': REPLICA_SCHEDULERS['sarathi-edf'].create }),
+  baselines: () => ({
+    'Sarathi FCFS': REPLICA_SCHEDULERS['sarathi-fcfs'].create,
+    'Sarathi EDF': REPLICA_SCHEDULERS['sarathi-edf'].create,
+  }),
   rows: () => LENGTHS.flatMap((l) => rates(l).map((q) => key(l, q))),
   measure(make, seed): TryMeasure {
     const values: Record<string, number> = {};
@@ -45,7 +66,11 @@ export const deadlineTry: LabTry<SchedulerFactory> = {
     title: `Worst-tier deadline misses, ${lengths}-like lengths`,
     x: 'requests per second',
     y: '% missed (worst tier)',
-    points: (m: TryMeasure) => rates(lengths).flatMap((q) => (m.values[key(lengths, q)] === undefined ? [] : [[q, m.values[key(lengths, q)]!] as [number, number]])),
+    points: (m: TryMeasure) =>
+      rates(lengths).flatMap((q) =>
+        m.values[key(lengths, q)] === undefined ? [] : [[q, m.values[key(lengths, q)]!] as [number, number]],
+      ),
   })),
-  about: 'Workloads: conversation- and code-like requests with tiers drawn from the seed, at the ends of the capacity search range and at the overload rate; the graded capacity and overload items run hidden workloads from the hidden seed (labs/deadline/README.md).',
+  about:
+    'Workloads: conversation- and code-like requests with tiers drawn from the seed, at the ends of the capacity search range and at the overload rate; the graded capacity and overload items run hidden workloads from the hidden seed (labs/deadline/README.md).',
 };

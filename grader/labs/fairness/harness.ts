@@ -21,8 +21,14 @@ const modules: StudentModules = { cost, vtc, vtcSarathi };
  * The student's scheduler, every getNextBatch call recorded: what it formed and whom it preempted.
  * Wrapped on the instance (shared/instance-hook.ts), so traces keep the student's class name.
  */
-function recording(run: ScenarioRun, log: number[], counter: { calls: number }): (init: ReplicaSchedulerInit) => ReplicaScheduler {
-  const Student = schedulerClass(modules, run.scheduler) as unknown as new (init: ReplicaSchedulerInit) => ReplicaScheduler;
+function recording(
+  run: ScenarioRun,
+  log: number[],
+  counter: { calls: number },
+): (init: ReplicaSchedulerInit) => ReplicaScheduler {
+  const Student = schedulerClass(modules, run.scheduler) as unknown as new (
+    init: ReplicaSchedulerInit,
+  ) => ReplicaScheduler;
   return (init) => {
     const scheduler = new Student(init) as ReplicaScheduler & { running: Request[] };
     return hookMethod(scheduler, 'getNextBatch', (original: (now: number) => Batch | undefined) => (now) => {

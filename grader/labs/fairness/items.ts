@@ -10,11 +10,22 @@ import { roundPoints, textTable, everyCaseThrew } from '../../core/scoring.js';
 import type { Plot } from '../../report/charts.js';
 import { checkUnitCase, unitCases, type UnitExpectation, type UnitItemId } from './cases.js';
 import { FairnessOutput, type ScenarioRun, type SchedulerKind } from './protocol.js';
-import { checkValue, fcfsMetrics, formatValue, judge, referenceMetrics, scenarioPlots, scenarioTimelines, studentMetrics, type RunMetrics } from './scenarios.js';
+import {
+  checkValue,
+  fcfsMetrics,
+  formatValue,
+  judge,
+  referenceMetrics,
+  scenarioPlots,
+  scenarioTimelines,
+  studentMetrics,
+  type RunMetrics,
+} from './scenarios.js';
 import { partRuns, timelineRun, workload, type WorkloadKey } from './workloads.js';
 import { splitByCasesArray } from '../../core/split-cases.js';
 
-const parseOutput = <T extends FairnessOutput['task']>(raw: unknown, task: T) => parseTaskOutput(FairnessOutput, raw, task);
+const parseOutput = <T extends FairnessOutput['task']>(raw: unknown, task: T) =>
+  parseTaskOutput(FairnessOutput, raw, task);
 
 // ---- unit items -----------------------------------------------------------------------------
 
@@ -37,7 +48,9 @@ function unitItem(id: UnitItemId): ItemImplementation<UnitExpectation[]> {
           passed++;
           if (!e.hidden) publicPassed++;
         }
-        lines.push(`${problems.length === 0 ? 'PASS' : 'FAIL'} ${e.hidden ? 'hidden variant' : 'public case'}: ${e.case.name}: ${e.expect}`);
+        lines.push(
+          `${problems.length === 0 ? 'PASS' : 'FAIL'} ${e.hidden ? 'hidden variant' : 'public case'}: ${e.case.name}: ${e.expect}`,
+        );
         for (const p of problems) lines.push(`     ${p}`);
       });
       return {
@@ -67,7 +80,11 @@ interface PlotPlan {
   readonly difference: { readonly workload: WorkloadKey; readonly clients: readonly number[]; readonly from: number };
 }
 
-function scenarioItem(scheduler: SchedulerKind, picks: readonly Pick[], plot: PlotPlan): ItemImplementation<ScenarioPrepared> {
+function scenarioItem(
+  scheduler: SchedulerKind,
+  picks: readonly Pick[],
+  plot: PlotPlan,
+): ItemImplementation<ScenarioPrepared> {
   return {
     prepare(ctx) {
       // Every scenario item of a part sends the same runs: the grader runs the child once for all of them.
@@ -87,7 +104,10 @@ function scenarioItem(scheduler: SchedulerKind, picks: readonly Pick[], plot: Pl
         const run = prepared.runs.find((r) => r.key === key)!;
         const check = def.checks.find((c) => c.id === checkId)!;
         const [yours, reference, fcfs] = await Promise.all([
-          studentMetrics(run, out.runs.find((r) => r.key === key)),
+          studentMetrics(
+            run,
+            out.runs.find((r) => r.key === key),
+          ),
           referenceMetrics(run, ctx.repoRoot),
           fcfsMetrics(run),
         ]);
@@ -103,7 +123,15 @@ function scenarioItem(scheduler: SchedulerKind, picks: readonly Pick[], plot: Pl
         }
         const verdict = judge(check, def, checkValue(check, student, def), ref, base);
         if (verdict.passed) passed++;
-        rows.push([def.label, check.title, formatValue(check, verdict.value), formatValue(check, ref), formatValue(check, base), `${check.kind === 'throughput' ? '≥' : '≤'} ${formatValue(check, verdict.limit)}`, verdict.passed ? 'pass' : 'FAIL']);
+        rows.push([
+          def.label,
+          check.title,
+          formatValue(check, verdict.value),
+          formatValue(check, ref),
+          formatValue(check, base),
+          `${check.kind === 'throughput' ? '≥' : '≤'} ${formatValue(check, verdict.limit)}`,
+          verdict.passed ? 'pass' : 'FAIL',
+        ]);
       }
       const plots: Plot[] = [];
       const rates = seen.get(plot.rates.workload);
@@ -111,15 +139,34 @@ function scenarioItem(scheduler: SchedulerKind, picks: readonly Pick[], plot: Pl
       if (rates?.yours !== undefined && diff?.yours !== undefined) {
         plots.push(
           ...scenarioPlots({
-            rates: { workload: workload(plot.rates.workload), clients: plot.rates.clients, yours: rates.yours, reference: rates.reference },
-            difference: { workload: workload(plot.difference.workload), clients: plot.difference.clients, from: plot.difference.from, yours: diff.yours, reference: diff.reference, fcfs: diff.fcfs },
+            rates: {
+              workload: workload(plot.rates.workload),
+              clients: plot.rates.clients,
+              yours: rates.yours,
+              reference: rates.reference,
+            },
+            difference: {
+              workload: workload(plot.difference.workload),
+              clients: plot.difference.clients,
+              from: plot.difference.from,
+              yours: diff.yours,
+              reference: diff.reference,
+              fcfs: diff.fcfs,
+            },
           }),
         );
       }
-      const workloads = [...new Set(picks.map(([k]) => k))].map((k) => `  ${workload(k).label}: ${workload(k).description}`);
+      const workloads = [...new Set(picks.map(([k]) => k))].map(
+        (k) => `  ${workload(k).label}: ${workload(k).description}`,
+      );
       const timelines =
         plot.rates.timeline === true
-          ? await scenarioTimelines(prepared.timeline, out.runs.find((r) => r.key === prepared.timeline.key), ctx.repoRoot, `${prepared.timeline.label} (${scheduler})`)
+          ? await scenarioTimelines(
+              prepared.timeline,
+              out.runs.find((r) => r.key === prepared.timeline.key),
+              ctx.repoRoot,
+              `${prepared.timeline.label} (${scheduler})`,
+            )
           : undefined;
       return {
         ...(timelines !== undefined ? { timelines } : {}),
@@ -144,31 +191,71 @@ export const FAIRNESS_ITEMS = {
   'cost-prefill': unitItem('cost-prefill'),
   'cost-decode': unitItem('cost-decode'),
   'vtc-arrival': unitItem('vtc-arrival'),
-  'vtc-on-off': scenarioItem('vtc', [['on-off', 'returning'], ['shift', 'after-shift']], {
-    rates: { workload: 'on-off', clients: [0, 1], timeline: true },
-    difference: { workload: 'shift', clients: [0, 1], from: 100 },
-  }),
+  'vtc-on-off': scenarioItem(
+    'vtc',
+    [
+      ['on-off', 'returning'],
+      ['shift', 'after-shift'],
+    ],
+    {
+      rates: { workload: 'on-off', clients: [0, 1], timeline: true },
+      difference: { workload: 'shift', clients: [0, 1], from: 100 },
+    },
+  ),
   'vtc-batch-completion': unitItem('vtc-batch-completion'),
   'vtc-select': unitItem('vtc-select'),
   'vtc-next-batch': unitItem('vtc-next-batch'),
-  'vtc-overload': scenarioItem('vtc', [['overload', 'difference'], ['overload', 'throughput'], ['shift', 'light-latency']], {
-    rates: { workload: 'overload', clients: [0, 1] },
-    difference: { workload: 'overload', clients: [0, 1], from: 30 },
-  }),
-  'vtc-weighted-short-long': scenarioItem('vtc', [['weighted', 'shares'], ['short-long', 'difference'], ['short-long', 'throughput']], {
-    rates: { workload: 'weighted', clients: [0, 1, 2, 3] },
-    difference: { workload: 'short-long', clients: [0, 1], from: 30 },
-  }),
+  'vtc-overload': scenarioItem(
+    'vtc',
+    [
+      ['overload', 'difference'],
+      ['overload', 'throughput'],
+      ['shift', 'light-latency'],
+    ],
+    {
+      rates: { workload: 'overload', clients: [0, 1] },
+      difference: { workload: 'overload', clients: [0, 1], from: 30 },
+    },
+  ),
+  'vtc-weighted-short-long': scenarioItem(
+    'vtc',
+    [
+      ['weighted', 'shares'],
+      ['short-long', 'difference'],
+      ['short-long', 'throughput'],
+    ],
+    {
+      rates: { workload: 'weighted', clients: [0, 1, 2, 3] },
+      difference: { workload: 'short-long', clients: [0, 1], from: 30 },
+    },
+  ),
   'sarathi-batch-completion': unitItem('sarathi-batch-completion'),
   'sarathi-select': unitItem('sarathi-select'),
   'sarathi-next-batch': unitItem('sarathi-next-batch'),
   'sarathi-overload-on-off': scenarioItem(
     'vtc-sarathi',
-    [['overload', 'difference'], ['overload', 'throughput'], ['on-off', 'returning'], ['shift', 'light-latency'], ['shift', 'after-shift']],
-    { rates: { workload: 'on-off', clients: [0, 1], timeline: true }, difference: { workload: 'overload', clients: [0, 1], from: 30 } },
+    [
+      ['overload', 'difference'],
+      ['overload', 'throughput'],
+      ['on-off', 'returning'],
+      ['shift', 'light-latency'],
+      ['shift', 'after-shift'],
+    ],
+    {
+      rates: { workload: 'on-off', clients: [0, 1], timeline: true },
+      difference: { workload: 'overload', clients: [0, 1], from: 30 },
+    },
   ),
-  'sarathi-weighted-short-long': scenarioItem('vtc-sarathi', [['weighted', 'shares'], ['short-long', 'difference'], ['short-long', 'throughput']], {
-    rates: { workload: 'weighted', clients: [0, 1, 2, 3] },
-    difference: { workload: 'short-long', clients: [0, 1], from: 30 },
-  }),
+  'sarathi-weighted-short-long': scenarioItem(
+    'vtc-sarathi',
+    [
+      ['weighted', 'shares'],
+      ['short-long', 'difference'],
+      ['short-long', 'throughput'],
+    ],
+    {
+      rates: { workload: 'weighted', clients: [0, 1, 2, 3] },
+      difference: { workload: 'short-long', clients: [0, 1], from: 30 },
+    },
+  ),
 } satisfies Record<string, ItemImplementation>;

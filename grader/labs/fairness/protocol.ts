@@ -52,7 +52,10 @@ export const UnitAction = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('cost-decode') }),
   z.strictObject({ kind: z.literal('cost-request'), prefill: count, decode: count }),
   /** A new request arrives: `addRequest` (which calls `updateCounterOnArrival` first). */
-  z.strictObject({ kind: z.literal('arrive'), request: SituationRequest.omit({ at: true, processed: true, restarted: true }) }),
+  z.strictObject({
+    kind: z.literal('arrive'),
+    request: SituationRequest.omit({ at: true, processed: true, restarted: true }),
+  }),
   /** The batch ends: its requests advance by their tokens, then `onBatchEnd` (which calls `updateCounterOnBatchCompletion` first). */
   z.strictObject({ kind: z.literal('batch-end'), batch: z.array(z.tuple([count, z.number().int().positive()])) }),
   /** `selectNextRequest()`; for VTC-Sarathi with the given running prefills (request ids, in this order). */
@@ -73,9 +76,17 @@ export type UnitCase = z.input<typeof UnitCase>;
 export const ActionResult = z.union([
   z.strictObject({ kind: z.literal('number'), value: z.number().nullable() }),
   z.strictObject({ kind: z.literal('none') }),
-  z.strictObject({ kind: z.literal('selection'), id: z.number().nullable(), index: z.number().nullable(), isRunningPrefill: z.boolean().nullable() }),
+  z.strictObject({
+    kind: z.literal('selection'),
+    id: z.number().nullable(),
+    index: z.number().nullable(),
+    isRunningPrefill: z.boolean().nullable(),
+  }),
   /** The batch as [request id, tokens] pairs in batch order (null: no batch). */
-  z.strictObject({ kind: z.literal('batch'), batch: z.array(z.tuple([z.number().nullable(), z.number().nullable()])).nullable() }),
+  z.strictObject({
+    kind: z.literal('batch'),
+    batch: z.array(z.tuple([z.number().nullable(), z.number().nullable()])).nullable(),
+  }),
 ]);
 export type ActionResult = z.infer<typeof ActionResult>;
 

@@ -45,7 +45,9 @@ function metricsOf(run: ScenarioRun, result: SimulationResult, recorder: Service
     log: recorder.log,
     clientId: result.requests.map((r) => r.clientId),
     arrivedAt: result.requests.map((r) => r.arrivedAt),
-    ttft: result.requests.map((r) => (r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt)),
+    ttft: result.requests.map((r) =>
+      r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt,
+    ),
   };
 }
 
@@ -62,7 +64,10 @@ const CACHE_LIMIT = 48;
 const cache = new Map<string, Promise<RunMetrics | { problem: string }>>();
 const digest = (text: string) => createHash('sha1').update(text).digest('hex');
 
-function cached(key: string, compute: () => Promise<RunMetrics | { problem: string }>): Promise<RunMetrics | { problem: string }> {
+function cached(
+  key: string,
+  compute: () => Promise<RunMetrics | { problem: string }>,
+): Promise<RunMetrics | { problem: string }> {
   let hit = cache.get(key);
   if (hit === undefined) {
     hit = compute();
@@ -85,19 +90,31 @@ export async function referenceMetrics(run: ScenarioRun, repoRoot: string): Prom
 }
 
 export async function fcfsMetrics(run: ScenarioRun): Promise<RunMetrics> {
-  const result = await cached(`fcfs|${runKey(run)}`, async () => measure(run, REPLICA_SCHEDULERS[run.scheduler === 'vtc' ? 'vllm' : 'sarathi'].create));
+  const result = await cached(`fcfs|${runKey(run)}`, async () =>
+    measure(run, REPLICA_SCHEDULERS[run.scheduler === 'vtc' ? 'vllm' : 'sarathi'].create),
+  );
   return result as RunMetrics;
 }
 
 /** The student's run, replayed from its decision log; a problem if the log breaks the engine's rules. */
-export function studentMetrics(run: ScenarioRun, wire: ScenarioResultWire | undefined): Promise<RunMetrics | { problem: string }> {
+export function studentMetrics(
+  run: ScenarioRun,
+  wire: ScenarioResultWire | undefined,
+): Promise<RunMetrics | { problem: string }> {
   if (wire === undefined) return Promise.resolve({ problem: 'no result for this workload' });
   return cached(`student|${runKey(run)}|${digest(JSON.stringify(wire.log))}`, async () => {
     let replay: ReplayReplicaScheduler | undefined;
     try {
       const recorder = new ServiceRecorder();
-      const result = simulateScenario(run, (init) => (replay = new ReplayReplicaScheduler(init, wire.log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi')), [recorder]);
-      if (replay!.remaining) return { problem: `the scheduler reported ${wire.calls} getNextBatch calls, more than the replay made: the schedule did not follow the engine's rules` };
+      const result = simulateScenario(
+        run,
+        (init) => (replay = new ReplayReplicaScheduler(init, wire.log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi')),
+        [recorder],
+      );
+      if (replay!.remaining)
+        return {
+          problem: `the scheduler reported ${wire.calls} getNextBatch calls, more than the replay made: the schedule did not follow the engine's rules`,
+        };
       return metricsOf(run, result, recorder);
     } catch (err) {
       const message = err instanceof ReplayError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
@@ -119,7 +136,9 @@ export function checkValue(check: Check, m: RunMetrics, def: WorkloadDef): numbe
     case 'difference':
       return serviceDifference(m.log, { clients: check.clients, from: check.from, to: check.to ?? m.duration }).max;
     case 'periods':
-      return Math.max(...check.periods.map(([from, to]) => serviceDifference(m.log, { clients: check.clients, from, to }).max));
+      return Math.max(
+        ...check.periods.map(([from, to]) => serviceDifference(m.log, { clients: check.clients, from, to }).max),
+      );
     case 'shares': {
       const service = serviceByClient(m.log, check.from, m.duration);
       const perWeight = check.clients.map((c) => (service.get(c) ?? 0) / (def.weights[c] ?? 1));
@@ -166,11 +185,25 @@ export function judge(check: Check, def: WorkloadDef, value: number, reference: 
     case 'difference':
     case 'periods': {
       const limit = Math.min(2 * u, Math.max(2 * reference, reference + u));
-      return { passed: value <= limit, value, reference, fcfs, limit, rule: `≤ min(2U, max(2 × reference, reference + U)), U = ${u}` };
+      return {
+        passed: value <= limit,
+        value,
+        reference,
+        fcfs,
+        limit,
+        rule: `≤ min(2U, max(2 × reference, reference + U)), U = ${u}`,
+      };
     }
     case 'shares': {
       const limit = Math.max(0.1, 2 * reference);
-      return { passed: value <= limit, value, reference, fcfs, limit, rule: 'largest deviation ≤ max(10%, 2 × reference)' };
+      return {
+        passed: value <= limit,
+        value,
+        reference,
+        fcfs,
+        limit,
+        rule: 'largest deviation ≤ max(10%, 2 × reference)',
+      };
     }
     case 'latency': {
       const limit = Math.max(2 * reference, reference + 1);
@@ -217,9 +250,21 @@ function downsample(points: readonly [number, number][], bins: number, end: numb
 
 export interface PlotChoice {
   /** Per-client service rate over time on this workload. */
-  readonly rates: { readonly workload: WorkloadDef; readonly clients: readonly number[]; readonly yours: RunMetrics; readonly reference: RunMetrics };
+  readonly rates: {
+    readonly workload: WorkloadDef;
+    readonly clients: readonly number[];
+    readonly yours: RunMetrics;
+    readonly reference: RunMetrics;
+  };
   /** Accumulated service difference on this workload, from `from` (when the compared clients are all backlogged). */
-  readonly difference: { readonly workload: WorkloadDef; readonly clients: readonly number[]; readonly from: number; readonly yours: RunMetrics; readonly reference: RunMetrics; readonly fcfs: RunMetrics };
+  readonly difference: {
+    readonly workload: WorkloadDef;
+    readonly clients: readonly number[];
+    readonly from: number;
+    readonly yours: RunMetrics;
+    readonly reference: RunMetrics;
+    readonly fcfs: RunMetrics;
+  };
 }
 
 export function scenarioPlots(choice: PlotChoice): Plot[] {
@@ -228,15 +273,25 @@ export function scenarioPlots(choice: PlotChoice): Plot[] {
   const at = ticks(0, r.workload.duration, 40);
   const rates = r.clients.flatMap((c) => [
     { name: `yours, client ${c}`, points: windowedServiceRate(r.yours.log, c, at, window, r.workload.duration) },
-    { name: `reference, client ${c}`, points: windowedServiceRate(r.reference.log, c, at, window, r.workload.duration), dashed: true },
+    {
+      name: `reference, client ${c}`,
+      points: windowedServiceRate(r.reference.log, c, at, window, r.workload.duration),
+      dashed: true,
+    },
   ]);
   const d = choice.difference;
   const def = d.workload;
-  const series = (m: RunMetrics) => serviceDifference(m.log, { clients: d.clients, from: d.from, to: def.duration, weights: def.weights });
+  const series = (m: RunMetrics) =>
+    serviceDifference(m.log, { clients: d.clients, from: d.from, to: def.duration, weights: def.weights });
   const u = fairnessU(def);
   const fcfs = series(d.fcfs);
   return [
-    lineChart({ title: `Service rate per client, ${r.workload.label} (${window} s windows; w_p = ${SERVICE_WEIGHTS.prefill}, w_q = ${SERVICE_WEIGHTS.decode})`, x: 'time (s)', y: 'service per second', series: rates }),
+    lineChart({
+      title: `Service rate per client, ${r.workload.label} (${window} s windows; w_p = ${SERVICE_WEIGHTS.prefill}, w_q = ${SERVICE_WEIGHTS.decode})`,
+      x: 'time (s)',
+      y: 'service per second',
+      series: rates,
+    }),
     lineChart({
       title: `Accumulated service difference, ${def.label}, from t = ${d.from} s`,
       x: 'time (s)',
@@ -246,7 +301,13 @@ export function scenarioPlots(choice: PlotChoice): Plot[] {
         { name: 'reference', points: downsample(series(d.reference).points, 200, def.duration), dashed: true },
         // FCFS only when it fits the scale; in overload it grows without bound and would flatten the rest.
         ...(fcfs.max <= 6 * u ? [{ name: 'FCFS', points: downsample(fcfs.points, 200, def.duration) }] : []),
-        { name: 'paper bound 2U', points: [[d.from, 2 * u], [def.duration, 2 * u]] },
+        {
+          name: 'paper bound 2U',
+          points: [
+            [d.from, 2 * u],
+            [def.duration, 2 * u],
+          ],
+        },
       ],
       step: true,
     }),
@@ -259,12 +320,21 @@ export function scenarioPlots(choice: PlotChoice): Plot[] {
  * The student's replayed run and the reference's on one workload, recorded for the report's
  * side-by-side timeline; undefined when the student's log cannot be replayed (the item says why).
  */
-export async function scenarioTimelines(run: ScenarioRun, wire: ScenarioResultWire | undefined, repoRoot: string, workload: string): Promise<TimelinePair | undefined> {
+export async function scenarioTimelines(
+  run: ScenarioRun,
+  wire: ScenarioResultWire | undefined,
+  repoRoot: string,
+  workload: string,
+): Promise<TimelinePair | undefined> {
   if (wire === undefined) return undefined;
   let student: RecordedRun;
   try {
     const recorder = reportRecorder();
-    const result = simulateScenario(run, (init) => new ReplayReplicaScheduler(init, wire.log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi'), [recorder]);
+    const result = simulateScenario(
+      run,
+      (init) => new ReplayReplicaScheduler(init, wire.log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi'),
+      [recorder],
+    );
     student = { recorder, endTime: result.endTime };
   } catch {
     return undefined;

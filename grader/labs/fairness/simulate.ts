@@ -51,13 +51,23 @@ export function toWire(requests: readonly Request[]): WireRequests {
 export function fromWire(w: WireRequests): Request[] {
   return w.arrivedAt.map(
     (arrivedAt, id) =>
-      new Request({ id, arrivedAt, clientId: w.clientId[id]!, numPrefillTokens: w.numPrefillTokens[id]!, numDecodeTokens: w.numDecodeTokens[id]! }),
+      new Request({
+        id,
+        arrivedAt,
+        clientId: w.clientId[id]!,
+        numPrefillTokens: w.numPrefillTokens[id]!,
+        numDecodeTokens: w.numDecodeTokens[id]!,
+      }),
   );
 }
 
 export type SchedulerFactory = (init: ReplicaSchedulerInit) => ReplicaScheduler;
 
-export function simulateScenario(run: ScenarioRun, makeReplicaScheduler: SchedulerFactory, observers: readonly SimulationObserver[] = []): SimulationResult {
+export function simulateScenario(
+  run: ScenarioRun,
+  makeReplicaScheduler: SchedulerFactory,
+  observers: readonly SimulationObserver[] = [],
+): SimulationResult {
   const config = scenarioConfig(run);
   const setup = buildSimulation(config, { requests: fromWire(run.requests), makeReplicaScheduler, observers });
   return new Simulator(setup).run();

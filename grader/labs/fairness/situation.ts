@@ -33,16 +33,26 @@ interface VtcScheduler extends ReplicaScheduler {
   selectNextRequest(...args: unknown[]): unknown;
 }
 
-export const CLASS_NAMES: Readonly<Record<SchedulerKind, { module: keyof StudentModules; name: string; file: string }>> = {
+export const CLASS_NAMES: Readonly<
+  Record<SchedulerKind, { module: keyof StudentModules; name: string; file: string }>
+> = {
   vtc: { module: 'vtc', name: 'VtcReplicaScheduler', file: 'vtc-replica-scheduler.ts' },
   'vtc-sarathi': { module: 'vtcSarathi', name: 'VtcSarathiReplicaScheduler', file: 'vtc-sarathi-replica-scheduler.ts' },
 };
 
-export function schedulerClass(modules: StudentModules, kind: SchedulerKind): new (init: ReplicaSchedulerInit) => ReplicaScheduler {
+export function schedulerClass(
+  modules: StudentModules,
+  kind: SchedulerKind,
+): new (
+  init: ReplicaSchedulerInit,
+) => ReplicaScheduler {
   const { module, name, file } = CLASS_NAMES[kind];
   const cls = modules[module][name];
-  if (typeof cls !== 'function') throw new TypeError(`${file} does not export the class ${name}; keep the class name and its export`);
-  return cls as new (init: ReplicaSchedulerInit) => ReplicaScheduler;
+  if (typeof cls !== 'function')
+    throw new TypeError(`${file} does not export the class ${name}; keep the class name and its export`);
+  return cls as new (
+    init: ReplicaSchedulerInit,
+  ) => ReplicaScheduler;
 }
 
 /**
@@ -55,10 +65,12 @@ export function schedulerClass(modules: StudentModules, kind: SchedulerKind): ne
 function callCost(modules: StudentModules, name: string, args: number[]): number | null {
   const fn = modules.cost[name];
   if (typeof fn !== 'function') throw new TypeError(`service-cost.ts does not export the function ${name}`);
-  const defaults = modules.cost.STARTER_DEFAULTS instanceof Set ? (modules.cost.STARTER_DEFAULTS as Set<unknown>) : undefined;
+  const defaults =
+    modules.cost.STARTER_DEFAULTS instanceof Set ? (modules.cost.STARTER_DEFAULTS as Set<unknown>) : undefined;
   defaults?.clear();
   const value: unknown = (fn as (...a: number[]) => unknown)(...args);
-  if (defaults?.has(name) === true) throw new Error(`not written yet: ${name} (the starter's default ran) in starter/fairness/service-cost.ts`);
+  if (defaults?.has(name) === true)
+    throw new Error(`not written yet: ${name} (the starter's default ran) in starter/fairness/service-cost.ts`);
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
@@ -75,7 +87,13 @@ function advance(r: Request, processed: number): void {
 }
 
 function makeRequest(s: SituationRequest): Request {
-  return new Request({ id: s.id, arrivedAt: s.arrivedAt, numPrefillTokens: s.prefill, numDecodeTokens: s.decode, clientId: s.client });
+  return new Request({
+    id: s.id,
+    arrivedAt: s.arrivedAt,
+    numPrefillTokens: s.prefill,
+    numDecodeTokens: s.decode,
+    clientId: s.client,
+  });
 }
 
 interface Built {
@@ -91,10 +109,16 @@ function build(modules: StudentModules, raw: Situation): Built {
   const scheduler = new Cls({
     replicaId: 0,
     kv,
-    limits: { batchSizeCap: s.batchSizeCap, maxTokensInBatch: s.maxTokensInBatch, chunkSize: s.chunkSize, maxRequestTokens: 4096 },
+    limits: {
+      batchSizeCap: s.batchSizeCap,
+      maxTokensInBatch: s.maxTokensInBatch,
+      chunkSize: s.chunkSize,
+      maxRequestTokens: 4096,
+    },
     clientWeights: s.clientWeights,
   }) as VtcScheduler;
-  if (!(scheduler.virtualCounters instanceof Map)) throw new TypeError('the scheduler has no virtualCounters Map; keep the given field');
+  if (!(scheduler.virtualCounters instanceof Map))
+    throw new TypeError('the scheduler has no virtualCounters Map; keep the given field');
   for (const [client, value] of s.counters) scheduler.virtualCounters.set(client, value);
   scheduler.lastClientScheduled = s.lastClientScheduled ?? undefined;
   const requests = new Map<number, Request>();
@@ -130,18 +154,29 @@ function snapshot(b: Built): StateSnapshot {
     waiting: s.waiting.map((r) => Number(r?.id)),
     running: s.running.map((r) => Number(r?.id)),
     blocks: ids.filter((id) => s.kv.blocksHeldBy(id) > 0).map((id): [number, number] => [id, s.kv.blocksHeldBy(id)]),
-    restarts: ids.filter((id) => b.requests.get(id)!.numRestarts > 0).map((id): [number, number] => [id, b.requests.get(id)!.numRestarts]),
+    restarts: ids
+      .filter((id) => b.requests.get(id)!.numRestarts > 0)
+      .map((id): [number, number] => [id, b.requests.get(id)!.numRestarts]),
   };
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 function selection(value: unknown, b: Built): ActionResult {
-  if (value === undefined || value === null) return { kind: 'selection', id: null, index: null, isRunningPrefill: null };
+  if (value === undefined || value === null)
+    return { kind: 'selection', id: null, index: null, isRunningPrefill: null };
   const v = value as { request?: { id?: unknown }; index?: unknown; isRunningPrefill?: unknown };
   const id = num(v.request?.id);
-  if (id === null || !b.requests.has(id)) throw new TypeError('selectNextRequest() returned something that is not { request, index } with one of the queued requests');
-  return { kind: 'selection', id, index: num(v.index), isRunningPrefill: typeof v.isRunningPrefill === 'boolean' ? v.isRunningPrefill : null };
+  if (id === null || !b.requests.has(id))
+    throw new TypeError(
+      'selectNextRequest() returned something that is not { request, index } with one of the queued requests',
+    );
+  return {
+    kind: 'selection',
+    id,
+    index: num(v.index),
+    isRunningPrefill: typeof v.isRunningPrefill === 'boolean' ? v.isRunningPrefill : null,
+  };
 }
 
 function act(modules: StudentModules, b: Built | undefined, raw: UnitCase['actions'][number]): ActionResult {
@@ -178,7 +213,14 @@ function act(modules: StudentModules, b: Built | undefined, raw: UnitCase['actio
         reqs[i]!.onBatchEnd(now, tokens, 0.01);
       });
       s.numRunningBatches = 1;
-      s.onBatchEnd(new Batch(0, reqs, raw.batch.map(([, t]) => t)), now);
+      s.onBatchEnd(
+        new Batch(
+          0,
+          reqs,
+          raw.batch.map(([, t]) => t),
+        ),
+        now,
+      );
       return { kind: 'none' };
     }
     case 'select': {
@@ -188,7 +230,10 @@ function act(modules: StudentModules, b: Built | undefined, raw: UnitCase['actio
     case 'schedule': {
       const batch = s.schedule(raw.now ?? 10);
       if (batch === undefined || batch === null) return { kind: 'batch', batch: null };
-      return { kind: 'batch', batch: batch.requests.map((r, i): [number | null, number | null] => [num(r?.id), num(batch.numTokens[i])]) };
+      return {
+        kind: 'batch',
+        batch: batch.requests.map((r, i): [number | null, number | null] => [num(r?.id), num(batch.numTokens[i])]),
+      };
     }
   }
 }

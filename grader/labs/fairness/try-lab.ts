@@ -15,7 +15,10 @@ import { CLASS_NAMES } from './situation.js';
 import { scenarioRun, WORKLOADS } from './workloads.js';
 
 type Schedulers = Readonly<Record<SchedulerKind, SchedulerFactory | Error>>;
-const PARTS: readonly [SchedulerKind, number][] = [['vtc', 1], ['vtc-sarathi', 2]];
+const PARTS: readonly [SchedulerKind, number][] = [
+  ['vtc', 1],
+  ['vtc-sarathi', 2],
+];
 const key = (part: number, label: string, title: string) => `part ${part}, ${label}: ${title}`;
 
 function metrics(run: ReturnType<typeof scenarioRun>, make: SchedulerFactory): RunMetrics {
@@ -26,7 +29,9 @@ function metrics(run: ReturnType<typeof scenarioRun>, make: SchedulerFactory): R
     log: recorder.log,
     clientId: result.requests.map((r) => r.clientId),
     arrivedAt: result.requests.map((r) => r.arrivedAt),
-    ttft: result.requests.map((r) => (r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt)),
+    ttft: result.requests.map((r) =>
+      r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt,
+    ),
   };
 }
 
@@ -45,8 +50,11 @@ export const fairnessTry: LabTry<Schedulers> = {
     }
     return out as Schedulers;
   },
-  baselines: () => ({ FCFS: { vtc: REPLICA_SCHEDULERS.vllm.create, 'vtc-sarathi': REPLICA_SCHEDULERS.sarathi.create } }),
-  rows: () => PARTS.flatMap(([, part]) => WORKLOADS.flatMap((def) => def.checks.map((c) => key(part, def.label, c.title)))),
+  baselines: () => ({
+    FCFS: { vtc: REPLICA_SCHEDULERS.vllm.create, 'vtc-sarathi': REPLICA_SCHEDULERS.sarathi.create },
+  }),
+  rows: () =>
+    PARTS.flatMap(([, part]) => WORKLOADS.flatMap((def) => def.checks.map((c) => key(part, def.label, c.title)))),
   measure(schedulers, seed): TryMeasure {
     const values: Record<string, number> = {};
     const errors: string[] = [];
@@ -68,8 +76,10 @@ export const fairnessTry: LabTry<Schedulers> = {
     return { values, errors };
   },
   format(k, v) {
-    for (const def of WORKLOADS) for (const check of def.checks) if (k.endsWith(`${def.label}: ${check.title}`)) return formatValue(check, v);
+    for (const def of WORKLOADS)
+      for (const check of def.checks) if (k.endsWith(`${def.label}: ${check.title}`)) return formatValue(check, v);
     return String(v);
   },
-  about: "Public workloads: the grader's scenario workloads drawn from the public seed; the hidden scenario items draw them from the hidden seed and judge each check against the reference and FCFS (labs/fairness/README.md).",
+  about:
+    "Public workloads: the grader's scenario workloads drawn from the public seed; the hidden scenario items draw them from the hidden seed and judge each check against the reference and FCFS (labs/fairness/README.md).",
 };

@@ -20,13 +20,22 @@ import { simulateScenario, type SchedulerFactory } from './simulate.js';
 import { scenarioRun, WORKLOADS, type WorkloadKey } from './workloads.js';
 import { textTable } from '../../core/scoring.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { part: { type: 'string', default: '1' }, seed: { type: 'string', default: '42' }, dir: { type: 'string', default: join(REPO_ROOT, 'starter', 'fairness') } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    part: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '42' },
+    dir: { type: 'string', default: join(REPO_ROOT, 'starter', 'fairness') },
+  },
+});
 const part = values.part === '2' ? 'vtc-sarathi' : 'vtc';
 const seed = Number(values.seed);
 const which = positionals[0] ?? 'all';
 const defs = which === 'all' ? WORKLOADS : WORKLOADS.filter((w) => w.key === (which as WorkloadKey));
 if (defs.length === 0 || !Number.isInteger(seed)) {
-  console.error(`usage: npx tsx grader/labs/fairness/try.ts [${WORKLOADS.map((w) => w.key).join('|')}|all] [--part 1|2] [--seed N] [--dir DIR]`);
+  console.error(
+    `usage: npx tsx grader/labs/fairness/try.ts [${WORKLOADS.map((w) => w.key).join('|')}|all] [--part 1|2] [--seed N] [--dir DIR]`,
+  );
   process.exit(2);
 }
 
@@ -39,7 +48,9 @@ function measure(make: SchedulerFactory, run: ReturnType<typeof scenarioRun>): {
     log: recorder.log,
     clientId: result.requests.map((r) => r.clientId),
     arrivedAt: result.requests.map((r) => r.arrivedAt),
-    ttft: result.requests.map((r) => (r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt)),
+    ttft: result.requests.map((r) =>
+      r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt,
+    ),
   };
   return { metrics, wall: (performance.now() - started) / 1000 };
 }
@@ -61,9 +72,18 @@ for (const def of defs) {
     continue;
   }
   const fcfs = measure(fcfsFactory, run);
-  const rows = def.checks.map((check) => [check.title, formatValue(check, checkValue(check, yours.metrics, def)), formatValue(check, checkValue(check, fcfs.metrics, def))]);
+  const rows = def.checks.map((check) => [
+    check.title,
+    formatValue(check, checkValue(check, yours.metrics, def)),
+    formatValue(check, checkValue(check, fcfs.metrics, def)),
+  ]);
   console.log(textTable(['check', 'yours', 'FCFS'], rows));
   const service = serviceByClient(yours.metrics.log);
-  console.log(`service per client (yours): ${[...service].sort((a, b) => a[0] - b[0]).map(([c, s]) => `${c}: ${(s / def.duration).toFixed(0)}/s`).join(', ')}`);
+  console.log(
+    `service per client (yours): ${[...service]
+      .sort((a, b) => a[0] - b[0])
+      .map(([c, s]) => `${c}: ${(s / def.duration).toFixed(0)}/s`)
+      .join(', ')}`,
+  );
   console.log(`paper bound 2U = ${2 * fairnessU(def)}; your run took ${yours.wall.toFixed(2)} s of wall time`);
 }

@@ -13,13 +13,39 @@ export type WorkloadKey = 'overload' | 'on-off' | 'weighted' | 'short-long' | 's
 
 export type Check =
   /** Accumulated service difference between `clients` over (from, to]: must stay within the bound. */
-  | { readonly kind: 'difference'; readonly id: string; readonly title: string; readonly clients: readonly number[]; readonly from: number; readonly to?: number }
+  | {
+      readonly kind: 'difference';
+      readonly id: string;
+      readonly title: string;
+      readonly clients: readonly number[];
+      readonly from: number;
+      readonly to?: number;
+    }
   /** The same, restarted at the start of each period (a client returning from silence), worst period. */
-  | { readonly kind: 'periods'; readonly id: string; readonly title: string; readonly clients: readonly number[]; readonly periods: readonly (readonly [number, number])[] }
+  | {
+      readonly kind: 'periods';
+      readonly id: string;
+      readonly title: string;
+      readonly clients: readonly number[];
+      readonly periods: readonly (readonly [number, number])[];
+    }
   /** Weighted service shares over (from, end]: max_i |(S_i/w_i) / mean_j(S_j/w_j) − 1| within tolerance. */
-  | { readonly kind: 'shares'; readonly id: string; readonly title: string; readonly clients: readonly number[]; readonly from: number }
+  | {
+      readonly kind: 'shares';
+      readonly id: string;
+      readonly title: string;
+      readonly clients: readonly number[];
+      readonly from: number;
+    }
   /** Mean time to first token of `client`'s requests arriving in [from, to) (unfinished: counted to the end). */
-  | { readonly kind: 'latency'; readonly id: string; readonly title: string; readonly client: number; readonly from: number; readonly to: number }
+  | {
+      readonly kind: 'latency';
+      readonly id: string;
+      readonly title: string;
+      readonly client: number;
+      readonly from: number;
+      readonly to: number;
+    }
   /** Service per second over the run, against FCFS on the same workload. */
   | { readonly kind: 'throughput'; readonly id: string; readonly title: string };
 
@@ -42,14 +68,21 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     clients: [{ qps: 4 }, { qps: 8 }],
     weights: [],
     checks: [
-      { kind: 'difference', id: 'difference', title: 'service difference of the two backlogged clients after 30 s', clients: [0, 1], from: 30 },
+      {
+        kind: 'difference',
+        id: 'difference',
+        title: 'service difference of the two backlogged clients after 30 s',
+        clients: [0, 1],
+        from: 30,
+      },
       { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' },
     ],
   },
   {
     key: 'on-off',
     label: 'on/off',
-    description: 'client 0 at 4 req/s on for 60 s, off for 60 s; client 1 always on at 6 req/s; 256/256, 300 s (paper Fig. 6)',
+    description:
+      'client 0 at 4 req/s on for 60 s, off for 60 s; client 1 always on at 6 req/s; 256/256, 300 s (paper Fig. 6)',
     duration: 300,
     clients: [{ qps: 4, on: 60, off: 60 }, { qps: 6 }],
     weights: [],
@@ -59,7 +92,10 @@ export const WORKLOADS: readonly WorkloadDef[] = [
         id: 'returning',
         title: 'service difference while client 0 is back (t = 120–180 s and 240–300 s)',
         clients: [0, 1],
-        periods: [[120, 180], [240, 300]],
+        periods: [
+          [120, 180],
+          [240, 300],
+        ],
       },
     ],
   },
@@ -70,24 +106,42 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     duration: 180,
     clients: [{ qps: 2 }, { qps: 2 }, { qps: 3 }, { qps: 4 }],
     weights: [1, 2, 3, 4],
-    checks: [{ kind: 'shares', id: 'shares', title: 'service per unit of weight, all four clients, after 30 s', clients: [0, 1, 2, 3], from: 30 }],
+    checks: [
+      {
+        kind: 'shares',
+        id: 'shares',
+        title: 'service per unit of weight, all four clients, after 30 s',
+        clients: [0, 1, 2, 3],
+        from: 30,
+      },
+    ],
   },
   {
     key: 'short-long',
     label: 'prefill-heavy vs decode-heavy',
     description: 'client 0 sends 512/32, client 1 sends 32/512, both at 8 req/s, 180 s (paper Fig. 8)',
     duration: 180,
-    clients: [{ qps: 8, prefill: 512, decode: 32 }, { qps: 8, prefill: 32, decode: 512 }],
+    clients: [
+      { qps: 8, prefill: 512, decode: 32 },
+      { qps: 8, prefill: 32, decode: 512 },
+    ],
     weights: [],
     checks: [
-      { kind: 'difference', id: 'difference', title: 'service difference of the two backlogged clients after 30 s', clients: [0, 1], from: 30 },
+      {
+        kind: 'difference',
+        id: 'difference',
+        title: 'service difference of the two backlogged clients after 30 s',
+        clients: [0, 1],
+        from: 30,
+      },
       { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' },
     ],
   },
   {
     key: 'shift',
     label: 'shifting demand',
-    description: 'first 100 s: client 0 light (1 req/s), client 1 heavy (7 req/s); then both at 6 req/s until 200 s; 256/256 (paper Fig. 10)',
+    description:
+      'first 100 s: client 0 light (1 req/s), client 1 heavy (7 req/s); then both at 6 req/s until 200 s; 256/256 (paper Fig. 10)',
     duration: 200,
     clients: [
       { client: 0, qps: 1, end: 100 },
@@ -97,8 +151,21 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     ],
     weights: [],
     checks: [
-      { kind: 'latency', id: 'light-latency', title: 'mean TTFT of the light client (arrivals in the first 100 s)', client: 0, from: 0, to: 100 },
-      { kind: 'difference', id: 'after-shift', title: 'service difference once both are heavy (t = 100–200 s)', clients: [0, 1], from: 100 },
+      {
+        kind: 'latency',
+        id: 'light-latency',
+        title: 'mean TTFT of the light client (arrivals in the first 100 s)',
+        client: 0,
+        from: 0,
+        to: 100,
+      },
+      {
+        kind: 'difference',
+        id: 'after-shift',
+        title: 'service difference once both are heavy (t = 100–200 s)',
+        clients: [0, 1],
+        from: 100,
+      },
     ],
   },
 ];
@@ -117,7 +184,14 @@ export function scenarioRun(def: WorkloadDef, scheduler: SchedulerKind, hiddenSe
     { clients: def.clients.map((c) => ClientWorkload.parse(c)), duration: def.duration, maxTokens: 4096 },
     new Rng(workloadSeed(hiddenSeed, def.key)),
   );
-  return { key: def.key, label: def.label, scheduler, duration: def.duration, clientWeights: [...def.weights], requests: toWire(requests) };
+  return {
+    key: def.key,
+    label: def.label,
+    scheduler,
+    duration: def.duration,
+    clientWeights: [...def.weights],
+    requests: toWire(requests),
+  };
 }
 
 /** Every workload for one part (the same child input for all of that part's scenario items, so one child run serves them). */

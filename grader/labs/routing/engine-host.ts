@@ -109,7 +109,14 @@ class ProxyRouter extends Router {
       op,
       now: this.#now,
       arrivals: this.#arrivals.map((r) => [r.id, r.arrivedAt, r.numPrefillTokens, r.clientId, r.tier ?? null]),
-      replicas: this.cluster.replicas.map((r) => [r.replicaId, r.numWaiting, r.numRunning, r.numOutstanding, r.kv.numBlocks, r.kv.numFreeBlocks]),
+      replicas: this.cluster.replicas.map((r) => [
+        r.replicaId,
+        r.numWaiting,
+        r.numRunning,
+        r.numOutstanding,
+        r.kv.numBlocks,
+        r.kv.numFreeBlocks,
+      ]),
       marked: [...this.replicasToFree],
       removed: this.#removed,
     };
@@ -144,22 +151,28 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRuns:
         observers: recorder === undefined ? [] : [recorder],
       });
       const n = run.requests.arrivedAt.length;
-      if (proxy!.decodeTokenReads > 0) problems.push(`read numDecodeTokens ${proxy!.decodeTokenReads} time(s); routers may not use the decode length`);
-      if (result.numCompleted < n) problems.push(`${n - result.numCompleted} of ${n} requests were never routed or never finished`);
+      if (proxy!.decodeTokenReads > 0)
+        problems.push(`read numDecodeTokens ${proxy!.decodeTokenReads} time(s); routers may not use the decode length`);
+      if (result.numCompleted < n)
+        problems.push(`${n - result.numCompleted} of ${n} requests were never routed or never finished`);
       const perReplica: Record<string, number> = {};
-      for (const [id, count] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0])) perReplica[String(id)] = count;
+      for (const [id, count] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0]))
+        perReplica[String(id)] = count;
       outcomes.push({
         label: run.label,
         problems,
         e2e: meanE2e(result),
         requestsPerReplica: perReplica,
         e2es: e2eValues(result),
-        ...(recorder !== undefined ? { timeline: { data: recorder.freeze(result.endTime), endTime: result.endTime } } : {}),
+        ...(recorder !== undefined
+          ? { timeline: { data: recorder.freeze(result.endTime), endTime: result.endTime } }
+          : {}),
       });
     } catch (err) {
       if (err instanceof ChildGone) return { runs: outcomes, ended: true };
       if (err instanceof InvalidAnswer) return { runs: outcomes, invalid: err.message };
-      if (proxy !== undefined && proxy.decodeTokenReads > 0) problems.push(`read numDecodeTokens ${proxy.decodeTokenReads} time(s); routers may not use the decode length`);
+      if (proxy !== undefined && proxy.decodeTokenReads > 0)
+        problems.push(`read numDecodeTokens ${proxy.decodeTokenReads} time(s); routers may not use the decode length`);
       problems.push(`the router's decisions break the rules: ${(err as Error).message}`);
       outcomes.push({ label: run.label, problems, e2e: null, requestsPerReplica: {}, e2es: [] });
     }
@@ -171,6 +184,10 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRuns:
 if (parentPort !== null && (workerData as { data?: unknown } | null)?.data !== undefined) {
   const init = workerData as EngineWorkerData<HostInput>;
   const port = parentPort;
-  const result = hostRuns(init.data.runs, childAsker(init, (m) => port.postMessage(m)), init.data.timelineRuns);
+  const result = hostRuns(
+    init.data.runs,
+    childAsker(init, (m) => port.postMessage(m)),
+    init.data.timelineRuns,
+  );
   port.postMessage({ kind: 'done', result });
 }

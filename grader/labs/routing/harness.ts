@@ -11,7 +11,15 @@ import { routableView } from '../../../sim/policies/router/routable-view.js';
 import type { Assignment, ClusterView, ReplicaView } from '../../../sim/policies/router/router.js';
 import { isOutOfMemory, serve } from '../../sandbox/child-runtime.js';
 import { AiRouter } from '@student/ai-router.js';
-import { RoutingInput, type RouterAnswer, type RouterCall, type RouterOpen, type RoutingOutput, type UnitCase, type UnitCaseResult } from './protocol.js';
+import {
+  RoutingInput,
+  type RouterAnswer,
+  type RouterCall,
+  type RouterOpen,
+  type RoutingOutput,
+  type UnitCase,
+  type UnitCaseResult,
+} from './protocol.js';
 
 function runUnitCase(c: UnitCase): UnitCaseResult {
   let decodeTokenReads = 0;
@@ -37,7 +45,12 @@ function runUnitCase(c: UnitCase): UnitCaseResult {
     return { name: c.name, assignments, decodeTokenReads };
   } catch (err) {
     if (isOutOfMemory(err)) throw err;
-    return { name: c.name, assignments, decodeTokenReads, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    return {
+      name: c.name,
+      assignments,
+      decodeTokenReads,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    };
   }
 }
 
@@ -72,7 +85,14 @@ function callRun(call: RouterCall): RouterAnswer {
   for (const id of call.marked) router.replicasToFree.add(id);
   for (const [id, arrivedAt, numPrefillTokens, clientId, tier] of call.arrivals) {
     // The decode length is not known here: 1 is a placeholder the view never lets the router read.
-    const request = new Request({ id, arrivedAt, numPrefillTokens, numDecodeTokens: 1, clientId, ...(tier === null ? {} : { tier }) });
+    const request = new Request({
+      id,
+      arrivedAt,
+      numPrefillTokens,
+      numDecodeTokens: 1,
+      clientId,
+      ...(tier === null ? {} : { tier }),
+    });
     router.addRequest(routableView(request, () => reads.count++));
   }
   const assignments: [number | null, number | null][] = [];

@@ -52,7 +52,8 @@ export function derivedSeeds(hiddenSeed: number, label: string, count: number): 
   return Array.from({ length: count }, () => rng.int(1, 2 ** 31 - 1));
 }
 
-const parseOutput = <T extends RoutingOutput['task']>(raw: unknown, task: T) => parseTaskOutput(RoutingOutput, raw, task);
+const parseOutput = <T extends RoutingOutput['task']>(raw: unknown, task: T) =>
+  parseTaskOutput(RoutingOutput, raw, task);
 
 type RunCheck = RunOutcome;
 
@@ -74,7 +75,9 @@ function baseline(run: SimulationRun, router: 'lor' | 'round_robin'): Baseline {
 }
 
 function perReplicaBars(groups: readonly { name: string; perReplica: Record<string, number> }[]) {
-  return groups.flatMap((g) => Object.entries(g.perReplica).map(([id, n]) => ({ label: `replica ${id}`, value: n, group: g.name })));
+  return groups.flatMap((g) =>
+    Object.entries(g.perReplica).map(([id, n]) => ({ label: `replica ${id}`, value: n, group: g.name })),
+  );
 }
 
 const fmt = (x: number | null, digits = 3) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
@@ -83,7 +86,12 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 // ---- items --------------------------------------------------------------------------------------
 
 const unitItem: ItemImplementation<UnitExpectation[]> = {
-  splitCases: splitByCasesArray((input, i, error) => ({ name: input.cases[i]!.name, assignments: [], decodeTokenReads: 0, error })),
+  splitCases: splitByCasesArray((input, i, error) => ({
+    name: input.cases[i]!.name,
+    assignments: [],
+    decodeTokenReads: 0,
+    error,
+  })),
   prepare(ctx: ItemContext) {
     const expectations = unitCases(ctx.publicSeed);
     return { input: { task: 'units', cases: expectations.map((e) => e.case) }, prepared: expectations };
@@ -109,9 +117,16 @@ const unitItem: ItemImplementation<UnitExpectation[]> = {
 
 /** The reference router, run on the same workload for the report's side-by-side timeline. */
 async function referenceTimeline(run: SimulationRun, ctx: ItemContext): Promise<RecordedRun> {
-  const { AiRouter } = await importReference<{ AiRouter: new (init: RouterInit) => Router }>(ctx.repoRoot, 'reference/routing', 'ai-router.ts');
+  const { AiRouter } = await importReference<{ AiRouter: new (init: RouterInit) => Router }>(
+    ctx.repoRoot,
+    'reference/routing',
+    'ai-router.ts',
+  );
   const recorder = reportRecorder();
-  const result = simulateRouting(run, (init) => new AiRouter(init), { guardDecodeTokens: false, observers: [recorder] });
+  const result = simulateRouting(run, (init) => new AiRouter(init), {
+    guardDecodeTokens: false,
+    observers: [recorder],
+  });
   return { recorder, endTime: result.endTime };
 }
 
@@ -138,10 +153,22 @@ function simulationItem(
     async score(raw, runs, ctx, maxScore) {
       const host = raw as HostResult;
       if (host.invalid !== undefined) throw new InvalidOutput(host.invalid);
-      const checks = runs.map((run, i): RunCheck => host.runs[i] ?? { label: run.label, problems: ['no result for this run'], e2e: null, requestsPerReplica: {}, e2es: [] });
+      const checks = runs.map(
+        (run, i): RunCheck =>
+          host.runs[i] ?? {
+            label: run.label,
+            problems: ['no result for this run'],
+            e2e: null,
+            requestsPerReplica: {},
+            e2es: [],
+          },
+      );
       const recorded = checks[0]?.timeline;
-      const student: RecordedRun | undefined = recorded === undefined ? undefined : { recorder: new FrozenTimeline(recorded.data), endTime: recorded.endTime };
-      const timelines = timeline ? await timelinePair(runs[0]!.label, student, () => referenceTimeline(runs[0]!, ctx)) : undefined;
+      const student: RecordedRun | undefined =
+        recorded === undefined ? undefined : { recorder: new FrozenTimeline(recorded.data), endTime: recorded.endTime };
+      const timelines = timeline
+        ? await timelinePair(runs[0]!.label, student, () => referenceTimeline(runs[0]!, ctx))
+        : undefined;
       const extra = timelines !== undefined ? { timelines } : {};
       const problems = checks.flatMap((c) => c.problems.map((p) => `${c.label}: ${p}`));
       if (problems.length > 0) {
@@ -162,7 +189,14 @@ const correctnessItem = simulationItem(
   ],
   (checks, runs, maxScore) => ({
     score: maxScore,
-    plots: [barChart({ title: 'Requests per replica (public workload, with scale events)', x: 'replica', y: 'requests', bars: perReplicaBars([{ name: 'yours', perReplica: checks[0]!.requestsPerReplica }]) })],
+    plots: [
+      barChart({
+        title: 'Requests per replica (public workload, with scale events)',
+        x: 'replica',
+        y: 'requests',
+        bars: perReplicaBars([{ name: 'yours', perReplica: checks[0]!.requestsPerReplica }]),
+      }),
+    ],
     message: `every request routed once to a live replica, no decode-length reads (mean e2e ${fmt(checks[0]!.e2e)} s)`,
     output: [
       `${runs[0]!.label}: ${runs[0]!.requests.arrivedAt.length} requests`,
@@ -174,7 +208,10 @@ const correctnessItem = simulationItem(
   true,
 );
 
-function comparisonTable(checks: RunCheck[], runs: SimulationRun[]): { rows: string[][]; vsRr: number[]; vsLor: number[]; e2e: number[]; plots: Plot[] } {
+function comparisonTable(
+  checks: RunCheck[],
+  runs: SimulationRun[],
+): { rows: string[][]; vsRr: number[]; vsLor: number[]; e2e: number[]; plots: Plot[] } {
   const rows: string[][] = [];
   const plots: Plot[] = [];
   const vsRr: number[] = [];
@@ -188,8 +225,25 @@ function comparisonTable(checks: RunCheck[], runs: SimulationRun[]): { rows: str
     const ours = c.e2e!;
     if (i === 0) {
       plots.push(
-        cdfChart({ title: `e2e latency, ${c.label}`, x: 'e2e latency (s)', samples: [{ name: 'yours', values: c.e2es }, { name: 'round robin', values: rrRun.e2es }, { name: 'lor', values: lorRun.e2es }] }),
-        barChart({ title: `Requests per replica, ${c.label}`, x: 'replica', y: 'requests', bars: perReplicaBars([{ name: 'yours', perReplica: c.requestsPerReplica }, { name: 'round robin', perReplica: rrRun.perReplica }, { name: 'lor', perReplica: lorRun.perReplica }]) }),
+        cdfChart({
+          title: `e2e latency, ${c.label}`,
+          x: 'e2e latency (s)',
+          samples: [
+            { name: 'yours', values: c.e2es },
+            { name: 'round robin', values: rrRun.e2es },
+            { name: 'lor', values: lorRun.e2es },
+          ],
+        }),
+        barChart({
+          title: `Requests per replica, ${c.label}`,
+          x: 'replica',
+          y: 'requests',
+          bars: perReplicaBars([
+            { name: 'yours', perReplica: c.requestsPerReplica },
+            { name: 'round robin', perReplica: rrRun.perReplica },
+            { name: 'lor', perReplica: lorRun.perReplica },
+          ]),
+        }),
       );
     }
     vsRr.push(1 - ours / rr);
@@ -203,7 +257,9 @@ function comparisonTable(checks: RunCheck[], runs: SimulationRun[]): { rows: str
 const HEADER = ['workload', 'yours (s)', 'round robin', 'lor', 'vs round robin', 'vs lor'];
 
 const hiddenRuns = (qps: number, count: number) => (ctx: ItemContext) =>
-  derivedSeeds(ctx.hiddenSeed, `routing-${qps}qps`, count).map((seed, i) => benchmarkRun(`hidden workload ${i + 1}, ${qps} QPS`, seed, qps));
+  derivedSeeds(ctx.hiddenSeed, `routing-${qps}qps`, count).map((seed, i) =>
+    benchmarkRun(`hidden workload ${i + 1}, ${qps} QPS`, seed, qps),
+  );
 
 const beatsLorItem = simulationItem(hiddenRuns(2, 3), (checks, runs, maxScore) => {
   const t = comparisonTable(checks, runs);
@@ -227,7 +283,9 @@ function beatsRoundRobin(qps: 2 | 3, count: number, leaderboard: boolean) {
       message: `median ${pct(m)} lower mean e2e than round robin (0 points at 0%, full points at ${pct(target)})`,
       output: textTable(HEADER, t.rows),
       plots: t.plots,
-      leaderboard: leaderboard ? [{ name: `mean e2e at ${qps} QPS (s)`, value: Number(meanE2eAll.toFixed(4)), order: 'asc' as const }] : undefined,
+      leaderboard: leaderboard
+        ? [{ name: `mean e2e at ${qps} QPS (s)`, value: Number(meanE2eAll.toFixed(4)), order: 'asc' as const }]
+        : undefined,
       extra: { improvementOverRoundRobin: t.vsRr, meanE2e: t.e2e },
     };
   });

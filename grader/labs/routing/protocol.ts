@@ -49,13 +49,30 @@ export type SimulationRun = z.infer<typeof SimulationRun>;
  * (id, arrival time, prefill length, client, tier; never the decode length), the replicas' views and
  * the marked replicas. Hidden workloads, decode lengths and the scoring stay in the parent.
  */
-export const RouterOpen = z.strictObject({ task: z.literal('open'), run: z.number().int().nonnegative(), seed: z.number().int() });
+export const RouterOpen = z.strictObject({
+  task: z.literal('open'),
+  run: z.number().int().nonnegative(),
+  seed: z.number().int(),
+});
 export type RouterOpen = z.infer<typeof RouterOpen>;
 
 /** [id, arrivedAt, numPrefillTokens, clientId, tier (null: none)] */
-export const WireArrival = z.tuple([z.number().int(), z.number(), z.number().int().positive(), z.number().int(), z.number().int().nullable()]);
+export const WireArrival = z.tuple([
+  z.number().int(),
+  z.number(),
+  z.number().int().positive(),
+  z.number().int(),
+  z.number().int().nullable(),
+]);
 /** [replicaId, numWaiting, numRunning, numOutstanding, kv.numBlocks, kv.numFreeBlocks] */
-export const WireReplica = z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int(), z.number().int(), z.number().int()]);
+export const WireReplica = z.tuple([
+  z.number().int(),
+  z.number().int(),
+  z.number().int(),
+  z.number().int(),
+  z.number().int(),
+  z.number().int(),
+]);
 
 export const RouterCall = z.strictObject({
   task: z.literal('call'),

@@ -39,7 +39,9 @@ export class ReplayRouter extends Router {
       const index = this.queue.findIndex((r: RoutableRequest) => r.id === requestId);
       if (index < 0) {
         if (time < now) {
-          throw new ReplayError(`the router assigned request ${requestId} at t=${time.toFixed(6)} s, when it was not waiting to be routed (already routed, or unknown)`);
+          throw new ReplayError(
+            `the router assigned request ${requestId} at t=${time.toFixed(6)} s, when it was not waiting to be routed (already routed, or unknown)`,
+          );
         }
         break; // same instant: it may still arrive in this instant's next call
       }

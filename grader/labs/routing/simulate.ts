@@ -35,7 +35,13 @@ export function toWire(requests: readonly Request[]): WireRequests {
 
 export function fromWire(w: WireRequests): Request[] {
   return w.arrivedAt.map(
-    (arrivedAt, id) => new Request({ id, arrivedAt, numPrefillTokens: w.numPrefillTokens[id]!, numDecodeTokens: w.numDecodeTokens[id]! }),
+    (arrivedAt, id) =>
+      new Request({
+        id,
+        arrivedAt,
+        numPrefillTokens: w.numPrefillTokens[id]!,
+        numDecodeTokens: w.numDecodeTokens[id]!,
+      }),
   );
 }
 
@@ -58,7 +64,11 @@ export interface RoutingRunOptions {
   readonly observers?: readonly SimulationObserver[];
 }
 
-export function simulateRouting(run: SimulationRun, makeRouter: (init: RouterInit) => Router, options: RoutingRunOptions): SimulationResult {
+export function simulateRouting(
+  run: SimulationRun,
+  makeRouter: (init: RouterInit) => Router,
+  options: RoutingRunOptions,
+): SimulationResult {
   const config = benchmarkConfig(run.replicas);
   const setup = buildSimulation(config, {
     requests: fromWire(run.requests),
@@ -66,7 +76,13 @@ export function simulateRouting(run: SimulationRun, makeRouter: (init: RouterIni
     observers: options.observers,
     autoscaling:
       run.scaling.length > 0
-        ? { policy: new ScriptedScaling(run.scaling), scaleUpDelay: 10, scaleDownDelay: 0, minReplicas: 1, maxReplicas: 16 }
+        ? {
+            policy: new ScriptedScaling(run.scaling),
+            scaleUpDelay: 10,
+            scaleDownDelay: 0,
+            minReplicas: 1,
+            maxReplicas: 16,
+          }
         : undefined,
   });
   return new Simulator({ ...setup, guardDecodeTokens: options.guardDecodeTokens }).run();

@@ -23,7 +23,9 @@ export const routingTry: LabTry<RouterFactory> = {
     const errors: string[] = [];
     for (const qps of RATES) {
       try {
-        const e2e = meanE2e(simulateRouting(benchmarkRun(`public ${qps} QPS`, seed, qps), make, { guardDecodeTokens: true }));
+        const e2e = meanE2e(
+          simulateRouting(benchmarkRun(`public ${qps} QPS`, seed, qps), make, { guardDecodeTokens: true }),
+        );
         if (e2e !== null) values[key(qps)] = e2e;
       } catch (err) {
         errors.push(`${qps} QPS: ${(err as Error).message}`);
@@ -32,6 +34,15 @@ export const routingTry: LabTry<RouterFactory> = {
     return { values, errors };
   },
   format: (_key, v) => v.toFixed(3),
-  plots: [{ title: 'Mean e2e latency on the public workloads', x: 'requests per second', y: 'mean e2e (s)', points: (m) => RATES.flatMap((q) => (m.values[key(q)] === undefined ? [] : [[q, m.values[key(q)]!] as [number, number]])) }],
-  about: 'Public workloads: 1000 s of conversation-like requests on 4 replicas at 2 and 3 QPS, drawn from the seed; the hidden ones are drawn the same way from the hidden seed.',
+  plots: [
+    {
+      title: 'Mean e2e latency on the public workloads',
+      x: 'requests per second',
+      y: 'mean e2e (s)',
+      points: (m) =>
+        RATES.flatMap((q) => (m.values[key(q)] === undefined ? [] : [[q, m.values[key(q)]!] as [number, number]])),
+    },
+  ],
+  about:
+    'Public workloads: 1000 s of conversation-like requests on 4 replicas at 2 and 3 QPS, drawn from the seed; the hidden ones are drawn the same way from the hidden seed.',
 };

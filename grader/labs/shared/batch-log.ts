@@ -6,7 +6,12 @@ import type { Batch } from '../../../sim/entities/batch.js';
  * call preempted (their recompute count went up), and the batch entries (`id` for one token,
  * `-(id + 1), tokens` otherwise).
  */
-export function logCall(log: number[], now: number, preempted: readonly number[], batch: Batch | undefined | null): void {
+export function logCall(
+  log: number[],
+  now: number,
+  preempted: readonly number[],
+  batch: Batch | undefined | null,
+): void {
   log.push(now, preempted.length, ...preempted);
   if (batch === undefined || batch === null) {
     log.push(0);

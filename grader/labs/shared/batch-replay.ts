@@ -60,17 +60,24 @@ export class ReplayReplicaScheduler extends ReplicaScheduler {
   protected getNextBatch(now: number): Batch | undefined {
     this.#calls++;
     if (this.#cursor >= this.#log.length) {
-      throw new ReplayError(`getNextBatch was called ${this.#calls} times in the grader's replay but the log has fewer calls (at t=${fmt(now)} s)`);
+      throw new ReplayError(
+        `getNextBatch was called ${this.#calls} times in the grader's replay but the log has fewer calls (at t=${fmt(now)} s)`,
+      );
     }
     const t = this.#next();
     if (Math.abs(t - now) > 1e-6 * Math.max(1, now)) {
-      throw new ReplayError(`call ${this.#calls} was recorded at t=${fmt(t)} s but happens at t=${fmt(now)} s in the replay: the schedule did not follow the engine's rules`);
+      throw new ReplayError(
+        `call ${this.#calls} was recorded at t=${fmt(t)} s but happens at t=${fmt(now)} s in the replay: the schedule did not follow the engine's rules`,
+      );
     }
     const numPreempted = this.#next();
     for (let k = 0; k < numPreempted; k++) {
       const id = this.#next();
       const index = this.running.findIndex((r) => r.id === id);
-      if (index < 0) throw new ReplayError(`t=${fmt(now)} s: request ${id} was preempted, but it was not running (holding KV blocks, outside the executing batch)`);
+      if (index < 0)
+        throw new ReplayError(
+          `t=${fmt(now)} s: request ${id} was preempted, but it was not running (holding KV blocks, outside the executing batch)`,
+        );
       const [victim] = this.running.splice(index, 1);
       this.preemptByRecompute(victim!);
     }
@@ -96,45 +103,70 @@ export class ReplayReplicaScheduler extends ReplicaScheduler {
       if (request === undefined) throw new ReplayError(`${at} is in a batch but was never routed to this replica`);
       if (seen.has(id)) throw new ReplayError(`${at} appears twice in one batch`);
       seen.add(id);
-      if (!Number.isInteger(tokens) || tokens < 1) throw new ReplayError(`${at} was given ${tokens} tokens; give a positive whole number`);
+      if (!Number.isInteger(tokens) || tokens < 1)
+        throw new ReplayError(`${at} was given ${tokens} tokens; give a positive whole number`);
       if (runningIds.has(id)) {
         if (request.isPrefillComplete) {
-          if (tokens !== 1) throw new ReplayError(`${at} is decoding and was given ${tokens} tokens; a decode computes 1 token per iteration`);
+          if (tokens !== 1)
+            throw new ReplayError(
+              `${at} is decoding and was given ${tokens} tokens; a decode computes 1 token per iteration`,
+            );
           if (!this.kv.ensureCapacity(id, request.numProcessedTokens)) {
-            throw new ReplayError(`${at} decodes with no free KV block for its next token; preempt (by recompute) or leave it out when memory runs short`);
+            throw new ReplayError(
+              `${at} decodes with no free KV block for its next token; preempt (by recompute) or leave it out when memory runs short`,
+            );
           }
           decodes++;
         } else {
-          if (tokens > request.remainingPrefillTokens) throw new ReplayError(`${at} was given ${tokens} prompt tokens with ${request.remainingPrefillTokens} left`);
+          if (tokens > request.remainingPrefillTokens)
+            throw new ReplayError(
+              `${at} was given ${tokens} prompt tokens with ${request.remainingPrefillTokens} left`,
+            );
           prefillTokens += tokens;
         }
       } else {
         const index = this.waiting.indexOf(request);
-        if (index < 0) throw new ReplayError(`${at} is neither waiting nor running (finished, or already in the executing batch)`);
+        if (index < 0)
+          throw new ReplayError(`${at} is neither waiting nor running (finished, or already in the executing batch)`);
         if (this.kv.numRequestsWithBlocks >= this.limits.batchSizeCap) {
-          throw new ReplayError(`${at} was admitted with ${this.kv.numRequestsWithBlocks} requests already holding KV blocks (batchSizeCap ${this.limits.batchSizeCap})`);
+          throw new ReplayError(
+            `${at} was admitted with ${this.kv.numRequestsWithBlocks} requests already holding KV blocks (batchSizeCap ${this.limits.batchSizeCap})`,
+          );
         }
-        if (!this.canAllocate(request)) throw new ReplayError(`${at} was admitted although its prompt's KV blocks (plus the watermark) were not free`);
-        if (tokens > request.remainingPrefillTokens) throw new ReplayError(`${at} was given ${tokens} prompt tokens with ${request.remainingPrefillTokens} left`);
+        if (!this.canAllocate(request))
+          throw new ReplayError(
+            `${at} was admitted although its prompt's KV blocks (plus the watermark) were not free`,
+          );
+        if (tokens > request.remainingPrefillTokens)
+          throw new ReplayError(`${at} was given ${tokens} prompt tokens with ${request.remainingPrefillTokens} left`);
         this.waiting.splice(index, 1);
         this.allocate(request);
         admitted++;
         prefillTokens += tokens;
         longestPrompt = Math.max(longestPrompt, tokens);
         if (this.#kind === 'vllm' && tokens !== request.prefillTarget) {
-          throw new ReplayError(`${at} was admitted with ${tokens} of its ${request.prefillTarget} prompt tokens; the vllm schedule computes whole prompts`);
+          throw new ReplayError(
+            `${at} was admitted with ${tokens} of its ${request.prefillTarget} prompt tokens; the vllm schedule computes whole prompts`,
+          );
         }
       }
       requests.push(request);
       numTokens.push(tokens);
     }
     if (this.#kind === 'vllm') {
-      if (admitted > 0 && admitted !== n) throw new ReplayError(`t=${fmt(now)} s: a batch mixes new prompts with decodes; the vllm schedule runs prefill-only or decode-only iterations`);
+      if (admitted > 0 && admitted !== n)
+        throw new ReplayError(
+          `t=${fmt(now)} s: a batch mixes new prompts with decodes; the vllm schedule runs prefill-only or decode-only iterations`,
+        );
       if (admitted > 0 && admitted * longestPrompt > this.limits.maxTokensInBatch) {
-        throw new ReplayError(`t=${fmt(now)} s: a prefill batch of ${admitted} prompts, the longest ${longestPrompt} tokens, pads to ${admitted * longestPrompt} > maxTokensInBatch ${this.limits.maxTokensInBatch}`);
+        throw new ReplayError(
+          `t=${fmt(now)} s: a prefill batch of ${admitted} prompts, the longest ${longestPrompt} tokens, pads to ${admitted * longestPrompt} > maxTokensInBatch ${this.limits.maxTokensInBatch}`,
+        );
       }
     } else if (prefillTokens > 0 && decodes + prefillTokens > this.limits.chunkSize) {
-      throw new ReplayError(`t=${fmt(now)} s: ${decodes} decodes and ${prefillTokens} prompt tokens exceed the ${this.limits.chunkSize}-token budget`);
+      throw new ReplayError(
+        `t=${fmt(now)} s: ${decodes} decodes and ${prefillTokens} prompt tokens exceed the ${this.limits.chunkSize}-token budget`,
+      );
     }
     this.running = this.running.filter((r) => !seen.has(r.id));
     return new Batch(this.replicaId, requests, numTokens);

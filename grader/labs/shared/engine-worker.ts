@@ -44,7 +44,9 @@ function bundle(entry: string): Promise<string> {
         outfile,
         nodePaths: [join(REPO_ROOT, 'node_modules')],
         // Some engine dependencies are CommonJS and call require(): give the ESM bundle one.
-        banner: { js: "import { createRequire as __servelabRequire } from 'node:module'; const require = __servelabRequire(import.meta.url);" },
+        banner: {
+          js: "import { createRequire as __servelabRequire } from 'node:module'; const require = __servelabRequire(import.meta.url);",
+        },
         logLevel: 'silent',
       })
       .then(() => outfile);
@@ -73,7 +75,10 @@ export async function runEngineWorker<T, R>(entry: string, data: T, options: Eng
   const flag = new SharedArrayBuffer(4);
   const signal = new Int32Array(flag);
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(file, { workerData: { data, port: port2, flag } satisfies EngineWorkerData<T>, transferList: [port2] });
+  const worker = new Worker(file, {
+    workerData: { data, port: port2, flag } satisfies EngineWorkerData<T>,
+    transferList: [port2],
+  });
   return new Promise<R>((resolve, reject) => {
     let settled = false;
     const settle = (finish: () => void): void => {
@@ -99,7 +104,9 @@ export async function runEngineWorker<T, R>(entry: string, data: T, options: Eng
       );
     });
     worker.on('error', (error) => settle(() => reject(error)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`the engine worker exited (code ${code}) without a result`))));
+    worker.on('exit', (code) =>
+      settle(() => reject(new Error(`the engine worker exited (code ${code}) without a result`))),
+    );
     void options.childEnded.then(() => {
       // The worker may have posted 'done' just before: its message is handled first if already queued.
       setImmediate(() =>
@@ -123,7 +130,10 @@ export class ChildGone extends Error {
 }
 
 /** A synchronous question to the child, for code running inside the engine worker. */
-export function childAsker(init: EngineWorkerData<unknown>, post: (message: unknown) => void): (payload: unknown) => unknown {
+export function childAsker(
+  init: EngineWorkerData<unknown>,
+  post: (message: unknown) => void,
+): (payload: unknown) => unknown {
   const signal = new Int32Array(init.flag);
   return (payload) => {
     Atomics.store(signal, 0, 0);

@@ -10,10 +10,15 @@
  * Replaces `name` on `instance` by `wrap(original)`, where `original` is the method the instance had
  * (its class's, or an own property such as an arrow-function field), bound to the instance.
  */
-export function hookMethod<T extends object, A extends unknown[], R>(instance: T, name: string, wrap: (original: (...args: A) => R) => (...args: A) => R): T {
+export function hookMethod<T extends object, A extends unknown[], R>(
+  instance: T,
+  name: string,
+  wrap: (original: (...args: A) => R) => (...args: A) => R,
+): T {
   const target = instance as unknown as Record<string, unknown>;
   const found = target[name];
-  if (typeof found !== 'function') throw new TypeError(`${instance.constructor?.name ?? 'the class'} has no method ${name}`);
+  if (typeof found !== 'function')
+    throw new TypeError(`${instance.constructor?.name ?? 'the class'} has no method ${name}`);
   const original = (found as (...args: A) => R).bind(instance);
   const hooked = wrap(original);
   Object.defineProperty(target, name, { value: hooked, writable: true, configurable: true, enumerable: false });

@@ -23,12 +23,19 @@ export function seriesRecorder(resolutionSeconds = 1): TimelineRecorder {
 }
 
 /** The recorder of a second pass, for the events of `window` only. */
-export function windowRecorder(window: readonly [number, number], options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {}): TimelineRecorder {
+export function windowRecorder(
+  window: readonly [number, number],
+  options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {},
+): TimelineRecorder {
   return new TimelineRecorder({ maxBytes: REPORT_MAX_BYTES, ...options, window: [window[0], window[1]] });
 }
 
 /** The pair, or undefined when the reference side cannot be run. */
-export async function timelinePair(workload: string, student: RecordedRun | undefined, reference: () => Promise<RecordedRun>): Promise<TimelinePair | undefined> {
+export async function timelinePair(
+  workload: string,
+  student: RecordedRun | undefined,
+  reference: () => Promise<RecordedRun>,
+): Promise<TimelinePair | undefined> {
   if (student === undefined) return undefined;
   try {
     return { workload, student, reference: await reference() };

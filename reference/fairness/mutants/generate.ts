@@ -30,7 +30,10 @@ export function writeMutants(out: string, mutants: readonly Mutant[] = MUTANTS):
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const at = process.argv.indexOf('--out');
-  const out = at >= 0 && process.argv[at + 1] !== undefined ? resolve(process.argv[at + 1]!) : mkdtempSync(join(tmpdir(), 'fairness-mutants-'));
+  const out =
+    at >= 0 && process.argv[at + 1] !== undefined
+      ? resolve(process.argv[at + 1]!)
+      : mkdtempSync(join(tmpdir(), 'fairness-mutants-'));
   for (const [name, dir] of writeMutants(out)) {
     const m = MUTANTS.find((x) => x.name === name)!;
     console.log(`${dir}  (${m.file}: ${m.description})`);

@@ -33,14 +33,20 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'lifts an arriving client to the largest waiting counter instead of the smallest',
     file: 'vtc-replica-scheduler.ts',
     patches: [
-      ['    let othersMin = Number.POSITIVE_INFINITY;\n    for (const r of this.waiting) {\n      if (r.clientId === u) return; // u is already waiting: no lift\n      othersMin = Math.min(', '    let othersMin = Number.NEGATIVE_INFINITY;\n    for (const r of this.waiting) {\n      if (r.clientId === u) return; // u is already waiting: no lift\n      othersMin = Math.max('],
-      ['    if (othersMin < Number.POSITIVE_INFINITY) this.virtualCounters', '    if (othersMin > Number.NEGATIVE_INFINITY) this.virtualCounters'],
+      [
+        '    let othersMin = Number.POSITIVE_INFINITY;\n    for (const r of this.waiting) {\n      if (r.clientId === u) return; // u is already waiting: no lift\n      othersMin = Math.min(',
+        '    let othersMin = Number.NEGATIVE_INFINITY;\n    for (const r of this.waiting) {\n      if (r.clientId === u) return; // u is already waiting: no lift\n      othersMin = Math.max(',
+      ],
+      [
+        '    if (othersMin < Number.POSITIVE_INFINITY) this.virtualCounters',
+        '    if (othersMin > Number.NEGATIVE_INFINITY) this.virtualCounters',
+      ],
     ],
     loses: ['vtc-arrival'],
   },
   {
     name: 'no-empty-queue-lift',
-    description: 'the VTC artifact\'s rule: no lift when nobody else is waiting (ignores lastClientScheduled)',
+    description: "the VTC artifact's rule: no lift when nobody else is waiting (ignores lastClientScheduled)",
     file: 'vtc-replica-scheduler.ts',
     patches: [
       [
@@ -72,17 +78,23 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'weights-ignored',
-    description: 'never divides a charge by the client\'s weight',
+    description: "never divides a charge by the client's weight",
     file: 'vtc-replica-scheduler.ts',
     patches: [
-      ['this.counterOf(c) + getDecodeTokenServiceCost() / this.clientWeight(c)', 'this.counterOf(c) + getDecodeTokenServiceCost() /* mutant: no weight */'],
-      ['getPrefillTokenServiceCost(request.newPromptTokens(tokens)) / this.clientWeight(c)', 'getPrefillTokenServiceCost(request.newPromptTokens(tokens)) /* mutant: no weight */'],
+      [
+        'this.counterOf(c) + getDecodeTokenServiceCost() / this.clientWeight(c)',
+        'this.counterOf(c) + getDecodeTokenServiceCost() /* mutant: no weight */',
+      ],
+      [
+        'getPrefillTokenServiceCost(request.newPromptTokens(tokens)) / this.clientWeight(c)',
+        'getPrefillTokenServiceCost(request.newPromptTokens(tokens)) /* mutant: no weight */',
+      ],
     ],
     loses: ['vtc-batch-completion', 'vtc-next-batch', 'vtc-weighted-short-long'],
   },
   {
     name: 'skips-blocked-head',
-    description: 'when the chosen client\'s request does not fit, skips that client and admits from the next one',
+    description: "when the chosen client's request does not fit, skips that client and admits from the next one",
     file: 'vtc-replica-scheduler.ts',
     patches: [
       [
@@ -98,7 +110,7 @@ export const MUTANTS: readonly Mutant[] = [
       }`,
       ],
       [
-        '  /**\n   * vLLM\'s prefill-prioritising iteration',
+        "  /**\n   * vLLM's prefill-prioritising iteration",
         `  /** Mutant: selectNextRequest among the clients not in \`blocked\`. */
   selectSkipping(blocked: ReadonlySet<number>): VtcSelection | undefined {
     let best: VtcSelection | undefined;
@@ -118,7 +130,8 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'prefill-charged-at-batch-end',
-    description: 'charges prompts when the batch ends instead of at admission, so one admission loop never sees its own charges',
+    description:
+      'charges prompts when the batch ends instead of at admission, so one admission loop never sees its own charges',
     file: 'vtc-replica-scheduler.ts',
     patches: [
       [
@@ -135,7 +148,10 @@ export const MUTANTS: readonly Mutant[] = [
       if (!r.isPrefillComplete) continue;
       const c = r.clientId;`,
       ],
-      ['      this.virtualCounters.set(c, this.counterOf(c) + getPrefillTokenServiceCost(request.newPromptTokens(tokens)) / this.clientWeight(c));\n', '      // mutant: prompt charged at batch end\n'],
+      [
+        '      this.virtualCounters.set(c, this.counterOf(c) + getPrefillTokenServiceCost(request.newPromptTokens(tokens)) / this.clientWeight(c));\n',
+        '      // mutant: prompt charged at batch end\n',
+      ],
     ],
     loses: ['vtc-batch-completion', 'vtc-next-batch'],
   },
@@ -144,7 +160,10 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'selectNextRequest ignores the counters and returns the head of the queue (FCFS)',
     file: 'vtc-replica-scheduler.ts',
     patches: [
-      ['  selectNextRequest(): VtcSelection | undefined {\n', '  selectNextRequest(): VtcSelection | undefined {\n    if (this.waiting.length > 0) return { request: this.waiting[0]!, index: 0 }; // mutant: FCFS\n'],
+      [
+        '  selectNextRequest(): VtcSelection | undefined {\n',
+        '  selectNextRequest(): VtcSelection | undefined {\n    if (this.waiting.length > 0) return { request: this.waiting[0]!, index: 0 }; // mutant: FCFS\n',
+      ],
     ],
     loses: ['vtc-select', 'vtc-next-batch', 'vtc-overload'],
   },
@@ -152,12 +171,18 @@ export const MUTANTS: readonly Mutant[] = [
     name: 'decode-cost-one',
     description: 'an output token costs 1 like a prompt token (w_q = 1)',
     file: 'service-cost.ts',
-    patches: [['export function getDecodeTokenServiceCost(): number {\n  return 2;', 'export function getDecodeTokenServiceCost(): number {\n  return 1; // mutant']],
+    patches: [
+      [
+        'export function getDecodeTokenServiceCost(): number {\n  return 2;',
+        'export function getDecodeTokenServiceCost(): number {\n  return 1; // mutant',
+      ],
+    ],
     loses: ['cost-decode'],
   },
   {
     name: 'sarathi-partials-first',
-    description: 'plain Sarathi order: prompts in progress always get the budget first, VTC only picks among waiting requests',
+    description:
+      'plain Sarathi order: prompts in progress always get the budget first, VTC only picks among waiting requests',
     file: 'vtc-sarathi-replica-scheduler.ts',
     patches: [
       [
@@ -169,7 +194,8 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'sarathi-chunk-as-decode',
-    description: 'charges every token of a request whose prompt is complete after the batch as a decode token, so a prompt\'s last chunk costs 2 per token',
+    description:
+      "charges every token of a request whose prompt is complete after the batch as a decode token, so a prompt's last chunk costs 2 per token",
     file: 'vtc-sarathi-replica-scheduler.ts',
     patches: [
       [
@@ -198,7 +224,11 @@ export function applyPatches(mutant: Mutant, text: string): string {
   return applyMutant(text, mutant);
 }
 
-export const FAIRNESS_FILES = ['service-cost.ts', 'vtc-replica-scheduler.ts', 'vtc-sarathi-replica-scheduler.ts'] as const;
+export const FAIRNESS_FILES = [
+  'service-cost.ts',
+  'vtc-replica-scheduler.ts',
+  'vtc-sarathi-replica-scheduler.ts',
+] as const;
 
 /** The files of a mutant submission, from the reference's files (name → text). */
 export function mutantFiles(mutant: Mutant, reference: ReadonlyMap<string, string>): Map<string, string> {

@@ -22,7 +22,10 @@ export interface TimelineData {
 
 /** The trace-event JSON text, narrowed to the events overlapping `window` (seconds) when given. */
 export function renderTimeline(data: TimelineData, window?: readonly [number, number]): string {
-  const lines = window === undefined ? data.lines : data.lines.filter((_, i) => data.spans[2 * i + 1]! >= window[0] && data.spans[2 * i]! <= window[1]);
+  const lines =
+    window === undefined
+      ? data.lines
+      : data.lines.filter((_, i) => data.spans[2 * i + 1]! >= window[0] && data.spans[2 * i]! <= window[1]);
   const kept = window ?? data.window;
   const info: TimelineInfo = {
     generator: 'servelab',

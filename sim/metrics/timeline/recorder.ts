@@ -85,7 +85,10 @@ interface ReplicaState {
 }
 
 /** Duck-typed readings of counters only some schedulers have (vllm-v0 swaps, deadline relegations). */
-const counter = (replica: ReplicaScheduler, key: 'numSwapOuts' | 'numSwapIns' | 'numRelegations' | 'numSwapped'): number | undefined => {
+const counter = (
+  replica: ReplicaScheduler,
+  key: 'numSwapOuts' | 'numSwapIns' | 'numRelegations' | 'numSwapped',
+): number | undefined => {
   const v = (replica as unknown as Record<string, unknown>)[key];
   return typeof v === 'number' ? v : undefined;
 };
@@ -119,7 +122,8 @@ export class TimelineRecorder implements SimulationObserver {
 
   constructor(options: TimelineOptions = {}) {
     const w = options.window;
-    if (w !== undefined && !(w[0] >= 0 && w[1] > w[0])) throw new RangeError(`timeline window must be START,END with 0 ≤ START < END, got ${w[0]},${w[1]}`);
+    if (w !== undefined && !(w[0] >= 0 && w[1] > w[0]))
+      throw new RangeError(`timeline window must be START,END with 0 ≤ START < END, got ${w[0]},${w[1]}`);
     if (options.maxBytes !== undefined && !(Number.isInteger(options.maxBytes) && options.maxBytes > 0)) {
       throw new RangeError(`timeline maxBytes must be a positive integer, got ${options.maxBytes}`);
     }
@@ -128,9 +132,11 @@ export class TimelineRecorder implements SimulationObserver {
     this.#options = options;
     this.#seriesOnly = options.seriesOnly === true;
     this.#resolution = options.seriesResolution ?? 0;
-    this.#series = options.keepSeries === true ? { time: [], queued: [], running: [], kvBlocks: [], kvCapacity: [] } : undefined;
+    this.#series =
+      options.keepSeries === true ? { time: [], queued: [], running: [], kvBlocks: [], kvCapacity: [] } : undefined;
     // The series needs every iteration, so a recorder that keeps one gives no span.
-    this.iterationSpan = w === undefined || options.keepSeries === true ? undefined : () => [w[0], this.#truncatedAt ?? w[1]];
+    this.iterationSpan =
+      w === undefined || options.keepSeries === true ? undefined : () => [w[0], this.#truncatedAt ?? w[1]];
     this.#meta(CLUSTER_PID, 0, 'process_name', 'cluster', 0);
     this.#meta(CLUSTER_PID, ROUTER_TID, 'thread_name', 'router', 0);
     this.#meta(CLUSTER_PID, AUTOSCALER_TID, 'thread_name', 'autoscaler', 1);
@@ -158,8 +164,17 @@ export class TimelineRecorder implements SimulationObserver {
   onReplicaAdded(replica: ReplicaScheduler, now: number): void {
     const pid = REPLICA_PID_BASE + replica.replicaId;
     this.#replicas.set(replica.replicaId, {
-      replica, pid, preemptions: replica.numPreemptions, swapOuts: counter(replica, 'numSwapOuts') ?? 0, swapIns: counter(replica, 'numSwapIns') ?? 0,
-      relegations: counter(replica, 'numRelegations') ?? 0, waiting: 0, running: 0, kvBlocks: 0, lastQueue: '', lastKv: -1,
+      replica,
+      pid,
+      preemptions: replica.numPreemptions,
+      swapOuts: counter(replica, 'numSwapOuts') ?? 0,
+      swapIns: counter(replica, 'numSwapIns') ?? 0,
+      relegations: counter(replica, 'numRelegations') ?? 0,
+      waiting: 0,
+      running: 0,
+      kvBlocks: 0,
+      lastQueue: '',
+      lastKv: -1,
     });
     this.#totalCapacity += replica.kv.numBlocks;
     this.#meta(pid, 0, 'process_name', `replica ${replica.replicaId}`, 10 + replica.replicaId);
@@ -182,7 +197,9 @@ export class TimelineRecorder implements SimulationObserver {
   }
 
   onScaleRequested(direction: 'up' | 'down', count: number, now: number): void {
-    this.#instant(direction === 'up' ? 'scale up' : 'scale down', CLUSTER_PID, AUTOSCALER_TID, now, 'g', { replicas: count });
+    this.#instant(direction === 'up' ? 'scale up' : 'scale down', CLUSTER_PID, AUTOSCALER_TID, now, 'g', {
+      replicas: count,
+    });
   }
 
   onRequestArrival(request: Request, now: number, numQueued: number): void {
@@ -191,10 +208,15 @@ export class TimelineRecorder implements SimulationObserver {
     if (this.#skips(now)) return this.#sample(now);
     const tid = this.#requestTid(request);
     this.#complete('arrival', 'request', REQUESTS_PID, tid, now, MARKER_MICROS, {
-      request: request.id, prefillTokens: request.numPrefillTokens, decodeTokens: request.numDecodeTokens,
+      request: request.id,
+      prefillTokens: request.numPrefillTokens,
+      decodeTokens: request.numDecodeTokens,
     });
     if (this.#flows(request)) this.#flow('s', REQUESTS_PID, tid, micros(now), request.id);
-    this.#push({ name: 'router queue', ph: 'C', pid: CLUSTER_PID, tid: 0, ts: micros(now), args: { queued: numQueued } }, now);
+    this.#push(
+      { name: 'router queue', ph: 'C', pid: CLUSTER_PID, tid: 0, ts: micros(now), args: { queued: numQueued } },
+      now,
+    );
     this.#sample(now);
   }
 
@@ -209,12 +231,16 @@ export class TimelineRecorder implements SimulationObserver {
         requests: assignments.map((a) => a.request.id),
         replicas: assignments.map((a) => a.replicaId),
       });
-      for (const a of assignments) if (this.#flows(a.request)) this.#flow('t', CLUSTER_PID, ROUTER_TID, micros(now), a.request.id);
+      for (const a of assignments)
+        if (this.#flows(a.request)) this.#flow('t', CLUSTER_PID, ROUTER_TID, micros(now), a.request.id);
       const touched = new Set<number>();
       for (const a of assignments) touched.add(a.replicaId);
       for (const id of touched) this.#replicaCounters(id, now);
     }
-    this.#push({ name: 'router queue', ph: 'C', pid: CLUSTER_PID, tid: 0, ts: micros(now), args: { queued: numQueued } }, now);
+    this.#push(
+      { name: 'router queue', ph: 'C', pid: CLUSTER_PID, tid: 0, ts: micros(now), args: { queued: numQueued } },
+      now,
+    );
     this.#sample(now);
   }
 
@@ -251,13 +277,13 @@ export class TimelineRecorder implements SimulationObserver {
       preemptions,
     };
     if (swapOuts !== undefined && swapIns !== undefined) {
-      args['swapOuts'] = swapOuts - state.swapOuts;
-      args['swapIns'] = swapIns - state.swapIns;
+      args.swapOuts = swapOuts - state.swapOuts;
+      args.swapIns = swapIns - state.swapIns;
       state.swapOuts = swapOuts;
       state.swapIns = swapIns;
     }
-    if (this.#options.chunkSize !== undefined) args['chunkSize'] = this.#options.chunkSize;
-    if (batch.extraTime > 0) args['swapSeconds'] = batch.extraTime;
+    if (this.#options.chunkSize !== undefined) args.chunkSize = this.#options.chunkSize;
+    if (batch.extraTime > 0) args.swapSeconds = batch.extraTime;
     const name = prefill > 0 && decode > 0 ? 'mixed' : prefill > 0 ? 'prefill' : 'decode';
     const start = micros(now);
     const dur = Math.max(0, Math.round((micros(now + batch.duration) - start) * 1e3) / 1e3);
@@ -293,7 +319,9 @@ export class TimelineRecorder implements SimulationObserver {
         else list.push(r);
       }
       for (const [tid, list] of byTid) {
-        this.#complete('completion', 'request', REQUESTS_PID, tid, now, MARKER_MICROS, { requests: list.map((r) => r.id) });
+        this.#complete('completion', 'request', REQUESTS_PID, tid, now, MARKER_MICROS, {
+          requests: list.map((r) => r.id),
+        });
         for (const r of list) if (this.#flows(r)) this.#flow('f', REQUESTS_PID, tid, micros(now), r.id);
       }
       this.#completed.length = 0;
@@ -344,7 +372,11 @@ export class TimelineRecorder implements SimulationObserver {
       const at = r.arrivedAt + deadline;
       if (latency === undefined && at > endTime) continue; // still in time when the run stopped
       this.#instant('deadline miss', REQUESTS_PID, this.#requestTid(r), at, 't', {
-        request: r.id, tier: r.tier, deadline, latency: latency ?? null, kind: r.tier === 0 ? 'TTFT' : 'last token',
+        request: r.id,
+        tier: r.tier,
+        deadline,
+        latency: latency ?? null,
+        kind: r.tier === 0 ? 'TTFT' : 'last token',
       });
     }
   }
@@ -352,7 +384,8 @@ export class TimelineRecorder implements SimulationObserver {
   // --- internals --------------------------------------------------------------------------
 
   #requestTid(request: Request): number {
-    const key = request.tier === undefined ? `client ${request.clientId}` : `client ${request.clientId} · tier ${request.tier}`;
+    const key =
+      request.tier === undefined ? `client ${request.clientId}` : `client ${request.clientId} · tier ${request.tier}`;
     let tid = this.#requestTids.get(key);
     if (tid === undefined) {
       tid = this.#requestTids.size + 1;
@@ -390,16 +423,27 @@ export class TimelineRecorder implements SimulationObserver {
     if (this.#skips(now)) return this.#sample(now);
     const queue: Record<string, number> = { waiting, running };
     const swapped = counter(r, 'numSwapped');
-    if (swapped !== undefined) queue['swapped'] = swapped;
+    if (swapped !== undefined) queue.swapped = swapped;
     const ts = micros(now);
-    const queueKey = `${waiting},${queue['running']},${swapped ?? ''}`;
-    if (queueKey !== state.lastQueue && this.#push({ name: 'queue', ph: 'C', pid: state.pid, tid: 0, ts, args: queue }, now)) state.lastQueue = queueKey;
-    if (kv !== state.lastKv && this.#push({ name: 'KV blocks', ph: 'C', pid: state.pid, tid: 0, ts, args: { used: kv } }, now)) state.lastKv = kv;
+    const queueKey = `${waiting},${queue.running},${swapped ?? ''}`;
+    if (
+      queueKey !== state.lastQueue &&
+      this.#push({ name: 'queue', ph: 'C', pid: state.pid, tid: 0, ts, args: queue }, now)
+    )
+      state.lastQueue = queueKey;
+    if (
+      kv !== state.lastKv &&
+      this.#push({ name: 'KV blocks', ph: 'C', pid: state.pid, tid: 0, ts, args: { used: kv } }, now)
+    )
+      state.lastKv = kv;
     this.#sample(now);
   }
 
   #clusterCounters(now: number): void {
-    this.#push({ name: 'replicas', ph: 'C', pid: CLUSTER_PID, tid: 0, ts: micros(now), args: { count: this.#replicas.size } }, now);
+    this.#push(
+      { name: 'replicas', ph: 'C', pid: CLUSTER_PID, tid: 0, ts: micros(now), args: { count: this.#replicas.size } },
+      now,
+    );
     this.#sample(now);
   }
 
@@ -431,16 +475,35 @@ export class TimelineRecorder implements SimulationObserver {
     this.#metadata.push(JSON.stringify(a), JSON.stringify(b));
   }
 
-  #complete(name: string, cat: string, pid: number, tid: number, now: number, dur: number, args: Record<string, unknown>, end = now): void {
+  #complete(
+    name: string,
+    cat: string,
+    pid: number,
+    tid: number,
+    now: number,
+    dur: number,
+    args: Record<string, unknown>,
+    end = now,
+  ): void {
     this.#push({ name, cat, ph: 'X', ts: micros(now), dur, pid, tid, args }, now, end);
   }
 
-  #instant(name: string, pid: number, tid: number, now: number, scope: 't' | 'p' | 'g', args: Record<string, unknown>): void {
+  #instant(
+    name: string,
+    pid: number,
+    tid: number,
+    now: number,
+    scope: 't' | 'p' | 'g',
+    args: Record<string, unknown>,
+  ): void {
     this.#push({ name, cat: 'event', ph: 'i', ts: micros(now), s: scope, pid, tid, args }, now);
   }
 
   #flow(ph: 's' | 't' | 'f', pid: number, tid: number, ts: number, id: number, at = ts / 1e6): void {
-    const e: TraceEvent = ph === 'f' ? { name: 'request', cat: 'request', ph, ts, id, pid, tid, bp: 'e' } : { name: 'request', cat: 'request', ph, ts, id, pid, tid };
+    const e: TraceEvent =
+      ph === 'f'
+        ? { name: 'request', cat: 'request', ph, ts, id, pid, tid, bp: 'e' }
+        : { name: 'request', cat: 'request', ph, ts, id, pid, tid };
     this.#push(e, at);
   }
 

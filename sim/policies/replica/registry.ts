@@ -17,7 +17,15 @@ import { SarathiReplicaScheduler } from './sarathi.js';
 import { VllmReplicaScheduler } from './vllm.js';
 import { vllmV0Options, VllmV0ReplicaScheduler, type VllmV0Settings } from './vllm-v0-replica-scheduler.js';
 
-export const ReplicaSchedulerName = z.enum(['vllm', 'sarathi', 'orca', 'vllm-v0', 'sarathi-fcfs', 'sarathi-edf', 'sarathi-srpf']);
+export const ReplicaSchedulerName = z.enum([
+  'vllm',
+  'sarathi',
+  'orca',
+  'vllm-v0',
+  'sarathi-fcfs',
+  'sarathi-edf',
+  'sarathi-srpf',
+]);
 export type ReplicaSchedulerName = z.infer<typeof ReplicaSchedulerName>;
 
 /** Builds one replica's scheduler; the engine calls it once per replica it adds. */
@@ -35,11 +43,17 @@ export type PolicyClass<O> = abstract new (init: ReplicaSchedulerInit, options: 
 /** What the engine needs of any entry, whatever its options type. */
 export interface RegisteredReplicaScheduler {
   /** The class a loaded module's class must extend to be given this entry's options. */
-  readonly policyClass: abstract new (init: ReplicaSchedulerInit, ...rest: never[]) => ReplicaScheduler;
+  readonly policyClass: abstract new (
+    init: ReplicaSchedulerInit,
+    ...rest: never[]
+  ) => ReplicaScheduler;
   /** The factory of a run: options read from `config` once, for every replica. */
   readonly factory: (config: ReplicaSchedulerSettings) => ReplicaSchedulerFactory;
   /** A factory for `cls` with this entry's options, or undefined when `cls` does not extend `policyClass`. */
-  readonly subclassFactory: (cls: ReplicaSchedulerClass, config: ReplicaSchedulerSettings) => ReplicaSchedulerFactory | undefined;
+  readonly subclassFactory: (
+    cls: ReplicaSchedulerClass,
+    config: ReplicaSchedulerSettings,
+  ) => ReplicaSchedulerFactory | undefined;
 }
 
 /** One registered policy, with its options type `O`. */
@@ -55,7 +69,9 @@ function extendsPolicy(cls: ReplicaSchedulerClass, base: RegisteredReplicaSchedu
   return cls.prototype === base.prototype || cls.prototype instanceof base;
 }
 
-function entry<O>(spec: Pick<ReplicaSchedulerEntry<O>, 'policyClass' | 'options' | 'create'>): ReplicaSchedulerEntry<O> {
+function entry<O>(
+  spec: Pick<ReplicaSchedulerEntry<O>, 'policyClass' | 'options' | 'create'>,
+): ReplicaSchedulerEntry<O> {
   return {
     ...spec,
     factory: (config) => {
@@ -75,17 +91,48 @@ function entry<O>(spec: Pick<ReplicaSchedulerEntry<O>, 'policyClass' | 'options'
 const noOptions = (): undefined => undefined;
 
 export const REPLICA_SCHEDULERS = {
-  vllm: entry({ policyClass: VllmReplicaScheduler, options: noOptions, create: (init) => new VllmReplicaScheduler(init) }),
-  sarathi: entry({ policyClass: SarathiReplicaScheduler, options: noOptions, create: (init) => new SarathiReplicaScheduler(init) }),
-  orca: entry({ policyClass: OrcaReplicaScheduler, options: noOptions, create: (init) => new OrcaReplicaScheduler(init) }),
-  'vllm-v0': entry({ policyClass: VllmV0ReplicaScheduler, options: (config) => vllmV0Options(config), create: (init, options) => new VllmV0ReplicaScheduler(init, options) }),
-  'sarathi-fcfs': entry({ policyClass: DeadlineReplicaScheduler, options: deadlineOptions, create: (init, options) => new OrderedSarathiScheduler(init, options, 'fcfs') }),
-  'sarathi-edf': entry({ policyClass: DeadlineReplicaScheduler, options: deadlineOptions, create: (init, options) => new OrderedSarathiScheduler(init, options, 'edf') }),
-  'sarathi-srpf': entry({ policyClass: DeadlineReplicaScheduler, options: deadlineOptions, create: (init, options) => new OrderedSarathiScheduler(init, options, 'srpf') }),
+  vllm: entry({
+    policyClass: VllmReplicaScheduler,
+    options: noOptions,
+    create: (init) => new VllmReplicaScheduler(init),
+  }),
+  sarathi: entry({
+    policyClass: SarathiReplicaScheduler,
+    options: noOptions,
+    create: (init) => new SarathiReplicaScheduler(init),
+  }),
+  orca: entry({
+    policyClass: OrcaReplicaScheduler,
+    options: noOptions,
+    create: (init) => new OrcaReplicaScheduler(init),
+  }),
+  'vllm-v0': entry({
+    policyClass: VllmV0ReplicaScheduler,
+    options: (config) => vllmV0Options(config),
+    create: (init, options) => new VllmV0ReplicaScheduler(init, options),
+  }),
+  'sarathi-fcfs': entry({
+    policyClass: DeadlineReplicaScheduler,
+    options: deadlineOptions,
+    create: (init, options) => new OrderedSarathiScheduler(init, options, 'fcfs'),
+  }),
+  'sarathi-edf': entry({
+    policyClass: DeadlineReplicaScheduler,
+    options: deadlineOptions,
+    create: (init, options) => new OrderedSarathiScheduler(init, options, 'edf'),
+  }),
+  'sarathi-srpf': entry({
+    policyClass: DeadlineReplicaScheduler,
+    options: deadlineOptions,
+    create: (init, options) => new OrderedSarathiScheduler(init, options, 'srpf'),
+  }),
 } satisfies Record<ReplicaSchedulerName, RegisteredReplicaScheduler>;
 
 /** The factory of the engine policy `name` for a run of `config`. */
-export function replicaSchedulerFactory(name: ReplicaSchedulerName, config: ReplicaSchedulerSettings): ReplicaSchedulerFactory {
+export function replicaSchedulerFactory(
+  name: ReplicaSchedulerName,
+  config: ReplicaSchedulerSettings,
+): ReplicaSchedulerFactory {
   return REPLICA_SCHEDULERS[name].factory(config);
 }
 
@@ -93,9 +140,16 @@ export function replicaSchedulerFactory(name: ReplicaSchedulerName, config: Repl
  * The factory of a loaded class for a run of `config`: built with the options of the registered policy it
  * extends (the most derived `policyClass` among its ancestors), or with none.
  */
-export function moduleReplicaSchedulerFactory(cls: ReplicaSchedulerClass, config: ReplicaSchedulerSettings): ReplicaSchedulerFactory {
+export function moduleReplicaSchedulerFactory(
+  cls: ReplicaSchedulerClass,
+  config: ReplicaSchedulerSettings,
+): ReplicaSchedulerFactory {
   const entries: readonly RegisteredReplicaScheduler[] = Object.values(REPLICA_SCHEDULERS);
   const ancestors = entries.filter((e) => extendsPolicy(cls, e.policyClass));
-  const nearest = ancestors.find((e) => ancestors.every((other) => other.policyClass === e.policyClass || !(other.policyClass.prototype instanceof e.policyClass)));
+  const nearest = ancestors.find((e) =>
+    ancestors.every(
+      (other) => other.policyClass === e.policyClass || !(other.policyClass.prototype instanceof e.policyClass),
+    ),
+  );
   return nearest?.subclassFactory(cls, config) ?? ((init) => new cls(init));
 }

@@ -156,7 +156,9 @@ export abstract class ReplicaScheduler {
     if (!this.decodeGrowsKv) return;
     for (const r of batch.requests) {
       if (!this.kv.ensureCapacity(r.id, r.numProcessedTokens + steps - 1)) {
-        throw new Error(`replica ${this.replicaId}: decode run of ${steps} iterations outgrew the KV cache (request ${r.id})`);
+        throw new Error(
+          `replica ${this.replicaId}: decode run of ${steps} iterations outgrew the KV cache (request ${r.id})`,
+        );
       }
     }
   }
@@ -184,7 +186,9 @@ export abstract class ReplicaScheduler {
       return;
     }
     if (!this.kv.ensureCapacity(request.id, request.numProcessedTokens)) {
-      throw new Error(`replica ${this.replicaId}: request ${request.id} could not grow its KV cache; call canAllocate first`);
+      throw new Error(
+        `replica ${this.replicaId}: request ${request.id} could not grow its KV cache; call canAllocate first`,
+      );
     }
   }
 

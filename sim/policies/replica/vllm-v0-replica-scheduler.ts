@@ -26,7 +26,13 @@ import type { Request } from '../../entities/request.js';
 import { CpuSwapPool, cpuBlocksFor, type BlockTransfer } from '../../memory/cpu-swap-pool.js';
 import { swapSeconds, type SwapCostModel } from '../../memory/swap-cost.js';
 import { ReplicaScheduler, type ReplicaSchedulerInit } from './replica-scheduler.js';
-import { VllmV0Scheduler, type PreemptionMode, type SchedulerOutputs, type SwapPoolFullChoice, type VllmV0SchedulerInit } from './vllm-v0-step-scheduler.js';
+import {
+  VllmV0Scheduler,
+  type PreemptionMode,
+  type SchedulerOutputs,
+  type SwapPoolFullChoice,
+  type VllmV0SchedulerInit,
+} from './vllm-v0-step-scheduler.js';
 
 /** The `vllm-v0` settings that come from the config (`--swap-space`, `--preemption-mode`, `--cfs-interval`) and the catalog. */
 export interface VllmV0Options {
@@ -198,7 +204,11 @@ export class VllmV0ReplicaScheduler extends ReplicaScheduler {
       this.#pendingSwapSeconds += seconds;
       this.swapSeconds += seconds;
       if (out.scheduled.length > 0) {
-        const batch = new Batch(this.replicaId, out.scheduled.map((g) => g.request), out.scheduled.map((g) => g.numTokens));
+        const batch = new Batch(
+          this.replicaId,
+          out.scheduled.map((g) => g.request),
+          out.scheduled.map((g) => g.numTokens),
+        );
         batch.extraTime = this.#pendingSwapSeconds;
         this.#pendingSwapSeconds = 0;
         if (this.options.recordUsage) this.#sample(now);
@@ -240,7 +250,9 @@ export class VllmV0ReplicaScheduler extends ReplicaScheduler {
       throw new Error(`vllm-v0 replica ${this.replicaId}, step ${step}: ${message}`);
     };
     if (typeof out !== 'object' || out === null || !Array.isArray(out.scheduled)) {
-      fail(`schedule() returned ${out === null ? 'null' : typeof out}, not SchedulerOutputs (return what scheduleDefault() or commitStep() returns)`);
+      fail(
+        `schedule() returned ${out === null ? 'null' : typeof out}, not SchedulerOutputs (return what scheduleDefault() or commitStep() returns)`,
+      );
     }
     const swaps = this.cpu.takeStepLog();
     const recomputed = this.scheduler.takeRecomputeLog();
@@ -259,31 +271,45 @@ export class VllmV0ReplicaScheduler extends ReplicaScheduler {
     const seen = new Set<number>();
     for (const g of out.scheduled) {
       const r = g?.request;
-      if (r === undefined || !this.#outstanding.has(r)) fail(`scheduled request ${r?.id ?? String(r)} is not an unfinished request of this replica`);
+      if (r === undefined || !this.#outstanding.has(r))
+        fail(`scheduled request ${r?.id ?? String(r)} is not an unfinished request of this replica`);
       if (seen.has(r.id)) fail(`request ${r.id} is scheduled twice`);
       seen.add(r.id);
-      if (!this.kv.holds(r.id)) fail(`request ${r.id} is scheduled but holds no GPU blocks (allocate, append slots or swap in first)`);
+      if (!this.kv.holds(r.id))
+        fail(`request ${r.id} is scheduled but holds no GPU blocks (allocate, append slots or swap in first)`);
       if (r.isPrefillComplete) {
         if (g.numTokens !== 1) fail(`decoding request ${r.id} is given ${g.numTokens} tokens; a decode computes 1`);
-        if (this.kv.blocksHeldBy(r.id) < this.kv.blocksFor(r.numProcessedTokens)) fail(`request ${r.id} decodes without a slot for its next token (call appendSlots)`);
+        if (this.kv.blocksHeldBy(r.id) < this.kv.blocksFor(r.numProcessedTokens))
+          fail(`request ${r.id} decodes without a slot for its next token (call appendSlots)`);
         decodes.push(r.id);
       } else {
-        if (r.numProcessedTokens !== 0 || g.numTokens !== r.prefillTarget) fail(`prefilling request ${r.id} is given ${g.numTokens} tokens; a prefill computes the whole prompt (${r.prefillTarget})`);
-        if (this.kv.blocksHeldBy(r.id) < this.kv.blocksFor(r.prefillTarget)) fail(`request ${r.id} is prefilled without blocks for its prompt`);
+        if (r.numProcessedTokens !== 0 || g.numTokens !== r.prefillTarget)
+          fail(
+            `prefilling request ${r.id} is given ${g.numTokens} tokens; a prefill computes the whole prompt (${r.prefillTarget})`,
+          );
+        if (this.kv.blocksHeldBy(r.id) < this.kv.blocksFor(r.prefillTarget))
+          fail(`request ${r.id} is prefilled without blocks for its prompt`);
         prefills.push(r.id);
       }
     }
-    if (prefills.length > 0 && decodes.length > 0) fail(`the step mixes prefills (${prefills.join(', ')}) and decodes (${decodes.join(', ')}); a step is prefill-only or decode-only`);
+    if (prefills.length > 0 && decodes.length > 0)
+      fail(
+        `the step mixes prefills (${prefills.join(', ')}) and decodes (${decodes.join(', ')}); a step is prefill-only or decode-only`,
+      );
     let prefillTokens = 0;
     for (const g of out.scheduled) if (!g.request.isPrefillComplete) prefillTokens += g.numTokens;
-    if (prefillTokens > s.config.maxNumBatchedTokens) fail(`the step prefills ${prefillTokens} tokens; the budget is ${s.config.maxNumBatchedTokens}`);
-    if (this.kv.numRequestsWithBlocks > s.config.maxNumSeqs) fail(`${this.kv.numRequestsWithBlocks} requests hold GPU blocks; maxNumSeqs is ${s.config.maxNumSeqs}`);
+    if (prefillTokens > s.config.maxNumBatchedTokens)
+      fail(`the step prefills ${prefillTokens} tokens; the budget is ${s.config.maxNumBatchedTokens}`);
+    if (this.kv.numRequestsWithBlocks > s.config.maxNumSeqs)
+      fail(`${this.kv.numRequestsWithBlocks} requests hold GPU blocks; maxNumSeqs is ${s.config.maxNumSeqs}`);
 
     for (const r of out.ignored ?? []) {
       if (this.#outstanding.delete(r)) this.numIgnored++;
     }
     this.#checkQueues(fail);
-    for (const g of out.scheduled) if (this.#where.get(g.request) !== RUNNING) fail(`scheduled request ${g.request.id} is not in running after the step (commitStep adds it)`);
+    for (const g of out.scheduled)
+      if (this.#where.get(g.request) !== RUNNING)
+        fail(`scheduled request ${g.request.id} is not in running after the step (commitStep adds it)`);
 
     this.numSwapOuts += swaps.swappedOut.length;
     this.numSwapIns += swaps.swappedIn.length;
@@ -311,7 +337,10 @@ export class VllmV0ReplicaScheduler extends ReplicaScheduler {
       const name = QUEUE_NAMES[code]!;
       if (!Array.isArray(queue)) fail(`${name} is not an array`);
       for (const r of queue as Request[]) {
-        if (!this.#outstanding.has(r)) fail(`${name} holds request ${(r as Request | undefined)?.id ?? String(r)}, which is finished or not this replica's`);
+        if (!this.#outstanding.has(r))
+          fail(
+            `${name} holds request ${(r as Request | undefined)?.id ?? String(r)}, which is finished or not this replica's`,
+          );
         const before = where.get(r);
         if (before !== undefined) fail(`request ${r.id} is in ${QUEUE_NAMES[before]} and in ${name}`);
         where.set(r, code);
@@ -319,9 +348,21 @@ export class VllmV0ReplicaScheduler extends ReplicaScheduler {
         if (problem !== undefined) fail(`request ${r.id} is in ${name} but ${problem}`);
       }
     };
-    visit(s.waiting, WAITING, (r) => (this.kv.holds(r.id) ? 'holds GPU blocks' : this.cpu.holds(r.id) ? 'holds CPU blocks (swapped requests belong in swapped)' : undefined));
+    visit(s.waiting, WAITING, (r) =>
+      this.kv.holds(r.id)
+        ? 'holds GPU blocks'
+        : this.cpu.holds(r.id)
+          ? 'holds CPU blocks (swapped requests belong in swapped)'
+          : undefined,
+    );
     visit(s.running, RUNNING, (r) => (this.kv.holds(r.id) ? undefined : 'holds no GPU blocks'));
-    visit(s.swapped, SWAPPED, (r) => (this.cpu.holds(r.id) ? undefined : this.kv.holds(r.id) ? 'still holds its GPU blocks (swap it out first)' : 'has no KV cache on the CPU (preempt() fell back to recompute: put it in waiting)'));
+    visit(s.swapped, SWAPPED, (r) =>
+      this.cpu.holds(r.id)
+        ? undefined
+        : this.kv.holds(r.id)
+          ? 'still holds its GPU blocks (swap it out first)'
+          : 'has no KV cache on the CPU (preempt() fell back to recompute: put it in waiting)',
+    );
     if (where.size !== this.#outstanding.size) {
       const lost = [...this.#outstanding].filter((r) => !where.has(r)).map((r) => r.id);
       fail(`request(s) ${lost.join(', ')} are in no queue (waiting, running or swapped)`);
@@ -338,7 +379,12 @@ function ids(transfers: readonly BlockTransfer[]): string {
   return `[${transfers.map((t) => t.requestId).join(', ')}]`;
 }
 
-function sameTransfers(name: string, reported: unknown, actual: readonly BlockTransfer[], fail: (message: string) => never): void {
+function sameTransfers(
+  name: string,
+  reported: unknown,
+  actual: readonly BlockTransfer[],
+  fail: (message: string) => never,
+): void {
   if (!Array.isArray(reported)) fail(`${name} is not an array`);
   if ((reported as unknown[]).length === 0 && actual.length === 0) return;
   const key = (t: { requestId?: unknown; numBlocks?: unknown }) => `${String(t?.requestId)}:${String(t?.numBlocks)}`;
@@ -348,7 +394,7 @@ function sameTransfers(name: string, reported: unknown, actual: readonly BlockTr
     fail(
       `the step moved ${actual.length === 0 ? 'nothing' : actual.map((t) => `request ${t.requestId} (${t.numBlocks} blocks)`).join(', ')} ` +
         `but its ${name} lists ${a.length === 0 ? 'nothing' : (reported as BlockTransfer[]).map((t) => `request ${t?.requestId} (${t?.numBlocks} blocks)`).join(', ')}; ` +
-        'pass the step\'s list to preempt()/swapOut()/swapIn() and return it in the outputs',
+        "pass the step's list to preempt()/swapOut()/swapIn() and return it in the outputs",
     );
   }
 }

@@ -117,7 +117,12 @@ export interface SwappedInOutputs {
 /** Nothing admitted (vLLM's `SchedulerPrefillOutputs.create_empty()`). */
 export const emptyPrefillOutputs = (): PrefillOutputs => ({ groups: [], ignored: [] });
 /** Nothing decoded or preempted (`SchedulerRunningOutputs.create_empty()`). */
-export const emptyRunningOutputs = (): RunningOutputs => ({ decodes: [], preempted: [], swappedOut: [], blocksToSwapOut: [] });
+export const emptyRunningOutputs = (): RunningOutputs => ({
+  decodes: [],
+  preempted: [],
+  swappedOut: [],
+  blocksToSwapOut: [],
+});
 /** Nothing swapped in (`SchedulerSwappedInOutputs.create_empty()`). */
 export const emptySwappedInOutputs = (): SwappedInOutputs => ({ decodes: [], blocksToSwapIn: [], infeasible: [] });
 
@@ -162,7 +167,9 @@ export class SchedulingBudget {
   }
 
   canSchedule({ numNewTokens, numNewSeqs }: { numNewTokens: number; numNewSeqs: number }): boolean {
-    return this.#numBatchedTokens + numNewTokens <= this.tokenBudget && this.#numCurrSeqs + numNewSeqs <= this.maxNumSeqs;
+    return (
+      this.#numBatchedTokens + numNewTokens <= this.tokenBudget && this.#numCurrSeqs + numNewSeqs <= this.maxNumSeqs
+    );
   }
 
   remainingTokenBudget(): number {
@@ -257,7 +264,9 @@ export class VllmV0Scheduler {
 
   /** The preemptive (CFS) step: not part of the engine (it is the CFS lab's task, labs/cfs). */
   scheduleCfs(): SchedulerOutputs {
-    throw new Error('scheduleCfs() is not implemented in the engine: it is the CFS lab\'s task (labs/cfs/README.md); the engine\'s vllm-v0 runs scheduleDefault()');
+    throw new Error(
+      "scheduleCfs() is not implemented in the engine: it is the CFS lab's task (labs/cfs/README.md); the engine's vllm-v0 runs scheduleDefault()",
+    );
   }
 
   /**
@@ -286,8 +295,12 @@ export class VllmV0Scheduler {
     if (this.waiting.length > 0) {
       const head = this.waiting.shift()!;
       const numNewTokens = this.numNewTokens(head);
-      while (running.length > 0 && comparePriority(this.getPriority(running[running.length - 1]!), this.getPriority(head)) > 0) {
-        if (numNewTokens > 0 && this.canAllocate(head) === 'ok' && budget.canSchedule({ numNewTokens, numNewSeqs: 1 })) break;
+      while (
+        running.length > 0 &&
+        comparePriority(this.getPriority(running[running.length - 1]!), this.getPriority(head)) > 0
+      ) {
+        if (numNewTokens > 0 && this.canAllocate(head) === 'ok' && budget.canSchedule({ numNewTokens, numNewSeqs: 1 }))
+          break;
         const victim = running.pop()!;
         budget.subtractNumBatchedTokens(victim.id, this.numNewTokens(victim));
         budget.subtractNumSeqs(victim.id, 1);
@@ -468,13 +481,15 @@ export class VllmV0Scheduler {
 
   /** Allocates a waiting request's prompt blocks (`_allocate_and_set_running`). */
   allocateAndSetRunning(group: Request): void {
-    if (this.gpu.holds(group.id) || this.cpu.holds(group.id)) throw new Error(`request ${group.id} already holds KV blocks; only waiting requests are allocated`);
+    if (this.gpu.holds(group.id) || this.cpu.holds(group.id))
+      throw new Error(`request ${group.id} already holds KV blocks; only waiting requests are allocated`);
     this.gpu.allocate(group.id, this.gpu.blocksFor(group.prefillTarget));
   }
 
   /** Gives a running request the slot for its next token (a new block when it crosses one). */
   appendSlots(group: Request): void {
-    if (!this.gpu.holds(group.id)) throw new Error(`request ${group.id} holds no GPU blocks; only running requests get slots`);
+    if (!this.gpu.holds(group.id))
+      throw new Error(`request ${group.id} holds no GPU blocks; only running requests get slots`);
     if (!this.gpu.ensureCapacity(group.id, group.numProcessedTokens)) {
       throw new Error(`request ${group.id} could not get a slot: no free GPU block (check canAppendSlots first)`);
     }
@@ -487,13 +502,18 @@ export class VllmV0Scheduler {
    * raise (as vLLM V0) or recompute. Returns the mode used; the caller queues the request accordingly:
    * 'swap' → `swapped`, 'recompute' → the front of `waiting`.
    */
-  preempt(group: Request, blocksToSwapOut: BlockTransfer[], mode: PreemptionMode = this.config.preemptionMode): PreemptionMode {
+  preempt(
+    group: Request,
+    blocksToSwapOut: BlockTransfer[],
+    mode: PreemptionMode = this.config.preemptionMode,
+  ): PreemptionMode {
     let used = mode;
     const blocks = this.gpu.blocksHeldBy(group.id);
     if (used === 'swap' && !this.cpu.canSwapOut(blocks)) {
       const choice = this.onSwapPoolFull(group);
       if (choice !== 'recompute') {
-        if (choice !== 'raise') throw new Error(`onSwapPoolFull() returned ${JSON.stringify(choice)}; return 'raise' or 'recompute'`);
+        if (choice !== 'raise')
+          throw new Error(`onSwapPoolFull() returned ${JSON.stringify(choice)}; return 'raise' or 'recompute'`);
         throw new SwapSpaceExhaustedError(group.id, blocks, this.cpu.numFreeBlocks, this.cpu.numBlocks);
       }
       used = 'recompute';
@@ -535,7 +555,10 @@ export class VllmV0Scheduler {
   swapIn(group: Request, blocksToSwapIn: BlockTransfer[]): void {
     const numBlocks = this.cpu.blocksHeldBy(group.id);
     if (numBlocks === 0) throw new Error(`request ${group.id} has no KV cache on the CPU to swap in`);
-    if (!this.gpu.canAppend(numBlocks)) throw new Error(`request ${group.id} needs ${numBlocks} GPU blocks to swap in, ${this.gpu.numFreeBlocks} are free (check canSwapIn first)`);
+    if (!this.gpu.canAppend(numBlocks))
+      throw new Error(
+        `request ${group.id} needs ${numBlocks} GPU blocks to swap in, ${this.gpu.numFreeBlocks} are free (check canSwapIn first)`,
+      );
     this.cpu.swapIn(group.id);
     this.gpu.allocate(group.id, numBlocks);
     blocksToSwapIn.push({ requestId: group.id, numBlocks });

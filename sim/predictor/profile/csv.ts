@@ -46,7 +46,10 @@ export function readCsv<S extends Shape>(file: string, displayName: string, shap
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // Column counts are checked below, after the header, so a missing column is reported as such.
-    records = parse(text, { info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    records = parse(text, { info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
   } catch (err) {
     const e = err as { message?: string; lines?: number };
     throw new ProfileError({
@@ -57,7 +60,11 @@ export function readCsv<S extends Shape>(file: string, displayName: string, shap
     });
   }
   if (records.length === 0) {
-    throw new ProfileError({ code: 'bad-csv', file: displayName, message: 'the file is empty; expected a header line and data rows' });
+    throw new ProfileError({
+      code: 'bad-csv',
+      file: displayName,
+      message: 'the file is empty; expected a header line and data rows',
+    });
   }
 
   const header = records[0]!.record.map((h) => h.trim());
@@ -74,7 +81,7 @@ export function readCsv<S extends Shape>(file: string, displayName: string, shap
         line: 1,
         column: key,
         message: `required column is missing (the header has: ${header.filter((h) => h !== '').join(', ')})`,
-        fix: 'Profiles must be in Vidur\'s CSV format; re-export them with Vidur\'s profiler',
+        fix: "Profiles must be in Vidur's CSV format; re-export them with Vidur's profiler",
       });
     }
   }
@@ -131,7 +138,8 @@ const isMissing = (s: string | undefined): boolean => s === undefined || ['', 'n
 /** A required finite number. */
 export const numberCell = z.string().transform(toNumber);
 /** A required integer ≥ min. */
-export const intCell = (min: number) => numberCell.pipe(z.number().int(`expected an integer`).min(min, `expected an integer ≥ ${min}`));
+export const intCell = (min: number) =>
+  numberCell.pipe(z.number().int(`expected an integer`).min(min, `expected an integer ≥ ${min}`));
 /** A number > 0. */
 export const positiveNumberCell = numberCell.pipe(z.number().positive('expected a number > 0'));
 /** A time in ms (≥ 0). */

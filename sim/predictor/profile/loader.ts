@@ -83,7 +83,9 @@ const mlpShape = {
   n_kv_head: positive,
   n_embd: positive,
   n_expanded_embd: positive,
-  ...Object.fromEntries(TOKEN_OPS.map((op) => [`time_stats.${op}.median`, OPTIONAL_OPS.has(op) ? optionalMsCell : msCell])),
+  ...Object.fromEntries(
+    TOKEN_OPS.map((op) => [`time_stats.${op}.median`, OPTIONAL_OPS.has(op) ? optionalMsCell : msCell]),
+  ),
 };
 
 const attentionShape = {
@@ -161,7 +163,10 @@ function noMatchingRows(sel: ProfileSelection, file: string, message: string): P
 }
 
 /** The token-count operators of mlp.csv for `sel` (rows selected by the model's dimensions and TP). */
-export function loadTokenOps(dir: string, sel: ProfileSelection): { ops: Record<TokenOp, Points>; source: ProfileSource } {
+export function loadTokenOps(
+  dir: string,
+  sel: ProfileSelection,
+): { ops: Record<TokenOp, Points>; source: ProfileSource } {
   const { model, device, tensorParallel: tp } = sel;
   const mlpFile = `compute/${device}/${model.hfId}/mlp.csv`;
   const mlp = readCsv(join(dir, mlpFile), mlpFile, mlpShape);
@@ -242,12 +247,15 @@ export function loadProfileData(dir: string, sel: ProfileSelection): ProfileData
     }
     if (isDecode) decode.add(row.batch_size, row.kv_cache_size, value);
     else prefill.add(row.prefill_chunk_size, row.kv_cache_size, value);
-    if (hasKvSave) kvSave.add(Math.max(row.prefill_chunk_size, row.batch_size), row['time_stats.attn_kv_cache_save.median'] ?? 0);
+    if (hasKvSave)
+      kvSave.add(Math.max(row.prefill_chunk_size, row.batch_size), row['time_stats.attn_kv_cache_save.median'] ?? 0);
   }
   const decodePoints = decode.points();
   const prefillPoints = prefill.points();
-  if (decodePoints.length === 0) throw noRows(attnFile, `no decode rows (prefill_chunk_size 0) for ${model.name} at TP ${tp}`);
-  if (prefillPoints.length === 0) throw noRows(attnFile, `no prefill rows (prefill_chunk_size > 0) for ${model.name} at TP ${tp}`);
+  if (decodePoints.length === 0)
+    throw noRows(attnFile, `no decode rows (prefill_chunk_size 0) for ${model.name} at TP ${tp}`);
+  if (prefillPoints.length === 0)
+    throw noRows(attnFile, `no prefill rows (prefill_chunk_size > 0) for ${model.name} at TP ${tp}`);
 
   // all_reduce.csv: tensor-parallel communication.
   let allReduce: Points | undefined;
@@ -277,7 +285,12 @@ export function loadProfileData(dir: string, sel: ProfileSelection): ProfileData
  * All-reduce times of one node type at `tp` GPUs against tokens of width `hidden`
  * (Vidur: `num_workers == devices_per_node == TP`, tokens = bytes / (hidden · 2)).
  */
-export function loadAllReduce(dir: string, network: string, tp: number, hidden: number): { points: Points; source: ProfileSource } {
+export function loadAllReduce(
+  dir: string,
+  network: string,
+  tp: number,
+  hidden: number,
+): { points: Points; source: ProfileSource } {
   const netFile = `network/${network}/all_reduce.csv`;
   const net = readCsv(join(dir, netFile), netFile, networkShape);
   const reduce = new Averager();

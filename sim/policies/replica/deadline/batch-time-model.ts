@@ -77,7 +77,13 @@ export function batchFeatures(batch: Batch): BatchFeatures {
       prefillContext += r.isPrefillComplete ? r.prefillTarget : after;
     }
   }
-  return { numTokens: prefill + decode, numPrefillTokens: prefill, numDecodeTokens: decode, decodeContext, prefillContext };
+  return {
+    numTokens: prefill + decode,
+    numPrefillTokens: prefill,
+    numDecodeTokens: decode,
+    decodeContext,
+    prefillContext,
+  };
 }
 
 /**
@@ -87,7 +93,11 @@ export function batchFeatures(batch: Batch): BatchFeatures {
  * squares to within ~1e-9 relative, which is all a batch-time model needs. Returns undefined when
  * there are no rows.
  */
-export function leastSquares(rows: readonly (readonly number[])[], targets: readonly number[], ridge = 1e-10): number[] | undefined {
+export function leastSquares(
+  rows: readonly (readonly number[])[],
+  targets: readonly number[],
+  ridge = 1e-10,
+): number[] | undefined {
   if (rows.length === 0) return undefined;
   const k = rows[0]!.length;
   const scale = new Array<number>(k).fill(0);

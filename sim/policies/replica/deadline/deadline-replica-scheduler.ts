@@ -92,8 +92,10 @@ export abstract class DeadlineReplicaScheduler extends ReplicaScheduler {
    * request that is not). Relegating twice, or a request that holds KV blocks, is an error.
    */
   relegate(request: Request): void {
-    if (this.#relegated.has(request.id)) throw new Error(`request ${request.id} is already relegated; relegate a request at most once`);
-    if (this.kv.holds(request.id)) throw new Error(`request ${request.id} holds KV blocks; relegate only before its first chunk`);
+    if (this.#relegated.has(request.id))
+      throw new Error(`request ${request.id} is already relegated; relegate a request at most once`);
+    if (this.kv.holds(request.id))
+      throw new Error(`request ${request.id} holds KV blocks; relegate only before its first chunk`);
     const index = this.waiting.indexOf(request);
     if (index < 0) throw new Error(`request ${request.id} is not waiting; relegate only waiting requests`);
     this.waiting.splice(index, 1);
@@ -145,11 +147,13 @@ export abstract class DeadlineReplicaScheduler extends ReplicaScheduler {
     const features = batchFeatures(batch);
     if (features.numPrefillTokens > 0 && batch.duration > 0) {
       const decay = this.deadline.throughputDecay;
-      this.prefillThroughput = decay * this.prefillThroughput + (1 - decay) * (features.numPrefillTokens / batch.duration);
+      this.prefillThroughput =
+        decay * this.prefillThroughput + (1 - decay) * (features.numPrefillTokens / batch.duration);
     }
     if (batch.duration <= MAX_SAMPLE_SECONDS) {
       this.batchSamples.push({ ...features, seconds: batch.duration });
-      if (this.batchSamples.length > this.deadline.maxSamples) this.batchSamples.splice(0, this.batchSamples.length - this.deadline.maxSamples);
+      if (this.batchSamples.length > this.deadline.maxSamples)
+        this.batchSamples.splice(0, this.batchSamples.length - this.deadline.maxSamples);
       if (this.deadline.refitEvery > 0 && ++this.#samplesSinceFit >= this.deadline.refitEvery) {
         this.#samplesSinceFit = 0;
         const model = this.fitModel(this.batchSamples);
