@@ -53,8 +53,8 @@ export const MUTANTS: readonly Mutant<'cfs-scheduler.ts'>[] = [
     file: 'cfs-scheduler.ts',
     patches: [
       [
-        '      // A step that swapped anything out must not swap in.\n      if (blocksToSwapOut.length === 0 && running.preempted.length + running.swappedOut.length === 0) swappedIn = this.scheduleSwapped(budget);\n    }\n',
-        '      // A step that swapped anything out must not swap in.\n      if (running.preempted.length + running.swappedOut.length === 0) swappedIn = this.scheduleSwapped(budget); // BUG: ignores the swap-outs of priority preemption\n    }\n',
+        '      // A step that swapped anything out must not swap in.\n      if (blocksToSwapOut.length === 0 && running.preempted.length + running.swappedOut.length === 0)\n        swappedIn = this.scheduleSwapped(budget);\n    }\n',
+        '      // A step that swapped anything out must not swap in.\n      if (running.preempted.length + running.swappedOut.length === 0)\n        swappedIn = this.scheduleSwapped(budget); // BUG: ignores the swap-outs of priority preemption\n    }\n',
       ],
     ],
   },

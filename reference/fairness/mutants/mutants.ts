@@ -50,7 +50,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'vtc-replica-scheduler.ts',
     patches: [
       [
-        '    else if (this.lastClientScheduled !== undefined) this.virtualCounters.set(u, Math.max(own, this.counterOf(this.lastClientScheduled)));\n    else this.virtualCounters.set(u, own);\n  }\n\n  /**\n   * Charges the output tokens',
+        '    else if (this.lastClientScheduled !== undefined)\n      this.virtualCounters.set(u, Math.max(own, this.counterOf(this.lastClientScheduled)));\n    else this.virtualCounters.set(u, own);\n  }\n\n  /**\n   * Charges the output tokens',
         '    else this.virtualCounters.set(u, own); // mutant: no empty-queue lift\n  }\n\n  /**\n   * Charges the output tokens',
       ],
     ],
@@ -149,7 +149,7 @@ export const MUTANTS: readonly Mutant[] = [
       const c = r.clientId;`,
       ],
       [
-        '      this.virtualCounters.set(c, this.counterOf(c) + getPrefillTokenServiceCost(request.newPromptTokens(tokens)) / this.clientWeight(c));\n',
+        '      this.virtualCounters.set(\n        c,\n        this.counterOf(c) + getPrefillTokenServiceCost(request.newPromptTokens(tokens)) / this.clientWeight(c),\n      );\n',
         '      // mutant: prompt charged at batch end\n',
       ],
     ],
