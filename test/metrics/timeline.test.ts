@@ -205,6 +205,15 @@ describe('timeline recorder', () => {
     );
   });
 
+  it('a 100k-request run with a 60 s window stays under the 20 MiB the README documents', () => {
+    // `npm run bench`'s case (f): 100,000 requests on 16 replicas, the simulated minute 1000..1060 s.
+    const config = { ...base, replicas: 16, globalScheduler: 'round_robin', qps: 8, numRequests: 100_000 } as const;
+    const { text, file, run } = record(config, { window: [1000, 1060] });
+    expect(run.result.numCompleted).toBe(100_000);
+    expect(slices(file.traceEvents).filter((e) => e.cat === 'batch').length).toBeGreaterThan(0);
+    expect(text.length).toBeLessThan(20 * 1024 * 1024);
+  });
+
   it('stops at the size bound and says so', () => {
     const maxBytes = 100_000;
     const { text, file } = record({ ...base, replicas: 2, qps: 6, numRequests: 300 }, { maxBytes });
