@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../sim/config/schema.js';
 import { Simulator } from '../../sim/engine/simulator.js';
 import { Request } from '../../sim/entities/request.js';
-import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
 import { DEFAULT_SWAP_COPY_OVERHEAD_SECONDS, swapSeconds } from '../../sim/memory/swap-cost.js';
 import {
   vllmV0Options,
@@ -22,6 +21,7 @@ import {
   type VllmV0SchedulerInit,
 } from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { finishBatch, linearModel, req, setup, tokensById } from '../helpers.js';
+import { v0Replica } from './vllm-v0-replica.js';
 
 const MiB = 1024 * 1024;
 
@@ -43,19 +43,7 @@ function v0(
   extra: Partial<VllmV0Options> = {},
   make?: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
 ): VllmV0ReplicaScheduler {
-  class Replica extends VllmV0ReplicaScheduler {
-    protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
-      return make?.(init) ?? super.createScheduler(init);
-    }
-  }
-  return new Replica(
-    {
-      replicaId: 0,
-      kv: new KvBlockManager(numBlocks, 16, 0),
-      limits: { batchSizeCap: 512, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 },
-    },
-    options(cpuBlocks, extra),
-  );
+  return v0Replica(numBlocks, options(cpuBlocks, extra), make);
 }
 
 /** A request whose prompt of `prompt` tokens is computed (it has its first output token), held nowhere yet. */

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { Simulator } from '../../sim/engine/simulator.js';
 import { Request } from '../../sim/entities/request.js';
 import { CpuSwapPool, cpuBlocksFor } from '../../sim/memory/cpu-swap-pool.js';
-import { KvBlockManager } from '../../sim/memory/kv-block-manager.js';
 import { requestMetricsCsv } from '../../sim/metrics/request-metrics.js';
 import { VllmV0ReplicaScheduler, type VllmV0Options } from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import {
@@ -20,6 +19,7 @@ import {
   type VllmV0SchedulerInit,
 } from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { finishBatch, linearModel, req, setup, tokensById } from '../helpers.js';
+import { v0Replica } from './vllm-v0-replica.js';
 
 /** 1 MiB blocks and swap space in MiB-exact GiB, so the CPU pool has exactly `cpuBlocks` blocks. */
 function options(cpuBlocks: number, extra: Partial<VllmV0Options> = {}): VllmV0Options {
@@ -42,19 +42,7 @@ function v0(
   extra: Partial<VllmV0Options> = {},
   make?: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
 ): VllmV0ReplicaScheduler {
-  class Replica extends VllmV0ReplicaScheduler {
-    protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
-      return make?.(init) ?? super.createScheduler(init);
-    }
-  }
-  return new Replica(
-    {
-      replicaId: 0,
-      kv: new KvBlockManager(numBlocks, 16, 0),
-      limits: { batchSizeCap: 512, maxTokensInBatch: 4096, chunkSize: 512, maxRequestTokens: 4096 },
-    },
-    options(cpuBlocks, extra),
-  );
+  return v0Replica(numBlocks, options(cpuBlocks, extra), make);
 }
 
 describe('CpuSwapPool', () => {
