@@ -18,7 +18,7 @@ import { writeReports } from '../report/write.js';
 import { isolationPlan, layerSummary } from '../sandbox/isolation.js';
 import { runSandboxed, type SandboxOptions, type SandboxOutcome } from '../sandbox/run-sandboxed.js';
 import { runItemChild } from './item-child.js';
-import type { ItemContext, LabDefinition } from './lab.js';
+import { scoreItem, type ItemContext, type LabDefinition } from './lab.js';
 import { roundPoints } from './scoring.js';
 import { guessOtherLab } from './wrong-lab.js';
 import { caseTimeoutMs, type CaseRun, type SplitCases } from './split-cases.js';
@@ -273,7 +273,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
           );
         } else {
           try {
-            const scored = await impl.score(childResult, prepared, ctx, item.points);
+            const scored = await scoreItem(impl, childResult, prepared, ctx, item.points);
             const score = roundPoints(Math.min(item.points, Math.max(0, scored.score)));
             const verdict: Verdict =
               scored.threw === true && score === 0

@@ -3,12 +3,14 @@
  * each rubric item how to prepare the child's input (in the trusted parent, from the seeds) and how
  * to score what the child returns (also in the parent; the child's data is validated, never trusted).
  */
+import type { z } from 'zod';
 import type { Manifest } from '../manifest/schema.js';
 import type { Plot } from '../report/charts.js';
 import type { TimelinePair } from '../report/timeline-view.js';
 import type { SplitCases } from './split-cases.js';
 import type { LabTry } from './try.js';
 import type { SandboxSession } from '../sandbox/run-sandboxed.js';
+import { InvalidOutput } from './child-output.js';
 
 export interface ItemContext {
   readonly hiddenSeed: number;
@@ -45,22 +47,28 @@ export interface ItemOutcome {
   readonly threw?: boolean;
 }
 
-export interface ItemImplementation<Prepared = unknown> {
+export interface ItemImplementation<Prepared = unknown, Output = unknown> {
   /** Builds the item's input; `input` goes to the child over IPC, `prepared` stays in the parent. */
   prepare(ctx: ItemContext): { input: unknown; prepared: Prepared };
+  /**
+   * The schema of the child's reply. Core parses the reply with it before `score` runs (scoreItem):
+   * data of another shape is the student's `invalid-output`, and `score` gets typed data. Items that
+   * `drive` the child validate each answer themselves and return trusted data, parsed here as well.
+   */
+  readonly output?: z.ZodType<Output>;
   /**
    * Optional: talk to the child in turns instead of sending `input` in one request (the routing lab
    * runs its engine here, in the grader, and asks the child per router call, so hidden data stays in
    * the parent). What it resolves with is what `score` receives; the child's answers must be validated
    * by it. A child that ends early (timeout, crash) gives the item its verdict as usual.
    */
-  drive?(session: SandboxSession, prepared: Prepared, ctx: ItemContext): Promise<unknown>;
+  drive?(session: SandboxSession, prepared: Prepared, ctx: ItemContext): Promise<Output>;
   /**
    * Scores the child's (unvalidated) result, or what `drive` returned. Throwing here is a grader error, not the student's.
    * May be async, e.g. to load the reference solution with `importReference` (never import
    * reference/ statically from grader code: the student handout ships the grader without it).
    */
-  score(result: unknown, prepared: Prepared, ctx: ItemContext, maxScore: number): ItemOutcome | Promise<ItemOutcome>;
+  score(result: Output, prepared: Prepared, ctx: ItemContext, maxScore: number): ItemOutcome | Promise<ItemOutcome>;
   /** How to run each case alone, so a case that hangs is named and the others still score (split-cases.ts). */
   readonly splitCases?: SplitCases;
 }
@@ -93,4 +101,27 @@ export function checkLabDefinition(lab: LabDefinition): void {
         (extra.length > 0 ? `; not in the manifest: ${extra.join(', ')}` : ''),
     );
   }
+}
+
+/**
+ * Scores a child's reply: parsed with the item's output schema first (a mismatch throws InvalidOutput,
+ * the student's `invalid-output`), then the item's `score`. The one way grader and tests score an item.
+ */
+export async function scoreItem<P, O>(
+  impl: ItemImplementation<P, O>,
+  raw: unknown,
+  prepared: P,
+  ctx: ItemContext,
+  maxScore: number,
+): Promise<ItemOutcome> {
+  return impl.score(parseItemOutput(impl, raw), prepared, ctx, maxScore);
+}
+
+function parseItemOutput<P, O>(impl: ItemImplementation<P, O>, raw: unknown): O {
+  if (impl.output === undefined) return raw as O;
+  const parsed = impl.output.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
+  throw new InvalidOutput(`the harness returned data of the wrong shape${where}: ${issue?.message ?? 'invalid'}`);
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
-import type { ItemContext } from '../../grader/core/lab.js';
+import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
 import { REFERENCE_DIR } from '../../grader/labs/autoscaling/items.js';
 import { getLab } from '../../grader/labs/index.js';
 import { defaultContext, runItemChildren, type ChildRun } from './grade-items.js';
@@ -43,7 +43,7 @@ function mistunedReferenceRoot(config: Record<string, number>): string {
 const score = async (id: 'tuning' | 'pareto', run: ChildRun, prepared: unknown, context: ItemContext) => {
   if (run.verdict !== 'ok' || !('result' in run))
     throw new Error(`the reference's child did not finish: ${run.verdict}`);
-  return lab.items[id]!.score(run.result, prepared, context, points(id));
+  return scoreItem(lab.items[id]!, run.result, prepared, context, points(id));
 };
 
 describe('autoscaling tuning and Pareto items against a wrong reference run', () => {

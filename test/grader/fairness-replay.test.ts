@@ -8,7 +8,7 @@ import type { Batch } from '../../sim/entities/batch.js';
 import type { Request } from '../../sim/entities/request.js';
 import { ServiceRecorder } from '../../sim/metrics/fairness.js';
 import type { ReplicaSchedulerInit } from '../../sim/policies/replica/replica-scheduler.js';
-import { ReplayError, ReplayReplicaScheduler } from '../../grader/labs/shared/batch-replay.js';
+import { ReplayError, ReplayReplicaScheduler } from '../../grader/kit/batch-replay.js';
 import { studentMetrics } from '../../grader/labs/fairness/scenarios.js';
 import { logCall, simulateScenario } from '../../grader/labs/fairness/simulate.js';
 import type { ScenarioRun, SchedulerKind } from '../../grader/labs/fairness/protocol.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { buildSubmission } from '../../grader/build/build-submission.js';
-import type { ItemContext } from '../../grader/core/lab.js';
+import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
 import { getLab } from '../../grader/labs/index.js';
 import { runItemChild } from '../../grader/core/item-child.js';
 
@@ -111,7 +111,7 @@ export async function gradeItems(
       };
       continue;
     }
-    const scored = await lab.items[id]!.score(run.result, run.prepared, ctx, item.points);
+    const scored = await scoreItem(lab.items[id]!, run.result, run.prepared, ctx, item.points);
     out[id] = {
       score: scored.score,
       max: item.points,

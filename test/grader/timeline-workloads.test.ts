@@ -12,7 +12,7 @@ import { atRate } from '../../sim/analysis/capacity.js';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { micros } from '../../sim/metrics/timeline/recorder.js';
 import { buildSubmission } from '../../grader/build/build-submission.js';
-import type { ItemContext } from '../../grader/core/lab.js';
+import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
 import { getLab } from '../../grader/labs/index.js';
 import { timelineTrace } from '../../grader/labs/autoscaling/items.js';
 import { hiddenWorkloads as autoscalingHidden } from '../../grader/labs/autoscaling/workloads.js';
@@ -57,7 +57,7 @@ async function gradedTimelines(labName: string, itemId: string): Promise<Timelin
   };
   const { outcome, result } = await runItemChild(impl, sandbox, prepared, ctx);
   expect(outcome.verdict, outcome.message).toBe('ok');
-  const scored = await impl.score(result, prepared, ctx, 1);
+  const scored = await scoreItem(impl, result, prepared, ctx, 1);
   expect(scored.timelines, `${labName} ${itemId} has no timeline pair`).toBeDefined();
   return scored.timelines!;
 }

@@ -31,7 +31,7 @@ import {
   type TuneCase,
   type TuneCaseResult,
 } from './protocol.js';
-import { describeThrown } from '../shared/instance-hook.js';
+import { describeThrown } from '../../kit/instance-hook.js';
 import { costSlope, pairRatios } from './scaling.js';
 import { runMetrics, simulateCluster } from './simulate.js';
 

@@ -40,7 +40,7 @@ import { costSlope, pairRatios } from './scaling.js';
 import { runMetrics, simulateCluster, type RunMetrics } from './simulate.js';
 import { hiddenWorkloads, type Workload } from './workloads.js';
 import type { TimelinePair } from '../../report/timeline-view.js';
-import { seriesRecorder, windowRecorder } from '../shared/timelines.js';
+import { seriesRecorder, windowRecorder } from '../../kit/timelines.js';
 import { splitByCasesArray } from '../../core/split-cases.js';
 
 export const REFERENCE_DIR = 'reference/autoscaling';
@@ -408,7 +408,7 @@ const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: SimRun }
     try {
       if (publicRun?.label === timeline.label) timelines = tuningTimelines(timeline, publicRun, makeReference);
     } catch {
-      // The timeline is an extra (grader/labs/shared/timelines.ts): a run that does not replay has none.
+      // The timeline is an extra (grader/kit/timelines.ts): a run that does not replay has none.
     }
     return {
       score: roundPoints(maxScore * mean),

@@ -18,7 +18,7 @@ import {
   type VllmV0Scheduler,
   type VllmV0SchedulerInit,
 } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import { describeThrown, hookMethod } from '../shared/instance-hook.js';
+import { describeThrown, hookMethod } from '../../kit/instance-hook.js';
 import {
   CfsInput,
   encodeStep,

@@ -21,7 +21,7 @@ import { simulateCfs, type CfsRun } from './simulate.js';
 import { burst, HOMEWORK_BURST, type BurstSpec } from './workloads.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
-import { reportRecorder } from '../shared/timelines.js';
+import { reportRecorder } from '../../kit/timelines.js';
 import { splitByCasesArray } from '../../core/split-cases.js';
 
 /**

@@ -16,7 +16,7 @@ import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/la
 import { importReference } from '../../core/reference.js';
 import { linearPoints, roundPoints, textTable } from '../../core/scoring.js';
 import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
-import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
+import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { probesFor, runProbes, sameValue, type DeadlineModule, type ProbeResult, type UnitItemId } from './probes.js';
 import { readPublicExpected } from './public-expected.js';
 import { DeadlineOutput } from './protocol.js';
@@ -35,7 +35,7 @@ import {
   type WorkloadSpec,
 } from './simulate.js';
 import type { TimelinePair } from '../../report/timeline-view.js';
-import { reportRecorder } from '../shared/timelines.js';
+import { reportRecorder } from '../../kit/timelines.js';
 import type { SplitCases } from '../../core/split-cases.js';
 
 const parseOutput = <T extends DeadlineOutput['task']>(raw: unknown, task: T) =>

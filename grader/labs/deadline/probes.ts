@@ -18,7 +18,7 @@ import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policie
 import type { DeadlineReplicaScheduler } from '../../../sim/policies/replica/deadline/deadline-replica-scheduler.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { describeThrown } from '../shared/instance-hook.js';
+import { describeThrown } from '../../kit/instance-hook.js';
 
 /** What a lab module exports (starter/deadline/deadline-scheduler.ts). */
 export interface DeadlineModule {

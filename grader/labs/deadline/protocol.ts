@@ -40,7 +40,7 @@ export type DeadlineInput = z.infer<typeof DeadlineInput>;
 
 const ProbeResult = z.strictObject({ name: z.string(), value: z.unknown().optional(), error: z.string().optional() });
 const CapacityProbe = z.strictObject({ qps: z.number(), maxRate: z.number(), perTier: z.array(z.number()).max(16) });
-/** A run's getNextBatch calls, flat (grader/labs/shared/batch-log.ts). */
+/** A run's getNextBatch calls, flat (grader/kit/batch-log.ts). */
 const RunLog = z.strictObject({ qps: z.number(), log: z.array(z.number()) });
 
 export const DeadlineOutput = z.discriminatedUnion('task', [

@@ -11,7 +11,7 @@ import * as cost from '@student/service-cost.js';
 import * as vtc from '@student/vtc-replica-scheduler.js';
 import * as vtcSarathi from '@student/vtc-sarathi-replica-scheduler.js';
 import { FairnessInput, type FairnessOutput, type ScenarioRun, type ScenarioResultWire } from './protocol.js';
-import { hookMethod } from '../shared/instance-hook.js';
+import { hookMethod } from '../../kit/instance-hook.js';
 import { logCall, simulateScenario } from './simulate.js';
 import { runUnitCase, schedulerClass, type StudentModules } from './situation.js';
 

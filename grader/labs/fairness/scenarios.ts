@@ -20,10 +20,10 @@ import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/polici
 import { importReference } from '../../core/reference.js';
 import { lineChart, type Plot } from '../../report/charts.js';
 import type { ScenarioResultWire, ScenarioRun } from './protocol.js';
-import { ReplayError, ReplayReplicaScheduler } from '../shared/batch-replay.js';
+import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { SCENARIO_CLUSTER, simulateScenario, type SchedulerFactory } from './simulate.js';
 import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
-import { reportRecorder, timelinePair } from '../shared/timelines.js';
+import { reportRecorder, timelinePair } from '../../kit/timelines.js';
 import { CLASS_NAMES } from './situation.js';
 import type { Check, WorkloadDef } from './workloads.js';
 

@@ -73,4 +73,4 @@ export function simulateScenario(
   return new Simulator(setup).run();
 }
 
-export { logCall } from '../shared/batch-log.js';
+export { logCall } from '../../kit/batch-log.js';

@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Router, type Assignment, type RoutableRequest, type RouterInit } from '../../../sim/policies/router/router.js';
 import type { TimelineData } from '../../../sim/metrics/timeline/index.js';
 import { childAsker, ChildGone, type EngineWorkerData } from '../shared/engine-worker.js';
-import { reportRecorder } from '../shared/timelines.js';
+import { reportRecorder } from '../../kit/timelines.js';
 import { RouterAnswer, RouterOpened, type RouterCall, type SimulationRun } from './protocol.js';
 import { benchmarkConfig, meanE2e, simulateRouting } from './simulate.js';
 

@@ -24,7 +24,7 @@ import { barChart, cdfChart, type Plot } from '../../report/charts.js';
 import { meanE2e, simulateRouting, toWire } from './simulate.js';
 import { importReference } from '../../core/reference.js';
 import type { RecordedRun } from '../../report/timeline-view.js';
-import { reportRecorder, timelinePair } from '../shared/timelines.js';
+import { reportRecorder, timelinePair } from '../../kit/timelines.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 import { splitByCasesArray } from '../../core/split-cases.js';
 

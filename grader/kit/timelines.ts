@@ -4,8 +4,8 @@
  * reference cannot be loaded (the student handout ships without reference/) or its run fails, the
  * item is scored as before and the report simply has no timeline.
  */
-import { TimelineRecorder, type TimelineOptions } from '../../../sim/metrics/timeline/index.js';
-import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
+import { TimelineRecorder, type TimelineOptions } from '../../sim/metrics/timeline/index.js';
+import type { RecordedRun, TimelinePair } from '../report/timeline-view.js';
 
 /** Whole runs are recorded (the window is chosen afterwards); this bounds a pathological one. */
 const REPORT_MAX_BYTES = 256 * 1024 * 1024;

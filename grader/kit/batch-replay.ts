@@ -7,9 +7,9 @@
  * batch-size cap and the iteration's token limits. A log that does not fit the simulation (a batch
  * at another time, a request that is not there) is caught here.
  */
-import { Batch } from '../../../sim/entities/batch.js';
-import type { Request } from '../../../sim/entities/request.js';
-import { ReplicaScheduler, type ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
+import { Batch } from '../../sim/entities/batch.js';
+import type { Request } from '../../sim/entities/request.js';
+import { ReplicaScheduler, type ReplicaSchedulerInit } from '../../sim/policies/replica/replica-scheduler.js';
 
 /**
  * Which batching rules the log must follow: `vllm` (whole prompts, prefill-only or decode-only

@@ -1,5 +1,5 @@
 /** The flat batch log the fairness and deadline harnesses record and the parent replays (batch-replay.ts). */
-import type { Batch } from '../../../sim/entities/batch.js';
+import type { Batch } from '../../sim/entities/batch.js';
 
 /**
  * Appends one `getNextBatch` call to a flat log (see ScenarioResultWire): the time, the requests the

@@ -1,0 +1,97 @@
+/**
+ * Results of trusted runs (the reference's and the engine baselines' on a hidden workload) kept on
+ * disk, so grading a submission runs only the submission. A key is the lab, what was run and its
+ * seed; every entry is also tied to a hash of the code that produced it (sim/, grader/, the lab's
+ * reference, traces/, the lab's manifest), so any change to that code misses the cache rather than
+ * serving a stale figure. Entries are validated on read like any other input: a damaged file is a
+ * miss, never a wrong grade.
+ *
+ * Where: SERVELAB_CACHE_DIR, else `.cache/results` in the checkout. SERVELAB_CACHE=off turns it off.
+ * The Gradescope bundle ships the entries for its seed (dist:gradescope grades the reference once
+ * with the cache pointed into the bundle).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { z } from 'zod';
+
+export function cacheDir(repoRoot: string): string | undefined {
+  if (process.env.SERVELAB_CACHE === 'off') return undefined;
+  const dir = process.env.SERVELAB_CACHE_DIR;
+  return dir !== undefined && dir !== '' ? dir : join(repoRoot, '.cache', 'results');
+}
+
+const CODE_ROOTS = ['sim', 'grader', 'traces', 'package.json'];
+
+function filesUnder(root: string, rel: string, out: string[]): void {
+  const path = join(root, rel);
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) {
+    for (const name of readdirSync(path).sort()) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      filesUnder(root, join(rel, name), out);
+    }
+  } else out.push(rel);
+}
+
+const hashes = new Map<string, string>();
+
+/** A hash of every file whose change could change a trusted run of `lab` (memoized per process). */
+export function codeHash(repoRoot: string, lab: string): string {
+  const key = `${repoRoot}\0${lab}`;
+  let h = hashes.get(key);
+  if (h === undefined) {
+    const files: string[] = [];
+    for (const root of [...CODE_ROOTS, join('reference', lab), join('labs', lab, 'manifest.json')])
+      filesUnder(repoRoot, root, files);
+    const hash = createHash('sha256');
+    for (const f of files)
+      hash
+        .update(relative(repoRoot, join(repoRoot, f)))
+        .update('\0')
+        .update(readFileSync(join(repoRoot, f)));
+    h = hash.digest('hex').slice(0, 16);
+    hashes.set(key, h);
+  }
+  return h;
+}
+
+export interface CacheKey {
+  readonly repoRoot: string;
+  readonly lab: string;
+  /** What was run, e.g. "baseline llq on hidden workload 2"; with the seed it must determine the result. */
+  readonly what: string;
+  readonly seed: number;
+}
+
+/**
+ * `compute()`'s result, from the cache when an entry for `key` and the current code exists and
+ * parses with `schema`; computed and stored otherwise.
+ */
+export async function cached<T>(key: CacheKey, schema: z.ZodType<T>, compute: () => T | Promise<T>): Promise<T> {
+  const dir = cacheDir(key.repoRoot);
+  if (dir === undefined) return compute();
+  const id = createHash('sha256')
+    .update(JSON.stringify([key.lab, key.what, key.seed, codeHash(key.repoRoot, key.lab)]))
+    .digest('hex')
+    .slice(0, 32);
+  const file = join(dir, key.lab, `${id}.json`);
+  if (existsSync(file)) {
+    try {
+      const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // A damaged entry is a miss.
+    }
+  }
+  const value = await compute();
+  try {
+    mkdirSync(join(dir, key.lab), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(value));
+    renameSync(tmp, file);
+  } catch {
+    // A read-only cache (a shipped bundle on a locked-down machine) only costs time.
+  }
+  return value;
+}
