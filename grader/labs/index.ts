@@ -4,14 +4,14 @@ import { checkLabDefinition, type LabDefinition } from '../core/lab.js';
 import { routingLab } from './routing/lab.js';
 import { fairnessLab } from './fairness/lab.js';
 import { autoscalingLab } from './autoscaling/lab.js';
-import { cfsLab } from './cfs/lab.js';
+import { lab as cfsLab } from './cfs/lab.js';
 import { deadlineLab } from './deadline/lab.js';
 
 const LABS: Readonly<Record<string, () => LabDefinition>> = {
   routing: routingLab,
   fairness: fairnessLab,
   autoscaling: autoscalingLab,
-  cfs: cfsLab,
+  cfs: () => cfsLab,
   deadline: deadlineLab,
 };
 

@@ -5,14 +5,20 @@
 import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
-import { Request } from '../../../sim/entities/request.js';
+import { kvUsagePeaks, kvUsageSeries, type KvUsagePeaks } from '../../../sim/metrics/kv-usage.js';
+import { mean, percentile } from '../../../sim/metrics/stats.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import {
   vllmV0Options,
   VllmV0ReplicaScheduler,
   type V0StepRecord,
 } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import type { BurstRequests } from './workloads.js';
+import { ReplayError } from '../../kit/batch-replay.js';
+import { decodeSteps, V0StepReplayScheduler } from '../../kit/vllm-v0-step-replay.js';
+import { fromWire } from '../../kit/wire.js';
+import type { RecordedRun } from '../../report/timeline-view.js';
+import type { BaselineRun, CfsRun, RunSteps } from './schemas.js';
 
 /** The homework's server (labs/cfs/README.md): what `traces/cfs-homework.json` sets for `npm run sim`. */
 export const SERVER = {
@@ -30,35 +36,11 @@ export const SERVER = {
   executionModel: 'roofline',
 } as const;
 
-export interface CfsRun {
-  readonly label: string;
-  readonly requests: BurstRequests;
-  readonly cfsInterval: number;
-  /** CPU swap space per GPU, GiB (16 on the homework's server). */
-  readonly swapSpace: number;
-}
+export type MakeScheduler = (init: VllmV0SchedulerInit) => VllmV0Scheduler;
 
 export function runConfig(run: CfsRun): SimulationConfig {
-  return parseConfig({
-    ...SERVER,
-    cfsInterval: run.cfsInterval,
-    swapSpace: run.swapSpace,
-    seed: 0,
-    writeOutputs: false,
-    progress: 'off',
-  });
-}
-
-export function fromWire(w: BurstRequests): Request[] {
-  return w.arrivedAt.map(
-    (arrivedAt, id) =>
-      new Request({
-        id,
-        arrivedAt,
-        numPrefillTokens: w.numPrefillTokens[id]!,
-        numDecodeTokens: w.numDecodeTokens[id]!,
-      }),
-  );
+  const { cfsInterval, swapSpace } = run;
+  return parseConfig({ ...SERVER, cfsInterval, swapSpace, seed: 0, writeOutputs: false, progress: 'off' });
 }
 
 export interface CfsSimulation {
@@ -69,7 +51,7 @@ export interface CfsSimulation {
 /** One run on the homework's server with `makeScheduler` as the V0 scheduler; `onStep` sees every step. */
 export function simulateCfs(
   run: CfsRun,
-  makeScheduler: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
+  makeScheduler: MakeScheduler,
   options: {
     onStep?: (step: V0StepRecord) => void;
     recordUsage?: boolean;
@@ -95,4 +77,77 @@ export function simulateCfs(
   });
   const result = new Simulator(setup).run();
   return { result, replica: replica! };
+}
+
+/** A run as the items score it; the timeline when one was recorded (the report's side-by-side view). */
+export interface Measured extends BaselineRun {
+  readonly meanTtft: number;
+  readonly p99Tpot: number;
+  readonly peaks: KvUsagePeaks;
+  readonly cpuBlocks: number;
+  readonly gpuBlocks: number;
+  readonly timeline?: RecordedRun;
+}
+
+export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRecorder): Measured {
+  const { result, replica } = simulateCfs(run, make, {
+    recordUsage: true,
+    ...(timeline !== undefined ? { observers: [timeline] } : {}),
+  });
+  const byId = [...result.requests].sort((a, b) => a.id - b.id);
+  const ttft = byId.map((r) => (r.prefillCompletedAt === undefined ? null : r.prefillCompletedAt - r.arrivedAt));
+  const tpot = byId.map((r) =>
+    r.completedAt === undefined || r.prefillCompletedAt === undefined || r.numDecodeTokens <= 1
+      ? null
+      : (r.completedAt - r.prefillCompletedAt) / (r.numDecodeTokens - 1),
+  );
+  const done = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
+  const gpuBlocks = replica.kv.numBlocks;
+  const cpuBlocks = replica.cpu.numBlocks;
+  return {
+    completed: result.numCompleted,
+    total: byId.length,
+    ttft,
+    tpot,
+    p99Ttft: percentile(done(ttft), 99),
+    meanTtft: mean(done(ttft)),
+    meanTpot: mean(done(tpot)),
+    p99Tpot: percentile(done(tpot), 99),
+    gpu: kvUsageSeries(replica.usage, gpuBlocks, cpuBlocks).gpu,
+    peaks: kvUsagePeaks(replica.usage, gpuBlocks, cpuBlocks),
+    cpuBlocks,
+    gpuBlocks,
+    ...(timeline !== undefined ? { timeline: { recorder: timeline, endTime: result.endTime } } : {}),
+  };
+}
+
+/** The student's run, replayed from its steps; the problem when it cannot be (or not every request finishes). */
+export function replayStudent(
+  run: CfsRun,
+  wire: RunSteps | undefined,
+  timeline?: TimelineRecorder,
+): { measured?: Measured; problem?: string } {
+  if (wire === undefined) return { problem: 'no result for this run' };
+  if (wire.stopped !== undefined)
+    return {
+      problem: `the run stopped: the CPU swap pool filled and your onSwapPoolFull() chose 'raise' (${wire.stopped})`,
+    };
+  let scheduler: V0StepReplayScheduler | undefined;
+  try {
+    const steps = decodeSteps(wire.steps);
+    const measured = measure(run, (init) => (scheduler = new V0StepReplayScheduler(init, steps)), timeline);
+    if (scheduler!.remaining > 0)
+      return { problem: `${scheduler!.remaining} of your scheduler's steps were never replayed: the run diverged` };
+    if (measured.completed < measured.total)
+      return {
+        measured,
+        problem: `${measured.total - measured.completed} of ${measured.total} requests never finished`,
+      };
+    return { measured };
+  } catch (err) {
+    // The engine's own step checks (vllm-v0-replica-scheduler.ts) also hold the replayed steps to its rules.
+    if (err instanceof ReplayError || (err instanceof Error && /vllm-v0 replica/.test(err.message)))
+      return { problem: `your steps break the engine's rules: ${err.message}` };
+    throw err;
+  }
 }

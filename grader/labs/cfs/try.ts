@@ -3,8 +3,9 @@ import { VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies
 import { loadExport } from '../../core/load-module.js';
 import type { LabTry, TryMeasure } from '../../core/try.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { HOMEWORK_SWAP_GIB, measure, SWEEP_INTERVALS } from './items.js';
-import { burst, HOMEWORK_BURST } from './workloads.js';
+import { SWEEP_INTERVALS } from './scenarios.js';
+import { measure, type MakeScheduler } from './simulate.js';
+import { burst, HOMEWORK_BURST, HOMEWORK_SWAP_GIB } from './workloads.js';
 
 /**
  * A burst drawn like the homework's from its own seed: not the homework burst itself, whose numbers
@@ -14,11 +15,10 @@ import { burst, HOMEWORK_BURST } from './workloads.js';
 const tryBurst = (seed: number) =>
   burst({ ...HOMEWORK_BURST, seed: new Rng(seed).fork('cfs-try').int(1, 2 ** 31 - 1) });
 
-type Make = (init: VllmV0SchedulerInit) => VllmV0Scheduler;
 const ttftKey = (interval: number) => `try burst, interval ${interval}: P99 TTFT (s)`;
 const tpotKey = (interval: number) => `try burst, interval ${interval}: mean TPOT (ms)`;
 
-export const cfsTry: LabTry<Make> = {
+export const cfsTry: LabTry<MakeScheduler> = {
   lab: 'cfs',
   async load(dir) {
     const Cfs = await loadExport<new (init: VllmV0SchedulerInit) => VllmV0Scheduler>(
