@@ -10,58 +10,42 @@ import { childTask, serveLab } from '../../kit/driver.js';
 import { describeThrown } from '../../kit/instance-hook.js';
 import { encodeStep } from '../../kit/vllm-v0-step-replay.js';
 import { PROBES } from './probes.js';
-import {
-  AnswersInput,
-  SimulateInput,
-  type AnswersOutput,
-  type CfsRun,
-  type RunSteps,
-  type SimulateOutput,
-} from './schemas.js';
+import { AnswersInput, SimulateInput, type CfsRun, type RunSteps } from './schemas.js';
 import { simulateCfs } from './simulate.js';
 import type { CfsModule } from './student.js';
 
-const STUDENT_DIR = 'starter/cfs';
-
 function runSteps(runs: readonly CfsRun[], m: CfsModule): RunSteps[] {
-  return runs.map((run) => {
+  return runs.map(({ label, ...run }) => {
     const steps: number[] = [];
     try {
-      simulateCfs(run, (init) => new m.CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
+      simulateCfs({ label, ...run }, (init) => new m.CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
     } catch (err) {
       // onSwapPoolFull chose 'raise': the run stops as vLLM V0's engine would; other errors stay fatal.
       if (!(err instanceof SwapSpaceExhaustedError)) throw err;
-      return { label: run.label, steps, stopped: err.message.slice(0, 2000) };
+      return { label, steps, stopped: err.message.slice(0, 2000) };
     }
-    return { label: run.label, steps };
+    return { label, steps };
   });
 }
 
-function answers(): Pick<AnswersOutput, 'answers' | 'answersError'> {
+/** The student's answer sheet as plain data. */
+function answers(): { answers: unknown; answersError?: string } {
   try {
     return {
       answers: JSON.parse(JSON.stringify((studentAnswers as { answers?: unknown }).answers ?? null)) as unknown,
     };
   } catch (err) {
-    return {
-      answers: null,
-      answersError: `cfs-answers.ts: answers is not plain data (${describeThrown(err, STUDENT_DIR)})`,
-    };
+    const why = describeThrown(err, 'starter/cfs');
+    return { answers: null, answersError: `cfs-answers.ts: answers is not plain data (${why})` };
   }
 }
 
 serveLab<CfsModule>({
   module: { CfsScheduler },
-  studentDir: STUDENT_DIR,
+  studentDir: 'starter/cfs',
   probes: PROBES,
   tasks: {
-    simulate: childTask(
-      SimulateInput,
-      (input, m): SimulateOutput => ({ task: 'simulate', runs: runSteps(input.runs, m) }),
-    ),
-    answers: childTask(
-      AnswersInput,
-      (input, m): AnswersOutput => ({ task: 'answers', ...answers(), runs: runSteps(input.runs, m) }),
-    ),
+    simulate: childTask(SimulateInput, (input, m) => ({ task: 'simulate', runs: runSteps(input.runs, m) })),
+    answers: childTask(AnswersInput, (input, m) => ({ task: 'answers', ...answers(), runs: runSteps(input.runs, m) })),
   },
 });

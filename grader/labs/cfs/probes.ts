@@ -8,95 +8,41 @@
 import { Request } from '../../../sim/entities/request.js';
 import { CpuSwapPool } from '../../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
-import { VllmV0ReplicaScheduler } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
-import type {
-  BlockTransfer,
-  SchedulerOutputs,
-  VllmV0Scheduler,
-  VllmV0SchedulerInit,
-} from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
+import type { BlockTransfer, SchedulerOutputs } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { describeThrown, hookMethod } from '../../kit/instance-hook.js';
-import { compareValues, sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { hookMethod } from '../../kit/instance-hook.js';
+import { compareFields, sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
 import { decodeSteps, encodeStep } from '../../kit/vllm-v0-step-replay.js';
+import type { CfsRun } from './schemas.js';
 import { simulateCfs } from './simulate.js';
 import type { CfsModule } from './student.js';
 import { burst, HOMEWORK_BURST, HOMEWORK_SWAP_GIB, PUBLIC_BURST_SEED } from './workloads.js';
 
-type At = 'waiting' | 'running' | 'swapped';
+/** A request of a hand-made engine: `generated` output tokens so far; `restarted`: preempted by recompute after them. */
 interface Req {
   readonly id: number;
-  readonly at: At;
+  readonly at: 'waiting' | 'running' | 'swapped';
   readonly prompt: number;
-  /** Output tokens generated before the situation (0: never prefilled). */
   readonly generated: number;
-  /** Blocks held (running/swapped); default: enough for prompt + generated tokens. */
-  readonly blocks?: number;
-  /** A waiting request preempted by recompute after generating `generated` tokens. */
   readonly restarted?: boolean;
   readonly arrivedAt?: number;
 }
-interface Situation {
-  readonly numBlocks: number;
-  readonly cpuBlocks: number;
-  /** Queue order as listed. */
-  readonly requests: readonly Req[];
-}
+/** GPU blocks, CPU blocks, and the requests in queue order. */
+type Situation = readonly [numBlocks: number, cpuBlocks: number, requests: readonly Req[]];
 
-const req =
-  (at: At) =>
-  (id: number, prompt: number, generated: number, blocks?: number): Req => ({ id, at, prompt, generated, blocks });
-const running = req('running');
-const swapped = req('swapped');
-const waiting = req('waiting');
+const req = (at: Req['at']) => (id: number, prompt: number, generated: number) => ({ id, at, prompt, generated });
+const [running, swapped, waiting] = [req('running'), req('swapped'), req('waiting')];
 const restarted = (id: number, prompt: number, generated: number): Req => ({
   ...waiting(id, prompt, generated),
   restarted: true,
 });
 
-const EMPTY_OUTPUTS: SchedulerOutputs = {
-  scheduled: [],
-  numPrefillGroups: 0,
-  numBatchedTokens: 0,
-  blocksToSwapIn: [],
-  blocksToSwapOut: [],
-  ignored: [],
-  preempted: 0,
-};
-
-/** Block bytes chosen so the engine's CPU pool has exactly `cpuBlocks` blocks. */
-const UNIT_BLOCK_BYTES = 1024 * 1024;
-
-/** The situation's engine around `m`'s scheduler; its schedule() runs scheduleCfs() once (one step only). */
-function build(m: CfsModule, s: Situation) {
-  const kv = new KvBlockManager(s.numBlocks, 16, 0);
-  let first: SchedulerOutputs | undefined;
-  class UnitReplica extends VllmV0ReplicaScheduler {
-    protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
-      const scheduler = new m.CfsScheduler(init);
-      // Hooked on the instance, not subclassed, so traces keep the student's class name (kit/instance-hook.ts).
-      // The replica tries again after a step that ran nothing: EMPTY_OUTPUTS then.
-      return hookMethod(
-        scheduler,
-        'schedule',
-        () => () => (first === undefined ? (first = scheduler.scheduleCfs()) : EMPTY_OUTPUTS),
-      );
-    }
-  }
-  const limits = { batchSizeCap: 512, maxTokensInBatch: 16368, chunkSize: 512, maxRequestTokens: 16368 };
-  const replica = new UnitReplica(
-    { replicaId: 0, kv, limits },
-    {
-      swapSpaceGiB: s.cpuBlocks / 1024,
-      blockBytesPerGpu: UNIT_BLOCK_BYTES,
-      swapBandwidthGBs: 25,
-      preemptionMode: 'swap',
-      cfsInterval: 10,
-      recordUsage: false,
-    },
-  );
-  const scheduler = replica.scheduler;
-  const requests = s.requests.map((spec) => {
+/** `m`'s scheduler on the situation's engine, every running or swapped request holding the blocks its tokens need. */
+function build(m: CfsModule, [numBlocks, cpuBlocks, specs]: Situation, cfsInterval = 10) {
+  const [gpu, cpu] = [new KvBlockManager(numBlocks, 16, 0), new CpuSwapPool(cpuBlocks)];
+  const config = { maxNumSeqs: 512, maxNumBatchedTokens: 16368, maxModelLen: 16368, preemptionMode: 'swap' as const };
+  const scheduler = new m.CfsScheduler({ config: { ...config, cfsInterval }, gpu, cpu });
+  const requests = specs.map((spec) => {
     const r = new Request({
       id: spec.id,
       arrivedAt: spec.arrivedAt ?? spec.id,
@@ -108,28 +54,21 @@ function build(m: CfsModule, s: Situation) {
       r.onBatchEnd(0, spec.prompt, 0.01);
       for (let k = 1; k < spec.generated; k++) r.onBatchEnd(0, 1, 0.01);
     }
-    replica.addRequest(r, 0); // joins waiting; moved below
-    scheduler.waiting.pop();
-    const blocks = spec.blocks ?? kv.blocksFor(r.numProcessedTokens);
-    if (spec.at === 'waiting') {
-      if (spec.restarted === true) r.restart();
-      scheduler.waiting.push(r);
-    } else if (spec.at === 'running') {
-      kv.allocate(r.id, blocks);
-      scheduler.running.push(r);
-    } else {
-      replica.cpu.swapOut(r.id, blocks);
-      scheduler.swapped.push(r);
-    }
+    const blocks = gpu.blocksFor(r.numProcessedTokens);
+    if (spec.restarted === true) r.restart();
+    if (spec.at === 'running') gpu.allocate(r.id, blocks);
+    if (spec.at === 'swapped') cpu.swapOut(r.id, blocks);
+    scheduler[spec.at].push(r);
     return r;
   });
-  replica.cpu.takeStepLog();
-  return { replica, scheduler, requests, first: () => first };
+  cpu.takeStepLog();
+  return { scheduler, gpu, cpu, requests };
 }
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const ascending = (a: number | null, b: number | null) => (a ?? -1) - (b ?? -1);
 const ids = (q: unknown) => (Array.isArray(q) ? q.map((r: Partial<Request> | undefined) => num(r?.id)) : []);
+/** [a, b] of each element, sorted: lists whose order does not matter. */
 const pairs = (list: unknown, a: string, b: string): (number | null)[][] =>
   Array.isArray(list)
     ? list
@@ -138,46 +77,23 @@ const pairs = (list: unknown, a: string, b: string): (number | null)[][] =>
     : [];
 const transfers = (list: unknown) => pairs(list, 'requestId', 'numBlocks');
 
-/** The queues as sets (by id), the head of waiting, and every request's [id, GPU blocks, CPU blocks]. */
-function queues(built: ReturnType<typeof build>) {
-  const { scheduler: s, replica, requests } = built;
+/** The queues as sets, the head of waiting, and every request's [id, GPU blocks, CPU blocks]. */
+function state({ scheduler: s, gpu, cpu, requests }: ReturnType<typeof build>) {
   return {
     'head of waiting': ids(s.waiting)[0] ?? null,
     waiting: ids(s.waiting).sort(ascending),
     running: ids(s.running).sort(ascending),
     swapped: ids(s.swapped).sort(ascending),
-    'blocks held [id, GPU, CPU]': requests.map((r) => [
-      r.id,
-      replica.kv.blocksHeldBy(r.id),
-      replica.cpu.blocksHeldBy(r.id),
-    ]),
+    'blocks held [id, GPU, CPU]': requests.map((r) => [r.id, gpu.blocksHeldBy(r.id), cpu.blocksHeldBy(r.id)]),
   };
 }
 
-/** Field by field: one line per field that differs from the reference's. */
-function compareFields(want: unknown, got: unknown): string | undefined {
-  if (typeof want !== 'object' || want === null || typeof got !== 'object' || got === null || Array.isArray(want))
-    return compareValues(want, got);
-  const w = want as Record<string, unknown>;
-  const g = got as Record<string, unknown>;
-  const show = (x: unknown) => (x === undefined ? 'nothing' : JSON.stringify(x));
-  const lines = [...new Set([...Object.keys(w), ...Object.keys(g)])]
-    .filter((k) => !sameValue(w[k], g[k]))
-    .map((k) => `${k}: expected ${show(w[k])}, got ${show(g[k])}`);
-  return lines.length === 0 ? undefined : lines.join('\n');
-}
-
-const probe = (
-  name: string,
-  expect: string | undefined,
-  run: (m: CfsModule) => unknown,
-  hidden = false,
-): Probe<CfsModule> => ({
+const probe = (name: string, expect: string, run: (m: CfsModule) => unknown, hidden = false): Probe<CfsModule> => ({
   name,
   hidden,
+  expect,
   run,
   compare: compareFields,
-  ...(expect !== undefined ? { expect } : {}),
 });
 
 // ---- getPriority ----------------------------------------------------------------------------------
@@ -187,7 +103,7 @@ const priorityProbe = (name: string, spec: Req, hidden = false) =>
     name,
     'getPriority returns (0, tokens generated so far)',
     (m) => {
-      const { scheduler, requests } = build(m, { numBlocks: 64, cpuBlocks: 64, requests: [spec] });
+      const { scheduler, requests } = build(m, [64, 64, [spec]]);
       const p: unknown = scheduler.getPriority(requests[0]!);
       return { 'getPriority returned': Array.isArray(p) ? [num(p[0]), num(p[1])] : p === undefined ? null : String(p) };
     },
@@ -196,18 +112,20 @@ const priorityProbe = (name: string, spec: Req, hidden = false) =>
 
 const getPriority: ProbeSet<CfsModule> = (seed) => {
   const rng = new Rng(seed).fork('get-priority');
-  const generated = rng.int(11, 400);
-  const at = (['running', 'swapped', 'restarted'] as const)[rng.int(0, 2)]!;
+  const [generated, kind] = [rng.int(11, 400), rng.int(0, 2)];
+  const [name, make] = (
+    [
+      ['running', running],
+      ['swapped out', swapped],
+      ['preempted by recompute', restarted],
+    ] as const
+  )[kind]!;
   return [
     priorityProbe('a new prompt', { ...waiting(3, 100, 0), arrivedAt: 2.5 }),
     priorityProbe('after 5 output tokens', { ...running(4, 20, 5), arrivedAt: 3.5 }),
     priorityProbe('swapped out after 7 output tokens', { ...swapped(5, 40, 7), arrivedAt: 1.25 }),
     priorityProbe('preempted by recompute after 9 output tokens', { ...restarted(6, 40, 9), arrivedAt: 0.5 }),
-    priorityProbe(
-      `${at} after ${generated} output tokens`,
-      { ...req(at === 'restarted' ? 'waiting' : at)(7, 30, generated), restarted: at === 'restarted', arrivedAt: 0.75 },
-      true,
-    ),
+    priorityProbe(`${name} after ${generated} output tokens`, { ...make(7, 30, generated), arrivedAt: 0.75 }, true),
   ];
 };
 
@@ -221,31 +139,29 @@ const preemptionProbe = (name: string, s: Situation, expect: string, hidden = fa
       const built = build(m, s);
       const list: BlockTransfer[] = [];
       const returned = num(built.scheduler.schedulePriorityPreemption(built.scheduler.createBudget(), list));
-      const moved = built.replica.cpu.takeStepLog();
-      const listed = transfers(list);
+      const moved = built.cpu.takeStepLog();
+      const [listed, received] = [transfers(list), transfers(moved.swappedOut)];
       return {
         'returned (requests preempted)': returned,
         blocksToSwapOut: listed,
         'swapped in (never, here)': transfers(moved.swappedIn),
-        ...(sameValue(listed, transfers(moved.swappedOut))
-          ? {}
-          : { 'blocks the CPU pool received': transfers(moved.swappedOut) }),
-        ...queues(built),
+        ...(sameValue(listed, received) ? {} : { 'blocks the CPU pool received': received }),
+        ...state(built),
       };
     },
     hidden,
   );
 
 /** The public case (labs/cfs/README.md): 4 blocks, two running requests of 2 blocks at 10 and 2 generated tokens, a new prompt needing 2 blocks. */
-const fourBlocks = (cpuBlocks: number): Situation => ({
-  numBlocks: 4,
+const fourBlocks = (cpuBlocks: number): Situation => [
+  4,
   cpuBlocks,
-  requests: [running(0, 20, 10, 2), running(1, 20, 2, 2), waiting(2, 30, 0)],
-});
+  [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)],
+];
 
 const priorityPreemption: ProbeSet<CfsModule> = (seed) => {
   const rng = new Rng(seed).fork('priority-preemption');
-  const generated = rng.shuffle(Array.from({ length: 40 }, (_, i) => i + 1)).slice(0, 4);
+  const generated = rng.shuffle(Array.from({ length: 12 }, (_, i) => i + 1)).slice(0, 4); // 2 blocks each
   const need = rng.int(2, 6);
   return [
     preemptionProbe(
@@ -255,28 +171,18 @@ const priorityPreemption: ProbeSet<CfsModule> = (seed) => {
     ),
     preemptionProbe(
       'the new prompt fits',
-      { numBlocks: 10, cpuBlocks: 100, requests: [running(0, 20, 10, 2), running(1, 20, 2, 2), waiting(2, 30, 0)] },
+      [10, 100, [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)]],
       'nothing is preempted',
     ),
     preemptionProbe(
       'several victims, most tokens first',
-      {
-        numBlocks: 8,
-        cpuBlocks: 100,
-        requests: [
-          running(0, 20, 12, 2),
-          running(1, 20, 3, 2),
-          running(2, 20, 7, 2),
-          running(3, 20, 1, 2),
-          waiting(4, 60, 0),
-        ],
-      },
+      [8, 100, [running(0, 20, 12), running(1, 20, 3), running(2, 20, 7), running(3, 20, 1), waiting(4, 60, 0)]],
       'requests 0 (12 tokens) and 2 (7 tokens) are swapped out; 1 and 3 keep running',
     ),
     // Request 0 was preempted by recompute after 20 tokens and needs 4 blocks; both running requests have generated fewer.
     preemptionProbe(
       'the waiting head ranks no better',
-      { numBlocks: 4, cpuBlocks: 100, requests: [restarted(0, 40, 20), running(1, 20, 5, 2), running(2, 20, 2, 2)] },
+      [4, 100, [restarted(0, 40, 20), running(1, 20, 5), running(2, 20, 2)]],
       'nothing is preempted: request 0 has generated more tokens than any running request',
     ),
     preemptionProbe(
@@ -287,16 +193,12 @@ const priorityPreemption: ProbeSet<CfsModule> = (seed) => {
     // Request 3 (swapped, 1 token) needs 2 + 1 blocks; 1 is free. Request 0 (10 tokens) makes room.
     preemptionProbe(
       'no waiting request',
-      { numBlocks: 5, cpuBlocks: 100, requests: [running(0, 20, 10, 2), running(1, 20, 2, 2), swapped(3, 20, 1, 2)] },
+      [5, 100, [running(0, 20, 10), running(1, 20, 2), swapped(3, 20, 1)]],
       'request 0 (10 tokens) is swapped out for the swapped request 3 (1 token), which is not swapped in yet',
     ),
     preemptionProbe(
       `four running requests at ${generated.join(', ')} tokens, a new prompt of ${need} blocks`,
-      {
-        numBlocks: 8,
-        cpuBlocks: 100,
-        requests: [...generated.map((g, i) => running(i, 20, g, 2)), waiting(4, 16 * need, 0)],
-      },
+      [8, 100, [...generated.map((g, i) => running(i, 20, g)), waiting(4, 16 * need, 0)]],
       'the running requests with the most tokens are swapped out until the prompt fits',
       true,
     ),
@@ -308,94 +210,64 @@ const priorityPreemption: ProbeSet<CfsModule> = (seed) => {
 const stepProbe = (name: string, s: Situation, expect: string) =>
   probe(name, expect, (m) => {
     const built = build(m, s);
-    let engine: string | undefined;
-    try {
-      built.replica.schedule(10);
-    } catch (err) {
-      // Thrown by the student's step itself: an error; thrown by the engine's checks after it: a problem with the step.
-      if (built.first() === undefined) throw err;
-      engine = describeThrown(err, 'starter/cfs');
-    }
-    const out: Partial<SchedulerOutputs> | undefined = built.first();
-    const scheduled = Array.isArray(out?.scheduled)
-      ? out.scheduled.map((g) => ({ id: g?.request?.id, numTokens: g?.numTokens }))
-      : [];
-    const { 'blocks held [id, GPU, CPU]': _, ...rest } = queues(built);
+    const out: Partial<SchedulerOutputs> | undefined = built.scheduler.scheduleCfs();
+    const groups = Array.isArray(out?.scheduled) ? out.scheduled : [];
     return {
-      'scheduled [id, tokens]': pairs(scheduled, 'id', 'numTokens'),
+      'scheduled [id, tokens]': pairs(
+        groups.map((g) => ({ id: g?.request?.id, n: g?.numTokens })),
+        'id',
+        'n',
+      ),
       blocksToSwapOut: transfers(out?.blocksToSwapOut),
       blocksToSwapIn: transfers(out?.blocksToSwapIn),
-      ...rest,
-      ...(engine !== undefined ? { 'the engine refused the step': engine } : {}),
+      ...state(built),
     };
   });
 
 const cfsStep: ProbeSet<CfsModule> = () => [
   stepProbe(
     'a new prompt while requests are swapped out',
-    {
-      numBlocks: 6,
-      cpuBlocks: 100,
-      requests: [running(0, 20, 10, 2), running(1, 20, 3, 2), swapped(2, 20, 4, 2), waiting(3, 40, 0)],
-    },
+    [6, 100, [running(0, 20, 10), running(1, 20, 3), swapped(2, 20, 4), waiting(3, 40, 0)]],
     'request 0 is swapped out and request 3 is prefilled, although request 2 is swapped out (no "nothing swapped" gate in the CFS step)',
   ),
   stepProbe(
     'swap out, then no swap in',
-    { numBlocks: 5, cpuBlocks: 100, requests: [running(0, 20, 10, 2), running(1, 20, 2, 2), swapped(3, 20, 1, 2)] },
+    [5, 100, [running(0, 20, 10), running(1, 20, 2), swapped(3, 20, 1)]],
     'request 0 makes room for request 3 and request 1 decodes; request 3 waits for a later step: a step never swaps in and out',
   ),
   stepProbe(
     'nothing to preempt',
-    { numBlocks: 10, cpuBlocks: 100, requests: [running(0, 20, 3, 2), swapped(1, 20, 5, 2)] },
+    [10, 100, [running(0, 20, 3), swapped(1, 20, 5)]],
     'like the default step: request 0 decodes and request 1 (more tokens, nothing to displace) is swapped back in and decodes',
   ),
 ];
 
 // ---- schedule(): cadence and interval 0 ---------------------------------------------------------
 
-const LETTERS: Readonly<Record<string, string>> = {
-  c: 'scheduleCfs',
-  d: 'scheduleDefault',
-  b: 'both',
-  n: 'neither (schedule() must call this.scheduleCfs() or this.scheduleDefault())',
-};
+const NOTHING = { numPrefillGroups: 0, numBatchedTokens: 0, ignored: [], preempted: 0 };
+const EMPTY_OUTPUTS: SchedulerOutputs = { ...NOTHING, scheduled: [], blocksToSwapIn: [], blocksToSwapOut: [] };
 
-/** Per scheduler, the first step that ran the other step method. */
-function compareCadence(want: unknown, got: unknown): string | undefined {
-  if (!Array.isArray(want) || !Array.isArray(got)) return compareValues(want, got);
-  const lines = want.flatMap((w: string, s) => {
-    const g = String(got[s] ?? '');
-    if (g === w) return [];
-    const k = [...w].findIndex((ch, j) => g[j] !== ch);
-    return [
-      `scheduler ${s + 1}: at its step ${k + 1} expected ${LETTERS[w[k]!]}, got ${LETTERS[g[k] ?? ''] ?? 'no call'} (c = CFS, d = default: expected ${w}, got ${g})`,
-    ];
-  });
-  return lines.length === 0 ? undefined : lines.join('\n');
-}
-
-/** Fresh schedulers of `m` at `cfsInterval`; `calls` are [scheduler, number of schedule() calls] in order; one letter per call. */
+/**
+ * Fresh schedulers of `m`; `calls` are [scheduler, number of schedule() calls] in order. Per scheduler,
+ * one letter per call: c (scheduleCfs ran), d (scheduleDefault), b (both), n (neither).
+ */
 function cadence(m: CfsModule, cfsInterval: number, schedulers: number, calls: readonly (readonly [number, number])[]) {
   const traces = Array.from({ length: schedulers }, () => '');
   const spies = traces.map((_, index) => {
     let letters = '';
-    const spy = new m.CfsScheduler({
-      config: { maxNumSeqs: 512, maxNumBatchedTokens: 16368, maxModelLen: 16368, preemptionMode: 'swap', cfsInterval },
-      gpu: new KvBlockManager(64, 16, 0),
-      cpu: new CpuSwapPool(0),
-    });
+    const { scheduler } = build(m, [64, 0, []], cfsInterval);
+    // Hooked on the instance, not subclassed, so traces keep the student's class name (kit/instance-hook.ts).
     for (const [method, letter] of [
       ['scheduleCfs', 'c'],
       ['scheduleDefault', 'd'],
     ] as const)
-      hookMethod(spy, method, () => (): SchedulerOutputs => {
+      hookMethod(scheduler, method, () => (): SchedulerOutputs => {
         letters += letter;
         return EMPTY_OUTPUTS;
       });
     return () => {
       letters = '';
-      spy.schedule();
+      scheduler.schedule();
       traces[index] += letters === '' ? 'n' : letters === 'c' || letters === 'd' ? letters : 'b';
     };
   });
@@ -403,22 +275,29 @@ function cadence(m: CfsModule, cfsInterval: number, schedulers: number, calls: r
   return traces;
 }
 
-const cadenceProbe = (name: string, ...args: [number, number, readonly (readonly [number, number])[]]) =>
-  ({ name, hidden: false, run: (m) => cadence(m, ...args), compare: compareCadence }) satisfies Probe<CfsModule>;
+const cadenceProbe = (
+  name: string,
+  ...args: [number, number, readonly (readonly [number, number])[]]
+): Probe<CfsModule> => ({
+  name,
+  hidden: false,
+  expect: 'per scheduler, one letter per schedule() call: c = scheduleCfs, d = scheduleDefault, b = both, n = neither',
+  run: (m) => cadence(m, ...args),
+});
 
-/** The public burst's steps at interval 0: vLLM's default step, step for step (the reference's there is FCFS). */
-export const INTERVAL_0_PROBE = 'interval 0 on the public burst reproduces FCFS';
-export const publicRun = (cfsInterval: number) => ({
+/** The public burst (traces/cfs-burst.csv) at `cfsInterval`. */
+export const publicRun = (cfsInterval: number): CfsRun => ({
   label: `public burst (seed ${PUBLIC_BURST_SEED}), interval ${cfsInterval}`,
   requests: burst({ ...HOMEWORK_BURST, seed: PUBLIC_BURST_SEED }),
   cfsInterval,
   swapSpace: HOMEWORK_SWAP_GIB,
 });
+export const INTERVAL_0_PROBE = 'interval 0 on the public burst reproduces FCFS';
 
+/** The first step that differs (the reference's steps at interval 0 are vLLM's default step's). */
 function compareSteps(want: unknown, got: unknown): string | undefined {
   if (sameValue(want, got)) return undefined;
-  const a = Array.isArray(got) ? decodeSteps(got) : [];
-  const b = decodeSteps(want as number[]);
+  const [a, b] = [Array.isArray(got) ? decodeSteps(got) : [], decodeSteps(want as number[])];
   const k = a.findIndex((s, i) => !sameValue(s, b[i]));
   const at = k >= 0 ? k : Math.min(a.length, b.length);
   return `step ${at + 1} differs from vLLM's default step: expected ${JSON.stringify(b[at] ?? null)}, got ${JSON.stringify(a[at] ?? null)} (${a.length} vs ${b.length} steps)`;

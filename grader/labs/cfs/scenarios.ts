@@ -14,7 +14,7 @@ import { linear, proportion } from '../../kit/rules.js';
 import { derivedSeed, derivedSeeds } from '../../kit/seeds.js';
 import { publicRun } from './probes.js';
 import { AnswersOutput, BaselineRun, SimulateOutput, type CfsRun } from './schemas.js';
-import { measure, replayStudent, type MakeScheduler, type Measured } from './simulate.js';
+import { measure, replayStudent, type Measured } from './simulate.js';
 import { oracle } from './student.js';
 import { burst, HOMEWORK_BURST, HOMEWORK_SWAP_GIB, type BurstSpec } from './workloads.js';
 
@@ -38,6 +38,7 @@ export const VARIANTS: readonly Omit<BurstSpec, 'seed'>[] = [
 ];
 
 const ms = (x: number | undefined) => fmt(x === undefined ? undefined : 1000 * x, 1);
+const s2 = (x: number | undefined) => fmt(x, 2);
 const homeworkRun = (label: string, seed: number, cfsInterval: number, swapSpace = HOMEWORK_SWAP_GIB): CfsRun => ({
   label,
   requests: burst({ ...HOMEWORK_BURST, seed }),
@@ -50,23 +51,18 @@ function trusted(who: 'reference' | 'FCFS', run: CfsRun, ctx: ItemContext): Prom
   const r = who === 'FCFS' ? { ...run, cfsInterval: 0 } : run;
   const key = { repoRoot: ctx.repoRoot, lab: 'cfs', what: `${who} on ${JSON.stringify(r)}`, seed: ctx.hiddenSeed };
   return cached(key, BaselineRun, async () => {
-    const { CfsScheduler } = await oracle.reference(ctx);
-    const make: MakeScheduler = (init) => (who === 'FCFS' ? new VllmV0Scheduler(init) : new CfsScheduler(init));
-    const { completed, total, ttft, tpot, p99Ttft, meanTpot, gpu } = measure(r, make);
+    const Reference = who === 'reference' ? (await oracle.reference(ctx)).CfsScheduler : VllmV0Scheduler;
+    const { completed, total, ttft, tpot, p99Ttft, meanTpot, gpu } = measure(r, (init) => new Reference(init));
     return { completed, total, ttft, tpot, p99Ttft, meanTpot, gpu };
   });
 }
 
-interface Checked {
-  readonly run: CfsRun;
-  readonly measured?: Measured;
-  readonly problem?: string;
-}
+type Checked = ReturnType<typeof replayStudent> & { readonly run: CfsRun };
 
-/** An item that runs `runs` with the student's scheduler and grades the replayed runs. */
+/** An item that runs `runs` with the student's scheduler and grades the runs replayed in the parent. */
 function scenario<P extends { runs: CfsRun[] }>(
   build: (ctx: ItemContext) => P,
-  grade: (checked: Checked[], prepared: P, ctx: ItemContext, maxScore: number) => Promise<ItemOutcome>,
+  grade: (checked: Checked[], ctx: ItemContext, maxScore: number) => Promise<ItemOutcome>,
 ): ItemImplementation<P, SimulateOutput> {
   return {
     output: SimulateOutput,
@@ -74,10 +70,9 @@ function scenario<P extends { runs: CfsRun[] }>(
       const prepared = build(ctx);
       return { input: { task: 'simulate', runs: prepared.runs }, prepared };
     },
-    score: (out, prepared, ctx, maxScore) =>
+    score: (out, { runs }, ctx, maxScore) =>
       grade(
-        prepared.runs.map((run, i) => ({ run, ...replayStudent(run, out.runs[i]) })),
-        prepared,
+        runs.map((run, i) => ({ run, ...replayStudent(run, out.runs[i]) })),
         ctx,
         maxScore,
       ),
@@ -107,40 +102,37 @@ function issueOrderPlots(label: string, student: BaselineRun, base: BaselineRun,
   );
 }
 
+const problemsOf = (checked: Checked[]) =>
+  checked.flatMap((c) => (c.problem !== undefined ? [`${c.run.label}: ${c.problem}`] : []));
+
 const burstItem = scenario(
   (ctx) => ({
     runs: derivedSeeds(ctx.hiddenSeed, 'cfs-burst', 3).map((seed, i) => homeworkRun(`hidden burst ${i + 1}`, seed, 10)),
   }),
-  async (checked, _p, ctx, maxScore) => {
+  async (checked, ctx, maxScore) => {
     const rows: string[][] = [];
-    const p99s: number[] = [];
-    const problems: string[] = [];
     let plots: Plot[] = [];
-    for (const c of checked) {
-      const base = await trusted('FCFS', c.run, ctx);
-      const ref = await trusted('reference', c.run, ctx);
-      if (c.problem !== undefined) problems.push(`${c.run.label}: ${c.problem}`);
-      p99s.push(c.problem === undefined ? c.measured!.p99Ttft : Number.POSITIVE_INFINITY);
-      const [yours, refTtft, baseTtft] = [c.measured?.p99Ttft, ref.p99Ttft, base.p99Ttft].map((x) => fmt(x, 2));
+    for (const { run, measured } of checked) {
+      const [base, ref] = [await trusted('FCFS', run, ctx), await trusted('reference', run, ctx)];
       rows.push([
-        c.run.label,
-        yours!,
-        refTtft!,
-        baseTtft!,
-        ms(c.measured?.meanTpot),
-        ms(ref.meanTpot),
-        ms(base.meanTpot),
+        run.label,
+        ...[measured, ref, base].map((m) => s2(m?.p99Ttft)),
+        ...[measured, ref, base].map((m) => ms(m?.meanTpot)),
       ]);
-      if (plots.length === 0 && c.measured !== undefined) plots = issueOrderPlots(c.run.label, c.measured, base, ref);
+      if (plots.length === 0 && measured !== undefined) plots = issueOrderPlots(run.label, measured, base, ref);
     }
-    const header = ['burst', 'P99 TTFT yours (s)', 'reference', 'FCFS', 'mean TPOT yours (ms)', 'reference', 'FCFS'];
-    const table = textTable(header, rows);
+    const table = textTable(
+      ['burst', 'P99 TTFT yours (s)', 'reference', 'FCFS', 'mean TPOT yours (ms)', 'reference', 'FCFS'],
+      rows,
+    );
+    const problems = problemsOf(checked);
     if (problems.length > 0)
       return { score: 0, message: problems[0]!, output: `${problems.join('\n')}\n\n${table}`, plots };
+    const p99s = checked.map((c) => c.measured!.p99Ttft);
     const m = median(p99s);
     return {
       score: linear(m, P99_TTFT_THRESHOLD_S + maxScore / POINTS_OFF_PER_SECOND, P99_TTFT_THRESHOLD_S, maxScore),
-      message: `median P99 TTFT ${fmt(m, 2)} s (full points at ≤ ${P99_TTFT_THRESHOLD_S} s, ${POINTS_OFF_PER_SECOND} points off per second above)`,
+      message: `median P99 TTFT ${s2(m)} s (full points at ≤ ${P99_TTFT_THRESHOLD_S} s, ${POINTS_OFF_PER_SECOND} points off per second above)`,
       output: table,
       plots,
       leaderboard: [{ name: 'median P99 TTFT (s)', value: Number(m.toFixed(3)), order: 'asc' as const }],
@@ -150,28 +142,29 @@ const burstItem = scenario(
 );
 
 /** Pass/fail per run against the reference's P99 TTFT on the same run. */
-async function againstReference(checked: Checked[], ctx: ItemContext, maxScore: number, what: string) {
+const againstReference = (what: string) => async (checked: Checked[], ctx: ItemContext, maxScore: number) => {
   const rows: string[][] = [];
-  const lines: string[] = [];
   let passed = 0;
-  for (const c of checked) {
-    const ref = await trusted('reference', c.run, ctx);
-    const base = await trusted('FCFS', c.run, ctx);
+  for (const { run, measured, problem } of checked) {
+    const [ref, base] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
     const limit = REFERENCE_SLACK.factor * ref.p99Ttft + REFERENCE_SLACK.seconds;
-    const ok = c.problem === undefined && c.measured!.p99Ttft <= limit;
+    const ok = problem === undefined && measured!.p99Ttft <= limit;
     if (ok) passed++;
-    if (c.problem !== undefined) lines.push(`${c.run.label}: ${c.problem}`);
-    const finished = c.measured !== undefined ? `${c.measured.completed}/${c.measured.total}` : '-';
-    const times = [c.measured?.p99Ttft, limit, ref.p99Ttft, base.p99Ttft].map((x) => fmt(x, 2));
-    rows.push([c.run.label, ok ? 'PASS' : 'FAIL', ...times, finished]);
+    const finished = measured !== undefined ? `${measured.completed}/${measured.total}` : '-';
+    rows.push([
+      run.label,
+      ok ? 'PASS' : 'FAIL',
+      ...[measured?.p99Ttft, limit, ref.p99Ttft, base.p99Ttft].map(s2),
+      finished,
+    ]);
   }
   const table = textTable(['burst', 'verdict', 'P99 TTFT yours (s)', 'limit', 'reference', 'FCFS', 'finished'], rows);
   return {
     score: proportion(passed, checked.length, maxScore),
     message: `${passed} of ${checked.length} ${what} passed (P99 TTFT ≤ ${REFERENCE_SLACK.factor} × the reference's + ${REFERENCE_SLACK.seconds} s, every request finished)`,
-    output: [...lines, table].join('\n\n'),
+    output: [...problemsOf(checked), table].join('\n\n'),
   };
-}
+};
 
 const variantsItem = scenario(
   (ctx) => ({
@@ -182,7 +175,7 @@ const variantsItem = scenario(
       swapSpace: HOMEWORK_SWAP_GIB,
     })),
   }),
-  (checked, _p, ctx, maxScore) => againstReference(checked, ctx, maxScore, 'bursts'),
+  againstReference('bursts'),
 );
 
 const tightPoolItem = scenario(
@@ -191,7 +184,7 @@ const tightPoolItem = scenario(
       homeworkRun(`hidden burst ${i + 1}, ${TIGHT_SWAP_SPACE_GIB} GiB swap per GPU`, seed, 10, TIGHT_SWAP_SPACE_GIB),
     ),
   }),
-  (checked, _p, ctx, maxScore) => againstReference(checked, ctx, maxScore, 'bursts with a tight CPU pool'),
+  againstReference('bursts with a tight CPU pool'),
 );
 
 const sweepItem = scenario(
@@ -200,48 +193,47 @@ const sweepItem = scenario(
       SWEEP_INTERVALS.map((interval) => homeworkRun(`hidden burst ${i + 1}, interval ${interval}`, seed, interval)),
     ),
   }),
-  async (checked, _p, ctx, maxScore) => {
-    const problems = checked.filter((c) => c.problem !== undefined).map((c) => `${c.run.label}: ${c.problem}`);
+  async (checked, ctx, maxScore) => {
+    const problems = problemsOf(checked);
     if (problems.length > 0) return { score: 0, message: problems[0]!, output: problems.join('\n') };
     const refs = await Promise.all(checked.map((c) => trusted('reference', c.run, ctx)));
-    // Medians over the bursts, per interval (runs are burst-major).
-    const perInterval = (list: readonly BaselineRun[], pick: (m: BaselineRun) => number) =>
-      SWEEP_INTERVALS.map((_, k) => median(list.filter((_m, i) => i % SWEEP_INTERVALS.length === k).map(pick)));
-    const student = checked.map((c) => c.measured!);
-    const [ttft, tpot, refTtft, refTpot] = [student, refs].flatMap((list) => [
-      perInterval(list, (m) => m.p99Ttft),
-      perInterval(list, (m) => m.meanTpot),
-    ]) as [number[], number[], number[], number[]];
-    const at = (xs: number[], interval: number) => xs[SWEEP_INTERVALS.indexOf(interval as 0)]!;
+    // Medians over the bursts, per interval (runs are burst-major): [P99 TTFT, mean TPOT] per interval.
+    const medians = (list: readonly BaselineRun[]) =>
+      SWEEP_INTERVALS.map((_, k) => {
+        const at = list.filter((_m, i) => i % SWEEP_INTERVALS.length === k);
+        return [median(at.map((m) => m.p99Ttft)), median(at.map((m) => m.meanTpot))] as const;
+      });
+    const [yours, ref] = [medians(checked.map((c) => c.measured!)), medians(refs)];
+    const at = (interval: number) => yours[SWEEP_INTERVALS.indexOf(interval as 0)]!;
     const cfsPart = [5, 10, 20, 40];
-    const each = (xs: number[], ok: (x: number, before: number) => boolean) =>
-      cfsPart.slice(1).every((v, i) => ok(at(xs, v), at(xs, cfsPart[i]!)));
+    const each = (ok: (x: readonly [number, number], before: readonly [number, number]) => boolean) =>
+      cfsPart.slice(1).every((v, i) => ok(at(v), at(cfsPart[i]!)));
     const checks: [string, boolean][] = [
       [
         'P99 TTFT rises with the interval from 5 to 40 (each step within 10%, 40 at least 1.5 × 5)',
-        each(ttft, (x, b) => x >= 0.9 * b) && at(ttft, 40) >= 1.5 * at(ttft, 5),
+        each((x, b) => x[0] >= 0.9 * b[0]) && at(40)[0] >= 1.5 * at(5)[0],
       ],
       [
         'mean TPOT falls with the interval from 5 to 40 (each step within 10%, 5 at least 1.2 × 40)',
-        each(tpot, (x, b) => x <= 1.1 * b) && at(tpot, 5) >= 1.2 * at(tpot, 40),
+        each((x, b) => x[1] <= 1.1 * b[1]) && at(5)[1] >= 1.2 * at(40)[1],
       ],
-      ['CFS helps: P99 TTFT at 10 is at most half of FCFS (interval 0)', at(ttft, 10) <= 0.5 * at(ttft, 0)],
-      ['CFS costs: mean TPOT at 10 is more than 1.1 × FCFS', at(tpot, 10) > 1.1 * at(tpot, 0)],
+      ['CFS helps: P99 TTFT at 10 is at most half of FCFS (interval 0)', at(10)[0] <= 0.5 * at(0)[0]],
+      ['CFS costs: mean TPOT at 10 is more than 1.1 × FCFS', at(10)[1] > 1.1 * at(0)[1]],
     ];
     const passed = checks.filter(([, ok]) => ok).length;
     const table = textTable(
       ['interval', 'P99 TTFT yours (s)', 'reference', 'mean TPOT yours (ms)', 'reference'],
-      SWEEP_INTERVALS.map((v, k) => [String(v), fmt(ttft[k], 2), fmt(refTtft[k], 2), ms(tpot[k]), ms(refTpot[k])]),
+      SWEEP_INTERVALS.map((v, k) => [String(v), s2(yours[k]![0]), s2(ref[k]![0]), ms(yours[k]![1]), ms(ref[k]![1])]),
     );
-    const points = (t: number[], p: number[]) =>
-      SWEEP_INTERVALS.map((_, k) => [1000 * p[k]!, t[k]!] as [number, number]);
+    const points = (xs: (readonly [number, number])[]) =>
+      xs.map(([ttft, tpot]) => [1000 * tpot, ttft] as [number, number]);
     const plot = scatterChart({
       title: 'P99 TTFT against mean TPOT per cfsInterval (medians over the hidden bursts)',
       x: 'mean TPOT (ms)',
       y: 'P99 TTFT (s)',
       series: [
-        { name: 'yours', points: points(ttft, tpot) },
-        { name: 'reference', points: points(refTtft, refTpot) },
+        { name: 'yours', points: points(yours) },
+        { name: 'reference', points: points(ref) },
       ],
     });
     return {
@@ -258,39 +250,34 @@ const sweepItem = scenario(
 type Unit = 's' | 'ms' | 'pct' | 'count';
 
 /**
- * The questions' evidence: field → [unit, interval of the run, how the grader measures it]. The right
- * choices are not here (grader code ships with the student handout): they are read from the reference
- * answers (reference/cfs/cfs-answers.ts) at scoring time.
+ * The questions' evidence: [question, field, unit, interval of the run, how the grader measures it]. The
+ * right choices are not here (grader code ships with the student handout): they are read from the
+ * reference answers (reference/cfs/cfs-answers.ts) at scoring time.
  */
-export const QUESTIONS: Readonly<
-  Record<string, Readonly<Record<string, [Unit, number, (m: Measured) => number | null]>>>
-> = {
-  q1: { ttftPrompt10S: ['s', 0, (m) => m.ttft[9] ?? null], ttftPrompt40S: ['s', 0, (m) => m.ttft[39] ?? null] },
-  q2: {
-    gpuBlocks: ['count', 0, (m) => m.gpuBlocks],
-    peakGpuKvPercent: ['pct', 0, (m) => m.peaks.peakGpuPercent],
-    pendingAtPeak: ['count', 0, (m) => m.peaks.waitingAtPeak],
-  },
-  q3: { p99TtftFcfsS: ['s', 0, (m) => m.p99Ttft], p99TtftCfs10S: ['s', 10, (m) => m.p99Ttft] },
-  q4: {
-    cpuBlocks: ['count', 10, (m) => m.cpuBlocks],
-    peakCpuKvPercentCfs10: ['pct', 10, (m) => m.peaks.peakCpuPercent],
-    peakSwappedCfs10: ['count', 10, (m) => m.peaks.peakSwapped],
-  },
-  q5: { meanTpotFcfsMs: ['ms', 0, (m) => 1000 * m.meanTpot], meanTpotCfs10Ms: ['ms', 10, (m) => 1000 * m.meanTpot] },
-  q6: {
-    p99TtftCfs5S: ['s', 5, (m) => m.p99Ttft],
-    p99TtftCfs40S: ['s', 40, (m) => m.p99Ttft],
-    meanTpotCfs5Ms: ['ms', 5, (m) => 1000 * m.meanTpot],
-    meanTpotCfs40Ms: ['ms', 40, (m) => 1000 * m.meanTpot],
-  },
-};
+export const EVIDENCE: readonly (readonly [string, string, Unit, number, (m: Measured) => number | null])[] = [
+  ['q1', 'ttftPrompt10S', 's', 0, (m) => m.ttft[9] ?? null],
+  ['q1', 'ttftPrompt40S', 's', 0, (m) => m.ttft[39] ?? null],
+  ['q2', 'gpuBlocks', 'count', 0, (m) => m.gpuBlocks],
+  ['q2', 'peakGpuKvPercent', 'pct', 0, (m) => m.peaks.peakGpuPercent],
+  ['q2', 'pendingAtPeak', 'count', 0, (m) => m.peaks.waitingAtPeak],
+  ['q3', 'p99TtftFcfsS', 's', 0, (m) => m.p99Ttft],
+  ['q3', 'p99TtftCfs10S', 's', 10, (m) => m.p99Ttft],
+  ['q4', 'cpuBlocks', 'count', 10, (m) => m.cpuBlocks],
+  ['q4', 'peakCpuKvPercentCfs10', 'pct', 10, (m) => m.peaks.peakCpuPercent],
+  ['q4', 'peakSwappedCfs10', 'count', 10, (m) => m.peaks.peakSwapped],
+  ['q5', 'meanTpotFcfsMs', 'ms', 0, (m) => 1000 * m.meanTpot],
+  ['q5', 'meanTpotCfs10Ms', 'ms', 10, (m) => 1000 * m.meanTpot],
+  ['q6', 'p99TtftCfs5S', 's', 5, (m) => m.p99Ttft],
+  ['q6', 'p99TtftCfs40S', 's', 40, (m) => m.p99Ttft],
+  ['q6', 'meanTpotCfs5Ms', 'ms', 5, (m) => 1000 * m.meanTpot],
+  ['q6', 'meanTpotCfs40Ms', 'ms', 40, (m) => 1000 * m.meanTpot],
+];
+const QUESTIONS = [...new Set(EVIDENCE.map((e) => e[0]))];
 
 /** A measured evidence value as the answer sheet would write it, with its unit. */
 function measuredValue(unit: Unit, value: number | null): string {
   if (value === null || !Number.isFinite(value)) return 'no value';
-  const digits = unit === 's' ? 3 : 1;
-  const text = unit === 'count' ? String(Math.round(value)) : String(Number(value.toFixed(digits)));
+  const text = unit === 'count' ? String(Math.round(value)) : String(Number(value.toFixed(unit === 's' ? 3 : 1)));
   return `${text}${{ s: ' s', ms: ' ms', pct: '%', count: '' }[unit]}`;
 }
 
@@ -303,6 +290,27 @@ export function evidenceMatches(unit: Unit, got: unknown, want: number | null): 
   return d <= Math.max(0.02 * Math.abs(want), unit === 's' ? 0.01 : 0.1);
 }
 
+/** One answer's problems: a wrong choice, evidence that does not match what the grader measured on the student's runs. */
+function answerProblems(
+  q: string,
+  a: Record<string, unknown> | undefined,
+  right: unknown,
+  runs: Map<number, Measured>,
+) {
+  if (a === undefined || typeof a !== 'object' || a === null) return ['no answer'];
+  const why =
+    a.choice === right ? [] : [a.choice == null ? 'no choice' : `choice ${JSON.stringify(a.choice)} is not right`];
+  for (const [, field, unit, interval, value] of EVIDENCE.filter((e) => e[0] === q)) {
+    const want = value(runs.get(interval)!);
+    // The evidence runs use the public seed, so the measured value may be shown.
+    const measured = `the grader measured ${measuredValue(unit, want)} on your run`;
+    const got = a[field];
+    if (!evidenceMatches(unit, got, want))
+      why.push(`${field}: ${got == null ? `missing (${measured})` : `${String(got)} does not match: ${measured}`}`);
+  }
+  return why;
+}
+
 const MCQ_INTERVALS = [0, 5, 10, 40] as const;
 type AnswerSheet = Record<string, Record<string, unknown> | undefined>;
 
@@ -313,52 +321,26 @@ const mcqItem: ItemImplementation<{ runs: CfsRun[] }, AnswersOutput> = {
     return { input: { task: 'answers', runs }, prepared: { runs } };
   },
   async score(out, { runs }, ctx, maxScore): Promise<ItemOutcome> {
-    const key = (await importReference<{ answers: AnswerSheet }>(ctx.repoRoot, 'reference/cfs', 'cfs-answers.ts'))
-      .answers;
-    const problems: string[] = [];
-    const measured = new Map<number, Measured>();
-    runs.forEach((r, i) => {
-      const res = replayStudent(r, out.runs[i]);
-      if (res.problem !== undefined) problems.push(`${r.label}: ${res.problem}`);
-      if (res.measured !== undefined) measured.set(r.cfsInterval, res.measured);
-    });
-    if (problems.length > 0 || measured.size < MCQ_INTERVALS.length)
+    const key = await importReference<{ answers: AnswerSheet }>(ctx.repoRoot, 'reference/cfs', 'cfs-answers.ts');
+    const replayed = runs.map((r, i) => ({ run: r, ...replayStudent(r, out.runs[i]) }));
+    const problems = replayed.flatMap((r) => (r.problem !== undefined ? [`${r.run.label}: ${r.problem}`] : []));
+    if (problems.length > 0)
       return {
         score: 0,
         message: 'the evidence runs failed, so no answer can be checked',
         output: problems.join('\n'),
       };
+    const measured = new Map(replayed.map((r) => [r.run.cfsInterval, r.measured!]));
     const answers = (typeof out.answers === 'object' && out.answers !== null ? out.answers : {}) as AnswerSheet;
-    const lines: string[] = out.answersError !== undefined ? [out.answersError] : [];
-    let right = 0;
-    for (const [q, evidence] of Object.entries(QUESTIONS)) {
-      const a = answers[q];
-      const why: string[] = [];
-      if (a === undefined || typeof a !== 'object') why.push('no answer');
-      else {
-        if (a.choice !== key[q]?.choice)
-          why.push(
-            a.choice === null || a.choice === undefined
-              ? 'no choice'
-              : `choice ${JSON.stringify(a.choice)} is not right`,
-          );
-        for (const [field, [unit, interval, value]] of Object.entries(evidence)) {
-          const want = value(measured.get(interval)!);
-          // The evidence runs use the public seed, so the measured value may be shown.
-          const measuredText = `the grader measured ${measuredValue(unit, want)} on your run`;
-          if (!evidenceMatches(unit, a[field], want))
-            why.push(
-              `${field}: ${a[field] === null || a[field] === undefined ? `missing (${measuredText})` : `${String(a[field])} does not match: ${measuredText}`}`,
-            );
-        }
-      }
-      if (why.length === 0) right++;
-      lines.push(`${why.length === 0 ? 'PASS' : 'FAIL'} ${q}${why.length > 0 ? `: ${why.join('; ')}` : ''}`);
-    }
+    const verdicts = QUESTIONS.map(
+      (q) => [q, answerProblems(q, answers[q], key.answers[q]?.choice, measured)] as const,
+    );
+    const right = verdicts.filter(([, why]) => why.length === 0).length;
+    const lines = verdicts.map(([q, why]) => (why.length === 0 ? `PASS ${q}` : `FAIL ${q}: ${why.join('; ')}`));
     return {
-      score: proportion(right, Object.keys(QUESTIONS).length, maxScore),
-      message: `${right} of ${Object.keys(QUESTIONS).length} answers right, with matching evidence`,
-      output: lines.join('\n'),
+      score: proportion(right, QUESTIONS.length, maxScore),
+      message: `${right} of ${QUESTIONS.length} answers right, with matching evidence`,
+      output: [...(out.answersError !== undefined ? [out.answersError] : []), ...lines].join('\n'),
     };
   },
 };

@@ -2,10 +2,16 @@
  * The CFS lab's simulations, shared by the child (running the student's scheduler) and the parent
  * (replaying its steps, and running FCFS and the reference), so both see exactly the same server.
  */
+import homework from '../../../traces/cfs-homework.json' with { type: 'json' };
 import { buildSimulation } from '../../../sim/config/build.js';
-import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
+import { parseConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
-import { kvUsagePeaks, kvUsageSeries, type KvUsagePeaks } from '../../../sim/metrics/kv-usage.js';
+import {
+  kvUsagePeaks,
+  kvUsageSeries,
+  latenciesInIssueOrder,
+  type KvUsagePeaks,
+} from '../../../sim/metrics/kv-usage.js';
 import { mean, percentile } from '../../../sim/metrics/stats.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import {
@@ -20,69 +26,39 @@ import { fromWire } from '../../kit/wire.js';
 import type { RecordedRun } from '../../report/timeline-view.js';
 import type { BaselineRun, CfsRun, RunSteps } from './schemas.js';
 
-/** The homework's server (labs/cfs/README.md): what `traces/cfs-homework.json` sets for `npm run sim`. */
-export const SERVER = {
-  model: 'codellama-34b',
-  device: 'a100-40gb',
-  tp: 2,
-  replicas: 1,
-  replicaScheduler: 'vllm-v0',
-  numBlocks: 1024,
-  batchSizeCap: 512,
-  maxTokensInBatch: 16368,
-  maxTokens: 16368,
-  swapSpace: 16,
-  preemptionMode: 'swap',
-  executionModel: 'roofline',
-} as const;
+/** The homework's server (labs/cfs/README.md): traces/cfs-homework.json, without its scheduler, interval and trace. */
+const { replicaSchedulerModule: _module, cfsInterval: _interval, trace: _trace, name: _name, ...SERVER } = homework;
 
 export type MakeScheduler = (init: VllmV0SchedulerInit) => VllmV0Scheduler;
-
-export function runConfig(run: CfsRun): SimulationConfig {
-  const { cfsInterval, swapSpace } = run;
-  return parseConfig({ ...SERVER, cfsInterval, swapSpace, seed: 0, writeOutputs: false, progress: 'off' });
-}
-
-export interface CfsSimulation {
-  readonly result: SimulationResult;
-  readonly replica: VllmV0ReplicaScheduler;
-}
 
 /** One run on the homework's server with `makeScheduler` as the V0 scheduler; `onStep` sees every step. */
 export function simulateCfs(
   run: CfsRun,
   makeScheduler: MakeScheduler,
-  options: {
-    onStep?: (step: V0StepRecord) => void;
-    recordUsage?: boolean;
-    observers?: readonly SimulationObserver[];
-  } = {},
-): CfsSimulation {
-  const config = runConfig(run);
+  options: { onStep?: (step: V0StepRecord) => void; usage?: boolean; observers?: readonly SimulationObserver[] } = {},
+): { result: SimulationResult; replica: VllmV0ReplicaScheduler } {
+  const { cfsInterval, swapSpace } = run;
+  const config = parseConfig({ ...SERVER, cfsInterval, swapSpace, seed: 0, writeOutputs: false, progress: 'off' });
   let replica: VllmV0ReplicaScheduler | undefined;
   class LabReplica extends VllmV0ReplicaScheduler {
     protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
       return makeScheduler(init);
     }
   }
-  const v0Options = vllmV0Options(config, options.recordUsage ?? false);
   const setup = buildSimulation(config, {
     requests: fromWire(run.requests),
     observers: options.observers,
     makeReplicaScheduler: (init) => {
-      replica = new LabReplica(init, v0Options);
+      replica = new LabReplica(init, vllmV0Options(config, options.usage ?? false));
       replica.onStep = options.onStep;
       return replica;
     },
   });
-  const result = new Simulator(setup).run();
-  return { result, replica: replica! };
+  return { result: new Simulator(setup).run(), replica: replica! };
 }
 
 /** A run as the items score it; the timeline when one was recorded (the report's side-by-side view). */
 export interface Measured extends BaselineRun {
-  readonly meanTtft: number;
-  readonly p99Tpot: number;
   readonly peaks: KvUsagePeaks;
   readonly cpuBlocks: number;
   readonly gpuBlocks: number;
@@ -91,28 +67,20 @@ export interface Measured extends BaselineRun {
 
 export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRecorder): Measured {
   const { result, replica } = simulateCfs(run, make, {
-    recordUsage: true,
+    usage: true,
     ...(timeline !== undefined ? { observers: [timeline] } : {}),
   });
-  const byId = [...result.requests].sort((a, b) => a.id - b.id);
-  const ttft = byId.map((r) => (r.prefillCompletedAt === undefined ? null : r.prefillCompletedAt - r.arrivedAt));
-  const tpot = byId.map((r) =>
-    r.completedAt === undefined || r.prefillCompletedAt === undefined || r.numDecodeTokens <= 1
-      ? null
-      : (r.completedAt - r.prefillCompletedAt) / (r.numDecodeTokens - 1),
-  );
+  const { ttft, tpot } = latenciesInIssueOrder(result.requests);
   const done = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
   const gpuBlocks = replica.kv.numBlocks;
   const cpuBlocks = replica.cpu.numBlocks;
   return {
     completed: result.numCompleted,
-    total: byId.length,
+    total: ttft.length,
     ttft,
     tpot,
     p99Ttft: percentile(done(ttft), 99),
-    meanTtft: mean(done(ttft)),
     meanTpot: mean(done(tpot)),
-    p99Tpot: percentile(done(tpot), 99),
     gpu: kvUsageSeries(replica.usage, gpuBlocks, cpuBlocks).gpu,
     peaks: kvUsagePeaks(replica.usage, gpuBlocks, cpuBlocks),
     cpuBlocks,

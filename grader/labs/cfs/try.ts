@@ -1,19 +1,12 @@
 /** `npm run try -- cfs`: your CfsScheduler on a public burst at several CFS intervals, beside FCFS (vLLM V0's default step). */
-import { VllmV0Scheduler, type VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
+import { VllmV0Scheduler } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { loadExport } from '../../core/load-module.js';
 import type { LabTry, TryMeasure } from '../../core/try.js';
-import { Rng } from '../../../sim/workload/rng.js';
+import { derivedSeed } from '../../kit/seeds.js';
 import { SWEEP_INTERVALS } from './scenarios.js';
 import { measure, type MakeScheduler } from './simulate.js';
+import type { CfsModule } from './student.js';
 import { burst, HOMEWORK_BURST, HOMEWORK_SWAP_GIB } from './workloads.js';
-
-/**
- * A burst drawn like the homework's from its own seed: not the homework burst itself, whose numbers
- * the answer sheet asks you to measure with your own scheduler (publishing the reference's would
- * answer them).
- */
-const tryBurst = (seed: number) =>
-  burst({ ...HOMEWORK_BURST, seed: new Rng(seed).fork('cfs-try').int(1, 2 ** 31 - 1) });
 
 const ttftKey = (interval: number) => `try burst, interval ${interval}: P99 TTFT (s)`;
 const tpotKey = (interval: number) => `try burst, interval ${interval}: mean TPOT (ms)`;
@@ -21,11 +14,7 @@ const tpotKey = (interval: number) => `try burst, interval ${interval}: mean TPO
 export const cfsTry: LabTry<MakeScheduler> = {
   lab: 'cfs',
   async load(dir) {
-    const Cfs = await loadExport<new (init: VllmV0SchedulerInit) => VllmV0Scheduler>(
-      dir,
-      'cfs-scheduler.ts',
-      'CfsScheduler',
-    );
+    const Cfs = await loadExport<CfsModule['CfsScheduler']>(dir, 'cfs-scheduler.ts', 'CfsScheduler');
     return (init) => new Cfs(init);
   },
   baselines: () => ({ FCFS: (init) => new VllmV0Scheduler(init) }),
@@ -33,17 +22,17 @@ export const cfsTry: LabTry<MakeScheduler> = {
   measure(make, seed): TryMeasure {
     const values: Record<string, number> = {};
     const errors: string[] = [];
-    const requests = tryBurst(seed);
-    for (const interval of SWEEP_INTERVALS) {
+    // A burst drawn like the homework's from its own seed: not the homework burst itself, whose numbers
+    // the answer sheet asks you to measure with your own scheduler (publishing the reference's would answer them).
+    const requests = burst({ ...HOMEWORK_BURST, seed: derivedSeed(seed, 'cfs-try') });
+    for (const cfsInterval of SWEEP_INTERVALS) {
       try {
-        const m = measure(
-          { label: `try burst, interval ${interval}`, requests, cfsInterval: interval, swapSpace: HOMEWORK_SWAP_GIB },
-          make,
-        );
-        values[ttftKey(interval)] = m.p99Ttft;
-        values[tpotKey(interval)] = 1000 * m.meanTpot;
+        const label = `try burst, interval ${cfsInterval}`;
+        const m = measure({ label, requests, cfsInterval, swapSpace: HOMEWORK_SWAP_GIB }, make);
+        values[ttftKey(cfsInterval)] = m.p99Ttft;
+        values[tpotKey(cfsInterval)] = 1000 * m.meanTpot;
       } catch (err) {
-        errors.push(`interval ${interval}: ${(err as Error).message}`);
+        errors.push(`interval ${cfsInterval}: ${(err as Error).message}`);
       }
     }
     return { values, errors };
@@ -55,9 +44,7 @@ export const cfsTry: LabTry<MakeScheduler> = {
       x: 'CFS interval (steps; 0 = FCFS)',
       y: 'P99 TTFT (s)',
       points: (m) =>
-        SWEEP_INTERVALS.flatMap((i) =>
-          m.values[ttftKey(i)] === undefined ? [] : [[i, m.values[ttftKey(i)]!] as [number, number]],
-        ),
+        SWEEP_INTERVALS.flatMap((i) => (m.values[ttftKey(i)] === undefined ? [] : [[i, m.values[ttftKey(i)]!]])),
     },
   ],
   about:
