@@ -16,7 +16,7 @@ import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
 import { getLab } from '../../grader/labs/index.js';
 import { timelineTrace } from '../../grader/labs/autoscaling/items.js';
 import { hiddenWorkloads as autoscalingHidden } from '../../grader/labs/autoscaling/workloads.js';
-import { publicRun } from '../../grader/labs/cfs/probes.js';
+import { publicRun } from '../../grader/labs/cfs/workloads.js';
 import { hiddenWorkloads as deadlineHidden, OVERLOAD_QPS, timelineWorkload } from '../../grader/labs/deadline/items.js';
 import { baseRequests, drawWorkload, type WorkloadSpec } from '../../grader/labs/deadline/simulate.js';
 import { partRuns, timelineRun } from '../../grader/labs/fairness/workloads.js';

@@ -13,10 +13,9 @@ import { Rng } from '../../../sim/workload/rng.js';
 import { hookMethod } from '../../kit/instance-hook.js';
 import { compareFields, sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
 import { decodeSteps, encodeStep } from '../../kit/vllm-v0-step-replay.js';
-import type { CfsRun } from './schemas.js';
 import { simulateCfs } from './simulate.js';
 import type { CfsModule } from './student.js';
-import { burst, HOMEWORK_BURST, HOMEWORK_SWAP_GIB, PUBLIC_BURST_SEED } from './workloads.js';
+import { publicRun } from './workloads.js';
 
 /** A request of a hand-made engine: `generated` output tokens so far; `restarted`: preempted by recompute after them. */
 interface Req {
@@ -25,7 +24,6 @@ interface Req {
   readonly prompt: number;
   readonly generated: number;
   readonly restarted?: boolean;
-  readonly arrivedAt?: number;
 }
 /** GPU blocks, CPU blocks, and the requests in queue order. */
 type Situation = readonly [numBlocks: number, cpuBlocks: number, requests: readonly Req[]];
@@ -45,7 +43,7 @@ function build(m: CfsModule, [numBlocks, cpuBlocks, specs]: Situation, cfsInterv
   const requests = specs.map((spec) => {
     const r = new Request({
       id: spec.id,
-      arrivedAt: spec.arrivedAt ?? spec.id,
+      arrivedAt: spec.id,
       numPrefillTokens: spec.prompt,
       numDecodeTokens: 2000,
     });
@@ -121,11 +119,11 @@ const getPriority: ProbeSet<CfsModule> = (seed) => {
     ] as const
   )[kind]!;
   return [
-    priorityProbe('a new prompt', { ...waiting(3, 100, 0), arrivedAt: 2.5 }),
-    priorityProbe('after 5 output tokens', { ...running(4, 20, 5), arrivedAt: 3.5 }),
-    priorityProbe('swapped out after 7 output tokens', { ...swapped(5, 40, 7), arrivedAt: 1.25 }),
-    priorityProbe('preempted by recompute after 9 output tokens', { ...restarted(6, 40, 9), arrivedAt: 0.5 }),
-    priorityProbe(`${name} after ${generated} output tokens`, { ...make(7, 30, generated), arrivedAt: 0.75 }, true),
+    priorityProbe('a new prompt', waiting(3, 100, 0)),
+    priorityProbe('after 5 output tokens', running(4, 20, 5)),
+    priorityProbe('swapped out after 7 output tokens', swapped(5, 40, 7)),
+    priorityProbe('preempted by recompute after 9 output tokens', restarted(6, 40, 9)),
+    priorityProbe(`${name} after ${generated} output tokens`, make(7, 30, generated), true),
   ];
 };
 
@@ -285,13 +283,6 @@ const cadenceProbe = (
   run: (m) => cadence(m, ...args),
 });
 
-/** The public burst (traces/cfs-burst.csv) at `cfsInterval`. */
-export const publicRun = (cfsInterval: number): CfsRun => ({
-  label: `public burst (seed ${PUBLIC_BURST_SEED}), interval ${cfsInterval}`,
-  requests: burst({ ...HOMEWORK_BURST, seed: PUBLIC_BURST_SEED }),
-  cfsInterval,
-  swapSpace: HOMEWORK_SWAP_GIB,
-});
 export const INTERVAL_0_PROBE = 'interval 0 on the public burst reproduces FCFS';
 
 /** The first step that differs (the reference's steps at interval 0 are vLLM's default step's). */

@@ -12,11 +12,10 @@ import { fmt } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, proportion } from '../../kit/rules.js';
 import { derivedSeed, derivedSeeds } from '../../kit/seeds.js';
-import { publicRun } from './probes.js';
 import { AnswersOutput, BaselineRun, SimulateOutput, type CfsRun } from './schemas.js';
 import { measure, replayStudent, type Measured } from './simulate.js';
 import { oracle } from './student.js';
-import { burst, HOMEWORK_BURST, HOMEWORK_SWAP_GIB, type BurstSpec } from './workloads.js';
+import { burst, HOMEWORK_SWAP_GIB, homeworkRun, publicRun, type BurstSpec } from './workloads.js';
 
 /**
  * Full points at or below this median P99 TTFT (s) on the homework burst at interval 10; 2 points
@@ -39,12 +38,6 @@ export const VARIANTS: readonly Omit<BurstSpec, 'seed'>[] = [
 
 const ms = (x: number | undefined) => fmt(x === undefined ? undefined : 1000 * x, 1);
 const s2 = (x: number | undefined) => fmt(x, 2);
-const homeworkRun = (label: string, seed: number, cfsInterval: number, swapSpace = HOMEWORK_SWAP_GIB): CfsRun => ({
-  label,
-  requests: burst({ ...HOMEWORK_BURST, seed }),
-  cfsInterval,
-  swapSpace,
-});
 
 /** A trusted run, the reference's or vLLM's default step's (at interval 0), cached by seed and code. */
 function trusted(who: 'reference' | 'FCFS', run: CfsRun, ctx: ItemContext): Promise<BaselineRun> {
@@ -60,19 +53,19 @@ function trusted(who: 'reference' | 'FCFS', run: CfsRun, ctx: ItemContext): Prom
 type Checked = ReturnType<typeof replayStudent> & { readonly run: CfsRun };
 
 /** An item that runs `runs` with the student's scheduler and grades the runs replayed in the parent. */
-function scenario<P extends { runs: CfsRun[] }>(
-  build: (ctx: ItemContext) => P,
+function scenario(
+  runs: (ctx: ItemContext) => CfsRun[],
   grade: (checked: Checked[], ctx: ItemContext, maxScore: number) => Promise<ItemOutcome>,
-): ItemImplementation<P, SimulateOutput> {
+): ItemImplementation<CfsRun[], SimulateOutput> {
   return {
     output: SimulateOutput,
     prepare(ctx) {
-      const prepared = build(ctx);
-      return { input: { task: 'simulate', runs: prepared.runs }, prepared };
+      const prepared = runs(ctx);
+      return { input: { task: 'simulate', runs: prepared }, prepared };
     },
-    score: (out, { runs }, ctx, maxScore) =>
+    score: (out, prepared, ctx, maxScore) =>
       grade(
-        runs.map((run, i) => ({ run, ...replayStudent(run, out.runs[i]) })),
+        prepared.map((run, i) => ({ run, ...replayStudent(run, out.runs[i]) })),
         ctx,
         maxScore,
       ),
@@ -106,9 +99,8 @@ const problemsOf = (checked: Checked[]) =>
   checked.flatMap((c) => (c.problem !== undefined ? [`${c.run.label}: ${c.problem}`] : []));
 
 const burstItem = scenario(
-  (ctx) => ({
-    runs: derivedSeeds(ctx.hiddenSeed, 'cfs-burst', 3).map((seed, i) => homeworkRun(`hidden burst ${i + 1}`, seed, 10)),
-  }),
+  (ctx) =>
+    derivedSeeds(ctx.hiddenSeed, 'cfs-burst', 3).map((seed, i) => homeworkRun(`hidden burst ${i + 1}`, seed, 10)),
   async (checked, ctx, maxScore) => {
     const rows: string[][] = [];
     let plots: Plot[] = [];
@@ -167,32 +159,29 @@ const againstReference = (what: string) => async (checked: Checked[], ctx: ItemC
 };
 
 const variantsItem = scenario(
-  (ctx) => ({
-    runs: VARIANTS.map((v, i) => ({
+  (ctx) =>
+    VARIANTS.map((v, i) => ({
       label: `hidden burst: ${v.count} prompts at ${v.qps} req/s`,
       requests: burst({ ...v, seed: derivedSeed(ctx.hiddenSeed, `cfs-variant-${i}`) }),
       cfsInterval: 10,
       swapSpace: HOMEWORK_SWAP_GIB,
     })),
-  }),
   againstReference('bursts'),
 );
 
 const tightPoolItem = scenario(
-  (ctx) => ({
-    runs: derivedSeeds(ctx.hiddenSeed, 'cfs-tight-pool', 2).map((seed, i) =>
+  (ctx) =>
+    derivedSeeds(ctx.hiddenSeed, 'cfs-tight-pool', 2).map((seed, i) =>
       homeworkRun(`hidden burst ${i + 1}, ${TIGHT_SWAP_SPACE_GIB} GiB swap per GPU`, seed, 10, TIGHT_SWAP_SPACE_GIB),
     ),
-  }),
   againstReference('bursts with a tight CPU pool'),
 );
 
 const sweepItem = scenario(
-  (ctx) => ({
-    runs: derivedSeeds(ctx.hiddenSeed, 'cfs-sweep', 3).flatMap((seed, i) =>
+  (ctx) =>
+    derivedSeeds(ctx.hiddenSeed, 'cfs-sweep', 3).flatMap((seed, i) =>
       SWEEP_INTERVALS.map((interval) => homeworkRun(`hidden burst ${i + 1}, interval ${interval}`, seed, interval)),
     ),
-  }),
   async (checked, ctx, maxScore) => {
     const problems = problemsOf(checked);
     if (problems.length > 0) return { score: 0, message: problems[0]!, output: problems.join('\n') };

@@ -6,7 +6,7 @@ import { derivedSeed } from '../../kit/seeds.js';
 import { SWEEP_INTERVALS } from './scenarios.js';
 import { measure, type MakeScheduler } from './simulate.js';
 import type { CfsModule } from './student.js';
-import { burst, HOMEWORK_BURST, HOMEWORK_SWAP_GIB } from './workloads.js';
+import { homeworkRun } from './workloads.js';
 
 const ttftKey = (interval: number) => `try burst, interval ${interval}: P99 TTFT (s)`;
 const tpotKey = (interval: number) => `try burst, interval ${interval}: mean TPOT (ms)`;
@@ -24,11 +24,10 @@ export const cfsTry: LabTry<MakeScheduler> = {
     const errors: string[] = [];
     // A burst drawn like the homework's from its own seed: not the homework burst itself, whose numbers
     // the answer sheet asks you to measure with your own scheduler (publishing the reference's would answer them).
-    const requests = burst({ ...HOMEWORK_BURST, seed: derivedSeed(seed, 'cfs-try') });
+    const trySeed = derivedSeed(seed, 'cfs-try');
     for (const cfsInterval of SWEEP_INTERVALS) {
       try {
-        const label = `try burst, interval ${cfsInterval}`;
-        const m = measure({ label, requests, cfsInterval, swapSpace: HOMEWORK_SWAP_GIB }, make);
+        const m = measure(homeworkRun(`try burst, interval ${cfsInterval}`, trySeed, cfsInterval), make);
         values[ttftKey(cfsInterval)] = m.p99Ttft;
         values[tpotKey(cfsInterval)] = 1000 * m.meanTpot;
       } catch (err) {

@@ -29,13 +29,8 @@ export const DUMMY_LENGTHS: readonly (readonly [number, number])[] = Array.from(
 /** Requests as parallel arrays (compact over IPC), in issue order. */
 export type BurstRequests = Pick<WireRequests, 'arrivedAt' | 'numPrefillTokens' | 'numDecodeTokens'>;
 
-export interface BurstSpec {
-  /** Prompts in the burst. */
-  readonly count: number;
-  /** Poisson arrival rate, requests per second. */
-  readonly qps: number;
-  readonly seed: number;
-}
+/** A burst: `count` prompts, Poisson arrivals at `qps` requests per second, drawn from `seed`. */
+export type BurstSpec = { readonly count: number; readonly qps: number; readonly seed: number };
 
 /** The homework's burst: 50 prompts at 3 requests per second. */
 export const HOMEWORK_BURST = { count: 50, qps: 3 } as const;
@@ -63,6 +58,18 @@ export function burst(spec: BurstSpec): BurstRequests {
   const picked = order.slice(0, spec.count).map((i) => DUMMY_LENGTHS[i]!);
   return { arrivedAt, numPrefillTokens: picked.map((p) => p[0]), numDecodeTokens: picked.map((p) => p[1]) };
 }
+
+/** The homework's burst drawn from `seed`, as a run on the homework's server. */
+export const homeworkRun = (label: string, seed: number, cfsInterval: number, swapSpace = HOMEWORK_SWAP_GIB) => ({
+  label,
+  requests: burst({ ...HOMEWORK_BURST, seed }),
+  cfsInterval,
+  swapSpace,
+});
+
+/** The public burst (traces/cfs-burst.csv) at `cfsInterval`. */
+export const publicRun = (cfsInterval: number) =>
+  homeworkRun(`public burst (seed ${PUBLIC_BURST_SEED}), interval ${cfsInterval}`, PUBLIC_BURST_SEED, cfsInterval);
 
 /** The trace file format of `--trace` (arrived_at,num_prefill_tokens,num_decode_tokens). */
 export function burstCsv(requests: BurstRequests): string {

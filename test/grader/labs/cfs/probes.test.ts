@@ -53,7 +53,7 @@ describe('CFS lab probes', () => {
   it('ranking by arrival fails getPriority and the preemption cases, naming the field that differs', async () => {
     const priority = await score('get-priority', { CfsScheduler: ByArrival });
     expect(priority.score).toBe(0);
-    expect(priority.output).toContain('getPriority returned: expected [0,5], got [0,3.5]');
+    expect(priority.output).toContain('getPriority returned: expected [0,5], got [0,4]');
     const preemption = await score('priority-preemption', { CfsScheduler: ByArrival });
     expect(preemption.score).toBeLessThan(1);
     expect(preemption.output).toContain('FAIL public case: several victims, most tokens first');
