@@ -288,7 +288,13 @@ export const INTERVAL_0_PROBE = 'interval 0 on the public burst reproduces FCFS'
 /** The first step that differs (the reference's steps at interval 0 are vLLM's default step's). */
 function compareSteps(want: unknown, got: unknown): string | undefined {
   if (sameValue(want, got)) return undefined;
-  const [a, b] = [Array.isArray(got) ? decodeSteps(got) : [], decodeSteps(want as number[])];
+  let a: ReturnType<typeof decodeSteps> = [];
+  try {
+    a = Array.isArray(got) ? decodeSteps(got) : [];
+  } catch {
+    return 'your step list is malformed';
+  }
+  const b = decodeSteps(want as number[]);
   const k = a.findIndex((s, i) => !sameValue(s, b[i]));
   const at = k >= 0 ? k : Math.min(a.length, b.length);
   return `step ${at + 1} differs from vLLM's default step: expected ${JSON.stringify(b[at] ?? null)}, got ${JSON.stringify(a[at] ?? null)} (${a.length} vs ${b.length} steps)`;

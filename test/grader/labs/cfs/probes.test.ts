@@ -13,7 +13,7 @@ import { runProbes, selectProbes } from '../../../../grader/kit/probes.js';
 import { publicExpectedFile } from '../../../../grader/kit/public-expected.js';
 import { UnitsInput } from '../../../../grader/kit/unit-wire.js';
 import { lab } from '../../../../grader/labs/cfs/lab.js';
-import { PROBES } from '../../../../grader/labs/cfs/probes.js';
+import { INTERVAL_0_PROBE, PROBES } from '../../../../grader/labs/cfs/probes.js';
 import type { CfsModule } from '../../../../grader/labs/cfs/student.js';
 import { CfsScheduler } from '../../../../reference/cfs/cfs-scheduler.js';
 
@@ -67,6 +67,14 @@ describe('CFS lab probes', () => {
     expect(never.message).toMatch(/cases passed.*\(all or nothing\)$/);
     expect(never.output).toContain('PASS public case: interval 0 on the public burst reproduces FCFS');
     expect(never.output).toContain('expected ["dddddddddcdddddddddcdddddddddc"]');
+  });
+
+  it('a step list that is not one scores as a failed case, not a grader error', () => {
+    const probe = PROBES['schedule-interval'](1).find((p) => p.name === INTERVAL_0_PROBE)!;
+    const want = runProbes({ CfsScheduler }, [probe], { studentDir: 'reference/cfs' })[0]!.value;
+    expect(probe.compare!(want, [5, 1, 2])).toBe('your step list is malformed');
+    expect(probe.compare!(want, 'steps')).toMatch(/^step 1 differs from vLLM's default step: expected \{/);
+    expect(probe.compare!(want, want)).toBeUndefined();
   });
 
   it("the handout's public expected values build from the reference", async () => {
