@@ -30,10 +30,7 @@ type Situation = readonly [numBlocks: number, cpuBlocks: number, requests: reado
 
 const req = (at: Req['at']) => (id: number, prompt: number, generated: number) => ({ id, at, prompt, generated });
 const [running, swapped, waiting] = [req('running'), req('swapped'), req('waiting')];
-const restarted = (id: number, prompt: number, generated: number): Req => ({
-  ...waiting(id, prompt, generated),
-  restarted: true,
-});
+const restarted = (...args: [number, number, number]): Req => ({ ...waiting(...args), restarted: true });
 
 /** `m`'s scheduler on the situation's engine, every running or swapped request holding the blocks its tokens need. */
 function build(m: CfsModule, [numBlocks, cpuBlocks, specs]: Situation, cfsInterval = 10) {
@@ -41,12 +38,7 @@ function build(m: CfsModule, [numBlocks, cpuBlocks, specs]: Situation, cfsInterv
   const config = { maxNumSeqs: 512, maxNumBatchedTokens: 16368, maxModelLen: 16368, preemptionMode: 'swap' as const };
   const scheduler = new m.CfsScheduler({ config: { ...config, cfsInterval }, gpu, cpu });
   const requests = specs.map((spec) => {
-    const r = new Request({
-      id: spec.id,
-      arrivedAt: spec.id,
-      numPrefillTokens: spec.prompt,
-      numDecodeTokens: 2000,
-    });
+    const r = new Request({ id: spec.id, arrivedAt: spec.id, numPrefillTokens: spec.prompt, numDecodeTokens: 2000 });
     if (spec.generated > 0) {
       r.onBatchStart(0);
       r.onBatchEnd(0, spec.prompt, 0.01);
@@ -86,7 +78,7 @@ function state({ scheduler: s, gpu, cpu, requests }: ReturnType<typeof build>) {
   };
 }
 
-const probe = (name: string, expect: string, run: (m: CfsModule) => unknown, hidden = false): Probe<CfsModule> => ({
+const probe = (name: string, expect: string, run: Probe<CfsModule>['run'], hidden = false): Probe<CfsModule> => ({
   name,
   hidden,
   expect,
@@ -111,13 +103,8 @@ const priorityProbe = (name: string, spec: Req, hidden = false) =>
 const getPriority: ProbeSet<CfsModule> = (seed) => {
   const rng = new Rng(seed).fork('get-priority');
   const [generated, kind] = [rng.int(11, 400), rng.int(0, 2)];
-  const [name, make] = (
-    [
-      ['running', running],
-      ['swapped out', swapped],
-      ['preempted by recompute', restarted],
-    ] as const
-  )[kind]!;
+  const kinds = { running, 'swapped out': swapped, 'preempted by recompute': restarted };
+  const [name, make] = Object.entries(kinds)[kind]!;
   return [
     priorityProbe('a new prompt', waiting(3, 100, 0)),
     priorityProbe('after 5 output tokens', running(4, 20, 5)),
