@@ -6,7 +6,7 @@ import { defineLab } from '../../kit/define-lab.js';
 import { allOrNothing } from '../../kit/rules.js';
 import { timelinePair, reportRecorder } from '../../kit/timelines.js';
 import { unitItem, type UnitLab } from '../../kit/unit-item.js';
-import { INTERVAL_0_PROBE, PROBES } from './probes.js';
+import { INTERVAL_0_PROBE, PROBES, stepList } from './probes.js';
 import { publicRun } from './workloads.js';
 import { SCENARIOS } from './scenarios.js';
 import { measure, replayStudent } from './simulate.js';
@@ -19,12 +19,9 @@ const cadence = unitItem(units, 'schedule-interval');
 /** schedule-interval is all or nothing, with the interval-0 run beside the reference's (FCFS there) in the report. */
 const allOrNothingWithTimeline: typeof cadence.score = async (out, prepared, ctx, maxScore) => {
   const outcome = await cadence.score(out, prepared, ctx, maxScore);
-  const steps = out.results.find((r) => r.name === INTERVAL_0_PROBE)?.value;
+  const steps = stepList(out.results.find((r) => r.name === INTERVAL_0_PROBE)?.value);
   const run = publicRun(0);
-  const student =
-    Array.isArray(steps) && steps.every(Number.isInteger)
-      ? replayStudent(run, { label: run.label, steps }, reportRecorder())
-      : {};
+  const student = steps !== undefined ? replayStudent(run, { label: run.label, steps }, reportRecorder()) : {};
   const timelines = await timelinePair(
     `${run.label} (the reference at interval 0 is vLLM's default step)`,
     student.measured?.timeline,

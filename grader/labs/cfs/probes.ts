@@ -272,16 +272,22 @@ const cadenceProbe = (
 
 export const INTERVAL_0_PROBE = 'interval 0 on the public burst reproduces FCFS';
 
+/** The interval-0 probe's value, the step list as one string (compact in the handout's public-expected.json), as numbers. */
+export function stepList(value: unknown): number[] | undefined {
+  const xs = typeof value === 'string' && value !== '' ? value.split(' ').map(Number) : [];
+  return typeof value === 'string' && xs.every((x) => Number.isInteger(x) && x >= 0) ? xs : undefined;
+}
+
 /** The first step that differs (the reference's steps at interval 0 are vLLM's default step's). */
 function compareSteps(want: unknown, got: unknown): string | undefined {
-  if (sameValue(want, got)) return undefined;
-  let a: ReturnType<typeof decodeSteps> = [];
+  if (want === got) return undefined;
+  let a: ReturnType<typeof decodeSteps>;
   try {
-    a = Array.isArray(got) ? decodeSteps(got) : [];
+    a = decodeSteps(stepList(got) ?? [Number.NaN]);
   } catch {
     return 'your step list is malformed';
   }
-  const b = decodeSteps(want as number[]);
+  const b = decodeSteps(stepList(want)!);
   const k = a.findIndex((s, i) => !sameValue(s, b[i]));
   const at = k >= 0 ? k : Math.min(a.length, b.length);
   return `step ${at + 1} differs from vLLM's default step: expected ${JSON.stringify(b[at] ?? null)}, got ${JSON.stringify(a[at] ?? null)} (${a.length} vs ${b.length} steps)`;
@@ -309,7 +315,7 @@ const scheduleInterval: ProbeSet<CfsModule> = (seed) => {
       run(m) {
         const steps: number[] = [];
         simulateCfs(publicRun(0), (init) => new m.CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
-        return steps;
+        return steps.join(' ');
       },
     },
   ];
