@@ -4,7 +4,13 @@
  * reference cannot be loaded (the student handout ships without reference/) or its run fails, the
  * item is scored as before and the report simply has no timeline.
  */
-import { TimelineRecorder, type TimelineOptions } from '../../sim/metrics/timeline/index.js';
+import { z } from 'zod';
+import {
+  FrozenTimeline,
+  TimelineRecorder,
+  type TimelineData,
+  type TimelineOptions,
+} from '../../sim/metrics/timeline/index.js';
 import type { RecordedRun, TimelinePair } from '../report/timeline-view.js';
 
 /** Whole runs are recorded (the window is chosen afterwards); this bounds a pathological one. */
@@ -42,4 +48,37 @@ export async function timelinePair(
   } catch {
     return undefined;
   }
+}
+
+const numbers = z.array(z.number());
+
+/** A frozen timeline (TimelineRecorder.freeze) as data that crossed a thread or came from the result cache. */
+export const TimelineDataSchema: z.ZodType<TimelineData> = z
+  .strictObject({
+    metadata: z.array(z.string()),
+    lines: z.array(z.string()),
+    spans: numbers,
+    series: z
+      .strictObject({ time: numbers, queued: numbers, running: numbers, kvBlocks: numbers, kvCapacity: numbers })
+      .optional(),
+    window: z.tuple([z.number(), z.number()]).nullable(),
+    maxBytes: z.number(),
+    droppedEvents: z.number(),
+    truncatedAt: z.number().nullable(),
+  })
+  // JSON drops an undefined series; TimelineData always has the key.
+  .transform((d) => ({ ...d, series: d.series }));
+
+/** A recorded run as plain data: what a worker thread sends back, and what `cached(...)` keeps of a reference run. */
+export const FrozenRun = z.strictObject({ data: TimelineDataSchema, endTime: z.number() });
+export type FrozenRun = z.infer<typeof FrozenRun>;
+
+/** A run recorded with `reportRecorder`, frozen to plain data. */
+export function freezeRun(recorder: TimelineRecorder, endTime: number): FrozenRun {
+  return { data: recorder.freeze(endTime), endTime };
+}
+
+/** The report's reading interface over a frozen run. */
+export function thawRun(run: FrozenRun): RecordedRun {
+  return { recorder: new FrozenTimeline(run.data), endTime: run.endTime };
 }
