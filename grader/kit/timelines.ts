@@ -12,6 +12,7 @@ import {
   type TimelineOptions,
 } from '../../sim/metrics/timeline/index.js';
 import type { RecordedRun, TimelinePair } from '../report/timeline-view.js';
+import { cached, type CacheKey } from './result-cache.js';
 
 /** Whole runs are recorded (the window is chosen afterwards); this bounds a pathological one. */
 const REPORT_MAX_BYTES = 256 * 1024 * 1024;
@@ -73,12 +74,23 @@ export const TimelineDataSchema: z.ZodType<TimelineData> = z
 export const FrozenRun = z.strictObject({ data: TimelineDataSchema, endTime: z.number() });
 export type FrozenRun = z.infer<typeof FrozenRun>;
 
-/** A run recorded with `reportRecorder`, frozen to plain data. */
-export function freezeRun(recorder: TimelineRecorder, endTime: number): FrozenRun {
-  return { data: recorder.freeze(endTime), endTime };
-}
-
 /** The report's reading interface over a frozen run. */
 export function thawRun(run: FrozenRun): RecordedRun {
   return { recorder: new FrozenTimeline(run.data), endTime: run.endTime };
+}
+
+/**
+ * A trusted run (the reference's, on the workload of the student's timeline) recorded with
+ * `reportRecorder` through the result cache: `record` runs it and returns its end time.
+ */
+export async function cachedRecording(
+  key: CacheKey,
+  record: (recorder: TimelineRecorder) => number | Promise<number>,
+): Promise<RecordedRun> {
+  const frozen = await cached(key, FrozenRun, async () => {
+    const recorder = reportRecorder();
+    const endTime = await record(recorder);
+    return { data: recorder.freeze(endTime), endTime };
+  });
+  return thawRun(frozen);
 }

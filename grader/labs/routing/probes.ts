@@ -31,6 +31,8 @@ interface Cluster {
   readonly marked: readonly number[];
   /** Prompt lengths of the queued requests, all arriving at t=0. */
   readonly prefills: readonly number[];
+  /** Why a replica the reference leaves alone must get nothing (relation 'none'). */
+  readonly why?: string;
 }
 
 const replica = (replicaId: number, numRunning = 0, numWaiting = 0, numFreeBlocks = 7424): ReplicaView => ({
@@ -91,36 +93,29 @@ function ruleProblems(c: Cluster, r: Routed): { problems: string[]; per: Map<num
   return { problems, per };
 }
 
-/** What must hold beyond the rules, given the reference's requests per replica (`want`) and the student's. */
-type Property = (want: PerReplica, got: PerReplica) => string | undefined;
+/**
+ * What must hold beyond the rules, against the reference's requests per replica: the `same` split
+ * (equal requests on identical replicas), `none` where the reference sends none, `some` where it sends some.
+ */
+type Relation = 'same' | 'none' | 'some';
 
-const count = (per: PerReplica, id: number) => per.get(id) ?? 0;
+function relationProblem(relation: Relation, c: Cluster, want: PerReplica, got: PerReplica): string | undefined {
+  const n = (per: PerReplica, id: number) => per.get(id) ?? 0;
+  const ids = c.replicas.map((r) => r.replicaId);
+  const broken = (id: number) =>
+    relation === 'same'
+      ? n(got, id) !== n(want, id)
+      : relation === 'none'
+        ? n(want, id) === 0 && n(got, id) > 0
+        : n(want, id) > 0 && n(got, id) === 0;
+  const id = ids.find(broken);
+  if (id === undefined) return undefined;
+  if (relation === 'same')
+    return `expected ${ids.map((i) => n(want, i)).join(', ')} requests on replicas ${ids.join(', ')}`;
+  return relation === 'none' ? `sent a request to replica ${id}, ${c.why}` : `left replica ${id} without requests`;
+}
 
-/** Every replica gets as many requests as the reference gives it (equal requests, identical idle replicas). */
-const sameSplit =
-  (ids: readonly number[]): Property =>
-  (want, got) =>
-    ids.every((id) => count(got, id) === count(want, id))
-      ? undefined
-      : `expected ${ids.map((id) => count(want, id)).join(', ')} requests on replicas ${ids.join(', ')}`;
-
-/** No request where the reference sends none, with the reason. */
-const noneWhereReferenceSendsNone =
-  (ids: readonly number[], why: string): Property =>
-  (want, got) => {
-    const id = ids.find((i) => count(want, i) === 0 && count(got, i) > 0);
-    return id === undefined ? undefined : `sent a request to replica ${id}, ${why}`;
-  };
-
-/** Some request to every replica the reference uses. */
-const everyReplicaReferenceUses =
-  (ids: readonly number[]): Property =>
-  (want, got) => {
-    const id = ids.find((i) => count(want, i) > 0 && count(got, i) === 0);
-    return id === undefined ? undefined : `left replica ${id} without requests (of replicas ${ids.join(', ')})`;
-  };
-
-function routingProbe(name: string, expect: string, c: Cluster, property?: Property): Probe<RoutingModule> {
+function routingProbe(name: string, expect: string, c: Cluster, relation?: Relation): Probe<RoutingModule> {
   return {
     name,
     hidden: false,
@@ -130,10 +125,9 @@ function routingProbe(name: string, expect: string, c: Cluster, property?: Prope
       const mine = Routed.safeParse(got);
       if (!mine.success) return 'the case returned data of the wrong shape';
       const { problems, per } = ruleProblems(c, mine.data);
-      if (problems.length === 0 && property !== undefined) {
-        const extra = property(ruleProblems(c, Routed.parse(want)).per, per);
-        if (extra !== undefined) problems.push(extra);
-      }
+      const extra =
+        problems.length === 0 && relation && relationProblem(relation, c, ruleProblems(c, Routed.parse(want)).per, per);
+      if (extra) problems.push(extra);
       if (problems.length === 0) return undefined;
       problems.push(`got per replica: ${JSON.stringify(Object.fromEntries([...per].sort((a, b) => a[0] - b[0])))}`);
       return problems.join('\n');
@@ -141,34 +135,41 @@ function routingProbe(name: string, expect: string, c: Cluster, property?: Prope
   };
 }
 
+const idle = (ids: readonly number[]) => ids.map((id) => replica(id));
+
 const unitCases = (): Probe<RoutingModule>[] => [
   routingProbe(
     'spreads equal requests over idle replicas',
     '8 equal requests on 4 idle replicas: 2 each',
-    { replicas: [0, 1, 2, 3].map((id) => replica(id)), marked: [], prefills: Array(8).fill(500) },
-    sameSplit([0, 1, 2, 3]),
+    { replicas: idle([0, 1, 2, 3]), marked: [], prefills: Array(8).fill(500) },
+    'same',
   ),
   routingProbe(
     'avoids a busy replica',
     'replica 0 runs 60 requests with 5 queued; 3 new requests go elsewhere',
-    { replicas: [replica(0, 60, 5, 400), replica(1), replica(2), replica(3)], marked: [], prefills: [800, 800, 800] },
-    noneWhereReferenceSendsNone([0, 1, 2, 3], 'which is the busiest by far'),
+    {
+      replicas: [replica(0, 60, 5, 400), ...idle([1, 2, 3])],
+      marked: [],
+      prefills: [800, 800, 800],
+      why: 'which is the busiest by far',
+    },
+    'none',
   ),
   routingProbe(
     'skips replicas marked for scale-down',
     'replica 1 is marked to be freed: 6 requests go to replicas 0 and 2',
-    { replicas: [0, 1, 2].map((id) => replica(id)), marked: [1], prefills: Array(6).fill(300) },
+    { replicas: idle([0, 1, 2]), marked: [1], prefills: Array(6).fill(300) },
   ),
   routingProbe(
     'handles non-contiguous replica ids',
     'replicas 3, 7 and 12 (0..2 were removed): every request goes to one of them, and each gets some',
-    { replicas: [3, 7, 12].map((id) => replica(id)), marked: [], prefills: Array(6).fill(300) },
-    everyReplicaReferenceUses([3, 7, 12]),
+    { replicas: idle([3, 7, 12]), marked: [], prefills: Array(6).fill(300) },
+    'some',
   ),
   routingProbe(
     'routes nothing when every replica is marked',
     'both replicas are marked: no assignment (requests wait for a replica)',
-    { replicas: [0, 1].map((id) => replica(id)), marked: [0, 1], prefills: [100, 100] },
+    { replicas: idle([0, 1]), marked: [0, 1], prefills: [100, 100] },
   ),
 ];
 

@@ -1,7 +1,8 @@
 /**
- * The routing lab's wire data: the simulated runs the parent prepares, the per-call messages between
- * the engine (engine-host.ts, in the grader) and the student's router (driver.ts, in the child), and
- * what the engine hands back to be scored. Everything crossing a boundary is plain data and parsed.
+ * The routing lab's wire data: the runs the parent prepares, the per-call messages between the engine
+ * (engine-host.ts, in the grader) and the student's router (driver.ts, in the child), and what the
+ * engine hands back to be scored. The child sees what a router may see and nothing else: per call the
+ * new arrivals (never a decode length), the replicas' views and the marked replicas.
  */
 import { z } from 'zod';
 import { FrozenRun } from '../../kit/timelines.js';
@@ -20,50 +21,28 @@ export const SimulationRun = z.strictObject({
 });
 export type SimulationRun = z.infer<typeof SimulationRun>;
 
-/**
- * The engine asks the child one question per router call. The child sees what a router may see and
- * nothing else: per call the new arrivals (id, arrival time, prefill length, client, tier; never the
- * decode length), the replicas' views and the marked replicas. Hidden workloads, decode lengths and
- * the scoring stay in the parent.
- */
-export const RouterOpen = z.strictObject({
-  task: z.literal('open'),
-  run: z.number().int().nonnegative(),
-  seed: z.number().int(),
-});
-export type RouterOpen = z.infer<typeof RouterOpen>;
+/** Starts a student router for run `run` (the engine's seed gives it the engine's own random stream). */
+export interface RouterOpen {
+  readonly task: 'open';
+  readonly run: number;
+  readonly seed: number;
+}
 
-/** [id, arrivedAt, numPrefillTokens, clientId, tier (null: none)] */
-const WireArrival = z.tuple([
-  z.number().int(),
-  z.number(),
-  z.number().int().positive(),
-  z.number().int(),
-  z.number().int().nullable(),
-]);
-/** [replicaId, numWaiting, numRunning, numOutstanding, kv.numBlocks, kv.numFreeBlocks] */
-const WireReplica = z.tuple([
-  z.number().int(),
-  z.number().int(),
-  z.number().int(),
-  z.number().int(),
-  z.number().int(),
-  z.number().int(),
-]);
-
-export const RouterCall = z.strictObject({
-  task: z.literal('call'),
-  run: z.number().int().nonnegative(),
-  op: z.enum(['schedule', 'mark']),
-  now: z.number(),
-  arrivals: z.array(WireArrival),
-  replicas: z.array(WireReplica),
+/** One router call. Built by the grader's engine only: the child takes it as trusted input, unparsed. */
+export interface RouterCall {
+  readonly task: 'call';
+  readonly run: number;
+  readonly op: 'schedule' | 'mark';
+  readonly now: number;
+  /** [id, arrivedAt, numPrefillTokens, clientId, tier (null: none)] */
+  readonly arrivals: readonly (readonly [number, number, number, number, number | null])[];
+  /** [replicaId, numWaiting, numRunning, numOutstanding, kv.numBlocks, kv.numFreeBlocks] */
+  readonly replicas: readonly (readonly [number, number, number, number, number, number])[];
   /** The engine's marked replicas now (it drops marks when it frees a replica). */
-  marked: z.array(z.number().int()),
+  readonly marked: readonly number[];
   /** Replicas freed since the last call: the router's onReplicaRemoved runs for each. */
-  removed: z.array(z.number().int()),
-});
-export type RouterCall = z.infer<typeof RouterCall>;
+  readonly removed: readonly number[];
+}
 
 export const RouterOpened = z.strictObject({ task: z.literal('open'), readsKvState: z.boolean() });
 export type RouterOpened = z.infer<typeof RouterOpened>;
@@ -74,7 +53,7 @@ export const Assignments = z.array(z.tuple([z.number().nullable(), z.number().nu
 export const RouterAnswer = z.strictObject({
   task: z.literal('call'),
   assignments: Assignments,
-  /** mark: markReplicaToFree()'s answer. */
+  /** markReplicaToFree()'s answer (op 'mark'). */
   mark: z.number().nullable(),
   /** The router's marked replicas after the call. */
   marked: z.array(z.number()),
@@ -84,19 +63,18 @@ export const RouterAnswer = z.strictObject({
 });
 export type RouterAnswer = z.infer<typeof RouterAnswer>;
 
-/** One simulated run of the student's router, measured by the grader's engine. */
-const RunOutcome = z.strictObject({
-  label: z.string(),
-  problems: z.array(z.string()),
-  e2e: z.number().nullable(),
-  requestsPerReplica: z.record(z.string(), z.number()),
-  e2es: z.array(z.number()),
-  timeline: FrozenRun.optional(),
-});
-
-/** What `drive` returns (engine-host.ts's HostResult): the scenario items' output schema. */
+/** What `drive` returns (engine-host.ts's HostResult): the simulation items' output schema. */
 export const HostOutput: z.ZodType<HostResult> = z.strictObject({
-  runs: z.array(RunOutcome),
+  runs: z.array(
+    z.strictObject({
+      label: z.string(),
+      problems: z.array(z.string()),
+      e2e: z.number().nullable(),
+      requestsPerReplica: z.record(z.string(), z.number()),
+      e2es: z.array(z.number()),
+      timeline: FrozenRun.optional(),
+    }),
+  ),
   invalid: z.string().optional(),
   ended: z.boolean().optional(),
 });
