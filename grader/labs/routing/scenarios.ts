@@ -21,7 +21,7 @@ import { runEngineWorker } from '../shared/engine-worker.js';
 import type { HostInput, HostResult, RunOutcome } from './engine-host.js';
 import { routingUnits } from './probes.js';
 import { BaselineRun, HostOutput, type SimulationRun } from './schemas.js';
-import { benchmarkRun, e2eValues, perReplicaCounts, simulateRouting } from './simulate.js';
+import { benchmarkRun, e2eValues, meanE2e, perReplicaCounts, simulateRouting } from './simulate.js';
 
 const ENGINE_HOST = join(REPO_ROOT, 'grader', 'labs', 'routing', 'engine-host.ts');
 
@@ -38,8 +38,7 @@ function baseline(w: Workload, name: Baseline, ctx: ItemContext): Promise<Baseli
   const what = `baseline ${BASELINES[name]} on ${w.run.label}`;
   return cached({ repoRoot: ctx.repoRoot, lab: 'routing', what, seed: w.seed }, BaselineRun, () => {
     const result = simulateRouting(w.run, ROUTERS[BASELINES[name]], { guardDecodeTokens: false });
-    const e2es = e2eValues(result);
-    return { mean: e2es.reduce((a, b) => a + b, 0) / e2es.length, e2es, perReplica: perReplicaCounts(result) };
+    return { mean: meanE2e(result)!, e2es: e2eValues(result), perReplica: perReplicaCounts(result) };
   });
 }
 

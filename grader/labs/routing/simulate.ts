@@ -78,25 +78,17 @@ export function simulateRouting(
   return new Simulator({ ...setup, guardDecodeTokens: options.guardDecodeTokens }).run();
 }
 
-export function meanE2e(result: SimulationResult): number | null {
-  let sum = 0;
-  let n = 0;
-  for (const r of result.requests) {
-    if (r.completedAt === undefined) continue;
-    sum += r.completedAt - r.arrivedAt;
-    n++;
-  }
-  return n === 0 ? null : sum / n;
-}
-
 /** Every finished request's e2e latency (s), in request order. */
 export function e2eValues(result: SimulationResult): number[] {
   return result.requests.filter((r) => r.completedAt !== undefined).map((r) => r.completedAt! - r.arrivedAt);
 }
 
-/** Requests routed to each replica, by id in ascending order. */
-export function perReplicaCounts(result: SimulationResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [id, count] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0])) out[String(id)] = count;
-  return out;
+/** The mean e2e latency (s) of the finished requests, null when none finished. */
+export function meanE2e(result: SimulationResult): number | null {
+  const e2es = e2eValues(result);
+  return e2es.length === 0 ? null : e2es.reduce((a, b) => a + b, 0) / e2es.length;
 }
+
+/** Requests routed to each replica, by id in ascending order. */
+export const perReplicaCounts = (result: SimulationResult): Record<string, number> =>
+  Object.fromEntries([...result.requestsPerReplica].sort((a, b) => a[0] - b[0]).map(([id, n]) => [String(id), n]));
