@@ -13,6 +13,7 @@ import { median } from '../../core/scoring.js';
 import { fmt, pct } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, threshold } from '../../kit/rules.js';
+import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
 import { derivedSeeds } from '../../kit/seeds.js';
 import { cachedRecording, thawRun, timelinePair } from '../../kit/timelines.js';
 import { versusBaselines } from '../../kit/versus-baselines.js';
@@ -21,7 +22,7 @@ import { runEngineWorker } from '../shared/engine-worker.js';
 import type { HostInput, HostResult, RunOutcome } from './engine-host.js';
 import { routingUnits } from './probes.js';
 import { BaselineRun, HostOutput, type SimulationRun } from './schemas.js';
-import { benchmarkRun, e2eValues, meanE2e, perReplicaCounts, simulateRouting } from './simulate.js';
+import { benchmarkRun, simulateRouting } from './simulate.js';
 
 const ENGINE_HOST = join(REPO_ROOT, 'grader', 'labs', 'routing', 'engine-host.ts');
 
