@@ -14,7 +14,7 @@ import { Rng } from '../../../sim/workload/rng.js';
 import { referenceOracle } from '../../kit/oracle.js';
 import type { Probe } from '../../kit/probes.js';
 import type { UnitLab } from '../../kit/unit-item.js';
-import { Assignments } from './schemas.js';
+import { Assignments, finite } from '../../kit/router-session.js';
 import type { RoutingModule } from './student.js';
 
 /** The routers' random stream in every probe: the lab's public seed (labs/routing/manifest.json). */
@@ -42,8 +42,6 @@ const replica = (replicaId: number, numRunning = 0, numWaiting = 0, numFreeBlock
   numOutstanding: numWaiting + numRunning,
   kv: { numBlocks: 7424, numFreeBlocks },
 });
-
-const finite = (x: unknown): number | null => (Number.isFinite(Number(x)) ? Number(x) : null);
 
 /** One schedule(0) call of the module's router on `c`: its assignments, and how often it read a decode length. */
 function route(m: RoutingModule, c: Cluster): Routed {
