@@ -3,10 +3,11 @@
  * items run their probes (probes.ts); `simulate` and `answers` run whole bursts with the student's
  * scheduler and return every step, which the parent replays in its own engine to measure.
  */
+// First: the child runtime must run before any student module body (grader/sandbox/child-runtime.ts).
+import { childTask, serveLab } from '../../kit/driver.js';
 import * as studentAnswers from '@student/cfs-answers.js';
 import { CfsScheduler } from '@student/cfs-scheduler.js';
 import { SwapSpaceExhaustedError } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import { childTask, serveLab } from '../../kit/driver.js';
 import { describeThrown } from '../../kit/instance-hook.js';
 import { encodeStep } from '../../kit/vllm-v0-step-replay.js';
 import { PROBES } from './probes.js';
