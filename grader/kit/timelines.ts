@@ -4,7 +4,8 @@
  * reference cannot be loaded (the student handout ships without reference/) or its run fails, the
  * item is scored as before and the report simply has no timeline.
  */
-import { TimelineRecorder, type TimelineOptions } from '../../sim/metrics/timeline/index.js';
+import { z } from 'zod';
+import { FrozenTimeline, TimelineRecorder, type TimelineOptions } from '../../sim/metrics/timeline/index.js';
 import type { RecordedRun, TimelinePair } from '../report/timeline-view.js';
 
 /** Whole runs are recorded (the window is chosen afterwards); this bounds a pathological one. */
@@ -43,3 +44,41 @@ export async function timelinePair(
     return undefined;
   }
 }
+
+/**
+ * A recorded run as plain data (TimelineRecorder.freeze), so a trusted run's timeline can be kept in
+ * the result cache (result-cache.ts) instead of being simulated again for every report.
+ */
+export const FrozenRun = z.strictObject({
+  endTime: z.number(),
+  data: z.strictObject({
+    metadata: z.array(z.string()),
+    lines: z.array(z.string()),
+    spans: z.array(z.number()),
+    series: z
+      .strictObject({
+        time: z.array(z.number()),
+        queued: z.array(z.number()),
+        running: z.array(z.number()),
+        kvBlocks: z.array(z.number()),
+        kvCapacity: z.array(z.number()),
+      })
+      .optional(),
+    window: z.tuple([z.number(), z.number()]).nullable(),
+    maxBytes: z.number(),
+    droppedEvents: z.number(),
+    truncatedAt: z.number().nullable(),
+  }),
+});
+export type FrozenRun = z.infer<typeof FrozenRun>;
+
+export function freezeRun(recorder: TimelineRecorder, endTime: number): FrozenRun {
+  const d = recorder.freeze(endTime);
+  const window: [number, number] | null = d.window === null ? null : [d.window[0], d.window[1]];
+  return { endTime, data: { ...d, metadata: [...d.metadata], lines: [...d.lines], spans: [...d.spans], window } };
+}
+
+export const thawRun = ({ endTime, data }: FrozenRun): RecordedRun => ({
+  endTime,
+  recorder: new FrozenTimeline({ ...data, series: data.series }),
+});

@@ -1,8 +1,8 @@
 /**
- * The deadline lab's unit probes: small scripted situations, each a function of a lab module (the
- * student's or the reference's) that returns plain data. The child runs them on the student's code;
- * the parent runs the very same probes on the reference and compares (compare.ts), so the expected
- * values are never written twice. Hidden variants draw their numbers from the hidden seed.
+ * The deadline lab's unit probes (grader/kit/probes.ts): small scripted replicas and requests, each
+ * probe a function of the lab module that returns plain data. The child runs them on the student's
+ * code, the parent on the reference (grader/kit/unit-item.ts), so no expected value is written here;
+ * the literals in the names are the handout's worked numbers. Hidden variants draw from the probe seed.
  */
 import type { Batch } from '../../../sim/entities/batch.js';
 import { Request } from '../../../sim/entities/request.js';
@@ -12,50 +12,13 @@ import {
   NIYAMA_BATCH_TIME_MODEL,
   type BatchSample,
   type BatchTimeModel,
-  type Coefficients,
 } from '../../../sim/policies/replica/deadline/batch-time-model.js';
 import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policies/replica/deadline/deadline-options.js';
-import type { DeadlineReplicaScheduler } from '../../../sim/policies/replica/deadline/deadline-replica-scheduler.js';
-import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { describeThrown } from '../../kit/instance-hook.js';
+import type { Probe, ProbeSet } from '../../kit/probes.js';
+import type { DeadlineModule, LabScheduler } from './student.js';
 
-/** What a lab module exports (starter/deadline/deadline-scheduler.ts). */
-export interface DeadlineModule {
-  readonly DeadlineScheduler: new (init: ReplicaSchedulerInit, options?: DeadlineOptions) => DeadlineReplicaScheduler;
-  readonly fitBatchTimeModel: (
-    samples: readonly BatchSample[],
-    fallback: BatchTimeModel,
-    minSamples?: number,
-  ) => BatchTimeModel;
-  /** The starter's defaults that ran (starter/deadline/deadline-scheduler.ts); absent in a finished solution. */
-  readonly STARTER_DEFAULTS?: Set<string>;
-}
-
-/** The student-facing methods (public on the lab's class, protected getNextBatch called through schedule). */
-interface LabScheduler extends DeadlineReplicaScheduler {
-  tokenDeadline(r: Request): number;
-  compareDecodes(a: Request, b: Request, now: number): number;
-  shouldRelegate(r: Request, now: number): boolean;
-  prefillSizeBySlack(minSlack: number, decodes: readonly Request[], freeBlocks: number): number;
-}
-
-export const UNIT_ITEMS = [
-  'priority-key',
-  'token-deadline',
-  'decode-order',
-  'relegation',
-  'model-fit',
-  'dynamic-chunk',
-  'schedule',
-] as const;
-export type UnitItemId = (typeof UNIT_ITEMS)[number];
-
-export interface Probe {
-  readonly name: string;
-  readonly hidden: boolean;
-  readonly run: (m: DeadlineModule) => unknown;
-}
+type DeadlineProbe = Probe<DeadlineModule>;
 
 interface SchedulerSpec {
   numBlocks?: number;
@@ -173,7 +136,7 @@ function randomRequests(rng: Rng, n: number, firstId = 0): Req[] {
 
 // ---- the probes of each item ------------------------------------------------------------------
 
-function priorityKey(seed: number): Probe[] {
+function priorityKey(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('priority-key');
   const variant = randomRequests(rng, 12);
   const order = (reqs: Req[], deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
@@ -247,7 +210,7 @@ function priorityKey(seed: number): Probe[] {
   ];
 }
 
-function tokenDeadline(seed: number): Probe[] {
+function tokenDeadline(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('token-deadline');
   const td =
     (spec: Req, deadline: DeadlineOptionsInput = {}) =>
@@ -291,7 +254,7 @@ function tokenDeadline(seed: number): Probe[] {
   ];
 }
 
-function decodeOrder(seed: number): Probe[] {
+function decodeOrder(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('decode-order');
   const decodes: Req[] = Array.from({ length: 6 }, (_, k) => ({
     id: k,
@@ -330,7 +293,7 @@ function decodeOrder(seed: number): Probe[] {
   ];
 }
 
-function relegation(seed: number): Probe[] {
+function relegation(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('relegation');
   const should = (spec: Req, now: number, setup?: (s: LabScheduler, r: Request) => void) => (m: DeadlineModule) => {
     const { s, get } = situation(m, {}, [], [spec]);
@@ -405,7 +368,7 @@ function relegation(seed: number): Probe[] {
   ];
 }
 
-function modelFit(seed: number): Probe[] {
+function modelFit(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('model-fit');
   const truth: BatchTimeModel = {
     small: [0.01, 6e-5, 2e-5, 4e-5, 1e-7, 8e-7],
@@ -455,13 +418,12 @@ function modelFit(seed: number): Probe[] {
     {
       name: 'no samples at all: both sides keep the fallback',
       hidden: false,
-      run: (m) =>
-        m.fitBatchTimeModel([], NIYAMA_BATCH_TIME_MODEL) as unknown as { small: Coefficients; large: Coefficients },
+      run: (m) => m.fitBatchTimeModel([], NIYAMA_BATCH_TIME_MODEL),
     },
   ];
 }
 
-function dynamicChunk(seed: number): Probe[] {
+function dynamicChunk(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('dynamic-chunk');
   const decodes = (n: number, context: number): Req[] =>
     Array.from({ length: n }, (_, k) => ({ id: k, arrivedAt: 0, prompt: context - 1, prefilledAt: 1, generated: 1 }));
@@ -518,8 +480,7 @@ function dynamicChunk(seed: number): Probe[] {
   ];
 }
 
-function schedule(seed: number): Probe[] {
-  const rng = new Rng(seed).fork('schedule');
+function schedule(seed: number): DeadlineProbe[] {
   const mixed = (m: DeadlineModule) => {
     const { s } = situation(
       m,
@@ -551,7 +512,7 @@ function schedule(seed: number): Probe[] {
     return step(s, 1);
   };
   const randomSituation = (m: DeadlineModule) => {
-    const r2 = new Rng(seed).fork('schedule-random');
+    const r2 = new Rng(seed).fork('schedule');
     const running: Req[] = Array.from({ length: 8 }, (_, k) => ({
       id: k,
       arrivedAt: round(r2.next() * 4),
@@ -564,7 +525,6 @@ function schedule(seed: number): Probe[] {
     const { s } = situation(m, {}, running, waiting);
     return [step(s, 8)];
   };
-  void rng;
   return [
     { name: 'decodes first, then prompts in priority order up to the dynamic chunk', hidden: false, run: mixed },
     {
@@ -576,80 +536,13 @@ function schedule(seed: number): Probe[] {
   ];
 }
 
-/** The item's probes; `publicOnly` keeps the fixed public cases (what `npm run check` runs, seed-free). */
-export function probesFor(item: UnitItemId, seed: number, publicOnly = false): Probe[] {
-  const all = allProbes(item, seed);
-  return publicOnly ? all.filter((p) => !p.hidden) : all;
-}
-
-function allProbes(item: UnitItemId, seed: number): Probe[] {
-  switch (item) {
-    case 'priority-key':
-      return priorityKey(seed);
-    case 'token-deadline':
-      return tokenDeadline(seed);
-    case 'decode-order':
-      return decodeOrder(seed);
-    case 'relegation':
-      return relegation(seed);
-    case 'model-fit':
-      return modelFit(seed);
-    case 'dynamic-chunk':
-      return dynamicChunk(seed);
-    case 'schedule':
-      return schedule(seed);
-  }
-}
-
-export interface ProbeResult {
-  readonly name: string;
-  readonly value?: unknown;
-  readonly error?: string;
-}
-
-/**
- * Runs every probe of an item (or only probe number `only`); a throw becomes that probe's error,
- * never the item's.
- */
-export function runProbes(
-  m: DeadlineModule,
-  item: UnitItemId,
-  seed: number,
-  publicOnly = false,
-  only?: number,
-): ProbeResult[] {
-  const probes = probesFor(item, seed, publicOnly);
-  const defaults = m.STARTER_DEFAULTS instanceof Set ? m.STARTER_DEFAULTS : undefined;
-  return (only === undefined ? probes : probes.slice(only, only + 1)).map((p) => {
-    try {
-      defaults?.clear();
-      const value = JSON.parse(JSON.stringify(p.run(m) ?? null)) as unknown;
-      // A starter default is not the student's answer, even when it happens to give the right value.
-      if (defaults !== undefined && defaults.size > 0)
-        return {
-          name: p.name,
-          error: `not written yet: ${[...defaults].sort().join(', ')} (the starter's simple default ran) in starter/deadline/deadline-scheduler.ts`,
-        };
-      return { name: p.name, value };
-    } catch (err) {
-      return { name: p.name, error: describeThrown(err, 'starter/deadline') };
-    }
-  });
-}
-
-/** Deep equality with a relative tolerance on numbers. */
-export function sameValue(a: unknown, b: unknown, tolerance = 1e-6): boolean {
-  if (typeof a === 'number' && typeof b === 'number')
-    return a === b || Math.abs(a - b) <= tolerance * Math.max(1e-12, Math.abs(a), Math.abs(b));
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((x, i) => sameValue(x, b[i], tolerance));
-  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a).sort();
-    const kb = Object.keys(b).sort();
-    return (
-      ka.join() === kb.join() &&
-      ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tolerance))
-    );
-  }
-  return a === b;
-}
+/** Every unit item's probes, by item id (labs/deadline/manifest.json). */
+export const DEADLINE_PROBES = {
+  'priority-key': priorityKey,
+  'token-deadline': tokenDeadline,
+  'decode-order': decodeOrder,
+  relegation,
+  'model-fit': modelFit,
+  'dynamic-chunk': dynamicChunk,
+  schedule,
+} satisfies Record<string, ProbeSet<DeadlineModule>>;

@@ -6,18 +6,19 @@
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import { Rng } from '../../../sim/workload/rng.js';
+import { derivedSeed } from '../../kit/seeds.js';
 import { loadExport } from '../../core/load-module.js';
 import type { LabTry, TryMeasure } from '../../core/try.js';
-import { OVERLOAD_QPS } from './items.js';
+
 import {
   drawWorkload,
+  OVERLOAD_QPS,
   SEARCH_RANGE,
   simulateAt,
   violationsOf,
   type SchedulerFactory,
-  type WorkloadLengths,
 } from './simulate.js';
+import type { WorkloadLengths } from './schemas.js';
 
 const LENGTHS: readonly WorkloadLengths[] = ['conv', 'code'];
 const rates = (lengths: WorkloadLengths) => [
@@ -28,7 +29,7 @@ const rates = (lengths: WorkloadLengths) => [
 const key = (lengths: WorkloadLengths, qps: number) => `${lengths}-like at ${qps} req/s: worst tier missed (%)`;
 const publicSpec = (lengths: WorkloadLengths, seed: number) => ({
   lengths,
-  seed: new Rng(seed).fork(`deadline-try-${lengths}`).int(1, 2 ** 31 - 1),
+  seed: derivedSeed(seed, `deadline-try-${lengths}`),
 });
 
 export const deadlineTry: LabTry<SchedulerFactory> = {

@@ -7,14 +7,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../sim/config/paths.js';
-import { gradeSubmission } from '../../grader/core/grade.js';
-import type { GradingResult } from '../../grader/core/types.js';
-import { GradescopeResults } from '../../grader/report/gradescope.js';
-import { LAB_SERVER, capacityOf, drawWorkload } from '../../grader/labs/deadline/simulate.js';
-import { hiddenWorkloads } from '../../grader/labs/deadline/items.js';
-import { REPLICA_SCHEDULERS } from '../../sim/policies/replica/registry.js';
-import { DeadlineScheduler } from '../../reference/deadline/deadline-scheduler.js';
+import { REPO_ROOT } from '../../../../sim/config/paths.js';
+import { gradeSubmission } from '../../../../grader/core/grade.js';
+import type { GradingResult } from '../../../../grader/core/types.js';
+import { GradescopeResults } from '../../../../grader/report/gradescope.js';
+import { LAB_SERVER, capacityOf, drawWorkload, hiddenWorkloads } from '../../../../grader/labs/deadline/simulate.js';
+import { REPLICA_SCHEDULERS } from '../../../../sim/policies/replica/registry.js';
+import { DeadlineScheduler } from '../../../../reference/deadline/deadline-scheduler.js';
 
 const scores = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.score]));
 const FULL = {
