@@ -4,37 +4,25 @@
  * parent, never here.
  */
 import * as student from '@student/deadline-scheduler.js';
-import type { Batch } from '../../../sim/entities/batch.js';
-import type { Request } from '../../../sim/entities/request.js';
-import { logCall } from '../../kit/batch-log.js';
+import { capacityBracket } from '../../../sim/analysis/capacity.js';
+import { recordBatches } from '../../kit/batch-log.js';
 import { childTask, serveLab } from '../../kit/driver.js';
-import { describeThrown, hookMethod } from '../../kit/instance-hook.js';
+import { describeThrown } from '../../kit/instance-hook.js';
 import { DEADLINE_PROBES } from './probes.js';
 import { CapacityInput, OverloadInput, type CapacityOutput, type OverloadOutput, type Workload } from './schemas.js';
-import { bracketOf, capacityOf, simulateAt, type SchedulerFactory } from './simulate.js';
+import { capacityOf, simulateAt, type SchedulerFactory } from './simulate.js';
 import { starterDefaults, type DeadlineModule } from './student.js';
 
 const STUDENT_DIR = 'starter/deadline';
 const lab: DeadlineModule = student;
-const message = (err: unknown): string => describeThrown(err, STUDENT_DIR);
 
-/**
- * The student's scheduler, recording every getNextBatch call into `sink.log`. Wrapped on the instance
- * (grader/kit/instance-hook.ts), so traces keep the student's class name.
- */
-function recording(sink: { log: number[] }): SchedulerFactory {
-  return (init, options) => {
-    const scheduler = new lab.DeadlineScheduler(init, options);
-    return hookMethod(scheduler, 'getNextBatch', (original: (now: number) => Batch | undefined) => (now: number) => {
-      const before: [Request, number][] = scheduler.running.map((r) => [r, r.numRestarts]);
-      const batch = original(now);
-      const preempted = before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id);
-      logCall(sink.log, now, preempted, batch);
-      return batch;
-    });
-  };
-}
+/** The student's scheduler, every getNextBatch call appended to `sink.log` (grader/kit/batch-log.ts). */
+const recording =
+  (sink: { log: number[] }): SchedulerFactory =>
+  (init, options) =>
+    recordBatches(new lab.DeadlineScheduler(init, options), () => sink.log);
 
+/** The capacity search; the batch logs of the two probes the capacity is interpolated from go to the parent. */
 function capacitySearch(w: Workload): CapacityOutput['searches'][number] {
   const logs = new Map<number, number[]>();
   const sink = { log: [] as number[] };
@@ -43,21 +31,21 @@ function capacitySearch(w: Workload): CapacityOutput['searches'][number] {
       logs.set(qps, sink.log);
       sink.log = [];
     });
-    const { pass, fail } = bracketOf(trace.probes);
+    const { pass, fail } = capacityBracket(trace.probes);
     const kept = [pass, fail].flatMap((p) => (p === undefined ? [] : [{ qps: p.qps, log: logs.get(p.qps) ?? [] }]));
     return { probes: trace.probes.map((p) => ({ ...p, perTier: [...p.perTier] })), logs: kept };
   } catch (err) {
-    return { probes: [], logs: [], error: message(err) };
+    return { probes: [], logs: [], error: describeThrown(err, STUDENT_DIR) };
   }
 }
 
 function overloadRun({ workload, qps, batchSizeCap }: OverloadInput['runs'][number]): OverloadOutput['runs'][number] {
   const sink = { log: [] as number[] };
   try {
-    simulateAt(workload, qps, recording(sink), [], undefined, batchSizeCap);
+    simulateAt(workload, qps, recording(sink), { batchSizeCap });
     return { log: sink.log };
   } catch (err) {
-    return { log: sink.log, error: message(err) };
+    return { log: sink.log, error: describeThrown(err, STUDENT_DIR) };
   }
 }
 

@@ -6,21 +6,22 @@
  * so grading a submission runs only the submission. The overload item's report timelines come from
  * one extra, unscored public run (`timelineWorkload`).
  */
-import { CAPACITY_TARGET } from '../../../sim/analysis/capacity.js';
+import { z } from 'zod';
+import { bracketCapacity, CAPACITY_TARGET, capacityBracket } from '../../../sim/analysis/capacity.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import { describeViolations } from '../../../sim/metrics/deadlines.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { roundPoints, textTable } from '../../core/scoring.js';
+import { promptTokensPerCall } from '../../kit/batch-log.js';
 import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { fmt, pct } from '../../kit/messages.js';
 import type { Oracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
-import { linear } from '../../kit/rules.js';
+import { linear, proportion } from '../../kit/rules.js';
+import { judgeRun } from '../../kit/scenario.js';
 import { FrozenRun, freezeRun, reportRecorder, thawRun, timelinePair } from '../../kit/timelines.js';
 import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
-import type { RecordedRun } from '../../report/timeline-view.js';
-import { z } from 'zod';
 import {
   CapacityOutput,
   CapacityTrace,
@@ -31,11 +32,9 @@ import {
   type Workload,
 } from './schemas.js';
 import {
-  bracketOf,
   capacityOf,
-  drawWorkload,
+  drawWorkload as workload,
   hiddenWorkloads,
-  interpolate,
   LAB_SERVER,
   OVERLOAD_BATCH_SIZE_CAP,
   OVERLOAD_QPS,
@@ -52,15 +51,6 @@ const MAX_ITERATION_TOKENS = 2552;
 
 type Trusted = 'fcfs' | 'edf' | 'reference';
 
-const drawn = new Map<string, Workload>();
-/** The workload's requests (memoized: batch grading draws the same hidden workloads again and again). */
-function workload(spec: WorkloadSpec): Workload {
-  const key = `${spec.lengths}:${spec.seed}`;
-  let w = drawn.get(key);
-  if (w === undefined) drawn.set(key, (w = drawWorkload(spec)));
-  return w;
-}
-
 async function policy(who: Trusted, oracle: Oracle<DeadlineModule>, ctx: ItemContext): Promise<SchedulerFactory> {
   if (who !== 'reference') return REPLICA_SCHEDULERS[who === 'fcfs' ? 'sarathi-fcfs' : 'sarathi-edf'].create;
   const ref = await oracle.reference(ctx);
@@ -68,18 +58,9 @@ async function policy(who: Trusted, oracle: Oracle<DeadlineModule>, ctx: ItemCon
 }
 
 /** A trusted run's result on a workload, from the cache when this code has computed it before. */
-function trusted<T>(
-  ctx: ItemContext,
-  what: string,
-  spec: WorkloadSpec,
-  schema: z.ZodType<T>,
-  compute: () => Promise<T>,
-) {
-  return cached(
-    { repoRoot: ctx.repoRoot, lab: 'deadline', what: `${what}, ${spec.lengths}-like`, seed: spec.seed },
-    schema,
-    compute,
-  );
+function trusted<T>(ctx: ItemContext, what: string, spec: WorkloadSpec, schema: z.ZodType<T>, run: () => Promise<T>) {
+  const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: `${what}, ${spec.lengths}-like`, seed: spec.seed };
+  return cached(key, schema, run);
 }
 
 /** Replays a student's run from its batch log in the parent's engine; throws ReplayError when the log breaks the rules. */
@@ -87,30 +68,18 @@ export function replay(
   w: Workload,
   qps: number,
   log: readonly number[],
-  batchSizeCap?: number,
-  observers: readonly SimulationObserver[] = [],
+  run: { batchSizeCap?: number; observers?: readonly SimulationObserver[] } = {},
 ): SimulationResult {
   let replica: ReplayReplicaScheduler | undefined;
-  const result = simulateAt(
-    w,
-    qps,
-    (init) =>
-      (replica = new ReplayReplicaScheduler(
-        { ...init, limits: { ...init.limits, chunkSize: MAX_ITERATION_TOKENS } },
-        log,
-        'sarathi',
-      )),
-    observers,
-    undefined,
-    batchSizeCap,
-  );
+  const make: SchedulerFactory = (init) => {
+    const limits = { ...init.limits, chunkSize: MAX_ITERATION_TOKENS };
+    return (replica = new ReplayReplicaScheduler({ ...init, limits }, log, 'sarathi'));
+  };
+  const result = simulateAt(w, qps, make, run);
   if (replica?.remaining === true)
     throw new ReplayError('the batch log has calls the replay never made: the run did not follow the engine');
   return result;
 }
-
-const problemOf = (err: unknown): string =>
-  err instanceof ReplayError ? err.message : `replay failed: ${String(err)}`;
 
 // ---- capacity -------------------------------------------------------------------------------
 
@@ -119,8 +88,7 @@ const problemOf = (err: unknown): string =>
  * the child reported must be the rates the replay measures.
  */
 function verifiedCapacity(w: Workload, search: CapacityOutput['searches'][number]): number {
-  const { pass, fail } = bracketOf(search.probes);
-  const replayed = (claimed: { qps: number; maxRate: number } | undefined) => {
+  const replayed = (claimed: TierProbe | undefined) => {
     if (claimed === undefined) return undefined;
     const entry = search.logs.find((l) => l.qps === claimed.qps);
     if (entry === undefined) throw new ReplayError(`no batch log for the probe at ${claimed.qps} req/s`);
@@ -131,10 +99,10 @@ function verifiedCapacity(w: Workload, search: CapacityOutput['searches'][number
       );
     return { qps: claimed.qps, maxRate };
   };
+  const { pass, fail } = capacityBracket(search.probes);
   const a = replayed(pass);
-  const b = replayed(fail);
   if (a !== undefined && a.maxRate > CAPACITY_TARGET) throw new ReplayError('the passing probe misses more than 1%');
-  return interpolate(a, b);
+  return bracketCapacity(a, replayed(fail));
 }
 
 function tierPlots(lengths: string, traces: Readonly<Record<string, readonly TierProbe[]>>): Plot[] {
@@ -156,9 +124,8 @@ function tierPlots(lengths: string, traces: Readonly<Record<string, readonly Tie
   );
 }
 
-export function capacityItem(
-  oracle: Oracle<DeadlineModule>,
-): ItemImplementation<{ workloads: WorkloadSpec[] }, CapacityOutput> {
+/** Per workload: full points at ≥ 95% of the reference's capacity, none at FCFS's, linear between. */
+export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation<WorkloadSpec[], CapacityOutput> {
   const baseline = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
     trusted(ctx, `capacity search of ${who}`, spec, CapacityTrace, async () =>
       capacityOf(workload(spec), await policy(who, oracle, ctx)),
@@ -168,49 +135,37 @@ export function capacityItem(
     prepare(ctx) {
       const workloads = hiddenWorkloads(ctx.hiddenSeed);
       const input: CapacityInput = { task: 'capacity', workloads: workloads.map(workload) };
-      return { input, prepared: { workloads } };
+      return { input, prepared: workloads };
     },
-    async score(out, { workloads }, ctx, maxScore): Promise<ItemOutcome> {
+    async score(out, workloads, ctx, maxScore): Promise<ItemOutcome> {
       const rows: string[][] = [];
       const notes: string[] = [];
       const plots: Plot[] = [];
       const capacities: number[] = [];
       let score = 0;
       for (const [i, spec] of workloads.entries()) {
-        const [fcfs, edf, reference] = await Promise.all(
+        const [fcfs, edf, ref] = await Promise.all(
           (['fcfs', 'edf', 'reference'] as const).map((who) => baseline(ctx, who, spec)),
         );
         const search = out.searches[i];
-        let student = 0;
-        let problem: string | undefined;
-        if (search === undefined) problem = 'no result';
-        else if (search.error !== undefined) problem = `your scheduler failed: ${search.error}`;
-        else {
-          try {
-            student = verifiedCapacity(workload(spec), search);
-          } catch (err) {
-            problem = problemOf(err);
-          }
-        }
+        const judged = judgeRun(search, (s) => verifiedCapacity(workload(spec), s));
+        const student = judged.value ?? 0;
         const max = maxScore / workloads.length;
-        const points = problem !== undefined ? 0 : linear(student, fcfs!.capacity, 0.95 * reference!.capacity, max);
+        const points = judged.problem !== undefined ? 0 : linear(student, fcfs!.capacity, 0.95 * ref!.capacity, max);
         capacities.push(student);
         score += points;
-        rows.push([
-          spec.lengths,
-          problem !== undefined ? 'failed' : fmt(student, 2),
-          ...[reference!, edf!, fcfs!].map((t) => fmt(t.capacity, 2)),
-          String(points),
-        ]);
-        if (problem !== undefined) notes.push(`${spec.lengths}: ${problem}`);
+        const yours = judged.problem !== undefined ? 'failed' : fmt(student, 2);
+        rows.push([spec.lengths, yours, ...[ref!, edf!, fcfs!].map((t) => fmt(t.capacity, 2)), String(points)]);
+        if (judged.problem !== undefined) notes.push(`${spec.lengths}: ${judged.problem}`);
         const traces: Record<string, readonly TierProbe[]> = {
           FCFS: fcfs!.probes,
           EDF: edf!.probes,
-          reference: reference!.probes,
+          reference: ref!.probes,
         };
-        if (search !== undefined && problem === undefined) traces.you = search.probes;
+        if (judged.problem === undefined && search !== undefined) traces.you = search.probes;
         plots.push(...tierPlots(spec.lengths, traces));
       }
+      const mean = roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length);
       return {
         score: roundPoints(score),
         threw: out.searches.length > 0 && out.searches.every((s) => s.error !== undefined),
@@ -220,13 +175,7 @@ export function capacityItem(
           'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.',
           ...notes,
         ].join('\n'),
-        leaderboard: [
-          {
-            name: 'mean capacity (req/s)',
-            value: roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length),
-            order: 'desc',
-          },
-        ],
+        leaderboard: [{ name: 'mean capacity (req/s)', value: mean, order: 'desc' }],
         plots,
       };
     },
@@ -241,21 +190,6 @@ const OverloadRun = z.strictObject({
   described: z.string(),
   chunks: z.array(z.tuple([z.number(), z.number()])),
 });
-
-/** (time, prompt tokens) of every batch in a log (grader/kit/batch-log.ts format): entries `-(id+1), tokens` are prompt chunks. */
-function chunkSeries(log: readonly number[]): [number, number][] {
-  const out: [number, number][] = [];
-  let i = 0;
-  while (i < log.length) {
-    const t = log[i++]!;
-    i += log[i++]!;
-    const n = log[i++]!;
-    let prompt = 0;
-    for (let k = 0; k < n; k++) if (log[i++]! < 0) prompt += log[i++]!;
-    if (n > 0) out.push([t, prompt]);
-  }
-  return out;
-}
 
 /** Mean prompt tokens per iteration in each of `buckets` equal time windows (the report stays small and readable). */
 function thin(points: readonly [number, number][], buckets = 240): [number, number][] {
@@ -279,42 +213,45 @@ const overloadRun = (spec: WorkloadSpec): OverloadInput['runs'][number] => ({
   batchSizeCap: OVERLOAD_BATCH_SIZE_CAP,
 });
 
-type Prepared = { workloads: WorkloadSpec[]; timeline: WorkloadSpec };
-
-export function overloadItem(oracle: Oracle<DeadlineModule>): ItemImplementation<Prepared, OverloadOutput> {
-  const run = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
+/** Per workload: pass when the worst tier misses at most 1.25 × the reference's rate + 1 point. */
+export function overloadItem(
+  oracle: Oracle<DeadlineModule>,
+): ItemImplementation<{ workloads: WorkloadSpec[]; timeline: WorkloadSpec }, OverloadOutput> {
+  const batchSizeCap = OVERLOAD_BATCH_SIZE_CAP;
+  const trustedRun = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
     trusted(ctx, `overloaded run of ${who}`, spec, OverloadRun, async () => {
       const chunks: [number, number][] = [];
-      const observer: SimulationObserver = { onBatchStart: (b, now) => chunks.push([now, b.numPrefillTokens]) };
-      const w = workload(spec);
+      const observers = [
+        { onBatchStart: (b, now) => chunks.push([now, b.numPrefillTokens]) } satisfies SimulationObserver,
+      ];
       const make = await policy(who, oracle, ctx);
       const report = violationsOf(
-        simulateAt(w, OVERLOAD_QPS[w.lengths], make, [observer], undefined, OVERLOAD_BATCH_SIZE_CAP),
+        simulateAt(workload(spec), OVERLOAD_QPS[spec.lengths], make, { observers, batchSizeCap }),
       );
       return { maxRate: report.maxRate, described: describeViolations(report), chunks: thin(chunks) };
     });
   /** The student's replayed run and the reference's on the public timeline workload, for the report. */
-  const timelines = async (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
+  const timelines = (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
     const w = workload(spec);
     const qps = OVERLOAD_QPS[w.lengths];
     const recorded = (simulate: (observers: SimulationObserver[]) => SimulationResult) => {
       const recorder = reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines });
-      return { recorder, endTime: simulate([recorder]).endTime };
+      return freezeRun(recorder, simulate([recorder]).endTime);
     };
-    let student: RecordedRun;
+    let student: FrozenRun | undefined;
     try {
-      student = recorded((o) => replay(w, qps, log, OVERLOAD_BATCH_SIZE_CAP, o));
+      student = recorded((observers) => replay(w, qps, log, { observers, batchSizeCap }));
     } catch {
-      return undefined; // the scored runs say why
+      // The scored runs say why.
     }
     const reference = async () => {
       const make = await policy('reference', oracle, ctx);
-      const run = recorded((o) => simulateAt(w, qps, make, o, undefined, OVERLOAD_BATCH_SIZE_CAP));
-      return freezeRun(run.recorder, run.endTime);
+      return recorded((observers) => simulateAt(w, qps, make, { observers, batchSizeCap }));
     };
-    const what = `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`;
-    return timelinePair(what, student, async () =>
-      thawRun(await trusted(ctx, 'timeline of the reference', spec, FrozenRun, reference)),
+    return timelinePair(
+      `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
+      student !== undefined ? thawRun(student) : undefined,
+      async () => thawRun(await trusted(ctx, 'timeline of the reference', spec, FrozenRun, reference)),
     );
   };
   return {
@@ -332,43 +269,35 @@ export function overloadItem(oracle: Oracle<DeadlineModule>): ItemImplementation
       const plots: Plot[] = [];
       let passed = 0;
       for (const [i, spec] of workloads.entries()) {
-        const w = workload(spec);
-        const qps = OVERLOAD_QPS[w.lengths];
-        const [ref, edf] = await Promise.all([run(ctx, 'reference', spec), run(ctx, 'edf', spec)]);
+        const qps = OVERLOAD_QPS[spec.lengths];
+        const [ref, edf] = await Promise.all([trustedRun(ctx, 'reference', spec), trustedRun(ctx, 'edf', spec)]);
         const studentRun = out.runs[i];
-        let maxRate: number | undefined;
-        let problem: string | undefined;
-        if (studentRun === undefined) problem = 'no result';
-        else if (studentRun.error !== undefined) problem = `your scheduler failed: ${studentRun.error}`;
-        else {
-          try {
-            const result = replay(w, qps, studentRun.log, OVERLOAD_BATCH_SIZE_CAP);
-            const report = violationsOf(result);
-            maxRate = report.maxRate;
-            notes.push(`${w.lengths}: you: ${describeViolations(report)}; reference: ${ref!.described}`);
-            if (result.numCompleted < result.requests.length)
-              problem = `${result.requests.length - result.numCompleted} requests never finished`;
-          } catch (err) {
-            problem = problemOf(err);
-          }
-        }
-        if (maxRate === undefined) notes.push(`${w.lengths}: you: ${problem}; reference: ${ref!.described}`);
+        const judged = judgeRun(studentRun, (r) => {
+          const result = replay(workload(spec), qps, r.log, { batchSizeCap });
+          return { report: violationsOf(result), unfinished: result.requests.length - result.numCompleted };
+        });
+        const you = judged.value;
+        const problem =
+          judged.problem ?? (you!.unfinished > 0 ? `${you!.unfinished} requests never finished` : undefined);
+        notes.push(
+          `${spec.lengths}: you: ${you !== undefined ? describeViolations(you.report) : problem}; reference: ${ref!.described}`,
+        );
         const limit = ref!.maxRate * 1.25 + 0.01;
-        const ok = problem === undefined && maxRate !== undefined && maxRate <= limit;
+        const ok = problem === undefined && you!.report.maxRate <= limit;
         if (ok) passed++;
+        const yours = you !== undefined ? pct(you.report.maxRate, 2) : 'failed';
         rows.push([
-          w.lengths,
+          spec.lengths,
           String(qps),
-          maxRate !== undefined ? pct(maxRate, 2) : 'failed',
-          pct(ref!.maxRate, 2),
-          pct(edf!.maxRate, 2),
+          yours,
+          ...[ref!, edf!].map((r) => pct(r.maxRate, 2)),
           pct(limit, 2),
           ok ? 'pass' : 'fail',
         ]);
-        const chunks = studentRun?.error === undefined ? thin(chunkSeries(studentRun?.log ?? [])) : [];
+        const chunks = studentRun?.error === undefined ? thin(promptTokensPerCall(studentRun?.log ?? [])) : [];
         plots.push(
           lineChart({
-            title: `Prompt tokens per iteration over time, ${qps} req/s (${w.lengths}-like)`,
+            title: `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`,
             x: 'time (s)',
             y: 'prompt tokens per iteration',
             series: [
@@ -381,9 +310,9 @@ export function overloadItem(oracle: Oracle<DeadlineModule>): ItemImplementation
       const scored = out.runs.slice(0, workloads.length);
       const last = out.runs[workloads.length];
       const pair =
-        last === undefined || last.error !== undefined ? undefined : await timelines(ctx, timeline, last.log);
+        last?.error === undefined && last !== undefined ? await timelines(ctx, timeline, last.log) : undefined;
       return {
-        score: roundPoints((maxScore * passed) / workloads.length),
+        score: proportion(passed, workloads.length, maxScore),
         threw: scored.length > 0 && scored.every((r) => r.error !== undefined),
         message: `${passed} of ${workloads.length} overloaded runs within 1.25 × the reference's worst-tier rate + 1 point`,
         output: [
