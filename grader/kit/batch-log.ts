@@ -47,13 +47,18 @@ export function recordBatches<S extends ReplicaScheduler>(scheduler: S, log: () 
   });
 }
 
-/** (time, prompt tokens) of every call in a log that formed a batch: entries `-(id + 1), tokens` are prompt chunks. */
+/**
+ * (time, prompt tokens) of every call in a log that formed a batch: entries `-(id + 1), tokens` are
+ * prompt chunks. A log the student's child wrote may be anything: reading stops where it breaks the format.
+ */
 export function promptTokensPerCall(log: readonly number[]): [number, number][] {
   const out: [number, number][] = [];
   for (let i = 0; i < log.length; ) {
     const t = log[i++]!;
-    i += log[i++]!;
+    const preempted = log[i++]!;
+    i += preempted;
     const n = log[i++]!;
+    if (!(preempted >= 0 && n >= 0 && n <= log.length)) break;
     let prompt = 0;
     for (let k = 0; k < n; k++) if (log[i++]! < 0) prompt += log[i++]!;
     if (n > 0) out.push([t, prompt]);

@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import { FrozenTimeline, TimelineRecorder, type TimelineOptions } from '../../sim/metrics/timeline/index.js';
+import type { SimulationObserver } from '../../sim/engine/simulator.js';
 import type { RecordedRun, TimelinePair } from '../report/timeline-view.js';
+import { cached, type CacheKey } from './result-cache.js';
 
 /** Whole runs are recorded (the window is chosen afterwards); this bounds a pathological one. */
 const REPORT_MAX_BYTES = 256 * 1024 * 1024;
@@ -82,3 +84,31 @@ export const thawRun = ({ endTime, data }: FrozenRun): RecordedRun => ({
   endTime,
   recorder: new FrozenTimeline({ ...data, series: data.series }),
 });
+
+/** One run recorded for the report, frozen: `simulate` gets the recorder as its observers. */
+export function recordRun(
+  simulate: (observers: SimulationObserver[]) => { readonly endTime: number },
+  options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {},
+): FrozenRun {
+  const recorder = reportRecorder(options);
+  return freezeRun(recorder, simulate([recorder]).endTime);
+}
+
+/**
+ * The report's pair with the reference's run from the result cache (`key`); undefined when the
+ * student's run cannot be recorded (it does not replay: the scored runs say why).
+ */
+export async function cachedTimelinePair(
+  key: CacheKey,
+  workload: string,
+  student: () => FrozenRun,
+  reference: () => Promise<FrozenRun>,
+): Promise<TimelinePair | undefined> {
+  let mine: FrozenRun;
+  try {
+    mine = student();
+  } catch {
+    return undefined;
+  }
+  return timelinePair(workload, thawRun(mine), async () => thawRun(await cached(key, FrozenRun, reference)));
+}

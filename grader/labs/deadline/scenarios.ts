@@ -14,13 +14,13 @@ import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
 import { roundPoints, textTable } from '../../core/scoring.js';
 import { promptTokensPerCall } from '../../kit/batch-log.js';
-import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
+import { ReplayError } from '../../kit/batch-replay.js';
 import { fmt, pct } from '../../kit/messages.js';
 import type { Oracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, proportion } from '../../kit/rules.js';
-import { judgeRun } from '../../kit/scenario.js';
-import { FrozenRun, freezeRun, reportRecorder, thawRun, timelinePair } from '../../kit/timelines.js';
+import { judgeRun, replayed } from '../../kit/scenario.js';
+import { cachedTimelinePair, recordRun } from '../../kit/timelines.js';
 import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
 import {
   CapacityOutput,
@@ -41,6 +41,7 @@ import {
   simulateAt,
   timelineWorkload,
   violationsOf,
+  type RunOptions,
   type SchedulerFactory,
   type WorkloadSpec,
 } from './simulate.js';
@@ -64,21 +65,10 @@ function trusted<T>(ctx: ItemContext, what: string, spec: WorkloadSpec, schema: 
 }
 
 /** Replays a student's run from its batch log in the parent's engine; throws ReplayError when the log breaks the rules. */
-export function replay(
-  w: Workload,
-  qps: number,
-  log: readonly number[],
-  run: { batchSizeCap?: number; observers?: readonly SimulationObserver[] } = {},
-): SimulationResult {
-  let replica: ReplayReplicaScheduler | undefined;
-  const make: SchedulerFactory = (init) => {
-    const limits = { ...init.limits, chunkSize: MAX_ITERATION_TOKENS };
-    return (replica = new ReplayReplicaScheduler({ ...init, limits }, log, 'sarathi'));
-  };
-  const result = simulateAt(w, qps, make, run);
-  if (replica?.remaining === true)
-    throw new ReplayError('the batch log has calls the replay never made: the run did not follow the engine');
-  return result;
+export function replay(w: Workload, qps: number, log: readonly number[], run: RunOptions = {}): SimulationResult {
+  return replayed(log, 'sarathi', (make) =>
+    simulateAt(w, qps, (init) => make({ ...init, limits: { ...init.limits, chunkSize: MAX_ITERATION_TOKENS } }), run),
+  );
 }
 
 // ---- capacity -------------------------------------------------------------------------------
@@ -234,24 +224,17 @@ export function overloadItem(
   const timelines = (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
     const w = workload(spec);
     const qps = OVERLOAD_QPS[w.lengths];
-    const recorded = (simulate: (observers: SimulationObserver[]) => SimulationResult) => {
-      const recorder = reportRecorder({ tierDeadlines: LAB_SERVER.tierDeadlines });
-      return freezeRun(recorder, simulate([recorder]).endTime);
-    };
-    let student: FrozenRun | undefined;
-    try {
-      student = recorded((observers) => replay(w, qps, log, { observers, batchSizeCap }));
-    } catch {
-      // The scored runs say why.
-    }
-    const reference = async () => {
-      const make = await policy('reference', oracle, ctx);
-      return recorded((observers) => simulateAt(w, qps, make, { observers, batchSizeCap }));
-    };
-    return timelinePair(
+    const record = (simulate: (observers: SimulationObserver[]) => SimulationResult) =>
+      recordRun(simulate, { tierDeadlines: LAB_SERVER.tierDeadlines });
+    const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: 'timeline of the reference', seed: spec.seed };
+    return cachedTimelinePair(
+      key,
       `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
-      student !== undefined ? thawRun(student) : undefined,
-      async () => thawRun(await trusted(ctx, 'timeline of the reference', spec, FrozenRun, reference)),
+      () => record((observers) => replay(w, qps, log, { observers, batchSizeCap })),
+      async () => {
+        const make = await policy('reference', oracle, ctx);
+        return record((observers) => simulateAt(w, qps, make, { observers, batchSizeCap }));
+      },
     );
   };
   return {
@@ -294,7 +277,7 @@ export function overloadItem(
           pct(limit, 2),
           ok ? 'pass' : 'fail',
         ]);
-        const chunks = studentRun?.error === undefined ? thin(promptTokensPerCall(studentRun?.log ?? [])) : [];
+        const chunks = you !== undefined ? thin(promptTokensPerCall(studentRun!.log)) : [];
         plots.push(
           lineChart({
             title: `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`,
