@@ -119,14 +119,13 @@ function step(s: LabScheduler, now: number) {
   };
 }
 
-function randomRequests(rng: Rng, n: number, firstId = 0): Req[] {
-  return Array.from({ length: n }, (_, k) => ({
+const randomRequests = (rng: Rng, n: number, firstId = 0): Req[] =>
+  Array.from({ length: n }, (_, k) => ({
     id: firstId + k,
     arrivedAt: round(rng.next() * 20),
     prompt: rng.int(16, 4000),
     tier: rng.int(0, 2),
   }));
-}
 
 // ---- the probes of each item ------------------------------------------------------------------
 
@@ -199,9 +198,9 @@ function decodeOrder(seed: number): DeadlineProbe[] {
     prefilledAt: 6 + round(rng.next() * 3),
     generated: rng.int(1, 30),
   }));
-  const decode = (id: number, arrivedAt: number, prefilledAt: number, generated: number, tier = 0): Req => ({
-    ...{ id, arrivedAt, prompt: 64, tier, prefilledAt, generated },
-  });
+  const decode = (id: number, arrivedAt: number, prefilledAt: number, generated: number, tier = 0): Req => {
+    return { id, arrivedAt, prompt: 64, tier, prefilledAt, generated };
+  };
   // Token deadlines 6.3, 9.3, 11.1, 7.6 and a tier-1 decode.
   const fixed = [
     decode(0, 0, 1, 2),
@@ -228,13 +227,13 @@ function decodeOrder(seed: number): DeadlineProbe[] {
 
 function relegation(seed: number): DeadlineProbe[] {
   const extra = new Rng(seed).fork('relegation').int(1, 3000);
-  const should = (prompt: number, now: number, setup?: (s: LabScheduler, r: Request) => void, tier = 0) => {
-    return (m: DeadlineModule) => {
+  const should =
+    (prompt: number, now: number, setup?: (s: LabScheduler, r: Request) => void, tier = 0) =>
+    (m: DeadlineModule) => {
       const { s, get } = situation(m, {}, [], [{ id: 0, arrivedAt: 0, prompt, tier }]);
       setup?.(s, get(0));
       return s.shouldRelegate(get(0), now);
     };
-  };
   return [
     pub('tier 0, 50,000 prompt tokens at 8,500 tok/s cannot finish by 6 s: relegate', should(50000, 1)),
     pub(

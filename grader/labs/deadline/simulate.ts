@@ -1,13 +1,9 @@
 /**
  * The deadline lab's server and workloads, shared by the child (running the student's scheduler) and
  * the parent (replaying its batches, and running the reference, FCFS and EDF), so every policy sees
- * exactly the same replica and the same requests.
- *
- * The server is traces/deadline-lab.json (what `npm run sim -- --config traces/deadline-lab.json`
- * runs; labs/deadline/README.md explains each choice): Llama-3-8B on one A100, the roofline
- * execution model, Sarathi chunk 256 for the static baselines, tier deadlines 6 / 60 / 180 s (the
- * batch tiers compressed ×0.1 so a 2,048-request run can miss them), α = 0.0008 s/token (scaled
- * with them), 50 output tokens assumed when a batch tier's TTFT deadline is derived, tiers uniform.
+ * exactly the same replica and the same requests. The server is traces/deadline-lab.json's
+ * (labs/deadline/README.md explains each choice: batch tiers' deadlines compressed ×0.1 so a
+ * 2,048-request run can miss them, α scaled with them, tiers uniform).
  */
 import { atRate, findCapacity } from '../../../sim/analysis/capacity.js';
 import { buildSimulation, loadRequests } from '../../../sim/config/build.js';
