@@ -3,6 +3,7 @@
  * → results.json, report.md, report.html. Every step's failure becomes item verdicts or an internal
  * error in the result; the reports are written whatever happens.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -42,6 +43,15 @@ export interface GradeOptions {
   readonly maxItemTimeoutMs?: number;
   /** Caps every item's heap (tests use it so a memory bomb hits the limit long before the timeout). */
   readonly maxOldSpaceMb?: number;
+}
+
+/**
+ * The seed of an item's `Math.random` in the child: one-way from the hidden seed (the child must not
+ * learn it) and per item, the same on every regrade.
+ */
+export function childRandomSeed(hiddenSeed: number, itemId: string): number {
+  const digest = createHash('sha256').update(`servelab-math-random\0${hiddenSeed}\0${itemId}`).digest();
+  return (digest.readUInt32BE(0) % (2 ** 31 - 1)) + 1;
 }
 
 export function graderVersion(): string {
@@ -246,6 +256,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
             options.maxOldSpaceMb ?? Number.POSITIVE_INFINITY,
           ),
           maxOutputBytes: manifest.limits.maxOutputBytes,
+          randomSeed: childRandomSeed(hiddenSeed, item.id),
         });
         const run = (childInput: unknown, childTimeoutMs: number) => runSandboxed(sandbox(childInput, childTimeoutMs));
         if (pending === undefined) {

@@ -92,3 +92,18 @@ export function sameValue(a: unknown, b: unknown, tolerance = 1e-6): boolean {
 export function compareValues(want: unknown, got: unknown): string | undefined {
   return sameValue(want, got) ? undefined : `expected ${JSON.stringify(want)}\ngot      ${JSON.stringify(got)}`;
 }
+
+/**
+ * For probes that observe a record of named fields (queues, lists, counts): one line per field that
+ * differs from the reference's, so a student reads which part of the state is wrong.
+ */
+export function compareFields(want: unknown, got: unknown): string | undefined {
+  const isRecord = (x: unknown): x is Record<string, unknown> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isRecord(want) || !isRecord(got)) return compareValues(want, got);
+  const show = (x: unknown) => (x === undefined ? 'nothing' : JSON.stringify(x));
+  const lines = [...new Set([...Object.keys(want), ...Object.keys(got)])]
+    .filter((k) => !sameValue(want[k], got[k]))
+    .map((k) => `${k}: expected ${show(want[k])}, got ${show(got[k])}`);
+  return lines.length === 0 ? undefined : lines.join('\n');
+}

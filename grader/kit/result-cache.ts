@@ -23,13 +23,19 @@ export function cacheDir(repoRoot: string): string | undefined {
 
 const CODE_ROOTS = ['sim', 'grader', 'traces', 'package.json'];
 
-function filesUnder(root: string, rel: string, out: string[]): void {
+/**
+ * Files under `rel`, skipping other labs' grader folders and the lab catalogue: a Gradescope bundle
+ * holds one lab only, and must hash as the checkout that filled its cache did.
+ */
+function filesUnder(root: string, rel: string, lab: string, out: string[]): void {
   const path = join(root, rel);
   if (!existsSync(path)) return;
   if (statSync(path).isDirectory()) {
     for (const name of readdirSync(path).sort()) {
       if (name === 'node_modules' || name.startsWith('.')) continue;
-      filesUnder(root, join(rel, name), out);
+      const child = join(rel, name);
+      if (rel === join('grader', 'labs') && name !== lab) continue;
+      filesUnder(root, child, lab, out);
     }
   } else out.push(rel);
 }
@@ -43,7 +49,7 @@ export function codeHash(repoRoot: string, lab: string): string {
   if (h === undefined) {
     const files: string[] = [];
     for (const root of [...CODE_ROOTS, join('reference', lab), join('labs', lab, 'manifest.json')])
-      filesUnder(repoRoot, root, files);
+      filesUnder(repoRoot, root, lab, files);
     const hash = createHash('sha256');
     for (const f of files)
       hash

@@ -5,8 +5,12 @@
  * item is scored as before and the report simply has no timeline.
  */
 import { z } from 'zod';
-import { FrozenTimeline, TimelineRecorder, type TimelineOptions } from '../../sim/metrics/timeline/index.js';
-import type { SimulationObserver } from '../../sim/engine/simulator.js';
+import {
+  FrozenTimeline,
+  TimelineRecorder,
+  type TimelineData,
+  type TimelineOptions,
+} from '../../sim/metrics/timeline/index.js';
 import type { RecordedRun, TimelinePair } from '../report/timeline-view.js';
 import { cached, type CacheKey } from './result-cache.js';
 
@@ -47,68 +51,47 @@ export async function timelinePair(
   }
 }
 
-/**
- * A recorded run as plain data (TimelineRecorder.freeze), so a trusted run's timeline can be kept in
- * the result cache (result-cache.ts) instead of being simulated again for every report.
- */
-export const FrozenRun = z.strictObject({
-  endTime: z.number(),
-  data: z.strictObject({
+const numbers = z.array(z.number());
+
+/** A frozen timeline (TimelineRecorder.freeze) as data that crossed a thread or came from the result cache. */
+export const TimelineDataSchema: z.ZodType<TimelineData> = z
+  .strictObject({
     metadata: z.array(z.string()),
     lines: z.array(z.string()),
-    spans: z.array(z.number()),
+    spans: numbers,
     series: z
-      .strictObject({
-        time: z.array(z.number()),
-        queued: z.array(z.number()),
-        running: z.array(z.number()),
-        kvBlocks: z.array(z.number()),
-        kvCapacity: z.array(z.number()),
-      })
+      .strictObject({ time: numbers, queued: numbers, running: numbers, kvBlocks: numbers, kvCapacity: numbers })
       .optional(),
     window: z.tuple([z.number(), z.number()]).nullable(),
     maxBytes: z.number(),
     droppedEvents: z.number(),
     truncatedAt: z.number().nullable(),
-  }),
-});
+  })
+  // JSON drops an undefined series; TimelineData always has the key.
+  .transform((d) => ({ ...d, series: d.series }));
+
+/** A recorded run as plain data: what a worker thread sends back, and what `cached(...)` keeps of a reference run. */
+export const FrozenRun = z.strictObject({ data: TimelineDataSchema, endTime: z.number() });
 export type FrozenRun = z.infer<typeof FrozenRun>;
 
-export function freezeRun(recorder: TimelineRecorder, endTime: number): FrozenRun {
-  const d = recorder.freeze(endTime);
-  const window: [number, number] | null = d.window === null ? null : [d.window[0], d.window[1]];
-  return { endTime, data: { ...d, metadata: [...d.metadata], lines: [...d.lines], spans: [...d.spans], window } };
-}
-
-export const thawRun = ({ endTime, data }: FrozenRun): RecordedRun => ({
-  endTime,
-  recorder: new FrozenTimeline({ ...data, series: data.series }),
-});
-
-/** One run recorded for the report, frozen: `simulate` gets the recorder as its observers. */
-export function recordRun(
-  simulate: (observers: SimulationObserver[]) => { readonly endTime: number },
-  options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {},
-): FrozenRun {
-  const recorder = reportRecorder(options);
-  return freezeRun(recorder, simulate([recorder]).endTime);
+/** The report's reading interface over a frozen run. */
+export function thawRun(run: FrozenRun): RecordedRun {
+  return { recorder: new FrozenTimeline(run.data), endTime: run.endTime };
 }
 
 /**
- * The report's pair with the reference's run from the result cache (`key`); undefined when the
- * student's run cannot be recorded (it does not replay: the scored runs say why).
+ * A trusted run (the reference's, on the workload of the student's timeline) recorded with
+ * `reportRecorder(options)` through the result cache: `record` runs it and returns its end time.
  */
-export async function cachedTimelinePair(
+export async function cachedRecording(
   key: CacheKey,
-  workload: string,
-  student: () => FrozenRun,
-  reference: () => Promise<FrozenRun>,
-): Promise<TimelinePair | undefined> {
-  let mine: FrozenRun;
-  try {
-    mine = student();
-  } catch {
-    return undefined;
-  }
-  return timelinePair(workload, thawRun(mine), async () => thawRun(await cached(key, FrozenRun, reference)));
+  record: (recorder: TimelineRecorder) => number | Promise<number>,
+  options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {},
+): Promise<RecordedRun> {
+  const frozen = await cached(key, FrozenRun, async () => {
+    const recorder = reportRecorder(options);
+    const endTime = await record(recorder);
+    return { data: recorder.freeze(endTime), endTime };
+  });
+  return thawRun(frozen);
 }

@@ -1,17 +1,17 @@
 /** Every lab the grader knows, by name. */
 import { InputError } from '../../sim/errors.js';
 import { checkLabDefinition, type LabDefinition } from '../core/lab.js';
-import { routingLab } from './routing/lab.js';
+import { lab as routingLab } from './routing/lab.js';
 import { fairnessLab } from './fairness/lab.js';
 import { autoscalingLab } from './autoscaling/lab.js';
-import { cfsLab } from './cfs/lab.js';
+import { lab as cfsLab } from './cfs/lab.js';
 import { lab as deadlineLab } from './deadline/lab.js';
 
 const LABS: Readonly<Record<string, () => LabDefinition>> = {
-  routing: routingLab,
+  routing: () => routingLab,
   fairness: fairnessLab,
   autoscaling: autoscalingLab,
-  cfs: cfsLab,
+  cfs: () => cfsLab,
   deadline: () => deadlineLab,
 };
 

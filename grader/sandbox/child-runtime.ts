@@ -15,11 +15,13 @@
 import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { encodeFrame, FrameReader } from './frames.js';
+import { pinNondeterminism } from './pinned-clock.js';
 import {
   CHANNEL_FD,
   EXIT_MARKER,
   HARNESS_RESULT_ERROR,
   NON_ERROR,
+  RANDOM_SEED_ENV,
   SANDBOX_ENV,
   TOKEN_ENV,
   type ChildMessage,
@@ -53,7 +55,10 @@ const session: Session | undefined = process.env[SANDBOX_ENV] === '1' ? openSess
 function openSession(): Session | undefined {
   const token = process.env[TOKEN_ENV];
   delete process.env[TOKEN_ENV];
+  const seed = Number(process.env[RANDOM_SEED_ENV] ?? '1');
+  delete process.env[RANDOM_SEED_ENV];
   removeOtherChannels();
+  pinNondeterminism(Number.isInteger(seed) ? seed : 1);
   if (token === undefined || token === '') return undefined;
   let channel: Socket;
   try {

@@ -53,6 +53,9 @@ export const TOKEN_ENV = 'SERVELAB_SANDBOX_TOKEN';
 /** Set in the child's environment by runSandboxed; child-runtime installs its hooks only when present. */
 export const SANDBOX_ENV = 'SERVELAB_SANDBOX';
 
+/** The seed of the child's `Math.random` (pinned-clock.ts); from the hidden seed and the item. */
+export const RANDOM_SEED_ENV = 'SERVELAB_RANDOM_SEED';
+
 /**
  * Written synchronously to stderr when student code calls process.exit before the reply, so the parent
  * can say "exit" rather than "crash". Forging it gains nothing: it only names a failure.

@@ -30,6 +30,7 @@ import {
   EXIT_MARKER,
   HARNESS_RESULT_ERROR,
   NON_ERROR,
+  RANDOM_SEED_ENV,
   SANDBOX_ENV,
   TOKEN_ENV,
   type ChildMessage,
@@ -72,6 +73,8 @@ export interface SandboxOptions {
   readonly maxReplyBytes?: number;
   /** The OS layers to use (default: those detected on this machine, isolation.ts). */
   readonly isolation?: IsolationPlan;
+  /** Seeds the child's `Math.random` (pinned-clock.ts); default 1. Graders pass one per item. */
+  readonly randomSeed?: number;
 }
 
 export interface SandboxOutcome {
@@ -201,7 +204,14 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
   const started = performance.now();
   const child = spawn(command, args, {
     cwd: home.dir,
-    env: { NODE_OPTIONS: '', [SANDBOX_ENV]: '1', [TOKEN_ENV]: token, TZ: 'UTC', LANG: 'C' },
+    env: {
+      NODE_OPTIONS: '',
+      [SANDBOX_ENV]: '1',
+      [TOKEN_ENV]: token,
+      [RANDOM_SEED_ENV]: String(opts.randomSeed ?? 1),
+      TZ: 'UTC',
+      LANG: 'C',
+    },
     detached: true,
     // fd 3 is a plain pipe carrying frames (protocol.ts), not Node's 'ipc' channel.
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
 import { DEVICES } from '../catalog/devices.js';
 import { MODELS } from '../catalog/models.js';
 import type { Request } from '../entities/request.js';
-import type { SimulationObserver, SimulationSetup } from '../engine/simulator.js';
+import type { ReplicaKind, SimulationObserver, SimulationSetup } from '../engine/simulator.js';
 import { planKvMemory, type MemoryPlan } from '../memory/memory-planner.js';
 import type { ExecutionTimeModel } from '../predictor/execution-time-model.js';
 import { createExecutionModel } from '../predictor/factory.js';
@@ -22,6 +22,7 @@ import { assignTiers } from '../workload/sla-tiers.js';
 import { InputError } from '../errors.js';
 import { resolveDataPath } from './paths.js';
 import type { SimulationConfig } from './schema.js';
+import { replicaKindLabel } from './replica-mix.js';
 
 /** Default synthetic duration when neither --duration nor --num-requests is given. */
 export const DEFAULT_SYNTHETIC_DURATION = 1000;
@@ -168,6 +169,7 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
     seed: config.seed,
     timeLimit: config.timeLimit,
     costPerReplicaHour: costPerReplicaHour(config),
+    ...(config.replicaMix !== undefined ? { replicaKinds: replicaKinds(config, options) } : {}),
     autoscaling: options.autoscaling,
     observers: options.observers,
     onProgress: options.onProgress,
@@ -175,6 +177,33 @@ export function buildSimulation(config: SimulationConfig, options: BuildOptions 
     guardDecodeTokens: config.guardDecodeTokens,
     clientWeights: config.clientWeights,
   };
+}
+
+/**
+ * `--replica-mix`: each entry's own memory plan (unless --num-blocks fixes it for all), execution-time
+ * model and price; entries alike share one model. A given `executionModel` option is the model of
+ * the entries with the config's own device and TP (the CLI builds that one to name it).
+ */
+function replicaKinds(config: SimulationConfig, options: BuildOptions): ReplicaKind[] {
+  const byLabel = new Map<string, ReplicaKind>();
+  return config.replicaMix!.map((spec) => {
+    const label = replicaKindLabel(spec);
+    let kind = byLabel.get(label);
+    if (kind === undefined) {
+      const own: SimulationConfig = { ...config, device: spec.device, tp: spec.tp };
+      kind = {
+        label,
+        numBlocks: config.numBlocks ?? planMemory(own).numBlocks,
+        executionModel:
+          options.executionModel !== undefined && spec.device === config.device && spec.tp === config.tp
+            ? options.executionModel
+            : buildExecutionModel(own),
+        costPerReplicaHour: costPerReplicaHour(own),
+      };
+      byLabel.set(label, kind);
+    }
+    return kind;
+  });
 }
 
 /** Dollars per replica-hour: the GPU-hour price times the GPUs of a replica. */

@@ -12,6 +12,7 @@ import { DEFAULT_SWAP_COPY_OVERHEAD_SECONDS } from '../memory/swap-cost.js';
 import { RouterName } from '../policies/router/registry.js';
 import { ClientsField, ClientWeightsField, numberListField } from '../workload/multi-client.js';
 import { TierMixField } from '../workload/sla-tiers.js';
+import { ReplicaMixField } from './replica-mix.js';
 import { DEFAULT_DEADLINE_OPTIONS as DEADLINE } from '../policies/replica/deadline/deadline-options.js';
 
 const positiveInt = z.number().int().positive();
@@ -32,6 +33,9 @@ export const SimulationConfig = z
     model: ModelName.default('llama-2-7b').describe('Model served by every replica'),
     device: DeviceName.default('a100').describe('GPU type'),
     tp: positiveInt.default(1).describe('Tensor-parallel degree (GPUs per replica)'),
+    replicaMix: ReplicaMixField.optional().describe(
+      'Unequal replicas: device[/tpN] per replica, e.g. "a100,a100,h100,a100-40gb/tp2"; replica id i gets entry i mod n (added replicas too), each with its own memory plan, execution model and price (default: every replica is --device with --tp)',
+    ),
     globalScheduler: RouterName.default('lor').describe('Router that assigns requests to replicas'),
     replicaScheduler: ReplicaSchedulerName.default('vllm').describe('Batching policy inside each replica'),
     batchSizeCap: positiveInt.default(128).describe('Most requests holding KV blocks per replica'),
@@ -258,6 +262,7 @@ export const FIELD_SECTIONS: Readonly<Record<keyof SimulationConfig, ConfigSecti
   model: 'cluster',
   device: 'cluster',
   tp: 'cluster',
+  replicaMix: 'cluster',
   globalScheduler: 'cluster',
   replicaScheduler: 'cluster',
   batchSizeCap: 'cluster',

@@ -2,8 +2,9 @@
  * The replicas that exist at a moment, and what they cost. Replica ids come from a counter owned by
  * the cluster and are never reused, so after scale-downs they are not contiguous.
  *
- * Cost: every existing replica (marked ones too, until freed) costs `costPerReplicaHour`; replicas
- * still provisioning are free. The integral is advanced at every membership change and closed by
+ * Cost: every existing replica (marked ones too, until freed) costs its hourly price (the cluster's
+ * `costPerReplicaHour` unless `add` names another, for unequal replicas); replicas still provisioning
+ * are free. The integral is advanced at every membership change and closed by
  * `closeCostAt`.
  */
 import type { ReplicaScheduler } from '../policies/replica/replica-scheduler.js';
@@ -17,6 +18,8 @@ export interface ReplicaCountPoint {
 export class Cluster implements ClusterView {
   #replicas: ReplicaScheduler[] = [];
   readonly #byId = new Map<number, ReplicaScheduler>();
+  /** Hourly price of each existing replica priced apart from `costPerReplicaHour` (unequal replicas). */
+  readonly #hourly = new Map<number, number>();
   #nextId = 0;
   #costDollars = 0;
   #costClock = 0;
@@ -54,10 +57,11 @@ export class Cluster implements ClusterView {
     return this.#nextId++;
   }
 
-  add(replica: ReplicaScheduler, now: number): void {
+  add(replica: ReplicaScheduler, now: number, costPerHour: number = this.costPerReplicaHour): void {
     this.#advanceCost(now);
     this.#replicas.push(replica); // ids are increasing, so the list stays sorted
     this.#byId.set(replica.replicaId, replica);
+    if (costPerHour !== this.costPerReplicaHour) this.#hourly.set(replica.replicaId, costPerHour);
     this.#record(now);
   }
 
@@ -67,6 +71,7 @@ export class Cluster implements ClusterView {
     this.#advanceCost(now);
     this.#replicas = this.#replicas.filter((r) => r.replicaId !== replicaId);
     this.#byId.delete(replicaId);
+    this.#hourly.delete(replicaId);
     this.#record(now);
   }
 
@@ -84,9 +89,17 @@ export class Cluster implements ClusterView {
     else this.timeline.push({ time: now, replicas: this.#replicas.length });
   }
 
+  /** Dollars per hour of the replicas that exist now (equal replicas: count × price, as always). */
+  #costRate(): number {
+    if (this.#hourly.size === 0) return this.#replicas.length * this.costPerReplicaHour;
+    let rate = (this.#replicas.length - this.#hourly.size) * this.costPerReplicaHour;
+    for (const price of this.#hourly.values()) rate += price;
+    return rate;
+  }
+
   #advanceCost(now: number): void {
     if (now > this.#costClock) {
-      this.#costDollars += (this.#replicas.length * this.costPerReplicaHour * (now - this.#costClock)) / 3600;
+      this.#costDollars += (this.#costRate() * (now - this.#costClock)) / 3600;
       this.#costClock = now;
     }
   }

@@ -70,6 +70,14 @@ export interface SimulationObserver {
   onScaleRequested?(direction: 'up' | 'down', count: number, now: number): void;
 }
 
+export interface ReplicaKind {
+  /** e.g. "a100" or "h100/tp2"; routers read it as `replica.kind`. */
+  readonly label: string;
+  readonly numBlocks: number;
+  readonly executionModel: ExecutionTimeModel;
+  readonly costPerReplicaHour: number;
+}
+
 export interface RoutedRequest {
   readonly replicaId: number;
   readonly request: Request;
@@ -89,6 +97,12 @@ export interface SimulationSetup {
   /** Events after this simulated time are not processed; requests then unfinished stay unfinished. */
   readonly timeLimit?: number;
   readonly costPerReplicaHour: number;
+  /**
+   * Unequal replicas (sim/config/replica-mix.ts): replica id i is `replicaKinds[i mod n]`, with its
+   * own KV blocks, execution-time model and price. Absent: every replica has `kvCache.numBlocks`,
+   * `executionModel` and `costPerReplicaHour`.
+   */
+  readonly replicaKinds?: readonly ReplicaKind[];
   readonly autoscaling?: AutoscalingOptions;
   readonly observers?: readonly SimulationObserver[];
   /** Called every `progressEvery` events with the clock and completed count. */
@@ -345,11 +359,10 @@ export class Simulator {
     const batch = replica.schedule(this.#now);
     if (batch === undefined) return;
     batch.scheduledAt = this.#now;
-    batch.duration = this.#setup.executionModel.batchTime(batch) + batch.extraTime;
+    const model = this.#modelOf(replicaId);
+    batch.duration = model.batchTime(batch) + batch.extraTime;
     if (!(batch.duration > 0) || !Number.isFinite(batch.duration)) {
-      throw new Error(
-        `execution-time model ${this.#setup.executionModel.name} returned ${batch.duration} s for a batch`,
-      );
+      throw new Error(`execution-time model ${model.name} returned ${batch.duration} s for a batch`);
     }
     for (const request of batch.requests) request.onBatchStart(this.#now);
     this.#numBatches++;
@@ -374,7 +387,7 @@ export class Simulator {
       this.#runBuffers.set(batch.replicaId, buffers);
     }
     const { ends, durations } = buffers;
-    const model = this.#setup.executionModel;
+    const model = this.#modelOf(batch.replicaId);
     if (model.decodeRunTimes !== undefined) {
       model.decodeRunTimes(batch, maxSteps, durations);
       if (batch.extraTime !== 0) for (let s = 0; s < maxSteps; s++) durations[s]! += batch.extraTime;
@@ -542,17 +555,28 @@ export class Simulator {
     }
   }
 
+  #kindOf(replicaId: number): ReplicaKind | undefined {
+    const kinds = this.#setup.replicaKinds;
+    return kinds === undefined || kinds.length === 0 ? undefined : kinds[replicaId % kinds.length];
+  }
+
+  #modelOf(replicaId: number): ExecutionTimeModel {
+    return this.#kindOf(replicaId)?.executionModel ?? this.#setup.executionModel;
+  }
+
   #addReplica(now: number): ReplicaScheduler {
     const { kvCache, limits } = this.#setup;
     const replicaId = this.#cluster.nextReplicaId();
-    const kv = new KvBlockManager(kvCache.numBlocks, kvCache.blockSize, kvCache.watermarkFraction);
+    const kind = this.#kindOf(replicaId);
+    const kv = new KvBlockManager(kind?.numBlocks ?? kvCache.numBlocks, kvCache.blockSize, kvCache.watermarkFraction);
     const replica = this.#setup.makeReplicaScheduler({
       replicaId,
       kv,
       limits,
       clientWeights: this.#setup.clientWeights,
+      ...(kind !== undefined ? { kind: kind.label } : {}),
     });
-    this.#cluster.add(replica, now);
+    this.#cluster.add(replica, now, kind?.costPerReplicaHour);
     for (const o of this.#observers) o.onReplicaAdded?.(replica, now);
     return replica;
   }

@@ -232,6 +232,27 @@ const CASES: Record<string, Case> = {
     args: ['--tp', '2'],
     check: async (r) => (ok(r), expect(r.summary.ttft.mean).toBeLessThan((await baseline()).summary.ttft.mean)),
   },
+  '--replica-mix': {
+    // Round robin gives replica i the same requests in both runs, so the H100s (ids 0 and 2) finish
+    // theirs sooner than A100s do, the A100s (1 and 3) exactly as fast, and the price is per device.
+    args: ['--replica-mix', 'h100,a100', '--global-scheduler', 'round_robin', '--execution-model', 'roofline'],
+    check: async (r) => {
+      ok(r);
+      const alike = await sim(['--global-scheduler', 'round_robin', '--execution-model', 'roofline']);
+      const e2e = (run: Run, replicaId: number) =>
+        run.rows
+          .filter((row) => Number(row.replica_id) === replicaId)
+          .map((row) => [Number(row.request_id), Number(row.request_e2e_time)]);
+      for (const id of [0, 2]) {
+        const mixed = e2e(r, id);
+        const a100 = e2e(alike, id);
+        expect(mixed.map(([req]) => req)).toEqual(a100.map(([req]) => req));
+        mixed.forEach(([, t], i) => expect(t!).toBeLessThan(a100[i]![1]!));
+      }
+      for (const id of [1, 3]) expect(e2e(r, id)).toEqual(e2e(alike, id));
+      expect(r.summary.costDollars).toBeCloseTo(((4 + 2 + 4 + 2) * r.summary.simulatedSeconds) / 3600, 9);
+    },
+  },
   '--global-scheduler': {
     args: ['--global-scheduler', 'round_robin'],
     check: (r) => (ok(r), expect(r.summary.requestsPerReplica).toEqual({ 0: 3, 1: 3, 2: 3, 3: 3 })),

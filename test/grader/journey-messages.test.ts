@@ -87,7 +87,7 @@ export class AiRouter extends Router {
     expect(unit.verdict, unit.output).toBe('partial');
     expect(unit.score).toBeGreaterThan(0);
     expect(unit.output).toMatch(/each case was run alone .*"handles non-contiguous replica ids": hung/);
-    expect(unit.output).toMatch(/FAIL handles non-contiguous replica ids/);
+    expect(unit.output).toMatch(/FAIL public case: handles non-contiguous replica ids/);
   }, 120_000);
 });
 

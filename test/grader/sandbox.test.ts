@@ -68,6 +68,27 @@ describe('runSandboxed verdicts', () => {
     }
   });
 
+  test('determinism: Math.random is seeded per run and every clock student code reads is pinned', async () => {
+    const a = await run({ kind: 'clocks' }, { randomSeed: 7 });
+    const again = await run({ kind: 'clocks' }, { randomSeed: 7 });
+    const other = await run({ kind: 'clocks' }, { randomSeed: 8 });
+    expect(a.verdict).toBe('ok');
+    expect(again.result).toEqual(a.result);
+    const r = a.result as Record<string, unknown>;
+    expect(r).toMatchObject({
+      now: Date.UTC(2026, 0, 1),
+      date: '2026-01-01T00:00:00.000Z',
+      parsed: Date.UTC(2020, 4, 1),
+      perf: 0,
+      hr: 0,
+      cpu: 0,
+      isDate: true,
+    });
+    const [x, y] = r.random as number[];
+    expect(x).not.toBe(y);
+    expect((other.result as Record<string, unknown>).random).not.toEqual(r.random);
+  });
+
   test('ok: an async handler; reading its own folder (the bundle copy) works', async () => {
     expect((await run({ kind: 'async' })).result).toEqual({ late: true });
     const own = await run({ kind: 'read-self' });

@@ -16,7 +16,7 @@ import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
 import { getLab } from '../../grader/labs/index.js';
 import { timelineTrace } from '../../grader/labs/autoscaling/items.js';
 import { hiddenWorkloads as autoscalingHidden } from '../../grader/labs/autoscaling/workloads.js';
-import { publicBurst } from '../../grader/labs/cfs/items.js';
+import { publicRun } from '../../grader/labs/cfs/workloads.js';
 import {
   drawWorkload,
   hiddenWorkloads as deadlineHidden,
@@ -117,10 +117,9 @@ describe('every lab draws its report timelines from a public workload', () => {
       toMicros(routingInput.runs[0]!.requests.arrivedAt),
       new Set(),
     );
-    const cfs = getLab('cfs');
     expectPublicOnly(
       await gradedTimelines('cfs', 'schedule-interval'),
-      toMicros(publicBurst(cfs.manifest.publicSeed).arrivedAt),
+      toMicros(publicRun(0).requests.arrivedAt),
       new Set(),
     );
   }, 120_000);

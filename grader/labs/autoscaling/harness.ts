@@ -5,6 +5,7 @@
  * computed by the parent, never here.
  */
 import { serve } from '../../sandbox/child-runtime.js';
+import { realCpuUsage } from '../../sandbox/pinned-clock.js';
 import { Batch } from '../../../sim/entities/batch.js';
 import { Request } from '../../../sim/entities/request.js';
 import type { Autoscaler, AutoscalerRequest, ScalingState } from '../../../sim/policies/autoscaler/autoscaler.js';
@@ -260,7 +261,7 @@ let sink = 0;
  * (cache and frequency effects) hits both sides of an interleaved pair alike and cancels in the ratio.
  */
 function cpuMs(): number {
-  const u = process.cpuUsage();
+  const u = realCpuUsage();
   return (u.user + u.system) / 1000;
 }
 

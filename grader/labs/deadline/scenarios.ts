@@ -20,7 +20,8 @@ import type { Oracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, proportion } from '../../kit/rules.js';
 import { judgeRun, replayed } from '../../kit/scenario.js';
-import { cachedTimelinePair, recordRun } from '../../kit/timelines.js';
+import { cachedRecording, reportRecorder, timelinePair } from '../../kit/timelines.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
 import {
   CapacityOutput,
@@ -221,20 +222,26 @@ export function overloadItem(
       return { maxRate: report.maxRate, described: describeViolations(report), chunks: thin(chunks) };
     });
   /** The student's replayed run and the reference's on the public timeline workload, for the report. */
-  const timelines = (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
+  const timelines = async (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
     const w = workload(spec);
     const qps = OVERLOAD_QPS[w.lengths];
-    const record = (simulate: (observers: SimulationObserver[]) => SimulationResult) =>
-      recordRun(simulate, { tierDeadlines: LAB_SERVER.tierDeadlines });
+    const options = { tierDeadlines: LAB_SERVER.tierDeadlines };
+    const recorder = reportRecorder(options);
+    let endTime: number;
+    try {
+      endTime = replay(w, qps, log, { observers: [recorder], batchSizeCap }).endTime;
+    } catch {
+      return undefined; // the scored runs say why
+    }
     const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: 'timeline of the reference', seed: spec.seed };
-    return cachedTimelinePair(
-      key,
+    const reference = async (r: TimelineRecorder) => {
+      const make = await policy('reference', oracle, ctx);
+      return simulateAt(w, qps, make, { observers: [r], batchSizeCap }).endTime;
+    };
+    return timelinePair(
       `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
-      () => record((observers) => replay(w, qps, log, { observers, batchSizeCap })),
-      async () => {
-        const make = await policy('reference', oracle, ctx);
-        return record((observers) => simulateAt(w, qps, make, { observers, batchSizeCap }));
-      },
+      { recorder, endTime },
+      () => cachedRecording(key, reference, options),
     );
   };
   return {

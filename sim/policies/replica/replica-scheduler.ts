@@ -34,6 +34,8 @@ export interface ReplicaSchedulerInit {
   readonly limits: ReplicaSchedulerLimits;
   /** Per-client weights for fair schedulers (index = client id; unlisted clients weigh 1). */
   readonly clientWeights?: readonly number[] | undefined;
+  /** The replica's device and parallelism in a cluster of unequal replicas (`--replica-mix`), e.g. "h100/tp2". */
+  readonly kind?: string | undefined;
 }
 
 export abstract class ReplicaScheduler {
@@ -42,6 +44,8 @@ export abstract class ReplicaScheduler {
   readonly limits: ReplicaSchedulerLimits;
   /** Per-client weights (index = client id), from the config's `clientWeights`. */
   readonly clientWeights: readonly number[];
+  /** "a100", "h100/tp2"… with `--replica-mix`; undefined when every replica is alike. */
+  readonly kind: string | undefined;
   readonly waiting: Request[] = [];
   running: Request[] = [];
   /** Batches started and not yet ended (at most one: there is no pipeline parallelism). */
@@ -63,6 +67,7 @@ export abstract class ReplicaScheduler {
     this.kv = init.kv;
     this.limits = init.limits;
     this.clientWeights = init.clientWeights ?? [];
+    this.kind = init.kind;
   }
 
   /** A client's weight for fair scheduling: its entry in `clientWeights`, else 1. */

@@ -20,6 +20,8 @@ export interface ReplicaView {
   readonly numRunning: number;
   readonly numOutstanding: number;
   readonly kv: { readonly numBlocks: number; readonly numFreeBlocks: number };
+  /** Device and parallelism when replicas are unequal (`--replica-mix`), e.g. "h100/tp2"; else undefined. */
+  readonly kind?: string | undefined;
 }
 
 export interface ClusterView {

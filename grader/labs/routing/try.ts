@@ -3,8 +3,8 @@ import type { Router, RouterInit } from '../../../sim/policies/router/router.js'
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
 import { loadExport } from '../../core/load-module.js';
 import type { LabTry, TryMeasure } from '../../core/try.js';
-import { benchmarkRun } from './items.js';
-import { meanE2e, simulateRouting } from './simulate.js';
+import { meanE2e } from '../../kit/run-metrics.js';
+import { benchmarkRun, simulateRouting } from './simulate.js';
 
 type RouterFactory = (init: RouterInit) => Router;
 const RATES = [2, 3] as const;

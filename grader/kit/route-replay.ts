@@ -1,17 +1,11 @@
 /**
- * Re-running a student's routing decisions in the parent. The child reports every assignment its
- * router made and when; the parent's own engine replays them, so the latency that is scored comes
- * from trusted code, and a decision log that does not fit the simulation (a request routed twice,
- * before it arrived, or never) is caught here.
+ * Re-running routing decisions in the parent: a log of (time, request id, replica id) triples, as a
+ * recording router writes it, replayed by the parent's own engine, so the latency that is scored
+ * comes from trusted code, and a log that does not fit the simulation (a request routed twice,
+ * before it arrived, or never) is caught here with the kit's one ReplayError (batch-replay.ts).
  */
-import { Router, type Assignment, type RoutableRequest } from '../../../sim/policies/router/router.js';
-
-export class ReplayError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReplayError';
-  }
-}
+import { Router, type Assignment, type RoutableRequest } from '../../sim/policies/router/router.js';
+import { ReplayError } from './batch-replay.js';
 
 export class ReplayRouter extends Router {
   override readonly readsKvState = false;

@@ -1,28 +1,52 @@
 /**
- * Replaying a student's run in the grader's own engine: a V0 scheduler whose steps are the ones the
- * student's scheduler took in the sandbox. Each step is applied with the engine's helpers and checked
- * against the engine's rules (who may move where, the watermark, the budgets, no swap in and out at
- * once, prefill-only or decode-only), so the latencies that are scored come from the parent's engine,
- * never from numbers the child reports.
+ * Replaying a student's vLLM-V0 run in the grader's own engine (the CFS lab): a V0 scheduler whose
+ * steps are the ones the student's scheduler took in the sandbox. The child records every step
+ * (`encodeStep`, fed by VllmV0ReplicaScheduler.onStep); the parent decodes the list and hands the
+ * steps to this scheduler, which applies each with the engine's helpers and checks it against the
+ * engine's rules (who may move where, the watermark, the budgets, no swap in and out at once,
+ * prefill-only or decode-only), so the latencies that are scored come from the parent's engine, never
+ * from numbers the child reports. A step that breaks a rule throws the kit's ReplayError.
  *
  * Within a step the moves are applied in the order the default step makes them: preemptions (swap-out,
  * recompute), then prefills, then decodes of running requests, then swap-ins (each of which decodes).
  */
-import type { Request } from '../../../sim/entities/request.js';
+import type { Request } from '../../sim/entities/request.js';
+import type { V0StepRecord } from '../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import {
   VllmV0Scheduler,
   type BlockTransfer,
   type ScheduledGroup,
   type SchedulerOutputs,
   type VllmV0SchedulerInit,
-} from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import type { DecodedStep } from './protocol.js';
+} from '../../sim/policies/replica/vllm-v0-step-scheduler.js';
+import { ReplayError } from './batch-replay.js';
 
-export class ReplayError extends Error {
-  override readonly name = 'ReplayError';
+export type DecodedStep = { -readonly [K in keyof V0StepRecord]: number[] };
+
+const FIELDS = ['swappedOut', 'recomputed', 'prefills', 'decodes', 'swappedIn'] as const;
+
+/** Appends one step to a flat list: per field of V0StepRecord in order, its length then its ids. */
+export function encodeStep(out: number[], step: V0StepRecord): void {
+  for (const field of FIELDS) out.push(step[field].length, ...step[field]);
 }
 
-export class ReplayScheduler extends VllmV0Scheduler {
+/** The steps of a flat list; throws ReplayError on a malformed list. */
+export function decodeSteps(flat: readonly number[]): DecodedStep[] {
+  const steps: DecodedStep[] = [];
+  let i = 0;
+  const take = (): number[] => {
+    const n = flat[i++]!;
+    if (!Number.isInteger(n) || n < 0 || i + n > flat.length) throw new ReplayError('the step list is malformed');
+    const ids = flat.slice(i, i + n);
+    i += n;
+    return ids;
+  };
+  while (i < flat.length)
+    steps.push({ swappedOut: take(), recomputed: take(), prefills: take(), decodes: take(), swappedIn: take() });
+  return steps;
+}
+
+export class V0StepReplayScheduler extends VllmV0Scheduler {
   readonly #steps: readonly DecodedStep[];
   /** Requests that have arrived here, by id. */
   readonly #byId = new Map<number, Request>();
