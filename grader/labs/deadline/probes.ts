@@ -15,14 +15,17 @@ import {
 } from '../../../sim/policies/replica/deadline/batch-time-model.js';
 import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import type { Probe, ProbeSet } from '../../kit/probes.js';
+import { compareFields, type Probe, type ProbeSet } from '../../kit/probes.js';
 import type { DeadlineModule, LabScheduler } from './student.js';
 
 type DeadlineProbe = Probe<DeadlineModule>;
 type Run = DeadlineProbe['run'];
-/** A fixed public case, and a hidden variant (its numbers drawn from the probe seed). */
-const pub = (name: string, run: Run): DeadlineProbe => ({ name, hidden: false, run });
-const hid = (name: string, run: Run): DeadlineProbe => ({ name, hidden: true, run });
+const probe =
+  (hidden: boolean, compare?: DeadlineProbe['compare']) =>
+  (name: string, run: Run): DeadlineProbe => ({ name, hidden, run, ...(compare !== undefined ? { compare } : {}) });
+/** A fixed public case, and a hidden variant (its numbers drawn from the probe seed); `…State` compares field by field. */
+const [pub, hid] = [probe(false), probe(true)];
+const [pubState, hidState] = [probe(false, compareFields), probe(true, compareFields)];
 
 interface SchedulerSpec {
   numBlocks?: number;
@@ -54,6 +57,13 @@ interface Req {
   prefilledAt?: number;
   generated?: number;
 }
+
+const req = (id: number, arrivedAt: number, prompt: number, more: Partial<Req> = {}): Req => ({
+  id,
+  arrivedAt,
+  prompt,
+  ...more,
+});
 
 function request(q: Req): Request {
   const r = new Request({
@@ -135,7 +145,7 @@ function priorityKey(seed: number): DeadlineProbe[] {
     const s = scheduler(m, { deadline });
     return sortedIds(reqs.map(request), (a, b) => s.comparePrefills(a, b));
   };
-  const at = (id: number, arrivedAt: number, prompt: number, tier = 0): Req => ({ id, arrivedAt, prompt, tier });
+  const at = (id: number, arrivedAt: number, prompt: number, tier = 0) => req(id, arrivedAt, prompt, { tier });
   return [
     pub(
       'equal arrivals, tiers 0/1/2, remaining 4000/10/10, α 0.008: keys 38 / 594.08 / 1794.08',
@@ -198,9 +208,8 @@ function decodeOrder(seed: number): DeadlineProbe[] {
     prefilledAt: 6 + round(rng.next() * 3),
     generated: rng.int(1, 30),
   }));
-  const decode = (id: number, arrivedAt: number, prefilledAt: number, generated: number, tier = 0): Req => {
-    return { id, arrivedAt, prompt: 64, tier, prefilledAt, generated };
-  };
+  const decode = (id: number, arrivedAt: number, prefilledAt: number, generated: number, tier = 0) =>
+    req(id, arrivedAt, 64, { tier, prefilledAt, generated });
   // Token deadlines 6.3, 9.3, 11.1, 7.6 and a tier-1 decode.
   const fixed = [
     decode(0, 0, 1, 2),
@@ -230,7 +239,7 @@ function relegation(seed: number): DeadlineProbe[] {
   const should =
     (prompt: number, now: number, setup?: (s: LabScheduler, r: Request) => void, tier = 0) =>
     (m: DeadlineModule) => {
-      const { s, get } = situation(m, {}, [], [{ id: 0, arrivedAt: 0, prompt, tier }]);
+      const { s, get } = situation(m, {}, [], [req(0, 0, prompt, { tier })]);
       setup?.(s, get(0));
       return s.shouldRelegate(get(0), now);
     };
@@ -250,24 +259,23 @@ function relegation(seed: number): DeadlineProbe[] {
     pub('exactly on the deadline (now + remaining / throughput = deadline): no', should(8500, 5)),
     hid('tier 1: TTFT deadline 594 s', should(8500 + extra, 593, undefined, 1)),
     pub('a request holding KV blocks (a partial prefill) is never relegated', (m) => {
-      const { s, get } = situation(m, {}, [{ id: 0, arrivedAt: 0, prompt: 60000, computed: 256 }], []);
+      const { s, get } = situation(m, {}, [req(0, 0, 60000, { computed: 256 })], []);
       return s.shouldRelegate(get(0), 5);
     }),
-    pub('in getNextBatch: a hopeless request is relegated once, before it gets blocks, and is still served', (m) => {
-      const waiting = [
-        { id: 0, arrivedAt: 0, prompt: 60000 },
-        { id: 1, arrivedAt: 0.5, prompt: 300 },
-      ];
-      const { s, get } = situation(m, { numBlocks: 8000 }, [], waiting);
-      const first = step(s, 1);
-      const holdsAfterFirst = s.kv.holds(0);
-      advance(s, 1.5);
-      for (let k = 0; k < 400 && !get(0).isPrefillComplete; k++) {
-        if (step(s, 2 + k).batch.length === 0) break;
-        advance(s, 2.5 + k);
-      }
-      return { first, holdsAfterFirst, relegations: s.numRelegations, prefilled: get(0).isPrefillComplete };
-    }),
+    pubState(
+      'in getNextBatch: a hopeless request is relegated once, before it gets blocks, and is still served',
+      (m) => {
+        const { s, get } = situation(m, { numBlocks: 8000 }, [], [req(0, 0, 60000), req(1, 0.5, 300)]);
+        const first = step(s, 1);
+        const holdsAfterFirst = s.kv.holds(0);
+        advance(s, 1.5);
+        for (let k = 0; k < 400 && !get(0).isPrefillComplete; k++) {
+          if (step(s, 2 + k).batch.length === 0) break;
+          advance(s, 2.5 + k);
+        }
+        return { first, holdsAfterFirst, relegations: s.numRelegations, prefilled: get(0).isPrefillComplete };
+      },
+    ),
   ];
 }
 
@@ -377,32 +385,23 @@ function schedule(seed: number): DeadlineProbe[] {
       generated: rng.int(1, 40),
     }));
     const waiting = randomRequests(rng, 6, 8).map((q) => ({ ...q, arrivedAt: 5 + q.arrivedAt / 10 }));
-    return [step(situation(m, {}, running, waiting).s, 8)];
+    return step(situation(m, {}, running, waiting).s, 8);
   };
   return [
-    pub('decodes first, then prompts in priority order up to the dynamic chunk', (m) => {
-      const running = [
-        { id: 0, arrivedAt: 0, prompt: 300, prefilledAt: 1, generated: 3 },
-        { id: 1, arrivedAt: 0.2, prompt: 200, tier: 1, prefilledAt: 1.5, generated: 5 },
-        { id: 2, arrivedAt: 0.5, prompt: 2000, computed: 512 },
+    pubState('decodes first, then prompts in priority order up to the dynamic chunk', (m) => {
+      const decoding = [
+        req(0, 0, 300, { prefilledAt: 1, generated: 3 }),
+        req(1, 0.2, 200, { tier: 1, prefilledAt: 1.5, generated: 5 }),
       ];
-      const waiting = [
-        { id: 3, arrivedAt: 1, prompt: 900 },
-        { id: 4, arrivedAt: 1.2, prompt: 150, tier: 2 },
-        { id: 5, arrivedAt: 1.3, prompt: 5000 },
-      ];
-      return step(situation(m, {}, running, waiting).s, 2);
+      const waiting = [req(3, 1, 900), req(4, 1.2, 150, { tier: 2 }), req(5, 1.3, 5000)];
+      return step(situation(m, {}, [...decoding, req(2, 0.5, 2000, { computed: 512 })], waiting).s, 2);
     }),
     // 150 blocks: the partial prefill keeps taking chunks; the waiting head (3,000 tokens = 188 blocks) does not fit, nobody skips it.
-    pub('a waiting head that does not fit closes admission; the prompt in progress continues', (m) => {
-      const waiting = [
-        { id: 1, arrivedAt: 0.1, prompt: 3000 },
-        { id: 2, arrivedAt: 0.2, prompt: 50, tier: 1 },
-      ];
-      const running = [{ id: 0, arrivedAt: 0, prompt: 1000, computed: 256 }];
-      return step(situation(m, { numBlocks: 150 }, running, waiting).s, 1);
+    pubState('a waiting head that does not fit closes admission; the prompt in progress continues', (m) => {
+      const waiting = [req(1, 0.1, 3000), req(2, 0.2, 50, { tier: 1 })];
+      return step(situation(m, { numBlocks: 150 }, [req(0, 0, 1000, { computed: 256 })], waiting).s, 1);
     }),
-    hid('a random situation', random),
+    hidState('a random situation', random),
   ];
 }
 
