@@ -81,14 +81,15 @@ export function thawRun(run: FrozenRun): RecordedRun {
 
 /**
  * A trusted run (the reference's, on the workload of the student's timeline) recorded with
- * `reportRecorder` through the result cache: `record` runs it and returns its end time.
+ * `reportRecorder(options)` through the result cache: `record` runs it and returns its end time.
  */
 export async function cachedRecording(
   key: CacheKey,
   record: (recorder: TimelineRecorder) => number | Promise<number>,
+  options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {},
 ): Promise<RecordedRun> {
   const frozen = await cached(key, FrozenRun, async () => {
-    const recorder = reportRecorder();
+    const recorder = reportRecorder(options);
     const endTime = await record(recorder);
     return { data: recorder.freeze(endTime), endTime };
   });

@@ -5,14 +5,14 @@ import { lab as routingLab } from './routing/lab.js';
 import { fairnessLab } from './fairness/lab.js';
 import { autoscalingLab } from './autoscaling/lab.js';
 import { lab as cfsLab } from './cfs/lab.js';
-import { deadlineLab } from './deadline/lab.js';
+import { lab as deadlineLab } from './deadline/lab.js';
 
 const LABS: Readonly<Record<string, () => LabDefinition>> = {
   routing: () => routingLab,
   fairness: fairnessLab,
   autoscaling: autoscalingLab,
   cfs: () => cfsLab,
-  deadline: deadlineLab,
+  deadline: () => deadlineLab,
 };
 
 export const LAB_NAMES = Object.keys(LABS);

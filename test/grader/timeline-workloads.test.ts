@@ -17,8 +17,14 @@ import { getLab } from '../../grader/labs/index.js';
 import { timelineTrace } from '../../grader/labs/autoscaling/items.js';
 import { hiddenWorkloads as autoscalingHidden } from '../../grader/labs/autoscaling/workloads.js';
 import { publicRun } from '../../grader/labs/cfs/workloads.js';
-import { hiddenWorkloads as deadlineHidden, OVERLOAD_QPS, timelineWorkload } from '../../grader/labs/deadline/items.js';
-import { baseRequests, drawWorkload, type WorkloadSpec } from '../../grader/labs/deadline/simulate.js';
+import {
+  drawWorkload,
+  hiddenWorkloads as deadlineHidden,
+  OVERLOAD_QPS,
+  timelineWorkload,
+  type WorkloadSpec,
+} from '../../grader/labs/deadline/simulate.js';
+import { fromWire } from '../../grader/kit/wire.js';
 import { partRuns, timelineRun } from '../../grader/labs/fairness/workloads.js';
 import { timelineView, type TimelinePair } from '../../grader/report/timeline-view.js';
 import { runItemChild } from '../../grader/core/item-child.js';
@@ -92,7 +98,7 @@ function expectPublicOnly(pair: TimelinePair, publicArrivals: Set<number>, hidde
 
 const deadlineArrivals = (spec: WorkloadSpec) => {
   const w = drawWorkload(spec);
-  return atRate(baseRequests(w), 1, OVERLOAD_QPS[w.lengths]).map((r) => r.arrivedAt);
+  return atRate(fromWire(w), 1, OVERLOAD_QPS[w.lengths]).map((r) => r.arrivedAt);
 };
 
 describe('every lab draws its report timelines from a public workload', () => {

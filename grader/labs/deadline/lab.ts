@@ -1,17 +1,28 @@
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../sim/config/paths.js';
-import type { LabDefinition } from '../../core/lab.js';
-import { loadManifest } from '../../manifest/load.js';
-import { DEADLINE_ITEMS } from './items.js';
-import { deadlineTry } from './try-lab.js';
-import { buildPublicExpected, PUBLIC_EXPECTED_FILE } from './public-expected.js';
+/** The deadline lab's rubric (labs/deadline/manifest.json): seven unit items on the reference's probes, two scenarios. */
+import { defineLab } from '../../kit/define-lab.js';
+import { referenceOracle } from '../../kit/oracle.js';
+import { unitItem } from '../../kit/unit-item.js';
+import { DEADLINE_PROBES } from './probes.js';
+import { capacityItem, overloadItem } from './scenarios.js';
+import type { DeadlineModule } from './student.js';
+import { deadlineTry } from './try.js';
 
-export function deadlineLab(): LabDefinition {
-  return {
-    manifest: loadManifest(join(REPO_ROOT, 'labs', 'deadline', 'manifest.json')),
-    harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'deadline', 'harness.ts'),
-    items: DEADLINE_ITEMS,
-    tryout: deadlineTry,
-    handoutData: async (repoRoot) => ({ [PUBLIC_EXPECTED_FILE]: await buildPublicExpected(repoRoot) }),
-  };
-}
+const oracle = referenceOracle<DeadlineModule>('deadline', 'deadline-scheduler.ts');
+const unit = (item: keyof typeof DEADLINE_PROBES) =>
+  unitItem({ lab: 'deadline', oracle, probes: DEADLINE_PROBES }, item);
+
+export const lab = defineLab({
+  lab: 'deadline',
+  items: {
+    'priority-key': unit('priority-key'),
+    'token-deadline': unit('token-deadline'),
+    'decode-order': unit('decode-order'),
+    relegation: unit('relegation'),
+    'model-fit': unit('model-fit'),
+    'dynamic-chunk': unit('dynamic-chunk'),
+    schedule: unit('schedule'),
+    capacity: capacityItem(oracle),
+    overload: overloadItem(oracle),
+  },
+  tryout: deadlineTry,
+});

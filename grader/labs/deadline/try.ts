@@ -1,40 +1,31 @@
 /**
  * `npm run try -- deadline`: your scheduler on public-seed workloads (conversation- and code-like
- * lengths) at a moderate and an overloaded rate, beside Sarathi with FCFS and with EDF, and the
- * reference's published numbers. Capacity itself (a search over rates) is left to the grader.
+ * lengths) at the ends of the capacity search range and at the overload rate, beside Sarathi with
+ * FCFS and with EDF. Capacity itself (a search over rates) is left to the grader.
  */
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
-import type { DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
-import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import { Rng } from '../../../sim/workload/rng.js';
 import { loadExport } from '../../core/load-module.js';
 import type { LabTry, TryMeasure } from '../../core/try.js';
-import { OVERLOAD_QPS } from './items.js';
+import { derivedSeed } from '../../kit/seeds.js';
+import type { WorkloadLengths } from './schemas.js';
 import {
   drawWorkload,
+  OVERLOAD_QPS,
   SEARCH_RANGE,
   simulateAt,
   violationsOf,
   type SchedulerFactory,
-  type WorkloadLengths,
 } from './simulate.js';
+import type { DeadlineModule } from './student.js';
 
 const LENGTHS: readonly WorkloadLengths[] = ['conv', 'code'];
-const rates = (lengths: WorkloadLengths) => [
-  SEARCH_RANGE[lengths].low,
-  SEARCH_RANGE[lengths].high,
-  OVERLOAD_QPS[lengths],
-];
-const key = (lengths: WorkloadLengths, qps: number) => `${lengths}-like at ${qps} req/s: worst tier missed (%)`;
-const publicSpec = (lengths: WorkloadLengths, seed: number) => ({
-  lengths,
-  seed: new Rng(seed).fork(`deadline-try-${lengths}`).int(1, 2 ** 31 - 1),
-});
+const rates = (l: WorkloadLengths) => [SEARCH_RANGE[l].low, SEARCH_RANGE[l].high, OVERLOAD_QPS[l]];
+const key = (l: WorkloadLengths, qps: number) => `${l}-like at ${qps} req/s: worst tier missed (%)`;
 
 export const deadlineTry: LabTry<SchedulerFactory> = {
   lab: 'deadline',
   async load(dir) {
-    const Scheduler = await loadExport<new (init: ReplicaSchedulerInit, options: DeadlineOptions) => ReplicaScheduler>(
+    const Scheduler = await loadExport<DeadlineModule['DeadlineScheduler']>(
       dir,
       'deadline-scheduler.ts',
       'DeadlineScheduler',
@@ -50,7 +41,7 @@ export const deadlineTry: LabTry<SchedulerFactory> = {
     const values: Record<string, number> = {};
     const errors: string[] = [];
     for (const lengths of LENGTHS) {
-      const w = drawWorkload(publicSpec(lengths, seed));
+      const w = drawWorkload({ lengths, seed: derivedSeed(seed, `deadline-try-${lengths}`) });
       for (const qps of rates(lengths)) {
         try {
           values[key(lengths, qps)] = 100 * violationsOf(simulateAt(w, qps, make)).maxRate;
@@ -67,9 +58,10 @@ export const deadlineTry: LabTry<SchedulerFactory> = {
     x: 'requests per second',
     y: '% missed (worst tier)',
     points: (m: TryMeasure) =>
-      rates(lengths).flatMap((q) =>
-        m.values[key(lengths, q)] === undefined ? [] : [[q, m.values[key(lengths, q)]!] as [number, number]],
-      ),
+      rates(lengths).flatMap((q): [number, number][] => {
+        const v = m.values[key(lengths, q)];
+        return v === undefined ? [] : [[q, v]];
+      }),
   })),
   about:
     'Workloads: conversation- and code-like requests with tiers drawn from the seed, at the ends of the capacity search range and at the overload rate; the graded capacity and overload items run hidden workloads from the hidden seed (labs/deadline/README.md).',
