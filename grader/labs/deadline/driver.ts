@@ -3,10 +3,11 @@
  * returns raw observations (probe values, violation rates, batch logs). Scores are computed by the
  * parent, never here.
  */
+// First: the child runtime must run before any student module body (grader/sandbox/child-runtime.ts).
+import { childTask, serveLab } from '../../kit/driver.js';
 import * as student from '@student/deadline-scheduler.js';
 import { capacityBracket } from '../../../sim/analysis/capacity.js';
 import { recordBatches } from '../../kit/batch-log.js';
-import { childTask, serveLab } from '../../kit/driver.js';
 import { describeThrown } from '../../kit/instance-hook.js';
 import { DEADLINE_PROBES } from './probes.js';
 import { CapacityInput, OverloadInput, type CapacityOutput, type OverloadOutput, type Workload } from './schemas.js';
