@@ -9,9 +9,9 @@
 import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
-import { Request } from '../../../sim/entities/request.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import type { ScenarioRun, WireRequests } from './protocol.js';
+import { fromWire } from '../../kit/wire.js';
+import type { ScenarioRun } from './schemas.js';
 
 export const SCENARIO_CLUSTER = {
   model: 'llama-2-7b',
@@ -39,28 +39,6 @@ export function scenarioConfig(run: Pick<ScenarioRun, 'scheduler' | 'duration' |
   });
 }
 
-export function toWire(requests: readonly Request[]): WireRequests {
-  return {
-    arrivedAt: requests.map((r) => r.arrivedAt),
-    clientId: requests.map((r) => r.clientId),
-    numPrefillTokens: requests.map((r) => r.numPrefillTokens),
-    numDecodeTokens: requests.map((r) => r.numDecodeTokens),
-  };
-}
-
-export function fromWire(w: WireRequests): Request[] {
-  return w.arrivedAt.map(
-    (arrivedAt, id) =>
-      new Request({
-        id,
-        arrivedAt,
-        clientId: w.clientId[id]!,
-        numPrefillTokens: w.numPrefillTokens[id]!,
-        numDecodeTokens: w.numDecodeTokens[id]!,
-      }),
-  );
-}
-
 export type SchedulerFactory = (init: ReplicaSchedulerInit) => ReplicaScheduler;
 
 export function simulateScenario(
@@ -72,5 +50,3 @@ export function simulateScenario(
   const setup = buildSimulation(config, { requests: fromWire(run.requests), makeReplicaScheduler, observers });
   return new Simulator(setup).run();
 }
-
-export { logCall } from '../../kit/batch-log.js';

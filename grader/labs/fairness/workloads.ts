@@ -6,48 +6,30 @@
  */
 import { generateMultiClient, type ClientWorkloadInput, ClientWorkload } from '../../../sim/workload/multi-client.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import type { ScenarioRun, SchedulerKind } from './protocol.js';
-import { toWire } from './simulate.js';
+import { derivedSeed } from '../../kit/seeds.js';
+import { toWire } from '../../kit/wire.js';
+import type { ScenarioRun, SchedulerKind } from './schemas.js';
 
 export type WorkloadKey = 'overload' | 'on-off' | 'weighted' | 'short-long' | 'shift';
 
-export type Check =
-  /** Accumulated service difference between `clients` over (from, to]: must stay within the bound. */
-  | {
-      readonly kind: 'difference';
-      readonly id: string;
-      readonly title: string;
-      readonly clients: readonly number[];
-      readonly from: number;
-      readonly to?: number;
-    }
-  /** The same, restarted at the start of each period (a client returning from silence), worst period. */
-  | {
-      readonly kind: 'periods';
-      readonly id: string;
-      readonly title: string;
-      readonly clients: readonly number[];
-      readonly periods: readonly (readonly [number, number])[];
-    }
-  /** Weighted service shares over (from, end]: max_i |(S_i/w_i) / mean_j(S_j/w_j) − 1| within tolerance. */
-  | {
-      readonly kind: 'shares';
-      readonly id: string;
-      readonly title: string;
-      readonly clients: readonly number[];
-      readonly from: number;
-    }
-  /** Mean time to first token of `client`'s requests arriving in [from, to) (unfinished: counted to the end). */
-  | {
-      readonly kind: 'latency';
-      readonly id: string;
-      readonly title: string;
-      readonly client: number;
-      readonly from: number;
-      readonly to: number;
-    }
-  /** Service per second over the run, against FCFS on the same workload. */
-  | { readonly kind: 'throughput'; readonly id: string; readonly title: string };
+interface Named {
+  readonly id: string;
+  readonly title: string;
+}
+/**
+ * difference: accumulated service difference between `clients` over (from, to], within the bound;
+ * periods: the same restarted at each period (a client returning from silence), worst period;
+ * shares: max_i |(S_i/w_i) / mean_j(S_j/w_j) − 1| over (from, end]; latency: mean TTFT of `client`'s
+ * requests arriving in [from, to) (unfinished: counted to the end); throughput: service per second vs FCFS.
+ */
+export type Check = Named &
+  (
+    | { readonly kind: 'difference'; readonly clients: readonly number[]; readonly from: number; readonly to?: number }
+    | { readonly kind: 'periods'; readonly clients: readonly number[]; readonly periods: readonly [number, number][] }
+    | { readonly kind: 'shares'; readonly clients: readonly number[]; readonly from: number }
+    | { readonly kind: 'latency'; readonly client: number; readonly from: number; readonly to: number }
+    | { readonly kind: 'throughput' }
+  );
 
 export interface WorkloadDef {
   readonly key: WorkloadKey;
@@ -57,7 +39,18 @@ export interface WorkloadDef {
   readonly clients: readonly ClientWorkloadInput[];
   readonly weights: readonly number[];
   readonly checks: readonly Check[];
+  /** Where the report's service-difference plot of this workload starts (all clients backlogged). */
+  readonly plotFrom: number;
 }
+
+const backlogged = (from: number): Check => ({
+  kind: 'difference',
+  id: 'difference',
+  title: `service difference of the two backlogged clients after ${from} s`,
+  clients: [0, 1],
+  from,
+});
+const throughput: Check = { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' };
 
 export const WORKLOADS: readonly WorkloadDef[] = [
   {
@@ -67,16 +60,8 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     duration: 180,
     clients: [{ qps: 4 }, { qps: 8 }],
     weights: [],
-    checks: [
-      {
-        kind: 'difference',
-        id: 'difference',
-        title: 'service difference of the two backlogged clients after 30 s',
-        clients: [0, 1],
-        from: 30,
-      },
-      { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' },
-    ],
+    checks: [backlogged(30), throughput],
+    plotFrom: 30,
   },
   {
     key: 'on-off',
@@ -98,6 +83,7 @@ export const WORKLOADS: readonly WorkloadDef[] = [
         ],
       },
     ],
+    plotFrom: 30,
   },
   {
     key: 'weighted',
@@ -115,6 +101,7 @@ export const WORKLOADS: readonly WorkloadDef[] = [
         from: 30,
       },
     ],
+    plotFrom: 30,
   },
   {
     key: 'short-long',
@@ -126,16 +113,8 @@ export const WORKLOADS: readonly WorkloadDef[] = [
       { qps: 8, prefill: 32, decode: 512 },
     ],
     weights: [],
-    checks: [
-      {
-        kind: 'difference',
-        id: 'difference',
-        title: 'service difference of the two backlogged clients after 30 s',
-        clients: [0, 1],
-        from: 30,
-      },
-      { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' },
-    ],
+    checks: [backlogged(30), throughput],
+    plotFrom: 30,
   },
   {
     key: 'shift',
@@ -167,6 +146,7 @@ export const WORKLOADS: readonly WorkloadDef[] = [
         from: 100,
       },
     ],
+    plotFrom: 100,
   },
 ];
 
@@ -174,23 +154,20 @@ export function workload(key: WorkloadKey): WorkloadDef {
   return WORKLOADS.find((w) => w.key === key)!;
 }
 
-/** A seed per workload, derived from the hidden seed, so workloads draw independent arrivals. */
-export function workloadSeed(hiddenSeed: number, key: WorkloadKey): number {
-  return new Rng(hiddenSeed).fork(`fairness-workload-${key}`).int(1, 2 ** 31 - 1);
-}
-
-export function scenarioRun(def: WorkloadDef, scheduler: SchedulerKind, hiddenSeed: number): ScenarioRun {
+/** The workload's run for one part, its arrivals drawn from `seed` (a stream per workload). */
+export function scenarioRun(def: WorkloadDef, scheduler: SchedulerKind, seed: number): ScenarioRun {
   const requests = generateMultiClient(
     { clients: def.clients.map((c) => ClientWorkload.parse(c)), duration: def.duration, maxTokens: 4096 },
-    new Rng(workloadSeed(hiddenSeed, def.key)),
+    new Rng(derivedSeed(seed, `fairness-workload-${def.key}`)),
   );
+  const { key, label, duration } = def;
   return {
-    key: def.key,
-    label: def.label,
+    key,
+    label,
     scheduler,
-    duration: def.duration,
+    duration,
     clientWeights: [...def.weights],
-    requests: toWire(requests),
+    requests: toWire(requests, { clientId: true }),
   };
 }
 
@@ -199,15 +176,12 @@ export function partRuns(scheduler: SchedulerKind, hiddenSeed: number): Scenario
   return WORKLOADS.map((def) => scenarioRun(def, scheduler, hiddenSeed));
 }
 
-/** The workload whose timelines the report draws (its arrivals from the public seed). */
-export const TIMELINE_WORKLOAD: WorkloadKey = 'on-off';
-
 /**
- * The report's timeline run: the timeline workload drawn from the public seed, as `npm run try --
+ * The report's timeline run: the on/off workload drawn from the public seed, as `npm run try --
  * fairness` runs it, under its own key so no scored check ever finds it. The trace files beside the
  * report then hold no hidden arrivals.
  */
 export function timelineRun(scheduler: SchedulerKind, publicSeed: number): ScenarioRun {
-  const run = scenarioRun(workload(TIMELINE_WORKLOAD), scheduler, publicSeed);
+  const run = scenarioRun(workload('on-off'), scheduler, publicSeed);
   return { ...run, key: `public-${run.key}`, label: `${run.label}, public seed ${publicSeed}`, timelineOnly: true };
 }
