@@ -18,56 +18,37 @@ export const lab = defineLab({
     'cost-prefill': unitItem(unit, 'cost-prefill'),
     'cost-decode': unitItem(unit, 'cost-decode'),
     'vtc-arrival': unitItem(unit, 'vtc-arrival'),
-    'vtc-on-off': scenarioItem(
-      'vtc',
-      [
-        ['on-off', 'returning'],
-        ['shift', 'after-shift'],
-      ],
-      { rates: 'on-off', difference: 'shift', timeline: true },
-    ),
+    'vtc-on-off': scenarioItem('vtc', ['on-off/returning', 'shift/after-shift'], {
+      rates: 'on-off',
+      difference: 'shift',
+      timeline: true,
+    }),
     'vtc-batch-completion': unitItem(unit, 'vtc-batch-completion'),
     'vtc-select': unitItem(unit, 'vtc-select'),
     'vtc-next-batch': unitItem(unit, 'vtc-next-batch'),
-    'vtc-overload': scenarioItem(
-      'vtc',
-      [
-        ['overload', 'difference'],
-        ['overload', 'throughput'],
-        ['shift', 'light-latency'],
-      ],
-      { rates: 'overload', difference: 'overload' },
-    ),
+    'vtc-overload': scenarioItem('vtc', ['overload/difference', 'overload/throughput', 'shift/light-latency'], {
+      rates: 'overload',
+      difference: 'overload',
+    }),
     'vtc-weighted-short-long': scenarioItem(
       'vtc',
-      [
-        ['weighted', 'shares'],
-        ['short-long', 'difference'],
-        ['short-long', 'throughput'],
-      ],
-      { rates: 'weighted', difference: 'short-long' },
+      ['weighted/shares', 'short-long/difference', 'short-long/throughput'],
+      {
+        rates: 'weighted',
+        difference: 'short-long',
+      },
     ),
     'sarathi-batch-completion': unitItem(unit, 'sarathi-batch-completion'),
     'sarathi-select': unitItem(unit, 'sarathi-select'),
     'sarathi-next-batch': unitItem(unit, 'sarathi-next-batch'),
     'sarathi-overload-on-off': scenarioItem(
       'vtc-sarathi',
-      [
-        ['overload', 'difference'],
-        ['overload', 'throughput'],
-        ['on-off', 'returning'],
-        ['shift', 'light-latency'],
-        ['shift', 'after-shift'],
-      ],
+      ['overload/difference', 'overload/throughput', 'on-off/returning', 'shift/light-latency', 'shift/after-shift'],
       { rates: 'on-off', difference: 'overload', timeline: true },
     ),
     'sarathi-weighted-short-long': scenarioItem(
       'vtc-sarathi',
-      [
-        ['weighted', 'shares'],
-        ['short-long', 'difference'],
-        ['short-long', 'throughput'],
-      ],
+      ['weighted/shares', 'short-long/difference', 'short-long/throughput'],
       { rates: 'weighted', difference: 'short-long' },
     ),
   },

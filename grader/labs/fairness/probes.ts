@@ -18,21 +18,13 @@ interface Req {
   readonly id: number;
   readonly client: number;
   readonly prefill: number;
-  readonly decode: number;
-  readonly running: boolean;
-  readonly processed: number;
+  readonly running?: true;
+  readonly processed?: number;
   /** Preempted by recompute after `processed` tokens (waiting only). */
-  readonly restarted: boolean;
+  readonly restarted?: true;
+  readonly decode?: number;
 }
-const waiting = (id: number, client: number, prefill: number): Req => ({
-  id,
-  client,
-  prefill,
-  decode: 50,
-  running: false,
-  processed: 0,
-  restarted: false,
-});
+const waiting = (id: number, client: number, prefill: number): Req => ({ id, client, prefill });
 /** A recompute victim back in the queue after `processed` tokens (prompt, then generated tokens). */
 const restarted = (id: number, client: number, prefill: number, processed: number): Req => ({
   ...waiting(id, client, prefill),
@@ -41,13 +33,10 @@ const restarted = (id: number, client: number, prefill: number, processed: numbe
 });
 /** Admitted, its prompt computed up to `processed` tokens (a partial prefill when below `prefill`). */
 const prefilling = (id: number, client: number, prefill: number, processed: number, decode = 200): Req => ({
-  id,
-  client,
-  prefill,
+  ...waiting(id, client, prefill),
+  processed,
   decode,
   running: true,
-  processed,
-  restarted: false,
 });
 /** Decoding: prompt done, `generated` output tokens so far. */
 const decoding = (id: number, client: number, prefill = 100, generated = 5, decode = 200): Req =>
@@ -58,26 +47,19 @@ interface Situation {
   readonly numBlocks: number;
   readonly counters: Readonly<Record<number, number>>;
   readonly reqs: readonly Req[];
-  readonly last?: number;
-  readonly weights?: readonly number[];
-  readonly batchSizeCap?: number;
-  readonly chunkSize?: number;
+  readonly more: { readonly last?: number; readonly weights?: number[]; batchSizeCap?: number; chunkSize?: number };
 }
-type More = Pick<Situation, 'last' | 'weights' | 'batchSizeCap' | 'chunkSize'>;
-const vtc = (numBlocks: number, counters: Situation['counters'], reqs: Req[], more: More = {}): Situation => ({
-  kind: 'vtc',
-  numBlocks,
-  counters,
-  reqs,
-  ...more,
-});
-const sarathi = (numBlocks: number, counters: Situation['counters'], reqs: Req[], more: More = {}): Situation => ({
-  kind: 'vtc-sarathi',
-  numBlocks,
-  counters,
-  reqs,
-  ...more,
-});
+const situation =
+  (kind: SchedulerKind) =>
+  (numBlocks: number, counters: Situation['counters'], reqs: Req[], more: Situation['more'] = {}): Situation => ({
+    kind,
+    numBlocks,
+    counters,
+    reqs,
+    more,
+  });
+const vtc = situation('vtc');
+const sarathi = situation('vtc-sarathi');
 
 /** The call: a request arrives (addRequest), a batch ends ([id, tokens, id, tokens, …]), a selection, a schedule. */
 type Action =
@@ -104,30 +86,21 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 
 function build(m: FairnessModule, s: Situation) {
   const kv = new KvBlockManager(s.numBlocks, 16, 0);
-  const limits = {
-    batchSizeCap: s.batchSizeCap ?? 128,
-    maxTokensInBatch: 4096,
-    chunkSize: s.chunkSize ?? 512,
-    maxRequestTokens: 4096,
-  };
-  const scheduler = new (schedulerClass(m, s.kind))({
-    replicaId: 0,
-    kv,
-    limits,
-    clientWeights: [...(s.weights ?? [])],
-  });
+  const { batchSizeCap = 128, chunkSize = 512, weights: clientWeights = [], last } = s.more;
+  const limits = { batchSizeCap, maxTokensInBatch: 4096, chunkSize, maxRequestTokens: 4096 };
+  const scheduler = new (schedulerClass(m, s.kind))({ replicaId: 0, kv, limits, clientWeights });
   if (!(scheduler.virtualCounters instanceof Map))
     throw new TypeError('the scheduler has no virtualCounters Map; keep the given field');
   for (const [client, value] of Object.entries(s.counters)) scheduler.virtualCounters.set(Number(client), value);
-  scheduler.lastClientScheduled = s.last;
+  scheduler.lastClientScheduled = last;
   const requests = new Map<number, Request>();
   for (const spec of s.reqs) {
-    const r = request(spec.id, spec.client, spec.id * 0.01, spec.prefill, spec.decode);
+    const r = request(spec.id, spec.client, spec.id * 0.01, spec.prefill, spec.decode ?? 50);
     requests.set(r.id, r);
-    advance(r, spec.processed);
+    advance(r, spec.processed ?? 0);
     r.replicaId = 0;
-    if (!spec.running) {
-      if (spec.restarted) r.restart();
+    if (spec.running !== true) {
+      if (spec.restarted === true) r.restart();
       r.status = 'waiting';
       scheduler.waiting.push(r);
     } else {

@@ -245,12 +245,12 @@ interface Prepared {
 }
 
 /**
- * A scenario item of one part: `picks` are the [workload, check] pairs it scores (equal shares of
+ * A scenario item of one part: `checks` are the "workload/check" pairs it scores (equal shares of
  * its points); `plot` names the workloads of its two plots, and whether it draws the timelines.
  */
 export function scenarioItem(
   kind: SchedulerKind,
-  picks: readonly (readonly [WorkloadKey, string])[],
+  checks: readonly `${WorkloadKey}/${string}`[],
   plot: { readonly rates: WorkloadKey; readonly difference: WorkloadKey; readonly timeline?: true },
 ): ItemImplementation<Prepared, SimulateOutput> {
   return {
@@ -262,6 +262,7 @@ export function scenarioItem(
       return { input: { task: 'simulate', runs: [...prepared.runs, prepared.timeline] }, prepared };
     },
     async score(out, prepared, ctx, maxScore): Promise<ItemOutcome> {
+      const picks = checks.map((c) => c.split('/') as [WorkloadKey, string]);
       const keys = [...new Set(picks.map(([k]) => k))];
       const measured = new Map<WorkloadKey, Measured>();
       const problems: string[] = [];
