@@ -128,14 +128,9 @@ function observe(m: FairnessModule, s: Situation, action: Action): unknown {
     const batch = scheduler.schedule(10);
     const entries = (batch?.requests ?? []).map((r, i) => [num(r?.id), num(batch?.numTokens[i])] as const);
     const blocks = [...requests.keys()].sort((a, b) => a - b).map((id) => [id, scheduler.kv.blocksHeldBy(id)]);
+    const decodes = entries.filter(([id]) => id !== null && decoding.has(id)).sort((x, y) => x[0]! - y[0]!);
     seen = {
-      batch:
-        batch === undefined || batch === null
-          ? null
-          : {
-              decodes: entries.filter(([id]) => id !== null && decoding.has(id)).sort((a, b) => a[0]! - b[0]!),
-              prompts: entries.filter(([id]) => id === null || !decoding.has(id)),
-            },
+      batch: batch == null ? null : { decodes, prompts: entries.filter(([id]) => id === null || !decoding.has(id)) },
       ...queues(),
       lastClientScheduled: num(scheduler.lastClientScheduled),
       blocks: blocks.filter(([, held]) => held! > 0),
@@ -149,10 +144,10 @@ function observe(m: FairnessModule, s: Situation, action: Action): unknown {
     const tokens = action.end.filter((_, i) => i % 2 === 1);
     const reqs = ids.map((id) => requests.get(id)!);
     scheduler.running = scheduler.running.filter((r) => !ids.includes(r.id)); // the batch was executing
-    reqs.forEach((r, i) => {
+    for (const [i, r] of reqs.entries()) {
       r.onBatchStart(19.99);
       r.onBatchEnd(20, tokens[i]!, 0.01);
-    });
+    }
     scheduler.numRunningBatches = 1;
     scheduler.onBatchEnd(new Batch(0, reqs, tokens), 20);
   } else {
@@ -161,15 +156,10 @@ function observe(m: FairnessModule, s: Situation, action: Action): unknown {
       s.kind === 'vtc'
         ? (scheduler as VtcScheduler).selectNextRequest()
         : (scheduler as VtcSarathiScheduler).selectNextRequest(prefills);
-    const sarathiFlag = (x: object) =>
-      s.kind === 'vtc' ? {} : { isRunningPrefill: 'isRunningPrefill' in x ? x.isRunningPrefill : null };
-    seen = {
-      selection:
-        got === undefined || got === null
-          ? null
-          : { id: num(got.request?.id), index: num(got.index), ...sarathiFlag(got) },
-      ...queues(),
-    };
+    const flag =
+      s.kind === 'vtc' ? {} : { isRunningPrefill: (got as { isRunningPrefill?: unknown })?.isRunningPrefill ?? null };
+    const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index), ...flag };
+    seen = { selection, ...queues() };
   }
   const counters = [...clients].sort((a, b) => a - b).map((c) => [c, num(scheduler.virtualCounters.get(c) ?? 0)]);
   return { ...seen, counters: Object.fromEntries(counters) };
@@ -186,10 +176,10 @@ const probe = (hidden: boolean, name: string, expect: string, s: Situation, acti
   ownDefaults: [],
 });
 const rngOf = (seed: number, item: string) => new Rng(seed).fork(`fairness-${item}`);
-const clientPool = (rng: Rng, n: number) => rng.shuffle(Array.from({ length: 10 }, (_, i) => i)).slice(0, n);
+/** Four distinct client ids of 0–9, drawn. */
+const clientPool = (rng: Rng) =>
+  rng.shuffle(Array.from({ length: 10 }, (_, i) => i)) as [number, number, number, number];
 const weightsWith = (w: Readonly<Record<number, number>>) => Array.from({ length: 10 }, (_, c) => w[c] ?? 1);
-
-// ---- service cost ---------------------------------------------------------------------------
 
 type CostFn = 'getPrefillTokenServiceCost' | 'getDecodeTokenServiceCost' | 'getServiceCost';
 const cost = (hidden: boolean, name: string, fn: CostFn, args: number[], expect: string): FairnessProbe => ({
@@ -204,6 +194,9 @@ const cost = (hidden: boolean, name: string, fn: CostFn, args: number[], expect:
   ownDefaults: [fn],
 });
 
+// The probe sets below are tables of cases, kept one case per few lines (a formatter would give each argument its own).
+
+// biome-ignore format: a table of cases
 const costPrefill: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'cost-prefill');
   const one = (tokens: number, hidden: boolean) =>
@@ -211,42 +204,24 @@ const costPrefill: ProbeSet<FairnessModule> = (seed) => {
   return [one(100, false), one(1, false), one(rng.int(2, 999), true), one(rng.int(1000, 4000), true), one(0, true)];
 };
 
+// biome-ignore format: a table of cases
 const costDecode: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'cost-decode');
   const req = (p: number, d: number, hidden: boolean, value = `${p} + 2 × ${d}`) =>
     cost(hidden, `service cost of a ${p}/${d} request`, 'getServiceCost', [p, d], value);
-  return [
-    cost(false, 'decode token cost', 'getDecodeTokenServiceCost', [], '2'),
-    req(100, 10, false, '120'),
-    req(rng.int(1, 3000), rng.int(1, 1000), true),
-    req(rng.int(1, 50), rng.int(500, 2000), true),
-    req(0, 1, true),
-  ];
+  return [cost(false, 'decode token cost', 'getDecodeTokenServiceCost', [], '2'), req(100, 10, false, '120'),
+    req(rng.int(1, 3000), rng.int(1, 1000), true), req(rng.int(1, 50), rng.int(500, 2000), true), req(0, 1, true)];
 };
 
-// ---- part 1 ---------------------------------------------------------------------------------
-
+// biome-ignore format: a table of cases
 const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'vtc-arrival');
-  const [a, b, c, x] = clientPool(rng, 4) as [number, number, number, number];
+  const [a, b, c, x] = clientPool(rng);
   const [c1, c2, c3] = [rng.int(100, 300), rng.int(400, 600), rng.int(700, 900)];
-  const three = (own: number) =>
-    vtc(1000, { [a]: c2, [b]: c1, [c]: c3, [x]: own }, [
-      waiting(0, a, 100),
-      waiting(1, c, 100),
-      waiting(2, b, 100),
-      waiting(3, a, 100),
-    ]);
+  const three = (own: number) => vtc(1000, { [a]: c2, [b]: c1, [c]: c3, [x]: own },
+    [waiting(0, a, 100), waiting(1, c, 100), waiting(2, b, 100), waiting(3, a, 100)]);
   const [own1, own2] = [rng.int(0, 90), rng.int(c1 + 1, c2 - 1)];
-  const [sa, sb, ra, rb, la, lb] = [
-    rng.int(5, 40),
-    rng.int(100, 200),
-    rng.int(5, 40),
-    rng.int(100, 200),
-    rng.int(0, 50),
-    rng.int(100, 500),
-  ];
-  // biome-ignore format: a table of cases, one per entry
+  const [sa, sb, ra, rb, la, lb] = [rng.int(5, 40), rng.int(100, 200), rng.int(5, 40), rng.int(100, 200), rng.int(0, 50), rng.int(100, 500)];
   return [
     probe(false, 'lift to the smallest waiting counter',
       'clients 0 (counter 50) and 1 (80) are waiting; client 2 (counter 0) arrives → its counter becomes 50',
@@ -259,8 +234,7 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
       three(own1), arrive(4, x)),
     probe(true, 'never lowered', "the arriving client's counter is already above the smallest waiting counter → unchanged",
       three(own2), arrive(4, x)),
-    probe(true, 'no lift while the client has a request waiting',
-      'the arriving client already has a waiting request → its counter is unchanged',
+    probe(true, 'no lift while the client has a request waiting', 'the arriving client already has a waiting request → its counter is unchanged',
       vtc(1000, { [a]: sa, [b]: sb }, [waiting(0, b, 100), waiting(1, a, 100)]), arrive(2, a)),
     probe(true, 'running requests do not count as waiting',
       "one client only has a running request (small counter), another is waiting → lifted to the waiting client's counter",
@@ -269,29 +243,21 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
       "nobody is waiting (one request running); the arriving client is lifted to the last scheduled client's counter, not to the largest",
       vtc(1000, { [a]: la, [b]: lb, [c]: lb + 300 }, [decoding(0, c)], { last: b }), arrive(1, a)),
     probe(true, 'empty queue, the last client scheduled is the arriving one',
-      'nobody is waiting and the arriving client was itself the last scheduled → unchanged',
-      vtc(1000, { [a]: la, [b]: lb }, [], { last: a }), arrive(0, a)),
-    probe(true, 'empty queue, nobody scheduled yet',
-      'nobody is waiting and no client has been scheduled yet → a new client stays at 0',
+      'nobody is waiting and the arriving client was itself the last scheduled → unchanged', vtc(1000, { [a]: la, [b]: lb }, [], { last: a }), arrive(0, a)),
+    probe(true, 'empty queue, nobody scheduled yet', 'nobody is waiting and no client has been scheduled yet → a new client stays at 0',
       vtc(1000, { [b]: lb }, []), arrive(0, a)),
-    probe(true, 'empty queue, never lowered',
-      'nobody is waiting; the arriving client is already above the last scheduled client → unchanged',
+    probe(true, 'empty queue, never lowered', 'nobody is waiting; the arriving client is already above the last scheduled client → unchanged',
       vtc(1000, { [a]: lb + 50, [b]: lb }, [], { last: b }), arrive(0, a)),
   ];
 };
 
+// biome-ignore format: a table of cases
 const vtcBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'vtc-batch-completion');
-  const [a, b, c] = clientPool(rng, 3) as [number, number, number];
-  const [k, n] = [rng.int(3, 7), rng.int(1, 3)];
-  const many = [
-    ...Array.from({ length: k }, (_, i) => decoding(i, a)),
-    ...Array.from({ length: n }, (_, i) => decoding(k + i, b)),
-  ];
-  const wa = rng.int(2, 5);
+  const [a, b, c] = clientPool(rng);
+  const [k, n, wa, p1, p2] = [rng.int(3, 7), rng.int(1, 3), rng.int(2, 5), rng.int(50, 500), rng.int(50, 500)];
+  const many = [...Array.from({ length: k }, (_, i) => decoding(i, a)), ...Array.from({ length: n }, (_, i) => decoding(k + i, b))];
   const weights = weightsWith({ [a]: wa, [b]: 0.5 });
-  const [p1, p2] = [rng.int(50, 500), rng.int(50, 500)];
-  // biome-ignore format: a table of cases, one per entry
   return [
     probe(false, 'weights divide the decode charge', 'clients 0 (weight 1) and 1 (weight 2) each decode one token → +2 and +1',
       vtc(1000, { 0: 10, 1: 10 }, [decoding(0, 0), decoding(1, 1)], { weights: [1, 2] }), end(0, 1, 1, 1)),
@@ -311,14 +277,13 @@ const vtcBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
   ];
 };
 
+// biome-ignore format: a table of cases
 const vtcSelect: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'vtc-select');
-  const [a, b, c, d] = clientPool(rng, 4) as [number, number, number, number];
-  const cs = [rng.int(10, 100), rng.int(200, 300), rng.int(400, 500)];
+  const [a, b, c, d] = clientPool(rng);
+  const [ca, cb, cc] = [rng.int(10, 100), rng.int(200, 300), rng.int(400, 500)];
   const order = rng.shuffle([a, b, c, a, b, c]);
   const tie = rng.int(10, 90);
-  const tied = [a, b, c].sort((x, y) => y - x);
-  // biome-ignore format: a table of cases, one per entry
   return [
     probe(false, 'the head of the smallest counter',
       'waiting: [client 1, client 0, client 1]; counters 0 → 10, 1 → 5 → request 0 (index 0), nothing changed',
@@ -326,35 +291,31 @@ const vtcSelect: ProbeSet<FairnessModule> = (seed) => {
     probe(false, 'ties go to the lower client id', "clients 3 and 1 both at 7 → client 1's request (index 1)",
       vtc(1000, { 3: 7, 1: 7 }, [waiting(0, 3, 100), waiting(1, 1, 100)]), select()),
     probe(true, 'three clients interleaved', "three clients' requests interleaved → the first waiting request of the smallest counter",
-      vtc(1000, { [a]: cs[0]!, [b]: cs[1]!, [c]: cs[2]! }, order.map((client, i) => waiting(i, client, 100))), select()),
+      vtc(1000, { [a]: ca, [b]: cb, [c]: cc }, order.map((client, i) => waiting(i, client, 100))), select()),
     probe(true, 'a restarted request keeps its place at the front',
       "the smallest client's first request in the queue is a recompute victim at the front → that one",
       vtc(1000, { [a]: 5, [b]: 50 }, [restarted(3, a, 100, 110), waiting(0, b, 100), waiting(1, a, 100)]), select()),
-    probe(true, 'only waiting requests compete',
-      'a client with counter 0 has only a running request → not selected; the smallest waiting client is',
+    probe(true, 'only waiting requests compete', 'a client with counter 0 has only a running request → not selected; the smallest waiting client is',
       vtc(1000, { [b]: 30, [c]: 20 }, [decoding(0, a), waiting(1, b, 100), waiting(2, c, 100)]), select()),
     probe(true, 'empty queue', 'nothing waiting → undefined', vtc(1000, { [a]: 3 }, [decoding(0, a)]), select()),
     probe(true, 'three-way tie', 'three clients tied at the smallest counter → the lowest client id',
-      vtc(1000, { [a]: tie, [b]: tie, [c]: tie, [d]: tie + 1 }, [waiting(0, d, 100), ...tied.map((cl, i) => waiting(i + 1, cl, 100))]),
-      select()),
+      vtc(1000, { [a]: tie, [b]: tie, [c]: tie, [d]: tie + 1 },
+        [waiting(0, d, 100), ...[a, b, c].sort((x, y) => y - x).map((cl, i) => waiting(i + 1, cl, 100))]), select()),
     probe(true, 'a client never seen', 'a waiting client with no counter yet counts as 0 → its request',
       vtc(1000, { [a]: 40, [b]: 60 }, [waiting(0, a, 100), waiting(1, b, 100), waiting(2, d, 100)]), select()),
   ];
 };
 
+// biome-ignore format: a table of cases
 const vtcNextBatch: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'vtc-next-batch');
-  const [a, b, c] = clientPool(rng, 3) as [number, number, number];
-  const owners = [a, a, b, b, c, c];
-  const shuffled = rng.shuffle(owners.map((client, i) => waiting(i, client, rng.int(100, 400))));
+  const [a, b, c] = clientPool(rng);
+  const shuffled = rng.shuffle([a, a, b, b, c, c].map((client, i) => waiting(i, client, rng.int(100, 400))));
   const start = { [a]: rng.int(0, 300), [b]: rng.int(0, 300), [c]: rng.int(0, 300) };
   const free = rng.int(30, 60);
   const big = (free + rng.int(1, 10)) * 16; // needs more blocks than are free
-  const [small, long] = [rng.int(60, 200), rng.int(2100, 3000)];
-  const [p, g] = [rng.int(100, 300), rng.int(5, 30)];
-  const [w, pw] = [rng.int(2, 4), 100 * rng.int(2, 6)];
-  const pl = rng.int(600, 900);
-  // biome-ignore format: a table of cases, one per entry
+  const [small, long, p, g, w, pw, pl] =
+    [rng.int(60, 200), rng.int(2100, 3000), rng.int(100, 300), rng.int(5, 30), rng.int(2, 4), 100 * rng.int(2, 6), rng.int(600, 900)];
   return [
     probe(false, 'admission order follows the counters, charged as admitted',
       'client 0 (counter 0) has 3 prompts of 300 tokens, client 1 (250) has 2 → prefill batch [0, 3, 1, 4, 2]; counters 900 and 850; last client scheduled 0',
@@ -367,21 +328,17 @@ const vtcNextBatch: ProbeSet<FairnessModule> = (seed) => {
       vtc(4000, start, shuffled), 'schedule'),
     probe(true, 'head of line, never skip',
       "the smallest waiting client's prompt does not fit in the free KV blocks; another client's small prompts do → nobody is admitted, the running request decodes",
-      vtc(free + Math.ceil(74 / 16), { [a]: 10, [b]: 20, [c]: 5 }, [decoding(0, c, 64, 10), waiting(1, b, 48), waiting(2, a, big), waiting(3, b, 16)]),
-      'schedule'),
+      vtc(free + 5, { [a]: 10, [b]: 20, [c]: 5 }, [decoding(0, c, 64, 10), waiting(1, b, 48), waiting(2, a, big), waiting(3, b, 16)]), 'schedule'),
     probe(true, 'the padded token limit stops admission',
       `client b's ${small}-token prompt goes first; then client a's ${long}-token prompt would make the padded batch 2 × ${long} > 4096 → stop (b's next small prompt must not skip ahead)`,
       vtc(4000, { [a]: 50, [b]: 0 }, [waiting(0, b, small), waiting(1, a, long), waiting(2, b, small)]), 'schedule'),
-    probe(true, 'no admission: every running request decodes',
-      'nothing waiting → one token for every running request; counters untouched until the batch ends',
+    probe(true, 'no admission: every running request decodes', 'nothing waiting → one token for every running request; counters untouched until the batch ends',
       vtc(2000, { [a]: 7, [b]: 9 }, [decoding(0, a), decoding(1, b), decoding(2, a)]), 'schedule'),
     probe(true, 'recompute is not charged again',
       'a preempted request comes back (prompt and generated tokens recomputed) → admitted with prompt + generated tokens but its counter unchanged; then the other client (charged)',
       vtc(2000, { [a]: 500, [b]: 900 }, [restarted(0, a, p, p + g), waiting(1, b, 100)]), 'schedule'),
-    probe(true, 'weighted prefill charge',
-      'a client of weight w is charged prompt/w per admission, so it gets more admissions before the other client',
-      vtc(2000, { [a]: 0, [b]: 120 }, [waiting(0, a, pw), waiting(1, a, pw), waiting(2, b, 100)], { weights: weightsWith({ [a]: w }) }),
-      'schedule'),
+    probe(true, 'weighted prefill charge', 'a client of weight w is charged prompt/w per admission, so it gets more admissions before the other client',
+      vtc(2000, { [a]: 0, [b]: 120 }, [waiting(0, a, pw), waiting(1, a, pw), waiting(2, b, 100)], { weights: weightsWith({ [a]: w }) }), 'schedule'),
     probe(true, 'batch-size cap', 'batchSizeCap 2 and two requests already hold KV blocks → no admission, the two decode',
       vtc(2000, { [a]: 1, [b]: 0 }, [decoding(0, a), decoding(1, b), waiting(2, b, 50)], { batchSizeCap: 2 }), 'schedule'),
     probe(true, 'last client scheduled',
@@ -390,18 +347,14 @@ const vtcNextBatch: ProbeSet<FairnessModule> = (seed) => {
   ];
 };
 
-// ---- part 2 ---------------------------------------------------------------------------------
-
+// biome-ignore format: a table of cases
 const sarathiBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'sarathi-batch-completion');
-  const [a, b, c] = clientPool(rng, 3) as [number, number, number];
-  const wb = rng.int(2, 4);
+  const [a, b, c] = clientPool(rng);
+  const [wb, pa, pb, restB, k] = [rng.int(2, 4), rng.int(600, 2000), rng.int(600, 2000), rng.int(50, 400), rng.int(2, 5)];
+  const doneA = rng.int(100, pa - 300);
   const weights = weightsWith({ [b]: wb });
-  const [pa, pb] = [rng.int(600, 2000), rng.int(600, 2000)];
-  const [doneA, restB] = [rng.int(100, pa - 300), rng.int(50, 400)];
-  const k = rng.int(2, 5);
   const long = [...Array.from({ length: k }, (_, i) => decoding(i, a)), prefilling(k, a, 800, 0)];
-  // biome-ignore format: a table of cases, one per entry
   return [
     probe(false, 'mixed batch: decodes, an unfinished chunk, a last chunk',
       "client 0 decodes 2 tokens (+4); client 1's chunk leaves its prompt unfinished (+0); client 2's chunk finishes its prompt and yields the first token (+2)",
@@ -420,12 +373,12 @@ const sarathiBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
   ];
 };
 
+// biome-ignore format: a table of cases
 const sarathiSelect: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'sarathi-select');
-  const [a, b, c, d] = clientPool(rng, 4) as [number, number, number, number];
+  const [a, b, c, d] = clientPool(rng);
   const three = { [a]: rng.int(0, 100), [b]: rng.int(200, 300), [c]: rng.int(400, 500) };
   const [lo, hi] = [Math.min(a, b), Math.max(a, b)];
-  // biome-ignore format: a table of cases, one per entry
   return [
     probe(false, 'a waiting client below the partial prefill',
       "client 1 (counter 30) has a prompt in progress, client 0 (10) is waiting → client 0's waiting request (index 0, not a running prefill)",
@@ -433,8 +386,7 @@ const sarathiSelect: ProbeSet<FairnessModule> = (seed) => {
     probe(false, "the client's prompt in progress before its waiting requests",
       'client 0 (smallest) has a prompt in progress and a waiting request → the prompt in progress (index 0 of runningPrefills)',
       sarathi(1000, { 0: 10, 1: 20 }, [prefilling(0, 0, 1000, 300), waiting(1, 0, 200), waiting(2, 1, 200)]), select(0)),
-    probe(true, 'smallest among partial prefills only',
-      "three prompts in progress, nothing waiting → the smallest counter's, at its index in runningPrefills",
+    probe(true, 'smallest among partial prefills only', "three prompts in progress, nothing waiting → the smallest counter's, at its index in runningPrefills",
       sarathi(2000, three, [prefilling(0, c, 900, 100), prefilling(1, b, 900, 100), prefilling(2, a, 900, 100)]), select(0, 1, 2)),
     probe(true, 'waiting and partial prefills mixed',
       'the smallest client has only waiting requests → its first waiting request, with its index in the waiting queue',
@@ -442,34 +394,24 @@ const sarathiSelect: ProbeSet<FairnessModule> = (seed) => {
       select(0, 1)),
     probe(true, 'tie between a partial prefill and a waiting request',
       'two clients tied at the smallest counter, one with a prompt in progress, the other waiting → the lower client id',
-      sarathi(2000, { [a]: 50, [b]: 50, [c]: 80 }, [prefilling(0, hi, 900, 100), prefilling(1, c, 900, 100), waiting(2, lo, 100)]),
-      select(1, 0)),
-    probe(true, 'oldest partial prefill of the client',
-      'the smallest client has two prompts in progress → the first in runningPrefills (the oldest)',
-      sarathi(2000, { [a]: 5, [b]: 90 },
-        [prefilling(0, a, 900, 100), prefilling(1, a, 900, 300), waiting(2, a, 100), prefilling(3, b, 900, 200)]),
+      sarathi(2000, { [a]: 50, [b]: 50, [c]: 80 }, [prefilling(0, hi, 900, 100), prefilling(1, c, 900, 100), waiting(2, lo, 100)]), select(1, 0)),
+    probe(true, 'oldest partial prefill of the client', 'the smallest client has two prompts in progress → the first in runningPrefills (the oldest)',
+      sarathi(2000, { [a]: 5, [b]: 90 }, [prefilling(0, a, 900, 100), prefilling(1, a, 900, 300), waiting(2, a, 100), prefilling(3, b, 900, 200)]),
       select(0, 3, 1)),
-    probe(true, 'nothing to choose', 'no prompt in progress and nothing waiting → undefined',
-      sarathi(2000, { [a]: 5 }, [decoding(0, a)]), select()),
-    probe(true, 'a new client overtakes prompts in progress',
-      'a waiting client with no counter yet (0) beats clients with prompts in progress',
+    probe(true, 'nothing to choose', 'no prompt in progress and nothing waiting → undefined', sarathi(2000, { [a]: 5 }, [decoding(0, a)]), select()),
+    probe(true, 'a new client overtakes prompts in progress', 'a waiting client with no counter yet (0) beats clients with prompts in progress',
       sarathi(2000, { [a]: 300, [b]: 200 }, [prefilling(0, a, 900, 100), prefilling(1, b, 900, 100), waiting(2, d, 64)]), select(0, 1)),
   ];
 };
 
+// biome-ignore format: a table of cases
 const sarathiNextBatch: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'sarathi-next-batch');
-  const [a, b, c, d] = clientPool(rng, 4) as [number, number, number, number];
+  const [a, b, c, d] = clientPool(rng);
   const p = rng.int(120, 160);
-  const gap = rng.int(1, p - 1);
-  const w = rng.int(2, 4);
-  const [done, pn, ca] = [rng.int(100, 600), rng.int(100, 300), rng.int(1000, 2000)];
-  const cb = ca + rng.int(500, 1000);
-  const free = rng.int(40, 80);
-  const n = rng.int(5, 8);
+  const [gap, w, done, pn, ca, free, n] = [rng.int(1, p - 1), rng.int(2, 4), rng.int(100, 600), rng.int(100, 300), rng.int(1000, 2000), rng.int(40, 80), rng.int(5, 8)];
+  const [cb, long, q, g] = [ca + rng.int(500, 1000), rng.int(2000, 3500), rng.int(100, 300), rng.int(3, 20)];
   const decodes = Array.from({ length: n }, (_, i) => decoding(i, i % 2 === 0 ? a : b));
-  const [long, q, g] = [rng.int(2000, 3500), rng.int(100, 300), rng.int(3, 20)];
-  // biome-ignore format: a table of cases, one per entry
   return [
     probe(false, "decodes first, then the smallest counter's chunk",
       'two decodes (client 2) take 2 of the 512-token budget; client 0 (counter 0) gets a 510-token chunk of its 1000-token prompt and holds blocks for the whole prompt (63); client 1 waits',
@@ -482,12 +424,10 @@ const sarathiNextBatch: ProbeSet<FairnessModule> = (seed) => {
       sarathi(2000, { [a]: 0, [b]: gap }, [a, b, a, b, a, b].map((cl, i) => waiting(i, cl, p))), 'schedule'),
     probe(true, 'weighted newcomer',
       "a weighted client with the smaller counter arrives while another's prompt is in progress → its whole prompt first (charged prompt/weight), then the rest of the budget to the prompt in progress",
-      sarathi(2000, { [a]: ca, [b]: cb }, [prefilling(0, b, 1500, done), waiting(1, a, pn)], { weights: weightsWith({ [a]: w }) }),
-      'schedule'),
+      sarathi(2000, { [a]: ca, [b]: cb }, [prefilling(0, b, 1500, done), waiting(1, a, pn)], { weights: weightsWith({ [a]: w }) }), 'schedule'),
     probe(true, 'head of line closes admission, prompts in progress continue',
       "the smallest client's waiting prompt does not fit in the free blocks → nobody is admitted (the other client's small prompt must not skip ahead), but the prompt in progress gets its chunk",
-      sarathi(free + Math.ceil(600 / 16), { [a]: 10, [b]: 50 }, [prefilling(0, b, 600, 100), waiting(1, a, (free + 5) * 16), waiting(2, b, 32)]),
-      'schedule'),
+      sarathi(free + 38, { [a]: 10, [b]: 50 }, [prefilling(0, b, 600, 100), waiting(1, a, (free + 5) * 16), waiting(2, b, 32)]), 'schedule'),
     probe(true, 'decodes past the budget', `chunkSize 4 and ${n} running decodes → every decode runs (1 token each), no prompt chunk`,
       sarathi(2000, { [a]: 100, [b]: 100, [c]: 0 }, [...decodes, waiting(n, c, 64)], { chunkSize: 4 }), 'schedule'),
     probe(true, "recompute victim, and a long prompt's blocks",

@@ -4,15 +4,8 @@
  * reference and FCFS on the same workloads (their runs cached by seed, grader/kit/result-cache.ts).
  */
 import { z } from 'zod';
-import {
-  SERVICE_WEIGHTS,
-  ServiceRecorder,
-  serviceByClient,
-  serviceDifference,
-  ticks,
-  vtcFairnessBound,
-  windowedServiceRate,
-} from '../../../sim/metrics/fairness.js';
+import { SERVICE_WEIGHTS, ServiceRecorder, serviceByClient, serviceDifference } from '../../../sim/metrics/fairness.js';
+import { ticks, vtcFairnessBound, windowedServiceRate } from '../../../sim/metrics/fairness.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
@@ -24,9 +17,9 @@ import { cached } from '../../kit/result-cache.js';
 import { proportion } from '../../kit/rules.js';
 import { reportRecorder, timelinePair } from '../../kit/timelines.js';
 import { SimulateOutput, type ScenarioResultWire, type ScenarioRun, type SchedulerKind } from './schemas.js';
-import { SCENARIO_CLUSTER, simulateScenario, type SchedulerFactory } from './simulate.js';
 import { schedulerClass, type FairnessModule } from './student.js';
-import { partRuns, timelineRun, workload, type Check, type WorkloadDef, type WorkloadKey } from './workloads.js';
+import type { Check, SchedulerFactory, WorkloadDef, WorkloadKey } from './workloads.js';
+import { partRuns, SCENARIO_CLUSTER, simulateScenario, timelineRun, workload } from './workloads.js';
 
 /** reference/fairness as the lab's module, for the unit probes and the scenario runs. */
 export const oracle = referenceOracle<FairnessModule>('fairness', {
@@ -40,8 +33,6 @@ const Points = z.array(z.tuple([z.number(), z.number()]));
 export const RunSummary = z.strictObject({
   /** Per check id; null when not finite. */
   values: z.record(z.string(), z.number().nullable()),
-  /** Service per second over the run, per client. */
-  service: z.record(z.string(), z.number()),
   rates: z.array(z.strictObject({ client: z.number(), points: Points })),
   difference: z.strictObject({ max: z.number(), points: Points }),
 });
@@ -52,6 +43,8 @@ export function fairnessU(def: WorkloadDef): number {
   const longestPrompt = Math.max(...def.clients.map((c) => c.prefillMax ?? c.prefill ?? 256));
   return vtcFairnessBound(longestPrompt, SCENARIO_CLUSTER.numBlocks * SCENARIO_CLUSTER.blockSize) / 2;
 }
+
+const plotFrom = (def: WorkloadDef) => def.plotFrom ?? 30;
 
 /** At most `bins` points, keeping each bin's largest value so peaks survive. */
 function downsample(points: readonly [number, number][], bins: number, end: number): [number, number][] {
@@ -83,7 +76,7 @@ export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary 
         );
       case 'shares': {
         const service = serviceByClient(log, check.from, end);
-        const perWeight = check.clients.map((c) => (service.get(c) ?? 0) / (def.weights[c] ?? 1));
+        const perWeight = check.clients.map((c) => (service.get(c) ?? 0) / (def.weights?.[c] ?? 1));
         const mean = perWeight.reduce((a, b) => a + b, 0) / perWeight.length;
         return mean > 0 ? Math.max(...perWeight.map((x) => Math.abs(x / mean - 1))) : Number.POSITIVE_INFINITY;
       }
@@ -99,11 +92,10 @@ export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary 
   };
   const clients = [...new Set(run.requests.clientId ?? [])].sort((a, b) => a - b);
   const at = ticks(0, end, 40);
-  const difference = serviceDifference(log, { clients, from: def.plotFrom, to: end, weights: def.weights });
+  const difference = serviceDifference(log, { clients, from: plotFrom(def), to: end, weights: def.weights ?? [] });
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   return {
     values: Object.fromEntries(def.checks.map((c) => [c.id, finite(value(c))])),
-    service: Object.fromEntries([...serviceByClient(log)].map(([c, total]) => [c, total / end])),
     rates: clients.map((client) => ({ client, points: windowedServiceRate(log, client, at, 30, end) })),
     difference: { max: difference.max, points: downsample(difference.points, 200, end) },
   };
@@ -119,13 +111,8 @@ const replayer = (run: ScenarioRun, log: readonly number[]) => (init: ReplicaSch
 
 /** The reference's and FCFS's summaries of a hidden run, cached by seed and code. */
 function trusted(who: 'reference' | 'FCFS', run: ScenarioRun, ctx: ItemContext): Promise<RunSummary> {
-  const key = {
-    repoRoot: ctx.repoRoot,
-    lab: 'fairness',
-    what: `${who} ${run.scheduler} on ${run.key}`,
-    seed: ctx.hiddenSeed,
-  };
-  return cached(key, RunSummary, async () =>
+  const what = `${who} ${run.scheduler} on ${run.key}`;
+  return cached({ repoRoot: ctx.repoRoot, lab: 'fairness', what, seed: ctx.hiddenSeed }, RunSummary, async () =>
     summarize(run, who === 'FCFS' ? fcfs(run.scheduler) : await referenceFactory(ctx, run.scheduler)),
   );
 }
@@ -177,43 +164,39 @@ export function formatValue(check: Check, x: number | null | undefined): string 
 /** A check's value from a summary (non-finite: +∞, which fails every upper bound). */
 export const checkValue = (s: RunSummary, check: Check): number => s.values[check.id] ?? Number.POSITIVE_INFINITY;
 
-interface Measured {
-  /** Undefined when the student's log could not be replayed. */
-  readonly yours: RunSummary | undefined;
-  readonly reference: RunSummary;
-  readonly fcfs: RunSummary;
-}
+/** A workload's runs: yours (undefined when your log could not be replayed), the reference's and FCFS's. */
+type Measured = { readonly yours?: RunSummary; readonly reference: RunSummary; readonly fcfs: RunSummary };
 
-function plots(rates: [WorkloadDef, Measured], diff: [WorkloadDef, Measured]): Plot[] {
-  const [rdef, r] = rates;
-  const [def, d] = diff;
-  const yoursRates = r.yours?.rates ?? [];
+/** The service rate per client on one workload, and the accumulated service difference on another (yours replayed). */
+function plots(
+  [rdef, r]: [WorkloadDef, Measured],
+  [def, d]: [WorkloadDef, Measured],
+  yours: [RunSummary, RunSummary],
+): Plot[] {
   const u = fairnessU(def);
+  const from = plotFrom(def);
   const shown = (name: string, s: RunSummary, dashed = false) => ({ name, points: s.difference.points, dashed });
+  const reference = (client: number) => r.reference.rates.find((x) => x.client === client)?.points ?? [];
   return [
     lineChart({
       title: `Service rate per client, ${rdef.label} (30 s windows; w_p = ${SERVICE_WEIGHTS.prefill}, w_q = ${SERVICE_WEIGHTS.decode})`,
       x: 'time (s)',
       y: 'service per second',
-      series: yoursRates.flatMap(({ client, points }) => [
+      series: yours[0].rates.flatMap(({ client, points }) => [
         { name: `yours, client ${client}`, points },
-        {
-          name: `reference, client ${client}`,
-          points: r.reference.rates.find((x) => x.client === client)?.points ?? [],
-          dashed: true,
-        },
+        { name: `reference, client ${client}`, points: reference(client), dashed: true },
       ]),
     }),
     lineChart({
-      title: `Accumulated service difference, ${def.label}, from t = ${def.plotFrom} s`,
+      title: `Accumulated service difference, ${def.label}, from t = ${from} s`,
       x: 'time (s)',
-      y: def.weights.length > 0 ? 'max − min of service / weight' : 'max − min of service',
+      y: def.weights !== undefined ? 'max − min of service / weight' : 'max − min of service',
       series: [
-        ...(d.yours !== undefined ? [shown('yours', d.yours)] : []),
+        shown('yours', yours[1]),
         shown('reference', d.reference, true),
         // FCFS only when it fits the scale; in overload it grows without bound and would flatten the rest.
         ...(d.fcfs.difference.max <= 6 * u ? [shown('FCFS', d.fcfs)] : []),
-        { name: 'paper bound 2U', points: [[def.plotFrom, 2 * u] as const, [def.duration, 2 * u] as const] },
+        { name: 'paper bound 2U', points: [[from, 2 * u] as const, [def.duration, 2 * u] as const] },
       ],
       step: true,
     }),
@@ -237,12 +220,8 @@ async function timelines(run: ScenarioRun, wire: ScenarioResultWire | undefined,
   );
 }
 
-interface Prepared {
-  /** The hidden runs, scored. */
-  readonly runs: ScenarioRun[];
-  /** The public run, only for the report's timeline. */
-  readonly timeline: ScenarioRun;
-}
+/** The hidden runs, scored, and the public run, only for the report's timeline. */
+type Prepared = { readonly runs: ScenarioRun[]; readonly timeline: ScenarioRun };
 
 /**
  * A scenario item of one part: `checks` are the "workload/check" pairs it scores (equal shares of
@@ -267,14 +246,11 @@ export function scenarioItem(
       const measured = new Map<WorkloadKey, Measured>();
       const problems: string[] = [];
       for (const key of keys) {
-        const run = prepared.runs.find((r) => r.key === key)!;
-        const yours = replaySummary(
-          run,
-          out.runs.find((r) => r.key === key),
-        );
+        const [run, wire] = [prepared.runs.find((r) => r.key === key)!, out.runs.find((r) => r.key === key)];
+        const yours = replaySummary(run, wire);
         if ('problem' in yours) problems.push(`${workload(key).label}: ${yours.problem}`);
         const [reference, fcfsRun] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
-        measured.set(key, { yours: 'problem' in yours ? undefined : yours, reference, fcfs: fcfsRun });
+        measured.set(key, { ...('problem' in yours ? {} : { yours }), reference, fcfs: fcfsRun });
       }
       let passed = 0;
       const rows = picks.map(([key, checkId]) => {
@@ -292,17 +268,9 @@ export function scenarioItem(
         const shown = [value, ref, base].map((x) => formatValue(check, x));
         return [...cells, ...shown, limit, verdict.passed ? 'pass' : 'FAIL'];
       });
-      const rates = measured.get(plot.rates);
-      const diff = measured.get(plot.difference);
-      const drawn = rates?.yours !== undefined && diff?.yours !== undefined;
-      const pair =
-        plot.timeline === true
-          ? await timelines(
-              prepared.timeline,
-              out.runs.find((r) => r.key === prepared.timeline.key),
-              ctx,
-            )
-          : undefined;
+      const [rates, diff] = [measured.get(plot.rates)!, measured.get(plot.difference)!];
+      const publicRun = out.runs.find((r) => r.key === prepared.timeline.key);
+      const pair = plot.timeline === true ? await timelines(prepared.timeline, publicRun, ctx) : undefined;
       return {
         ...(pair !== undefined ? { timelines: pair } : {}),
         score: proportion(passed, picks.length, maxScore),
@@ -316,7 +284,10 @@ export function scenarioItem(
           ...keys.map((k) => `  ${workload(k).label}: ${workload(k).description}`),
           ...problems.map((p) => `\n${p}`),
         ].join('\n'),
-        plots: drawn ? plots([workload(plot.rates), rates!], [workload(plot.difference), diff!]) : [],
+        plots:
+          rates.yours === undefined || diff.yours === undefined
+            ? []
+            : plots([workload(plot.rates), rates], [workload(plot.difference), diff], [rates.yours, diff.yours]),
       };
     },
   };

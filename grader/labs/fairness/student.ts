@@ -3,44 +3,33 @@ import type { Request } from '../../../sim/entities/request.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import type { SchedulerKind } from './schemas.js';
 
-/** The state and methods of either VTC scheduler that the probes read or call (the handout's contract). */
+/** The state and methods of a VTC scheduler the probes read or call (the handout's contract). */
 interface VtcState extends ReplicaScheduler {
   readonly virtualCounters: Map<number, number>;
   lastClientScheduled: number | undefined;
 }
-
-export interface VtcScheduler extends VtcState {
-  selectNextRequest(): { readonly request: Request; readonly index: number } | undefined;
-}
-
+type Selection = { readonly request: Request; readonly index: number } | undefined;
+export type VtcScheduler = VtcState & { selectNextRequest(): Selection };
 export interface VtcSarathiScheduler extends VtcState {
   selectNextRequest(
     runningPrefills: readonly Request[],
-  ): { readonly request: Request; readonly index: number; readonly isRunningPrefill: boolean } | undefined;
+  ): (Selection & { readonly isRunningPrefill: boolean }) | undefined;
 }
 
 export interface FairnessModule {
-  /** service-cost.ts */
+  /** service-cost.ts; STARTER_DEFAULTS: the starter's defaults that ran (absent in a finished solution). */
   readonly cost: {
     getPrefillTokenServiceCost(numTokens: number): number;
     getDecodeTokenServiceCost(): number;
     getServiceCost(numPrefillTokens: number, numDecodeTokens: number): number;
-    /** The starter's defaults that ran (starter/fairness/service-cost.ts); absent in a finished solution. */
     readonly STARTER_DEFAULTS?: Set<string>;
   };
-  /** vtc-replica-scheduler.ts */
   readonly vtc: { readonly VtcReplicaScheduler: new (init: ReplicaSchedulerInit) => VtcScheduler };
-  /** vtc-sarathi-replica-scheduler.ts */
   readonly vtcSarathi: { readonly VtcSarathiReplicaScheduler: new (init: ReplicaSchedulerInit) => VtcSarathiScheduler };
 }
 
-/** The part's scheduler class from the module, with a clear message when the export is missing. */
-export function schedulerClass(
-  m: FairnessModule,
-  kind: SchedulerKind,
-): new (
-  init: ReplicaSchedulerInit,
-) => VtcScheduler | VtcSarathiScheduler {
+/** The part's scheduler class, with a clear message when the export is missing. */
+export function schedulerClass(m: FairnessModule, kind: SchedulerKind) {
   const [cls, file, name] =
     kind === 'vtc'
       ? [m.vtc?.VtcReplicaScheduler, 'vtc-replica-scheduler.ts', 'VtcReplicaScheduler']

@@ -1,17 +1,16 @@
 /**
  * `npm run try -- fairness`: both parts of your scheduler on the scenario workloads (public seed),
- * beside FCFS (the engine's plain vllm and sarathi schedulers) and the reference's published numbers:
- * each check the grader makes, and the service per second each client received. A part whose file
- * still throws "not implemented" shows as failed; the other part still runs.
+ * beside FCFS (the engine's plain vllm and sarathi schedulers) and the reference's published numbers,
+ * each check the grader makes. A part whose file still throws "not implemented" shows as failed; the
+ * other part still runs.
  */
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { loadExport } from '../../core/load-module.js';
 import type { LabTry, TryMeasure } from '../../core/try.js';
 import type { SchedulerKind } from './schemas.js';
-import { formatValue, summarize } from './scenarios.js';
-import type { SchedulerFactory } from './simulate.js';
-import { scenarioRun, WORKLOADS, type WorkloadDef } from './workloads.js';
+import { checkValue, formatValue, summarize } from './scenarios.js';
+import { scenarioRun, WORKLOADS, type SchedulerFactory } from './workloads.js';
 
 type Schedulers = Readonly<Record<SchedulerKind, SchedulerFactory | Error>>;
 const PARTS = [
@@ -19,8 +18,6 @@ const PARTS = [
   ['vtc-sarathi', 2, 'vtc-sarathi-replica-scheduler.ts', 'VtcSarathiReplicaScheduler'],
 ] as const;
 const key = (part: number, label: string, title: string) => `part ${part}, ${label}: ${title}`;
-const serviceTitle = (client: number) => `service per second, client ${client}`;
-const clientsOf = (def: WorkloadDef) => [...new Set(def.clients.map((c, i) => c.client ?? i))];
 
 export const fairnessTry: LabTry<Schedulers> = {
   lab: 'fairness',
@@ -40,35 +37,26 @@ export const fairnessTry: LabTry<Schedulers> = {
     FCFS: { vtc: REPLICA_SCHEDULERS.vllm.create, 'vtc-sarathi': REPLICA_SCHEDULERS.sarathi.create },
   }),
   rows: () =>
-    PARTS.flatMap(([, part]) =>
-      WORKLOADS.flatMap((def) => [
-        ...def.checks.map((c) => key(part, def.label, c.title)),
-        ...clientsOf(def).map((c) => key(part, def.label, serviceTitle(c))),
-      ]),
-    ),
+    PARTS.flatMap(([, part]) => WORKLOADS.flatMap((def) => def.checks.map((c) => key(part, def.label, c.title)))),
   measure(schedulers, seed): TryMeasure {
     const values: Record<string, number> = {};
     const errors: string[] = [];
     for (const [kind, part] of PARTS) {
       const make = schedulers[kind];
-      if (make instanceof Error) {
-        errors.push(`part ${part}: ${make.message}`);
-        continue;
-      }
-      for (const def of WORKLOADS) {
-        try {
-          const s = summarize(scenarioRun(def, kind, seed), make);
-          for (const check of def.checks) values[key(part, def.label, check.title)] = s.values[check.id] ?? Number.NaN;
-          for (const c of clientsOf(def)) values[key(part, def.label, serviceTitle(c))] = s.service[c] ?? 0;
-        } catch (err) {
-          errors.push(`part ${part}, ${def.label}: ${(err as Error).message}`);
+      if (make instanceof Error) errors.push(`part ${part}: ${make.message}`);
+      else
+        for (const def of WORKLOADS) {
+          try {
+            const s = summarize(scenarioRun(def, kind, seed), make);
+            for (const check of def.checks) values[key(part, def.label, check.title)] = checkValue(s, check);
+          } catch (err) {
+            errors.push(`part ${part}, ${def.label}: ${(err as Error).message}`);
+          }
         }
-      }
     }
     return { values, errors };
   },
   format(k, v) {
-    if (k.includes(': service per second, client ')) return `${v.toFixed(0)}/s`;
     for (const def of WORKLOADS)
       for (const check of def.checks) if (k.endsWith(`${def.label}: ${check.title}`)) return formatValue(check, v);
     return String(v);

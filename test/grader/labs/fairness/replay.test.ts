@@ -12,7 +12,7 @@ import { ReplayError, ReplayReplicaScheduler } from '../../../../grader/kit/batc
 import { toWire } from '../../../../grader/kit/wire.js';
 import { replaySummary, summarize } from '../../../../grader/labs/fairness/scenarios.js';
 import type { ScenarioRun, SchedulerKind } from '../../../../grader/labs/fairness/schemas.js';
-import { simulateScenario } from '../../../../grader/labs/fairness/simulate.js';
+import { simulateScenario } from '../../../../grader/labs/fairness/workloads.js';
 import { KvBlockManager } from '../../../../sim/memory/kv-block-manager.js';
 import { Request as Req } from '../../../../sim/entities/request.js';
 import { VtcReplicaScheduler } from '../../../../reference/fairness/vtc-replica-scheduler.js';

@@ -15,9 +15,14 @@ import {
   type RunSummary,
 } from '../../../../grader/labs/fairness/scenarios.js';
 import { SchedulerKind } from '../../../../grader/labs/fairness/schemas.js';
-import type { SchedulerFactory } from '../../../../grader/labs/fairness/simulate.js';
 import { fairnessTry } from '../../../../grader/labs/fairness/try.js';
-import { scenarioRun, workload, WORKLOADS, type WorkloadKey } from '../../../../grader/labs/fairness/workloads.js';
+import {
+  scenarioRun,
+  workload,
+  WORKLOADS,
+  type SchedulerFactory,
+  type WorkloadKey,
+} from '../../../../grader/labs/fairness/workloads.js';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
 import { VtcReplicaScheduler } from '../../../../reference/fairness/vtc-replica-scheduler.js';
 import { VtcSarathiReplicaScheduler } from '../../../../reference/fairness/vtc-sarathi-replica-scheduler.js';
