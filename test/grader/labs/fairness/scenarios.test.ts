@@ -115,7 +115,7 @@ describe('npm run try -- fairness', () => {
     const reference = fairnessTry.measure(await fairnessTry.load(`${REPO_ROOT}/reference/fairness`), 42);
     expect(reference.errors).toEqual([]);
     expect(Object.keys(reference.values).sort()).toEqual([...fairnessTry.rows(42)].sort());
-    expect(fairnessTry.format('part 1, overload: service per second, client 0', 2251.4)).toBe('2251/s');
+    expect(fairnessTry.format('part 1, overload: service per second vs FCFS', 2251.4)).toBe('2251/s');
     expect(
       fairnessTry.format('part 2, weighted 1:2:3:4: service per unit of weight, all four clients, after 30 s', 0.012),
     ).toBe('1.2%');
