@@ -1,7 +1,6 @@
-/** The flat batch log the fairness and deadline harnesses record and the parent replays (batch-replay.ts). */
+/** The flat batch log the fairness and deadline children record and the parent replays (batch-replay.ts). */
 import type { Batch } from '../../sim/entities/batch.js';
 import type { Request } from '../../sim/entities/request.js';
-import type { ReplicaScheduler } from '../../sim/policies/replica/replica-scheduler.js';
 import { hookMethod } from './instance-hook.js';
 
 /**
@@ -30,19 +29,26 @@ export function logCall(
 }
 
 /**
- * Wraps the scheduler's getNextBatch on the instance (instance-hook.ts, so traces keep the student's
- * class name) to append every call to `log()`: the batch and the running requests it preempted.
+ * A scheduler with every `getNextBatch` call appended to the log (logCall): whom the call preempted
+ * (their recompute count went up) and the batch. `log` is the array, or a function giving the current
+ * one (a capacity search starts a fresh log per rate). Wrapped on the instance (instance-hook.ts), so
+ * traces keep the student's class name.
  */
-export function recordBatches<S extends ReplicaScheduler>(scheduler: S, log: () => number[]): S {
+export function recordBatches<S extends { running: Request[] }>(
+  scheduler: S,
+  log: number[] | (() => number[]),
+  onCall?: () => void,
+): S {
   return hookMethod(scheduler, 'getNextBatch', (original: (now: number) => Batch | undefined) => (now: number) => {
-    const before: [Request, number][] = scheduler.running.map((r) => [r, r.numRestarts]);
+    const before = scheduler.running.map((r) => [r, r.numRestarts] as const);
     const batch = original(now);
     logCall(
-      log(),
+      typeof log === 'function' ? log() : log,
       now,
       before.filter(([r, n]) => r.numRestarts > n).map(([r]) => r.id),
       batch,
     );
+    onCall?.();
     return batch;
   });
 }

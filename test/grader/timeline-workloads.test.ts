@@ -134,7 +134,7 @@ describe('every lab draws its report timelines from a public workload', () => {
     );
   }, 120_000);
 
-  // sarathi-overload-on-off is the same scenario item (grader/labs/fairness/items.ts) on part 2's runs: one part is enough here.
+  // sarathi-overload-on-off is the same scenario item (grader/labs/fairness/lab.ts) on part 2's runs: one part is enough here.
   it('fairness vtc-on-off', async () => {
     const { manifest } = getLab('fairness');
     const hidden = toMicros(partRuns('vtc', manifest.defaultHiddenSeed).flatMap((r) => r.requests.arrivedAt));
