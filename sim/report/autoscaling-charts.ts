@@ -92,7 +92,7 @@ export function replicasChart(opts: {
       },
     ],
     resolve: { scale: { y: 'independent' } },
-  } as unknown as TopLevelSpec;
+  } as TopLevelSpec;
   return { title: opts.title, spec };
 }
 
@@ -116,6 +116,6 @@ export function frontChart(title: string, fronts: readonly NamedSeries[]): Plot 
       { mark: { type: 'line' }, encoding: { ...encoding, order: { field: 'order' }, strokeDash: dashEncoding } },
       { mark: { type: 'point', filled: true, size: 60 }, encoding },
     ],
-  } as unknown as TopLevelSpec;
+  } as TopLevelSpec;
   return { title, spec };
 }
