@@ -1,5 +1,5 @@
 /**
- * The autoscaling lab's cluster, shared by the child (running the student's autoscaler or routers) and
+ * The autoscaling lab's cluster, shared by the child (running the student's autoscalers) and
  * the parent (replaying the autoscaler's decisions and running the reference), so both simulate
  * exactly the same thing: Llama-3-70B, TP4 on A100s (calibrated roofline: no profiles exist for it),
  * vllm batching with at most 16 requests and 4,096 tokens per batch, round-robin routing, one replica
@@ -8,11 +8,9 @@
 import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
-import { Request } from '../../../sim/entities/request.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
-import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 import { percentileSorted } from '../../../sim/metrics/stats.js';
-import type { WireRequests } from './protocol.js';
+import { fromWire, type WireRequests } from '../../kit/wire.js';
 
 export const ENVIRONMENT = {
   initialReplicas: 1,
@@ -23,12 +21,12 @@ export const ENVIRONMENT = {
   costPerReplicaHour: 8,
 } as const;
 
-export function clusterConfig(replicas: number = ENVIRONMENT.initialReplicas): SimulationConfig {
+export function clusterConfig(): SimulationConfig {
   return parseConfig({
     model: 'llama-3-70b',
     device: 'a100',
     tp: 4,
-    replicas,
+    replicas: ENVIRONMENT.initialReplicas,
     replicaScheduler: 'vllm',
     batchSizeCap: 16,
     maxTokensInBatch: 4096,
@@ -40,45 +38,19 @@ export function clusterConfig(replicas: number = ENVIRONMENT.initialReplicas): S
   });
 }
 
-export function fromWire(w: WireRequests): Request[] {
-  return w.arrivedAt.map(
-    (arrivedAt, id) =>
-      new Request({
-        id,
-        arrivedAt,
-        numPrefillTokens: w.numPrefillTokens[id]!,
-        numDecodeTokens: w.numDecodeTokens[id]!,
-      }),
-  );
-}
-
-export interface RunOptions {
-  readonly autoscaler?: Autoscaler;
-  readonly makeRouter?: (init: RouterInit) => Router;
-  readonly initialReplicas?: number;
-  /** Collectors (the report's timeline recorders). */
-  readonly observers?: readonly SimulationObserver[];
-}
-
-export function simulateCluster(requests: WireRequests, options: RunOptions): SimulationResult {
-  const config = clusterConfig(options.initialReplicas);
-  const setup = buildSimulation(config, {
+/** One run of the cluster; without an autoscaler the cluster keeps its one replica. */
+export function simulateCluster(
+  requests: WireRequests,
+  options: { readonly autoscaler?: Autoscaler; readonly observers?: readonly SimulationObserver[] },
+): SimulationResult {
+  const { initialReplicas: _, costPerReplicaHour, ...limits } = ENVIRONMENT;
+  const setup = buildSimulation(clusterConfig(), {
     requests: fromWire(requests),
-    ...(options.makeRouter !== undefined ? { makeRouter: options.makeRouter } : {}),
     ...(options.observers !== undefined ? { observers: options.observers } : {}),
-    autoscaling:
-      options.autoscaler === undefined
-        ? undefined
-        : {
-            policy: options.autoscaler,
-            scaleUpDelay: ENVIRONMENT.scaleUpDelay,
-            scaleDownDelay: ENVIRONMENT.scaleDownDelay,
-            minReplicas: ENVIRONMENT.minReplicas,
-            maxReplicas: ENVIRONMENT.maxReplicas,
-          },
+    autoscaling: options.autoscaler === undefined ? undefined : { policy: options.autoscaler, ...limits },
   });
-  if (setup.costPerReplicaHour !== ENVIRONMENT.costPerReplicaHour)
-    throw new Error(`cost per replica-hour is ${setup.costPerReplicaHour}, expected ${ENVIRONMENT.costPerReplicaHour}`);
+  if (setup.costPerReplicaHour !== costPerReplicaHour)
+    throw new Error(`cost per replica-hour is ${setup.costPerReplicaHour}, expected ${costPerReplicaHour}`);
   return new Simulator(setup).run();
 }
 
@@ -99,4 +71,43 @@ export function runMetrics(result: SimulationResult): RunMetrics {
     completed: result.numCompleted,
     total: result.requests.length,
   };
+}
+
+/**
+ * Wraps an autoscaler to record every non-zero tune() decision by call index (the child does this
+ * around the student's); the parent replays the decisions in its own engine (ReplayAutoscaler).
+ */
+export function recordDecisions(inner: Autoscaler): { autoscaler: Autoscaler; deltas: [number, number][] } {
+  const deltas: [number, number][] = [];
+  let calls = 0;
+  const interval = inner.tuneInterval;
+  if (typeof interval !== 'number' || !(interval >= 1 && interval <= 60))
+    throw new RangeError(`tuneInterval must be a number of seconds between 1 and 60, got ${String(interval)}`);
+  const autoscaler: Autoscaler = {
+    tuneInterval: interval,
+    onRequestArrival: (request, now) => inner.onRequestArrival?.(request, now),
+    onBatchEnd: (batch, now) => inner.onBatchEnd?.(batch, now),
+    tune(now, state) {
+      const delta = inner.tune(now, state);
+      if (delta !== 0) deltas.push([calls, delta]);
+      calls++;
+      return delta;
+    },
+  };
+  return { autoscaler, deltas };
+}
+
+/** Re-issues recorded tune() decisions, call by call. */
+export class ReplayAutoscaler implements Autoscaler {
+  readonly #deltas: Map<number, number>;
+  #call = 0;
+  constructor(
+    readonly tuneInterval: number,
+    deltas: readonly (readonly [number, number])[],
+  ) {
+    this.#deltas = new Map(deltas.map(([i, d]) => [i, d]));
+  }
+  tune(): number {
+    return this.#deltas.get(this.#call++) ?? 0;
+  }
 }

@@ -7,8 +7,8 @@ import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { loadExport } from '../../core/load-module.js';
 import type { LabTry, TryMeasure } from '../../core/try.js';
-import { shippedTrace } from './items.js';
 import { runMetrics, simulateCluster } from './simulate.js';
+import { shippedTrace } from './workloads.js';
 
 type Level = 0 | 1 | 2 | 3;
 /** The autoscaler at a level (0: InferLine), or undefined for a fixed cluster. */
