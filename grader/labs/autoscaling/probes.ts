@@ -176,7 +176,7 @@ function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
 }
 
 /** A random run of cluster changes, marks, loads, arrivals and calls; the cluster is never empty. */
-function randomMembership(rng: Rng, lor: boolean): Step[] {
+export function randomMembership(rng: Rng, lor: boolean): Step[] {
   let nextId = rng.int(0, 3);
   let live = Array.from({ length: rng.int(2, 5) }, () => nextId++);
   return Array.from({ length: rng.int(8, 14) }, () => {

@@ -10,7 +10,10 @@ import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.j
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { percentileSorted } from '../../../sim/metrics/stats.js';
+import { describeThrown } from '../../kit/instance-hook.js';
 import { fromWire, type WireRequests } from '../../kit/wire.js';
+import type { AutoscalerRun, Level, SimInput, SimOutput, SimRun } from './schemas.js';
+import type { AutoscalingModule } from './student.js';
 
 export const ENVIRONMENT = {
   initialReplicas: 1,
@@ -110,4 +113,38 @@ export class ReplayAutoscaler implements Autoscaler {
   tune(): number {
     return this.#deltas.get(this.#call++) ?? 0;
   }
+}
+
+/** INFERLINE_CONFIG as plain data, whatever the student put in it. */
+function plainConfig(config: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config))
+    out[k] = typeof v === 'number' ? (Number.isFinite(v) ? v : String(v)) : String(v);
+  return out;
+}
+
+function simulate(m: AutoscalingModule, run: SimRun, level: Level): AutoscalerRun {
+  const { INFERLINE_CONFIG: config } = m.inferline;
+  const rec = recordDecisions(
+    level === 0 ? new m.inferline.InferlineAutoscaler(config) : new m.custom.CustomAutoscaler(level),
+  );
+  simulateCluster(run.requests, { autoscaler: rec.autoscaler });
+  const base = { label: run.label, level, tuneInterval: rec.autoscaler.tuneInterval, deltas: rec.deltas };
+  return level === 0 ? { ...base, config: plainConfig(config) } : base;
+}
+
+/** The child's simulate task: every run at every level, with the decisions recorded. */
+export function runSimulations(m: AutoscalingModule, input: SimInput, studentDir: string): SimOutput {
+  const out: SimOutput = { runs: [], errors: [] };
+  for (const run of input.runs)
+    for (const level of input.levels) {
+      try {
+        out.runs.push(simulate(m, run, level));
+      } catch (err) {
+        // The timeline run must not fail the scored ones: the report simply has no timeline.
+        if (input.keepGoing) out.errors.push({ label: run.label, level, error: describeThrown(err, studentDir) });
+        else if (run.timelineOnly !== true) throw err;
+      }
+    }
+  return out;
 }
