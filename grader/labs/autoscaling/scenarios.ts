@@ -30,7 +30,8 @@ import {
   type SimInput,
   type SimRun,
 } from './schemas.js';
-import { ReplayAutoscaler, runMetrics, simulateCluster, type RunMetrics } from './simulate.js';
+import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';
+import { RunMetrics, runMetrics, simulateCluster } from './simulate.js';
 import { MODULE_FILES, type AutoscalingModule } from './student.js';
 import { hiddenWorkloads, shippedTrace, timelineTrace, type Workload } from './workloads.js';
 
@@ -123,10 +124,8 @@ export const scalingItem: ItemImplementation<ScalingInput, ScalingOutput> = {
 
 // ---- runs: the student's replayed, the reference's cached ---------------------------------------
 
-interface Scored {
-  readonly metrics: RunMetrics;
-  readonly steps: [number, number][];
-}
+const Scored = z.strictObject({ metrics: RunMetrics, steps: z.array(z.tuple([z.number(), z.number()])) });
+type Scored = z.infer<typeof Scored>;
 
 const scored = (result: SimulationResult): Scored => ({ metrics: runMetrics(result), steps: replicaSteps(result) });
 
@@ -151,19 +150,6 @@ async function referenceAutoscaler(ctx: ItemContext, level: Level) {
     : new ref.custom.CustomAutoscaler(level);
 }
 
-const CachedRun = z.strictObject({
-  metrics: z.strictObject({
-    p90: z
-      .number()
-      .nullable()
-      .transform((x) => x ?? Number.NaN),
-    costDollars: z.number(),
-    completed: z.number(),
-    total: z.number(),
-  }),
-  steps: z.array(z.tuple([z.number(), z.number()])),
-});
-
 /** The reference's run of `w` (an item's hidden workload `item`) at `level`, cached per hidden seed. */
 function referenceRun(ctx: ItemContext, item: string, w: Workload, level: Level): Promise<Scored> {
   const key = {
@@ -172,14 +158,10 @@ function referenceRun(ctx: ItemContext, item: string, w: Workload, level: Level)
     what: `reference level ${level}, ${item}: ${w.label}`,
     seed: ctx.hiddenSeed,
   };
-  return cached(key, CachedRun, async () =>
+  return cached(key, Scored, async () =>
     scored(simulateCluster(w.requests, { autoscaler: await referenceAutoscaler(ctx, level) })),
   );
 }
-
-const simInput = (runs: SimRun[], levels: Level[], keepGoing = false): SimInput => ({
-  ...{ task: 'simulate', runs, levels, keepGoing },
-});
 
 // ---- tuning -------------------------------------------------------------------------------------
 
@@ -243,7 +225,10 @@ export const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: S
     const workloads = hiddenWorkloads(ctx.hiddenSeed, 'tuning');
     const timeline = timelineTrace(ctx.repoRoot);
     // The last run is the public one, only for the report's timeline: never scored.
-    return { input: simInput([...workloads, timeline], [0]), prepared: { workloads, timeline } };
+    return {
+      input: { task: 'simulate', runs: [...workloads, timeline], levels: [0], keepGoing: false } satisfies SimInput,
+      prepared: { workloads, timeline },
+    };
   },
   async score(out, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
     const config = out.runs[0]?.config;
@@ -322,7 +307,10 @@ export const paretoItem: ItemImplementation<Workload[], SimOutput> = {
   output: SimOutput,
   prepare(ctx) {
     const workloads = hiddenWorkloads(ctx.hiddenSeed, 'pareto');
-    return { input: simInput(workloads, [...LEVELS]), prepared: workloads };
+    return {
+      input: { task: 'simulate', runs: workloads, levels: [...LEVELS], keepGoing: false } satisfies SimInput,
+      prepared: workloads,
+    };
   },
   async score(out, workloads, ctx, maxScore): Promise<ItemOutcome> {
     const rows: string[][] = [];
@@ -376,7 +364,10 @@ export const publicTraceItem: ItemImplementation<SimRun, SimOutput> = {
   output: SimOutput,
   prepare(ctx) {
     const run = shippedTrace(ctx.repoRoot);
-    return { input: simInput([run], [0, 1, 2, 3], true), prepared: run };
+    return {
+      input: { task: 'simulate', runs: [run], levels: [0, 1, 2, 3], keepGoing: true } satisfies SimInput,
+      prepared: run,
+    };
   },
   score(out, run): ItemOutcome {
     const rows: string[][] = [];

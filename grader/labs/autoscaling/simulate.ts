@@ -5,11 +5,13 @@
  * vllm batching with at most 16 requests and 4,096 tokens per batch, round-robin routing, one replica
  * at the start, scale-ups after 10 s, scale-downs at once, 1 to 64 replicas, $8 per replica-hour.
  */
+import { z } from 'zod';
 import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { percentileSorted } from '../../../sim/metrics/stats.js';
+import { recordDecisions } from '../../kit/autoscaler-replay.js';
 import { describeThrown } from '../../kit/instance-hook.js';
 import { fromWire, type WireRequests } from '../../kit/wire.js';
 import type { AutoscalerRun, Level, SimInput, SimOutput, SimRun } from './schemas.js';
@@ -57,12 +59,17 @@ export function simulateCluster(
   return new Simulator(setup).run();
 }
 
-export interface RunMetrics {
-  readonly p90: number;
-  readonly costDollars: number;
-  readonly completed: number;
-  readonly total: number;
-}
+/** What is scored of a run; a P90 of no completed request is NaN (null in JSON, as in the result cache). */
+export const RunMetrics = z.strictObject({
+  p90: z
+    .number()
+    .nullable()
+    .transform((x) => x ?? Number.NaN),
+  costDollars: z.number(),
+  completed: z.number().int(),
+  total: z.number().int(),
+});
+export type RunMetrics = z.infer<typeof RunMetrics>;
 
 export function runMetrics(result: SimulationResult): RunMetrics {
   const e2e: number[] = [];
@@ -74,45 +81,6 @@ export function runMetrics(result: SimulationResult): RunMetrics {
     completed: result.numCompleted,
     total: result.requests.length,
   };
-}
-
-/**
- * Wraps an autoscaler to record every non-zero tune() decision by call index (the child does this
- * around the student's); the parent replays the decisions in its own engine (ReplayAutoscaler).
- */
-export function recordDecisions(inner: Autoscaler): { autoscaler: Autoscaler; deltas: [number, number][] } {
-  const deltas: [number, number][] = [];
-  let calls = 0;
-  const interval = inner.tuneInterval;
-  if (typeof interval !== 'number' || !(interval >= 1 && interval <= 60))
-    throw new RangeError(`tuneInterval must be a number of seconds between 1 and 60, got ${String(interval)}`);
-  const autoscaler: Autoscaler = {
-    tuneInterval: interval,
-    onRequestArrival: (request, now) => inner.onRequestArrival?.(request, now),
-    onBatchEnd: (batch, now) => inner.onBatchEnd?.(batch, now),
-    tune(now, state) {
-      const delta = inner.tune(now, state);
-      if (delta !== 0) deltas.push([calls, delta]);
-      calls++;
-      return delta;
-    },
-  };
-  return { autoscaler, deltas };
-}
-
-/** Re-issues recorded tune() decisions, call by call. */
-export class ReplayAutoscaler implements Autoscaler {
-  readonly #deltas: Map<number, number>;
-  #call = 0;
-  constructor(
-    readonly tuneInterval: number,
-    deltas: readonly (readonly [number, number])[],
-  ) {
-    this.#deltas = new Map(deltas.map(([i, d]) => [i, d]));
-  }
-  tune(): number {
-    return this.#deltas.get(this.#call++) ?? 0;
-  }
 }
 
 /** INFERLINE_CONFIG as plain data, whatever the student put in it. */
