@@ -4,11 +4,12 @@
  * simulation items run the student's autoscalers and return every non-zero tune() decision, which
  * the parent replays in its own engine. Scores are computed by the parent, never here.
  */
+// First: the child runtime must run before any student module body (grader/sandbox/child-runtime.ts).
+import { childTask, serveLab } from '../../kit/driver.js';
 import { CustomAutoscaler } from '@student/custom-autoscaler.js';
 import { INFERLINE_CONFIG, InferlineAutoscaler } from '@student/inferline-autoscaler.js';
 import { NetworkEnvelope } from '@student/network-envelope.js';
 import { LorRouter, RoundRobinRouter } from '@student/scaling-routers.js';
-import { childTask, serveLab } from '../../kit/driver.js';
 import { PROBES } from './probes.js';
 import { measureScaling } from './scaling.js';
 import { ScalingInput, SimInput } from './schemas.js';

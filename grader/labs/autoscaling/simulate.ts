@@ -12,6 +12,7 @@ import { Simulator, type SimulationObserver, type SimulationResult } from '../..
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { percentileSorted } from '../../../sim/metrics/stats.js';
 import { recordDecisions } from '../../kit/autoscaler-replay.js';
+import { e2eValues } from '../../kit/run-metrics.js';
 import { describeThrown } from '../../kit/instance-hook.js';
 import { fromWire, type WireRequests } from '../../kit/wire.js';
 import type { AutoscalerRun, Level, SimInput, SimOutput, SimRun } from './schemas.js';
@@ -72,11 +73,8 @@ export const RunMetrics = z.strictObject({
 export type RunMetrics = z.infer<typeof RunMetrics>;
 
 export function runMetrics(result: SimulationResult): RunMetrics {
-  const e2e: number[] = [];
-  for (const r of result.requests) if (r.completedAt !== undefined) e2e.push(r.completedAt - r.arrivedAt);
-  const sorted = Float64Array.from(e2e).sort();
   return {
-    p90: percentileSorted(sorted, 90),
+    p90: percentileSorted(Float64Array.from(e2eValues(result)).sort(), 90),
     costDollars: result.costDollars,
     completed: result.numCompleted,
     total: result.requests.length,
