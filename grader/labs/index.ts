@@ -3,14 +3,14 @@ import { InputError } from '../../sim/errors.js';
 import { checkLabDefinition, type LabDefinition } from '../core/lab.js';
 import { lab as routingLab } from './routing/lab.js';
 import { lab as fairnessLab } from './fairness/lab.js';
-import { autoscalingLab } from './autoscaling/lab.js';
+import { lab as autoscalingLab } from './autoscaling/lab.js';
 import { lab as cfsLab } from './cfs/lab.js';
 import { lab as deadlineLab } from './deadline/lab.js';
 
 const LABS: Readonly<Record<string, () => LabDefinition>> = {
   routing: () => routingLab,
   fairness: () => fairnessLab,
-  autoscaling: autoscalingLab,
+  autoscaling: () => autoscalingLab,
   cfs: () => cfsLab,
   deadline: () => deadlineLab,
 };

@@ -1,6 +1,6 @@
 /**
  * Charts of a scaling cluster: replicas over time against the observed arrival rate. Shared by the
- * sim CLI's `--plots` and the autoscaling lab's report (grader/labs/autoscaling/plots.ts).
+ * sim CLI's `--plots` and the autoscaling lab's report (grader/labs/autoscaling/scenarios.ts).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { SimulationResult } from '../engine/simulator.js';
