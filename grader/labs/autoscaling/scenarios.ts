@@ -9,11 +9,12 @@ import type { SimulationObserver, SimulationResult } from '../../../sim/engine/s
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { hypervolume } from '../../../sim/metrics/hypervolume.js';
 import { frontChart, replicasChart, replicaSteps } from '../../../sim/report/autoscaling-charts.js';
-import { InvalidOutput } from '../../core/child-output.js';
-import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
-import { roundPoints, textTable } from '../../core/scoring.js';
-import { lineChart, type Plot } from '../../report/charts.js';
-import type { TimelinePair } from '../../report/timeline-view.js';
+import { InvalidOutput } from '../../kit/item.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
+import { textTable } from '../../kit/messages.js';
+import { roundPoints } from '../../kit/rules.js';
+import { lineChart, type Plot } from '../../kit/charts.js';
+import type { TimelinePair } from '../../kit/charts.js';
 import { costSlope, pairRatios } from '../../kit/cost-growth.js';
 import { fmt } from '../../kit/messages.js';
 import { referenceOracle } from '../../kit/oracle.js';

@@ -5,8 +5,8 @@
  */
 import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
-import { loadExport } from '../../core/load-module.js';
-import type { LabTry, TryMeasure } from '../../core/try.js';
+import { loadExport } from '../../kit/try.js';
+import type { LabTry, TryMeasure } from '../../kit/try.js';
 import { runMetrics, simulateCluster } from './simulate.js';
 import { shippedTrace } from './workloads.js';
 
