@@ -30,6 +30,9 @@ export interface DriverSpec<M> {
   readonly tasks?: Readonly<Record<string, ChildTask<M>>>;
 }
 
+/** A lab's child side without the module: `child.ts` in every lab, shared by driver.ts and in-process runs. */
+export type LabChild<M> = Omit<DriverSpec<M>, 'module'>;
+
 /** What the driver does with one request (exported for tests, which call it without a sandbox). */
 export function handleRequest<M>(spec: DriverSpec<M>, raw: unknown): unknown {
   const task = (raw as { task?: unknown } | null)?.task;

@@ -9,6 +9,11 @@ import { importReference } from '../core/reference.js';
 export interface Oracle<M> {
   /** The reference as the lab's student module type. */
   reference(ctx: { readonly repoRoot: string }): Promise<M>;
+  /**
+   * The same files loaded from another folder as the lab's module type: a mutant of the reference, or
+   * the starter, for tests that grade in-process (in-process.ts). Never student code in grading.
+   */
+  load(dir: string): Promise<M>;
 }
 
 /**
@@ -17,13 +22,10 @@ export interface Oracle<M> {
  */
 export function referenceOracle<M>(lab: string, files: string | { readonly [K in keyof M]: string }): Oracle<M> {
   const loaded = new Map<string, Promise<M>>();
-  const load = async (repoRoot: string): Promise<M> => {
-    if (typeof files === 'string') return importReference<M>(repoRoot, `reference/${lab}`, files);
+  const loadFrom = async (root: string, dir: string): Promise<M> => {
+    if (typeof files === 'string') return importReference<M>(root, dir, files);
     const entries = await Promise.all(
-      Object.entries<string>(files).map(async ([key, file]) => [
-        key,
-        await importReference(repoRoot, `reference/${lab}`, file),
-      ]),
+      Object.entries<string>(files).map(async ([key, file]) => [key, await importReference(root, dir, file)]),
     );
     return Object.fromEntries(entries) as M;
   };
@@ -31,10 +33,11 @@ export function referenceOracle<M>(lab: string, files: string | { readonly [K in
     reference(ctx) {
       let m = loaded.get(ctx.repoRoot);
       if (m === undefined) {
-        m = load(ctx.repoRoot);
+        m = loadFrom(ctx.repoRoot, `reference/${lab}`);
         loaded.set(ctx.repoRoot, m);
       }
       return m;
     },
+    load: (dir) => loadFrom(dir, '.'),
   };
 }

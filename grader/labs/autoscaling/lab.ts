@@ -7,8 +7,8 @@
 import { defineLab } from '../../kit/define-lab.js';
 import { unitItem, type UnitLab } from '../../kit/unit-item.js';
 import { PROBES } from './probes.js';
-import { oracle, paretoItem, publicTraceItem, scalingItem, tuningItem } from './scenarios.js';
-import type { AutoscalingModule } from './student.js';
+import { paretoItem, publicTraceItem, scalingItem, tuningItem } from './scenarios.js';
+import { oracle, type AutoscalingModule } from './student.js';
 import { autoscalingTry } from './try.js';
 
 const unit: UnitLab<AutoscalingModule> = { lab: 'autoscaling', oracle, probes: PROBES };

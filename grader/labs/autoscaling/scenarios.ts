@@ -17,7 +17,6 @@ import { lineChart, type Plot } from '../../kit/charts.js';
 import type { TimelinePair } from '../../kit/charts.js';
 import { costSlope, pairRatios } from '../../kit/cost-growth.js';
 import { fmt } from '../../kit/messages.js';
-import { referenceOracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear } from '../../kit/rules.js';
 import { seriesRecorder, windowRecorder } from '../../kit/timelines.js';
@@ -33,10 +32,8 @@ import {
 } from './schemas.js';
 import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';
 import { RunMetrics, runMetrics, simulateCluster } from './simulate.js';
-import { MODULE_FILES, type AutoscalingModule } from './student.js';
+import { oracle } from './student.js';
 import { hiddenWorkloads, shippedTrace, timelineTrace, type Workload } from './workloads.js';
-
-export const oracle = referenceOracle<AutoscalingModule>('autoscaling', MODULE_FILES);
 
 /**
  * The Pareto item's reference point: the course lab's $50 and 0.5 s P90, the cost scaled to each trace's

@@ -2,6 +2,7 @@
  * The autoscaling lab's student module: what starter/autoscaling's four files export, by file. The
  * child-side driver builds it from the student's files, the oracle from reference/autoscaling's.
  */
+import { referenceOracle } from '../../kit/oracle.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 
@@ -55,3 +56,6 @@ export const MODULE_FILES = {
   inferline: 'inferline-autoscaler.ts',
   custom: 'custom-autoscaler.ts',
 } as const satisfies Record<keyof AutoscalingModule, string>;
+
+/** reference/autoscaling as the lab's module, for the unit probes and the scenario runs. */
+export const oracle = referenceOracle<AutoscalingModule>('autoscaling', MODULE_FILES);

@@ -4,6 +4,8 @@ import { referenceOracle } from '../../kit/oracle.js';
 
 export interface CfsModule {
   readonly CfsScheduler: new (init: VllmV0SchedulerInit) => VllmV0Scheduler;
+  /** The answer sheet (starter/cfs/cfs-answers.ts `answers`), read lazily: reading it may throw. */
+  readonly answerSheet?: () => unknown;
 }
 
 /** reference/cfs/cfs-scheduler.ts as a CfsModule (loaded at scoring time). */

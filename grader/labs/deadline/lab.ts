@@ -1,13 +1,11 @@
 /** The deadline lab's rubric (labs/deadline/manifest.json): seven unit items on the reference's probes, two scenarios. */
 import { defineLab } from '../../kit/define-lab.js';
-import { referenceOracle } from '../../kit/oracle.js';
 import { unitItem } from '../../kit/unit-item.js';
 import { DEADLINE_PROBES } from './probes.js';
 import { capacityItem, overloadItem } from './scenarios.js';
-import type { DeadlineModule } from './student.js';
+import { oracle } from './student.js';
 import { deadlineTry } from './try.js';
 
-const oracle = referenceOracle<DeadlineModule>('deadline', 'deadline-scheduler.ts');
 const unit = (item: keyof typeof DEADLINE_PROBES) =>
   unitItem({ lab: 'deadline', oracle, probes: DEADLINE_PROBES }, item);
 

@@ -1,4 +1,5 @@
 /** The deadline lab's student module: what starter/deadline/deadline-scheduler.ts (and the reference) export. */
+import { referenceOracle } from '../../kit/oracle.js';
 import type { Request } from '../../../sim/entities/request.js';
 import type { BatchSample, BatchTimeModel } from '../../../sim/policies/replica/deadline/batch-time-model.js';
 import type { DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
@@ -27,3 +28,6 @@ export interface DeadlineModule {
 /** The starter's record of its simple defaults, when the module has one (runProbes' `starterDefaults`). */
 export const starterDefaults = (m: DeadlineModule): Set<string> | undefined =>
   m.STARTER_DEFAULTS instanceof Set ? m.STARTER_DEFAULTS : undefined;
+
+/** reference/deadline as the lab's module, for the unit probes. */
+export const oracle = referenceOracle<DeadlineModule>('deadline', 'deadline-scheduler.ts');

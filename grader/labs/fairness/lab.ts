@@ -6,8 +6,8 @@
 import { defineLab } from '../../kit/define-lab.js';
 import { unitItem, type UnitLab } from '../../kit/unit-item.js';
 import { FAIRNESS_PROBES } from './probes.js';
-import { oracle, scenarioItem } from './scenarios.js';
-import type { FairnessModule } from './student.js';
+import { scenarioItem } from './scenarios.js';
+import { oracle, type FairnessModule } from './student.js';
 import { fairnessTry } from './try.js';
 
 const unit: UnitLab<FairnessModule> = { lab: 'fairness', oracle, probes: FAIRNESS_PROBES };

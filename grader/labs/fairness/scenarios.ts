@@ -12,21 +12,13 @@ import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/ite
 import { textTable } from '../../kit/messages.js';
 import { lineChart, type Plot } from '../../kit/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
-import { referenceOracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
 import { proportion } from '../../kit/rules.js';
 import { reportRecorder, timelinePair } from '../../kit/timelines.js';
 import { SimulateOutput, type ScenarioResultWire, type ScenarioRun, type SchedulerKind } from './schemas.js';
-import { schedulerClass, type FairnessModule } from './student.js';
+import { oracle, schedulerClass } from './student.js';
 import type { Check, SchedulerFactory, WorkloadDef, WorkloadKey } from './workloads.js';
 import { partRuns, SCENARIO_CLUSTER, simulateScenario, timelineRun, workload } from './workloads.js';
-
-/** reference/fairness as the lab's module, for the unit probes and the scenario runs. */
-export const oracle = referenceOracle<FairnessModule>('fairness', {
-  cost: 'service-cost.ts',
-  vtc: 'vtc-replica-scheduler.ts',
-  vtcSarathi: 'vtc-sarathi-replica-scheduler.ts',
-});
 
 const Points = z.array(z.tuple([z.number(), z.number()]));
 /** What the checks and plots need from one run (small, so trusted runs are cached as it). */

@@ -1,4 +1,5 @@
 /** The fairness lab's student module: what starter/fairness/ (and reference/fairness/) export, by file. */
+import { referenceOracle } from '../../kit/oracle.js';
 import type { Request } from '../../../sim/entities/request.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import type { SchedulerKind } from './schemas.js';
@@ -38,3 +39,10 @@ export function schedulerClass(m: FairnessModule, kind: SchedulerKind) {
     throw new TypeError(`${file} does not export the class ${name}; keep its name and export`);
   return cls;
 }
+
+/** reference/fairness as the lab's module, for the unit probes and the scenario runs. */
+export const oracle = referenceOracle<FairnessModule>('fairness', {
+  cost: 'service-cost.ts',
+  vtc: 'vtc-replica-scheduler.ts',
+  vtcSarathi: 'vtc-sarathi-replica-scheduler.ts',
+});

@@ -11,11 +11,10 @@ import { Request } from '../../../sim/entities/request.js';
 import { routableView } from '../../../sim/policies/router/routable-view.js';
 import type { ReplicaView } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { referenceOracle } from '../../kit/oracle.js';
 import type { Probe } from '../../kit/probes.js';
 import type { UnitLab } from '../../kit/unit-item.js';
 import { Assignments, finite } from '../../kit/router-session.js';
-import type { RoutingModule } from './student.js';
+import { oracle, type RoutingModule } from './student.js';
 
 /** The routers' random stream in every probe: the lab's public seed (labs/routing/manifest.json). */
 const ROUTER_SEED = 42;
@@ -174,6 +173,6 @@ const unitCases = (): Probe<RoutingModule>[] => [
 /** The lab's unit items: their probes by item id, and the reference they are scored against. */
 export const routingUnits: UnitLab<RoutingModule> = {
   lab: 'routing',
-  oracle: referenceOracle<RoutingModule>('routing', 'ai-router.ts'),
+  oracle,
   probes: { 'unit-cases': unitCases },
 };

@@ -27,7 +27,7 @@ const probes: ProbeSet<Toy> = (seed) => [
   },
 ];
 const right: Toy = { square: (x) => x * x };
-const oracle: Oracle<Toy> = { reference: async () => right };
+const oracle: Oracle<Toy> = { reference: async () => right, load: async () => right };
 const toy: UnitLab<Toy> = { lab: 'toy', oracle, probes: { squares: probes } };
 const ctx: ItemContext = { hiddenSeed: 1234, publicSeed: 1, repoRoot: '/nonexistent' };
 

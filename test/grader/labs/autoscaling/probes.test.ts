@@ -10,7 +10,7 @@ import { runProbes, type Probe } from '../../../../grader/kit/probes.js';
 import { probeSeed } from '../../../../grader/kit/unit-wire.js';
 import { PROBES, randomMembership } from '../../../../grader/labs/autoscaling/probes.js';
 import { Rng } from '../../../../sim/workload/rng.js';
-import { oracle } from '../../../../grader/labs/autoscaling/scenarios.js';
+import { oracle } from '../../../../grader/labs/autoscaling/student.js';
 import type { AutoscalingModule } from '../../../../grader/labs/autoscaling/student.js';
 
 const reference = await oracle.reference({ repoRoot: REPO_ROOT });

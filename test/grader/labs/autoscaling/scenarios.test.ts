@@ -16,12 +16,12 @@ import { lab } from '../../../../grader/labs/autoscaling/lab.js';
 import {
   configProblems,
   hvReference,
-  oracle,
   paretoItem,
   tuningItem,
   tuningShare,
 } from '../../../../grader/labs/autoscaling/scenarios.js';
 import { runSimulations } from '../../../../grader/labs/autoscaling/simulate.js';
+import { oracle } from '../../../../grader/labs/autoscaling/student.js';
 import { hiddenWorkloads, timelineTrace } from '../../../../grader/labs/autoscaling/workloads.js';
 
 const REFERENCE_DIR = 'reference/autoscaling';

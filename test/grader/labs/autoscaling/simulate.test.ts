@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Autoscaler } from '../../../../sim/policies/autoscaler/autoscaler.js';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
-import { oracle } from '../../../../grader/labs/autoscaling/scenarios.js';
+import { oracle } from '../../../../grader/labs/autoscaling/student.js';
 import { recordDecisions, ReplayAutoscaler } from '../../../../grader/kit/autoscaler-replay.js';
 import { runMetrics, simulateCluster } from '../../../../grader/labs/autoscaling/simulate.js';
 import { shippedShapeWorkload } from '../../../../grader/labs/autoscaling/workloads.js';

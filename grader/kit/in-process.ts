@@ -1,0 +1,44 @@
+/**
+ * Grading a trusted module without the sandbox: each item's child request is answered by the lab's
+ * child tasks in this process, on a module already loaded (the reference, or a mutant of it), and
+ * scored as the grader scores a child's reply. For tests and the many-seed checks only: student code
+ * never runs this way, since nothing here isolates it. Items that drive the child per call (routing's
+ * simulations) need the sandbox's session and are skipped.
+ */
+import { scoreItem, type ItemContext, type ItemOutcome, type LabDefinition } from '../core/lab.js';
+import { handleRequest, type DriverSpec } from './driver.js';
+
+export type InProcessOutcome = ItemOutcome | { readonly skipped: 'drives the child' } | { readonly error: string };
+
+/** One item: its request answered in-process, the reply copied through JSON as the channel would. */
+export async function runItemInProcess<M>(
+  lab: LabDefinition,
+  itemId: string,
+  driver: DriverSpec<M>,
+  ctx: ItemContext,
+): Promise<InProcessOutcome> {
+  const impl = lab.items[itemId];
+  const item = lab.manifest.items.find((i) => i.id === itemId);
+  if (impl === undefined || item === undefined) throw new Error(`lab ${lab.manifest.lab} has no item ${itemId}`);
+  if (impl.drive !== undefined) return { skipped: 'drives the child' };
+  const { input, prepared } = impl.prepare(ctx);
+  let reply: unknown;
+  try {
+    reply = JSON.parse(JSON.stringify((await handleRequest(driver, input)) ?? null));
+  } catch (err) {
+    // In the sandbox this is the item's `error` verdict: the module threw outside any case.
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+  return scoreItem(impl, reply, prepared, ctx, item.points);
+}
+
+/** Every item of the lab, by id, in manifest order. */
+export async function gradeInProcess<M>(
+  lab: LabDefinition,
+  driver: DriverSpec<M>,
+  ctx: ItemContext,
+): Promise<Record<string, InProcessOutcome>> {
+  const out: Record<string, InProcessOutcome> = {};
+  for (const item of lab.manifest.items) out[item.id] = await runItemInProcess(lab, item.id, driver, ctx);
+  return out;
+}
