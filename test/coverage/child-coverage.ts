@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LEAST_UPPER_BOUND, TraceMap, generatedPositionFor } from '@jridgewell/trace-mapping';
 import type { CoverageMapData, FileCoverageData, Range } from 'istanbul-lib-coverage';
+import { CHILD_COVERAGE_PREFIX } from '../../grader/build/child-coverage.js';
 
 interface V8Range {
   readonly startOffset: number;
@@ -72,12 +73,12 @@ function sourcePath(resolved: string): string | undefined {
   return resolved.startsWith('/') ? resolved : undefined;
 }
 
-/** Folds every dump in `rawDir` into `map` (mutated: hit counts raised where a child ran the code). */
+/** Folds every V8 dump (NODE_V8_COVERAGE's coverage-*.json) in `rawDir` into `map` (mutated: hit counts raised where a child ran the code). */
 export function foldChildCoverage(map: CoverageMapData, rawDir: string): ChildFoldStats {
   let dumps = 0;
   let scripts = 0;
   let credited = 0;
-  const files = readdirSync(rawDir).filter((name) => name.endsWith('.json'));
+  const files = readdirSync(rawDir).filter((name) => name.endsWith('.json') && !name.startsWith(CHILD_COVERAGE_PREFIX));
   for (const name of files) {
     let dump: RawDump;
     try {

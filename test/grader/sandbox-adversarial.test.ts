@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { childCoverageBuildOptions } from '../../grader/build/child-coverage.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import { readSubmission } from '../../grader/intake/index.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
@@ -48,6 +49,8 @@ beforeAll(async () => {
     target: 'node20',
     outdir: bundleDir,
     outExtension: { '.js': '.mjs' },
+    // Counts the child-side code under `npm run coverage` (nothing otherwise).
+    ...(await childCoverageBuildOptions(REPO_ROOT)),
     logLevel: 'silent',
   });
 });
