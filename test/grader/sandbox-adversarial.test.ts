@@ -154,11 +154,13 @@ describe('the reply channel', () => {
   test('student code finds no process.send, no IPC channel, no message listeners and no session token', async () => {
     const outcome = await run({ kind: 'channels' });
     expect(outcome.verdict).toBe('ok');
+    // Node passes NODE_V8_COVERAGE on to every child whatever its env (set only under `npm run coverage`).
+    const coverage = process.env.NODE_V8_COVERAGE !== undefined ? ['NODE_V8_COVERAGE'] : [];
     expect(outcome.result).toEqual({
       send: 'undefined',
       channel: 'undefined',
       messageListeners: 0,
-      env: ['LANG', 'NODE_OPTIONS', 'SERVELAB_SANDBOX', 'TZ'],
+      env: ['LANG', 'NODE_OPTIONS', ...coverage, 'SERVELAB_SANDBOX', 'TZ'],
     });
   });
 
