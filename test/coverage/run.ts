@@ -82,7 +82,7 @@ function main(args: string[]): number {
     return 1;
   }
   const inProcess = { sim: summarise(data, 'sim/'), grader: summarise(data, 'grader/'), all: summarise(data) };
-  const folded = foldChildCoverage(data, rawDir);
+  const folded = foldChildCoverage(data, rawDir, REPO_ROOT);
   const sandboxed = foldSandboxCoverage(data, rawDir);
   const withChildren = { sim: summarise(data, 'sim/'), grader: summarise(data, 'grader/'), all: summarise(data) };
   writeFileSync(join(outDir, 'coverage-final.json'), JSON.stringify(data));
