@@ -46,7 +46,9 @@ function fsFlags(access: 'read' | 'write', version: string, dirs: readonly strin
   if (v.major > 20 || atLeast(v, 20, 7)) return dirs.map((dir) => `--allow-fs-${access}=${dir}`);
   const withComma = dirs.find((dir) => dir.includes(','));
   if (withComma !== undefined)
-    throw new Error(`Node ${version} cannot allow ${access}ing "${withComma}": its path contains a comma`);
+    throw new Error(
+      `Node ${version} cannot allow ${access === 'read' ? 'reading' : 'writing'} "${withComma}": its path contains a comma`,
+    );
   return [`--allow-fs-${access}=${dirs.join(',')}`];
 }
 
