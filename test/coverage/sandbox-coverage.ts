@@ -103,6 +103,24 @@ function foldFile(file: FileCoverageData, child: FileCoverageData): number {
   return credited;
 }
 
+/**
+ * The counts live in a global of the child, where student code can reach them (the adversarial tests' attacks
+ * overwrite globals): a file's entry is used only if it has istanbul's shape.
+ */
+function isFileCoverage(value: unknown): value is FileCoverageData {
+  const v = value as Partial<Record<keyof FileCoverageData, unknown>> | null;
+  const record = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+  if (!record(v) || !record(v.statementMap) || !record(v.fnMap) || !record(v.branchMap)) return false;
+  if (!record(v.s) || !record(v.f) || !record(v.b)) return false;
+  const b = v.b;
+  return Object.values(v.branchMap).every(
+    (branch, i) =>
+      record(branch) &&
+      Array.isArray((branch as { locations?: unknown }).locations) &&
+      Array.isArray(b[Object.keys(v.branchMap as object)[i]!]),
+  );
+}
+
 /** Folds every `istanbul-*.json` in `rawDir` into `map` (mutated: hit counts raised where a child ran the code). */
 export function foldSandboxCoverage(map: CoverageMapData, rawDir: string): SandboxFoldStats {
   let dumps = 0;
@@ -116,9 +134,10 @@ export function foldSandboxCoverage(map: CoverageMapData, rawDir: string): Sandb
       continue; // a child killed while writing leaves a truncated file
     }
     dumps++;
+    if (typeof dump !== 'object' || dump === null) continue;
     for (const [path, child] of Object.entries(dump)) {
       const file = map[path] as FileCoverageData | undefined;
-      if (file !== undefined) credited += foldFile(file, child as FileCoverageData);
+      if (file !== undefined && isFileCoverage(child)) credited += foldFile(file, child);
     }
   }
   return { dumps, credited };
