@@ -16,6 +16,15 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 
+/** The part of istanbul-lib-instrument used here. */
+type CreateInstrumenter = (options: {
+  esModules: boolean;
+  parserPlugins: string[];
+  produceSourceMap: boolean;
+  coverageGlobalScope: string;
+  coverageGlobalScopeFunc: boolean;
+}) => { instrumentSync(code: string, filename: string): string };
+
 /** The prefix of the count files the child writes (the rest of the folder holds Node's V8 dumps). */
 export const CHILD_COVERAGE_PREFIX = 'istanbul-';
 
@@ -35,9 +44,12 @@ export async function childCoverageBuildOptions(
 ): Promise<Pick<BuildOptions, 'plugins' | 'banner'>> {
   const dir = coverageDir(env);
   if (dir === undefined) return {};
-  let createInstrumenter: typeof import('istanbul-lib-instrument').createInstrumenter;
+  let createInstrumenter: CreateInstrumenter;
   try {
-    ({ createInstrumenter } = await import('istanbul-lib-instrument'));
+    // A specifier in a variable: handouts and Gradescope packages ship this file without the devDependency, and
+    // their `tsc` must not look for it.
+    const specifier = 'istanbul-lib-instrument';
+    ({ createInstrumenter } = (await import(specifier)) as { createInstrumenter: CreateInstrumenter });
   } catch {
     return {};
   }
