@@ -15,6 +15,7 @@
 import { copyFile, lstat, mkdir, readdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { childCoverageBuildOptions } from './child-coverage.js';
 import { displayPath, type Diagnostic, type PathRoots } from './diagnostics.js';
 import { importGuard } from './import-guard.js';
 import { typecheck } from './typecheck.js';
@@ -100,6 +101,7 @@ export async function buildSubmission(opts: BuildOptions): Promise<BuildResult> 
     studentRoot: join(srcRoot, opts.labStudentDir),
     studentFiles: new Map([...studentFiles].map(([name, f]) => [name, f.path])),
   });
+  const coverage = await childCoverageBuildOptions(repoRoot);
   const bundling = esbuild
     .build({
       entryPoints: [opts.entry],
@@ -115,7 +117,8 @@ export async function buildSubmission(opts: BuildOptions): Promise<BuildResult> 
       // Node needs only the mappings for stack traces; the sources would double the bundle.
       sourcesContent: false,
       absWorkingDir: srcRoot,
-      plugins: [guard],
+      plugins: [guard, ...(coverage.plugins ?? [])],
+      ...(coverage.banner !== undefined ? { banner: coverage.banner } : {}),
       logLevel: 'silent',
       legalComments: 'none',
     })

@@ -40,31 +40,47 @@ export function supportsDisableWarning(version: string): boolean {
   return v.major >= 22 || atLeast(v, 21, 3) || (v.major === 20 && v.minor >= 11);
 }
 
-export function fsReadFlags(version: string, dirs: readonly string[]): string[] {
+function fsFlags(access: 'read' | 'write', version: string, dirs: readonly string[]): string[] {
   if (dirs.length === 0) return [];
   const v = parseNodeVersion(version);
-  if (v.major > 20 || atLeast(v, 20, 7)) return dirs.map((dir) => `--allow-fs-read=${dir}`);
+  if (v.major > 20 || atLeast(v, 20, 7)) return dirs.map((dir) => `--allow-fs-${access}=${dir}`);
   const withComma = dirs.find((dir) => dir.includes(','));
   if (withComma !== undefined)
-    throw new Error(`Node ${version} cannot allow reading "${withComma}": its path contains a comma`);
-  return [`--allow-fs-read=${dirs.join(',')}`];
+    throw new Error(
+      `Node ${version} cannot allow ${access === 'read' ? 'reading' : 'writing'} "${withComma}": its path contains a comma`,
+    );
+  return [`--allow-fs-${access}=${dirs.join(',')}`];
+}
+
+export function fsReadFlags(version: string, dirs: readonly string[]): string[] {
+  return fsFlags('read', version, dirs);
+}
+
+export function fsWriteFlags(version: string, dirs: readonly string[]): string[] {
+  return fsFlags('write', version, dirs);
 }
 
 export interface SandboxArgsOptions {
   readonly version: string;
   readonly readDirs: readonly string[];
+  /**
+   * Only `npm run coverage` grants any: the folder the child writes its coverage counts to
+   * (grader/build/child-coverage.ts). Real grading grants no write.
+   */
+  readonly writeDirs?: readonly string[];
   readonly maxOldSpaceMb: number;
   readonly sourceMaps: boolean;
 }
 
 /**
- * Everything before the script path. Deliberately absent: `--allow-fs-write`, `--allow-child-process`,
+ * Everything before the script path. Deliberately absent: `--allow-fs-write` (but for `writeDirs`), `--allow-child-process`,
  * `--allow-worker`, `--allow-addons`, `--allow-wasi` (each is denied unless granted).
  */
 export function sandboxNodeArgs(opts: SandboxArgsOptions): string[] {
   return [
     permissionFlag(opts.version),
     ...fsReadFlags(opts.version, opts.readDirs),
+    ...fsWriteFlags(opts.version, opts.writeDirs ?? []),
     `--max-old-space-size=${opts.maxOldSpaceMb}`,
     ...(supportsDisableWarning(opts.version) ? ['--disable-warning=ExperimentalWarning'] : []),
     ...(opts.sourceMaps ? ['--enable-source-maps'] : []),

@@ -22,6 +22,7 @@ import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { coverageDir } from '../build/child-coverage.js';
 import { formatBytes } from '../intake/limits.js';
 import { encodeFrame, FrameReader, type FrameProblem } from './frames.js';
 import { isolationPlan, wrapCommand, type IsolationPlan } from './isolation.js';
@@ -190,10 +191,13 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
   const cap = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const replyCap = opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
   const token = randomBytes(24).toString('base64url');
+  const coverage = coverageDir();
   const nodeArgs = [
     ...sandboxNodeArgs({
       version: process.versions.node,
       readDirs: [home.dir, ...opts.readDirs],
+      // Set only under `npm run coverage`: the instrumented bundle writes its counts there at exit.
+      ...(coverage !== undefined ? { writeDirs: [resolvePath(coverage)] } : {}),
       maxOldSpaceMb: opts.maxOldSpaceMb,
       sourceMaps: opts.sourceMaps ?? true,
     }),

@@ -12,12 +12,17 @@
  * Credited from children: statements, functions, and branch arms that have a location of their own (`&&`/`||`/`??`
  * operands, `?:` arms, switch cases, default arguments). Not credited: `if` arms, whose recorded location is the
  * `if` statement itself rather than its body, so a count there says the test ran, not which way it went.
+ *
+ * Copies count too: a test that builds a handout or a Gradescope package in a temporary folder and runs its CLIs
+ * there runs copies of sim/ and grader/ files. A copied source is credited to the repository's file at the same
+ * path when the source map's text of it (tsx keeps `sourcesContent`) is exactly that file's text.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LEAST_UPPER_BOUND, TraceMap, generatedPositionFor } from '@jridgewell/trace-mapping';
 import type { CoverageMapData, FileCoverageData, Range } from 'istanbul-lib-coverage';
+import { CHILD_COVERAGE_PREFIX } from '../../grader/build/child-coverage.js';
 
 interface V8Range {
   readonly startOffset: number;
@@ -72,12 +77,45 @@ function sourcePath(resolved: string): string | undefined {
   return resolved.startsWith('/') ? resolved : undefined;
 }
 
-/** Folds every dump in `rawDir` into `map` (mutated: hit counts raised where a child ran the code). */
-export function foldChildCoverage(map: CoverageMapData, rawDir: string): ChildFoldStats {
+/**
+ * The repository file a child's source is: itself, or for a copy of the repository (a handout or Gradescope
+ * package that a test builds in a temporary folder and runs) the file at the same path under sim/ or grader/ here,
+ * when the source map's copy of the text is exactly that file's text (so every position means the same).
+ */
+function repoFileFor(
+  map: CoverageMapData,
+  repoRoot: string,
+  path: string | undefined,
+  content: string | null,
+  repoText: (path: string) => string | undefined,
+): string | undefined {
+  if (path === undefined) return undefined;
+  if (map[path] !== undefined) return path;
+  if (content === null) return undefined;
+  for (const match of path.matchAll(/\/(?:sim|grader)\//g)) {
+    const key = join(repoRoot, path.slice(match.index + 1));
+    if (map[key] !== undefined && repoText(key) === content) return key;
+  }
+  return undefined;
+}
+
+/** Folds every V8 dump (NODE_V8_COVERAGE's coverage-*.json) in `rawDir` into `map` (mutated: hit counts raised where a child ran the code). */
+export function foldChildCoverage(map: CoverageMapData, rawDir: string, repoRoot: string): ChildFoldStats {
+  const texts = new Map<string, string | undefined>();
+  const repoText = (path: string): string | undefined => {
+    if (!texts.has(path)) {
+      try {
+        texts.set(path, readFileSync(path, 'utf8'));
+      } catch {
+        texts.set(path, undefined);
+      }
+    }
+    return texts.get(path);
+  };
   let dumps = 0;
   let scripts = 0;
   let credited = 0;
-  const files = readdirSync(rawDir).filter((name) => name.endsWith('.json'));
+  const files = readdirSync(rawDir).filter((name) => name.endsWith('.json') && !name.startsWith(CHILD_COVERAGE_PREFIX));
   for (const name of files) {
     let dump: RawDump;
     try {
@@ -97,9 +135,10 @@ export function foldChildCoverage(map: CoverageMapData, rawDir: string): ChildFo
       } catch {
         continue; // a map trace-mapping cannot read: that script's counts are left out
       }
-      const targets = tracer.resolvedSources
-        .map((resolved) => ({ resolved, path: sourcePath(resolved) }))
-        .filter((s): s is { resolved: string; path: string } => s.path !== undefined && map[s.path] !== undefined);
+      const targets = tracer.resolvedSources.flatMap((resolved, i) => {
+        const path = repoFileFor(map, repoRoot, sourcePath(resolved), tracer.sourcesContent?.[i] ?? null, repoText);
+        return path === undefined ? [] : [{ resolved, path }];
+      });
       if (targets.length === 0) continue;
       scripts++;
       const starts = lineStarts(entry.lineLengths);

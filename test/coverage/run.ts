@@ -4,23 +4,26 @@
  *
  * 1. vitest runs with its v8 provider (vitest.config.ts: `coverage.include` lists every file, loaded or not) and
  *    writes an istanbul map; SERVELAB_CHILD_COVERAGE_DIR makes its setup file hand NODE_V8_COVERAGE to children.
- * 2. child-coverage.ts folds the children's raw dumps into that map.
+ * 2. child-coverage.ts folds the children's raw V8 dumps into that map, and sandbox-coverage.ts the counts the
+ *    sandboxed children wrote (grader/build/child-coverage.ts instruments their bundle).
  * 3. The figures are printed in-process only and with children, and the merged map is written to
  *    coverage/coverage-final.json (any istanbul reporter reads it).
  *
  * The raw material stays in coverage/work/ (git-ignored) until the next run: `npm run coverage -- --fold-only`
  * prints the figures again from it without rerunning the tests.
  *
- * Children that cannot write coverage: the sandboxed harnesses. Under Node's permission model (20.x checked) a
- * child writes no NODE_V8_COVERAGE file even with a write grant for the folder, so the harness code counts only
- * where a test runs it in-process.
+ * Why two kinds of child coverage: under Node's permission model (20.x checked) the inspector is closed, so a
+ * sandboxed child writes no NODE_V8_COVERAGE file even with a write grant for the folder. Its bundle carries
+ * istanbul counters instead and writes them into the same folder (granted to it, and open to the sandbox's own
+ * user: world-writable with the sticky bit).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import libCoverage, { type CoverageMapData, type CoverageSummary } from 'istanbul-lib-coverage';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { foldChildCoverage } from './child-coverage.js';
+import { foldSandboxCoverage } from './sandbox-coverage.js';
 
 function pct(covered: number, total: number): string {
   return total === 0 ? '100.00' : ((100 * covered) / total).toFixed(2);
@@ -51,6 +54,8 @@ function main(args: string[]): number {
   if (!foldOnly) {
     rmSync(work, { recursive: true, force: true });
     mkdirSync(rawDir, { recursive: true });
+    // The sandbox may run children as another user (grader/sandbox/isolation.ts): they write here too.
+    chmodSync(rawDir, 0o1777);
   }
   const run = foldOnly
     ? { status: 0 }
@@ -77,7 +82,8 @@ function main(args: string[]): number {
     return 1;
   }
   const inProcess = { sim: summarise(data, 'sim/'), grader: summarise(data, 'grader/'), all: summarise(data) };
-  const folded = foldChildCoverage(data, rawDir);
+  const folded = foldChildCoverage(data, rawDir, REPO_ROOT);
+  const sandboxed = foldSandboxCoverage(data, rawDir);
   const withChildren = { sim: summarise(data, 'sim/'), grader: summarise(data, 'grader/'), all: summarise(data) };
   writeFileSync(join(outDir, 'coverage-final.json'), JSON.stringify(data));
 
@@ -100,6 +106,7 @@ function main(args: string[]): number {
   console.log(
     `children: ${folded.dumps} dumps, ${folded.scripts} scripts mapped to sim/ or grader/, ${folded.credited} entries credited`,
   );
+  console.log(`sandboxed children: ${sandboxed.dumps} count files, ${sandboxed.credited} entries credited`);
   console.log(`merged istanbul map: ${relative(process.cwd(), join(outDir, 'coverage-final.json'))}`);
   if (run.status !== 0)
     console.error(`coverage: the test run failed (exit status ${run.status}); the figures cover what ran`);

@@ -2,7 +2,7 @@
  * The instructor's `npm run grade` (grader/cli/grade.ts main, in-process): usage, input errors, and one real
  * grading with an extra report format.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -34,6 +34,39 @@ describe('npm run grade (main)', () => {
     expect(err.at(-1)).toMatch(/^error: --batch needs --lab/);
     expect(await main(['x.zip', '--lab', 'routing', '--format', 'pdf'])).toBe(2);
     expect(err.at(-1)).toBe('error: unknown --format pdf; formats: gradescope, prairielearn, junit');
+  });
+
+  it('--batch: --jobs 0, a path that is not a folder and an empty folder each exit 2 with the reason, writing nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servelab-grade-batch-'));
+    try {
+      const empty = join(dir, 'submissions');
+      mkdirSync(empty);
+      const outDir = join(dir, 'out');
+      expect(await main(['--batch', empty, '--lab', 'routing', '--jobs', '0'])).toBe(2);
+      expect(err.at(-1)).toBe('error: --jobs must be at least 1');
+      expect(await main(['--batch', join(dir, 'nothing-here'), '--lab', 'routing', '--out', outDir])).toBe(2);
+      expect(err.at(-1)).toBe(`error: --batch ${join(dir, 'nothing-here')} is not a folder of submissions`);
+      expect(await main(['--batch', empty, '--lab', 'routing', '--jobs', '1', '--out', outDir, '--seed', '5'])).toBe(2);
+      expect(out.at(-1)).toBe(`grading 0 submissions in ${empty} for lab routing, 1 at a time, hidden seed 5`);
+      expect(err.at(-1)).toBe(`error: no submissions (.zip files or folders) in ${empty}`);
+      expect(readdirSync(dir)).toEqual(['submissions']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a submission that does not exist: 0 / 10, results.json still written (exit 0), named after the file without .zip', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servelab-grade-missing-'));
+    try {
+      const outDir = join(dir, 'out');
+      expect(await main([join(dir, 'alice.zip'), '--lab', 'routing', '--out', outDir])).toBe(0);
+      const printed = out.join('\n');
+      expect(printed).toContain(`grading ${join(dir, 'alice.zip')} for lab routing`);
+      expect(printed).toContain('routing / alice: 0 / 10');
+      expect(JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')).score).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('grades a folder: one line per item, the total, and results.json, reports and the JUnit file in --out', async () => {

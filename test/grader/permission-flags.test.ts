@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   fsReadFlags,
+  fsWriteFlags,
   parseNodeVersion,
   permissionFlag,
   sandboxNodeArgs,
@@ -56,6 +57,23 @@ describe('permission flags by Node version', () => {
       '--enable-source-maps',
     ]);
     expect(args.join(' ')).not.toMatch(/allow-(fs-write|child-process|worker|addons|wasi)/);
+  });
+
+  test('a write grant (npm run coverage only) is one flag per folder, or a comma list before 20.7', () => {
+    const args = sandboxNodeArgs({
+      version: '24.1.0',
+      readDirs: ['/w/bundle'],
+      writeDirs: ['/w/coverage'],
+      maxOldSpaceMb: 64,
+      sourceMaps: false,
+    });
+    expect(args.filter((a) => a.startsWith('--allow-'))).toEqual([
+      '--allow-fs-read=/w/bundle',
+      '--allow-fs-write=/w/coverage',
+    ]);
+    expect(fsWriteFlags('20.5.0', ['/a', '/b'])).toEqual(['--allow-fs-write=/a,/b']);
+    expect(fsWriteFlags('20.20.2', [])).toEqual([]);
+    expect(() => fsWriteFlags('20.5.0', ['/a,b'])).toThrow(/cannot allow writing "\/a,b"/);
   });
 
   test('parses versions and rejects junk', () => {

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { childCoverageBuildOptions } from '../../grader/build/child-coverage.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import { readSubmission } from '../../grader/intake/index.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
@@ -48,6 +49,8 @@ beforeAll(async () => {
     target: 'node20',
     outdir: bundleDir,
     outExtension: { '.js': '.mjs' },
+    // Counts the child-side code under `npm run coverage` (nothing otherwise).
+    ...(await childCoverageBuildOptions(REPO_ROOT)),
     logLevel: 'silent',
   });
 });
@@ -151,11 +154,13 @@ describe('the reply channel', () => {
   test('student code finds no process.send, no IPC channel, no message listeners and no session token', async () => {
     const outcome = await run({ kind: 'channels' });
     expect(outcome.verdict).toBe('ok');
+    // Node passes NODE_V8_COVERAGE on to every child whatever its env (set only under `npm run coverage`).
+    const coverage = process.env.NODE_V8_COVERAGE !== undefined ? ['NODE_V8_COVERAGE'] : [];
     expect(outcome.result).toEqual({
       send: 'undefined',
       channel: 'undefined',
       messageListeners: 0,
-      env: ['LANG', 'NODE_OPTIONS', 'SERVELAB_SANDBOX', 'TZ'],
+      env: ['LANG', 'NODE_OPTIONS', ...coverage, 'SERVELAB_SANDBOX', 'TZ'],
     });
   });
 

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { REPO_ROOT } from '../../sim/config/paths.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { childCoverageBuildOptions } from '../../grader/build/child-coverage.js';
 import { runEngineWorker } from '../../grader/labs/shared/engine-worker.js';
 import { SandboxEnded, startSandboxSession, type SandboxSession } from '../../grader/sandbox/index.js';
 import type { EnginePlan } from '../fixtures/sandbox-attacks/engine-entry.js';
@@ -30,6 +32,8 @@ beforeAll(async () => {
     target: 'node20',
     outdir: root,
     outExtension: { '.js': '.mjs' },
+    // Counts the child-side code under `npm run coverage` (nothing otherwise).
+    ...(await childCoverageBuildOptions(REPO_ROOT)),
     logLevel: 'silent',
   });
 });

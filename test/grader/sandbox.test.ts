@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { REPO_ROOT } from '../../sim/config/paths.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { childCoverageBuildOptions } from '../../grader/build/child-coverage.js';
 import { runSandboxed, type SandboxOptions, type SandboxOutcome } from '../../grader/sandbox/index.js';
 import { trimStack } from '../../grader/sandbox/stack.js';
 
@@ -32,6 +34,8 @@ beforeAll(async () => {
     outExtension: { '.js': '.mjs' },
     sourcemap: 'inline',
     sourcesContent: false,
+    // Counts the child-side code under `npm run coverage` (nothing otherwise).
+    ...(await childCoverageBuildOptions(REPO_ROOT)),
     logLevel: 'silent',
   });
 });
