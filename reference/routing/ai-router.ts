@@ -25,7 +25,8 @@
  *                                     + OWN ]
  *
  * - The first term is the stall x imposes on the residents, plus the prefills x itself waits behind
- *   (requests not yet admitted count twice: their prefills still lie ahead of x's).
+ *   (requests not yet admitted count twice: their prefills still lie ahead of x's; measured +1 % with
+ *   code lengths at 20 QPS, +0.2 % with conversation lengths at 16 QPS).
  * - The second, the context x will share. λ turns context into stall units: a context token costs
  *   ~0.36 µs for each iteration two requests share (roughly 140 on the benchmark), a prompt token
  *   ~0.08 ms of prefill, a ratio of about 0.6 per token. Tuned on the benchmark, λ = 0.75 (0.5–1 is
@@ -33,19 +34,30 @@
  *   capacity (KV blocks) makes a half-size replica count as full at half the blocks: on A100-40GB beside
  *   A100-80GB at 14 QPS the gain over `llq` went from 2–8 % (median 4.7 %, seeds 1–8) to 5.4–7.9 %
  *   (median 6.9 %); on the four-kind cluster it costs ~1 % (9.5 → 8.4 %). Equal replicas: no change.
- * - OWN is x's own service, so that among idle replicas the fastest kind wins.
- * - slowness(k) = (T_k / T)², where T_k is the mean time a request spends on replicas of kind k and T
+ * - OWN is x's own service, so that among idle replicas the fastest kind wins (slowness scales it).
+ * - slowness(k) = T_k / T, where T_k is the mean time a request spends on replicas of kind k and T
  *   the same over all routable replicas, both by Little's law: (time-integral of outstanding) /
  *   (completions), decayed with a 30 s time constant. Completions are not announced to routers, so the
  *   router counts them itself: a drop in a replica's outstanding count since its last call (after the
  *   requests it assigned then). Estimates are pooled per `kind`, so equal replicas (one kind) always
  *   get slowness exactly 1, and 5 completions' worth of the cluster mean keep early estimates sane.
- *   T_k includes queueing as well as speed, which is why the square works better than the plain
- *   ratio (less weight on its own load, which the bracket counts already).
+ *   T_k includes queueing as well as speed, so a kind that is sent too much looks slower and gets
+ *   less: the estimate corrects itself. The square of the ratio favoured the fast kind more and did
+ *   better on A100 + H100 (11.7 % against 9.9 %) but worse on the other mixed clusters (6.7 % against
+ *   7.8 % on A100-40GB + A100), where the plain ratio keeps more margin.
  *
- * Measured (gain = 1 − mean e2e / llq's, median over seeds 1–10; `npm run bench:routing`, workloads in
- * sim/analysis/routing-workloads.ts): on the seed's benchmark (4 × A100, 3 QPS) +0.4 %, heavy load
- * (16 QPS) ~+5 %, unequal clusters +7–12 %. See the bench script's output for the table.
+ * Measured with `npm run bench:routing -- --seeds 10` (workloads in sim/analysis/routing-workloads.ts;
+ * gain = 1 − mean e2e / the baseline's, median over seeds 1–10):
+ *
+ *     workload             vs llq   vs round robin   vs lor
+ *     benchmark (3 QPS)     0.5 %        2.6 %        47.1 %
+ *     heavy-conv            5.0 %        7.9 %        45.5 %
+ *     bursty-mixed-h100     9.9 %       54.9 %        67.4 %
+ *     four-kinds            8.8 %       70.2 %        58.1 %
+ *     memory-unequal        7.8 %       45.4 %        40.4 %
+ *     median over workloads 7.8 % vs llq
+ *
+ * At 2 QPS on the benchmark: 0.3 % below `llq`, 1.9 % below round robin (seeds 1–5).
  *
  * Tried and left out:
  * - On equal replicas, the two terms above add ~0.1 % at 1 QPS to ~0.9 % at 4 QPS over `llq`, and ~5 %
@@ -67,11 +79,9 @@ import { Router, type Assignment, type ReplicaView } from '../../sim/policies/ro
 
 /** Weight of shared KV context against prefill stalls (see the header for where 0.75 comes from). */
 const KV_WEIGHT = 0.75;
-/** The request's own service, in the cost's units; 2 measured best of 0.3, 1 and 2 on mixed clusters. */
+/** The request's own service, in the cost's units; on mixed clusters 2 measured ~1 % better than 1, 3 the same. */
 const OWN_COST = 2;
-/** slowness = (T_kind / T)^this; 2 measured ~2 % better than 1 on mixed clusters, equal ones unaffected. */
-const SLOWNESS_EXPONENT = 2;
-/** Seconds over which the time-in-system estimates forget; 100 s measured no better than 30 s. */
+/** Seconds over which the time-in-system estimates forget; 100 s measured no better (within ±0.3 %). */
 const SPEED_TIME_CONSTANT = 30;
 /** Completions' worth of the cluster-wide mean blended into each kind's estimate. */
 const SPEED_PRIOR_COMPLETIONS = 5;
@@ -167,7 +177,7 @@ export class AiRouter extends Router {
     }
   }
 
-  /** (T_kind / T)^SLOWNESS_EXPONENT per replica, T by Little's law (see the header). */
+  /** T_kind / T per replica, both by Little's law (see the header). */
   #slowness(replicas: readonly ReplicaView[]): number[] {
     const byKind = new Map<string, { area: number; completions: number }>();
     let area = 0;
@@ -186,7 +196,7 @@ export class AiRouter extends Router {
     return replicas.map((r) => {
       const kind = byKind.get(r.kind ?? '')!;
       const kindTime = (kind.area + SPEED_PRIOR_COMPLETIONS * meanTime) / (kind.completions + SPEED_PRIOR_COMPLETIONS);
-      return (kindTime / meanTime) ** SLOWNESS_EXPONENT;
+      return kindTime / meanTime;
     });
   }
 
