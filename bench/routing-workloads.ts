@@ -28,28 +28,39 @@ const Flags = z.strictObject({
   router: z.string().default(resolve(REPO_ROOT, 'reference', 'routing', 'ai-router.ts')),
 });
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string' },
-    workload: { type: 'string', multiple: true },
-    router: { type: 'string' },
-  },
-  strict: true,
-});
-const parsed = Flags.safeParse(values);
-if (!parsed.success) {
-  console.error(parsed.error.issues.map((i) => i.message).join('\n'));
+/** Bad flags, names or files end the run with one line saying what is wrong, not a stack trace. */
+function fail(message: string): never {
+  console.error(`bench:routing: ${message}`);
   process.exit(2);
 }
-const flags = parsed.data;
-const workloads = flags.workload.length > 0 ? flags.workload.map(routingWorkload) : ROUTING_WORKLOADS;
+const attempt = async <T>(what: () => T | Promise<T>): Promise<T> => {
+  try {
+    return await what();
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+};
 
-const imported = (await import(pathToFileURL(resolve(flags.router)).href)) as Record<string, unknown>;
+const { values } = await attempt(() =>
+  parseArgs({
+    options: {
+      seeds: { type: 'string' },
+      workload: { type: 'string', multiple: true },
+      router: { type: 'string' },
+    },
+    strict: true,
+  }),
+);
+const parsed = Flags.safeParse(values);
+if (!parsed.success) fail(parsed.error.issues.map((i) => i.message).join('; '));
+const flags = parsed.data;
+const workloads = await attempt(() =>
+  flags.workload.length > 0 ? flags.workload.map(routingWorkload) : ROUTING_WORKLOADS,
+);
+
+const imported = (await attempt(() => import(pathToFileURL(resolve(flags.router)).href))) as Record<string, unknown>;
 const Reference = (imported.AiRouter ?? imported.default) as (new (init: RouterInit) => Router) | undefined;
-if (typeof Reference !== 'function') {
-  console.error(`${flags.router} exports no AiRouter class (nor a default export)`);
-  process.exit(2);
-}
+if (typeof Reference !== 'function') fail(`${flags.router} exports no AiRouter class (nor a default export)`);
 
 const POLICIES: readonly { name: string; make: (init: RouterInit) => Router }[] = [
   { name: 'reference', make: (init) => new Reference(init) },

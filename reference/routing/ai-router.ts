@@ -122,7 +122,9 @@ export class AiRouter extends Router {
     const waiting = replicas.map((r) => r.numWaiting);
     // KV in use, scaled to the mean capacity: a replica with half the memory is as full at half the blocks.
     const meanCapacity = replicas.reduce((sum, r) => sum + r.kv.numBlocks, 0) / replicas.length;
-    const usedBlocks = replicas.map((r) => ((r.kv.numBlocks - r.kv.numFreeBlocks) * meanCapacity) / r.kv.numBlocks);
+    const usedBlocks = replicas.map((r) =>
+      r.kv.numBlocks > 0 ? ((r.kv.numBlocks - r.kv.numFreeBlocks) * meanCapacity) / r.kv.numBlocks : 0,
+    );
     const out: Assignment[] = [];
     for (const request of this.drainQueueByArrival()) {
       const prompt = request.numPrefillTokens;
