@@ -2,6 +2,8 @@
  * One child run of a rubric item: a single request (the child's reply is what `score` gets), or, for
  * items that `drive` a session (the routing lab asks the child per router call), the session and
  * what `drive` made of it. Shared by the grader and the tests that run items without grading them.
+ * A session driven from an engine worker (`driveChannel: 'worker'`) is finished only after `drive`
+ * settles, which runEngineWorker does once its worker has exited.
  */
 import {
   runSandboxed,
@@ -27,7 +29,7 @@ export async function runItemChild(
     const outcome = await runSandboxed(sandbox);
     return { outcome, result: outcome.result };
   }
-  const session = await startSandboxSession(sandbox);
+  const session = await startSandboxSession({ ...sandbox, channel: impl.driveChannel ?? 'thread' });
   // A child that ended early makes drive() stop; its outcome carries the verdict.
   const driven = await impl.drive(session, prepared, ctx).catch(async (err: unknown) => {
     await session.finish();

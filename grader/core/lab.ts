@@ -64,6 +64,11 @@ export interface ItemImplementation<Prepared = unknown, Output = unknown> {
    */
   drive?(session: SandboxSession, prepared: Prepared, ctx: ItemContext): Promise<Output>;
   /**
+   * Who asks the child while `drive` runs: `thread` (default, `session.ask`), or `worker` when `drive`
+   * hands the session to an engine worker (grader/labs/shared/engine-worker.ts), which asks it directly.
+   */
+  readonly driveChannel?: 'thread' | 'worker';
+  /**
    * Scores the child's (unvalidated) result, or what `drive` returned. Throwing here is a grader error, not the student's.
    * May be async, e.g. to load the reference solution with `importReference` (never import
    * reference/ statically from grader code: the student handout ships the grader without it).

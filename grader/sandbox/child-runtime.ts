@@ -8,9 +8,9 @@
  * Import order matters: ES modules evaluate in import order, so this module's body runs before any
  * student module body. It takes the session token out of the environment (student code never sees
  * it, so it cannot forge a reply), removes every other channel (`process.send`, `message` listeners,
- * Node's IPC), captures the real `process.exit`, opens the frame channel on fd 3 (protocol.ts), and
- * installs the hooks that turn a stray throw (even at a student module's top level) into an error
- * reply instead of a bare crash.
+ * Node's IPC), captures the real `process.exit`, opens the frame channel (protocol.ts: replies out on
+ * fd 3, requests in on fd 4), and installs the hooks that turn a stray throw (even at a student
+ * module's top level) into an error reply instead of a bare crash.
  */
 import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
@@ -22,6 +22,7 @@ import {
   HARNESS_RESULT_ERROR,
   NON_ERROR,
   RANDOM_SEED_ENV,
+  REQUEST_FD,
   SANDBOX_ENV,
   TOKEN_ENV,
   type ChildMessage,
@@ -33,6 +34,7 @@ type Handler = (input: unknown) => unknown;
 
 interface Session {
   readonly token: string;
+  /** Replies out (fd 3). */
   readonly channel: Socket;
   handler?: Handler;
   helloSent: boolean;
@@ -61,21 +63,24 @@ function openSession(): Session | undefined {
   pinNondeterminism(Number.isInteger(seed) ? seed : 1);
   if (token === undefined || token === '') return undefined;
   let channel: Socket;
+  let requests: Socket;
   try {
-    channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+    channel = new Socket({ fd: CHANNEL_FD, readable: false, writable: true });
+    requests = new Socket({ fd: REQUEST_FD, readable: true, writable: false });
   } catch {
     return undefined;
   }
   const s: Session = { token, channel, helloSent: false, done: false };
   const reader = new FrameReader(MAX_INPUT_BYTES);
-  channel.on('data', (chunk: Buffer) => {
+  requests.on('data', (chunk: Buffer) => {
     for (const event of reader.push(chunk)) {
       if ('frame' in event && isInput(event.frame)) onInput(s, event.frame);
     }
   });
   // The parent closed the session: exit cleanly once nothing is being answered. If it went away
   // mid-request (grader stopped), nobody will read a reply, so do not linger either.
-  channel.on('end', () => realExit(s.current === undefined && s.failed === undefined ? 0 : 1));
+  requests.on('end', () => realExit(s.current === undefined && s.failed === undefined ? 0 : 1));
+  requests.on('error', () => realExit(1));
   channel.on('error', () => realExit(1));
   process.on('uncaughtException', (error) => fail(s, error));
   process.on('unhandledRejection', (reason) => fail(s, reason));
@@ -115,7 +120,7 @@ function removeOtherChannels(): void {
 /** Waits for the parent's requests, answers each once; exits after the one marked last. */
 export function serve(handler: Handler): void {
   if (session === undefined) {
-    throw new Error('serve() must run in a sandbox child started by runSandboxed (no session channel on fd 3)');
+    throw new Error('serve() must run in a sandbox child started by runSandboxed (no session channel on fds 3 and 4)');
   }
   session.handler = handler;
   sayHello(session);
@@ -164,12 +169,8 @@ function answer(
   if (request === undefined || s.done) return;
   s.current = undefined;
   if (last) s.done = true;
-  const finish = last
-    ? () => {
-        s.channel.end();
-        realExit(0);
-      }
-    : undefined;
+  // Exiting closes the channel; no end() first (a FIFO end has no shutdown(2) to call).
+  const finish = last ? () => realExit(0) : undefined;
   const base = { type: 'reply' as const, id: request.id, token: s.token };
   try {
     send(

@@ -15,6 +15,7 @@ export {
   EXIT_MARKER,
   HARNESS_RESULT_ERROR,
   NON_ERROR,
+  REQUEST_FD,
   SANDBOX_ENV,
   TOKEN_ENV,
   type ChildMessage,
@@ -33,4 +34,12 @@ export {
   type SandboxOutcome,
   type SandboxVerdict,
 } from './run-sandboxed.js';
+export { ReplyGuard, type Breach, type GuardEvent } from './reply-guard.js';
 export { trimStack, type StackOptions } from './stack.js';
+export {
+  ChannelEnded,
+  SyncChildChannel,
+  inAsk,
+  type WorkerChannel,
+  type WorkerChannelReport,
+} from './worker-channel.js';

@@ -1,7 +1,9 @@
 /**
  * The conversation between runSandboxed (parent) and serve (child), in length-prefixed JSON frames
- * (frames.ts) on the child's fd 3, a plain pipe (not Node's `ipc` channel, whose parser throws inside
- * the parent on one bad line and buffers without bound):
+ * (frames.ts) on two plain pipes, not Node's `ipc` channel (whose parser throws inside the parent on
+ * one bad line and buffers without bound): the child writes on fd 3 and reads requests on fd 4. The
+ * parent's end is the grader's thread, or for a worker session the engine worker's blocking pipe ends
+ * (worker-channel.ts); both check what they read with reply-guard.ts.
  *
  *   child → parent  { type: 'hello', token }                      the harness module has loaded
  *   parent → child  { type: 'input', id, input, last }            a request (hidden data lives only here)
@@ -44,8 +46,10 @@ export interface InputMessage {
   readonly last: boolean;
 }
 
-/** The child's end of the frame channel. */
+/** The child's end of the reply channel (child → parent). */
 export const CHANNEL_FD = 3;
+/** The child's end of the request channel (parent → child). */
+export const REQUEST_FD = 4;
 
 /** The session token's environment variable; the runtime deletes it before student code loads. */
 export const TOKEN_ENV = 'SERVELAB_SANDBOX_TOKEN';

@@ -9,7 +9,8 @@
  *   channel, all enforced by SIGKILL to the child's process group (`detached: true` makes the wrapper
  *   a group leader; SIGTERM can be ignored by student code, SIGKILL cannot);
  * - a minimal environment (no parent variables, so no secrets; `NODE_OPTIONS` emptied so nothing can
- *   preload code), and the frame protocol of protocol.ts on fd 3: hello, one input, one reply.
+ *   preload code), and the frame protocol of protocol.ts (the child writes on fd 3, reads on fd 4):
+ *   hello, then one reply per request, every byte checked by reply-guard.ts.
  *
  * Every way the child can end maps to one verdict, including a reply that breaks the protocol
  * (invalid-output) or the byte cap (output-too-large); only grader faults (no bundle, spawn failure,
@@ -17,14 +18,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { coverageDir } from '../build/child-coverage.js';
 import { formatBytes } from '../intake/limits.js';
-import { encodeFrame, FrameReader, type FrameProblem } from './frames.js';
+import { encodeFrame } from './frames.js';
 import { isolationPlan, wrapCommand, type IsolationPlan } from './isolation.js';
 import { sandboxNodeArgs } from './permission-flags.js';
 import {
@@ -34,11 +35,13 @@ import {
   RANDOM_SEED_ENV,
   SANDBOX_ENV,
   TOKEN_ENV,
-  type ChildMessage,
   type InputMessage,
   type SerializedError,
 } from './protocol.js';
+import { ReplyGuard, type GuardEvent, type Reply } from './reply-guard.js';
 import { trimStack } from './stack.js';
+import type { WorkerChannel, WorkerChannelReport } from './worker-channel.js';
+import { closeQuietly, openWorkerPipes, type WorkerPipes } from './worker-pipes.js';
 
 export type SandboxVerdict =
   | 'ok'
@@ -108,12 +111,20 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxOutc
   } catch (error) {
     throw new Error(`runSandboxed: the input is not JSON-serialisable: ${(error as Error).message}`);
   }
-  const session = await openSandbox(options);
+  const session = await openSandbox(options, 'thread');
   session.send(inputFrame, 0);
   return session.finished;
 }
 
-export type SessionOptions = Omit<SandboxOptions, 'input'>;
+export type SessionOptions = Omit<SandboxOptions, 'input'> & {
+  /**
+   * Who asks the child: `thread` (default), this thread through `ask`; `worker`, an engine worker
+   * given `SandboxSession.worker` (worker-channel.ts), which writes requests and blocks on replies
+   * itself, with no hop through this thread per ask. Either way this thread keeps the timeout, the
+   * output caps, the kill and the verdict.
+   */
+  readonly channel?: 'thread' | 'worker';
+};
 
 /**
  * A child that answers several requests in turn (the routing lab asks for one decision per
@@ -121,8 +132,13 @@ export type SessionOptions = Omit<SandboxOptions, 'input'>;
  * (timeout, crash, protocol breach, the handler threw), and `finish()` then tells which verdict.
  */
 export interface SandboxSession {
+  /** Thread sessions only (a worker session's channel belongs to its worker: this rejects). */
   ask(input: unknown): Promise<unknown>;
-  /** No more requests: the channel is closed, the child exits; resolves with the run's outcome (ok: every ask answered). */
+  /**
+   * No more requests: the channel is closed, the child exits; resolves with the run's outcome (ok:
+   * every ask answered). A worker session: call it only once the worker has exited (its pipe ends are
+   * closed here).
+   */
   finish(): Promise<SandboxOutcome>;
   /**
    * Resolves once the child has ended for any reason (crash, kill, timeout, protocol breach, or after
@@ -130,6 +146,10 @@ export interface SandboxSession {
    * that loops without asking (an engine whose simulation never ends) would otherwise never learn.
    */
   readonly ended: Promise<void>;
+  /** A worker session's channel, to pass to the engine worker (undefined for a thread session). */
+  readonly worker?: WorkerChannel;
+  /** What the worker learnt on the channel (hello, breach, error reply): this thread acts on it. */
+  workerReport(report: WorkerChannelReport): void;
 }
 
 export class SandboxEnded extends Error {
@@ -140,10 +160,13 @@ export class SandboxEnded extends Error {
 }
 
 export async function startSandboxSession(options: SessionOptions): Promise<SandboxSession> {
-  const session = await openSandbox({ ...options, input: undefined });
+  const mode = options.channel ?? 'thread';
+  const session = await openSandbox({ ...options, input: undefined }, mode);
   let nextId = 1;
   return {
     ask(input: unknown): Promise<unknown> {
+      if (mode === 'worker')
+        return Promise.reject(new Error("this session's channel belongs to an engine worker: ask through it"));
       if (session.ended()) return Promise.reject(new SandboxEnded());
       const id = nextId++;
       const reply = session.expect(id);
@@ -154,10 +177,9 @@ export async function startSandboxSession(options: SessionOptions): Promise<Sand
       session.close();
       return session.finished;
     },
-    ended: session.finished.then(
-      () => undefined,
-      () => undefined,
-    ),
+    ended: session.childEnded,
+    ...(session.worker !== undefined ? { worker: session.worker } : {}),
+    workerReport: (report) => session.workerReport(report),
   };
 }
 
@@ -169,10 +191,14 @@ interface OpenSandbox {
   /** Ends the parent's side of the channel: the child exits once it has answered. */
   close(): void;
   ended(): boolean;
+  readonly worker?: WorkerChannel;
+  workerReport(report: WorkerChannelReport): void;
+  /** Resolves when the child process has ended. */
+  readonly childEnded: Promise<void>;
   readonly finished: Promise<SandboxOutcome>;
 }
 
-async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
+async function openSandbox(options: SandboxOptions, mode: 'thread' | 'worker'): Promise<OpenSandbox> {
   // Absolute paths: the child runs in its own folder, where relative grants would mean something else.
   const opts: SandboxOptions = {
     ...options,
@@ -205,35 +231,72 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
     home.bundle,
   ];
   const { command, args } = wrapCommand(plan, nodeArgs, { maxOldSpaceMb: opts.maxOldSpaceMb });
+  let pipes: WorkerPipes | undefined;
+  try {
+    pipes = mode === 'worker' ? openWorkerPipes() : undefined;
+  } catch (error) {
+    home.remove();
+    throw new Error(`runSandboxed: ${(error as Error).message}`);
+  }
   const started = performance.now();
-  const child = spawn(command, args, {
-    cwd: home.dir,
-    env: {
-      NODE_OPTIONS: '',
-      [SANDBOX_ENV]: '1',
-      [TOKEN_ENV]: token,
-      [RANDOM_SEED_ENV]: String(opts.randomSeed ?? 1),
-      TZ: 'UTC',
-      LANG: 'C',
-    },
-    detached: true,
-    // fd 3 is a plain pipe carrying frames (protocol.ts), not Node's 'ipc' channel.
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-  });
-  const channel = child.stdio[3] as (Readable & Writable) | null;
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(command, args, {
+      cwd: home.dir,
+      env: {
+        NODE_OPTIONS: '',
+        [SANDBOX_ENV]: '1',
+        [TOKEN_ENV]: token,
+        [RANDOM_SEED_ENV]: String(opts.randomSeed ?? 1),
+        TZ: 'UTC',
+        LANG: 'C',
+      },
+      detached: true,
+      // fd 3 carries the child's frames out, fd 4 the requests in (protocol.ts); never Node's 'ipc'.
+      // A worker session's are pipes whose other ends the worker reads and writes itself.
+      stdio:
+        pipes === undefined
+          ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe']
+          : ['ignore', 'pipe', 'pipe', ...pipes.childEnds],
+    });
+  } catch (error) {
+    if (pipes !== undefined) closePipes(pipes);
+    home.remove();
+    throw error;
+  } finally {
+    // The child has its own copies now: the grader must not hold a write end, or the worker would
+    // never see end of file when the child dies.
+    for (const fd of pipes?.childEnds ?? []) closeQuietly(fd);
+  }
+  const replies = mode === 'thread' ? (child.stdio[3] as Readable | null) : null;
+  const requests = mode === 'thread' ? (child.stdio[4] as Writable | null) : null;
+  const busy = new SharedArrayBuffer(4);
+  const worker: WorkerChannel | undefined =
+    pipes === undefined
+      ? undefined
+      : {
+          requestFd: pipes.workerEnds.request,
+          replyFd: pipes.workerEnds.reply,
+          token,
+          maxReplyBytes: replyCap,
+          busy,
+        };
 
   const stdout = new CappedOutput(cap);
   const stderr = new CappedOutput(cap);
-  const frames = new FrameReader(replyCap);
+  const guard = new ReplyGuard(token, replyCap);
   const run: RunState = { ready: false };
   const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
   /** Requests written before the hello wait here: nothing goes to the child before it has started. */
   const outbox: { frame: Buffer; id: number }[] = [];
-  /** The id of the request written and not yet answered (one at a time). */
-  let inFlight: number | undefined;
+  /** A worker session: the worker's last report (its asks are not seen here). */
+  let workerState: WorkerChannelReport | undefined;
   let closing = false;
+  let workerEndsClosed = false;
   let done = false;
   let grace: NodeJS.Timeout | undefined;
+  let end: { code: number | null; signal: NodeJS.Signals | null; closedByParent: boolean } | undefined;
+  let settle: (() => void) | undefined;
 
   const killGroup = (): void => {
     if (child.pid === undefined) return;
@@ -242,6 +305,12 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
     } catch {
       // Already gone (ESRCH).
     }
+  };
+  const closeWorkerEnds = (): void => {
+    if (pipes === undefined || workerEndsClosed) return;
+    workerEndsClosed = true;
+    closeQuietly(pipes.workerEnds.request);
+    closeQuietly(pipes.workerEnds.reply);
   };
   // The child is detached (its own process group), so it would outlive a grader that exits early.
   const onParentExit = (): void => killGroup();
@@ -263,14 +332,20 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
     rejectAll();
   };
   const flush = (): void => {
-    if (!run.ready || inFlight !== undefined) return;
+    if (!run.ready || guard.inFlight !== undefined) return;
     const next = outbox.shift();
     if (next !== undefined) {
-      inFlight = next.id;
-      channel?.write(next.frame, () => {});
+      guard.sent(next.id);
+      requests?.write(next.frame, () => {});
       return;
     }
-    if (closing) channel?.end();
+    if (closing) requests?.end();
+  };
+  /** The child's final answer: an error reply (it exits after one) or the one-shot reply. */
+  const lastReply = (reply: Reply): void => {
+    run.reply = reply;
+    rejectAll();
+    grace = setTimeout(killGroup, AFTER_REPLY_GRACE_MS);
   };
 
   const watch = (stream: NodeJS.ReadableStream, buffer: CappedOutput, name: 'stdout' | 'stderr'): void => {
@@ -283,52 +358,43 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
   watch(child.stdout!, stdout, 'stdout');
   watch(child.stderr!, stderr, 'stderr');
 
-  const onFrame = (frame: unknown): void => {
-    const message = frame as { type?: unknown; token?: unknown; id?: unknown };
-    const type = typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? message.type : undefined;
-    if (!run.ready) {
-      if (type !== 'hello')
-        return stop('protocol', 'the child sent data before the harness had started (an early reply)');
-      if (message.token !== token)
-        return stop('protocol', 'the child sent a hello without the session token (a forged frame)');
+  const onEvent = (event: GuardEvent): void => {
+    if (event.kind === 'breach') return stop(event.breach.reason, event.breach.detail);
+    if (event.kind === 'hello') {
       run.ready = true;
       return flush();
     }
-    if (type !== 'reply' || message.token !== token) {
-      return stop(
-        'protocol',
-        'the child sent a reply without the session token (a forged reply, e.g. written by student code)',
-      );
-    }
-    if (inFlight === undefined || message.id !== inFlight)
-      return stop('protocol', 'the child sent more than one reply to one request');
-    const reply = asReply(frame);
-    if (reply === undefined) return stop('protocol', 'the child sent a malformed reply');
-    const id = inFlight;
-    inFlight = undefined;
-    const w = waiting.get(id);
-    waiting.delete(id);
-    if (reply.ok && w !== undefined) {
-      w.resolve(reply.result);
+    const w = waiting.get(event.id);
+    waiting.delete(event.id);
+    if (event.reply.ok && w !== undefined) {
+      w.resolve(event.reply.result);
       return flush();
     }
     // The one-shot reply, or a handler that threw (the child exits after an error reply).
-    run.reply = reply;
     w?.reject(new SandboxEnded());
-    rejectAll();
-    grace = setTimeout(killGroup, AFTER_REPLY_GRACE_MS);
+    lastReply(event.reply);
   };
-  channel?.on('data', (chunk: Buffer) => {
+  replies?.on('data', (chunk: Buffer) => {
     if (run.killedFor !== undefined) return;
-    for (const event of frames.push(chunk)) {
-      if ('problem' in event)
-        stop(event.problem.kind === 'too-large' ? 'reply-size' : 'protocol', describeProblem(event.problem, replyCap));
-      else onFrame(event.frame);
+    for (const event of guard.push(chunk)) {
+      onEvent(event);
       if (run.killedFor !== undefined) return;
     }
   });
   // The child may exit before reading its input or close its end early: not a grader fault.
-  channel?.on('error', () => {});
+  replies?.on('error', () => {});
+  requests?.on('error', () => {});
+
+  /** A worker session, once its worker is gone and the child has ended: anything left unread is surplus. */
+  const checkLeftover = (): void => {
+    if (pipes === undefined) return;
+    const unread = drain(pipes.drainEnd, replyCap);
+    closeQuietly(pipes.drainEnd);
+    if (unread > 0 && run.killedFor === undefined && run.reply === undefined) {
+      run.killedFor = 'protocol';
+      run.protocolProblem = `the child sent ${unread} bytes after its last answer (a surplus or forged reply)`;
+    }
+  };
 
   const finished = new Promise<SandboxOutcome>((resolve, reject) => {
     child.on('error', (error) => {
@@ -338,30 +404,30 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
       home.remove();
       done = true;
       rejectAll();
+      if (pipes !== undefined) {
+        closeWorkerEnds();
+        closeQuietly(pipes.drainEnd);
+      }
       reject(new Error(`runSandboxed: could not start ${command}: ${error.message}`));
     });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      process.removeListener('exit', onParentExit);
-      if (grace !== undefined) clearTimeout(grace);
-      home.remove();
-      done = true;
-      if (run.killedFor === undefined && run.reply === undefined && frames.leftover > 0) {
-        run.killedFor = 'protocol';
-        run.protocolProblem = `the child's last frame was cut off (${frames.leftover} bytes of an unfinished frame)`;
-      }
+    settle = () => {
+      // A worker session is judged only once finish() says its worker is gone: its reports are in.
+      if (end === undefined || (mode === 'worker' && !closing)) return;
+      const { code, signal, closedByParent } = end;
+      settle = undefined;
+      if (mode === 'worker') checkLeftover();
       // A session the parent closed with every request answered is a clean run.
+      const unanswered = mode === 'worker' ? workerState?.unanswered === true : guard.inFlight !== undefined;
       if (
-        closing &&
+        closedByParent &&
         run.reply === undefined &&
         waiting.size === 0 &&
-        inFlight === undefined &&
+        !unanswered &&
         run.killedFor === undefined &&
         code === 0
       ) {
         run.reply = { type: 'reply', id: 0, token, ok: true, result: undefined };
       }
-      rejectAll();
       const out = stdout.text();
       const err = filterNodeWarnings(stderr.text());
       resolve({
@@ -372,7 +438,29 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
         exitCode: code,
         signal,
       });
+    };
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      process.removeListener('exit', onParentExit);
+      if (grace !== undefined) clearTimeout(grace);
+      home.remove();
+      done = true;
+      if (run.killedFor === undefined && run.reply === undefined) {
+        const cut = guard.closed();
+        if (cut !== undefined) {
+          run.killedFor = 'protocol';
+          run.protocolProblem = cut.detail;
+        }
+      }
+      end = { code, signal, closedByParent: closing };
+      rejectAll();
+      markChildEnded();
+      settle?.();
     });
+  });
+  let markChildEnded = (): void => {};
+  const childEnded = new Promise<void>((resolve) => {
+    markChildEnded = resolve;
   });
 
   return {
@@ -385,11 +473,47 @@ async function openSandbox(options: SandboxOptions): Promise<OpenSandbox> {
     },
     close() {
       closing = true;
+      // The worker is gone (finish()'s contract): the child sees end of file on its requests and exits.
+      closeWorkerEnds();
       flush();
+      settle?.();
     },
     ended: () => done || run.killedFor !== undefined || run.reply !== undefined,
+    ...(worker !== undefined ? { worker } : {}),
+    workerReport(report: WorkerChannelReport) {
+      if (mode !== 'worker') return;
+      workerState = report;
+      if (report.ready) run.ready = true;
+      if (report.breach !== undefined) stop(report.breach.reason, report.breach.detail);
+      else if (report.error !== undefined && run.reply === undefined && run.killedFor === undefined)
+        lastReply({ type: 'reply', id: 0, token, ok: false, error: report.error });
+    },
+    childEnded,
     finished,
   };
+}
+
+/** Bytes left in a non-blocking pipe end (read up to `cap`; only counted). */
+function drain(fd: number, cap: number): number {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  let total = 0;
+  while (total <= cap) {
+    let n: number;
+    try {
+      n = readSync(fd, buffer, 0, buffer.length, null);
+    } catch {
+      // EAGAIN: nothing more buffered (a writer is still open); anything else: nothing readable.
+      break;
+    }
+    if (n === 0) break;
+    total += n;
+  }
+  return total;
+}
+
+function closePipes(pipes: WorkerPipes): void {
+  for (const fd of [...pipes.childEnds, pipes.workerEnds.request, pipes.workerEnds.reply, pipes.drainEnd])
+    closeQuietly(fd);
 }
 
 /**
@@ -416,36 +540,6 @@ function childFolder(bundlePath: string, plan: IsolationPlan): { dir: string; bu
     }
   };
   return { dir, bundle, remove };
-}
-
-function describeProblem(problem: FrameProblem, cap: number): string {
-  return problem.kind === 'too-large'
-    ? `the child tried to send ${formatBytes(problem.bytes)} on the reply channel (the cap is ${formatBytes(cap)})`
-    : `the child sent a malformed frame: ${problem.detail}`;
-}
-
-type Reply = Extract<ChildMessage, { type: 'reply' }>;
-
-/**
- * Even with the right token the envelope is checked (a broken harness must not crash the parent);
- * the result inside stays unvalidated for the caller, which parses it against the lab's schema.
- */
-function asReply(message: unknown): Reply | undefined {
-  const m = message as { ok?: unknown; result?: unknown; error?: unknown; token?: unknown };
-  const token = String(m.token);
-  if (m.ok === true) return { type: 'reply', id: 0, token, ok: true, result: m.result };
-  if (m.ok !== false || typeof m.error !== 'object' || m.error === null) return undefined;
-  const e = m.error as Record<string, unknown>;
-  const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
-  const error: SerializedError = {
-    name: text(e.name, 'Error'),
-    message: text(e.message, ''),
-    stack: text(e.stack, ''),
-    ...(typeof e.code === 'string' ? { code: e.code } : {}),
-    ...(typeof e.permission === 'string' ? { permission: e.permission } : {}),
-    ...(typeof e.resource === 'string' ? { resource: e.resource } : {}),
-  };
-  return { type: 'reply', id: 0, token, ok: false, error };
 }
 
 interface RunState {

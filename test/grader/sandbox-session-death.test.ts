@@ -39,8 +39,12 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function open(bundle = 'attacks.mjs', timeoutMs = 10_000): Promise<SandboxSession> {
-  return startSandboxSession({ bundlePath: join(root, bundle), readDirs: [], timeoutMs, maxOldSpaceMb: 64 });
+function open(
+  bundle = 'attacks.mjs',
+  timeoutMs = 10_000,
+  channel: 'thread' | 'worker' = 'thread',
+): Promise<SandboxSession> {
+  return startSandboxSession({ bundlePath: join(root, bundle), readDirs: [], timeoutMs, maxOldSpaceMb: 64, channel });
 }
 
 interface EngineResult {
@@ -51,8 +55,7 @@ interface EngineResult {
 /** Drives the session from an engine worker, as the routing lab does. */
 function drive(session: SandboxSession, plan: EnginePlan): Promise<EngineResult | 'child ended'> {
   return runEngineWorker<EnginePlan, EngineResult | 'child ended'>(ENGINE_ENTRY, plan, {
-    ask: (payload) => session.ask(payload),
-    childEnded: session.ended,
+    session,
     whenChildEnded: () => 'child ended',
   });
 }
@@ -99,14 +102,14 @@ describe('a child that dies mid-session, asked directly', () => {
 
 describe('a child that dies mid-session, asked by an engine worker', () => {
   test('before its hello: the worker learns at its first ask', async () => {
-    const session = await open('dies-before-hello.mjs');
+    const session = await open('dies-before-hello.mjs', 10_000, 'worker');
     const result = await drive(session, { asks: [{ kind: 'channels' }], thenSpin: false });
     expect(result === 'child ended' || result.gone).toBe(true);
     expect((await session.finish()).verdict).toBe('crash');
   });
 
   test('during an ask: the blocked worker is woken and stops', async () => {
-    const session = await open();
+    const session = await open('attacks.mjs', 10_000, 'worker');
     const result = await drive(session, {
       asks: [{ kind: 'channels' }, { kind: 'die' }, { kind: 'channels' }],
       thenSpin: false,
@@ -121,7 +124,7 @@ describe('a child that dies mid-session, asked by an engine worker', () => {
   });
 
   test('after the last ask, while the worker computes without asking: the worker is stopped (the kills-itself hang)', async () => {
-    const session = await open();
+    const session = await open('attacks.mjs', 10_000, 'worker');
     const result = await drive(session, { asks: [{ kind: 'die-soon' }], thenSpin: true });
     expect(result).toBe('child ended');
     const outcome = await session.finish();
@@ -130,7 +133,7 @@ describe('a child that dies mid-session, asked by an engine worker', () => {
   });
 
   test("a live child and a worker that never asks again: the child's timeout ends both", async () => {
-    const session = await open('attacks.mjs', 1_500);
+    const session = await open('attacks.mjs', 1_500, 'worker');
     const result = await drive(session, { asks: [{ kind: 'channels' }], thenSpin: true });
     expect(result).toBe('child ended');
     const outcome = await session.finish();
@@ -138,7 +141,7 @@ describe('a child that dies mid-session, asked by an engine worker', () => {
   });
 
   test('a worker that finishes normally still gets its own result, and the session is clean', async () => {
-    const session = await open();
+    const session = await open('attacks.mjs', 10_000, 'worker');
     const result = await drive(session, { asks: [{ kind: 'channels' }, { kind: 'channels' }], thenSpin: false });
     expect(result).toMatchObject({ gone: false, answers: [{ send: 'undefined' }, { send: 'undefined' }] });
     expect((await session.finish()).verdict).toBe('ok');

@@ -91,11 +91,11 @@ function simulationItem(
     drive(session, prepared) {
       const input: HostInput = { runs: prepared.map((w) => w.run), ...(timeline ? { timelineRuns: [0] } : {}) };
       return runEngineWorker<HostInput, HostResult>(ENGINE_HOST, input, {
-        ask: (payload) => session.ask(payload),
-        childEnded: session.ended,
+        session,
         whenChildEnded: () => ({ runs: [], ended: true }),
       });
     },
+    driveChannel: 'worker',
     async score(host, prepared, ctx, maxScore) {
       if (host.invalid !== undefined) throw new InvalidOutput(host.invalid);
       const runs = host.runs;

@@ -1,39 +1,47 @@
 /**
  * Runs a lab's engine in a worker thread of the grader, so the engine (synchronous, holding the hidden
  * workload) can ask the sandboxed child a question in the middle of a simulation and wait for the
- * answer, while the grader's own thread stays free to enforce the child's timeout and caps.
+ * answer. The worker talks to the child itself, over the pipes of a worker session
+ * (grader/sandbox/worker-channel.ts): it writes a request and blocks in read(2) for the reply, and
+ * checks every byte with the same guard as the grader's thread. The grader's thread is not on that
+ * path; it keeps the child's timeout, output caps and kill, and hears from the worker only what
+ * decides the verdict (the hello, a protocol breach, the handler's error).
  *
- *   worker (engine)                    grader thread                       sandbox child
- *   askChild(payload) ── postMessage ─► session.ask(payload) ── frame ───► harness
- *   Atomics.wait        ◄─ port + notify ── answer             ◄─ frame ──
+ *   worker (engine)                                        sandbox child
+ *   askChild(payload) ── request frame (fd 4) ───────────► harness
+ *   blocking read     ◄── reply frame (fd 3), ReplyGuard ─
  *
  * The worker's entry is bundled once per grader process with esbuild (plain JavaScript, so it runs
- * the same under tsx, vitest or a built copy) into a temp folder removed at exit.
+ * the same under tsx, vitest or a built copy) and kept in memory: the worker starts from a data: URL,
+ * so no file is left behind however the grader exits.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
 import { REPO_ROOT } from '../../../sim/config/paths.js';
+import type { SandboxSession } from '../../sandbox/run-sandboxed.js';
+import {
+  ChannelEnded,
+  inAsk,
+  SyncChildChannel,
+  type WorkerChannel,
+  type WorkerChannelReport,
+} from '../../sandbox/worker-channel.js';
 
 /** Everything the worker is started with. */
 export interface EngineWorkerData<T> {
   readonly data: T;
-  readonly port: MessagePort;
-  readonly flag: SharedArrayBuffer;
+  readonly channel: WorkerChannel;
 }
 
-type Relay = { readonly ok: true; readonly result: unknown } | { readonly ok: false };
+type FromWorker<R> = { kind: 'channel'; report: WorkerChannelReport } | { kind: 'done'; result: R };
 
-const bundles = new Map<string, Promise<string>>();
+const bundles = new Map<string, Promise<URL>>();
 
-function bundle(entry: string): Promise<string> {
+function bundle(entry: string): Promise<URL> {
   let pending = bundles.get(entry);
   if (pending === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'servelab-engine-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const outfile = join(dir, 'engine.mjs');
     pending = esbuild
       .build({
         entryPoints: [entry],
@@ -41,80 +49,79 @@ function bundle(entry: string): Promise<string> {
         platform: 'node',
         format: 'esm',
         target: 'node20',
-        outfile,
+        write: false,
         nodePaths: [join(REPO_ROOT, 'node_modules')],
-        // Some engine dependencies are CommonJS and call require(): give the ESM bundle one.
+        // A data: URL module has no file URL of its own: give the bundled modules the one they would
+        // have (REPO_ROOT is computed from it), and CommonJS dependencies a require() rooted there.
+        define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(REPO_ROOT, 'sim', 'config', 'paths.ts')).href) },
         banner: {
-          js: "import { createRequire as __servelabRequire } from 'node:module'; const require = __servelabRequire(import.meta.url);",
+          js: `import { createRequire as __servelabRequire } from 'node:module'; const require = __servelabRequire(${JSON.stringify(join(REPO_ROOT, 'package.json'))});`,
         },
+        // Stack traces and profiles name the entry, not the whole data: URL.
+        footer: { js: `//# sourceURL=${pathToFileURL(entry).href}?engine-worker-bundle` },
         logLevel: 'silent',
       })
-      .then(() => outfile);
+      .then(
+        (built) =>
+          new URL(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0]!.contents).toString('base64')}`),
+      );
     bundles.set(entry, pending);
   }
   return pending;
 }
 
 export interface EngineWorkerOptions<R> {
-  /** Relays one question to the child (rejects once the child has ended). */
-  readonly ask: (payload: unknown) => Promise<unknown>;
-  /** Settles when the child has ended (SandboxSession.ended). */
-  readonly childEnded: Promise<unknown>;
+  /** A session started with `channel: 'worker'`; the worker asks its child directly. */
+  readonly session: SandboxSession;
   /** The result when the child ended before the worker finished (the session's outcome gives the verdict). */
   readonly whenChildEnded: () => R;
 }
 
 /**
- * Starts `entry` (a TypeScript module calling `engineWorkerData` / `askChild`) and relays its questions.
- * When the child ends first, the worker is terminated: a worker blocked in Atomics.wait is woken by
- * the rejected ask anyway, but one looping without asking (a simulation that never ends because the
- * router routes nothing) would otherwise keep the grader busy forever after the child's timeout.
+ * Starts `entry` (a TypeScript module calling `childAsker`) on the session's channel. Settles only
+ * once the worker has exited, so `session.finish()` may close the channel's pipes right after.
+ * When the child ends first, a worker blocked on it returns by itself (end of file); one computing
+ * without asking (a simulation that never ends because the router routes nothing) is terminated,
+ * or it would keep the grader busy forever after the child's timeout.
  */
 export async function runEngineWorker<T, R>(entry: string, data: T, options: EngineWorkerOptions<R>): Promise<R> {
-  const file = await bundle(entry);
-  const flag = new SharedArrayBuffer(4);
-  const signal = new Int32Array(flag);
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(file, {
-    workerData: { data, port: port2, flag } satisfies EngineWorkerData<T>,
-    transferList: [port2],
-  });
+  const { session } = options;
+  const channel = session.worker;
+  if (channel === undefined) throw new Error("runEngineWorker: the session was not started with channel: 'worker'");
+  const url = await bundle(entry);
+  const worker = new Worker(url, { workerData: { data, channel } satisfies EngineWorkerData<T> });
   return new Promise<R>((resolve, reject) => {
-    let settled = false;
-    const settle = (finish: () => void): void => {
-      if (settled) return;
-      settled = true;
-      port1.close();
-      finish();
+    let decided: (() => void) | undefined;
+    const decide = (finish: () => void): void => {
+      decided ??= finish;
     };
-    const answer = (relay: Relay): void => {
-      if (settled) return;
-      port1.postMessage(relay);
-      Atomics.store(signal, 0, 1);
-      Atomics.notify(signal, 0);
-    };
-    worker.on('message', (message: { kind: 'ask'; payload: unknown } | { kind: 'done'; result: R }) => {
-      if (message.kind === 'done') {
-        settle(() => resolve(message.result));
+    worker.on('message', (message: FromWorker<R>) => {
+      if (message.kind === 'channel') {
+        session.workerReport(message.report);
         return;
       }
-      options.ask(message.payload).then(
-        (result) => answer({ ok: true, result }),
-        () => answer({ ok: false }),
-      );
+      decide(() => resolve(message.result));
+      void worker.terminate();
     });
-    worker.on('error', (error) => settle(() => reject(error)));
-    worker.on('exit', (code) =>
-      settle(() => reject(new Error(`the engine worker exited (code ${code}) without a result`))),
-    );
-    void options.childEnded.then(() => {
-      // The worker may have posted 'done' just before: its message is handled first if already queued.
-      setImmediate(() =>
-        settle(() => {
-          void worker.terminate();
-          resolve(options.whenChildEnded());
-        }),
-      );
+    worker.on('error', (error) => decide(() => reject(error)));
+    // Messages posted before the worker stopped are delivered before 'exit'.
+    worker.on('exit', (code) => {
+      decide(() => reject(new Error(`the engine worker exited (code ${code}) without a result`)));
+      decided!();
+    });
+    void session.ended.then(() => {
+      // A worker blocked on the child (or about to be) is woken by end of file and reports what it read
+      // last; it is left to finish. One computing without asking is stopped.
+      const check = (): void => {
+        if (decided !== undefined) return;
+        if (inAsk(channel.busy)) {
+          setTimeout(check, 20);
+          return;
+        }
+        decide(() => resolve(options.whenChildEnded()));
+        void worker.terminate();
+      };
+      setImmediate(check);
     });
   });
 }
@@ -129,21 +136,23 @@ export class ChildGone extends Error {
   }
 }
 
-/** A synchronous question to the child, for code running inside the engine worker. */
+/**
+ * A synchronous question to the child, for code running inside the engine worker; `post` sends to the
+ * grader's thread (parentPort.postMessage). Throws ChildGone once the child cannot answer.
+ */
 export function childAsker(
   init: EngineWorkerData<unknown>,
   post: (message: unknown) => void,
 ): (payload: unknown) => unknown {
-  const signal = new Int32Array(init.flag);
+  const channel = new SyncChildChannel(init.channel, (report) =>
+    post({ kind: 'channel', report } satisfies FromWorker<never>),
+  );
   return (payload) => {
-    Atomics.store(signal, 0, 0);
-    post({ kind: 'ask', payload });
-    // The grader thread always answers (a result, or ok: false once the child has ended).
-    while (Atomics.wait(signal, 0, 0, 60_000) === 'timed-out') {
-      // Still waiting: the child's own timeout ends it, and then the answer comes.
+    try {
+      return channel.ask(payload);
+    } catch (error) {
+      if (error instanceof ChannelEnded) throw new ChildGone();
+      throw error;
     }
-    const relay = receiveMessageOnPort(init.port)?.message as Relay | undefined;
-    if (relay === undefined || !relay.ok) throw new ChildGone();
-    return relay.result;
   };
 }
