@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
+import { loadLab } from '../../grader/labs/catalogue.js';
 import { gradeSubmission, type GradeOptions } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
@@ -31,7 +32,7 @@ async function grade(
   extra: Partial<GradeOptions> = {},
 ): Promise<{ result: GradingResult; dir: string }> {
   const dir = tmp('out');
-  const result = await gradeSubmission({ lab: 'autoscaling', submission, outDir: dir, ...extra });
+  const result = await gradeSubmission({ lab: await loadLab('autoscaling'), submission, outDir: dir, ...extra });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(extra.mode === 'check' ? 7 : 9);
   expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
+import { loadLab } from '../../grader/labs/catalogue.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { applyMutant } from '../../grader/core/mutants.js';
@@ -69,7 +70,7 @@ describe('autoscaling mutants', () => {
     '%s: each loses points on its own item, nothing else is lost',
     async (_label, group) => {
       const result = await gradeSubmission({
-        lab: 'autoscaling',
+        lab: await loadLab('autoscaling'),
         submission: withMutants(...group),
         mode: 'check',
         hiddenSeed: 5,
@@ -92,7 +93,10 @@ describe('autoscaling mutants', () => {
   it(
     'pareto-dominated-level loses points on the Pareto item: a duplicate level adds no hypervolume',
     async () => {
-      const result = await gradeSubmission({ lab: 'autoscaling', submission: withMutants('pareto-dominated-level') });
+      const result = await gradeSubmission({
+        lab: await loadLab('autoscaling'),
+        submission: withMutants('pareto-dominated-level'),
+      });
       expect(result.typeErrors).toEqual([]);
       expect(lost(result)).toEqual(['pareto']);
       const pareto = result.items.find((i) => i.id === 'pareto')!;
@@ -113,13 +117,13 @@ describe('autoscaling mutants', () => {
       async () => {
         for (let i = 0; i < 3; i++) hogs.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
         const reference = await gradeSubmission({
-          lab: 'autoscaling',
+          lab: await loadLab('autoscaling'),
           submission: withMutants(),
           mode: 'check',
           hiddenSeed: 11,
         });
         const naive = await gradeSubmission({
-          lab: 'autoscaling',
+          lab: await loadLab('autoscaling'),
           submission: withMutants('naive-envelope'),
           mode: 'check',
           hiddenSeed: 11,

@@ -13,11 +13,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
 import { REFERENCE_DIR } from '../../grader/labs/autoscaling/items.js';
-import { getLab } from '../../grader/labs/index.js';
+import { loadLab } from '../../grader/labs/catalogue.js';
 import { defaultContext, runItemChildren, type ChildRun } from './grade-items.js';
 
 const FILES = ['scaling-routers.ts', 'network-envelope.ts', 'inferline-autoscaler.ts', 'custom-autoscaler.ts'];
-const lab = getLab('autoscaling');
+const lab = await loadLab('autoscaling');
 const points = (id: string) => lab.manifest.items.find((i) => i.id === id)!.points;
 const ctx = defaultContext('autoscaling');
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
+import { loadLab } from '../../grader/labs/catalogue.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
@@ -31,7 +32,7 @@ const FULL = {
 
 async function grade(submission: string): Promise<{ result: GradingResult; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'servelab-deadline-'));
-  const result = await gradeSubmission({ lab: 'deadline', submission, outDir: dir });
+  const result = await gradeSubmission({ lab: await loadLab('deadline'), submission, outDir: dir });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(9);
   return { result, dir };

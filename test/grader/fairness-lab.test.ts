@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
+import { loadLab } from '../../grader/labs/catalogue.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { checkUnitCase, UNIT_ITEMS, unitCases } from '../../grader/labs/fairness/cases.js';
@@ -59,7 +60,12 @@ async function grade(
   extra: { hiddenSeed?: number } = {},
 ): Promise<{ result: GradingResult; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'servelab-fairness-'));
-  const result = await gradeSubmission({ lab: 'fairness', submission, outDir: dir, hiddenSeed: extra.hiddenSeed });
+  const result = await gradeSubmission({
+    lab: await loadLab('fairness'),
+    submission,
+    outDir: dir,
+    hiddenSeed: extra.hiddenSeed,
+  });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(14);
   expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
-import { getLab } from '../../grader/labs/index.js';
+import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
 import { writeMutants } from '../../reference/fairness/mutants/generate.js';
 import { FAIRNESS_FILES, MUTANTS, mutantFiles } from '../../reference/fairness/mutants/mutants.js';
 
@@ -21,7 +21,7 @@ describe('fairness mutants', () => {
     const reference = new Map(
       FAIRNESS_FILES.map((f) => [f, readFileSync(join(REPO_ROOT, 'reference', 'fairness', f), 'utf8')]),
     );
-    const items = new Set(getLab('fairness').manifest.items.map((i) => i.id));
+    const items = new Set(labManifest('fairness').items.map((i) => i.id));
     for (const m of MUTANTS) {
       const files = mutantFiles(m, reference);
       expect(files.get(m.file), m.name).not.toBe(reference.get(m.file));
@@ -32,7 +32,7 @@ describe('fairness mutants', () => {
   });
 
   it.each(MUTANTS.map((m) => [m.name, m] as const))('%s loses points where it should', async (_name, mutant) => {
-    const result = await gradeSubmission({ lab: 'fairness', submission: dirs.get(mutant.name)! });
+    const result = await gradeSubmission({ lab: await loadLab('fairness'), submission: dirs.get(mutant.name)! });
     expect(result.internalError).toBeUndefined();
     expect(result.typeErrors).toEqual([]);
     const byId = new Map(result.items.map((i) => [i.id, i]));

@@ -12,19 +12,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { buildStudentDist } from '../../grader/dist/student.js';
-import { getLab, LAB_NAMES } from '../../grader/labs/index.js';
+import { labManifest, labNames } from '../../grader/labs/catalogue.js';
 
 const root = mkdtempSync(join(tmpdir(), 'servelab-handouts-'));
 const handouts = new Map<string, string>();
 
 beforeAll(async () => {
-  for (const lab of LAB_NAMES) {
+  for (const lab of labNames()) {
     const dir = join(root, lab, 'servelab');
     await buildStudentDist({ labs: [lab], outDir: dir, lockfile: false, published: lab === 'routing' });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
     handouts.set(lab, dir);
   }
-  for (const lab of LAB_NAMES) checks.set(lab, run(handouts.get(lab)!, 'npm', ['run', '--silent', 'check', '--', lab]));
+  for (const lab of labNames())
+    checks.set(lab, run(handouts.get(lab)!, 'npm', ['run', '--silent', 'check', '--', lab]));
   const solution = join(root, 'deadline-solution');
   cpSync(join(REPO_ROOT, 'reference', 'deadline'), solution, { recursive: true });
   tryRouting = run(handouts.get('routing')!, 'npm', ['run', '--silent', 'try', '--', 'routing']);
@@ -66,12 +67,12 @@ describe('handouts, built outside any git repository', () => {
     if (git.error === undefined) expect(git.stdout.trim()).not.toBe('true');
   });
 
-  for (const lab of LAB_NAMES) {
+  for (const lab of labNames()) {
     it(`${lab}: npm run check runs every public item on the stub without a grader error`, async () => {
       const { status, out } = await checks.get(lab)!;
       expect(status, out).toBe(0);
       expect(out).not.toMatch(/grader-error|reference solution .* is missing/);
-      const visible = getLab(lab).manifest.items.filter((i) => i.visibility === 'visible').length;
+      const visible = labManifest(lab).items.filter((i) => i.visibility === 'visible').length;
       expect(out.match(/^(PASS|PART|FAIL) {2}\d+\./gm)?.length, out).toBe(visible);
     }, 120_000);
   }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
+import { loadLab } from '../../grader/labs/catalogue.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
@@ -23,7 +24,7 @@ async function grade(
 ): Promise<{ result: GradingResult; dir: string }> {
   const dir = out();
   const result = await gradeSubmission({
-    lab: 'routing',
+    lab: await loadLab('routing'),
     submission,
     outDir: dir,
     hiddenSeed: extra.hiddenSeed,

@@ -1,15 +1,9 @@
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../sim/config/paths.js';
-import type { LabDefinition } from '../../core/lab.js';
-import { loadManifest } from '../../manifest/load.js';
+/** The autoscaling lab's definition, found by the lab catalogue (grader/labs/catalogue.ts) as this module's `lab`. */
+import type { LabParts } from '../../core/lab.js';
 import { AUTOSCALING_ITEMS } from './items.js';
 import { autoscalingTry } from './try-lab.js';
 
-export function autoscalingLab(): LabDefinition {
-  return {
-    manifest: loadManifest(join(REPO_ROOT, 'labs', 'autoscaling', 'manifest.json')),
-    harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'autoscaling', 'harness.ts'),
-    items: AUTOSCALING_ITEMS,
-    tryout: autoscalingTry,
-  };
-}
+export const lab: LabParts = {
+  items: AUTOSCALING_ITEMS,
+  tryout: autoscalingTry,
+};

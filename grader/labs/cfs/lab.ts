@@ -1,15 +1,9 @@
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../sim/config/paths.js';
-import type { LabDefinition } from '../../core/lab.js';
-import { loadManifest } from '../../manifest/load.js';
+/** The cfs lab's definition, found by the lab catalogue (grader/labs/catalogue.ts) as this module's `lab`. */
+import type { LabParts } from '../../core/lab.js';
 import { CFS_ITEMS } from './items.js';
 import { cfsTry } from './try-lab.js';
 
-export function cfsLab(): LabDefinition {
-  return {
-    manifest: loadManifest(join(REPO_ROOT, 'labs', 'cfs', 'manifest.json')),
-    harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'cfs', 'harness.ts'),
-    items: CFS_ITEMS,
-    tryout: cfsTry,
-  };
-}
+export const lab: LabParts = {
+  items: CFS_ITEMS,
+  tryout: cfsTry,
+};

@@ -1,15 +1,9 @@
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../sim/config/paths.js';
-import type { LabDefinition } from '../../core/lab.js';
-import { loadManifest } from '../../manifest/load.js';
+/** The fairness lab's definition, found by the lab catalogue (grader/labs/catalogue.ts) as this module's `lab`. */
+import type { LabParts } from '../../core/lab.js';
 import { FAIRNESS_ITEMS } from './items.js';
 import { fairnessTry } from './try-lab.js';
 
-export function fairnessLab(): LabDefinition {
-  return {
-    manifest: loadManifest(join(REPO_ROOT, 'labs', 'fairness', 'manifest.json')),
-    harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'fairness', 'harness.ts'),
-    items: FAIRNESS_ITEMS,
-    tryout: fairnessTry,
-  };
-}
+export const lab: LabParts = {
+  items: FAIRNESS_ITEMS,
+  tryout: fairnessTry,
+};

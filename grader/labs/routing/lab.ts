@@ -1,15 +1,9 @@
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../sim/config/paths.js';
-import type { LabDefinition } from '../../core/lab.js';
-import { loadManifest } from '../../manifest/load.js';
+/** The routing lab's definition, found by the lab catalogue (grader/labs/catalogue.ts) as this module's `lab`. */
+import type { LabParts } from '../../core/lab.js';
 import { ROUTING_ITEMS } from './items.js';
 import { routingTry } from './try-lab.js';
 
-export function routingLab(): LabDefinition {
-  return {
-    manifest: loadManifest(join(REPO_ROOT, 'labs', 'routing', 'manifest.json')),
-    harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'routing', 'harness.ts'),
-    items: ROUTING_ITEMS,
-    tryout: routingTry,
-  };
-}
+export const lab: LabParts = {
+  items: ROUTING_ITEMS,
+  tryout: routingTry,
+};
