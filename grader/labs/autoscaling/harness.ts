@@ -11,10 +11,10 @@ import { Request } from '../../../sim/entities/request.js';
 import type { Autoscaler, AutoscalerRequest, ScalingState } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Assignment, ClusterView, ReplicaView, Router, RouterInit } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { CustomAutoscaler } from '@student/custom-autoscaler.js';
-import { InferlineAutoscaler, INFERLINE_CONFIG } from '@student/inferline-autoscaler.js';
-import { NetworkEnvelope } from '@student/network-envelope.js';
-import { LorRouter, RoundRobinRouter } from '@student/scaling-routers.js';
+import { CustomAutoscaler } from '@student/autoscaling/custom-autoscaler.js';
+import { InferlineAutoscaler, INFERLINE_CONFIG } from '@student/autoscaling/inferline-autoscaler.js';
+import { NetworkEnvelope } from '@student/autoscaling/network-envelope.js';
+import { LorRouter, RoundRobinRouter } from '@student/autoscaling/scaling-routers.js';
 import {
   AutoscalingInput,
   type AutoscalerRunResult,

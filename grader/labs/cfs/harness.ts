@@ -5,8 +5,8 @@
  * Scores are computed by the parent, never here.
  */
 import { serve } from '../../sandbox/child-runtime.js';
-import { CfsScheduler } from '@student/cfs-scheduler.js';
-import * as studentAnswers from '@student/cfs-answers.js';
+import { CfsScheduler } from '@student/cfs/cfs-scheduler.js';
+import * as studentAnswers from '@student/cfs/cfs-answers.js';
 import { Request } from '../../../sim/entities/request.js';
 import { CpuSwapPool } from '../../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';

@@ -4,7 +4,7 @@
  * the parent, never here.
  */
 import { serve } from '../../sandbox/child-runtime.js';
-import * as student from '@student/deadline-scheduler.js';
+import * as student from '@student/deadline/deadline-scheduler.js';
 import type { Batch } from '../../../sim/entities/batch.js';
 import type { Request } from '../../../sim/entities/request.js';
 import type { DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';

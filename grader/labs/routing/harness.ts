@@ -10,7 +10,7 @@ import { Request } from '../../../sim/entities/request.js';
 import { routableView } from '../../../sim/policies/router/routable-view.js';
 import type { Assignment, ClusterView, ReplicaView } from '../../../sim/policies/router/router.js';
 import { isOutOfMemory, serve } from '../../sandbox/child-runtime.js';
-import { AiRouter } from '@student/ai-router.js';
+import { AiRouter } from '@student/routing/ai-router.js';
 import {
   RoutingInput,
   type RouterAnswer,
