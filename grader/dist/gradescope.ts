@@ -71,7 +71,7 @@ export async function buildGradescopeBundle(options: GradescopeDistOptions): Pro
     ...listFiles(REPO_ROOT, 'traces'),
     ...listFiles(REPO_ROOT, 'grader', otherLabs),
     ...listFiles(REPO_ROOT, manifest.studentDir),
-    ...listFiles(REPO_ROOT, manifest.referenceDir, (p) => p.includes('/mutants')),
+    ...listFiles(REPO_ROOT, manifest.referenceDir),
     `labs/${options.lab}/manifest.json`,
     `labs/${options.lab}/README.md`,
     'package.json',

@@ -20,7 +20,7 @@ const FILES = ['scaling-routers.ts', 'network-envelope.ts', 'inferline-autoscale
 const REFERENCE = join(REPO_ROOT, 'reference', 'autoscaling');
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `servelab-autoscaling-${prefix}-`));
 
-/** The reference's four files alone (reference/autoscaling also holds mutants/, which intake would see as candidates). */
+/** The reference's four files alone, in a folder of their own. */
 function referenceCopy(): string {
   const dir = tmp('ref');
   for (const f of FILES) cpSync(join(REFERENCE, f), join(dir, f));

@@ -1,6 +1,6 @@
 /**
- * Each wrong implementation under reference/autoscaling/mutants/<name>/ (`<file>.mutant.ts` replacing
- * the reference's `<file>.ts`) loses points on the item that tests what it breaks, and nowhere else; the
+ * Each wrong implementation of test/fixtures/mutants/autoscaling.ts (the reference with one file patched)
+ * loses points on the item that tests what it breaks, and nowhere else; the
  * efficiency check passes the reference (on another hidden seed) and flags the naive envelope while the
  * machine is loaded.
  */
@@ -13,8 +13,8 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 import { loadLab } from '../../grader/labs/catalogue.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
-import { applyMutant } from '../../grader/core/mutants.js';
-import { MUTANTS } from '../../reference/autoscaling/mutants/mutants.js';
+import { applyMutant } from '../fixtures/mutants/mutant.js';
+import { MUTANTS } from '../fixtures/mutants/autoscaling.js';
 
 /** Whole gradings on a shared two-core machine: generous, so load cannot turn them into timeouts. */
 const SLOW = 300_000;

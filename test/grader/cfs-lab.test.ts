@@ -75,7 +75,7 @@ describe('CFS lab, graded end to end', () => {
     });
     const again = await grade(zip);
     expect(again.result.score).toBe(25);
-    // Identical but for the top-level notice: grading the folder reference/cfs also lists its mutants/ as ignored files.
+    // Identical but for the top-level notice, which lists any file of the graded folder that is not the lab's.
     const withoutNotice = (d: string) => {
       const { output, ...rest } = JSON.parse(readFileSync(join(d, 'results.json'), 'utf8')) as { output: string };
       return JSON.stringify({ ...rest, output: output.replace(/\n\nIgnored files not part of this lab: [^\n]*/, '') });
