@@ -75,10 +75,7 @@ export interface ItemImplementation<Prepared = unknown, Output = unknown> {
 
 export interface LabDefinition {
   readonly manifest: Manifest;
-  /**
-   * Absolute path of the TypeScript module the child runs (`grader/labs/<lab>/harness.ts`); it imports
-   * the student's code as `@student/<lab>/<file>`.
-   */
+  /** Absolute path of the TypeScript module the child runs; it imports the student's code as `@student/<lab>/<file>`. */
   readonly harnessEntry: string;
   readonly items: Readonly<Record<string, ItemImplementation>>;
   /**
@@ -90,13 +87,6 @@ export interface LabDefinition {
   /** `npm run try -- <lab>`: the student's code on the public workloads beside baselines and the reference's published numbers. */
   readonly tryout?: LabTry;
 }
-
-/**
- * What `grader/labs/<lab>/lab.ts` exports as `lab`: the lab's own part of its definition. The lab
- * catalogue (`grader/labs/catalogue.ts`) adds the manifest it read from `labs/<lab>/manifest.json` and
- * the harness by its fixed name, `grader/labs/<lab>/harness.ts`.
- */
-export type LabParts = Omit<LabDefinition, 'manifest' | 'harnessEntry'>;
 
 /** Checks that manifest and implementation agree, so a renamed item cannot silently score 0. */
 export function checkLabDefinition(lab: LabDefinition): void {

@@ -14,8 +14,13 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 const work = mkdtempSync(join(tmpdir(), 'servelab-catalogue-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** A repository root holding one lab, `demo`, made from the routing lab's manifest. */
-function demoRepo(name: string, manifest: (m: Record<string, unknown>) => void, labTs?: string): string {
+/** A repository root holding one lab, `demo`, made from the routing lab's manifest, and optionally its lab.ts. */
+function demoRepo(
+  name: string,
+  manifest: (m: Record<string, unknown>) => void,
+  labTs?: string,
+  harness = true,
+): string {
   const root = join(work, name);
   const m = JSON.parse(readFileSync(join(REPO_ROOT, 'labs', 'routing', 'manifest.json'), 'utf8')) as Record<
     string,
@@ -29,10 +34,20 @@ function demoRepo(name: string, manifest: (m: Record<string, unknown>) => void, 
   if (labTs !== undefined) {
     mkdirSync(join(root, 'grader', 'labs', 'demo'), { recursive: true });
     writeFileSync(join(root, 'grader', 'labs', 'demo', 'lab.ts'), labTs);
-    writeFileSync(join(root, 'grader', 'labs', 'demo', 'harness.ts'), '');
+    if (harness) writeFileSync(join(root, 'grader', 'labs', 'demo', 'harness.ts'), '');
   }
   return root;
 }
+
+/** A lab.ts exporting `lab` with the demo manifest (its `lab` field replaced by `labName`) and `items`. */
+const demoLabTs = (items: string, labName = 'demo') => `import { readFileSync } from 'node:fs';
+const manifest = JSON.parse(readFileSync(new URL('../../../labs/demo/manifest.json', import.meta.url), 'utf8'));
+export const lab = {
+  manifest: { ...manifest, lab: ${JSON.stringify(labName)} },
+  harnessEntry: new URL('./harness.ts', import.meta.url).pathname,
+  items: ${items},
+};
+`;
 
 describe('lab catalogue', () => {
   it('lists exactly the folders of labs/ that hold a manifest.json, by name', () => {
@@ -44,11 +59,11 @@ describe('lab catalogue', () => {
     expect(labNames(demoRepo('listing', () => {}))).toEqual(['demo']);
   });
 
-  it('loads each lab from grader/labs/<lab>/lab.ts with its manifest and harness.ts', async () => {
+  it("loads each lab from grader/labs/<lab>/lab.ts's `lab` export, agreeing with the manifest found", async () => {
     for (const name of labNames()) {
       const lab = await loadLab(name);
       expect(lab.manifest).toEqual(labManifest(name));
-      expect(lab.harnessEntry).toBe(join(REPO_ROOT, 'grader', 'labs', name, 'harness.ts'));
+      expect(lab.harnessEntry.startsWith(join(REPO_ROOT, 'grader', 'labs', name, ''))).toBe(true);
       expect(Object.keys(lab.items).sort()).toEqual(lab.manifest.items.map((i) => i.id).sort());
     }
   });
@@ -75,7 +90,7 @@ describe('lab catalogue', () => {
     ).toThrow('must be "starter/demo"');
   });
 
-  it('names what is missing when lab.ts is absent, exports no `lab`, or disagrees with the manifest', async () => {
+  it('names what is wrong when lab.ts is absent, exports no `lab`, defines another lab, lacks its harness or items', async () => {
     await expect(
       loadLab(
         'demo',
@@ -85,13 +100,25 @@ describe('lab catalogue', () => {
     await expect(
       loadLab(
         'demo',
-        demoRepo('wrong-export', () => {}, 'export const demoLab = { items: {} };\n'),
+        demoRepo('wrong-export', () => {}, 'export const demoLab = {};\n'),
       ),
-    ).rejects.toThrow("must export `lab`, an object with the lab's items");
+    ).rejects.toThrow('must export `lab`, its LabDefinition (manifest, harnessEntry, items)');
     await expect(
       loadLab(
         'demo',
-        demoRepo('no-items', () => {}, 'export const lab = { items: {} };\n'),
+        demoRepo('other-lab', () => {}, demoLabTs('{}', 'routing')),
+      ),
+    ).rejects.toThrow('defines lab "routing", not "demo"');
+    await expect(
+      loadLab(
+        'demo',
+        demoRepo('no-harness', () => {}, demoLabTs('{}'), false),
+      ),
+    ).rejects.toThrow(/the harness .*grader\/labs\/demo\/harness.ts does not exist/);
+    await expect(
+      loadLab(
+        'demo',
+        demoRepo('no-items', () => {}, demoLabTs('{}')),
       ),
     ).rejects.toThrow('lab demo: manifest and grader disagree; no implementation for unit-cases, correctness');
   });

@@ -43,6 +43,10 @@ describe('import direction', () => {
     expect(show(edges.filter((e) => BELOW_LABS.test(e.from) && ABOVE_LABS.test(e.to)))).toEqual([]);
   });
 
+  it('core imports nothing of the kit (the kit is built on core)', () => {
+    expect(show(edges.filter((e) => e.from.startsWith('grader/core/') && e.to.startsWith('grader/kit/')))).toEqual([]);
+  });
+
   it('sandbox, intake and build import nothing of core; report only its result types (grader/core/types.ts)', () => {
     const bad = edges.filter(
       (e) =>
