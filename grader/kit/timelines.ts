@@ -4,8 +4,15 @@
  * reference cannot be loaded (the student handout ships without reference/) or its run fails, the
  * item is scored as before and the report simply has no timeline.
  */
-import { TimelineRecorder, type TimelineOptions } from '../../sim/metrics/timeline/index.js';
+import { z } from 'zod';
+import {
+  FrozenTimeline,
+  TimelineRecorder,
+  type TimelineData,
+  type TimelineOptions,
+} from '../../sim/metrics/timeline/index.js';
 import type { RecordedRun, TimelinePair } from '../report/timeline-view.js';
+import { cached, type CacheKey } from './result-cache.js';
 
 /** Whole runs are recorded (the window is chosen afterwards); this bounds a pathological one. */
 const REPORT_MAX_BYTES = 256 * 1024 * 1024;
@@ -42,4 +49,49 @@ export async function timelinePair(
   } catch {
     return undefined;
   }
+}
+
+const numbers = z.array(z.number());
+
+/** A frozen timeline (TimelineRecorder.freeze) as data that crossed a thread or came from the result cache. */
+export const TimelineDataSchema: z.ZodType<TimelineData> = z
+  .strictObject({
+    metadata: z.array(z.string()),
+    lines: z.array(z.string()),
+    spans: numbers,
+    series: z
+      .strictObject({ time: numbers, queued: numbers, running: numbers, kvBlocks: numbers, kvCapacity: numbers })
+      .optional(),
+    window: z.tuple([z.number(), z.number()]).nullable(),
+    maxBytes: z.number(),
+    droppedEvents: z.number(),
+    truncatedAt: z.number().nullable(),
+  })
+  // JSON drops an undefined series; TimelineData always has the key.
+  .transform((d) => ({ ...d, series: d.series }));
+
+/** A recorded run as plain data: what a worker thread sends back, and what `cached(...)` keeps of a reference run. */
+export const FrozenRun = z.strictObject({ data: TimelineDataSchema, endTime: z.number() });
+export type FrozenRun = z.infer<typeof FrozenRun>;
+
+/** The report's reading interface over a frozen run. */
+export function thawRun(run: FrozenRun): RecordedRun {
+  return { recorder: new FrozenTimeline(run.data), endTime: run.endTime };
+}
+
+/**
+ * A trusted run (the reference's, on the workload of the student's timeline) recorded with
+ * `reportRecorder(options)` through the result cache: `record` runs it and returns its end time.
+ */
+export async function cachedRecording(
+  key: CacheKey,
+  record: (recorder: TimelineRecorder) => number | Promise<number>,
+  options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {},
+): Promise<RecordedRun> {
+  const frozen = await cached(key, FrozenRun, async () => {
+    const recorder = reportRecorder(options);
+    const endTime = await record(recorder);
+    return { data: recorder.freeze(endTime), endTime };
+  });
+  return thawRun(frozen);
 }

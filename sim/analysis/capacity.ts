@@ -78,3 +78,26 @@ export function atRate(requests: readonly Request[], baseQps: number, qps: numbe
   const factor = baseQps / qps;
   return requests.map((r) => r.resubmitted({ arrivedAt: r.arrivedAt * factor }));
 }
+
+/** The probes a capacity is interpolated from: the highest passing and the lowest failing rate. */
+export function capacityBracket<P extends CapacityProbe>(
+  probes: readonly P[],
+  target = CAPACITY_TARGET,
+): { pass: P | undefined; fail: P | undefined } {
+  const passing = probes.filter((p) => p.maxRate <= target);
+  const failing = probes.filter((p) => p.maxRate > target);
+  return {
+    pass: passing.reduce<P | undefined>((best, p) => (best === undefined || p.qps > best.qps ? p : best), undefined),
+    fail: failing.reduce<P | undefined>((best, p) => (best === undefined || p.qps < best.qps ? p : best), undefined),
+  };
+}
+
+/** findCapacity's rule on a bracket: 0 with no passing probe, the passing rate with no failing one, else interpolated. */
+export function bracketCapacity(
+  pass: CapacityProbe | undefined,
+  fail: CapacityProbe | undefined,
+  target = CAPACITY_TARGET,
+): number {
+  if (pass === undefined) return 0;
+  return fail === undefined ? pass.qps : interpolateCapacity(pass, fail, target);
+}

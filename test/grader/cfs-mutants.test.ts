@@ -1,7 +1,7 @@
 /**
  * The CFS lab's mutants (test/fixtures/mutants/cfs.ts): each is the reference with one bug, and each must
  * lose points on the items that target that bug. Only those items are run (through the real build,
- * sandbox and scoring, test/grader/grade-items.ts), to keep the test quick; test/grader/cfs-lab.test.ts grades whole submissions.
+ * sandbox and scoring, test/grader/grade-items.ts), to keep the test quick; test/grader/labs/cfs/lab.test.ts grades whole submissions.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

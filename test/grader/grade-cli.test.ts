@@ -1,9 +1,7 @@
 /**
- * The instructor's `npm run grade` (grader/cli/grade.ts main, in-process) and the fairness lab's try-out script
- * (grader/labs/fairness/try.ts, run as students run it): usage, input errors, and one real grading with an extra
- * report format.
+ * The instructor's `npm run grade` (grader/cli/grade.ts main, in-process): usage, input errors, and one real
+ * grading with an extra report format.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,30 +63,5 @@ describe('npm run grade (main)', () => {
     expect(junit, 'a JUnit XML file').toBeDefined();
     expect(readFileSync(join(dir, junit!), 'utf8')).toMatch(/<testsuite[^>]* tests="5"/);
     expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).score).toBe(10);
-  });
-});
-
-describe('grader/labs/fairness/try.ts', () => {
-  it('runs a scheduler folder on one workload and prints the checks next to FCFS', () => {
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'grader', 'labs', 'fairness', 'try.ts'),
-        'overload',
-        '--dir',
-        join(REPO_ROOT, 'reference', 'fairness'),
-      ],
-      {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-      },
-    );
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^part 1: \w+ from .*reference\/fairness\/vtc-replica-scheduler\.ts, seed 42$/m);
-    expect(run.stdout).toMatch(/^== .*overload/im);
-    expect(run.stdout).toMatch(/check\s+\|?\s*yours\s+\|?\s*FCFS/);
-    expect(run.stdout).toMatch(/service per client \(yours\): 0: \d+\/s, 1: \d+\/s/);
   });
 });

@@ -2,7 +2,7 @@
  * The grader's own failures, kept apart from the student's (grader/core/grade.ts): an item whose scoring or
  * preparation throws ends as grader-error and the others are still graded; a failure outside any item is an
  * internalError, with every item listed as not run and the reports still written. Student-caused verdicts
- * (crash, invalid-output, ...) are produced by fixtures in routing-lab.test.ts.
+ * (crash, invalid-output, ...) are produced by fixtures in test/grader/labs/routing/lab.test.ts.
  *
  * The item faults are injected by changing the routing lab's definition before it is passed to the grader (a grader bug cannot be caused by a
  * submission, by design); the internal error is an operator mistake, a malformed SERVELAB_HIDDEN_SEED.

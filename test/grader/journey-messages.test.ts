@@ -13,7 +13,9 @@ import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
 import { toGradescope } from '../../grader/report/gradescope.js';
 import { renderMarkdown } from '../../grader/report/markdown.js';
 import { makeSubmissionZip } from '../../grader/submit/index.js';
-import { runProbes, sameValue, type DeadlineModule } from '../../grader/labs/deadline/probes.js';
+import { runProbes, sameValue, selectProbes } from '../../grader/kit/probes.js';
+import { DEADLINE_PROBES } from '../../grader/labs/deadline/probes.js';
+import { starterDefaults, type DeadlineModule } from '../../grader/labs/deadline/student.js';
 import { drawWorkload, simulateAt } from '../../grader/labs/deadline/simulate.js';
 import type { ReplicaSchedulerInit } from '../../sim/policies/replica/replica-scheduler.js';
 
@@ -94,7 +96,7 @@ export class AiRouter extends Router {
     expect(unit.verdict, unit.output).toBe('partial');
     expect(unit.score).toBeGreaterThan(0);
     expect(unit.output).toMatch(/each case was run alone .*"handles non-contiguous replica ids": hung/);
-    expect(unit.output).toMatch(/FAIL handles non-contiguous replica ids/);
+    expect(unit.output).toMatch(/FAIL public case: handles non-contiguous replica ids/);
   }, 120_000);
 });
 
@@ -113,6 +115,10 @@ describe('a part-1-only fairness student', () => {
   }, 120_000);
 });
 
+/** The public probes of a deadline unit item on `m`, as the driver runs them. */
+const publicProbes = (m: DeadlineModule, item: keyof typeof DEADLINE_PROBES) =>
+  runProbes(m, selectProbes(DEADLINE_PROBES[item], 0, true), { studentDir: 'starter/deadline', starterDefaults });
+
 describe('the deadline starter', () => {
   it('runs end to end with its defaults, which score nothing, while a written method scores on its own', async () => {
     const starter = (await import('../../starter/deadline/deadline-scheduler.js')) as unknown as DeadlineModule;
@@ -120,7 +126,7 @@ describe('the deadline starter', () => {
     const w = drawWorkload({ lengths: 'conv', seed: 3 });
     const result = simulateAt(w, 4, (init, options) => new starter.DeadlineScheduler(init, options));
     expect(result.numCompleted).toBe(result.requests.length);
-    for (const r of runProbes(starter, 'priority-key', 0, true))
+    for (const r of publicProbes(starter, 'priority-key'))
       expect(r.error).toMatch(/^not written yet: .*comparePrefills/);
     // tokenDeadline written (the reference's), everything else still the defaults: its cases pass.
     class OneWritten extends (starter.DeadlineScheduler as unknown as new (
@@ -133,8 +139,8 @@ describe('the deadline starter', () => {
       }
     }
     const mixed = { ...starter, DeadlineScheduler: OneWritten } as unknown as DeadlineModule;
-    const want = runProbes(reference, 'token-deadline', 0, true);
-    const got = runProbes(mixed, 'token-deadline', 0, true);
+    const want = publicProbes(reference, 'token-deadline');
+    const got = publicProbes(mixed, 'token-deadline');
     got.forEach((g, i) => {
       expect(g.error, g.name).toBeUndefined();
       expect(sameValue(g.value, want[i]!.value), g.name).toBe(true);

@@ -16,9 +16,15 @@ import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
 import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
 import { timelineTrace } from '../../grader/labs/autoscaling/items.js';
 import { hiddenWorkloads as autoscalingHidden } from '../../grader/labs/autoscaling/workloads.js';
-import { publicBurst } from '../../grader/labs/cfs/items.js';
-import { hiddenWorkloads as deadlineHidden, OVERLOAD_QPS, timelineWorkload } from '../../grader/labs/deadline/items.js';
-import { baseRequests, drawWorkload, type WorkloadSpec } from '../../grader/labs/deadline/simulate.js';
+import { publicRun } from '../../grader/labs/cfs/workloads.js';
+import {
+  drawWorkload,
+  hiddenWorkloads as deadlineHidden,
+  OVERLOAD_QPS,
+  timelineWorkload,
+  type WorkloadSpec,
+} from '../../grader/labs/deadline/simulate.js';
+import { fromWire } from '../../grader/kit/wire.js';
 import { partRuns, timelineRun } from '../../grader/labs/fairness/workloads.js';
 import { timelineView, type TimelinePair } from '../../grader/report/timeline-view.js';
 import { runItemChild } from '../../grader/core/item-child.js';
@@ -92,7 +98,7 @@ function expectPublicOnly(pair: TimelinePair, publicArrivals: Set<number>, hidde
 
 const deadlineArrivals = (spec: WorkloadSpec) => {
   const w = drawWorkload(spec);
-  return atRate(baseRequests(w), 1, OVERLOAD_QPS[w.lengths]).map((r) => r.arrivedAt);
+  return atRate(fromWire(w), 1, OVERLOAD_QPS[w.lengths]).map((r) => r.arrivedAt);
 };
 
 describe('every lab draws its report timelines from a public workload', () => {
@@ -111,10 +117,9 @@ describe('every lab draws its report timelines from a public workload', () => {
       toMicros(routingInput.runs[0]!.requests.arrivedAt),
       new Set(),
     );
-    const cfs = labManifest('cfs');
     expectPublicOnly(
       await gradedTimelines('cfs', 'schedule-interval'),
-      toMicros(publicBurst(cfs.publicSeed).arrivedAt),
+      toMicros(publicRun(0).requests.arrivedAt),
       new Set(),
     );
   }, 120_000);
@@ -129,7 +134,7 @@ describe('every lab draws its report timelines from a public workload', () => {
     );
   }, 120_000);
 
-  // sarathi-overload-on-off is the same scenario item (grader/labs/fairness/items.ts) on part 2's runs: one part is enough here.
+  // sarathi-overload-on-off is the same scenario item (grader/labs/fairness/lab.ts) on part 2's runs: one part is enough here.
   it('fairness vtc-on-off', async () => {
     const manifest = labManifest('fairness');
     const hidden = toMicros(partRuns('vtc', manifest.defaultHiddenSeed).flatMap((r) => r.requests.arrivedAt));

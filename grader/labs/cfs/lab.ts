@@ -1,17 +1,52 @@
 /**
- * The cfs lab's definition: the lab catalogue (grader/labs/catalogue.ts) imports this module and takes its
- * `lab` export (a lab written with the kit exports `defineLab(...)`'s result, grader/kit/define-lab.ts).
+ * The CFS lab's rubric (labs/cfs/manifest.json): four unit items whose probes (probes.ts) are scored
+ * against reference/cfs, and five scenario items on hidden bursts (scenarios.ts).
  */
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../sim/config/paths.js';
-import type { LabDefinition } from '../../core/lab.js';
-import { loadManifest } from '../../manifest/load.js';
-import { CFS_ITEMS } from './items.js';
-import { cfsTry } from './try-lab.js';
+import { defineLab } from '../../kit/define-lab.js';
+import { allOrNothing } from '../../kit/rules.js';
+import { timelinePair, reportRecorder } from '../../kit/timelines.js';
+import { unitItem, type UnitLab } from '../../kit/unit-item.js';
+import { INTERVAL_0_PROBE, PROBES, stepList } from './probes.js';
+import { publicRun } from './workloads.js';
+import { SCENARIOS } from './scenarios.js';
+import { measure, replayStudent } from './simulate.js';
+import { oracle, type CfsModule } from './student.js';
+import { cfsTry } from './try.js';
 
-export const lab: LabDefinition = {
-  manifest: loadManifest(join(REPO_ROOT, 'labs', 'cfs', 'manifest.json')),
-  harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'cfs', 'harness.ts'),
-  items: CFS_ITEMS,
-  tryout: cfsTry,
+const units: UnitLab<CfsModule> = { lab: 'cfs', oracle, probes: PROBES };
+const cadence = unitItem(units, 'schedule-interval');
+
+/** schedule-interval is all or nothing, with the interval-0 run beside the reference's (FCFS there) in the report. */
+const allOrNothingWithTimeline: typeof cadence.score = async (out, prepared, ctx, maxScore) => {
+  const outcome = await cadence.score(out, prepared, ctx, maxScore);
+  const steps = stepList(out.results.find((r) => r.name === INTERVAL_0_PROBE)?.value);
+  const run = publicRun(0);
+  const student = steps !== undefined ? replayStudent(run, { label: run.label, steps }, reportRecorder()) : {};
+  const timelines = await timelinePair(
+    `${run.label} (the reference at interval 0 is vLLM's default step)`,
+    student.measured?.timeline,
+    async () => {
+      const { CfsScheduler } = await oracle.reference(ctx);
+      return measure(run, (init) => new CfsScheduler(init), reportRecorder()).timeline!;
+    },
+  );
+  return {
+    ...outcome,
+    score: allOrNothing(outcome.score === maxScore, maxScore),
+    message: `${outcome.message} (all or nothing)`,
+    ...(timelines !== undefined ? { timelines } : {}),
+  };
 };
+
+export const lab = defineLab({
+  lab: 'cfs',
+  items: {
+    'get-priority': unitItem(units, 'get-priority'),
+    'priority-preemption': unitItem(units, 'priority-preemption'),
+    'cfs-step': unitItem(units, 'cfs-step'),
+    // All or nothing, with the interval-0 run beside the reference's (FCFS there) in the report.
+    'schedule-interval': { ...cadence, score: allOrNothingWithTimeline },
+    ...SCENARIOS,
+  },
+  tryout: cfsTry,
+});

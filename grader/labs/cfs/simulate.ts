@@ -2,97 +2,120 @@
  * The CFS lab's simulations, shared by the child (running the student's scheduler) and the parent
  * (replaying its steps, and running FCFS and the reference), so both see exactly the same server.
  */
+import homework from '../../../traces/cfs-homework.json' with { type: 'json' };
 import { buildSimulation } from '../../../sim/config/build.js';
-import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
+import { parseConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
-import { Request } from '../../../sim/entities/request.js';
+import {
+  kvUsagePeaks,
+  kvUsageSeries,
+  latenciesInIssueOrder,
+  type KvUsagePeaks,
+} from '../../../sim/metrics/kv-usage.js';
+import { mean, percentile } from '../../../sim/metrics/stats.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import {
   vllmV0Options,
   VllmV0ReplicaScheduler,
   type V0StepRecord,
 } from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import type { BurstRequests } from './workloads.js';
+import { ReplayError } from '../../kit/batch-replay.js';
+import { decodeSteps, V0StepReplayScheduler } from '../../kit/vllm-v0-step-replay.js';
+import { fromWire } from '../../kit/wire.js';
+import type { RecordedRun } from '../../report/timeline-view.js';
+import type { BaselineRun, CfsRun, RunSteps } from './schemas.js';
 
-/** The homework's server (labs/cfs/README.md): what `traces/cfs-homework.json` sets for `npm run sim`. */
-export const SERVER = {
-  model: 'codellama-34b',
-  device: 'a100-40gb',
-  tp: 2,
-  replicas: 1,
-  replicaScheduler: 'vllm-v0',
-  numBlocks: 1024,
-  batchSizeCap: 512,
-  maxTokensInBatch: 16368,
-  maxTokens: 16368,
-  swapSpace: 16,
-  preemptionMode: 'swap',
-  executionModel: 'roofline',
-} as const;
+/** The homework's server (labs/cfs/README.md): traces/cfs-homework.json, without its scheduler, interval and trace. */
+const { replicaSchedulerModule: _module, cfsInterval: _interval, trace: _trace, name: _name, ...SERVER } = homework;
 
-export interface CfsRun {
-  readonly label: string;
-  readonly requests: BurstRequests;
-  readonly cfsInterval: number;
-  /** CPU swap space per GPU, GiB (16 on the homework's server). */
-  readonly swapSpace: number;
-}
-
-export function runConfig(run: CfsRun): SimulationConfig {
-  return parseConfig({
-    ...SERVER,
-    cfsInterval: run.cfsInterval,
-    swapSpace: run.swapSpace,
-    seed: 0,
-    writeOutputs: false,
-    progress: 'off',
-  });
-}
-
-export function fromWire(w: BurstRequests): Request[] {
-  return w.arrivedAt.map(
-    (arrivedAt, id) =>
-      new Request({
-        id,
-        arrivedAt,
-        numPrefillTokens: w.numPrefillTokens[id]!,
-        numDecodeTokens: w.numDecodeTokens[id]!,
-      }),
-  );
-}
-
-export interface CfsSimulation {
-  readonly result: SimulationResult;
-  readonly replica: VllmV0ReplicaScheduler;
-}
+export type MakeScheduler = (init: VllmV0SchedulerInit) => VllmV0Scheduler;
 
 /** One run on the homework's server with `makeScheduler` as the V0 scheduler; `onStep` sees every step. */
 export function simulateCfs(
   run: CfsRun,
-  makeScheduler: (init: VllmV0SchedulerInit) => VllmV0Scheduler,
-  options: {
-    onStep?: (step: V0StepRecord) => void;
-    recordUsage?: boolean;
-    observers?: readonly SimulationObserver[];
-  } = {},
-): CfsSimulation {
-  const config = runConfig(run);
+  makeScheduler: MakeScheduler,
+  options: { onStep?: (step: V0StepRecord) => void; usage?: boolean; observers?: readonly SimulationObserver[] } = {},
+): { result: SimulationResult; replica: VllmV0ReplicaScheduler } {
+  const { cfsInterval, swapSpace } = run;
+  const config = parseConfig({ ...SERVER, cfsInterval, swapSpace, seed: 0, writeOutputs: false, progress: 'off' });
   let replica: VllmV0ReplicaScheduler | undefined;
   class LabReplica extends VllmV0ReplicaScheduler {
     protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
       return makeScheduler(init);
     }
   }
-  const v0Options = vllmV0Options(config, options.recordUsage ?? false);
   const setup = buildSimulation(config, {
     requests: fromWire(run.requests),
     observers: options.observers,
     makeReplicaScheduler: (init) => {
-      replica = new LabReplica(init, v0Options);
+      replica = new LabReplica(init, vllmV0Options(config, options.usage ?? false));
       replica.onStep = options.onStep;
       return replica;
     },
   });
-  const result = new Simulator(setup).run();
-  return { result, replica: replica! };
+  return { result: new Simulator(setup).run(), replica: replica! };
+}
+
+/** A run as the items score it; the timeline when one was recorded (the report's side-by-side view). */
+export interface Measured extends BaselineRun {
+  readonly peaks: KvUsagePeaks;
+  readonly cpuBlocks: number;
+  readonly gpuBlocks: number;
+  readonly timeline?: RecordedRun;
+}
+
+export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRecorder): Measured {
+  const { result, replica } = simulateCfs(run, make, {
+    usage: true,
+    ...(timeline !== undefined ? { observers: [timeline] } : {}),
+  });
+  const { ttft, tpot } = latenciesInIssueOrder(result.requests);
+  const done = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
+  const gpuBlocks = replica.kv.numBlocks;
+  const cpuBlocks = replica.cpu.numBlocks;
+  return {
+    completed: result.numCompleted,
+    total: ttft.length,
+    ttft,
+    tpot,
+    p99Ttft: percentile(done(ttft), 99),
+    meanTpot: mean(done(tpot)),
+    gpu: kvUsageSeries(replica.usage, gpuBlocks, cpuBlocks).gpu,
+    peaks: kvUsagePeaks(replica.usage, gpuBlocks, cpuBlocks),
+    cpuBlocks,
+    gpuBlocks,
+    ...(timeline !== undefined ? { timeline: { recorder: timeline, endTime: result.endTime } } : {}),
+  };
+}
+
+/** The student's run, replayed from its steps; the problem when it cannot be (or not every request finishes). */
+export function replayStudent(
+  run: CfsRun,
+  wire: RunSteps | undefined,
+  timeline?: TimelineRecorder,
+): { measured?: Measured; problem?: string } {
+  if (wire === undefined) return { problem: 'no result for this run' };
+  if (wire.stopped !== undefined)
+    return {
+      problem: `the run stopped: the CPU swap pool filled and your onSwapPoolFull() chose 'raise' (${wire.stopped})`,
+    };
+  let scheduler: V0StepReplayScheduler | undefined;
+  try {
+    const steps = decodeSteps(wire.steps);
+    const measured = measure(run, (init) => (scheduler = new V0StepReplayScheduler(init, steps)), timeline);
+    if (scheduler!.remaining > 0)
+      return { problem: `${scheduler!.remaining} of your scheduler's steps were never replayed: the run diverged` };
+    if (measured.completed < measured.total)
+      return {
+        measured,
+        problem: `${measured.total - measured.completed} of ${measured.total} requests never finished`,
+      };
+    return { measured };
+  } catch (err) {
+    // The engine's own step checks (vllm-v0-replica-scheduler.ts) also hold the replayed steps to its rules.
+    if (err instanceof ReplayError || (err instanceof Error && /vllm-v0 replica/.test(err.message)))
+      return { problem: `your steps break the engine's rules: ${err.message}` };
+    throw err;
+  }
 }

@@ -4,83 +4,40 @@
  * preemption, 512 sequences, max_model_len 16,368).
  *
  * The lengths are servelab's own 50 (prompt, output) pairs drawn to match the summary of the
- * homework's dummy dataset (labs.md §Lab 4): 67,785 prompt and 15,255 output tokens, means ≈ 1,356
+ * homework's dummy dataset (labs/cfs/README.md): 67,785 prompt and 15,255 output tokens, means ≈ 1,356
  * and 305, longest prompt 3,835. Together they need ≈ 5 times the GPU KV cache (16,384 tokens).
  * The public burst is also shipped as `traces/cfs-burst.csv` (`npm run gen-cfs-trace` rewrites it).
  */
 import { Rng } from '../../../sim/workload/rng.js';
+import type { WireRequests } from '../../kit/wire.js';
 
-/** (prompt tokens, output tokens), in the dataset's order. */
-export const DUMMY_LENGTHS: readonly (readonly [number, number])[] = [
-  [3835, 190],
-  [1841, 160],
-  [442, 395],
-  [693, 457],
-  [1735, 222],
-  [2052, 314],
-  [975, 663],
-  [3198, 433],
-  [610, 286],
-  [219, 64],
-  [501, 215],
-  [564, 187],
-  [1838, 671],
-  [632, 242],
-  [1306, 413],
-  [2034, 271],
-  [998, 387],
-  [2468, 133],
-  [804, 34],
-  [432, 249],
-  [714, 68],
-  [1509, 199],
-  [3660, 207],
-  [627, 378],
-  [634, 261],
-  [572, 152],
-  [2472, 223],
-  [1125, 908],
-  [572, 403],
-  [1028, 88],
-  [1383, 266],
-  [1434, 351],
-  [360, 136],
-  [1119, 163],
-  [661, 212],
-  [930, 346],
-  [1554, 361],
-  [1658, 298],
-  [628, 366],
-  [3835, 226],
-  [689, 135],
-  [785, 166],
-  [3451, 1400],
-  [1206, 496],
-  [1796, 460],
-  [982, 665],
-  [1224, 74],
-  [2115, 64],
-  [1275, 79],
-  [610, 118],
+/** (prompt tokens, output tokens) pairs in the dataset's order, flat. */
+const FLAT_LENGTHS = [
+  3835, 190, 1841, 160, 442, 395, 693, 457, 1735, 222, 2052, 314, 975, 663, 3198, 433, 610, 286, 219, 64, 501, 215, 564,
+  187, 1838, 671, 632, 242, 1306, 413, 2034, 271, 998, 387, 2468, 133, 804, 34, 432, 249, 714, 68, 1509, 199, 3660, 207,
+  627, 378, 634, 261, 572, 152, 2472, 223, 1125, 908, 572, 403, 1028, 88, 1383, 266, 1434, 351, 360, 136, 1119, 163,
+  661, 212, 930, 346, 1554, 361, 1658, 298, 628, 366, 3835, 226, 689, 135, 785, 166, 3451, 1400, 1206, 496, 1796, 460,
+  982, 665, 1224, 74, 2115, 64, 1275, 79, 610, 118,
 ];
 
-/** Requests as parallel arrays (compact over IPC), in issue order. */
-export interface BurstRequests {
-  readonly arrivedAt: number[];
-  readonly numPrefillTokens: number[];
-  readonly numDecodeTokens: number[];
-}
+/** (prompt tokens, output tokens), in the dataset's order. */
+export const DUMMY_LENGTHS: readonly (readonly [number, number])[] = Array.from(
+  { length: FLAT_LENGTHS.length / 2 },
+  (_, i) => [FLAT_LENGTHS[2 * i]!, FLAT_LENGTHS[2 * i + 1]!],
+);
 
-export interface BurstSpec {
-  /** Prompts in the burst. */
-  readonly count: number;
-  /** Poisson arrival rate, requests per second. */
-  readonly qps: number;
-  readonly seed: number;
-}
+/** Requests as parallel arrays (compact over IPC), in issue order. */
+export type BurstRequests = Pick<WireRequests, 'arrivedAt' | 'numPrefillTokens' | 'numDecodeTokens'>;
+
+/** A burst: `count` prompts, Poisson arrivals at `qps` requests per second, drawn from `seed`. */
+export type BurstSpec = { readonly count: number; readonly qps: number; readonly seed: number };
 
 /** The homework's burst: 50 prompts at 3 requests per second. */
 export const HOMEWORK_BURST = { count: 50, qps: 3 } as const;
+/** CPU swap space per GPU on the homework's server, GiB. */
+export const HOMEWORK_SWAP_GIB = 16;
+/** The public burst's seed: labs/cfs/manifest.json's publicSeed (a unit probe has no context to read it from; a test checks they agree). */
+export const PUBLIC_BURST_SEED = 42;
 
 /**
  * A burst: the dummy lengths shuffled by the seed (whole shuffles back to back when more than 50 are
@@ -101,6 +58,18 @@ export function burst(spec: BurstSpec): BurstRequests {
   const picked = order.slice(0, spec.count).map((i) => DUMMY_LENGTHS[i]!);
   return { arrivedAt, numPrefillTokens: picked.map((p) => p[0]), numDecodeTokens: picked.map((p) => p[1]) };
 }
+
+/** The homework's burst drawn from `seed`, as a run on the homework's server. */
+export const homeworkRun = (label: string, seed: number, cfsInterval: number, swapSpace = HOMEWORK_SWAP_GIB) => ({
+  label,
+  requests: burst({ ...HOMEWORK_BURST, seed }),
+  cfsInterval,
+  swapSpace,
+});
+
+/** The public burst (traces/cfs-burst.csv) at `cfsInterval`. */
+export const publicRun = (cfsInterval: number) =>
+  homeworkRun(`public burst (seed ${PUBLIC_BURST_SEED}), interval ${cfsInterval}`, PUBLIC_BURST_SEED, cfsInterval);
 
 /** The trace file format of `--trace` (arrived_at,num_prefill_tokens,num_decode_tokens). */
 export function burstCsv(requests: BurstRequests): string {

@@ -1,19 +1,28 @@
-/**
- * The deadline lab's definition: the lab catalogue (grader/labs/catalogue.ts) imports this module and takes its
- * `lab` export (a lab written with the kit exports `defineLab(...)`'s result, grader/kit/define-lab.ts).
- */
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../sim/config/paths.js';
-import type { LabDefinition } from '../../core/lab.js';
-import { loadManifest } from '../../manifest/load.js';
-import { DEADLINE_ITEMS } from './items.js';
-import { deadlineTry } from './try-lab.js';
-import { buildPublicExpected, PUBLIC_EXPECTED_FILE } from './public-expected.js';
+/** The deadline lab's rubric (labs/deadline/manifest.json): seven unit items on the reference's probes, two scenarios. */
+import { defineLab } from '../../kit/define-lab.js';
+import { referenceOracle } from '../../kit/oracle.js';
+import { unitItem } from '../../kit/unit-item.js';
+import { DEADLINE_PROBES } from './probes.js';
+import { capacityItem, overloadItem } from './scenarios.js';
+import type { DeadlineModule } from './student.js';
+import { deadlineTry } from './try.js';
 
-export const lab: LabDefinition = {
-  manifest: loadManifest(join(REPO_ROOT, 'labs', 'deadline', 'manifest.json')),
-  harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'deadline', 'harness.ts'),
-  items: DEADLINE_ITEMS,
+const oracle = referenceOracle<DeadlineModule>('deadline', 'deadline-scheduler.ts');
+const unit = (item: keyof typeof DEADLINE_PROBES) =>
+  unitItem({ lab: 'deadline', oracle, probes: DEADLINE_PROBES }, item);
+
+export const lab = defineLab({
+  lab: 'deadline',
+  items: {
+    'priority-key': unit('priority-key'),
+    'token-deadline': unit('token-deadline'),
+    'decode-order': unit('decode-order'),
+    relegation: unit('relegation'),
+    'model-fit': unit('model-fit'),
+    'dynamic-chunk': unit('dynamic-chunk'),
+    schedule: unit('schedule'),
+    capacity: capacityItem(oracle),
+    overload: overloadItem(oracle),
+  },
   tryout: deadlineTry,
-  handoutData: async (repoRoot) => ({ [PUBLIC_EXPECTED_FILE]: await buildPublicExpected(repoRoot) }),
-};
+});

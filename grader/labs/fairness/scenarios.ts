@@ -1,129 +1,42 @@
 /**
- * Measuring the fairness scenarios in the parent: the student's runs replayed in the grader's engine,
- * the reference solution and FCFS run on the same workloads, and each check's verdict with a bound
- * taken from the reference's own behaviour in the same run.
+ * The fairness lab's scenario items: the student's runs on the hidden workloads, replayed from their
+ * batch logs in the parent's engine (grader/kit/batch-replay.ts), judged check by check against the
+ * reference and FCFS on the same workloads (their runs cached by seed, grader/kit/result-cache.ts).
  */
-import { createHash } from 'node:crypto';
-import type { SimulationResult } from '../../../sim/engine/simulator.js';
-import {
-  SERVICE_WEIGHTS,
-  ServiceRecorder,
-  serviceByClient,
-  serviceDifference,
-  ticks,
-  vtcFairnessBound,
-  windowedServiceRate,
-  type ServiceLog,
-} from '../../../sim/metrics/fairness.js';
+import { z } from 'zod';
+import { SERVICE_WEIGHTS, ServiceRecorder, serviceByClient, serviceDifference } from '../../../sim/metrics/fairness.js';
+import { ticks, vtcFairnessBound, windowedServiceRate } from '../../../sim/metrics/fairness.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
-import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import { importReference } from '../../core/reference.js';
+import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
+import { textTable } from '../../core/scoring.js';
 import { lineChart, type Plot } from '../../report/charts.js';
-import type { ScenarioResultWire, ScenarioRun } from './protocol.js';
 import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
-import { SCENARIO_CLUSTER, simulateScenario, type SchedulerFactory } from './simulate.js';
-import type { RecordedRun, TimelinePair } from '../../report/timeline-view.js';
+import { referenceOracle } from '../../kit/oracle.js';
+import { cached } from '../../kit/result-cache.js';
+import { proportion } from '../../kit/rules.js';
 import { reportRecorder, timelinePair } from '../../kit/timelines.js';
-import { CLASS_NAMES } from './situation.js';
-import type { Check, WorkloadDef } from './workloads.js';
+import { SimulateOutput, type ScenarioResultWire, type ScenarioRun, type SchedulerKind } from './schemas.js';
+import { schedulerClass, type FairnessModule } from './student.js';
+import type { Check, SchedulerFactory, WorkloadDef, WorkloadKey } from './workloads.js';
+import { partRuns, SCENARIO_CLUSTER, simulateScenario, timelineRun, workload } from './workloads.js';
 
-export const REFERENCE_DIR = 'reference/fairness';
+/** reference/fairness as the lab's module, for the unit probes and the scenario runs. */
+export const oracle = referenceOracle<FairnessModule>('fairness', {
+  cost: 'service-cost.ts',
+  vtc: 'vtc-replica-scheduler.ts',
+  vtcSarathi: 'vtc-sarathi-replica-scheduler.ts',
+});
 
-/** What the checks need from one run. */
-export interface RunMetrics {
-  readonly duration: number;
-  readonly log: ServiceLog;
-  readonly clientId: readonly number[];
-  readonly arrivedAt: readonly number[];
-  /** Time to first token, or undefined if the prefill never completed within the run. */
-  readonly ttft: readonly (number | undefined)[];
-}
-
-function metricsOf(run: ScenarioRun, result: SimulationResult, recorder: ServiceRecorder): RunMetrics {
-  return {
-    duration: run.duration,
-    log: recorder.log,
-    clientId: result.requests.map((r) => r.clientId),
-    arrivedAt: result.requests.map((r) => r.arrivedAt),
-    ttft: result.requests.map((r) =>
-      r.prefillCompletedAt === undefined ? undefined : r.prefillCompletedAt - r.arrivedAt,
-    ),
-  };
-}
-
-function measure(run: ScenarioRun, make: SchedulerFactory): RunMetrics {
-  const recorder = new ServiceRecorder();
-  const result = simulateScenario(run, make, [recorder]);
-  return metricsOf(run, result, recorder);
-}
-
-// Reference and FCFS runs are pure functions of the workload, and the student's replays of the
-// workload and the decision log: cached by content, so items sharing runs (and regrades in one
-// process, e.g. the test suite) do not simulate twice. Bounded, oldest out first.
-const CACHE_LIMIT = 48;
-const cache = new Map<string, Promise<RunMetrics | { problem: string }>>();
-const digest = (text: string) => createHash('sha1').update(text).digest('hex');
-
-function cached(
-  key: string,
-  compute: () => Promise<RunMetrics | { problem: string }>,
-): Promise<RunMetrics | { problem: string }> {
-  let hit = cache.get(key);
-  if (hit === undefined) {
-    hit = compute();
-    cache.set(key, hit);
-    if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  }
-  return hit;
-}
-
-const runKey = (run: ScenarioRun) => digest(JSON.stringify(run));
-
-export async function referenceMetrics(run: ScenarioRun, repoRoot: string): Promise<RunMetrics> {
-  const result = await cached(`reference|${runKey(run)}`, async () => {
-    const { file, name } = CLASS_NAMES[run.scheduler];
-    const module = await importReference<Record<string, unknown>>(repoRoot, REFERENCE_DIR, file);
-    const Cls = module[name] as new (init: ReplicaSchedulerInit) => ReplicaScheduler;
-    return measure(run, (init) => new Cls(init));
-  });
-  return result as RunMetrics;
-}
-
-export async function fcfsMetrics(run: ScenarioRun): Promise<RunMetrics> {
-  const result = await cached(`fcfs|${runKey(run)}`, async () =>
-    measure(run, REPLICA_SCHEDULERS[run.scheduler === 'vtc' ? 'vllm' : 'sarathi'].create),
-  );
-  return result as RunMetrics;
-}
-
-/** The student's run, replayed from its decision log; a problem if the log breaks the engine's rules. */
-export function studentMetrics(
-  run: ScenarioRun,
-  wire: ScenarioResultWire | undefined,
-): Promise<RunMetrics | { problem: string }> {
-  if (wire === undefined) return Promise.resolve({ problem: 'no result for this workload' });
-  return cached(`student|${runKey(run)}|${digest(JSON.stringify(wire.log))}`, async () => {
-    let replay: ReplayReplicaScheduler | undefined;
-    try {
-      const recorder = new ServiceRecorder();
-      const result = simulateScenario(
-        run,
-        (init) => (replay = new ReplayReplicaScheduler(init, wire.log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi')),
-        [recorder],
-      );
-      if (replay!.remaining)
-        return {
-          problem: `the scheduler reported ${wire.calls} getNextBatch calls, more than the replay made: the schedule did not follow the engine's rules`,
-        };
-      return metricsOf(run, result, recorder);
-    } catch (err) {
-      const message = err instanceof ReplayError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
-      return { problem: `your scheduler's batches break the engine's rules: ${message}` };
-    }
-  });
-}
-
-// ---- checks ---------------------------------------------------------------------------------
+const Points = z.array(z.tuple([z.number(), z.number()]));
+/** What the checks and plots need from one run (small, so trusted runs are cached as it). */
+export const RunSummary = z.strictObject({
+  /** Per check id; null when not finite. */
+  values: z.record(z.string(), z.number().nullable()),
+  rates: z.array(z.strictObject({ client: z.number(), points: Points })),
+  difference: z.strictObject({ max: z.number(), points: Points }),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
 
 /** U = max(w_p·longest prompt, w_q·KV tokens) for the workload (paper §4, Theorem 4.4). */
 export function fairnessU(def: WorkloadDef): number {
@@ -131,47 +44,97 @@ export function fairnessU(def: WorkloadDef): number {
   return vtcFairnessBound(longestPrompt, SCENARIO_CLUSTER.numBlocks * SCENARIO_CLUSTER.blockSize) / 2;
 }
 
-export function checkValue(check: Check, m: RunMetrics, def: WorkloadDef): number {
-  switch (check.kind) {
-    case 'difference':
-      return serviceDifference(m.log, { clients: check.clients, from: check.from, to: check.to ?? m.duration }).max;
-    case 'periods':
-      return Math.max(
-        ...check.periods.map(([from, to]) => serviceDifference(m.log, { clients: check.clients, from, to }).max),
-      );
-    case 'shares': {
-      const service = serviceByClient(m.log, check.from, m.duration);
-      const perWeight = check.clients.map((c) => (service.get(c) ?? 0) / (def.weights[c] ?? 1));
-      const mean = perWeight.reduce((a, b) => a + b, 0) / perWeight.length;
-      return mean > 0 ? Math.max(...perWeight.map((x) => Math.abs(x / mean - 1))) : Number.POSITIVE_INFINITY;
-    }
-    case 'latency': {
-      let sum = 0;
-      let n = 0;
-      m.clientId.forEach((c, i) => {
-        const at = m.arrivedAt[i]!;
-        if (c !== check.client || at < check.from || at >= check.to) return;
-        sum += m.ttft[i] ?? m.duration - at;
-        n++;
-      });
-      return n === 0 ? 0 : sum / n;
-    }
-    case 'throughput': {
-      let total = 0;
-      for (const s of m.log.service) total += s;
-      return total / m.duration;
-    }
+const plotFrom = (def: WorkloadDef) => def.plotFrom ?? 30;
+
+/** At most `bins` points, keeping each bin's largest value so peaks survive. */
+function downsample(points: readonly [number, number][], bins: number, end: number): [number, number][] {
+  const out: [number, number][] = [];
+  let bin = -1;
+  for (const [x, y] of points) {
+    const b = Math.min(bins - 1, Math.floor(x / (end / bins)));
+    if (b !== bin || points.length <= bins) out.push([x, y]);
+    else if (y > out[out.length - 1]![1]) out[out.length - 1] = [x, y];
+    bin = b;
   }
+  return out;
 }
 
-export interface CheckVerdict {
-  readonly passed: boolean;
-  readonly value: number;
-  readonly reference: number;
-  readonly fcfs: number;
-  /** The limit applied, and how it reads ("≤ 23 100"). */
-  readonly limit: number;
-  readonly rule: string;
+/** A run of `make` on `run`, measured. */
+export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary {
+  const recorder = new ServiceRecorder();
+  const result = simulateScenario(run, make, [recorder]);
+  const def = workload(run.key as WorkloadKey);
+  const { log } = recorder;
+  const end = run.duration;
+  const value = (check: Check): number => {
+    switch (check.kind) {
+      case 'difference':
+        return serviceDifference(log, { clients: check.clients, from: check.from, to: check.to ?? end }).max;
+      case 'periods':
+        return Math.max(
+          ...check.periods.map(([from, to]) => serviceDifference(log, { clients: check.clients, from, to }).max),
+        );
+      case 'shares': {
+        const service = serviceByClient(log, check.from, end);
+        const perWeight = check.clients.map((c) => (service.get(c) ?? 0) / (def.weights?.[c] ?? 1));
+        const mean = perWeight.reduce((a, b) => a + b, 0) / perWeight.length;
+        return mean > 0 ? Math.max(...perWeight.map((x) => Math.abs(x / mean - 1))) : Number.POSITIVE_INFINITY;
+      }
+      case 'latency': {
+        const ttft = result.requests
+          .filter((r) => r.clientId === check.client && r.arrivedAt >= check.from && r.arrivedAt < check.to)
+          .map((r) => (r.prefillCompletedAt ?? end) - r.arrivedAt);
+        return ttft.length === 0 ? 0 : ttft.reduce((a, b) => a + b, 0) / ttft.length;
+      }
+      case 'throughput':
+        return log.service.reduce((a, b) => a + b, 0) / end;
+    }
+  };
+  const clients = [...new Set(run.requests.clientId ?? [])].sort((a, b) => a - b);
+  const at = ticks(0, end, 40);
+  const difference = serviceDifference(log, { clients, from: plotFrom(def), to: end, weights: def.weights ?? [] });
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  return {
+    values: Object.fromEntries(def.checks.map((c) => [c.id, finite(value(c))])),
+    rates: clients.map((client) => ({ client, points: windowedServiceRate(log, client, at, 30, end) })),
+    difference: { max: difference.max, points: downsample(difference.points, 200, end) },
+  };
+}
+
+async function referenceFactory(ctx: { readonly repoRoot: string }, kind: SchedulerKind): Promise<SchedulerFactory> {
+  const Reference = schedulerClass(await oracle.reference(ctx), kind);
+  return (init) => new Reference(init);
+}
+const fcfs = (kind: SchedulerKind): SchedulerFactory => REPLICA_SCHEDULERS[kind === 'vtc' ? 'vllm' : 'sarathi'].create;
+const replayer = (run: ScenarioRun, log: readonly number[]) => (init: ReplicaSchedulerInit) =>
+  new ReplayReplicaScheduler(init, log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi');
+
+/** The reference's and FCFS's summaries of a hidden run, cached by seed and code. */
+function trusted(who: 'reference' | 'FCFS', run: ScenarioRun, ctx: ItemContext): Promise<RunSummary> {
+  const what = `${who} ${run.scheduler} on ${run.key}`;
+  return cached({ repoRoot: ctx.repoRoot, lab: 'fairness', what, seed: ctx.hiddenSeed }, RunSummary, async () =>
+    summarize(run, who === 'FCFS' ? fcfs(run.scheduler) : await referenceFactory(ctx, run.scheduler)),
+  );
+}
+
+/** The student's run replayed from its decision log; a problem if the log breaks the engine's rules. */
+export function replaySummary(
+  run: ScenarioRun,
+  wire: ScenarioResultWire | undefined,
+): RunSummary | { problem: string } {
+  if (wire === undefined) return { problem: 'no result for this workload' };
+  try {
+    let replay: ReplayReplicaScheduler | undefined;
+    const summary = summarize(run, (init) => (replay = replayer(run, wire.log)(init)));
+    if (replay?.remaining === true)
+      return {
+        problem: `the scheduler reported ${wire.calls} getNextBatch calls, more than the replay made: the schedule did not follow the engine's rules`,
+      };
+    return summary;
+  } catch (err) {
+    const message = err instanceof ReplayError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    return { problem: `your scheduler's batches break the engine's rules: ${message}` };
+  }
 }
 
 /**
@@ -179,172 +142,153 @@ export interface CheckVerdict {
  * by U (never the paper's 2U); weighted shares may be off by 10% or twice the reference's error;
  * the light client's TTFT may be twice the reference's or 1 s more; throughput at least 95% of FCFS.
  */
-export function judge(check: Check, def: WorkloadDef, value: number, reference: number, fcfs: number): CheckVerdict {
+export function judge(check: Check, def: WorkloadDef, value: number, reference: number, fcfsValue: number) {
   const u = fairnessU(def);
-  switch (check.kind) {
-    case 'difference':
-    case 'periods': {
-      const limit = Math.min(2 * u, Math.max(2 * reference, reference + u));
-      return {
-        passed: value <= limit,
-        value,
-        reference,
-        fcfs,
-        limit,
-        rule: `≤ min(2U, max(2 × reference, reference + U)), U = ${u}`,
-      };
-    }
-    case 'shares': {
-      const limit = Math.max(0.1, 2 * reference);
-      return {
-        passed: value <= limit,
-        value,
-        reference,
-        fcfs,
-        limit,
-        rule: 'largest deviation ≤ max(10%, 2 × reference)',
-      };
-    }
-    case 'latency': {
-      const limit = Math.max(2 * reference, reference + 1);
-      return { passed: value <= limit, value, reference, fcfs, limit, rule: '≤ max(2 × reference, reference + 1 s)' };
-    }
-    case 'throughput': {
-      const limit = 0.95 * fcfs;
-      return { passed: value >= limit, value, reference, fcfs, limit, rule: '≥ 95% of FCFS' };
-    }
-  }
+  const limit = {
+    difference: Math.min(2 * u, Math.max(2 * reference, reference + u)),
+    periods: Math.min(2 * u, Math.max(2 * reference, reference + u)),
+    shares: Math.max(0.1, 2 * reference),
+    latency: Math.max(2 * reference, reference + 1),
+    throughput: 0.95 * fcfsValue,
+  }[check.kind];
+  return { passed: check.kind === 'throughput' ? value >= limit : value <= limit, limit };
 }
 
-export function formatValue(check: Check, x: number): string {
-  if (!Number.isFinite(x)) return '-';
-  switch (check.kind) {
-    case 'shares':
-      return `${(100 * x).toFixed(1)}%`;
-    case 'latency':
-      return `${x.toFixed(2)} s`;
-    case 'throughput':
-      return `${x.toFixed(0)}/s`;
-    default:
-      return x.toFixed(0);
-  }
+export function formatValue(check: Check, x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
+  if (check.kind === 'shares') return `${(100 * x).toFixed(1)}%`;
+  if (check.kind === 'latency') return `${x.toFixed(2)} s`;
+  return check.kind === 'throughput' ? `${x.toFixed(0)}/s` : x.toFixed(0);
 }
 
-// ---- plots ----------------------------------------------------------------------------------
+/** A check's value from a summary (non-finite: +∞, which fails every upper bound). */
+export const checkValue = (s: RunSummary, check: Check): number => s.values[check.id] ?? Number.POSITIVE_INFINITY;
 
-/** At most `bins` points, keeping each bin's largest value so peaks survive. */
-function downsample(points: readonly [number, number][], bins: number, end: number): [number, number][] {
-  if (points.length <= bins) return [...points];
-  const out: [number, number][] = [];
-  const width = end / bins;
-  let bin = -1;
-  for (const [x, y] of points) {
-    const b = Math.min(bins - 1, Math.floor(x / width));
-    if (b !== bin) {
-      out.push([x, y]);
-      bin = b;
-    } else if (y > out[out.length - 1]![1]) out[out.length - 1] = [x, y];
-  }
-  return out;
-}
+/** A workload's runs: yours (undefined when your log could not be replayed), the reference's and FCFS's. */
+type Measured = { readonly yours?: RunSummary; readonly reference: RunSummary; readonly fcfs: RunSummary };
 
-export interface PlotChoice {
-  /** Per-client service rate over time on this workload. */
-  readonly rates: {
-    readonly workload: WorkloadDef;
-    readonly clients: readonly number[];
-    readonly yours: RunMetrics;
-    readonly reference: RunMetrics;
-  };
-  /** Accumulated service difference on this workload, from `from` (when the compared clients are all backlogged). */
-  readonly difference: {
-    readonly workload: WorkloadDef;
-    readonly clients: readonly number[];
-    readonly from: number;
-    readonly yours: RunMetrics;
-    readonly reference: RunMetrics;
-    readonly fcfs: RunMetrics;
-  };
-}
-
-export function scenarioPlots(choice: PlotChoice): Plot[] {
-  const window = 30;
-  const r = choice.rates;
-  const at = ticks(0, r.workload.duration, 40);
-  const rates = r.clients.flatMap((c) => [
-    { name: `yours, client ${c}`, points: windowedServiceRate(r.yours.log, c, at, window, r.workload.duration) },
-    {
-      name: `reference, client ${c}`,
-      points: windowedServiceRate(r.reference.log, c, at, window, r.workload.duration),
-      dashed: true,
-    },
-  ]);
-  const d = choice.difference;
-  const def = d.workload;
-  const series = (m: RunMetrics) =>
-    serviceDifference(m.log, { clients: d.clients, from: d.from, to: def.duration, weights: def.weights });
+/** The service rate per client on one workload, and the accumulated service difference on another (yours replayed). */
+function plots(
+  [rdef, r]: [WorkloadDef, Measured],
+  [def, d]: [WorkloadDef, Measured],
+  yours: [RunSummary, RunSummary],
+): Plot[] {
   const u = fairnessU(def);
-  const fcfs = series(d.fcfs);
+  const from = plotFrom(def);
+  const shown = (name: string, s: RunSummary, dashed = false) => ({ name, points: s.difference.points, dashed });
+  const reference = (client: number) => r.reference.rates.find((x) => x.client === client)?.points ?? [];
   return [
     lineChart({
-      title: `Service rate per client, ${r.workload.label} (${window} s windows; w_p = ${SERVICE_WEIGHTS.prefill}, w_q = ${SERVICE_WEIGHTS.decode})`,
+      title: `Service rate per client, ${rdef.label} (30 s windows; w_p = ${SERVICE_WEIGHTS.prefill}, w_q = ${SERVICE_WEIGHTS.decode})`,
       x: 'time (s)',
       y: 'service per second',
-      series: rates,
+      series: yours[0].rates.flatMap(({ client, points }) => [
+        { name: `yours, client ${client}`, points },
+        { name: `reference, client ${client}`, points: reference(client), dashed: true },
+      ]),
     }),
     lineChart({
-      title: `Accumulated service difference, ${def.label}, from t = ${d.from} s`,
+      title: `Accumulated service difference, ${def.label}, from t = ${from} s`,
       x: 'time (s)',
-      y: def.weights.length > 0 ? 'max − min of service / weight' : 'max − min of service',
+      y: def.weights !== undefined ? 'max − min of service / weight' : 'max − min of service',
       series: [
-        { name: 'yours', points: downsample(series(d.yours).points, 200, def.duration) },
-        { name: 'reference', points: downsample(series(d.reference).points, 200, def.duration), dashed: true },
+        shown('yours', yours[1]),
+        shown('reference', d.reference, true),
         // FCFS only when it fits the scale; in overload it grows without bound and would flatten the rest.
-        ...(fcfs.max <= 6 * u ? [{ name: 'FCFS', points: downsample(fcfs.points, 200, def.duration) }] : []),
-        {
-          name: 'paper bound 2U',
-          points: [
-            [d.from, 2 * u],
-            [def.duration, 2 * u],
-          ],
-        },
+        ...(d.fcfs.difference.max <= 6 * u ? [shown('FCFS', d.fcfs)] : []),
+        { name: 'paper bound 2U', points: [[from, 2 * u] as const, [def.duration, 2 * u] as const] },
       ],
       step: true,
     }),
   ];
 }
 
-// ---- timelines ------------------------------------------------------------------------------
-
-/**
- * The student's replayed run and the reference's on one workload, recorded for the report's
- * side-by-side timeline; undefined when the student's log cannot be replayed (the item says why).
- */
-export async function scenarioTimelines(
-  run: ScenarioRun,
-  wire: ScenarioResultWire | undefined,
-  repoRoot: string,
-  workload: string,
-): Promise<TimelinePair | undefined> {
-  if (wire === undefined) return undefined;
-  let student: RecordedRun;
-  try {
+/** The student's replayed run and the reference's on the public timeline run; undefined when either cannot be run. */
+async function timelines(run: ScenarioRun, wire: ScenarioResultWire | undefined, ctx: ItemContext) {
+  const record = (make: SchedulerFactory) => {
     const recorder = reportRecorder();
-    const result = simulateScenario(
-      run,
-      (init) => new ReplayReplicaScheduler(init, wire.log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi'),
-      [recorder],
-    );
-    student = { recorder, endTime: result.endTime };
+    return { recorder, endTime: simulateScenario(run, make, [recorder]).endTime };
+  };
+  let student: ReturnType<typeof record> | undefined;
+  try {
+    student = wire === undefined ? undefined : record(replayer(run, wire.log));
   } catch {
     return undefined;
   }
-  return timelinePair(workload, student, async () => {
-    const { file, name } = CLASS_NAMES[run.scheduler];
-    const module = await importReference<Record<string, unknown>>(repoRoot, REFERENCE_DIR, file);
-    const Cls = module[name] as new (init: ReplicaSchedulerInit) => ReplicaScheduler;
-    const recorder = reportRecorder();
-    const result = simulateScenario(run, (init) => new Cls(init), [recorder]);
-    return { recorder, endTime: result.endTime };
-  });
+  return timelinePair(`${run.label} (${run.scheduler})`, student, async () =>
+    record(await referenceFactory(ctx, run.scheduler)),
+  );
+}
+
+/** The hidden runs, scored, and the public run, only for the report's timeline. */
+type Prepared = { readonly runs: ScenarioRun[]; readonly timeline: ScenarioRun };
+
+/**
+ * A scenario item of one part: `checks` are the "workload/check" pairs it scores (equal shares of
+ * its points); `plot` names the workloads of its two plots, and whether it draws the timelines.
+ */
+export function scenarioItem(
+  kind: SchedulerKind,
+  checks: readonly `${WorkloadKey}/${string}`[],
+  plot: { readonly rates: WorkloadKey; readonly difference: WorkloadKey; readonly timeline?: true },
+): ItemImplementation<Prepared, SimulateOutput> {
+  return {
+    output: SimulateOutput,
+    prepare(ctx) {
+      // Every scenario item of a part sends the same runs: the grader runs the child once for all of them.
+      // The last is the public timeline run, which no check reads.
+      const prepared = { runs: partRuns(kind, ctx.hiddenSeed), timeline: timelineRun(kind, ctx.publicSeed) };
+      return { input: { task: 'simulate', runs: [...prepared.runs, prepared.timeline] }, prepared };
+    },
+    async score(out, prepared, ctx, maxScore): Promise<ItemOutcome> {
+      const picks = checks.map((c) => c.split('/') as [WorkloadKey, string]);
+      const keys = [...new Set(picks.map(([k]) => k))];
+      const measured = new Map<WorkloadKey, Measured>();
+      const problems: string[] = [];
+      for (const key of keys) {
+        const [run, wire] = [prepared.runs.find((r) => r.key === key)!, out.runs.find((r) => r.key === key)];
+        const yours = replaySummary(run, wire);
+        if ('problem' in yours) problems.push(`${workload(key).label}: ${yours.problem}`);
+        const [reference, fcfsRun] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
+        measured.set(key, { ...('problem' in yours ? {} : { yours }), reference, fcfs: fcfsRun });
+      }
+      let passed = 0;
+      const rows = picks.map(([key, checkId]) => {
+        const def = workload(key);
+        const check = def.checks.find((c) => c.id === checkId)!;
+        const m = measured.get(key)!;
+        const [ref, base] = [checkValue(m.reference, check), checkValue(m.fcfs, check)];
+        const cells = [def.label, check.title];
+        if (m.yours === undefined)
+          return [...cells, '-', formatValue(check, ref), formatValue(check, base), '-', 'FAIL'];
+        const value = checkValue(m.yours, check);
+        const verdict = judge(check, def, value, ref, base);
+        if (verdict.passed) passed++;
+        const limit = `${check.kind === 'throughput' ? '≥' : '≤'} ${formatValue(check, verdict.limit)}`;
+        const shown = [value, ref, base].map((x) => formatValue(check, x));
+        return [...cells, ...shown, limit, verdict.passed ? 'pass' : 'FAIL'];
+      });
+      const [rates, diff] = [measured.get(plot.rates)!, measured.get(plot.difference)!];
+      const publicRun = out.runs.find((r) => r.key === prepared.timeline.key);
+      const pair = plot.timeline === true ? await timelines(prepared.timeline, publicRun, ctx) : undefined;
+      return {
+        ...(pair !== undefined ? { timelines: pair } : {}),
+        score: proportion(passed, picks.length, maxScore),
+        message: `${passed} of ${picks.length} fairness checks passed${problems.length > 0 ? `; ${problems[0]}` : ''}`,
+        output: [
+          textTable(['workload', 'check', 'yours', 'reference', 'FCFS', 'limit', 'pass/fail'], rows),
+          '',
+          'Service is w_p = 1 per prompt token and w_q = 2 per output token, attributed when each batch ends.',
+          'Limits come from the reference solution on the same hidden workload (labs/fairness/README.md, "How it is graded").',
+          'Workloads (arrivals drawn from the hidden seed):',
+          ...keys.map((k) => `  ${workload(k).label}: ${workload(k).description}`),
+          ...problems.map((p) => `\n${p}`),
+        ].join('\n'),
+        plots:
+          rates.yours === undefined || diff.yours === undefined
+            ? []
+            : plots([workload(plot.rates), rates], [workload(plot.difference), diff], [rates.yours, diff.yours]),
+      };
+    },
+  };
 }

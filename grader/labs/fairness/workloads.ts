@@ -3,51 +3,36 @@
  * and scaled to the lab's replica (SCENARIO_CLUSTER: it serves ≈ 5.8 requests/s of 256/256, about
  * 4 500 service units per second). Arrivals are drawn from the hidden seed; rates and shapes are
  * fixed. Each workload lists the checks made on it; items pick the checks they score.
+ *
+ * Every run, the student's (recorded in the child, replayed in the parent), the reference's and FCFS's,
+ * simulates the same replica: the VTC paper's setting scaled to servelab, Llama-2-7B on an A100, a KV
+ * cache of 10 000 tokens (625 blocks, the paper's pool), Vidur's vllm and sarathi limits.
  */
+import { buildSimulation } from '../../../sim/config/build.js';
+import { parseConfig } from '../../../sim/config/schema.js';
+import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
+import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { generateMultiClient, type ClientWorkloadInput, ClientWorkload } from '../../../sim/workload/multi-client.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import type { ScenarioRun, SchedulerKind } from './protocol.js';
-import { toWire } from './simulate.js';
+import { derivedSeed } from '../../kit/seeds.js';
+import { fromWire, toWire } from '../../kit/wire.js';
+import type { ScenarioRun, SchedulerKind } from './schemas.js';
 
 export type WorkloadKey = 'overload' | 'on-off' | 'weighted' | 'short-long' | 'shift';
 
-export type Check =
-  /** Accumulated service difference between `clients` over (from, to]: must stay within the bound. */
-  | {
-      readonly kind: 'difference';
-      readonly id: string;
-      readonly title: string;
-      readonly clients: readonly number[];
-      readonly from: number;
-      readonly to?: number;
-    }
-  /** The same, restarted at the start of each period (a client returning from silence), worst period. */
-  | {
-      readonly kind: 'periods';
-      readonly id: string;
-      readonly title: string;
-      readonly clients: readonly number[];
-      readonly periods: readonly (readonly [number, number])[];
-    }
-  /** Weighted service shares over (from, end]: max_i |(S_i/w_i) / mean_j(S_j/w_j) − 1| within tolerance. */
-  | {
-      readonly kind: 'shares';
-      readonly id: string;
-      readonly title: string;
-      readonly clients: readonly number[];
-      readonly from: number;
-    }
-  /** Mean time to first token of `client`'s requests arriving in [from, to) (unfinished: counted to the end). */
-  | {
-      readonly kind: 'latency';
-      readonly id: string;
-      readonly title: string;
-      readonly client: number;
-      readonly from: number;
-      readonly to: number;
-    }
-  /** Service per second over the run, against FCFS on the same workload. */
-  | { readonly kind: 'throughput'; readonly id: string; readonly title: string };
+/**
+ * difference: accumulated service difference between `clients` over (from, to], within the bound;
+ * periods: the same restarted at each period (a client returning from silence), worst period;
+ * shares: max_i |(S_i/w_i) / mean_j(S_j/w_j) − 1| over (from, end]; latency: mean TTFT of `client`'s
+ * requests arriving in [from, to) (unfinished: counted to the end); throughput: service per second vs FCFS.
+ */
+export type Check = { readonly id: string; readonly title: string } & (
+  | { readonly kind: 'difference'; readonly clients: readonly number[]; readonly from: number; readonly to?: number }
+  | { readonly kind: 'periods'; readonly clients: readonly number[]; readonly periods: readonly [number, number][] }
+  | { readonly kind: 'shares'; readonly clients: readonly number[]; readonly from: number }
+  | { readonly kind: 'latency'; readonly client: number; readonly from: number; readonly to: number }
+  | { readonly kind: 'throughput' }
+);
 
 export interface WorkloadDef {
   readonly key: WorkloadKey;
@@ -55,10 +40,24 @@ export interface WorkloadDef {
   readonly description: string;
   readonly duration: number;
   readonly clients: readonly ClientWorkloadInput[];
-  readonly weights: readonly number[];
   readonly checks: readonly Check[];
+  /** Client weights (none: all 1). */
+  readonly weights?: readonly number[];
+  /** Where the report's service-difference plot of this workload starts (all clients backlogged; default 30 s). */
+  readonly plotFrom?: number;
 }
 
+const difference = (id: string, title: string, from: number): Check => ({
+  kind: 'difference',
+  id,
+  title,
+  clients: [0, 1],
+  from,
+});
+const backlogged = difference('difference', 'service difference of the two backlogged clients after 30 s', 30);
+const throughput: Check = { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' };
+
+// biome-ignore format: a table of workloads
 export const WORKLOADS: readonly WorkloadDef[] = [
   {
     key: 'overload',
@@ -66,38 +65,16 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     description: 'two backlogged clients at 4 and 8 req/s, 256/256 tokens, 180 s (paper Fig. 3)',
     duration: 180,
     clients: [{ qps: 4 }, { qps: 8 }],
-    weights: [],
-    checks: [
-      {
-        kind: 'difference',
-        id: 'difference',
-        title: 'service difference of the two backlogged clients after 30 s',
-        clients: [0, 1],
-        from: 30,
-      },
-      { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' },
-    ],
+    checks: [backlogged, throughput],
   },
   {
     key: 'on-off',
     label: 'on/off',
-    description:
-      'client 0 at 4 req/s on for 60 s, off for 60 s; client 1 always on at 6 req/s; 256/256, 300 s (paper Fig. 6)',
+    description: 'client 0 at 4 req/s on for 60 s, off for 60 s; client 1 always on at 6 req/s; 256/256, 300 s (paper Fig. 6)',
     duration: 300,
     clients: [{ qps: 4, on: 60, off: 60 }, { qps: 6 }],
-    weights: [],
-    checks: [
-      {
-        kind: 'periods',
-        id: 'returning',
-        title: 'service difference while client 0 is back (t = 120–180 s and 240–300 s)',
-        clients: [0, 1],
-        periods: [
-          [120, 180],
-          [240, 300],
-        ],
-      },
-    ],
+    checks: [{ kind: 'periods', id: 'returning', title: 'service difference while client 0 is back (t = 120–180 s and 240–300 s)',
+      clients: [0, 1], periods: [[120, 180], [240, 300]] }],
   },
   {
     key: 'weighted',
@@ -107,13 +84,7 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     clients: [{ qps: 2 }, { qps: 2 }, { qps: 3 }, { qps: 4 }],
     weights: [1, 2, 3, 4],
     checks: [
-      {
-        kind: 'shares',
-        id: 'shares',
-        title: 'service per unit of weight, all four clients, after 30 s',
-        clients: [0, 1, 2, 3],
-        from: 30,
-      },
+      { kind: 'shares', id: 'shares', title: 'service per unit of weight, all four clients, after 30 s', clients: [0, 1, 2, 3], from: 30 },
     ],
   },
   {
@@ -121,76 +92,39 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     label: 'prefill-heavy vs decode-heavy',
     description: 'client 0 sends 512/32, client 1 sends 32/512, both at 8 req/s, 180 s (paper Fig. 8)',
     duration: 180,
-    clients: [
-      { qps: 8, prefill: 512, decode: 32 },
-      { qps: 8, prefill: 32, decode: 512 },
-    ],
-    weights: [],
-    checks: [
-      {
-        kind: 'difference',
-        id: 'difference',
-        title: 'service difference of the two backlogged clients after 30 s',
-        clients: [0, 1],
-        from: 30,
-      },
-      { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' },
-    ],
+    clients: [{ qps: 8, prefill: 512, decode: 32 }, { qps: 8, prefill: 32, decode: 512 }],
+    checks: [backlogged, throughput],
   },
   {
     key: 'shift',
     label: 'shifting demand',
-    description:
-      'first 100 s: client 0 light (1 req/s), client 1 heavy (7 req/s); then both at 6 req/s until 200 s; 256/256 (paper Fig. 10)',
+    description: 'first 100 s: client 0 light (1 req/s), client 1 heavy (7 req/s); then both at 6 req/s until 200 s; 256/256 (paper Fig. 10)',
     duration: 200,
-    clients: [
-      { client: 0, qps: 1, end: 100 },
-      { client: 1, qps: 7, end: 100 },
-      { client: 0, qps: 6, start: 100 },
-      { client: 1, qps: 6, start: 100 },
-    ],
-    weights: [],
+    clients: [{ client: 0, qps: 1, end: 100 }, { client: 1, qps: 7, end: 100 }, { client: 0, qps: 6, start: 100 }, { client: 1, qps: 6, start: 100 }],
     checks: [
-      {
-        kind: 'latency',
-        id: 'light-latency',
-        title: 'mean TTFT of the light client (arrivals in the first 100 s)',
-        client: 0,
-        from: 0,
-        to: 100,
-      },
-      {
-        kind: 'difference',
-        id: 'after-shift',
-        title: 'service difference once both are heavy (t = 100–200 s)',
-        clients: [0, 1],
-        from: 100,
-      },
+      { kind: 'latency', id: 'light-latency', title: 'mean TTFT of the light client (arrivals in the first 100 s)', client: 0, from: 0, to: 100 },
+      difference('after-shift', 'service difference once both are heavy (t = 100–200 s)', 100),
     ],
+    plotFrom: 100,
   },
 ];
 
-export function workload(key: WorkloadKey): WorkloadDef {
-  return WORKLOADS.find((w) => w.key === key)!;
-}
+export const workload = (key: WorkloadKey): WorkloadDef => WORKLOADS.find((w) => w.key === key)!;
 
-/** A seed per workload, derived from the hidden seed, so workloads draw independent arrivals. */
-export function workloadSeed(hiddenSeed: number, key: WorkloadKey): number {
-  return new Rng(hiddenSeed).fork(`fairness-workload-${key}`).int(1, 2 ** 31 - 1);
-}
-
-export function scenarioRun(def: WorkloadDef, scheduler: SchedulerKind, hiddenSeed: number): ScenarioRun {
+/** The workload's run for one part, its arrivals drawn from `seed` (a stream per workload). */
+export function scenarioRun(def: WorkloadDef, scheduler: SchedulerKind, seed: number): ScenarioRun {
   const requests = generateMultiClient(
     { clients: def.clients.map((c) => ClientWorkload.parse(c)), duration: def.duration, maxTokens: 4096 },
-    new Rng(workloadSeed(hiddenSeed, def.key)),
+    new Rng(derivedSeed(seed, `fairness-workload-${def.key}`)),
   );
+  const clientWeights = [...(def.weights ?? [])];
   return {
     key: def.key,
     label: def.label,
     scheduler,
     duration: def.duration,
-    clientWeights: [...def.weights],
-    requests: toWire(requests),
+    clientWeights,
+    requests: toWire(requests, { clientId: true }),
   };
 }
 
@@ -199,15 +133,47 @@ export function partRuns(scheduler: SchedulerKind, hiddenSeed: number): Scenario
   return WORKLOADS.map((def) => scenarioRun(def, scheduler, hiddenSeed));
 }
 
-/** The workload whose timelines the report draws (its arrivals from the public seed). */
-export const TIMELINE_WORKLOAD: WorkloadKey = 'on-off';
-
 /**
- * The report's timeline run: the timeline workload drawn from the public seed, as `npm run try --
+ * The report's timeline run: the on/off workload drawn from the public seed, as `npm run try --
  * fairness` runs it, under its own key so no scored check ever finds it. The trace files beside the
  * report then hold no hidden arrivals.
  */
 export function timelineRun(scheduler: SchedulerKind, publicSeed: number): ScenarioRun {
-  const run = scenarioRun(workload(TIMELINE_WORKLOAD), scheduler, publicSeed);
+  const run = scenarioRun(workload('on-off'), scheduler, publicSeed);
   return { ...run, key: `public-${run.key}`, label: `${run.label}, public seed ${publicSeed}`, timelineOnly: true };
+}
+
+export const SCENARIO_CLUSTER = {
+  model: 'llama-2-7b',
+  device: 'a100',
+  tp: 1,
+  replicas: 1,
+  numBlocks: 625,
+  blockSize: 16,
+  batchSizeCap: 128,
+  maxTokensInBatch: 4096,
+  chunkSize: 512,
+} as const;
+
+export type SchedulerFactory = (init: ReplicaSchedulerInit) => ReplicaScheduler;
+
+/** `run` on the lab's replica with the given scheduler (the student's recorded, a replay, the reference or FCFS). */
+export function simulateScenario(
+  run: ScenarioRun,
+  makeReplicaScheduler: SchedulerFactory,
+  observers: readonly SimulationObserver[] = [],
+): SimulationResult {
+  const config = parseConfig({
+    ...SCENARIO_CLUSTER,
+    replicaScheduler: run.scheduler === 'vtc' ? 'vllm' : 'sarathi',
+    executionModel: 'fitted',
+    clientWeights: run.clientWeights.length > 0 ? run.clientWeights : undefined,
+    timeLimit: run.duration,
+    fastForward: false,
+    writeOutputs: false,
+    progress: 'off',
+    seed: 0,
+  });
+  const setup = buildSimulation(config, { requests: fromWire(run.requests), makeReplicaScheduler, observers });
+  return new Simulator(setup).run();
 }

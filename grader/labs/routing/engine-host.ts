@@ -10,8 +10,10 @@ import { Router, type Assignment, type RoutableRequest, type RouterInit } from '
 import type { TimelineData } from '../../../sim/metrics/timeline/index.js';
 import { childAsker, ChildGone, type EngineWorkerData } from '../shared/engine-worker.js';
 import { reportRecorder } from '../../kit/timelines.js';
-import { RouterAnswer, RouterOpened, type RouterCall, type SimulationRun } from './protocol.js';
-import { benchmarkConfig, meanE2e, simulateRouting } from './simulate.js';
+import { RouterAnswer, RouterOpened, type RouterCall } from '../../kit/router-session.js';
+import type { SimulationRun } from './schemas.js';
+import { meanE2e } from '../../kit/run-metrics.js';
+import { benchmarkConfig, simulateRouting } from './simulate.js';
 
 export interface RunOutcome {
   readonly label: string;

@@ -1,14 +1,15 @@
 /**
- * The routing lab's simulations, shared by the child (running the student's router) and the parent
- * (replaying its decisions and running the baselines), so both see exactly the same cluster.
+ * The routing lab's simulations: the benchmark cluster and workloads, run with any router (the
+ * student's through engine-host.ts, the engine's baselines and the reference in the grader), so every
+ * side sees exactly the same cluster.
  */
-import { buildSimulation } from '../../../sim/config/build.js';
+import { buildSimulation, loadRequests } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
-import { Request } from '../../../sim/entities/request.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
-import type { ScalingStep, SimulationRun, WireRequests } from './protocol.js';
+import { fromWire, toWire } from '../../kit/wire.js';
+import type { ScalingStep, SimulationRun } from './schemas.js';
 
 /** The benchmark cluster: Llama-2-7B on A100-80GB, TP1, vllm batching with Vidur's defaults. */
 export function benchmarkConfig(replicas: number, seed = 0): SimulationConfig {
@@ -25,24 +26,13 @@ export function benchmarkConfig(replicas: number, seed = 0): SimulationConfig {
   });
 }
 
-export function toWire(requests: readonly Request[]): WireRequests {
-  return {
-    arrivedAt: requests.map((r) => r.arrivedAt),
-    numPrefillTokens: requests.map((r) => r.numPrefillTokens),
-    numDecodeTokens: requests.map((r) => r.numDecodeTokens),
-  };
-}
+const BENCHMARK_REPLICAS = 4;
+const BENCHMARK_DURATION = 1000;
 
-export function fromWire(w: WireRequests): Request[] {
-  return w.arrivedAt.map(
-    (arrivedAt, id) =>
-      new Request({
-        id,
-        arrivedAt,
-        numPrefillTokens: w.numPrefillTokens[id]!,
-        numDecodeTokens: w.numDecodeTokens[id]!,
-      }),
-  );
+/** The benchmark workload: 1000 s of conversation-like requests at `qps` on 4 replicas, drawn from `seed`. */
+export function benchmarkRun(label: string, seed: number, qps: number, scaling: ScalingStep[] = []): SimulationRun {
+  const config = parseConfig({ qps, duration: BENCHMARK_DURATION, seed, lengthsTrace: 'traces/conv.csv' });
+  return { label, replicas: BENCHMARK_REPLICAS, requests: toWire(loadRequests(config)), scaling };
 }
 
 /** Adds or removes replicas at scripted times (multiples of the tune interval). */
@@ -86,15 +76,4 @@ export function simulateRouting(
         : undefined,
   });
   return new Simulator({ ...setup, guardDecodeTokens: options.guardDecodeTokens }).run();
-}
-
-export function meanE2e(result: SimulationResult): number | null {
-  let sum = 0;
-  let n = 0;
-  for (const r of result.requests) {
-    if (r.completedAt === undefined) continue;
-    sum += r.completedAt - r.arrivedAt;
-    n++;
-  }
-  return n === 0 ? null : sum / n;
 }

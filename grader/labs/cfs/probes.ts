@@ -1,0 +1,329 @@
+/**
+ * The CFS lab's unit probes: small hand-made engines (16-token blocks, watermark 0) and one call on
+ * each, run on the student's CfsScheduler in the child and on the reference's in the parent
+ * (grader/kit/unit-item.ts), so every expected value comes from reference/cfs. Request ids are chosen so
+ * that arrival order and "tokens generated" disagree: a policy that ranks by arrival picks other
+ * victims than one that ranks by generated tokens. Hidden variants draw their numbers from the seed.
+ */
+import { Request } from '../../../sim/entities/request.js';
+import { CpuSwapPool } from '../../../sim/memory/cpu-swap-pool.js';
+import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
+import type { BlockTransfer, SchedulerOutputs } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
+import { Rng } from '../../../sim/workload/rng.js';
+import { hookMethod } from '../../kit/instance-hook.js';
+import { compareFields, sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { decodeSteps, encodeStep } from '../../kit/vllm-v0-step-replay.js';
+import { simulateCfs } from './simulate.js';
+import type { CfsModule } from './student.js';
+import { publicRun } from './workloads.js';
+
+/** A request of a hand-made engine: `generated` output tokens so far; `restarted`: preempted by recompute after them. */
+interface Req {
+  readonly id: number;
+  readonly at: 'waiting' | 'running' | 'swapped';
+  readonly prompt: number;
+  readonly generated: number;
+  readonly restarted?: boolean;
+}
+/** GPU blocks, CPU blocks, and the requests in queue order. */
+type Situation = readonly [numBlocks: number, cpuBlocks: number, requests: readonly Req[]];
+
+const req = (at: Req['at']) => (id: number, prompt: number, generated: number) => ({ id, at, prompt, generated });
+const [running, swapped, waiting] = [req('running'), req('swapped'), req('waiting')];
+const restarted = (...args: [number, number, number]): Req => ({ ...waiting(...args), restarted: true });
+
+/** `m`'s scheduler on the situation's engine, every running or swapped request holding the blocks its tokens need. */
+function build(m: CfsModule, [numBlocks, cpuBlocks, specs]: Situation, cfsInterval = 10) {
+  const [gpu, cpu] = [new KvBlockManager(numBlocks, 16, 0), new CpuSwapPool(cpuBlocks)];
+  const config = { maxNumSeqs: 512, maxNumBatchedTokens: 16368, maxModelLen: 16368, preemptionMode: 'swap' as const };
+  const scheduler = new m.CfsScheduler({ config: { ...config, cfsInterval }, gpu, cpu });
+  const requests = specs.map((spec) => {
+    const r = new Request({ id: spec.id, arrivedAt: spec.id, numPrefillTokens: spec.prompt, numDecodeTokens: 2000 });
+    if (spec.generated > 0) {
+      r.onBatchStart(0);
+      r.onBatchEnd(0, spec.prompt, 0.01);
+      for (let k = 1; k < spec.generated; k++) r.onBatchEnd(0, 1, 0.01);
+    }
+    const blocks = gpu.blocksFor(r.numProcessedTokens);
+    if (spec.restarted === true) r.restart();
+    if (spec.at === 'running') gpu.allocate(r.id, blocks);
+    if (spec.at === 'swapped') cpu.swapOut(r.id, blocks);
+    scheduler[spec.at].push(r);
+    return r;
+  });
+  cpu.takeStepLog();
+  return { scheduler, gpu, cpu, requests };
+}
+
+const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const ascending = (a: number | null, b: number | null) => (a ?? -1) - (b ?? -1);
+const ids = (q: unknown) => (Array.isArray(q) ? q.map((r: Partial<Request> | undefined) => num(r?.id)) : []);
+/** [a, b] of each element, sorted: lists whose order does not matter. */
+const pairs = (list: unknown, a: string, b: string): (number | null)[][] =>
+  Array.isArray(list)
+    ? list
+        .map((t: Record<string, unknown> | undefined) => [num(t?.[a]), num(t?.[b])])
+        .sort((x, y) => ascending(x[0]!, y[0]!) || ascending(x[1]!, y[1]!))
+    : [];
+const transfers = (list: unknown) => pairs(list, 'requestId', 'numBlocks');
+
+/** The queues as sets, the head of waiting, and every request's [id, GPU blocks, CPU blocks]. */
+function state({ scheduler: s, gpu, cpu, requests }: ReturnType<typeof build>) {
+  return {
+    'head of waiting': ids(s.waiting)[0] ?? null,
+    waiting: ids(s.waiting).sort(ascending),
+    running: ids(s.running).sort(ascending),
+    swapped: ids(s.swapped).sort(ascending),
+    'blocks held [id, GPU, CPU]': requests.map((r) => [r.id, gpu.blocksHeldBy(r.id), cpu.blocksHeldBy(r.id)]),
+  };
+}
+
+const probe = (name: string, expect: string, run: Probe<CfsModule>['run'], hidden = false): Probe<CfsModule> => ({
+  name,
+  hidden,
+  expect,
+  run,
+  compare: compareFields,
+});
+
+// ---- getPriority ----------------------------------------------------------------------------------
+
+const priorityProbe = (name: string, spec: Req, hidden = false) =>
+  probe(
+    name,
+    'getPriority returns (0, tokens generated so far)',
+    (m) => {
+      const { scheduler, requests } = build(m, [64, 64, [spec]]);
+      const p: unknown = scheduler.getPriority(requests[0]!);
+      return { 'getPriority returned': Array.isArray(p) ? [num(p[0]), num(p[1])] : p === undefined ? null : String(p) };
+    },
+    hidden,
+  );
+
+const getPriority: ProbeSet<CfsModule> = (seed) => {
+  const rng = new Rng(seed).fork('get-priority');
+  const [generated, kind] = [rng.int(11, 400), rng.int(0, 2)];
+  const kinds = { running, 'swapped out': swapped, 'preempted by recompute': restarted };
+  const [name, make] = Object.entries(kinds)[kind]!;
+  return [
+    priorityProbe('a new prompt', waiting(3, 100, 0)),
+    priorityProbe('after 5 output tokens', running(4, 20, 5)),
+    priorityProbe('swapped out after 7 output tokens', swapped(5, 40, 7)),
+    priorityProbe('preempted by recompute after 9 output tokens', restarted(6, 40, 9)),
+    priorityProbe(`${name} after ${generated} output tokens`, make(7, 30, generated), true),
+  ];
+};
+
+// ---- schedulePriorityPreemption -------------------------------------------------------------------
+
+const preemptionProbe = (name: string, s: Situation, expect: string, hidden = false) =>
+  probe(
+    name,
+    expect,
+    (m) => {
+      const built = build(m, s);
+      const list: BlockTransfer[] = [];
+      const returned = num(built.scheduler.schedulePriorityPreemption(built.scheduler.createBudget(), list));
+      const moved = built.cpu.takeStepLog();
+      const [listed, received] = [transfers(list), transfers(moved.swappedOut)];
+      return {
+        'returned (requests preempted)': returned,
+        blocksToSwapOut: listed,
+        'swapped in (never, here)': transfers(moved.swappedIn),
+        ...(sameValue(listed, received) ? {} : { 'blocks the CPU pool received': received }),
+        ...state(built),
+      };
+    },
+    hidden,
+  );
+
+/** The public case (labs/cfs/README.md): 4 blocks, two running requests of 2 blocks at 10 and 2 generated tokens, a new prompt needing 2 blocks. */
+const fourBlocks = (cpuBlocks: number): Situation => [
+  4,
+  cpuBlocks,
+  [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)],
+];
+
+const priorityPreemption: ProbeSet<CfsModule> = (seed) => {
+  const rng = new Rng(seed).fork('priority-preemption');
+  const generated = rng.shuffle(Array.from({ length: 12 }, (_, i) => i + 1)).slice(0, 4); // 2 blocks each
+  const need = rng.int(2, 6);
+  return [
+    preemptionProbe(
+      '4 blocks, the public case',
+      fourBlocks(100),
+      'request 0 (10 tokens generated) is swapped out, its 2 blocks listed; request 2 stays at the head of waiting',
+    ),
+    preemptionProbe(
+      'the new prompt fits',
+      [10, 100, [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)]],
+      'nothing is preempted',
+    ),
+    preemptionProbe(
+      'several victims, most tokens first',
+      [8, 100, [running(0, 20, 12), running(1, 20, 3), running(2, 20, 7), running(3, 20, 1), waiting(4, 60, 0)]],
+      'requests 0 (12 tokens) and 2 (7 tokens) are swapped out; 1 and 3 keep running',
+    ),
+    // Request 0 was preempted by recompute after 20 tokens and needs 4 blocks; both running requests have generated fewer.
+    preemptionProbe(
+      'the waiting head ranks no better',
+      [4, 100, [restarted(0, 40, 20), running(1, 20, 5), running(2, 20, 2)]],
+      'nothing is preempted: request 0 has generated more tokens than any running request',
+    ),
+    preemptionProbe(
+      'the CPU pool is full',
+      fourBlocks(1),
+      'request 0 cannot go to the CPU (1 free block): preempt asks onSwapPoolFull, which should choose recompute (vLLM V0 would stop the engine); request 0 is then in waiting behind request 2, holding nothing',
+    ),
+    // Request 3 (swapped, 1 token) needs 2 + 1 blocks; 1 is free. Request 0 (10 tokens) makes room.
+    preemptionProbe(
+      'no waiting request',
+      [5, 100, [running(0, 20, 10), running(1, 20, 2), swapped(3, 20, 1)]],
+      'request 0 (10 tokens) is swapped out for the swapped request 3 (1 token), which is not swapped in yet',
+    ),
+    preemptionProbe(
+      `four running requests at ${generated.join(', ')} tokens, a new prompt of ${need} blocks`,
+      [8, 100, [...generated.map((g, i) => running(i, 20, g)), waiting(4, 16 * need, 0)]],
+      'the running requests with the most tokens are swapped out until the prompt fits',
+      true,
+    ),
+  ];
+};
+
+// ---- scheduleCfs ----------------------------------------------------------------------------------
+
+const stepProbe = (name: string, s: Situation, expect: string) =>
+  probe(name, expect, (m) => {
+    const built = build(m, s);
+    const out: Partial<SchedulerOutputs> | undefined = built.scheduler.scheduleCfs();
+    const groups = Array.isArray(out?.scheduled) ? out.scheduled : [];
+    return {
+      'scheduled [id, tokens]': pairs(
+        groups.map((g) => ({ id: g?.request?.id, n: g?.numTokens })),
+        'id',
+        'n',
+      ),
+      blocksToSwapOut: transfers(out?.blocksToSwapOut),
+      blocksToSwapIn: transfers(out?.blocksToSwapIn),
+      ...state(built),
+    };
+  });
+
+const cfsStep: ProbeSet<CfsModule> = () => [
+  stepProbe(
+    'a new prompt while requests are swapped out',
+    [6, 100, [running(0, 20, 10), running(1, 20, 3), swapped(2, 20, 4), waiting(3, 40, 0)]],
+    'request 0 is swapped out and request 3 is prefilled, although request 2 is swapped out (no "nothing swapped" gate in the CFS step)',
+  ),
+  stepProbe(
+    'swap out, then no swap in',
+    [5, 100, [running(0, 20, 10), running(1, 20, 2), swapped(3, 20, 1)]],
+    'request 0 makes room for request 3 and request 1 decodes; request 3 waits for a later step: a step never swaps in and out',
+  ),
+  stepProbe(
+    'nothing to preempt',
+    [10, 100, [running(0, 20, 3), swapped(1, 20, 5)]],
+    'like the default step: request 0 decodes and request 1 (more tokens, nothing to displace) is swapped back in and decodes',
+  ),
+];
+
+// ---- schedule(): cadence and interval 0 ---------------------------------------------------------
+
+const NOTHING = { numPrefillGroups: 0, numBatchedTokens: 0, ignored: [], preempted: 0 };
+const EMPTY_OUTPUTS: SchedulerOutputs = { ...NOTHING, scheduled: [], blocksToSwapIn: [], blocksToSwapOut: [] };
+
+/**
+ * Fresh schedulers of `m`; `calls` are [scheduler, number of schedule() calls] in order. Per scheduler,
+ * one letter per call: c (scheduleCfs ran), d (scheduleDefault), b (both), n (neither).
+ */
+function cadence(m: CfsModule, cfsInterval: number, schedulers: number, calls: readonly (readonly [number, number])[]) {
+  const traces = Array.from({ length: schedulers }, () => '');
+  const spies = traces.map((_, index) => {
+    let letters = '';
+    const { scheduler } = build(m, [64, 0, []], cfsInterval);
+    // Hooked on the instance, not subclassed, so traces keep the student's class name (kit/instance-hook.ts).
+    for (const [method, letter] of [
+      ['scheduleCfs', 'c'],
+      ['scheduleDefault', 'd'],
+    ] as const)
+      hookMethod(scheduler, method, () => (): SchedulerOutputs => {
+        letters += letter;
+        return EMPTY_OUTPUTS;
+      });
+    return () => {
+      letters = '';
+      scheduler.schedule();
+      traces[index] += letters === '' ? 'n' : letters === 'c' || letters === 'd' ? letters : 'b';
+    };
+  });
+  for (const [index, count] of calls) for (let k = 0; k < count; k++) spies[index]!();
+  return traces;
+}
+
+const cadenceProbe = (
+  name: string,
+  ...args: [number, number, readonly (readonly [number, number])[]]
+): Probe<CfsModule> => ({
+  name,
+  hidden: false,
+  expect: 'per scheduler, one letter per schedule() call: c = scheduleCfs, d = scheduleDefault, b = both, n = neither',
+  run: (m) => cadence(m, ...args),
+});
+
+export const INTERVAL_0_PROBE = 'interval 0 on the public burst reproduces FCFS';
+
+/** The interval-0 probe's value, the step list as one string (compact in the handout's public-expected.json), as numbers. */
+export function stepList(value: unknown): number[] | undefined {
+  const xs = typeof value === 'string' && value !== '' ? value.split(' ').map(Number) : [];
+  return typeof value === 'string' && xs.every((x) => Number.isInteger(x) && x >= 0) ? xs : undefined;
+}
+
+/** The first step that differs (the reference's steps at interval 0 are vLLM's default step's). */
+function compareSteps(want: unknown, got: unknown): string | undefined {
+  if (want === got) return undefined;
+  let a: ReturnType<typeof decodeSteps>;
+  try {
+    a = decodeSteps(stepList(got) ?? [Number.NaN]);
+  } catch {
+    return 'your step list is malformed';
+  }
+  const b = decodeSteps(stepList(want)!);
+  const k = a.findIndex((s, i) => !sameValue(s, b[i]));
+  const at = k >= 0 ? k : Math.min(a.length, b.length);
+  return `step ${at + 1} differs from vLLM's default step: expected ${JSON.stringify(b[at] ?? null)}, got ${JSON.stringify(a[at] ?? null)} (${a.length} vs ${b.length} steps)`;
+}
+
+const scheduleInterval: ProbeSet<CfsModule> = (seed) => {
+  const interval = new Rng(seed).fork('schedule-interval').int(2, 15);
+  return [
+    cadenceProbe('interval 10, 30 steps', 10, 1, [[0, 30]]),
+    cadenceProbe('interval 3, 9 steps', 3, 1, [[0, 9]]),
+    cadenceProbe('interval 0, 25 steps', 0, 1, [[0, 25]]),
+    cadenceProbe('two schedulers, interval 10: 7 steps on the first, 13 on the second, 13 more on the first', 10, 2, [
+      [0, 7],
+      [1, 13],
+      [0, 13],
+    ]),
+    {
+      ...cadenceProbe(`interval ${interval}, ${3 * interval + 1} steps`, interval, 1, [[0, 3 * interval + 1]]),
+      hidden: true,
+    },
+    {
+      name: INTERVAL_0_PROBE,
+      hidden: false,
+      compare: compareSteps,
+      run(m) {
+        const steps: number[] = [];
+        simulateCfs(publicRun(0), (init) => new m.CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
+        return steps.join(' ');
+      },
+    },
+  ];
+};
+
+export const PROBES = {
+  'get-priority': getPriority,
+  'priority-preemption': priorityPreemption,
+  'cfs-step': cfsStep,
+  'schedule-interval': scheduleInterval,
+} satisfies Record<string, ProbeSet<CfsModule>>;

@@ -1,0 +1,317 @@
+/**
+ * The deadline lab's scenario items, on hidden workloads (a conversation-like and a code-like one,
+ * tiers uniform). The student's runs are replayed in the parent's engine from their batch logs, so
+ * every violation rate that is scored comes from trusted code. FCFS and EDF (the engine's baselines)
+ * and the reference run on the same requests through the result cache (grader/kit/result-cache.ts),
+ * so grading a submission runs only the submission. The overload item's report timelines come from
+ * one extra, unscored public run (`timelineWorkload`).
+ */
+import { z } from 'zod';
+import { bracketCapacity, CAPACITY_TARGET, capacityBracket } from '../../../sim/analysis/capacity.js';
+import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
+import { describeViolations } from '../../../sim/metrics/deadlines.js';
+import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
+import { roundPoints, textTable } from '../../core/scoring.js';
+import { promptTokensPerCall } from '../../kit/batch-log.js';
+import { ReplayError } from '../../kit/batch-replay.js';
+import { fmt, pct } from '../../kit/messages.js';
+import type { Oracle } from '../../kit/oracle.js';
+import { cached } from '../../kit/result-cache.js';
+import { linear, proportion } from '../../kit/rules.js';
+import { judgeRun, replayed } from '../../kit/scenario.js';
+import { cachedRecording, reportRecorder, timelinePair } from '../../kit/timelines.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
+import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
+import {
+  CapacityOutput,
+  CapacityTrace,
+  OverloadOutput,
+  type CapacityInput,
+  type OverloadInput,
+  type TierProbe,
+  type Workload,
+} from './schemas.js';
+import {
+  capacityOf,
+  drawWorkload as workload,
+  hiddenWorkloads,
+  LAB_SERVER,
+  OVERLOAD_BATCH_SIZE_CAP,
+  OVERLOAD_QPS,
+  simulateAt,
+  timelineWorkload,
+  violationsOf,
+  type RunOptions,
+  type SchedulerFactory,
+  type WorkloadSpec,
+} from './simulate.js';
+import type { DeadlineModule } from './student.js';
+
+/** Largest dynamic chunk (tokens per iteration, decodes included): the replay's token limit. */
+const MAX_ITERATION_TOKENS = 2552;
+
+type Trusted = 'fcfs' | 'edf' | 'reference';
+
+async function policy(who: Trusted, oracle: Oracle<DeadlineModule>, ctx: ItemContext): Promise<SchedulerFactory> {
+  if (who !== 'reference') return REPLICA_SCHEDULERS[who === 'fcfs' ? 'sarathi-fcfs' : 'sarathi-edf'].create;
+  const ref = await oracle.reference(ctx);
+  return (init, options) => new ref.DeadlineScheduler(init, options);
+}
+
+/** A trusted run's result on a workload, from the cache when this code has computed it before. */
+function trusted<T>(ctx: ItemContext, what: string, spec: WorkloadSpec, schema: z.ZodType<T>, run: () => Promise<T>) {
+  const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: `${what}, ${spec.lengths}-like`, seed: spec.seed };
+  return cached(key, schema, run);
+}
+
+/** Replays a student's run from its batch log in the parent's engine; throws ReplayError when the log breaks the rules. */
+export function replay(w: Workload, qps: number, log: readonly number[], run: RunOptions = {}): SimulationResult {
+  return replayed(log, 'sarathi', (make) =>
+    simulateAt(w, qps, (init) => make({ ...init, limits: { ...init.limits, chunkSize: MAX_ITERATION_TOKENS } }), run),
+  );
+}
+
+// ---- capacity -------------------------------------------------------------------------------
+
+/**
+ * The student's capacity from the two probes it is interpolated from, each replayed here: the rates
+ * the child reported must be the rates the replay measures.
+ */
+function verifiedCapacity(w: Workload, search: CapacityOutput['searches'][number]): number {
+  const replayed = (claimed: TierProbe | undefined) => {
+    if (claimed === undefined) return undefined;
+    const entry = search.logs.find((l) => l.qps === claimed.qps);
+    if (entry === undefined) throw new ReplayError(`no batch log for the probe at ${claimed.qps} req/s`);
+    const maxRate = violationsOf(replay(w, claimed.qps, entry.log)).maxRate;
+    if (Math.abs(claimed.maxRate - maxRate) > 1e-9)
+      throw new ReplayError(
+        `at ${claimed.qps} req/s the run reported ${pct(claimed.maxRate, 2)} missed but replays to ${pct(maxRate, 2)}`,
+      );
+    return { qps: claimed.qps, maxRate };
+  };
+  const { pass, fail } = capacityBracket(search.probes);
+  const a = replayed(pass);
+  if (a !== undefined && a.maxRate > CAPACITY_TARGET) throw new ReplayError('the passing probe misses more than 1%');
+  return bracketCapacity(a, replayed(fail));
+}
+
+function tierPlots(lengths: string, traces: Readonly<Record<string, readonly TierProbe[]>>): Plot[] {
+  const tiers = Math.max(...Object.values(traces).flatMap((probes) => probes.map((p) => p.perTier.length)));
+  return Array.from({ length: tiers }, (_, tier) =>
+    scatterChart({
+      title: `Tier ${tier} violation rate vs QPS (${lengths}-like lengths)`,
+      x: 'requests per second',
+      y: `tier ${tier}, % of deadlines missed`,
+      connect: true,
+      series: Object.entries(traces).map(([name, probes]) => ({
+        name,
+        points: [...probes]
+          .sort((a, b) => a.qps - b.qps)
+          .map((p): [number, number] => [p.qps, 100 * (p.perTier[tier] ?? 0)]),
+        ...(name === 'reference' ? { dashed: true } : {}),
+      })),
+    }),
+  );
+}
+
+/** Per workload: full points at ≥ 95% of the reference's capacity, none at FCFS's, linear between. */
+export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation<WorkloadSpec[], CapacityOutput> {
+  const baseline = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
+    trusted(ctx, `capacity search of ${who}`, spec, CapacityTrace, async () =>
+      capacityOf(workload(spec), await policy(who, oracle, ctx)),
+    );
+  return {
+    output: CapacityOutput,
+    prepare(ctx) {
+      const workloads = hiddenWorkloads(ctx.hiddenSeed);
+      const input: CapacityInput = { task: 'capacity', workloads: workloads.map(workload) };
+      return { input, prepared: workloads };
+    },
+    async score(out, workloads, ctx, maxScore): Promise<ItemOutcome> {
+      const rows: string[][] = [];
+      const notes: string[] = [];
+      const plots: Plot[] = [];
+      const capacities: number[] = [];
+      let score = 0;
+      for (const [i, spec] of workloads.entries()) {
+        const [fcfs, edf, ref] = await Promise.all(
+          (['fcfs', 'edf', 'reference'] as const).map((who) => baseline(ctx, who, spec)),
+        );
+        const search = out.searches[i];
+        const judged = judgeRun(search, (s) => verifiedCapacity(workload(spec), s));
+        const student = judged.value ?? 0;
+        const max = maxScore / workloads.length;
+        const points = judged.problem !== undefined ? 0 : linear(student, fcfs!.capacity, 0.95 * ref!.capacity, max);
+        capacities.push(student);
+        score += points;
+        const yours = judged.problem !== undefined ? 'failed' : fmt(student, 2);
+        rows.push([spec.lengths, yours, ...[ref!, edf!, fcfs!].map((t) => fmt(t.capacity, 2)), String(points)]);
+        if (judged.problem !== undefined) notes.push(`${spec.lengths}: ${judged.problem}`);
+        const traces: Record<string, readonly TierProbe[]> = {
+          FCFS: fcfs!.probes,
+          EDF: edf!.probes,
+          reference: ref!.probes,
+        };
+        if (judged.problem === undefined && search !== undefined) traces.you = search.probes;
+        plots.push(...tierPlots(spec.lengths, traces));
+      }
+      const mean = roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length);
+      return {
+        score: roundPoints(score),
+        threw: out.searches.length > 0 && out.searches.every((s) => s.error !== undefined),
+        message: `capacity (req/s at ≤ 1% missed in the worst tier): ${workloads.map((w, i) => `${w.lengths} ${fmt(capacities[i], 2)}`).join(', ')}`,
+        output: [
+          textTable(['workload', 'your capacity', 'reference', 'EDF', 'FCFS', 'points'], rows),
+          'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.',
+          ...notes,
+        ].join('\n'),
+        leaderboard: [{ name: 'mean capacity (req/s)', value: mean, order: 'desc' }],
+        plots,
+      };
+    },
+  };
+}
+
+// ---- overload -------------------------------------------------------------------------------
+
+/** A trusted overloaded run: its worst-tier rate, described, and its prompt tokens per iteration (thinned). */
+const OverloadRun = z.strictObject({
+  maxRate: z.number(),
+  described: z.string(),
+  chunks: z.array(z.tuple([z.number(), z.number()])),
+});
+
+/** Mean prompt tokens per iteration in each of `buckets` equal time windows (the report stays small and readable). */
+function thin(points: readonly [number, number][], buckets = 240): [number, number][] {
+  if (points.length === 0) return [];
+  const width = Math.max(points[points.length - 1]![0] / buckets, 1e-9);
+  const sum = new Array<number>(buckets + 1).fill(0);
+  const count = new Array<number>(buckets + 1).fill(0);
+  for (const [t, v] of points) {
+    const k = Math.min(buckets, Math.floor(t / width));
+    sum[k]! += v;
+    count[k]!++;
+  }
+  return sum.flatMap((s, k): [number, number][] =>
+    count[k]! > 0 ? [[Math.round((k + 0.5) * width * 1000) / 1000, Math.round(s / count[k]!)]] : [],
+  );
+}
+
+const overloadRun = (spec: WorkloadSpec): OverloadInput['runs'][number] => ({
+  workload: workload(spec),
+  qps: OVERLOAD_QPS[spec.lengths],
+  batchSizeCap: OVERLOAD_BATCH_SIZE_CAP,
+});
+
+/** Per workload: pass when the worst tier misses at most 1.25 × the reference's rate + 1 point. */
+export function overloadItem(
+  oracle: Oracle<DeadlineModule>,
+): ItemImplementation<{ workloads: WorkloadSpec[]; timeline: WorkloadSpec }, OverloadOutput> {
+  const batchSizeCap = OVERLOAD_BATCH_SIZE_CAP;
+  const trustedRun = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
+    trusted(ctx, `overloaded run of ${who}`, spec, OverloadRun, async () => {
+      const chunks: [number, number][] = [];
+      const observers = [
+        { onBatchStart: (b, now) => chunks.push([now, b.numPrefillTokens]) } satisfies SimulationObserver,
+      ];
+      const make = await policy(who, oracle, ctx);
+      const report = violationsOf(
+        simulateAt(workload(spec), OVERLOAD_QPS[spec.lengths], make, { observers, batchSizeCap }),
+      );
+      return { maxRate: report.maxRate, described: describeViolations(report), chunks: thin(chunks) };
+    });
+  /** The student's replayed run and the reference's on the public timeline workload, for the report. */
+  const timelines = async (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
+    const w = workload(spec);
+    const qps = OVERLOAD_QPS[w.lengths];
+    const options = { tierDeadlines: LAB_SERVER.tierDeadlines };
+    const recorder = reportRecorder(options);
+    let endTime: number;
+    try {
+      endTime = replay(w, qps, log, { observers: [recorder], batchSizeCap }).endTime;
+    } catch {
+      return undefined; // the scored runs say why
+    }
+    const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: 'timeline of the reference', seed: spec.seed };
+    const reference = async (r: TimelineRecorder) => {
+      const make = await policy('reference', oracle, ctx);
+      return simulateAt(w, qps, make, { observers: [r], batchSizeCap }).endTime;
+    };
+    return timelinePair(
+      `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
+      { recorder, endTime },
+      () => cachedRecording(key, reference, options),
+    );
+  };
+  return {
+    output: OverloadOutput,
+    prepare(ctx) {
+      const workloads = hiddenWorkloads(ctx.hiddenSeed);
+      const timeline = timelineWorkload(ctx.publicSeed);
+      // The last run is the public one, only for the report's timeline: never scored.
+      const input: OverloadInput = { task: 'overload', runs: [...workloads, timeline].map(overloadRun) };
+      return { input, prepared: { workloads, timeline } };
+    },
+    async score(out, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
+      const rows: string[][] = [];
+      const notes: string[] = [];
+      const plots: Plot[] = [];
+      let passed = 0;
+      for (const [i, spec] of workloads.entries()) {
+        const qps = OVERLOAD_QPS[spec.lengths];
+        const [ref, edf] = await Promise.all([trustedRun(ctx, 'reference', spec), trustedRun(ctx, 'edf', spec)]);
+        const studentRun = out.runs[i];
+        const judged = judgeRun(studentRun, (r) => {
+          const result = replay(workload(spec), qps, r.log, { batchSizeCap });
+          return { report: violationsOf(result), unfinished: result.requests.length - result.numCompleted };
+        });
+        const you = judged.value;
+        const problem =
+          judged.problem ?? (you!.unfinished > 0 ? `${you!.unfinished} requests never finished` : undefined);
+        notes.push(
+          `${spec.lengths}: you: ${you !== undefined ? describeViolations(you.report) : problem}; reference: ${ref!.described}`,
+        );
+        const limit = ref!.maxRate * 1.25 + 0.01;
+        const ok = problem === undefined && you!.report.maxRate <= limit;
+        if (ok) passed++;
+        const yours = you !== undefined ? pct(you.report.maxRate, 2) : 'failed';
+        rows.push([
+          spec.lengths,
+          String(qps),
+          yours,
+          ...[ref!, edf!].map((r) => pct(r.maxRate, 2)),
+          pct(limit, 2),
+          ok ? 'pass' : 'fail',
+        ]);
+        const chunks = you !== undefined ? thin(promptTokensPerCall(studentRun!.log)) : [];
+        plots.push(
+          lineChart({
+            title: `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`,
+            x: 'time (s)',
+            y: 'prompt tokens per iteration',
+            series: [
+              { name: 'reference', points: ref!.chunks, dashed: true },
+              ...(chunks.length > 0 ? [{ name: 'you', points: chunks }] : []),
+            ],
+          }),
+        );
+      }
+      const scored = out.runs.slice(0, workloads.length);
+      const last = out.runs[workloads.length];
+      const pair =
+        last?.error === undefined && last !== undefined ? await timelines(ctx, timeline, last.log) : undefined;
+      return {
+        score: proportion(passed, workloads.length, maxScore),
+        threw: scored.length > 0 && scored.every((r) => r.error !== undefined),
+        message: `${passed} of ${workloads.length} overloaded runs within 1.25 × the reference's worst-tier rate + 1 point`,
+        output: [
+          textTable(['workload', 'req/s', 'you (worst tier)', 'reference', 'EDF', 'limit', 'pass/fail'], rows),
+          ...notes,
+        ].join('\n'),
+        plots,
+        ...(pair !== undefined ? { timelines: pair } : {}),
+      };
+    },
+  };
+}

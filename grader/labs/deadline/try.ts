@@ -1,0 +1,68 @@
+/**
+ * `npm run try -- deadline`: your scheduler on public-seed workloads (conversation- and code-like
+ * lengths) at the ends of the capacity search range and at the overload rate, beside Sarathi with
+ * FCFS and with EDF. Capacity itself (a search over rates) is left to the grader.
+ */
+import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
+import { loadExport } from '../../core/load-module.js';
+import type { LabTry, TryMeasure } from '../../core/try.js';
+import { derivedSeed } from '../../kit/seeds.js';
+import type { WorkloadLengths } from './schemas.js';
+import {
+  drawWorkload,
+  OVERLOAD_QPS,
+  SEARCH_RANGE,
+  simulateAt,
+  violationsOf,
+  type SchedulerFactory,
+} from './simulate.js';
+import type { DeadlineModule } from './student.js';
+
+const LENGTHS: readonly WorkloadLengths[] = ['conv', 'code'];
+const rates = (l: WorkloadLengths) => [SEARCH_RANGE[l].low, SEARCH_RANGE[l].high, OVERLOAD_QPS[l]];
+const key = (l: WorkloadLengths, qps: number) => `${l}-like at ${qps} req/s: worst tier missed (%)`;
+
+export const deadlineTry: LabTry<SchedulerFactory> = {
+  lab: 'deadline',
+  async load(dir) {
+    const Scheduler = await loadExport<DeadlineModule['DeadlineScheduler']>(
+      dir,
+      'deadline-scheduler.ts',
+      'DeadlineScheduler',
+    );
+    return (init, options) => new Scheduler(init, options);
+  },
+  baselines: () => ({
+    'Sarathi FCFS': REPLICA_SCHEDULERS['sarathi-fcfs'].create,
+    'Sarathi EDF': REPLICA_SCHEDULERS['sarathi-edf'].create,
+  }),
+  rows: () => LENGTHS.flatMap((l) => rates(l).map((q) => key(l, q))),
+  measure(make, seed): TryMeasure {
+    const values: Record<string, number> = {};
+    const errors: string[] = [];
+    for (const lengths of LENGTHS) {
+      const w = drawWorkload({ lengths, seed: derivedSeed(seed, `deadline-try-${lengths}`) });
+      for (const qps of rates(lengths)) {
+        try {
+          values[key(lengths, qps)] = 100 * violationsOf(simulateAt(w, qps, make)).maxRate;
+        } catch (err) {
+          errors.push(`${lengths} at ${qps} req/s: ${(err as Error).message}`);
+        }
+      }
+    }
+    return { values, errors };
+  },
+  format: (_k, v) => `${v.toFixed(2)}%`,
+  plots: LENGTHS.map((lengths) => ({
+    title: `Worst-tier deadline misses, ${lengths}-like lengths`,
+    x: 'requests per second',
+    y: '% missed (worst tier)',
+    points: (m: TryMeasure) =>
+      rates(lengths).flatMap((q): [number, number][] => {
+        const v = m.values[key(lengths, q)];
+        return v === undefined ? [] : [[q, v]];
+      }),
+  })),
+  about:
+    'Workloads: conversation- and code-like requests with tiers drawn from the seed, at the ends of the capacity search range and at the overload rate; the graded capacity and overload items run hidden workloads from the hidden seed (labs/deadline/README.md).',
+};

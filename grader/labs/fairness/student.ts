@@ -1,0 +1,40 @@
+/** The fairness lab's student module: what starter/fairness/ (and reference/fairness/) export, by file. */
+import type { Request } from '../../../sim/entities/request.js';
+import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
+import type { SchedulerKind } from './schemas.js';
+
+/** The state and methods of a VTC scheduler the probes read or call (the handout's contract). */
+interface VtcState extends ReplicaScheduler {
+  readonly virtualCounters: Map<number, number>;
+  lastClientScheduled: number | undefined;
+}
+type Selection = { readonly request: Request; readonly index: number } | undefined;
+export type VtcScheduler = VtcState & { selectNextRequest(): Selection };
+export interface VtcSarathiScheduler extends VtcState {
+  selectNextRequest(
+    runningPrefills: readonly Request[],
+  ): (Selection & { readonly isRunningPrefill: boolean }) | undefined;
+}
+
+export interface FairnessModule {
+  /** service-cost.ts; STARTER_DEFAULTS: the starter's defaults that ran (absent in a finished solution). */
+  readonly cost: {
+    getPrefillTokenServiceCost(numTokens: number): number;
+    getDecodeTokenServiceCost(): number;
+    getServiceCost(numPrefillTokens: number, numDecodeTokens: number): number;
+    readonly STARTER_DEFAULTS?: Set<string>;
+  };
+  readonly vtc: { readonly VtcReplicaScheduler: new (init: ReplicaSchedulerInit) => VtcScheduler };
+  readonly vtcSarathi: { readonly VtcSarathiReplicaScheduler: new (init: ReplicaSchedulerInit) => VtcSarathiScheduler };
+}
+
+/** The part's scheduler class, with a clear message when the export is missing. */
+export function schedulerClass(m: FairnessModule, kind: SchedulerKind) {
+  const [cls, file, name] =
+    kind === 'vtc'
+      ? [m.vtc?.VtcReplicaScheduler, 'vtc-replica-scheduler.ts', 'VtcReplicaScheduler']
+      : [m.vtcSarathi?.VtcSarathiReplicaScheduler, 'vtc-sarathi-replica-scheduler.ts', 'VtcSarathiReplicaScheduler'];
+  if (typeof cls !== 'function')
+    throw new TypeError(`${file} does not export the class ${name}; keep its name and export`);
+  return cls;
+}

@@ -1,0 +1,179 @@
+/**
+ * The routing lab's unit probes: small hand-made clusters, one `schedule(0)` call each. The child runs
+ * them on the student's router, the parent on the reference (the oracle), and each probe's `compare`
+ * says what must hold against the reference's answer. Ties may be broken any way (the reference breaks
+ * them at random), so no probe asks for the reference's exact assignments: the routing rules are
+ * literal (every request once, only to a listed replica that is not marked, no decode-length reads),
+ * and the rest is about where the reference sends requests and where it sends none.
+ */
+import { z } from 'zod';
+import { Request } from '../../../sim/entities/request.js';
+import { routableView } from '../../../sim/policies/router/routable-view.js';
+import type { ReplicaView } from '../../../sim/policies/router/router.js';
+import { Rng } from '../../../sim/workload/rng.js';
+import { referenceOracle } from '../../kit/oracle.js';
+import type { Probe } from '../../kit/probes.js';
+import type { UnitLab } from '../../kit/unit-item.js';
+import { Assignments, finite } from '../../kit/router-session.js';
+import type { RoutingModule } from './student.js';
+
+/** The routers' random stream in every probe: the lab's public seed (labs/routing/manifest.json). */
+const ROUTER_SEED = 42;
+/** A placeholder the router can never read (its views throw on the decode length). */
+const DECODE_PLACEHOLDER = 1000;
+
+const Routed = z.strictObject({ assignments: Assignments, decodeTokenReads: z.number().int().nonnegative() });
+type Routed = z.infer<typeof Routed>;
+type PerReplica = ReadonlyMap<number, number>;
+
+interface Cluster {
+  readonly replicas: readonly ReplicaView[];
+  readonly marked: readonly number[];
+  /** Prompt lengths of the queued requests, all arriving at t=0. */
+  readonly prefills: readonly number[];
+  /** Why a replica the reference leaves alone must get nothing (relation 'none'). */
+  readonly why?: string;
+}
+
+const replica = (replicaId: number, numRunning = 0, numWaiting = 0, numFreeBlocks = 7424): ReplicaView => ({
+  replicaId,
+  numWaiting,
+  numRunning,
+  numOutstanding: numWaiting + numRunning,
+  kv: { numBlocks: 7424, numFreeBlocks },
+});
+
+/** One schedule(0) call of the module's router on `c`: its assignments, and how often it read a decode length. */
+function route(m: RoutingModule, c: Cluster): Routed {
+  let decodeTokenReads = 0;
+  const router = new m.AiRouter({ cluster: { replicas: c.replicas }, rng: new Rng(ROUTER_SEED) });
+  for (const id of c.marked) router.replicasToFree.add(id);
+  c.prefills.forEach((numPrefillTokens, id) => {
+    const request = new Request({ id, arrivedAt: 0, numPrefillTokens, numDecodeTokens: DECODE_PLACEHOLDER });
+    router.addRequest(routableView(request, () => decodeTokenReads++));
+  });
+  const out = router.schedule(0);
+  if (!Array.isArray(out)) throw new TypeError(`schedule() returned ${typeof out}, not an array of assignments`);
+  return { assignments: out.map((a) => [finite(a?.request?.id), finite(a?.replicaId)]), decodeTokenReads };
+}
+
+/** Breaks of the routing rules in `r` on cluster `c`, and the requests per replica. */
+function ruleProblems(c: Cluster, r: Routed): { problems: string[]; per: Map<number, number> } {
+  const problems: string[] = [];
+  if (r.decodeTokenReads > 0)
+    problems.push(`read numDecodeTokens ${r.decodeTokenReads} time(s); routers may not use the decode length`);
+  const live = new Set(c.replicas.map((x) => x.replicaId).filter((id) => !c.marked.includes(id)));
+  const per = new Map<number, number>();
+  const seen = new Set<number>();
+  for (const [requestId, replicaId] of r.assignments) {
+    if (requestId === null || replicaId === null) {
+      problems.push(
+        requestId === null
+          ? 'returned an assignment whose request is not one of the queued requests'
+          : `returned replicaId NaN (not a number) for request ${requestId}`,
+      );
+      continue;
+    }
+    if (!Number.isInteger(requestId) || requestId < 0 || requestId >= c.prefills.length)
+      problems.push(`assigned an unknown request (${requestId})`);
+    else if (seen.has(requestId)) problems.push(`assigned request ${requestId} twice`);
+    seen.add(requestId);
+    if (!live.has(replicaId))
+      problems.push(
+        `assigned request ${requestId} to replica ${replicaId}, which is ${c.marked.includes(replicaId) ? 'marked for scale-down' : 'not in the cluster'}`,
+      );
+    per.set(replicaId, (per.get(replicaId) ?? 0) + 1);
+  }
+  if (live.size > 0 && seen.size < c.prefills.length)
+    problems.push(
+      `routed ${seen.size} of ${c.prefills.length} requests; with idle replicas every queued request should be assigned`,
+    );
+  return { problems, per };
+}
+
+/**
+ * What must hold beyond the rules, against the reference's requests per replica: the `same` split
+ * (equal requests on identical replicas), `none` where the reference sends none, `some` where it sends some.
+ */
+type Relation = 'same' | 'none' | 'some';
+
+function relationProblem(relation: Relation, c: Cluster, want: PerReplica, got: PerReplica): string | undefined {
+  const n = (per: PerReplica, id: number) => per.get(id) ?? 0;
+  const ids = c.replicas.map((r) => r.replicaId);
+  const broken = (id: number) =>
+    relation === 'same'
+      ? n(got, id) !== n(want, id)
+      : relation === 'none'
+        ? n(want, id) === 0 && n(got, id) > 0
+        : n(want, id) > 0 && n(got, id) === 0;
+  const id = ids.find(broken);
+  if (id === undefined) return undefined;
+  if (relation === 'same')
+    return `expected ${ids.map((i) => n(want, i)).join(', ')} requests on replicas ${ids.join(', ')}`;
+  return relation === 'none' ? `sent a request to replica ${id}, ${c.why}` : `left replica ${id} without requests`;
+}
+
+function routingProbe(name: string, expect: string, c: Cluster, relation?: Relation): Probe<RoutingModule> {
+  return {
+    name,
+    hidden: false,
+    expect,
+    run: (m) => route(m, c),
+    compare(want, got) {
+      const mine = Routed.safeParse(got);
+      if (!mine.success) return 'the case returned data of the wrong shape';
+      const { problems, per } = ruleProblems(c, mine.data);
+      const extra =
+        problems.length === 0 && relation && relationProblem(relation, c, ruleProblems(c, Routed.parse(want)).per, per);
+      if (extra) problems.push(extra);
+      if (problems.length === 0) return undefined;
+      problems.push(`got per replica: ${JSON.stringify(Object.fromEntries([...per].sort((a, b) => a[0] - b[0])))}`);
+      return problems.join('\n');
+    },
+  };
+}
+
+const idle = (ids: readonly number[]) => ids.map((id) => replica(id));
+
+const unitCases = (): Probe<RoutingModule>[] => [
+  routingProbe(
+    'spreads equal requests over idle replicas',
+    '8 equal requests on 4 idle replicas: 2 each',
+    { replicas: idle([0, 1, 2, 3]), marked: [], prefills: Array(8).fill(500) },
+    'same',
+  ),
+  routingProbe(
+    'avoids a busy replica',
+    'replica 0 runs 60 requests with 5 queued; 3 new requests go elsewhere',
+    {
+      replicas: [replica(0, 60, 5, 400), ...idle([1, 2, 3])],
+      marked: [],
+      prefills: [800, 800, 800],
+      why: 'which is the busiest by far',
+    },
+    'none',
+  ),
+  routingProbe(
+    'skips replicas marked for scale-down',
+    'replica 1 is marked to be freed: 6 requests go to replicas 0 and 2',
+    { replicas: idle([0, 1, 2]), marked: [1], prefills: Array(6).fill(300) },
+  ),
+  routingProbe(
+    'handles non-contiguous replica ids',
+    'replicas 3, 7 and 12 (0..2 were removed): every request goes to one of them, and each gets some',
+    { replicas: idle([3, 7, 12]), marked: [], prefills: Array(6).fill(300) },
+    'some',
+  ),
+  routingProbe(
+    'routes nothing when every replica is marked',
+    'both replicas are marked: no assignment (requests wait for a replica)',
+    { replicas: idle([0, 1]), marked: [0, 1], prefills: [100, 100] },
+  ),
+];
+
+/** The lab's unit items: their probes by item id, and the reference they are scored against. */
+export const routingUnits: UnitLab<RoutingModule> = {
+  lab: 'routing',
+  oracle: referenceOracle<RoutingModule>('routing', 'ai-router.ts'),
+  probes: { 'unit-cases': unitCases },
+};

@@ -1,0 +1,45 @@
+/**
+ * The routing lab's wire data: the runs the parent prepares and what the engine (engine-host.ts, in
+ * the grader) hands back to be scored. The per-call messages between that engine and the student's
+ * router in the child are the kit's (grader/kit/router-session.ts).
+ */
+import { z } from 'zod';
+import { FrozenRun } from '../../kit/timelines.js';
+import { WireRequests } from '../../kit/wire.js';
+import type { HostResult } from './engine-host.js';
+
+/** Replicas to add (+n) or remove (−n) at given times: exercises marked replicas and non-contiguous ids. */
+export const ScalingStep = z.strictObject({ time: z.number().nonnegative(), delta: z.number().int() });
+export type ScalingStep = z.infer<typeof ScalingStep>;
+
+export const SimulationRun = z.strictObject({
+  label: z.string(),
+  replicas: z.number().int().positive(),
+  requests: WireRequests,
+  scaling: z.array(ScalingStep),
+});
+export type SimulationRun = z.infer<typeof SimulationRun>;
+
+/** What `drive` returns (engine-host.ts's HostResult): the simulation items' output schema. */
+export const HostOutput: z.ZodType<HostResult> = z.strictObject({
+  runs: z.array(
+    z.strictObject({
+      label: z.string(),
+      problems: z.array(z.string()),
+      e2e: z.number().nullable(),
+      requestsPerReplica: z.record(z.string(), z.number()),
+      e2es: z.array(z.number()),
+      timeline: FrozenRun.optional(),
+    }),
+  ),
+  invalid: z.string().optional(),
+  ended: z.boolean().optional(),
+});
+
+/** An engine baseline's run, as the result cache keeps it. */
+export const BaselineRun = z.strictObject({
+  mean: z.number(),
+  e2es: z.array(z.number()),
+  perReplica: z.record(z.string(), z.number()),
+});
+export type BaselineRun = z.infer<typeof BaselineRun>;

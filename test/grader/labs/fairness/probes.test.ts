@@ -1,0 +1,209 @@
+/**
+ * The fairness lab's unit probes, in process: the reference answers every probe (and, on the public
+ * cases, what the handout states), the starter fails each one naming the method to write, a method is
+ * checked on its own (another method's starter default is not held against it), hidden variants come
+ * from the seed, and wrong schedulers lose probes while a batch with its decodes in another order does not.
+ */
+import { describe, expect, it } from 'vitest';
+import { Batch } from '../../../../sim/entities/batch.js';
+import type { Request } from '../../../../sim/entities/request.js';
+import { compareFields, runProbes, type ProbeResult } from '../../../../grader/kit/probes.js';
+import { FAIRNESS_PROBES } from '../../../../grader/labs/fairness/probes.js';
+import type { FairnessModule } from '../../../../grader/labs/fairness/student.js';
+import * as refCost from '../../../../reference/fairness/service-cost.js';
+import * as refVtc from '../../../../reference/fairness/vtc-replica-scheduler.js';
+import * as refSarathi from '../../../../reference/fairness/vtc-sarathi-replica-scheduler.js';
+import * as starterCost from '../../../../starter/fairness/service-cost.js';
+import * as starterVtc from '../../../../starter/fairness/vtc-replica-scheduler.js';
+import * as starterSarathi from '../../../../starter/fairness/vtc-sarathi-replica-scheduler.js';
+
+const reference: FairnessModule = { cost: refCost, vtc: refVtc, vtcSarathi: refSarathi };
+const ITEMS = Object.keys(FAIRNESS_PROBES);
+const run = (m: FairnessModule, item: string, seed = 42): ProbeResult[] =>
+  runProbes(m, FAIRNESS_PROBES[item]!(seed), {
+    studentDir: 'starter/fairness',
+    starterDefaults: (x) => x.cost.STARTER_DEFAULTS,
+  });
+const byName = (results: ProbeResult[]) => new Map(results.map((r) => [r.name, r]));
+/** The probes of `item` that `m` answers differently from the reference (or with an error). */
+function lost(m: FairnessModule, item: string, seed = 42): string[] {
+  const want = run(reference, item, seed);
+  return run(m, item, seed)
+    .filter((got, i) => got.error !== undefined || compareFields(want[i]!.value, got.value) !== undefined)
+    .map((r) => r.name);
+}
+const withVtc = (cls: typeof refVtc.VtcReplicaScheduler): FairnessModule => ({
+  ...reference,
+  vtc: { VtcReplicaScheduler: cls },
+});
+
+describe('fairness probes', () => {
+  it('the reference answers every probe, public and hidden, on several seeds', () => {
+    for (const seed of [1, 42, 777, 20261207, 31337])
+      for (const item of ITEMS)
+        for (const r of run(reference, item, seed)) expect(r.error, `${seed} ${item}: ${r.name}`).toBeUndefined();
+  });
+
+  it("the public cases give what the handout's worked examples state", () => {
+    const value = (item: string, name: string) => byName(run(reference, item)).get(name)?.value;
+    expect(value('cost-prefill', 'prefill cost of 100 tokens')).toBe(100);
+    expect(value('cost-decode', 'decode token cost')).toBe(2);
+    expect(value('cost-decode', 'service cost of a 100/10 request')).toBe(120);
+    expect(value('vtc-arrival', 'lift to the smallest waiting counter')).toEqual({ counters: { 0: 50, 1: 80, 2: 50 } });
+    expect(value('vtc-arrival', 'nobody waiting: lift to the last client scheduled')).toEqual({
+      counters: { 0: 90, 1: 90 },
+    });
+    expect(value('vtc-batch-completion', 'weights divide the decode charge')).toEqual({ counters: { 0: 12, 1: 11 } });
+    expect(value('vtc-batch-completion', 'a prefill batch charges only the first output token')).toEqual({
+      counters: { 0: 302, 1: 502 },
+    });
+    expect(value('vtc-select', 'the head of the smallest counter')).toMatchObject({
+      selection: { id: 0, index: 0 },
+      waiting: [0, 1, 2],
+    });
+    expect(value('vtc-select', 'ties go to the lower client id')).toMatchObject({ selection: { id: 1, index: 1 } });
+    expect(value('vtc-next-batch', 'admission order follows the counters, charged as admitted')).toEqual({
+      batch: {
+        decodes: [],
+        prompts: [
+          [0, 300],
+          [3, 300],
+          [1, 300],
+          [4, 300],
+          [2, 300],
+        ],
+      },
+      waiting: [],
+      lastClientScheduled: 0,
+      blocks: [
+        [0, 19],
+        [1, 19],
+        [2, 19],
+        [3, 19],
+        [4, 19],
+      ],
+      counters: { 0: 900, 1: 850 },
+    });
+    expect(value('vtc-next-batch', "head of line: the smallest client's request does not fit")).toMatchObject({
+      batch: { decodes: [[0, 1]], prompts: [] },
+      waiting: [1, 2],
+      counters: { 0: 0, 1: 100, 2: 400 },
+    });
+    expect(value('sarathi-batch-completion', 'mixed batch: decodes, an unfinished chunk, a last chunk')).toEqual({
+      counters: { 0: 104, 1: 100, 2: 102 },
+    });
+    expect(value('sarathi-select', 'a waiting client below the partial prefill')).toMatchObject({
+      selection: { id: 1, index: 0, isRunningPrefill: false },
+    });
+    expect(value('sarathi-select', "the client's prompt in progress before its waiting requests")).toMatchObject({
+      selection: { id: 0, index: 0, isRunningPrefill: true },
+    });
+    expect(value('sarathi-next-batch', "decodes first, then the smallest counter's chunk")).toMatchObject({
+      batch: {
+        decodes: [
+          [0, 1],
+          [1, 1],
+        ],
+        prompts: [[2, 510]],
+      },
+      waiting: [3],
+      counters: { 0: 510, 1: 100, 2: 10000 },
+      blocks: expect.arrayContaining([[2, 63]]),
+    });
+    expect(value('sarathi-next-batch', 'a low-counter newcomer overtakes a prompt in progress')).toMatchObject({
+      batch: {
+        decodes: [],
+        prompts: [
+          [1, 300],
+          [0, 212],
+        ],
+      },
+      counters: { 0: 4300, 1: 5212 },
+      lastClientScheduled: 0,
+    });
+  });
+
+  it('the untouched starter fails every probe, naming the method to write', () => {
+    const starter: FairnessModule = { cost: starterCost, vtc: starterVtc, vtcSarathi: starterSarathi };
+    for (const item of ITEMS)
+      for (const r of run(starter, item))
+        expect(r.error, `${item}: ${r.name}`).toMatch(
+          item.startsWith('cost-')
+            ? /^not written yet: get\w+ \(the starter's simple default ran\)/
+            : /not implemented: \w+/,
+        );
+  });
+
+  it("each method is checked on its own: another method's starter default it calls is not held against it", () => {
+    // getServiceCost written over the starter's prefill default: the cost-decode item still passes.
+    const cost = {
+      ...starterCost,
+      getDecodeTokenServiceCost: refCost.getDecodeTokenServiceCost,
+      getServiceCost: (p: number, d: number) => starterCost.getPrefillTokenServiceCost(p) + 2 * d,
+    };
+    expect(lost({ ...reference, cost }, 'cost-decode')).toEqual([]);
+    expect(lost({ ...reference, cost }, 'cost-prefill')).toHaveLength(5);
+    // A scheduler that charges through the starter's cost defaults keeps its points.
+    class ThroughStarterCosts extends refVtc.VtcReplicaScheduler {
+      override updateCounterOnBatchCompletion(batch: Batch): void {
+        starterCost.getDecodeTokenServiceCost();
+        super.updateCounterOnBatchCompletion(batch);
+      }
+    }
+    expect(lost(withVtc(ThroughStarterCosts), 'vtc-batch-completion')).toEqual([]);
+  });
+
+  it('public cases are fixed; hidden variants are drawn from the seed', () => {
+    for (const item of ITEMS) {
+      const [a, b] = [FAIRNESS_PROBES[item]!(1), FAIRNESS_PROBES[item]!(2)];
+      expect(a.filter((p) => !p.hidden).map((p) => p.expect)).toEqual(b.filter((p) => !p.hidden).map((p) => p.expect));
+      const hidden = (seed: number) => JSON.stringify(run(reference, item, seed).filter((_, i) => a[i]!.hidden));
+      expect(hidden(1), item).not.toBe(hidden(2));
+    }
+  });
+
+  it('wrong schedulers lose probes; decodes listed in another order lose none', () => {
+    class NoLift extends refVtc.VtcReplicaScheduler {
+      override updateCounterOnArrival(): void {}
+    }
+    class LiftToMax extends refVtc.VtcReplicaScheduler {
+      override updateCounterOnArrival(request: Request): void {
+        if (this.waiting.some((r) => r.clientId === request.clientId)) return;
+        const others = this.waiting.map((r) => this.virtualCounters.get(r.clientId) ?? 0);
+        const own = this.virtualCounters.get(request.clientId) ?? 0;
+        if (others.length > 0) this.virtualCounters.set(request.clientId, Math.max(own, ...others));
+        else super.updateCounterOnArrival(request);
+      }
+    }
+    class FcfsSelect extends refVtc.VtcReplicaScheduler {
+      override selectNextRequest() {
+        const request = this.waiting[0];
+        return request === undefined ? undefined : { request, index: 0 };
+      }
+    }
+    class ReversedDecodes extends refVtc.VtcReplicaScheduler {
+      override schedule(now: number): Batch | undefined {
+        const batch = super.schedule(now);
+        if (batch === undefined || batch.numTokens.some((t) => t !== 1)) return batch;
+        return new Batch(batch.replicaId, [...batch.requests].reverse(), [...batch.numTokens]);
+      }
+    }
+    expect(lost(withVtc(NoLift), 'vtc-arrival')).toContain('lift to the smallest waiting counter');
+    expect(lost(withVtc(LiftToMax), 'vtc-arrival')).toContain('lift to the minimum of three waiting clients');
+    expect(lost(withVtc(FcfsSelect), 'vtc-select')).toContain('ties go to the lower client id');
+    expect(lost(withVtc(FcfsSelect), 'vtc-next-batch').length).toBeGreaterThan(0);
+    expect(lost(withVtc(ReversedDecodes), 'vtc-next-batch')).toEqual([]);
+    expect(
+      run(withVtc(ReversedDecodes), 'vtc-next-batch').some((r) =>
+        JSON.stringify(r.value).includes('"decodes":[[0,1],[1,1],[2,1]]'),
+      ),
+    ).toBe(true);
+  });
+
+  it('a wrong value is named field by field', () => {
+    expect(compareFields({ counters: { 1: 5 }, waiting: [1] }, { counters: { 1: 6 }, waiting: [1] })).toBe(
+      'counters: expected {"1":5}, got {"1":6}',
+    );
+    expect(compareFields(2, 2)).toBeUndefined();
+  });
+});
