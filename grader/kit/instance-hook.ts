@@ -15,13 +15,12 @@ export function hookMethod<T extends object, A extends unknown[], R>(
   name: string,
   wrap: (original: (...args: A) => R) => (...args: A) => R,
 ): T {
-  const target = instance as unknown as Record<string, unknown>;
-  const found = target[name];
+  const found: unknown = Reflect.get(instance, name);
   if (typeof found !== 'function')
     throw new TypeError(`${instance.constructor?.name ?? 'the class'} has no method ${name}`);
   const original = (found as (...args: A) => R).bind(instance);
   const hooked = wrap(original);
-  Object.defineProperty(target, name, { value: hooked, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(instance, name, { value: hooked, writable: true, configurable: true, enumerable: false });
   return instance;
 }
 

@@ -39,3 +39,5 @@ export function fmt(x: number | null | undefined, digits = 3): string {
 }
 
 export const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)}%`;
+
+export { textTable } from '../core/scoring.js';

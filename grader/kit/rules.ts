@@ -29,3 +29,5 @@ export function threshold(value: number, bar: number, better: 'lower' | 'higher'
 export function proportion(passed: number, total: number, maxScore: number): number {
   return total === 0 ? 0 : roundPoints((maxScore * passed) / total);
 }
+
+export { median, roundPoints } from '../core/scoring.js';

@@ -227,7 +227,8 @@ function main(dir: string): void {
   for (const [k, v] of Object.entries(p)) console.log(`  ${k}: ${round(v)},`);
   console.log('};\n');
 
-  const rounded = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, round(v)])) as unknown as RooflineParams;
+  const rounded: RooflineParams = { ...p };
+  for (const k of Object.keys(rounded) as (keyof RooflineParams)[]) Object.assign(rounded, { [k]: round(p[k]) });
   const pct = (roof: number, table: number): string =>
     `${roof >= table ? '+' : '−'}${Math.abs((roof / table - 1) * 100).toFixed(0)} %`;
   for (const { model, table } of profiled) {

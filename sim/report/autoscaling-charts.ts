@@ -1,6 +1,6 @@
 /**
  * Charts of a scaling cluster: replicas over time against the observed arrival rate. Shared by the
- * sim CLI's `--plots` and the autoscaling lab's report (grader/labs/autoscaling/plots.ts).
+ * sim CLI's `--plots` and the autoscaling lab's report (grader/labs/autoscaling/scenarios.ts).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { SimulationResult } from '../engine/simulator.js';
@@ -92,7 +92,7 @@ export function replicasChart(opts: {
       },
     ],
     resolve: { scale: { y: 'independent' } },
-  } as unknown as TopLevelSpec;
+  } as TopLevelSpec;
   return { title: opts.title, spec };
 }
 
@@ -116,6 +116,6 @@ export function frontChart(title: string, fronts: readonly NamedSeries[]): Plot 
       { mark: { type: 'line' }, encoding: { ...encoding, order: { field: 'order' }, strokeDash: dashEncoding } },
       { mark: { type: 'point', filled: true, size: 60 }, encoding },
     ],
-  } as unknown as TopLevelSpec;
+  } as TopLevelSpec;
   return { title, spec };
 }

@@ -69,7 +69,7 @@ function tradeoffPlot(runs: readonly LabelledRun[], samples: readonly { ttft: nu
         },
       },
     ],
-  } as unknown as TopLevelSpec;
+  } as TopLevelSpec;
   return {
     name: 'p99-tradeoff',
     plot: { title, spec },

@@ -15,6 +15,7 @@ import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
 import { applyMutant } from '../fixtures/mutants/mutant.js';
 import { MUTANTS } from '../fixtures/mutants/autoscaling.js';
+import { gradeItems } from './grade-items.js';
 
 /** Whole gradings on a shared two-core machine: generous, so load cannot turn them into timeouts. */
 const SLOW = 300_000;
@@ -59,25 +60,26 @@ describe('autoscaling mutants', () => {
 
   /**
    * Mutants of different files, each breaking a different visible item, graded together to save time:
-   * the reference passes every visible item, so each lost item is the one mutant's doing.
+   * the reference passes every visible item, so each lost item is the one mutant's doing. Graded item by
+   * item (hidden variants included: `npm run check` runs only the public cases, which some mutants pass,
+   * as the handout's examples do), the hidden scenario items left out since a tune() mutant changes them too.
    */
   const GROUPS = [
     ['rr-routes-to-marked', 'tune-double-counts-pending', 'envelope-partial-windows'],
     ['rr-assumes-contiguous-ids', 'tune-no-stabilisation'],
     ['lor-marks-busiest', 'ema-wrong-weight'],
   ];
+  const VISIBLE = ['round-robin', 'lor', 'envelope', 'envelope-scaling', 'throughput-ema', 'tune', 'public-trace'];
   it.each(GROUPS.map((g) => [g.join(' + '), g] as const))(
     '%s: each loses points on its own item, nothing else is lost',
     async (_label, group) => {
-      const result = await gradeSubmission({
-        lab: await loadLab('autoscaling'),
-        submission: withMutants(...group),
-        mode: 'check',
-        hiddenSeed: 5,
-      });
-      expect(result.internalError).toBeUndefined();
-      expect(result.typeErrors, 'mutants type-check').toEqual([]);
-      expect(lost(result).sort()).toEqual(group.map((m) => EXPECTED[m]!).sort());
+      const dir = withMutants(...group);
+      const files = new Map(FILES.map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+      const results = await gradeItems('autoscaling', files, VISIBLE);
+      const lostHere = Object.entries(results)
+        .filter(([, r]) => (r.max > 0 ? r.score < r.max : r.passed !== true))
+        .map(([id]) => id);
+      expect(lostHere.sort()).toEqual(group.map((m) => EXPECTED[m]!).sort());
     },
     SLOW,
   );

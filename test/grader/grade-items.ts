@@ -20,6 +20,8 @@ export interface GradedItem {
   readonly verdict: string;
   readonly message: string;
   readonly output?: string;
+  /** A status-only (0-point) item's verdict (ItemOutcome.passed). */
+  readonly passed?: boolean;
   /** When the child did not finish: what the student is shown under the message (the trimmed stack trace). */
   readonly details?: string;
 }
@@ -118,6 +120,7 @@ export async function gradeItems(
       verdict: 'scored',
       message: scored.message,
       output: scored.output,
+      ...(scored.passed !== undefined ? { passed: scored.passed } : {}),
     };
   }
   return out;

@@ -14,8 +14,7 @@ import { micros } from '../../sim/metrics/timeline/recorder.js';
 import { buildSubmission } from '../../grader/build/build-submission.js';
 import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
 import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
-import { timelineTrace } from '../../grader/labs/autoscaling/items.js';
-import { hiddenWorkloads as autoscalingHidden } from '../../grader/labs/autoscaling/workloads.js';
+import { hiddenWorkloads as autoscalingHidden, timelineTrace } from '../../grader/labs/autoscaling/workloads.js';
 import { publicRun } from '../../grader/labs/cfs/workloads.js';
 import {
   drawWorkload,

@@ -1,17 +1,30 @@
 /**
- * The autoscaling lab's definition: the lab catalogue (grader/labs/catalogue.ts) imports this module and takes its
- * `lab` export (a lab written with the kit exports `defineLab(...)`'s result, grader/kit/define-lab.ts).
+ * The autoscaling lab's rubric: unit items probe the routers, the envelope, the throughput average and
+ * tune() against the reference (probes.ts); the efficiency check times the envelope (scaling.ts); the
+ * scenario items replay the student's autoscalers on hidden traces against the reference's runs
+ * (scenarios.ts, workloads.ts).
  */
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../sim/config/paths.js';
-import type { LabDefinition } from '../../core/lab.js';
-import { loadManifest } from '../../manifest/load.js';
-import { AUTOSCALING_ITEMS } from './items.js';
-import { autoscalingTry } from './try-lab.js';
+import { defineLab } from '../../kit/define-lab.js';
+import { unitItem, type UnitLab } from '../../kit/unit-item.js';
+import { PROBES } from './probes.js';
+import { oracle, paretoItem, publicTraceItem, scalingItem, tuningItem } from './scenarios.js';
+import type { AutoscalingModule } from './student.js';
+import { autoscalingTry } from './try.js';
 
-export const lab: LabDefinition = {
-  manifest: loadManifest(join(REPO_ROOT, 'labs', 'autoscaling', 'manifest.json')),
-  harnessEntry: join(REPO_ROOT, 'grader', 'labs', 'autoscaling', 'harness.ts'),
-  items: AUTOSCALING_ITEMS,
+const unit: UnitLab<AutoscalingModule> = { lab: 'autoscaling', oracle, probes: PROBES };
+
+export const lab = defineLab({
+  lab: 'autoscaling',
+  items: {
+    'round-robin': unitItem(unit, 'round-robin'),
+    lor: unitItem(unit, 'lor'),
+    envelope: unitItem(unit, 'envelope'),
+    'envelope-scaling': scalingItem,
+    'throughput-ema': unitItem(unit, 'throughput-ema'),
+    tune: unitItem(unit, 'tune'),
+    'public-trace': publicTraceItem,
+    tuning: tuningItem,
+    pareto: paretoItem,
+  },
   tryout: autoscalingTry,
-};
+});

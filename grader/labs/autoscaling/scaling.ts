@@ -1,35 +1,66 @@
 /**
- * The efficiency check's measure, shared by the harness (to decide on a retry) and the parent (to judge).
- *
- * For each size the student's envelope and a linear baseline were timed in interleaved pairs; a pair's
- * ratio cancels most of what the machine's load does to both, and the median over pairs drops the pairs
- * a preemption hit. The growth of that ratio with the number of requests is the Theil–Sen slope (median
- * of the pairwise slopes) of log2(ratio) against log2(size): ≈ 0 for O(1) amortised work per call, ≈ 1
- * when every query scans the stored arrivals. A single outlying size cannot move a median of slopes far.
+ * The efficiency check's workload (the kit's cost-growth measure does the timing): arrivals at
+ * doubling densities in the same 100 s, and a query of each of two (W, L) pairs every few arrivals,
+ * through the student's envelope and through a running sum known to cost O(1) amortised per call.
  */
+import { Request } from '../../../sim/entities/request.js';
+import { Rng } from '../../../sim/workload/rng.js';
+import { measureGrowth, type GrowthAttempt } from '../../kit/cost-growth.js';
+import type { ScalingInput } from './schemas.js';
+import type { Envelope } from './student.js';
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
+/** The two (W, L) pairs an autoscaler asks about: short windows for scaling up, long for scaling down. */
+const PAIRS = [
+  [5, 30],
+  [20, 80],
+] as const;
+/** The workload's arrivals span this many seconds, whatever their number: more arrivals, denser traffic. */
+const SPAN = 100;
 
-/** Median over the interleaved pairs of student time / baseline time, per size measured. */
-export function pairRatios(
-  student: readonly (readonly number[])[],
-  baseline: readonly (readonly number[])[],
-): number[] {
-  return student.map((samples, i) => median(samples.map((s, k) => s / baseline[i]![k]!)));
-}
-
-/** Theil–Sen slope of log2(ratio) against log2(size), per doubling of the number of requests. */
-export function costSlope(sizes: readonly number[], ratios: readonly number[]): number {
-  const n = Math.min(sizes.length, ratios.length);
-  if (n < 2) return Number.NaN;
-  const slopes: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++)
-      slopes.push((Math.log2(ratios[j]!) - Math.log2(ratios[i]!)) / (Math.log2(sizes[j]!) - Math.log2(sizes[i]!)));
-  }
-  return median(slopes);
+export function measureScaling(input: ScalingInput, NetworkEnvelope: new () => Envelope): GrowthAttempt[] {
+  const rng = new Rng(input.seed);
+  const every = input.arrivalsPerQuery;
+  const workloads = input.sizes.map((n) =>
+    Array.from({ length: n }, (_, i) => {
+      const arrivedAt = ((i + 0.5 * rng.next()) * SPAN) / n;
+      return new Request({ id: i, arrivedAt, numPrefillTokens: rng.int(64, 512), numDecodeTokens: 1 });
+    }),
+  );
+  const student = (requests: readonly Request[]) => {
+    const envelope = new NetworkEnvelope();
+    let sum = 0;
+    for (let i = 0; i < requests.length; i++) {
+      envelope.onRequestArrival(requests[i]!);
+      if ((i + 1) % every === 0)
+        for (const [w, l] of PAIRS) sum += Number(envelope.getMaxRequestRate(requests[i]!.arrivedAt, w, l)) || 0;
+    }
+    return sum;
+  };
+  // The same calls through a running sum over the latest window of each pair (not an envelope), storing
+  // the arrivals as an envelope does: timed beside the student's, it absorbs the machine's speed and
+  // load, as only the ratio is used.
+  const baseline = (requests: readonly Request[]) => {
+    const times: number[] = [];
+    const tokens: number[] = [];
+    const tails = PAIRS.map(() => 0);
+    const sums = PAIRS.map(() => 0);
+    let sum = 0;
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i]!;
+      times.push(r.arrivedAt);
+      tokens.push(r.numPrefillTokens + r.numDecodeTokens);
+      for (let p = 0; p < PAIRS.length; p++) sums[p]! += tokens[i]!;
+      if ((i + 1) % every !== 0) continue;
+      for (let p = 0; p < PAIRS.length; p++) {
+        const win = PAIRS[p]![0];
+        while (times[tails[p]!]! <= r.arrivedAt - win) sums[p]! -= tokens[tails[p]!++]!;
+        sum += sums[p]! / win;
+      }
+    }
+    return sum;
+  };
+  return measureGrowth(input, (i) => ({
+    student: () => student(workloads[i]!),
+    baseline: () => baseline(workloads[i]!),
+  }));
 }

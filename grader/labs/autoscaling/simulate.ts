@@ -1,18 +1,22 @@
 /**
- * The autoscaling lab's cluster, shared by the child (running the student's autoscaler or routers) and
+ * The autoscaling lab's cluster, shared by the child (running the student's autoscalers) and
  * the parent (replaying the autoscaler's decisions and running the reference), so both simulate
  * exactly the same thing: Llama-3-70B, TP4 on A100s (calibrated roofline: no profiles exist for it),
  * vllm batching with at most 16 requests and 4,096 tokens per batch, round-robin routing, one replica
  * at the start, scale-ups after 10 s, scale-downs at once, 1 to 64 replicas, $8 per replica-hour.
  */
+import { z } from 'zod';
 import { buildSimulation } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
-import { Request } from '../../../sim/entities/request.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
-import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 import { percentileSorted } from '../../../sim/metrics/stats.js';
-import type { WireRequests } from './protocol.js';
+import { recordDecisions } from '../../kit/autoscaler-replay.js';
+import { e2eValues } from '../../kit/run-metrics.js';
+import { describeThrown } from '../../kit/instance-hook.js';
+import { fromWire, type WireRequests } from '../../kit/wire.js';
+import type { AutoscalerRun, Level, SimInput, SimOutput, SimRun } from './schemas.js';
+import type { AutoscalingModule } from './student.js';
 
 export const ENVIRONMENT = {
   initialReplicas: 1,
@@ -23,12 +27,12 @@ export const ENVIRONMENT = {
   costPerReplicaHour: 8,
 } as const;
 
-export function clusterConfig(replicas: number = ENVIRONMENT.initialReplicas): SimulationConfig {
+export function clusterConfig(): SimulationConfig {
   return parseConfig({
     model: 'llama-3-70b',
     device: 'a100',
     tp: 4,
-    replicas,
+    replicas: ENVIRONMENT.initialReplicas,
     replicaScheduler: 'vllm',
     batchSizeCap: 16,
     maxTokensInBatch: 4096,
@@ -40,63 +44,73 @@ export function clusterConfig(replicas: number = ENVIRONMENT.initialReplicas): S
   });
 }
 
-export function fromWire(w: WireRequests): Request[] {
-  return w.arrivedAt.map(
-    (arrivedAt, id) =>
-      new Request({
-        id,
-        arrivedAt,
-        numPrefillTokens: w.numPrefillTokens[id]!,
-        numDecodeTokens: w.numDecodeTokens[id]!,
-      }),
-  );
-}
-
-export interface RunOptions {
-  readonly autoscaler?: Autoscaler;
-  readonly makeRouter?: (init: RouterInit) => Router;
-  readonly initialReplicas?: number;
-  /** Collectors (the report's timeline recorders). */
-  readonly observers?: readonly SimulationObserver[];
-}
-
-export function simulateCluster(requests: WireRequests, options: RunOptions): SimulationResult {
-  const config = clusterConfig(options.initialReplicas);
-  const setup = buildSimulation(config, {
+/** One run of the cluster; without an autoscaler the cluster keeps its one replica. */
+export function simulateCluster(
+  requests: WireRequests,
+  options: { readonly autoscaler?: Autoscaler; readonly observers?: readonly SimulationObserver[] },
+): SimulationResult {
+  const { initialReplicas: _, costPerReplicaHour, ...limits } = ENVIRONMENT;
+  const setup = buildSimulation(clusterConfig(), {
     requests: fromWire(requests),
-    ...(options.makeRouter !== undefined ? { makeRouter: options.makeRouter } : {}),
     ...(options.observers !== undefined ? { observers: options.observers } : {}),
-    autoscaling:
-      options.autoscaler === undefined
-        ? undefined
-        : {
-            policy: options.autoscaler,
-            scaleUpDelay: ENVIRONMENT.scaleUpDelay,
-            scaleDownDelay: ENVIRONMENT.scaleDownDelay,
-            minReplicas: ENVIRONMENT.minReplicas,
-            maxReplicas: ENVIRONMENT.maxReplicas,
-          },
+    autoscaling: options.autoscaler === undefined ? undefined : { policy: options.autoscaler, ...limits },
   });
-  if (setup.costPerReplicaHour !== ENVIRONMENT.costPerReplicaHour)
-    throw new Error(`cost per replica-hour is ${setup.costPerReplicaHour}, expected ${ENVIRONMENT.costPerReplicaHour}`);
+  if (setup.costPerReplicaHour !== costPerReplicaHour)
+    throw new Error(`cost per replica-hour is ${setup.costPerReplicaHour}, expected ${costPerReplicaHour}`);
   return new Simulator(setup).run();
 }
 
-export interface RunMetrics {
-  readonly p90: number;
-  readonly costDollars: number;
-  readonly completed: number;
-  readonly total: number;
-}
+/** What is scored of a run; a P90 of no completed request is NaN (null in JSON, as in the result cache). */
+export const RunMetrics = z.strictObject({
+  p90: z
+    .number()
+    .nullable()
+    .transform((x) => x ?? Number.NaN),
+  costDollars: z.number(),
+  completed: z.number().int(),
+  total: z.number().int(),
+});
+export type RunMetrics = z.infer<typeof RunMetrics>;
 
 export function runMetrics(result: SimulationResult): RunMetrics {
-  const e2e: number[] = [];
-  for (const r of result.requests) if (r.completedAt !== undefined) e2e.push(r.completedAt - r.arrivedAt);
-  const sorted = Float64Array.from(e2e).sort();
   return {
-    p90: percentileSorted(sorted, 90),
+    p90: percentileSorted(Float64Array.from(e2eValues(result)).sort(), 90),
     costDollars: result.costDollars,
     completed: result.numCompleted,
     total: result.requests.length,
   };
+}
+
+/** INFERLINE_CONFIG as plain data, whatever the student put in it. */
+function plainConfig(config: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config))
+    out[k] = typeof v === 'number' ? (Number.isFinite(v) ? v : String(v)) : String(v);
+  return out;
+}
+
+function simulate(m: AutoscalingModule, run: SimRun, level: Level): AutoscalerRun {
+  const { INFERLINE_CONFIG: config } = m.inferline;
+  const rec = recordDecisions(
+    level === 0 ? new m.inferline.InferlineAutoscaler(config) : new m.custom.CustomAutoscaler(level),
+  );
+  simulateCluster(run.requests, { autoscaler: rec.autoscaler });
+  const base = { label: run.label, level, tuneInterval: rec.autoscaler.tuneInterval, deltas: rec.deltas };
+  return level === 0 ? { ...base, config: plainConfig(config) } : base;
+}
+
+/** The child's simulate task: every run at every level, with the decisions recorded. */
+export function runSimulations(m: AutoscalingModule, input: SimInput, studentDir: string): SimOutput {
+  const out: SimOutput = { runs: [], errors: [] };
+  for (const run of input.runs)
+    for (const level of input.levels) {
+      try {
+        out.runs.push(simulate(m, run, level));
+      } catch (err) {
+        // The timeline run must not fail the scored ones: the report simply has no timeline.
+        if (input.keepGoing) out.errors.push({ label: run.label, level, error: describeThrown(err, studentDir) });
+        else if (run.timelineOnly !== true) throw err;
+      }
+    }
+  return out;
 }

@@ -9,20 +9,20 @@ import {
   AUTOSCALING_DECODE_TOKENS,
   AUTOSCALING_PROMPT_TOKENS,
   AUTOSCALING_RATE_STEPS,
+  AUTOSCALING_TRACE_FILE,
 } from '../../../traces/generate-autoscaling.js';
-import type { WireRequests } from './protocol.js';
+import { join } from 'node:path';
+import { readTraceFile } from '../../../sim/workload/trace-file.js';
+import { shapeTraceFile } from '../../../traces/generate-autoscaling-shapes.js';
+import type { SimRun } from './schemas.js';
 
 export const TRACE_SHAPES = ['steps', 'ramp', 'spikes'] as const;
 export type TraceShape = (typeof TRACE_SHAPES)[number];
 
 export const TRACE_DURATION = 3600;
 
-export interface Workload {
-  readonly label: string;
-  readonly shape: TraceShape | 'shipped';
-  readonly profile: readonly RatePoint[];
-  readonly requests: WireRequests;
-}
+/** A hidden trace: a run whose label names its shape. */
+export type Workload = SimRun;
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 const uniform = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng.next();
@@ -95,40 +95,52 @@ export function hiddenProfile(shape: TraceShape, rng: Rng, duration = TRACE_DURA
   }
 }
 
-export function workloadFromProfile(
-  label: string,
-  shape: Workload['shape'],
-  profile: readonly RatePoint[],
-  seed: number,
-): Workload {
+/** Requests like the shipped trace's, arriving at the rate `profile` gives, drawn from `seed`. */
+export function profileRun(label: string, profile: readonly RatePoint[], seed: number): SimRun {
   const arrivedAt = rateProfileArrivals(profile, new Rng(seed).fork('arrivals'));
+  const numPrefillTokens = arrivedAt.map(() => AUTOSCALING_PROMPT_TOKENS);
   return {
     label,
-    shape,
-    profile,
-    requests: {
-      arrivedAt,
-      numPrefillTokens: arrivedAt.map(() => AUTOSCALING_PROMPT_TOKENS),
-      numDecodeTokens: arrivedAt.map(() => AUTOSCALING_DECODE_TOKENS),
-    },
+    requests: { arrivedAt, numPrefillTokens, numDecodeTokens: arrivedAt.map(() => AUTOSCALING_DECODE_TOKENS) },
   };
 }
 
-/** One hidden workload per shape in `shapes`, from seeds derived from the hidden seed and `label`. */
-export function hiddenWorkloads(
-  hiddenSeed: number,
-  label: string,
-  shapes: readonly TraceShape[] = TRACE_SHAPES,
-): Workload[] {
+/** One hidden workload per shape, from seeds derived from the hidden seed and the item `label`. */
+export function hiddenWorkloads(hiddenSeed: number, label: string): Workload[] {
   const rng = new Rng(hiddenSeed).fork(`autoscaling-${label}`);
-  return shapes.map((shape) => {
+  return TRACE_SHAPES.map((shape) => {
     const seed = rng.int(1, 2 ** 31 - 1);
-    const profile = hiddenProfile(shape, new Rng(seed).fork('profile'));
-    return workloadFromProfile(`hidden ${shape} trace`, shape, profile, seed);
+    return profileRun(`hidden ${shape} trace`, hiddenProfile(shape, new Rng(seed).fork('profile')), seed);
   });
 }
 
 /** The public trace's shape with a given seed (the shipped file is seed AUTOSCALING_TRACE_SEED). */
-export function shippedShapeWorkload(seed: number): Workload {
-  return workloadFromProfile('shipped-shape trace', 'shipped', AUTOSCALING_RATE_STEPS, seed);
+export const shippedShapeWorkload = (seed: number): SimRun =>
+  profileRun('shipped-shape trace', AUTOSCALING_RATE_STEPS, seed);
+
+/** A shipped trace file as a run (read by the parent; the child gets it as data). */
+function traceRun(repoRoot: string, file: string): SimRun {
+  const rows = readTraceFile(join(repoRoot, file), { requireArrivals: true });
+  return {
+    label: file,
+    requests: {
+      arrivedAt: rows.map((r) => r.arrivedAt!),
+      numPrefillTokens: rows.map((r) => r.numPrefillTokens),
+      numDecodeTokens: rows.map((r) => r.numDecodeTokens),
+    },
+  };
 }
+
+/** The shipped trace (the public-trace item and `npm run try`). */
+export const shippedTrace = (repoRoot: string): SimRun => traceRun(repoRoot, AUTOSCALING_TRACE_FILE);
+
+/**
+ * The tuning item's timeline trace: the shipped steps-shaped trace (traces/generate-autoscaling-shapes.ts),
+ * a public trace of the first hidden trace's shape, so the report's trace files hold no hidden arrivals.
+ */
+export const TIMELINE_TRACE_FILE = shapeTraceFile('steps');
+
+export const timelineTrace = (repoRoot: string): SimRun => ({
+  ...traceRun(repoRoot, TIMELINE_TRACE_FILE),
+  timelineOnly: true,
+});

@@ -4,10 +4,11 @@
  * beside vLLM's default step (FCFS) and the reference, whose runs are cached by seed (result-cache.ts).
  */
 import { VllmV0Scheduler } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
-import { importReference } from '../../core/reference.js';
-import { median, textTable } from '../../core/scoring.js';
-import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
+import { referenceOracle } from '../../kit/oracle.js';
+import { median } from '../../kit/rules.js';
+import { textTable } from '../../kit/messages.js';
+import { lineChart, scatterChart, type Plot } from '../../kit/charts.js';
 import { fmt } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, proportion } from '../../kit/rules.js';
@@ -16,6 +17,9 @@ import { AnswersOutput, BaselineRun, SimulateOutput, type CfsRun } from './schem
 import { measure, replayStudent, type Measured } from './simulate.js';
 import { oracle } from './student.js';
 import { burst, HOMEWORK_SWAP_GIB, homeworkRun, publicRun, type BurstSpec } from './workloads.js';
+
+/** The reference's answer sheet: the key the multiple-choice item is scored against. */
+const ANSWER_KEY = referenceOracle<{ answers: AnswerSheet }>('cfs', 'cfs-answers.ts');
 
 /**
  * Full points at or below this median P99 TTFT (s) on the homework burst at interval 10; 2 points
@@ -310,7 +314,7 @@ const mcqItem: ItemImplementation<{ runs: CfsRun[] }, AnswersOutput> = {
     return { input: { task: 'answers', runs }, prepared: { runs } };
   },
   async score(out, { runs }, ctx, maxScore): Promise<ItemOutcome> {
-    const key = await importReference<{ answers: AnswerSheet }>(ctx.repoRoot, 'reference/cfs', 'cfs-answers.ts');
+    const key = await ANSWER_KEY.reference(ctx);
     const replayed = runs.map((r, i) => ({ run: r, ...replayStudent(r, out.runs[i]) }));
     const problems = replayed.flatMap((r) => (r.problem !== undefined ? [`${r.run.label}: ${r.problem}`] : []));
     if (problems.length > 0)

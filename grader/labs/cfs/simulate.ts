@@ -23,7 +23,7 @@ import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies
 import { ReplayError } from '../../kit/batch-replay.js';
 import { decodeSteps, V0StepReplayScheduler } from '../../kit/vllm-v0-step-replay.js';
 import { fromWire } from '../../kit/wire.js';
-import type { RecordedRun } from '../../report/timeline-view.js';
+import type { RecordedRun } from '../../kit/charts.js';
 import type { BaselineRun, CfsRun, RunSteps } from './schemas.js';
 
 /** The homework's server (labs/cfs/README.md): traces/cfs-homework.json, without its scheduler, interval and trace. */

@@ -1,7 +1,7 @@
 /** `npm run try -- cfs`: your CfsScheduler on a public burst at several CFS intervals, beside FCFS (vLLM V0's default step). */
 import { VllmV0Scheduler } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import { loadExport } from '../../core/load-module.js';
-import type { LabTry, TryMeasure } from '../../core/try.js';
+import { loadExport } from '../../kit/try.js';
+import type { LabTry, TryMeasure } from '../../kit/try.js';
 import { derivedSeed } from '../../kit/seeds.js';
 import { SWEEP_INTERVALS } from './scenarios.js';
 import { measure, type MakeScheduler } from './simulate.js';

@@ -11,8 +11,9 @@ import { bracketCapacity, CAPACITY_TARGET, capacityBracket } from '../../../sim/
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import { describeViolations } from '../../../sim/metrics/deadlines.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
-import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
-import { roundPoints, textTable } from '../../core/scoring.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
+import { textTable } from '../../kit/messages.js';
+import { roundPoints } from '../../kit/rules.js';
 import { promptTokensPerCall } from '../../kit/batch-log.js';
 import { ReplayError } from '../../kit/batch-replay.js';
 import { fmt, pct } from '../../kit/messages.js';
@@ -22,7 +23,7 @@ import { linear, proportion } from '../../kit/rules.js';
 import { judgeRun, replayed } from '../../kit/scenario.js';
 import { cachedRecording, reportRecorder, timelinePair } from '../../kit/timelines.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
-import { lineChart, scatterChart, type Plot } from '../../report/charts.js';
+import { lineChart, scatterChart, type Plot } from '../../kit/charts.js';
 import {
   CapacityOutput,
   CapacityTrace,

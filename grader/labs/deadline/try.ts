@@ -4,8 +4,8 @@
  * FCFS and with EDF. Capacity itself (a search over rates) is left to the grader.
  */
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
-import { loadExport } from '../../core/load-module.js';
-import type { LabTry, TryMeasure } from '../../core/try.js';
+import { loadExport } from '../../kit/try.js';
+import type { LabTry, TryMeasure } from '../../kit/try.js';
 import { derivedSeed } from '../../kit/seeds.js';
 import type { WorkloadLengths } from './schemas.js';
 import {

@@ -8,9 +8,9 @@ import { SERVICE_WEIGHTS, ServiceRecorder, serviceByClient, serviceDifference } 
 import { ticks, vtcFairnessBound, windowedServiceRate } from '../../../sim/metrics/fairness.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import type { ItemContext, ItemImplementation, ItemOutcome } from '../../core/lab.js';
-import { textTable } from '../../core/scoring.js';
-import { lineChart, type Plot } from '../../report/charts.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
+import { textTable } from '../../kit/messages.js';
+import { lineChart, type Plot } from '../../kit/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { referenceOracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';

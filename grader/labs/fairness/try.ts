@@ -6,8 +6,8 @@
  */
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import { loadExport } from '../../core/load-module.js';
-import type { LabTry, TryMeasure } from '../../core/try.js';
+import { loadExport } from '../../kit/try.js';
+import type { LabTry, TryMeasure } from '../../kit/try.js';
 import type { SchedulerKind } from './schemas.js';
 import { checkValue, formatValue, summarize } from './scenarios.js';
 import { scenarioRun, WORKLOADS, type SchedulerFactory } from './workloads.js';

@@ -1,8 +1,8 @@
 /** `npm run try -- routing`: your router on public-seed benchmark workloads beside round robin and lor. */
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
-import { loadExport } from '../../core/load-module.js';
-import type { LabTry, TryMeasure } from '../../core/try.js';
+import { loadExport } from '../../kit/try.js';
+import type { LabTry, TryMeasure } from '../../kit/try.js';
 import { meanE2e } from '../../kit/run-metrics.js';
 import { benchmarkRun, simulateRouting } from './simulate.js';
 

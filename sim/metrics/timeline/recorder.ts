@@ -78,7 +78,7 @@ const counter = (
   replica: ReplicaScheduler,
   key: 'numSwapOuts' | 'numSwapIns' | 'numRelegations' | 'numSwapped',
 ): number | undefined => {
-  const v = (replica as unknown as Record<string, unknown>)[key];
+  const v: unknown = Reflect.get(replica, key);
   return typeof v === 'number' ? v : undefined;
 };
 

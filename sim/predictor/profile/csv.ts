@@ -46,10 +46,12 @@ export function readCsv<S extends Shape>(file: string, displayName: string, shap
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // Column counts are checked below, after the header, so a missing column is reported as such.
-    records = parse(text, { info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as {
-      record: string[];
-      info: { lines: number };
-    }[];
+    // csv-parse's types do not model `info: true` (each row becomes { record, info }): checked here instead.
+    const rows: unknown[] = parse(text, { info: true, skip_empty_lines: true, relax_column_count: true });
+    records = rows.map((row) => {
+      if (!isInfoRow(row)) throw new Error('csv-parse returned a row without its line info');
+      return row;
+    });
   } catch (err) {
     const e = err as { message?: string; lines?: number };
     throw new ProfileError({
@@ -152,3 +154,9 @@ export const optionalMsCell = z
   .pipe(z.number().min(0, 'expected a time ≥ 0 ms').optional());
 /** A plain text cell. */
 export const textCell = z.string().transform((s) => s.trim());
+
+function isInfoRow(row: unknown): row is { record: string[]; info: { lines: number } } {
+  if (typeof row !== 'object' || row === null) return false;
+  const { record, info } = row as { record?: unknown; info?: { lines?: unknown } };
+  return Array.isArray(record) && typeof info?.lines === 'number';
+}

@@ -188,8 +188,10 @@ export function loadTokenOps(
   }
   const opAverages = Object.fromEntries(TOKEN_OPS.map((op) => [op, new Averager()])) as Record<TokenOp, Averager>;
   for (const { row } of mlpRows) {
-    const cells = row as unknown as Record<string, number | undefined>;
-    for (const op of TOKEN_OPS) opAverages[op].add(row.num_tokens, cells[`time_stats.${op}.median`] ?? 0);
+    for (const op of TOKEN_OPS) {
+      const cell: unknown = Reflect.get(row, `time_stats.${op}.median`);
+      opAverages[op].add(row.num_tokens, typeof cell === 'number' ? cell : 0);
+    }
   }
   const ops = Object.fromEntries(TOKEN_OPS.map((op) => [op, opAverages[op].points()])) as Record<TokenOp, Points>;
   return { ops, source: { file: mlpFile, sha256: mlp.sha256 } };

@@ -5,10 +5,10 @@
  */
 import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
-import { loadExport } from '../../core/load-module.js';
-import type { LabTry, TryMeasure } from '../../core/try.js';
-import { shippedTrace } from './items.js';
+import { loadExport } from '../../kit/try.js';
+import type { LabTry, TryMeasure } from '../../kit/try.js';
 import { runMetrics, simulateCluster } from './simulate.js';
+import { shippedTrace } from './workloads.js';
 
 type Level = 0 | 1 | 2 | 3;
 /** The autoscaler at a level (0: InferLine), or undefined for a fixed cluster. */
@@ -21,17 +21,11 @@ const p90Key = (level: Level) => `${name(level)}: P90 e2e (s)`;
 export const autoscalingTry: LabTry<Policy> = {
   lab: 'autoscaling',
   async load(dir) {
-    const Inferline = await loadExport<new (config?: unknown) => Autoscaler>(
-      dir,
-      'inferline-autoscaler.ts',
-      'InferlineAutoscaler',
-    );
-    const config = await loadExport<unknown>(dir, 'inferline-autoscaler.ts', 'INFERLINE_CONFIG');
-    const Custom = await loadExport<new (level: 1 | 2 | 3) => Autoscaler>(
-      dir,
-      'custom-autoscaler.ts',
-      'CustomAutoscaler',
-    );
+    const load = <T>(file: string, name: string) => loadExport<T>(dir, file, name);
+    type Ctor<A> = new (arg: A) => Autoscaler;
+    const Inferline = await load<Ctor<unknown>>('inferline-autoscaler.ts', 'InferlineAutoscaler');
+    const config = await load<unknown>('inferline-autoscaler.ts', 'INFERLINE_CONFIG');
+    const Custom = await load<Ctor<1 | 2 | 3>>('custom-autoscaler.ts', 'CustomAutoscaler');
     return (level) => (level === 0 ? new Inferline(config) : new Custom(level));
   },
   baselines: () => ({ 'no autoscaling': () => undefined }),

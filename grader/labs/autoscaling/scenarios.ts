@@ -1,0 +1,427 @@
+/**
+ * The autoscaling lab's scenario items. The child runs the student's autoscalers and returns their
+ * tune() decisions; the latency and cost that are scored come from replaying those decisions in the
+ * parent's own engine, against the reference's runs on the same hidden traces (cached by seed and
+ * code hash, grader/kit/result-cache.ts, so grading runs only the submission).
+ */
+import { z } from 'zod';
+import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
+import { hypervolume } from '../../../sim/metrics/hypervolume.js';
+import { frontChart, replicasChart, replicaSteps } from '../../../sim/report/autoscaling-charts.js';
+import { InvalidOutput } from '../../kit/item.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
+import { textTable } from '../../kit/messages.js';
+import { roundPoints } from '../../kit/rules.js';
+import { lineChart, type Plot } from '../../kit/charts.js';
+import type { TimelinePair } from '../../kit/charts.js';
+import { costSlope, pairRatios } from '../../kit/cost-growth.js';
+import { fmt } from '../../kit/messages.js';
+import { referenceOracle } from '../../kit/oracle.js';
+import { cached } from '../../kit/result-cache.js';
+import { linear } from '../../kit/rules.js';
+import { seriesRecorder, windowRecorder } from '../../kit/timelines.js';
+import type { WireRequests } from '../../kit/wire.js';
+import {
+  ScalingOutput,
+  SimOutput,
+  type AutoscalerRun,
+  type Level,
+  type ScalingInput,
+  type SimInput,
+  type SimRun,
+} from './schemas.js';
+import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';
+import { RunMetrics, runMetrics, simulateCluster } from './simulate.js';
+import { MODULE_FILES, type AutoscalingModule } from './student.js';
+import { hiddenWorkloads, shippedTrace, timelineTrace, type Workload } from './workloads.js';
+
+export const oracle = referenceOracle<AutoscalingModule>('autoscaling', MODULE_FILES);
+
+/**
+ * The Pareto item's reference point: the course lab's $50 and 0.5 s P90, the cost scaled to each trace's
+ * number of requests (the shipped trace has 126,000), so every trace's front sits in a comparable box.
+ */
+export const HV_REFERENCE = { dollarsPerRequest: 50 / 126_000, p90: 0.5 } as const;
+
+/** The tuning item: full marks within ×FULL of the reference's P90 and cost on a trace, none from ×ZERO. */
+export const TUNING_RATIO = { full: 1.1, zero: 1.6 } as const;
+
+/** The efficiency check: a slope (log2 of the cost ratio per doubling of n) above this is flagged. */
+export const MAX_COST_SLOPE = 0.5;
+
+const money = (x: number) => `$${x.toFixed(2)}`;
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+// ---- efficiency (status only) -------------------------------------------------------------------
+
+export const SCALING_INPUT: Omit<ScalingInput, 'seed'> = {
+  task: 'scaling',
+  sizes: [512, 1024, 2048, 4096, 8192],
+  arrivalsPerQuery: 4,
+  samples: 7,
+  minSampleMs: 20,
+  maxRunMs: 3000,
+  retryBand: [MAX_COST_SLOPE, 0.8],
+};
+
+/**
+ * The child times in CPU time, in interleaved pairs against a linear baseline (scaling.ts), so the ratio is
+ * about work per call and a loaded machine cannot flip the verdict. Timing is still not reproducible to the
+ * byte, and results.json must be: the verdict and a fixed message go there, the measured numbers only into
+ * the report's chart (plots never enter results.json).
+ */
+export const scalingItem: ItemImplementation<ScalingInput, ScalingOutput> = {
+  output: ScalingOutput,
+  prepare(ctx) {
+    const input: ScalingInput = { ...SCALING_INPUT, seed: ctx.publicSeed };
+    return { input, prepared: input };
+  },
+  score(out, input): ItemOutcome {
+    const judged = out.attempts.map((a) => {
+      const ratios = pairRatios(a.student, a.baseline);
+      return {
+        a,
+        ratios,
+        slope: a.tooSlowMs !== undefined ? Number.POSITIVE_INFINITY : costSlope(input.sizes, ratios),
+      };
+    });
+    const best = judged.reduce((x, y) => (y.slope < x.slope ? y : x));
+    const passed = best.slope <= MAX_COST_SLOPE;
+    const tooSlow = judged.some((j) => j.a.tooSlowMs !== undefined);
+    const message = passed
+      ? 'passed: the cost of your envelope per arrival and per query does not grow with the number of requests (informational, 0 points)'
+      : tooSlow
+        ? `flagged: a single run took more than ${input.maxRunMs / 1000} s, so your envelope's cost per operation grows with the number of requests; O(1) amortised is expected (informational, 0 points)`
+        : "flagged: your envelope's cost per arrival and per query grows with the number of requests (as when every query scans the stored arrivals); O(1) amortised is expected (informational, 0 points)";
+    const plot = lineChart({
+      title: 'Envelope cost per operation relative to a linear baseline (flat = O(1) amortised)',
+      x: 'arrivals in the same 100 s',
+      y: 'your time / baseline time',
+      series: judged.map((j, k) => ({
+        name: judged.length > 1 ? `attempt ${k + 1}` : 'yours',
+        points: j.ratios.map((r, i) => [input.sizes[i]!, r] as const),
+      })),
+    });
+    return {
+      score: 0,
+      passed,
+      message,
+      output: [
+        'How it is measured: your envelope and a structure known to cost O(1) amortised per call run the same calls, timed interleaved in CPU time',
+        `(not wall-clock, so other processes' load does not count): ${input.sizes[0]} to ${input.sizes.at(-1)} arrivals (doubling) in the same 100 s, so the look-back holds ever more of them, and one`,
+        `query of each of two (W, L) pairs per ${input.arrivalsPerQuery} arrivals. The ratio of the two times (median of ${input.samples} interleaved pairs) must not`,
+        `grow with the number of arrivals: at most ×${(2 ** MAX_COST_SLOPE).toFixed(2)} per doubling (a robust slope over the sizes; one retry when close). The report's chart shows the ratios.`,
+        passed
+          ? ''
+          : 'Hint: keep, per (W, L) pair, state that each arrival enters and leaves once (the handout describes a monotone deque of window sums).',
+      ]
+        .join('\n')
+        .trimEnd(),
+      plots: [plot],
+    };
+  },
+};
+
+// ---- runs: the student's replayed, the reference's cached ---------------------------------------
+
+const Scored = z.strictObject({ metrics: RunMetrics, steps: z.array(z.tuple([z.number(), z.number()])) });
+type Scored = z.infer<typeof Scored>;
+
+const scored = (result: SimulationResult): Scored => ({ metrics: runMetrics(result), steps: replicaSteps(result) });
+
+/** The student's run, from its recorded decisions. */
+function replay(requests: WireRequests, run: AutoscalerRun, observers: readonly SimulationObserver[] = []) {
+  if (!(run.tuneInterval >= 1 && run.tuneInterval <= 60))
+    throw new InvalidOutput(`tuneInterval ${run.tuneInterval} is outside 1–60 s`);
+  return simulateCluster(requests, { autoscaler: new ReplayAutoscaler(run.tuneInterval, run.deltas), observers });
+}
+
+function studentRun(out: SimOutput, w: { label: string }, level: Level): AutoscalerRun {
+  const run = out.runs.find((r) => r.label === w.label && r.level === level);
+  if (run === undefined)
+    throw new InvalidOutput(`no result for ${w.label}${level === 0 ? '' : `, service level ${level}`}`);
+  return run;
+}
+
+async function referenceAutoscaler(ctx: ItemContext, level: Level) {
+  const ref = await oracle.reference(ctx);
+  return level === 0
+    ? new ref.inferline.InferlineAutoscaler(ref.inferline.INFERLINE_CONFIG)
+    : new ref.custom.CustomAutoscaler(level);
+}
+
+/** The reference's run of `w` (an item's hidden workload `item`) at `level`, cached per hidden seed. */
+function referenceRun(ctx: ItemContext, item: string, w: Workload, level: Level): Promise<Scored> {
+  const key = {
+    repoRoot: ctx.repoRoot,
+    lab: 'autoscaling',
+    what: `reference level ${level}, ${item}: ${w.label}`,
+    seed: ctx.hiddenSeed,
+  };
+  return cached(key, Scored, async () =>
+    scored(simulateCluster(w.requests, { autoscaler: await referenceAutoscaler(ctx, level) })),
+  );
+}
+
+// ---- tuning -------------------------------------------------------------------------------------
+
+const CONFIG_RULES: readonly [string, (v: number) => boolean, string][] = [
+  ['tuneInterval', (v) => v >= 1 && v <= 60, 'between 1 and 60'],
+  ['minWindowSizeScaleUp', (v) => v > 0, '> 0'],
+  ['lookBackTimeScaleUp', (v) => v > 0, '> 0'],
+  ['minWindowSizeScaleDown', (v) => v > 0, '> 0'],
+  ['lookBackTimeScaleDown', (v) => v > 0, '> 0'],
+  ['stabilizationDelay', (v) => v >= 0, '≥ 0'],
+  ['initialReplicaTokenThroughput', (v) => v > 0, '> 0'],
+  ['throughputAlpha', (v) => v > 0 && v <= 1, 'in (0, 1]'],
+  ['minReplicas', (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'an integer from 1 to 64'],
+  ['maxReplicas', (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'an integer from 1 to 64'],
+];
+
+/** Problems with the student's INFERLINE_CONFIG, as the child reported it. */
+export function configProblems(config: Record<string, unknown> | undefined): string[] {
+  if (config === undefined) return ['INFERLINE_CONFIG was not reported'];
+  const problems: string[] = [];
+  for (const [key, ok, rule] of CONFIG_RULES) {
+    const v = config[key];
+    if (typeof v !== 'number' || !ok(v)) problems.push(`INFERLINE_CONFIG.${key} must be ${rule}, got ${String(v)}`);
+  }
+  if (problems.length === 0 && (config.minReplicas as number) > (config.maxReplicas as number))
+    problems.push('INFERLINE_CONFIG.minReplicas must not exceed maxReplicas');
+  return problems;
+}
+
+/** Share of a trace's tuning marks: 1 within ×1.1 of the reference on both P90 and cost, 0 from ×1.6. */
+export function tuningShare(ours: RunMetrics, ref: RunMetrics): { share: number; ratio: number } {
+  const ratio = Math.max(ours.p90 / ref.p90, ours.costDollars / ref.costDollars);
+  if (!Number.isFinite(ratio) || ours.completed < ours.total) return { share: 0, ratio: Number.POSITIVE_INFINITY };
+  return { share: linear(ratio, TUNING_RATIO.zero, TUNING_RATIO.full, 1), ratio };
+}
+
+/**
+ * The report's side-by-side timeline of the public timeline trace: these runs are long, so a first
+ * pass keeps a coarse series and the report re-runs both for the window it picks.
+ */
+async function tuningTimelines(w: SimRun, run: AutoscalerRun, ctx: ItemContext): Promise<TimelinePair> {
+  const { inferline } = await oracle.reference(ctx);
+  const reference = () => new inferline.InferlineAutoscaler(inferline.INFERLINE_CONFIG);
+  const pair = (a: TimelineRecorder, b: TimelineRecorder) => ({
+    student: { recorder: a, endTime: replay(w.requests, run, [a]).endTime },
+    reference: {
+      recorder: b,
+      endTime: simulateCluster(w.requests, { autoscaler: reference(), observers: [b] }).endTime,
+    },
+  });
+  return {
+    workload: w.label,
+    ...pair(seriesRecorder(), seriesRecorder()),
+    rerecord: (window) => pair(windowRecorder(window), windowRecorder(window)),
+  };
+}
+
+export const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: SimRun }, SimOutput> = {
+  output: SimOutput,
+  prepare(ctx) {
+    const workloads = hiddenWorkloads(ctx.hiddenSeed, 'tuning');
+    const timeline = timelineTrace(ctx.repoRoot);
+    // The last run is the public one, only for the report's timeline: never scored.
+    return {
+      input: { task: 'simulate', runs: [...workloads, timeline], levels: [0], keepGoing: false } satisfies SimInput,
+      prepared: { workloads, timeline },
+    };
+  },
+  async score(out, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
+    const config = out.runs[0]?.config;
+    const problems = configProblems(config);
+    if (problems.length > 0)
+      return { score: 0, message: `your INFERLINE_CONFIG is not valid: ${problems[0]}`, output: problems.join('\n') };
+    const rows: string[][] = [];
+    const shares: number[] = [];
+    const plots: Plot[] = [];
+    for (const w of workloads) {
+      const ours = scored(replay(w.requests, studentRun(out, w, 0)));
+      const theirs = await referenceRun(ctx, 'tuning', w, 0);
+      const { share, ratio } = tuningShare(ours.metrics, theirs.metrics);
+      shares.push(share);
+      rows.push([
+        w.label,
+        String(w.requests.arrivedAt.length),
+        money(ours.metrics.costDollars),
+        fmt(ours.metrics.p90),
+        money(theirs.metrics.costDollars),
+        fmt(theirs.metrics.p90),
+        Number.isFinite(ratio) ? `×${ratio.toFixed(2)}` : '-',
+        `${(100 * share).toFixed(0)}%`,
+      ]);
+      plots.push(
+        replicasChart({
+          title: `Replicas over time, ${w.label}`,
+          arrivedAt: w.requests.arrivedAt,
+          series: [
+            { name: 'yours', points: ours.steps },
+            { name: 'reference', points: theirs.steps, dashed: true },
+          ],
+        }),
+      );
+    }
+    const share = mean(shares);
+    const publicRun = out.runs.find((r) => r.label === timeline.label);
+    let timelines: TimelinePair | undefined;
+    try {
+      if (publicRun !== undefined) timelines = await tuningTimelines(timeline, publicRun, ctx);
+    } catch {
+      // The timeline is an extra (grader/kit/timelines.ts): a run that does not replay has none.
+    }
+    return {
+      score: roundPoints(maxScore * share),
+      message: `${(100 * share).toFixed(0)}% of the marks over ${workloads.length} hidden traces (full marks per trace within ×${TUNING_RATIO.full} of the reference's P90 and cost, none from ×${TUNING_RATIO.zero})`,
+      output: [
+        `Your InferlineAutoscaler with INFERLINE_CONFIG = ${JSON.stringify(config)}`,
+        textTable(
+          ['trace', 'requests', 'your cost', 'your P90 (s)', 'ref cost', 'ref P90 (s)', 'worse ratio', 'share'],
+          rows,
+        ),
+      ].join('\n'),
+      plots,
+      extra: { tuningRatios: rows.map((r) => r[6]) },
+      ...(timelines !== undefined ? { timelines } : {}),
+    };
+  },
+};
+
+// ---- Pareto front -------------------------------------------------------------------------------
+
+const LEVELS = [1, 2, 3] as const;
+
+export function hvReference(numRequests: number): { cost: number; latency: number } {
+  return { cost: HV_REFERENCE.dollarsPerRequest * numRequests, latency: HV_REFERENCE.p90 };
+}
+
+const frontPoint = (m: RunMetrics) => ({
+  cost: m.costDollars,
+  latency: m.completed < m.total || !Number.isFinite(m.p90) ? Number.POSITIVE_INFINITY : m.p90,
+});
+const cell = (m: RunMetrics) => `${money(m.costDollars)} / ${fmt(m.p90)}`;
+
+export const paretoItem: ItemImplementation<Workload[], SimOutput> = {
+  output: SimOutput,
+  prepare(ctx) {
+    const workloads = hiddenWorkloads(ctx.hiddenSeed, 'pareto');
+    return {
+      input: { task: 'simulate', runs: workloads, levels: [...LEVELS], keepGoing: false } satisfies SimInput,
+      prepared: workloads,
+    };
+  },
+  async score(out, workloads, ctx, maxScore): Promise<ItemOutcome> {
+    const rows: string[][] = [];
+    const ratios: number[] = [];
+    const plots: Plot[] = [];
+    const notes: string[] = [];
+    for (const w of workloads) {
+      const ours = LEVELS.map((level) => runMetrics(replay(w.requests, studentRun(out, w, level))));
+      const theirs: RunMetrics[] = [];
+      for (const level of LEVELS) theirs.push((await referenceRun(ctx, 'pareto', w, level)).metrics);
+      const box = hvReference(w.requests.arrivedAt.length);
+      const hvOurs = hypervolume(ours.map(frontPoint), box);
+      const hvRef = hypervolume(theirs.map(frontPoint), box);
+      const ratio = hvRef > 0 ? Math.min(1, hvOurs / hvRef) : 1;
+      ratios.push(ratio);
+      rows.push([w.label, ...ours.map(cell), fmt(hvOurs), fmt(hvRef), `${(100 * ratio).toFixed(1)}%`]);
+      rows.push(['  reference', ...theirs.map(cell), '', '', '']);
+      const costs = ours.map((m) => m.costDollars);
+      if (!(costs[0]! <= costs[1]! && costs[1]! <= costs[2]!))
+        notes.push(
+          `${w.label}: your levels' costs are not in order 1 ≤ 2 ≤ 3 (level 1 should be the cheapest); only the front counts, but check the levels do what you meant`,
+        );
+      plots.push(
+        frontChart(`Pareto front, ${w.label} (reference point ${money(box.cost)}, ${box.latency} s)`, [
+          { name: 'yours', points: ours.map((m) => [m.costDollars, m.p90] as const) },
+          { name: 'reference', points: theirs.map((m) => [m.costDollars, m.p90] as const), dashed: true },
+        ]),
+      );
+    }
+    const share = mean(ratios);
+    return {
+      score: roundPoints(maxScore * share),
+      message: `your fronts reach ${(100 * share).toFixed(1)}% of the reference fronts' hypervolume on average over ${workloads.length} hidden traces (points = ${maxScore} × min(1, HV / HV_ref))`,
+      output: [
+        `Each cell: total cost / P90 e2e (s) at a service level. HV: the true 2-D hypervolume against ($${(HV_REFERENCE.dollarsPerRequest * 126_000).toFixed(0)} per 126,000 requests, ${HV_REFERENCE.p90} s).`,
+        textTable(['trace', 'level 1', 'level 2', 'level 3', 'your HV', 'ref HV', 'HV / HV_ref'], rows),
+        ...notes,
+      ].join('\n'),
+      plots,
+      leaderboard: [{ name: 'mean normalised hypervolume', value: Number(share.toFixed(4)), order: 'desc' }],
+      extra: { hypervolumeRatios: ratios },
+    };
+  },
+};
+
+// ---- the public trace (status only) -------------------------------------------------------------
+
+const levelName = (level: number) => (level === 0 ? 'InferLine (INFERLINE_CONFIG)' : `custom, service level ${level}`);
+
+export const publicTraceItem: ItemImplementation<SimRun, SimOutput> = {
+  output: SimOutput,
+  prepare(ctx) {
+    const run = shippedTrace(ctx.repoRoot);
+    return {
+      input: { task: 'simulate', runs: [run], levels: [0, 1, 2, 3], keepGoing: true } satisfies SimInput,
+      prepared: run,
+    };
+  },
+  score(out, run): ItemOutcome {
+    const rows: string[][] = [];
+    const replicaSeries: { name: string; points: [number, number][] }[] = [];
+    const front: [number, number][] = [];
+    for (const r of out.runs) {
+      const result = replay(run.requests, r);
+      const metrics = runMetrics(result);
+      rows.push([
+        levelName(r.level),
+        money(metrics.costDollars),
+        fmt(metrics.p90),
+        String(Math.max(...result.replicaTimeline.map((p) => p.replicas))),
+      ]);
+      replicaSeries.push({
+        name: r.level === 0 ? 'InferLine' : `custom level ${r.level}`,
+        points: replicaSteps(result),
+      });
+      if (r.level > 0) front.push([metrics.costDollars, metrics.p90]);
+    }
+    for (const e of out.errors) rows.push([levelName(e.level), 'failed', e.error.slice(0, 120), '']);
+    const box = hvReference(run.requests.arrivedAt.length);
+    const hv =
+      front.length === 3 && front.every(([c, l]) => Number.isFinite(c) && Number.isFinite(l))
+        ? hypervolume(
+            front.map(([cost, latency]) => ({ cost, latency })),
+            box,
+          )
+        : undefined;
+    const plots: Plot[] = [];
+    if (replicaSeries.length > 0)
+      plots.push(
+        replicasChart({
+          title: `Replicas over time, ${run.label}`,
+          arrivedAt: run.requests.arrivedAt,
+          series: replicaSeries,
+        }),
+      );
+    if (front.length > 0)
+      plots.push(frontChart(`Your Pareto front on ${run.label}`, [{ name: 'yours', points: front }]));
+    const passed = out.errors.length === 0;
+    return {
+      score: 0,
+      passed,
+      threw: out.runs.length === 0 && out.errors.length > 0,
+      message: passed
+        ? `your autoscalers on the shipped trace${hv !== undefined ? `: front hypervolume ${hv.toFixed(3)}` : ''} (informational; the handout lists the reference's numbers)`
+        : `${out.errors.length} of 4 runs failed on the shipped trace: ${levelName(out.errors[0]!.level)}: ${out.errors[0]!.error.slice(0, 200)}`,
+      output: [
+        `${run.label}: ${run.requests.arrivedAt.length} requests; reference point for the hypervolume ${money(box.cost)}, ${box.latency} s.`,
+        textTable(['autoscaler', 'total cost', 'P90 e2e (s)', 'most replicas'], rows),
+      ].join('\n'),
+      plots,
+    };
+  },
+};

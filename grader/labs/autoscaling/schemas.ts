@@ -1,0 +1,58 @@
+/**
+ * The autoscaling lab's own wire schemas (its unit items use the kit's units wire): the efficiency
+ * measurement and the simulations. Everything the child returns is re-validated with these.
+ */
+import { z } from 'zod';
+import { GrowthAttempt, GrowthSettings } from '../../kit/cost-growth.js';
+import { WireRequests } from '../../kit/wire.js';
+
+const int = z.number().int();
+
+export const ScalingInput = GrowthSettings.extend({
+  task: z.literal('scaling'),
+  /** One query (of each pair) per this many arrivals. */
+  arrivalsPerQuery: int.positive(),
+  seed: int,
+});
+export type ScalingInput = z.infer<typeof ScalingInput>;
+
+export const ScalingOutput = z.strictObject({ attempts: z.array(GrowthAttempt).min(1, 'the child measured nothing') });
+export type ScalingOutput = z.infer<typeof ScalingOutput>;
+
+export const SimRun = z.strictObject({
+  label: z.string(),
+  requests: WireRequests,
+  /** Only for the report's timeline, never scored: if it fails, its result is left out and the scored runs stand. */
+  timelineOnly: z.literal(true).optional(),
+});
+export type SimRun = z.infer<typeof SimRun>;
+
+/** 0 is the InferLine autoscaler with INFERLINE_CONFIG; 1–3 the custom autoscaler's service levels. */
+export const Level = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
+export type Level = z.infer<typeof Level>;
+
+export const SimInput = z.strictObject({
+  task: z.literal('simulate'),
+  runs: z.array(SimRun),
+  levels: z.array(Level),
+  /** Report a throwing run as an error entry instead of failing the task (the status-only public trace). */
+  keepGoing: z.boolean(),
+});
+export type SimInput = z.infer<typeof SimInput>;
+
+export const AutoscalerRun = z.strictObject({
+  label: z.string(),
+  level: Level,
+  tuneInterval: z.number(),
+  /** [callIndex, delta] for every tune() call that returned a non-zero delta. */
+  deltas: z.array(z.tuple([int.nonnegative(), int])),
+  /** INFERLINE_CONFIG as the student's module exported it (level 0 only). */
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+export type AutoscalerRun = z.infer<typeof AutoscalerRun>;
+
+export const SimOutput = z.strictObject({
+  runs: z.array(AutoscalerRun),
+  errors: z.array(z.strictObject({ label: z.string(), level: Level, error: z.string() })),
+});
+export type SimOutput = z.infer<typeof SimOutput>;

@@ -1,0 +1,57 @@
+/**
+ * The autoscaling lab's student module: what starter/autoscaling's four files export, by file. The
+ * child-side driver builds it from the student's files, the oracle from reference/autoscaling's.
+ */
+import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
+import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
+
+/** What the envelope and the tuner read of a request. */
+export interface ArrivingRequest {
+  readonly arrivedAt: number;
+  readonly numPrefillTokens: number;
+  readonly numDecodeTokens: number;
+}
+
+export interface Envelope {
+  onRequestArrival(request: ArrivingRequest): void;
+  getMaxRequestRate(time: number, windowSize: number, lookBackTime: number): number;
+}
+
+/** INFERLINE_CONFIG's fields (labs/autoscaling/README.md). */
+export interface InferlineConfig {
+  readonly tuneInterval: number;
+  readonly minWindowSizeScaleUp: number;
+  readonly lookBackTimeScaleUp: number;
+  readonly minWindowSizeScaleDown: number;
+  readonly lookBackTimeScaleDown: number;
+  readonly stabilizationDelay: number;
+  readonly initialReplicaTokenThroughput: number;
+  readonly throughputAlpha: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+}
+
+/** The tuner as the probes drive it: a config, an envelope (a stand-in for tune()), and μ to read. */
+export interface Inferline extends Autoscaler {
+  readonly replicaTokenThroughput: number;
+}
+
+export interface AutoscalingModule {
+  readonly routers: {
+    readonly RoundRobinRouter: new (init: RouterInit) => Router;
+    readonly LorRouter: new (init: RouterInit) => Router;
+  };
+  readonly envelope: { readonly NetworkEnvelope: new () => Envelope };
+  readonly inferline: {
+    readonly InferlineAutoscaler: new (config?: InferlineConfig, envelope?: Envelope) => Inferline;
+    readonly INFERLINE_CONFIG: InferlineConfig;
+  };
+  readonly custom: { readonly CustomAutoscaler: new (level: 1 | 2 | 3) => Autoscaler };
+}
+
+export const MODULE_FILES = {
+  routers: 'scaling-routers.ts',
+  envelope: 'network-envelope.ts',
+  inferline: 'inferline-autoscaler.ts',
+  custom: 'custom-autoscaler.ts',
+} as const satisfies Record<keyof AutoscalingModule, string>;
