@@ -13,7 +13,7 @@
  * are `typeErrors` (reported, not fatal). Caller mistakes (non-empty workDir, unsafe names) do throw.
  */
 import { copyFile, lstat, mkdir, readdir, realpath, symlink, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { childCoverageBuildOptions } from './child-coverage.js';
 import { displayPath, type Diagnostic, type PathRoots } from './diagnostics.js';
@@ -24,11 +24,14 @@ export interface BuildOptions {
   readonly repoRoot: string;
   /** A fresh folder (created if missing, must be empty), e.g. from `mkdtemp`. */
   readonly workDir: string;
-  /** The lab's student folder in the repository layout, e.g. `starter/routing`. */
+  /** The lab's student folder in the repository layout, under `starter/`, e.g. `starter/routing`. */
   readonly labStudentDir: string;
   /** Student name (relative to labStudentDir, e.g. `ai-router.ts`) → text, as returned by intake. */
   readonly files: ReadonlyMap<string, string>;
-  /** Absolute path of the harness module; it imports student code as `@student/<name without .ts>`. */
+  /**
+   * Absolute path of the harness module; it imports student code as `@student/<lab>/<name>.js`, `<lab>`
+   * being labStudentDir under `starter/` (tsconfig.json maps `@student/*` to `starter/*` the same way).
+   */
   readonly entry: string;
   /** Inline source maps, so the sandbox's stack traces name student lines (default true). */
   readonly sourcemap?: boolean;
@@ -52,8 +55,14 @@ export interface BuildResult {
 
 export const BUNDLE_FILE = 'child.mjs';
 
+/** Where `@student/*` points, here and in tsconfig.json: `@student/<lab>/<file>` is `starter/<lab>/<file>`. */
+const STUDENT_ROOT = 'starter';
+
 export async function buildSubmission(opts: BuildOptions): Promise<BuildResult> {
   assertRelative(opts.labStudentDir, 'labStudentDir');
+  const studentImportDir = posix.relative(STUDENT_ROOT, opts.labStudentDir);
+  if (studentImportDir === '' || studentImportDir.startsWith('..'))
+    throw new Error(`buildSubmission: labStudentDir "${opts.labStudentDir}" must be a folder under ${STUDENT_ROOT}/`);
   for (const name of opts.files.keys()) assertRelative(name, 'student file name');
   if (!isAbsolute(opts.entry)) throw new Error(`buildSubmission: entry must be an absolute path (got ${opts.entry})`);
 
@@ -100,6 +109,7 @@ export async function buildSubmission(opts: BuildOptions): Promise<BuildResult> 
     repoSimRoot: join(repoRoot, 'sim'),
     studentRoot: join(srcRoot, opts.labStudentDir),
     studentFiles: new Map([...studentFiles].map(([name, f]) => [name, f.path])),
+    studentImportDir,
   });
   const coverage = await childCoverageBuildOptions(repoRoot);
   const bundling = esbuild

@@ -1,7 +1,8 @@
 /**
  * The compile-time import guard (grading.md §4, layer 3), as an esbuild `onResolve` plugin:
  *
- * - `@student/<name>` resolves to the student file `<name>.ts` (how harnesses import student code);
+ * - `@student/<lab>/<name>` resolves to the student file `<name>.ts` (how harnesses import student code;
+ *   tsconfig.json maps `@student/*` to `starter/*` the same way, so one name means one file everywhere);
  * - an import made FROM a student file may reach only other student files and the engine copy
  *   (`<srcRoot>/sim/**`): no Node built-ins, npm packages, absolute paths or `../../reference/…`;
  * - imports made by trusted code (harness, engine, packages) resolve normally, except that the
@@ -24,6 +25,11 @@ export interface ImportGuardOptions extends PathRoots {
   readonly studentRoot: string;
   /** Student name as in the lab (e.g. `ai-router.ts`, `lib/util.ts`) → absolute path of its copy. */
   readonly studentFiles: ReadonlyMap<string, string>;
+  /**
+   * How a harness names this lab's student files: `@student/<studentImportDir>/<name>`; the lab's student
+   * folder relative to `starter/` (e.g. `routing`), as tsconfig.json's `"@student/*": ["./starter/*"]`.
+   */
+  readonly studentImportDir: string;
 }
 
 /** Marks esbuild's inner `build.resolve` calls, so the plugin does not intercept its own lookups. */
@@ -44,9 +50,12 @@ export function importGuard(options: ImportGuardOptions): Plugin {
         if (args.kind === 'entry-point') return undefined;
 
         if (args.path.startsWith(STUDENT_PREFIX)) {
-          const path = studentModule(args.path.slice(STUDENT_PREFIX.length), options.studentFiles);
+          const labPrefix = `${STUDENT_PREFIX}${options.studentImportDir}/`;
+          const path = args.path.startsWith(labPrefix)
+            ? studentModule(args.path.slice(labPrefix.length), options.studentFiles)
+            : undefined;
           if (path !== undefined) return { path };
-          const known = [...options.studentFiles.keys()].map((n) => `${STUDENT_PREFIX}${n.replace(/\.ts$/, '')}`);
+          const known = [...options.studentFiles.keys()].map((n) => `${labPrefix}${n.replace(/\.ts$/, '')}`);
           return refuse(`"${args.path}" names no student file of this lab (known: ${known.join(', ') || 'none'})`);
         }
 

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { InputError } from '../../sim/errors.js';
 import { gradeSubmission } from '../core/grade.js';
-import { getLab, LAB_NAMES } from '../labs/index.js';
+import { labNames, loadLab } from '../labs/catalogue.js';
 import { parseCli } from './args.js';
 import { itemLine } from './print.js';
 
@@ -16,15 +16,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { positionals, flags } = parseCli(argv, ['dir'], ['help']);
     if (flags.has('help') || positionals.length !== 1) {
       console.log(
-        `Usage: npm run check -- <${LAB_NAMES.join('|')}> [--dir DIR]\n\nRuns the public checks on starter/<lab>/ (or DIR).`,
+        `Usage: npm run check -- <${labNames().join('|')}> [--dir DIR]\n\nRuns the public checks on starter/<lab>/ (or DIR).`,
       );
       return flags.has('help') ? 0 : 2;
     }
-    const lab = getLab(positionals[0]!);
+    const lab = await loadLab(positionals[0]!);
     const dir = (flags.get('dir') as string | undefined) ?? join(REPO_ROOT, lab.manifest.studentDir);
     console.log(`checking ${dir} (public checks of lab ${lab.manifest.lab})`);
     const result = await gradeSubmission({
-      lab: lab.manifest.lab,
+      lab,
       submission: dir,
       submissionName: 'local-check',
       mode: 'check',

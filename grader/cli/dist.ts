@@ -8,7 +8,7 @@ import { InputError } from '../../sim/errors.js';
 import { randomInt } from 'node:crypto';
 import { buildGradescopeBundle } from '../dist/gradescope.js';
 import { buildStudentDist, scanForHidden } from '../dist/student.js';
-import { getLab, LAB_NAMES } from '../labs/index.js';
+import { labManifest, labNames } from '../labs/catalogue.js';
 import { intFlag, parseCli } from './args.js';
 
 /** A hidden seed nobody has seen: 31 bits from the OS's cryptographic generator. */
@@ -31,11 +31,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const target = positionals[0];
     if ((kind !== 'student' && kind !== 'gradescope') || target === undefined) {
       throw new InputError(
-        `usage: npm run dist:student -- <${LAB_NAMES.join('|')}|all> [--out DIR]\n       npm run dist:gradescope -- <lab> [--out DIR] [--seed N] [--late-penalty F --late-days N]`,
+        `usage: npm run dist:student -- <${labNames().join('|')}|all> [--out DIR]\n       npm run dist:gradescope -- <lab> [--out DIR] [--seed N] [--late-penalty F --late-days N]`,
       );
     }
     if (kind === 'student') {
-      const labs = target === 'all' ? LAB_NAMES : [target];
+      const labs = target === 'all' ? labNames() : [target];
       const outDir = resolve((flags.get('out') as string | undefined) ?? `dist/student-${target}`);
       const dist = await buildStudentDist({ labs, outDir, lockfile: !flags.has('no-lockfile') });
       const problems = scanForHidden(dist.dir, labs);
@@ -45,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
       return 0;
     }
-    getLab(target); // an unknown lab fails here with the list of labs
+    labManifest(target); // an unknown lab fails here with the list of labs
     const outDir = resolve((flags.get('out') as string | undefined) ?? `dist/gradescope-${target}/source`);
     const penalty = flags.get('late-penalty');
     const late =

@@ -11,12 +11,12 @@ import cliProgress from 'cli-progress';
 import { gradeBatch, listSubmissions } from '../batch/batch-grade.js';
 import { summaryMarkdown } from '../batch/gradebook.js';
 import { gradeSubmission, resolveHiddenSeed } from '../core/grade.js';
-import { getLab, LAB_NAMES } from '../labs/index.js';
+import { labManifest, labNames, loadLab } from '../labs/catalogue.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/exporters.js';
 import { intFlag, parseCli } from './args.js';
 import { itemLine, summaryLine } from './print.js';
 
-export const GRADE_USAGE = `Usage: npm run grade -- <submission.zip|dir> --lab <${LAB_NAMES.join('|')}> [--out DIR] [--seed N] [--name NAME] [--format F,...]
+export const GRADE_USAGE = `Usage: npm run grade -- <submission.zip|dir> --lab <${labNames().join('|')}> [--out DIR] [--seed N] [--name NAME] [--format F,...]
        npm run grade -- --batch <folder of submissions> --lab <lab> [--out DIR] [--jobs N] [--force] [--seed N] [--format F,...]
 
   --lab     which lab the submission is for
@@ -47,7 +47,7 @@ async function runBatch(
   flags: Map<string, string | true>,
   formats: ReportFormat[],
 ): Promise<number> {
-  const manifest = getLab(lab).manifest;
+  const manifest = labManifest(lab);
   const hiddenSeed = resolveHiddenSeed(intFlag(flags, 'seed'), manifest.defaultHiddenSeed);
   const outDir = resolve((flags.get('out') as string | undefined) ?? `reports/${lab}/batch`);
   const jobs = intFlag(flags, 'jobs') ?? availableParallelism();
@@ -111,7 +111,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const outDir = resolve((flags.get('out') as string | undefined) ?? `reports/${lab}/${name}`);
     console.log(`grading ${submission} for lab ${lab}`);
     const result = await gradeSubmission({
-      lab,
+      lab: await loadLab(lab),
       submission,
       submissionName: name,
       hiddenSeed: intFlag(flags, 'seed'),

@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 import { gradeSubmission } from '../core/grade.js';
 import { lateness } from '../core/lateness.js';
 import { AutograderConfig } from '../dist/gradescope.js';
+import { loadLab } from '../labs/catalogue.js';
 import { GradescopeResults } from '../report/gradescope.js';
 import { writeAtomically } from '../report/write.js';
 import { parseCli } from './args.js';
@@ -23,7 +24,7 @@ try {
   const config = AutograderConfig.parse(JSON.parse(readFileSync(join(REPO_ROOT, 'servelab-autograder.json'), 'utf8')));
   const workDir = join(resultsDir, 'servelab');
   await gradeSubmission({
-    lab: config.lab,
+    lab: await loadLab(config.lab),
     submission: join(root, 'submission'),
     submissionName: 'submission',
     hiddenSeed: config.hiddenSeed,

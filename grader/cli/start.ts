@@ -5,12 +5,12 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { gradeSubmission } from '../core/grade.js';
-import { getLab, LAB_NAMES } from '../labs/index.js';
+import { labNames, loadLab } from '../labs/catalogue.js';
 import { itemLine, summaryLine } from './print.js';
 
 const rows: string[] = [];
-for (const name of LAB_NAMES) {
-  const lab = getLab(name);
+for (const name of labNames()) {
+  const lab = await loadLab(name);
   for (const [who, dir] of [
     ['reference', lab.manifest.referenceDir],
     ['starter', lab.manifest.studentDir],
@@ -18,7 +18,7 @@ for (const name of LAB_NAMES) {
     const outDir = join(REPO_ROOT, 'reports', name, who);
     console.log(`\n== ${name}: grading the ${who} (${dir}) ==`);
     const result = await gradeSubmission({
-      lab: name,
+      lab,
       submission: join(REPO_ROOT, dir),
       submissionName: who,
       outDir,

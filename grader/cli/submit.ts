@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../intake/limits.js';
-import { studentFiles } from '../labs/registry.js';
+import { studentFiles } from '../labs/catalogue.js';
 import { prepareSubmission } from '../submit/prepare.js';
 
 const USAGE = 'usage: ./submit.sh <lab>   (e.g. ./submit.sh routing)';

@@ -10,19 +10,19 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 import { InputError } from '../../sim/errors.js';
 import { textTable } from '../core/scoring.js';
 import { tryLab } from '../core/try.js';
-import { getLab, LAB_NAMES } from '../labs/index.js';
+import { labNames, loadLab } from '../labs/catalogue.js';
 import { renderSvg } from '../report/charts.js';
 import { intFlag, parseCli } from './args.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const { positionals, flags } = parseCli(argv, ['dir', 'seed'], ['help']);
-    const usage = `Usage: npm run try -- <${LAB_NAMES.join('|')}> [--dir DIR] [--seed N]\n\nRuns your code from starter/<lab>/ (or DIR) on the public workloads (seed N, default the public seed),\nbeside the baselines and the reference's published numbers.`;
+    const usage = `Usage: npm run try -- <${labNames().join('|')}> [--dir DIR] [--seed N]\n\nRuns your code from starter/<lab>/ (or DIR) on the public workloads (seed N, default the public seed),\nbeside the baselines and the reference's published numbers.`;
     if (flags.has('help') || positionals.length !== 1) {
       console.log(usage);
       return flags.has('help') ? 0 : 2;
     }
-    const lab = getLab(positionals[0]!);
+    const lab = await loadLab(positionals[0]!);
     if (lab.tryout === undefined) throw new InputError(`lab ${lab.manifest.lab} has no try runner`);
     const dir = (flags.get('dir') as string | undefined) ?? join(REPO_ROOT, lab.manifest.studentDir);
     const seed = intFlag(flags, 'seed') ?? lab.manifest.publicSeed;

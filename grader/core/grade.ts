@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 import { buildSubmission } from '../build/build-submission.js';
 import { diagnosticHeadline, formatDiagnostic } from '../build/diagnostics.js';
 import { readSubmission } from '../intake/read-submission.js';
-import { getLab } from '../labs/index.js';
+import { labManifest } from '../manifest/lab-manifests.js';
 import { totalPoints, type RubricItem } from '../manifest/schema.js';
 import type { ReportFormat } from '../report/exporters.js';
 import { oneLine, quoteName, withoutControls } from '../report/untrusted-text.js';
@@ -26,7 +26,8 @@ import { caseTimeoutMs, type CaseRun, type SplitCases } from './split-cases.js';
 import type { GradingResult, ItemResult, Verdict } from './types.js';
 
 export interface GradeOptions {
-  readonly lab: string;
+  /** The lab's definition, resolved by the caller (the CLI, through grader/labs/catalogue.ts): core imports no lab. */
+  readonly lab: LabDefinition;
   /** A .zip or a directory holding the student files. */
   readonly submission: string;
   /** Name shown in reports and used for the default output folder. */
@@ -166,7 +167,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
   let hiddenSeed = options.hiddenSeed ?? 0;
   const work = mkdtempSync(join(tmpdir(), 'servelab-grade-'));
   try {
-    lab = getLab(options.lab);
+    lab = options.lab;
     const manifest = lab.manifest;
     hiddenSeed = resolveHiddenSeed(options.hiddenSeed, manifest.defaultHiddenSeed);
     const rubric = manifest.items.filter((i) => mode === 'grade' || i.visibility === 'visible');
@@ -187,7 +188,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
     wrongLab = missing.length > 0 ? guessOtherLab(intake.ignored, manifest.lab) : undefined;
     if (wrongLab !== undefined) {
       const message =
-        `this is a submission for the ${wrongLab} lab (it holds ${getLab(wrongLab).manifest.studentDir}/), not the ${manifest.lab} lab: ` +
+        `this is a submission for the ${wrongLab} lab (it holds ${labManifest(wrongLab).studentDir}/), not the ${manifest.lab} lab: ` +
         `nothing was graded; make the ${manifest.lab} zip with ./submit.sh ${manifest.lab} and upload it to the ${manifest.lab} assignment`;
       notices.unshift(message.charAt(0).toUpperCase() + message.slice(1));
       failAll('missing-file', `wrong lab: ${message}`);
@@ -371,8 +372,8 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
             items: manifest.items.filter((i) => mode === 'grade' || i.visibility === 'visible'),
           });
     const result: GradingResult = {
-      lab: options.lab,
-      labTitle: manifest?.title ?? options.lab,
+      lab: options.lab.manifest.lab,
+      labTitle: options.lab.manifest.title,
       submission: oneLine(options.submissionName ?? basename(options.submission)),
       hiddenSeed,
       publicSeed: manifest?.publicSeed ?? 0,

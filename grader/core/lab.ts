@@ -80,7 +80,7 @@ export interface ItemImplementation<Prepared = unknown, Output = unknown> {
 
 export interface LabDefinition {
   readonly manifest: Manifest;
-  /** Absolute path of the TypeScript module the child runs; it imports the student code as "@student/<file>". */
+  /** Absolute path of the TypeScript module the child runs; it imports the student's code as `@student/<lab>/<file>`. */
   readonly harnessEntry: string;
   readonly items: Readonly<Record<string, ItemImplementation>>;
   /**

@@ -44,13 +44,12 @@ export async function zipFolder(dir: string, out: string, prefix = ''): Promise<
   });
 }
 
-/** Keeps only the given labs in grader/labs/index.ts (drops other labs' import and table lines). */
-export function filterLabIndex(source: string, keep: readonly string[], all: readonly string[]): string {
+/**
+ * A skip filter for `listFiles` that leaves out the grading code of every lab but `keep`
+ * (`grader/labs/<lab>/`); the catalogue, the shared helpers and the kit stay. With those folders and
+ * `labs/<lab>/manifest.json` copied for `keep` only, the copy's catalogue knows exactly those labs.
+ */
+export function otherLabsCode(keep: readonly string[], all: readonly string[]): (path: string) => boolean {
   const drop = all.filter((l) => !keep.includes(l));
-  return source
-    .split('\n')
-    .filter(
-      (line) => !drop.some((l) => line.includes(`from './${l}/`) || new RegExp(`^\\s*['"]?${l}['"]?\\s*:`).test(line)),
-    )
-    .join('\n');
+  return (p) => drop.some((l) => p === `grader/labs/${l}` || p.startsWith(`grader/labs/${l}/`));
 }

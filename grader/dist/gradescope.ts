@@ -3,12 +3,12 @@
  * root and the grading project beside them (engine, grader, the lab's reference for hidden items,
  * traces). The hidden seed and lateness policy are fixed in servelab-autograder.json when building.
  */
-import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../../sim/config/paths.js';
-import { getLab, LAB_NAMES } from '../labs/index.js';
-import { copyFiles, filterLabIndex, freshDir, listFiles, zipFolder } from './files.js';
+import { labManifest, labNames } from '../labs/catalogue.js';
+import { copyFiles, freshDir, listFiles, otherLabsCode, zipFolder } from './files.js';
 import { writeManualQuestions } from './manual-questions.js';
 
 export const AutograderConfig = z.strictObject({
@@ -62,17 +62,16 @@ export interface GradescopeDistOptions {
 }
 
 export async function buildGradescopeBundle(options: GradescopeDistOptions): Promise<{ dir: string; zip: string }> {
-  const { manifest } = getLab(options.lab);
+  const manifest = labManifest(options.lab);
   const dir = options.outDir;
   freshDir(dir);
-  const otherLabs = (p: string) =>
-    LAB_NAMES.some((l) => l !== options.lab && (p.startsWith(`grader/labs/${l}/`) || p === `grader/labs/${l}`));
+  const otherLabs = otherLabsCode([options.lab], labNames());
   const files = [
     ...listFiles(REPO_ROOT, 'sim', (p) => p.endsWith('.test.ts')),
     ...listFiles(REPO_ROOT, 'traces'),
     ...listFiles(REPO_ROOT, 'grader', otherLabs),
     ...listFiles(REPO_ROOT, manifest.studentDir),
-    ...listFiles(REPO_ROOT, manifest.referenceDir, (p) => p.includes('/mutants')),
+    ...listFiles(REPO_ROOT, manifest.referenceDir),
     `labs/${options.lab}/manifest.json`,
     `labs/${options.lab}/README.md`,
     'package.json',
@@ -80,10 +79,6 @@ export async function buildGradescopeBundle(options: GradescopeDistOptions): Pro
     'tsconfig.json',
   ];
   copyFiles(REPO_ROOT, files, dir);
-  writeFileSync(
-    join(dir, 'grader/labs/index.ts'),
-    filterLabIndex(readFileSync(join(REPO_ROOT, 'grader/labs/index.ts'), 'utf8'), [options.lab], LAB_NAMES),
-  );
   writeFileSync(
     join(dir, 'servelab-autograder.json'),
     `${JSON.stringify(AutograderConfig.parse(options.config), null, 2)}\n`,

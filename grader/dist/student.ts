@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../sim/config/paths.js';
-import { getLab, LAB_NAMES } from '../labs/index.js';
+import { labManifest, labNames, loadLab } from '../labs/catalogue.js';
 import { buildPublished, publishedFile } from '../core/try.js';
 import { stubFingerprintsFile, stubFingerprintsText } from '../submit/stub-fingerprint.js';
-import { copyFiles, filterLabIndex, freshDir, listFiles, zipFolder } from './files.js';
+import { copyFiles, freshDir, listFiles, otherLabsCode, zipFolder } from './files.js';
 
 /** Grader files students must not get: instructor-only tools. */
 const INSTRUCTOR_ONLY = [
@@ -87,7 +87,7 @@ function studentReadme(labs: readonly string[]): string {
     '',
     'Your lab handouts:',
     '',
-    ...labs.map((l) => `- \`labs/${l}/README.md\`: ${getLab(l).manifest.title}`),
+    ...labs.map((l) => `- \`labs/${l}/README.md\`: ${labManifest(l).title}`),
     '',
     'Edit only the files in `starter/<lab>/`. Useful commands:',
     '',
@@ -105,24 +105,18 @@ function studentReadme(labs: readonly string[]): string {
 }
 
 export async function buildStudentDist(options: StudentDistOptions): Promise<StudentDist> {
-  for (const l of options.labs) getLab(l); // unknown labs fail here with the list of labs
+  for (const l of options.labs) labManifest(l); // unknown labs fail here with the list of labs
   const dir = options.outDir;
   freshDir(dir);
   const labs = [...options.labs];
-  const skipGrader = (p: string) =>
-    INSTRUCTOR_ONLY.some((x) => p === x || p.startsWith(x)) ||
-    (p.startsWith('grader/labs/') &&
-      !p.startsWith('grader/labs/index.ts') &&
-      !p.startsWith('grader/labs/registry.ts') &&
-      !p.startsWith('grader/labs/shared/') &&
-      !labs.some((l) => p.startsWith(`grader/labs/${l}/`)) &&
-      p.split('/').length > 3);
+  const otherLabs = otherLabsCode(labs, labNames());
+  const skipGrader = (p: string) => INSTRUCTOR_ONLY.some((x) => p === x || p.startsWith(x)) || otherLabs(p);
   const files = [
     ...listFiles(REPO_ROOT, 'sim', (p) => p.endsWith('.test.ts')),
     ...listFiles(REPO_ROOT, 'traces'),
     ...listFiles(REPO_ROOT, 'grader', skipGrader),
     ...labs.flatMap((l) => {
-      const m = getLab(l).manifest;
+      const m = labManifest(l);
       return [...listFiles(REPO_ROOT, m.studentDir), `labs/${l}/README.md`];
     }),
     'docs/architecture.md',
@@ -140,13 +134,13 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
   }
   // Fingerprints of the stubs as shipped: ./submit.sh warns about an untouched one without git.
   for (const l of labs) {
-    const m = getLab(l).manifest;
+    const m = labManifest(l);
     const stubs = new Map(m.files.map((f) => [f, readFileSync(join(REPO_ROOT, m.studentDir, f))] as const));
     writeFileSync(join(dir, stubFingerprintsFile(l)), stubFingerprintsText(l, stubs));
   }
   // Data the public checks and `npm run try` need from the reference, computed here where it exists.
   for (const l of labs) {
-    const lab = getLab(l);
+    const lab = await loadLab(l);
     const data = { ...((await lab.handoutData?.(REPO_ROOT)) ?? {}) };
     if (lab.tryout !== undefined && options.published !== false)
       data[publishedFile(l)] = await buildPublished(lab.tryout, REPO_ROOT, lab.manifest.publicSeed);
@@ -155,10 +149,6 @@ export async function buildStudentDist(options: StudentDistOptions): Promise<Stu
       writeFileSync(join(dir, file), text);
     }
   }
-  writeFileSync(
-    join(dir, 'grader/labs/index.ts'),
-    filterLabIndex(readFileSync(join(REPO_ROOT, 'grader/labs/index.ts'), 'utf8'), labs, LAB_NAMES),
-  );
   writeFileSync(join(dir, 'package.json'), studentPackageJson(labs));
   writeFileSync(join(dir, 'README.md'), studentReadme(labs));
   const tsconfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as {
@@ -187,10 +177,10 @@ export function scanForHidden(dir: string, labs: readonly string[]): string[] {
   for (const f of files)
     if (/(^|\/)(reference|mutants)(\/|$)/.test(f) || f.startsWith('test/')) problems.push(`hidden path shipped: ${f}`);
   const referenceTexts = labs.flatMap((l) => {
-    const m = getLab(l).manifest;
+    const m = labManifest(l);
     return listFiles(REPO_ROOT, m.referenceDir).map((r) => ({ r, text: readFileSync(join(REPO_ROOT, r), 'utf8') }));
   });
-  const seeds = labs.map((l) => String(getLab(l).manifest.defaultHiddenSeed));
+  const seeds = labs.map((l) => String(labManifest(l).defaultHiddenSeed));
   for (const f of files) {
     const text = readFileSync(join(dir, f), 'utf8');
     for (const { r, text: ref } of referenceTexts) if (text === ref) problems.push(`${f} is a copy of ${r}`);

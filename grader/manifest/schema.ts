@@ -51,6 +51,12 @@ export const Manifest = z
         ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate item id "${item.id}"` });
       seen.add(item.id);
     });
+    if (m.studentDir !== `starter/${m.lab}`)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['studentDir'],
+        message: `must be "starter/${m.lab}": a harness imports the student's files as @student/${m.lab}/<file>, which tsconfig.json and the grader's build map to starter/${m.lab}/<file>`,
+      });
     m.files.forEach((f, i) => {
       if (f.split('/').includes('..'))
         ctx.addIssue({ code: 'custom', path: ['files', i], message: 'must not contain ".."' });

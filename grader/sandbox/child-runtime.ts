@@ -2,7 +2,7 @@
  * Child side of the sandbox: a harness entry module calls `serve(handler)` once at top level.
  *
  *   import { serve } from '../../sandbox/child-runtime.js';   // import this FIRST, before student code
- *   import { AiRouter } from '@student/ai-router.js';
+ *   import { AiRouter } from '@student/routing/ai-router.js';
  *   serve((input) => ({ ... plain JSON data ... }));
  *
  * Import order matters: ES modules evaluate in import order, so this module's body runs before any

@@ -1,6 +1,6 @@
 /**
- * Each wrong implementation under reference/autoscaling/mutants/<name>/ (`<file>.mutant.ts` replacing
- * the reference's `<file>.ts`) loses points on the item that tests what it breaks, and nowhere else; the
+ * Each wrong implementation of test/fixtures/mutants/autoscaling.ts (the reference with one file patched)
+ * loses points on the item that tests what it breaks, and nowhere else; the
  * efficiency check passes the reference (on another hidden seed) and flags the naive envelope while the
  * machine is loaded.
  */
@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
+import { loadLab } from '../../grader/labs/catalogue.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import type { GradingResult } from '../../grader/core/types.js';
-import { applyMutant } from '../../grader/core/mutants.js';
-import { MUTANTS } from '../../reference/autoscaling/mutants/mutants.js';
+import { applyMutant } from '../fixtures/mutants/mutant.js';
+import { MUTANTS } from '../fixtures/mutants/autoscaling.js';
 import { gradeItems } from './grade-items.js';
 
 /** Whole gradings on a shared two-core machine: generous, so load cannot turn them into timeouts. */
@@ -94,7 +95,10 @@ describe('autoscaling mutants', () => {
   it(
     'pareto-dominated-level loses points on the Pareto item: a duplicate level adds no hypervolume',
     async () => {
-      const result = await gradeSubmission({ lab: 'autoscaling', submission: withMutants('pareto-dominated-level') });
+      const result = await gradeSubmission({
+        lab: await loadLab('autoscaling'),
+        submission: withMutants('pareto-dominated-level'),
+      });
       expect(result.typeErrors).toEqual([]);
       expect(lost(result)).toEqual(['pareto']);
       const pareto = result.items.find((i) => i.id === 'pareto')!;
@@ -115,13 +119,13 @@ describe('autoscaling mutants', () => {
       async () => {
         for (let i = 0; i < 3; i++) hogs.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
         const reference = await gradeSubmission({
-          lab: 'autoscaling',
+          lab: await loadLab('autoscaling'),
           submission: withMutants(),
           mode: 'check',
           hiddenSeed: 11,
         });
         const naive = await gradeSubmission({
-          lab: 'autoscaling',
+          lab: await loadLab('autoscaling'),
           submission: withMutants('naive-envelope'),
           mode: 'check',
           hiddenSeed: 11,

@@ -14,14 +14,14 @@ const STUB = readFileSync(join(repoRoot, 'starter', 'routing', 'ai-router.ts'), 
 const FILE = 'starter/routing/ai-router.ts';
 
 // A harness like the lead's: child-runtime first, the engine from the repository's sim/ (redirected to
-// the build's copy), the student module through '@student/…'.
+// the build's copy), the student module through '@student/<lab>/…'.
 const harness = join(root, 'harness.ts');
 writeFileSync(
   harness,
   [
     `import { serve } from ${JSON.stringify(join(repoRoot, 'grader', 'sandbox', 'child-runtime.js'))};`,
     `import { Router } from ${JSON.stringify(join(repoRoot, 'sim', 'policies', 'router', 'router.js'))};`,
-    `import * as student from '@student/ai-router.js';`,
+    `import * as student from '@student/routing/ai-router.js';`,
     `serve(() => ({ exports: Object.keys(student).sort(), isRouter: student.AiRouter.prototype instanceof Router }));`,
     '',
   ].join('\n'),
@@ -171,13 +171,17 @@ describe('buildSubmission', () => {
     ]);
   });
 
-  test('a harness asking for a student file the lab does not have', async () => {
-    const entry = join(root, 'bad-harness.ts');
-    writeFileSync(entry, `import * as x from '@student/nope.js';\nconsole.log(x);\n`);
+  test.each([
+    ['a file the lab does not have', '@student/routing/nope.js'],
+    ["another lab's file of the same name", '@student/fairness/ai-router.js'],
+    ['a name without its lab (no first-match aliasing)', '@student/ai-router.js'],
+  ])('a harness asking for %s fails the build', async (_what, spec) => {
+    const entry = join(root, `bad-harness-${spec.replace(/\W/g, '-')}.ts`);
+    writeFileSync(entry, `import * as x from '${spec}';\nconsole.log(x);\n`);
     const result = await build({ 'ai-router.ts': STUB }, { entry });
     expect(result.ok).toBe(false);
     expect(result.errors[0]!.message).toBe(
-      '"@student/nope.js" names no student file of this lab (known: @student/ai-router)',
+      `"${spec}" names no student file of this lab (known: @student/routing/ai-router)`,
     );
   });
 
@@ -188,6 +192,15 @@ describe('buildSubmission', () => {
     await expect(
       buildSubmission({ repoRoot, workDir: used, labStudentDir: 'starter/routing', files: new Map(), entry: harness }),
     ).rejects.toThrow(/is not empty/);
+    await expect(
+      buildSubmission({
+        repoRoot,
+        workDir: join(root, 'fresh'),
+        labStudentDir: 'routing',
+        files: new Map(),
+        entry: harness,
+      }),
+    ).rejects.toThrow('labStudentDir "routing" must be a folder under starter/');
     await expect(build({ '../escape.ts': '' })).rejects.toThrow(/must be a relative/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The CFS lab's mutants (reference/cfs/mutants/): each is the reference with one bug, and each must
+ * The CFS lab's mutants (test/fixtures/mutants/cfs.ts): each is the reference with one bug, and each must
  * lose points on the items that target that bug. Only those items are run (through the real build,
  * sandbox and scoring, test/grader/grade-items.ts), to keep the test quick; test/grader/labs/cfs/lab.test.ts grades whole submissions.
  */
@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
-import { applyMutant } from '../../grader/core/mutants.js';
+import { applyMutant } from '../fixtures/mutants/mutant.js';
 import { gradeItems } from './grade-items.js';
-import { MUTANTS } from '../../reference/cfs/mutants/mutants.js';
+import { MUTANTS } from '../fixtures/mutants/cfs.js';
 
 /** Which items each mutant must lose points on. */
 const LOSES: Readonly<Record<string, readonly string[]>> = {

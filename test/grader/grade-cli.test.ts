@@ -23,17 +23,20 @@ describe('npm run grade (main)', () => {
   it('--help prints the usage and exits 0', async () => {
     expect(await main(['--help'])).toBe(0);
     expect(out.join('\n')).toMatch(
-      /^Usage: npm run grade -- <submission\.zip\|dir> --lab <routing\|fairness\|autoscaling\|cfs\|deadline>/,
+      /^Usage: npm run grade -- <submission\.zip\|dir> --lab <autoscaling\|cfs\|deadline\|fairness\|routing>/,
     );
   });
 
-  it('input errors exit 2 with the reason and no stack: no submission, --batch without --lab, an unknown --format', async () => {
+  it('input errors exit 2 with the reason and no stack: no submission, --batch without --lab, an unknown --format or lab', async () => {
     expect(await main(['--lab', 'routing'])).toBe(2);
     expect(err.at(-1)).toMatch(/^error: expected one submission and --lab/);
     expect(await main(['--batch', 'somewhere'])).toBe(2);
     expect(err.at(-1)).toMatch(/^error: --batch needs --lab/);
     expect(await main(['x.zip', '--lab', 'routing', '--format', 'pdf'])).toBe(2);
     expect(err.at(-1)).toBe('error: unknown --format pdf; formats: gradescope, prairielearn, junit');
+    // The CLI resolves the lab through the catalogue before grading anything.
+    expect(await main(['x.zip', '--lab', 'nope'])).toBe(2);
+    expect(err.at(-1)).toBe('error: unknown lab "nope"; labs: autoscaling, cfs, deadline, fairness, routing');
   });
 
   it('--batch: --jobs 0, a path that is not a folder and an empty folder each exit 2 with the reason, writing nothing', async () => {

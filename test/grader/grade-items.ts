@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { buildSubmission } from '../../grader/build/build-submission.js';
 import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
-import { getLab } from '../../grader/labs/index.js';
+import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
 import { runItemChild } from '../../grader/core/item-child.js';
 
 export interface GradedItem {
@@ -28,8 +28,8 @@ export interface GradedItem {
 
 /** The lab's default seeds and this checkout as the reference's root. */
 export function defaultContext(labName: string): ItemContext {
-  const lab = getLab(labName);
-  return { hiddenSeed: lab.manifest.defaultHiddenSeed, publicSeed: lab.manifest.publicSeed, repoRoot: REPO_ROOT };
+  const manifest = labManifest(labName);
+  return { hiddenSeed: manifest.defaultHiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT };
 }
 
 /** What the child reports for each item (verdict ok) or the sandbox's outcome, with the prepared input. */
@@ -44,7 +44,7 @@ export async function runItemChildren(
   ids: readonly string[],
   ctx: ItemContext = defaultContext(labName),
 ): Promise<Record<string, ChildRun>> {
-  const lab = getLab(labName);
+  const lab = await loadLab(labName);
   const work = mkdtempSync(join(tmpdir(), `servelab-${labName}-items-`));
   try {
     const build = await buildSubmission({
@@ -95,7 +95,7 @@ export async function gradeItems(
   files: Map<string, string>,
   ids: readonly string[],
 ): Promise<Record<string, GradedItem>> {
-  const lab = getLab(labName);
+  const lab = await loadLab(labName);
   const ctx = defaultContext(labName);
   const runs = await runItemChildren(labName, files, ids, ctx);
   const out: Record<string, GradedItem> = {};

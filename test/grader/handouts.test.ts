@@ -12,19 +12,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { buildStudentDist } from '../../grader/dist/student.js';
-import { getLab, LAB_NAMES } from '../../grader/labs/index.js';
+import { labManifest, labNames } from '../../grader/labs/catalogue.js';
 
 const root = mkdtempSync(join(tmpdir(), 'servelab-handouts-'));
 const handouts = new Map<string, string>();
 
 beforeAll(async () => {
-  for (const lab of LAB_NAMES) {
+  for (const lab of labNames()) {
     const dir = join(root, lab, 'servelab');
     await buildStudentDist({ labs: [lab], outDir: dir, lockfile: false, published: lab === 'routing' });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
     handouts.set(lab, dir);
   }
-  for (const lab of LAB_NAMES) checks.set(lab, run(handouts.get(lab)!, 'npm', ['run', '--silent', 'check', '--', lab]));
+  for (const lab of labNames()) {
+    checks.set(lab, run(handouts.get(lab)!, 'npm', ['run', '--silent', 'check', '--', lab]));
+    // After the lab's check, so the five checks, which all start here, are not slowed further.
+    typechecks.set(
+      lab,
+      checks.get(lab)!.then(() => run(handouts.get(lab)!, 'npm', ['run', '--silent', 'typecheck'])),
+    );
+  }
   const solution = join(root, 'deadline-solution');
   cpSync(join(REPO_ROOT, 'reference', 'deadline'), solution, { recursive: true });
   tryRouting = run(handouts.get('routing')!, 'npm', ['run', '--silent', 'try', '--', 'routing']);
@@ -57,6 +64,7 @@ function run(dir: string, command: string, args: readonly string[]): Promise<Ran
 }
 
 const checks = new Map<string, Promise<Ran>>();
+const typechecks = new Map<string, Promise<Ran>>();
 let solutionCheck: Promise<Ran>;
 let tryRouting: Promise<Ran>;
 
@@ -66,15 +74,32 @@ describe('handouts, built outside any git repository', () => {
     if (git.error === undefined) expect(git.stdout.trim()).not.toBe('true');
   });
 
-  for (const lab of LAB_NAMES) {
+  for (const lab of labNames()) {
     it(`${lab}: npm run check runs every public item on the stub without a grader error`, async () => {
       const { status, out } = await checks.get(lab)!;
       expect(status, out).toBe(0);
       expect(out).not.toMatch(/grader-error|reference solution .* is missing/);
-      const visible = getLab(lab).manifest.items.filter((i) => i.visibility === 'visible').length;
+      const visible = labManifest(lab).items.filter((i) => i.visibility === 'visible').length;
       expect(out.match(/^(PASS|PART|FAIL) {2}\d+\./gm)?.length, out).toBe(visible);
+    }, 300_000); // the labs' checks run at once, and the first one awaited (by name) waits while they share the cores
+
+    it(`${lab}: the handout type-checks (its harness's @student/${lab}/… imports resolve to starter/${lab}/)`, async () => {
+      const { status, out } = await typechecks.get(lab)!;
+      expect(status, out).toBe(0);
     }, 120_000);
   }
+
+  it("a handout's catalogue knows its own lab only: its manifest and grading code were copied, no source rewritten", async () => {
+    const dir = handouts.get('routing')!;
+    expect(existsSync(join(dir, 'labs', 'fairness'))).toBe(false);
+    expect(existsSync(join(dir, 'grader', 'labs', 'fairness'))).toBe(false);
+    expect(readFileSync(join(dir, 'grader', 'labs', 'catalogue.ts'), 'utf8')).toBe(
+      readFileSync(join(REPO_ROOT, 'grader', 'labs', 'catalogue.ts'), 'utf8'),
+    );
+    const other = await run(dir, 'npm', ['run', '--silent', 'check', '--', 'fairness']);
+    expect(other.status, other.out).toBe(2);
+    expect(other.out).toMatch(/error: unknown lab "fairness"; labs: routing/);
+  }, 120_000);
 
   it('deadline: the public checks give full marks to a full solution without the reference in the handout', async () => {
     expect(existsSync(join(handouts.get('deadline')!, 'reference'))).toBe(false);

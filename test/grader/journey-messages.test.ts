@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { gradesCsv, summarizeBatch, summaryMarkdown } from '../../grader/batch/gradebook.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
-import { getLab } from '../../grader/labs/index.js';
+import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
 import { toGradescope } from '../../grader/report/gradescope.js';
 import { renderMarkdown } from '../../grader/report/markdown.js';
 import { makeSubmissionZip } from '../../grader/submit/index.js';
@@ -25,7 +25,11 @@ const FIX = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
 
 describe('a syntax error', () => {
   it('is a compile error with the source line, not "type errors (not graded)"', async () => {
-    const result = await gradeSubmission({ lab: 'routing', submission: join(FIX, 'syntax-error'), mode: 'check' });
+    const result = await gradeSubmission({
+      lab: await loadLab('routing'),
+      submission: join(FIX, 'syntax-error'),
+      mode: 'check',
+    });
     expect(new Set(result.items.map((i) => i.verdict))).toEqual(new Set(['compile-error']));
     expect(result.items[0]!.message).toBe(
       'your code does not build: starter/routing/ai-router.ts:6:3: Expected ")" but found "}"',
@@ -39,13 +43,13 @@ describe('a syntax error', () => {
 
 describe('a zip made for another lab', () => {
   it('is flagged in grades.csv and the summary, and tells the student which lab it is for', async () => {
-    const { files, studentDir } = getLab('fairness').manifest;
+    const { files, studentDir } = labManifest('fairness');
     const zip = join(root, 'fairness-submission.zip');
     await makeSubmissionZip({
       files: files.map((f) => ({ name: `${studentDir}/${f}`, path: join(REPO_ROOT, studentDir, f) })),
       out: zip,
     });
-    const result = await gradeSubmission({ lab: 'routing', submission: zip, submissionName: 'mallory' });
+    const result = await gradeSubmission({ lab: await loadLab('routing'), submission: zip, submissionName: 'mallory' });
     expect(result.wrongLab).toBe('fairness');
     expect(
       result.items.every(
@@ -82,7 +86,12 @@ export class AiRouter extends Router {
 }
 `,
     );
-    const result = await gradeSubmission({ lab: 'routing', submission: dir, mode: 'check', maxItemTimeoutMs: 4000 });
+    const result = await gradeSubmission({
+      lab: await loadLab('routing'),
+      submission: dir,
+      mode: 'check',
+      maxItemTimeoutMs: 4000,
+    });
     const unit = result.items.find((i) => i.id === 'unit-cases')!;
     expect(unit.verdict, unit.output).toBe('partial');
     expect(unit.score).toBeGreaterThan(0);
@@ -97,7 +106,7 @@ describe('a part-1-only fairness student', () => {
     cpSync(join(REPO_ROOT, 'starter', 'fairness'), dir, { recursive: true });
     for (const f of ['service-cost.ts', 'vtc-replica-scheduler.ts'])
       cpSync(join(REPO_ROOT, 'reference', 'fairness', f), join(dir, f));
-    const result = await gradeSubmission({ lab: 'fairness', submission: dir, mode: 'check' });
+    const result = await gradeSubmission({ lab: await loadLab('fairness'), submission: dir, mode: 'check' });
     const part2 = result.items.find((i) => i.id === 'sarathi-next-batch')!;
     expect(`${part2.message}\n${part2.output}`).toMatch(
       /not implemented: VtcSarathiReplicaScheduler\.\w+ in starter\/fairness\/vtc-sarathi-replica-scheduler\.ts/,

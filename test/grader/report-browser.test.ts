@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
+import { loadLab } from '../../grader/labs/catalogue.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import { textTable } from '../../grader/core/scoring.js';
 import type { GradingResult } from '../../grader/core/types.js';
@@ -28,7 +29,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
   () => {
     it('shows every plot as a drawn SVG', async () => {
       const out = mkdtempSync(join(tmpdir(), 'servelab-browser-'));
-      await gradeSubmission({ lab: 'routing', submission: join(REPO_ROOT, 'reference', 'routing'), outDir: out });
+      await gradeSubmission({
+        lab: await loadLab('routing'),
+        submission: join(REPO_ROOT, 'reference', 'routing'),
+        outDir: out,
+      });
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: [

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { childCoverageBuildOptions } from '../../grader/build/child-coverage.js';
+import { loadLab } from '../../grader/labs/catalogue.js';
 import { gradeSubmission } from '../../grader/core/grade.js';
 import { readSubmission } from '../../grader/intake/index.js';
 import { GradescopeResults } from '../../grader/report/gradescope.js';
@@ -257,7 +258,12 @@ describe('a whole grading of hostile submissions', () => {
       ]),
     );
     const out = join(root, 'hostile-out');
-    const result = await gradeSubmission({ lab: 'routing', submission: zip, outDir: out, maxItemTimeoutMs: 10_000 });
+    const result = await gradeSubmission({
+      lab: await loadLab('routing'),
+      submission: zip,
+      outDir: out,
+      maxItemTimeoutMs: 10_000,
+    });
     if (has('memory-limit'))
       expect(result.items.map((i) => i.verdict)).toEqual(['memory', 'memory', 'memory', 'memory', 'memory']);
     expect(result.score).toBe(0);
@@ -294,7 +300,7 @@ describe('a whole grading of hostile submissions', () => {
           'ai-router.ts is a hard link (the file has more than one name on disk); the grader does not read linked files. Submit a copy of the file itself',
       },
     ]);
-    const result = await gradeSubmission({ lab: 'routing', submission: dir });
+    const result = await gradeSubmission({ lab: await loadLab('routing'), submission: dir });
     expect(result.score).toBe(0);
     expect(result.items.every((i) => i.verdict === 'missing-file')).toBe(true);
     expect(result.notices[0]).toMatch(/is a hard link/);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as yauzl from 'yauzl';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readSubmission } from '../../grader/intake/index.js';
-import { studentFiles } from '../../grader/labs/registry.js';
+import { studentFiles } from '../../grader/labs/catalogue.js';
 import {
   makeSubmissionZip,
   prepareSubmission,
@@ -188,8 +188,10 @@ describe('prepareSubmission (./submit.sh)', () => {
     },
   );
 
-  test('the registry reads the routing files from the manifest and lists labs for an unknown one', () => {
+  test('the catalogue reads the routing files from the manifest and lists labs for an unknown one', () => {
     expect(studentFiles('routing')).toEqual({ files: ['ai-router.ts'], studentDir: 'starter/routing' });
-    expect(() => studentFiles('nope')).toThrow('unknown lab "nope"; labs: routing');
+    expect(() => studentFiles('nope')).toThrow(
+      'unknown lab "nope"; labs: autoscaling, cfs, deadline, fairness, routing',
+    );
   });
 });

@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../../sim/config/paths.js';
 import { micros } from '../../sim/metrics/timeline/recorder.js';
 import { buildSubmission } from '../../grader/build/build-submission.js';
 import { scoreItem, type ItemContext } from '../../grader/core/lab.js';
-import { getLab } from '../../grader/labs/index.js';
+import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
 import { hiddenWorkloads as autoscalingHidden, timelineTrace } from '../../grader/labs/autoscaling/workloads.js';
 import { publicRun } from '../../grader/labs/cfs/workloads.js';
 import {
@@ -33,7 +33,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The item's timeline pair when the reference is graded as the student. */
 async function gradedTimelines(labName: string, itemId: string): Promise<TimelinePair> {
-  const lab = getLab(labName);
+  const lab = await loadLab(labName);
   const files = new Map(
     lab.manifest.files.map((f) => [f, readFileSync(join(REPO_ROOT, lab.manifest.referenceDir, f), 'utf8')]),
   );
@@ -102,7 +102,7 @@ const deadlineArrivals = (spec: WorkloadSpec) => {
 
 describe('every lab draws its report timelines from a public workload', () => {
   it('routing correctness and cfs schedule-interval', async () => {
-    const routing = getLab('routing');
+    const routing = await loadLab('routing');
     const routingCtx: ItemContext = {
       hiddenSeed: routing.manifest.defaultHiddenSeed,
       publicSeed: routing.manifest.publicSeed,
@@ -124,7 +124,7 @@ describe('every lab draws its report timelines from a public workload', () => {
   }, 120_000);
 
   it('deadline overload', async () => {
-    const { manifest } = getLab('deadline');
+    const manifest = labManifest('deadline');
     const hidden = toMicros(deadlineHidden(manifest.defaultHiddenSeed).flatMap(deadlineArrivals));
     expectPublicOnly(
       await gradedTimelines('deadline', 'overload'),
@@ -135,7 +135,7 @@ describe('every lab draws its report timelines from a public workload', () => {
 
   // sarathi-overload-on-off is the same scenario item (grader/labs/fairness/lab.ts) on part 2's runs: one part is enough here.
   it('fairness vtc-on-off', async () => {
-    const { manifest } = getLab('fairness');
+    const manifest = labManifest('fairness');
     const hidden = toMicros(partRuns('vtc', manifest.defaultHiddenSeed).flatMap((r) => r.requests.arrivedAt));
     expectPublicOnly(
       await gradedTimelines('fairness', 'vtc-on-off'),
@@ -145,7 +145,7 @@ describe('every lab draws its report timelines from a public workload', () => {
   }, 120_000);
 
   it('autoscaling tuning', async () => {
-    const { manifest } = getLab('autoscaling');
+    const manifest = labManifest('autoscaling');
     const hidden = toMicros(
       autoscalingHidden(manifest.defaultHiddenSeed, 'tuning').flatMap((w) => w.requests.arrivedAt),
     );

@@ -14,7 +14,7 @@ import { toJunit, toPrairieLearn } from '../../grader/report/exporters.js';
 import { toGradescope } from '../../grader/report/gradescope.js';
 import { renderHtml } from '../../grader/report/html.js';
 import { renderMarkdown } from '../../grader/report/markdown.js';
-import { getLab } from '../../grader/labs/index.js';
+import { labManifest } from '../../grader/labs/catalogue.js';
 import { readZipEntries } from './zip-entries.js';
 
 const root = mkdtempSync(join(tmpdir(), 'servelab-bundle-'));
@@ -111,7 +111,7 @@ describe('the Gradescope bundle', () => {
     try {
       const a = await buildBundle([]);
       const b = await buildBundle([]);
-      const committed = getLab('routing').manifest.defaultHiddenSeed;
+      const committed = labManifest('routing').defaultHiddenSeed;
       expect(a.config.hiddenSeed).not.toBe(committed);
       expect(a.config.hiddenSeed).not.toBe(b.config.hiddenSeed);
       expect(a.printed.split(String(a.config.hiddenSeed)).length - 1).toBeGreaterThanOrEqual(1);
@@ -149,7 +149,7 @@ describe('what students are told and shown', () => {
 
   it("every lab's manifest shows items on hidden workloads after the due date, not never", () => {
     for (const lab of ['routing', 'fairness', 'autoscaling', 'cfs', 'deadline']) {
-      const hidden = getLab(lab).manifest.items.filter((i) => i.visibility !== 'visible');
+      const hidden = labManifest(lab).items.filter((i) => i.visibility !== 'visible');
       expect(hidden.length, lab).toBeGreaterThan(0);
       for (const i of hidden) expect(i.visibility, `${lab}/${i.id}`).toBe('after_due_date');
     }

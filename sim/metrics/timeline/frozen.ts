@@ -3,8 +3,18 @@
  * makes one; it survives a structured clone (a worker thread's message), so a run recorded in one
  * thread can be compared and written in another.
  */
-import type { TimelineSeries } from './recorder.js';
 import type { TimelineInfo } from './trace-event.js';
+
+/** Cluster-wide state after each change: queued requests (router + replicas' waiting), running ones, and KV blocks in use. */
+export interface TimelineSeries {
+  readonly time: number[];
+  readonly queued: number[];
+  /** Requests holding KV blocks on some replica. */
+  readonly running: number[];
+  readonly kvBlocks: number[];
+  /** KV blocks of every replica that existed, summed (the denominator for a usage share). */
+  readonly kvCapacity: number[];
+}
 
 export interface TimelineData {
   /** Track names and sort order (always written). */

@@ -23,7 +23,7 @@ import type { Request } from '../../entities/request.js';
 import type { RoutedRequest, SimulationObserver } from '../../engine/simulator.js';
 import type { ReplicaScheduler } from '../../policies/replica/replica-scheduler.js';
 import { deadlineLatency } from '../deadlines.js';
-import { renderTimeline, type TimelineData } from './frozen.js';
+import { renderTimeline, type TimelineData, type TimelineSeries } from './frozen.js';
 import type { TraceEvent } from './trace-event.js';
 
 /** 64 MiB: opens in Perfetto's web UI and in chrome://tracing without trouble. */
@@ -44,17 +44,6 @@ export interface TimelineOptions {
   readonly seriesResolution?: number | undefined;
   /** Record the series only, no trace events (a first pass that picks the window of a second). */
   readonly seriesOnly?: boolean | undefined;
-}
-
-/** Cluster-wide state after each change: queued requests (router + replicas' waiting), running ones, and KV blocks in use. */
-export interface TimelineSeries {
-  readonly time: number[];
-  readonly queued: number[];
-  /** Requests holding KV blocks on some replica. */
-  readonly running: number[];
-  readonly kvBlocks: number[];
-  /** KV blocks of every replica that existed, summed (the denominator for a usage share). */
-  readonly kvCapacity: number[];
 }
 
 const CLUSTER_PID = 1;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
 import { gradeSubmission, type GradeOptions } from '../../../../grader/core/grade.js';
+import { loadLab } from '../../../../grader/labs/catalogue.js';
 import type { GradingResult } from '../../../../grader/core/types.js';
 import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { prepareSubmission } from '../../../../grader/submit/prepare.js';
@@ -24,7 +25,7 @@ async function grade(
   extra: Partial<GradeOptions> = {},
 ): Promise<{ result: GradingResult; dir: string }> {
   const dir = tmp('out');
-  const result = await gradeSubmission({ lab: 'autoscaling', submission, outDir: dir, ...extra });
+  const result = await gradeSubmission({ lab: await loadLab('autoscaling'), submission, outDir: dir, ...extra });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(9);
   expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');

@@ -17,7 +17,7 @@ import { requestMetricsCsv } from '../../../../sim/metrics/request-metrics.js';
 import { VllmV0Scheduler } from '../../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { gradeSubmission } from '../../../../grader/core/grade.js';
 import type { GradingResult } from '../../../../grader/core/types.js';
-import { getLab } from '../../../../grader/labs/index.js';
+import { labManifest, loadLab } from '../../../../grader/labs/catalogue.js';
 import { simulateCfs } from '../../../../grader/labs/cfs/simulate.js';
 import {
   burst,
@@ -49,7 +49,7 @@ const FULL = {
 
 async function grade(submission: string): Promise<{ result: GradingResult; dir: string }> {
   const dir = out();
-  const result = await gradeSubmission({ lab: 'cfs', submission, outDir: dir });
+  const result = await gradeSubmission({ lab: await loadLab('cfs'), submission, outDir: dir });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(9);
   return { result, dir };
@@ -88,7 +88,7 @@ describe('CFS lab workloads and engine', () => {
     const sum = (k: 0 | 1) => DUMMY_LENGTHS.reduce((s, p) => s + p[k], 0);
     expect(DUMMY_LENGTHS).toHaveLength(50);
     expect([sum(0), sum(1), Math.max(...DUMMY_LENGTHS.map((p) => p[0]))]).toEqual([67785, 15255, 3835]);
-    const { publicSeed } = getLab('cfs').manifest;
+    const { publicSeed } = labManifest('cfs');
     expect(PUBLIC_BURST_SEED).toBe(publicSeed);
     expect(readFileSync(join(REPO_ROOT, 'traces', 'cfs-burst.csv'), 'utf8')).toBe(
       burstCsv(burst({ ...HOMEWORK_BURST, seed: publicSeed })),

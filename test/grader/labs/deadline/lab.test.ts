@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
 import { gradeSubmission } from '../../../../grader/core/grade.js';
+import { loadLab } from '../../../../grader/labs/catalogue.js';
 import type { GradingResult } from '../../../../grader/core/types.js';
 import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { LAB_SERVER, capacityOf, drawWorkload, hiddenWorkloads } from '../../../../grader/labs/deadline/simulate.js';
@@ -30,7 +31,7 @@ const FULL = {
 
 async function grade(submission: string): Promise<{ result: GradingResult; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'servelab-deadline-'));
-  const result = await gradeSubmission({ lab: 'deadline', submission, outDir: dir });
+  const result = await gradeSubmission({ lab: await loadLab('deadline'), submission, outDir: dir });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(9);
   return { result, dir };

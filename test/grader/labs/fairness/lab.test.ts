@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { gradeSubmission } from '../../../../grader/core/grade.js';
+import { loadLab } from '../../../../grader/labs/catalogue.js';
 import type { GradingResult } from '../../../../grader/core/types.js';
 import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { prepareSubmission } from '../../../../grader/submit/prepare.js';
@@ -35,7 +36,7 @@ const FULL = {
 
 async function grade(submission: string): Promise<GradingResult> {
   const dir = mkdtempSync(join(tmpdir(), 'servelab-fairness-'));
-  const result = await gradeSubmission({ lab: 'fairness', submission, outDir: dir });
+  const result = await gradeSubmission({ lab: await loadLab('fairness'), submission, outDir: dir });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(14);
   expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
 import { gradeSubmission } from '../../../../grader/core/grade.js';
+import { loadLab } from '../../../../grader/labs/catalogue.js';
 import type { GradingResult } from '../../../../grader/core/types.js';
 import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { makeSubmissionZip } from '../../../../grader/submit/make-zip.js';
@@ -23,7 +24,7 @@ async function grade(
   extra: { maxItemTimeoutMs?: number; maxOldSpaceMb?: number; mode?: 'check' } = {},
 ): Promise<{ result: GradingResult; dir: string }> {
   const dir = out();
-  const result = await gradeSubmission({ lab: 'routing', submission, outDir: dir, ...extra });
+  const result = await gradeSubmission({ lab: await loadLab('routing'), submission, outDir: dir, ...extra });
   // Whatever happened, the three files exist and results.json is valid Gradescope output.
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(extra.mode === 'check' ? 2 : 5);
