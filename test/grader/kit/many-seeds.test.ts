@@ -27,7 +27,7 @@ async function labParts(name: string): Promise<{ child: LabChild<unknown>; oracl
   return { child: child.child, oracle: student.oracle };
 }
 
-const labs = await Promise.all(labNames().map(loadLab));
+const labs = await Promise.all(labNames().map((n) => loadLab(n)));
 
 describe.each(labs)('$manifest.lab unit items on 200 hidden seeds', (lab) => {
   const name = lab.manifest.lab;
