@@ -65,7 +65,7 @@ export interface ItemImplementation<Prepared = unknown, Output = unknown> {
   drive?(session: SandboxSession, prepared: Prepared, ctx: ItemContext): Promise<Output>;
   /**
    * Who asks the child while `drive` runs: `thread` (default, `session.ask`), or `worker` when `drive`
-   * hands the session to an engine worker (grader/labs/shared/engine-worker.ts), which asks it directly.
+   * hands the session to an engine worker (grader/kit/engine-worker.ts), which asks it directly.
    */
   readonly driveChannel?: 'thread' | 'worker';
   /**

@@ -1,7 +1,7 @@
 /**
  * A sandboxed child that dies at any point of a session (before its hello, during an ask, between
  * asks, after the last ask) ends the session with the crash verdict, and whoever drives it — a test
- * here, or an engine worker as in the routing lab (grader/labs/shared/engine-worker.ts) — stops.
+ * here, or an engine worker as in the routing lab (grader/kit/engine-worker.ts) — stops.
  * No wall-clock assertions: each test passes by returning within vitest's timeout. The child kills
  * itself with die() (test/fixtures/sandbox-attacks/die.ts), which works under every sandbox layer.
  */
@@ -13,7 +13,7 @@ import * as esbuild from 'esbuild';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { childCoverageBuildOptions } from '../../grader/build/child-coverage.js';
-import { runEngineWorker } from '../../grader/labs/shared/engine-worker.js';
+import { runEngineWorker } from '../../grader/kit/engine-worker.js';
 import { SandboxEnded, startSandboxSession, type SandboxSession } from '../../grader/sandbox/index.js';
 import type { EnginePlan } from '../fixtures/sandbox-attacks/engine-entry.js';
 import { DIED } from '../fixtures/sandbox-attacks/die.js';

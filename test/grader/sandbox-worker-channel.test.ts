@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runEngineWorker } from '../../grader/labs/shared/engine-worker.js';
+import { runEngineWorker } from '../../grader/kit/engine-worker.js';
 import { encodeFrame } from '../../grader/sandbox/frames.js';
 import { closeQuietly, openWorkerPipes } from '../../grader/sandbox/worker-pipes.js';
 import {

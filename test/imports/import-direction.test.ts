@@ -43,6 +43,17 @@ describe('import direction', () => {
     expect(show(edges.filter((e) => BELOW_LABS.test(e.from) && ABOVE_LABS.test(e.to)))).toEqual([]);
   });
 
+  it('a lab imports only the kit, the engine and its own folder (never core, report or sandbox)', () => {
+    const bad = edges.filter(
+      (e) =>
+        /^grader\/labs\/[^/]+\//.test(e.from) &&
+        e.to.startsWith('grader/') &&
+        !e.to.startsWith('grader/kit/') &&
+        e.to.split('/').slice(0, 3).join('/') !== e.from.split('/').slice(0, 3).join('/'),
+    );
+    expect(show(bad)).toEqual([]);
+  });
+
   it('core imports nothing of the kit (the kit is built on core)', () => {
     expect(show(edges.filter((e) => e.from.startsWith('grader/core/') && e.to.startsWith('grader/kit/')))).toEqual([]);
   });

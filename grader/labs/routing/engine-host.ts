@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Router, type Assignment, type RoutableRequest, type RouterInit } from '../../../sim/policies/router/router.js';
 import type { TimelineData } from '../../../sim/metrics/timeline/index.js';
-import { childAsker, ChildGone, type EngineWorkerData } from '../shared/engine-worker.js';
+import { childAsker, ChildGone, type EngineWorkerData } from '../../kit/engine-worker.js';
 import { reportRecorder } from '../../kit/timelines.js';
 import { RouterAnswer, RouterOpened, type RouterCall } from '../../kit/router-session.js';
 import type { SimulationRun } from './schemas.js';

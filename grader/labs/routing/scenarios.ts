@@ -18,7 +18,7 @@ import { derivedSeeds } from '../../kit/seeds.js';
 import { cachedRecording, thawRun, timelinePair } from '../../kit/timelines.js';
 import { versusBaselines } from '../../kit/versus-baselines.js';
 import { barChart, cdfChart } from '../../kit/charts.js';
-import { runEngineWorker } from '../shared/engine-worker.js';
+import { runEngineWorker } from '../../kit/engine-worker.js';
 import type { HostInput, HostResult, RunOutcome } from './engine-host.js';
 import { routingUnits } from './probes.js';
 import { BaselineRun, HostOutput, type SimulationRun } from './schemas.js';

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../../../sim/config/paths.js';
 
 const RUNTIME = ["'../../kit/driver.js'", "'../../sandbox/child-runtime.js'"];
 const labs = readdirSync(join(REPO_ROOT, 'grader', 'labs'), { withFileTypes: true })
-  .filter((d) => d.isDirectory() && d.name !== 'shared')
+  .filter((d) => d.isDirectory())
   .map((d) => d.name);
 
 /** Value imports in source order (type-only imports are erased and run nothing). */

@@ -19,15 +19,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
-import { REPO_ROOT } from '../../../sim/config/paths.js';
-import type { SandboxSession } from '../../sandbox/run-sandboxed.js';
+import { REPO_ROOT } from '../../sim/config/paths.js';
+import type { SandboxSession } from '../sandbox/run-sandboxed.js';
 import {
   ChannelEnded,
   inAsk,
   SyncChildChannel,
   type WorkerChannel,
   type WorkerChannelReport,
-} from '../../sandbox/worker-channel.js';
+} from '../sandbox/worker-channel.js';
 
 /** Everything the worker is started with. */
 export interface EngineWorkerData<T> {
