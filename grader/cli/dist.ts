@@ -1,6 +1,6 @@
 /**
  * `npm run dist:student -- <lab|all> [--out DIR]` and `npm run dist:gradescope -- <lab> [--out DIR]
- * [--seed N] [--late-penalty F --late-days N]`.
+ * [--seed N] [--late-penalty F --late-days N] [--no-precompute]`.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,7 +27,11 @@ function envSeed(): number | undefined {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const [kind, ...rest] = argv;
-    const { positionals, flags } = parseCli(rest, ['out', 'seed', 'late-penalty', 'late-days'], ['no-lockfile']);
+    const { positionals, flags } = parseCli(
+      rest,
+      ['out', 'seed', 'late-penalty', 'late-days'],
+      ['no-lockfile', 'no-precompute'],
+    );
     const target = positionals[0];
     if ((kind !== 'student' && kind !== 'gradescope') || target === undefined) {
       throw new InputError(
@@ -53,11 +57,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Never the manifest's committed default: the repository (and its history) may be public.
     const given = intFlag(flags, 'seed') ?? envSeed();
     const hiddenSeed = given ?? freshHiddenSeed();
-    const { zip } = await buildGradescopeBundle({
+    const precompute = !flags.has('no-precompute');
+    if (precompute) console.log("grading the reference once for this seed, to ship its and the baselines' results…");
+    const { zip, precomputed } = await buildGradescopeBundle({
       lab: target,
       outDir,
       config: { lab: target, hiddenSeed, ...(late !== undefined ? { late } : {}) },
+      precompute,
     });
+    if (precomputed !== undefined)
+      console.log(
+        `precomputed: the reference scored ${precomputed.referenceScore}/${precomputed.maxScore}; ${precomputed.entries} cached results ship in the bundle`,
+      );
     console.log(
       `wrote ${zip}${late !== undefined ? ` (late penalty ${late.penaltyPerDay}/day up to ${late.maxDays} days)` : ''}; upload it as the assignment's autograder`,
     );

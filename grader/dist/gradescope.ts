@@ -7,9 +7,10 @@ import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../../sim/config/paths.js';
-import { labManifest, labNames } from '../labs/catalogue.js';
+import { labManifest, labNames, loadLab } from '../labs/catalogue.js';
 import { copyFiles, freshDir, listFiles, otherLabsCode, zipFolder } from './files.js';
 import { writeManualQuestions } from './manual-questions.js';
+import { precomputeResults, type Precomputed } from './precompute.js';
 
 export const AutograderConfig = z.strictObject({
   lab: z.string(),
@@ -59,9 +60,16 @@ export interface GradescopeDistOptions {
   readonly lab: string;
   readonly outDir: string;
   readonly config: AutograderConfig;
+  /**
+   * Grade the reference once for the bundle's seed so the bundle ships the reference's and the
+   * baselines' results (precompute.ts); default true. Without it every grading computes them.
+   */
+  readonly precompute?: boolean;
 }
 
-export async function buildGradescopeBundle(options: GradescopeDistOptions): Promise<{ dir: string; zip: string }> {
+export async function buildGradescopeBundle(
+  options: GradescopeDistOptions,
+): Promise<{ dir: string; zip: string; precomputed?: Precomputed }> {
   const manifest = labManifest(options.lab);
   const dir = options.outDir;
   freshDir(dir);
@@ -87,8 +95,12 @@ export async function buildGradescopeBundle(options: GradescopeDistOptions): Pro
   writeFileSync(join(dir, 'run_autograder'), RUN_AUTOGRADER);
   chmodSync(join(dir, 'setup.sh'), 0o755);
   chmodSync(join(dir, 'run_autograder'), 0o755);
+  const precomputed =
+    options.precompute === false
+      ? undefined
+      : await precomputeResults(await loadLab(options.lab), options.config.hiddenSeed, dir);
   const zip = join(dir, '..', 'autograder.zip');
   await zipFolder(dir, zip);
   writeManualQuestions(options.lab, join(dir, '..')); // beside autograder.zip: the report question's outline, for the instructor
-  return { dir, zip };
+  return { dir, zip, ...(precomputed !== undefined ? { precomputed } : {}) };
 }

@@ -3,7 +3,7 @@
  * bundle in a fake /autograder, and the student handout built, installed and checked in a temp folder.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -171,12 +171,17 @@ describe('Gradescope bundle', () => {
   it('run_autograder grades /autograder/submission in a fake root and writes a valid results.json (late penalty applied)', async () => {
     const root = tmp('autograder');
     const source = join(root, 'source');
-    const { zip } = await buildGradescopeBundle({
+    const { zip, precomputed } = await buildGradescopeBundle({
       lab: 'routing',
       outDir: join(tmp('bundle'), 'source'),
       config: { lab: 'routing', hiddenSeed: 918_273_645, late: { penaltyPerDay: 0.1, maxDays: 3 } },
     });
+    // The reference was graded once for the seed: its and the baselines' results ship in the bundle.
+    expect(precomputed).toMatchObject({ referenceScore: 10, maxScore: 10 });
+    expect(precomputed!.entries).toBeGreaterThan(0);
     await extractZip(zip, source);
+    const cacheDir = join(source, '.cache', 'results', 'routing');
+    expect(readdirSync(cacheDir)).toHaveLength(precomputed!.entries);
     for (const f of ['setup.sh', 'run_autograder', 'servelab-autograder.json', 'reference/routing/ai-router.ts'])
       expect(existsSync(join(source, f)), f).toBe(true);
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(source, 'node_modules')); // stands in for setup.sh's npm ci
@@ -192,6 +197,8 @@ describe('Gradescope bundle', () => {
       encoding: 'utf8',
     });
     expect(run.status, run.stderr).toBe(0);
+    // Every trusted run was a cache hit: grading in the bundle wrote no new entry.
+    expect(readdirSync(cacheDir)).toHaveLength(precomputed!.entries);
     const results = GradescopeResults.parse(JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8')));
     expect(results.tests.reduce((s, t) => s + t.score, 0)).toBe(10);
     expect(results.score).toBe(9);
