@@ -210,8 +210,22 @@ const HIDDEN_SCALE_EVENTS = [
   { time: 200, delta: -1 },
 ];
 
-/** Below this median gain the reference is taken not to beat the engine's routers (a degenerate draw). */
-const MIN_REFERENCE_GAIN = 0.001;
+/**
+ * The smallest span between the two anchors: where the reference gains less than this over the best
+ * engine router (a draw with nothing to route around), 0 points moves below the best router's mean
+ * e2e so that the reference still gets full points and a copy of an engine router a share of them.
+ */
+const MIN_SPAN = 0.005;
+
+/**
+ * Points for a median gain over the best engine router: 0 at 0, full at the reference's median gain
+ * (linear, clamped), or over the last MIN_SPAN below the reference's where it gains less than that.
+ */
+export function placedScore(gains: readonly number[], referenceGains: readonly number[], maxScore: number) {
+  const value = median(gains);
+  const fullAt = median(referenceGains);
+  return { value, fullAt, score: linear(value, Math.min(0, fullAt - MIN_SPAN), fullAt, maxScore) };
+}
 
 /**
  * Points placed between the strongest shipped router and the reference: per workload, the student's
@@ -231,8 +245,7 @@ export const versusBestRouter = (names: readonly string[], scaled: readonly stri
     }));
     const gains = rows.map((r) => 1 - r.yours / r.best);
     const referenceGains = rows.map((r) => 1 - r.reference / r.best);
-    const m = median(gains);
-    const fullAt = Math.max(median(referenceGains), MIN_REFERENCE_GAIN);
+    const { value: m, fullAt, score } = placedScore(gains, referenceGains, maxScore);
     const table = versusBaselines(
       rows.map((r) => ({
         label: r.label,
@@ -242,7 +255,7 @@ export const versusBestRouter = (names: readonly string[], scaled: readonly stri
     ).table;
     const mean = v.e2e.reduce((a, b) => a + b, 0) / v.e2e.length;
     return {
-      score: linear(m, 0, fullAt, maxScore),
+      score,
       message:
         `median gain ${pct(m)} over the best of llq, lor, round robin and random (gain: 1 − your mean e2e / ` +
         `its; 0 points at 0%, full points at the reference's ${pct(fullAt)})`,
