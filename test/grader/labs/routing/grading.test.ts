@@ -13,6 +13,7 @@ import type { ItemContext } from '../../../../grader/core/lab.js';
 import { lab } from '../../../../grader/labs/routing/lab.js';
 import { oracle, type RoutingModule } from '../../../../grader/labs/routing/student.js';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
+import { AiRouter as LlqCopy } from '../../../fixtures/routers/llq-copy.js';
 import { scoreSimulationItem } from './host-in-process.js';
 
 const ctx: ItemContext = {
@@ -76,4 +77,32 @@ describe('rule 1 in the hidden runs', () => {
       expect(outcome.output.split('\n').every((line) => line.includes('with scale events'))).toBe(true);
     }
   }, 120_000);
+});
+
+describe('what the child router sees in the hidden runs', () => {
+  it('replica views carry their kind, and onReplicaRemoved runs for every replica freed', async () => {
+    const kinds = new Set<string | undefined>();
+    const removed: number[] = [];
+    const vanished = new Set<number>();
+    class Spy extends LlqCopy {
+      #seen = new Set<number>();
+      override onReplicaRemoved(replicaId: number): void {
+        removed.push(replicaId);
+        super.onReplicaRemoved(replicaId);
+      }
+      override schedule(now: number) {
+        const ids = new Set(this.cluster.replicas.map((r) => r.replicaId));
+        for (const id of this.#seen) if (!ids.has(id)) vanished.add(id);
+        this.#seen = ids;
+        for (const r of this.cluster.replicas) kinds.add(r.kind);
+        return super.schedule(now);
+      }
+    }
+    const outcome = await scoreSimulationItem('unequal-replicas', { AiRouter: Spy }, ctx);
+    expect(outcome.message).not.toMatch(/rules broken/);
+    expect([...kinds].sort()).toEqual(['a100', 'a100-40gb', 'a100/tp2', 'h100']);
+    // four-kinds has two scale-downs: each replica that left the views was announced first.
+    expect(vanished.size).toBeGreaterThan(0);
+    expect([...vanished].every((id) => removed.includes(id))).toBe(true);
+  }, 60_000);
 });
