@@ -28,8 +28,8 @@ export interface RouterCall {
   readonly now: number;
   /** [id, arrivedAt, numPrefillTokens, clientId, tier (null: none)] */
   readonly arrivals: readonly (readonly [number, number, number, number, number | null])[];
-  /** [replicaId, numWaiting, numRunning, numOutstanding, kv.numBlocks, kv.numFreeBlocks] */
-  readonly replicas: readonly (readonly [number, number, number, number, number, number])[];
+  /** [replicaId, numWaiting, numRunning, numOutstanding, kv.numBlocks, kv.numFreeBlocks, kind (null: equal replicas)] */
+  readonly replicas: readonly (readonly [number, number, number, number, number, number, (string | null)?])[];
   /** The engine's marked replicas now (it drops marks when it frees a replica). */
   readonly marked: readonly number[];
   /** Replicas freed since the last call: the router's onReplicaRemoved runs for each. */
@@ -81,8 +81,9 @@ function callRun(runs: ReadonlyMap<number, LiveRun>, call: RouterCall): RouterAn
   const { router, replicas, reads } = live;
   // The live cluster view the router holds is updated in place, as the engine's own would be.
   replicas.length = 0;
-  for (const [replicaId, numWaiting, numRunning, numOutstanding, numBlocks, numFreeBlocks] of call.replicas) {
-    replicas.push({ replicaId, numWaiting, numRunning, numOutstanding, kv: { numBlocks, numFreeBlocks } });
+  for (const [replicaId, numWaiting, numRunning, numOutstanding, numBlocks, numFreeBlocks, kind] of call.replicas) {
+    const view = { replicaId, numWaiting, numRunning, numOutstanding, kv: { numBlocks, numFreeBlocks } };
+    replicas.push(kind === null || kind === undefined ? view : { ...view, kind });
   }
   for (const id of call.removed) router.onReplicaRemoved(id);
   router.replicasToFree.clear();

@@ -78,8 +78,8 @@ describe('grader faults', () => {
       'unit-cases',
       'correctness',
       'beats-lor',
-      'beats-round-robin',
-      'heavier-load',
+      'equal-replicas',
+      'unequal-replicas',
     ]);
     for (const item of result.items) {
       expect(item.verdict, item.id).toBe('grader-error');

@@ -44,12 +44,12 @@ describe('batch grading', () => {
     expect(first.rows.map((r) => r.submission).sort()).toEqual(['alice', 'alice-copy', 'bob', 'carol', 'dave', 'erin']);
     const csv = readFileSync(join(out, 'grades.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
-      'submission,score,max_score,status,unit-cases,unit-cases_verdict,correctness,correctness_verdict,beats-lor,beats-lor_verdict,beats-round-robin,beats-round-robin_verdict,heavier-load,heavier-load_verdict',
+      'submission,score,max_score,status,unit-cases,unit-cases_verdict,correctness,correctness_verdict,beats-lor,beats-lor_verdict,equal-replicas,equal-replicas_verdict,unequal-replicas,unequal-replicas_verdict',
     );
     const row = (name: string) => csv.find((l) => l.startsWith(`${name},`))!.split(',');
     expect(row('alice').slice(1, 4)).toEqual(['10', '10', 'graded']);
     expect(row('alice-copy')[1]).toBe('10');
-    expect(row('bob')[10]).toBe('0'); // starter: nothing on beating round robin
+    expect(row('bob')[10]).toBe('0'); // starter: nothing on beating the best engine router
     expect(row('carol')[7]).toBe('error');
     expect(row('dave')[5]).toBe('missing-file');
     expect(row('erin')[5]).toBe('missing-file'); // a corrupt zip is reported, not fatal

@@ -71,10 +71,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
         });
         expect(figures.map((f) => f.plot)).toEqual([
           'plots/correctness-1.svg',
-          'plots/beats-round-robin-1.svg',
-          'plots/beats-round-robin-2.svg',
-          'plots/heavier-load-1.svg',
-          'plots/heavier-load-2.svg',
+          'plots/equal-replicas-1.svg',
+          'plots/equal-replicas-2.svg',
+          'plots/unequal-replicas-1.svg',
+          'plots/unequal-replicas-2.svg',
         ]);
         for (const f of figures) {
           expect(f.width, f.plot!).toBeGreaterThan(300);
@@ -108,8 +108,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
           'timelines/correctness-reference.trace.json',
         ]);
         for (const link of timeline.links) expect(statSync(join(out, link!)).size).toBeGreaterThan(10_000);
-        const shot = join(out, 'beats-round-robin.png');
-        await page.locator('#item-beats-round-robin').screenshot({ path: shot });
+        const shot = join(out, 'equal-replicas.png');
+        await page.locator('#item-equal-replicas').screenshot({ path: shot });
         expect(statSync(shot).size).toBeGreaterThan(20_000); // a blank section compresses to a few KB
         const timelineShot = join(out, 'timeline.png');
         await page.locator('#item-correctness figure.timeline').screenshot({ path: timelineShot });

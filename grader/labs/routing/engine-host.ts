@@ -13,7 +13,7 @@ import { reportRecorder } from '../../kit/timelines.js';
 import { RouterAnswer, RouterOpened, type RouterCall } from '../../kit/router-session.js';
 import type { SimulationRun } from './schemas.js';
 import { meanE2e } from '../../kit/run-metrics.js';
-import { benchmarkConfig, simulateRouting } from './simulate.js';
+import { runConfig, simulateRouting } from './simulate.js';
 
 export interface RunOutcome {
   readonly label: string;
@@ -55,10 +55,14 @@ class ProxyRouter extends Router {
   #removed: number[] = [];
   #childQueued = 0;
   #now = 0;
+  /** When each replica was marked for scale-down (the last scaling decision's time: marks happen then). */
+  readonly #markedAt = new Map<number, number>();
+  readonly #clock: () => number;
   decodeTokenReads = 0;
 
-  constructor(init: RouterInit, ask: Ask, run: number, seed: number) {
+  constructor(init: RouterInit, ask: Ask, run: number, seed: number, clock: () => number) {
     super(init);
+    this.#clock = clock;
     this.#ask = ask;
     this.#run = run;
     const opened = RouterOpened.safeParse(ask({ task: 'open', run, seed }));
@@ -86,6 +90,13 @@ class ProxyRouter extends Router {
           requestId === null
             ? 'returned an assignment whose request is not one of the queued requests'
             : `the router assigned request ${requestId} at t=${now.toFixed(6)} s, when it was not waiting to be routed (already routed, or unknown)`,
+        );
+      }
+      if (replicaId !== null && this.replicasToFree.has(replicaId)) {
+        const at = this.#markedAt.get(replicaId);
+        throw new RuleBroken(
+          `routed request ${request.id} to replica ${replicaId}, which was marked for removal` +
+            `${at === undefined ? '' : ` at t=${fmtTime(at)} s`} (at t=${fmtTime(now)} s; rule 1: only routable replicas)`,
         );
       }
       this.#waiting.delete(request.id);
@@ -118,6 +129,7 @@ class ProxyRouter extends Router {
         r.numOutstanding,
         r.kv.numBlocks,
         r.kv.numFreeBlocks,
+        r.kind ?? null,
       ]),
       marked: [...this.replicasToFree],
       removed: this.#removed,
@@ -130,11 +142,14 @@ class ProxyRouter extends Router {
     // The student's set is the engine's set, as it would be in process.
     this.replicasToFree.clear();
     for (const id of answer.marked) if (Number.isInteger(id)) this.replicasToFree.add(id);
+    for (const id of this.replicasToFree) if (!this.#markedAt.has(id)) this.#markedAt.set(id, this.#clock());
     this.#childQueued = answer.numQueued;
     this.decodeTokenReads = answer.decodeTokenReads;
     return answer;
   }
 }
+
+const fmtTime = (t: number) => String(Number(t.toFixed(3)));
 
 function e2eValues(result: ReturnType<typeof simulateRouting>): number[] {
   return result.requests.filter((r) => r.completedAt !== undefined).map((r) => r.completedAt! - r.arrivedAt);
@@ -146,11 +161,14 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRuns:
     const problems: string[] = [];
     let proxy: ProxyRouter | undefined;
     try {
-      const seed = benchmarkConfig(run.replicas).seed;
+      const seed = runConfig(run).seed;
       const recorder = timelineRuns.includes(index) ? reportRecorder() : undefined;
-      const result = simulateRouting(run, (init) => (proxy = new ProxyRouter(init, ask, index, seed)), {
+      let lastTune = 0;
+      const clock = () => lastTune;
+      const result = simulateRouting(run, (init) => (proxy = new ProxyRouter(init, ask, index, seed, clock)), {
         guardDecodeTokens: false,
         observers: recorder === undefined ? [] : [recorder],
+        onTune: (now) => (lastTune = now),
       });
       const n = run.requests.arrivedAt.length;
       if (proxy!.decodeTokenReads > 0)

@@ -14,7 +14,8 @@ import { fmt, pct } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, threshold } from '../../kit/rules.js';
 import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
-import { derivedSeeds } from '../../kit/seeds.js';
+import { derivedSeed, derivedSeeds } from '../../kit/seeds.js';
+import { routingWorkload } from '../../../sim/analysis/routing-workloads.js';
 import { cachedRecording, thawRun, timelinePair } from '../../kit/timelines.js';
 import { versusBaselines } from '../../kit/versus-baselines.js';
 import { barChart, cdfChart } from '../../kit/charts.js';
@@ -22,7 +23,7 @@ import { runEngineWorker } from '../../kit/engine-worker.js';
 import type { HostInput, HostResult, RunOutcome } from './engine-host.js';
 import { routingUnits } from './probes.js';
 import { BaselineRun, HostOutput, type SimulationRun } from './schemas.js';
-import { benchmarkRun, simulateRouting } from './simulate.js';
+import { benchmarkRun, simulateRouting, workloadRun } from './simulate.js';
 
 const ENGINE_HOST = join(REPO_ROOT, 'grader', 'labs', 'routing', 'engine-host.ts');
 
@@ -32,14 +33,29 @@ interface Workload {
   readonly seed: number;
 }
 
-const BASELINES = { 'round robin': 'round_robin', lor: 'lor' } as const;
+/** The engine's shipped routers, by the name reports show: the anchors a submission must beat. */
+const BASELINES = { llq: 'llq', lor: 'lor', 'round robin': 'round_robin', random: 'random' } as const;
 type Baseline = keyof typeof BASELINES;
+
+const summary = (result: ReturnType<typeof simulateRouting>): BaselineRun => ({
+  mean: meanE2e(result)!,
+  e2es: e2eValues(result),
+  perReplica: perReplicaCounts(result),
+});
 
 function baseline(w: Workload, name: Baseline, ctx: ItemContext): Promise<BaselineRun> {
   const what = `baseline ${BASELINES[name]} on ${w.run.label}`;
-  return cached({ repoRoot: ctx.repoRoot, lab: 'routing', what, seed: w.seed }, BaselineRun, () => {
-    const result = simulateRouting(w.run, ROUTERS[BASELINES[name]], { guardDecodeTokens: false });
-    return { mean: meanE2e(result)!, e2es: e2eValues(result), perReplica: perReplicaCounts(result) };
+  return cached({ repoRoot: ctx.repoRoot, lab: 'routing', what, seed: w.seed }, BaselineRun, () =>
+    summary(simulateRouting(w.run, ROUTERS[BASELINES[name]], { guardDecodeTokens: false })),
+  );
+}
+
+/** The reference router's run on `w` (in the grader's engine, cached like a baseline). */
+function referenceRun(w: Workload, ctx: ItemContext): Promise<BaselineRun> {
+  const what = `reference on ${w.run.label}`;
+  return cached({ repoRoot: ctx.repoRoot, lab: 'routing', what, seed: w.seed }, BaselineRun, async () => {
+    const { AiRouter } = await routingUnits.oracle.reference(ctx);
+    return summary(simulateRouting(w.run, (init) => new AiRouter(init), { guardDecodeTokens: false }));
   });
 }
 
@@ -148,37 +164,19 @@ const hiddenWorkloads = (qps: number, count: number) => (ctx: ItemContext) =>
     run: benchmarkRun(`hidden workload ${i + 1}, ${qps} QPS`, seed, qps),
   }));
 
-/** The student's mean e2e beside round robin's and lor's on every workload, and the first one's charts. */
+/** The student's mean e2e beside the engine routers' on every workload. */
 async function versus(runs: readonly RunOutcome[], workloads: readonly Workload[], ctx: ItemContext) {
+  const names = Object.keys(BASELINES) as Baseline[];
   const baselines = await Promise.all(
-    workloads.map(async (w) => ({
-      'round robin': await baseline(w, 'round robin', ctx),
-      lor: await baseline(w, 'lor', ctx),
-    })),
+    workloads.map(async (w) => {
+      const out: Partial<Record<Baseline, BaselineRun>> = {};
+      for (const name of names) out[name] = await baseline(w, name, ctx);
+      return out as Record<Baseline, BaselineRun>;
+    }),
   );
-  const rows = runs.map((r, i) => ({
-    label: r.label,
-    yours: r.e2e!,
-    baselines: { 'round robin': baselines[i]!['round robin'].mean, lor: baselines[i]!.lor.mean },
-  }));
-  const [first, b] = [runs[0]!, baselines[0]!];
-  const plots = [
-    cdfChart({
-      title: `e2e latency, ${first.label}`,
-      x: 'e2e latency (s)',
-      samples: [
-        { name: 'yours', values: first.e2es },
-        { name: 'round robin', values: b['round robin'].e2es },
-        { name: 'lor', values: b.lor.e2es },
-      ],
-    }),
-    perReplicaChart(`Requests per replica, ${first.label}`, {
-      yours: first.requestsPerReplica,
-      'round robin': b['round robin'].perReplica,
-      lor: b.lor.perReplica,
-    }),
-  ];
-  return { ...versusBaselines(rows), plots, e2e: rows.map((r) => r.yours) };
+  const means = baselines.map((b) => Object.fromEntries(names.map((n) => [n, b[n].mean])) as Record<Baseline, number>);
+  const rows = runs.map((r, i) => ({ label: r.label, yours: r.e2e!, baselines: means[i]! }));
+  return { ...versusBaselines(rows), baselines, means, e2e: rows.map((r) => r.yours) };
 }
 
 /** All points for at least `required` lower mean e2e than lor (median over three hidden workloads at 2 QPS). */
@@ -193,21 +191,94 @@ export const beatsLor = (required: number) =>
     };
   });
 
-/** Points from 0 at round robin's mean e2e to full at `target` lower (median over `count` hidden workloads). */
-export const beatsRoundRobin = (qps: number, count: number, target: number, leaderboard: boolean) =>
-  simulationItem(hiddenWorkloads(qps, count), async (runs, workloads, ctx, maxScore) => {
+/** `names` of sim/analysis/routing-workloads.ts, one hidden seed each; `scaled` runs with scale events. */
+const gradedWorkloads =
+  (names: readonly string[], scaled: readonly string[]) =>
+  (ctx: ItemContext): Workload[] =>
+    names.map((name) => {
+      const w = routingWorkload(name);
+      const seed = derivedSeed(ctx.hiddenSeed, `routing-${name}`);
+      const scaling = scaled.includes(name) ? HIDDEN_SCALE_EVENTS : [];
+      const label = `${name}${scaling.length > 0 ? ' with scale events' : ''} (${w.description})`;
+      return { seed, run: workloadRun(label, w.config, seed, scaling) };
+    });
+
+/** Scale events inside a 300 s run: a replica drained while busy (marked), two added, one more drained. */
+const HIDDEN_SCALE_EVENTS = [
+  { time: 100, delta: -1 },
+  { time: 150, delta: 2 },
+  { time: 200, delta: -1 },
+];
+
+/**
+ * The smallest span between the two anchors: where the reference gains less than this over the best
+ * engine router (a draw with nothing to route around), 0 points moves below the best router's mean
+ * e2e so that the reference still gets full points and a copy of an engine router a share of them.
+ */
+const MIN_SPAN = 0.005;
+
+/**
+ * Points for a median gain over the best engine router: 0 at 0, full at the reference's median gain
+ * (linear, clamped), or over the last MIN_SPAN below the reference's where it gains less than that.
+ */
+export function placedScore(gains: readonly number[], referenceGains: readonly number[], maxScore: number) {
+  const value = median(gains);
+  const fullAt = median(referenceGains);
+  return { value, fullAt, score: linear(value, Math.min(0, fullAt - MIN_SPAN), fullAt, maxScore) };
+}
+
+/**
+ * Points placed between the strongest shipped router and the reference: per workload, the student's
+ * gain 1 − yours / best (best: the lowest mean e2e of llq, lor, round robin and random there), and the
+ * reference's gain the same way; 0 points at a median gain of 0, full points at the reference's median
+ * gain, linear between. A copy of any engine router gains at most 0 against the best of them.
+ */
+export const versusBestRouter = (names: readonly string[], scaled: readonly string[], leaderboard: boolean) =>
+  simulationItem(gradedWorkloads(names, scaled), async (runs, workloads, ctx, maxScore) => {
     const v = await versus(runs, workloads, ctx);
-    const vsRr = v.improvement['round robin']!;
-    const m = median(vsRr);
+    const references = await Promise.all(workloads.map((w) => referenceRun(w, ctx)));
+    const rows = runs.map((r, i) => ({
+      label: r.label,
+      yours: r.e2e!,
+      best: Math.min(...Object.values(v.means[i]!)),
+      reference: references[i]!.mean,
+    }));
+    const gains = rows.map((r) => 1 - r.yours / r.best);
+    const referenceGains = rows.map((r) => 1 - r.reference / r.best);
+    const { value: m, fullAt, score } = placedScore(gains, referenceGains, maxScore);
+    const table = versusBaselines(
+      rows.map((r) => ({
+        label: r.label,
+        yours: r.yours,
+        baselines: { 'best engine router': r.best, reference: r.reference },
+      })),
+    ).table;
     const mean = v.e2e.reduce((a, b) => a + b, 0) / v.e2e.length;
     return {
-      score: linear(m, 0, target, maxScore),
-      message: `median ${pct(m)} lower mean e2e than round robin (0 points at 0%, full points at ${pct(target)})`,
-      output: v.table,
-      plots: v.plots,
+      score,
+      message:
+        `median gain ${pct(m)} over the best of llq, lor, round robin and random (gain: 1 − your mean e2e / ` +
+        `its; 0 points at 0%, full points at the reference's ${pct(fullAt)})`,
+      output: `${v.table}\n\n${table}`,
+      plots: [
+        cdfChart({
+          title: `e2e latency, ${runs[0]!.label}`,
+          x: 'e2e latency (s)',
+          samples: [
+            { name: 'yours', values: runs[0]!.e2es },
+            { name: 'llq', values: v.baselines[0]!.llq.e2es },
+            { name: 'reference', values: references[0]!.e2es },
+          ],
+        }),
+        perReplicaChart(`Requests per replica, ${runs[0]!.label}`, {
+          yours: runs[0]!.requestsPerReplica,
+          llq: v.baselines[0]!.llq.perReplica,
+          reference: references[0]!.perReplica,
+        }),
+      ],
       leaderboard: leaderboard
-        ? [{ name: `mean e2e at ${qps} QPS (s)`, value: Number(mean.toFixed(4)), order: 'asc' as const }]
+        ? [{ name: 'mean e2e over the graded workloads (s)', value: Number(mean.toFixed(4)), order: 'asc' as const }]
         : undefined,
-      extra: { improvementOverRoundRobin: vsRr, meanE2e: v.e2e },
+      extra: { gainOverBestRouter: gains, referenceGainOverBestRouter: referenceGains, meanE2e: v.e2e },
     };
   });

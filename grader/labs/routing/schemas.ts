@@ -17,6 +17,12 @@ export const SimulationRun = z.strictObject({
   replicas: z.number().int().positive(),
   requests: WireRequests,
   scaling: z.array(ScalingStep),
+  /**
+   * The engine config of a graded workload (sim/analysis/routing-workloads.ts: replicaMix,
+   * executionModel, clients, …) and the seed that drew it, which seeds the engine too. Absent: the
+   * seed's benchmark cluster (simulate.ts's benchmarkConfig) with engine seed 0.
+   */
+  engine: z.strictObject({ config: z.record(z.string(), z.unknown()), seed: z.number().int() }).optional(),
 });
 export type SimulationRun = z.infer<typeof SimulationRun>;
 

@@ -35,14 +35,48 @@ export function benchmarkRun(label: string, seed: number, qps: number, scaling: 
   return { label, replicas: BENCHMARK_REPLICAS, requests: toWire(loadRequests(config)), scaling };
 }
 
+/**
+ * A graded workload (sim/analysis/routing-workloads.ts) drawn from `seed`, with replicas removed and
+ * added at `scaling`'s times: the engine config travels with the run, so every side builds the same
+ * cluster (replica kinds, execution model) and the same engine seed.
+ */
+export function workloadRun(
+  label: string,
+  config: Readonly<Record<string, unknown>>,
+  seed: number,
+  scaling: ScalingStep[] = [],
+): SimulationRun {
+  const engine = { config: { ...config }, seed };
+  const parsed = runConfig({ engine });
+  return {
+    label,
+    replicas: parsed.replicas,
+    requests: toWire(loadRequests(parsed), { clientId: true }),
+    scaling,
+    engine,
+  };
+}
+
+/** The engine config a run is simulated with. */
+export function runConfig(run: {
+  readonly replicas?: number;
+  readonly engine?: SimulationRun['engine'];
+}): SimulationConfig {
+  if (run.engine === undefined) return benchmarkConfig(run.replicas ?? BENCHMARK_REPLICAS);
+  return parseConfig({ ...run.engine.config, seed: run.engine.seed, writeOutputs: false, progress: 'off' });
+}
+
 /** Adds or removes replicas at scripted times (multiples of the tune interval). */
 class ScriptedScaling implements Autoscaler {
   readonly tuneInterval = 5;
   readonly #steps: Map<number, number>;
-  constructor(steps: readonly ScalingStep[]) {
+  readonly #onTune: ((now: number) => void) | undefined;
+  constructor(steps: readonly ScalingStep[], onTune?: (now: number) => void) {
     this.#steps = new Map(steps.map((s) => [s.time, s.delta]));
+    this.#onTune = onTune;
   }
   tune(now: number): number {
+    this.#onTune?.(now);
     return this.#steps.get(now) ?? 0;
   }
 }
@@ -52,6 +86,8 @@ export interface RoutingRunOptions {
   readonly guardDecodeTokens: boolean;
   /** Collectors (the report's timeline recorder). */
   readonly observers?: readonly SimulationObserver[];
+  /** Told the time of every scaling decision (scale-downs happen then: no delay), to date marks. */
+  readonly onTune?: (now: number) => void;
 }
 
 export function simulateRouting(
@@ -59,7 +95,7 @@ export function simulateRouting(
   makeRouter: (init: RouterInit) => Router,
   options: RoutingRunOptions,
 ): SimulationResult {
-  const config = benchmarkConfig(run.replicas);
+  const config = runConfig(run);
   const setup = buildSimulation(config, {
     requests: fromWire(run.requests),
     makeRouter,
@@ -67,7 +103,7 @@ export function simulateRouting(
     autoscaling:
       run.scaling.length > 0
         ? {
-            policy: new ScriptedScaling(run.scaling),
+            policy: new ScriptedScaling(run.scaling, options.onTune),
             scaleUpDelay: 10,
             scaleDownDelay: 0,
             minReplicas: 1,

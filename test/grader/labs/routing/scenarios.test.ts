@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../../../../sim/config/paths.js';
 import { InvalidOutput } from '../../../../grader/core/child-output.js';
 import { scoreItem, type ItemContext } from '../../../../grader/core/lab.js';
 import { lab } from '../../../../grader/labs/routing/lab.js';
+import { placedScore } from '../../../../grader/labs/routing/scenarios.js';
 import type { SimulationRun } from '../../../../grader/labs/routing/schemas.js';
 
 const ctx: ItemContext = { hiddenSeed: 1, publicSeed: 42, repoRoot: REPO_ROOT };
@@ -40,28 +41,43 @@ const score = (id: string, raw: unknown) => scoreItem(lab.items[id]!, raw, workl
 describe('routing simulation items, scored', () => {
   afterEach(() => vi.unstubAllEnvs());
 
-  it('compares with round robin and lor from the result cache, the same score when read back', async () => {
+  it("compares with the engine's routers and the reference from the result cache, the same score when read back", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'servelab-routing-cache-'));
     vi.stubEnv('SERVELAB_CACHE_DIR', dir);
-    const fast = await score('beats-round-robin', student(0.01));
+    const fast = await score('equal-replicas', student(0.01));
     expect(fast.score).toBe(4);
-    expect(fast.output).toMatch(/^workload\s+yours \(s\)\s+round robin\s+lor\s+vs round robin\s+vs lor/);
+    expect(fast.output).toMatch(/^workload\s+yours \(s\)\s+llq\s+lor\s+round robin\s+random\s+vs llq/);
+    expect(fast.output).toMatch(/yours \(s\)\s+best engine router\s+reference/);
     expect(fast.output).toContain('tiny workload 2');
-    // Two baselines per workload, each stored once.
-    expect(readdirSync(join(dir, 'routing'))).toHaveLength(4);
-    const again = await score('beats-round-robin', student(0.01));
+    // Four baselines and the reference per workload, each stored once.
+    expect(readdirSync(join(dir, 'routing'))).toHaveLength(10);
+    const again = await score('equal-replicas', student(0.01));
     expect(again).toEqual(fast);
     const slow = await score('beats-lor', student(1e6));
     expect(slow.score).toBe(0);
     expect(slow.message).toMatch(/lower mean e2e than lor \(needs ≥ 20\.0%\)/);
-    expect(readdirSync(join(dir, 'routing'))).toHaveLength(4);
+    expect(readdirSync(join(dir, 'routing'))).toHaveLength(10);
+  });
+
+  it('places a submission between the best engine router (0 points) and the reference (full)', async () => {
+    // Gains over the best engine router per workload, the student's and the reference's.
+    expect(placedScore([0.05, 0.1, 0.2], [0.04, 0.1, 0.3], 5).score).toBe(5);
+    expect(placedScore([0, -0.01, 0.2], [0.04, 0.1, 0.3], 5).score).toBe(0);
+    expect(placedScore([0.05, 0.05, 0.2], [0.04, 0.1, 0.3], 5).score).toBe(2.5);
+    // A draw where the reference gains less than half a percent: it still gets full points, a copy some.
+    expect(placedScore([-0.002], [-0.002], 3).score).toBe(3);
+    expect(placedScore([0], [0.003], 3).score).toBeCloseTo(1.2, 5);
+    vi.stubEnv('SERVELAB_CACHE_DIR', mkdtempSync(join(tmpdir(), 'servelab-routing-cache-')));
+    const slow = await score('equal-replicas', student(1e6));
+    expect(slow.score).toBe(0);
+    expect(slow.message).toMatch(/^median gain -[\d.]+% over the best of llq, lor, round robin and random/);
   });
 
   it('a broken rule or a missing run scores 0 and says which run', async () => {
-    const broken = await score('beats-round-robin', student(0.01, ['read numDecodeTokens 3 time(s)']));
+    const broken = await score('equal-replicas', student(0.01, ['read numDecodeTokens 3 time(s)']));
     expect(broken.score).toBe(0);
     expect(broken.message).toBe('correctness rules broken: tiny workload 1: read numDecodeTokens 3 time(s)');
-    const missing = await score('beats-round-robin', { runs: student(0.01).runs.slice(0, 1) });
+    const missing = await score('equal-replicas', { runs: student(0.01).runs.slice(0, 1) });
     expect(missing.score).toBe(0);
     expect(missing.message).toMatch(/tiny workload 2: no result for this run/);
   });
