@@ -216,6 +216,12 @@ const HIDDEN_SCALE_EVENTS = [
  * e2e so that the reference still gets full points and a copy of an engine router a share of them.
  */
 const MIN_SPAN = 0.005;
+/**
+ * Full points at this share of the reference's median gain, not at all of it: a design as good as
+ * the reference but written differently (other tie-breaks, other weights) lands a little above or
+ * below it on a given draw, and must not lose points for that.
+ */
+const FULL_AT_SHARE_OF_REFERENCE = 0.8;
 
 /**
  * Points for a median gain over the best engine router: 0 at 0, full at the reference's median gain
@@ -223,15 +229,17 @@ const MIN_SPAN = 0.005;
  */
 export function placedScore(gains: readonly number[], referenceGains: readonly number[], maxScore: number) {
   const value = median(gains);
-  const fullAt = median(referenceGains);
+  const reference = median(referenceGains);
+  // min: on a draw where the reference loses to the best engine router, 80% of a loss would sit above it.
+  const fullAt = Math.min(reference, FULL_AT_SHARE_OF_REFERENCE * reference);
   return { value, fullAt, score: linear(value, Math.min(0, fullAt - MIN_SPAN), fullAt, maxScore) };
 }
 
 /**
  * Points placed between the strongest shipped router and the reference: per workload, the student's
  * gain 1 − yours / best (best: the lowest mean e2e of llq, lor, round robin and random there), and the
- * reference's gain the same way; 0 points at a median gain of 0, full points at the reference's median
- * gain, linear between. A copy of any engine router gains at most 0 against the best of them.
+ * reference's gain the same way; 0 points at a median gain of 0, full points at 80% of the reference's
+ * median gain, linear between. A copy of any engine router gains at most 0 against the best of them.
  */
 export const versusBestRouter = (names: readonly string[], scaled: readonly string[], leaderboard: boolean) =>
   simulationItem(gradedWorkloads(names, scaled), async (runs, workloads, ctx, maxScore) => {

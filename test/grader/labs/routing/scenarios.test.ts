@@ -59,14 +59,17 @@ describe('routing simulation items, scored', () => {
     expect(readdirSync(join(dir, 'routing'))).toHaveLength(10);
   });
 
-  it('places a submission between the best engine router (0 points) and the reference (full)', async () => {
+  it("places a submission between the best engine router (0 points) and 80% of the reference's gain (full)", async () => {
     // Gains over the best engine router per workload, the student's and the reference's.
     expect(placedScore([0.05, 0.1, 0.2], [0.04, 0.1, 0.3], 5).score).toBe(5);
     expect(placedScore([0, -0.01, 0.2], [0.04, 0.1, 0.3], 5).score).toBe(0);
-    expect(placedScore([0.05, 0.05, 0.2], [0.04, 0.1, 0.3], 5).score).toBe(2.5);
-    // A draw where the reference gains less than half a percent: it still gets full points, a copy some.
+    expect(placedScore([0.05, 0.05, 0.2], [0.04, 0.1, 0.3], 5).score).toBe(3.125);
+    // A design as good as the reference but a little below it on this draw keeps full points.
+    expect(placedScore([0.08, 0.08, 0.2], [0.04, 0.1, 0.3], 5).score).toBe(5);
+    expect(placedScore([0.07, 0.07, 0.2], [0.04, 0.1, 0.3], 5).score).toBeLessThan(5);
+    // A draw where the reference gains less than half a percent, or loses: it still gets full points, a copy some.
     expect(placedScore([-0.002], [-0.002], 3).score).toBe(3);
-    expect(placedScore([0], [0.003], 3).score).toBeCloseTo(1.2, 5);
+    expect(placedScore([0], [0.003], 3).score).toBeCloseTo(1.56, 5);
     vi.stubEnv('SERVELAB_CACHE_DIR', mkdtempSync(join(tmpdir(), 'servelab-routing-cache-')));
     const slow = await score('equal-replicas', student(1e6));
     expect(slow.score).toBe(0);
