@@ -51,11 +51,12 @@ export interface ItemImplementation<Prepared = unknown, Output = unknown> {
   /** Builds the item's input; `input` goes to the child over IPC, `prepared` stays in the parent. */
   prepare(ctx: ItemContext): { input: unknown; prepared: Prepared };
   /**
-   * The schema of the child's reply. Core parses the reply with it before `score` runs (scoreItem):
+   * The schema of the child's reply (required: every item says what it accepts). Core parses the reply
+   * with it before `score` runs (scoreItem):
    * data of another shape is the student's `invalid-output`, and `score` gets typed data. Items that
    * `drive` the child validate each answer themselves and return trusted data, parsed here as well.
    */
-  readonly output?: z.ZodType<Output>;
+  readonly output: z.ZodType<Output>;
   /**
    * Optional: talk to the child in turns instead of sending `input` in one request (the routing lab
    * runs its engine here, in the grader, and asks the child per router call, so hidden data stays in
@@ -123,7 +124,6 @@ export async function scoreItem<P, O>(
 }
 
 function parseItemOutput<P, O>(impl: ItemImplementation<P, O>, raw: unknown): O {
-  if (impl.output === undefined) return raw as O;
   const parsed = impl.output.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
