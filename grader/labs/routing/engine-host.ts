@@ -12,7 +12,7 @@ import { childAsker, ChildGone, type EngineWorkerData } from '../shared/engine-w
 import { reportRecorder } from '../../kit/timelines.js';
 import { RouterAnswer, RouterOpened, type RouterCall } from '../../kit/router-session.js';
 import type { SimulationRun } from './schemas.js';
-import { meanE2e } from '../../kit/run-metrics.js';
+import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
 import { benchmarkConfig, simulateRouting } from './simulate.js';
 
 export interface RunOutcome {
@@ -136,10 +136,6 @@ class ProxyRouter extends Router {
   }
 }
 
-function e2eValues(result: ReturnType<typeof simulateRouting>): number[] {
-  return result.requests.filter((r) => r.completedAt !== undefined).map((r) => r.completedAt! - r.arrivedAt);
-}
-
 export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRuns: readonly number[] = []): HostResult {
   const outcomes: RunOutcome[] = [];
   for (const [index, run] of runs.entries()) {
@@ -157,14 +153,11 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRuns:
         problems.push(`read numDecodeTokens ${proxy!.decodeTokenReads} time(s); routers may not use the decode length`);
       if (result.numCompleted < n)
         problems.push(`${n - result.numCompleted} of ${n} requests were never routed or never finished`);
-      const perReplica: Record<string, number> = {};
-      for (const [id, count] of [...result.requestsPerReplica].sort((a, b) => a[0] - b[0]))
-        perReplica[String(id)] = count;
       outcomes.push({
         label: run.label,
         problems,
         e2e: meanE2e(result),
-        requestsPerReplica: perReplica,
+        requestsPerReplica: perReplicaCounts(result),
         e2es: e2eValues(result),
         ...(recorder !== undefined
           ? { timeline: { data: recorder.freeze(result.endTime), endTime: result.endTime } }
