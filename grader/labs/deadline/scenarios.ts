@@ -23,7 +23,7 @@ import { linear, proportion } from '../../kit/rules.js';
 import { judgeRun, replayed } from '../../kit/scenario.js';
 import { cachedRecording, reportRecorder, timelinePair } from '../../kit/timelines.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
-import { lineChart, scatterChart, type Plot } from '../../kit/charts.js';
+import { binMeans, lineChart, scatterChart, type Plot } from '../../kit/charts.js';
 import {
   CapacityOutput,
   CapacityTrace,
@@ -183,22 +183,6 @@ const OverloadRun = z.strictObject({
   chunks: z.array(z.tuple([z.number(), z.number()])),
 });
 
-/** Mean prompt tokens per iteration in each of `buckets` equal time windows (the report stays small and readable). */
-function thin(points: readonly [number, number][], buckets = 240): [number, number][] {
-  if (points.length === 0) return [];
-  const width = Math.max(points[points.length - 1]![0] / buckets, 1e-9);
-  const sum = new Array<number>(buckets + 1).fill(0);
-  const count = new Array<number>(buckets + 1).fill(0);
-  for (const [t, v] of points) {
-    const k = Math.min(buckets, Math.floor(t / width));
-    sum[k]! += v;
-    count[k]!++;
-  }
-  return sum.flatMap((s, k): [number, number][] =>
-    count[k]! > 0 ? [[Math.round((k + 0.5) * width * 1000) / 1000, Math.round(s / count[k]!)]] : [],
-  );
-}
-
 const overloadRun = (spec: WorkloadSpec): OverloadInput['runs'][number] => ({
   workload: workload(spec),
   qps: OVERLOAD_QPS[spec.lengths],
@@ -220,7 +204,7 @@ export function overloadItem(
       const report = violationsOf(
         simulateAt(workload(spec), OVERLOAD_QPS[spec.lengths], make, { observers, batchSizeCap }),
       );
-      return { maxRate: report.maxRate, described: describeViolations(report), chunks: thin(chunks) };
+      return { maxRate: report.maxRate, described: describeViolations(report), chunks: binMeans(chunks) };
     });
   /** The student's replayed run and the reference's on the public timeline workload, for the report. */
   const timelines = async (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
@@ -285,7 +269,7 @@ export function overloadItem(
           pct(limit, 2),
           ok ? 'pass' : 'fail',
         ]);
-        const chunks = you !== undefined ? thin(promptTokensPerCall(studentRun!.log)) : [];
+        const chunks = you !== undefined ? binMeans(promptTokensPerCall(studentRun!.log)) : [];
         plots.push(
           lineChart({
             title: `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`,

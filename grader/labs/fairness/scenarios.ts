@@ -10,7 +10,7 @@ import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
 import { textTable } from '../../kit/messages.js';
-import { lineChart, type Plot } from '../../kit/charts.js';
+import { binPeaks, lineChart, type Plot } from '../../kit/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { cached } from '../../kit/result-cache.js';
 import { proportion } from '../../kit/rules.js';
@@ -37,19 +37,6 @@ export function fairnessU(def: WorkloadDef): number {
 }
 
 const plotFrom = (def: WorkloadDef) => def.plotFrom ?? 30;
-
-/** At most `bins` points, keeping each bin's largest value so peaks survive. */
-function downsample(points: readonly [number, number][], bins: number, end: number): [number, number][] {
-  const out: [number, number][] = [];
-  let bin = -1;
-  for (const [x, y] of points) {
-    const b = Math.min(bins - 1, Math.floor(x / (end / bins)));
-    if (b !== bin || points.length <= bins) out.push([x, y]);
-    else if (y > out[out.length - 1]![1]) out[out.length - 1] = [x, y];
-    bin = b;
-  }
-  return out;
-}
 
 /** A run of `make` on `run`, measured. */
 export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary {
@@ -89,7 +76,7 @@ export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary 
   return {
     values: Object.fromEntries(def.checks.map((c) => [c.id, finite(value(c))])),
     rates: clients.map((client) => ({ client, points: windowedServiceRate(log, client, at, 30, end) })),
-    difference: { max: difference.max, points: downsample(difference.points, 200, end) },
+    difference: { max: difference.max, points: binPeaks(difference.points, 200, end) },
   };
 }
 
