@@ -21,7 +21,7 @@ import type { Oracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, proportion } from '../../kit/rules.js';
 import { judgeRun, replayed } from '../../kit/scenario.js';
-import { cachedRecording, reportRecorder, timelinePair } from '../../kit/timelines.js';
+import { cachedRecording, recordedPair } from '../../kit/timelines.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { binMeans, lineChart, scatterChart, type Plot } from '../../kit/charts.js';
 import {
@@ -211,22 +211,16 @@ export function overloadItem(
     const w = workload(spec);
     const qps = OVERLOAD_QPS[w.lengths];
     const options = { tierDeadlines: LAB_SERVER.tierDeadlines };
-    const recorder = reportRecorder(options);
-    let endTime: number;
-    try {
-      endTime = replay(w, qps, log, { observers: [recorder], batchSizeCap }).endTime;
-    } catch {
-      return undefined; // the scored runs say why
-    }
     const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: 'timeline of the reference', seed: spec.seed };
     const reference = async (r: TimelineRecorder) => {
       const make = await policy('reference', oracle, ctx);
       return simulateAt(w, qps, make, { observers: [r], batchSizeCap }).endTime;
     };
-    return timelinePair(
+    return recordedPair(
       `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
-      { recorder, endTime },
+      (recorder) => replay(w, qps, log, { observers: [recorder], batchSizeCap }).endTime,
       () => cachedRecording(key, reference, options),
+      options,
     );
   };
   return {

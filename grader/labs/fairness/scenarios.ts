@@ -14,7 +14,8 @@ import { binPeaks, lineChart, type Plot } from '../../kit/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { cached } from '../../kit/result-cache.js';
 import { proportion } from '../../kit/rules.js';
-import { reportRecorder, timelinePair } from '../../kit/timelines.js';
+import { recordedPair, reportRecorder } from '../../kit/timelines.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { SimulateOutput, type ScenarioResultWire, type ScenarioRun, type SchedulerKind } from './schemas.js';
 import { oracle, schedulerClass } from './student.js';
 import type { Check, SchedulerFactory, WorkloadDef, WorkloadKey } from './workloads.js';
@@ -184,19 +185,13 @@ function plots(
 
 /** The student's replayed run and the reference's on the public timeline run; undefined when either cannot be run. */
 async function timelines(run: ScenarioRun, wire: ScenarioResultWire | undefined, ctx: ItemContext) {
-  const record = (make: SchedulerFactory) => {
+  if (wire === undefined) return undefined;
+  const record = (make: SchedulerFactory) => (recorder: TimelineRecorder) =>
+    simulateScenario(run, make, [recorder]).endTime;
+  return recordedPair(`${run.label} (${run.scheduler})`, record(replayer(run, wire.log)), async () => {
     const recorder = reportRecorder();
-    return { recorder, endTime: simulateScenario(run, make, [recorder]).endTime };
-  };
-  let student: ReturnType<typeof record> | undefined;
-  try {
-    student = wire === undefined ? undefined : record(replayer(run, wire.log));
-  } catch {
-    return undefined;
-  }
-  return timelinePair(`${run.label} (${run.scheduler})`, student, async () =>
-    record(await referenceFactory(ctx, run.scheduler)),
-  );
+    return { recorder, endTime: record(await referenceFactory(ctx, run.scheduler))(recorder) };
+  });
 }
 
 /** The hidden runs, scored, and the public run, only for the report's timeline. */
