@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { bracketCapacity, CAPACITY_TARGET, capacityBracket } from '../../../sim/analysis/capacity.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import { describeViolations } from '../../../sim/metrics/deadlines.js';
+import { mean } from '../../../sim/metrics/stats.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
 import { textTable } from '../../kit/messages.js';
@@ -157,7 +158,6 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
         if (judged.problem === undefined && search !== undefined) traces.you = search.probes;
         plots.push(...tierPlots(spec.lengths, traces));
       }
-      const mean = roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length);
       return {
         score: roundPoints(score),
         threw: out.searches.length > 0 && out.searches.every((s) => s.error !== undefined),
@@ -167,7 +167,7 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
           'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.',
           ...notes,
         ].join('\n'),
-        leaderboard: [{ name: 'mean capacity (req/s)', value: mean, order: 'desc' }],
+        leaderboard: [{ name: 'mean capacity (req/s)', value: roundPoints(mean(capacities)), order: 'desc' }],
         plots,
       };
     },

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../sim/config/paths.js';
+import { mean } from '../../../sim/metrics/stats.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
 import { InvalidOutput } from '../../kit/item.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
@@ -199,14 +200,13 @@ export const beatsRoundRobin = (qps: number, count: number, target: number, lead
     const v = await versus(runs, workloads, ctx);
     const vsRr = v.improvement['round robin']!;
     const m = median(vsRr);
-    const mean = v.e2e.reduce((a, b) => a + b, 0) / v.e2e.length;
     return {
       score: linear(m, 0, target, maxScore),
       message: `median ${pct(m)} lower mean e2e than round robin (0 points at 0%, full points at ${pct(target)})`,
       output: v.table,
       plots: v.plots,
       leaderboard: leaderboard
-        ? [{ name: `mean e2e at ${qps} QPS (s)`, value: Number(mean.toFixed(4)), order: 'asc' as const }]
+        ? [{ name: `mean e2e at ${qps} QPS (s)`, value: Number(mean(v.e2e).toFixed(4)), order: 'asc' as const }]
         : undefined,
       extra: { improvementOverRoundRobin: vsRr, meanE2e: v.e2e },
     };
