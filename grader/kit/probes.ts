@@ -114,3 +114,26 @@ export function compareFields(want: unknown, got: unknown): string | undefined {
     .map((k) => `${k}: expected ${show(want[k])}, got ${show(got[k])}`);
   return lines.length === 0 ? undefined : lines.join('\n');
 }
+
+/** A value the student's code returned, as probe data: a finite number, else null. */
+export const finiteOrNull = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+/** A returned number as a message shows it: integers whole, others to 10 significant digits. */
+export const showNumber = (x: unknown): string =>
+  typeof x !== 'number' ? 'not a number' : Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(10)));
+
+/**
+ * For probes that observe a series of values: the first one unlike the reference's (relative `tolerance`),
+ * named by `what(i)`; a hidden variant's message names no input and no expected value.
+ */
+export function firstWrong(what: (i: number) => string, hidden: boolean, tolerance = 1e-9) {
+  return (want: unknown, got: unknown): string | undefined => {
+    const w = want as unknown[];
+    if (!Array.isArray(got)) return `returned ${JSON.stringify(got)}, not a list of values`;
+    const i = w.findIndex((x, k) => !sameValue(x, got[k], tolerance));
+    if (i < 0) return undefined;
+    return hidden
+      ? `${what(i)} (${i + 1} of ${w.length}) is ${showNumber(got[i])}, which is wrong`
+      : `${what(i)} is ${showNumber(got[i])}; expected ${showNumber(w[i])}`;
+  };
+}

@@ -3,7 +3,7 @@
  * the engine asks the child once per router call (`schedule()`, `markReplicaToFree()`), sending what a
  * router may see and nothing else: per call the new arrivals (never a decode length), the replicas'
  * views and the marked replicas. The messages, and the child's side of the conversation. The grader's
- * side is the routing lab's engine host (grader/labs/routing/engine-host.ts).
+ * side is router-proxy.ts, run by the routing lab's engine host (grader/labs/routing/engine-host.ts).
  */
 import { z } from 'zod';
 import { Request } from '../../sim/entities/request.js';

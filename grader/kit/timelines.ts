@@ -51,6 +51,27 @@ export async function timelinePair(
   }
 }
 
+/**
+ * The pair from the student's run recorded with `reportRecorder(options)` (`record` runs it, usually a
+ * replay, and returns its end time) and the reference's; undefined when the student's run throws (the
+ * scored runs say why) or the reference side cannot be run.
+ */
+export async function recordedPair(
+  workload: string,
+  record: (recorder: TimelineRecorder) => number,
+  reference: () => Promise<RecordedRun>,
+  options: Omit<TimelineOptions, 'keepSeries' | 'window'> = {},
+): Promise<TimelinePair | undefined> {
+  const recorder = reportRecorder(options);
+  let endTime: number;
+  try {
+    endTime = record(recorder);
+  } catch {
+    return undefined;
+  }
+  return timelinePair(workload, { recorder, endTime }, reference);
+}
+
 const numbers = z.array(z.number());
 
 /** A frozen timeline (TimelineRecorder.freeze) as data that crossed a thread or came from the result cache. */

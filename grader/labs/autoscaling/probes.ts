@@ -10,28 +10,11 @@ import { Batch } from '../../../sim/entities/batch.js';
 import { Request } from '../../../sim/entities/request.js';
 import type { ReplicaView } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { finiteOrNull as num, firstWrong, showNumber as show, type Probe, type ProbeSet } from '../../kit/probes.js';
 import type { AutoscalingModule as M, Envelope, InferlineConfig } from './student.js';
 
-/** A student-returned value as data: finite numbers pass, anything else is null. */
-const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-const show = (x: unknown) =>
-  typeof x !== 'number' ? 'not a number' : Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(10)));
 const request = (id: number, arrivedAt: number, numPrefillTokens: number, numDecodeTokens = 1) =>
   new Request({ id, arrivedAt, numPrefillTokens, numDecodeTokens });
-
-/** The first value of a series unlike the reference's (relative 1e-9); a hidden variant's message names no input. */
-function firstWrong(what: (i: number) => string, hidden: boolean) {
-  return (want: unknown, got: unknown): string | undefined => {
-    const w = want as unknown[];
-    if (!Array.isArray(got)) return `returned ${JSON.stringify(got)}, not a list of values`;
-    const i = w.findIndex((x, k) => !sameValue(x, got[k], 1e-9));
-    if (i < 0) return undefined;
-    return hidden
-      ? `${what(i)} (${i + 1} of ${w.length}) is ${show(got[i])}, which is wrong`
-      : `${what(i)} is ${show(got[i])}; expected ${show(w[i])}`;
-  };
-}
 
 // ---- routers ------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { hypervolume } from '../../../sim/metrics/hypervolume.js';
+import { mean } from '../../../sim/metrics/stats.js';
 import { frontChart, replicasChart, replicaSteps } from '../../../sim/report/autoscaling-charts.js';
 import { InvalidOutput } from '../../kit/item.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
@@ -48,7 +49,6 @@ export const TUNING_RATIO = { full: 1.1, zero: 1.6 } as const;
 export const MAX_COST_SLOPE = 0.5;
 
 const money = (x: number) => `$${x.toFixed(2)}`;
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 // ---- efficiency (status only) -------------------------------------------------------------------
 

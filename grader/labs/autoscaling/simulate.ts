@@ -7,13 +7,14 @@
  */
 import { z } from 'zod';
 import { buildSimulation } from '../../../sim/config/build.js';
-import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
+import type { SimulationConfig } from '../../../sim/config/schema.js';
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { percentileSorted } from '../../../sim/metrics/stats.js';
 import { recordDecisions } from '../../kit/autoscaler-replay.js';
 import { e2eValues } from '../../kit/run-metrics.js';
 import { describeThrown } from '../../kit/instance-hook.js';
+import { quietConfig } from '../../kit/simulation.js';
 import { fromWire, type WireRequests } from '../../kit/wire.js';
 import type { AutoscalerRun, Level, SimInput, SimOutput, SimRun } from './schemas.js';
 import type { AutoscalingModule } from './student.js';
@@ -28,7 +29,7 @@ export const ENVIRONMENT = {
 } as const;
 
 export function clusterConfig(): SimulationConfig {
-  return parseConfig({
+  return quietConfig({
     model: 'llama-3-70b',
     device: 'a100',
     tp: 4,
@@ -39,8 +40,6 @@ export function clusterConfig(): SimulationConfig {
     executionModel: 'roofline',
     globalScheduler: 'round_robin',
     seed: 0,
-    writeOutputs: false,
-    progress: 'off',
   });
 }
 

@@ -5,8 +5,7 @@
  */
 import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
-import { loadExport } from '../../kit/try.js';
-import type { LabTry, TryMeasure } from '../../kit/try.js';
+import { loadExport, measureEach, type LabTry } from '../../kit/try.js';
 import { runMetrics, simulateCluster } from './simulate.js';
 import { shippedTrace } from './workloads.js';
 
@@ -30,26 +29,18 @@ export const autoscalingTry: LabTry<Policy> = {
   },
   baselines: () => ({ 'no autoscaling': () => undefined }),
   rows: () => LEVELS.flatMap((l) => [costKey(l), p90Key(l)]),
-  measure(policy): TryMeasure {
+  measure(policy) {
     const run = shippedTrace(REPO_ROOT);
-    const values: Record<string, number> = {};
-    const errors: string[] = [];
     let fixed: ReturnType<typeof runMetrics> | undefined;
-    for (const level of LEVELS) {
-      try {
-        const autoscaler = policy(level);
-        // A fixed cluster gives the same run at every level: simulate it once.
-        const m =
-          autoscaler === undefined
-            ? (fixed ??= runMetrics(simulateCluster(run.requests, {})))
-            : runMetrics(simulateCluster(run.requests, { autoscaler }));
-        values[costKey(level)] = m.costDollars;
-        values[p90Key(level)] = m.p90;
-      } catch (err) {
-        errors.push(`${name(level)}: ${(err as Error).message}`);
-      }
-    }
-    return { values, errors };
+    return measureEach(LEVELS, name, (level) => {
+      const autoscaler = policy(level);
+      // A fixed cluster gives the same run at every level: simulate it once.
+      const m =
+        autoscaler === undefined
+          ? (fixed ??= runMetrics(simulateCluster(run.requests, {})))
+          : runMetrics(simulateCluster(run.requests, { autoscaler }));
+      return { [costKey(level)]: m.costDollars, [p90Key(level)]: m.p90 };
+    });
   },
   format: (k, v) => (k.endsWith('($)') ? v.toFixed(2) : v.toFixed(3)),
   plots: [
@@ -58,11 +49,10 @@ export const autoscalingTry: LabTry<Policy> = {
       x: 'total cost ($)',
       y: 'P90 e2e (s)',
       points: (m) =>
-        ([1, 2, 3] as const).flatMap((l) =>
-          m.values[costKey(l)] === undefined || m.values[p90Key(l)] === undefined
-            ? []
-            : [[m.values[costKey(l)]!, m.values[p90Key(l)]!] as [number, number]],
-        ),
+        ([1, 2, 3] as const).flatMap((l): [number, number][] => {
+          const [cost, p90] = [m.values[costKey(l)], m.values[p90Key(l)]];
+          return cost === undefined || p90 === undefined ? [] : [[cost, p90]];
+        }),
     },
   ],
   about:

@@ -11,7 +11,7 @@ import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import type { BlockTransfer, SchedulerOutputs } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { hookMethod } from '../../kit/instance-hook.js';
-import { compareFields, sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { compareFields, finiteOrNull as num, sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
 import { decodeSteps, encodeStep } from '../../kit/vllm-v0-step-replay.js';
 import { simulateCfs } from './simulate.js';
 import type { CfsModule } from './student.js';
@@ -55,7 +55,6 @@ function build(m: CfsModule, [numBlocks, cpuBlocks, specs]: Situation, cfsInterv
   return { scheduler, gpu, cpu, requests };
 }
 
-const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const ascending = (a: number | null, b: number | null) => (a ?? -1) - (b ?? -1);
 const ids = (q: unknown) => (Array.isArray(q) ? q.map((r: Partial<Request> | undefined) => num(r?.id)) : []);
 /** [a, b] of each element, sorted: lists whose order does not matter. */

@@ -315,8 +315,8 @@ const mcqItem: ItemImplementation<{ runs: CfsRun[] }, AnswersOutput> = {
   },
   async score(out, { runs }, ctx, maxScore): Promise<ItemOutcome> {
     const key = await ANSWER_KEY.reference(ctx);
-    const replayed = runs.map((r, i) => ({ run: r, ...replayStudent(r, out.runs[i]) }));
-    const problems = replayed.flatMap((r) => (r.problem !== undefined ? [`${r.run.label}: ${r.problem}`] : []));
+    const replayed = runs.map((run, i) => ({ run, ...replayStudent(run, out.runs[i]) }));
+    const problems = problemsOf(replayed);
     if (problems.length > 0)
       return {
         score: 0,

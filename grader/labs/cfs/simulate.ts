@@ -3,9 +3,7 @@
  * (replaying its steps, and running FCFS and the reference), so both see exactly the same server.
  */
 import homework from '../../../traces/cfs-homework.json' with { type: 'json' };
-import { buildSimulation } from '../../../sim/config/build.js';
-import { parseConfig } from '../../../sim/config/schema.js';
-import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
+import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import {
   kvUsagePeaks,
   kvUsageSeries,
@@ -22,6 +20,7 @@ import {
 import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { ReplayError } from '../../kit/batch-replay.js';
 import { decodeSteps, V0StepReplayScheduler } from '../../kit/vllm-v0-step-replay.js';
+import { quietConfig, runSimulation } from '../../kit/simulation.js';
 import { fromWire } from '../../kit/wire.js';
 import type { RecordedRun } from '../../kit/charts.js';
 import type { BaselineRun, CfsRun, RunSteps } from './schemas.js';
@@ -38,14 +37,14 @@ export function simulateCfs(
   options: { onStep?: (step: V0StepRecord) => void; usage?: boolean; observers?: readonly SimulationObserver[] } = {},
 ): { result: SimulationResult; replica: VllmV0ReplicaScheduler } {
   const { cfsInterval, swapSpace } = run;
-  const config = parseConfig({ ...SERVER, cfsInterval, swapSpace, seed: 0, writeOutputs: false, progress: 'off' });
+  const config = quietConfig({ ...SERVER, cfsInterval, swapSpace, seed: 0 });
   let replica: VllmV0ReplicaScheduler | undefined;
   class LabReplica extends VllmV0ReplicaScheduler {
     protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
       return makeScheduler(init);
     }
   }
-  const setup = buildSimulation(config, {
+  const result = runSimulation(config, {
     requests: fromWire(run.requests),
     observers: options.observers,
     makeReplicaScheduler: (init) => {
@@ -54,7 +53,7 @@ export function simulateCfs(
       return replica;
     },
   });
-  return { result: new Simulator(setup).run(), replica: replica! };
+  return { result, replica: replica! };
 }
 
 /** A run as the items score it; the timeline when one was recorded (the report's side-by-side view). */

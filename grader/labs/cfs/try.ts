@@ -1,7 +1,6 @@
 /** `npm run try -- cfs`: your CfsScheduler on a public burst at several CFS intervals, beside FCFS (vLLM V0's default step). */
 import { VllmV0Scheduler } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import { loadExport } from '../../kit/try.js';
-import type { LabTry, TryMeasure } from '../../kit/try.js';
+import { loadExport, measuredPoints, measureEach, type LabTry } from '../../kit/try.js';
 import { derivedSeed } from '../../kit/seeds.js';
 import { SWEEP_INTERVALS } from './scenarios.js';
 import { measure, type MakeScheduler } from './simulate.js';
@@ -19,22 +18,18 @@ export const cfsTry: LabTry<MakeScheduler> = {
   },
   baselines: () => ({ FCFS: (init) => new VllmV0Scheduler(init) }),
   rows: () => SWEEP_INTERVALS.flatMap((i) => [ttftKey(i), tpotKey(i)]),
-  measure(make, seed): TryMeasure {
-    const values: Record<string, number> = {};
-    const errors: string[] = [];
+  measure(make, seed) {
     // A burst drawn like the homework's from its own seed: not the homework burst itself, whose numbers
     // the answer sheet asks you to measure with your own scheduler (publishing the reference's would answer them).
     const trySeed = derivedSeed(seed, 'cfs-try');
-    for (const cfsInterval of SWEEP_INTERVALS) {
-      try {
-        const m = measure(homeworkRun(`try burst, interval ${cfsInterval}`, trySeed, cfsInterval), make);
-        values[ttftKey(cfsInterval)] = m.p99Ttft;
-        values[tpotKey(cfsInterval)] = 1000 * m.meanTpot;
-      } catch (err) {
-        errors.push(`interval ${cfsInterval}: ${(err as Error).message}`);
-      }
-    }
-    return { values, errors };
+    return measureEach(
+      SWEEP_INTERVALS,
+      (i) => `interval ${i}`,
+      (i) => {
+        const m = measure(homeworkRun(`try burst, interval ${i}`, trySeed, i), make);
+        return { [ttftKey(i)]: m.p99Ttft, [tpotKey(i)]: 1000 * m.meanTpot };
+      },
+    );
   },
   format: (k, v) => (k.endsWith('(ms)') ? v.toFixed(1) : v.toFixed(2)),
   plots: [
@@ -42,8 +37,7 @@ export const cfsTry: LabTry<MakeScheduler> = {
       title: 'P99 TTFT on the try burst by CFS interval',
       x: 'CFS interval (steps; 0 = FCFS)',
       y: 'P99 TTFT (s)',
-      points: (m) =>
-        SWEEP_INTERVALS.flatMap((i) => (m.values[ttftKey(i)] === undefined ? [] : [[i, m.values[ttftKey(i)]!]])),
+      points: measuredPoints(SWEEP_INTERVALS, ttftKey),
     },
   ],
   about:

@@ -9,6 +9,7 @@
  * The public burst is also shipped as `traces/cfs-burst.csv` (`npm run gen-cfs-trace` rewrites it).
  */
 import { Rng } from '../../../sim/workload/rng.js';
+import { writeTraceCsv } from '../../../sim/workload/trace-file.js';
 import type { WireRequests } from '../../kit/wire.js';
 
 /** (prompt tokens, output tokens) pairs in the dataset's order, flat. */
@@ -71,11 +72,12 @@ export const homeworkRun = (label: string, seed: number, cfsInterval: number, sw
 export const publicRun = (cfsInterval: number) =>
   homeworkRun(`public burst (seed ${PUBLIC_BURST_SEED}), interval ${cfsInterval}`, PUBLIC_BURST_SEED, cfsInterval);
 
-/** The trace file format of `--trace` (arrived_at,num_prefill_tokens,num_decode_tokens). */
-export function burstCsv(requests: BurstRequests): string {
-  const lines = ['arrived_at,num_prefill_tokens,num_decode_tokens'];
-  requests.arrivedAt.forEach((t, i) =>
-    lines.push(`${t},${requests.numPrefillTokens[i]},${requests.numDecodeTokens[i]}`),
+/** The trace file format of `--trace` (sim/workload/trace-file.ts). */
+export const burstCsv = (r: BurstRequests): string =>
+  writeTraceCsv(
+    r.arrivedAt.map((arrivedAt, i) => ({
+      arrivedAt,
+      numPrefillTokens: r.numPrefillTokens[i]!,
+      numDecodeTokens: r.numDecodeTokens[i]!,
+    })),
   );
-  return `${lines.join('\n')}\n`;
-}

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { bracketCapacity, CAPACITY_TARGET, capacityBracket } from '../../../sim/analysis/capacity.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import { describeViolations } from '../../../sim/metrics/deadlines.js';
+import { mean } from '../../../sim/metrics/stats.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
 import { textTable } from '../../kit/messages.js';
@@ -21,9 +22,9 @@ import type { Oracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, proportion } from '../../kit/rules.js';
 import { judgeRun, replayed } from '../../kit/scenario.js';
-import { cachedRecording, reportRecorder, timelinePair } from '../../kit/timelines.js';
+import { cachedRecording, recordedPair } from '../../kit/timelines.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
-import { lineChart, scatterChart, type Plot } from '../../kit/charts.js';
+import { binMeans, lineChart, scatterChart, type Plot } from '../../kit/charts.js';
 import {
   CapacityOutput,
   CapacityTrace,
@@ -157,7 +158,6 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
         if (judged.problem === undefined && search !== undefined) traces.you = search.probes;
         plots.push(...tierPlots(spec.lengths, traces));
       }
-      const mean = roundPoints(capacities.reduce((s, c) => s + c, 0) / capacities.length);
       return {
         score: roundPoints(score),
         threw: out.searches.length > 0 && out.searches.every((s) => s.error !== undefined),
@@ -167,7 +167,7 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
           'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.',
           ...notes,
         ].join('\n'),
-        leaderboard: [{ name: 'mean capacity (req/s)', value: mean, order: 'desc' }],
+        leaderboard: [{ name: 'mean capacity (req/s)', value: roundPoints(mean(capacities)), order: 'desc' }],
         plots,
       };
     },
@@ -182,22 +182,6 @@ const OverloadRun = z.strictObject({
   described: z.string(),
   chunks: z.array(z.tuple([z.number(), z.number()])),
 });
-
-/** Mean prompt tokens per iteration in each of `buckets` equal time windows (the report stays small and readable). */
-function thin(points: readonly [number, number][], buckets = 240): [number, number][] {
-  if (points.length === 0) return [];
-  const width = Math.max(points[points.length - 1]![0] / buckets, 1e-9);
-  const sum = new Array<number>(buckets + 1).fill(0);
-  const count = new Array<number>(buckets + 1).fill(0);
-  for (const [t, v] of points) {
-    const k = Math.min(buckets, Math.floor(t / width));
-    sum[k]! += v;
-    count[k]!++;
-  }
-  return sum.flatMap((s, k): [number, number][] =>
-    count[k]! > 0 ? [[Math.round((k + 0.5) * width * 1000) / 1000, Math.round(s / count[k]!)]] : [],
-  );
-}
 
 const overloadRun = (spec: WorkloadSpec): OverloadInput['runs'][number] => ({
   workload: workload(spec),
@@ -220,29 +204,23 @@ export function overloadItem(
       const report = violationsOf(
         simulateAt(workload(spec), OVERLOAD_QPS[spec.lengths], make, { observers, batchSizeCap }),
       );
-      return { maxRate: report.maxRate, described: describeViolations(report), chunks: thin(chunks) };
+      return { maxRate: report.maxRate, described: describeViolations(report), chunks: binMeans(chunks) };
     });
   /** The student's replayed run and the reference's on the public timeline workload, for the report. */
   const timelines = async (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
     const w = workload(spec);
     const qps = OVERLOAD_QPS[w.lengths];
     const options = { tierDeadlines: LAB_SERVER.tierDeadlines };
-    const recorder = reportRecorder(options);
-    let endTime: number;
-    try {
-      endTime = replay(w, qps, log, { observers: [recorder], batchSizeCap }).endTime;
-    } catch {
-      return undefined; // the scored runs say why
-    }
     const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: 'timeline of the reference', seed: spec.seed };
     const reference = async (r: TimelineRecorder) => {
       const make = await policy('reference', oracle, ctx);
       return simulateAt(w, qps, make, { observers: [r], batchSizeCap }).endTime;
     };
-    return timelinePair(
+    return recordedPair(
       `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
-      { recorder, endTime },
+      (recorder) => replay(w, qps, log, { observers: [recorder], batchSizeCap }).endTime,
       () => cachedRecording(key, reference, options),
+      options,
     );
   };
   return {
@@ -285,7 +263,7 @@ export function overloadItem(
           pct(limit, 2),
           ok ? 'pass' : 'fail',
         ]);
-        const chunks = you !== undefined ? thin(promptTokensPerCall(studentRun!.log)) : [];
+        const chunks = you !== undefined ? binMeans(promptTokensPerCall(studentRun!.log)) : [];
         plots.push(
           lineChart({
             title: `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`,

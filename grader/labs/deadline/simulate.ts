@@ -6,14 +6,15 @@
  * 2,048-request run can miss them, α scaled with them, tiers uniform).
  */
 import { atRate, findCapacity } from '../../../sim/analysis/capacity.js';
-import { buildSimulation, loadRequests } from '../../../sim/config/build.js';
+import { loadRequests } from '../../../sim/config/build.js';
 import { deadlineOptions, type DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
-import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
-import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
+import type { SimulationConfig } from '../../../sim/config/schema.js';
+import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import { deadlineViolations, type DeadlineReport } from '../../../sim/metrics/deadlines.js';
 import type { Request } from '../../../sim/entities/request.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { derivedSeed } from '../../kit/seeds.js';
+import { quietConfig, runSimulation } from '../../kit/simulation.js';
 import { fromWire, toWire } from '../../kit/wire.js';
 import type { CapacityTrace, Workload, WorkloadLengths } from './schemas.js';
 
@@ -39,7 +40,7 @@ export const LAB_SERVER = {
 
 /** The lab's server config (lengths from traces/<lengths>.csv when the workload is drawn). */
 export function labConfig(lengths: WorkloadLengths = 'conv', seed = 0): SimulationConfig {
-  return parseConfig(
+  return quietConfig(
     {
       ...LAB_SERVER,
       tierDeadlines: [...LAB_SERVER.tierDeadlines],
@@ -47,8 +48,6 @@ export function labConfig(lengths: WorkloadLengths = 'conv', seed = 0): Simulati
       lengthsTrace: `traces/${lengths}.csv`,
       seed,
       qps: 1,
-      writeOutputs: false,
-      progress: 'off',
     },
     'traces/deadline-lab.json',
   );
@@ -115,12 +114,11 @@ export function simulateAt(w: Workload, qps: number, make: SchedulerFactory, run
   const config = labConfig(w.lengths);
   const options = deadlineOptions(config);
   const cap = run.batchSizeCap;
-  const setup = buildSimulation(cap === undefined ? config : { ...config, batchSizeCap: cap }, {
+  return runSimulation(cap === undefined ? config : { ...config, batchSizeCap: cap }, {
     requests: atRate(run.base ?? fromWire(w), 1, qps),
     makeReplicaScheduler: (init) => make(init, options),
     observers: run.observers ?? [],
   });
-  return new Simulator(setup).run();
 }
 
 export function violationsOf(result: SimulationResult): DeadlineReport {

@@ -4,8 +4,7 @@
  * FCFS and with EDF. Capacity itself (a search over rates) is left to the grader.
  */
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
-import { loadExport } from '../../kit/try.js';
-import type { LabTry, TryMeasure } from '../../kit/try.js';
+import { loadExport, measuredPoints, measureEach, type LabTry } from '../../kit/try.js';
 import { derivedSeed } from '../../kit/seeds.js';
 import type { WorkloadLengths } from './schemas.js';
 import {
@@ -37,31 +36,21 @@ export const deadlineTry: LabTry<SchedulerFactory> = {
     'Sarathi EDF': REPLICA_SCHEDULERS['sarathi-edf'].create,
   }),
   rows: () => LENGTHS.flatMap((l) => rates(l).map((q) => key(l, q))),
-  measure(make, seed): TryMeasure {
-    const values: Record<string, number> = {};
-    const errors: string[] = [];
-    for (const lengths of LENGTHS) {
-      const w = drawWorkload({ lengths, seed: derivedSeed(seed, `deadline-try-${lengths}`) });
-      for (const qps of rates(lengths)) {
-        try {
-          values[key(lengths, qps)] = 100 * violationsOf(simulateAt(w, qps, make)).maxRate;
-        } catch (err) {
-          errors.push(`${lengths} at ${qps} req/s: ${(err as Error).message}`);
-        }
-      }
-    }
-    return { values, errors };
-  },
+  measure: (make, seed) =>
+    measureEach(
+      LENGTHS.flatMap((lengths) => rates(lengths).map((qps) => [lengths, qps] as const)),
+      ([lengths, qps]) => `${lengths} at ${qps} req/s`,
+      ([lengths, qps]) => {
+        const w = drawWorkload({ lengths, seed: derivedSeed(seed, `deadline-try-${lengths}`) });
+        return { [key(lengths, qps)]: 100 * violationsOf(simulateAt(w, qps, make)).maxRate };
+      },
+    ),
   format: (_k, v) => `${v.toFixed(2)}%`,
   plots: LENGTHS.map((lengths) => ({
     title: `Worst-tier deadline misses, ${lengths}-like lengths`,
     x: 'requests per second',
     y: '% missed (worst tier)',
-    points: (m: TryMeasure) =>
-      rates(lengths).flatMap((q): [number, number][] => {
-        const v = m.values[key(lengths, q)];
-        return v === undefined ? [] : [[q, v]];
-      }),
+    points: measuredPoints(rates(lengths), (q) => key(lengths, q)),
   })),
   about:
     'Workloads: conversation- and code-like requests with tiers drawn from the seed, at the ends of the capacity search range and at the overload rate; the graded capacity and overload items run hidden workloads from the hidden seed (labs/deadline/README.md).',

@@ -9,7 +9,7 @@ import { Batch } from '../../../sim/entities/batch.js';
 import { Request } from '../../../sim/entities/request.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { compareFields, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { compareFields, finiteOrNull as num, type Probe, type ProbeSet } from '../../kit/probes.js';
 import type { SchedulerKind } from './schemas.js';
 import { schedulerClass, type FairnessModule, type VtcSarathiScheduler, type VtcScheduler } from './student.js';
 
@@ -82,7 +82,6 @@ function advance(r: Request, processed: number): void {
 
 const request = (id: number, client: number, arrivedAt: number, prefill: number, decode: number): Request =>
   new Request({ id, arrivedAt, numPrefillTokens: prefill, numDecodeTokens: decode, clientId: client });
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 function build(m: FairnessModule, s: Situation) {
   const kv = new KvBlockManager(s.numBlocks, 16, 0);

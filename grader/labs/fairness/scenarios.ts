@@ -10,11 +10,12 @@ import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
 import { textTable } from '../../kit/messages.js';
-import { lineChart, type Plot } from '../../kit/charts.js';
+import { binPeaks, lineChart, type Plot } from '../../kit/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { cached } from '../../kit/result-cache.js';
 import { proportion } from '../../kit/rules.js';
-import { reportRecorder, timelinePair } from '../../kit/timelines.js';
+import { recordedPair, reportRecorder } from '../../kit/timelines.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { SimulateOutput, type ScenarioResultWire, type ScenarioRun, type SchedulerKind } from './schemas.js';
 import { oracle, schedulerClass } from './student.js';
 import type { Check, SchedulerFactory, WorkloadDef, WorkloadKey } from './workloads.js';
@@ -37,19 +38,6 @@ export function fairnessU(def: WorkloadDef): number {
 }
 
 const plotFrom = (def: WorkloadDef) => def.plotFrom ?? 30;
-
-/** At most `bins` points, keeping each bin's largest value so peaks survive. */
-function downsample(points: readonly [number, number][], bins: number, end: number): [number, number][] {
-  const out: [number, number][] = [];
-  let bin = -1;
-  for (const [x, y] of points) {
-    const b = Math.min(bins - 1, Math.floor(x / (end / bins)));
-    if (b !== bin || points.length <= bins) out.push([x, y]);
-    else if (y > out[out.length - 1]![1]) out[out.length - 1] = [x, y];
-    bin = b;
-  }
-  return out;
-}
 
 /** A run of `make` on `run`, measured. */
 export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary {
@@ -89,7 +77,7 @@ export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary 
   return {
     values: Object.fromEntries(def.checks.map((c) => [c.id, finite(value(c))])),
     rates: clients.map((client) => ({ client, points: windowedServiceRate(log, client, at, 30, end) })),
-    difference: { max: difference.max, points: downsample(difference.points, 200, end) },
+    difference: { max: difference.max, points: binPeaks(difference.points, 200, end) },
   };
 }
 
@@ -197,19 +185,13 @@ function plots(
 
 /** The student's replayed run and the reference's on the public timeline run; undefined when either cannot be run. */
 async function timelines(run: ScenarioRun, wire: ScenarioResultWire | undefined, ctx: ItemContext) {
-  const record = (make: SchedulerFactory) => {
+  if (wire === undefined) return undefined;
+  const record = (make: SchedulerFactory) => (recorder: TimelineRecorder) =>
+    simulateScenario(run, make, [recorder]).endTime;
+  return recordedPair(`${run.label} (${run.scheduler})`, record(replayer(run, wire.log)), async () => {
     const recorder = reportRecorder();
-    return { recorder, endTime: simulateScenario(run, make, [recorder]).endTime };
-  };
-  let student: ReturnType<typeof record> | undefined;
-  try {
-    student = wire === undefined ? undefined : record(replayer(run, wire.log));
-  } catch {
-    return undefined;
-  }
-  return timelinePair(`${run.label} (${run.scheduler})`, student, async () =>
-    record(await referenceFactory(ctx, run.scheduler)),
-  );
+    return { recorder, endTime: record(await referenceFactory(ctx, run.scheduler))(recorder) };
+  });
 }
 
 /** The hidden runs, scored, and the public run, only for the report's timeline. */

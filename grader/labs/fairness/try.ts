@@ -6,7 +6,7 @@
  */
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import { loadExport } from '../../kit/try.js';
+import { loadExport, measureEach } from '../../kit/try.js';
 import type { LabTry, TryMeasure } from '../../kit/try.js';
 import type { SchedulerKind } from './schemas.js';
 import { checkValue, formatValue, summarize } from './scenarios.js';
@@ -39,22 +39,19 @@ export const fairnessTry: LabTry<Schedulers> = {
   rows: () =>
     PARTS.flatMap(([, part]) => WORKLOADS.flatMap((def) => def.checks.map((c) => key(part, def.label, c.title)))),
   measure(schedulers, seed): TryMeasure {
-    const values: Record<string, number> = {};
-    const errors: string[] = [];
-    for (const [kind, part] of PARTS) {
+    const parts = PARTS.map(([kind, part]): TryMeasure => {
       const make = schedulers[kind];
-      if (make instanceof Error) errors.push(`part ${part}: ${make.message}`);
-      else
-        for (const def of WORKLOADS) {
-          try {
-            const s = summarize(scenarioRun(def, kind, seed), make);
-            for (const check of def.checks) values[key(part, def.label, check.title)] = checkValue(s, check);
-          } catch (err) {
-            errors.push(`part ${part}, ${def.label}: ${(err as Error).message}`);
-          }
-        }
-    }
-    return { values, errors };
+      if (make instanceof Error) return { values: {}, errors: [`part ${part}: ${make.message}`] };
+      return measureEach(
+        WORKLOADS,
+        (def) => `part ${part}, ${def.label}`,
+        (def) => {
+          const s = summarize(scenarioRun(def, kind, seed), make);
+          return Object.fromEntries(def.checks.map((c) => [key(part, def.label, c.title), checkValue(s, c)]));
+        },
+      );
+    });
+    return { values: Object.assign({}, ...parts.map((p) => p.values)), errors: parts.flatMap((p) => p.errors) };
   },
   format(k, v) {
     for (const def of WORKLOADS)

@@ -8,13 +8,12 @@
  * simulates the same replica: the VTC paper's setting scaled to servelab, Llama-2-7B on an A100, a KV
  * cache of 10 000 tokens (625 blocks, the paper's pool), Vidur's vllm and sarathi limits.
  */
-import { buildSimulation } from '../../../sim/config/build.js';
-import { parseConfig } from '../../../sim/config/schema.js';
-import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
+import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { generateMultiClient, type ClientWorkloadInput, ClientWorkload } from '../../../sim/workload/multi-client.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { derivedSeed } from '../../kit/seeds.js';
+import { quietConfig, runSimulation } from '../../kit/simulation.js';
 import { fromWire, toWire } from '../../kit/wire.js';
 import type { ScenarioRun, SchedulerKind } from './schemas.js';
 
@@ -163,17 +162,14 @@ export function simulateScenario(
   makeReplicaScheduler: SchedulerFactory,
   observers: readonly SimulationObserver[] = [],
 ): SimulationResult {
-  const config = parseConfig({
+  const config = quietConfig({
     ...SCENARIO_CLUSTER,
     replicaScheduler: run.scheduler === 'vtc' ? 'vllm' : 'sarathi',
     executionModel: 'fitted',
     clientWeights: run.clientWeights.length > 0 ? run.clientWeights : undefined,
     timeLimit: run.duration,
     fastForward: false,
-    writeOutputs: false,
-    progress: 'off',
     seed: 0,
   });
-  const setup = buildSimulation(config, { requests: fromWire(run.requests), makeReplicaScheduler, observers });
-  return new Simulator(setup).run();
+  return runSimulation(config, { requests: fromWire(run.requests), makeReplicaScheduler, observers });
 }

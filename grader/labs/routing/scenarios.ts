@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../sim/config/paths.js';
+import { mean } from '../../../sim/metrics/stats.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
 import { InvalidOutput } from '../../kit/item.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
@@ -261,7 +262,6 @@ export const versusBestRouter = (names: readonly string[], scaled: readonly stri
         baselines: { 'best engine router': r.best, reference: r.reference },
       })),
     ).table;
-    const mean = v.e2e.reduce((a, b) => a + b, 0) / v.e2e.length;
     return {
       score,
       message:
@@ -285,7 +285,13 @@ export const versusBestRouter = (names: readonly string[], scaled: readonly stri
         }),
       ],
       leaderboard: leaderboard
-        ? [{ name: 'mean e2e over the graded workloads (s)', value: Number(mean.toFixed(4)), order: 'asc' as const }]
+        ? [
+            {
+              name: 'mean e2e over the graded workloads (s)',
+              value: Number(mean(v.e2e).toFixed(4)),
+              order: 'asc' as const,
+            },
+          ]
         : undefined,
       extra: { gainOverBestRouter: gains, referenceGainOverBestRouter: referenceGains, meanE2e: v.e2e },
     };

@@ -8,12 +8,13 @@ import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.j
 import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
+import { quietConfig } from '../../kit/simulation.js';
 import { fromWire, toWire } from '../../kit/wire.js';
 import type { ScalingStep, SimulationRun } from './schemas.js';
 
 /** The benchmark cluster: Llama-2-7B on A100-80GB, TP1, vllm batching with Vidur's defaults. */
 export function benchmarkConfig(replicas: number, seed = 0): SimulationConfig {
-  return parseConfig({
+  return quietConfig({
     model: 'llama-2-7b',
     device: 'a100',
     tp: 1,
@@ -21,8 +22,6 @@ export function benchmarkConfig(replicas: number, seed = 0): SimulationConfig {
     replicaScheduler: 'vllm',
     executionModel: 'fitted',
     seed,
-    writeOutputs: false,
-    progress: 'off',
   });
 }
 

@@ -1,8 +1,7 @@
 /** `npm run try -- routing`: your router on public-seed benchmark workloads beside round robin and lor. */
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
-import { loadExport } from '../../kit/try.js';
-import type { LabTry, TryMeasure } from '../../kit/try.js';
+import { loadExport, measuredPoints, measureEach, type LabTry } from '../../kit/try.js';
 import { meanE2e } from '../../kit/run-metrics.js';
 import { benchmarkRun, simulateRouting } from './simulate.js';
 
@@ -18,29 +17,23 @@ export const routingTry: LabTry<RouterFactory> = {
   },
   baselines: () => ({ 'round robin': ROUTERS.round_robin, lor: ROUTERS.lor }),
   rows: () => RATES.map(key),
-  measure(make, seed): TryMeasure {
-    const values: Record<string, number> = {};
-    const errors: string[] = [];
-    for (const qps of RATES) {
-      try {
-        const e2e = meanE2e(
-          simulateRouting(benchmarkRun(`public ${qps} QPS`, seed, qps), make, { guardDecodeTokens: true }),
-        );
-        if (e2e !== null) values[key(qps)] = e2e;
-      } catch (err) {
-        errors.push(`${qps} QPS: ${(err as Error).message}`);
-      }
-    }
-    return { values, errors };
-  },
+  measure: (make, seed) =>
+    measureEach(
+      RATES,
+      (qps) => `${qps} QPS`,
+      (qps) => {
+        const run = benchmarkRun(`public ${qps} QPS`, seed, qps);
+        const e2e = meanE2e(simulateRouting(run, make, { guardDecodeTokens: true }));
+        return e2e === null ? {} : { [key(qps)]: e2e };
+      },
+    ),
   format: (_key, v) => v.toFixed(3),
   plots: [
     {
       title: 'Mean e2e latency on the public workloads',
       x: 'requests per second',
       y: 'mean e2e (s)',
-      points: (m) =>
-        RATES.flatMap((q) => (m.values[key(q)] === undefined ? [] : [[q, m.values[key(q)]!] as [number, number]])),
+      points: measuredPoints(RATES, key),
     },
   ],
   about:
