@@ -35,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const target = positionals[0];
     if ((kind !== 'student' && kind !== 'gradescope') || target === undefined) {
       throw new InputError(
-        `usage: npm run dist:student -- <${labNames().join('|')}|all> [--out DIR]\n       npm run dist:gradescope -- <lab> [--out DIR] [--seed N] [--late-penalty F --late-days N]`,
+        `usage: npm run dist:student -- <${labNames().join('|')}|all> [--out DIR]\n       npm run dist:gradescope -- <lab> [--out DIR] [--seed N] [--late-penalty F --late-days N] [--no-precompute]`,
       );
     }
     if (kind === 'student') {

@@ -33,7 +33,7 @@ describe('dist CLI', () => {
   ])('%s: the usage of both commands, exit 2', async (_, argv) => {
     const { status, err } = await run(argv);
     expect(status).toBe(2);
-    expect(err).toMatch(/^error: usage: npm run dist:student -- <routing\|.*\|all> \[--out DIR\]/);
+    expect(err).toMatch(/^error: usage: npm run dist:student -- <autoscaling\|.*\|all> \[--out DIR\]/);
     expect(err).toMatch(/npm run dist:gradescope -- <lab> \[--out DIR\] \[--seed N\]/);
   });
 
@@ -41,7 +41,7 @@ describe('dist CLI', () => {
     const out = join(root, 'unknown');
     const { status, err } = await run(['gradescope', 'nolab', '--out', out]);
     expect(status).toBe(2);
-    expect(err).toMatch(/unknown lab "nolab"; labs: routing, /);
+    expect(err).toMatch(/unknown lab "nolab"; labs: autoscaling, cfs, deadline, fairness, routing/);
     expect(existsSync(out)).toBe(false);
   });
 
