@@ -1,19 +1,28 @@
 /**
- * Wrong implementations of the fairness lab (test/fixtures/mutants/fairness.ts), each graded end to
- * end: every one must lose points on the items its mistake breaks, compile without type errors and
- * leave the grader healthy. Together with fairness-lab.test.ts (reference 15/15) this shows the rubric
- * tells the mistakes apart from the solution.
+ * Wrong implementations of the fairness lab (test/fixtures/mutants/fairness.ts): every one must lose
+ * points on the items its mistake breaks. Graded in-process (grader/kit/in-process.ts: the same items,
+ * the lab's child.ts on the mutant's module, no sandbox), only on the items each mutant names, so the
+ * whole set takes seconds; the sandboxed path is covered by the lab's own end-to-end test. Together
+ * with test/grader/labs/fairness/lab.test.ts (reference 15/15) this shows the rubric tells the
+ * mistakes apart from the solution.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { gradeSubmission } from '../../grader/core/grade.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../sim/config/paths.js';
+import type { ItemContext, LabDefinition } from '../../grader/core/lab.js';
+import { runItemInProcess } from '../../grader/kit/in-process.js';
 import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
+import { child } from '../../grader/labs/fairness/child.js';
+import { type FairnessModule, oracle } from '../../grader/labs/fairness/student.js';
 import { MUTANTS } from '../fixtures/mutants/fairness.js';
-import { writeMutants } from '../fixtures/mutants/write.js';
+import { loadMutants, removeMutantDirs } from '../fixtures/mutants/in-process.js';
 
-const dirs = writeMutants('fairness', mkdtempSync(join(tmpdir(), 'servelab-fairness-mutants-')), MUTANTS);
+let lab: LabDefinition;
+let modules: Map<string, FairnessModule>;
+beforeAll(async () => {
+  lab = await loadLab('fairness');
+  modules = await loadMutants('fairness', MUTANTS, oracle);
+});
+afterAll(() => removeMutantDirs('fairness', MUTANTS));
 
 describe('fairness mutants', () => {
   // That every patch still applies is test/grader/mutant-patches.test.ts's job.
@@ -22,17 +31,36 @@ describe('fairness mutants', () => {
     for (const m of MUTANTS) for (const id of m.loses) expect(items.has(id), `${m.name}: ${id}`).toBe(true);
   });
 
-  it.each(MUTANTS.map((m) => [m.name, m] as const))('%s loses points where it should', async (_name, mutant) => {
-    const result = await gradeSubmission({ lab: await loadLab('fairness'), submission: dirs.get(mutant.name)! });
-    expect(result.internalError).toBeUndefined();
-    expect(result.typeErrors).toEqual([]);
-    const byId = new Map(result.items.map((i) => [i.id, i]));
-    for (const id of mutant.loses) {
-      const item = byId.get(id)!;
-      expect(item.score, `${mutant.name} should lose points on ${id}: ${item.message}`).toBeLessThan(item.maxScore);
+  it("the reference keeps full marks on every item a mutant names (so a loss is the mutant's)", async () => {
+    const manifest = lab.manifest;
+    const ctx: ItemContext = {
+      hiddenSeed: manifest.defaultHiddenSeed,
+      publicSeed: manifest.publicSeed,
+      repoRoot: REPO_ROOT,
+    };
+    const reference = await oracle.reference(ctx);
+    for (const id of new Set(MUTANTS.flatMap((m) => m.loses))) {
+      const out = await runItemInProcess(lab, id, { module: reference, ...child }, ctx);
+      expect('score' in out ? out.score : out, id).toBe(manifest.items.find((i) => i.id === id)!.points);
     }
-    for (const item of result.items)
-      expect(item.verdict, `${mutant.name} ${item.id}: ${item.message}`).not.toBe('grader-error');
-    expect(result.score).toBeLessThan(15);
+  });
+
+  it.each(MUTANTS.map((m) => [m.name, m] as const))('%s loses points where it should', async (name, mutant) => {
+    const manifest = lab.manifest;
+    const ctx: ItemContext = {
+      hiddenSeed: manifest.defaultHiddenSeed,
+      publicSeed: manifest.publicSeed,
+      repoRoot: REPO_ROOT,
+    };
+    for (const id of mutant.loses) {
+      const out = await runItemInProcess(lab, id, { module: modules.get(name)!, ...child }, ctx);
+      const max = manifest.items.find((i) => i.id === id)!.points;
+      // A throw outside every case is the item's `error` verdict in the sandbox: 0 points, a loss too.
+      const score = 'score' in out ? out.score : 0;
+      expect(
+        score,
+        `${name} should lose points on ${id}: ${'message' in out ? out.message : JSON.stringify(out)}`,
+      ).toBeLessThan(max);
+    }
   });
 });
