@@ -266,7 +266,7 @@ export const versusBestRouter = (names: readonly string[], scaled: readonly stri
       score,
       message:
         `median gain ${pct(m)} over the best of llq, lor, round robin and random (gain: 1 − your mean e2e / ` +
-        `its; 0 points at 0%, full points at the reference's ${pct(fullAt)})`,
+        `its; 0 points at 0%, full points at ${pct(fullAt)}, 80% of the reference's gain)`,
       output: `${v.table}\n\n${table}`,
       plots: [
         cdfChart({
