@@ -277,7 +277,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
           result = itemResult(
             item,
             number,
-            outcome.verdict as Verdict,
+            outcome.verdict,
             0,
             outcome.message,
             shown,

@@ -5,22 +5,19 @@
 import type { ItemKind, Visibility } from '../manifest/schema.js';
 import type { Plot } from '../report/charts.js';
 import type { TimelinePair } from '../report/timeline-view.js';
+import type { SandboxVerdict } from '../sandbox/run-sandboxed.js';
 
-/** How an item ended: passed/failed are scored outcomes, the rest say why the student's code did not finish. */
+/**
+ * How an item ended: passed/partial/failed are scored outcomes; the sandbox's own verdicts (timeout,
+ * memory, …) say why the student's code did not finish; the rest come before or after the child.
+ */
 export type Verdict =
   | 'passed'
   | 'partial'
   | 'failed'
-  | 'error'
-  | 'timeout'
-  | 'memory'
-  | 'crash'
-  | 'exit'
-  | 'output-too-large'
-  | 'permission'
+  | Exclude<SandboxVerdict, 'ok'>
   | 'compile-error'
   | 'missing-file'
-  | 'invalid-output'
   | 'grader-error';
 
 export interface ItemResult {

@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { SimulationResult } from '../engine/simulator.js';
-import { BASE_SPEC, type Plot } from './charts.js';
+import { BASE_SPEC, dashEncoding, type Plot } from './charts.js';
 
 /** Seconds per bar of the observed arrival rate. */
 export const RATE_BIN = 30;
@@ -38,18 +38,6 @@ export interface NamedSeries {
   readonly dashed?: boolean;
 }
 
-export const dashEncoding = {
-  field: 'dash',
-  type: 'nominal',
-  scale: {
-    domain: ['solid', 'dashed'],
-    range: [
-      [1, 0],
-      [6, 4],
-    ],
-  },
-  legend: null,
-} as const;
 export const dash = (s: NamedSeries): string => (s.dashed === true ? 'dashed' : 'solid');
 
 /** Replicas over time (step lines, left axis) against the observed arrival rate (shaded, right axis). */

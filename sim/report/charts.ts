@@ -6,6 +6,20 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
+/** Solid or dashed lines by a `dash` field ('solid' | 'dashed'), no legend: shared by every line chart. */
+export const dashEncoding = {
+  field: 'dash',
+  type: 'nominal',
+  scale: {
+    domain: ['solid', 'dashed'],
+    range: [
+      [1, 0],
+      [6, 4],
+    ],
+  },
+  legend: null,
+} as const;
+
 export interface Plot {
   /** Shown above the chart and used for the file name in report.md's folder. */
   readonly title: string;
@@ -66,18 +80,7 @@ export function lineChart(opts: {
         color: { field: 'series', type: 'nominal', title: null },
         ...(dashes
           ? {
-              strokeDash: {
-                field: 'dash',
-                type: 'nominal',
-                scale: {
-                  domain: ['solid', 'dashed'],
-                  range: [
-                    [1, 0],
-                    [6, 4],
-                  ],
-                },
-                legend: null,
-              },
+              strokeDash: dashEncoding,
             }
           : {}),
       },
