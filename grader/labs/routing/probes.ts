@@ -112,10 +112,16 @@ function relationProblem(relation: Relation, c: Cluster, want: PerReplica, got: 
   return relation === 'none' ? `sent a request to replica ${id}, ${c.why}` : `left replica ${id} without requests`;
 }
 
-function routingProbe(name: string, expect: string, c: Cluster, relation?: Relation): Probe<RoutingModule> {
+function routingProbe(
+  name: string,
+  expect: string,
+  c: Cluster,
+  relation?: Relation,
+  hidden = false,
+): Probe<RoutingModule> {
   return {
     name,
-    hidden: false,
+    hidden,
     expect,
     run: (m) => route(m, c),
     compare(want, got) {
@@ -170,9 +176,66 @@ const unitCases = (): Probe<RoutingModule>[] => [
   ),
 ];
 
+/** Replica ids with gaps (the replicas between them were removed), from a random start. */
+function gappedIds(rng: Rng, n: number): number[] {
+  const ids = [rng.int(0, 4)];
+  while (ids.length < n) ids.push(ids.at(-1)! + rng.int(1, 3));
+  return ids;
+}
+
+/**
+ * Hidden variants of the public cases, drawn from the hidden seed: clusters of 3 to 6 replicas with
+ * removed ids, marked replicas among them, uneven load, and one replica far busier than the rest.
+ */
+function hiddenCases(seed: number): Probe<RoutingModule>[] {
+  const rng = new Rng(seed);
+  const prompts = (count: number) => Array.from({ length: count }, () => rng.int(50, 2000));
+  const hidden = (name: string, expect: string, c: Cluster, relation?: Relation) =>
+    routingProbe(name, expect, c, relation, true);
+
+  const lightIds = gappedIds(rng, rng.int(4, 6));
+  const marked = rng.shuffle([...lightIds]).slice(0, rng.int(1, lightIds.length - 1));
+  const light = lightIds.map((id) => replica(id, rng.int(0, 3), rng.int(0, 2), rng.int(3000, 7424)));
+
+  const busyIds = gappedIds(rng, rng.int(3, 5));
+  const busiest = busyIds[rng.int(0, busyIds.length - 1)]!;
+  const busy = busyIds.map((id) =>
+    id === busiest ? replica(id, rng.int(40, 80), rng.int(5, 15), rng.int(100, 600)) : replica(id, rng.int(0, 1)),
+  );
+
+  const idleIds = gappedIds(rng, rng.int(3, 5));
+  const perReplica = rng.int(2, 4);
+  const allMarked = gappedIds(rng, rng.int(2, 4));
+  return [
+    hidden(
+      'skips the marked replicas among removed ids',
+      `replicas ${lightIds.join(', ')} under light load, ${marked.sort((a, b) => a - b).join(', ')} marked to be freed`,
+      // at least one request per replica, so a router that ignores the marks meets one
+      { replicas: light, marked, prefills: prompts(lightIds.length + rng.int(0, 4)) },
+    ),
+    hidden(
+      'avoids the busiest replica',
+      `replica ${busiest} runs dozens of requests with a queue, the others (${busyIds.join(', ')}) are nearly idle`,
+      { replicas: busy, marked: [], prefills: prompts(busyIds.length - 1), why: 'which is the busiest by far' },
+      'none',
+    ),
+    hidden(
+      'spreads equal requests over idle replicas',
+      `${perReplica * idleIds.length} equal requests on idle replicas ${idleIds.join(', ')}: ${perReplica} each`,
+      { replicas: idle(idleIds), marked: [], prefills: Array(perReplica * idleIds.length).fill(rng.int(100, 1500)) },
+      'same',
+    ),
+    hidden(
+      'routes nothing when every replica is marked',
+      `replicas ${allMarked.join(', ')} are all marked: no assignment`,
+      { replicas: idle(allMarked), marked: allMarked, prefills: prompts(rng.int(1, 4)) },
+    ),
+  ];
+}
+
 /** The lab's unit items: their probes by item id, and the reference they are scored against. */
 export const routingUnits: UnitLab<RoutingModule> = {
   lab: 'routing',
   oracle,
-  probes: { 'unit-cases': unitCases },
+  probes: { 'unit-cases': (seed) => [...unitCases(), ...hiddenCases(seed)] },
 };

@@ -16,14 +16,14 @@ import { AiRouter as Starter } from '../../../../starter/routing/ai-router.js';
 
 const ctx: ItemContext = { hiddenSeed: 20261123, publicSeed: 42, repoRoot: REPO_ROOT };
 
-async function grade(AiRouter: RoutingModule['AiRouter']) {
+async function grade(AiRouter: RoutingModule['AiRouter'], at: ItemContext = ctx) {
   const item = unitItem(routingUnits, 'unit-cases');
-  const { input, prepared } = item.prepare(ctx);
+  const { input, prepared } = item.prepare(at);
   const reply = handleRequest(
     { module: { AiRouter }, studentDir: 'starter/routing', probes: routingUnits.probes },
     input,
   );
-  return scoreItem(item, reply, prepared, ctx, 5);
+  return scoreItem(item, reply, prepared, at, 5);
 }
 
 /** Least outstanding requests, ties to the highest id: right, with other tie-breaks than the reference's. */
@@ -84,15 +84,32 @@ class PeeksDecode extends Router {
 describe('routing unit probes, scored against the reference', () => {
   it('gives the reference and a differently tie-breaking least-loaded router full marks', async () => {
     const { AiRouter } = await routingUnits.oracle.reference(ctx);
-    expect((await grade(AiRouter)).message).toBe('5 of 5 cases passed');
+    expect((await grade(AiRouter)).message).toBe('9 of 9 cases passed (public 5 of 5, hidden variants 4 of 4)');
     const alt = await grade(LeastOutstandingHighId);
     expect(alt.output).not.toContain('FAIL');
     expect(alt.score).toBe(5);
   });
 
+  it('on 100 hidden seeds: the reference and the other tie-break pass every variant, ignoring marks fails the marked ones', async () => {
+    const { AiRouter } = await routingUnits.oracle.reference(ctx);
+    for (let hiddenSeed = 1; hiddenSeed <= 100; hiddenSeed++) {
+      const seeded = { ...ctx, hiddenSeed };
+      expect((await grade(AiRouter, seeded)).output, `seed ${hiddenSeed}`).not.toContain('FAIL');
+      expect((await grade(LeastOutstandingHighId, seeded)).output, `seed ${hiddenSeed}`).not.toContain('FAIL');
+      const ignoresMarks = (await grade(RoundRobinAll, seeded)).output;
+      expect(ignoresMarks, `seed ${hiddenSeed}`).toMatch(
+        /FAIL hidden variant: skips the marked replicas[\s\S]*which is marked for scale-down/,
+      );
+      expect(ignoresMarks, `seed ${hiddenSeed}`).toMatch(
+        /FAIL hidden variant: routes nothing when every replica is marked/,
+      );
+    }
+  });
+
   it('fails the random starter on spreading and on the busy replica, with the split it made', async () => {
     const out = await grade(Starter);
-    expect(out.message).toBe('3 of 5 cases passed');
+    expect(out.message).toMatch(/^\d of 9 cases passed \(public 3 of 5, hidden variants [0-3] of 4\)$/);
+    expect(out.output).toMatch(/FAIL hidden variant: spreads equal requests over idle replicas/);
     expect(out.output).toMatch(
       /FAIL public case: spreads equal[\s\S]*expected 2, 2, 2, 2 requests on replicas 0, 1, 2, 3/,
     );
@@ -108,7 +125,8 @@ describe('routing unit probes, scored against the reference', () => {
     expect(out.output).toMatch(/FAIL public case: routes nothing when every replica is marked/);
     expect(out.output).toMatch(/FAIL public case: avoids a busy replica/);
     expect(out.output).toMatch(/PASS public case: spreads equal/);
-    expect(out.score).toBe(2);
+    expect(out.output).toMatch(/FAIL hidden variant: skips the marked replicas/);
+    expect(out.score).toBeCloseTo((3 / 9) * 5, 2);
   });
 
   it('names duplicates, unknown replicas and unrouted requests', async () => {
@@ -116,13 +134,13 @@ describe('routing unit probes, scored against the reference', () => {
     expect(out.output).toMatch(/assigned request 0 twice/);
     expect(out.output).toMatch(/replica 99, which is not in the cluster/);
     expect(out.output).toMatch(/routed 5 of 6 requests/);
-    expect(out.score).toBe(1); // only "routes nothing when every replica is marked"
+    expect(out.score).toBeCloseTo((2 / 9) * 5, 2); // only the two "routes nothing when every replica is marked"
   });
 
   it('fails a router that reads the decode length even when it swallows the error', async () => {
     const out = await grade(PeeksDecode);
     expect(out.output).toMatch(/read numDecodeTokens 8 time\(s\)/);
-    expect(out.message).toBe('1 of 5 cases passed');
+    expect(out.message).toBe('2 of 9 cases passed (public 1 of 5, hidden variants 1 of 4)');
   });
 
   it('a router that throws fails each case with its error', async () => {
