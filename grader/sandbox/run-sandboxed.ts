@@ -5,7 +5,7 @@
  *   namespaces, RLIMIT_AS and RLIMIT_NPROC), each detected once and named when missing;
  * - the permission model with reads allowed only in the child's fresh folder (a copy of the bundle,
  *   owned by the child's user) and `readDirs`; no write, child process, worker, addon or WASI grants;
- * - `--max-old-space-size`, a wall-clock timeout, per-stream output caps and a byte cap on the frame
+ * - `--max-old-space-size`, a CPU-time limit with a wall-clock backstop (cpu-clock.ts), per-stream output caps and a byte cap on the frame
  *   channel, all enforced by SIGKILL to the child's process group (`detached: true` makes the wrapper
  *   a group leader; SIGTERM can be ignored by student code, SIGKILL cannot);
  * - a minimal environment (no parent variables, so no secrets; `NODE_OPTIONS` emptied so nothing can
@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { coverageDir } from '../build/child-coverage.js';
+import { cpuClockAvailable, WALL_BACKSTOP_FACTOR, watchCpuLimit } from './cpu-clock.js';
 import { formatBytes } from '../intake/limits.js';
 import { encodeFrame } from './frames.js';
 import { isolationPlan, wrapCommand, type IsolationPlan } from './isolation.js';
@@ -315,10 +316,13 @@ async function openSandbox(options: SandboxOptions, mode: 'thread' | 'worker'): 
   // The child is detached (its own process group), so it would outlive a grader that exits early.
   const onParentExit = (): void => killGroup();
   process.once('exit', onParentExit);
-  const timer = setTimeout(() => {
-    if (run.reply === undefined) run.killedFor ??= 'timeout';
+  const limit = watchCpuLimit(child.pid, opts.timeoutMs, (kind) => {
+    if (run.reply === undefined && run.killedFor === undefined) {
+      run.killedFor = 'timeout';
+      run.timedOutOn = kind;
+    }
     killGroup();
-  }, opts.timeoutMs);
+  });
 
   const rejectAll = (): void => {
     for (const w of waiting.values()) w.reject(new SandboxEnded());
@@ -398,7 +402,7 @@ async function openSandbox(options: SandboxOptions, mode: 'thread' | 'worker'): 
 
   const finished = new Promise<SandboxOutcome>((resolve, reject) => {
     child.on('error', (error) => {
-      clearTimeout(timer);
+      limit.clear();
       process.removeListener('exit', onParentExit);
       killGroup();
       home.remove();
@@ -440,7 +444,7 @@ async function openSandbox(options: SandboxOptions, mode: 'thread' | 'worker'): 
       });
     };
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      limit.clear();
       process.removeListener('exit', onParentExit);
       if (grace !== undefined) clearTimeout(grace);
       home.remove();
@@ -546,6 +550,8 @@ interface RunState {
   ready: boolean;
   reply?: Reply;
   killedFor?: 'timeout' | 'output' | 'reply-size' | 'protocol';
+  /** Which limit ended a timed-out child: its CPU time, or the wall-clock backstop (cpu-clock.ts). */
+  timedOutOn?: 'cpu' | 'wall';
   overflow?: 'stdout' | 'stderr';
   protocolProblem?: string;
 }
@@ -562,7 +568,12 @@ function classify(
   if (run.killedFor === 'timeout') {
     return {
       verdict: 'timeout',
-      message: `timed out after ${opts.timeoutMs} ms${before}: the code did not finish; look for an infinite loop or a promise that never settles`,
+      message:
+        run.timedOutOn === 'cpu'
+          ? `timed out after ${opts.timeoutMs} ms of CPU time${before}: the code did not finish; look for an infinite loop or work that grows too fast`
+          : cpuClockAvailable()
+            ? `timed out after ${WALL_BACKSTOP_FACTOR * opts.timeoutMs} ms of wall time${before}, using less than its ${opts.timeoutMs} ms of CPU time: the code was waiting; look for a promise that never settles`
+            : `timed out after ${opts.timeoutMs} ms${before}: the code did not finish; look for an infinite loop or a promise that never settles`,
     };
   }
   if (run.killedFor === 'output') {

@@ -104,7 +104,14 @@ describe('runSandboxed verdicts', () => {
     const outcome = await run({ kind: 'loop' });
     expect(outcome.verdict).toBe('timeout');
     expect(outcome.signal).toBe('SIGKILL');
-    expect(outcome.message).toMatch(/timed out after 1000 ms/);
+    expect(outcome.message).toMatch(/timed out after 1000 ms of CPU time/);
+  });
+
+  test('timeout counts CPU time: a child that waits 1.8 s without computing passes a 1 s limit', async () => {
+    // Under a wall-clock limit this would time out; on a loaded machine a correct submission is in the same spot.
+    const outcome = await run({ kind: 'sleep' });
+    expect(outcome.verdict).toBe('ok');
+    expect(outcome.result).toEqual({ slept: true });
   });
 
   test('timeout: a student who ignores SIGTERM still dies', async () => {
@@ -113,10 +120,11 @@ describe('runSandboxed verdicts', () => {
     expect(outcome.signal).toBe('SIGKILL');
   });
 
-  test('timeout: a promise that never settles keeps the child alive until the limit', async () => {
+  test('timeout: a promise that never settles ends at the wall-clock backstop, 4x the limit, and says it was waiting', async () => {
     const outcome = await run({ kind: 'never' });
     expect(outcome.verdict).toBe('timeout');
     expect(outcome.signal).toBe('SIGKILL');
+    expect(outcome.message).toMatch(/timed out after 4000 ms of wall time, using less than its 1000 ms of CPU time/);
   });
 
   test('memory: a heap bomb hits --max-old-space-size (SIGABRT, heap out of memory)', async () => {
