@@ -26,8 +26,11 @@ export function cpuClockAvailable(): boolean {
   }
 }
 
-/** One /proc/<pid>/stat line: the process group and the CPU time used (ms), or undefined if unreadable. */
-export function parseStat(line: string): { pgrp: number; cpuMs: number } | undefined {
+/**
+ * One /proc/<pid>/stat line: the process group, the CPU time the process used (ms) and that of its
+ * children it has waited for, or undefined if unreadable.
+ */
+export function parseStat(line: string): { pgrp: number; cpuMs: number; childrenCpuMs: number } | undefined {
   // The command name (field 2) is in parentheses and may hold spaces or parentheses: split after the last ')'.
   const close = line.lastIndexOf(')');
   if (close < 0) return undefined;
@@ -35,31 +38,44 @@ export function parseStat(line: string): { pgrp: number; cpuMs: number } | undef
   // fields[0] is field 3 (state): pgrp is field 5, utime 14, stime 15.
   const pgrp = Number(fields[2]);
   const ticks = Number(fields[11]) + Number(fields[12]);
-  if (!Number.isInteger(pgrp) || !Number.isFinite(ticks)) return undefined;
-  return { pgrp, cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
+  const childTicks = Number(fields[13]) + Number(fields[14]);
+  if (!Number.isInteger(pgrp) || !Number.isFinite(ticks) || !Number.isFinite(childTicks)) return undefined;
+  const ms = (t: number) => (t * 1000) / TICKS_PER_SECOND;
+  return { pgrp, cpuMs: ms(ticks), childrenCpuMs: ms(childTicks) };
 }
 
 /**
- * CPU time (ms) used so far by the live processes of group `pgid` (the sandbox wrapper and the Node
- * child it forked: the child is detached, so it leads its own group). Threads are included.
+ * CPU time (ms) used so far by process `root` and its descendants (the sandbox wrapper and the Node
+ * child it forked), threads included, and descendants already reaped (cutime/cstime). Walks the tree
+ * through /proc/<pid>/task/<tid>/children rather than every process on the machine: a few reads per poll.
  */
-export function groupCpuMs(pgid: number): number {
+export function treeCpuMs(root: number): number {
   let total = 0;
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
+  const pending = [root];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
     let stat: ReturnType<typeof parseStat>;
     try {
-      stat = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     } catch {
       continue; // the process ended between the listing and the read
     }
-    if (stat?.pgrp === pgid) total += stat.cpuMs;
+    if (stat === undefined) continue;
+    total += stat.cpuMs + stat.childrenCpuMs;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' '))
+          if (child !== '' && child !== '\n') pending.push(Number(child));
+      } catch {
+        // A thread that ended, or a kernel without CONFIG_PROC_CHILDREN: its children go uncounted.
+      }
+    }
   }
   return total;
 }
@@ -70,14 +86,14 @@ export interface CpuLimit {
 }
 
 /**
- * Calls `onLimit(kind)` once: 'cpu' when the group has used `limitMs` of CPU, 'wall' when the backstop
+ * Calls `onLimit(kind)` once: 'cpu' when process `root` and its descendants have used `limitMs` of CPU, 'wall' when the backstop
  * passes. Without /proc, 'wall' at `limitMs` itself (the old behaviour).
  */
 export function watchCpuLimit(
-  pgid: number | undefined,
+  root: number | undefined,
   limitMs: number,
   onLimit: (kind: 'cpu' | 'wall') => void,
-  available = cpuClockAvailable(),
+  { available = cpuClockAvailable(), wallFactor = WALL_BACKSTOP_FACTOR } = {},
 ): CpuLimit {
   let fired = false;
   const fire = (kind: 'cpu' | 'wall') => {
@@ -86,11 +102,11 @@ export function watchCpuLimit(
     clear();
     onLimit(kind);
   };
-  const useCpu = available && pgid !== undefined;
-  const wall = setTimeout(() => fire('wall'), useCpu ? limitMs * WALL_BACKSTOP_FACTOR : limitMs);
+  const useCpu = available && root !== undefined;
+  const wall = setTimeout(() => fire('wall'), useCpu ? limitMs * wallFactor : limitMs);
   const poll = useCpu
     ? setInterval(() => {
-        if (groupCpuMs(pgid) >= limitMs) fire('cpu');
+        if (treeCpuMs(root) >= limitMs) fire('cpu');
       }, CPU_POLL_MS)
     : undefined;
   const clear = () => {

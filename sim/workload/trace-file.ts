@@ -2,7 +2,7 @@
  * Reading request traces in Vidur's CSV format: `arrived_at,num_prefill_tokens,num_decode_tokens`,
  * optionally `client_id` and `tier`. Every row is validated; a bad row names the file, line and field.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
@@ -45,14 +45,30 @@ export class TraceFormatError extends InputError {
  * Parses a trace; `requireArrivals` demands the arrived_at column (replay) rather than just lengths.
  * Empty cells count as missing, so optional columns may be blank.
  */
-export function readTraceFile(file: string, options: { requireArrivals: boolean }): TraceRecord[] {
-  let text: string;
+/**
+ * Parsed traces by file and options, valid while the file's size and modification time are unchanged.
+ * A grader builds a dozen workloads from the same few length traces; parsing each again cost a second
+ * per grading. The records are read-only (every consumer takes `readonly TraceRecord[]`), so sharing
+ * them between simulations changes nothing; the memo holds a handful of files at most.
+ */
+const parsedTraces = new Map<string, { readonly stamp: string; readonly rows: readonly TraceRecord[] }>();
+const MAX_PARSED_TRACES = 16;
+
+export function readTraceFile(file: string, options: { requireArrivals: boolean }): readonly TraceRecord[] {
   try {
-    text = readFileSync(file, 'utf8');
+    const st = statSync(file);
+    const stamp = `${st.size}:${st.mtimeMs}`;
+    const key = `${file}\0${options.requireArrivals}`;
+    const hit = parsedTraces.get(key);
+    if (hit?.stamp === stamp) return hit.rows;
+    const rows = parseTrace(readFileSync(file, 'utf8'), file, options);
+    if (parsedTraces.size >= MAX_PARSED_TRACES) parsedTraces.delete(parsedTraces.keys().next().value!);
+    parsedTraces.set(key, { stamp, rows });
+    return rows;
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`cannot read trace ${file}: ${(err as Error).message}`);
   }
-  return parseTrace(text, file, options);
 }
 
 export function parseTrace(text: string, file: string, options: { requireArrivals: boolean }): TraceRecord[] {

@@ -6,11 +6,12 @@
  * scored come from this engine directly.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TimelineData } from '../../../sim/metrics/timeline/index.js';
+import type { TimelineData, TimelineSeries } from '../../../sim/metrics/timeline/index.js';
+import { mostDifferentWindow } from '../../report/timeline-view.js';
 import { childAsker, ChildGone, type EngineWorkerData } from '../../kit/engine-worker.js';
-import { reportRecorder } from '../../kit/timelines.js';
+import { narrowToWindow, reportRecorder } from '../../kit/timelines.js';
 import { InvalidAnswer, ProxyRouter, type Ask } from '../../kit/router-proxy.js';
-import type { SimulationRun } from './schemas.js';
+import { TIMELINE_SERIES_RESOLUTION, type SimulationRun } from './schemas.js';
 import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
 import { runConfig, simulateRouting } from './simulate.js';
 
@@ -24,10 +25,21 @@ export interface RunOutcome {
   readonly timeline?: { readonly data: TimelineData; readonly endTime: number };
 }
 
-/** What the worker is started with: the runs, and which of them to record as timelines. */
+/** The reference's run on the same workload, as a series: the window is chosen against it. */
+export interface TimelineReference {
+  readonly series: TimelineSeries;
+  readonly endTime: number;
+}
+
+/**
+ * What the worker is started with: the runs, and the first run's reference series when the report
+ * wants its timeline. The student's run is then recorded whole and only the window the report will
+ * show (grader/report/timeline-view.ts, `mostDifferentWindow`) crosses back: a whole run's events
+ * would be hundreds of thousands of lines.
+ */
 export interface HostInput {
   readonly runs: SimulationRun[];
-  readonly timelineRuns?: readonly number[];
+  readonly timelineReference?: TimelineReference;
 }
 
 export interface HostResult {
@@ -38,14 +50,17 @@ export interface HostResult {
   readonly ended?: boolean;
 }
 
-export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRuns: readonly number[] = []): HostResult {
+export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineReference?: TimelineReference): HostResult {
   const outcomes: RunOutcome[] = [];
   for (const [index, run] of runs.entries()) {
     const problems: string[] = [];
     let proxy: ProxyRouter | undefined;
     try {
       const seed = runConfig(run).seed;
-      const recorder = timelineRuns.includes(index) ? reportRecorder() : undefined;
+      const recorder =
+        index === 0 && timelineReference !== undefined
+          ? reportRecorder({ seriesResolution: TIMELINE_SERIES_RESOLUTION })
+          : undefined;
       let lastTune = 0;
       const clock = () => lastTune;
       const result = simulateRouting(run, (init) => (proxy = new ProxyRouter(init, ask, index, seed, clock)), {
@@ -64,8 +79,8 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRuns:
         e2e: meanE2e(result),
         requestsPerReplica: perReplicaCounts(result),
         e2es: e2eValues(result),
-        ...(recorder !== undefined
-          ? { timeline: { data: recorder.freeze(result.endTime), endTime: result.endTime } }
+        ...(recorder !== undefined && timelineReference !== undefined
+          ? { timeline: shownWindow(recorder.freeze(result.endTime), result.endTime, timelineReference) }
           : {}),
       });
     } catch (err) {
@@ -80,6 +95,12 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRuns:
   return { runs: outcomes };
 }
 
+/** The student's recorded run narrowed to the window the report picks against the reference's. */
+function shownWindow(data: TimelineData, endTime: number, reference: TimelineReference) {
+  const { window } = mostDifferentWindow(data.series!, reference.series, Math.max(endTime, reference.endTime));
+  return { data: narrowToWindow(data, window), endTime };
+}
+
 // Worker entry: started by runEngineWorker with the runs; posts one 'done' message.
 if (parentPort !== null && (workerData as { data?: unknown } | null)?.data !== undefined) {
   const init = workerData as EngineWorkerData<HostInput>;
@@ -87,7 +108,7 @@ if (parentPort !== null && (workerData as { data?: unknown } | null)?.data !== u
   const result = hostRuns(
     init.data.runs,
     childAsker(init, (m) => port.postMessage(m)),
-    init.data.timelineRuns,
+    init.data.timelineReference,
   );
   port.postMessage({ kind: 'done', result });
 }

@@ -17,13 +17,14 @@ import { linear, threshold } from '../../kit/rules.js';
 import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
 import { derivedSeed, derivedSeeds } from '../../kit/seeds.js';
 import { routingWorkload } from '../../../sim/analysis/routing-workloads.js';
-import { cachedRecording, thawRun, timelinePair } from '../../kit/timelines.js';
+import { cachedRecording, thawRun, windowRecorder, type FrozenRun } from '../../kit/timelines.js';
+import type { TimelinePair } from '../../report/timeline-view.js';
 import { versusBaselines } from '../../kit/versus-baselines.js';
 import { barChart, cdfChart } from '../../kit/charts.js';
 import { runEngineWorker } from '../../kit/engine-worker.js';
 import type { HostInput, HostResult, RunOutcome } from './engine-host.js';
 import { routingUnits } from './probes.js';
-import { BaselineRun, HostOutput, type SimulationRun } from './schemas.js';
+import { BaselineRun, HostOutput, TIMELINE_SERIES_RESOLUTION, type SimulationRun } from './schemas.js';
 import { benchmarkRun, simulateRouting, workloadRun } from './simulate.js';
 
 const ENGINE_HOST = join(REPO_ROOT, 'grader', 'labs', 'routing', 'engine-host.ts');
@@ -60,16 +61,45 @@ function referenceRun(w: Workload, ctx: ItemContext): Promise<BaselineRun> {
   });
 }
 
-/** The reference router on the same workload, for the report's side-by-side timeline. */
-const referenceTimeline = (w: Workload, ctx: ItemContext) =>
+/**
+ * The reference router's series on the same workload (cached; a whole run's events would be ~100 MB),
+ * or undefined when the reference cannot be run (the student handout ships without it).
+ */
+const referenceSeries = (w: Workload, ctx: ItemContext) =>
   cachedRecording(
-    { repoRoot: ctx.repoRoot, lab: 'routing', what: `reference timeline on ${w.run.label}`, seed: w.seed },
+    { repoRoot: ctx.repoRoot, lab: 'routing', what: `reference series on ${w.run.label}`, seed: w.seed },
     async (recorder) => {
       const { AiRouter } = await routingUnits.oracle.reference(ctx);
       return simulateRouting(w.run, (init) => new AiRouter(init), { guardDecodeTokens: false, observers: [recorder] })
         .endTime;
     },
-  );
+    { seriesOnly: true, seriesResolution: TIMELINE_SERIES_RESOLUTION },
+  ).catch(() => undefined);
+
+/**
+ * The report's side-by-side timeline: the student's run arrives narrowed to the window (engine-host.ts
+ * picked it against the reference's series), and the reference's is re-run recording only that window.
+ */
+async function routingTimelines(w: Workload, student: FrozenRun | undefined, ctx: ItemContext) {
+  const series = await referenceSeries(w, ctx);
+  if (student === undefined || series === undefined) return undefined;
+  const { AiRouter } = await routingUnits.oracle.reference(ctx);
+  const studentRun = thawRun(student);
+  const pair: TimelinePair = {
+    workload: w.run.label,
+    student: studentRun,
+    reference: series,
+    rerecord: (window) => {
+      const recorder = windowRecorder(window);
+      const { endTime } = simulateRouting(w.run, (init) => new AiRouter(init), {
+        guardDecodeTokens: false,
+        observers: [recorder],
+      });
+      return { student: studentRun, reference: { recorder, endTime } };
+    },
+  };
+  return pair;
+}
 
 const perReplicaChart = (title: string, groups: Readonly<Record<string, Record<string, number>>>) =>
   barChart({
@@ -105,8 +135,14 @@ function simulationItem(
       // Never sent: the child is asked per router call (drive); the input only names the runs.
       return { input: { task: 'simulate', runs: prepared.map((w) => w.run) }, prepared };
     },
-    drive(session, prepared) {
-      const input: HostInput = { runs: prepared.map((w) => w.run), ...(timeline ? { timelineRuns: [0] } : {}) };
+    async drive(session, prepared, ctx) {
+      const reference = timeline ? await referenceSeries(prepared[0]!, ctx) : undefined;
+      const input: HostInput = {
+        runs: prepared.map((w) => w.run),
+        ...(reference?.recorder.series !== undefined
+          ? { timelineReference: { series: reference.recorder.series, endTime: reference.endTime } }
+          : {}),
+      };
       return runEngineWorker<HostInput, HostResult>(ENGINE_HOST, input, {
         session,
         whenChildEnded: () => ({ runs: [], ended: true }),
@@ -118,9 +154,7 @@ function simulationItem(
       const runs = host.runs;
       const recorded = runs[0]?.timeline;
       const first = prepared[0]!;
-      const timelines = timeline
-        ? await timelinePair(first.run.label, recorded && thawRun(recorded), () => referenceTimeline(first, ctx))
-        : undefined;
+      const timelines = timeline ? await routingTimelines(first, recorded, ctx) : undefined;
       const extra = timelines !== undefined ? { timelines } : {};
       const problems = runs.flatMap((c) => c.problems.map((p) => `${c.label}: ${p}`));
       if (runs.length < prepared.length) problems.push(`${prepared[runs.length]!.run.label}: no result for this run`);

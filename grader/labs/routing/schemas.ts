@@ -8,6 +8,9 @@ import { FrozenRun } from '../../kit/timelines.js';
 import { WireRequests } from '../../kit/wire.js';
 import type { HostResult } from './engine-host.js';
 
+/** Resolution (s) of the series the report compares to pick its timeline window: fine enough to draw 50 s. */
+export const TIMELINE_SERIES_RESOLUTION = 0.1;
+
 /** Replicas to add (+n) or remove (−n) at given times: exercises marked replicas and non-contiguous ids. */
 export const ScalingStep = z.strictObject({ time: z.number().nonnegative(), delta: z.number().int() });
 export type ScalingStep = z.infer<typeof ScalingStep>;
