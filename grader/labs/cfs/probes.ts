@@ -115,6 +115,63 @@ const getPriority: ProbeSet<CfsModule> = (seed) => {
 
 // ---- schedulePriorityPreemption -------------------------------------------------------------------
 
+/** Distinct token counts from 1 to 12 (2 blocks each at a 20-token prompt), shuffled. */
+const distinct = (rng: Rng, n: number) => rng.shuffle(Array.from({ length: 12 }, (_, i) => i + 1)).slice(0, n);
+const list = (reqs: readonly Req[]) => reqs.map((r) => `${r.id} (${r.generated})`).join(', ');
+
+/**
+ * Hidden situations with several candidates where policies diverge: running and swapped requests at
+ * distinct token counts, the swapped queue out of priority order (its best last), a prompt that needs
+ * several victims, a restarted head that ranks between the running requests, a CPU pool with room for one.
+ */
+function hiddenSituations(rng: Rng, kinds: readonly string[]): [string, Situation, string][] {
+  const k = rng.int(3, 5);
+  const gens = distinct(rng, k + 3).sort((a, b) => a - b);
+  // Swapped: the most tokens of all first in the queue, the fewest last; running: the rest, shuffled.
+  const mid = rng.int(1, k + 1);
+  const rest = [gens[k + 2]!, gens[mid]!, gens[0]!];
+  const run = rng.shuffle(gens.filter((g) => !rest.includes(g))).map((g, i) => running(i, 20, g));
+  // Swapped requests hold k + 2 blocks: more than the k or k + 1 free, which leave room for every running decode.
+  const swap = rest.map((g, i) => swapped(10 + i, 16 * k + 20, g));
+  const need = rng.int(3, 2 * k - 1);
+  const prompt = waiting(20, 16 * need, 0);
+  const [free, headTokens] = [rng.int(0, 1), rng.int(3, 9)];
+  const calm = swap.map((r) => ({ ...r, prompt: 20, generated: r.generated + 3 })); // below the running 1 and 2
+  const all: Record<string, [string, Situation, string]> = {
+    prompt: [
+      `running ${list(run)}, a new prompt of ${need} blocks`,
+      [2 * k, 100, [...run, prompt]],
+      'the running requests with the most tokens are swapped out until the prompt fits',
+    ],
+    displace: [
+      `running ${list(run)}, swapped ${list(swap)}, ${k + free} free blocks, nothing waiting`,
+      [3 * k + free, 100, [...run, ...swap]],
+      'the swapped request with the fewest tokens displaces the running ones with the most, while it ranks better and does not fit',
+    ],
+    restarted: [
+      `running ${list(run)}, a restarted request at ${headTokens} tokens waiting`,
+      [2 * k, 100, [restarted(20, 40, headTokens), ...run]],
+      'only running requests with more tokens than the restarted one are swapped out, most first, until it fits',
+    ],
+    pool: [
+      `running ${list(run)}, a new prompt of ${need} blocks, room on the CPU for one victim`,
+      [2 * k, 2, [...run, prompt]],
+      'the first victim is swapped out, later ones are recomputed (onSwapPoolFull), none is lost',
+    ],
+    mixed: [
+      `running ${list(run)}, swapped ${list(swap)}, a new prompt of ${need} blocks`,
+      [2 * k + free, 100, [...run, ...swap, prompt]],
+      'the prompt is admitted after swapping out the running requests with the most tokens; nothing is swapped in',
+    ],
+    calm: [
+      `running 0 (1), 1 (2), swapped ${list(calm)}, ${2 + 2 * free} free blocks`,
+      [6 + 2 * free, 100, [running(0, 20, 1), running(1, 20, 2), ...calm]],
+      'nothing to preempt: the running requests decode and swapped requests come back in priority order while they fit',
+    ],
+  };
+  return kinds.map((kind) => all[kind]!);
+}
+
 const preemptionProbe = (name: string, s: Situation, expect: string, hidden = false) =>
   probe(
     name,
@@ -143,72 +200,69 @@ const fourBlocks = (cpuBlocks: number): Situation => [
   [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)],
 ];
 
-const priorityPreemption: ProbeSet<CfsModule> = (seed) => {
-  const rng = new Rng(seed).fork('priority-preemption');
-  const generated = rng.shuffle(Array.from({ length: 12 }, (_, i) => i + 1)).slice(0, 4); // 2 blocks each
-  const need = rng.int(2, 6);
-  return [
-    preemptionProbe(
-      '4 blocks, the public case',
-      fourBlocks(100),
-      'request 0 (10 tokens generated) is swapped out, its 2 blocks listed; request 2 stays at the head of waiting',
-    ),
-    preemptionProbe(
-      'the new prompt fits',
-      [10, 100, [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)]],
-      'nothing is preempted',
-    ),
-    preemptionProbe(
-      'several victims, most tokens first',
-      [8, 100, [running(0, 20, 12), running(1, 20, 3), running(2, 20, 7), running(3, 20, 1), waiting(4, 60, 0)]],
-      'requests 0 (12 tokens) and 2 (7 tokens) are swapped out; 1 and 3 keep running',
-    ),
-    // Request 0 was preempted by recompute after 20 tokens and needs 4 blocks; both running requests have generated fewer.
-    preemptionProbe(
-      'the waiting head ranks no better',
-      [4, 100, [restarted(0, 40, 20), running(1, 20, 5), running(2, 20, 2)]],
-      'nothing is preempted: request 0 has generated more tokens than any running request',
-    ),
-    preemptionProbe(
-      'the CPU pool is full',
-      fourBlocks(1),
-      'request 0 cannot go to the CPU (1 free block): preempt asks onSwapPoolFull, which should choose recompute (vLLM V0 would stop the engine); request 0 is then in waiting behind request 2, holding nothing',
-    ),
-    // Request 3 (swapped, 1 token) needs 2 + 1 blocks; 1 is free. Request 0 (10 tokens) makes room.
-    preemptionProbe(
-      'no waiting request',
-      [5, 100, [running(0, 20, 10), running(1, 20, 2), swapped(3, 20, 1)]],
-      'request 0 (10 tokens) is swapped out for the swapped request 3 (1 token), which is not swapped in yet',
-    ),
-    preemptionProbe(
-      `four running requests at ${generated.join(', ')} tokens, a new prompt of ${need} blocks`,
-      [8, 100, [...generated.map((g, i) => running(i, 20, g)), waiting(4, 16 * need, 0)]],
-      'the running requests with the most tokens are swapped out until the prompt fits',
-      true,
-    ),
-  ];
-};
+const priorityPreemption: ProbeSet<CfsModule> = (seed) => [
+  preemptionProbe(
+    '4 blocks, the public case',
+    fourBlocks(100),
+    'request 0 (10 tokens generated) is swapped out, its 2 blocks listed; request 2 stays at the head of waiting',
+  ),
+  preemptionProbe(
+    'the new prompt fits',
+    [10, 100, [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)]],
+    'nothing is preempted',
+  ),
+  preemptionProbe(
+    'several victims, most tokens first',
+    [8, 100, [running(0, 20, 12), running(1, 20, 3), running(2, 20, 7), running(3, 20, 1), waiting(4, 60, 0)]],
+    'requests 0 (12 tokens) and 2 (7 tokens) are swapped out; 1 and 3 keep running',
+  ),
+  // Request 0 was preempted by recompute after 20 tokens and needs 4 blocks; both running requests have generated fewer.
+  preemptionProbe(
+    'the waiting head ranks no better',
+    [4, 100, [restarted(0, 40, 20), running(1, 20, 5), running(2, 20, 2)]],
+    'nothing is preempted: request 0 has generated more tokens than any running request',
+  ),
+  preemptionProbe(
+    'the CPU pool is full',
+    fourBlocks(1),
+    'request 0 cannot go to the CPU (1 free block): preempt asks onSwapPoolFull, which should choose recompute (vLLM V0 would stop the engine); request 0 is then in waiting behind request 2, holding nothing',
+  ),
+  // Request 3 (swapped, 1 token) needs 2 + 1 blocks; 1 is free. Request 0 (10 tokens) makes room.
+  preemptionProbe(
+    'no waiting request',
+    [5, 100, [running(0, 20, 10), running(1, 20, 2), swapped(3, 20, 1)]],
+    'request 0 (10 tokens) is swapped out for the swapped request 3 (1 token), which is not swapped in yet',
+  ),
+  ...hiddenSituations(new Rng(seed).fork('priority-preemption'), ['prompt', 'displace', 'restarted', 'pool']).map(
+    ([name, situation, expect]) => preemptionProbe(name, situation, expect, true),
+  ),
+];
 
 // ---- scheduleCfs ----------------------------------------------------------------------------------
 
-const stepProbe = (name: string, s: Situation, expect: string) =>
-  probe(name, expect, (m) => {
-    const built = build(m, s);
-    const out: Partial<SchedulerOutputs> | undefined = built.scheduler.scheduleCfs();
-    const groups = Array.isArray(out?.scheduled) ? out.scheduled : [];
-    return {
-      'scheduled [id, tokens]': pairs(
-        groups.map((g) => ({ id: g?.request?.id, n: g?.numTokens })),
-        'id',
-        'n',
-      ),
-      blocksToSwapOut: transfers(out?.blocksToSwapOut),
-      blocksToSwapIn: transfers(out?.blocksToSwapIn),
-      ...state(built),
-    };
-  });
+const stepProbe = (name: string, s: Situation, expect: string, hidden = false) =>
+  probe(
+    name,
+    expect,
+    (m) => {
+      const built = build(m, s);
+      const out: Partial<SchedulerOutputs> | undefined = built.scheduler.scheduleCfs();
+      const groups = Array.isArray(out?.scheduled) ? out.scheduled : [];
+      return {
+        'scheduled [id, tokens]': pairs(
+          groups.map((g) => ({ id: g?.request?.id, n: g?.numTokens })),
+          'id',
+          'n',
+        ),
+        blocksToSwapOut: transfers(out?.blocksToSwapOut),
+        blocksToSwapIn: transfers(out?.blocksToSwapIn),
+        ...state(built),
+      };
+    },
+    hidden,
+  );
 
-const cfsStep: ProbeSet<CfsModule> = () => [
+const cfsStep: ProbeSet<CfsModule> = (seed) => [
   stepProbe(
     'a new prompt while requests are swapped out',
     [6, 100, [running(0, 20, 10), running(1, 20, 3), swapped(2, 20, 4), waiting(3, 40, 0)]],
@@ -223,6 +277,9 @@ const cfsStep: ProbeSet<CfsModule> = () => [
     'nothing to preempt',
     [10, 100, [running(0, 20, 3), swapped(1, 20, 5)]],
     'like the default step: request 0 decodes and request 1 (more tokens, nothing to displace) is swapped back in and decodes',
+  ),
+  ...hiddenSituations(new Rng(seed).fork('cfs-step'), ['mixed', 'displace', 'calm']).map(([name, situation, expect]) =>
+    stepProbe(name, situation, expect, true),
   ),
 ];
 

@@ -9,7 +9,7 @@ import { referenceOracle } from '../../kit/oracle.js';
 import { median } from '../../kit/rules.js';
 import { textTable } from '../../kit/messages.js';
 import { lineChart, scatterChart, type Plot } from '../../kit/charts.js';
-import { fmt } from '../../kit/messages.js';
+import { fmt, pct } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, proportion } from '../../kit/rules.js';
 import { derivedSeed, derivedSeeds } from '../../kit/seeds.js';
@@ -32,6 +32,13 @@ export const P99_TTFT_THRESHOLD_S = 14;
 export const POINTS_OFF_PER_SECOND = 2;
 /** Variants and the tight pool pass within 1.25 × the reference's P99 TTFT + 0.5 s. */
 export const REFERENCE_SLACK = { factor: 1.25, seconds: 0.5 } as const;
+/**
+ * Preemptions (swap-outs and recomputes) against the reference's on the same burst: the burst item's
+ * points scale down linearly from `full` × the reference's (median ratio over the bursts) to none at
+ * `zero` ×; a variant or tight-pool burst fails above `pass` × the reference's + `extra`. Preempting
+ * more than needed buys TTFT with swap traffic and TPOT, so TTFT alone would reward it.
+ */
+export const PREEMPTION_SLACK = { full: 1.1, zero: 2, pass: 1.5, extra: 10 } as const;
 export const SWEEP_INTERVALS = [0, 5, 10, 20, 40] as const;
 export const TIGHT_SWAP_SPACE_GIB = 0.5;
 export const VARIANTS: readonly Omit<BurstSpec, 'seed'>[] = [
@@ -49,8 +56,8 @@ function trusted(who: 'reference' | 'FCFS', run: CfsRun, ctx: ItemContext): Prom
   const key = { repoRoot: ctx.repoRoot, lab: 'cfs', what: `${who} on ${JSON.stringify(r)}`, seed: ctx.hiddenSeed };
   return cached(key, BaselineRun, async () => {
     const Reference = who === 'reference' ? (await oracle.reference(ctx)).CfsScheduler : VllmV0Scheduler;
-    const { completed, total, ttft, tpot, p99Ttft, meanTpot, gpu } = measure(r, (init) => new Reference(init));
-    return { completed, total, ttft, tpot, p99Ttft, meanTpot, gpu };
+    const { completed, total, ttft, tpot, p99Ttft, meanTpot, preemptions, gpu } = measure(r, (i) => new Reference(i));
+    return { completed, total, ttft, tpot, p99Ttft, meanTpot, preemptions, gpu };
   });
 }
 
@@ -107,58 +114,97 @@ const burstItem = scenario(
     derivedSeeds(ctx.hiddenSeed, 'cfs-burst', 3).map((seed, i) => homeworkRun(`hidden burst ${i + 1}`, seed, 10)),
   async (checked, ctx, maxScore) => {
     const rows: string[][] = [];
+    const ratios: number[] = [];
     let plots: Plot[] = [];
     for (const { run, measured } of checked) {
       const [base, ref] = [await trusted('FCFS', run, ctx), await trusted('reference', run, ctx)];
+      if (measured !== undefined) ratios.push(measured.preemptions / Math.max(ref.preemptions, 1));
       rows.push([
         run.label,
         ...[measured, ref, base].map((m) => s2(m?.p99Ttft)),
         ...[measured, ref, base].map((m) => ms(m?.meanTpot)),
+        ...[measured, ref].map((m) => fmt(m?.preemptions, 0)),
       ]);
       if (plots.length === 0 && measured !== undefined) plots = issueOrderPlots(run.label, measured, base, ref);
     }
     const table = textTable(
-      ['burst', 'P99 TTFT yours (s)', 'reference', 'FCFS', 'mean TPOT yours (ms)', 'reference', 'FCFS'],
+      ['burst', 'P99 TTFT yours (s)', 'reference', 'FCFS', 'mean TPOT yours (ms)', 'reference', 'FCFS'].concat(
+        'preemptions yours',
+        'reference',
+      ),
       rows,
     );
     const problems = problemsOf(checked);
     if (problems.length > 0)
       return { score: 0, message: problems[0]!, output: `${problems.join('\n')}\n\n${table}`, plots };
     const p99s = checked.map((c) => c.measured!.p99Ttft);
-    const m = median(p99s);
+    const [m, ratio] = [median(p99s), median(ratios)];
+    const ttftPoints = linear(
+      m,
+      P99_TTFT_THRESHOLD_S + maxScore / POINTS_OFF_PER_SECOND,
+      P99_TTFT_THRESHOLD_S,
+      maxScore,
+    );
+    const share = linear(ratio, PREEMPTION_SLACK.zero, PREEMPTION_SLACK.full, 1);
+    const swaps =
+      share < 1
+        ? `; but you preempt ${fmt(ratio, 2)} × as often as the reference (median over the bursts), so ${pct(share)} of those points (all at ≤ ${PREEMPTION_SLACK.full} ×, none at ${PREEMPTION_SLACK.zero} ×)`
+        : '';
     return {
-      score: linear(m, P99_TTFT_THRESHOLD_S + maxScore / POINTS_OFF_PER_SECOND, P99_TTFT_THRESHOLD_S, maxScore),
-      message: `median P99 TTFT ${s2(m)} s (full points at ≤ ${P99_TTFT_THRESHOLD_S} s, ${POINTS_OFF_PER_SECOND} points off per second above)`,
+      score: ttftPoints * share,
+      message: `median P99 TTFT ${s2(m)} s (full points at ≤ ${P99_TTFT_THRESHOLD_S} s, ${POINTS_OFF_PER_SECOND} points off per second above)${swaps}`,
       output: table,
       plots,
       leaderboard: [{ name: 'median P99 TTFT (s)', value: Number(m.toFixed(3)), order: 'asc' as const }],
-      extra: { p99Ttft: p99s },
+      extra: { p99Ttft: p99s, preemptionRatio: ratios },
     };
   },
 );
 
 /** Pass/fail per run against the reference's P99 TTFT on the same run. */
 const againstReference = (what: string) => async (checked: Checked[], ctx: ItemContext, maxScore: number) => {
-  const rows: string[][] = [];
+  const [rows, failures]: [string[][], string[]] = [[], []];
   let passed = 0;
   for (const { run, measured, problem } of checked) {
     const [ref, base] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
     const limit = REFERENCE_SLACK.factor * ref.p99Ttft + REFERENCE_SLACK.seconds;
-    const ok = problem === undefined && measured!.p99Ttft <= limit;
-    if (ok) passed++;
+    const swapLimit = Math.floor(PREEMPTION_SLACK.pass * ref.preemptions + PREEMPTION_SLACK.extra);
+    const why =
+      problem ??
+      (measured!.p99Ttft > limit
+        ? `P99 TTFT ${s2(measured!.p99Ttft)} s is above ${s2(limit)} s`
+        : measured!.preemptions > swapLimit
+          ? `${measured!.preemptions} preemptions, more than ${swapLimit} (${PREEMPTION_SLACK.pass} × the reference's ${ref.preemptions} + ${PREEMPTION_SLACK.extra})`
+          : undefined);
+    if (why === undefined) passed++;
     const finished = measured !== undefined ? `${measured.completed}/${measured.total}` : '-';
     rows.push([
       run.label,
-      ok ? 'PASS' : 'FAIL',
+      why === undefined ? 'PASS' : 'FAIL',
       ...[measured?.p99Ttft, limit, ref.p99Ttft, base.p99Ttft].map(s2),
+      ...[measured?.preemptions, swapLimit, ref.preemptions].map((x) => fmt(x, 0)),
       finished,
     ]);
+    if (why !== undefined) failures.push(`${run.label}: ${why}`);
   }
-  const table = textTable(['burst', 'verdict', 'P99 TTFT yours (s)', 'limit', 'reference', 'FCFS', 'finished'], rows);
+  const table = textTable(
+    [
+      'burst',
+      'verdict',
+      'P99 TTFT yours (s)',
+      'limit',
+      'reference',
+      'FCFS',
+      'preemptions yours',
+      'limit',
+      'reference',
+    ].concat('finished'),
+    rows,
+  );
   return {
     score: proportion(passed, checked.length, maxScore),
-    message: `${passed} of ${checked.length} ${what} passed (P99 TTFT ≤ ${REFERENCE_SLACK.factor} × the reference's + ${REFERENCE_SLACK.seconds} s, every request finished)`,
-    output: [...problemsOf(checked), table].join('\n\n'),
+    message: `${passed} of ${checked.length} ${what} passed (every request finished, P99 TTFT ≤ ${REFERENCE_SLACK.factor} × the reference's + ${REFERENCE_SLACK.seconds} s, preemptions ≤ ${PREEMPTION_SLACK.pass} × the reference's + ${PREEMPTION_SLACK.extra})`,
+    output: [...failures, table].join('\n\n'),
   };
 };
 

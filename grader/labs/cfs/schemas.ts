@@ -48,6 +48,8 @@ export const BaselineRun = z.strictObject({
   tpot: perRequest,
   p99Ttft: z.number(),
   meanTpot: z.number(),
+  /** Requests preempted (swapped out or recomputed), summed over the run's steps. */
+  preemptions: z.number().int(),
   gpu: z.array(z.tuple([z.number(), z.number()])),
 });
 export type BaselineRun = z.infer<typeof BaselineRun>;

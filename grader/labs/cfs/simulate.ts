@@ -65,8 +65,10 @@ export interface Measured extends BaselineRun {
 }
 
 export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRecorder): Measured {
+  let preemptions = 0;
   const { result, replica } = simulateCfs(run, make, {
     usage: true,
+    onStep: (s) => (preemptions += s.swappedOut.length + s.recomputed.length),
     ...(timeline !== undefined ? { observers: [timeline] } : {}),
   });
   const { ttft, tpot } = latenciesInIssueOrder(result.requests);
@@ -80,6 +82,7 @@ export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRec
     tpot,
     p99Ttft: percentile(done(ttft), 99),
     meanTpot: mean(done(tpot)),
+    preemptions,
     gpu: kvUsageSeries(replica.usage, gpuBlocks, cpuBlocks).gpu,
     peaks: kvUsagePeaks(replica.usage, gpuBlocks, cpuBlocks),
     cpuBlocks,
