@@ -54,6 +54,12 @@ describe('CFS mutants and a correct alternative', () => {
     }
   });
 
+  it('over-preemption loses burst points by name, though its P99 TTFT beats the reference', async () => {
+    const { score: got, why } = await score(modules.get('evicts-without-fit-check')!, 'burst-p99-ttft');
+    expect(got).toBeGreaterThan(0);
+    expect(why).toMatch(/but you preempt 1\.\d\d × as often as the reference \(median over the bursts\)/);
+  });
+
   it('a scheduler written apart from the reference keeps full marks on every item but the questions', async () => {
     for (const hiddenSeed of [manifest.defaultHiddenSeed, 1, 2])
       for (const { id } of manifest.items.filter((i) => i.id !== 'mcq')) {

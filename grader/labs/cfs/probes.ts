@@ -133,7 +133,7 @@ function hiddenSituations(rng: Rng, kinds: readonly string[]): [string, Situatio
   const run = rng.shuffle(gens.filter((g) => !rest.includes(g))).map((g, i) => running(i, 20, g));
   // Swapped requests hold k + 2 blocks: more than the k or k + 1 free, which leave room for every running decode.
   const swap = rest.map((g, i) => swapped(10 + i, 16 * k + 20, g));
-  const need = rng.int(3, 2 * k - 1);
+  const need = rng.int(2, 2 * k - 3); // a victim or more, never every running request
   const prompt = waiting(20, 16 * need, 0);
   const [free, headTokens] = [rng.int(0, 1), rng.int(3, 9)];
   const calm = swap.map((r) => ({ ...r, prompt: 20, generated: r.generated + 3 })); // below the running 1 and 2
@@ -154,8 +154,8 @@ function hiddenSituations(rng: Rng, kinds: readonly string[]): [string, Situatio
       'only running requests with more tokens than the restarted one are swapped out, most first, until it fits',
     ],
     pool: [
-      `running ${list(run)}, a new prompt of ${need} blocks, room on the CPU for one victim`,
-      [2 * k, 2, [...run, prompt]],
+      `running ${list(run)}, a new prompt of ${need + 1} blocks, room on the CPU for one victim`,
+      [2 * k, 2, [...run, waiting(20, 16 * (need + 1), 0)]],
       'the first victim is swapped out, later ones are recomputed (onSwapPoolFull), none is lost',
     ],
     mixed: [
