@@ -279,11 +279,11 @@ const EMPTY_OUTPUTS: SchedulerOutputs = {
 };
 
 /**
- * Fresh schedulers of `m` at `cfsInterval`; `calls` are [scheduler, number of schedule() calls] in order. Per
- * scheduler, one letter per call: c (scheduleCfs ran), d (scheduleDefault), b (both), n (neither).
+ * Fresh schedulers of `m` at `cfsInterval`; `calls` are flat (scheduler, number of schedule() calls) pairs,
+ * in order. Per scheduler, one letter per call: c (scheduleCfs ran), d (scheduleDefault), b (both), n (neither).
  */
-function cadence(m: CfsModule, cfsInterval: number, calls: readonly (readonly [number, number])[]) {
-  const traces = calls.map(() => '');
+function cadence(m: CfsModule, cfsInterval: number, calls: readonly number[]) {
+  const traces = Array.from({ length: Math.max(...calls.filter((_, i) => i % 2 === 0)) + 1 }, () => '');
   const spies = traces.map((_, index) => {
     let letters = '';
     const { scheduler } = build(m, [64, 0, []], cfsInterval);
@@ -299,11 +299,11 @@ function cadence(m: CfsModule, cfsInterval: number, calls: readonly (readonly [n
       traces[index] += letters === '' ? 'n' : letters.length === 1 ? letters : 'b';
     };
   });
-  for (const [index, count] of calls) for (let k = 0; k < count; k++) spies[index]!();
-  return traces.filter((_, i) => calls.some(([index]) => index === i));
+  for (let i = 0; i < calls.length; i += 2) for (let k = 0; k < calls[i + 1]!; k++) spies[calls[i]!]!();
+  return traces;
 }
 
-const cadenceProbe = (name: string, interval: number, calls: [number, number][], hidden = false): Probe<CfsModule> => ({
+const cadenceProbe = (name: string, interval: number, calls: number[], hidden = false): Probe<CfsModule> => ({
   name,
   hidden,
   expect: 'per scheduler, one letter per schedule() call: c = scheduleCfs, d = scheduleDefault, b = both, n = neither',
@@ -337,23 +337,19 @@ const scheduleInterval: ProbeSet<CfsModule> = (seed) => {
   const rng = new Rng(seed).fork('schedule-interval');
   const [i, a, b] = [rng.int(2, 15), rng.int(1, 20), rng.int(1, 40)];
   return [
-    cadenceProbe('interval 10, 30 steps', 10, [[0, 30]]),
-    cadenceProbe('interval 3, 9 steps', 3, [[0, 9]]),
-    cadenceProbe('interval 0, 25 steps', 0, [[0, 25]]),
-    cadenceProbe('two schedulers, interval 10: 7 steps on the first, 13 on the second, 13 more on the first', 10, [
-      [0, 7],
-      [1, 13],
-      [0, 13],
-    ]),
-    cadenceProbe(`interval ${i}, ${3 * i + 1} steps`, i, [[0, 3 * i + 1]], true),
+    cadenceProbe('interval 10, 30 steps', 10, [0, 30]),
+    cadenceProbe('interval 3, 9 steps', 3, [0, 9]),
+    cadenceProbe('interval 0, 25 steps', 0, [0, 25]),
     cadenceProbe(
-      `two schedulers, interval ${i}: ${a} steps on the first, ${b} on the second, ${2 * i} more on the first`,
+      'two schedulers, interval 10: 7 steps on the first, 13 on the second, 13 more on the first',
+      10,
+      [0, 7, 1, 13, 0, 13],
+    ),
+    cadenceProbe(`interval ${i}, ${3 * i + 1} steps`, i, [0, 3 * i + 1], true),
+    cadenceProbe(
+      `two schedulers, interval ${i}: ${a}, then ${b} on the other, then ${2 * i} more`,
       i,
-      [
-        [0, a],
-        [1, b],
-        [0, 2 * i],
-      ],
+      [0, a, 1, b, 0, 2 * i],
       true,
     ),
     {

@@ -11,7 +11,7 @@ import { referenceOracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, median, proportion } from '../../kit/rules.js';
 import { derivedSeed, derivedSeeds } from '../../kit/seeds.js';
-import { AnswersOutput, BaselineRun, SimulateOutput, type CfsRun } from './schemas.js';
+import { BaselineRun, SimulateOutput, type CfsRun } from './schemas.js';
 import { measure, replayStudent, type Measured } from './simulate.js';
 import { oracle } from './student.js';
 import { burst, HOMEWORK_SWAP_GIB, homeworkRun, publicRun } from './workloads.js';
@@ -70,7 +70,7 @@ function scenario(
     output: SimulateOutput,
     prepare(ctx) {
       const prepared = runs(ctx);
-      return { input: { task: 'simulate', runs: prepared }, prepared };
+      return { input: { task: 'simulate', runs: prepared, answers: false }, prepared };
     },
     score: async (out, prepared, ctx, maxScore) => {
       const rows: Row[] = [];
@@ -335,11 +335,11 @@ function answerProblems(
   return why;
 }
 
-const mcqItem: ItemImplementation<{ runs: CfsRun[] }, AnswersOutput> = {
-  output: AnswersOutput,
+const mcqItem: ItemImplementation<{ runs: CfsRun[] }, SimulateOutput> = {
+  output: SimulateOutput,
   prepare() {
     const runs = MCQ_INTERVALS.map(publicRun);
-    return { input: { task: 'answers', runs }, prepared: { runs } };
+    return { input: { task: 'simulate', runs, answers: true }, prepared: { runs } };
   },
   async score(out, { runs }, ctx, maxScore): Promise<ItemOutcome> {
     const key = await ANSWER_KEY.reference(ctx);
