@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../sim/config/paths.js';
-import { burst, burstCsv, HOMEWORK_BURST, PUBLIC_BURST_SEED } from '../grader/labs/cfs/workloads.js';
+import { REPO_ROOT } from '../../../sim/config/paths.js';
+import { burst, burstCsv, HOMEWORK_BURST, PUBLIC_BURST_SEED } from './workloads.js';
 
 const path = join(REPO_ROOT, 'traces', 'cfs-burst.csv');
 writeFileSync(path, burstCsv(burst({ ...HOMEWORK_BURST, seed: PUBLIC_BURST_SEED })));
