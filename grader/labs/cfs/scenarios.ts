@@ -33,7 +33,7 @@ const REFERENCE_SLACK = { factor: 1.25, seconds: 0.5 } as const;
  * `zero` ×; a variant or tight-pool burst fails above `pass` × the reference's + `extra`. Preempting
  * more than needed buys TTFT with swap traffic and TPOT, so TTFT alone would reward it.
  */
-const PREEMPTION_SLACK = { full: 1.1, zero: 2, pass: 1.5, extra: 10 } as const;
+const PREEMPTION_SLACK = { full: 1.15, zero: 2, pass: 1.5, extra: 10 } as const;
 export const SWEEP_INTERVALS = [0, 5, 10, 20, 40] as const;
 const VARIANTS = [
   [30, 6],
