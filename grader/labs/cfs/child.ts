@@ -1,15 +1,15 @@
 /**
  * The CFS lab's child side, minus the student's module (driver.ts serves it in the sandbox; tests run
- * it in-process, grader/kit/in-process.ts). Unit
- * items run their probes (probes.ts); `simulate` and `answers` run whole bursts with the student's
- * scheduler and return every step, which the parent replays in its own engine to measure.
+ * it in-process, grader/kit/in-process.ts). Unit items run their probes (probes.ts); `simulate` runs
+ * whole bursts with the student's scheduler (and reads its answer sheet when asked) and returns every
+ * step, which the parent replays in its own engine to measure.
  */
 import { childTask, type LabChild } from '../../kit/driver.js';
 import { SwapSpaceExhaustedError } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { describeThrown } from '../../kit/instance-hook.js';
 import { encodeStep } from '../../kit/vllm-v0-step-replay.js';
 import { PROBES } from './probes.js';
-import { AnswersInput, SimulateInput, type CfsRun, type RunSteps } from './schemas.js';
+import { SimulateInput, type CfsRun, type RunSteps } from './schemas.js';
 import { simulateCfs } from './simulate.js';
 import type { CfsModule } from './student.js';
 
@@ -30,9 +30,7 @@ function runSteps(runs: readonly CfsRun[], m: CfsModule): RunSteps[] {
 /** The student's answer sheet as plain data. */
 function answers(m: CfsModule): { answers: unknown; answersError?: string } {
   try {
-    return {
-      answers: JSON.parse(JSON.stringify(m.answerSheet?.() ?? null)) as unknown,
-    };
+    return { answers: JSON.parse(JSON.stringify(m.answerSheet?.() ?? null)) as unknown };
   } catch (err) {
     const why = describeThrown(err, 'starter/cfs');
     return { answers: null, answersError: `cfs-answers.ts: answers is not plain data (${why})` };
@@ -43,7 +41,10 @@ export const child: LabChild<CfsModule> = {
   studentDir: 'starter/cfs',
   probes: PROBES,
   tasks: {
-    simulate: childTask(SimulateInput, (input, m) => ({ task: 'simulate', runs: runSteps(input.runs, m) })),
-    answers: childTask(AnswersInput, (input, m) => ({ task: 'answers', ...answers(m), runs: runSteps(input.runs, m) })),
+    simulate: childTask(SimulateInput, (input, m) => ({
+      task: 'simulate',
+      ...(input.answers ? answers(m) : {}),
+      runs: runSteps(input.runs, m),
+    })),
   },
 };

@@ -15,12 +15,12 @@ import { cfsTry } from './try.js';
 
 const units: UnitLab<CfsModule> = { lab: 'cfs', oracle, probes: PROBES };
 const cadence = unitItem(units, 'schedule-interval');
+const run = publicRun(0);
 
 /** schedule-interval is all or nothing, with the interval-0 run beside the reference's (FCFS there) in the report. */
 const allOrNothingWithTimeline: typeof cadence.score = async (out, prepared, ctx, maxScore) => {
   const outcome = await cadence.score(out, prepared, ctx, maxScore);
   const steps = stepList(out.results.find((r) => r.name === INTERVAL_0_PROBE)?.value);
-  const run = publicRun(0);
   const student = steps !== undefined ? replayStudent(run, { label: run.label, steps }, reportRecorder()) : {};
   const timelines = await timelinePair(
     `${run.label} (the reference at interval 0 is vLLM's default step)`,
@@ -30,12 +30,8 @@ const allOrNothingWithTimeline: typeof cadence.score = async (out, prepared, ctx
       return measure(run, (init) => new CfsScheduler(init), reportRecorder()).timeline!;
     },
   );
-  return {
-    ...outcome,
-    score: allOrNothing(outcome.score === maxScore, maxScore),
-    message: `${outcome.message} (all or nothing)`,
-    ...(timelines !== undefined ? { timelines } : {}),
-  };
+  const score = allOrNothing(outcome.score === maxScore, maxScore);
+  return { ...outcome, score, message: `${outcome.message} (all or nothing)`, ...(timelines && { timelines }) };
 };
 
 export const lab = defineLab({
@@ -44,7 +40,6 @@ export const lab = defineLab({
     'get-priority': unitItem(units, 'get-priority'),
     'priority-preemption': unitItem(units, 'priority-preemption'),
     'cfs-step': unitItem(units, 'cfs-step'),
-    // All or nothing, with the interval-0 run beside the reference's (FCFS there) in the report.
     'schedule-interval': { ...cadence, score: allOrNothingWithTimeline },
     ...SCENARIOS,
   },

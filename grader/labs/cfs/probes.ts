@@ -77,64 +77,131 @@ function state({ scheduler: s, gpu, cpu, requests }: ReturnType<typeof build>) {
   };
 }
 
-const probe = (name: string, expect: string, run: Probe<CfsModule>['run'], hidden = false): Probe<CfsModule> => ({
-  name,
-  hidden,
-  expect,
-  run,
-  compare: compareFields,
-});
-
 // ---- getPriority ----------------------------------------------------------------------------------
-
-const priorityProbe = (name: string, spec: Req, hidden = false) =>
-  probe(
-    name,
-    'getPriority returns (0, tokens generated so far)',
-    (m) => {
-      const { scheduler, requests } = build(m, [64, 64, [spec]]);
-      const p: unknown = scheduler.getPriority(requests[0]!);
-      return { 'getPriority returned': Array.isArray(p) ? [num(p[0]), num(p[1])] : p === undefined ? null : String(p) };
-    },
-    hidden,
-  );
 
 const getPriority: ProbeSet<CfsModule> = (seed) => {
   const rng = new Rng(seed).fork('get-priority');
   const [generated, kind] = [rng.int(11, 400), rng.int(0, 2)];
-  const kinds = { running, 'swapped out': swapped, 'preempted by recompute': restarted };
-  const [name, make] = Object.entries(kinds)[kind]!;
-  return [
-    priorityProbe('a new prompt', waiting(3, 100, 0)),
-    priorityProbe('after 5 output tokens', running(4, 20, 5)),
-    priorityProbe('swapped out after 7 output tokens', swapped(5, 40, 7)),
-    priorityProbe('preempted by recompute after 9 output tokens', restarted(6, 40, 9)),
-    priorityProbe(`${name} after ${generated} output tokens`, make(7, 30, generated), true),
+  const [name, make] = Object.entries({ running, 'swapped out': swapped, 'preempted by recompute': restarted })[kind]!;
+  const cases: [string, Req, boolean][] = [
+    ['a new prompt', waiting(3, 100, 0), false],
+    ['after 5 output tokens', running(4, 20, 5), false],
+    ['swapped out after 7 output tokens', swapped(5, 40, 7), false],
+    ['preempted by recompute after 9 output tokens', restarted(6, 40, 9), false],
+    [`${name} after ${generated} output tokens`, make(7, 30, generated), true],
   ];
+  return cases.map(([name, spec, hidden]) => ({
+    name,
+    hidden,
+    expect: 'getPriority returns (0, tokens generated so far)',
+    compare: compareFields,
+    run: (m) => {
+      const { scheduler, requests } = build(m, [64, 64, [spec]]);
+      const p: unknown = scheduler.getPriority(requests[0]!);
+      return { 'getPriority returned': Array.isArray(p) ? [num(p[0]), num(p[1])] : p === undefined ? null : String(p) };
+    },
+  }));
 };
 
-// ---- schedulePriorityPreemption -------------------------------------------------------------------
+// ---- schedulePriorityPreemption and scheduleCfs ---------------------------------------------------
 
-const preemptionProbe = (name: string, s: Situation, expect: string, hidden = false) =>
-  probe(
-    name,
-    expect,
-    (m) => {
-      const built = build(m, s);
-      const list: BlockTransfer[] = [];
-      const returned = num(built.scheduler.schedulePriorityPreemption(built.scheduler.createBudget(), list));
-      const moved = built.cpu.takeStepLog();
-      const [listed, received] = [transfers(list), transfers(moved.swappedOut)];
-      return {
-        'returned (requests preempted)': returned,
-        blocksToSwapOut: listed,
-        'swapped in (never, here)': transfers(moved.swappedIn),
-        ...(sameValue(listed, received) ? {} : { 'blocks the CPU pool received': received }),
-        ...state(built),
-      };
-    },
-    hidden,
-  );
+/** Distinct token counts from 1 to 12 (2 blocks each at a 20-token prompt), shuffled. */
+const distinct = (rng: Rng, n: number) => rng.shuffle(Array.from({ length: 12 }, (_, i) => i + 1)).slice(0, n);
+const list = (reqs: readonly Req[]) => reqs.map((r) => `${r.id} (${r.generated})`).join(', ');
+type Case = readonly [name: string, situation: Situation, expect: string];
+
+/**
+ * Hidden situations with several candidates where policies diverge: running and swapped requests at
+ * distinct token counts, the swapped queue out of priority order (its best last), a prompt that needs
+ * several victims, a restarted head that ranks between the running requests, a CPU pool with room for one.
+ */
+function hiddenCases(rng: Rng, kinds: readonly string[]): Case[] {
+  const k = rng.int(3, 5);
+  const gens = distinct(rng, k + 3).sort((a, b) => a - b);
+  // Swapped: the most tokens of all first in the queue, the fewest last; running: the rest, shuffled.
+  const rest = [gens[k + 2]!, gens[rng.int(1, k + 1)]!, gens[0]!];
+  const run = rng.shuffle(gens.filter((g) => !rest.includes(g))).map((g, i) => running(i, 20, g));
+  // Swapped requests hold k + 2 blocks: more than the k or k + 1 free, which leave room for every running decode.
+  const swap = rest.map((g, i) => swapped(10 + i, 16 * k + 20, g));
+  const need = rng.int(2, 2 * k - 3); // a victim or more, never every running request
+  const [free, headTokens] = [rng.int(0, 1), rng.int(3, 9)];
+  const calm = swap.map((r) => ({ ...r, prompt: 20, generated: r.generated + 3 })); // below the running 1 and 2
+  const all: Record<string, Case> = {
+    prompt: [
+      `running ${list(run)}, a new prompt of ${need} blocks`,
+      [2 * k, 100, [...run, waiting(20, 16 * need, 0)]],
+      'the running requests with the most tokens are swapped out until the prompt fits',
+    ],
+    displace: [
+      `running ${list(run)}, swapped ${list(swap)}, ${k + free} free blocks, nothing waiting`,
+      [3 * k + free, 100, [...run, ...swap]],
+      'the swapped request with the fewest tokens displaces the running ones with the most, while it ranks better and does not fit',
+    ],
+    restarted: [
+      `running ${list(run)}, a restarted request at ${headTokens} tokens waiting`,
+      [2 * k, 100, [restarted(20, 40, headTokens), ...run]],
+      'only running requests with more tokens than the restarted one are swapped out, most first, until it fits',
+    ],
+    pool: [
+      `running ${list(run)}, a new prompt of ${need + 1} blocks, room on the CPU for one victim`,
+      [2 * k, 2, [...run, waiting(20, 16 * (need + 1), 0)]],
+      'the first victim is swapped out, later ones are recomputed (onSwapPoolFull), none is lost',
+    ],
+    mixed: [
+      `running ${list(run)}, swapped ${list(swap)}, a new prompt of ${need} blocks`,
+      [2 * k + free, 100, [...run, ...swap, waiting(20, 16 * need, 0)]],
+      'the prompt is admitted after swapping out the running requests with the most tokens; nothing is swapped in',
+    ],
+    calm: [
+      `running 0 (1), 1 (2), swapped ${list(calm)}, ${2 + 2 * free} free blocks`,
+      [6 + 2 * free, 100, [running(0, 20, 1), running(1, 20, 2), ...calm]],
+      'nothing to preempt: the running requests decode and swapped requests come back in priority order while they fit',
+    ],
+  };
+  return kinds.map((kind) => all[kind]!);
+}
+
+/** What one call did: schedulePriorityPreemption's return and swaps, or scheduleCfs's step; then the queues and blocks. */
+function called(m: CfsModule, s: Situation, call: 'preemption' | 'step') {
+  const built = build(m, s);
+  const { scheduler } = built;
+  if (call === 'step') {
+    const out: Partial<SchedulerOutputs> | undefined = scheduler.scheduleCfs();
+    const groups = Array.isArray(out?.scheduled) ? out.scheduled : [];
+    const scheduled = groups.map((g) => ({ id: g?.request?.id, n: g?.numTokens }));
+    return {
+      'scheduled [id, tokens]': pairs(scheduled, 'id', 'n'),
+      blocksToSwapOut: transfers(out?.blocksToSwapOut),
+      blocksToSwapIn: transfers(out?.blocksToSwapIn),
+      ...state(built),
+    };
+  }
+  const list: BlockTransfer[] = [];
+  const returned = num(scheduler.schedulePriorityPreemption(scheduler.createBudget(), list));
+  const moved = built.cpu.takeStepLog();
+  const [listed, received] = [transfers(list), transfers(moved.swappedOut)];
+  return {
+    'returned (requests preempted)': returned,
+    blocksToSwapOut: listed,
+    'swapped in (never, here)': transfers(moved.swappedIn),
+    ...(sameValue(listed, received) ? {} : { 'blocks the CPU pool received': received }),
+    ...state(built),
+  };
+}
+
+/** The public cases, then the hidden ones drawn from the seed. */
+const calls =
+  (call: 'preemption' | 'step', cases: readonly Case[], hidden: readonly string[]): ProbeSet<CfsModule> =>
+  (seed) => {
+    const drawn = hiddenCases(new Rng(seed).fork(call === 'step' ? 'cfs-step' : 'priority-preemption'), hidden);
+    return [...cases, ...drawn].map(([name, situation, expect], i) => ({
+      name,
+      expect,
+      hidden: i >= cases.length,
+      compare: compareFields,
+      run: (m) => called(m, situation, call),
+    }));
+  };
 
 /** The public case (labs/cfs/README.md): 4 blocks, two running requests of 2 blocks at 10 and 2 generated tokens, a new prompt needing 2 blocks. */
 const fourBlocks = (cpuBlocks: number): Situation => [
@@ -143,130 +210,104 @@ const fourBlocks = (cpuBlocks: number): Situation => [
   [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)],
 ];
 
-const priorityPreemption: ProbeSet<CfsModule> = (seed) => {
-  const rng = new Rng(seed).fork('priority-preemption');
-  const generated = rng.shuffle(Array.from({ length: 12 }, (_, i) => i + 1)).slice(0, 4); // 2 blocks each
-  const need = rng.int(2, 6);
-  return [
-    preemptionProbe(
+const priorityPreemption = calls(
+  'preemption',
+  [
+    [
       '4 blocks, the public case',
       fourBlocks(100),
       'request 0 (10 tokens generated) is swapped out, its 2 blocks listed; request 2 stays at the head of waiting',
-    ),
-    preemptionProbe(
+    ],
+    [
       'the new prompt fits',
       [10, 100, [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)]],
       'nothing is preempted',
-    ),
-    preemptionProbe(
+    ],
+    [
       'several victims, most tokens first',
       [8, 100, [running(0, 20, 12), running(1, 20, 3), running(2, 20, 7), running(3, 20, 1), waiting(4, 60, 0)]],
       'requests 0 (12 tokens) and 2 (7 tokens) are swapped out; 1 and 3 keep running',
-    ),
+    ],
     // Request 0 was preempted by recompute after 20 tokens and needs 4 blocks; both running requests have generated fewer.
-    preemptionProbe(
+    [
       'the waiting head ranks no better',
       [4, 100, [restarted(0, 40, 20), running(1, 20, 5), running(2, 20, 2)]],
       'nothing is preempted: request 0 has generated more tokens than any running request',
-    ),
-    preemptionProbe(
+    ],
+    [
       'the CPU pool is full',
       fourBlocks(1),
       'request 0 cannot go to the CPU (1 free block): preempt asks onSwapPoolFull, which should choose recompute (vLLM V0 would stop the engine); request 0 is then in waiting behind request 2, holding nothing',
-    ),
+    ],
     // Request 3 (swapped, 1 token) needs 2 + 1 blocks; 1 is free. Request 0 (10 tokens) makes room.
-    preemptionProbe(
+    [
       'no waiting request',
       [5, 100, [running(0, 20, 10), running(1, 20, 2), swapped(3, 20, 1)]],
       'request 0 (10 tokens) is swapped out for the swapped request 3 (1 token), which is not swapped in yet',
-    ),
-    preemptionProbe(
-      `four running requests at ${generated.join(', ')} tokens, a new prompt of ${need} blocks`,
-      [8, 100, [...generated.map((g, i) => running(i, 20, g)), waiting(4, 16 * need, 0)]],
-      'the running requests with the most tokens are swapped out until the prompt fits',
-      true,
-    ),
-  ];
-};
+    ],
+  ],
+  ['prompt', 'displace', 'restarted', 'pool'],
+);
 
-// ---- scheduleCfs ----------------------------------------------------------------------------------
-
-const stepProbe = (name: string, s: Situation, expect: string) =>
-  probe(name, expect, (m) => {
-    const built = build(m, s);
-    const out: Partial<SchedulerOutputs> | undefined = built.scheduler.scheduleCfs();
-    const groups = Array.isArray(out?.scheduled) ? out.scheduled : [];
-    return {
-      'scheduled [id, tokens]': pairs(
-        groups.map((g) => ({ id: g?.request?.id, n: g?.numTokens })),
-        'id',
-        'n',
-      ),
-      blocksToSwapOut: transfers(out?.blocksToSwapOut),
-      blocksToSwapIn: transfers(out?.blocksToSwapIn),
-      ...state(built),
-    };
-  });
-
-const cfsStep: ProbeSet<CfsModule> = () => [
-  stepProbe(
-    'a new prompt while requests are swapped out',
-    [6, 100, [running(0, 20, 10), running(1, 20, 3), swapped(2, 20, 4), waiting(3, 40, 0)]],
-    'request 0 is swapped out and request 3 is prefilled, although request 2 is swapped out (no "nothing swapped" gate in the CFS step)',
-  ),
-  stepProbe(
-    'swap out, then no swap in',
-    [5, 100, [running(0, 20, 10), running(1, 20, 2), swapped(3, 20, 1)]],
-    'request 0 makes room for request 3 and request 1 decodes; request 3 waits for a later step: a step never swaps in and out',
-  ),
-  stepProbe(
-    'nothing to preempt',
-    [10, 100, [running(0, 20, 3), swapped(1, 20, 5)]],
-    'like the default step: request 0 decodes and request 1 (more tokens, nothing to displace) is swapped back in and decodes',
-  ),
-];
+const cfsStep = calls(
+  'step',
+  [
+    [
+      'a new prompt while requests are swapped out',
+      [6, 100, [running(0, 20, 10), running(1, 20, 3), swapped(2, 20, 4), waiting(3, 40, 0)]],
+      'request 0 is swapped out and request 3 is prefilled, although request 2 is swapped out (no "nothing swapped" gate in the CFS step)',
+    ],
+    [
+      'swap out, then no swap in',
+      [5, 100, [running(0, 20, 10), running(1, 20, 2), swapped(3, 20, 1)]],
+      'request 0 makes room for request 3 and request 1 decodes; request 3 waits for a later step: a step never swaps in and out',
+    ],
+    [
+      'nothing to preempt',
+      [10, 100, [running(0, 20, 3), swapped(1, 20, 5)]],
+      'like the default step: request 0 decodes and request 1 (more tokens, nothing to displace) is swapped back in and decodes',
+    ],
+  ],
+  ['mixed', 'displace', 'calm'],
+);
 
 // ---- schedule(): cadence and interval 0 ---------------------------------------------------------
 
-const NOTHING = { numPrefillGroups: 0, numBatchedTokens: 0, ignored: [], preempted: 0 };
-const EMPTY_OUTPUTS: SchedulerOutputs = { ...NOTHING, scheduled: [], blocksToSwapIn: [], blocksToSwapOut: [] };
+const EMPTY_OUTPUTS: SchedulerOutputs = {
+  ...{ numPrefillGroups: 0, numBatchedTokens: 0, ignored: [], preempted: 0 },
+  ...{ scheduled: [], blocksToSwapIn: [], blocksToSwapOut: [] },
+};
 
 /**
- * Fresh schedulers of `m`; `calls` are [scheduler, number of schedule() calls] in order. Per scheduler,
- * one letter per call: c (scheduleCfs ran), d (scheduleDefault), b (both), n (neither).
+ * Fresh schedulers of `m` at `cfsInterval`; `calls` are flat (scheduler, number of schedule() calls) pairs,
+ * in order. Per scheduler, one letter per call: c (scheduleCfs ran), d (scheduleDefault), b (both), n (neither).
  */
-function cadence(m: CfsModule, cfsInterval: number, schedulers: number, calls: readonly (readonly [number, number])[]) {
-  const traces = Array.from({ length: schedulers }, () => '');
+function cadence(m: CfsModule, cfsInterval: number, calls: readonly number[]) {
+  const traces = Array.from({ length: Math.max(...calls.filter((_, i) => i % 2 === 0)) + 1 }, () => '');
   const spies = traces.map((_, index) => {
     let letters = '';
     const { scheduler } = build(m, [64, 0, []], cfsInterval);
     // Hooked on the instance, not subclassed, so traces keep the student's class name (kit/instance-hook.ts).
-    for (const [method, letter] of [
-      ['scheduleCfs', 'c'],
-      ['scheduleDefault', 'd'],
-    ] as const)
+    for (const method of ['scheduleCfs', 'scheduleDefault'])
       hookMethod(scheduler, method, () => (): SchedulerOutputs => {
-        letters += letter;
+        letters += method === 'scheduleCfs' ? 'c' : 'd';
         return EMPTY_OUTPUTS;
       });
     return () => {
       letters = '';
       scheduler.schedule();
-      traces[index] += letters === '' ? 'n' : letters === 'c' || letters === 'd' ? letters : 'b';
+      traces[index] += letters === '' ? 'n' : letters.length === 1 ? letters : 'b';
     };
   });
-  for (const [index, count] of calls) for (let k = 0; k < count; k++) spies[index]!();
+  for (let i = 0; i < calls.length; i += 2) for (let k = 0; k < calls[i + 1]!; k++) spies[calls[i]!]!();
   return traces;
 }
 
-const cadenceProbe = (
-  name: string,
-  ...args: [number, number, readonly (readonly [number, number])[]]
-): Probe<CfsModule> => ({
+const cadenceProbe = (name: string, interval: number, calls: number[], hidden = false): Probe<CfsModule> => ({
   name,
-  hidden: false,
+  hidden,
   expect: 'per scheduler, one letter per schedule() call: c = scheduleCfs, d = scheduleDefault, b = both, n = neither',
-  run: (m) => cadence(m, ...args),
+  run: (m) => cadence(m, interval, calls),
 });
 
 export const INTERVAL_0_PROBE = 'interval 0 on the public burst reproduces FCFS';
@@ -293,20 +334,24 @@ function compareSteps(want: unknown, got: unknown): string | undefined {
 }
 
 const scheduleInterval: ProbeSet<CfsModule> = (seed) => {
-  const interval = new Rng(seed).fork('schedule-interval').int(2, 15);
+  const rng = new Rng(seed).fork('schedule-interval');
+  const [i, a, b] = [rng.int(2, 15), rng.int(1, 20), rng.int(1, 40)];
   return [
-    cadenceProbe('interval 10, 30 steps', 10, 1, [[0, 30]]),
-    cadenceProbe('interval 3, 9 steps', 3, 1, [[0, 9]]),
-    cadenceProbe('interval 0, 25 steps', 0, 1, [[0, 25]]),
-    cadenceProbe('two schedulers, interval 10: 7 steps on the first, 13 on the second, 13 more on the first', 10, 2, [
-      [0, 7],
-      [1, 13],
-      [0, 13],
-    ]),
-    {
-      ...cadenceProbe(`interval ${interval}, ${3 * interval + 1} steps`, interval, 1, [[0, 3 * interval + 1]]),
-      hidden: true,
-    },
+    cadenceProbe('interval 10, 30 steps', 10, [0, 30]),
+    cadenceProbe('interval 3, 9 steps', 3, [0, 9]),
+    cadenceProbe('interval 0, 25 steps', 0, [0, 25]),
+    cadenceProbe(
+      'two schedulers, interval 10: 7 steps on the first, 13 on the second, 13 more on the first',
+      10,
+      [0, 7, 1, 13, 0, 13],
+    ),
+    cadenceProbe(`interval ${i}, ${3 * i + 1} steps`, i, [0, 3 * i + 1], true),
+    cadenceProbe(
+      `two schedulers, interval ${i}: ${a}, then ${b} on the other, then ${2 * i} more`,
+      i,
+      [0, a, 1, b, 0, 2 * i],
+      true,
+    ),
     {
       name: INTERVAL_0_PROBE,
       hidden: false,

@@ -4,22 +4,17 @@
  * beside vLLM's default step (FCFS) and the reference, whose runs are cached by seed (result-cache.ts).
  */
 import { VllmV0Scheduler } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
-import { referenceOracle } from '../../kit/oracle.js';
-import { median } from '../../kit/rules.js';
-import { textTable } from '../../kit/messages.js';
 import { lineChart, scatterChart, type Plot } from '../../kit/charts.js';
-import { fmt } from '../../kit/messages.js';
+import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
+import { fmt, pct, textTable } from '../../kit/messages.js';
+import { referenceOracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
-import { linear, proportion } from '../../kit/rules.js';
+import { linear, median, proportion } from '../../kit/rules.js';
 import { derivedSeed, derivedSeeds } from '../../kit/seeds.js';
-import { AnswersOutput, BaselineRun, SimulateOutput, type CfsRun } from './schemas.js';
+import { BaselineRun, SimulateOutput, type CfsRun } from './schemas.js';
 import { measure, replayStudent, type Measured } from './simulate.js';
 import { oracle } from './student.js';
-import { burst, HOMEWORK_SWAP_GIB, homeworkRun, publicRun, type BurstSpec } from './workloads.js';
-
-/** The reference's answer sheet: the key the multiple-choice item is scored against. */
-const ANSWER_KEY = referenceOracle<{ answers: AnswerSheet }>('cfs', 'cfs-answers.ts');
+import { burst, HOMEWORK_SWAP_GIB, homeworkRun, publicRun } from './workloads.js';
 
 /**
  * Full points at or below this median P99 TTFT (s) on the homework burst at interval 10; 2 points
@@ -31,152 +26,186 @@ const ANSWER_KEY = referenceOracle<{ answers: AnswerSheet }>('cfs', 'cfs-answers
 export const P99_TTFT_THRESHOLD_S = 14;
 export const POINTS_OFF_PER_SECOND = 2;
 /** Variants and the tight pool pass within 1.25 × the reference's P99 TTFT + 0.5 s. */
-export const REFERENCE_SLACK = { factor: 1.25, seconds: 0.5 } as const;
+const REFERENCE_SLACK = { factor: 1.25, seconds: 0.5 } as const;
+/**
+ * Preemptions (swap-outs and recomputes) against the reference's on the same burst: the burst item's
+ * points scale down linearly from `full` × the reference's (median ratio over the bursts) to none at
+ * `zero` ×; a variant or tight-pool burst fails above `pass` × the reference's + `extra`. Preempting
+ * more than needed buys TTFT with swap traffic and TPOT, so TTFT alone would reward it.
+ */
+const PREEMPTION_SLACK = { full: 1.15, zero: 2, pass: 1.5, extra: 10 } as const;
 export const SWEEP_INTERVALS = [0, 5, 10, 20, 40] as const;
-export const TIGHT_SWAP_SPACE_GIB = 0.5;
-export const VARIANTS: readonly Omit<BurstSpec, 'seed'>[] = [
-  { count: 30, qps: 6 },
-  { count: 80, qps: 2 },
-  { count: 100, qps: 3 },
-];
+const VARIANTS = [
+  [30, 6],
+  [80, 2],
+  [100, 3],
+] as const;
 
 const ms = (x: number | undefined) => fmt(x === undefined ? undefined : 1000 * x, 1);
 const s2 = (x: number | undefined) => fmt(x, 2);
 
 /** A trusted run, the reference's or vLLM's default step's (at interval 0), cached by seed and code. */
 function trusted(who: 'reference' | 'FCFS', run: CfsRun, ctx: ItemContext): Promise<BaselineRun> {
-  const r = who === 'FCFS' ? { ...run, cfsInterval: 0 } : run;
+  const { label: _, ...r } = who === 'FCFS' ? { ...run, cfsInterval: 0 } : run;
   const key = { repoRoot: ctx.repoRoot, lab: 'cfs', what: `${who} on ${JSON.stringify(r)}`, seed: ctx.hiddenSeed };
   return cached(key, BaselineRun, async () => {
     const Reference = who === 'reference' ? (await oracle.reference(ctx)).CfsScheduler : VllmV0Scheduler;
-    const { completed, total, ttft, tpot, p99Ttft, meanTpot, gpu } = measure(r, (init) => new Reference(init));
-    return { completed, total, ttft, tpot, p99Ttft, meanTpot, gpu };
+    const { completed, total, ttft, tpot, p99Ttft, meanTpot, preemptions, gpu } = measure(
+      { label: '', ...r },
+      (i) => new Reference(i),
+    );
+    return { completed, total, ttft, tpot, p99Ttft, meanTpot, preemptions, gpu };
   });
 }
 
-type Checked = ReturnType<typeof replayStudent> & { readonly run: CfsRun };
+/** One run: the student's replayed (or why not), the reference's and FCFS's. */
+type Row = ReturnType<typeof replayStudent> & { readonly run: CfsRun; readonly ref: BaselineRun; base: BaselineRun };
 
 /** An item that runs `runs` with the student's scheduler and grades the runs replayed in the parent. */
 function scenario(
   runs: (ctx: ItemContext) => CfsRun[],
-  grade: (checked: Checked[], ctx: ItemContext, maxScore: number) => Promise<ItemOutcome>,
+  grade: (rows: Row[], maxScore: number) => ItemOutcome,
 ): ItemImplementation<CfsRun[], SimulateOutput> {
   return {
     output: SimulateOutput,
     prepare(ctx) {
       const prepared = runs(ctx);
-      return { input: { task: 'simulate', runs: prepared }, prepared };
+      return { input: { task: 'simulate', runs: prepared, answers: false }, prepared };
     },
-    score: (out, prepared, ctx, maxScore) =>
-      grade(
-        prepared.map((run, i) => ({ run, ...replayStudent(run, out.runs[i]) })),
-        ctx,
-        maxScore,
-      ),
+    score: async (out, prepared, ctx, maxScore) => {
+      const rows: Row[] = [];
+      for (const [i, run] of prepared.entries())
+        rows.push({
+          run,
+          ...replayStudent(run, out.runs[i]),
+          ref: await trusted('reference', run, ctx),
+          base: await trusted('FCFS', run, ctx),
+        });
+      return grade(rows, maxScore);
+    },
   };
 }
 
-function issueOrderPlots(label: string, student: BaselineRun, base: BaselineRun, ref: BaselineRun): Plot[] {
-  const perPrompt = (xs: (number | null)[], scale = 1) =>
+const problemsOf = (rows: readonly { run: CfsRun; problem?: string }[]) =>
+  rows.flatMap((c) => (c.problem !== undefined ? [`${c.run.label}: ${c.problem}`] : []));
+
+/** TTFT and TPOT per prompt in issue order, and GPU KV usage over time: yours beside FCFS and the reference. */
+function issueOrderPlots({ run, measured, base, ref }: Row): Plot[] {
+  const perPrompt = (xs: (number | null)[], scale: number) =>
     xs.flatMap((v, i) => (v === null ? [] : [[i + 1, v * scale] as [number, number]]));
-  const charts: [string, string, string, (m: BaselineRun) => [number, number][]][] = [
-    ['TTFT per prompt in issue order', 'prompt (issue order)', 'TTFT (s)', (m) => perPrompt(m.ttft)],
-    ['TPOT per prompt in issue order', 'prompt (issue order)', 'TPOT (ms)', (m) => perPrompt(m.tpot, 1000)],
-    ['GPU KV cache usage over time', 'time (s)', 'GPU KV blocks in use (%)', (m) => m.gpu],
-  ];
-  return charts.map(([title, x, y, points]) =>
+  const charts = [
+    ['TTFT per prompt in issue order', 'TTFT (s)', (m: BaselineRun) => perPrompt(m.ttft, 1)],
+    ['TPOT per prompt in issue order', 'TPOT (ms)', (m: BaselineRun) => perPrompt(m.tpot, 1000)],
+    ['GPU KV cache usage over time', 'GPU KV blocks in use (%)', (m: BaselineRun) => m.gpu],
+  ] as const;
+  return charts.map(([title, y, points], k) =>
     lineChart({
-      title: `${title}, ${label}`,
-      x,
+      title: `${title}, ${run.label}`,
+      x: k < 2 ? 'prompt (issue order)' : 'time (s)',
       y,
-      ...(title.startsWith('GPU') ? { step: true } : {}),
+      ...(k === 2 ? { step: true } : {}),
       series: [
         { name: 'default (FCFS)', points: points(base) },
-        { name: 'yours', points: points(student) },
+        { name: 'yours', points: points(measured!) },
         { name: 'reference', points: points(ref), dashed: true },
       ],
     }),
   );
 }
 
-const problemsOf = (checked: Checked[]) =>
-  checked.flatMap((c) => (c.problem !== undefined ? [`${c.run.label}: ${c.problem}`] : []));
+/** The runs side by side: P99 TTFT, mean TPOT and preemptions, yours beside the reference's and FCFS's. */
+const runTable = (rows: readonly Row[], verdicts?: readonly (string | undefined)[]) =>
+  textTable(
+    ['burst', ...(verdicts ? ['verdict'] : []), 'P99 TTFT yours (s)', 'reference', 'FCFS'].concat([
+      'mean TPOT yours (ms)',
+      'reference',
+      'FCFS',
+      'preemptions yours',
+      'reference',
+      'finished',
+    ]),
+    rows.map(({ run, measured: m, ref, base }, i) => [
+      run.label,
+      ...(verdicts ? [verdicts[i] === undefined ? 'PASS' : 'FAIL'] : []),
+      ...[m?.p99Ttft, ref.p99Ttft, base.p99Ttft].map(s2),
+      ...[m?.meanTpot, ref.meanTpot, base.meanTpot].map(ms),
+      ...[m?.preemptions, ref.preemptions].map((x) => fmt(x, 0)),
+      m !== undefined ? `${m.completed}/${m.total}` : '-',
+    ]),
+  );
 
 const burstItem = scenario(
   (ctx) =>
     derivedSeeds(ctx.hiddenSeed, 'cfs-burst', 3).map((seed, i) => homeworkRun(`hidden burst ${i + 1}`, seed, 10)),
-  async (checked, ctx, maxScore) => {
-    const rows: string[][] = [];
-    let plots: Plot[] = [];
-    for (const { run, measured } of checked) {
-      const [base, ref] = [await trusted('FCFS', run, ctx), await trusted('reference', run, ctx)];
-      rows.push([
-        run.label,
-        ...[measured, ref, base].map((m) => s2(m?.p99Ttft)),
-        ...[measured, ref, base].map((m) => ms(m?.meanTpot)),
-      ]);
-      if (plots.length === 0 && measured !== undefined) plots = issueOrderPlots(run.label, measured, base, ref);
-    }
-    const table = textTable(
-      ['burst', 'P99 TTFT yours (s)', 'reference', 'FCFS', 'mean TPOT yours (ms)', 'reference', 'FCFS'],
-      rows,
-    );
-    const problems = problemsOf(checked);
+  (rows, maxScore) => {
+    const table = runTable(rows);
+    const plots = rows[0]!.measured !== undefined ? issueOrderPlots(rows[0]!) : [];
+    const problems = problemsOf(rows);
     if (problems.length > 0)
       return { score: 0, message: problems[0]!, output: `${problems.join('\n')}\n\n${table}`, plots };
-    const p99s = checked.map((c) => c.measured!.p99Ttft);
-    const m = median(p99s);
+    const p99s = rows.map((c) => c.measured!.p99Ttft);
+    const ratios = rows.map((c) => c.measured!.preemptions / Math.max(c.ref.preemptions, 1));
+    const [m, ratio] = [median(p99s), median(ratios)];
+    const ttftPoints = linear(
+      m,
+      P99_TTFT_THRESHOLD_S + maxScore / POINTS_OFF_PER_SECOND,
+      P99_TTFT_THRESHOLD_S,
+      maxScore,
+    );
+    const share = linear(ratio, PREEMPTION_SLACK.zero, PREEMPTION_SLACK.full, 1);
+    const swaps =
+      share < 1
+        ? `; but you preempt ${fmt(ratio, 2)} × as often as the reference (median over the bursts), so ${pct(share)} of those points (all at ≤ ${PREEMPTION_SLACK.full} ×, none at ${PREEMPTION_SLACK.zero} ×)`
+        : '';
     return {
-      score: linear(m, P99_TTFT_THRESHOLD_S + maxScore / POINTS_OFF_PER_SECOND, P99_TTFT_THRESHOLD_S, maxScore),
-      message: `median P99 TTFT ${s2(m)} s (full points at ≤ ${P99_TTFT_THRESHOLD_S} s, ${POINTS_OFF_PER_SECOND} points off per second above)`,
+      score: ttftPoints * share,
+      message: `median P99 TTFT ${s2(m)} s (full points at ≤ ${P99_TTFT_THRESHOLD_S} s, ${POINTS_OFF_PER_SECOND} points off per second above)${swaps}`,
       output: table,
       plots,
       leaderboard: [{ name: 'median P99 TTFT (s)', value: Number(m.toFixed(3)), order: 'asc' as const }],
-      extra: { p99Ttft: p99s },
+      extra: { p99Ttft: p99s, preemptionRatio: ratios },
     };
   },
 );
 
-/** Pass/fail per run against the reference's P99 TTFT on the same run. */
-const againstReference = (what: string) => async (checked: Checked[], ctx: ItemContext, maxScore: number) => {
-  const rows: string[][] = [];
-  let passed = 0;
-  for (const { run, measured, problem } of checked) {
-    const [ref, base] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
-    const limit = REFERENCE_SLACK.factor * ref.p99Ttft + REFERENCE_SLACK.seconds;
-    const ok = problem === undefined && measured!.p99Ttft <= limit;
-    if (ok) passed++;
-    const finished = measured !== undefined ? `${measured.completed}/${measured.total}` : '-';
-    rows.push([
-      run.label,
-      ok ? 'PASS' : 'FAIL',
-      ...[measured?.p99Ttft, limit, ref.p99Ttft, base.p99Ttft].map(s2),
-      finished,
-    ]);
-  }
-  const table = textTable(['burst', 'verdict', 'P99 TTFT yours (s)', 'limit', 'reference', 'FCFS', 'finished'], rows);
+/** Pass/fail per run: every request finished, P99 TTFT and preemptions within the reference's on the same run. */
+const againstReference = (what: string) => (rows: Row[], maxScore: number) => {
+  const verdicts = rows.map(({ measured: m, problem, ref }) => {
+    const [limit, swaps] = [
+      REFERENCE_SLACK.factor * ref.p99Ttft + REFERENCE_SLACK.seconds,
+      Math.floor(PREEMPTION_SLACK.pass * ref.preemptions + PREEMPTION_SLACK.extra),
+    ];
+    if (problem !== undefined) return problem;
+    if (m!.p99Ttft > limit) return `P99 TTFT ${s2(m!.p99Ttft)} s is above ${s2(limit)} s`;
+    if (m!.preemptions > swaps)
+      return `${m!.preemptions} preemptions, more than ${swaps} (${PREEMPTION_SLACK.pass} × the reference's ${ref.preemptions} + ${PREEMPTION_SLACK.extra})`;
+    return undefined;
+  });
+  const passed = verdicts.filter((v) => v === undefined).length;
+  const failures = verdicts.flatMap((v, i) => (v === undefined ? [] : [`${rows[i]!.run.label}: ${v}`]));
   return {
-    score: proportion(passed, checked.length, maxScore),
-    message: `${passed} of ${checked.length} ${what} passed (P99 TTFT ≤ ${REFERENCE_SLACK.factor} × the reference's + ${REFERENCE_SLACK.seconds} s, every request finished)`,
-    output: [...problemsOf(checked), table].join('\n\n'),
+    score: proportion(passed, rows.length, maxScore),
+    message: `${passed} of ${rows.length} ${what} passed (every request finished, P99 TTFT ≤ ${REFERENCE_SLACK.factor} × the reference's + ${REFERENCE_SLACK.seconds} s, preemptions ≤ ${PREEMPTION_SLACK.pass} × the reference's + ${PREEMPTION_SLACK.extra})`,
+    output: [...failures, runTable(rows, verdicts)].join('\n\n'),
   };
 };
 
 const variantsItem = scenario(
   (ctx) =>
-    VARIANTS.map((v, i) => ({
-      label: `hidden burst: ${v.count} prompts at ${v.qps} req/s`,
-      requests: burst({ ...v, seed: derivedSeed(ctx.hiddenSeed, `cfs-variant-${i}`) }),
+    VARIANTS.map(([count, qps], i) => ({
+      label: `hidden burst: ${count} prompts at ${qps} req/s`,
+      requests: burst({ count, qps, seed: derivedSeed(ctx.hiddenSeed, `cfs-variant-${i}`) }),
       cfsInterval: 10,
       swapSpace: HOMEWORK_SWAP_GIB,
     })),
   againstReference('bursts'),
 );
 
+/** Two homework bursts with 0.5 GiB of swap per GPU, so the CPU pool fills. */
 const tightPoolItem = scenario(
   (ctx) =>
     derivedSeeds(ctx.hiddenSeed, 'cfs-tight-pool', 2).map((seed, i) =>
-      homeworkRun(`hidden burst ${i + 1}, ${TIGHT_SWAP_SPACE_GIB} GiB swap per GPU`, seed, 10, TIGHT_SWAP_SPACE_GIB),
+      homeworkRun(`hidden burst ${i + 1}, 0.5 GiB swap per GPU`, seed, 10, 0.5),
     ),
   againstReference('bursts with a tight CPU pool'),
 );
@@ -186,17 +215,16 @@ const sweepItem = scenario(
     derivedSeeds(ctx.hiddenSeed, 'cfs-sweep', 3).flatMap((seed, i) =>
       SWEEP_INTERVALS.map((interval) => homeworkRun(`hidden burst ${i + 1}, interval ${interval}`, seed, interval)),
     ),
-  async (checked, ctx, maxScore) => {
-    const problems = problemsOf(checked);
+  (rows, maxScore) => {
+    const problems = problemsOf(rows);
     if (problems.length > 0) return { score: 0, message: problems[0]!, output: problems.join('\n') };
-    const refs = await Promise.all(checked.map((c) => trusted('reference', c.run, ctx)));
     // Medians over the bursts, per interval (runs are burst-major): [P99 TTFT, mean TPOT] per interval.
     const medians = (list: readonly BaselineRun[]) =>
       SWEEP_INTERVALS.map((_, k) => {
         const at = list.filter((_m, i) => i % SWEEP_INTERVALS.length === k);
         return [median(at.map((m) => m.p99Ttft)), median(at.map((m) => m.meanTpot))] as const;
       });
-    const [yours, ref] = [medians(checked.map((c) => c.measured!)), medians(refs)];
+    const [yours, ref] = [medians(rows.map((c) => c.measured!)), medians(rows.map((c) => c.ref))];
     const at = (interval: number) => yours[SWEEP_INTERVALS.indexOf(interval as 0)]!;
     const cfsPart = [5, 10, 20, 40];
     const each = (ok: (x: readonly [number, number], before: readonly [number, number]) => boolean) =>
@@ -219,7 +247,7 @@ const sweepItem = scenario(
       SWEEP_INTERVALS.map((v, k) => [String(v), s2(yours[k]![0]), s2(ref[k]![0]), ms(yours[k]![1]), ms(ref[k]![1])]),
     );
     const points = (xs: (readonly [number, number])[]) =>
-      xs.map(([ttft, tpot]) => [1000 * tpot, ttft] as [number, number]);
+      xs.map(([ttft, tpot]): [number, number] => [1000 * tpot, ttft]);
     const plot = scatterChart({
       title: 'P99 TTFT against mean TPOT per cfsInterval (medians over the hidden bursts)',
       x: 'mean TPOT (ms)',
@@ -247,7 +275,7 @@ type Unit = 's' | 'ms' | 'pct' | 'count';
  * right choices are not here (grader code ships with the student handout): they are read from the
  * reference answers (reference/cfs/cfs-answers.ts) at scoring time.
  */
-export const EVIDENCE: readonly (readonly [string, string, Unit, number, (m: Measured) => number | null])[] = [
+const EVIDENCE: readonly (readonly [string, string, Unit, number, (m: Measured) => number | null])[] = [
   ['q1', 'ttftPrompt10S', 's', 0, (m) => m.ttft[9] ?? null],
   ['q1', 'ttftPrompt40S', 's', 0, (m) => m.ttft[39] ?? null],
   ['q2', 'gpuBlocks', 'count', 0, (m) => m.gpuBlocks],
@@ -266,6 +294,10 @@ export const EVIDENCE: readonly (readonly [string, string, Unit, number, (m: Mea
   ['q6', 'meanTpotCfs40Ms', 'ms', 40, (m) => 1000 * m.meanTpot],
 ];
 const QUESTIONS = [...new Set(EVIDENCE.map((e) => e[0]))];
+const MCQ_INTERVALS = [0, 5, 10, 40] as const;
+type AnswerSheet = Record<string, Record<string, unknown> | undefined>;
+/** The reference's answer sheet: the key the multiple-choice item is scored against. */
+const ANSWER_KEY = referenceOracle<{ answers: AnswerSheet }>('cfs', 'cfs-answers.ts');
 
 /** A measured evidence value as the answer sheet would write it, with its unit. */
 function measuredValue(unit: Unit, value: number | null): string {
@@ -275,11 +307,10 @@ function measuredValue(unit: Unit, value: number | null): string {
 }
 
 /** Whether an evidence value matches: 2% (or the printed rounding) for times, 1 point for percentages, exact counts. */
-export function evidenceMatches(unit: Unit, got: unknown, want: number | null): boolean {
+function evidenceMatches(unit: Unit, got: unknown, want: number | null): boolean {
   if (typeof got !== 'number' || !Number.isFinite(got) || want === null || !Number.isFinite(want)) return false;
   const d = Math.abs(got - want);
-  if (unit === 'pct') return d <= 1;
-  if (unit === 'count') return d < 0.5;
+  if (unit === 'pct' || unit === 'count') return d <= (unit === 'pct' ? 1 : 0.49);
   return d <= Math.max(0.02 * Math.abs(want), unit === 's' ? 0.01 : 0.1);
 }
 
@@ -290,7 +321,7 @@ function answerProblems(
   right: unknown,
   runs: Map<number, Measured>,
 ) {
-  if (a === undefined || typeof a !== 'object' || a === null) return ['no answer'];
+  if (typeof a !== 'object' || a === null) return ['no answer'];
   const why =
     a.choice === right ? [] : [a.choice == null ? 'no choice' : `choice ${JSON.stringify(a.choice)} is not right`];
   for (const [, field, unit, interval, value] of EVIDENCE.filter((e) => e[0] === q)) {
@@ -304,14 +335,11 @@ function answerProblems(
   return why;
 }
 
-const MCQ_INTERVALS = [0, 5, 10, 40] as const;
-type AnswerSheet = Record<string, Record<string, unknown> | undefined>;
-
-const mcqItem: ItemImplementation<{ runs: CfsRun[] }, AnswersOutput> = {
-  output: AnswersOutput,
+const mcqItem: ItemImplementation<{ runs: CfsRun[] }, SimulateOutput> = {
+  output: SimulateOutput,
   prepare() {
     const runs = MCQ_INTERVALS.map(publicRun);
-    return { input: { task: 'answers', runs }, prepared: { runs } };
+    return { input: { task: 'simulate', runs, answers: true }, prepared: { runs } };
   },
   async score(out, { runs }, ctx, maxScore): Promise<ItemOutcome> {
     const key = await ANSWER_KEY.reference(ctx);

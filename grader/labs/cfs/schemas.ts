@@ -23,19 +23,19 @@ export const RunSteps = z.strictObject({
 });
 export type RunSteps = z.infer<typeof RunSteps>;
 
-export const SimulateInput = z.strictObject({ task: z.literal('simulate'), runs: z.array(CfsRun) });
-export const SimulateOutput = z.strictObject({ task: z.literal('simulate'), runs: z.array(RunSteps) });
-export type SimulateOutput = z.infer<typeof SimulateOutput>;
-
-/** The student's cfs-answers.ts `answers` as JSON (checked in the parent, question by question), with the evidence runs. */
-export const AnswersInput = z.strictObject({ task: z.literal('answers'), runs: z.array(CfsRun) });
-export const AnswersOutput = z.strictObject({
-  task: z.literal('answers'),
-  answers: z.unknown(),
-  answersError: z.string().optional(),
-  runs: z.array(RunSteps),
+/** Runs for the student's scheduler; with `answers`, also its answer sheet (cfs-answers.ts `answers`) as JSON. */
+export const SimulateInput = z.strictObject({
+  task: z.literal('simulate'),
+  runs: z.array(CfsRun),
+  answers: z.boolean(),
 });
-export type AnswersOutput = z.infer<typeof AnswersOutput>;
+export const SimulateOutput = z.strictObject({
+  task: z.literal('simulate'),
+  runs: z.array(RunSteps),
+  answers: z.unknown().optional(),
+  answersError: z.string().optional(),
+});
+export type SimulateOutput = z.infer<typeof SimulateOutput>;
 
 const perRequest = z.array(z.number().nullable());
 
@@ -48,6 +48,8 @@ export const BaselineRun = z.strictObject({
   tpot: perRequest,
   p99Ttft: z.number(),
   meanTpot: z.number(),
+  /** Requests preempted (swapped out or recomputed), summed over the run's steps. */
+  preemptions: z.number().int(),
   gpu: z.array(z.tuple([z.number(), z.number()])),
 });
 export type BaselineRun = z.infer<typeof BaselineRun>;

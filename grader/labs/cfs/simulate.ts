@@ -4,19 +4,10 @@
  */
 import homework from '../../../traces/cfs-homework.json' with { type: 'json' };
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
-import {
-  kvUsagePeaks,
-  kvUsageSeries,
-  latenciesInIssueOrder,
-  type KvUsagePeaks,
-} from '../../../sim/metrics/kv-usage.js';
+import { kvUsagePeaks, kvUsageSeries, latenciesInIssueOrder } from '../../../sim/metrics/kv-usage.js';
 import { mean, percentile } from '../../../sim/metrics/stats.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
-import {
-  vllmV0Options,
-  VllmV0ReplicaScheduler,
-  type V0StepRecord,
-} from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
+import * as v0 from '../../../sim/policies/replica/vllm-v0-replica-scheduler.js';
 import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { ReplayError } from '../../kit/batch-replay.js';
 import { decodeSteps, V0StepReplayScheduler } from '../../kit/vllm-v0-step-replay.js';
@@ -34,12 +25,16 @@ export type MakeScheduler = (init: VllmV0SchedulerInit) => VllmV0Scheduler;
 export function simulateCfs(
   run: CfsRun,
   makeScheduler: MakeScheduler,
-  options: { onStep?: (step: V0StepRecord) => void; usage?: boolean; observers?: readonly SimulationObserver[] } = {},
-): { result: SimulationResult; replica: VllmV0ReplicaScheduler } {
+  options: {
+    onStep?: (step: v0.V0StepRecord) => void;
+    usage?: boolean;
+    observers?: readonly SimulationObserver[];
+  } = {},
+): { result: SimulationResult; replica: v0.VllmV0ReplicaScheduler } {
   const { cfsInterval, swapSpace } = run;
   const config = quietConfig({ ...SERVER, cfsInterval, swapSpace, seed: 0 });
-  let replica: VllmV0ReplicaScheduler | undefined;
-  class LabReplica extends VllmV0ReplicaScheduler {
+  let replica: v0.VllmV0ReplicaScheduler | undefined;
+  class LabReplica extends v0.VllmV0ReplicaScheduler {
     protected override createScheduler(init: VllmV0SchedulerInit): VllmV0Scheduler {
       return makeScheduler(init);
     }
@@ -48,7 +43,7 @@ export function simulateCfs(
     requests: fromWire(run.requests),
     observers: options.observers,
     makeReplicaScheduler: (init) => {
-      replica = new LabReplica(init, vllmV0Options(config, options.usage ?? false));
+      replica = new LabReplica(init, v0.vllmV0Options(config, options.usage ?? false));
       replica.onStep = options.onStep;
       return replica;
     },
@@ -58,15 +53,17 @@ export function simulateCfs(
 
 /** A run as the items score it; the timeline when one was recorded (the report's side-by-side view). */
 export interface Measured extends BaselineRun {
-  readonly peaks: KvUsagePeaks;
+  readonly peaks: ReturnType<typeof kvUsagePeaks>;
   readonly cpuBlocks: number;
   readonly gpuBlocks: number;
   readonly timeline?: RecordedRun;
 }
 
 export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRecorder): Measured {
+  let preemptions = 0;
   const { result, replica } = simulateCfs(run, make, {
     usage: true,
+    onStep: (s) => (preemptions += s.swappedOut.length + s.recomputed.length),
     ...(timeline !== undefined ? { observers: [timeline] } : {}),
   });
   const { ttft, tpot } = latenciesInIssueOrder(result.requests);
@@ -80,6 +77,7 @@ export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRec
     tpot,
     p99Ttft: percentile(done(ttft), 99),
     meanTpot: mean(done(tpot)),
+    preemptions,
     gpu: kvUsageSeries(replica.usage, gpuBlocks, cpuBlocks).gpu,
     peaks: kvUsagePeaks(replica.usage, gpuBlocks, cpuBlocks),
     cpuBlocks,
@@ -95,21 +93,16 @@ export function replayStudent(
   timeline?: TimelineRecorder,
 ): { measured?: Measured; problem?: string } {
   if (wire === undefined) return { problem: 'no result for this run' };
-  if (wire.stopped !== undefined)
-    return {
-      problem: `the run stopped: the CPU swap pool filled and your onSwapPoolFull() chose 'raise' (${wire.stopped})`,
-    };
+  const stopped = `the run stopped: the CPU swap pool filled and your onSwapPoolFull() chose 'raise' (${wire.stopped})`;
+  if (wire.stopped !== undefined) return { problem: stopped };
   let scheduler: V0StepReplayScheduler | undefined;
   try {
     const steps = decodeSteps(wire.steps);
     const measured = measure(run, (init) => (scheduler = new V0StepReplayScheduler(init, steps)), timeline);
     if (scheduler!.remaining > 0)
       return { problem: `${scheduler!.remaining} of your scheduler's steps were never replayed: the run diverged` };
-    if (measured.completed < measured.total)
-      return {
-        measured,
-        problem: `${measured.total - measured.completed} of ${measured.total} requests never finished`,
-      };
+    const unfinished = measured.total - measured.completed;
+    if (unfinished > 0) return { measured, problem: `${unfinished} of ${measured.total} requests never finished` };
     return { measured };
   } catch (err) {
     // The engine's own step checks (vllm-v0-replica-scheduler.ts) also hold the replayed steps to its rules.

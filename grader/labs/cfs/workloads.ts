@@ -6,26 +6,15 @@
  * The lengths are servelab's own 50 (prompt, output) pairs drawn to match the summary of the
  * homework's dummy dataset (labs/cfs/README.md): 67,785 prompt and 15,255 output tokens, means ≈ 1,356
  * and 305, longest prompt 3,835. Together they need ≈ 5 times the GPU KV cache (16,384 tokens).
- * The public burst is also shipped as `traces/cfs-burst.csv` (`npm run gen-cfs-trace` rewrites it).
+ * They ship as traces/cfs-dummy-lengths.json; the public burst as `traces/cfs-burst.csv` (`npm run gen-cfs-trace`).
  */
+import lengths from '../../../traces/cfs-dummy-lengths.json' with { type: 'json' };
 import { Rng } from '../../../sim/workload/rng.js';
 import { writeTraceCsv } from '../../../sim/workload/trace-file.js';
 import type { WireRequests } from '../../kit/wire.js';
 
-/** (prompt tokens, output tokens) pairs in the dataset's order, flat. */
-const FLAT_LENGTHS = [
-  3835, 190, 1841, 160, 442, 395, 693, 457, 1735, 222, 2052, 314, 975, 663, 3198, 433, 610, 286, 219, 64, 501, 215, 564,
-  187, 1838, 671, 632, 242, 1306, 413, 2034, 271, 998, 387, 2468, 133, 804, 34, 432, 249, 714, 68, 1509, 199, 3660, 207,
-  627, 378, 634, 261, 572, 152, 2472, 223, 1125, 908, 572, 403, 1028, 88, 1383, 266, 1434, 351, 360, 136, 1119, 163,
-  661, 212, 930, 346, 1554, 361, 1658, 298, 628, 366, 3835, 226, 689, 135, 785, 166, 3451, 1400, 1206, 496, 1796, 460,
-  982, 665, 1224, 74, 2115, 64, 1275, 79, 610, 118,
-];
-
 /** (prompt tokens, output tokens), in the dataset's order. */
-export const DUMMY_LENGTHS: readonly (readonly [number, number])[] = Array.from(
-  { length: FLAT_LENGTHS.length / 2 },
-  (_, i) => [FLAT_LENGTHS[2 * i]!, FLAT_LENGTHS[2 * i + 1]!],
-);
+export const DUMMY_LENGTHS: readonly (readonly [number, number])[] = lengths.map(([p, o]) => [p!, o!] as const);
 
 /** Requests as parallel arrays (compact over IPC), in issue order. */
 export type BurstRequests = Pick<WireRequests, 'arrivedAt' | 'numPrefillTokens' | 'numDecodeTokens'>;
