@@ -12,7 +12,9 @@ export default defineConfig({
     // Simulation tests are CPU-bound; two workers match the CI machine's two cores.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 300_000,
+    // A safety net for a hung test, not a time bound: a loaded machine (CI beside another job) stretches the
+    // heaviest gradings (a whole lab end to end) to several minutes.
+    testTimeout: 600_000,
     setupFiles: childCoverageDir !== undefined ? ['test/coverage/child-coverage-env.ts'] : [],
     // Only active with --coverage (npm run coverage); `npm test` never pays for it.
     coverage: {

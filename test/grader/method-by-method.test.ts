@@ -85,7 +85,7 @@ for (const [lab, items] of Object.entries(LABS)) {
             `not implemented: ${label(needs[0]!)} in starter/${lab}/${needs[0]!.file}`,
           );
         }
-      }, 60_000);
+      });
     });
   });
 }

@@ -51,7 +51,7 @@ describe('a throw from a student method', () => {
     );
     expect(text).toMatch(/at VtcReplicaScheduler\.getNextBatch \(starter\/fairness\/vtc-replica-scheduler\.ts:/);
     expect(text).not.toMatch(INTERNAL);
-  }, 60_000);
+  });
 
   it('deadline: an overload run (getNextBatch recorded) names DeadlineScheduler.tokenDeadline', async () => {
     const files = throwing('deadline', 'deadline-scheduler.ts', 'tokenDeadline(r: Request): number {', 'r.id >= 0');
@@ -60,7 +60,7 @@ describe('a throw from a student method', () => {
       /Error: thrown by the student \(at DeadlineScheduler\.tokenDeadline, starter\/deadline\/deadline-scheduler\.ts:\d+\)/,
     );
     expect(text).not.toMatch(INTERNAL);
-  }, 60_000);
+  });
 
   it('autoscaling: a unit case and a simulation (tune recorded) name InferlineAutoscaler.tune', async () => {
     const files = throwing(
@@ -77,7 +77,7 @@ describe('a throw from a student method', () => {
       /at InferlineAutoscaler\.tune \(starter\/autoscaling\/inferline-autoscaler\.ts:\d+:\d+\)/,
     );
     expect(`${text.tune}${text.tuning}`).not.toMatch(INTERNAL);
-  }, 60_000);
+  });
 
   it('cfs: a unit step (the harness hooks schedule) and a simulation name CfsScheduler.scheduleCfs', async () => {
     const files = throwing(
@@ -92,5 +92,5 @@ describe('a throw from a student method', () => {
     );
     expect(text['burst-p99-ttft']).toMatch(/at CfsScheduler\.scheduleCfs \(starter\/cfs\/cfs-scheduler\.ts:\d+:\d+\)/);
     expect(`${text['cfs-step']}${text['burst-p99-ttft']}`).not.toMatch(INTERNAL);
-  }, 60_000);
+  });
 });

@@ -104,7 +104,7 @@ describe('the Gradescope bundle', () => {
     expect(
       entries.filter((e) => e.mode !== 0o644 && !['run_autograder', 'setup.sh'].includes(e.name)).map((e) => e.name),
     ).toEqual([]);
-  }, 60_000);
+  });
 
   it('without --seed gets a fresh seed from crypto randomness, printed once, never the manifest default', async () => {
     const saved = process.env.SERVELAB_HIDDEN_SEED;
@@ -123,7 +123,7 @@ describe('the Gradescope bundle', () => {
     } finally {
       if (saved !== undefined) process.env.SERVELAB_HIDDEN_SEED = saved;
     }
-  }, 60_000);
+  });
 });
 
 describe('what students are told and shown', () => {

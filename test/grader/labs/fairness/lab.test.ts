@@ -61,7 +61,7 @@ describe('fairness lab, graded end to end', () => {
     const byId = new Map(result.items.map((i) => [i.id, i]));
     expect(byId.get('vtc-on-off')?.output).toMatch(/^on\/off .* pass$/m);
     expect(byId.get('vtc-arrival')?.output).toMatch(/^PASS public case: lift to the smallest waiting counter: /m);
-  }, 300_000);
+  });
 
   it('packages the files as ./submit.sh does, and gives the untouched stubs 0 naming what to write', async () => {
     // A checkout whose starter files are the reference's, packaged the way ./submit.sh does it.
@@ -96,5 +96,5 @@ describe('fairness lab, graded end to end', () => {
           : /not implemented/,
       );
     }
-  }, 300_000);
+  });
 });

@@ -123,5 +123,5 @@ describe('npm run try -- fairness', () => {
     expect(stubs.values).toEqual({});
     expect(stubs.errors.join('\n')).toMatch(/^part 1, overload: not implemented: VtcReplicaScheduler\.\w+/m);
     expect(stubs.errors.join('\n')).toMatch(/^part 2, overload: not implemented: VtcSarathiReplicaScheduler\.\w+/m);
-  }, 300_000);
+  });
 });

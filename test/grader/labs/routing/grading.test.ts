@@ -49,7 +49,7 @@ describe('routing design and benchmark items', () => {
   it('give the reference full marks', async () => {
     const scores = await benchmarkScores(await oracle.reference(ctx));
     expect(scores).toEqual(Object.fromEntries(BENCHMARK_ITEMS.map((i) => [i.id, i.points])));
-  }, 120_000);
+  });
 
   it.each(['llq-copy', 'lor-copy', 'round-robin-copy', 'random-copy'])(
     'give a copy of an engine router (%s) at most 40 percent of their points',
@@ -76,7 +76,7 @@ describe('rule 1 in the hidden runs', () => {
       // Only the runs with scale events break the rule: the others ran like llq.
       expect(outcome.output.split('\n').every((line) => line.includes('with scale events'))).toBe(true);
     }
-  }, 120_000);
+  });
 });
 
 describe('what the child router sees in the hidden runs', () => {
@@ -104,5 +104,5 @@ describe('what the child router sees in the hidden runs', () => {
     // four-kinds has two scale-downs: each replica that left the views was announced first.
     expect(vanished.size).toBeGreaterThan(0);
     expect([...vanished].every((id) => removed.includes(id))).toBe(true);
-  }, 60_000);
+  });
 });
