@@ -10,8 +10,11 @@ import {
   TimelineRecorder,
   type TimelineData,
   type TimelineOptions,
+  type TimelineSeries,
 } from '../../sim/metrics/timeline/index.js';
-import type { RecordedRun, TimelinePair } from '../report/timeline-view.js';
+import { mostDifferentWindow, type RecordedRun, type TimelinePair } from '../report/timeline-view.js';
+
+export type { TimelinePair };
 import { cached, type CacheKey } from './result-cache.js';
 
 /** Whole runs are recorded (the window is chosen afterwards); this bounds a pathological one. */
@@ -53,6 +56,20 @@ export function narrowToWindow(data: TimelineData, window: readonly [number, num
     spans.push(start, end);
   }
   return { ...data, lines, spans, window: [window[0], window[1]] };
+}
+
+/**
+ * `data` (a whole recorded run) narrowed to the window the report will show beside `reference` (a series
+ * of the reference's run on the same workload): the same choice `timelineView` makes from the two series.
+ */
+export function narrowToShownWindow(
+  data: TimelineData,
+  endTime: number,
+  reference: { readonly series: TimelineSeries; readonly endTime: number },
+): TimelineData {
+  if (data.series === undefined) throw new Error('narrowToShownWindow: the recorder needs keepSeries: true');
+  const { window } = mostDifferentWindow(data.series, reference.series, Math.max(endTime, reference.endTime));
+  return narrowToWindow(data, window);
 }
 
 /** The pair, or undefined when the reference side cannot be run. */

@@ -7,9 +7,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TimelineData, TimelineSeries } from '../../../sim/metrics/timeline/index.js';
-import { mostDifferentWindow } from '../../report/timeline-view.js';
 import { childAsker, ChildGone, type EngineWorkerData } from '../../kit/engine-worker.js';
-import { narrowToWindow, reportRecorder } from '../../kit/timelines.js';
+import { narrowToShownWindow, reportRecorder } from '../../kit/timelines.js';
 import { InvalidAnswer, ProxyRouter, type Ask } from '../../kit/router-proxy.js';
 import { TIMELINE_SERIES_RESOLUTION, type SimulationRun } from './schemas.js';
 import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
@@ -80,7 +79,12 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRefer
         requestsPerReplica: perReplicaCounts(result),
         e2es: e2eValues(result),
         ...(recorder !== undefined && timelineReference !== undefined
-          ? { timeline: shownWindow(recorder.freeze(result.endTime), result.endTime, timelineReference) }
+          ? {
+              timeline: {
+                data: narrowToShownWindow(recorder.freeze(result.endTime), result.endTime, timelineReference),
+                endTime: result.endTime,
+              },
+            }
           : {}),
       });
     } catch (err) {
@@ -93,12 +97,6 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRefer
     }
   }
   return { runs: outcomes };
-}
-
-/** The student's recorded run narrowed to the window the report picks against the reference's. */
-function shownWindow(data: TimelineData, endTime: number, reference: TimelineReference) {
-  const { window } = mostDifferentWindow(data.series!, reference.series, Math.max(endTime, reference.endTime));
-  return { data: narrowToWindow(data, window), endTime };
 }
 
 // Worker entry: started by runEngineWorker with the runs; posts one 'done' message.
