@@ -67,6 +67,8 @@ function gradeInChild(
     submission.name,
     '--format',
     opts.formats.join(','),
+    // Submissions side by side already fill the cores: each runs its items one at a time.
+    ...(opts.jobs > 1 ? ['--jobs', '1'] : []),
   ];
   return new Promise((done) => {
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -16,7 +16,7 @@ import { REPORT_FORMATS, type ReportFormat } from '../report/exporters.js';
 import { intFlag, parseCli } from './args.js';
 import { itemLine, summaryLine } from './print.js';
 
-export const GRADE_USAGE = `Usage: npm run grade -- <submission.zip|dir> --lab <${labNames().join('|')}> [--out DIR] [--seed N] [--name NAME] [--format F,...]
+export const GRADE_USAGE = `Usage: npm run grade -- <submission.zip|dir> --lab <${labNames().join('|')}> [--out DIR] [--seed N] [--name NAME] [--format F,...] [--jobs N]
        npm run grade -- --batch <folder of submissions> --lab <lab> [--out DIR] [--jobs N] [--force] [--seed N] [--format F,...]
 
   --lab     which lab the submission is for
@@ -26,7 +26,9 @@ export const GRADE_USAGE = `Usage: npm run grade -- <submission.zip|dir> --lab <
   --format  extra result formats besides Gradescope's results.json: prairielearn, junit (comma-separated)
   --batch   grade every .zip and folder in this folder, writing <out>/<name>/ for each plus grades.csv,
             summary.md and summary.json in <out>
-  --jobs    submissions graded at once (default: the number of CPU cores)
+  --jobs    one submission: its items' child runs at once (default: 2, or 1 on a one-core machine);
+            --batch: submissions graded at once (default: the number of CPU cores), each running its
+            items one at a time when more than one submission runs
   --force   regrade submissions whose files, seed and grader have not changed since the last run`;
 
 function parseFormats(value: string | true | undefined): ReportFormat[] {
@@ -81,6 +83,13 @@ async function runBatch(
   return 0;
 }
 
+function itemJobs(flags: Map<string, string | true>): { itemJobs?: number } {
+  const jobs = intFlag(flags, 'jobs');
+  if (jobs === undefined) return {};
+  if (jobs < 1) throw new InputError('--jobs must be at least 1');
+  return { itemJobs: jobs };
+}
+
 export function submissionName(path: string): string {
   return basename(path).replace(/\.zip$/i, '');
 }
@@ -117,6 +126,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       hiddenSeed: intFlag(flags, 'seed'),
       outDir,
       formats,
+      ...itemJobs(flags),
       onItem: (item) => console.log(itemLine(item)),
     });
     if (result.items.length === 0) for (const n of result.notices) console.log(n);
