@@ -113,52 +113,56 @@ function build(m: FairnessModule, s: Situation) {
 }
 
 /**
- * Makes the call and observes: counters of every client in the situation (absent: 0), and per call
- * what it returned and the queues it left. A schedule's batch is split into decodes (one token for a
+ * Makes the calls in turn and observes: counters of every client in the situation (absent: 0), and what
+ * the calls returned and the queues they left. A schedule's batch is split into decodes (one token for a
  * running request past its prompt; any order) and prompt entries (admissions and chunks, in order).
  */
-function observe(m: FairnessModule, s: Situation, action: Action): unknown {
+function observe(m: FairnessModule, s: Situation, actions: readonly Action[]): unknown {
   const { scheduler, requests } = build(m, s);
   const clients = new Set([...Object.keys(s.counters).map(Number), ...s.reqs.map((r) => r.client)]);
   const queues = () => ({ waiting: scheduler.waiting.map((r) => num(r?.id)) });
   let seen: Record<string, unknown> = {};
-  if (action === 'schedule') {
-    const decoding = new Set(scheduler.running.filter((r) => r.isPrefillComplete).map((r) => r.id));
-    const batch = scheduler.schedule(10);
-    const entries = (batch?.requests ?? []).map((r, i) => [num(r?.id), num(batch?.numTokens[i])] as const);
-    const blocks = [...requests.keys()].sort((a, b) => a - b).map((id) => [id, scheduler.kv.blocksHeldBy(id)]);
-    const decodes = entries.filter(([id]) => id !== null && decoding.has(id)).sort((x, y) => x[0]! - y[0]!);
-    seen = {
-      batch: batch == null ? null : { decodes, prompts: entries.filter(([id]) => id === null || !decoding.has(id)) },
-      ...queues(),
-      lastClientScheduled: num(scheduler.lastClientScheduled),
-      blocks: blocks.filter(([, held]) => held! > 0),
-    };
-  } else if ('arrive' in action) {
-    const [id, client] = action.arrive;
-    clients.add(client);
-    scheduler.addRequest(request(id, client, 5, 100, 20), 5);
-  } else if ('end' in action) {
-    const ids = action.end.filter((_, i) => i % 2 === 0);
-    const tokens = action.end.filter((_, i) => i % 2 === 1);
-    const reqs = ids.map((id) => requests.get(id)!);
-    scheduler.running = scheduler.running.filter((r) => !ids.includes(r.id)); // the batch was executing
-    for (const [i, r] of reqs.entries()) {
-      r.onBatchStart(19.99);
-      r.onBatchEnd(20, tokens[i]!, 0.01);
+  for (const action of actions) {
+    if (action === 'schedule') {
+      const decoding = new Set(scheduler.running.filter((r) => r.isPrefillComplete).map((r) => r.id));
+      const batch = scheduler.schedule(10);
+      const entries = (batch?.requests ?? []).map((r, i) => [num(r?.id), num(batch?.numTokens[i])] as const);
+      const blocks = [...requests.keys()].sort((a, b) => a - b).map((id) => [id, scheduler.kv.blocksHeldBy(id)]);
+      const decodes = entries.filter(([id]) => id !== null && decoding.has(id)).sort((x, y) => x[0]! - y[0]!);
+      seen = {
+        batch: batch == null ? null : { decodes, prompts: entries.filter(([id]) => id === null || !decoding.has(id)) },
+        ...queues(),
+        lastClientScheduled: num(scheduler.lastClientScheduled),
+        blocks: blocks.filter(([, held]) => held! > 0),
+      };
+    } else if ('arrive' in action) {
+      const [id, client] = action.arrive;
+      clients.add(client);
+      const r = request(id, client, 5, 100, 20);
+      requests.set(id, r);
+      scheduler.addRequest(r, 5);
+    } else if ('end' in action) {
+      const ids = action.end.filter((_, i) => i % 2 === 0);
+      const tokens = action.end.filter((_, i) => i % 2 === 1);
+      const reqs = ids.map((id) => requests.get(id)!);
+      scheduler.running = scheduler.running.filter((r) => !ids.includes(r.id)); // the batch was executing
+      for (const [i, r] of reqs.entries()) {
+        r.onBatchStart(19.99);
+        r.onBatchEnd(20, tokens[i]!, 0.01);
+      }
+      scheduler.numRunningBatches = 1;
+      scheduler.onBatchEnd(new Batch(0, reqs, tokens), 20);
+    } else {
+      const prefills = action.select.map((id) => requests.get(id)!);
+      const got =
+        s.kind === 'vtc'
+          ? (scheduler as VtcScheduler).selectNextRequest()
+          : (scheduler as VtcSarathiScheduler).selectNextRequest(prefills);
+      const flag =
+        s.kind === 'vtc' ? {} : { isRunningPrefill: (got as { isRunningPrefill?: unknown })?.isRunningPrefill ?? null };
+      const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index), ...flag };
+      seen = { selection, ...queues() };
     }
-    scheduler.numRunningBatches = 1;
-    scheduler.onBatchEnd(new Batch(0, reqs, tokens), 20);
-  } else {
-    const prefills = action.select.map((id) => requests.get(id)!);
-    const got =
-      s.kind === 'vtc'
-        ? (scheduler as VtcScheduler).selectNextRequest()
-        : (scheduler as VtcSarathiScheduler).selectNextRequest(prefills);
-    const flag =
-      s.kind === 'vtc' ? {} : { isRunningPrefill: (got as { isRunningPrefill?: unknown })?.isRunningPrefill ?? null };
-    const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index), ...flag };
-    seen = { selection, ...queues() };
   }
   const counters = [...clients].sort((a, b) => a - b).map((c) => [c, num(scheduler.virtualCounters.get(c) ?? 0)]);
   return { ...seen, counters: Object.fromEntries(counters) };
@@ -166,18 +170,18 @@ function observe(m: FairnessModule, s: Situation, action: Action): unknown {
 
 type FairnessProbe = Probe<FairnessModule>;
 /** A scheduler probe; a cost function's starter default it calls along the way is not its fault (`ownDefaults`). */
-const probe = (hidden: boolean, name: string, expect: string, s: Situation, action: Action): FairnessProbe => ({
+const probe = (hidden: boolean, name: string, expect: string, s: Situation, ...actions: Action[]): FairnessProbe => ({
   name,
   hidden,
   expect,
-  run: (m) => observe(m, s, action),
+  run: (m) => observe(m, s, actions),
   compare: compareFields,
   ownDefaults: [],
 });
 const rngOf = (seed: number, item: string) => new Rng(seed).fork(`fairness-${item}`);
-/** Four distinct client ids of 0–9, drawn. */
+/** Five distinct client ids of 0–9, drawn. */
 const clientPool = (rng: Rng) =>
-  rng.shuffle(Array.from({ length: 10 }, (_, i) => i)) as [number, number, number, number];
+  rng.shuffle(Array.from({ length: 10 }, (_, i) => i)) as [number, number, number, number, number];
 const weightsWith = (w: Readonly<Record<number, number>>) => Array.from({ length: 10 }, (_, c) => w[c] ?? 1);
 
 type CostFn = 'getPrefillTokenServiceCost' | 'getDecodeTokenServiceCost' | 'getServiceCost';
@@ -215,12 +219,35 @@ const costDecode: ProbeSet<FairnessModule> = (seed) => {
 // biome-ignore format: a table of cases
 const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'vtc-arrival');
-  const [a, b, c, x] = clientPool(rng);
+  const [a, b, c, x, d] = clientPool(rng);
+  const weights = weightsWith(Object.fromEntries(rng.shuffle([0.5, 1, 1.5, 2, 3]).map((w, i) => [[a, b, c, x, d][i], w])));
   const [c1, c2, c3] = [rng.int(100, 300), rng.int(400, 600), rng.int(700, 900)];
-  const three = (own: number) => vtc(1000, { [a]: c2, [b]: c1, [c]: c3, [x]: own },
-    [waiting(0, a, 100), waiting(1, c, 100), waiting(2, b, 100), waiting(3, a, 100)]);
-  const [own1, own2] = [rng.int(0, 90), rng.int(c1 + 1, c2 - 1)];
+  const [own1, own2, t] = [rng.int(0, 90), rng.int(c1 + 1, c2 - 1), rng.int(200, 800) + 1 / 3];
+  const low = rng.int(own1 + 1, c1 - 1);
+  const [lo, mid, hi] = [a, b, x].sort((p, q) => p - q);
   const [sa, sb, ra, rb, la, lb] = [rng.int(5, 40), rng.int(100, 200), rng.int(5, 40), rng.int(100, 200), rng.int(0, 50), rng.int(100, 500)];
+  // Each part's cases: three waiting clients of distinct counters and weights, and a client with a running request
+  // (part 2: a prompt in progress) below them all, where lifting to the smallest, the largest, the running
+  // client's counter or not at all give four different counters; and the ties a lift makes.
+  const both = (['vtc', 'vtc-sarathi'] as const).flatMap((kind) => {
+    const [at, P] = kind === 'vtc' ? [vtc, ''] : [sarathi, 'part 2: '];
+    const busy = (id: number) => (kind === 'vtc' ? decoding(id, d) : prefilling(id, d, 900, 100));
+    const three = (own: number) => at(1000, { [a]: c2, [b]: c1, [c]: c3, [x]: own, [d]: low },
+      [waiting(0, a, 100), waiting(1, c, 100), waiting(2, b, 100), waiting(3, a, 100), busy(4)], { weights });
+    return [
+      probe(true, `${P}lift to the minimum of three waiting clients`,
+        'three clients waiting with different counters and weights, a running client below them; a client below all of them arrives → lifted to the smallest waiting counter (not the largest, not the running client\'s)',
+        three(own1), arrive(5, x)),
+      probe(true, `${P}never lowered`, "the arriving client's counter is already above the smallest waiting counter → unchanged",
+        three(own2), arrive(5, x)),
+      probe(true, `${P}a lifted client ties with the smallest waiting counter`,
+        'the arriving client has the lowest id; lifted to exactly the smallest waiting counter, it ties with that client and is selected next',
+        at(1000, { [lo]: own1, [mid]: c1, [hi]: c2 }, [waiting(0, hi, 100), waiting(1, mid, 100)], { weights }), arrive(2, lo), select()),
+      probe(true, `${P}counters within a relative 10⁻⁹ are equal`,
+        'after the lift, the waiting client with the lowest id is 10⁻¹⁰ above the smallest counter: a tie, so it is selected next',
+        at(1000, { [lo]: t * (1 + 4e-10), [mid]: t, [hi]: own1 }, [waiting(0, mid, 100), waiting(1, lo, 100)], { weights }), arrive(2, hi), select()),
+    ];
+  });
   return [
     probe(false, 'lift to the smallest waiting counter',
       'clients 0 (counter 50) and 1 (80) are waiting; client 2 (counter 0) arrives → its counter becomes 50',
@@ -228,11 +255,10 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
     probe(false, 'nobody waiting: lift to the last client scheduled',
       'nobody is waiting, client 1 (counter 90) was the last scheduled; client 0 (counter 10) arrives → 90',
       vtc(1000, { 0: 10, 1: 90 }, [], { last: 1 }), arrive(0, 0)),
-    probe(true, 'lift to the minimum of three waiting clients',
-      'three clients waiting with different counters; a client below all of them arrives → lifted to the smallest (not the largest)',
-      three(own1), arrive(4, x)),
-    probe(true, 'never lowered', "the arriving client's counter is already above the smallest waiting counter → unchanged",
-      three(own2), arrive(4, x)),
+    probe(false, 'part 2: a prompt in progress is not waiting',
+      'part 2: client 1 (counter 20) has a prompt in progress, client 0 (50) is waiting; client 2 (counter 0) arrives → 50',
+      sarathi(1000, { 0: 50, 1: 20 }, [prefilling(0, 1, 1000, 300), waiting(1, 0, 100)]), arrive(2, 2)),
+    ...both,
     probe(true, 'no lift while the client has a request waiting', 'the arriving client already has a waiting request → its counter is unchanged',
       vtc(1000, { [a]: sa, [b]: sb }, [waiting(0, b, 100), waiting(1, a, 100)]), arrive(2, a)),
     probe(true, 'running requests do not count as waiting',
@@ -241,6 +267,9 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
     probe(true, 'empty queue: lift to the last client scheduled',
       "nobody is waiting (one request running); the arriving client is lifted to the last scheduled client's counter, not to the largest",
       vtc(1000, { [a]: la, [b]: lb, [c]: lb + 300 }, [decoding(0, c)], { last: b }), arrive(1, a)),
+    probe(true, 'part 2: empty queue, lift to the last client scheduled',
+      "part 2: nobody is waiting (a prompt in progress of a client above); the arriving client is lifted to the last scheduled client's counter",
+      sarathi(1000, { [a]: la, [b]: lb, [c]: lb + 300 }, [prefilling(0, c, 900, 100)], { last: b, weights }), arrive(1, a)),
     probe(true, 'empty queue, the last client scheduled is the arriving one',
       'nobody is waiting and the arriving client was itself the last scheduled → unchanged', vtc(1000, { [a]: la, [b]: lb }, [], { last: a }), arrive(0, a)),
     probe(true, 'empty queue, nobody scheduled yet', 'nobody is waiting and no client has been scheduled yet → a new client stays at 0',
@@ -300,6 +329,8 @@ const vtcSelect: ProbeSet<FairnessModule> = (seed) => {
     probe(true, 'three-way tie', 'three clients tied at the smallest counter → the lowest client id',
       vtc(1000, { [a]: tie, [b]: tie, [c]: tie, [d]: tie + 1 },
         [waiting(0, d, 100), ...[a, b, c].sort((x, y) => y - x).map((cl, i) => waiting(i + 1, cl, 100))]), select()),
+    probe(true, 'counters within a relative 10⁻⁹ are equal', 'the lower client id is 10⁻¹⁰ above the other (rounding noise): a tie → the lower id',
+      vtc(1000, { [Math.min(a, b)]: tie * (1 + 4e-10) + 1 / 3, [Math.max(a, b)]: tie + 1 / 3 }, [waiting(0, Math.max(a, b), 100), waiting(1, Math.min(a, b), 100)]), select()),
     probe(true, 'a client never seen', 'a waiting client with no counter yet counts as 0 → its request',
       vtc(1000, { [a]: 40, [b]: 60 }, [waiting(0, a, 100), waiting(1, b, 100), waiting(2, d, 100)]), select()),
   ];
@@ -397,6 +428,9 @@ const sarathiSelect: ProbeSet<FairnessModule> = (seed) => {
     probe(true, 'oldest partial prefill of the client', 'the smallest client has two prompts in progress → the first in runningPrefills (the oldest)',
       sarathi(2000, { [a]: 5, [b]: 90 }, [prefilling(0, a, 900, 100), prefilling(1, a, 900, 300), waiting(2, a, 100), prefilling(3, b, 900, 200)]),
       select(0, 3, 1)),
+    probe(true, 'counters within a relative 10⁻⁹ are equal',
+      "the lower id's prompt in progress is 10⁻¹⁰ above the other client's waiting counter (rounding noise): a tie → the lower id",
+      sarathi(2000, { [lo]: 100 / 3 + 1e-11, [hi]: 100 / 3 }, [prefilling(0, lo, 900, 100), waiting(1, hi, 100)]), select(0)),
     probe(true, 'nothing to choose', 'no prompt in progress and nothing waiting → undefined', sarathi(2000, { [a]: 5 }, [decoding(0, a)]), select()),
     probe(true, 'a new client overtakes prompts in progress', 'a waiting client with no counter yet (0) beats clients with prompts in progress',
       sarathi(2000, { [a]: 300, [b]: 200 }, [prefilling(0, a, 900, 100), prefilling(1, b, 900, 100), waiting(2, d, 64)]), select(0, 1)),
