@@ -1,176 +1,113 @@
 /**
- * The fairness lab's unit probes: hand-built situations (counters, queues, a KV cache), one call on the
- * student's module, and what came back with the state it left. The parent runs the same probes on
- * reference/fairness through the oracle (lab.ts), so no expected value is written here. Every item has
- * the handout's public cases and hidden variants drawn from the probe seed (other client ids, counters,
- * sizes and weights), so a solution tuned to the public numbers does not pass.
+ * The fairness lab's unit probes: hand-built situations (counters, queues, a KV cache), calls on the
+ * student's module, and what came back with the state it left; the parent runs the same probes on the
+ * reference (lab.ts), so no expected value is written here. Every item has the handout's public cases and
+ * hidden variants drawn from the probe seed (other client ids, counters, sizes and weights).
  */
-import { Batch } from '../../../sim/entities/batch.js';
-import { Request } from '../../../sim/entities/request.js';
+import type { Request } from '../../../sim/entities/request.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import { Rng } from '../../../sim/workload/rng.js';
+import { endBatch, enqueue, requestAt, splitBatch } from '../../kit/hand-made.js';
 import { compareFields, finiteOrNull as num, type Probe, type ProbeSet } from '../../kit/probes.js';
 import type { SchedulerKind } from './schemas.js';
 import { schedulerClass, type FairnessModule, type VtcSarathiScheduler, type VtcScheduler } from './student.js';
 
-/** A request of a situation: waiting (in listed order) or running (holding KV blocks), `processed` tokens done. */
-interface Req {
-  readonly id: number;
-  readonly client: number;
-  readonly prefill: number;
-  readonly running?: true;
-  readonly processed?: number;
-  /** Preempted by recompute after `processed` tokens (waiting only). */
-  readonly restarted?: true;
-  readonly decode?: number;
-}
-const waiting = (id: number, client: number, prefill: number): Req => ({ id, client, prefill });
-/** A recompute victim back in the queue after `processed` tokens (prompt, then generated tokens). */
-const restarted = (id: number, client: number, prefill: number, processed: number): Req => ({
-  ...waiting(id, client, prefill),
-  processed,
-  restarted: true,
-});
-/** Admitted, its prompt computed up to `processed` tokens (a partial prefill when below `prefill`). */
-const prefilling = (id: number, client: number, prefill: number, processed: number, decode = 200): Req => ({
-  ...waiting(id, client, prefill),
-  processed,
-  decode,
-  running: true,
-});
-/** Decoding: prompt done, `generated` output tokens so far. */
+/**
+ * A request of a situation, `done` tokens processed: waiting (in listed order), admitted and holding KV blocks
+ * (`prefilling`: its prompt computed up to `done`, a partial prefill when below `prefill`), or a recompute victim.
+ */
+type State = 'running' | 'restarted';
+type Req = readonly [id: number, client: number, prefill: number, done: number, state?: State, decode?: number];
+const at =
+  (state?: State) =>
+  (id: number, c: number, prefill: number, done = 0, decode?: number): Req => [id, c, prefill, done, state, decode];
+const [waiting, prefilling, restarted] = [at(), at('running'), at('restarted')];
+/** Decoding: prompt done, `generated` output tokens so far (of 200). */
 const decoding = (id: number, client: number, prefill = 100, generated = 5, decode = 200): Req =>
   prefilling(id, client, prefill, prefill + generated, decode);
 
-interface Situation {
-  readonly kind: SchedulerKind;
-  readonly numBlocks: number;
-  readonly counters: Readonly<Record<number, number>>;
-  readonly reqs: readonly Req[];
-  readonly more: { readonly last?: number; readonly weights?: number[]; batchSizeCap?: number; chunkSize?: number };
-}
+type More = { last?: number; weights?: number[]; batchSizeCap?: number; chunkSize?: number };
+type Counters = Readonly<Record<number, number>>;
 const situation =
   (kind: SchedulerKind) =>
-  (numBlocks: number, counters: Situation['counters'], reqs: Req[], more: Situation['more'] = {}): Situation => ({
-    kind,
-    numBlocks,
-    counters,
-    reqs,
-    more,
-  });
-const vtc = situation('vtc');
-const sarathi = situation('vtc-sarathi');
+  (numBlocks: number, counters: Counters, reqs: Req[], more: More = {}) => ({ kind, numBlocks, counters, reqs, more });
+type Situation = ReturnType<ReturnType<typeof situation>>;
+const [vtc, sarathi] = [situation('vtc'), situation('vtc-sarathi')];
 
-/** The call: a request arrives (addRequest), a batch ends ([id, tokens, id, tokens, …]), a selection, a schedule. */
-type Action =
-  | { readonly arrive: readonly [id: number, client: number] }
-  | { readonly end: readonly number[] }
-  | { readonly select: readonly number[] }
-  | 'schedule';
+/** The calls: a request arrives (addRequest), a batch ends ([id, tokens, id, tokens, …]), a selection, a schedule. */
+type Action = { arrive: [id: number, client: number] } | { end: number[] } | { select: number[] } | 'schedule';
 const arrive = (id: number, client: number): Action => ({ arrive: [id, client] });
 const end = (...idTokens: number[]): Action => ({ end: idTokens });
 const select = (...runningPrefills: number[]): Action => ({ select: runningPrefills });
 
-/** Advances a fresh request by `processed` tokens as batches would: its prompt (or part), then one output token per iteration. */
-function advance(r: Request, processed: number): void {
-  if (processed <= 0) return;
-  r.onBatchStart(0);
-  if (processed < r.numPrefillTokens) return r.onBatchEnd(0, processed, 0);
-  r.onBatchEnd(0, r.numPrefillTokens, 0); // completes the prompt and yields the first output token
-  for (let n = r.numPrefillTokens + 1; n < processed; n++) r.onBatchEnd(0, 1, 0);
-}
-
-const request = (id: number, client: number, arrivedAt: number, prefill: number, decode: number): Request =>
-  new Request({ id, arrivedAt, numPrefillTokens: prefill, numDecodeTokens: decode, clientId: client });
+const request = (id: number, clientId: number, at: number, p: number, d: number, done = 0, restart = false) =>
+  requestAt({ id, clientId, arrivedAt: at, numPrefillTokens: p, numDecodeTokens: d }, done, restart);
 
 function build(m: FairnessModule, s: Situation) {
-  const kv = new KvBlockManager(s.numBlocks, 16, 0);
   const { batchSizeCap = 128, chunkSize = 512, weights: clientWeights = [], last } = s.more;
   const limits = { batchSizeCap, maxTokensInBatch: 4096, chunkSize, maxRequestTokens: 4096 };
-  const scheduler = new (schedulerClass(m, s.kind))({ replicaId: 0, kv, limits, clientWeights });
+  const init = { replicaId: 0, kv: new KvBlockManager(s.numBlocks, 16, 0), limits, clientWeights };
+  const scheduler = new (schedulerClass(m, s.kind))(init);
   if (!(scheduler.virtualCounters instanceof Map))
     throw new TypeError('the scheduler has no virtualCounters Map; keep the given field');
   for (const [client, value] of Object.entries(s.counters)) scheduler.virtualCounters.set(Number(client), value);
   scheduler.lastClientScheduled = last;
   const requests = new Map<number, Request>();
-  for (const spec of s.reqs) {
-    const r = request(spec.id, spec.client, spec.id * 0.01, spec.prefill, spec.decode ?? 50);
-    requests.set(r.id, r);
-    advance(r, spec.processed ?? 0);
-    r.replicaId = 0;
-    if (spec.running !== true) {
-      if (spec.restarted === true) r.restart();
-      r.status = 'waiting';
-      scheduler.waiting.push(r);
-    } else {
-      r.status = 'running';
-      // Admitted requests hold their whole prompt's blocks; decoding ones at least their tokens so far.
-      kv.allocate(r.id, kv.blocksFor(Math.max(r.prefillTarget, r.numProcessedTokens)));
-      scheduler.running.push(r);
-    }
+  for (const [id, client, prefill, done, state, decode = state === 'running' ? 200 : 50] of s.reqs) {
+    const r = request(id, client, id * 0.01, prefill, decode, done, state === 'restarted');
+    requests.set(id, r);
+    enqueue(scheduler, r, state === 'running');
   }
   return { scheduler, requests };
 }
 
 /**
  * Makes the calls in turn and observes: counters of every client in the situation (absent: 0), and what
- * the calls returned and the queues they left. A schedule's batch is split into decodes (one token for a
- * running request past its prompt; any order) and prompt entries (admissions and chunks, in order).
+ * the last call returned with the queues it left; a schedule's batch split into decodes and prompt entries.
  */
 function observe(m: FairnessModule, s: Situation, actions: readonly Action[]): unknown {
   const { scheduler, requests } = build(m, s);
-  const clients = new Set([...Object.keys(s.counters).map(Number), ...s.reqs.map((r) => r.client)]);
-  const queues = () => ({ waiting: scheduler.waiting.map((r) => num(r?.id)) });
+  const clients = new Set([...Object.keys(s.counters).map(Number), ...s.reqs.map((r) => r[1])]);
+  const waitingIds = () => scheduler.waiting.map((r) => num(r?.id));
   let seen: Record<string, unknown> = {};
   for (const action of actions) {
     if (action === 'schedule') {
       const decoding = new Set(scheduler.running.filter((r) => r.isPrefillComplete).map((r) => r.id));
-      const batch = scheduler.schedule(10);
-      const entries = (batch?.requests ?? []).map((r, i) => [num(r?.id), num(batch?.numTokens[i])] as const);
+      const batch = splitBatch(scheduler.schedule(10), decoding);
       const blocks = [...requests.keys()].sort((a, b) => a - b).map((id) => [id, scheduler.kv.blocksHeldBy(id)]);
-      const decodes = entries.filter(([id]) => id !== null && decoding.has(id)).sort((x, y) => x[0]! - y[0]!);
-      seen = {
-        batch: batch == null ? null : { decodes, prompts: entries.filter(([id]) => id === null || !decoding.has(id)) },
-        ...queues(),
-        lastClientScheduled: num(scheduler.lastClientScheduled),
-        blocks: blocks.filter(([, held]) => held! > 0),
-      };
+      const held = blocks.filter(([, n]) => n! > 0);
+      seen = { batch, waiting: waitingIds(), lastClientScheduled: num(scheduler.lastClientScheduled), blocks: held };
     } else if ('arrive' in action) {
       const [id, client] = action.arrive;
       clients.add(client);
-      const r = request(id, client, 5, 100, 20);
-      requests.set(id, r);
-      scheduler.addRequest(r, 5);
+      requests.set(id, request(id, client, 5, 100, 20));
+      scheduler.addRequest(requests.get(id)!, 5);
     } else if ('end' in action) {
       const ids = action.end.filter((_, i) => i % 2 === 0);
-      const tokens = action.end.filter((_, i) => i % 2 === 1);
-      const reqs = ids.map((id) => requests.get(id)!);
-      scheduler.running = scheduler.running.filter((r) => !ids.includes(r.id)); // the batch was executing
-      for (const [i, r] of reqs.entries()) {
-        r.onBatchStart(19.99);
-        r.onBatchEnd(20, tokens[i]!, 0.01);
-      }
-      scheduler.numRunningBatches = 1;
-      scheduler.onBatchEnd(new Batch(0, reqs, tokens), 20);
+      endBatch(
+        scheduler,
+        ids.map((id) => requests.get(id)!),
+        action.end.filter((_, i) => i % 2 === 1),
+        20,
+      );
     } else {
-      const prefills = action.select.map((id) => requests.get(id)!);
       const got =
         s.kind === 'vtc'
           ? (scheduler as VtcScheduler).selectNextRequest()
-          : (scheduler as VtcSarathiScheduler).selectNextRequest(prefills);
+          : (scheduler as VtcSarathiScheduler).selectNextRequest(action.select.map((id) => requests.get(id)!));
       const flag =
         s.kind === 'vtc' ? {} : { isRunningPrefill: (got as { isRunningPrefill?: unknown })?.isRunningPrefill ?? null };
       const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index), ...flag };
-      seen = { selection, ...queues() };
+      seen = { selection, waiting: waitingIds() };
     }
   }
   const counters = [...clients].sort((a, b) => a - b).map((c) => [c, num(scheduler.virtualCounters.get(c) ?? 0)]);
   return { ...seen, counters: Object.fromEntries(counters) };
 }
 
-type FairnessProbe = Probe<FairnessModule>;
+type P = Probe<FairnessModule>;
 /** A scheduler probe; a cost function's starter default it calls along the way is not its fault (`ownDefaults`). */
-const probe = (hidden: boolean, name: string, expect: string, s: Situation, ...actions: Action[]): FairnessProbe => ({
+const probe = (hidden: boolean, name: string, expect: string | undefined, s: Situation, ...actions: Action[]): P => ({
   name,
   hidden,
   expect,
@@ -182,10 +119,10 @@ const rngOf = (seed: number, item: string) => new Rng(seed).fork(`fairness-${ite
 /** Five distinct client ids of 0–9, drawn. */
 const clientPool = (rng: Rng) =>
   rng.shuffle(Array.from({ length: 10 }, (_, i) => i)) as [number, number, number, number, number];
-const weightsWith = (w: Readonly<Record<number, number>>) => Array.from({ length: 10 }, (_, c) => w[c] ?? 1);
+const weightsWith = (w: Counters) => Array.from({ length: 10 }, (_, c) => w[c] ?? 1);
 
 type CostFn = 'getPrefillTokenServiceCost' | 'getDecodeTokenServiceCost' | 'getServiceCost';
-const cost = (hidden: boolean, name: string, fn: CostFn, args: number[], expect: string): FairnessProbe => ({
+const cost = (hidden: boolean, name: string, fn: CostFn, args: number[], expect: string): P => ({
   name,
   hidden,
   expect: `${fn}(${args.join(', ')}) = ${expect}`,
@@ -225,13 +162,13 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
   const [own1, own2, t] = [rng.int(0, 90), rng.int(c1 + 1, c2 - 1), rng.int(200, 800) + 1 / 3];
   const low = rng.int(own1 + 1, c1 - 1);
   const [lo, mid, hi] = [a, b, x].sort((p, q) => p - q);
-  const [sa, sb, ra, rb, la, lb] = [rng.int(5, 40), rng.int(100, 200), rng.int(5, 40), rng.int(100, 200), rng.int(0, 50), rng.int(100, 500)];
-  // Each part's cases: three waiting clients of distinct counters and weights, and a client with a running request
-  // (part 2: a prompt in progress) below them all, where lifting to the smallest, the largest, the running
-  // client's counter or not at all give four different counters; and the ties a lift makes.
+  const [sa, sb, la, lb] = [rng.int(5, 40), rng.int(100, 200), rng.int(0, 50), rng.int(100, 500)];
+  // Per part: three waiting clients of distinct counters and weights and a running client (part 2: a prompt in
+  // progress) below them, where lifting to the smallest, the largest, the running client's counter or not at all
+  // give four different counters; the ties a lift makes; the empty queue with a running client above.
   const both = (['vtc', 'vtc-sarathi'] as const).flatMap((kind) => {
     const [at, P] = kind === 'vtc' ? [vtc, ''] : [sarathi, 'part 2: '];
-    const busy = (id: number) => (kind === 'vtc' ? decoding(id, d) : prefilling(id, d, 900, 100));
+    const busy = (id: number, cl = d) => (kind === 'vtc' ? decoding(id, cl) : prefilling(id, cl, 900, 100));
     const three = (own: number) => at(1000, { [a]: c2, [b]: c1, [c]: c3, [x]: own, [d]: low },
       [waiting(0, a, 100), waiting(1, c, 100), waiting(2, b, 100), waiting(3, a, 100), busy(4)], { weights });
     return [
@@ -246,6 +183,9 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
       probe(true, `${P}counters within a relative 10⁻⁹ are equal`,
         'after the lift, the waiting client with the lowest id is 10⁻¹⁰ above the smallest counter: a tie, so it is selected next',
         at(1000, { [lo]: t * (1 + 4e-10), [mid]: t, [hi]: own1 }, [waiting(0, mid, 100), waiting(1, lo, 100)], { weights }), arrive(2, hi), select()),
+      probe(true, `${P}empty queue: lift to the last client scheduled`,
+        "nobody is waiting, a client above is running; the arriving client is lifted to the last scheduled client's counter, not to the largest",
+        at(1000, { [a]: la, [b]: lb, [c]: lb + 300 }, [busy(0, c)], { last: b, weights }), arrive(1, a)),
     ];
   });
   return [
@@ -259,22 +199,11 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
       'part 2: client 1 (counter 20) has a prompt in progress, client 0 (50) is waiting; client 2 (counter 0) arrives → 50',
       sarathi(1000, { 0: 50, 1: 20 }, [prefilling(0, 1, 1000, 300), waiting(1, 0, 100)]), arrive(2, 2)),
     ...both,
-    probe(true, 'no lift while the client has a request waiting', 'the arriving client already has a waiting request → its counter is unchanged',
+    probe(true, 'no lift while the client has a request waiting', 'the arriving client already has a waiting request → unchanged',
       vtc(1000, { [a]: sa, [b]: sb }, [waiting(0, b, 100), waiting(1, a, 100)]), arrive(2, a)),
-    probe(true, 'running requests do not count as waiting',
-      "one client only has a running request (small counter), another is waiting → lifted to the waiting client's counter",
-      vtc(1000, { [a]: ra, [b]: rb }, [decoding(0, a), waiting(1, b, 100)]), arrive(2, x)),
-    probe(true, 'empty queue: lift to the last client scheduled',
-      "nobody is waiting (one request running); the arriving client is lifted to the last scheduled client's counter, not to the largest",
-      vtc(1000, { [a]: la, [b]: lb, [c]: lb + 300 }, [decoding(0, c)], { last: b }), arrive(1, a)),
-    probe(true, 'part 2: empty queue, lift to the last client scheduled',
-      "part 2: nobody is waiting (a prompt in progress of a client above); the arriving client is lifted to the last scheduled client's counter",
-      sarathi(1000, { [a]: la, [b]: lb, [c]: lb + 300 }, [prefilling(0, c, 900, 100)], { last: b, weights }), arrive(1, a)),
-    probe(true, 'empty queue, the last client scheduled is the arriving one',
-      'nobody is waiting and the arriving client was itself the last scheduled → unchanged', vtc(1000, { [a]: la, [b]: lb }, [], { last: a }), arrive(0, a)),
-    probe(true, 'empty queue, nobody scheduled yet', 'nobody is waiting and no client has been scheduled yet → a new client stays at 0',
-      vtc(1000, { [b]: lb }, []), arrive(0, a)),
-    probe(true, 'empty queue, never lowered', 'nobody is waiting; the arriving client is already above the last scheduled client → unchanged',
+    probe(true, 'empty queue, the last client scheduled is the arriving one', 'unchanged', vtc(1000, { [a]: la, [b]: lb }, [], { last: a }), arrive(0, a)),
+    probe(true, 'empty queue, nobody scheduled yet', 'a new client stays at 0', vtc(1000, { [b]: lb }, []), arrive(0, a)),
+    probe(true, 'empty queue, never lowered', 'the arriving client is already above the last scheduled client → unchanged',
       vtc(1000, { [a]: lb + 50, [b]: lb }, [], { last: b }), arrive(0, a)),
   ];
 };
@@ -294,7 +223,7 @@ const vtcBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
       vtc(1000, { 0: 300, 1: 500 }, [prefilling(0, 0, 300, 0), prefilling(1, 1, 200, 0)]), end(0, 300, 1, 200)),
     probe(true, 'every decode token is charged',
       'one client decodes several requests, another fewer, a third is running but not in the batch → +2 per token, nothing for the third',
-      vtc(2000, {}, [...many, decoding(k + n, c)]), end(...many.flatMap((r) => [r.id, 1]))),
+      vtc(2000, {}, [...many, decoding(k + n, c)]), end(...many.flatMap((r) => [r[0], 1]))),
     probe(true, 'weighted decode charges', 'weights w, 0.5 and 1 → +2·tokens/weight',
       vtc(2000, { [a]: 100, [b]: 100, [c]: 100 }, [decoding(0, a), decoding(1, a), decoding(2, b), decoding(3, c)], { weights }),
       end(0, 1, 1, 1, 2, 1, 3, 1)),
@@ -397,7 +326,7 @@ const sarathiBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
       end(0, 1, 3, 1, 4, 1, 1, 200, 2, restB)),
     probe(true, 'first chunk of a long prompt',
       'one client decodes k tokens and computes the first chunk of a long prompt → +2k only (the chunk was charged when placed)',
-      sarathi(2000, { [a]: 0 }, long), end(...long.flatMap((r, i) => [r.id, i < k ? 1 : 512 - k]))),
+      sarathi(2000, { [a]: 0 }, long), end(...long.flatMap((r, i) => [r[0], i < k ? 1 : 512 - k]))),
     probe(true, 'a prompt finished in one chunk', 'a short prompt finishes in its first chunk (+2/weight), a long one does not (+0)',
       sarathi(2000, { [b]: 77 }, [prefilling(0, b, 300, 0), prefilling(1, c, 900, 0)], { weights }), end(0, 300, 1, 212)),
   ];
