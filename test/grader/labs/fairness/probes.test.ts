@@ -314,4 +314,61 @@ describe('fairness probes', () => {
       expect(lost(withVtc(VtcExact), 'vtc-arrival', seed)).toContain('counters within a relative 10⁻⁹ are equal');
     }
   });
+
+  it('selection and charging written differently keep every case of their items on 30 seeds', () => {
+    /** Charges per client summed in a Map first, then applied once per client. */
+    function chargeOtherwise(s: refVtc.VtcReplicaScheduler | refSarathi.VtcSarathiReplicaScheduler, batch: Batch) {
+      const owed = new Map<number, number>();
+      for (const r of batch.requests.filter((q) => q.isPrefillComplete))
+        owed.set(r.clientId, (owed.get(r.clientId) ?? 0) + 2);
+      for (const [c, units] of owed)
+        s.virtualCounters.set(c, (s.virtualCounters.get(c) ?? 0) + units / s.clientWeight(c));
+    }
+    /** Candidates sorted by (counter, id) with the band, the first of each client kept. */
+    function pickOtherwise(counter: (c: number) => number, candidates: { request: Request; rank: number }[]) {
+      const key = (x: { request: Request; rank: number }) =>
+        [counter(x.request.clientId), x.request.clientId, x.rank] as const;
+      const sorted = [...candidates].sort((x, y) => {
+        const [a, b] = [key(x), key(y)];
+        const eps = 1e-9 * Math.max(1, Math.abs(a[0]), Math.abs(b[0]));
+        return Math.abs(a[0] - b[0]) > eps ? a[0] - b[0] : a[1] - b[1] || a[2] - b[2];
+      });
+      return sorted[0];
+    }
+    class VtcOtherwise extends refVtc.VtcReplicaScheduler {
+      override updateCounterOnBatchCompletion(batch: Batch): void {
+        chargeOtherwise(this, batch);
+      }
+      override selectNextRequest() {
+        const best = pickOtherwise(
+          (c) => this.virtualCounters.get(c) ?? 0,
+          this.waiting.map((request, rank) => ({ request, rank })),
+        );
+        return best === undefined ? undefined : { request: best.request, index: best.rank };
+      }
+    }
+    class SarathiOtherwise extends refSarathi.VtcSarathiReplicaScheduler {
+      override updateCounterOnBatchCompletion(batch: Batch): void {
+        chargeOtherwise(this, batch);
+      }
+      override selectNextRequest(runningPrefills: readonly Request[]) {
+        const n = runningPrefills.length;
+        const all = [...runningPrefills, ...this.waiting].map((request, rank) => ({ request, rank }));
+        const best = pickOtherwise((c) => this.virtualCounters.get(c) ?? 0, all);
+        if (best === undefined) return undefined;
+        const isRunningPrefill = best.rank < n;
+        return { request: best.request, index: isRunningPrefill ? best.rank : best.rank - n, isRunningPrefill };
+      }
+    }
+    const m = { ...withVtc(VtcOtherwise), vtcSarathi: { VtcSarathiReplicaScheduler: SarathiOtherwise } };
+    for (const item of [
+      'vtc-batch-completion',
+      'vtc-select',
+      'vtc-next-batch',
+      'sarathi-batch-completion',
+      'sarathi-select',
+      'sarathi-next-batch',
+    ])
+      expect([...lostOnSeeds(m, item)], item).toEqual([]);
+  });
 });
