@@ -296,7 +296,7 @@ describe('fairness probes', () => {
     }
   });
 
-  it('the 10⁻⁹ tie band: exact comparison loses the band cases of both select items and of the lift, on every seed', () => {
+  it('the 10⁻⁹ tie band: exact comparison loses the band case of vtc-select, on every seed', () => {
     const exact = (ca: number, a: number, cb: number, b: number) => ca < cb || (ca === cb && a < b);
     class VtcExact extends refVtc.VtcReplicaScheduler {
       override selectNextRequest() {
@@ -311,7 +311,6 @@ describe('fairness probes', () => {
     }
     for (const seed of SEEDS.slice(0, 10)) {
       expect(lost(withVtc(VtcExact), 'vtc-select', seed)).toEqual(['counters within a relative 10⁻⁹ are equal']);
-      expect(lost(withVtc(VtcExact), 'vtc-arrival', seed)).toContain('counters within a relative 10⁻⁹ are equal');
     }
   });
 
