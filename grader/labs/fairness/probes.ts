@@ -34,7 +34,7 @@ const situation =
 type Situation = ReturnType<ReturnType<typeof situation>>;
 const [vtc, sarathi] = [situation('vtc'), situation('vtc-sarathi')];
 
-/** The calls: a request arrives (addRequest), a batch ends ([id, tokens, id, tokens, …]), a selection, a schedule. */
+/** The call: a request arrives (addRequest), a batch ends ([id, tokens, id, tokens, …]), a selection, a schedule. */
 type Action = { arrive: [id: number, client: number] } | { end: number[] } | { select: number[] } | 'schedule';
 const arrive = (id: number, client: number): Action => ({ arrive: [id, client] });
 const end = (...idTokens: number[]): Action => ({ end: idTokens });
@@ -62,44 +62,38 @@ function build(m: FairnessModule, s: Situation) {
 }
 
 /**
- * Makes the calls in turn and observes: counters of every client in the situation (absent: 0), and what
- * the last call returned with the queues it left; a schedule's batch split into decodes and prompt entries.
+ * Makes the call and observes: counters of every client in the situation (absent: 0), and what the call
+ * returned with the queues it left; a schedule's batch split into decodes and prompt entries.
  */
-function observe(m: FairnessModule, s: Situation, actions: readonly Action[]): unknown {
+function observe(m: FairnessModule, s: Situation, action: Action): unknown {
   const { scheduler, requests } = build(m, s);
   const clients = new Set([...Object.keys(s.counters).map(Number), ...s.reqs.map((r) => r[1])]);
-  const waitingIds = () => scheduler.waiting.map((r) => num(r?.id));
+  const waiting = () => scheduler.waiting.map((r) => num(r?.id));
   let seen: Record<string, unknown> = {};
-  for (const action of actions) {
-    if (action === 'schedule') {
-      const decoding = new Set(scheduler.running.filter((r) => r.isPrefillComplete).map((r) => r.id));
-      const batch = splitBatch(scheduler.schedule(10), decoding);
-      const blocks = [...requests.keys()].sort((a, b) => a - b).map((id) => [id, scheduler.kv.blocksHeldBy(id)]);
-      const held = blocks.filter(([, n]) => n! > 0);
-      seen = { batch, waiting: waitingIds(), lastClientScheduled: num(scheduler.lastClientScheduled), blocks: held };
-    } else if ('arrive' in action) {
-      const [id, client] = action.arrive;
-      clients.add(client);
-      requests.set(id, request(id, client, 5, 100, 20));
-      scheduler.addRequest(requests.get(id)!, 5);
-    } else if ('end' in action) {
-      const ids = action.end.filter((_, i) => i % 2 === 0);
-      endBatch(
-        scheduler,
-        ids.map((id) => requests.get(id)!),
-        action.end.filter((_, i) => i % 2 === 1),
-        20,
-      );
-    } else {
-      const got =
-        s.kind === 'vtc'
-          ? (scheduler as VtcScheduler).selectNextRequest()
-          : (scheduler as VtcSarathiScheduler).selectNextRequest(action.select.map((id) => requests.get(id)!));
-      const flag =
-        s.kind === 'vtc' ? {} : { isRunningPrefill: (got as { isRunningPrefill?: unknown })?.isRunningPrefill ?? null };
-      const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index), ...flag };
-      seen = { selection, waiting: waitingIds() };
-    }
+  if (action === 'schedule') {
+    const decoding = new Set(scheduler.running.filter((r) => r.isPrefillComplete).map((r) => r.id));
+    const batch = splitBatch(scheduler.schedule(10), decoding);
+    const blocks = [...requests.keys()].sort((a, b) => a - b).map((id) => [id, scheduler.kv.blocksHeldBy(id)]);
+    const held = blocks.filter(([, n]) => n! > 0);
+    seen = { batch, waiting: waiting(), lastClientScheduled: num(scheduler.lastClientScheduled), blocks: held };
+  } else if ('arrive' in action) {
+    clients.add(action.arrive[1]);
+    scheduler.addRequest(request(...action.arrive, 5, 100, 20), 5);
+  } else if ('end' in action) {
+    const [ids, tokens] = [0, 1].map((odd) => action.end.filter((_, i) => i % 2 === odd)) as [number[], number[]];
+    const reqs = ids.map((id) => requests.get(id)!);
+    endBatch(scheduler, reqs, tokens, 20);
+  } else {
+    const got =
+      s.kind === 'vtc'
+        ? (scheduler as VtcScheduler).selectNextRequest()
+        : (scheduler as VtcSarathiScheduler).selectNextRequest(action.select.map((id) => requests.get(id)!));
+    const isRunningPrefill = (got as { isRunningPrefill?: unknown } | undefined)?.isRunningPrefill ?? null;
+    const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index) };
+    seen = {
+      selection: selection && (s.kind === 'vtc' ? selection : { ...selection, isRunningPrefill }),
+      waiting: waiting(),
+    };
   }
   const counters = [...clients].sort((a, b) => a - b).map((c) => [c, num(scheduler.virtualCounters.get(c) ?? 0)]);
   return { ...seen, counters: Object.fromEntries(counters) };
@@ -107,11 +101,11 @@ function observe(m: FairnessModule, s: Situation, actions: readonly Action[]): u
 
 type P = Probe<FairnessModule>;
 /** A scheduler probe; a cost function's starter default it calls along the way is not its fault (`ownDefaults`). */
-const probe = (hidden: boolean, name: string, expect: string | undefined, s: Situation, ...actions: Action[]): P => ({
+const probe = (hidden: boolean, name: string, expect: string | undefined, s: Situation, action: Action): P => ({
   name,
   hidden,
   expect,
-  run: (m) => observe(m, s, actions),
+  run: (m) => observe(m, s, action),
   compare: compareFields,
   ownDefaults: [],
 });
