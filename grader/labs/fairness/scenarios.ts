@@ -13,7 +13,7 @@ import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { cached } from '../../kit/result-cache.js';
 import { proportion } from '../../kit/rules.js';
 import { replayed } from '../../kit/scenario.js';
-import { recordedPair, reportRecorder } from '../../kit/timelines.js';
+import { cachedRecording, recordedPair } from '../../kit/timelines.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { SimulateOutput, type ScenarioResultWire, type ScenarioRun, type SchedulerKind } from './schemas.js';
 import { oracle, schedulerClass } from './student.js';
@@ -161,16 +161,15 @@ function plots(r: Measured, d: Measured): Plot[] {
   ];
 }
 
-/** The student's replayed run and the reference's on the public timeline run; undefined when either cannot be run. */
+/** The student's replayed run and the reference's (through the result cache) on the public timeline run. */
 async function timelines(run: ScenarioRun, wire: ScenarioResultWire | undefined, ctx: ItemContext) {
   if (wire === undefined) return undefined;
-  const record = (make: SchedulerFactory) => (recorder: TimelineRecorder) =>
-    simulateScenario(run, make, [recorder]).endTime;
+  const record = (make: SchedulerFactory) => (r: TimelineRecorder) => simulateScenario(run, make, [r]).endTime;
   const replay: SchedulerFactory = (init) => new ReplayReplicaScheduler(init, wire.log, engineOf(run.scheduler));
-  return recordedPair(`${run.label} (${run.scheduler})`, record(replay), async () => {
-    const recorder = reportRecorder();
-    return { recorder, endTime: record(await referenceFactory(ctx, run.scheduler))(recorder) };
-  });
+  const what = `timeline of the reference ${run.scheduler} on ${run.key}`;
+  const reference = async (r: TimelineRecorder) => record(await referenceFactory(ctx, run.scheduler))(r);
+  const key = { repoRoot: ctx.repoRoot, lab: 'fairness', what, seed: ctx.publicSeed };
+  return recordedPair(`${run.label} (${run.scheduler})`, record(replay), () => cachedRecording(key, reference));
 }
 
 /** The hidden runs, scored, and the public run, only for the report's timeline. */
