@@ -88,7 +88,7 @@ function observe(m: FairnessModule, s: Situation, action: Action): unknown {
       s.kind === 'vtc'
         ? (scheduler as VtcScheduler).selectNextRequest()
         : (scheduler as VtcSarathiScheduler).selectNextRequest(action.select.map((id) => requests.get(id)!));
-    const isRunningPrefill = (got as { isRunningPrefill?: unknown } | undefined)?.isRunningPrefill ?? null;
+    const isRunningPrefill = got?.isRunningPrefill ?? null;
     const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index) };
     seen = {
       selection: selection && (s.kind === 'vtc' ? selection : { ...selection, isRunningPrefill }),

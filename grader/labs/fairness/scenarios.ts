@@ -196,11 +196,8 @@ export function scenarioItem(
       const picks = checks.map((c) => c.split('/') as [WorkloadKey, string]);
       const [measured, problems, lost] = [new Map<WorkloadKey, Measured>(), [] as string[], [] as string[]];
       for (const key of new Set(picks.map(([k]) => k))) {
-        const run = prepared.runs.find((r) => r.key === key)!;
-        const yours = replaySummary(
-          run,
-          out.runs.find((r) => r.key === key),
-        );
+        const [run, wire] = [prepared.runs.find((r) => r.key === key)!, out.runs.find((r) => r.key === key)];
+        const yours = replaySummary(run, wire);
         if ('problem' in yours) problems.push(`${workload(key).label}: ${yours.problem}`);
         const [reference, fcfs] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
         measured.set(key, { def: workload(key), reference, fcfs, ...('problem' in yours ? {} : { yours }) });

@@ -5,27 +5,22 @@
  * other part still runs.
  */
 import { measureEach, type LabTry } from '../../kit/try.js';
-import type { SchedulerKind } from './schemas.js';
+import { SchedulerKind } from './schemas.js';
 import { checkValue, formatValue, summarize } from './scenarios.js';
 import { oracle, schedulerClass } from './student.js';
 import { ENGINE_FCFS, scenarioRun, WORKLOADS, type SchedulerFactory } from './workloads.js';
 
-const PARTS = [
-  ['vtc', 1],
-  ['vtc-sarathi', 2],
-] as const;
+const PARTS = SchedulerKind.options.map((kind, i) => [kind, i + 1] as const);
 const key = (part: number, label: string, title: string) => `part ${part}, ${label}: ${title}`;
 
-export const fairnessTry: LabTry<Readonly<Record<SchedulerKind, SchedulerFactory>>> = {
+/** Each part's scheduler: the student's (built from the files in a folder) or FCFS. */
+export const fairnessTry: LabTry<(kind: SchedulerKind) => SchedulerFactory> = {
   lab: 'fairness',
   async load(dir) {
     const m = await oracle.load(dir);
-    return {
-      vtc: (init) => new (schedulerClass(m, 'vtc'))(init),
-      'vtc-sarathi': (init) => new (schedulerClass(m, 'vtc-sarathi'))(init),
-    };
+    return (kind) => (init) => new (schedulerClass(m, kind))(init);
   },
-  baselines: () => ({ FCFS: ENGINE_FCFS }),
+  baselines: () => ({ FCFS: (kind) => ENGINE_FCFS[kind] }),
   rows: () =>
     PARTS.flatMap(([, part]) => WORKLOADS.flatMap((def) => def.checks.map((c) => key(part, def.label, c.title)))),
   measure: (schedulers, seed) =>
@@ -33,7 +28,7 @@ export const fairnessTry: LabTry<Readonly<Record<SchedulerKind, SchedulerFactory
       PARTS.flatMap(([kind, part]) => WORKLOADS.map((def) => ({ kind, part, def }))),
       ({ part, def }) => `part ${part}, ${def.label}`,
       ({ kind, part, def }) => {
-        const s = summarize(scenarioRun(def, kind, seed), schedulers[kind]);
+        const s = summarize(scenarioRun(def, kind, seed), schedulers(kind));
         return Object.fromEntries(def.checks.map((c) => [key(part, def.label, c.title), checkValue(s, c)]));
       },
     ),
