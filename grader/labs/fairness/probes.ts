@@ -166,8 +166,7 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
     const three = (own: number) => at(1000, { [a]: c2, [b]: c1, [c]: c3, [x]: own, [d]: low },
       [waiting(0, a, 100), waiting(1, c, 100), waiting(2, b, 100), waiting(3, a, 100), busy(4)], { weights });
     return [
-      probe(true, `${P}lift to the minimum of three waiting clients`,
-        'three clients waiting with different counters and weights, a running client below them; a client below all of them arrives → lifted to the smallest waiting counter (not the largest, not the running client\'s)',
+      probe(true, `${P}lift to the minimum of three waiting clients`, "not the largest, nor a running client's",
         three(own1), arrive(5, x)),
       probe(true, `${P}never lowered`, "the arriving client's counter is already above the smallest waiting counter → unchanged",
         three(own2), arrive(5, x)),
@@ -361,8 +360,7 @@ const sarathiNextBatch: ProbeSet<FairnessModule> = (seed) => {
       sarathi(1000, { 0: 4000, 1: 5000 }, [prefilling(0, 1, 1000, 200), waiting(1, 0, 300)]), 'schedule'),
     probe(true, 'chunks alternate between clients', 'three short prompts each; the last chunk is cut to fit',
       sarathi(2000, { [a]: 0, [b]: gap }, [a, b, a, b, a, b].map((cl, i) => waiting(i, cl, p))), 'schedule'),
-    probe(true, 'weighted newcomer',
-      "a weighted client with the smaller counter arrives while another's prompt is in progress → its whole prompt first (charged prompt/weight), then the rest of the budget to the prompt in progress",
+    probe(true, 'weighted newcomer', 'arrives below a prompt in progress → its whole prompt first, charged prompt/w',
       sarathi(2000, { [a]: ca, [b]: cb }, [prefilling(0, b, 1500, done), waiting(1, a, pn)], { weights: weightsWith({ [a]: w }) }), 'schedule'),
     probe(true, 'head of line closes admission, prompts in progress continue',
       "the smallest client's waiting prompt does not fit in the free blocks → nobody is admitted (the other client's small prompt must not skip ahead), but the prompt in progress gets its chunk",
