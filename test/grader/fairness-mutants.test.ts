@@ -63,4 +63,22 @@ describe('fairness mutants', () => {
       ).toBeLessThan(max);
     }
   });
+
+  it("a copy of the engine's FCFS (both parts) earns at most 40% of the scenario points", async () => {
+    const manifest = lab.manifest;
+    const ctx: ItemContext = {
+      hiddenSeed: manifest.defaultHiddenSeed,
+      publicSeed: manifest.publicSeed,
+      repoRoot: REPO_ROOT,
+    };
+    const copy = { ...modules.get('fcfs-copy')!, vtcSarathi: modules.get('sarathi-fcfs-copy')!.vtcSarathi };
+    let [got, max] = [0, 0];
+    for (const item of manifest.items.filter((i) => i.kind === 'scenario')) {
+      const out = await runItemInProcess(lab, item.id, { module: copy, ...child }, ctx);
+      got += 'score' in out ? out.score : 0;
+      max += item.points;
+    }
+    // Measured: 1.33 of 5 (26.7%): only the four throughput checks, which compare with FCFS itself.
+    expect(got / max).toBeLessThanOrEqual(0.4);
+  });
 });

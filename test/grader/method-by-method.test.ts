@@ -18,7 +18,13 @@ const LABS: Record<string, { item: string; methods: StudentMethod[]; needs?: Stu
   fairness: [
     { item: 'cost-prefill', methods: of('service-cost.ts', undefined, 'getPrefillTokenServiceCost') },
     { item: 'cost-decode', methods: of('service-cost.ts', undefined, 'getDecodeTokenServiceCost', 'getServiceCost') },
-    { item: 'vtc-arrival', methods: of(VTC, 'VtcReplicaScheduler', 'updateCounterOnArrival') },
+    {
+      item: 'vtc-arrival',
+      methods: [
+        ...of(VTC, 'VtcReplicaScheduler', 'updateCounterOnArrival'),
+        ...of(SARATHI, 'VtcSarathiReplicaScheduler', 'updateCounterOnArrival'),
+      ],
+    },
     { item: 'vtc-batch-completion', methods: of(VTC, 'VtcReplicaScheduler', 'updateCounterOnBatchCompletion') },
     { item: 'vtc-select', methods: of(VTC, 'VtcReplicaScheduler', 'selectNextRequest') },
     {

@@ -1,172 +1,107 @@
 /**
- * The fairness lab's unit probes: hand-built situations (counters, queues, a KV cache), one call on the
- * student's module, and what came back with the state it left. The parent runs the same probes on
- * reference/fairness through the oracle (lab.ts), so no expected value is written here. Every item has
- * the handout's public cases and hidden variants drawn from the probe seed (other client ids, counters,
- * sizes and weights), so a solution tuned to the public numbers does not pass.
+ * The fairness lab's unit probes: hand-built situations (counters, queues, a KV cache), calls on the
+ * student's module, and what came back with the state it left; the parent runs the same probes on the
+ * reference (lab.ts), so no expected value is written here. Every item has the handout's public cases and
+ * hidden variants drawn from the probe seed (other client ids, counters, sizes and weights).
  */
-import { Batch } from '../../../sim/entities/batch.js';
-import { Request } from '../../../sim/entities/request.js';
+import type { Request } from '../../../sim/entities/request.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import { Rng } from '../../../sim/workload/rng.js';
+import { endBatch, enqueue, requestAt, splitBatch } from '../../kit/hand-made.js';
 import { compareFields, finiteOrNull as num, type Probe, type ProbeSet } from '../../kit/probes.js';
 import type { SchedulerKind } from './schemas.js';
 import { schedulerClass, type FairnessModule, type VtcSarathiScheduler, type VtcScheduler } from './student.js';
 
-/** A request of a situation: waiting (in listed order) or running (holding KV blocks), `processed` tokens done. */
-interface Req {
-  readonly id: number;
-  readonly client: number;
-  readonly prefill: number;
-  readonly running?: true;
-  readonly processed?: number;
-  /** Preempted by recompute after `processed` tokens (waiting only). */
-  readonly restarted?: true;
-  readonly decode?: number;
-}
-const waiting = (id: number, client: number, prefill: number): Req => ({ id, client, prefill });
-/** A recompute victim back in the queue after `processed` tokens (prompt, then generated tokens). */
-const restarted = (id: number, client: number, prefill: number, processed: number): Req => ({
-  ...waiting(id, client, prefill),
-  processed,
-  restarted: true,
-});
-/** Admitted, its prompt computed up to `processed` tokens (a partial prefill when below `prefill`). */
-const prefilling = (id: number, client: number, prefill: number, processed: number, decode = 200): Req => ({
-  ...waiting(id, client, prefill),
-  processed,
-  decode,
-  running: true,
-});
-/** Decoding: prompt done, `generated` output tokens so far. */
+/**
+ * A request of a situation, `done` tokens processed: waiting (in listed order), admitted and holding KV blocks
+ * (`prefilling`: its prompt computed up to `done`, a partial prefill when below `prefill`), or a recompute victim.
+ */
+type State = 'running' | 'restarted';
+type Req = readonly [id: number, client: number, prefill: number, done: number, state?: State, decode?: number];
+const at =
+  (state?: State) =>
+  (id: number, c: number, prefill: number, done = 0, decode?: number): Req => [id, c, prefill, done, state, decode];
+const [waiting, prefilling, restarted] = [at(), at('running'), at('restarted')];
+/** Decoding: prompt done, `generated` output tokens so far (of 200). */
 const decoding = (id: number, client: number, prefill = 100, generated = 5, decode = 200): Req =>
   prefilling(id, client, prefill, prefill + generated, decode);
 
-interface Situation {
-  readonly kind: SchedulerKind;
-  readonly numBlocks: number;
-  readonly counters: Readonly<Record<number, number>>;
-  readonly reqs: readonly Req[];
-  readonly more: { readonly last?: number; readonly weights?: number[]; batchSizeCap?: number; chunkSize?: number };
-}
+type More = { last?: number; weights?: number[]; batchSizeCap?: number; chunkSize?: number };
+type Counters = Readonly<Record<number, number>>;
 const situation =
   (kind: SchedulerKind) =>
-  (numBlocks: number, counters: Situation['counters'], reqs: Req[], more: Situation['more'] = {}): Situation => ({
-    kind,
-    numBlocks,
-    counters,
-    reqs,
-    more,
-  });
-const vtc = situation('vtc');
-const sarathi = situation('vtc-sarathi');
+  (numBlocks: number, counters: Counters, reqs: Req[], more: More = {}) => ({ kind, numBlocks, counters, reqs, more });
+type Situation = ReturnType<ReturnType<typeof situation>>;
+const [vtc, sarathi] = [situation('vtc'), situation('vtc-sarathi')];
 
 /** The call: a request arrives (addRequest), a batch ends ([id, tokens, id, tokens, …]), a selection, a schedule. */
-type Action =
-  | { readonly arrive: readonly [id: number, client: number] }
-  | { readonly end: readonly number[] }
-  | { readonly select: readonly number[] }
-  | 'schedule';
+type Action = { arrive: [id: number, client: number] } | { end: number[] } | { select: number[] } | 'schedule';
 const arrive = (id: number, client: number): Action => ({ arrive: [id, client] });
 const end = (...idTokens: number[]): Action => ({ end: idTokens });
 const select = (...runningPrefills: number[]): Action => ({ select: runningPrefills });
 
-/** Advances a fresh request by `processed` tokens as batches would: its prompt (or part), then one output token per iteration. */
-function advance(r: Request, processed: number): void {
-  if (processed <= 0) return;
-  r.onBatchStart(0);
-  if (processed < r.numPrefillTokens) return r.onBatchEnd(0, processed, 0);
-  r.onBatchEnd(0, r.numPrefillTokens, 0); // completes the prompt and yields the first output token
-  for (let n = r.numPrefillTokens + 1; n < processed; n++) r.onBatchEnd(0, 1, 0);
-}
-
-const request = (id: number, client: number, arrivedAt: number, prefill: number, decode: number): Request =>
-  new Request({ id, arrivedAt, numPrefillTokens: prefill, numDecodeTokens: decode, clientId: client });
+const request = (id: number, clientId: number, at: number, p: number, d: number, done = 0, restart = false) =>
+  requestAt({ id, clientId, arrivedAt: at, numPrefillTokens: p, numDecodeTokens: d }, done, restart);
 
 function build(m: FairnessModule, s: Situation) {
-  const kv = new KvBlockManager(s.numBlocks, 16, 0);
   const { batchSizeCap = 128, chunkSize = 512, weights: clientWeights = [], last } = s.more;
   const limits = { batchSizeCap, maxTokensInBatch: 4096, chunkSize, maxRequestTokens: 4096 };
-  const scheduler = new (schedulerClass(m, s.kind))({ replicaId: 0, kv, limits, clientWeights });
+  const init = { replicaId: 0, kv: new KvBlockManager(s.numBlocks, 16, 0), limits, clientWeights };
+  const scheduler = new (schedulerClass(m, s.kind))(init);
   if (!(scheduler.virtualCounters instanceof Map))
     throw new TypeError('the scheduler has no virtualCounters Map; keep the given field');
   for (const [client, value] of Object.entries(s.counters)) scheduler.virtualCounters.set(Number(client), value);
   scheduler.lastClientScheduled = last;
   const requests = new Map<number, Request>();
-  for (const spec of s.reqs) {
-    const r = request(spec.id, spec.client, spec.id * 0.01, spec.prefill, spec.decode ?? 50);
-    requests.set(r.id, r);
-    advance(r, spec.processed ?? 0);
-    r.replicaId = 0;
-    if (spec.running !== true) {
-      if (spec.restarted === true) r.restart();
-      r.status = 'waiting';
-      scheduler.waiting.push(r);
-    } else {
-      r.status = 'running';
-      // Admitted requests hold their whole prompt's blocks; decoding ones at least their tokens so far.
-      kv.allocate(r.id, kv.blocksFor(Math.max(r.prefillTarget, r.numProcessedTokens)));
-      scheduler.running.push(r);
-    }
+  for (const [id, client, prefill, done, state, decode = state === 'running' ? 200 : 50] of s.reqs) {
+    const r = request(id, client, id * 0.01, prefill, decode, done, state === 'restarted');
+    requests.set(id, r);
+    enqueue(scheduler, r, state === 'running');
   }
   return { scheduler, requests };
 }
 
 /**
- * Makes the call and observes: counters of every client in the situation (absent: 0), and per call
- * what it returned and the queues it left. A schedule's batch is split into decodes (one token for a
- * running request past its prompt; any order) and prompt entries (admissions and chunks, in order).
+ * Makes the call and observes: counters of every client in the situation (absent: 0), and what the call
+ * returned with the queues it left; a schedule's batch split into decodes and prompt entries.
  */
 function observe(m: FairnessModule, s: Situation, action: Action): unknown {
   const { scheduler, requests } = build(m, s);
-  const clients = new Set([...Object.keys(s.counters).map(Number), ...s.reqs.map((r) => r.client)]);
-  const queues = () => ({ waiting: scheduler.waiting.map((r) => num(r?.id)) });
+  const clients = new Set([...Object.keys(s.counters).map(Number), ...s.reqs.map((r) => r[1])]);
+  const waiting = () => scheduler.waiting.map((r) => num(r?.id));
   let seen: Record<string, unknown> = {};
   if (action === 'schedule') {
     const decoding = new Set(scheduler.running.filter((r) => r.isPrefillComplete).map((r) => r.id));
-    const batch = scheduler.schedule(10);
-    const entries = (batch?.requests ?? []).map((r, i) => [num(r?.id), num(batch?.numTokens[i])] as const);
+    const batch = splitBatch(scheduler.schedule(10), decoding);
     const blocks = [...requests.keys()].sort((a, b) => a - b).map((id) => [id, scheduler.kv.blocksHeldBy(id)]);
-    const decodes = entries.filter(([id]) => id !== null && decoding.has(id)).sort((x, y) => x[0]! - y[0]!);
-    seen = {
-      batch: batch == null ? null : { decodes, prompts: entries.filter(([id]) => id === null || !decoding.has(id)) },
-      ...queues(),
-      lastClientScheduled: num(scheduler.lastClientScheduled),
-      blocks: blocks.filter(([, held]) => held! > 0),
-    };
+    const held = blocks.filter(([, n]) => n! > 0);
+    seen = { batch, waiting: waiting(), lastClientScheduled: num(scheduler.lastClientScheduled), blocks: held };
   } else if ('arrive' in action) {
-    const [id, client] = action.arrive;
-    clients.add(client);
-    scheduler.addRequest(request(id, client, 5, 100, 20), 5);
+    clients.add(action.arrive[1]);
+    scheduler.addRequest(request(...action.arrive, 5, 100, 20), 5);
   } else if ('end' in action) {
-    const ids = action.end.filter((_, i) => i % 2 === 0);
-    const tokens = action.end.filter((_, i) => i % 2 === 1);
+    const [ids, tokens] = [0, 1].map((odd) => action.end.filter((_, i) => i % 2 === odd)) as [number[], number[]];
     const reqs = ids.map((id) => requests.get(id)!);
-    scheduler.running = scheduler.running.filter((r) => !ids.includes(r.id)); // the batch was executing
-    for (const [i, r] of reqs.entries()) {
-      r.onBatchStart(19.99);
-      r.onBatchEnd(20, tokens[i]!, 0.01);
-    }
-    scheduler.numRunningBatches = 1;
-    scheduler.onBatchEnd(new Batch(0, reqs, tokens), 20);
+    endBatch(scheduler, reqs, tokens, 20);
   } else {
-    const prefills = action.select.map((id) => requests.get(id)!);
     const got =
       s.kind === 'vtc'
         ? (scheduler as VtcScheduler).selectNextRequest()
-        : (scheduler as VtcSarathiScheduler).selectNextRequest(prefills);
-    const flag =
-      s.kind === 'vtc' ? {} : { isRunningPrefill: (got as { isRunningPrefill?: unknown })?.isRunningPrefill ?? null };
-    const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index), ...flag };
-    seen = { selection, ...queues() };
+        : (scheduler as VtcSarathiScheduler).selectNextRequest(action.select.map((id) => requests.get(id)!));
+    const isRunningPrefill = got?.isRunningPrefill ?? null;
+    const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index) };
+    seen = {
+      selection: selection && (s.kind === 'vtc' ? selection : { ...selection, isRunningPrefill }),
+      waiting: waiting(),
+    };
   }
   const counters = [...clients].sort((a, b) => a - b).map((c) => [c, num(scheduler.virtualCounters.get(c) ?? 0)]);
   return { ...seen, counters: Object.fromEntries(counters) };
 }
 
-type FairnessProbe = Probe<FairnessModule>;
+type P = Probe<FairnessModule>;
 /** A scheduler probe; a cost function's starter default it calls along the way is not its fault (`ownDefaults`). */
-const probe = (hidden: boolean, name: string, expect: string, s: Situation, action: Action): FairnessProbe => ({
+const probe = (hidden: boolean, name: string, expect: string | undefined, s: Situation, action: Action): P => ({
   name,
   hidden,
   expect,
@@ -175,13 +110,13 @@ const probe = (hidden: boolean, name: string, expect: string, s: Situation, acti
   ownDefaults: [],
 });
 const rngOf = (seed: number, item: string) => new Rng(seed).fork(`fairness-${item}`);
-/** Four distinct client ids of 0–9, drawn. */
+/** Five distinct client ids of 0–9, drawn. */
 const clientPool = (rng: Rng) =>
-  rng.shuffle(Array.from({ length: 10 }, (_, i) => i)) as [number, number, number, number];
-const weightsWith = (w: Readonly<Record<number, number>>) => Array.from({ length: 10 }, (_, c) => w[c] ?? 1);
+  rng.shuffle(Array.from({ length: 10 }, (_, i) => i)) as [number, number, number, number, number];
+const weightsWith = (w: Counters) => Array.from({ length: 10 }, (_, c) => w[c] ?? 1);
 
 type CostFn = 'getPrefillTokenServiceCost' | 'getDecodeTokenServiceCost' | 'getServiceCost';
-const cost = (hidden: boolean, name: string, fn: CostFn, args: number[], expect: string): FairnessProbe => ({
+const cost = (hidden: boolean, name: string, fn: CostFn, args: number[], expect: string): P => ({
   name,
   hidden,
   expect: `${fn}(${args.join(', ')}) = ${expect}`,
@@ -215,12 +150,32 @@ const costDecode: ProbeSet<FairnessModule> = (seed) => {
 // biome-ignore format: a table of cases
 const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
   const rng = rngOf(seed, 'vtc-arrival');
-  const [a, b, c, x] = clientPool(rng);
+  const [a, b, c, x, d] = clientPool(rng);
+  const weights = weightsWith(Object.fromEntries(rng.shuffle([0.5, 1, 1.5, 2, 3]).map((w, i) => [[a, b, c, x, d][i], w])));
   const [c1, c2, c3] = [rng.int(100, 300), rng.int(400, 600), rng.int(700, 900)];
-  const three = (own: number) => vtc(1000, { [a]: c2, [b]: c1, [c]: c3, [x]: own },
-    [waiting(0, a, 100), waiting(1, c, 100), waiting(2, b, 100), waiting(3, a, 100)]);
-  const [own1, own2] = [rng.int(0, 90), rng.int(c1 + 1, c2 - 1)];
-  const [sa, sb, ra, rb, la, lb] = [rng.int(5, 40), rng.int(100, 200), rng.int(5, 40), rng.int(100, 200), rng.int(0, 50), rng.int(100, 500)];
+  const [own1, own2, t] = [rng.int(0, 90), rng.int(c1 + 1, c2 - 1), rng.int(200, 800) + 1 / 3];
+  const low = rng.int(own1 + 1, c1 - 1);
+  const [lo, mid, hi] = [a, b, x].sort((p, q) => p - q);
+  const [sa, sb, la, lb] = [rng.int(5, 40), rng.int(100, 200), rng.int(0, 50), rng.int(100, 500)];
+  // Per part: three waiting clients of distinct counters and weights and a running client (part 2: a prompt in
+  // progress) below them, where lifting to the smallest, the largest, the running client's counter or not at all
+  // give four different counters; two waiting counters within the tie band; the empty queue, a running client above.
+  const both = (['vtc', 'vtc-sarathi'] as const).flatMap((kind) => {
+    const [at, P] = kind === 'vtc' ? [vtc, ''] : [sarathi, 'part 2: '];
+    const busy = (id: number, cl = d) => (kind === 'vtc' ? decoding(id, cl) : prefilling(id, cl, 900, 100));
+    const three = (own: number) => at(1000, { [a]: c2, [b]: c1, [c]: c3, [x]: own, [d]: low },
+      [waiting(0, a, 100), waiting(1, c, 100), waiting(2, b, 100), waiting(3, a, 100), busy(4)], { weights });
+    return [
+      probe(true, `${P}lift to the minimum of three waiting clients`, "not the largest, nor a running client's",
+        three(own1), arrive(5, x)),
+      probe(true, `${P}never lowered`, "the arriving client's counter is already above the smallest waiting counter → unchanged",
+        three(own2), arrive(5, x)),
+      probe(true, `${P}two waiting counters within the 10⁻⁹ band`, 'lifted to the smaller (rounding noise apart: a tie)',
+        at(1000, { [lo]: t * (1 + 4e-10), [mid]: t, [hi]: own1 }, [waiting(0, mid, 100), waiting(1, lo, 100)], { weights }), arrive(2, hi)),
+      probe(true, `${P}empty queue: lift to the last client scheduled`, 'not to a running client above it',
+        at(1000, { [a]: la, [b]: lb, [c]: lb + 300 }, [busy(0, c)], { last: b, weights }), arrive(1, a)),
+    ];
+  });
   return [
     probe(false, 'lift to the smallest waiting counter',
       'clients 0 (counter 50) and 1 (80) are waiting; client 2 (counter 0) arrives → its counter becomes 50',
@@ -228,24 +183,15 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
     probe(false, 'nobody waiting: lift to the last client scheduled',
       'nobody is waiting, client 1 (counter 90) was the last scheduled; client 0 (counter 10) arrives → 90',
       vtc(1000, { 0: 10, 1: 90 }, [], { last: 1 }), arrive(0, 0)),
-    probe(true, 'lift to the minimum of three waiting clients',
-      'three clients waiting with different counters; a client below all of them arrives → lifted to the smallest (not the largest)',
-      three(own1), arrive(4, x)),
-    probe(true, 'never lowered', "the arriving client's counter is already above the smallest waiting counter → unchanged",
-      three(own2), arrive(4, x)),
-    probe(true, 'no lift while the client has a request waiting', 'the arriving client already has a waiting request → its counter is unchanged',
+    probe(false, 'part 2: a prompt in progress is not waiting',
+      'part 2: client 1 (counter 20) has a prompt in progress, client 0 (50) is waiting; client 2 (counter 0) arrives → 50',
+      sarathi(1000, { 0: 50, 1: 20 }, [prefilling(0, 1, 1000, 300), waiting(1, 0, 100)]), arrive(2, 2)),
+    ...both,
+    probe(true, 'no lift while the client has a request waiting', 'the arriving client already has a waiting request → unchanged',
       vtc(1000, { [a]: sa, [b]: sb }, [waiting(0, b, 100), waiting(1, a, 100)]), arrive(2, a)),
-    probe(true, 'running requests do not count as waiting',
-      "one client only has a running request (small counter), another is waiting → lifted to the waiting client's counter",
-      vtc(1000, { [a]: ra, [b]: rb }, [decoding(0, a), waiting(1, b, 100)]), arrive(2, x)),
-    probe(true, 'empty queue: lift to the last client scheduled',
-      "nobody is waiting (one request running); the arriving client is lifted to the last scheduled client's counter, not to the largest",
-      vtc(1000, { [a]: la, [b]: lb, [c]: lb + 300 }, [decoding(0, c)], { last: b }), arrive(1, a)),
-    probe(true, 'empty queue, the last client scheduled is the arriving one',
-      'nobody is waiting and the arriving client was itself the last scheduled → unchanged', vtc(1000, { [a]: la, [b]: lb }, [], { last: a }), arrive(0, a)),
-    probe(true, 'empty queue, nobody scheduled yet', 'nobody is waiting and no client has been scheduled yet → a new client stays at 0',
-      vtc(1000, { [b]: lb }, []), arrive(0, a)),
-    probe(true, 'empty queue, never lowered', 'nobody is waiting; the arriving client is already above the last scheduled client → unchanged',
+    probe(true, 'empty queue, the last client scheduled is the arriving one', 'unchanged', vtc(1000, { [a]: la, [b]: lb }, [], { last: a }), arrive(0, a)),
+    probe(true, 'empty queue, nobody scheduled yet', 'a new client stays at 0', vtc(1000, { [b]: lb }, []), arrive(0, a)),
+    probe(true, 'empty queue, never lowered', 'the arriving client is already above the last scheduled client → unchanged',
       vtc(1000, { [a]: lb + 50, [b]: lb }, [], { last: b }), arrive(0, a)),
   ];
 };
@@ -263,9 +209,8 @@ const vtcBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
     probe(false, 'a prefill batch charges only the first output token',
       'two prompts (already charged at admission) finish their prefill; each produced its first token → +2 each',
       vtc(1000, { 0: 300, 1: 500 }, [prefilling(0, 0, 300, 0), prefilling(1, 1, 200, 0)]), end(0, 300, 1, 200)),
-    probe(true, 'every decode token is charged',
-      'one client decodes several requests, another fewer, a third is running but not in the batch → +2 per token, nothing for the third',
-      vtc(2000, {}, [...many, decoding(k + n, c)]), end(...many.flatMap((r) => [r.id, 1]))),
+    probe(true, 'every decode token is charged', 'two clients decode; a third runs outside the batch → +0',
+      vtc(2000, {}, [...many, decoding(k + n, c)]), end(...many.flatMap((r) => [r[0], 1]))),
     probe(true, 'weighted decode charges', 'weights w, 0.5 and 1 → +2·tokens/weight',
       vtc(2000, { [a]: 100, [b]: 100, [c]: 100 }, [decoding(0, a), decoding(1, a), decoding(2, b), decoding(3, c)], { weights }),
       end(0, 1, 1, 1, 2, 1, 3, 1)),
@@ -291,8 +236,7 @@ const vtcSelect: ProbeSet<FairnessModule> = (seed) => {
       vtc(1000, { 3: 7, 1: 7 }, [waiting(0, 3, 100), waiting(1, 1, 100)]), select()),
     probe(true, 'three clients interleaved', "three clients' requests interleaved → the first waiting request of the smallest counter",
       vtc(1000, { [a]: ca, [b]: cb, [c]: cc }, order.map((client, i) => waiting(i, client, 100))), select()),
-    probe(true, 'a restarted request keeps its place at the front',
-      "the smallest client's first request in the queue is a recompute victim at the front → that one",
+    probe(true, 'a restarted request keeps its place at the front', "the smallest client's recompute victim → that one",
       vtc(1000, { [a]: 5, [b]: 50 }, [restarted(3, a, 100, 110), waiting(0, b, 100), waiting(1, a, 100)]), select()),
     probe(true, 'only waiting requests compete', 'a client with counter 0 has only a running request → not selected; the smallest waiting client is',
       vtc(1000, { [b]: 30, [c]: 20 }, [decoding(0, a), waiting(1, b, 100), waiting(2, c, 100)]), select()),
@@ -300,6 +244,8 @@ const vtcSelect: ProbeSet<FairnessModule> = (seed) => {
     probe(true, 'three-way tie', 'three clients tied at the smallest counter → the lowest client id',
       vtc(1000, { [a]: tie, [b]: tie, [c]: tie, [d]: tie + 1 },
         [waiting(0, d, 100), ...[a, b, c].sort((x, y) => y - x).map((cl, i) => waiting(i + 1, cl, 100))]), select()),
+    probe(true, 'counters within a relative 10⁻⁹ are equal', 'the lower client id is 10⁻¹⁰ above the other (rounding noise): a tie → the lower id',
+      vtc(1000, { [Math.min(a, b)]: tie * (1 + 4e-10) + 1 / 3, [Math.max(a, b)]: tie + 1 / 3 }, [waiting(0, Math.max(a, b), 100), waiting(1, Math.min(a, b), 100)]), select()),
     probe(true, 'a client never seen', 'a waiting client with no counter yet counts as 0 → its request',
       vtc(1000, { [a]: 40, [b]: 60 }, [waiting(0, a, 100), waiting(1, b, 100), waiting(2, d, 100)]), select()),
   ];
@@ -322,26 +268,22 @@ const vtcNextBatch: ProbeSet<FairnessModule> = (seed) => {
     probe(false, "head of line: the smallest client's request does not fit",
       "client 0 (smallest counter) needs 57 KV blocks, 41 are free; client 1's small prompt would fit but must not skip ahead → a decode batch [0], nobody admitted",
       vtc(50, { 0: 0, 1: 100, 2: 400 }, [decoding(0, 2, 100, 40), waiting(1, 0, 900), waiting(2, 1, 32)]), 'schedule'),
-    probe(true, 'admission order, three clients',
-      'three clients with two prompts each and different counters → admitted one at a time by smallest counter, charging each prompt before the next pick',
+    probe(true, 'admission order, three clients', 'two prompts each: each prompt charged before the next pick',
       vtc(4000, start, shuffled), 'schedule'),
-    probe(true, 'head of line, never skip',
-      "the smallest waiting client's prompt does not fit in the free KV blocks; another client's small prompts do → nobody is admitted, the running request decodes",
+    probe(true, 'head of line, never skip', "the smallest client's prompt does not fit → nobody admitted",
       vtc(free + 5, { [a]: 10, [b]: 20, [c]: 5 }, [decoding(0, c, 64, 10), waiting(1, b, 48), waiting(2, a, big), waiting(3, b, 16)]), 'schedule'),
     probe(true, 'the padded token limit stops admission',
       `client b's ${small}-token prompt goes first; then client a's ${long}-token prompt would make the padded batch 2 × ${long} > 4096 → stop (b's next small prompt must not skip ahead)`,
       vtc(4000, { [a]: 50, [b]: 0 }, [waiting(0, b, small), waiting(1, a, long), waiting(2, b, small)]), 'schedule'),
     probe(true, 'no admission: every running request decodes', 'nothing waiting → one token for every running request; counters untouched until the batch ends',
       vtc(2000, { [a]: 7, [b]: 9 }, [decoding(0, a), decoding(1, b), decoding(2, a)]), 'schedule'),
-    probe(true, 'recompute is not charged again',
-      'a preempted request comes back (prompt and generated tokens recomputed) → admitted with prompt + generated tokens but its counter unchanged; then the other client (charged)',
+    probe(true, 'recompute is not charged again', 'a recompute victim admitted uncharged, then the other client',
       vtc(2000, { [a]: 500, [b]: 900 }, [restarted(0, a, p, p + g), waiting(1, b, 100)]), 'schedule'),
     probe(true, 'weighted prefill charge', 'a client of weight w is charged prompt/w per admission, so it gets more admissions before the other client',
       vtc(2000, { [a]: 0, [b]: 120 }, [waiting(0, a, pw), waiting(1, a, pw), waiting(2, b, 100)], { weights: weightsWith({ [a]: w }) }), 'schedule'),
     probe(true, 'batch-size cap', 'batchSizeCap 2 and two requests already hold KV blocks → no admission, the two decode',
       vtc(2000, { [a]: 1, [b]: 0 }, [decoding(0, a), decoding(1, b), waiting(2, b, 50)], { batchSizeCap: 2 }), 'schedule'),
-    probe(true, 'last client scheduled',
-      "only the first of client a's two prompts fits the padded limit → a still has one waiting, so lastClientScheduled stays the previous client",
+    probe(true, 'last client scheduled', 'unchanged while the admitted client still has a prompt waiting',
       vtc(2000, { [a]: 0, [b]: 1000 }, [waiting(0, a, pl), waiting(1, a, 4096 - pl), waiting(2, b, 50)], { last: c }), 'schedule'),
   ];
 };
@@ -359,14 +301,12 @@ const sarathiBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
       "client 0 decodes 2 tokens (+4); client 1's chunk leaves its prompt unfinished (+0); client 2's chunk finishes its prompt and yields the first token (+2)",
       sarathi(1000, { 0: 100, 1: 100, 2: 100 }, [decoding(0, 0), decoding(1, 0), prefilling(2, 1, 1000, 200), prefilling(3, 2, 1000, 700)]),
       end(0, 1, 1, 1, 2, 300, 3, 300)),
-    probe(true, 'weighted mixed batch',
-      'decodes of two clients (one weighted), an unfinished chunk and a weighted last chunk → +2/weight per output token only',
+    probe(true, 'weighted mixed batch', 'decodes, an unfinished chunk and a last chunk → +2/weight per output token',
       sarathi(2000, { [a]: 500, [b]: 500, [c]: 500 },
         [decoding(0, c), prefilling(1, a, pa, doneA), prefilling(2, b, pb, pb - restB), decoding(3, b), decoding(4, c)], { weights }),
       end(0, 1, 3, 1, 4, 1, 1, 200, 2, restB)),
-    probe(true, 'first chunk of a long prompt',
-      'one client decodes k tokens and computes the first chunk of a long prompt → +2k only (the chunk was charged when placed)',
-      sarathi(2000, { [a]: 0 }, long), end(...long.flatMap((r, i) => [r.id, i < k ? 1 : 512 - k]))),
+    probe(true, 'first chunk of a long prompt', 'with k decodes of its client → +2k only (chunks charged when placed)',
+      sarathi(2000, { [a]: 0 }, long), end(...long.flatMap((r, i) => [r[0], i < k ? 1 : 512 - k]))),
     probe(true, 'a prompt finished in one chunk', 'a short prompt finishes in its first chunk (+2/weight), a long one does not (+0)',
       sarathi(2000, { [b]: 77 }, [prefilling(0, b, 300, 0), prefilling(1, c, 900, 0)], { weights }), end(0, 300, 1, 212)),
   ];
@@ -387,16 +327,16 @@ const sarathiSelect: ProbeSet<FairnessModule> = (seed) => {
       sarathi(1000, { 0: 10, 1: 20 }, [prefilling(0, 0, 1000, 300), waiting(1, 0, 200), waiting(2, 1, 200)]), select(0)),
     probe(true, 'smallest among partial prefills only', "three prompts in progress, nothing waiting → the smallest counter's, at its index in runningPrefills",
       sarathi(2000, three, [prefilling(0, c, 900, 100), prefilling(1, b, 900, 100), prefilling(2, a, 900, 100)]), select(0, 1, 2)),
-    probe(true, 'waiting and partial prefills mixed',
-      'the smallest client has only waiting requests → its first waiting request, with its index in the waiting queue',
+    probe(true, 'waiting and partial prefills mixed', 'the smallest client only waits → its first request, index',
       sarathi(2000, three, [prefilling(0, b, 900, 100), prefilling(1, c, 900, 100), ...[c, b, a, a].map((cl, i) => waiting(i + 2, cl, 100))]),
       select(0, 1)),
-    probe(true, 'tie between a partial prefill and a waiting request',
-      'two clients tied at the smallest counter, one with a prompt in progress, the other waiting → the lower client id',
+    probe(true, 'tie between a partial prefill and a waiting request', 'at the smallest counter → the lower client id',
       sarathi(2000, { [a]: 50, [b]: 50, [c]: 80 }, [prefilling(0, hi, 900, 100), prefilling(1, c, 900, 100), waiting(2, lo, 100)]), select(1, 0)),
     probe(true, 'oldest partial prefill of the client', 'the smallest client has two prompts in progress → the first in runningPrefills (the oldest)',
       sarathi(2000, { [a]: 5, [b]: 90 }, [prefilling(0, a, 900, 100), prefilling(1, a, 900, 300), waiting(2, a, 100), prefilling(3, b, 900, 200)]),
       select(0, 3, 1)),
+    probe(true, 'counters within a relative 10⁻⁹ are equal', 'the lower id, 10⁻¹⁰ above, in progress → the lower id',
+      sarathi(2000, { [lo]: 100 / 3 + 1e-11, [hi]: 100 / 3 }, [prefilling(0, lo, 900, 100), waiting(1, hi, 100)]), select(0)),
     probe(true, 'nothing to choose', 'no prompt in progress and nothing waiting → undefined', sarathi(2000, { [a]: 5 }, [decoding(0, a)]), select()),
     probe(true, 'a new client overtakes prompts in progress', 'a waiting client with no counter yet (0) beats clients with prompts in progress',
       sarathi(2000, { [a]: 300, [b]: 200 }, [prefilling(0, a, 900, 100), prefilling(1, b, 900, 100), waiting(2, d, 64)]), select(0, 1)),
@@ -418,11 +358,9 @@ const sarathiNextBatch: ProbeSet<FairnessModule> = (seed) => {
     probe(false, 'a low-counter newcomer overtakes a prompt in progress',
       "client 1 (5000) is half-way through a 1000-token prompt; client 0 (4000) arrives with 300 tokens → client 0's 300 first, then client 1 gets the remaining 212",
       sarathi(1000, { 0: 4000, 1: 5000 }, [prefilling(0, 1, 1000, 200), waiting(1, 0, 300)]), 'schedule'),
-    probe(true, 'chunks alternate between clients',
-      'two clients with three short prompts each → admitted alternately by counter until the 512-token budget is used; the last chunk is cut to fit',
+    probe(true, 'chunks alternate between clients', 'three short prompts each; the last chunk is cut to fit',
       sarathi(2000, { [a]: 0, [b]: gap }, [a, b, a, b, a, b].map((cl, i) => waiting(i, cl, p))), 'schedule'),
-    probe(true, 'weighted newcomer',
-      "a weighted client with the smaller counter arrives while another's prompt is in progress → its whole prompt first (charged prompt/weight), then the rest of the budget to the prompt in progress",
+    probe(true, 'weighted newcomer', 'arrives below a prompt in progress → its whole prompt first, charged prompt/w',
       sarathi(2000, { [a]: ca, [b]: cb }, [prefilling(0, b, 1500, done), waiting(1, a, pn)], { weights: weightsWith({ [a]: w }) }), 'schedule'),
     probe(true, 'head of line closes admission, prompts in progress continue',
       "the smallest client's waiting prompt does not fit in the free blocks → nobody is admitted (the other client's small prompt must not skip ahead), but the prompt in progress gets its chunk",

@@ -5,21 +5,20 @@
  */
 import { z } from 'zod';
 import { SERVICE_WEIGHTS, ServiceRecorder, serviceByClient, serviceDifference } from '../../../sim/metrics/fairness.js';
-import { ticks, vtcFairnessBound, windowedServiceRate } from '../../../sim/metrics/fairness.js';
-import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
-import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
+import { ticks, windowedServiceRate } from '../../../sim/metrics/fairness.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
 import { textTable } from '../../kit/messages.js';
 import { binPeaks, lineChart, type Plot } from '../../kit/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { cached } from '../../kit/result-cache.js';
 import { proportion } from '../../kit/rules.js';
-import { recordedPair, reportRecorder } from '../../kit/timelines.js';
+import { replayed } from '../../kit/scenario.js';
+import { cachedRecording, recordedPair } from '../../kit/timelines.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { SimulateOutput, type ScenarioResultWire, type ScenarioRun, type SchedulerKind } from './schemas.js';
 import { oracle, schedulerClass } from './student.js';
 import type { Check, SchedulerFactory, WorkloadDef, WorkloadKey } from './workloads.js';
-import { partRuns, SCENARIO_CLUSTER, simulateScenario, timelineRun, workload } from './workloads.js';
+import { ENGINE_FCFS, engineOf, fairnessU, partRuns, simulateScenario, timelineRun, workload } from './workloads.js';
 
 const Points = z.array(z.tuple([z.number(), z.number()]));
 /** What the checks and plots need from one run (small, so trusted runs are cached as it). */
@@ -30,12 +29,6 @@ export const RunSummary = z.strictObject({
   difference: z.strictObject({ max: z.number(), points: Points }),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
-
-/** U = max(w_p·longest prompt, w_q·KV tokens) for the workload (paper §4, Theorem 4.4). */
-export function fairnessU(def: WorkloadDef): number {
-  const longestPrompt = Math.max(...def.clients.map((c) => c.prefillMax ?? c.prefill ?? 256));
-  return vtcFairnessBound(longestPrompt, SCENARIO_CLUSTER.numBlocks * SCENARIO_CLUSTER.blockSize) / 2;
-}
 
 const plotFrom = (def: WorkloadDef) => def.plotFrom ?? 30;
 
@@ -49,8 +42,6 @@ export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary 
   const value = (check: Check): number => {
     switch (check.kind) {
       case 'difference':
-        return serviceDifference(log, { clients: check.clients, from: check.from, to: check.to ?? end }).max;
-      case 'periods':
         return Math.max(
           ...check.periods.map(([from, to]) => serviceDifference(log, { clients: check.clients, from, to }).max),
         );
@@ -85,32 +76,23 @@ async function referenceFactory(ctx: { readonly repoRoot: string }, kind: Schedu
   const Reference = schedulerClass(await oracle.reference(ctx), kind);
   return (init) => new Reference(init);
 }
-const fcfs = (kind: SchedulerKind): SchedulerFactory => REPLICA_SCHEDULERS[kind === 'vtc' ? 'vllm' : 'sarathi'].create;
-const replayer = (run: ScenarioRun, log: readonly number[]) => (init: ReplicaSchedulerInit) =>
-  new ReplayReplicaScheduler(init, log, run.scheduler === 'vtc' ? 'vllm' : 'sarathi');
 
 /** The reference's and FCFS's summaries of a hidden run, cached by seed and code. */
 function trusted(who: 'reference' | 'FCFS', run: ScenarioRun, ctx: ItemContext): Promise<RunSummary> {
   const what = `${who} ${run.scheduler} on ${run.key}`;
   return cached({ repoRoot: ctx.repoRoot, lab: 'fairness', what, seed: ctx.hiddenSeed }, RunSummary, async () =>
-    summarize(run, who === 'FCFS' ? fcfs(run.scheduler) : await referenceFactory(ctx, run.scheduler)),
+    summarize(run, who === 'FCFS' ? ENGINE_FCFS[run.scheduler] : await referenceFactory(ctx, run.scheduler)),
   );
 }
 
-/** The student's run replayed from its decision log; a problem if the log breaks the engine's rules. */
+/** The student's run replayed from its decision log (grader/kit/scenario.ts); a problem if the log breaks the engine's rules. */
 export function replaySummary(
   run: ScenarioRun,
   wire: ScenarioResultWire | undefined,
 ): RunSummary | { problem: string } {
   if (wire === undefined) return { problem: 'no result for this workload' };
   try {
-    let replay: ReplayReplicaScheduler | undefined;
-    const summary = summarize(run, (init) => (replay = replayer(run, wire.log)(init)));
-    if (replay?.remaining === true)
-      return {
-        problem: `the scheduler reported ${wire.calls} getNextBatch calls, more than the replay made: the schedule did not follow the engine's rules`,
-      };
-    return summary;
+    return replayed(wire.log, engineOf(run.scheduler), (make) => summarize(run, make));
   } catch (err) {
     const message = err instanceof ReplayError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
     return { problem: `your scheduler's batches break the engine's rules: ${message}` };
@@ -126,7 +108,6 @@ export function judge(check: Check, def: WorkloadDef, value: number, reference: 
   const u = fairnessU(def);
   const limit = {
     difference: Math.min(2 * u, Math.max(2 * reference, reference + u)),
-    periods: Math.min(2 * u, Math.max(2 * reference, reference + u)),
     shares: Math.max(0.1, 2 * reference),
     latency: Math.max(2 * reference, reference + 1),
     throughput: 0.95 * fcfsValue,
@@ -145,53 +126,50 @@ export function formatValue(check: Check, x: number | null | undefined): string 
 export const checkValue = (s: RunSummary, check: Check): number => s.values[check.id] ?? Number.POSITIVE_INFINITY;
 
 /** A workload's runs: yours (undefined when your log could not be replayed), the reference's and FCFS's. */
-type Measured = { readonly yours?: RunSummary; readonly reference: RunSummary; readonly fcfs: RunSummary };
+type Measured = { def: WorkloadDef; yours?: RunSummary; reference: RunSummary; fcfs: RunSummary };
 
-/** The service rate per client on one workload, and the accumulated service difference on another (yours replayed). */
-function plots(
-  [rdef, r]: [WorkloadDef, Measured],
-  [def, d]: [WorkloadDef, Measured],
-  yours: [RunSummary, RunSummary],
-): Plot[] {
-  const u = fairnessU(def);
-  const from = plotFrom(def);
+/** The service rate per client on one workload (`r`), and the accumulated service difference on another (`d`). */
+function plots(r: Measured, d: Measured): Plot[] {
+  if (r.yours === undefined || d.yours === undefined) return [];
+  const [u, from] = [fairnessU(d.def), plotFrom(d.def)];
   const shown = (name: string, s: RunSummary, dashed = false) => ({ name, points: s.difference.points, dashed });
   const reference = (client: number) => r.reference.rates.find((x) => x.client === client)?.points ?? [];
+  const { prefill, decode } = SERVICE_WEIGHTS;
   return [
     lineChart({
-      title: `Service rate per client, ${rdef.label} (30 s windows; w_p = ${SERVICE_WEIGHTS.prefill}, w_q = ${SERVICE_WEIGHTS.decode})`,
+      title: `Service rate per client, ${r.def.label} (30 s windows; w_p = ${prefill}, w_q = ${decode})`,
       x: 'time (s)',
       y: 'service per second',
-      series: yours[0].rates.flatMap(({ client, points }) => [
+      series: r.yours.rates.flatMap(({ client, points }) => [
         { name: `yours, client ${client}`, points },
         { name: `reference, client ${client}`, points: reference(client), dashed: true },
       ]),
     }),
     lineChart({
-      title: `Accumulated service difference, ${def.label}, from t = ${from} s`,
+      title: `Accumulated service difference, ${d.def.label}, from t = ${from} s`,
       x: 'time (s)',
-      y: def.weights !== undefined ? 'max − min of service / weight' : 'max − min of service',
+      y: d.def.weights !== undefined ? 'max − min of service / weight' : 'max − min of service',
       series: [
-        shown('yours', yours[1]),
+        shown('yours', d.yours),
         shown('reference', d.reference, true),
         // FCFS only when it fits the scale; in overload it grows without bound and would flatten the rest.
         ...(d.fcfs.difference.max <= 6 * u ? [shown('FCFS', d.fcfs)] : []),
-        { name: 'paper bound 2U', points: [[from, 2 * u] as const, [def.duration, 2 * u] as const] },
+        { name: 'paper bound 2U', points: [[from, 2 * u] as const, [d.def.duration, 2 * u] as const] },
       ],
       step: true,
     }),
   ];
 }
 
-/** The student's replayed run and the reference's on the public timeline run; undefined when either cannot be run. */
+/** The student's replayed run and the reference's (through the result cache) on the public timeline run. */
 async function timelines(run: ScenarioRun, wire: ScenarioResultWire | undefined, ctx: ItemContext) {
   if (wire === undefined) return undefined;
-  const record = (make: SchedulerFactory) => (recorder: TimelineRecorder) =>
-    simulateScenario(run, make, [recorder]).endTime;
-  return recordedPair(`${run.label} (${run.scheduler})`, record(replayer(run, wire.log)), async () => {
-    const recorder = reportRecorder();
-    return { recorder, endTime: record(await referenceFactory(ctx, run.scheduler))(recorder) };
-  });
+  const record = (make: SchedulerFactory) => (r: TimelineRecorder) => simulateScenario(run, make, [r]).endTime;
+  const replay: SchedulerFactory = (init) => new ReplayReplicaScheduler(init, wire.log, engineOf(run.scheduler));
+  const what = `timeline of the reference ${run.scheduler} on ${run.key}`;
+  const reference = async (r: TimelineRecorder) => record(await referenceFactory(ctx, run.scheduler))(r);
+  const key = { repoRoot: ctx.repoRoot, lab: 'fairness', what, seed: ctx.publicSeed };
+  return recordedPair(`${run.label} (${run.scheduler})`, record(replay), () => cachedRecording(key, reference));
 }
 
 /** The hidden runs, scored, and the public run, only for the report's timeline. */
@@ -216,52 +194,43 @@ export function scenarioItem(
     },
     async score(out, prepared, ctx, maxScore): Promise<ItemOutcome> {
       const picks = checks.map((c) => c.split('/') as [WorkloadKey, string]);
-      const keys = [...new Set(picks.map(([k]) => k))];
-      const measured = new Map<WorkloadKey, Measured>();
-      const problems: string[] = [];
-      for (const key of keys) {
+      const [measured, problems, lost] = [new Map<WorkloadKey, Measured>(), [] as string[], [] as string[]];
+      for (const key of new Set(picks.map(([k]) => k))) {
         const [run, wire] = [prepared.runs.find((r) => r.key === key)!, out.runs.find((r) => r.key === key)];
         const yours = replaySummary(run, wire);
         if ('problem' in yours) problems.push(`${workload(key).label}: ${yours.problem}`);
-        const [reference, fcfsRun] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
-        measured.set(key, { ...('problem' in yours ? {} : { yours }), reference, fcfs: fcfsRun });
+        const [reference, fcfs] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
+        measured.set(key, { def: workload(key), reference, fcfs, ...('problem' in yours ? {} : { yours }) });
       }
-      let passed = 0;
       const rows = picks.map(([key, checkId]) => {
-        const def = workload(key);
-        const check = def.checks.find((c) => c.id === checkId)!;
         const m = measured.get(key)!;
+        const check = m.def.checks.find((c) => c.id === checkId)!;
         const [ref, base] = [checkValue(m.reference, check), checkValue(m.fcfs, check)];
-        const cells = [def.label, check.title];
-        if (m.yours === undefined)
-          return [...cells, '-', formatValue(check, ref), formatValue(check, base), '-', 'FAIL'];
-        const value = checkValue(m.yours, check);
-        const verdict = judge(check, def, value, ref, base);
-        if (verdict.passed) passed++;
-        const limit = `${check.kind === 'throughput' ? '≥' : '≤'} ${formatValue(check, verdict.limit)}`;
+        const value = m.yours === undefined ? undefined : checkValue(m.yours, check);
+        const verdict = value === undefined ? undefined : judge(check, m.def, value, ref, base);
+        const limit = verdict && `${check.kind === 'throughput' ? '≥' : '≤'} ${formatValue(check, verdict.limit)}`;
+        const got = value === undefined ? 'no replayable run' : `${formatValue(check, value)}, limit ${limit}`;
+        if (verdict?.passed !== true) lost.push(`${m.def.label}, ${check.title}: ${got}`);
         const shown = [value, ref, base].map((x) => formatValue(check, x));
-        return [...cells, ...shown, limit, verdict.passed ? 'pass' : 'FAIL'];
+        return [m.def.label, check.title, ...shown, limit ?? '-', verdict?.passed === true ? 'pass' : 'FAIL'];
       });
-      const [rates, diff] = [measured.get(plot.rates)!, measured.get(plot.difference)!];
       const publicRun = out.runs.find((r) => r.key === prepared.timeline.key);
       const pair = plot.timeline === true ? await timelines(prepared.timeline, publicRun, ctx) : undefined;
+      const passed = picks.length - lost.length;
       return {
         ...(pair !== undefined ? { timelines: pair } : {}),
         score: proportion(passed, picks.length, maxScore),
-        message: `${passed} of ${picks.length} fairness checks passed${problems.length > 0 ? `; ${problems[0]}` : ''}`,
+        message: `${passed} of ${picks.length} fairness checks passed${lost.length > 0 ? `; failed: ${lost.join('; ')}` : ''}`,
         output: [
           textTable(['workload', 'check', 'yours', 'reference', 'FCFS', 'limit', 'pass/fail'], rows),
           '',
           'Service is w_p = 1 per prompt token and w_q = 2 per output token, attributed when each batch ends.',
           'Limits come from the reference solution on the same hidden workload (labs/fairness/README.md, "How it is graded").',
           'Workloads (arrivals drawn from the hidden seed):',
-          ...keys.map((k) => `  ${workload(k).label}: ${workload(k).description}`),
+          ...[...measured.values()].map((m) => `  ${m.def.label}: ${m.def.description}`),
           ...problems.map((p) => `\n${p}`),
         ].join('\n'),
-        plots:
-          rates.yours === undefined || diff.yours === undefined
-            ? []
-            : plots([workload(plot.rates), rates], [workload(plot.difference), diff], [rates.yours, diff.yours]),
+        plots: plots(measured.get(plot.rates)!, measured.get(plot.difference)!),
       };
     },
   };

@@ -30,7 +30,6 @@ export const ScenarioResultWire = z.strictObject({
   key: z.string(),
   /** Every `getNextBatch` call in order, flattened as grader/kit/batch-log.ts writes it. */
   log: z.array(z.number()),
-  calls: z.number().int().nonnegative(),
 });
 export type ScenarioResultWire = z.infer<typeof ScenarioResultWire>;
 

@@ -9,13 +9,10 @@ interface VtcState extends ReplicaScheduler {
   readonly virtualCounters: Map<number, number>;
   lastClientScheduled: number | undefined;
 }
-type Selection = { readonly request: Request; readonly index: number } | undefined;
+/** What selectNextRequest returns; part 2 also says whether it is a prompt in progress. */
+type Selection = { readonly request: Request; readonly index: number; readonly isRunningPrefill?: boolean } | undefined;
 export type VtcScheduler = VtcState & { selectNextRequest(): Selection };
-export interface VtcSarathiScheduler extends VtcState {
-  selectNextRequest(
-    runningPrefills: readonly Request[],
-  ): (Selection & { readonly isRunningPrefill: boolean }) | undefined;
-}
+export type VtcSarathiScheduler = VtcState & { selectNextRequest(runningPrefills: readonly Request[]): Selection };
 
 export interface FairnessModule {
   /** service-cost.ts; STARTER_DEFAULTS: the starter's defaults that ran (absent in a finished solution). */

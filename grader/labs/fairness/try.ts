@@ -4,55 +4,34 @@
  * each check the grader makes. A part whose file still throws "not implemented" shows as failed; the
  * other part still runs.
  */
-import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
-import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
-import { loadExport, measureEach } from '../../kit/try.js';
-import type { LabTry, TryMeasure } from '../../kit/try.js';
-import type { SchedulerKind } from './schemas.js';
+import { measureEach, type LabTry } from '../../kit/try.js';
+import { SchedulerKind } from './schemas.js';
 import { checkValue, formatValue, summarize } from './scenarios.js';
-import { scenarioRun, WORKLOADS, type SchedulerFactory } from './workloads.js';
+import { oracle, schedulerClass } from './student.js';
+import { ENGINE_FCFS, scenarioRun, WORKLOADS, type SchedulerFactory } from './workloads.js';
 
-type Schedulers = Readonly<Record<SchedulerKind, SchedulerFactory | Error>>;
-const PARTS = [
-  ['vtc', 1, 'vtc-replica-scheduler.ts', 'VtcReplicaScheduler'],
-  ['vtc-sarathi', 2, 'vtc-sarathi-replica-scheduler.ts', 'VtcSarathiReplicaScheduler'],
-] as const;
+const PARTS = SchedulerKind.options.map((kind, i) => [kind, i + 1] as const);
 const key = (part: number, label: string, title: string) => `part ${part}, ${label}: ${title}`;
 
-export const fairnessTry: LabTry<Schedulers> = {
+/** Each part's scheduler: the student's (built from the files in a folder) or FCFS. */
+export const fairnessTry: LabTry<(kind: SchedulerKind) => SchedulerFactory> = {
   lab: 'fairness',
   async load(dir) {
-    const out: Partial<Record<SchedulerKind, SchedulerFactory | Error>> = {};
-    for (const [kind, , file, name] of PARTS) {
-      try {
-        const Cls = await loadExport<new (init: ReplicaSchedulerInit) => ReplicaScheduler>(dir, file, name);
-        out[kind] = (init) => new Cls(init);
-      } catch (err) {
-        out[kind] = err as Error;
-      }
-    }
-    return { vtc: out.vtc!, 'vtc-sarathi': out['vtc-sarathi']! };
+    const m = await oracle.load(dir);
+    return (kind) => (init) => new (schedulerClass(m, kind))(init);
   },
-  baselines: () => ({
-    FCFS: { vtc: REPLICA_SCHEDULERS.vllm.create, 'vtc-sarathi': REPLICA_SCHEDULERS.sarathi.create },
-  }),
+  baselines: () => ({ FCFS: (kind) => ENGINE_FCFS[kind] }),
   rows: () =>
     PARTS.flatMap(([, part]) => WORKLOADS.flatMap((def) => def.checks.map((c) => key(part, def.label, c.title)))),
-  measure(schedulers, seed): TryMeasure {
-    const parts = PARTS.map(([kind, part]): TryMeasure => {
-      const make = schedulers[kind];
-      if (make instanceof Error) return { values: {}, errors: [`part ${part}: ${make.message}`] };
-      return measureEach(
-        WORKLOADS,
-        (def) => `part ${part}, ${def.label}`,
-        (def) => {
-          const s = summarize(scenarioRun(def, kind, seed), make);
-          return Object.fromEntries(def.checks.map((c) => [key(part, def.label, c.title), checkValue(s, c)]));
-        },
-      );
-    });
-    return { values: Object.assign({}, ...parts.map((p) => p.values)), errors: parts.flatMap((p) => p.errors) };
-  },
+  measure: (schedulers, seed) =>
+    measureEach(
+      PARTS.flatMap(([kind, part]) => WORKLOADS.map((def) => ({ kind, part, def }))),
+      ({ part, def }) => `part ${part}, ${def.label}`,
+      ({ kind, part, def }) => {
+        const s = summarize(scenarioRun(def, kind, seed), schedulers(kind));
+        return Object.fromEntries(def.checks.map((c) => [key(part, def.label, c.title), checkValue(s, c)]));
+      },
+    ),
   format(k, v) {
     for (const def of WORKLOADS)
       for (const check of def.checks) if (k.endsWith(`${def.label}: ${check.title}`)) return formatValue(check, v);

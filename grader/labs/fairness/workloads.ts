@@ -3,12 +3,11 @@
  * and scaled to the lab's replica (SCENARIO_CLUSTER: it serves ≈ 5.8 requests/s of 256/256, about
  * 4 500 service units per second). Arrivals are drawn from the hidden seed; rates and shapes are
  * fixed. Each workload lists the checks made on it; items pick the checks they score.
- *
- * Every run, the student's (recorded in the child, replayed in the parent), the reference's and FCFS's,
- * simulates the same replica: the VTC paper's setting scaled to servelab, Llama-2-7B on an A100, a KV
- * cache of 10 000 tokens (625 blocks, the paper's pool), Vidur's vllm and sarathi limits.
+ * Every run (the student's replayed, the reference's, FCFS's) simulates the same replica.
  */
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
+import { vtcFairnessBound } from '../../../sim/metrics/fairness.js';
+import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import type { ReplicaScheduler, ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
 import { generateMultiClient, type ClientWorkloadInput, ClientWorkload } from '../../../sim/workload/multi-client.js';
 import { Rng } from '../../../sim/workload/rng.js';
@@ -20,14 +19,13 @@ import type { ScenarioRun, SchedulerKind } from './schemas.js';
 export type WorkloadKey = 'overload' | 'on-off' | 'weighted' | 'short-long' | 'shift';
 
 /**
- * difference: accumulated service difference between `clients` over (from, to], within the bound;
- * periods: the same restarted at each period (a client returning from silence), worst period;
- * shares: max_i |(S_i/w_i) / mean_j(S_j/w_j) − 1| over (from, end]; latency: mean TTFT of `client`'s
- * requests arriving in [from, to) (unfinished: counted to the end); throughput: service per second vs FCFS.
+ * difference: the worst accumulated service difference between `clients` over the periods (from, to] (each
+ * restarted from zero: a client returning from silence); shares: max_i |(S_i/w_i) / mean_j(S_j/w_j) − 1| over
+ * (from, end]; latency: mean TTFT of `client`'s requests arriving in [from, to) (unfinished: counted to the
+ * end); throughput: service per second, against FCFS.
  */
 export type Check = { readonly id: string; readonly title: string } & (
-  | { readonly kind: 'difference'; readonly clients: readonly number[]; readonly from: number; readonly to?: number }
-  | { readonly kind: 'periods'; readonly clients: readonly number[]; readonly periods: readonly [number, number][] }
+  | { readonly kind: 'difference'; readonly clients: readonly number[]; readonly periods: readonly [number, number][] }
   | { readonly kind: 'shares'; readonly clients: readonly number[]; readonly from: number }
   | { readonly kind: 'latency'; readonly client: number; readonly from: number; readonly to: number }
   | { readonly kind: 'throughput' }
@@ -46,14 +44,8 @@ export interface WorkloadDef {
   readonly plotFrom?: number;
 }
 
-const difference = (id: string, title: string, from: number): Check => ({
-  kind: 'difference',
-  id,
-  title,
-  clients: [0, 1],
-  from,
-});
-const backlogged = difference('difference', 'service difference of the two backlogged clients after 30 s', 30);
+const title = 'service difference of the two backlogged clients after 30 s';
+const backlogged: Check = { kind: 'difference', id: 'difference', title, clients: [0, 1], periods: [[30, 180]] };
 const throughput: Check = { kind: 'throughput', id: 'throughput', title: 'service per second vs FCFS' };
 
 // biome-ignore format: a table of workloads
@@ -72,7 +64,7 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     description: 'client 0 at 4 req/s on for 60 s, off for 60 s; client 1 always on at 6 req/s; 256/256, 300 s (paper Fig. 6)',
     duration: 300,
     clients: [{ qps: 4, on: 60, off: 60 }, { qps: 6 }],
-    checks: [{ kind: 'periods', id: 'returning', title: 'service difference while client 0 is back (t = 120–180 s and 240–300 s)',
+    checks: [{ kind: 'difference', id: 'returning', title: 'service difference while client 0 is back (t = 120–180 s and 240–300 s)',
       clients: [0, 1], periods: [[120, 180], [240, 300]] }],
   },
   {
@@ -102,7 +94,7 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     clients: [{ client: 0, qps: 1, end: 100 }, { client: 1, qps: 7, end: 100 }, { client: 0, qps: 6, start: 100 }, { client: 1, qps: 6, start: 100 }],
     checks: [
       { kind: 'latency', id: 'light-latency', title: 'mean TTFT of the light client (arrivals in the first 100 s)', client: 0, from: 0, to: 100 },
-      difference('after-shift', 'service difference once both are heavy (t = 100–200 s)', 100),
+      { kind: 'difference', id: 'after-shift', title: 'service difference once both are heavy (t = 100–200 s)', clients: [0, 1], periods: [[100, 200]] },
     ],
     plotFrom: 100,
   },
@@ -116,21 +108,12 @@ export function scenarioRun(def: WorkloadDef, scheduler: SchedulerKind, seed: nu
     { clients: def.clients.map((c) => ClientWorkload.parse(c)), duration: def.duration, maxTokens: 4096 },
     new Rng(derivedSeed(seed, `fairness-workload-${def.key}`)),
   );
-  const clientWeights = [...(def.weights ?? [])];
-  return {
-    key: def.key,
-    label: def.label,
-    scheduler,
-    duration: def.duration,
-    clientWeights,
-    requests: toWire(requests, { clientId: true }),
-  };
+  const [{ key, label, duration }, clientWeights] = [def, [...(def.weights ?? [])]];
+  return { key, label, scheduler, duration, clientWeights, requests: toWire(requests, { clientId: true }) };
 }
 
 /** Every workload for one part (the same child input for all of that part's scenario items, so one child run serves them). */
-export function partRuns(scheduler: SchedulerKind, hiddenSeed: number): ScenarioRun[] {
-  return WORKLOADS.map((def) => scenarioRun(def, scheduler, hiddenSeed));
-}
+export const partRuns = (kind: SchedulerKind, seed: number) => WORKLOADS.map((def) => scenarioRun(def, kind, seed));
 
 /**
  * The report's timeline run: the on/off workload drawn from the public seed, as `npm run try --
@@ -142,19 +125,26 @@ export function timelineRun(scheduler: SchedulerKind, publicSeed: number): Scena
   return { ...run, key: `public-${run.key}`, label: `${run.label}, public seed ${publicSeed}`, timelineOnly: true };
 }
 
+// biome-ignore format: the replica, one line per part of it
 export const SCENARIO_CLUSTER = {
-  model: 'llama-2-7b',
-  device: 'a100',
-  tp: 1,
-  replicas: 1,
-  numBlocks: 625,
-  blockSize: 16,
-  batchSizeCap: 128,
-  maxTokensInBatch: 4096,
-  chunkSize: 512,
+  model: 'llama-2-7b', device: 'a100', tp: 1, replicas: 1, // the VTC paper's setting
+  numBlocks: 625, blockSize: 16, // 10 000 tokens of KV cache, the paper's pool
+  batchSizeCap: 128, maxTokensInBatch: 4096, chunkSize: 512, // Vidur's vllm and sarathi limits
 } as const;
 
+/** U = max(w_p·longest prompt, w_q·KV tokens) for the workload (paper §4, Theorem 4.4). */
+export function fairnessU(def: WorkloadDef): number {
+  const longestPrompt = Math.max(...def.clients.map((c) => c.prefillMax ?? c.prefill ?? 256));
+  return vtcFairnessBound(longestPrompt, SCENARIO_CLUSTER.numBlocks * SCENARIO_CLUSTER.blockSize) / 2;
+}
+
 export type SchedulerFactory = (init: ReplicaSchedulerInit) => ReplicaScheduler;
+/** The engine scheduler each part builds on: its batching rules for a replay, and FCFS, the baseline. */
+export const engineOf = (kind: SchedulerKind) => (kind === 'vtc' ? 'vllm' : 'sarathi');
+export const ENGINE_FCFS: Readonly<Record<SchedulerKind, SchedulerFactory>> = {
+  vtc: REPLICA_SCHEDULERS.vllm.create,
+  'vtc-sarathi': REPLICA_SCHEDULERS.sarathi.create,
+};
 
 /** `run` on the lab's replica with the given scheduler (the student's recorded, a replay, the reference or FCFS). */
 export function simulateScenario(
@@ -164,7 +154,7 @@ export function simulateScenario(
 ): SimulationResult {
   const config = quietConfig({
     ...SCENARIO_CLUSTER,
-    replicaScheduler: run.scheduler === 'vtc' ? 'vllm' : 'sarathi',
+    replicaScheduler: engineOf(run.scheduler),
     executionModel: 'fitted',
     clientWeights: run.clientWeights.length > 0 ? run.clientWeights : undefined,
     timeLimit: run.duration,

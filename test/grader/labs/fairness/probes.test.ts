@@ -36,6 +36,31 @@ const withVtc = (cls: typeof refVtc.VtcReplicaScheduler): FairnessModule => ({
   ...reference,
   vtc: { VtcReplicaScheduler: cls },
 });
+const withSarathi = (cls: typeof refSarathi.VtcSarathiReplicaScheduler): FairnessModule => ({
+  ...reference,
+  vtcSarathi: { VtcSarathiReplicaScheduler: cls },
+});
+const SEEDS = Array.from({ length: 30 }, (_, i) => i + 1);
+/** Every probe of `item` that `m` loses on any of the seeds, by name. */
+const lostOnSeeds = (m: FairnessModule, item: string) => new Set(SEEDS.flatMap((seed) => lost(m, item, seed)));
+
+/** A lift written differently: waiting clients' counters gathered in a Map first, the larger kept with `if`, ids compared by the band. */
+function liftOtherwise<T extends refVtc.VtcReplicaScheduler | refSarathi.VtcSarathiReplicaScheduler>(
+  s: T,
+  request: Request,
+) {
+  const others = new Map<number, number>();
+  for (const r of s.waiting) others.set(r.clientId, s.virtualCounters.get(r.clientId) ?? 0);
+  if (others.has(request.clientId)) return;
+  const own = s.virtualCounters.get(request.clientId) ?? 0;
+  const target =
+    others.size > 0
+      ? Math.min(...others.values())
+      : s.lastClientScheduled === undefined
+        ? own
+        : (s.virtualCounters.get(s.lastClientScheduled) ?? 0);
+  if (target > own) s.virtualCounters.set(request.clientId, target);
+}
 
 describe('fairness probes', () => {
   it('the reference answers every probe, public and hidden, on several seeds', () => {
@@ -205,5 +230,144 @@ describe('fairness probes', () => {
       'counters: expected {"1":5}, got {"1":6}',
     );
     expect(compareFields(2, 2)).toBeUndefined();
+  });
+
+  it('updateCounterOnArrival, both parts: lifts written differently keep every case on 30 seeds', () => {
+    class VtcOtherwise extends refVtc.VtcReplicaScheduler {
+      override updateCounterOnArrival(request: Request): void {
+        liftOtherwise(this, request);
+      }
+    }
+    class SarathiOtherwise extends refSarathi.VtcSarathiReplicaScheduler {
+      override updateCounterOnArrival(request: Request): void {
+        liftOtherwise(this, request);
+      }
+    }
+    // Part 2 through the lowest-counter client that selection would pick (the band decides ties): the same value.
+    class SarathiViaSelection extends refSarathi.VtcSarathiReplicaScheduler {
+      override updateCounterOnArrival(request: Request): void {
+        if (this.waiting.some((r) => r.clientId === request.clientId)) return;
+        const pick = this.selectNextRequest([]);
+        if (pick === undefined) return super.updateCounterOnArrival(request);
+        const own = this.virtualCounters.get(request.clientId) ?? 0;
+        const min = Math.min(...this.waiting.map((r) => this.virtualCounters.get(r.clientId) ?? 0));
+        this.virtualCounters.set(request.clientId, Math.max(own, min));
+      }
+    }
+    const both = { ...withVtc(VtcOtherwise), vtcSarathi: { VtcSarathiReplicaScheduler: SarathiOtherwise } };
+    expect([...lostOnSeeds(both, 'vtc-arrival')]).toEqual([]);
+    expect([...lostOnSeeds(withSarathi(SarathiViaSelection), 'vtc-arrival')]).toEqual([]);
+  });
+
+  it('updateCounterOnArrival, part 2: each wrong lift loses the hidden case aimed at it on every one of 30 seeds', () => {
+    const lift = (target: (s: refSarathi.VtcSarathiReplicaScheduler, u: number) => number | undefined) =>
+      class extends refSarathi.VtcSarathiReplicaScheduler {
+        override updateCounterOnArrival(request: Request): void {
+          const u = request.clientId;
+          if (this.waiting.some((r) => r.clientId === u)) return;
+          if (this.waiting.length === 0) return super.updateCounterOnArrival(request);
+          const t = target(this, u);
+          if (t !== undefined) this.virtualCounters.set(u, Math.max(this.virtualCounters.get(u) ?? 0, t));
+        }
+      };
+    const counter = (s: refSarathi.VtcSarathiReplicaScheduler, c: number) => s.virtualCounters.get(c) ?? 0;
+    const waitingCounters = (s: refSarathi.VtcSarathiReplicaScheduler) => s.waiting.map((r) => counter(s, r.clientId));
+    const wrong = {
+      'no lift': lift(() => undefined),
+      'lift to the largest': lift((s) => Math.max(...waitingCounters(s))),
+      'prompts in progress count': lift((s) =>
+        Math.min(
+          ...[...s.waiting, ...s.running]
+            .filter((r) => !r.isPrefillComplete || s.waiting.includes(r))
+            .map((r) => counter(s, r.clientId)),
+        ),
+      ),
+      'lift by service, not counter': lift(
+        (s, u) =>
+          Math.min(...s.waiting.map((r) => counter(s, r.clientId) * s.clientWeight(r.clientId))) / s.clientWeight(u),
+      ),
+      'lift behind the pack (+1)': lift((s) => Math.min(...waitingCounters(s)) + 1),
+    };
+    for (const [name, cls] of Object.entries(wrong)) {
+      for (const seed of SEEDS)
+        expect(lost(withSarathi(cls), 'vtc-arrival', seed), `${name}, seed ${seed}`).toContain(
+          'part 2: lift to the minimum of three waiting clients',
+        );
+    }
+  });
+
+  it('the 10⁻⁹ tie band: exact comparison loses the band case of vtc-select, on every seed', () => {
+    const exact = (ca: number, a: number, cb: number, b: number) => ca < cb || (ca === cb && a < b);
+    class VtcExact extends refVtc.VtcReplicaScheduler {
+      override selectNextRequest() {
+        let best: { request: Request; index: number } | undefined;
+        const c = (r: Request) => this.virtualCounters.get(r.clientId) ?? 0;
+        this.waiting.forEach((request, index) => {
+          if (best === undefined || exact(c(request), request.clientId, c(best.request), best.request.clientId))
+            best = { request, index };
+        });
+        return best;
+      }
+    }
+    for (const seed of SEEDS.slice(0, 10)) {
+      expect(lost(withVtc(VtcExact), 'vtc-select', seed)).toEqual(['counters within a relative 10⁻⁹ are equal']);
+    }
+  });
+
+  it('selection and charging written differently keep every case of their items on 30 seeds', () => {
+    /** Charges per client summed in a Map first, then applied once per client. */
+    function chargeOtherwise(s: refVtc.VtcReplicaScheduler | refSarathi.VtcSarathiReplicaScheduler, batch: Batch) {
+      const owed = new Map<number, number>();
+      for (const r of batch.requests.filter((q) => q.isPrefillComplete))
+        owed.set(r.clientId, (owed.get(r.clientId) ?? 0) + 2);
+      for (const [c, units] of owed)
+        s.virtualCounters.set(c, (s.virtualCounters.get(c) ?? 0) + units / s.clientWeight(c));
+    }
+    /** Candidates sorted by (counter, id) with the band, the first of each client kept. */
+    function pickOtherwise(counter: (c: number) => number, candidates: { request: Request; rank: number }[]) {
+      const key = (x: { request: Request; rank: number }) =>
+        [counter(x.request.clientId), x.request.clientId, x.rank] as const;
+      const sorted = [...candidates].sort((x, y) => {
+        const [a, b] = [key(x), key(y)];
+        const eps = 1e-9 * Math.max(1, Math.abs(a[0]), Math.abs(b[0]));
+        return Math.abs(a[0] - b[0]) > eps ? a[0] - b[0] : a[1] - b[1] || a[2] - b[2];
+      });
+      return sorted[0];
+    }
+    class VtcOtherwise extends refVtc.VtcReplicaScheduler {
+      override updateCounterOnBatchCompletion(batch: Batch): void {
+        chargeOtherwise(this, batch);
+      }
+      override selectNextRequest() {
+        const best = pickOtherwise(
+          (c) => this.virtualCounters.get(c) ?? 0,
+          this.waiting.map((request, rank) => ({ request, rank })),
+        );
+        return best === undefined ? undefined : { request: best.request, index: best.rank };
+      }
+    }
+    class SarathiOtherwise extends refSarathi.VtcSarathiReplicaScheduler {
+      override updateCounterOnBatchCompletion(batch: Batch): void {
+        chargeOtherwise(this, batch);
+      }
+      override selectNextRequest(runningPrefills: readonly Request[]) {
+        const n = runningPrefills.length;
+        const all = [...runningPrefills, ...this.waiting].map((request, rank) => ({ request, rank }));
+        const best = pickOtherwise((c) => this.virtualCounters.get(c) ?? 0, all);
+        if (best === undefined) return undefined;
+        const isRunningPrefill = best.rank < n;
+        return { request: best.request, index: isRunningPrefill ? best.rank : best.rank - n, isRunningPrefill };
+      }
+    }
+    const m = { ...withVtc(VtcOtherwise), vtcSarathi: { VtcSarathiReplicaScheduler: SarathiOtherwise } };
+    for (const item of [
+      'vtc-batch-completion',
+      'vtc-select',
+      'vtc-next-batch',
+      'sarathi-batch-completion',
+      'sarathi-select',
+      'sarathi-next-batch',
+    ])
+      expect([...lostOnSeeds(m, item)], item).toEqual([]);
   });
 });

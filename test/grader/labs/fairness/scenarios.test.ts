@@ -7,16 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { REPLICA_SCHEDULERS } from '../../../../sim/policies/replica/registry.js';
-import {
-  checkValue,
-  judge,
-  fairnessU,
-  summarize,
-  type RunSummary,
-} from '../../../../grader/labs/fairness/scenarios.js';
+import { checkValue, judge, summarize, type RunSummary } from '../../../../grader/labs/fairness/scenarios.js';
 import { SchedulerKind } from '../../../../grader/labs/fairness/schemas.js';
 import { fairnessTry } from '../../../../grader/labs/fairness/try.js';
 import {
+  fairnessU,
   scenarioRun,
   workload,
   WORKLOADS,
