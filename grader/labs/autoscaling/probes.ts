@@ -24,12 +24,10 @@ type Replica = readonly [number, number, number];
  * One call: the cluster as it is now (replicas gone since the last call were freed, and the router is
  * told, as the engine does), the replicas the engine marks, the requests that arrive, then the call.
  */
-interface Step {
-  readonly replicas: readonly Replica[];
-  readonly mark: readonly number[];
-  readonly arrivals: number;
-  readonly victim: boolean;
-}
+type Step = { readonly replicas: readonly Replica[]; readonly mark: readonly number[] } & (
+  | { readonly victim: true; readonly arrivals: 0 }
+  | { readonly victim: false; readonly arrivals: number }
+);
 const step = (replicas: Replica[], arrivals: number, mark: number[] = []): Step => ({
   replicas,
   mark,
@@ -73,11 +71,8 @@ function runRouter(m: M, kind: 'round-robin' | 'lor', steps: readonly Step[], se
     }
     const out: unknown = router.schedule(k + 1);
     if (!Array.isArray(out)) throw new TypeError(`schedule() returned ${typeof out}, not an array of assignments`);
-    const pairs = out.map((a: { request?: { id?: unknown }; replicaId?: unknown } | undefined) => [
-      num(a?.request?.id),
-      num(a?.replicaId),
-    ]);
-    return { assignments: pairs, marked: marked() };
+    type Out = { request?: { id?: unknown }; replicaId?: unknown } | undefined;
+    return { assignments: out.map((a: Out) => [num(a?.request?.id), num(a?.replicaId)]), marked: marked() };
   });
 }
 

@@ -10,16 +10,13 @@ import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { hypervolume } from '../../../sim/metrics/hypervolume.js';
 import { mean } from '../../../sim/metrics/stats.js';
 import { frontChart, replicasChart, replicaSteps } from '../../../sim/report/autoscaling-charts.js';
-import { InvalidOutput } from '../../kit/item.js';
-import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
-import { textTable } from '../../kit/messages.js';
-import { roundPoints } from '../../kit/rules.js';
-import { lineChart, type Plot } from '../../kit/charts.js';
-import type { TimelinePair } from '../../kit/charts.js';
+import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';
+import { lineChart, type Plot, type TimelinePair } from '../../kit/charts.js';
 import { costSlope, pairRatios } from '../../kit/cost-growth.js';
-import { fmt } from '../../kit/messages.js';
+import { InvalidOutput, type ItemContext, type ItemImplementation, type ItemOutcome } from '../../kit/item.js';
+import { fmt, textTable } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
-import { linear } from '../../kit/rules.js';
+import { linear, roundPoints } from '../../kit/rules.js';
 import { seriesRecorder, windowRecorder } from '../../kit/timelines.js';
 import type { WireRequests } from '../../kit/wire.js';
 import {
@@ -29,9 +26,8 @@ import {
   type Level,
   type ScalingInput,
   type SimInput,
-  type SimRun,
 } from './schemas.js';
-import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';
+import type { SimRun } from './schemas.js';
 import { RunMetrics, runMetrics, simulateCluster } from './simulate.js';
 import { oracle } from './student.js';
 import { hiddenWorkloads, shippedTrace, timelineTrace, type Workload } from './workloads.js';
@@ -150,30 +146,26 @@ async function referenceAutoscaler(ctx: ItemContext, level: Level) {
 
 /** The reference's run of `w` (an item's hidden workload `item`) at `level`, cached per hidden seed. */
 function referenceRun(ctx: ItemContext, item: string, w: Workload, level: Level): Promise<Scored> {
-  const key = {
-    repoRoot: ctx.repoRoot,
-    lab: 'autoscaling',
-    what: `reference level ${level}, ${item}: ${w.label}`,
-    seed: ctx.hiddenSeed,
-  };
-  return cached(key, Scored, async () =>
+  const what = `reference level ${level}, ${item}: ${w.label}`;
+  return cached({ repoRoot: ctx.repoRoot, lab: 'autoscaling', what, seed: ctx.hiddenSeed }, Scored, async () =>
     scored(simulateCluster(w.requests, { autoscaler: await referenceAutoscaler(ctx, level) })),
   );
 }
 
 // ---- tuning -------------------------------------------------------------------------------------
 
+const positive = (v: number) => v > 0;
+const replicas = (v: number) => Number.isInteger(v) && v >= 1 && v <= 64;
 const CONFIG_RULES: readonly [string, (v: number) => boolean, string][] = [
   ['tuneInterval', (v) => v >= 1 && v <= 60, 'between 1 and 60'],
-  ['minWindowSizeScaleUp', (v) => v > 0, '> 0'],
-  ['lookBackTimeScaleUp', (v) => v > 0, '> 0'],
-  ['minWindowSizeScaleDown', (v) => v > 0, '> 0'],
-  ['lookBackTimeScaleDown', (v) => v > 0, '> 0'],
+  ...['minWindowSizeScaleUp', 'lookBackTimeScaleUp', 'minWindowSizeScaleDown', 'lookBackTimeScaleDown'].map(
+    (key): [string, (v: number) => boolean, string] => [key, positive, '> 0'],
+  ),
   ['stabilizationDelay', (v) => v >= 0, '≥ 0'],
-  ['initialReplicaTokenThroughput', (v) => v > 0, '> 0'],
+  ['initialReplicaTokenThroughput', positive, '> 0'],
   ['throughputAlpha', (v) => v > 0 && v <= 1, 'in (0, 1]'],
-  ['minReplicas', (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'an integer from 1 to 64'],
-  ['maxReplicas', (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'an integer from 1 to 64'],
+  ['minReplicas', replicas, 'an integer from 1 to 64'],
+  ['maxReplicas', replicas, 'an integer from 1 to 64'],
 ];
 
 /** Problems with the student's INFERLINE_CONFIG, as the child reported it. */
