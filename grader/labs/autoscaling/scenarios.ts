@@ -12,7 +12,7 @@ import { mean } from '../../../sim/metrics/stats.js';
 import { frontChart, replicasChart, replicaSteps } from '../../../sim/report/autoscaling-charts.js';
 import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';
 import { lineChart, type Plot, type TimelinePair } from '../../kit/charts.js';
-import { costSlope, pairRatios } from '../../kit/cost-growth.js';
+import { costSlope } from '../../kit/cost-growth.js';
 import { InvalidOutput, type ItemContext, type ItemImplementation, type ItemOutcome } from '../../kit/item.js';
 import { fmt, textTable } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
@@ -30,6 +30,7 @@ import {
 import type { SimRun } from './schemas.js';
 import { RunMetrics, runMetrics, simulateCluster } from './simulate.js';
 import { oracle } from './student.js';
+import { callsAt } from './scaling.js';
 import { hiddenWorkloads, shippedTrace, timelineTrace, type Workload } from './workloads.js';
 
 /**
@@ -41,7 +42,7 @@ export const HV_REFERENCE = { dollarsPerRequest: 50 / 126_000, p90: 0.5 } as con
 /** The tuning item: full marks within ×FULL of the reference's P90 and cost on a trace, none from ×ZERO. */
 export const TUNING_RATIO = { full: 1.1, zero: 1.6 } as const;
 
-/** The efficiency check: a slope (log2 of the cost ratio per doubling of n) above this is flagged. */
+/** The efficiency check: a slope (log2 of the work-per-call ratio per doubling of n) above this is flagged. */
 export const MAX_COST_SLOPE = 0.5;
 
 const money = (x: number) => `$${x.toFixed(2)}`;
@@ -52,17 +53,13 @@ export const SCALING_INPUT: Omit<ScalingInput, 'seed'> = {
   task: 'scaling',
   sizes: [512, 1024, 2048, 4096, 8192],
   arrivalsPerQuery: 4,
-  samples: 7,
-  minSampleMs: 20,
   maxRunMs: 3000,
-  retryBand: [MAX_COST_SLOPE, 0.8],
 };
 
 /**
- * The child times in CPU time, in interleaved pairs against a linear baseline (scaling.ts), so the ratio is
- * about work per call and a loaded machine cannot flip the verdict. Timing is still not reproducible to the
- * byte, and results.json must be: the verdict and a fixed message go there, the measured numbers only into
- * the report's chart (plots never enter results.json).
+ * The student's envelope is built with its work counted (grader/build/count-work.ts): one per loop
+ * iteration and per function call. The work per call must not grow with the number of arrivals in the
+ * look-back; counts do not depend on the machine, so the verdict is the same on every regrade.
  */
 export const scalingItem: ItemImplementation<ScalingInput, ScalingOutput> = {
   output: ScalingOutput,
@@ -71,47 +68,38 @@ export const scalingItem: ItemImplementation<ScalingInput, ScalingOutput> = {
     return { input, prepared: input };
   },
   score(out, input): ItemOutcome {
-    const judged = out.attempts.map((a) => {
-      const ratios = pairRatios(a.student, a.baseline);
-      return {
-        a,
-        ratios,
-        slope: a.tooSlowMs !== undefined ? Number.POSITIVE_INFINITY : costSlope(input.sizes, ratios),
-      };
-    });
-    const best = judged.reduce((x, y) => (y.slope < x.slope ? y : x));
-    const passed = best.slope <= MAX_COST_SLOPE;
-    const tooSlow = judged.some((j) => j.a.tooSlowMs !== undefined);
+    const sizes = input.sizes.slice(0, out.work.length);
+    const perCall = out.work.map((w, i) => w / callsAt(sizes[i]!, input.arrivalsPerQuery));
+    const slope = out.tooSlowMs !== undefined ? Number.POSITIVE_INFINITY : costSlope(sizes, perCall);
+    const passed = slope <= MAX_COST_SLOPE;
+    const growth = perCall.map((w, i) => `${sizes[i]} arrivals: ${w.toFixed(1)}`).join(', ');
     const message = passed
-      ? 'passed: the cost of your envelope per arrival and per query does not grow with the number of requests (informational, 0 points)'
-      : tooSlow
-        ? `flagged: a single run took more than ${input.maxRunMs / 1000} s, so your envelope's cost per operation grows with the number of requests; O(1) amortised is expected (informational, 0 points)`
-        : "flagged: your envelope's cost per arrival and per query grows with the number of requests (as when every query scans the stored arrivals); O(1) amortised is expected (informational, 0 points)";
-    const plot = lineChart({
-      title: 'Envelope cost per operation relative to a linear baseline (flat = O(1) amortised)',
-      x: 'arrivals in the same 100 s',
-      y: 'your time / baseline time',
-      series: judged.map((j, k) => ({
-        name: judged.length > 1 ? `attempt ${k + 1}` : 'yours',
-        points: j.ratios.map((r, i) => [input.sizes[i]!, r] as const),
-      })),
-    });
+      ? 'passed: the work of your envelope per arrival and per query does not grow with the number of requests (informational, 0 points)'
+      : out.tooSlowMs !== undefined
+        ? `flagged: a single run took more than ${out.tooSlowMs / 1000} s, so your envelope's cost per operation grows with the number of requests; O(1) amortised is expected (informational, 0 points)`
+        : `flagged: your envelope's cost per arrival and per query grows with the number of requests (as when every query scans the stored arrivals): ×${(2 ** slope).toFixed(2)} per doubling; O(1) amortised is expected (informational, 0 points)`;
     return {
       score: 0,
       passed,
       message,
       output: [
-        'How it is measured: your envelope and a structure known to cost O(1) amortised per call run the same calls, timed interleaved in CPU time',
-        `(not wall-clock, so other processes' load does not count): ${input.sizes[0]} to ${input.sizes.at(-1)} arrivals (doubling) in the same 100 s, so the look-back holds ever more of them, and one`,
-        `query of each of two (W, L) pairs per ${input.arrivalsPerQuery} arrivals. The ratio of the two times (median of ${input.samples} interleaved pairs) must not`,
-        `grow with the number of arrivals: at most ×${(2 ** MAX_COST_SLOPE).toFixed(2)} per doubling (a robust slope over the sizes; one retry when close). The report's chart shows the ratios.`,
+        `How it is measured: your envelope runs ${input.sizes[0]} to ${input.sizes.at(-1)} arrivals (doubling) in the same 100 s, with one query of each`,
+        `of two (W, L) pairs per ${input.arrivalsPerQuery} arrivals, built so that every loop iteration and every function call counts one unit of work.`,
+        `The work per call must grow by at most ×${(2 ** MAX_COST_SLOPE).toFixed(2)} per doubling (a robust slope over the sizes). Yours: ${growth}.`,
         passed
           ? ''
           : 'Hint: keep, per (W, L) pair, state that each arrival enters and leaves once (the handout describes a monotone deque of window sums).',
       ]
         .join('\n')
         .trimEnd(),
-      plots: [plot],
+      plots: [
+        lineChart({
+          title: 'Counted work per call of your envelope (flat = O(1) amortised)',
+          x: 'arrivals in the same 100 s',
+          y: 'work per call',
+          series: [{ name: 'yours', points: perCall.map((w, i) => [sizes[i]!, w] as const) }],
+        }),
+      ],
     };
   },
 };

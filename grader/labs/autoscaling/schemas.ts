@@ -3,21 +3,25 @@
  * measurement and the simulations. Everything the child returns is re-validated with these.
  */
 import { z } from 'zod';
-import { GrowthAttempt, GrowthSettings } from '../../kit/cost-growth.js';
+import { WorkGrowth } from '../../kit/cost-growth.js';
 import { WireRequests } from '../../kit/wire.js';
 
 const int = z.number().int();
 
-export const ScalingInput = GrowthSettings.extend({
+export const ScalingInput = z.strictObject({
   task: z.literal('scaling'),
+  /** Numbers of arrivals, ascending (doubling). */
+  sizes: z.array(int.positive()),
   /** One query (of each pair) per this many arrivals. */
   arrivalsPerQuery: int.positive(),
+  /** A pass slower than this (CPU ms) ends the measurement. */
+  maxRunMs: z.number().positive(),
   seed: int,
 });
 export type ScalingInput = z.infer<typeof ScalingInput>;
 
-export const ScalingOutput = z.strictObject({ attempts: z.array(GrowthAttempt).min(1, 'the child measured nothing') });
-export type ScalingOutput = z.infer<typeof ScalingOutput>;
+export const ScalingOutput = WorkGrowth;
+export type ScalingOutput = WorkGrowth;
 
 export const SimRun = z.strictObject({
   label: z.string(),

@@ -16,12 +16,20 @@ import { loadMutants, removeMutantDirs } from '../../../fixtures/mutants/in-proc
 
 const SLOW = 300_000;
 const ALL = [...MUTANTS, ...ALTERNATIVES, ENGINE_ROUTERS];
+/** The efficiency check reads counted work: these are built with it, as the grader builds the lab. */
+const REFERENCE = { name: 'reference', file: 'network-envelope.ts', description: 'the reference', patches: [] };
+const COUNTED = [REFERENCE, MUTANTS.find((m) => m.name === 'naive-envelope')!].map((m) => ({
+  ...m,
+  name: `${m.name}-counted`,
+}));
 const lab: LabDefinition = await loadLab('autoscaling');
 let modules: Map<string, AutoscalingModule>;
+let counted: Map<string, AutoscalingModule>;
 beforeAll(async () => {
   modules = await loadMutants('autoscaling', ALL, oracle);
+  counted = await loadMutants('autoscaling', COUNTED, oracle, { countWork: true });
 });
-afterAll(() => removeMutantDirs('autoscaling', ALL));
+afterAll(() => removeMutantDirs('autoscaling', [...ALL, ...COUNTED]));
 
 const ctx = (hiddenSeed?: number): ItemContext => ({
   hiddenSeed: hiddenSeed ?? lab.manifest.defaultHiddenSeed,
@@ -32,7 +40,7 @@ const max = (id: string) => lab.manifest.items.find((i) => i.id === id)!.points;
 
 /** The fixture's outcome on one item: its score, whether a 0-point item passed, and the message. */
 async function grade(name: string, id: string, hiddenSeed?: number) {
-  const module = name === 'reference' ? await oracle.reference(ctx()) : modules.get(name)!;
+  const module = id === 'envelope-scaling' ? counted.get(`${name}-counted`)! : modules.get(name)!;
   const out = await runItemInProcess(lab, id, { module, ...child }, ctx(hiddenSeed));
   if (!('score' in out)) return { score: 0, passed: false, message: JSON.stringify(out) };
   return { score: out.score, passed: out.passed ?? out.score === max(id), message: out.message };
