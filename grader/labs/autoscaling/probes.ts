@@ -337,6 +337,15 @@ const envelope: ProbeSet<M> = (seed) => {
   const at = (t: number, tokens: number, decode = 1): Op => [t0 + t, tokens * k, decode];
   const qt = (t: number, w: number, l: number) => q(t0 + t, w, l);
   const stale: Op[] = Array.from({ length: rng.int(3, 8) }, (_, i) => [rng.int(1, 20) + i, 5000 * k, 1]);
+  const edges: Op[][] = [
+    [at(12, 100, 20), at(15, 50, 10), qt(20, 30, 10)],
+    [at(1, 100), qt(2, -5, 10)],
+    [at(5, 40), at(30, 300, 3), qt(30, 10, 60)],
+    [...[10, 10, 10, 30, 30, 30].map((t) => at(t, 100)), at(31, 10), qt(60, 20, 55), qt(61, 20, 55)],
+    [at(1, 900), at(2, 900), at(9, 10), qt(10, 5, 9.5)],
+    [at(96, 200), at(98, 200), qt(100, 10, 50)],
+    [...Array.from({ length: 40 }, () => at(50, 60, 4)), ...[50, 100, 129.5, 130, 131].map((t) => qt(t, 20, 80))],
+  ];
   const env = envelopeProbe;
   return [
     env('an empty envelope gives 0', 'no arrivals: 0', [q(10, 5, 20)], false),
@@ -353,45 +362,28 @@ const envelope: ProbeSet<M> = (seed) => {
       [[10, 100, 1], q(20, 10, 10)],
       false,
     ),
-    env('a window longer than the look-back is clamped to it', 'W > L: treated as W = L', [
-      ...[...stale, at(12, 100, 20), at(15, 50, 10), qt(20, 30, 10)],
+    ...(
+      [
+        ['a window longer than the look-back is clamped to it', 'W > L: treated as W = L', stale],
+        ['a negative window gives 0', 'W < 0: 0', []],
+        ['an arrival at the query time counts', 'arrival at t is inside the look-back', stale],
+        ['bursts on both edges of a window', 'windows are open on the left and closed on the right', stale],
+        [
+          'the leftmost window holds the maximum',
+          'the window (t − L, t − L + W] counts though no arrival ends it',
+          stale,
+        ],
+        ['no partial windows', 'arrivals only in the last 4 s of a 10 s window: divide by 10, not by 4', []],
+        ['many requests at one instant, queried as time passes', 'in view until it leaves the look-back, then 0', []],
+      ] as const
+    ).map(([name, expect, before], i) => env(name, expect, [...before, ...edges[i]!])),
+    env('random traffic, one (W, L) pair', 'the definition on every query', randomOps(rng, 400, 7, false, [8, 40])),
+    env('bursty traffic, two (W, L) pairs interleaved', 'the definition on every query of both pairs', [
+      ...randomOps(rng, 1500, 11, true, [5, 30], [20, 120]),
     ]),
-    env('a negative window gives 0', 'W < 0: 0', [at(1, 100), qt(2, -5, 10)]),
-    env('an arrival at the query time counts', 'arrival at t is inside the look-back', [
-      ...[...stale, at(5, 40), at(30, 300, 3), qt(30, 10, 60)],
+    env('long run with look-backs of different lengths', 'the definition, also for the longest look-back', [
+      ...randomOps(rng, 3000, 25, true, [2, 10], [10, 200], [50, 60]),
     ]),
-    env('bursts on both edges of a window', 'windows are open on the left and closed on the right', [
-      ...[...stale, ...[10, 10, 10, 30, 30, 30].map((t) => at(t, 100))],
-      ...[at(31, 10), qt(60, 20, 55), qt(61, 20, 55)],
-    ]),
-    env(
-      'the leftmost window holds the maximum',
-      'the window (t − L, t − L + W] counts even though no arrival ends it',
-      [...[...stale, at(1, 900), at(2, 900), at(9, 10), qt(10, 5, 9.5)]],
-    ),
-    env('no partial windows', 'arrivals only in the last 4 s of a 10 s window: divide by 10, not by 4', [
-      ...[at(96, 200), at(98, 200), qt(100, 10, 50)],
-    ]),
-    env(
-      'many requests at one instant, queried repeatedly as time passes',
-      'the burst stays in view until it leaves the look-back, then 0',
-      [...Array.from({ length: 40 }, () => at(50, 60, 4)), ...[50, 100, 129.5, 130, 131].map((t) => qt(t, 20, 80))],
-    ),
-    env(
-      'random traffic, one (W, L) pair',
-      'matches the definition on every query',
-      randomOps(rng, 400, 7, false, [8, 40]),
-    ),
-    env(
-      'bursty traffic, two (W, L) pairs interleaved',
-      'matches the definition on every query of both pairs',
-      randomOps(rng, 1500, 11, true, [5, 30], [20, 120]),
-    ),
-    env(
-      'long run with look-backs of different lengths',
-      'matches the definition, also for the longest look-back',
-      randomOps(rng, 3000, 25, true, [2, 10], [10, 200], [50, 60]),
-    ),
   ];
 };
 
@@ -402,11 +394,6 @@ const silent: Envelope = { onRequestArrival() {}, getMaxRequestRate: () => 0 };
 
 /** A finished batch: its requests' tokens, when it was scheduled and when it completed. */
 type EmaBatch = readonly [tokens: readonly number[], scheduledAt: number, completedAt: number];
-const batch = (tokens: number[], scheduledAt: number, completedAt: number): EmaBatch => [
-  tokens,
-  scheduledAt,
-  completedAt,
-];
 
 function emaProbe(name: string, expect: string, alpha: number, initial: number, batches: EmaBatch[], hidden = true) {
   const about = ([tokens, from, to]: EmaBatch) =>
@@ -459,7 +446,7 @@ const throughputEma: ProbeSet<M> = (seed) => {
       '225 tokens in 10 s, α 0.5, μ₀ 1: 0.5 × 22.5 + 0.5 × 1 = 11.75',
       0.5,
       1,
-      [batch([100, 50, 75], 0, 10)],
+      [[[100, 50, 75], 0, 10]],
       false,
     ),
     ema(
@@ -467,10 +454,13 @@ const throughputEma: ProbeSet<M> = (seed) => {
       'μ₀ 1234; 1024 tokens in 0.5 s: 0.5 × 2048 + 0.5 × 1234 = 1641; then 100 tokens in 0.25 s: 0.5 × 400 + 0.5 × 1641 = 1020.5',
       0.5,
       1234,
-      [batch([256, 256, 256, 256], 5, 5.5), batch([100], 6, 6.25)],
+      [
+        [[256, 256, 256, 256], 5, 5.5],
+        [[100], 6, 6.25],
+      ],
       false,
     ),
-    ema('another weight', 'μ ← α · rate + (1 − α) · μ with α = 0.25', 0.25, 800, [batch([256, 256], 3, 3.25)]),
+    ema('another weight', 'μ ← α · rate + (1 − α) · μ with α = 0.25', 0.25, 800, [[[256, 256], 3, 3.25]]),
     ema('α = 1 keeps only the last batch', "μ = the last batch's rate", 1, 5, randomBatches(3)),
     ema('a run of batches, α 0.1', 'the average after each batch', 0.1, rng.int(1, 5000), randomBatches(8)),
     ema('a run of batches, α 0.7', 'the average after each batch', 0.7, 1, randomBatches(6)),
@@ -482,18 +472,9 @@ const throughputEma: ProbeSet<M> = (seed) => {
 type TuneConfig = Omit<InferlineConfig, 'tuneInterval' | 'throughputAlpha'>;
 
 /** One tune() call: the state passed in, and what the stand-in envelope answers for each (W, L) pair. */
-interface TuneCall {
-  readonly time: number;
-  readonly numReplicas: number;
-  readonly pendingScaleUps: number;
-  readonly pendingScaleDowns: number;
-  readonly upRate: number;
-  readonly downRate: number;
-}
-const call = (time: number, numReplicas: number, ups: number, downs: number, upRate: number, downRate = upRate) => ({
-  ...{ time, numReplicas, pendingScaleUps: ups, pendingScaleDowns: downs },
-  ...{ upRate, downRate },
-});
+const call = (time: number, numReplicas: number, ups: number, downs: number, upRate: number, downRate = upRate) =>
+  ({ time, numReplicas, pendingScaleUps: ups, pendingScaleDowns: downs, upRate, downRate }) as const;
+type TuneCall = ReturnType<typeof call>;
 
 /**
  * A case's calls: fixed, or made by an engine from the decisions so far (engineLike), so the counts
@@ -614,8 +595,10 @@ const tune: ProbeSet<M> = (seed) => {
       cfg(),
       [call(5, 5, 0, 2, 3.5 * mu), call(10, 5, 0, 2, 4 * mu), call(60, 4, 0, 1, 1.5 * mu)],
     ),
-    t('exact multiples and ceil', 'target = ceil(rate / μ): 3μ → 3, 3μ + ε → 4', cfg(), [
-      ...[call(5, 1, 0, 0, 3 * mu), call(50, 3, 0, 0, 3 * mu), call(100, 3, 0, 0, 3 * mu + 0.5)],
+    t('exact multiples and ceil', 'ceil(rate / μ): 3μ → 3, 3μ + ε → 4', cfg(), [
+      call(5, 1, 0, 0, 3 * mu),
+      call(50, 3, 0, 0, 3 * mu),
+      call(100, 3, 0, 0, 3 * mu + 0.5),
     ]),
     t(
       'targets are clamped to [minReplicas, maxReplicas]',
@@ -623,15 +606,12 @@ const tune: ProbeSet<M> = (seed) => {
       cfg({ minReplicas: 2, maxReplicas: 6 }),
       [...[call(5, 2, 0, 0, 40 * mu), call(10, 6, 0, 0, 0), call(60, 6, 0, 0, 0)]],
     ),
-    t('μ ≤ 0 gives 0', 'no throughput estimate: no decision', cfg({ initialReplicaTokenThroughput: 0 }), [
-      ...[call(5, 1, 0, 0, 500), call(10, 3, 0, 0, 0)],
+    t('μ ≤ 0 gives 0', 'no decision', cfg({ initialReplicaTokenThroughput: 0 }), [
+      call(5, 1, 0, 0, 500),
+      call(10, 3, 0, 0, 0),
     ]),
-    t('scale-up wins over a lower scale-down target', 'the scale-up check comes first', cfg(), [
-      call(5, 2, 0, 0, 5 * mu, 0.5 * mu),
-    ]),
-    t('no scale-up yet, so no stabilisation wait', 'the last scale-up is at −∞: scale down at the first call', cfg(), [
-      call(5, 4, 0, 0, 1.5 * mu, 1.5 * mu),
-    ]),
+    t('scale-up wins over a lower scale-down target', 'scale-up first', cfg(), [call(5, 2, 0, 0, 5 * mu, 0.5 * mu)]),
+    t('no scale-up yet, so no stabilisation wait', 'scale down at once', cfg(), [call(5, 4, 0, 0, 1.5 * mu)]),
     t(
       'the delay runs from the latest scale-up',
       'scale-ups at t=5 and t=25: at t=40 (15 s after the latest) 0, at t=55 down',

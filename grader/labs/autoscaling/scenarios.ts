@@ -14,12 +14,13 @@ import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';
 import { lineChart, type Plot, type TimelinePair } from '../../kit/charts.js';
 import { costSlope } from '../../kit/cost-growth.js';
 import { InvalidOutput, type ItemContext, type ItemImplementation, type ItemOutcome } from '../../kit/item.js';
-import { fmt, textTable } from '../../kit/messages.js';
+import { fmt, pct, textTable } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, roundPoints } from '../../kit/rules.js';
 import { seriesRecorder, windowRecorder } from '../../kit/timelines.js';
 import type { WireRequests } from '../../kit/wire.js';
 import {
+  InferlineConfig,
   ScalingOutput,
   SimOutput,
   type AutoscalerRun,
@@ -142,31 +143,15 @@ function referenceRun(ctx: ItemContext, item: string, w: Workload, level: Level)
 
 // ---- tuning -------------------------------------------------------------------------------------
 
-const positive = (v: number) => v > 0;
-const replicas = (v: number) => Number.isInteger(v) && v >= 1 && v <= 64;
-const CONFIG_RULES: readonly [string, (v: number) => boolean, string][] = [
-  ['tuneInterval', (v) => v >= 1 && v <= 60, 'between 1 and 60'],
-  ...['minWindowSizeScaleUp', 'lookBackTimeScaleUp', 'minWindowSizeScaleDown', 'lookBackTimeScaleDown'].map(
-    (key): [string, (v: number) => boolean, string] => [key, positive, '> 0'],
-  ),
-  ['stabilizationDelay', (v) => v >= 0, '≥ 0'],
-  ['initialReplicaTokenThroughput', positive, '> 0'],
-  ['throughputAlpha', (v) => v > 0 && v <= 1, 'in (0, 1]'],
-  ['minReplicas', replicas, 'an integer from 1 to 64'],
-  ['maxReplicas', replicas, 'an integer from 1 to 64'],
-];
-
 /** Problems with the student's INFERLINE_CONFIG, as the child reported it. */
 export function configProblems(config: Record<string, unknown> | undefined): string[] {
   if (config === undefined) return ['INFERLINE_CONFIG was not reported'];
-  const problems: string[] = [];
-  for (const [key, ok, rule] of CONFIG_RULES) {
-    const v = config[key];
-    if (typeof v !== 'number' || !ok(v)) problems.push(`INFERLINE_CONFIG.${key} must be ${rule}, got ${String(v)}`);
-  }
-  if (problems.length === 0 && (config.minReplicas as number) > (config.maxReplicas as number))
-    problems.push('INFERLINE_CONFIG.minReplicas must not exceed maxReplicas');
-  return problems;
+  const got = InferlineConfig.safeParse(config);
+  return (got.error?.issues ?? []).map(({ path: [key], message }) =>
+    key === undefined
+      ? `INFERLINE_CONFIG.${message}`
+      : `INFERLINE_CONFIG.${String(key)} must be ${message}, got ${String(config[String(key)])}`,
+  );
 }
 
 /** Share of a trace's tuning marks: 1 within ×1.1 of the reference on both P90 and cost, 0 from ×1.6. */
@@ -203,10 +188,8 @@ export const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: S
     const workloads = hiddenWorkloads(ctx.hiddenSeed, 'tuning');
     const timeline = timelineTrace(ctx.repoRoot);
     // The last run is the public one, only for the report's timeline: never scored.
-    return {
-      input: { task: 'simulate', runs: [...workloads, timeline], levels: [0], keepGoing: false } satisfies SimInput,
-      prepared: { workloads, timeline },
-    };
+    const input: SimInput = { task: 'simulate', runs: [...workloads, timeline], levels: [0], keepGoing: false };
+    return { input, prepared: { workloads, timeline } };
   },
   async score(out, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
     const config = out.runs[0]?.config;
@@ -221,26 +204,15 @@ export const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: S
       const theirs = await referenceRun(ctx, 'tuning', w, 0);
       const { share, ratio } = tuningShare(ours.metrics, theirs.metrics);
       shares.push(share);
-      rows.push([
-        w.label,
-        String(w.requests.arrivedAt.length),
-        money(ours.metrics.costDollars),
-        fmt(ours.metrics.p90),
-        money(theirs.metrics.costDollars),
-        fmt(theirs.metrics.p90),
-        Number.isFinite(ratio) ? `×${ratio.toFixed(2)}` : '-',
-        `${(100 * share).toFixed(0)}%`,
-      ]);
-      plots.push(
-        replicasChart({
-          title: `Replicas over time, ${w.label}`,
-          arrivedAt: w.requests.arrivedAt,
-          series: [
-            { name: 'yours', points: ours.steps },
-            { name: 'reference', points: theirs.steps, dashed: true },
-          ],
-        }),
-      );
+      const [a, b] = [ours.metrics, theirs.metrics];
+      const worse = Number.isFinite(ratio) ? `×${ratio.toFixed(2)}` : '-';
+      const n = String(w.requests.arrivedAt.length);
+      rows.push([w.label, n, money(a.costDollars), fmt(a.p90), money(b.costDollars), fmt(b.p90), worse, pct(share, 0)]);
+      const series = [
+        { name: 'yours', points: ours.steps },
+        { name: 'reference', points: theirs.steps, dashed: true },
+      ];
+      plots.push(replicasChart({ title: `Replicas over time, ${w.label}`, arrivedAt: w.requests.arrivedAt, series }));
     }
     const share = mean(shares);
     const publicRun = out.runs.find((r) => r.label === timeline.label);
@@ -289,20 +261,17 @@ export function paretoShare(hv: number, hvOne: number, hvRef: number): number {
   return Math.min(1, ONE_POINT_SHARE + ((1 - ONE_POINT_SHARE) * (hv - hvOne)) / (hvRef - hvOne));
 }
 
-const frontPoint = (m: RunMetrics) => ({
-  cost: m.costDollars,
-  latency: m.completed < m.total || !Number.isFinite(m.p90) ? Number.POSITIVE_INFINITY : m.p90,
-});
+const frontPoint = (m: RunMetrics) => ({ cost: m.costDollars, latency: finishedP90(m) });
+const finishedP90 = (m: RunMetrics) =>
+  m.completed < m.total || !Number.isFinite(m.p90) ? Number.POSITIVE_INFINITY : m.p90;
 const cell = (m: RunMetrics) => `${money(m.costDollars)} / ${fmt(m.p90)}`;
 
 export const paretoItem: ItemImplementation<Workload[], SimOutput> = {
   output: SimOutput,
   prepare(ctx) {
     const workloads = hiddenWorkloads(ctx.hiddenSeed, 'pareto');
-    return {
-      input: { task: 'simulate', runs: workloads, levels: [...LEVELS], keepGoing: false } satisfies SimInput,
-      prepared: workloads,
-    };
+    const input: SimInput = { task: 'simulate', runs: workloads, levels: [...LEVELS], keepGoing: false };
+    return { input, prepared: workloads };
   },
   async score(out, workloads, ctx, maxScore): Promise<ItemOutcome> {
     const rows: string[][] = [];
@@ -361,10 +330,8 @@ export const publicTraceItem: ItemImplementation<SimRun, SimOutput> = {
   output: SimOutput,
   prepare(ctx) {
     const run = shippedTrace(ctx.repoRoot);
-    return {
-      input: { task: 'simulate', runs: [run], levels: [0, 1, 2, 3], keepGoing: true } satisfies SimInput,
-      prepared: run,
-    };
+    const input: SimInput = { task: 'simulate', runs: [run], levels: [0, 1, 2, 3], keepGoing: true };
+    return { input, prepared: run };
   },
   score(out, run): ItemOutcome {
     const rows: string[][] = [];
@@ -372,37 +339,28 @@ export const publicTraceItem: ItemImplementation<SimRun, SimOutput> = {
     const front: [number, number][] = [];
     for (const r of out.runs) {
       const result = replay(run.requests, r);
-      const metrics = runMetrics(result);
-      rows.push([
-        levelName(r.level),
-        money(metrics.costDollars),
-        fmt(metrics.p90),
-        String(Math.max(...result.replicaTimeline.map((p) => p.replicas))),
-      ]);
+      const { costDollars: cost, p90 } = runMetrics(result);
+      const most = Math.max(...result.replicaTimeline.map((p) => p.replicas));
+      rows.push([levelName(r.level), money(cost), fmt(p90), String(most)]);
       replicaSeries.push({
         name: r.level === 0 ? 'InferLine' : `custom level ${r.level}`,
         points: replicaSteps(result),
       });
-      if (r.level > 0) front.push([metrics.costDollars, metrics.p90]);
+      if (r.level > 0) front.push([cost, p90]);
     }
     for (const e of out.errors) rows.push([levelName(e.level), 'failed', e.error.slice(0, 120), '']);
     const box = hvReference(run.requests.arrivedAt.length);
-    const hv =
-      front.length === 3 && front.every(([c, l]) => Number.isFinite(c) && Number.isFinite(l))
-        ? hypervolume(
-            front.map(([cost, latency]) => ({ cost, latency })),
-            box,
-          )
-        : undefined;
+    const finite = front.length === 3 && front.flat().every(Number.isFinite);
+    const hv = finite
+      ? hypervolume(
+          front.map(([cost, latency]) => ({ cost, latency })),
+          box,
+        )
+      : undefined;
     const plots: Plot[] = [];
+    const title = `Replicas over time, ${run.label}`;
     if (replicaSeries.length > 0)
-      plots.push(
-        replicasChart({
-          title: `Replicas over time, ${run.label}`,
-          arrivedAt: run.requests.arrivedAt,
-          series: replicaSeries,
-        }),
-      );
+      plots.push(replicasChart({ title, arrivedAt: run.requests.arrivedAt, series: replicaSeries }));
     if (front.length > 0)
       plots.push(frontChart(`Your Pareto front on ${run.label}`, [{ name: 'yours', points: front }]));
     const passed = out.errors.length === 0;

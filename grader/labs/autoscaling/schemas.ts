@@ -8,6 +8,23 @@ import { WireRequests } from '../../kit/wire.js';
 
 const int = z.number().int();
 
+const rule = (ok: (v: number) => boolean, what: string) => z.number({ error: what }).refine(ok, what);
+const positive = rule((v) => v > 0, '> 0');
+const replicas = rule((v) => Number.isInteger(v) && v >= 1 && v <= 64, 'an integer from 1 to 64');
+/** INFERLINE_CONFIG's fields (labs/autoscaling/README.md) and the rules the tuning item checks. */
+export const InferlineConfig = z
+  .object({
+    tuneInterval: rule((v) => v >= 1 && v <= 60, 'between 1 and 60'),
+    ...{ minWindowSizeScaleUp: positive, lookBackTimeScaleUp: positive },
+    ...{ minWindowSizeScaleDown: positive, lookBackTimeScaleDown: positive },
+    stabilizationDelay: rule((v) => v >= 0, '≥ 0'),
+    initialReplicaTokenThroughput: positive,
+    throughputAlpha: rule((v) => v > 0 && v <= 1, 'in (0, 1]'),
+    ...{ minReplicas: replicas, maxReplicas: replicas },
+  })
+  .refine((c) => c.minReplicas <= c.maxReplicas, 'minReplicas must not exceed maxReplicas');
+export type InferlineConfig = Readonly<z.infer<typeof InferlineConfig>>;
+
 export const ScalingInput = z.strictObject({
   task: z.literal('scaling'),
   /** Numbers of arrivals, ascending (doubling). */
