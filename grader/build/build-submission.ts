@@ -17,6 +17,7 @@ import { dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { childCoverageBuildOptions } from './child-coverage.js';
 import { displayPath, type Diagnostic, type PathRoots } from './diagnostics.js';
+import { countWorkPlugin } from './count-work.js';
 import { importGuard } from './import-guard.js';
 import { typecheck } from './typecheck.js';
 
@@ -38,6 +39,8 @@ export interface BuildOptions {
   /** Run tsc for `typeErrors` (default true); off saves ≈0.5 s where types do not matter. */
   readonly typecheck?: boolean;
   readonly typecheckTimeoutMs?: number;
+  /** Count work in the student files (count-work.ts), for items that measure how it grows (default false). */
+  readonly countWork?: boolean;
 }
 
 export interface BuildResult {
@@ -127,7 +130,11 @@ export async function buildSubmission(opts: BuildOptions): Promise<BuildResult> 
       // Node needs only the mappings for stack traces; the sources would double the bundle.
       sourcesContent: false,
       absWorkingDir: srcRoot,
-      plugins: [guard, ...(coverage.plugins ?? [])],
+      plugins: [
+        guard,
+        ...(opts.countWork === true ? [countWorkPlugin(new Set([...studentFiles.values()].map((f) => f.path)))] : []),
+        ...(coverage.plugins ?? []),
+      ],
       ...(coverage.banner !== undefined ? { banner: coverage.banner } : {}),
       logLevel: 'silent',
       legalComments: 'none',

@@ -235,6 +235,7 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
       labStudentDir: manifest.studentDir,
       files: intake.files,
       entry: lab.harnessEntry,
+      ...(lab.countWork === true ? { countWork: true } : {}),
     });
     if (!build.ok || build.bundlePath === undefined) {
       // Code that does not build is not "type errors, not graded": every item is a compile error, and the

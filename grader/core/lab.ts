@@ -92,6 +92,8 @@ export interface LabDefinition {
   readonly handoutData?: (repoRoot: string) => Promise<Readonly<Record<string, string>>>;
   /** `npm run try -- <lab>`: the student's code on the public workloads beside baselines and the reference's published numbers. */
   readonly tryout?: LabTry;
+  /** Build the student's code with its work counted (grader/build/count-work.ts), for items that measure it. */
+  readonly countWork?: boolean;
 }
 
 /** Checks that manifest and implementation agree, so a renamed item cannot silently score 0. */

@@ -21,6 +21,8 @@ export interface LabSpec {
   readonly tryout?: LabTry;
   /** More files for the handout, beside the unit items' public expected values. */
   readonly handoutData?: (repoRoot: string) => Promise<Readonly<Record<string, string>>>;
+  /** Build the student's code with its work counted (grader/build/count-work.ts), for items that measure it. */
+  readonly countWork?: boolean;
 }
 
 function isUnitItem(item: ItemImplementation): item is UnitItem<unknown> {
@@ -34,6 +36,7 @@ export function defineLab(spec: LabSpec): LabDefinition {
     harnessEntry: join(REPO_ROOT, 'grader', 'labs', spec.lab, 'driver.ts'),
     items: spec.items,
     ...(spec.tryout !== undefined ? { tryout: spec.tryout } : {}),
+    ...(spec.countWork === true ? { countWork: true } : {}),
     handoutData: async (repoRoot) => {
       const data: Record<string, string> = { ...((await spec.handoutData?.(repoRoot)) ?? {}) };
       const first = units[0];

@@ -54,6 +54,7 @@ export async function runItemChildren(
       files,
       entry: lab.harnessEntry,
       typecheck: false,
+      ...(lab.countWork === true ? { countWork: true } : {}),
     });
     expect(build.errors).toEqual([]);
     const out: Record<string, ChildRun> = {};

@@ -17,9 +17,9 @@ export const child: LabChild<AutoscalingModule> = {
   studentDir: STUDENT_DIR,
   probes: PROBES,
   tasks: {
-    scaling: childTask(ScalingInput, (input, m: AutoscalingModule) => ({
-      attempts: measureScaling(input, m.envelope.NetworkEnvelope),
-    })),
+    scaling: childTask(ScalingInput, (input, m: AutoscalingModule) =>
+      measureScaling(input, m.envelope.NetworkEnvelope),
+    ),
     simulate: childTask(SimInput, (input, m: AutoscalingModule) => runSimulations(m, input, STUDENT_DIR)),
   },
 };

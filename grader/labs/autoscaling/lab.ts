@@ -27,4 +27,5 @@ export const lab = defineLab({
     pareto: paretoItem,
   },
   tryout: autoscalingTry,
+  countWork: true,
 });

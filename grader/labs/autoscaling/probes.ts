@@ -24,12 +24,10 @@ type Replica = readonly [number, number, number];
  * One call: the cluster as it is now (replicas gone since the last call were freed, and the router is
  * told, as the engine does), the replicas the engine marks, the requests that arrive, then the call.
  */
-interface Step {
-  readonly replicas: readonly Replica[];
-  readonly mark: readonly number[];
-  readonly arrivals: number;
-  readonly victim: boolean;
-}
+type Step = { readonly replicas: readonly Replica[]; readonly mark: readonly number[] } & (
+  | { readonly victim: true; readonly arrivals: 0 }
+  | { readonly victim: false; readonly arrivals: number }
+);
 const step = (replicas: Replica[], arrivals: number, mark: number[] = []): Step => ({
   replicas,
   mark,
@@ -73,18 +71,16 @@ function runRouter(m: M, kind: 'round-robin' | 'lor', steps: readonly Step[], se
     }
     const out: unknown = router.schedule(k + 1);
     if (!Array.isArray(out)) throw new TypeError(`schedule() returned ${typeof out}, not an array of assignments`);
-    const pairs = out.map((a: { request?: { id?: unknown }; replicaId?: unknown } | undefined) => [
-      num(a?.request?.id),
-      num(a?.replicaId),
-    ]);
-    return { assignments: pairs, marked: marked() };
+    type Out = { request?: { id?: unknown }; replicaId?: unknown } | undefined;
+    return { assignments: out.map((a: Out) => [num(a?.request?.id), num(a?.replicaId)]), marked: marked() };
   });
 }
 
 /**
  * The routing rules, replayed over a router's observations: only routable replicas; every queued
- * request routed when one exists; least outstanding (LOR), or the rotation continuing after the previous
- * replica while the routable set stays the same (round robin); victims with the fewest outstanding.
+ * request routed when one exists; least outstanding (LOR), or round robin continuing with the routable
+ * replica after the previous one in id order (wrapping), also after the set changed; victims with the
+ * fewest outstanding among unmarked replicas.
  */
 function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
   return (_want: unknown, raw: unknown): string | undefined => {
@@ -93,11 +89,11 @@ function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
     let marked = new Set<number>();
     let queued: number[] = [];
     let nextId = 0;
-    let last: { id: number; set: string } | undefined;
+    let last: number | undefined;
     for (const [i, s] of steps.entries()) {
       const res = parsed.data[i];
       const fail = (problem: string) => `call ${i + 1}: ${problem}`;
-      if (res === undefined) return `call ${i + 1}: no result`;
+      if (res === undefined) return fail('no result');
       marked = new Set([...marked].filter((id) => s.replicas.some((r) => r[0] === id)));
       for (const id of s.mark) marked.add(id);
       for (let k = 0; k < s.arrivals; k++) queued.push(nextId++);
@@ -115,12 +111,11 @@ function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
           return fail(
             `markReplicaToFree() chose replica ${v} with ${load.get(v)} outstanding requests; the fewest among unmarked replicas is ${least()}`,
           );
-        const why = v === null ? 'nothing to add' : 'add the victim';
         if (v !== null) marked.add(v);
         const want = [...marked].sort((a, b) => a - b).join(', ');
         if (res.marked.join(', ') !== want)
           return fail(
-            `replicasToFree is [${res.marked.join(', ')}] after markReplicaToFree(); expected [${want}] (${why})`,
+            `replicasToFree is [${res.marked.join(', ')}] after markReplicaToFree(); expected [${want}] (${v === null ? 'nothing to add' : 'add the victim'})`,
           );
         continue;
       }
@@ -143,36 +138,60 @@ function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
           load.set(rep, load.get(rep)! + 1);
           continue;
         }
-        const next = last?.set === set ? ([...load.keys()].find((id) => id > last!.id) ?? routable[0]![0]) : rep;
+        const next = last === undefined ? rep : (routable.find((r) => r[0] > last!) ?? routable[0]!)[0];
         if (rep !== next)
           return fail(
-            `sent request ${req} to replica ${rep}; the previous request went to ${last!.id}, so round robin over [${set}] continues with ${next}`,
+            `sent request ${req} to replica ${rep}; the previous request went to ${last}, so round robin over [${set}] continues with ${next}`,
           );
-        last = { id: rep, set };
+        last = rep;
       }
       if (load.size > 0 && assigned.size < queued.length)
-        return `call ${i + 1}: routed ${assigned.size} of ${queued.length} queued requests; with a routable replica every queued request should be assigned`;
+        return fail(
+          `routed ${assigned.size} of ${queued.length} queued requests; with a routable replica every queued request should be assigned`,
+        );
       queued = queued.filter((id) => !assigned.has(id));
     }
     return undefined;
   };
 }
 
-/** A random run of cluster changes, marks, loads, arrivals and calls; the cluster is never empty. */
+/**
+ * A random run of cluster changes, loads, arrivals and calls, as the engine makes them: a marked
+ * replica is freed in a later call (the engine frees it once drained), and at least one replica is
+ * always routable (the public cases cover none). LOR victim calls get distinct loads, so the victim is
+ * known and can be freed later; other calls keep ties, which either tie-break must pass.
+ */
 export function randomMembership(rng: Rng, lor: boolean): Step[] {
   let nextId = rng.int(0, 3);
-  let live = Array.from({ length: rng.int(2, 5) }, () => nextId++);
-  return Array.from({ length: rng.int(8, 14) }, () => {
+  let live = Array.from({ length: rng.int(3, 6) }, () => nextId++);
+  const marked = new Set<number>();
+  const pick = (ids: readonly number[]) => ids[rng.int(0, ids.length - 1)]!;
+  const unmarked = () => live.filter((id) => !marked.has(id));
+  return Array.from({ length: rng.int(14, 20) }, () => {
     const roll = rng.next();
     const mark: number[] = [];
-    if (roll < 0.2 && live.length > 1) {
-      // One index, drawn once: drawn inside the filter's callback, it removed any number, at times all.
-      const gone = rng.int(0, live.length - 1);
-      live = live.filter((_, i) => i !== gone);
-    } else if (roll < 0.35) live = [...live, (nextId += rng.int(1, 3))];
-    else if (roll < 0.45 && !lor) mark.push(live[rng.int(0, live.length - 1)]!);
-    const replicas = live.map((id): Replica => [id, lor ? rng.int(0, 3) : 0, lor ? rng.int(0, 6) : 0]);
-    return lor && rng.next() < 0.3 ? victim(replicas, mark) : step(replicas, rng.int(0, 4), mark);
+    if (roll < 0.25 && (marked.size > 0 || unmarked().length > 1)) {
+      const drained = marked.size > 0 && (unmarked().length < 2 || rng.next() < 0.7);
+      const gone = pick(drained ? [...marked] : unmarked());
+      live = live.filter((id) => id !== gone);
+      marked.delete(gone);
+    } else if (roll < 0.4) live = [...live, (nextId += rng.int(1, 3))];
+    else if (roll < 0.55 && !lor && unmarked().length > 1) mark.push(pick(unmarked()));
+    for (const id of mark) marked.add(id);
+    const isVictim = lor && unmarked().length > 1 && rng.next() < 0.3;
+    const totals = live.map((_, i) => (isVictim ? 2 * i + rng.int(0, 1) : rng.int(0, 9)));
+    for (let i = totals.length - 1; isVictim && i > 0; i--) {
+      const j = rng.int(0, i);
+      [totals[i], totals[j]] = [totals[j]!, totals[i]!];
+    }
+    const replicas = live.map((id, i): Replica => {
+      const waiting = lor ? rng.int(0, totals[i]!) : 0;
+      return [id, waiting, lor ? totals[i]! - waiting : 0];
+    });
+    if (!isVictim) return step(replicas, rng.int(lor ? 0 : 1, 4), mark);
+    const free = replicas.filter((r) => !marked.has(r[0]));
+    marked.add(free.reduce((a, b) => (b[1] + b[2] < a[1] + a[2] ? b : a))[0]);
+    return victim(replicas, mark);
   });
 }
 
@@ -188,7 +207,7 @@ function routerProbes(
   });
   return (seed) => {
     const rng = new Rng(seed).fork(`${kind}-cases`);
-    const variants = [1, 2, 3, 4].map((k) =>
+    const variants = [1, 2, 3, 4, 5, 6, 7, 8].map((k) =>
       probe(`${hidden[0]} (${k})`, hidden[1], randomMembership(rng, kind === 'lor'), seed + k),
     );
     return [...cases.map(([name, expect, steps]) => probe(name, expect, steps)), ...variants];
@@ -212,6 +231,11 @@ const roundRobin = routerProbes(
       'cycles over non-contiguous ids',
       'replicas 3, 7 and 12 (0..2 were removed): requests rotate over them, across calls too',
       [step(idle(3, 7, 12), 4), step(idle(3, 7, 12), 1), step(idle(3, 7, 12), 2)],
+    ],
+    [
+      'continues after the previous replica when the set changes',
+      'replicas 0–3, 2 requests; 1 freed and 5 added, 3 requests; 3 marked, 2 requests: always the next routable id above the previous one (0 1, 2 3 5, 0 2 when starting at 0)',
+      [step(idle(0, 1, 2, 3), 2), step(idle(0, 2, 3, 5), 3), step(idle(0, 2, 3, 5), 2, [3])],
     ],
     [
       'routes nothing while every replica is marked',
@@ -281,17 +305,20 @@ function envelopeProbe(name: string, expect: string, ops: readonly Op[], hidden 
   };
 }
 
-/** Random arrivals on a 1/64 s grid (exact in binary), with queries interleaved in time order. */
+/**
+ * Random arrivals on a 1/64 s grid (exact in binary), with queries interleaved in time order. The traffic
+ * switches between heavy and light phases, so the heaviest windows leave the look-back while queries go on.
+ */
 function randomOps(rng: Rng, n: number, every: number, burst: boolean, ...pairs: (readonly [number, number])[]) {
   const ops: Op[] = [];
-  let t = 0;
-  let queried = false;
+  let [t, queried, heavy, phaseLeft] = [0, false, true, 0];
   for (let i = 0; i < n; i++) {
+    if (phaseLeft-- <= 0) [heavy, phaseLeft] = [!heavy, rng.int(20, 150)];
     // Same-instant bursts, but never an arrival at the time of a query already made (the engine
     // delivers every arrival at t before it tunes at t).
     t += burst && !queried && rng.next() < 0.3 ? 0 : rng.int(1, 96) / 64;
     queried = false;
-    ops.push([t, rng.int(1, 600), rng.int(1, 50)]);
+    ops.push([t, heavy ? rng.int(200, 900) : rng.int(1, 60), rng.int(1, 50)]);
     if ((i + 1) % every === 0) {
       const qt = t + (rng.next() < 0.5 ? 0 : rng.int(1, 32) / 64);
       for (const [w, l] of pairs) ops.push(q(qt, w, l));
@@ -303,11 +330,22 @@ function randomOps(rng: Rng, n: number, every: number, burst: boolean, ...pairs:
 
 const envelope: ProbeSet<M> = (seed) => {
   const rng = new Rng(seed).fork('envelope-cases');
-  // Hidden edge cases are shifted in time and scaled in tokens by the seed.
-  const t0 = rng.int(0, 64) * 4;
+  // Hidden edge cases are shifted in time and scaled in tokens by the seed; most follow a heavy burst
+  // long outside their look-back, which must not count.
+  const t0 = 200 + rng.int(0, 64) * 4;
   const k = rng.int(1, 9);
   const at = (t: number, tokens: number, decode = 1): Op => [t0 + t, tokens * k, decode];
   const qt = (t: number, w: number, l: number) => q(t0 + t, w, l);
+  const stale: Op[] = Array.from({ length: rng.int(3, 8) }, (_, i) => [rng.int(1, 20) + i, 5000 * k, 1]);
+  const edges: Op[][] = [
+    [at(12, 100, 20), at(15, 50, 10), qt(20, 30, 10)],
+    [at(1, 100), qt(2, -5, 10)],
+    [at(5, 40), at(30, 300, 3), qt(30, 10, 60)],
+    [...[10, 10, 10, 30, 30, 30].map((t) => at(t, 100)), at(31, 10), qt(60, 20, 55), qt(61, 20, 55)],
+    [at(1, 900), at(2, 900), at(9, 10), qt(10, 5, 9.5)],
+    [at(96, 200), at(98, 200), qt(100, 10, 50)],
+    [...Array.from({ length: 40 }, () => at(50, 60, 4)), ...[50, 100, 129.5, 130, 131].map((t) => qt(t, 20, 80))],
+  ];
   const env = envelopeProbe;
   return [
     env('an empty envelope gives 0', 'no arrivals: 0', [q(10, 5, 20)], false),
@@ -324,45 +362,28 @@ const envelope: ProbeSet<M> = (seed) => {
       [[10, 100, 1], q(20, 10, 10)],
       false,
     ),
-    env('a window longer than the look-back is clamped to it', 'W > L: treated as W = L', [
-      ...[at(12, 100, 20), at(15, 50, 10), qt(20, 30, 10)],
+    ...(
+      [
+        ['a window longer than the look-back is clamped to it', 'W > L: treated as W = L', stale],
+        ['a negative window gives 0', 'W < 0: 0', []],
+        ['an arrival at the query time counts', 'arrival at t is inside the look-back', stale],
+        ['bursts on both edges of a window', 'windows are open on the left and closed on the right', stale],
+        [
+          'the leftmost window holds the maximum',
+          'the window (t − L, t − L + W] counts though no arrival ends it',
+          stale,
+        ],
+        ['no partial windows', 'arrivals only in the last 4 s of a 10 s window: divide by 10, not by 4', []],
+        ['many requests at one instant, queried as time passes', 'in view until it leaves the look-back, then 0', []],
+      ] as const
+    ).map(([name, expect, before], i) => env(name, expect, [...before, ...edges[i]!])),
+    env('random traffic, one (W, L) pair', 'the definition on every query', randomOps(rng, 400, 7, false, [8, 40])),
+    env('bursty traffic, two (W, L) pairs interleaved', 'the definition on every query of both pairs', [
+      ...randomOps(rng, 1500, 11, true, [5, 30], [20, 120]),
     ]),
-    env('a negative window gives 0', 'W < 0: 0', [at(1, 100), qt(2, -5, 10)]),
-    env('an arrival at the query time counts', 'arrival at t is inside the look-back', [
-      ...[at(5, 40), at(30, 300, 3), qt(30, 10, 60)],
+    env('long run with look-backs of different lengths', 'the definition, also for the longest look-back', [
+      ...randomOps(rng, 3000, 25, true, [2, 10], [10, 200], [50, 60]),
     ]),
-    env('bursts on both edges of a window', 'windows are open on the left and closed on the right', [
-      ...[10, 10, 10, 30, 30, 30].map((t) => at(t, 100)),
-      ...[at(31, 10), qt(60, 20, 55), qt(61, 20, 55)],
-    ]),
-    env(
-      'the leftmost window holds the maximum',
-      'the window (t − L, t − L + W] counts even though no arrival ends it',
-      [...[at(1, 900), at(2, 900), at(9, 10), qt(10, 5, 9.5)]],
-    ),
-    env('no partial windows', 'arrivals only in the last 4 s of a 10 s window: divide by 10, not by 4', [
-      ...[at(96, 200), at(98, 200), qt(100, 10, 50)],
-    ]),
-    env(
-      'many requests at one instant, queried repeatedly as time passes',
-      'the burst stays in view until it leaves the look-back, then 0',
-      [...Array.from({ length: 40 }, () => at(50, 60, 4)), ...[50, 100, 129.5, 130, 131].map((t) => qt(t, 20, 80))],
-    ),
-    env(
-      'random traffic, one (W, L) pair',
-      'matches the definition on every query',
-      randomOps(rng, 400, 7, false, [8, 40]),
-    ),
-    env(
-      'bursty traffic, two (W, L) pairs interleaved',
-      'matches the definition on every query of both pairs',
-      randomOps(rng, 1500, 11, true, [5, 30], [20, 120]),
-    ),
-    env(
-      'long run with look-backs of different lengths',
-      'matches the definition, also for the longest look-back',
-      randomOps(rng, 3000, 25, true, [2, 10], [10, 200], [50, 60]),
-    ),
   ];
 };
 
@@ -373,11 +394,6 @@ const silent: Envelope = { onRequestArrival() {}, getMaxRequestRate: () => 0 };
 
 /** A finished batch: its requests' tokens, when it was scheduled and when it completed. */
 type EmaBatch = readonly [tokens: readonly number[], scheduledAt: number, completedAt: number];
-const batch = (tokens: number[], scheduledAt: number, completedAt: number): EmaBatch => [
-  tokens,
-  scheduledAt,
-  completedAt,
-];
 
 function emaProbe(name: string, expect: string, alpha: number, initial: number, batches: EmaBatch[], hidden = true) {
   const about = ([tokens, from, to]: EmaBatch) =>
@@ -430,7 +446,7 @@ const throughputEma: ProbeSet<M> = (seed) => {
       '225 tokens in 10 s, α 0.5, μ₀ 1: 0.5 × 22.5 + 0.5 × 1 = 11.75',
       0.5,
       1,
-      [batch([100, 50, 75], 0, 10)],
+      [[[100, 50, 75], 0, 10]],
       false,
     ),
     ema(
@@ -438,10 +454,13 @@ const throughputEma: ProbeSet<M> = (seed) => {
       'μ₀ 1234; 1024 tokens in 0.5 s: 0.5 × 2048 + 0.5 × 1234 = 1641; then 100 tokens in 0.25 s: 0.5 × 400 + 0.5 × 1641 = 1020.5',
       0.5,
       1234,
-      [batch([256, 256, 256, 256], 5, 5.5), batch([100], 6, 6.25)],
+      [
+        [[256, 256, 256, 256], 5, 5.5],
+        [[100], 6, 6.25],
+      ],
       false,
     ),
-    ema('another weight', 'μ ← α · rate + (1 − α) · μ with α = 0.25', 0.25, 800, [batch([256, 256], 3, 3.25)]),
+    ema('another weight', 'μ ← α · rate + (1 − α) · μ with α = 0.25', 0.25, 800, [[[256, 256], 3, 3.25]]),
     ema('α = 1 keeps only the last batch', "μ = the last batch's rate", 1, 5, randomBatches(3)),
     ema('a run of batches, α 0.1', 'the average after each batch', 0.1, rng.int(1, 5000), randomBatches(8)),
     ema('a run of batches, α 0.7', 'the average after each batch', 0.7, 1, randomBatches(6)),
@@ -453,18 +472,9 @@ const throughputEma: ProbeSet<M> = (seed) => {
 type TuneConfig = Omit<InferlineConfig, 'tuneInterval' | 'throughputAlpha'>;
 
 /** One tune() call: the state passed in, and what the stand-in envelope answers for each (W, L) pair. */
-interface TuneCall {
-  readonly time: number;
-  readonly numReplicas: number;
-  readonly pendingScaleUps: number;
-  readonly pendingScaleDowns: number;
-  readonly upRate: number;
-  readonly downRate: number;
-}
-const call = (time: number, numReplicas: number, ups: number, downs: number, upRate: number, downRate = upRate) => ({
-  ...{ time, numReplicas, pendingScaleUps: ups, pendingScaleDowns: downs },
-  ...{ upRate, downRate },
-});
+const call = (time: number, numReplicas: number, ups: number, downs: number, upRate: number, downRate = upRate) =>
+  ({ time, numReplicas, pendingScaleUps: ups, pendingScaleDowns: downs, upRate, downRate }) as const;
+type TuneCall = ReturnType<typeof call>;
 
 /**
  * A case's calls: fixed, or made by an engine from the decisions so far (engineLike), so the counts
@@ -585,8 +595,10 @@ const tune: ProbeSet<M> = (seed) => {
       cfg(),
       [call(5, 5, 0, 2, 3.5 * mu), call(10, 5, 0, 2, 4 * mu), call(60, 4, 0, 1, 1.5 * mu)],
     ),
-    t('exact multiples and ceil', 'target = ceil(rate / μ): 3μ → 3, 3μ + ε → 4', cfg(), [
-      ...[call(5, 1, 0, 0, 3 * mu), call(50, 3, 0, 0, 3 * mu), call(100, 3, 0, 0, 3 * mu + 0.5)],
+    t('exact multiples and ceil', 'ceil(rate / μ): 3μ → 3, 3μ + ε → 4', cfg(), [
+      call(5, 1, 0, 0, 3 * mu),
+      call(50, 3, 0, 0, 3 * mu),
+      call(100, 3, 0, 0, 3 * mu + 0.5),
     ]),
     t(
       'targets are clamped to [minReplicas, maxReplicas]',
@@ -594,15 +606,12 @@ const tune: ProbeSet<M> = (seed) => {
       cfg({ minReplicas: 2, maxReplicas: 6 }),
       [...[call(5, 2, 0, 0, 40 * mu), call(10, 6, 0, 0, 0), call(60, 6, 0, 0, 0)]],
     ),
-    t('μ ≤ 0 gives 0', 'no throughput estimate: no decision', cfg({ initialReplicaTokenThroughput: 0 }), [
-      ...[call(5, 1, 0, 0, 500), call(10, 3, 0, 0, 0)],
+    t('μ ≤ 0 gives 0', 'no decision', cfg({ initialReplicaTokenThroughput: 0 }), [
+      call(5, 1, 0, 0, 500),
+      call(10, 3, 0, 0, 0),
     ]),
-    t('scale-up wins over a lower scale-down target', 'the scale-up check comes first', cfg(), [
-      call(5, 2, 0, 0, 5 * mu, 0.5 * mu),
-    ]),
-    t('no scale-up yet, so no stabilisation wait', 'the last scale-up is at −∞: scale down at the first call', cfg(), [
-      call(5, 4, 0, 0, 1.5 * mu, 1.5 * mu),
-    ]),
+    t('scale-up wins over a lower scale-down target', 'scale-up first', cfg(), [call(5, 2, 0, 0, 5 * mu, 0.5 * mu)]),
+    t('no scale-up yet, so no stabilisation wait', 'scale down at once', cfg(), [call(5, 4, 0, 0, 1.5 * mu)]),
     t(
       'the delay runs from the latest scale-up',
       'scale-ups at t=5 and t=25: at t=40 (15 s after the latest) 0, at t=55 down',

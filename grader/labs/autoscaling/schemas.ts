@@ -3,21 +3,42 @@
  * measurement and the simulations. Everything the child returns is re-validated with these.
  */
 import { z } from 'zod';
-import { GrowthAttempt, GrowthSettings } from '../../kit/cost-growth.js';
+import { WorkGrowth } from '../../kit/cost-growth.js';
 import { WireRequests } from '../../kit/wire.js';
 
 const int = z.number().int();
 
-export const ScalingInput = GrowthSettings.extend({
+const rule = (ok: (v: number) => boolean, what: string) => z.number({ error: what }).refine(ok, what);
+const positive = rule((v) => v > 0, '> 0');
+const replicas = rule((v) => Number.isInteger(v) && v >= 1 && v <= 64, 'an integer from 1 to 64');
+/** INFERLINE_CONFIG's fields (labs/autoscaling/README.md) and the rules the tuning item checks. */
+export const InferlineConfig = z
+  .object({
+    tuneInterval: rule((v) => v >= 1 && v <= 60, 'between 1 and 60'),
+    ...{ minWindowSizeScaleUp: positive, lookBackTimeScaleUp: positive },
+    ...{ minWindowSizeScaleDown: positive, lookBackTimeScaleDown: positive },
+    stabilizationDelay: rule((v) => v >= 0, '≥ 0'),
+    initialReplicaTokenThroughput: positive,
+    throughputAlpha: rule((v) => v > 0 && v <= 1, 'in (0, 1]'),
+    ...{ minReplicas: replicas, maxReplicas: replicas },
+  })
+  .refine((c) => c.minReplicas <= c.maxReplicas, 'minReplicas must not exceed maxReplicas');
+export type InferlineConfig = Readonly<z.infer<typeof InferlineConfig>>;
+
+export const ScalingInput = z.strictObject({
   task: z.literal('scaling'),
+  /** Numbers of arrivals, ascending (doubling). */
+  sizes: z.array(int.positive()),
   /** One query (of each pair) per this many arrivals. */
   arrivalsPerQuery: int.positive(),
+  /** A pass slower than this (CPU ms) ends the measurement. */
+  maxRunMs: z.number().positive(),
   seed: int,
 });
 export type ScalingInput = z.infer<typeof ScalingInput>;
 
-export const ScalingOutput = z.strictObject({ attempts: z.array(GrowthAttempt).min(1, 'the child measured nothing') });
-export type ScalingOutput = z.infer<typeof ScalingOutput>;
+export const ScalingOutput = WorkGrowth;
+export type ScalingOutput = WorkGrowth;
 
 export const SimRun = z.strictObject({
   label: z.string(),

@@ -20,26 +20,15 @@ import type { AutoscalerRun, Level, SimInput, SimOutput, SimRun } from './schema
 import type { AutoscalingModule } from './student.js';
 
 export const ENVIRONMENT = {
-  initialReplicas: 1,
-  scaleUpDelay: 10,
-  scaleDownDelay: 0,
-  minReplicas: 1,
-  maxReplicas: 64,
+  ...{ initialReplicas: 1, scaleUpDelay: 10, scaleDownDelay: 0, minReplicas: 1, maxReplicas: 64 },
   costPerReplicaHour: 8,
 } as const;
 
 export function clusterConfig(): SimulationConfig {
   return quietConfig({
-    model: 'llama-3-70b',
-    device: 'a100',
-    tp: 4,
-    replicas: ENVIRONMENT.initialReplicas,
-    replicaScheduler: 'vllm',
-    batchSizeCap: 16,
-    maxTokensInBatch: 4096,
-    executionModel: 'roofline',
-    globalScheduler: 'round_robin',
-    seed: 0,
+    ...{ model: 'llama-3-70b', device: 'a100', tp: 4, replicas: ENVIRONMENT.initialReplicas },
+    ...{ replicaScheduler: 'vllm', batchSizeCap: 16, maxTokensInBatch: 4096, executionModel: 'roofline' },
+    ...{ globalScheduler: 'round_robin', seed: 0 },
   });
 }
 
@@ -60,14 +49,10 @@ export function simulateCluster(
 }
 
 /** What is scored of a run; a P90 of no completed request is NaN (null in JSON, as in the result cache). */
+const p90 = z.number().nullable();
 export const RunMetrics = z.strictObject({
-  p90: z
-    .number()
-    .nullable()
-    .transform((x) => x ?? Number.NaN),
-  costDollars: z.number(),
-  completed: z.number().int(),
-  total: z.number().int(),
+  ...{ p90: p90.transform((x) => x ?? Number.NaN), costDollars: z.number() },
+  ...{ completed: z.number().int(), total: z.number().int() },
 });
 export type RunMetrics = z.infer<typeof RunMetrics>;
 

@@ -5,6 +5,7 @@
 import { referenceOracle } from '../../kit/oracle.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
+import type { InferlineConfig } from './schemas.js';
 
 /** What the envelope and the tuner read of a request. */
 export interface ArrivingRequest {
@@ -18,19 +19,7 @@ export interface Envelope {
   getMaxRequestRate(time: number, windowSize: number, lookBackTime: number): number;
 }
 
-/** INFERLINE_CONFIG's fields (labs/autoscaling/README.md). */
-export interface InferlineConfig {
-  readonly tuneInterval: number;
-  readonly minWindowSizeScaleUp: number;
-  readonly lookBackTimeScaleUp: number;
-  readonly minWindowSizeScaleDown: number;
-  readonly lookBackTimeScaleDown: number;
-  readonly stabilizationDelay: number;
-  readonly initialReplicaTokenThroughput: number;
-  readonly throughputAlpha: number;
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-}
+export type { InferlineConfig } from './schemas.js';
 
 /** The tuner as the probes drive it: a config, an envelope (a stand-in for tune()), and μ to read. */
 export interface Inferline extends Autoscaler {

@@ -3,23 +3,15 @@
  * shapes drawn in the parent from the hidden seed. Every request is like the shipped trace's (256-token
  * prompt, 1 output token); only the arrival rate's shape changes.
  */
+import { join } from 'node:path';
 import { Rng } from '../../../sim/workload/rng.js';
 import { rateProfileArrivals, type RatePoint } from '../../../sim/workload/rate-profile.js';
-import {
-  AUTOSCALING_DECODE_TOKENS,
-  AUTOSCALING_PROMPT_TOKENS,
-  AUTOSCALING_RATE_STEPS,
-  AUTOSCALING_TRACE_FILE,
-} from '../../../traces/generate-autoscaling.js';
-import { join } from 'node:path';
+import * as shipped from '../../../traces/generate-autoscaling.js';
 import { readTraceFile } from '../../../sim/workload/trace-file.js';
 import { shapeTraceFile } from '../../../traces/generate-autoscaling-shapes.js';
 import type { SimRun } from './schemas.js';
 
-export const TRACE_SHAPES = ['steps', 'ramp', 'spikes'] as const;
-export type TraceShape = (typeof TRACE_SHAPES)[number];
-
-export const TRACE_DURATION = 3600;
+const TRACE_DURATION = 3600;
 
 /** A hidden trace: a run whose label names its shape. */
 export type Workload = SimRun;
@@ -84,39 +76,30 @@ function spikesProfile(rng: Rng, duration: number): RatePoint[] {
   return points;
 }
 
-export function hiddenProfile(shape: TraceShape, rng: Rng, duration = TRACE_DURATION): RatePoint[] {
-  switch (shape) {
-    case 'steps':
-      return stepsProfile(rng, duration);
-    case 'ramp':
-      return rampProfile(rng, duration);
-    case 'spikes':
-      return spikesProfile(rng, duration);
-  }
-}
+const PROFILES = { steps: stepsProfile, ramp: rampProfile, spikes: spikesProfile } as const;
 
 /** Requests like the shipped trace's, arriving at the rate `profile` gives, drawn from `seed`. */
-export function profileRun(label: string, profile: readonly RatePoint[], seed: number): SimRun {
+function profileRun(label: string, profile: readonly RatePoint[], seed: number): SimRun {
   const arrivedAt = rateProfileArrivals(profile, new Rng(seed).fork('arrivals'));
-  const numPrefillTokens = arrivedAt.map(() => AUTOSCALING_PROMPT_TOKENS);
-  return {
-    label,
-    requests: { arrivedAt, numPrefillTokens, numDecodeTokens: arrivedAt.map(() => AUTOSCALING_DECODE_TOKENS) },
-  };
+  const [numPrefillTokens, numDecodeTokens] = [
+    shipped.AUTOSCALING_PROMPT_TOKENS,
+    shipped.AUTOSCALING_DECODE_TOKENS,
+  ].map((n) => arrivedAt.map(() => n));
+  return { label, requests: { arrivedAt, numPrefillTokens: numPrefillTokens!, numDecodeTokens: numDecodeTokens! } };
 }
 
 /** One hidden workload per shape, from seeds derived from the hidden seed and the item `label`. */
 export function hiddenWorkloads(hiddenSeed: number, label: string): Workload[] {
   const rng = new Rng(hiddenSeed).fork(`autoscaling-${label}`);
-  return TRACE_SHAPES.map((shape) => {
+  return (['steps', 'ramp', 'spikes'] as const).map((shape) => {
     const seed = rng.int(1, 2 ** 31 - 1);
-    return profileRun(`hidden ${shape} trace`, hiddenProfile(shape, new Rng(seed).fork('profile')), seed);
+    return profileRun(`hidden ${shape} trace`, PROFILES[shape](new Rng(seed).fork('profile'), TRACE_DURATION), seed);
   });
 }
 
 /** The public trace's shape with a given seed (the shipped file is seed AUTOSCALING_TRACE_SEED). */
 export const shippedShapeWorkload = (seed: number): SimRun =>
-  profileRun('shipped-shape trace', AUTOSCALING_RATE_STEPS, seed);
+  profileRun('shipped-shape trace', shipped.AUTOSCALING_RATE_STEPS, seed);
 
 /** A shipped trace file as a run (read by the parent; the child gets it as data). */
 function traceRun(repoRoot: string, file: string): SimRun {
@@ -132,15 +115,13 @@ function traceRun(repoRoot: string, file: string): SimRun {
 }
 
 /** The shipped trace (the public-trace item and `npm run try`). */
-export const shippedTrace = (repoRoot: string): SimRun => traceRun(repoRoot, AUTOSCALING_TRACE_FILE);
+export const shippedTrace = (repoRoot: string): SimRun => traceRun(repoRoot, shipped.AUTOSCALING_TRACE_FILE);
 
 /**
  * The tuning item's timeline trace: the shipped steps-shaped trace (traces/generate-autoscaling-shapes.ts),
  * a public trace of the first hidden trace's shape, so the report's trace files hold no hidden arrivals.
  */
-export const TIMELINE_TRACE_FILE = shapeTraceFile('steps');
-
 export const timelineTrace = (repoRoot: string): SimRun => ({
-  ...traceRun(repoRoot, TIMELINE_TRACE_FILE),
+  ...traceRun(repoRoot, shapeTraceFile('steps')),
   timelineOnly: true,
 });

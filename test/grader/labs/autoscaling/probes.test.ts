@@ -11,6 +11,9 @@ import { probeSeed } from '../../../../grader/kit/unit-wire.js';
 import { PROBES, randomMembership } from '../../../../grader/labs/autoscaling/probes.js';
 import { Rng } from '../../../../sim/workload/rng.js';
 import { oracle } from '../../../../grader/labs/autoscaling/student.js';
+import { child } from '../../../../grader/labs/autoscaling/child.js';
+import { runItemInProcess } from '../../../../grader/kit/in-process.js';
+import { loadLab } from '../../../../grader/labs/catalogue.js';
 import type { AutoscalingModule } from '../../../../grader/labs/autoscaling/student.js';
 
 const reference = await oracle.reference({ repoRoot: REPO_ROOT });
@@ -45,13 +48,31 @@ describe('autoscaling probe sets', () => {
       }
   });
 
-  it('hidden router cases never empty the cluster and mark only replicas in it (seeds 1–200)', () => {
+  it('graded as the grader does (prepare, the reference as the child, score) on hidden seeds 1–200: full marks', async () => {
+    const lab = await loadLab('autoscaling');
+    const units = lab.manifest.items.filter((i) => i.id in PROBES);
+    for (let hiddenSeed = 1; hiddenSeed <= 200; hiddenSeed++)
+      for (const item of units) {
+        const ctx = { hiddenSeed, publicSeed: lab.manifest.publicSeed, repoRoot: REPO_ROOT };
+        const out = await runItemInProcess(lab, item.id, { module: reference, ...child }, ctx);
+        expect('score' in out ? out.score : out, `seed ${hiddenSeed} ${item.id}`).toBe(item.points);
+      }
+  });
+
+  it('hidden router cases always leave a routable replica, marks included (seeds 1–200)', () => {
     for (const lor of [false, true])
       for (let seed = 1; seed <= 200; seed++) {
         const steps = randomMembership(new Rng(seed).fork(lor ? 'lor-cases' : 'round-robin-cases'), lor);
-        for (const s of steps) {
-          expect(s.replicas.length, `seed ${seed}`).toBeGreaterThan(0);
-          for (const id of s.mark) expect(s.replicas.map((r) => r[0])).toContain(id);
+        for (const s of steps) for (const id of s.mark) expect(s.replicas.map((r) => r[0])).toContain(id);
+        const probe = PROBES[lor ? 'lor' : 'round-robin']!(seed).find((p) => p.hidden)!;
+        const value = runProbes(reference, [probe], opts)[0]!.value as { marked: number[]; victim?: unknown }[];
+        // The first hidden variant is `steps`: after every call some replica is still unmarked.
+        for (const [i, call] of value.entries()) {
+          expect(call.victim, `seed ${seed} call ${i + 1}`).not.toBeNull();
+          expect(
+            steps[i]!.replicas.some((r) => !call.marked.includes(r[0])),
+            `seed ${seed} call ${i + 1}`,
+          ).toBe(true);
         }
       }
   });
@@ -158,6 +179,10 @@ describe('the routing rules', () => {
           reference,
           PROBES[item]!(1).filter((p) => !p.hidden),
         ),
-      ).toEqual([undefined, undefined, undefined, undefined]);
+      ).toEqual(
+        PROBES[item]!(1)
+          .filter((p) => !p.hidden)
+          .map(() => undefined),
+      );
   });
 });
