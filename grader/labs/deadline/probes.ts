@@ -8,6 +8,8 @@ import type { Batch } from '../../../sim/entities/batch.js';
 import { Request } from '../../../sim/entities/request.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import {
+  CHUNK_SIZES,
+  LOW_MEMORY_CHUNK_SIZES,
   predictBatchTime,
   NIYAMA_BATCH_TIME_MODEL,
   type BatchSample,
@@ -23,9 +25,19 @@ type Run = DeadlineProbe['run'];
 const probe =
   (hidden: boolean, compare?: DeadlineProbe['compare']) =>
   (name: string, run: Run): DeadlineProbe => ({ name, hidden, run, ...(compare !== undefined ? { compare } : {}) });
-/** A fixed public case, and a hidden variant (its numbers drawn from the probe seed); `…State` compares field by field. */
-const [pub, hid] = [probe(false), probe(true)];
-const [pubState, hidState] = [probe(false, compareFields), probe(true, compareFields)];
+/** Iterations compared one by one, field by field: the first that differs is named. */
+const compareSteps = (want: unknown, got: unknown): string | undefined => {
+  if (!Array.isArray(want) || !Array.isArray(got) || want.length !== got.length) return compareFields(want, got);
+  const k = want.findIndex((w, i) => compareFields(w, got[i]) !== undefined);
+  return k < 0 ? undefined : `iteration ${k + 1}: ${compareFields(want[k], got[k])}`;
+};
+/** A fixed public case, a hidden variant (its numbers drawn from the probe seed); `pubState` compares field by field, `hidSteps` iteration by iteration. */
+const [pub, hid, pubState, hidSteps] = [
+  probe(false),
+  probe(true),
+  probe(false, compareFields),
+  probe(true, compareSteps),
+];
 
 interface SchedulerSpec {
   numBlocks?: number;
@@ -129,18 +141,43 @@ function step(s: LabScheduler, now: number) {
   };
 }
 
-const randomRequests = (rng: Rng, n: number, firstId = 0): Req[] =>
-  Array.from({ length: n }, (_, k) => ({
-    id: firstId + k,
-    arrivedAt: round(rng.next() * 20),
-    prompt: rng.int(16, 4000),
-    tier: rng.int(0, 2),
-  }));
+/** Tier deadlines, TBT targets, output-length prediction and α drawn from the seed (batch tiers' TTFT deadlines stay positive). */
+const drawnOptions = (rng: Rng): DeadlineOptionsInput => ({
+  tierDeadlines: [rng.int(3, 10), rng.int(30, 120), rng.int(120, 600)],
+  interactiveTbt: round(0.02 + 0.2 * rng.next()),
+  batchTbt: round(0.1 + 0.7 * rng.next()),
+  outputLenPrediction: rng.int(5, 30),
+  hybridAlpha: round(0.02 * rng.next()),
+});
+
+/** `n` prompts (ids from `first`): tiers 0–2, arrivals in [0, `spread`) s, a third part-way through their prefill (`partial`). */
+const prompts = (rng: Rng, n: number, first = 0, partial = true, spread = 5): Req[] =>
+  Array.from({ length: n }, (_, k) => {
+    const q = req(first + k, round(spread * rng.next()), rng.int(16, 4000), { tier: rng.int(0, 2) });
+    return partial && rng.next() < 1 / 3 ? { ...q, computed: rng.int(1, q.prompt - 1) } : q;
+  });
+
+/** `n` decodes (ids from `first`): tiers 0–2, prefilled 0–10 s after arrival (tier 0: early or late), 1–40 tokens out. */
+const decodes = (rng: Rng, n: number, first = 0): Req[] =>
+  Array.from({ length: n }, (_, k) => {
+    const arrivedAt = round(5 * rng.next());
+    const more = { tier: rng.int(0, 2), prefilledAt: arrivedAt + round(10 * rng.next()), generated: rng.int(1, 40) };
+    return req(first + k, arrivedAt, rng.int(16, 600), more);
+  });
 
 // ---- the probes of each item ------------------------------------------------------------------
 
 function priorityKey(seed: number): DeadlineProbe[] {
-  const variant = randomRequests(new Rng(seed).fork('priority-key'), 12);
+  const rng = new Rng(seed).fork('priority-key');
+  const [mixed, options] = [prompts(rng, 12, 0, true, 150), drawnOptions(rng)];
+  const waiting = prompts(rng, 10, 0, false);
+  // Tier 1 arriving 588 s before tier 0 (TTFT deadlines 594 and 6 s): the two tiers' keys interleave.
+  const close = [...prompts(rng, 10, 0, true, 10)].map((q, k) => ({
+    ...q,
+    tier: k % 2,
+    arrivedAt: q.arrivedAt + 588 * (1 - (k % 2)),
+  }));
+  const relegated = rng.shuffle(waiting.map((q) => q.id)).slice(0, 4);
   const order = (reqs: Req[], deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const s = scheduler(m, { deadline });
     return sortedIds(reqs.map(request), (a, b) => s.comparePrefills(a, b));
@@ -156,9 +193,17 @@ function priorityKey(seed: number): DeadlineProbe[] {
       order([at(0, 0, 4000), at(1, 1, 100)], {}),
     ),
     pub('ties: equal keys go by arrival, then by id', order([at(7, 3, 50), at(4, 3, 50), at(9, 2, 50)], {})),
-    hid('α = 0 gives EDF order (arrival + TTFT deadline)', order(variant, { hybridAlpha: 0 })),
-    hid('a very large α gives SRPF order (remaining prompt)', order(variant, { hybridAlpha: 1e6 })),
-    hid('α 0.008 on 12 random requests', order(variant, {})),
+    hid(
+      '12 prompts of tiers 0–2 over 150 s, some part-way through: α = 0 gives EDF order',
+      order(mixed, { hybridAlpha: 0 }),
+    ),
+    hid('the same prompts: a very large α gives SRPF order (remaining prompt)', order(mixed, { hybridAlpha: 1e6 })),
+    hid('the same prompts, α 0.008', order(mixed, {})),
+    hid(`the same prompts, drawn tier deadlines and α ${options.hybridAlpha}`, order(mixed, options)),
+    hid(
+      'tier-1 prompts 588 s before tier-0 ones: their TTFT deadlines interleave (α 0.0008)',
+      order(close, { hybridAlpha: 0.0008 }),
+    ),
     pub('relegated requests go after every request that is not, whatever their keys', (m) => {
       const { s, get } = situation(m, {}, [], [at(0, 0, 20), at(1, 9, 3000, 2), at(2, 1, 30)]);
       s.relegate(get(0));
@@ -167,15 +212,26 @@ function priorityKey(seed: number): DeadlineProbe[] {
         sorted: sortedIds([get(0), get(1), get(2)], (a, b) => s.comparePrefills(a, b)),
       };
     }),
+    hid(`10 waiting prompts of tiers 0–2, ${relegated.join(', ')} relegated in this order: the waiting queue`, (m) => {
+      const { s, get } = situation(m, { deadline: options }, [], waiting);
+      for (const id of relegated) s.relegate(get(id));
+      return ids(s.waiting);
+    }),
   ];
 }
 
 function tokenDeadline(seed: number): DeadlineProbe[] {
-  const a = round(new Rng(seed).fork('token-deadline').next() * 50);
+  const rng = new Rng(seed).fork('token-deadline');
+  const mixed = [...prompts(rng, 4), ...decodes(rng, 8, 4)];
+  const options = drawnOptions(rng);
   const td =
     (spec: Omit<Req, 'id' | 'prompt'>, deadline: DeadlineOptionsInput = {}) =>
     (m: DeadlineModule) =>
       round(scheduler(m, { deadline }).tokenDeadline(request({ id: 0, prompt: 100, ...spec })));
+  const all = (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
+    const s = scheduler(m, { deadline });
+    return mixed.map((q) => round(s.tokenDeadline(request(q))));
+  };
   return [
     pub('tier 0 before its prefill: arrival + 6 + 0.1', td({ arrivedAt: 3 })),
     pub(
@@ -191,23 +247,16 @@ function tokenDeadline(seed: number): DeadlineProbe[] {
       td({ arrivedAt: 3, tier: 1, prefilledAt: 4, generated: 3 }),
     ),
     hid(
-      'tier 2, other TBT targets',
-      td({ arrivedAt: a, tier: 2, prefilledAt: a + 1, generated: 7 }, { batchTbt: 0.3, outputLenPrediction: 20 }),
+      '12 requests of tiers 0–2: waiting, part-way through the prefill, decoding after an early or late one',
+      all({}),
     ),
-    hid('tier 0, other TBT target', td({ arrivedAt: a, prefilledAt: a + 9, generated: 4 }, { interactiveTbt: 0.05 })),
+    hid('the same requests with drawn tier deadlines and TBT targets', all(options)),
   ];
 }
 
 function decodeOrder(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('decode-order');
-  const decodes: Req[] = Array.from({ length: 6 }, (_, k) => ({
-    id: k,
-    arrivedAt: round(rng.next() * 5),
-    prompt: 64,
-    tier: k % 3 === 0 ? 0 : 1,
-    prefilledAt: 6 + round(rng.next() * 3),
-    generated: rng.int(1, 30),
-  }));
+  const [drawn, options, now] = [decodes(rng, 10), drawnOptions(rng), round(17 + 5 * rng.next())];
   const decode = (id: number, arrivedAt: number, prefilledAt: number, generated: number, tier = 0) =>
     req(id, arrivedAt, 64, { tier, prefilledAt, generated });
   // Token deadlines 6.3, 9.3, 11.1, 7.6 and a tier-1 decode.
@@ -218,24 +267,38 @@ function decodeOrder(seed: number): DeadlineProbe[] {
     decode(3, 0.5, 1, 10),
     decode(4, 0, 1, 2, 1),
   ];
-  const sorted = (list: Req[], now: number) => (m: DeadlineModule) => {
-    const s = scheduler(m);
-    return sortedIds(list.map(request), (a, b) => s.compareDecodes(a, b, now));
-  };
-  const capped = (list: Req[], cap: number) => (m: DeadlineModule) =>
-    step(situation(m, { chunkSize: cap }, list, []).s, 12)
-      .batch.map(([id]) => id!)
-      .sort((a, b) => a - b);
+  const sorted =
+    (list: Req[], now: number, deadline: DeadlineOptionsInput = {}) =>
+    (m: DeadlineModule) => {
+      const s = scheduler(m, { deadline });
+      return sortedIds(list.map(request), (a, b) => s.compareDecodes(a, b, now));
+    };
+  const capped =
+    (list: Req[], cap: number, now = 12, deadline: DeadlineOptionsInput = {}) =>
+    (m: DeadlineModule) =>
+      step(situation(m, { chunkSize: cap, deadline }, list, []).s, now)
+        .batch.map(([id]) => id!)
+        .sort((a, b) => a - b);
   return [
     pub('five decodes sorted by ascending slack', sorted(fixed, 5)),
     pub('more decodes than chunkSize (3): the three most urgent are batched', capped(fixed, 3)),
-    hid('random decodes sorted', sorted(decodes, 7)),
-    hid('random decodes, chunkSize 4: the four most urgent', capped(decodes, 4)),
+    hid(`10 decodes of tiers 0–2 sorted at t=${now}`, sorted(drawn, now)),
+    hid('the same decodes, drawn tier deadlines and TBT targets', sorted(drawn, now, options)),
+    hid('the same decodes, chunkSize 4: the four most urgent', capped(drawn, 4, now)),
+    hid('the same decodes, drawn deadlines, chunkSize 6: the six most urgent', capped(drawn, 6, now, options)),
   ];
 }
 
 function relegation(seed: number): DeadlineProbe[] {
-  const extra = new Rng(seed).fork('relegation').int(1, 3000);
+  const rng = new Rng(seed).fork('relegation');
+  const options = drawnOptions(rng);
+  // Prompts log-uniform over 500–1,000,000 tokens, at an EMA of 3,000–20,000 tok/s: some can finish, some cannot.
+  const waiting = Array.from({ length: 12 }, (_, k) =>
+    req(k, round(5 * rng.next()), Math.round(500 * 2000 ** rng.next()), { tier: rng.int(0, 2) }),
+  );
+  const [throughput, now, numBlocks] = [rng.int(3000, 20000), round(5 + 3 * rng.next()), rng.int(5000, 30000)];
+  // and a tier-1 prompt needing 10–400 s: past tier 0's TTFT deadline, within its own.
+  waiting.push(req(14, 0, Math.round(throughput * (10 + 390 * rng.next())), { tier: 1 }));
   const should =
     (prompt: number, now: number, setup?: (s: LabScheduler, r: Request) => void, tier = 0) =>
     (m: DeadlineModule) => {
@@ -243,6 +306,13 @@ function relegation(seed: number): DeadlineProbe[] {
       setup?.(s, get(0));
       return s.shouldRelegate(get(0), now);
     };
+  const inProgress = [req(12, 0, 60000, { computed: 256 }), req(13, 1, 9000, { computed: 512, tier: 1 })];
+  const decide = (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
+    const { s, get } = situation(m, { numBlocks, deadline }, inProgress, waiting);
+    s.prefillThroughput = throughput;
+    s.relegate(get(0));
+    return [...waiting, ...inProgress].map((q) => s.shouldRelegate(get(q.id), now));
+  };
   return [
     pub('tier 0, 50,000 prompt tokens at 8,500 tok/s cannot finish by 6 s: relegate', should(50000, 1)),
     pub(
@@ -257,7 +327,8 @@ function relegation(seed: number): DeadlineProbe[] {
       }),
     ),
     pub('exactly on the deadline (now + remaining / throughput = deadline): no', should(8500, 5)),
-    hid('tier 1: TTFT deadline 594 s', should(8500 + extra, 593, undefined, 1)),
+    hid(`13 waiting prompts of tiers 0–2 (one relegated) and 2 in progress, EMA ${throughput} tok/s`, decide({})),
+    hid('the same requests with drawn tier deadlines and TBT targets', decide(options)),
     pub('a request holding KV blocks (a partial prefill) is never relegated', (m) => {
       const { s, get } = situation(m, {}, [req(0, 0, 60000, { computed: 256 })], []);
       return s.shouldRelegate(get(0), 5);
@@ -276,7 +347,21 @@ function relegation(seed: number): DeadlineProbe[] {
         return { first, holdsAfterFirst, relegations: s.numRelegations, prefilled: get(0).isPrefillComplete };
       },
     ),
+    hidSteps(`in getNextBatch, the same requests on ${numBlocks} blocks: four iterations`, (m) => {
+      const { s } = situation(m, { numBlocks, deadline: options }, inProgress, waiting);
+      s.prefillThroughput = throughput;
+      return iterations(s, now, 4);
+    }),
   ];
+}
+
+/** `n` iterations from `now`, 0.05 s each: the batches, the queues they leave and the relegations so far. */
+function iterations(s: LabScheduler, now: number, n: number) {
+  return Array.from({ length: n }, (_, k) => {
+    const state = step(s, round(now + 0.05 * k));
+    advance(s, round(now + 0.05 * (k + 1)));
+    return state;
+  });
 }
 
 function modelFit(seed: number): DeadlineProbe[] {
@@ -284,9 +369,11 @@ function modelFit(seed: number): DeadlineProbe[] {
     small: [0.01, 6e-5, 2e-5, 4e-5, 1e-7, 8e-7],
     large: [0.005, 3e-5, 7e-5, -4e-5, 2e-7, 3e-6],
   };
-  const sample = (rng: Rng, noise: number): BatchSample => {
+  /** A batch: large, small, or (`split`) exactly SPLIT_TOKENS tokens. */
+  const sample = (rng: Rng, noise: number, split = false): BatchSample => {
     const decode = rng.int(0, 120);
-    const prefill = rng.next() < 0.5 ? rng.int(520, 2400) : rng.int(0, Math.max(0, 500 - decode));
+    const large = rng.next() < 0.5;
+    const prefill = split ? 512 - decode : large ? rng.int(520, 2400) : rng.int(0, Math.max(0, 500 - decode));
     const f = {
       numTokens: prefill + decode,
       numPrefillTokens: prefill,
@@ -298,38 +385,45 @@ function modelFit(seed: number): DeadlineProbe[] {
   };
   // The public cases' batches are fixed (the handout ships their values); the noisy ones come from the seed.
   const fixed = new Rng(1).fork('model-fit');
-  const batches = (rng: Rng, n: number, noise = 0) => Array.from({ length: n }, () => sample(rng, noise));
+  const batches = (rng: Rng, n: number, noise = 0, split = false) =>
+    Array.from({ length: n }, () => sample(rng, noise, split));
   const heldOut = batches(fixed, 20);
   const exact = batches(fixed, 300);
-  const noisy = batches(new Rng(seed).fork('model-fit'), 300, 0.05);
+  const rng = new Rng(seed).fork('model-fit');
+  const noisy = [...batches(rng, 300, 0.05), ...batches(rng, 15, 0.05, true)];
   const fewLarge = exact.filter((s) => s.numTokens <= 512).concat(exact.filter((s) => s.numTokens > 512).slice(0, 5));
-  const predictions = (samples: BatchSample[]) => (m: DeadlineModule) => {
-    const model = m.fitBatchTimeModel(samples, NIYAMA_BATCH_TIME_MODEL);
+  const small = noisy.filter((s) => s.numTokens <= 512);
+  const large = (n: number) => small.concat(noisy.filter((s) => s.numTokens > 512).slice(0, n));
+  const predictions = (samples: BatchSample[], minSamples?: number) => (m: DeadlineModule) => {
+    const model = m.fitBatchTimeModel(samples, NIYAMA_BATCH_TIME_MODEL, minSamples);
     return heldOut.map((f) => predictBatchTime(model, f));
   };
   return [
     pub('noise-free batches from known coefficients: the fit predicts exactly', predictions(exact.slice(0, 120))),
-    hid('300 batches with ±5% noise: the least-squares predictions', predictions(noisy)),
+    hid('315 batches with ±5% noise, 15 of exactly 512 tokens: the least-squares predictions', predictions(noisy)),
     pub('only 5 large batches (< minSamples 12): the large side keeps the fallback coefficients', (m) => {
       const model = m.fitBatchTimeModel(fewLarge, NIYAMA_BATCH_TIME_MODEL);
       const small = heldOut.filter((f) => f.numTokens <= 512);
       return { large: [...model.large], smallPredictions: small.map((f) => predictBatchTime(model, f)) };
     }),
+    hid('noisy batches, exactly 12 large ones (= minSamples): both sides fitted', predictions(large(12))),
+    hid('noisy batches, 11 large ones: the large side keeps the fallback', predictions(large(11))),
+    hid('noisy batches, 39 large ones, minSamples 40: the large side keeps the fallback', predictions(large(39), 40)),
     pub('no samples at all: both sides keep the fallback', (m) => m.fitBatchTimeModel([], NIYAMA_BATCH_TIME_MODEL)),
   ];
 }
 
 function dynamicChunk(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('dynamic-chunk');
+  /** `contexts.length` decodes with these contexts (a number: that many decodes of `context` tokens). */
   const size =
-    (n: number, context: number, slack: (s: LabScheduler, d: Request[]) => number, freeBlocks?: number) =>
+    (contexts: number[], slack: (s: LabScheduler, d: Request[]) => number, freeBlocks?: number) =>
     (m: DeadlineModule) => {
       const s = scheduler(m);
-      const d = Array.from({ length: n }, (_, id) =>
-        request({ id, arrivedAt: 0, prompt: context - 1, prefilledAt: 1, generated: 1 }),
-      );
+      const d = contexts.map((c, id) => request({ id, arrivedAt: 0, prompt: c - 1, prefilledAt: 1, generated: 1 }));
       return s.prefillSizeBySlack(slack(s, d), d, freeBlocks ?? s.kv.numFreeBlocks);
     };
+  const same = (n: number, context: number) => Array.from({ length: n }, () => context);
   /** 1.2 × the predicted time of a batch of T tokens with these decodes (the handout's features): a slack on a size's boundary. */
   const boundary = (t: number) => (s: LabScheduler, d: Request[]) => {
     const prefill = Math.max(0, t - d.length);
@@ -340,53 +434,61 @@ function dynamicChunk(seed: number): DeadlineProbe[] {
       predictBatchTime(s.batchTimeModel, { ...features, decodeContext, prefillContext: prefill })
     );
   };
-  const n = rng.int(1, 60);
-  const ctx = rng.int(100, 3000);
-  const slack = round(0.02 + rng.next() * 0.3);
+  const drawn = Array.from({ length: rng.int(2, 60) }, () => rng.int(100, 3000));
+  const [slack, big, lowBlocks] = [
+    round(0.02 + 0.3 * rng.next()),
+    CHUNK_SIZES[rng.int(1, CHUNK_SIZES.length - 1)]!,
+    rng.int(50, 1999),
+  ];
+  const low = LOW_MEMORY_CHUNK_SIZES[rng.int(1, LOW_MEMORY_CHUNK_SIZES.length - 1)]!;
   return [
     pub(
       'no decodes: the largest size, 2552',
-      size(0, 0, () => Number.POSITIVE_INFINITY),
+      size([], () => Number.POSITIVE_INFINITY),
     ),
     pub(
       'smallest slack ≤ 0: 128 − decodes',
-      size(10, 500, () => -0.5),
+      size(same(10, 500), () => -0.5),
     ),
-    pub('slack exactly 1.2 × predict(1024): 1024 − decodes (the boundary is accepted)', size(10, 500, boundary(1024))),
+    pub(
+      'slack exactly 1.2 × predict(1024): 1024 − decodes (the boundary is accepted)',
+      size(same(10, 500), boundary(1024)),
+    ),
     pub(
       'slack a hair below 1.2 × predict(1024): 768 − decodes',
-      size(10, 500, (s, d) => boundary(1024)(s, d) * (1 - 1e-9)),
+      size(same(10, 500), (s, d) => boundary(1024)(s, d) * (1 - 1e-9)),
     ),
     pub(
       'low free memory (500 blocks: 250 < 1000): sizes 128/256/384/512 only',
-      size(10, 500, () => 10, 500),
+      size(same(10, 500), () => 10, 500),
     ),
     pub(
       'more decodes than the size chosen: 0 prompt tokens',
-      size(200, 500, () => -1),
+      size(same(200, 500), () => -1),
     ),
     hid(
-      `random slack (${slack} s), ${n} decodes of ${ctx} tokens`,
-      size(n, ctx, () => slack),
+      `${drawn.length} decodes of 100–3,000 tokens, slack ${slack} s`,
+      size(drawn, () => slack),
     ),
-    hid('random boundary at 1536', size(n, ctx, boundary(1536))),
+    hid(`the same decodes, slack on the boundary of ${big}`, size(drawn, boundary(big))),
+    hid(
+      `the same decodes, a hair below the boundary of ${big}`,
+      size(drawn, (s, d) => boundary(big)(s, d) * 0.999999),
+    ),
+    hid(`the same decodes, ${lowBlocks} free blocks, on the boundary of ${low}`, size(drawn, boundary(low), lowBlocks)),
   ];
 }
 
 function schedule(seed: number): DeadlineProbe[] {
-  const random = (m: DeadlineModule) => {
-    const rng = new Rng(seed).fork('schedule');
-    const running: Req[] = Array.from({ length: 8 }, (_, k) => ({
-      id: k,
-      arrivedAt: round(rng.next() * 4),
-      prompt: rng.int(50, 800),
-      tier: rng.int(0, 2),
-      prefilledAt: 5,
-      generated: rng.int(1, 40),
-    }));
-    const waiting = randomRequests(rng, 6, 8).map((q) => ({ ...q, arrivedAt: 5 + q.arrivedAt / 10 }));
-    return step(situation(m, {}, running, waiting).s, 8);
-  };
+  const rng = new Rng(seed).fork('schedule');
+  const running = [
+    ...decodes(rng, 8),
+    ...prompts(rng, 4, 8).map((q) => ({ ...q, computed: rng.int(1, q.prompt - 1) })),
+  ];
+  const waiting = [...prompts(rng, 6, 12, false), req(18, 1, rng.int(60000, 90000), { tier: rng.int(0, 2) })];
+  const [options, numBlocks] = [drawnOptions(rng), rng.int(1500, 5000)];
+  const random = (deadline: DeadlineOptionsInput, chunkSize?: number) => (m: DeadlineModule) =>
+    iterations(situation(m, { numBlocks, deadline, ...(chunkSize ? { chunkSize } : {}) }, running, waiting).s, 17, 4);
   return [
     pubState('decodes first, then prompts in priority order up to the dynamic chunk', (m) => {
       const decoding = [
@@ -401,7 +503,14 @@ function schedule(seed: number): DeadlineProbe[] {
       const waiting = [req(1, 0.1, 3000), req(2, 0.2, 50, { tier: 1 })];
       return step(situation(m, { numBlocks: 150 }, [req(0, 0, 1000, { computed: 256 })], waiting).s, 1);
     }),
-    hidState('a random situation', random),
+    hidSteps(
+      `8 decodes, 4 prompts in progress, 7 waiting (one hopeless), ${numBlocks} blocks: 4 iterations`,
+      random({}),
+    ),
+    hidSteps(
+      'the same replica, chunkSize 6, drawn tier deadlines, TBT targets and α: 4 iterations',
+      random(options, 6),
+    ),
   ];
 }
 

@@ -117,7 +117,17 @@ function tierPlots(lengths: string, traces: Readonly<Record<string, readonly Tie
   );
 }
 
-/** Per workload: full points at ≥ 95% of the reference's capacity, none at FCFS's, linear between. */
+/**
+ * A workload's anchors: no points at the strongest shipped baseline's capacity (EDF's on every seed
+ * measured, docs/validity/deadline.md), so a copy of it earns none; full points 80% of the way from
+ * there to the reference's. The zero anchor is never above 98% of the reference's capacity.
+ */
+export function capacityAnchors(strongest: number, reference: number): { zeroAt: number; fullAt: number } {
+  const zeroAt = Math.min(strongest, 0.98 * reference);
+  return { zeroAt, fullAt: zeroAt + 0.8 * (reference - zeroAt) };
+}
+
+/** Per workload: points linear between the capacityAnchors. */
 export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation<WorkloadSpec[], CapacityOutput> {
   const baseline = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
     trusted(ctx, `capacity search of ${who}`, spec, CapacityTrace, async () =>
@@ -143,8 +153,8 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
         const search = out.searches[i];
         const judged = judgeRun(search, (s) => verifiedCapacity(workload(spec), s));
         const student = judged.value ?? 0;
-        const max = maxScore / workloads.length;
-        const points = judged.problem !== undefined ? 0 : linear(student, fcfs!.capacity, 0.95 * ref!.capacity, max);
+        const { zeroAt, fullAt } = capacityAnchors(Math.max(fcfs!.capacity, edf!.capacity), ref!.capacity);
+        const points = judged.problem !== undefined ? 0 : linear(student, zeroAt, fullAt, maxScore / workloads.length);
         capacities.push(student);
         score += points;
         const yours = judged.problem !== undefined ? 'failed' : fmt(student, 2);
@@ -164,7 +174,7 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
         message: `capacity (req/s at ≤ 1% missed in the worst tier): ${workloads.map((w, i) => `${w.lengths} ${fmt(capacities[i], 2)}`).join(', ')}`,
         output: [
           textTable(['workload', 'your capacity', 'reference', 'EDF', 'FCFS', 'points'], rows),
-          'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.',
+          'No points at or below the strongest baseline (EDF or FCFS), full points 80% of the way from it to the reference, linear between.',
           ...notes,
         ].join('\n'),
         leaderboard: [{ name: 'mean capacity (req/s)', value: roundPoints(mean(capacities)), order: 'desc' }],
