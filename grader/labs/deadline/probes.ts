@@ -32,18 +32,10 @@ const compareSteps = (want: unknown, got: unknown): string | undefined => {
   return k < 0 ? undefined : `iteration ${k + 1}: ${compareFields(want[k], got[k])}`;
 };
 /** A fixed public case, a hidden variant (its numbers drawn from the probe seed); `pubState` compares field by field, `hidSteps` iteration by iteration. */
-const [pub, hid, pubState, hidSteps] = [
-  probe(false),
-  probe(true),
-  probe(false, compareFields),
-  probe(true, compareSteps),
-];
+const [pub, hid] = [probe(false), probe(true)];
+const [pubState, hidSteps] = [probe(false, compareFields), probe(true, compareSteps)];
 
-interface SchedulerSpec {
-  numBlocks?: number;
-  chunkSize?: number;
-  deadline?: DeadlineOptionsInput;
-}
+type SchedulerSpec = { numBlocks?: number; chunkSize?: number; deadline?: DeadlineOptionsInput };
 
 function scheduler(m: DeadlineModule, spec: SchedulerSpec = {}): LabScheduler {
   const limits = {
@@ -60,31 +52,19 @@ function scheduler(m: DeadlineModule, spec: SchedulerSpec = {}): LabScheduler {
  * A request: `computed` prompt tokens already done (a partial prefill, running), or its prefill
  * completed at `prefilledAt` and `generated − 1` more tokens out (a decode, running).
  */
-interface Req {
-  id: number;
-  arrivedAt: number;
-  prompt: number;
-  tier?: number;
-  computed?: number;
-  prefilledAt?: number;
-  generated?: number;
-}
-
-const req = (id: number, arrivedAt: number, prompt: number, more: Partial<Req> = {}): Req => ({
+type Req = { id: number; arrivedAt: number; prompt: number } & Partial<
+  Record<'tier' | 'computed' | 'prefilledAt' | 'generated', number>
+>;
+const req = (id: number, at: number, prompt: number, more: Partial<Req> = {}): Req => ({
   id,
-  arrivedAt,
+  arrivedAt: at,
   prompt,
   ...more,
 });
 
 function request(q: Req): Request {
-  const r = new Request({
-    id: q.id,
-    arrivedAt: q.arrivedAt,
-    numPrefillTokens: q.prompt,
-    numDecodeTokens: 64,
-    tier: q.tier ?? 0,
-  });
+  const { id, arrivedAt, prompt, tier = 0 } = q;
+  const r = new Request({ id, arrivedAt, numPrefillTokens: prompt, numDecodeTokens: 64, tier });
   if (q.prefilledAt !== undefined || (q.computed ?? 0) > 0) r.onBatchStart(q.arrivedAt);
   if (q.prefilledAt !== undefined) {
     r.onBatchEnd(q.prefilledAt, q.prompt, 0.01);

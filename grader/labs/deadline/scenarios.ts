@@ -1,45 +1,34 @@
 /**
- * The deadline lab's scenario items, on hidden workloads (a conversation-like and a code-like one,
- * tiers uniform). The student's runs are replayed in the parent's engine from their batch logs, so
- * every violation rate that is scored comes from trusted code. FCFS and EDF (the engine's baselines)
- * and the reference run on the same requests through the result cache (grader/kit/result-cache.ts),
- * so grading a submission runs only the submission. The overload item's report timelines come from
- * one extra, unscored public run (`timelineWorkload`).
+ * The deadline lab's scenario items, on hidden workloads (a conversation-like and a code-like one, tiers
+ * uniform). The student's runs are replayed in the parent's engine from their batch logs, so every scored
+ * violation rate comes from trusted code. FCFS and EDF (the engine's baselines) and the reference run on the
+ * same requests through the result cache (grader/kit/result-cache.ts). The overload item's report timelines
+ * come from one extra, unscored public run (`timelineWorkload`).
  */
 import { z } from 'zod';
 import { bracketCapacity, CAPACITY_TARGET, capacityBracket } from '../../../sim/analysis/capacity.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import { describeViolations } from '../../../sim/metrics/deadlines.js';
 import { mean } from '../../../sim/metrics/stats.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
-import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
-import { textTable } from '../../kit/messages.js';
-import { roundPoints } from '../../kit/rules.js';
 import { promptTokensPerCall } from '../../kit/batch-log.js';
 import { ReplayError } from '../../kit/batch-replay.js';
-import { fmt, pct } from '../../kit/messages.js';
+import { binMeans, lineChart, scatterChart, type Plot } from '../../kit/charts.js';
+import type { ItemContext, ItemImplementation } from '../../kit/item.js';
+import { fmt, pct, textTable } from '../../kit/messages.js';
 import type { Oracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
-import { linear, proportion } from '../../kit/rules.js';
+import { linear, proportion, roundPoints } from '../../kit/rules.js';
 import { judgeRun, replayed } from '../../kit/scenario.js';
 import { cachedRecording, recordedPair } from '../../kit/timelines.js';
-import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
-import { binMeans, lineChart, scatterChart, type Plot } from '../../kit/charts.js';
-import {
-  CapacityOutput,
-  CapacityTrace,
-  OverloadOutput,
-  type CapacityInput,
-  type OverloadInput,
-  type TierProbe,
-  type Workload,
-} from './schemas.js';
+import { CapacityOutput, CapacityTrace, OverloadOutput, type TierProbe, type Workload } from './schemas.js';
 import {
   capacityOf,
   drawWorkload as workload,
   hiddenWorkloads,
   LAB_SERVER,
-  OVERLOAD_BATCH_SIZE_CAP,
+  OVERLOAD_BATCH_SIZE_CAP as batchSizeCap,
   OVERLOAD_QPS,
   simulateAt,
   timelineWorkload,
@@ -52,20 +41,21 @@ import type { DeadlineModule } from './student.js';
 
 /** Largest dynamic chunk (tokens per iteration, decodes included): the replay's token limit. */
 const MAX_ITERATION_TOKENS = 2552;
-
 type Trusted = 'fcfs' | 'edf' | 'reference';
 
 async function policy(who: Trusted, oracle: Oracle<DeadlineModule>, ctx: ItemContext): Promise<SchedulerFactory> {
-  if (who !== 'reference') return REPLICA_SCHEDULERS[who === 'fcfs' ? 'sarathi-fcfs' : 'sarathi-edf'].create;
+  if (who !== 'reference') return REPLICA_SCHEDULERS[`sarathi-${who}`].create;
   const ref = await oracle.reference(ctx);
   return (init, options) => new ref.DeadlineScheduler(init, options);
 }
 
 /** A trusted run's result on a workload, from the cache when this code has computed it before. */
-function trusted<T>(ctx: ItemContext, what: string, spec: WorkloadSpec, schema: z.ZodType<T>, run: () => Promise<T>) {
-  const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: `${what}, ${spec.lengths}-like`, seed: spec.seed };
-  return cached(key, schema, run);
-}
+const trusted = <T>(ctx: ItemContext, what: string, spec: WorkloadSpec, schema: z.ZodType<T>, run: () => Promise<T>) =>
+  cached(
+    { repoRoot: ctx.repoRoot, lab: 'deadline', what: `${what}, ${spec.lengths}-like`, seed: spec.seed },
+    schema,
+    run,
+  );
 
 /** Replays a student's run from its batch log in the parent's engine; throws ReplayError when the log breaks the rules. */
 export function replay(w: Workload, qps: number, log: readonly number[], run: RunOptions = {}): SimulationResult {
@@ -76,10 +66,7 @@ export function replay(w: Workload, qps: number, log: readonly number[], run: Ru
 
 // ---- capacity -------------------------------------------------------------------------------
 
-/**
- * The student's capacity from the two probes it is interpolated from, each replayed here: the rates
- * the child reported must be the rates the replay measures.
- */
+/** The student's capacity from the two probes it is interpolated from, each replayed: the reported rates must be the replay's. */
 function verifiedCapacity(w: Workload, search: CapacityOutput['searches'][number]): number {
   const replayed = (claimed: TierProbe | undefined) => {
     if (claimed === undefined) return undefined;
@@ -98,9 +85,8 @@ function verifiedCapacity(w: Workload, search: CapacityOutput['searches'][number
   return bracketCapacity(a, replayed(fail));
 }
 
-function tierPlots(lengths: string, traces: Readonly<Record<string, readonly TierProbe[]>>): Plot[] {
-  const tiers = Math.max(...Object.values(traces).flatMap((probes) => probes.map((p) => p.perTier.length)));
-  return Array.from({ length: tiers }, (_, tier) =>
+const tierPlots = (lengths: string, traces: Readonly<Record<string, readonly TierProbe[]>>): Plot[] =>
+  LAB_SERVER.tierDeadlines.map((_, tier) =>
     scatterChart({
       title: `Tier ${tier} violation rate vs QPS (${lengths}-like lengths)`,
       x: 'requests per second',
@@ -115,12 +101,11 @@ function tierPlots(lengths: string, traces: Readonly<Record<string, readonly Tie
       })),
     }),
   );
-}
 
 /**
- * A workload's anchors: no points at the strongest shipped baseline's capacity (EDF's on every seed
- * measured, docs/validity/deadline.md), so a copy of it earns none; full points 80% of the way from
- * there to the reference's. The zero anchor is never above 98% of the reference's capacity.
+ * A workload's anchors: no points at the strongest shipped baseline's capacity (EDF's on every seed measured,
+ * docs/validity/deadline.md), so a copy of it earns none; full points 80% of the way from there to the
+ * reference's. The zero anchor is never above 98% of the reference's capacity.
  */
 export function capacityAnchors(strongest: number, reference: number): { zeroAt: number; fullAt: number } {
   const zeroAt = Math.min(strongest, 0.98 * reference);
@@ -137,36 +122,28 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
     output: CapacityOutput,
     prepare(ctx) {
       const workloads = hiddenWorkloads(ctx.hiddenSeed);
-      const input: CapacityInput = { task: 'capacity', workloads: workloads.map(workload) };
-      return { input, prepared: workloads };
+      return { input: { task: 'capacity', workloads: workloads.map(workload) }, prepared: workloads };
     },
-    async score(out, workloads, ctx, maxScore): Promise<ItemOutcome> {
-      const rows: string[][] = [];
-      const notes: string[] = [];
-      const plots: Plot[] = [];
-      const capacities: number[] = [];
+    async score(out, workloads, ctx, maxScore) {
+      const [rows, notes, plots, capacities] = [[] as string[][], [] as string[], [] as Plot[], [] as number[]];
       let score = 0;
       for (const [i, spec] of workloads.entries()) {
         const [fcfs, edf, ref] = await Promise.all(
-          (['fcfs', 'edf', 'reference'] as const).map((who) => baseline(ctx, who, spec)),
+          (['fcfs', 'edf', 'reference'] as const).map((w) => baseline(ctx, w, spec)),
         );
-        const search = out.searches[i];
-        const judged = judgeRun(search, (s) => verifiedCapacity(workload(spec), s));
-        const student = judged.value ?? 0;
+        const judged = judgeRun(out.searches[i], (s) => verifiedCapacity(workload(spec), s));
         const { zeroAt, fullAt } = capacityAnchors(Math.max(fcfs!.capacity, edf!.capacity), ref!.capacity);
-        const points = judged.problem !== undefined ? 0 : linear(student, zeroAt, fullAt, maxScore / workloads.length);
-        capacities.push(student);
+        const points =
+          judged.problem !== undefined ? 0 : linear(judged.value, zeroAt, fullAt, maxScore / workloads.length);
+        capacities.push(judged.value ?? 0);
         score += points;
-        const yours = judged.problem !== undefined ? 'failed' : fmt(student, 2);
+        const yours = judged.problem !== undefined ? 'failed' : fmt(judged.value, 2);
         rows.push([spec.lengths, yours, ...[ref!, edf!, fcfs!].map((t) => fmt(t.capacity, 2)), String(points)]);
         if (judged.problem !== undefined) notes.push(`${spec.lengths}: ${judged.problem}`);
-        const traces: Record<string, readonly TierProbe[]> = {
-          FCFS: fcfs!.probes,
-          EDF: edf!.probes,
-          reference: ref!.probes,
-        };
-        if (judged.problem === undefined && search !== undefined) traces.you = search.probes;
-        plots.push(...tierPlots(spec.lengths, traces));
+        const you: Record<string, TierProbe[]> = judged.problem === undefined ? { you: out.searches[i]!.probes } : {};
+        plots.push(
+          ...tierPlots(spec.lengths, { FCFS: fcfs!.probes, EDF: edf!.probes, reference: ref!.probes, ...you }),
+        );
       }
       return {
         score: roundPoints(score),
@@ -193,17 +170,10 @@ const OverloadRun = z.strictObject({
   chunks: z.array(z.tuple([z.number(), z.number()])),
 });
 
-const overloadRun = (spec: WorkloadSpec): OverloadInput['runs'][number] => ({
-  workload: workload(spec),
-  qps: OVERLOAD_QPS[spec.lengths],
-  batchSizeCap: OVERLOAD_BATCH_SIZE_CAP,
-});
-
-/** Per workload: pass when the worst tier misses at most 1.25 × the reference's rate + 1 point. */
+/** Per workload: pass when every request finishes and the worst tier misses at most 1.25 × the reference's rate + 1 point. */
 export function overloadItem(
   oracle: Oracle<DeadlineModule>,
 ): ItemImplementation<{ workloads: WorkloadSpec[]; timeline: WorkloadSpec }, OverloadOutput> {
-  const batchSizeCap = OVERLOAD_BATCH_SIZE_CAP;
   const trustedRun = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
     trusted(ctx, `overloaded run of ${who}`, spec, OverloadRun, async () => {
       const chunks: [number, number][] = [];
@@ -211,21 +181,16 @@ export function overloadItem(
         { onBatchStart: (b, now) => chunks.push([now, b.numPrefillTokens]) } satisfies SimulationObserver,
       ];
       const make = await policy(who, oracle, ctx);
-      const report = violationsOf(
-        simulateAt(workload(spec), OVERLOAD_QPS[spec.lengths], make, { observers, batchSizeCap }),
-      );
+      const result = simulateAt(workload(spec), OVERLOAD_QPS[spec.lengths], make, { observers, batchSizeCap });
+      const report = violationsOf(result);
       return { maxRate: report.maxRate, described: describeViolations(report), chunks: binMeans(chunks) };
     });
   /** The student's replayed run and the reference's on the public timeline workload, for the report. */
-  const timelines = async (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
-    const w = workload(spec);
-    const qps = OVERLOAD_QPS[w.lengths];
-    const options = { tierDeadlines: LAB_SERVER.tierDeadlines };
+  const timelines = (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
+    const [w, qps, options] = [workload(spec), OVERLOAD_QPS[spec.lengths], { tierDeadlines: LAB_SERVER.tierDeadlines }];
     const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: 'timeline of the reference', seed: spec.seed };
-    const reference = async (r: TimelineRecorder) => {
-      const make = await policy('reference', oracle, ctx);
-      return simulateAt(w, qps, make, { observers: [r], batchSizeCap }).endTime;
-    };
+    const reference = async (r: TimelineRecorder) =>
+      simulateAt(w, qps, await policy('reference', oracle, ctx), { observers: [r], batchSizeCap }).endTime;
     return recordedPair(
       `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
       (recorder) => replay(w, qps, log, { observers: [recorder], batchSizeCap }).endTime,
@@ -236,22 +201,22 @@ export function overloadItem(
   return {
     output: OverloadOutput,
     prepare(ctx) {
-      const workloads = hiddenWorkloads(ctx.hiddenSeed);
-      const timeline = timelineWorkload(ctx.publicSeed);
+      const [workloads, timeline] = [hiddenWorkloads(ctx.hiddenSeed), timelineWorkload(ctx.publicSeed)];
       // The last run is the public one, only for the report's timeline: never scored.
-      const input: OverloadInput = { task: 'overload', runs: [...workloads, timeline].map(overloadRun) };
-      return { input, prepared: { workloads, timeline } };
+      const runs = [...workloads, timeline].map((s) => ({
+        workload: workload(s),
+        qps: OVERLOAD_QPS[s.lengths],
+        batchSizeCap,
+      }));
+      return { input: { task: 'overload', runs }, prepared: { workloads, timeline } };
     },
-    async score(out, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
-      const rows: string[][] = [];
-      const notes: string[] = [];
-      const plots: Plot[] = [];
+    async score(out, { workloads, timeline }, ctx, maxScore) {
+      const [rows, notes, plots] = [[] as string[][], [] as string[], [] as Plot[]];
       let passed = 0;
       for (const [i, spec] of workloads.entries()) {
         const qps = OVERLOAD_QPS[spec.lengths];
         const [ref, edf] = await Promise.all([trustedRun(ctx, 'reference', spec), trustedRun(ctx, 'edf', spec)]);
-        const studentRun = out.runs[i];
-        const judged = judgeRun(studentRun, (r) => {
+        const judged = judgeRun(out.runs[i], (r) => {
           const result = replay(workload(spec), qps, r.log, { batchSizeCap });
           return { report: violationsOf(result), unfinished: result.requests.length - result.numCompleted };
         });
@@ -269,27 +234,22 @@ export function overloadItem(
           spec.lengths,
           String(qps),
           yours,
-          ...[ref!, edf!].map((r) => pct(r.maxRate, 2)),
+          pct(ref!.maxRate, 2),
+          pct(edf!.maxRate, 2),
           pct(limit, 2),
           ok ? 'pass' : 'fail',
         ]);
-        const chunks = you !== undefined ? binMeans(promptTokensPerCall(studentRun!.log)) : [];
-        plots.push(
-          lineChart({
-            title: `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`,
-            x: 'time (s)',
-            y: 'prompt tokens per iteration',
-            series: [
-              { name: 'reference', points: ref!.chunks, dashed: true },
-              ...(chunks.length > 0 ? [{ name: 'you', points: chunks }] : []),
-            ],
-          }),
-        );
+        const chunks = you !== undefined ? binMeans(promptTokensPerCall(out.runs[i]!.log)) : [];
+        const series = [
+          { name: 'reference', points: ref!.chunks, dashed: true },
+          ...(chunks.length > 0 ? [{ name: 'you', points: chunks }] : []),
+        ];
+        const title = `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`;
+        plots.push(lineChart({ title, x: 'time (s)', y: 'prompt tokens per iteration', series }));
       }
-      const scored = out.runs.slice(0, workloads.length);
-      const last = out.runs[workloads.length];
+      const [scored, last] = [out.runs.slice(0, workloads.length), out.runs[workloads.length]];
       const pair =
-        last?.error === undefined && last !== undefined ? await timelines(ctx, timeline, last.log) : undefined;
+        last !== undefined && last.error === undefined ? await timelines(ctx, timeline, last.log) : undefined;
       return {
         score: proportion(passed, workloads.length, maxScore),
         threw: scored.length > 0 && scored.every((r) => r.error !== undefined),
