@@ -4,8 +4,7 @@
  * code, the parent on the reference (grader/kit/unit-item.ts), so no expected value is written here;
  * the literals in the names are the handout's worked numbers. Hidden variants draw from the probe seed.
  */
-import type { Batch } from '../../../sim/entities/batch.js';
-import { Request } from '../../../sim/entities/request.js';
+import type { Request } from '../../../sim/entities/request.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import {
   CHUNK_SIZES,
@@ -18,6 +17,7 @@ import {
 import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { compareFields, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { advance, holding, ids, scripted, step as stepOnce, type Scripted } from '../../kit/scripted-replica.js';
 import type { DeadlineModule, LabScheduler } from './student.js';
 
 type DeadlineProbe = Probe<DeadlineModule>;
@@ -34,92 +34,34 @@ const compareSteps = (want: unknown, got: unknown): string | undefined => {
 /** A fixed public case, a hidden variant (its numbers drawn from the probe seed); `pubState` compares field by field, `hidSteps` iteration by iteration. */
 const [pub, hid] = [probe(false), probe(true)];
 const [pubState, hidSteps] = [probe(false, compareFields), probe(true, compareSteps)];
+/** A hidden variant with the default options, and one with `drawn` options (tier deadlines, TBT targets, α). */
+const both = (drawn: DeadlineOptionsInput, name: string, run: (deadline: DeadlineOptionsInput) => Run) => [
+  hid(name, run({})),
+  hid(`${name}; drawn tier deadlines, TBT targets and α`, run(drawn)),
+];
 
 type SchedulerSpec = { numBlocks?: number; chunkSize?: number; deadline?: DeadlineOptionsInput };
 
-function scheduler(m: DeadlineModule, spec: SchedulerSpec = {}): LabScheduler {
-  const limits = {
-    batchSizeCap: 128,
-    maxTokensInBatch: 4096,
-    chunkSize: spec.chunkSize ?? 256,
-    maxRequestTokens: 1 << 20,
-  };
-  const kv = new KvBlockManager(spec.numBlocks ?? 4096, 16, 0.01);
-  return new m.DeadlineScheduler({ replicaId: 0, kv, limits }, DeadlineOptions.parse(spec.deadline ?? {}));
+function scheduler(m: DeadlineModule, { numBlocks = 4096, chunkSize = 256, deadline = {} }: SchedulerSpec = {}) {
+  const limits = { batchSizeCap: 128, maxTokensInBatch: 4096, chunkSize, maxRequestTokens: 1 << 20 };
+  const kv = new KvBlockManager(numBlocks, 16, 0.01);
+  return new m.DeadlineScheduler({ replicaId: 0, kv, limits }, DeadlineOptions.parse(deadline));
 }
 
-/**
- * A request: `computed` prompt tokens already done (a partial prefill, running), or its prefill
- * completed at `prefilledAt` and `generated − 1` more tokens out (a decode, running).
- */
-type Req = { id: number; arrivedAt: number; prompt: number } & Partial<
-  Record<'tier' | 'computed' | 'prefilledAt' | 'generated', number>
->;
-const req = (id: number, at: number, prompt: number, more: Partial<Req> = {}): Req => ({
+type Req = Scripted;
+const req = (id: number, arrivedAt: number, prompt: number, more?: Partial<Req>) => ({
   id,
-  arrivedAt: at,
+  arrivedAt,
   prompt,
   ...more,
 });
-
-function request(q: Req): Request {
-  const { id, arrivedAt, prompt, tier = 0 } = q;
-  const r = new Request({ id, arrivedAt, numPrefillTokens: prompt, numDecodeTokens: 64, tier });
-  if (q.prefilledAt !== undefined || (q.computed ?? 0) > 0) r.onBatchStart(q.arrivedAt);
-  if (q.prefilledAt !== undefined) {
-    r.onBatchEnd(q.prefilledAt, q.prompt, 0.01);
-    for (let k = 1; k < (q.generated ?? 1); k++) r.onBatchEnd(q.prefilledAt + 0.05 * k, 1, 0.01);
-  } else if ((q.computed ?? 0) > 0) r.onBatchEnd(q.arrivedAt + 0.01, q.computed!, 0.01);
-  return r;
-}
-
-/** A scheduler holding `running` (blocks allocated) and `waiting` (inserted through addRequest at time 0). */
-function situation(m: DeadlineModule, spec: SchedulerSpec, running: Req[], waiting: Req[]) {
-  const s = scheduler(m, spec);
-  const all = new Map<number, Request>();
-  for (const r of running.map(request)) {
-    all.set(r.id, r);
-    s.kv.allocate(r.id, s.kv.blocksFor(Math.max(r.numProcessedTokens, r.prefillTarget)));
-    r.replicaId = 0;
-    s.running.push(r);
-  }
-  for (const r of waiting.map(request)) {
-    all.set(r.id, r);
-    s.addRequest(r, 0);
-  }
-  return { s, get: (id: number) => all.get(id)! };
-}
-
-const ids = (list: readonly Request[]) => list.map((r) => r.id);
+const request = scripted;
+const situation = (m: DeadlineModule, spec: SchedulerSpec, running: Req[], waiting: Req[]) =>
+  holding(scheduler(m, spec), running, waiting);
 const sortedIds = (list: readonly Request[], cmp: (a: Request, b: Request) => number) => ids([...list].sort(cmp));
 const round = (x: number) => Math.round(x * 1e9) / 1e9;
-
-const lastBatch = new WeakMap<LabScheduler, Batch>();
-
-/** Ends the batch `step` or `schedule` started: its requests advance, then the scheduler's bookkeeping. */
-function advance(s: LabScheduler, end: number): void {
-  const batch = lastBatch.get(s);
-  if (batch === undefined) return;
-  lastBatch.delete(s);
-  for (let i = 0; i < batch.requests.length; i++) batch.requests[i]!.onBatchEnd(end, batch.numTokens[i]!, 0.05);
-  s.onBatchEnd(batch, end);
-}
-
-/** Forms one batch through the engine entry point and reports it with the queues it leaves. */
-function step(s: LabScheduler, now: number) {
-  const batch = s.schedule(now);
-  if (batch !== undefined) {
-    for (const r of batch.requests) r.onBatchStart(now);
-    batch.duration = 0.05;
-    lastBatch.set(s, batch);
-  }
-  return {
-    batch: batch === undefined ? [] : batch.requests.map((r, i) => [r.id, batch.numTokens[i]]),
-    waiting: ids(s.waiting),
-    running: ids(s.running).sort((a, b) => a - b),
-    relegations: s.numRelegations,
-  };
-}
+/** One iteration through `schedule` (grader/kit/scripted-replica.ts), with the relegations so far. */
+const step = (s: LabScheduler, now: number) => ({ ...stepOnce(s, now), relegations: s.numRelegations });
 
 /** Tier deadlines, TBT targets, output-length prediction and α drawn from the seed (batch tiers' TTFT deadlines stay positive). */
 const drawnOptions = (rng: Rng): DeadlineOptionsInput => ({
@@ -151,11 +93,11 @@ function priorityKey(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('priority-key');
   const [mixed, options] = [prompts(rng, 12, 0, true, 150), drawnOptions(rng)];
   const waiting = prompts(rng, 10, 0, false);
-  // Tier 1 arriving 588 s before tier 0 (TTFT deadlines 594 and 6 s): the two tiers' keys interleave.
-  const close = [...prompts(rng, 10, 0, true, 10)].map((q, k) => ({
+  // Tier 0 arriving 588 s after tier 1 (TTFT deadlines 6 and 594 s): the two tiers' keys interleave.
+  const close = prompts(rng, 10, 0, true, 10).map((q, k) => ({
     ...q,
-    tier: k % 2,
-    arrivedAt: q.arrivedAt + 588 * (1 - (k % 2)),
+    tier: 1 - (k % 2),
+    arrivedAt: q.arrivedAt + 588 * (k % 2),
   }));
   const relegated = rng.shuffle(waiting.map((q) => q.id)).slice(0, 4);
   const order = (reqs: Req[], deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
@@ -173,16 +115,13 @@ function priorityKey(seed: number): DeadlineProbe[] {
       order([at(0, 0, 4000), at(1, 1, 100)], {}),
     ),
     pub('ties: equal keys go by arrival, then by id', order([at(7, 3, 50), at(4, 3, 50), at(9, 2, 50)], {})),
-    hid(
-      '12 prompts of tiers 0–2 over 150 s, some part-way through: α = 0 gives EDF order',
-      order(mixed, { hybridAlpha: 0 }),
-    ),
+    hid('12 prompts of tiers 0–2 over 150 s, some in prefill: α = 0 gives EDF order', order(mixed, { hybridAlpha: 0 })),
     hid('the same prompts: a very large α gives SRPF order (remaining prompt)', order(mixed, { hybridAlpha: 1e6 })),
     hid('the same prompts, α 0.008', order(mixed, {})),
     hid(`the same prompts, drawn tier deadlines and α ${options.hybridAlpha}`, order(mixed, options)),
     hid(
-      'tier-1 prompts 588 s before tier-0 ones: their TTFT deadlines interleave (α 0.0008)',
-      order(close, { hybridAlpha: 0.0008 }),
+      'tier-0 prompts 588 s after tier-1 ones: their keys interleave (α 0.0008)',
+      order(close, { hybridAlpha: 8e-4 }),
     ),
     pub('relegated requests go after every request that is not, whatever their keys', (m) => {
       const { s, get } = situation(m, {}, [], [at(0, 0, 20), at(1, 9, 3000, 2), at(2, 1, 30)]);
@@ -202,12 +141,9 @@ function priorityKey(seed: number): DeadlineProbe[] {
 
 function tokenDeadline(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('token-deadline');
-  const mixed = [...prompts(rng, 4), ...decodes(rng, 8, 4)];
-  const options = drawnOptions(rng);
-  const td =
-    (spec: Omit<Req, 'id' | 'prompt'>, deadline: DeadlineOptionsInput = {}) =>
-    (m: DeadlineModule) =>
-      round(scheduler(m, { deadline }).tokenDeadline(request({ id: 0, prompt: 100, ...spec })));
+  const [mixed, options] = [[...prompts(rng, 4), ...decodes(rng, 8, 4)], drawnOptions(rng)];
+  const td = (spec: Omit<Req, 'id' | 'prompt'>) => (m: DeadlineModule) =>
+    round(scheduler(m).tokenDeadline(request({ id: 0, prompt: 100, ...spec })));
   const all = (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const s = scheduler(m, { deadline });
     return mixed.map((q) => round(s.tokenDeadline(request(q))));
@@ -226,11 +162,7 @@ function tokenDeadline(seed: number): DeadlineProbe[] {
       'tier 1 with 3 tokens out: arrival + (600 − 15 × 0.4) + 0.4 × 4',
       td({ arrivedAt: 3, tier: 1, prefilledAt: 4, generated: 3 }),
     ),
-    hid(
-      '12 requests of tiers 0–2: waiting, part-way through the prefill, decoding after an early or late one',
-      all({}),
-    ),
-    hid('the same requests with drawn tier deadlines and TBT targets', all(options)),
+    ...both(options, '12 requests of tiers 0–2: waiting, in prefill, decoding after an early or a late prefill', all),
   ];
 }
 
@@ -247,25 +179,20 @@ function decodeOrder(seed: number): DeadlineProbe[] {
     decode(3, 0.5, 1, 10),
     decode(4, 0, 1, 2, 1),
   ];
-  const sorted =
-    (list: Req[], now: number, deadline: DeadlineOptionsInput = {}) =>
-    (m: DeadlineModule) => {
-      const s = scheduler(m, { deadline });
-      return sortedIds(list.map(request), (a, b) => s.compareDecodes(a, b, now));
-    };
+  const sorted = (list: Req[], now: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
+    const s = scheduler(m, { deadline });
+    return sortedIds(list.map(request), (a, b) => s.compareDecodes(a, b, now));
+  };
   const capped =
-    (list: Req[], cap: number, now = 12, deadline: DeadlineOptionsInput = {}) =>
-    (m: DeadlineModule) =>
-      step(situation(m, { chunkSize: cap, deadline }, list, []).s, now)
+    (list: Req[], chunkSize: number, now: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) =>
+      step(situation(m, { chunkSize, deadline }, list, []).s, now)
         .batch.map(([id]) => id!)
         .sort((a, b) => a - b);
   return [
-    pub('five decodes sorted by ascending slack', sorted(fixed, 5)),
-    pub('more decodes than chunkSize (3): the three most urgent are batched', capped(fixed, 3)),
-    hid(`10 decodes of tiers 0–2 sorted at t=${now}`, sorted(drawn, now)),
-    hid('the same decodes, drawn tier deadlines and TBT targets', sorted(drawn, now, options)),
-    hid('the same decodes, chunkSize 4: the four most urgent', capped(drawn, 4, now)),
-    hid('the same decodes, drawn deadlines, chunkSize 6: the six most urgent', capped(drawn, 6, now, options)),
+    pub('five decodes sorted by ascending slack', sorted(fixed, 5)({})),
+    pub('more decodes than chunkSize (3): the three most urgent are batched', capped(fixed, 3, 12)({})),
+    ...both(options, `10 decodes of tiers 0–2 sorted at t=${now}`, sorted(drawn, now)),
+    ...both(options, 'the same decodes, chunkSize 4: the four most urgent', capped(drawn, 4, now)),
   ];
 }
 
@@ -279,36 +206,32 @@ function relegation(seed: number): DeadlineProbe[] {
   const [throughput, now, numBlocks] = [rng.int(3000, 20000), round(5 + 3 * rng.next()), rng.int(5000, 30000)];
   // and a tier-1 prompt needing 10–400 s: past tier 0's TTFT deadline, within its own.
   waiting.push(req(14, 0, Math.round(throughput * (10 + 390 * rng.next())), { tier: 1 }));
+  const inProgress = [req(12, 0, 60000, { computed: 256 }), req(13, 1, 9000, { computed: 512, tier: 1 })];
   const should =
-    (prompt: number, now: number, setup?: (s: LabScheduler, r: Request) => void, tier = 0) =>
-    (m: DeadlineModule) => {
-      const { s, get } = situation(m, {}, [], [req(0, 0, prompt, { tier })]);
+    (prompt: number, now: number, setup?: (s: LabScheduler, r: Request) => void) => (m: DeadlineModule) => {
+      const { s, get } = situation(m, {}, [], [req(0, 0, prompt)]);
       setup?.(s, get(0));
       return s.shouldRelegate(get(0), now);
     };
-  const inProgress = [req(12, 0, 60000, { computed: 256 }), req(13, 1, 9000, { computed: 512, tier: 1 })];
-  const decide = (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
+  const [relegated, ema] = [
+    (s: LabScheduler, r: Request) => s.relegate(r),
+    (s: LabScheduler) => (s.prefillThroughput = 20000),
+  ];
+  /** The drawn replica: its waiting requests' answers, or (`n`) n iterations of getNextBatch. */
+  const drawn = (n: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const { s, get } = situation(m, { numBlocks, deadline }, inProgress, waiting);
     s.prefillThroughput = throughput;
+    if (n > 0) return iterations(s, now, n);
     s.relegate(get(0));
     return [...waiting, ...inProgress].map((q) => s.shouldRelegate(get(q.id), now));
   };
   return [
     pub('tier 0, 50,000 prompt tokens at 8,500 tok/s cannot finish by 6 s: relegate', should(50000, 1)),
-    pub(
-      'the same request once relegated: not again',
-      should(50000, 1, (s, r) => s.relegate(r)),
-    ),
+    pub('the same request once relegated: not again', should(50000, 1, relegated)),
     pub('a request that can still finish (1,000 tokens): no', should(1000, 1)),
-    pub(
-      'the estimate is the EMA: at 20,000 tok/s the 50,000-token prompt fits in 6 s: no',
-      should(50000, 1, (s) => {
-        s.prefillThroughput = 20000;
-      }),
-    ),
+    pub('the estimate is the EMA: at 20,000 tok/s the 50,000-token prompt fits in 6 s: no', should(50000, 1, ema)),
     pub('exactly on the deadline (now + remaining / throughput = deadline): no', should(8500, 5)),
-    hid(`13 waiting prompts of tiers 0–2 (one relegated) and 2 in progress, EMA ${throughput} tok/s`, decide({})),
-    hid('the same requests with drawn tier deadlines and TBT targets', decide(options)),
+    ...both(options, `13 waiting prompts (one relegated), 2 in progress, EMA ${throughput} tok/s`, drawn(0)),
     pub('a request holding KV blocks (a partial prefill) is never relegated', (m) => {
       const { s, get } = situation(m, {}, [req(0, 0, 60000, { computed: 256 })], []);
       return s.shouldRelegate(get(0), 5);
@@ -327,53 +250,48 @@ function relegation(seed: number): DeadlineProbe[] {
         return { first, holdsAfterFirst, relegations: s.numRelegations, prefilled: get(0).isPrefillComplete };
       },
     ),
-    hidSteps(`in getNextBatch, the same requests on ${numBlocks} blocks: four iterations`, (m) => {
-      const { s } = situation(m, { numBlocks, deadline: options }, inProgress, waiting);
-      s.prefillThroughput = throughput;
-      return iterations(s, now, 4);
-    }),
+    hidSteps(`in getNextBatch, the same requests on ${numBlocks} blocks: 4 iterations`, drawn(4)(options)),
   ];
 }
 
 /** `n` iterations from `now`, 0.05 s each: the batches, the queues they leave and the relegations so far. */
-function iterations(s: LabScheduler, now: number, n: number) {
-  return Array.from({ length: n }, (_, k) => {
+const iterations = (s: LabScheduler, now: number, n: number) =>
+  Array.from({ length: n }, (_, k) => {
     const state = step(s, round(now + 0.05 * k));
     advance(s, round(now + 0.05 * (k + 1)));
     return state;
   });
-}
 
 function modelFit(seed: number): DeadlineProbe[] {
   const truth: BatchTimeModel = {
     small: [0.01, 6e-5, 2e-5, 4e-5, 1e-7, 8e-7],
     large: [0.005, 3e-5, 7e-5, -4e-5, 2e-7, 3e-6],
   };
-  /** A batch: large, small, or (`split`) exactly SPLIT_TOKENS tokens. */
+  /** A batch: large or small at random, or (`split`) exactly SPLIT_TOKENS tokens. */
   const sample = (rng: Rng, noise: number, split = false): BatchSample => {
     const decode = rng.int(0, 120);
     const large = rng.next() < 0.5;
     const prefill = split ? 512 - decode : large ? rng.int(520, 2400) : rng.int(0, Math.max(0, 500 - decode));
+    const [decodeContext, context] = [decode * rng.int(100, 3000), rng.int(0, 2000)];
+    const prefillContext = prefill > 0 ? prefill + context : 0;
     const f = {
       numTokens: prefill + decode,
       numPrefillTokens: prefill,
       numDecodeTokens: decode,
-      decodeContext: decode * rng.int(100, 3000),
-      prefillContext: prefill + rng.int(0, 2000) * (prefill > 0 ? 1 : 0),
+      decodeContext,
+      prefillContext,
     };
     return { ...f, seconds: predictBatchTime(truth, f) * (1 + noise * (2 * rng.next() - 1)) };
   };
-  // The public cases' batches are fixed (the handout ships their values); the noisy ones come from the seed.
-  const fixed = new Rng(1).fork('model-fit');
   const batches = (rng: Rng, n: number, noise = 0, split = false) =>
     Array.from({ length: n }, () => sample(rng, noise, split));
-  const heldOut = batches(fixed, 20);
-  const exact = batches(fixed, 300);
-  const rng = new Rng(seed).fork('model-fit');
+  // The public cases' batches are fixed (the handout ships their values); the noisy ones come from the seed.
+  const fixed = new Rng(1).fork('model-fit');
+  const [heldOut, exact, rng] = [batches(fixed, 20), batches(fixed, 300), new Rng(seed).fork('model-fit')];
   const noisy = [...batches(rng, 300, 0.05), ...batches(rng, 15, 0.05, true)];
   const fewLarge = exact.filter((s) => s.numTokens <= 512).concat(exact.filter((s) => s.numTokens > 512).slice(0, 5));
-  const small = noisy.filter((s) => s.numTokens <= 512);
-  const large = (n: number) => small.concat(noisy.filter((s) => s.numTokens > 512).slice(0, n));
+  const withLarge = (n: number) =>
+    noisy.filter((s) => s.numTokens <= 512).concat(noisy.filter((s) => s.numTokens > 512).slice(0, n));
   const predictions = (samples: BatchSample[], minSamples?: number) => (m: DeadlineModule) => {
     const model = m.fitBatchTimeModel(samples, NIYAMA_BATCH_TIME_MODEL, minSamples);
     return heldOut.map((f) => predictBatchTime(model, f));
@@ -386,89 +304,62 @@ function modelFit(seed: number): DeadlineProbe[] {
       const small = heldOut.filter((f) => f.numTokens <= 512);
       return { large: [...model.large], smallPredictions: small.map((f) => predictBatchTime(model, f)) };
     }),
-    hid('noisy batches, exactly 12 large ones (= minSamples): both sides fitted', predictions(large(12))),
-    hid('noisy batches, 11 large ones: the large side keeps the fallback', predictions(large(11))),
-    hid('noisy batches, 39 large ones, minSamples 40: the large side keeps the fallback', predictions(large(39), 40)),
+    hid('noisy batches, exactly 12 large ones (= minSamples): both sides fitted', predictions(withLarge(12))),
+    hid('noisy batches, 11 large ones: the large side keeps the fallback', predictions(withLarge(11))),
+    hid(
+      'noisy batches, 39 large ones, minSamples 40: the large side keeps the fallback',
+      predictions(withLarge(39), 40),
+    ),
     pub('no samples at all: both sides keep the fallback', (m) => m.fitBatchTimeModel([], NIYAMA_BATCH_TIME_MODEL)),
   ];
 }
 
 function dynamicChunk(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('dynamic-chunk');
-  /** `contexts.length` decodes with these contexts (a number: that many decodes of `context` tokens). */
-  const size =
-    (contexts: number[], slack: (s: LabScheduler, d: Request[]) => number, freeBlocks?: number) =>
-    (m: DeadlineModule) => {
-      const s = scheduler(m);
-      const d = contexts.map((c, id) => request({ id, arrivedAt: 0, prompt: c - 1, prefilledAt: 1, generated: 1 }));
-      return s.prefillSizeBySlack(slack(s, d), d, freeBlocks ?? s.kv.numFreeBlocks);
-    };
-  const same = (n: number, context: number) => Array.from({ length: n }, () => context);
-  /** 1.2 × the predicted time of a batch of T tokens with these decodes (the handout's features): a slack on a size's boundary. */
-  const boundary = (t: number) => (s: LabScheduler, d: Request[]) => {
-    const prefill = Math.max(0, t - d.length);
-    const decodeContext = d.reduce((x, r) => x + r.numProcessedTokens, 0);
-    const features = { numTokens: Math.max(t, d.length), numPrefillTokens: prefill, numDecodeTokens: d.length };
-    return (
-      s.deadline.chunkSafetyFactor *
-      predictBatchTime(s.batchTimeModel, { ...features, decodeContext, prefillContext: prefill })
-    );
+  type Slack = number | ((s: LabScheduler, d: Request[]) => number);
+  /** prefillSizeBySlack for decodes of these contexts, the smallest slack `slack`, and `freeBlocks` (default: all). */
+  const size = (contexts: number[], slack: Slack, freeBlocks?: number) => (m: DeadlineModule) => {
+    const s = scheduler(m);
+    const d = contexts.map((c, id) => request({ id, arrivedAt: 0, prompt: c - 1, prefilledAt: 1, generated: 1 }));
+    return s.prefillSizeBySlack(typeof slack === 'number' ? slack : slack(s, d), d, freeBlocks ?? s.kv.numFreeBlocks);
   };
-  const drawn = Array.from({ length: rng.int(2, 60) }, () => rng.int(100, 3000));
-  const [slack, big, lowBlocks] = [
-    round(0.02 + 0.3 * rng.next()),
-    CHUNK_SIZES[rng.int(1, CHUNK_SIZES.length - 1)]!,
-    rng.int(50, 1999),
+  /** `factor` × 1.2 × the predicted time of a batch of T tokens with these decodes (the handout's features): a size's boundary. */
+  const boundary =
+    (t: number, factor = 1) =>
+    (s: LabScheduler, d: Request[]) => {
+      const [prefill, decodeContext] = [Math.max(0, t - d.length), d.reduce((x, r) => x + r.numProcessedTokens, 0)];
+      const features = { numTokens: Math.max(t, d.length), numPrefillTokens: prefill, numDecodeTokens: d.length };
+      const predicted = predictBatchTime(s.batchTimeModel, { ...features, decodeContext, prefillContext: prefill });
+      return factor * s.deadline.chunkSafetyFactor * predicted;
+    };
+  const [ten, drawn] = [
+    new Array<number>(10).fill(500),
+    Array.from({ length: rng.int(2, 60) }, () => rng.int(100, 3000)),
   ];
-  const low = LOW_MEMORY_CHUNK_SIZES[rng.int(1, LOW_MEMORY_CHUNK_SIZES.length - 1)]!;
+  const [slack, big] = [round(0.02 + 0.3 * rng.next()), CHUNK_SIZES[rng.int(1, CHUNK_SIZES.length - 1)]!];
+  const [lowBlocks, low] = [rng.int(50, 1999), LOW_MEMORY_CHUNK_SIZES[rng.int(1, LOW_MEMORY_CHUNK_SIZES.length - 1)]!];
   return [
-    pub(
-      'no decodes: the largest size, 2552',
-      size([], () => Number.POSITIVE_INFINITY),
-    ),
-    pub(
-      'smallest slack ≤ 0: 128 − decodes',
-      size(same(10, 500), () => -0.5),
-    ),
-    pub(
-      'slack exactly 1.2 × predict(1024): 1024 − decodes (the boundary is accepted)',
-      size(same(10, 500), boundary(1024)),
-    ),
-    pub(
-      'slack a hair below 1.2 × predict(1024): 768 − decodes',
-      size(same(10, 500), (s, d) => boundary(1024)(s, d) * (1 - 1e-9)),
-    ),
-    pub(
-      'low free memory (500 blocks: 250 < 1000): sizes 128/256/384/512 only',
-      size(same(10, 500), () => 10, 500),
-    ),
-    pub(
-      'more decodes than the size chosen: 0 prompt tokens',
-      size(same(200, 500), () => -1),
-    ),
-    hid(
-      `${drawn.length} decodes of 100–3,000 tokens, slack ${slack} s`,
-      size(drawn, () => slack),
-    ),
+    pub('no decodes: the largest size, 2552', size([], Number.POSITIVE_INFINITY)),
+    pub('smallest slack ≤ 0: 128 − decodes', size(ten, -0.5)),
+    pub('slack exactly 1.2 × predict(1024): 1024 − decodes (the boundary is accepted)', size(ten, boundary(1024))),
+    pub('slack a hair below 1.2 × predict(1024): 768 − decodes', size(ten, boundary(1024, 1 - 1e-9))),
+    pub('low free memory (500 blocks: 250 < 1000): sizes 128/256/384/512 only', size(ten, 10, 500)),
+    pub('more decodes than the size chosen: 0 prompt tokens', size(new Array<number>(200).fill(500), -1)),
+    hid(`${drawn.length} decodes of 100–3,000 tokens, slack ${slack} s`, size(drawn, slack)),
     hid(`the same decodes, slack on the boundary of ${big}`, size(drawn, boundary(big))),
-    hid(
-      `the same decodes, a hair below the boundary of ${big}`,
-      size(drawn, (s, d) => boundary(big)(s, d) * 0.999999),
-    ),
+    hid(`the same decodes, a hair below the boundary of ${big}`, size(drawn, boundary(big, 0.999999))),
     hid(`the same decodes, ${lowBlocks} free blocks, on the boundary of ${low}`, size(drawn, boundary(low), lowBlocks)),
   ];
 }
 
 function schedule(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('schedule');
-  const running = [
-    ...decodes(rng, 8),
-    ...prompts(rng, 4, 8).map((q) => ({ ...q, computed: rng.int(1, q.prompt - 1) })),
-  ];
-  const waiting = [...prompts(rng, 6, 12, false), req(18, 1, rng.int(60000, 90000), { tier: rng.int(0, 2) })];
+  const partials = prompts(rng, 4, 8).map((q) => ({ ...q, computed: rng.int(1, q.prompt - 1) }));
+  const [running, waiting] = [[...decodes(rng, 8), ...partials], prompts(rng, 6, 12, false)];
+  waiting.push(req(18, 1, rng.int(60000, 90000), { tier: rng.int(0, 2) }));
   const [options, numBlocks] = [drawnOptions(rng), rng.int(1500, 5000)];
-  const random = (deadline: DeadlineOptionsInput, chunkSize?: number) => (m: DeadlineModule) =>
-    iterations(situation(m, { numBlocks, deadline, ...(chunkSize ? { chunkSize } : {}) }, running, waiting).s, 17, 4);
+  const drawn = (chunkSize: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) =>
+    iterations(situation(m, { numBlocks, deadline, chunkSize }, running, waiting).s, 17, 4);
   return [
     pubState('decodes first, then prompts in priority order up to the dynamic chunk', (m) => {
       const decoding = [
@@ -485,12 +376,9 @@ function schedule(seed: number): DeadlineProbe[] {
     }),
     hidSteps(
       `8 decodes, 4 prompts in progress, 7 waiting (one hopeless), ${numBlocks} blocks: 4 iterations`,
-      random({}),
+      drawn(256)({}),
     ),
-    hidSteps(
-      'the same replica, chunkSize 6, drawn tier deadlines, TBT targets and α: 4 iterations',
-      random(options, 6),
-    ),
+    hidSteps('the same replica, chunkSize 6, drawn tier deadlines, TBT targets and α: 4 iterations', drawn(6)(options)),
   ];
 }
 
