@@ -115,6 +115,13 @@ export function compareFields(want: unknown, got: unknown): string | undefined {
   return lines.length === 0 ? undefined : lines.join('\n');
 }
 
+/** For probes that observe a sequence of states (iterations): the first that differs, field by field (compareFields). */
+export function compareSteps(want: unknown, got: unknown): string | undefined {
+  if (!Array.isArray(want) || !Array.isArray(got) || want.length !== got.length) return compareFields(want, got);
+  const k = want.findIndex((w, i) => compareFields(w, got[i]) !== undefined);
+  return k < 0 ? undefined : `iteration ${k + 1}: ${compareFields(want[k], got[k])}`;
+}
+
 /** A value the student's code returned, as probe data: a finite number, else null. */
 export const finiteOrNull = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 

@@ -12,6 +12,14 @@ export type Scripted = { id: number; arrivedAt: number; prompt: number } & Parti
   Record<'tier' | 'computed' | 'prefilledAt' | 'generated', number>
 >;
 
+/** A Scripted at `arrivedAt` with `prompt` tokens, `more` adding its tier and progress. */
+export const req = (id: number, arrivedAt: number, prompt: number, more?: Partial<Scripted>): Scripted => ({
+  id,
+  arrivedAt,
+  prompt,
+  ...more,
+});
+
 /** The Request of `q` (64 decode tokens), its batches ended 0.01 s (prefill in progress) or 0.05 s apart (decodes). */
 export function scripted(q: Scripted): Request {
   const { id, arrivedAt, prompt, tier = 0, computed = 0 } = q;

@@ -6,18 +6,12 @@
  */
 import type { Request } from '../../../sim/entities/request.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
-import {
-  CHUNK_SIZES,
-  LOW_MEMORY_CHUNK_SIZES,
-  predictBatchTime,
-  NIYAMA_BATCH_TIME_MODEL,
-  type BatchSample,
-  type BatchTimeModel,
-} from '../../../sim/policies/replica/deadline/batch-time-model.js';
+import * as btm from '../../../sim/policies/replica/deadline/batch-time-model.js';
 import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { compareFields, type Probe, type ProbeSet } from '../../kit/probes.js';
-import { advance, holding, ids, scripted, step as stepOnce, type Scripted } from '../../kit/scripted-replica.js';
+import { compareFields, compareSteps, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { advance, holding, ids, req, scripted as request, step as stepOnce } from '../../kit/scripted-replica.js';
+import type { Scripted as Req } from '../../kit/scripted-replica.js';
 import type { DeadlineModule, LabScheduler } from './student.js';
 
 type DeadlineProbe = Probe<DeadlineModule>;
@@ -25,12 +19,6 @@ type Run = DeadlineProbe['run'];
 const probe =
   (hidden: boolean, compare?: DeadlineProbe['compare']) =>
   (name: string, run: Run): DeadlineProbe => ({ name, hidden, run, ...(compare !== undefined ? { compare } : {}) });
-/** Iterations compared one by one, field by field: the first that differs is named. */
-const compareSteps = (want: unknown, got: unknown): string | undefined => {
-  if (!Array.isArray(want) || !Array.isArray(got) || want.length !== got.length) return compareFields(want, got);
-  const k = want.findIndex((w, i) => compareFields(w, got[i]) !== undefined);
-  return k < 0 ? undefined : `iteration ${k + 1}: ${compareFields(want[k], got[k])}`;
-};
 /** A fixed public case, a hidden variant (its numbers drawn from the probe seed); `pubState` compares field by field, `hidSteps` iteration by iteration. */
 const [pub, hid] = [probe(false), probe(true)];
 const [pubState, hidSteps] = [probe(false, compareFields), probe(true, compareSteps)];
@@ -48,14 +36,6 @@ function scheduler(m: DeadlineModule, { numBlocks = 4096, chunkSize = 256, deadl
   return new m.DeadlineScheduler({ replicaId: 0, kv, limits }, DeadlineOptions.parse(deadline));
 }
 
-type Req = Scripted;
-const req = (id: number, arrivedAt: number, prompt: number, more?: Partial<Req>) => ({
-  id,
-  arrivedAt,
-  prompt,
-  ...more,
-});
-const request = scripted;
 const situation = (m: DeadlineModule, spec: SchedulerSpec, running: Req[], waiting: Req[]) =>
   holding(scheduler(m, spec), running, waiting);
 const sortedIds = (list: readonly Request[], cmp: (a: Request, b: Request) => number) => ids([...list].sort(cmp));
@@ -119,17 +99,12 @@ function priorityKey(seed: number): DeadlineProbe[] {
     hid('the same prompts: a very large α gives SRPF order (remaining prompt)', order(mixed, { hybridAlpha: 1e6 })),
     hid('the same prompts, α 0.008', order(mixed, {})),
     hid(`the same prompts, drawn tier deadlines and α ${options.hybridAlpha}`, order(mixed, options)),
-    hid(
-      'tier-0 prompts 588 s after tier-1 ones: their keys interleave (α 0.0008)',
-      order(close, { hybridAlpha: 8e-4 }),
-    ),
+    hid('tier-0 prompts 588 s after tier-1 ones: the keys interleave (α 8e-4)', order(close, { hybridAlpha: 8e-4 })),
     pub('relegated requests go after every request that is not, whatever their keys', (m) => {
       const { s, get } = situation(m, {}, [], [at(0, 0, 20), at(1, 9, 3000, 2), at(2, 1, 30)]);
       s.relegate(get(0));
-      return {
-        waiting: ids(s.waiting),
-        sorted: sortedIds([get(0), get(1), get(2)], (a, b) => s.comparePrefills(a, b)),
-      };
+      const sorted = sortedIds([get(0), get(1), get(2)], (a, b) => s.comparePrefills(a, b));
+      return { waiting: ids(s.waiting), sorted };
     }),
     hid(`10 waiting prompts of tiers 0–2, ${relegated.join(', ')} relegated in this order: the waiting queue`, (m) => {
       const { s, get } = situation(m, { deadline: options }, [], waiting);
@@ -183,6 +158,7 @@ function decodeOrder(seed: number): DeadlineProbe[] {
     const s = scheduler(m, { deadline });
     return sortedIds(list.map(request), (a, b) => s.compareDecodes(a, b, now));
   };
+  /** The decodes batched when there are more than chunkSize. */
   const capped =
     (list: Req[], chunkSize: number, now: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) =>
       step(situation(m, { chunkSize, deadline }, list, []).s, now)
@@ -207,16 +183,15 @@ function relegation(seed: number): DeadlineProbe[] {
   // and a tier-1 prompt needing 10–400 s: past tier 0's TTFT deadline, within its own.
   waiting.push(req(14, 0, Math.round(throughput * (10 + 390 * rng.next())), { tier: 1 }));
   const inProgress = [req(12, 0, 60000, { computed: 256 }), req(13, 1, 9000, { computed: 512, tier: 1 })];
-  const should =
-    (prompt: number, now: number, setup?: (s: LabScheduler, r: Request) => void) => (m: DeadlineModule) => {
+  /** shouldRelegate for one waiting tier-0 prompt, after `setup`: 'relegated' relegates it, 'ema' sets the EMA to 20,000. */
+  function should(prompt: number, now: number, setup?: 'relegated' | 'ema') {
+    return (m: DeadlineModule) => {
       const { s, get } = situation(m, {}, [], [req(0, 0, prompt)]);
-      setup?.(s, get(0));
+      if (setup === 'relegated') s.relegate(get(0));
+      if (setup === 'ema') s.prefillThroughput = 20000;
       return s.shouldRelegate(get(0), now);
     };
-  const [relegated, ema] = [
-    (s: LabScheduler, r: Request) => s.relegate(r),
-    (s: LabScheduler) => (s.prefillThroughput = 20000),
-  ];
+  }
   /** The drawn replica: its waiting requests' answers, or (`n`) n iterations of getNextBatch. */
   const drawn = (n: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const { s, get } = situation(m, { numBlocks, deadline }, inProgress, waiting);
@@ -227,9 +202,9 @@ function relegation(seed: number): DeadlineProbe[] {
   };
   return [
     pub('tier 0, 50,000 prompt tokens at 8,500 tok/s cannot finish by 6 s: relegate', should(50000, 1)),
-    pub('the same request once relegated: not again', should(50000, 1, relegated)),
+    pub('the same request once relegated: not again', should(50000, 1, 'relegated')),
     pub('a request that can still finish (1,000 tokens): no', should(1000, 1)),
-    pub('the estimate is the EMA: at 20,000 tok/s the 50,000-token prompt fits in 6 s: no', should(50000, 1, ema)),
+    pub('the estimate is the EMA: at 20,000 tok/s the 50,000-token prompt fits in 6 s: no', should(50000, 1, 'ema')),
     pub('exactly on the deadline (now + remaining / throughput = deadline): no', should(8500, 5)),
     ...both(options, `13 waiting prompts (one relegated), 2 in progress, EMA ${throughput} tok/s`, drawn(0)),
     pub('a request holding KV blocks (a partial prefill) is never relegated', (m) => {
@@ -263,25 +238,20 @@ const iterations = (s: LabScheduler, now: number, n: number) =>
   });
 
 function modelFit(seed: number): DeadlineProbe[] {
-  const truth: BatchTimeModel = {
+  const truth: btm.BatchTimeModel = {
     small: [0.01, 6e-5, 2e-5, 4e-5, 1e-7, 8e-7],
     large: [0.005, 3e-5, 7e-5, -4e-5, 2e-7, 3e-6],
   };
   /** A batch: large or small at random, or (`split`) exactly SPLIT_TOKENS tokens. */
-  const sample = (rng: Rng, noise: number, split = false): BatchSample => {
+  const sample = (rng: Rng, noise: number, split = false): btm.BatchSample => {
     const decode = rng.int(0, 120);
     const large = rng.next() < 0.5;
     const prefill = split ? 512 - decode : large ? rng.int(520, 2400) : rng.int(0, Math.max(0, 500 - decode));
     const [decodeContext, context] = [decode * rng.int(100, 3000), rng.int(0, 2000)];
     const prefillContext = prefill > 0 ? prefill + context : 0;
-    const f = {
-      numTokens: prefill + decode,
-      numPrefillTokens: prefill,
-      numDecodeTokens: decode,
-      decodeContext,
-      prefillContext,
-    };
-    return { ...f, seconds: predictBatchTime(truth, f) * (1 + noise * (2 * rng.next() - 1)) };
+    const numTokens = prefill + decode;
+    const f = { numTokens, numPrefillTokens: prefill, numDecodeTokens: decode, decodeContext, prefillContext };
+    return { ...f, seconds: btm.predictBatchTime(truth, f) * (1 + noise * (2 * rng.next() - 1)) };
   };
   const batches = (rng: Rng, n: number, noise = 0, split = false) =>
     Array.from({ length: n }, () => sample(rng, noise, split));
@@ -292,17 +262,17 @@ function modelFit(seed: number): DeadlineProbe[] {
   const fewLarge = exact.filter((s) => s.numTokens <= 512).concat(exact.filter((s) => s.numTokens > 512).slice(0, 5));
   const withLarge = (n: number) =>
     noisy.filter((s) => s.numTokens <= 512).concat(noisy.filter((s) => s.numTokens > 512).slice(0, n));
-  const predictions = (samples: BatchSample[], minSamples?: number) => (m: DeadlineModule) => {
-    const model = m.fitBatchTimeModel(samples, NIYAMA_BATCH_TIME_MODEL, minSamples);
-    return heldOut.map((f) => predictBatchTime(model, f));
+  const predictions = (samples: btm.BatchSample[], minSamples?: number) => (m: DeadlineModule) => {
+    const model = m.fitBatchTimeModel(samples, btm.NIYAMA_BATCH_TIME_MODEL, minSamples);
+    return heldOut.map((f) => btm.predictBatchTime(model, f));
   };
   return [
     pub('noise-free batches from known coefficients: the fit predicts exactly', predictions(exact.slice(0, 120))),
     hid('315 batches with ±5% noise, 15 of exactly 512 tokens: the least-squares predictions', predictions(noisy)),
     pub('only 5 large batches (< minSamples 12): the large side keeps the fallback coefficients', (m) => {
-      const model = m.fitBatchTimeModel(fewLarge, NIYAMA_BATCH_TIME_MODEL);
+      const model = m.fitBatchTimeModel(fewLarge, btm.NIYAMA_BATCH_TIME_MODEL);
       const small = heldOut.filter((f) => f.numTokens <= 512);
-      return { large: [...model.large], smallPredictions: small.map((f) => predictBatchTime(model, f)) };
+      return { large: [...model.large], smallPredictions: small.map((f) => btm.predictBatchTime(model, f)) };
     }),
     hid('noisy batches, exactly 12 large ones (= minSamples): both sides fitted', predictions(withLarge(12))),
     hid('noisy batches, 11 large ones: the large side keeps the fallback', predictions(withLarge(11))),
@@ -310,7 +280,7 @@ function modelFit(seed: number): DeadlineProbe[] {
       'noisy batches, 39 large ones, minSamples 40: the large side keeps the fallback',
       predictions(withLarge(39), 40),
     ),
-    pub('no samples at all: both sides keep the fallback', (m) => m.fitBatchTimeModel([], NIYAMA_BATCH_TIME_MODEL)),
+    pub('no samples at all: both sides keep the fallback', (m) => m.fitBatchTimeModel([], btm.NIYAMA_BATCH_TIME_MODEL)),
   ];
 }
 
@@ -324,20 +294,19 @@ function dynamicChunk(seed: number): DeadlineProbe[] {
     return s.prefillSizeBySlack(typeof slack === 'number' ? slack : slack(s, d), d, freeBlocks ?? s.kv.numFreeBlocks);
   };
   /** `factor` × 1.2 × the predicted time of a batch of T tokens with these decodes (the handout's features): a size's boundary. */
-  const boundary =
-    (t: number, factor = 1) =>
-    (s: LabScheduler, d: Request[]) => {
-      const [prefill, decodeContext] = [Math.max(0, t - d.length), d.reduce((x, r) => x + r.numProcessedTokens, 0)];
-      const features = { numTokens: Math.max(t, d.length), numPrefillTokens: prefill, numDecodeTokens: d.length };
-      const predicted = predictBatchTime(s.batchTimeModel, { ...features, decodeContext, prefillContext: prefill });
-      return factor * s.deadline.chunkSafetyFactor * predicted;
+  function boundary(t: number, factor = 1) {
+    return (s: LabScheduler, d: Request[]) => {
+      const [n, decodeContext] = [d.length, d.reduce((x, r) => x + r.numProcessedTokens, 0)];
+      const [prefill, numTokens] = [Math.max(0, t - n), Math.max(t, n)];
+      const f = { numTokens, numPrefillTokens: prefill, numDecodeTokens: n, decodeContext, prefillContext: prefill };
+      return factor * s.deadline.chunkSafetyFactor * btm.predictBatchTime(s.batchTimeModel, f);
     };
-  const [ten, drawn] = [
-    new Array<number>(10).fill(500),
-    Array.from({ length: rng.int(2, 60) }, () => rng.int(100, 3000)),
-  ];
-  const [slack, big] = [round(0.02 + 0.3 * rng.next()), CHUNK_SIZES[rng.int(1, CHUNK_SIZES.length - 1)]!];
-  const [lowBlocks, low] = [rng.int(50, 1999), LOW_MEMORY_CHUNK_SIZES[rng.int(1, LOW_MEMORY_CHUNK_SIZES.length - 1)]!];
+  }
+  const ten = new Array<number>(10).fill(500);
+  const drawn = Array.from({ length: rng.int(2, 60) }, () => rng.int(100, 3000));
+  const [slack, big] = [round(0.02 + 0.3 * rng.next()), btm.CHUNK_SIZES[rng.int(1, btm.CHUNK_SIZES.length - 1)]!];
+  const lowBlocks = rng.int(50, 1999);
+  const low = btm.LOW_MEMORY_CHUNK_SIZES[rng.int(1, btm.LOW_MEMORY_CHUNK_SIZES.length - 1)]!;
   return [
     pub('no decodes: the largest size, 2552', size([], Number.POSITIVE_INFINITY)),
     pub('smallest slack ≤ 0: 128 − decodes', size(ten, -0.5)),
@@ -374,11 +343,8 @@ function schedule(seed: number): DeadlineProbe[] {
       const waiting = [req(1, 0.1, 3000), req(2, 0.2, 50, { tier: 1 })];
       return step(situation(m, { numBlocks: 150 }, [req(0, 0, 1000, { computed: 256 })], waiting).s, 1);
     }),
-    hidSteps(
-      `8 decodes, 4 prompts in progress, 7 waiting (one hopeless), ${numBlocks} blocks: 4 iterations`,
-      drawn(256)({}),
-    ),
-    hidSteps('the same replica, chunkSize 6, drawn tier deadlines, TBT targets and α: 4 iterations', drawn(6)(options)),
+    hidSteps(`8 decodes, 4 prompts in prefill, 7 waiting (1 hopeless), ${numBlocks} blocks: 4 steps`, drawn(256)({})),
+    hidSteps('the same replica, chunkSize 6, drawn tier deadlines, TBT targets and α: 4 steps', drawn(6)(options)),
   ];
 }
 

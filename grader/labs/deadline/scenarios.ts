@@ -141,9 +141,8 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
         rows.push([spec.lengths, yours, ...[ref!, edf!, fcfs!].map((t) => fmt(t.capacity, 2)), String(points)]);
         if (judged.problem !== undefined) notes.push(`${spec.lengths}: ${judged.problem}`);
         const you: Record<string, TierProbe[]> = judged.problem === undefined ? { you: out.searches[i]!.probes } : {};
-        plots.push(
-          ...tierPlots(spec.lengths, { FCFS: fcfs!.probes, EDF: edf!.probes, reference: ref!.probes, ...you }),
-        );
+        const traces = { FCFS: fcfs!.probes, EDF: edf!.probes, reference: ref!.probes, ...you };
+        plots.push(...tierPlots(spec.lengths, traces));
       }
       return {
         score: roundPoints(score),
@@ -164,11 +163,9 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
 // ---- overload -------------------------------------------------------------------------------
 
 /** A trusted overloaded run: its worst-tier rate, described, and its prompt tokens per iteration (thinned). */
-const OverloadRun = z.strictObject({
-  maxRate: z.number(),
-  described: z.string(),
-  chunks: z.array(z.tuple([z.number(), z.number()])),
-});
+const Point = z.tuple([z.number(), z.number()]);
+const OverloadRun = z.strictObject({ maxRate: z.number(), described: z.string(), chunks: z.array(Point) });
+const overloadRun = (s: WorkloadSpec) => ({ workload: workload(s), qps: OVERLOAD_QPS[s.lengths], batchSizeCap });
 
 /** Per workload: pass when every request finishes and the worst tier misses at most 1.25 × the reference's rate + 1 point. */
 export function overloadItem(
@@ -177,9 +174,7 @@ export function overloadItem(
   const trustedRun = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
     trusted(ctx, `overloaded run of ${who}`, spec, OverloadRun, async () => {
       const chunks: [number, number][] = [];
-      const observers = [
-        { onBatchStart: (b, now) => chunks.push([now, b.numPrefillTokens]) } satisfies SimulationObserver,
-      ];
+      const observers: SimulationObserver[] = [{ onBatchStart: (b, now) => chunks.push([now, b.numPrefillTokens]) }];
       const make = await policy(who, oracle, ctx);
       const result = simulateAt(workload(spec), OVERLOAD_QPS[spec.lengths], make, { observers, batchSizeCap });
       const report = violationsOf(result);
@@ -203,12 +198,10 @@ export function overloadItem(
     prepare(ctx) {
       const [workloads, timeline] = [hiddenWorkloads(ctx.hiddenSeed), timelineWorkload(ctx.publicSeed)];
       // The last run is the public one, only for the report's timeline: never scored.
-      const runs = [...workloads, timeline].map((s) => ({
-        workload: workload(s),
-        qps: OVERLOAD_QPS[s.lengths],
-        batchSizeCap,
-      }));
-      return { input: { task: 'overload', runs }, prepared: { workloads, timeline } };
+      return {
+        input: { task: 'overload', runs: [...workloads, timeline].map(overloadRun) },
+        prepared: { workloads, timeline },
+      };
     },
     async score(out, { workloads, timeline }, ctx, maxScore) {
       const [rows, notes, plots] = [[] as string[][], [] as string[], [] as Plot[]];
@@ -223,22 +216,14 @@ export function overloadItem(
         const you = judged.value;
         const problem =
           judged.problem ?? (you!.unfinished > 0 ? `${you!.unfinished} requests never finished` : undefined);
-        notes.push(
-          `${spec.lengths}: you: ${you !== undefined ? describeViolations(you.report) : problem}; reference: ${ref!.described}`,
-        );
+        const yourRun = you !== undefined ? describeViolations(you.report) : problem;
+        notes.push(`${spec.lengths}: you: ${yourRun}; reference: ${ref!.described}`);
         const limit = ref!.maxRate * 1.25 + 0.01;
         const ok = problem === undefined && you!.report.maxRate <= limit;
         if (ok) passed++;
         const yours = you !== undefined ? pct(you.report.maxRate, 2) : 'failed';
-        rows.push([
-          spec.lengths,
-          String(qps),
-          yours,
-          pct(ref!.maxRate, 2),
-          pct(edf!.maxRate, 2),
-          pct(limit, 2),
-          ok ? 'pass' : 'fail',
-        ]);
+        const rates = [ref!, edf!].map((r) => pct(r.maxRate, 2));
+        rows.push([spec.lengths, String(qps), yours, ...rates, pct(limit, 2), ok ? 'pass' : 'fail']);
         const chunks = you !== undefined ? binMeans(promptTokensPerCall(out.runs[i]!.log)) : [];
         const series = [
           { name: 'reference', points: ref!.chunks, dashed: true },

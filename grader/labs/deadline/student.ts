@@ -17,9 +17,9 @@ export interface LabScheduler extends DeadlineReplicaScheduler {
 export interface DeadlineModule {
   readonly DeadlineScheduler: new (init: ReplicaSchedulerInit, options?: DeadlineOptions) => LabScheduler;
   readonly fitBatchTimeModel: (
-    samples: readonly BatchSample[],
+    batches: readonly BatchSample[],
     fallback: BatchTimeModel,
-    minSamples?: number,
+    min?: number,
   ) => BatchTimeModel;
   /** The starter's defaults that ran (starter/deadline/deadline-scheduler.ts); absent in a finished solution. */
   readonly STARTER_DEFAULTS?: Set<string>;
