@@ -30,6 +30,16 @@ export interface Probe<M> {
   readonly ownDefaults?: readonly string[];
 }
 
+/** A maker of probes of one kind: public or hidden (drawn from the seed), compared by `compare` (default: sameValue). */
+export const probeKind =
+  <M>(hidden: boolean, compare?: Probe<M>['compare']) =>
+  (name: string, run: Probe<M>['run']): Probe<M> => ({
+    name,
+    hidden,
+    run,
+    ...(compare !== undefined ? { compare } : {}),
+  });
+
 /** An item's probes for a seed; `seed` is the hidden seed (public probes ignore it). */
 export type ProbeSet<M> = (seed: number) => readonly Probe<M>[];
 

@@ -14,10 +14,9 @@ import { starterDefaults, type DeadlineModule } from './student.js';
 
 const STUDENT_DIR = 'starter/deadline';
 /** The student's scheduler, every getNextBatch call appended to `sink.log` (grader/kit/batch-log.ts). */
-const recording =
-  (m: DeadlineModule, sink: { log: number[] }): SchedulerFactory =>
-  (init, options) =>
-    recordBatches(new m.DeadlineScheduler(init, options), () => sink.log);
+function recording(m: DeadlineModule, sink: { log: number[] }): SchedulerFactory {
+  return (init, options) => recordBatches(new m.DeadlineScheduler(init, options), () => sink.log);
+}
 
 /** The capacity search; the batch logs of the two probes the capacity is interpolated from go to the parent. */
 function capacitySearch(m: DeadlineModule, w: Workload): CapacityOutput['searches'][number] {

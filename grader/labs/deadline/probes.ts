@@ -9,19 +9,16 @@ import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import * as btm from '../../../sim/policies/replica/deadline/batch-time-model.js';
 import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import { Rng } from '../../../sim/workload/rng.js';
-import { compareFields, compareSteps, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { compareFields, compareSteps, probeKind, type Probe, type ProbeSet } from '../../kit/probes.js';
 import { advance, holding, ids, req, scripted as request, step as stepOnce } from '../../kit/scripted-replica.js';
 import type { Scripted as Req } from '../../kit/scripted-replica.js';
 import type { DeadlineModule, LabScheduler } from './student.js';
 
 type DeadlineProbe = Probe<DeadlineModule>;
 type Run = DeadlineProbe['run'];
-const probe =
-  (hidden: boolean, compare?: DeadlineProbe['compare']) =>
-  (name: string, run: Run): DeadlineProbe => ({ name, hidden, run, ...(compare !== undefined ? { compare } : {}) });
 /** A fixed public case, a hidden variant (its numbers drawn from the probe seed); `pubState` compares field by field, `hidSteps` iteration by iteration. */
-const [pub, hid] = [probe(false), probe(true)];
-const [pubState, hidSteps] = [probe(false, compareFields), probe(true, compareSteps)];
+const kind = probeKind<DeadlineModule>;
+const [pub, hid, pubState, hidSteps] = [kind(false), kind(true), kind(false, compareFields), kind(true, compareSteps)];
 /** A hidden variant with the default options, and one with `drawn` options (tier deadlines, TBT targets, α). */
 const both = (drawn: DeadlineOptionsInput, name: string, run: (deadline: DeadlineOptionsInput) => Run) => [
   hid(name, run({})),
@@ -67,29 +64,23 @@ const decodes = (rng: Rng, n: number, first = 0): Req[] =>
     return req(first + k, arrivedAt, rng.int(16, 600), more);
   });
 
-// ---- the probes of each item ------------------------------------------------------------------
-
 function priorityKey(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('priority-key');
   const [mixed, options] = [prompts(rng, 12, 0, true, 150), drawnOptions(rng)];
   const waiting = prompts(rng, 10, 0, false);
   // Tier 0 arriving 588 s after tier 1 (TTFT deadlines 6 and 594 s): the two tiers' keys interleave.
-  const close = prompts(rng, 10, 0, true, 10).map((q, k) => ({
-    ...q,
-    tier: 1 - (k % 2),
-    arrivedAt: q.arrivedAt + 588 * (k % 2),
-  }));
+  const flip = (q: Req, k: number) => ({ ...q, tier: 1 - (k % 2), arrivedAt: q.arrivedAt + 588 * (k % 2) });
+  const close = prompts(rng, 10, 0, true, 10).map(flip);
+
   const relegated = rng.shuffle(waiting.map((q) => q.id)).slice(0, 4);
   const order = (reqs: Req[], deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const s = scheduler(m, { deadline });
     return sortedIds(reqs.map(request), (a, b) => s.comparePrefills(a, b));
   };
   const at = (id: number, arrivedAt: number, prompt: number, tier = 0) => req(id, arrivedAt, prompt, { tier });
+  const keys = [at(2, 5, 10, 2), at(1, 5, 10, 1), at(0, 5, 4000)];
   return [
-    pub(
-      'equal arrivals, tiers 0/1/2, remaining 4000/10/10, α 0.008: keys 38 / 594.08 / 1794.08',
-      order([at(2, 5, 10, 2), at(1, 5, 10, 1), at(0, 5, 4000)], {}),
-    ),
+    pub('equal arrivals, tiers 0/1/2, remaining 4000/10/10, α 0.008: keys 38 / 594.08 / 1794.08', order(keys, {})),
     pub(
       'α 0.008: a tier-0 prompt of 4000 tokens goes after a later tier-0 prompt of 100 tokens (6+32 > 1+6+0.8)',
       order([at(0, 0, 4000), at(1, 1, 100)], {}),
@@ -117,26 +108,22 @@ function priorityKey(seed: number): DeadlineProbe[] {
 function tokenDeadline(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('token-deadline');
   const [mixed, options] = [[...prompts(rng, 4), ...decodes(rng, 8, 4)], drawnOptions(rng)];
-  const td = (spec: Omit<Req, 'id' | 'prompt'>) => (m: DeadlineModule) =>
-    round(scheduler(m).tokenDeadline(request({ id: 0, prompt: 100, ...spec })));
+  /** The token deadline of a 100-token prompt arrived at 3 s (prefilled at `prefilledAt`, `generated` tokens out). */
+  const td =
+    (prefilledAt?: number, generated?: number, tier = 0) =>
+    (m: DeadlineModule) => {
+      const progress = prefilledAt === undefined ? {} : { prefilledAt, generated };
+      return round(scheduler(m).tokenDeadline(request(req(0, 3, 100, { tier, ...progress }))));
+    };
   const all = (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const s = scheduler(m, { deadline });
     return mixed.map((q) => round(s.tokenDeadline(request(q))));
   };
   return [
-    pub('tier 0 before its prefill: arrival + 6 + 0.1', td({ arrivedAt: 3 })),
-    pub(
-      'tier 0 prefilled at TTFT 2 s (< 6 s), 5 tokens out: arrival + 6 + 0.1 × 6',
-      td({ arrivedAt: 3, prefilledAt: 5, generated: 5 }),
-    ),
-    pub(
-      'tier 0 prefilled late (TTFT 8 s > 6 s): the actual TTFT counts',
-      td({ arrivedAt: 3, prefilledAt: 11, generated: 2 }),
-    ),
-    pub(
-      'tier 1 with 3 tokens out: arrival + (600 − 15 × 0.4) + 0.4 × 4',
-      td({ arrivedAt: 3, tier: 1, prefilledAt: 4, generated: 3 }),
-    ),
+    pub('tier 0 before its prefill: arrival + 6 + 0.1', td()),
+    pub('tier 0 prefilled at TTFT 2 s (< 6 s), 5 tokens out: arrival + 6 + 0.1 × 6', td(5, 5)),
+    pub('tier 0 prefilled late (TTFT 8 s > 6 s): the actual TTFT counts', td(11, 2)),
+    pub('tier 1 with 3 tokens out: arrival + (600 − 15 × 0.4) + 0.4 × 4', td(4, 3, 1)),
     ...both(options, '12 requests of tiers 0–2: waiting, in prefill, decoding after an early or a late prefill', all),
   ];
 }
@@ -144,16 +131,10 @@ function tokenDeadline(seed: number): DeadlineProbe[] {
 function decodeOrder(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('decode-order');
   const [drawn, options, now] = [decodes(rng, 10), drawnOptions(rng), round(17 + 5 * rng.next())];
-  const decode = (id: number, arrivedAt: number, prefilledAt: number, generated: number, tier = 0) =>
+  const dec = (id: number, arrivedAt: number, prefilledAt: number, generated: number, tier = 0) =>
     req(id, arrivedAt, 64, { tier, prefilledAt, generated });
   // Token deadlines 6.3, 9.3, 11.1, 7.6 and a tier-1 decode.
-  const fixed = [
-    decode(0, 0, 1, 2),
-    decode(1, 0, 9, 2),
-    decode(2, 1, 2, 40),
-    decode(3, 0.5, 1, 10),
-    decode(4, 0, 1, 2, 1),
-  ];
+  const fixed = [dec(0, 0, 1, 2), dec(1, 0, 9, 2), dec(2, 1, 2, 40), dec(3, 0.5, 1, 10), dec(4, 0, 1, 2, 1)];
   const sorted = (list: Req[], now: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const s = scheduler(m, { deadline });
     return sortedIds(list.map(request), (a, b) => s.compareDecodes(a, b, now));
@@ -276,10 +257,7 @@ function modelFit(seed: number): DeadlineProbe[] {
     }),
     hid('noisy batches, exactly 12 large ones (= minSamples): both sides fitted', predictions(withLarge(12))),
     hid('noisy batches, 11 large ones: the large side keeps the fallback', predictions(withLarge(11))),
-    hid(
-      'noisy batches, 39 large ones, minSamples 40: the large side keeps the fallback',
-      predictions(withLarge(39), 40),
-    ),
+    hid('noisy batches, 39 large ones, minSamples 40: the large side is not fitted', predictions(withLarge(39), 40)),
     pub('no samples at all: both sides keep the fallback', (m) => m.fitBatchTimeModel([], btm.NIYAMA_BATCH_TIME_MODEL)),
   ];
 }

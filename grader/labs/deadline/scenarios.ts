@@ -50,12 +50,10 @@ async function policy(who: Trusted, oracle: Oracle<DeadlineModule>, ctx: ItemCon
 }
 
 /** A trusted run's result on a workload, from the cache when this code has computed it before. */
-const trusted = <T>(ctx: ItemContext, what: string, spec: WorkloadSpec, schema: z.ZodType<T>, run: () => Promise<T>) =>
-  cached(
-    { repoRoot: ctx.repoRoot, lab: 'deadline', what: `${what}, ${spec.lengths}-like`, seed: spec.seed },
-    schema,
-    run,
-  );
+function trusted<T>(ctx: ItemContext, what: string, spec: WorkloadSpec, schema: z.ZodType<T>, run: () => Promise<T>) {
+  const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: `${what}, ${spec.lengths}-like`, seed: spec.seed };
+  return cached(key, schema, run);
+}
 
 /** Replays a student's run from its batch log in the parent's engine; throws ReplayError when the log breaks the rules. */
 export function replay(w: Workload, qps: number, log: readonly number[], run: RunOptions = {}): SimulationResult {
@@ -64,8 +62,6 @@ export function replay(w: Workload, qps: number, log: readonly number[], run: Ru
   );
 }
 
-// ---- capacity -------------------------------------------------------------------------------
-
 /** The student's capacity from the two probes it is interpolated from, each replayed: the reported rates must be the replay's. */
 function verifiedCapacity(w: Workload, search: CapacityOutput['searches'][number]): number {
   const replayed = (claimed: TierProbe | undefined) => {
@@ -73,10 +69,9 @@ function verifiedCapacity(w: Workload, search: CapacityOutput['searches'][number
     const entry = search.logs.find((l) => l.qps === claimed.qps);
     if (entry === undefined) throw new ReplayError(`no batch log for the probe at ${claimed.qps} req/s`);
     const maxRate = violationsOf(replay(w, claimed.qps, entry.log)).maxRate;
-    if (Math.abs(claimed.maxRate - maxRate) > 1e-9)
-      throw new ReplayError(
-        `at ${claimed.qps} req/s the run reported ${pct(claimed.maxRate, 2)} missed but replays to ${pct(maxRate, 2)}`,
-      );
+    const [reported, replays] = [pct(claimed.maxRate, 2), pct(maxRate, 2)];
+    const message = `at ${claimed.qps} req/s the run reported ${reported} missed but replays to ${replays}`;
+    if (Math.abs(claimed.maxRate - maxRate) > 1e-9) throw new ReplayError(message);
     return { qps: claimed.qps, maxRate };
   };
   const { pass, fail } = capacityBracket(search.probes);
@@ -94,9 +89,7 @@ const tierPlots = (lengths: string, traces: Readonly<Record<string, readonly Tie
       connect: true,
       series: Object.entries(traces).map(([name, probes]) => ({
         name,
-        points: [...probes]
-          .sort((a, b) => a.qps - b.qps)
-          .map((p): [number, number] => [p.qps, 100 * (p.perTier[tier] ?? 0)]),
+        points: [...probes].sort((a, b) => a.qps - b.qps).map((p) => [p.qps, 100 * (p.perTier[tier] ?? 0)] as const),
         ...(name === 'reference' ? { dashed: true } : {}),
       })),
     }),
@@ -128,9 +121,8 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
       const [rows, notes, plots, capacities] = [[] as string[][], [] as string[], [] as Plot[], [] as number[]];
       let score = 0;
       for (const [i, spec] of workloads.entries()) {
-        const [fcfs, edf, ref] = await Promise.all(
-          (['fcfs', 'edf', 'reference'] as const).map((w) => baseline(ctx, w, spec)),
-        );
+        const trustedRuns = (['fcfs', 'edf', 'reference'] as const).map((w) => baseline(ctx, w, spec));
+        const [fcfs, edf, ref] = await Promise.all(trustedRuns);
         const judged = judgeRun(out.searches[i], (s) => verifiedCapacity(workload(spec), s));
         const { zeroAt, fullAt } = capacityAnchors(Math.max(fcfs!.capacity, edf!.capacity), ref!.capacity);
         const points =
@@ -159,8 +151,6 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
     },
   };
 }
-
-// ---- overload -------------------------------------------------------------------------------
 
 /** A trusted overloaded run: its worst-tier rate, described, and its prompt tokens per iteration (thinned). */
 const Point = z.tuple([z.number(), z.number()]);
@@ -198,10 +188,8 @@ export function overloadItem(
     prepare(ctx) {
       const [workloads, timeline] = [hiddenWorkloads(ctx.hiddenSeed), timelineWorkload(ctx.publicSeed)];
       // The last run is the public one, only for the report's timeline: never scored.
-      return {
-        input: { task: 'overload', runs: [...workloads, timeline].map(overloadRun) },
-        prepared: { workloads, timeline },
-      };
+      const runs = [...workloads, timeline].map(overloadRun);
+      return { input: { task: 'overload', runs }, prepared: { workloads, timeline } };
     },
     async score(out, { workloads, timeline }, ctx, maxScore) {
       const [rows, notes, plots] = [[] as string[][], [] as string[], [] as Plot[]];
@@ -225,10 +213,8 @@ export function overloadItem(
         const rates = [ref!, edf!].map((r) => pct(r.maxRate, 2));
         rows.push([spec.lengths, String(qps), yours, ...rates, pct(limit, 2), ok ? 'pass' : 'fail']);
         const chunks = you !== undefined ? binMeans(promptTokensPerCall(out.runs[i]!.log)) : [];
-        const series = [
-          { name: 'reference', points: ref!.chunks, dashed: true },
-          ...(chunks.length > 0 ? [{ name: 'you', points: chunks }] : []),
-        ];
+        const mine = chunks.length > 0 ? [{ name: 'you', points: chunks }] : [];
+        const series = [{ name: 'reference', points: ref!.chunks, dashed: true }, ...mine];
         const title = `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`;
         plots.push(lineChart({ title, x: 'time (s)', y: 'prompt tokens per iteration', series }));
       }

@@ -38,16 +38,7 @@ export const LAB_SERVER = {
 
 /** The lab's server config (lengths from traces/<lengths>.csv when the workload is drawn). */
 export const labConfig = (lengths: WorkloadLengths = 'conv', seed = 0) =>
-  quietConfig(
-    {
-      ...LAB_SERVER,
-      lengthsTrace: `traces/${lengths}.csv`,
-      seed,
-      qps: 1,
-      tierDeadlines: [...LAB_SERVER.tierDeadlines],
-    },
-    'traces/deadline-lab.json',
-  );
+  quietConfig({ ...LAB_SERVER, lengthsTrace: `traces/${lengths}.csv`, seed, qps: 1 }, 'traces/deadline-lab.json');
 
 /** A hidden workload as the parent names it. */
 export type WorkloadSpec = { readonly lengths: WorkloadLengths; readonly seed: number };
@@ -84,13 +75,12 @@ export const OVERLOAD_QPS: Readonly<Record<WorkloadLengths, number>> = { conv: 1
  */
 export const OVERLOAD_BATCH_SIZE_CAP = 384;
 
-export interface RunOptions {
-  readonly observers?: readonly SimulationObserver[];
-  /** Replaces the lab's 128 (the overload runs raise it: OVERLOAD_BATCH_SIZE_CAP). */
-  readonly batchSizeCap?: number;
-  /** The workload's requests at rate 1, when the caller has them already. */
-  readonly base?: readonly Request[];
-}
+/** Observers; a batch-size cap replacing the lab's 128 (OVERLOAD_BATCH_SIZE_CAP); the requests at rate 1 if drawn already. */
+export type RunOptions = {
+  observers?: readonly SimulationObserver[];
+  batchSizeCap?: number;
+  base?: readonly Request[];
+};
 
 /** One run of the workload at `qps` with `make` as the replica scheduler. */
 export function simulateAt(w: Workload, qps: number, make: SchedulerFactory, run: RunOptions = {}): SimulationResult {
@@ -111,19 +101,16 @@ export const SEARCH_RANGE = { conv: { low: 6, high: 12 }, code: { low: 4, high: 
 const SEARCH_STEPS = 5;
 
 /** The capacity search of the lab (sim/analysis/capacity.ts) for one policy; `onRun` sees each probe's run. */
-export function capacityOf(
-  w: Workload,
-  make: SchedulerFactory,
-  onRun?: (qps: number, result: SimulationResult) => void,
-): CapacityTrace {
+export function capacityOf(w: Workload, make: SchedulerFactory, onRun?: (qps: number) => void): CapacityTrace {
   const [base, perTier] = [fromWire(w), new Map<number, number[]>()];
   const evaluate = (qps: number) => {
     const result = simulateAt(w, qps, make, { base });
-    onRun?.(qps, result);
+    onRun?.(qps);
     const report = violationsOf(result);
+    const rate = (tier: number) => report.perTier.find((p) => p.tier === tier)?.rate ?? 0;
     perTier.set(
       qps,
-      LAB_SERVER.tierDeadlines.map((_, t) => report.perTier.find((p) => p.tier === t)?.rate ?? 0),
+      LAB_SERVER.tierDeadlines.map((_, tier) => rate(tier)),
     );
     return report.maxRate;
   };

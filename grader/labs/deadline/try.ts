@@ -24,6 +24,14 @@ const sarathi = (order: 'fcfs' | 'edf') => REPLICA_SCHEDULERS[`sarathi-${order}`
 type Scheduler = DeadlineModule['DeadlineScheduler'];
 const runs = LENGTHS.flatMap((lengths) => rates(lengths).map((qps) => [lengths, qps] as const));
 
+/** The worst tier's misses (%) on the `lengths`-like try workload of `seed` at `qps`. */
+const missed =
+  (make: SchedulerFactory, seed: number) =>
+  ([lengths, qps]: (typeof runs)[number]) => {
+    const w = drawWorkload({ lengths, seed: derivedSeed(seed, `deadline-try-${lengths}`) });
+    return { [key(lengths, qps)]: 100 * violationsOf(simulateAt(w, qps, make)).maxRate };
+  };
+
 export const deadlineTry: LabTry<SchedulerFactory> = {
   lab: 'deadline',
   async load(dir) {
@@ -32,15 +40,7 @@ export const deadlineTry: LabTry<SchedulerFactory> = {
   },
   baselines: () => ({ 'Sarathi FCFS': sarathi('fcfs'), 'Sarathi EDF': sarathi('edf') }),
   rows: () => runs.map(([l, q]) => key(l, q)),
-  measure: (make, seed) =>
-    measureEach(
-      runs,
-      ([lengths, qps]) => `${lengths} at ${qps} req/s`,
-      ([lengths, qps]) => {
-        const w = drawWorkload({ lengths, seed: derivedSeed(seed, `deadline-try-${lengths}`) });
-        return { [key(lengths, qps)]: 100 * violationsOf(simulateAt(w, qps, make)).maxRate };
-      },
-    ),
+  measure: (make, seed) => measureEach(runs, ([l, qps]) => `${l} at ${qps} req/s`, missed(make, seed)),
   format: (_k, v) => `${v.toFixed(2)}%`,
   plots: LENGTHS.map((lengths) => ({
     title: `Worst-tier deadline misses, ${lengths}-like lengths`,
