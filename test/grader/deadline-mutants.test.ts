@@ -1,7 +1,7 @@
 /**
  * The deadline lab's fixtures (test/fixtures/mutants/deadline.ts), graded in-process (grader/kit/in-process.ts: the
  * lab's child.ts on each module, no sandbox) on the items each names: every mutant loses points on each item in its
- * `loses`; every correct alternative keeps full marks on every unit item, on the default hidden seed and five more;
+ * `loses`; every correct alternative keeps full marks on every unit item, on the default hidden seed and seeds 1-20;
  * a copy of each of the engine's Sarathi schedulers (EDF, the strongest, FCFS, SRPF) earns at most 40% of the
  * scenario points. The reference's full marks on the same items are checked beside them, so a loss is the fixture's.
  */
@@ -63,8 +63,18 @@ describe('deadline lab fixtures', () => {
     }
   });
 
+  it('every mutant loses points on each unit item it names on hidden seeds 1-30 too', async () => {
+    const kept: string[] = [];
+    for (const m of MUTANTS)
+      for (const id of m.loses.filter((i) => UNITS.includes(i)))
+        for (let seed = 1; seed <= 30; seed++)
+          if (score(await grade(modules.get(m.name)!, id, context(seed))) >= points(id))
+            kept.push(`${m.name} ${id} ${seed}`);
+    expect(kept).toEqual([]);
+  });
+
   it.each(ALTERNATIVES.map((m) => [m.name] as const))('%s keeps full marks on every unit item', async (name) => {
-    for (const seed of [manifest.defaultHiddenSeed, 1, 2, 3, 4, 5])
+    for (const seed of [manifest.defaultHiddenSeed, ...Array.from({ length: 20 }, (_, i) => i + 1)])
       for (const id of UNITS) {
         const out = await grade(modules.get(name)!, id, context(seed));
         expect(score(out), `seed ${seed} ${id}: ${said(out)}`).toBe(points(id));
