@@ -30,6 +30,16 @@ export interface Probe<M> {
   readonly ownDefaults?: readonly string[];
 }
 
+/** A maker of probes of one kind: public or hidden (drawn from the seed), compared by `compare` (default: sameValue). */
+export const probeKind =
+  <M>(hidden: boolean, compare?: Probe<M>['compare']) =>
+  (name: string, run: Probe<M>['run']): Probe<M> => ({
+    name,
+    hidden,
+    run,
+    ...(compare !== undefined ? { compare } : {}),
+  });
+
 /** An item's probes for a seed; `seed` is the hidden seed (public probes ignore it). */
 export type ProbeSet<M> = (seed: number) => readonly Probe<M>[];
 
@@ -113,6 +123,13 @@ export function compareFields(want: unknown, got: unknown): string | undefined {
     .filter((k) => !sameValue(want[k], got[k]))
     .map((k) => `${k}: expected ${show(want[k])}, got ${show(got[k])}`);
   return lines.length === 0 ? undefined : lines.join('\n');
+}
+
+/** For probes that observe a sequence of states (iterations): the first that differs, field by field (compareFields). */
+export function compareSteps(want: unknown, got: unknown): string | undefined {
+  if (!Array.isArray(want) || !Array.isArray(got) || want.length !== got.length) return compareFields(want, got);
+  const k = want.findIndex((w, i) => compareFields(w, got[i]) !== undefined);
+  return k < 0 ? undefined : `iteration ${k + 1}: ${compareFields(want[k], got[k])}`;
 }
 
 /** A value the student's code returned, as probe data: a finite number, else null. */

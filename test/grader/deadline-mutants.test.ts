@@ -1,56 +1,99 @@
 /**
- * The deadline lab's mutants (test/fixtures/mutants/deadline.ts): each is the reference with one bug, and each must
- * lose points on the items that target that bug. Only those items are run (through the real build,
- * sandbox and scoring, test/grader/grade-items.ts), to keep the test quick; test/grader/deadline-lab.test.ts grades whole submissions.
+ * The deadline lab's fixtures (test/fixtures/mutants/deadline.ts), graded in-process (grader/kit/in-process.ts: the
+ * lab's child.ts on each module, no sandbox) on the items each names: every mutant loses points on each item in its
+ * `loses`; every correct alternative keeps full marks on every unit item, on the default hidden seed and seeds 1-20;
+ * a copy of each of the engine's Sarathi schedulers (EDF, the strongest, FCFS, SRPF) earns at most 40% of the
+ * scenario points. The reference's full marks on the same items are checked beside them, so a loss is the fixture's.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sim/config/paths.js';
-import { applyMutant } from '../fixtures/mutants/mutant.js';
-import { gradeItems } from './grade-items.js';
-import { MUTANTS } from '../fixtures/mutants/deadline.js';
+import type { ItemContext, LabDefinition } from '../../grader/core/lab.js';
+import { type InProcessOutcome, runItemInProcess } from '../../grader/kit/in-process.js';
+import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
+import { child } from '../../grader/labs/deadline/child.js';
+import { type DeadlineModule, oracle } from '../../grader/labs/deadline/student.js';
+import { ALTERNATIVES, BASELINE_COPIES, MUTANTS } from '../fixtures/mutants/deadline.js';
+import { loadMutants, removeMutantDirs } from '../fixtures/mutants/in-process.js';
 
-/** Which items each mutant must lose points on. */
-const LOSES: Readonly<Record<string, readonly string[]>> = {
-  // Relegation rarely fires at the 1% point, so its mistakes show in the unit items and under
-  // overload; the sign of α barely moves the capacity (within the 95% band, labs/deadline/README.md).
-  'no-relegation': ['relegation', 'overload'],
-  'relegates-repeatedly': ['relegation', 'overload'],
-  'alpha-sign-flipped': ['priority-key'],
-  'decodes-by-descending-slack': ['decode-order'],
-  'static-chunk': ['dynamic-chunk', 'capacity'],
-};
+const ALL = [...MUTANTS, ...ALTERNATIVES, ...BASELINE_COPIES];
+const manifest = labManifest('deadline');
+const points = (id: string) => manifest.items.find((i) => i.id === id)!.points;
+const UNITS = manifest.items.filter((i) => i.kind === 'unit').map((i) => i.id);
+const SCENARIOS = ['capacity', 'overload'];
+const context = (hiddenSeed = manifest.defaultHiddenSeed): ItemContext => ({
+  hiddenSeed,
+  publicSeed: manifest.publicSeed,
+  repoRoot: REPO_ROOT,
+});
+// A throw outside every case is the item's `error` verdict in the sandbox: 0 points.
+const score = (out: InProcessOutcome) => ('score' in out ? out.score : 0);
+const said = (out: InProcessOutcome) =>
+  'message' in out ? `${out.message}\n${out.output ?? ''}` : JSON.stringify(out);
 
-describe('deadline lab mutants', () => {
-  it('covers every mutant', () => {
-    expect(MUTANTS.map((m) => m.name).sort()).toEqual(Object.keys(LOSES).sort());
+let lab: LabDefinition;
+let modules: Map<string, DeadlineModule>;
+const grade = (module: DeadlineModule, id: string, ctx = context()) =>
+  runItemInProcess(lab, id, { module, ...child }, ctx);
+beforeAll(async () => {
+  lab = await loadLab('deadline');
+  modules = await loadMutants('deadline', ALL, oracle);
+});
+afterAll(() => removeMutantDirs('deadline', ALL));
+
+describe('deadline lab fixtures', () => {
+  it('every fixture names real rubric items', () => {
+    for (const m of ALL) for (const id of m.loses) expect(points(id), `${m.name}: ${id}`).toBeGreaterThan(0);
+    for (const m of MUTANTS) expect(m.loses.length, m.name).toBeGreaterThan(0);
+    const perUnit = UNITS.map((id) => MUTANTS.filter((m) => m.loses.includes(id)).length);
+    expect(Math.min(...perUnit), 'mutants on each unit item').toBeGreaterThanOrEqual(3);
   });
 
-  it.each(Object.entries(LOSES))('%s loses points on %j', async (name, items) => {
-    const mutant = MUTANTS.find((m) => m.name === name)!;
-    const source = applyMutant(readFileSync(join(REPO_ROOT, 'reference', 'deadline', mutant.file), 'utf8'), mutant);
-    const results = await gradeItems('deadline', new Map([['deadline-scheduler.ts', source]]), items);
-    for (const id of items)
-      expect(results[id]!.score, `${name} on ${id}: ${results[id]!.message}`).toBeLessThan(results[id]!.max);
+  it('the reference keeps full marks on every unit and scenario item', async () => {
+    const reference = await oracle.reference(context());
+    for (const id of [...UNITS, ...SCENARIOS]) {
+      const out = await grade(reference, id);
+      expect(score(out), `${id}: ${said(out)}`).toBe(points(id));
+    }
   });
 
-  it('a scheduler whose chunks break the iteration limit loses the scenario items, told why by the replay', async () => {
-    const reference = readFileSync(join(REPO_ROOT, 'reference', 'deadline', 'deadline-scheduler.ts'), 'utf8');
-    const overfull = applyMutant(reference, {
-      name: 'whole-prompts',
-      description: 'prompt chunks ignore the dynamic limit',
-      file: 'deadline-scheduler.ts',
-      patches: [
-        [
-          '      const chunk = Math.min(r.remainingPrefillTokens, limit - used);\n',
-          '      const chunk = r.remainingPrefillTokens;\n',
-        ],
-      ],
-    });
-    const results = await gradeItems('deadline', new Map([['deadline-scheduler.ts', overfull]]), ['overload']);
-    expect(results.overload!.score).toBe(0);
-    expect(results.overload!.verdict).toBe('scored');
-    expect(results.overload!.output).toMatch(/exceed the 2552-token budget/);
+  it.each(MUTANTS.map((m) => [m.name, m] as const))('%s loses points where it should', async (name, m) => {
+    for (const id of m.loses) {
+      const out = await grade(modules.get(name)!, id);
+      expect(score(out), `${name} should lose points on ${id}: ${said(out)}`).toBeLessThan(points(id));
+    }
+  });
+
+  it('every mutant loses points on each unit item it names on hidden seeds 1-30 too', async () => {
+    const kept: string[] = [];
+    for (const m of MUTANTS)
+      for (const id of m.loses.filter((i) => UNITS.includes(i)))
+        for (let seed = 1; seed <= 30; seed++)
+          if (score(await grade(modules.get(m.name)!, id, context(seed))) >= points(id))
+            kept.push(`${m.name} ${id} ${seed}`);
+    expect(kept).toEqual([]);
+  });
+
+  it.each(ALTERNATIVES.map((m) => [m.name] as const))('%s keeps full marks on every unit item', async (name) => {
+    for (const seed of [manifest.defaultHiddenSeed, ...Array.from({ length: 20 }, (_, i) => i + 1)])
+      for (const id of UNITS) {
+        const out = await grade(modules.get(name)!, id, context(seed));
+        expect(score(out), `seed ${seed} ${id}: ${said(out)}`).toBe(points(id));
+      }
+  });
+
+  it('a copy of an engine baseline earns at most 40% of the scenario points, EDF none of the capacity item', async () => {
+    const max = SCENARIOS.reduce((s, id) => s + points(id), 0);
+    for (const m of BASELINE_COPIES) {
+      const outs = await Promise.all(SCENARIOS.map((id) => grade(modules.get(m.name)!, id)));
+      const total = outs.reduce((s, o) => s + score(o), 0);
+      expect(total, `${m.name}: ${outs.map(said).join('\n')}`).toBeLessThanOrEqual(0.4 * max);
+      if (m.name === 'edf-copy') expect(score(outs[0]!), said(outs[0]!)).toBe(0);
+    }
+  });
+
+  it('a scheduler whose chunks break the iteration limit is told why by the replay', async () => {
+    const out = await grade(modules.get('whole-prompts')!, 'overload');
+    expect(score(out)).toBe(0);
+    expect(said(out)).toMatch(/exceed the 2552-token budget/);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * The deadline lab's child side, minus the student's module: unit probes, the capacity search and the
- * overload runs, each recording the scheduler's batches for the parent to replay. driver.ts serves it
- * in the sandbox; tests run it in-process (grader/kit/in-process.ts).
+ * The deadline lab's child side, minus the student's module: unit probes, the capacity search and the overload
+ * runs, each recording the scheduler's batches for the parent to replay. driver.ts serves it in the sandbox;
+ * tests run it in-process (grader/kit/in-process.ts).
  */
-import { childTask, type LabChild } from '../../kit/driver.js';
 import { capacityBracket } from '../../../sim/analysis/capacity.js';
 import { recordBatches } from '../../kit/batch-log.js';
+import { childTask, type LabChild } from '../../kit/driver.js';
 import { describeThrown } from '../../kit/instance-hook.js';
 import { DEADLINE_PROBES } from './probes.js';
 import { CapacityInput, OverloadInput, type CapacityOutput, type OverloadOutput, type Workload } from './schemas.js';
@@ -14,15 +14,13 @@ import { starterDefaults, type DeadlineModule } from './student.js';
 
 const STUDENT_DIR = 'starter/deadline';
 /** The student's scheduler, every getNextBatch call appended to `sink.log` (grader/kit/batch-log.ts). */
-const recording =
-  (m: DeadlineModule, sink: { log: number[] }): SchedulerFactory =>
-  (init, options) =>
-    recordBatches(new m.DeadlineScheduler(init, options), () => sink.log);
+function recording(m: DeadlineModule, sink: { log: number[] }): SchedulerFactory {
+  return (init, options) => recordBatches(new m.DeadlineScheduler(init, options), () => sink.log);
+}
 
 /** The capacity search; the batch logs of the two probes the capacity is interpolated from go to the parent. */
 function capacitySearch(m: DeadlineModule, w: Workload): CapacityOutput['searches'][number] {
-  const logs = new Map<number, number[]>();
-  const sink = { log: [] as number[] };
+  const [logs, sink] = [new Map<number, number[]>(), { log: [] as number[] }];
   try {
     const trace = capacityOf(w, recording(m, sink), (qps) => {
       logs.set(qps, sink.log);
@@ -36,10 +34,7 @@ function capacitySearch(m: DeadlineModule, w: Workload): CapacityOutput['searche
   }
 }
 
-function overloadRun(
-  m: DeadlineModule,
-  { workload, qps, batchSizeCap }: OverloadInput['runs'][number],
-): OverloadOutput['runs'][number] {
+function overloadRun(m: DeadlineModule, { workload, qps, batchSizeCap }: OverloadInput['runs'][number]) {
   const sink = { log: [] as number[] };
   try {
     simulateAt(workload, qps, recording(m, sink), { batchSizeCap });
@@ -49,18 +44,16 @@ function overloadRun(
   }
 }
 
+const capacity = (input: CapacityInput, m: DeadlineModule): CapacityOutput => ({
+  searches: input.workloads.map((w) => capacitySearch(m, w)),
+});
+const overload = (input: OverloadInput, m: DeadlineModule): OverloadOutput => ({
+  runs: input.runs.map((r) => overloadRun(m, r)),
+});
+
 export const child: LabChild<DeadlineModule> = {
   studentDir: STUDENT_DIR,
   probes: DEADLINE_PROBES,
   starterDefaults,
-  tasks: {
-    capacity: childTask(
-      CapacityInput,
-      (input, m: DeadlineModule): CapacityOutput => ({ searches: input.workloads.map((w) => capacitySearch(m, w)) }),
-    ),
-    overload: childTask(
-      OverloadInput,
-      (input, m: DeadlineModule): OverloadOutput => ({ runs: input.runs.map((r) => overloadRun(m, r)) }),
-    ),
-  },
+  tasks: { capacity: childTask(CapacityInput, capacity), overload: childTask(OverloadInput, overload) },
 };

@@ -1,45 +1,34 @@
 /**
- * The deadline lab's scenario items, on hidden workloads (a conversation-like and a code-like one,
- * tiers uniform). The student's runs are replayed in the parent's engine from their batch logs, so
- * every violation rate that is scored comes from trusted code. FCFS and EDF (the engine's baselines)
- * and the reference run on the same requests through the result cache (grader/kit/result-cache.ts),
- * so grading a submission runs only the submission. The overload item's report timelines come from
- * one extra, unscored public run (`timelineWorkload`).
+ * The deadline lab's scenario items, on hidden workloads (a conversation-like and a code-like one, tiers
+ * uniform). The student's runs are replayed in the parent's engine from their batch logs, so every scored
+ * violation rate comes from trusted code. FCFS and EDF (the engine's baselines) and the reference run on the
+ * same requests through the result cache (grader/kit/result-cache.ts). The overload item's report timelines
+ * come from one extra, unscored public run (`timelineWorkload`).
  */
 import { z } from 'zod';
 import { bracketCapacity, CAPACITY_TARGET, capacityBracket } from '../../../sim/analysis/capacity.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import { describeViolations } from '../../../sim/metrics/deadlines.js';
 import { mean } from '../../../sim/metrics/stats.js';
+import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
-import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
-import { textTable } from '../../kit/messages.js';
-import { roundPoints } from '../../kit/rules.js';
 import { promptTokensPerCall } from '../../kit/batch-log.js';
 import { ReplayError } from '../../kit/batch-replay.js';
-import { fmt, pct } from '../../kit/messages.js';
+import { binMeans, lineChart, scatterChart, type Plot } from '../../kit/charts.js';
+import type { ItemContext, ItemImplementation } from '../../kit/item.js';
+import { fmt, pct, textTable } from '../../kit/messages.js';
 import type { Oracle } from '../../kit/oracle.js';
 import { cached } from '../../kit/result-cache.js';
-import { linear, proportion } from '../../kit/rules.js';
+import { linear, proportion, roundPoints } from '../../kit/rules.js';
 import { judgeRun, replayed } from '../../kit/scenario.js';
 import { cachedRecording, recordedPair } from '../../kit/timelines.js';
-import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
-import { binMeans, lineChart, scatterChart, type Plot } from '../../kit/charts.js';
-import {
-  CapacityOutput,
-  CapacityTrace,
-  OverloadOutput,
-  type CapacityInput,
-  type OverloadInput,
-  type TierProbe,
-  type Workload,
-} from './schemas.js';
+import { CapacityOutput, CapacityTrace, OverloadOutput, type TierProbe, type Workload } from './schemas.js';
 import {
   capacityOf,
   drawWorkload as workload,
   hiddenWorkloads,
   LAB_SERVER,
-  OVERLOAD_BATCH_SIZE_CAP,
+  OVERLOAD_BATCH_SIZE_CAP as batchSizeCap,
   OVERLOAD_QPS,
   simulateAt,
   timelineWorkload,
@@ -52,11 +41,10 @@ import type { DeadlineModule } from './student.js';
 
 /** Largest dynamic chunk (tokens per iteration, decodes included): the replay's token limit. */
 const MAX_ITERATION_TOKENS = 2552;
-
 type Trusted = 'fcfs' | 'edf' | 'reference';
 
 async function policy(who: Trusted, oracle: Oracle<DeadlineModule>, ctx: ItemContext): Promise<SchedulerFactory> {
-  if (who !== 'reference') return REPLICA_SCHEDULERS[who === 'fcfs' ? 'sarathi-fcfs' : 'sarathi-edf'].create;
+  if (who !== 'reference') return REPLICA_SCHEDULERS[`sarathi-${who}`].create;
   const ref = await oracle.reference(ctx);
   return (init, options) => new ref.DeadlineScheduler(init, options);
 }
@@ -74,22 +62,16 @@ export function replay(w: Workload, qps: number, log: readonly number[], run: Ru
   );
 }
 
-// ---- capacity -------------------------------------------------------------------------------
-
-/**
- * The student's capacity from the two probes it is interpolated from, each replayed here: the rates
- * the child reported must be the rates the replay measures.
- */
+/** The student's capacity from the two probes it is interpolated from, each replayed: the reported rates must be the replay's. */
 function verifiedCapacity(w: Workload, search: CapacityOutput['searches'][number]): number {
   const replayed = (claimed: TierProbe | undefined) => {
     if (claimed === undefined) return undefined;
     const entry = search.logs.find((l) => l.qps === claimed.qps);
     if (entry === undefined) throw new ReplayError(`no batch log for the probe at ${claimed.qps} req/s`);
     const maxRate = violationsOf(replay(w, claimed.qps, entry.log)).maxRate;
-    if (Math.abs(claimed.maxRate - maxRate) > 1e-9)
-      throw new ReplayError(
-        `at ${claimed.qps} req/s the run reported ${pct(claimed.maxRate, 2)} missed but replays to ${pct(maxRate, 2)}`,
-      );
+    const [reported, replays] = [pct(claimed.maxRate, 2), pct(maxRate, 2)];
+    const message = `at ${claimed.qps} req/s the run reported ${reported} missed but replays to ${replays}`;
+    if (Math.abs(claimed.maxRate - maxRate) > 1e-9) throw new ReplayError(message);
     return { qps: claimed.qps, maxRate };
   };
   const { pass, fail } = capacityBracket(search.probes);
@@ -98,9 +80,8 @@ function verifiedCapacity(w: Workload, search: CapacityOutput['searches'][number
   return bracketCapacity(a, replayed(fail));
 }
 
-function tierPlots(lengths: string, traces: Readonly<Record<string, readonly TierProbe[]>>): Plot[] {
-  const tiers = Math.max(...Object.values(traces).flatMap((probes) => probes.map((p) => p.perTier.length)));
-  return Array.from({ length: tiers }, (_, tier) =>
+const tierPlots = (lengths: string, traces: Readonly<Record<string, readonly TierProbe[]>>): Plot[] =>
+  LAB_SERVER.tierDeadlines.map((_, tier) =>
     scatterChart({
       title: `Tier ${tier} violation rate vs QPS (${lengths}-like lengths)`,
       x: 'requests per second',
@@ -108,16 +89,23 @@ function tierPlots(lengths: string, traces: Readonly<Record<string, readonly Tie
       connect: true,
       series: Object.entries(traces).map(([name, probes]) => ({
         name,
-        points: [...probes]
-          .sort((a, b) => a.qps - b.qps)
-          .map((p): [number, number] => [p.qps, 100 * (p.perTier[tier] ?? 0)]),
+        points: [...probes].sort((a, b) => a.qps - b.qps).map((p) => [p.qps, 100 * (p.perTier[tier] ?? 0)] as const),
         ...(name === 'reference' ? { dashed: true } : {}),
       })),
     }),
   );
+
+/**
+ * A workload's anchors: no points at the strongest shipped baseline's capacity (EDF's on every seed measured,
+ * docs/validity/deadline.md), so a copy of it earns none; full points 80% of the way from there to the
+ * reference's. The zero anchor is never above 98% of the reference's capacity.
+ */
+export function capacityAnchors(strongest: number, reference: number): { zeroAt: number; fullAt: number } {
+  const zeroAt = Math.min(strongest, 0.98 * reference);
+  return { zeroAt, fullAt: zeroAt + 0.8 * (reference - zeroAt) };
 }
 
-/** Per workload: full points at ≥ 95% of the reference's capacity, none at FCFS's, linear between. */
+/** Per workload: points linear between the capacityAnchors. */
 export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation<WorkloadSpec[], CapacityOutput> {
   const baseline = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
     trusted(ctx, `capacity search of ${who}`, spec, CapacityTrace, async () =>
@@ -127,35 +115,25 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
     output: CapacityOutput,
     prepare(ctx) {
       const workloads = hiddenWorkloads(ctx.hiddenSeed);
-      const input: CapacityInput = { task: 'capacity', workloads: workloads.map(workload) };
-      return { input, prepared: workloads };
+      return { input: { task: 'capacity', workloads: workloads.map(workload) }, prepared: workloads };
     },
-    async score(out, workloads, ctx, maxScore): Promise<ItemOutcome> {
-      const rows: string[][] = [];
-      const notes: string[] = [];
-      const plots: Plot[] = [];
-      const capacities: number[] = [];
+    async score(out, workloads, ctx, maxScore) {
+      const [rows, notes, plots, capacities] = [[] as string[][], [] as string[], [] as Plot[], [] as number[]];
       let score = 0;
       for (const [i, spec] of workloads.entries()) {
-        const [fcfs, edf, ref] = await Promise.all(
-          (['fcfs', 'edf', 'reference'] as const).map((who) => baseline(ctx, who, spec)),
-        );
-        const search = out.searches[i];
-        const judged = judgeRun(search, (s) => verifiedCapacity(workload(spec), s));
-        const student = judged.value ?? 0;
-        const max = maxScore / workloads.length;
-        const points = judged.problem !== undefined ? 0 : linear(student, fcfs!.capacity, 0.95 * ref!.capacity, max);
-        capacities.push(student);
+        const trustedRuns = (['fcfs', 'edf', 'reference'] as const).map((w) => baseline(ctx, w, spec));
+        const [fcfs, edf, ref] = await Promise.all(trustedRuns);
+        const judged = judgeRun(out.searches[i], (s) => verifiedCapacity(workload(spec), s));
+        const { zeroAt, fullAt } = capacityAnchors(Math.max(fcfs!.capacity, edf!.capacity), ref!.capacity);
+        const points =
+          judged.problem !== undefined ? 0 : linear(judged.value, zeroAt, fullAt, maxScore / workloads.length);
+        capacities.push(judged.value ?? 0);
         score += points;
-        const yours = judged.problem !== undefined ? 'failed' : fmt(student, 2);
+        const yours = judged.problem !== undefined ? 'failed' : fmt(judged.value, 2);
         rows.push([spec.lengths, yours, ...[ref!, edf!, fcfs!].map((t) => fmt(t.capacity, 2)), String(points)]);
         if (judged.problem !== undefined) notes.push(`${spec.lengths}: ${judged.problem}`);
-        const traces: Record<string, readonly TierProbe[]> = {
-          FCFS: fcfs!.probes,
-          EDF: edf!.probes,
-          reference: ref!.probes,
-        };
-        if (judged.problem === undefined && search !== undefined) traces.you = search.probes;
+        const you: Record<string, TierProbe[]> = judged.problem === undefined ? { you: out.searches[i]!.probes } : {};
+        const traces = { FCFS: fcfs!.probes, EDF: edf!.probes, reference: ref!.probes, ...you };
         plots.push(...tierPlots(spec.lengths, traces));
       }
       return {
@@ -164,7 +142,7 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
         message: `capacity (req/s at ≤ 1% missed in the worst tier): ${workloads.map((w, i) => `${w.lengths} ${fmt(capacities[i], 2)}`).join(', ')}`,
         output: [
           textTable(['workload', 'your capacity', 'reference', 'EDF', 'FCFS', 'points'], rows),
-          'Full points at ≥ 95% of the reference capacity, none at FCFS capacity or below, linear between.',
+          'No points at or below the strongest baseline (EDF or FCFS), full points 80% of the way from it to the reference, linear between.',
           ...notes,
         ].join('\n'),
         leaderboard: [{ name: 'mean capacity (req/s)', value: roundPoints(mean(capacities)), order: 'desc' }],
@@ -174,48 +152,30 @@ export function capacityItem(oracle: Oracle<DeadlineModule>): ItemImplementation
   };
 }
 
-// ---- overload -------------------------------------------------------------------------------
-
 /** A trusted overloaded run: its worst-tier rate, described, and its prompt tokens per iteration (thinned). */
-const OverloadRun = z.strictObject({
-  maxRate: z.number(),
-  described: z.string(),
-  chunks: z.array(z.tuple([z.number(), z.number()])),
-});
+const Point = z.tuple([z.number(), z.number()]);
+const OverloadRun = z.strictObject({ maxRate: z.number(), described: z.string(), chunks: z.array(Point) });
+const overloadRun = (s: WorkloadSpec) => ({ workload: workload(s), qps: OVERLOAD_QPS[s.lengths], batchSizeCap });
 
-const overloadRun = (spec: WorkloadSpec): OverloadInput['runs'][number] => ({
-  workload: workload(spec),
-  qps: OVERLOAD_QPS[spec.lengths],
-  batchSizeCap: OVERLOAD_BATCH_SIZE_CAP,
-});
-
-/** Per workload: pass when the worst tier misses at most 1.25 × the reference's rate + 1 point. */
+/** Per workload: pass when every request finishes and the worst tier misses at most 1.25 × the reference's rate + 1 point. */
 export function overloadItem(
   oracle: Oracle<DeadlineModule>,
 ): ItemImplementation<{ workloads: WorkloadSpec[]; timeline: WorkloadSpec }, OverloadOutput> {
-  const batchSizeCap = OVERLOAD_BATCH_SIZE_CAP;
   const trustedRun = (ctx: ItemContext, who: Trusted, spec: WorkloadSpec) =>
     trusted(ctx, `overloaded run of ${who}`, spec, OverloadRun, async () => {
       const chunks: [number, number][] = [];
-      const observers = [
-        { onBatchStart: (b, now) => chunks.push([now, b.numPrefillTokens]) } satisfies SimulationObserver,
-      ];
+      const observers: SimulationObserver[] = [{ onBatchStart: (b, now) => chunks.push([now, b.numPrefillTokens]) }];
       const make = await policy(who, oracle, ctx);
-      const report = violationsOf(
-        simulateAt(workload(spec), OVERLOAD_QPS[spec.lengths], make, { observers, batchSizeCap }),
-      );
+      const result = simulateAt(workload(spec), OVERLOAD_QPS[spec.lengths], make, { observers, batchSizeCap });
+      const report = violationsOf(result);
       return { maxRate: report.maxRate, described: describeViolations(report), chunks: binMeans(chunks) };
     });
   /** The student's replayed run and the reference's on the public timeline workload, for the report. */
-  const timelines = async (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
-    const w = workload(spec);
-    const qps = OVERLOAD_QPS[w.lengths];
-    const options = { tierDeadlines: LAB_SERVER.tierDeadlines };
+  const timelines = (ctx: ItemContext, spec: WorkloadSpec, log: readonly number[]) => {
+    const [w, qps, options] = [workload(spec), OVERLOAD_QPS[spec.lengths], { tierDeadlines: LAB_SERVER.tierDeadlines }];
     const key = { repoRoot: ctx.repoRoot, lab: 'deadline', what: 'timeline of the reference', seed: spec.seed };
-    const reference = async (r: TimelineRecorder) => {
-      const make = await policy('reference', oracle, ctx);
-      return simulateAt(w, qps, make, { observers: [r], batchSizeCap }).endTime;
-    };
+    const reference = async (r: TimelineRecorder) =>
+      simulateAt(w, qps, await policy('reference', oracle, ctx), { observers: [r], batchSizeCap }).endTime;
     return recordedPair(
       `${w.lengths}-like workload from the public seed (${spec.seed}) at ${qps} req/s`,
       (recorder) => replay(w, qps, log, { observers: [recorder], batchSizeCap }).endTime,
@@ -226,60 +186,41 @@ export function overloadItem(
   return {
     output: OverloadOutput,
     prepare(ctx) {
-      const workloads = hiddenWorkloads(ctx.hiddenSeed);
-      const timeline = timelineWorkload(ctx.publicSeed);
+      const [workloads, timeline] = [hiddenWorkloads(ctx.hiddenSeed), timelineWorkload(ctx.publicSeed)];
       // The last run is the public one, only for the report's timeline: never scored.
-      const input: OverloadInput = { task: 'overload', runs: [...workloads, timeline].map(overloadRun) };
-      return { input, prepared: { workloads, timeline } };
+      const runs = [...workloads, timeline].map(overloadRun);
+      return { input: { task: 'overload', runs }, prepared: { workloads, timeline } };
     },
-    async score(out, { workloads, timeline }, ctx, maxScore): Promise<ItemOutcome> {
-      const rows: string[][] = [];
-      const notes: string[] = [];
-      const plots: Plot[] = [];
+    async score(out, { workloads, timeline }, ctx, maxScore) {
+      const [rows, notes, plots] = [[] as string[][], [] as string[], [] as Plot[]];
       let passed = 0;
       for (const [i, spec] of workloads.entries()) {
         const qps = OVERLOAD_QPS[spec.lengths];
         const [ref, edf] = await Promise.all([trustedRun(ctx, 'reference', spec), trustedRun(ctx, 'edf', spec)]);
-        const studentRun = out.runs[i];
-        const judged = judgeRun(studentRun, (r) => {
+        const judged = judgeRun(out.runs[i], (r) => {
           const result = replay(workload(spec), qps, r.log, { batchSizeCap });
           return { report: violationsOf(result), unfinished: result.requests.length - result.numCompleted };
         });
         const you = judged.value;
         const problem =
           judged.problem ?? (you!.unfinished > 0 ? `${you!.unfinished} requests never finished` : undefined);
-        notes.push(
-          `${spec.lengths}: you: ${you !== undefined ? describeViolations(you.report) : problem}; reference: ${ref!.described}`,
-        );
+        const yourRun = you !== undefined ? describeViolations(you.report) : problem;
+        notes.push(`${spec.lengths}: you: ${yourRun}; reference: ${ref!.described}`);
         const limit = ref!.maxRate * 1.25 + 0.01;
         const ok = problem === undefined && you!.report.maxRate <= limit;
         if (ok) passed++;
         const yours = you !== undefined ? pct(you.report.maxRate, 2) : 'failed';
-        rows.push([
-          spec.lengths,
-          String(qps),
-          yours,
-          ...[ref!, edf!].map((r) => pct(r.maxRate, 2)),
-          pct(limit, 2),
-          ok ? 'pass' : 'fail',
-        ]);
-        const chunks = you !== undefined ? binMeans(promptTokensPerCall(studentRun!.log)) : [];
-        plots.push(
-          lineChart({
-            title: `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`,
-            x: 'time (s)',
-            y: 'prompt tokens per iteration',
-            series: [
-              { name: 'reference', points: ref!.chunks, dashed: true },
-              ...(chunks.length > 0 ? [{ name: 'you', points: chunks }] : []),
-            ],
-          }),
-        );
+        const rates = [ref!, edf!].map((r) => pct(r.maxRate, 2));
+        rows.push([spec.lengths, String(qps), yours, ...rates, pct(limit, 2), ok ? 'pass' : 'fail']);
+        const chunks = you !== undefined ? binMeans(promptTokensPerCall(out.runs[i]!.log)) : [];
+        const mine = chunks.length > 0 ? [{ name: 'you', points: chunks }] : [];
+        const series = [{ name: 'reference', points: ref!.chunks, dashed: true }, ...mine];
+        const title = `Prompt tokens per iteration over time, ${qps} req/s (${spec.lengths}-like)`;
+        plots.push(lineChart({ title, x: 'time (s)', y: 'prompt tokens per iteration', series }));
       }
-      const scored = out.runs.slice(0, workloads.length);
-      const last = out.runs[workloads.length];
+      const [scored, last] = [out.runs.slice(0, workloads.length), out.runs[workloads.length]];
       const pair =
-        last?.error === undefined && last !== undefined ? await timelines(ctx, timeline, last.log) : undefined;
+        last !== undefined && last.error === undefined ? await timelines(ctx, timeline, last.log) : undefined;
       return {
         score: proportion(passed, workloads.length, maxScore),
         threw: scored.length > 0 && scored.every((r) => r.error !== undefined),

@@ -1,7 +1,7 @@
 /** The deadline lab's student module: what starter/deadline/deadline-scheduler.ts (and the reference) export. */
 import { referenceOracle } from '../../kit/oracle.js';
 import type { Request } from '../../../sim/entities/request.js';
-import type { BatchSample, BatchTimeModel } from '../../../sim/policies/replica/deadline/batch-time-model.js';
+import type { BatchSample, BatchTimeModel as Model } from '../../../sim/policies/replica/deadline/batch-time-model.js';
 import type { DeadlineOptions } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import type { DeadlineReplicaScheduler } from '../../../sim/policies/replica/deadline/deadline-replica-scheduler.js';
 import type { ReplicaSchedulerInit } from '../../../sim/policies/replica/replica-scheduler.js';
@@ -16,11 +16,7 @@ export interface LabScheduler extends DeadlineReplicaScheduler {
 
 export interface DeadlineModule {
   readonly DeadlineScheduler: new (init: ReplicaSchedulerInit, options?: DeadlineOptions) => LabScheduler;
-  readonly fitBatchTimeModel: (
-    samples: readonly BatchSample[],
-    fallback: BatchTimeModel,
-    minSamples?: number,
-  ) => BatchTimeModel;
+  readonly fitBatchTimeModel: (samples: readonly BatchSample[], fallback: Model, min?: number) => Model;
   /** The starter's defaults that ran (starter/deadline/deadline-scheduler.ts); absent in a finished solution. */
   readonly STARTER_DEFAULTS?: Set<string>;
 }
