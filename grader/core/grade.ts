@@ -53,22 +53,46 @@ function defaultItemJobs(): number {
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
-/** At most `size` tasks at once, started in the order asked. */
+/**
+ * At most `size` tasks at once. Tasks asked for in one go (synchronously) start highest priority first,
+ * ties in the order asked: the grader asks for every item's run at once, and starting the longest first
+ * keeps one long run from trailing alone at the end.
+ */
 class Slots {
   #free: number;
-  readonly #queue: (() => void)[] = [];
+  readonly #queue: { readonly priority: number; readonly start: () => void }[] = [];
+  #pumpQueued = false;
   constructor(size: number) {
     this.#free = size;
   }
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#queue.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.#queue.shift();
-      if (next !== undefined) next();
-      else this.#free++;
+  run<T>(task: () => Promise<T>, priority = 0): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        Promise.resolve()
+          .then(task)
+          .then(resolve, reject)
+          .finally(() => {
+            this.#free++;
+            this.#pump();
+          });
+      };
+      this.#queue.push({ priority, start });
+      if (!this.#pumpQueued) {
+        this.#pumpQueued = true;
+        queueMicrotask(() => {
+          this.#pumpQueued = false;
+          this.#pump();
+        });
+      }
+    });
+  }
+  #pump(): void {
+    while (this.#free > 0 && this.#queue.length > 0) {
+      let best = 0;
+      for (let i = 1; i < this.#queue.length; i++) if (this.#queue[i]!.priority > this.#queue[best]!.priority) best = i;
+      const [next] = this.#queue.splice(best, 1);
+      this.#free--;
+      next!.start();
     }
   }
 }
@@ -290,14 +314,17 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
         });
         const run = (childInput: unknown, childTimeoutMs: number) => runSandboxed(sandbox(childInput, childTimeoutMs));
         if (pending === undefined) {
-          pending = slots.run(() =>
-            impl.drive === undefined
-              ? run(input, timeoutMs).then((whole): ItemRun | Promise<ItemRun> =>
-                  whole.verdict === 'timeout' && impl.splitCases !== undefined
-                    ? rerunCaseByCase(impl.splitCases, input, whole, run, timeoutMs)
-                    : { outcome: whole, result: whole.result },
-                )
-              : runItemChild(impl, sandbox(input, timeoutMs), prepared, ctx),
+          pending = slots.run(
+            () =>
+              impl.drive === undefined
+                ? run(input, timeoutMs).then((whole): ItemRun | Promise<ItemRun> =>
+                    whole.verdict === 'timeout' && impl.splitCases !== undefined
+                      ? rerunCaseByCase(impl.splitCases, input, whole, run, timeoutMs)
+                      : { outcome: whole, result: whole.result },
+                  )
+                : runItemChild(impl, sandbox(input, timeoutMs), prepared, ctx),
+            // An item's time limit stands for its cost: the longest start first.
+            timeoutMs,
           );
           // Awaited in rubric order below; until then a rejection must not count as unhandled.
           pending.catch(() => {});
@@ -308,14 +335,17 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
         return { item, number, error: err as Error };
       }
     });
-    for (const one of started) {
+    // Each item is scored as soon as its run ends (scoring replays and baselines run here while other
+    // items' children still run); results are reported in rubric order.
+    const scoreOne = async (one: (typeof started)[number]): Promise<ItemResult> => {
       const { item, number } = one;
-      const itemStarted = performance.now();
+      let itemStarted = performance.now();
       let result: ItemResult;
       try {
         if ('error' in one) throw one.error;
         const { impl, prepared, pending } = one;
         const { outcome, note, result: childResult } = await pending;
+        itemStarted = performance.now();
         const shown = studentOutput(outcome);
         // The item's time: its child run's own, plus scoring here.
         const ran = outcome.durationMs;
@@ -376,6 +406,14 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
           performance.now() - itemStarted,
         );
       }
+      return result;
+    };
+    const scored = started.map(scoreOne);
+    // If one fails past its own guards, the grading stops there (finish() reports it): the rest must not
+    // surface as unhandled rejections.
+    for (const p of scored) p.catch(() => {});
+    for (const next of scored) {
+      const result = await next;
       items.push(result);
       options.onItem?.(result);
     }
