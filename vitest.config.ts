@@ -15,6 +15,8 @@ export default defineConfig({
     // A safety net for a hung test, not a time bound: a loaded machine (CI beside another job) stretches the
     // heaviest gradings (a whole lab end to end) to several minutes.
     testTimeout: 600_000,
+    // The same for hooks: a handout build or a reference grading in beforeAll is a test's set-up.
+    hookTimeout: 600_000,
     setupFiles: childCoverageDir !== undefined ? ['test/coverage/child-coverage-env.ts'] : [],
     // Only active with --coverage (npm run coverage); `npm test` never pays for it.
     coverage: {
