@@ -357,7 +357,9 @@ async function gradeInMemory(options: GradeOptions): Promise<GradingResult> {
             const score = roundPoints(Math.min(item.points, Math.max(0, scored.score)));
             const verdict: Verdict =
               scored.threw === true && score === 0
-                ? 'error'
+                ? scored.outOfMemory === true
+                  ? 'memory'
+                  : 'error'
                 : item.points === 0 && scored.passed !== undefined
                   ? scored.passed
                     ? 'passed'

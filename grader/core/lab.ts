@@ -45,6 +45,8 @@ export interface ItemOutcome {
    * in every lab. A unit case that throws is a failed case; the item is `error` only if all of them threw.
    */
   readonly threw?: boolean;
+  /** Every case threw because memory ran out (an allocation failed): the item is `memory`, not `error`. */
+  readonly outOfMemory?: boolean;
 }
 
 export interface ItemImplementation<Prepared = unknown, Output = unknown> {

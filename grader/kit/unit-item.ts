@@ -96,6 +96,12 @@ export function unitItem<M>(unit: UnitLab<M>, item: string): UnitItem<M> {
       return {
         score: proportion(passed, probes.length, maxScore),
         threw: probes.length > 0 && probes.every((_, i) => out.results[i]?.error !== undefined),
+        // A RangeError from an allocation past the memory cap is caught in the case like any throw.
+        outOfMemory:
+          probes.length > 0 &&
+          probes.every((_, i) =>
+            /allocation failed|Cannot allocate memory|out of memory/i.test(out.results[i]?.error ?? ''),
+          ),
         message: casesSummary(verdicts),
         output: verdicts.flatMap(caseLines).join('\n'),
       };

@@ -71,6 +71,15 @@ describe('kit unit item: probes run on the student in the child and on the refer
     });
     expect(all.score).toBe(0);
     expect(all.threw).toBe(true);
+    expect(all.outOfMemory).toBe(false);
+    // Every case stopped by the memory cap (a RangeError the case caught): the item is memory, not error.
+    const oom = await grade({
+      square: () => {
+        throw new RangeError('Array buffer allocation failed');
+      },
+    });
+    expect(oom.threw).toBe(true);
+    expect(oom.outOfMemory).toBe(true);
   });
 
   it('sends a one-way probe seed, never the hidden seed, and the same seed on a regrade', () => {
