@@ -17,13 +17,19 @@ export const CPU_POLL_MS = 200;
 /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat, fixed at 100 in the kernel's user ABI. */
 const TICKS_PER_SECOND = 100;
 
+/** Whether /proc answers is a fact of the machine: asked once per process. */
+let procReadable: boolean | undefined;
+
 /** True when this machine exposes per-process CPU times under /proc. */
 export function cpuClockAvailable(): boolean {
-  try {
-    return parseStat(readFileSync('/proc/self/stat', 'utf8')) !== undefined;
-  } catch {
-    return false;
+  if (procReadable === undefined) {
+    try {
+      procReadable = parseStat(readFileSync('/proc/self/stat', 'utf8')) !== undefined;
+    } catch {
+      procReadable = false;
+    }
   }
+  return procReadable;
 }
 
 /**

@@ -672,10 +672,12 @@ function classify(
 function isAllocationFailure(error: SerializedError): boolean {
   return (
     error.code === 'ERR_MEMORY_ALLOCATION_FAILED' ||
-    (error.name === 'RangeError' &&
-      /Array buffer allocation failed|Cannot allocate memory|allocation failed/i.test(error.message))
+    (error.name === 'RangeError' && ALLOCATION_FAILED.test(error.message))
   );
 }
+
+/** The message of an allocation that memory caps refused (also inside a case's error text, grader/kit/unit-item.ts). */
+export const ALLOCATION_FAILED = /allocation failed|Cannot allocate memory/i;
 
 function memoryAdvice(opts: SandboxOptions): string {
   return `the heap limit is ${opts.maxOldSpaceMb} MB and Buffers/ArrayBuffers share a total memory cap; look for data that grows without bound`;
