@@ -12,12 +12,19 @@ export default defineConfig({
     // Simulation tests are CPU-bound; two workers match the CI machine's two cores.
     pool: 'forks',
     maxWorkers: 2,
+    // Files share their worker's process: the engine keeps no global state (docs/architecture.md), and loading the
+    // simulator and the grader once per worker instead of once per file halves the time of the quick tests.
+    // test/setup/restore-env.ts gives each file the environment the worker started with.
+    isolate: false,
     // A safety net for a hung test, not a time bound: a loaded machine (CI beside another job) stretches the
     // heaviest gradings (a whole lab end to end) to several minutes.
     testTimeout: 600_000,
     // The same for hooks: a handout build or a reference grading in beforeAll is a test's set-up.
     hookTimeout: 600_000,
-    setupFiles: childCoverageDir !== undefined ? ['test/coverage/child-coverage-env.ts'] : [],
+    setupFiles: [
+      'test/setup/restore-env.ts',
+      ...(childCoverageDir !== undefined ? ['test/coverage/child-coverage-env.ts'] : []),
+    ],
     // Only active with --coverage (npm run coverage); `npm test` never pays for it.
     coverage: {
       provider: 'v8',

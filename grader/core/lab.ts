@@ -72,6 +72,11 @@ export interface ItemImplementation<Prepared = unknown, Output = unknown> {
    */
   readonly driveChannel?: 'thread' | 'worker';
   /**
+   * `drive` without a sandbox, for trusted modules graded in-process (grader/kit/in-process.ts: tests and
+   * the many-seed sweep): the same conversation, each turn answered by `ask` at once.
+   */
+  driveInProcess?(prepared: Prepared, ask: (payload: unknown) => unknown, ctx: ItemContext): Output | Promise<Output>;
+  /**
    * Scores the child's (unvalidated) result, or what `drive` returned. Throwing here is a grader error, not the student's.
    * May be async, e.g. to load the reference solution with `importReference` (never import
    * reference/ statically from grader code: the student handout ships the grader without it).

@@ -3,7 +3,7 @@
  * child tasks in this process, on a module already loaded (the reference, or a mutant of it), and
  * scored as the grader scores a child's reply. For tests and the many-seed checks only: student code
  * never runs this way, since nothing here isolates it. Items that drive the child per call (routing's
- * simulations) need the sandbox's session and are skipped.
+ * simulations) are asked through their `driveInProcess`, and skipped without one.
  */
 import { scoreItem, type ItemContext, type ItemOutcome, type LabDefinition } from '../core/lab.js';
 import { handleRequest, type DriverSpec } from './driver.js';
@@ -20,11 +20,15 @@ export async function runItemInProcess<M>(
   const impl = lab.items[itemId];
   const item = lab.manifest.items.find((i) => i.id === itemId);
   if (impl === undefined || item === undefined) throw new Error(`lab ${lab.manifest.lab} has no item ${itemId}`);
-  if (impl.drive !== undefined) return { skipped: 'drives the child' };
   const { input, prepared } = impl.prepare(ctx);
+  // Each answer is copied through JSON, as the channel would copy it.
+  const ask = (payload: unknown) => JSON.parse(JSON.stringify(handleRequest(driver, payload) ?? null)) as unknown;
   let reply: unknown;
   try {
-    reply = JSON.parse(JSON.stringify((await handleRequest(driver, input)) ?? null));
+    if (impl.drive !== undefined) {
+      if (impl.driveInProcess === undefined) return { skipped: 'drives the child' };
+      reply = await impl.driveInProcess(prepared, ask, ctx);
+    } else reply = ask(input);
   } catch (err) {
     // In the sandbox this is the item's `error` verdict: the module threw outside any case.
     return { error: err instanceof Error ? err.message : String(err) };

@@ -21,13 +21,25 @@ export interface Oracle<M> {
  * exports by key (`{ cost: 'service-cost.ts', vtc: 'vtc-replica-scheduler.ts' }`).
  */
 export function referenceOracle<M>(lab: string, files: string | { readonly [K in keyof M]: string }): Oracle<M> {
+  return assembledOracle<M, M>(lab, files, (m) => m);
+}
+
+/**
+ * An oracle whose module is assembled from the files' exports as the lab's driver assembles the student's
+ * (e.g. cfs: the scheduler class and a lazily read answer sheet), so in-process grading sees what the child sees.
+ */
+export function assembledOracle<R, M>(
+  lab: string,
+  files: string | { readonly [K in keyof R]: string },
+  assemble: (exports: R) => M,
+): Oracle<M> {
   const loaded = new Map<string, Promise<M>>();
   const loadFrom = async (root: string, dir: string): Promise<M> => {
-    if (typeof files === 'string') return importReference<M>(root, dir, files);
+    if (typeof files === 'string') return assemble(await importReference<R>(root, dir, files));
     const entries = await Promise.all(
       Object.entries<string>(files).map(async ([key, file]) => [key, await importReference(root, dir, file)]),
     );
-    return Object.fromEntries(entries) as M;
+    return assemble(Object.fromEntries(entries) as R);
   };
   return {
     reference(ctx) {

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { checkLabDefinition, type LabDefinition } from '../core/lab.js';
+import type { LabChild } from '../kit/driver.js';
+import type { Oracle } from '../kit/oracle.js';
 import { labManifest } from '../manifest/lab-manifests.js';
 
 export { labManifest, labNames } from '../manifest/lab-manifests.js';
@@ -58,4 +60,21 @@ export async function loadLab(name: string, repoRoot: string = REPO_ROOT): Promi
 export function studentFiles(lab: string): { readonly files: string[]; readonly studentDir: string } {
   const { files, studentDir } = labManifest(lab);
   return { files: [...files], studentDir };
+}
+
+/**
+ * A lab's two in-process parts, found by the same convention (every lab has these files): the child side
+ * without the student's module (`child.ts`'s `child`) and the reference oracle (`student.ts`'s `oracle`).
+ * For in-process grading of trusted modules (grader/kit/in-process.ts): tests and `npm run sweep`.
+ */
+export async function loadInProcessParts(
+  name: string,
+  repoRoot: string = REPO_ROOT,
+): Promise<{ readonly child: LabChild<unknown>; readonly oracle: Oracle<unknown> }> {
+  const dir = join(repoRoot, 'grader', 'labs', name);
+  const { child } = (await import(pathToFileURL(join(dir, 'child.ts')).href)) as { child?: LabChild<unknown> };
+  const { oracle } = (await import(pathToFileURL(join(dir, 'student.ts')).href)) as { oracle?: Oracle<unknown> };
+  if (child === undefined || oracle === undefined)
+    throw new Error(`lab ${name}: child.ts must export \`child\` and student.ts \`oracle\``);
+  return { child, oracle };
 }

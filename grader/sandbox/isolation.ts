@@ -85,8 +85,12 @@ export function isolationPlan(): IsolationPlan {
  * grader; with a listener installed Node delivers the signal to it instead. The grader never uses it.
  */
 export function installSignalGuard(): void {
-  if (process.listenerCount('SIGUSR1') === 0) process.on('SIGUSR1', () => {});
+  // Its own listener, whatever else listens: another listener may be removed later (a test's counter is),
+  // and the guard must outlive it.
+  if (!process.listeners('SIGUSR1').includes(ignoreSigusr1)) process.on('SIGUSR1', ignoreSigusr1);
 }
+
+function ignoreSigusr1(): void {}
 
 function detect(): IsolationPlan {
   const active: LayerName[] = ['sigusr1-guard'];

@@ -72,13 +72,14 @@ describe('npm run grade (main)', () => {
     }
   });
 
+  // The CLI's output does not depend on the lab: cfs is the cheapest to grade end to end.
   it('grades a folder: one line per item, the total, and results.json, reports and the JUnit file in --out', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'servelab-grade-cli-')), 'out');
     expect(
       await main([
-        join(REPO_ROOT, 'reference', 'routing'),
+        join(REPO_ROOT, 'reference', 'cfs'),
         '--lab',
-        'routing',
+        'cfs',
         '--out',
         dir,
         '--name',
@@ -88,13 +89,13 @@ describe('npm run grade (main)', () => {
       ]),
     ).toBe(0);
     const text = out.join('\n');
-    expect(text).toMatch(/^grading .*reference\/routing for lab routing$/m);
-    expect(text.split('\n').filter((l) => /^PASS {2}\d\. /.test(l))).toHaveLength(5);
-    expect(text).toMatch(/10 \/ 10/);
+    expect(text).toMatch(/^grading .*reference\/cfs for lab cfs$/m);
+    expect(text.split('\n').filter((l) => /^PASS {2}\d\. /.test(l))).toHaveLength(9);
+    expect(text).toMatch(/25 \/ 25/);
     expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['report.html', 'report.md', 'results.json']));
     const junit = readdirSync(dir).find((f) => f.endsWith('.xml'));
     expect(junit, 'a JUnit XML file').toBeDefined();
-    expect(readFileSync(join(dir, junit!), 'utf8')).toMatch(/<testsuite[^>]* tests="5"/);
-    expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).score).toBe(10);
+    expect(readFileSync(join(dir, junit!), 'utf8')).toMatch(/<testsuite[^>]* tests="9"/);
+    expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).score).toBe(25);
   });
 });

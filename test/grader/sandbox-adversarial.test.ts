@@ -102,6 +102,16 @@ describe('the layers on this machine', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(usr1).toBeGreaterThan(0);
     expect(inspector.url()).toBeUndefined();
+    // The guard is a listener of its own: removing another one (this test's counter) leaves it in place.
+    process.removeListener('SIGUSR1', countUsr1);
+    try {
+      expect(process.listenerCount('SIGUSR1')).toBeGreaterThan(0);
+      process.kill(process.pid, 'SIGUSR1');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(inspector.url()).toBeUndefined();
+    } finally {
+      process.on('SIGUSR1', countUsr1);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 /** The CFS lab's student module: what starter/cfs/cfs-scheduler.ts (and the reference's) exports. */
 import type { VllmV0Scheduler, VllmV0SchedulerInit } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
-import { referenceOracle } from '../../kit/oracle.js';
+import { assembledOracle } from '../../kit/oracle.js';
 
 export interface CfsModule {
   readonly CfsScheduler: new (init: VllmV0SchedulerInit) => VllmV0Scheduler;
@@ -8,5 +8,12 @@ export interface CfsModule {
   readonly answerSheet?: () => unknown;
 }
 
-/** reference/cfs/cfs-scheduler.ts as a CfsModule (loaded at scoring time). */
-export const oracle = referenceOracle<CfsModule>('cfs', 'cfs-scheduler.ts');
+/** reference/cfs's scheduler and answer sheet as a CfsModule, as driver.ts assembles the student's (loaded at scoring time). */
+export const oracle = assembledOracle(
+  'cfs',
+  { scheduler: 'cfs-scheduler.ts', answers: 'cfs-answers.ts' },
+  (m: { scheduler: Pick<CfsModule, 'CfsScheduler'>; answers: { answers?: unknown } }): CfsModule => ({
+    CfsScheduler: m.scheduler.CfsScheduler,
+    answerSheet: () => m.answers.answers,
+  }),
+);

@@ -21,7 +21,7 @@ import { cachedRecording, thawRun, windowRecorder, type FrozenRun, type Timeline
 import { versusBaselines } from '../../kit/versus-baselines.js';
 import { barChart, cdfChart } from '../../kit/charts.js';
 import { runEngineWorker } from '../../kit/engine-worker.js';
-import type { HostInput, HostResult, RunOutcome } from './engine-host.js';
+import { hostRuns, type HostInput, type HostResult, type RunOutcome } from './engine-host.js';
 import { routingUnits } from './probes.js';
 import { BaselineRun, HostOutput, TIMELINE_SERIES_RESOLUTION, type SimulationRun } from './schemas.js';
 import { benchmarkRun, simulateRouting, workloadRun } from './simulate.js';
@@ -148,6 +148,11 @@ function simulationItem(
       });
     },
     driveChannel: 'worker',
+    driveInProcess: (prepared, ask) =>
+      hostRuns(
+        prepared.map((w) => w.run),
+        ask,
+      ),
     async score(host, prepared, ctx, maxScore) {
       if (host.invalid !== undefined) throw new InvalidOutput(host.invalid);
       const runs = host.runs;
