@@ -6,9 +6,8 @@
  */
 import { childTask, type LabChild } from '../../kit/driver.js';
 import { PROBES } from './probes.js';
-import { measureScaling } from './scaling.js';
 import { ScalingInput, SimInput } from './schemas.js';
-import { runSimulations } from './simulate.js';
+import { measureScaling, runSimulations } from './simulate.js';
 import type { AutoscalingModule } from './student.js';
 
 const STUDENT_DIR = 'starter/autoscaling';
