@@ -11,8 +11,9 @@ import { Request } from '../../../sim/entities/request.js';
 import type { ReplicaView } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { finiteOrNull as num, firstWrong, showNumber as show, type Probe, type ProbeSet } from '../../kit/probes.js';
-import { Assignments } from '../../kit/router-session.js';
-import type { AutoscalingModule as M, Envelope, InferlineConfig } from './student.js';
+import { Assignments, scheduleCall } from '../../kit/router-session.js';
+import type { InferlineConfig } from './schemas.js';
+import type { AutoscalingModule as M, Envelope } from './student.js';
 
 const request = (id: number, arrivedAt: number, numPrefillTokens: number, numDecodeTokens = 1) =>
   new Request({ id, arrivedAt, numPrefillTokens, numDecodeTokens });
@@ -65,10 +66,7 @@ function runRouter(m: M, kind: 'round-robin' | 'lor', steps: readonly Step[], se
         throw new TypeError(`markReplicaToFree() returned ${String(v)}, not a replica id or null`);
       return { assignments: [], victim: num(v), marked: marked() };
     }
-    const out: unknown = router.schedule(k + 1);
-    if (!Array.isArray(out)) throw new TypeError(`schedule() returned ${typeof out}, not an array of assignments`);
-    type Out = { request?: { id?: unknown }; replicaId?: unknown } | undefined;
-    return { assignments: out.map((a: Out) => [num(a?.request?.id), num(a?.replicaId)]), marked: marked() };
+    return { assignments: scheduleCall(router, k + 1, num), marked: marked() };
   });
 }
 

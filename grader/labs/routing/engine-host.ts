@@ -1,12 +1,10 @@
 /**
- * The routing lab's simulations, run in the grader (a worker thread, see grader/kit/engine-worker.ts)
- * with the hidden workloads: the student's router lives in the sandboxed child, and a ProxyRouter
- * asks it for every decision the engine needs (schedule, markReplicaToFree), sending only what a
- * router may see (grader/kit/router-proxy.ts). Decode lengths never leave the grader, and the latencies that are
- * scored come from this engine directly.
+ * The routing lab's simulations, run in the grader (a worker thread, grader/kit/engine-worker.ts) with
+ * the hidden workloads: a ProxyRouter asks the student's router in the sandboxed child for every
+ * decision, sending only what a router may see (grader/kit/router-proxy.ts). Decode lengths never leave
+ * the grader, and the scored latencies come from this engine directly.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TimelineSeries } from '../../../sim/metrics/timeline/index.js';
 import { childAsker, ChildGone, type EngineWorkerData } from '../../kit/engine-worker.js';
 import { narrowToShownWindow, reportRecorder } from '../../kit/timelines.js';
 import { InvalidAnswer, ProxyRouter, type Ask } from '../../kit/router-proxy.js';
@@ -15,10 +13,7 @@ import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
 import { runConfig, simulateRouting } from './simulate.js';
 
 /** The reference's run on the same workload, as a series: the window is chosen against it. */
-export interface TimelineReference {
-  readonly series: TimelineSeries;
-  readonly endTime: number;
-}
+export type TimelineReference = Parameters<typeof narrowToShownWindow>[2];
 
 /**
  * What the worker is started with: the runs, and the first run's reference series when the report

@@ -1,10 +1,8 @@
 /**
- * The routing lab's unit probes: small hand-made clusters, one `schedule(0)` call each. The child runs
- * them on the student's router, the parent on the reference (the oracle), and each probe's `compare`
- * says what must hold against the reference's answer. Ties may be broken any way (the reference breaks
- * them at random), so no probe asks for the reference's exact assignments: the routing rules are
- * literal (every request once, only to a listed replica that is not marked, no decode-length reads),
- * and the rest is about where the reference sends requests and where it sends none.
+ * The routing lab's unit probes: small hand-made clusters, one `schedule(0)` call each, on the student's
+ * router in the child and the reference's in the parent. The reference breaks ties at random, so no probe
+ * asks for its exact assignments: the routing rules are checked literally, and the rest against where
+ * the reference sends requests and where it sends none.
  */
 import { z } from 'zod';
 import { Request } from '../../../sim/entities/request.js';
@@ -13,7 +11,7 @@ import type { ReplicaView } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import type { Probe } from '../../kit/probes.js';
 import type { UnitLab } from '../../kit/unit-item.js';
-import { Assignments, finite } from '../../kit/router-session.js';
+import { Assignments, scheduleCall } from '../../kit/router-session.js';
 import { oracle, type RoutingModule } from './student.js';
 
 /** The routers' random stream in every probe: the lab's public seed (labs/routing/manifest.json). */
@@ -51,9 +49,7 @@ function route(m: RoutingModule, c: Cluster): Routed {
     const request = new Request({ id, arrivedAt: 0, numPrefillTokens, numDecodeTokens: DECODE_PLACEHOLDER });
     router.addRequest(routableView(request, () => decodeTokenReads++));
   });
-  const out = router.schedule(0);
-  if (!Array.isArray(out)) throw new TypeError(`schedule() returned ${typeof out}, not an array of assignments`);
-  return { assignments: out.map((a) => [finite(a?.request?.id), finite(a?.replicaId)]), decodeTokenReads };
+  return { assignments: scheduleCall(router, 0), decodeTokenReads };
 }
 
 /** Breaks of the routing rules in `r` on cluster `c`, and the requests per replica. */

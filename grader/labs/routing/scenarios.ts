@@ -149,11 +149,8 @@ function simulationItem(
   };
 }
 
-const SCALE_EVENTS = [
-  { time: 200, delta: -1 },
-  { time: 400, delta: 2 },
-  { time: 700, delta: -1 },
-];
+const scaleEvents = (...events: [time: number, delta: number][]) => events.map(([time, delta]) => ({ time, delta }));
+const SCALE_EVENTS = scaleEvents([200, -1], [400, 2], [700, -1]);
 
 /** The public workload with replicas removed and added: the rules must hold (all or nothing). */
 export const correctnessItem = simulationItem(
@@ -223,11 +220,7 @@ const gradedWorkloads =
     });
 
 /** Scale events inside a 300 s run: a replica drained while busy (marked), two added, one more drained. */
-const HIDDEN_SCALE_EVENTS = [
-  { time: 100, delta: -1 },
-  { time: 150, delta: 2 },
-  { time: 200, delta: -1 },
-];
+const HIDDEN_SCALE_EVENTS = scaleEvents([100, -1], [150, 2], [200, -1]);
 
 /**
  * The smallest span between the two anchors: where the reference gains less than this over the best

@@ -34,13 +34,8 @@ export function workloadRun(
 ): SimulationRun {
   const engine = { config: { ...config }, seed };
   const parsed = runConfig({ engine });
-  return {
-    label,
-    replicas: parsed.replicas,
-    requests: toWire(loadRequests(parsed), { clientId: true }),
-    scaling,
-    engine,
-  };
+  const requests = toWire(loadRequests(parsed), { clientId: true });
+  return { label, replicas: parsed.replicas, requests, scaling, engine };
 }
 
 /** The engine config a run is simulated with. */
