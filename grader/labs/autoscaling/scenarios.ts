@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
+import { referencePoint } from '../../../sim/cli/autoscaling-front.js';
 import { hypervolume } from '../../../sim/metrics/hypervolume.js';
 import { mean } from '../../../sim/metrics/stats.js';
 import { frontChart, replicasChart, replicaSteps } from '../../../sim/report/autoscaling-charts.js';
@@ -31,12 +32,6 @@ import {
 import { autoscalerAt, callsAt, levelLabel, RunMetrics, runMetrics, simulateCluster } from './simulate.js';
 import { oracle } from './student.js';
 import { hiddenWorkloads, shippedTrace, timelineTrace } from './workloads.js';
-
-/**
- * The Pareto item's reference point: the course lab's $50 and 0.5 s P90, the cost scaled to each trace's
- * number of requests (the shipped trace has 126,000), so every trace's front sits in a comparable box.
- */
-export const HV_REFERENCE = { dollarsPerRequest: 50 / 126_000, p90: 0.5 } as const;
 
 /** The tuning item: full marks within ×FULL of the reference's P90 and cost on a trace, none from ×ZERO. */
 export const TUNING_RATIO = { full: 1.1, zero: 1.6 } as const;
@@ -222,10 +217,6 @@ export const tuningItem: ItemImplementation<{ workloads: SimRun[]; timeline: Sim
 
 const LEVELS = [1, 2, 3] as const;
 
-export function hvReference(numRequests: number): { cost: number; latency: number } {
-  return { cost: HV_REFERENCE.dollarsPerRequest * numRequests, latency: HV_REFERENCE.p90 };
-}
-
 /** A front that is one configuration earns at most this share: its best point alone anchors it. */
 export const ONE_POINT_SHARE = 0.4;
 
@@ -262,7 +253,7 @@ export const paretoItem: ItemImplementation<SimRun[], SimOutput> = {
       const ours = LEVELS.map((level) => runMetrics(replay(w.requests, studentRun(out, w, level))));
       const theirs: RunMetrics[] = [];
       for (const level of LEVELS) theirs.push((await referenceRun(ctx, 'pareto', w, level)).metrics);
-      const box = hvReference(w.requests.arrivedAt.length);
+      const box = referencePoint(w.requests.arrivedAt.length);
       const hvOurs = hypervolume(ours.map(runPoint), box);
       const hvRef = hypervolume(theirs.map(runPoint), box);
       const hvOne = Math.max(...theirs.map((m) => hypervolume([runPoint(m)], box)));
@@ -290,7 +281,7 @@ export const paretoItem: ItemImplementation<SimRun[], SimOutput> = {
       score: roundPoints(maxScore * share),
       message: `${(100 * share).toFixed(1)}% of the marks on average over ${workloads.length} hidden traces (per trace: ${100 * ONE_POINT_SHARE}% at the hypervolume of the reference's best single level, HV₁, full marks at the reference front's, HV_ref)`,
       output: [
-        `Each cell: total cost / P90 e2e (s) at a service level. HV: the true 2-D hypervolume against ($${(HV_REFERENCE.dollarsPerRequest * 126_000).toFixed(0)} per 126,000 requests, ${HV_REFERENCE.p90} s).`,
+        `Each cell: total cost / P90 e2e (s) at a service level. HV: the true 2-D hypervolume against ($${referencePoint(126_000).cost.toFixed(0)} per 126,000 requests, ${referencePoint(0).latency} s).`,
         `Share: ${ONE_POINT_SHARE} × HV / HV₁ up to HV₁ (what one configuration run at every level can reach), then linear to 1 at HV_ref.`,
         textTable(['trace', 'level 1', 'level 2', 'level 3', 'your HV', 'ref HV', 'HV₁', 'share'], rows),
         ...notes,
@@ -326,7 +317,7 @@ export const publicTraceItem: ItemImplementation<SimRun, SimOutput> = {
       if (r.level > 0) front.push([cost, p90]);
     }
     for (const e of out.errors) rows.push([levelName(e.level), 'failed', e.error.slice(0, 120), '']);
-    const box = hvReference(run.requests.arrivedAt.length);
+    const box = referencePoint(run.requests.arrivedAt.length);
     const finite = front.length === 3 && front.flat().every(Number.isFinite);
     const hv = finite ? hypervolume(front.map(frontPoint), box) : undefined;
     const plots: Plot[] = [];
