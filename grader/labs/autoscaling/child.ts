@@ -16,9 +16,7 @@ export const child: LabChild<AutoscalingModule> = {
   studentDir: STUDENT_DIR,
   probes: PROBES,
   tasks: {
-    scaling: childTask(ScalingInput, (input, m: AutoscalingModule) =>
-      measureScaling(input, m.envelope.NetworkEnvelope),
-    ),
+    scaling: childTask(ScalingInput, (input, m: AutoscalingModule) => measureScaling(input, m)),
     simulate: childTask(SimInput, (input, m: AutoscalingModule) => runSimulations(m, input, STUDENT_DIR)),
   },
 };

@@ -174,10 +174,7 @@ export function randomMembership(rng: Rng, lor: boolean): Step[] {
     for (const id of mark) marked.add(id);
     const isVictim = lor && unmarked().length > 1 && rng.next() < 0.3;
     const totals = live.map((_, i) => (isVictim ? 2 * i + rng.int(0, 1) : rng.int(0, 9)));
-    for (let i = totals.length - 1; isVictim && i > 0; i--) {
-      const j = rng.int(0, i);
-      [totals[i], totals[j]] = [totals[j]!, totals[i]!];
-    }
+    if (isVictim) rng.shuffle(totals);
     const replicas = live.map((id, i): Replica => {
       const waiting = lor ? rng.int(0, totals[i]!) : 0;
       return [id, waiting, lor ? totals[i]! - waiting : 0];

@@ -21,7 +21,7 @@ import { describeThrown } from '../../kit/instance-hook.js';
 import { quietConfig, runSimulation } from '../../kit/simulation.js';
 import { fromWire, type WireRequests } from '../../kit/wire.js';
 import type { AutoscalerRun, Level, ScalingInput, SimInput, SimOutput, SimRun } from './schemas.js';
-import type { AutoscalingModule, Envelope } from './student.js';
+import type { AutoscalingModule } from './student.js';
 
 export function clusterConfig(): SimulationConfig {
   return quietConfig({
@@ -114,7 +114,7 @@ export const callsAt = (n: number, every: number) => n + PAIRS.length * Math.flo
  * The child's scaling task (the kit's cost-growth measure counts the work): arrivals at doubling densities
  * in the same 100 s, and a query of each (W, L) pair every few arrivals, through the student's envelope.
  */
-export function measureScaling(input: ScalingInput, NetworkEnvelope: new () => Envelope): WorkGrowth {
+export function measureScaling(input: ScalingInput, m: AutoscalingModule): WorkGrowth {
   const rng = new Rng(input.seed);
   const workloads = input.sizes.map((n) =>
     Array.from({ length: n }, (_, i) => {
@@ -123,7 +123,7 @@ export function measureScaling(input: ScalingInput, NetworkEnvelope: new () => E
     }),
   );
   return measureWork(input.sizes.length, input.maxRunMs, (k) => {
-    const envelope = new NetworkEnvelope();
+    const envelope = new m.envelope.NetworkEnvelope();
     for (const [i, r] of workloads[k]!.entries()) {
       envelope.onRequestArrival(r);
       if ((i + 1) % input.arrivalsPerQuery === 0)

@@ -79,10 +79,8 @@ const PROFILES = { steps: stepsProfile, ramp: rampProfile, spikes: spikesProfile
 function profileRun(label: string, profile: readonly RatePoint[], seed: number): SimRun {
   const arrivedAt = rateProfileArrivals(profile, new Rng(seed).fork('arrivals'));
   const numPrefillTokens = arrivedAt.map(() => shipped.AUTOSCALING_PROMPT_TOKENS);
-  return {
-    label,
-    requests: { arrivedAt, numPrefillTokens, numDecodeTokens: arrivedAt.map(() => shipped.AUTOSCALING_DECODE_TOKENS) },
-  };
+  const numDecodeTokens = arrivedAt.map(() => shipped.AUTOSCALING_DECODE_TOKENS);
+  return { label, requests: { arrivedAt, numPrefillTokens, numDecodeTokens } };
 }
 
 /** One hidden workload per shape (its label names the shape), from seeds derived from the hidden seed and the item `label`. */
