@@ -391,12 +391,9 @@ function ema(name: string, expect: string, alpha: number, initial: number, batch
   return {
     ...{ name, expect, hidden },
     run(m: M) {
-      const config = {
-        ...m.inferline.INFERLINE_CONFIG,
-        throughputAlpha: alpha,
-        initialReplicaTokenThroughput: initial,
-      };
-      const autoscaler = new m.inferline.InferlineAutoscaler(config, silent);
+      const { InferlineAutoscaler, INFERLINE_CONFIG } = m.inferline;
+      const config = { ...INFERLINE_CONFIG, throughputAlpha: alpha, initialReplicaTokenThroughput: initial };
+      const autoscaler = new InferlineAutoscaler(config, silent);
       const values = [num(autoscaler.replicaTokenThroughput)];
       let id = 0;
       for (const [tokens, from, to] of batches) {
