@@ -75,6 +75,18 @@ function openRun(runs: Map<number, LiveRun>, open: RouterOpen, make: RouterClass
 /** A number for the wire: null when it is not finite (NaN would not survive JSON). */
 export const finite = (x: unknown): number | null => (Number.isFinite(Number(x)) ? Number(x) : null);
 
+/**
+ * One `schedule(now)` call of a router in a unit probe (the routing and autoscaling labs'): its
+ * assignments as [requestId, replicaId] in the order returned, each made a number by `number` (default
+ * `finite`); a return that is not an array throws.
+ */
+export function scheduleCall(router: Router, now: number, number = finite): [number | null, number | null][] {
+  const out: unknown = router.schedule(now);
+  if (!Array.isArray(out)) throw new TypeError(`schedule() returned ${typeof out}, not an array of assignments`);
+  type Returned = { request?: { id?: unknown }; replicaId?: unknown } | undefined;
+  return out.map((a: Returned) => [number(a?.request?.id), number(a?.replicaId)]);
+}
+
 function callRun(runs: ReadonlyMap<number, LiveRun>, call: RouterCall): RouterAnswer {
   const live = runs.get(call.run);
   if (live === undefined) throw new Error(`router session: run ${call.run} was never opened`);

@@ -6,9 +6,8 @@
  */
 import { childTask, type LabChild } from '../../kit/driver.js';
 import { PROBES } from './probes.js';
-import { measureScaling } from './scaling.js';
 import { ScalingInput, SimInput } from './schemas.js';
-import { runSimulations } from './simulate.js';
+import { measureScaling, runSimulations } from './simulate.js';
 import type { AutoscalingModule } from './student.js';
 
 const STUDENT_DIR = 'starter/autoscaling';
@@ -17,9 +16,7 @@ export const child: LabChild<AutoscalingModule> = {
   studentDir: STUDENT_DIR,
   probes: PROBES,
   tasks: {
-    scaling: childTask(ScalingInput, (input, m: AutoscalingModule) =>
-      measureScaling(input, m.envelope.NetworkEnvelope),
-    ),
+    scaling: childTask(ScalingInput, (input, m: AutoscalingModule) => measureScaling(input, m)),
     simulate: childTask(SimInput, (input, m: AutoscalingModule) => runSimulations(m, input, STUDENT_DIR)),
   },
 };

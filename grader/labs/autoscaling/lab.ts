@@ -1,6 +1,6 @@
 /**
  * The autoscaling lab's rubric: unit items probe the routers, the envelope, the throughput average and
- * tune() against the reference (probes.ts); the efficiency check times the envelope (scaling.ts); the
+ * tune() against the reference (probes.ts); the efficiency check counts the envelope's work (simulate.ts); the
  * scenario items replay the student's autoscalers on hidden traces against the reference's runs
  * (scenarios.ts, workloads.ts).
  */

@@ -11,7 +11,9 @@ import { Request } from '../../../sim/entities/request.js';
 import type { ReplicaView } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { finiteOrNull as num, firstWrong, showNumber as show, type Probe, type ProbeSet } from '../../kit/probes.js';
-import type { AutoscalingModule as M, Envelope, InferlineConfig } from './student.js';
+import { Assignments, scheduleCall } from '../../kit/router-session.js';
+import type { InferlineConfig } from './schemas.js';
+import type { AutoscalingModule as M, Envelope } from './student.js';
 
 const request = (id: number, arrivedAt: number, numPrefillTokens: number, numDecodeTokens = 1) =>
   new Request({ id, arrivedAt, numPrefillTokens, numDecodeTokens });
@@ -38,14 +40,9 @@ const victim = (replicas: Replica[], mark: number[] = []): Step => ({ replicas, 
 const r = (id: number, waiting: number, running: number): Replica => [id, waiting, running];
 const idle = (...ids: number[]): Replica[] => ids.map((id) => r(id, 0, 0));
 
+/** Per call: schedule()'s assignments, markReplicaToFree()'s answer, and replicasToFree after the call, ascending. */
 const RouterObservation = z.array(
-  z.object({
-    /** [requestId, replicaId] in the order schedule() returned them. */
-    assignments: z.array(z.tuple([z.number().nullable(), z.number().nullable()])),
-    victim: z.number().nullable().optional(),
-    /** replicasToFree after the call, ascending. */
-    marked: z.array(z.number()),
-  }),
+  z.object({ assignments: Assignments, victim: z.number().nullable().optional(), marked: z.array(z.number()) }),
 );
 
 function runRouter(m: M, kind: 'round-robin' | 'lor', steps: readonly Step[], seed: number) {
@@ -69,10 +66,7 @@ function runRouter(m: M, kind: 'round-robin' | 'lor', steps: readonly Step[], se
         throw new TypeError(`markReplicaToFree() returned ${String(v)}, not a replica id or null`);
       return { assignments: [], victim: num(v), marked: marked() };
     }
-    const out: unknown = router.schedule(k + 1);
-    if (!Array.isArray(out)) throw new TypeError(`schedule() returned ${typeof out}, not an array of assignments`);
-    type Out = { request?: { id?: unknown }; replicaId?: unknown } | undefined;
-    return { assignments: out.map((a: Out) => [num(a?.request?.id), num(a?.replicaId)]), marked: marked() };
+    return { assignments: scheduleCall(router, k + 1, num), marked: marked() };
   });
 }
 
@@ -180,10 +174,7 @@ export function randomMembership(rng: Rng, lor: boolean): Step[] {
     for (const id of mark) marked.add(id);
     const isVictim = lor && unmarked().length > 1 && rng.next() < 0.3;
     const totals = live.map((_, i) => (isVictim ? 2 * i + rng.int(0, 1) : rng.int(0, 9)));
-    for (let i = totals.length - 1; isVictim && i > 0; i--) {
-      const j = rng.int(0, i);
-      [totals[i], totals[j]] = [totals[j]!, totals[i]!];
-    }
+    if (isVictim) rng.shuffle(totals);
     const replicas = live.map((id, i): Replica => {
       const waiting = lor ? rng.int(0, totals[i]!) : 0;
       return [id, waiting, lor ? totals[i]! - waiting : 0];
@@ -285,7 +276,7 @@ const lor = routerProbes(
 type Op = readonly [number, number, number] | readonly [number, number, number, 'q'];
 const q = (time: number, windowSize: number, lookBackTime: number): Op => [time, windowSize, lookBackTime, 'q'];
 
-function envelopeProbe(name: string, expect: string, ops: readonly Op[], hidden = true): Probe<M> {
+function env(name: string, expect: string, ops: readonly Op[], hidden = true): Probe<M> {
   const queries = ops.filter((o) => o.length === 4);
   return {
     ...{ name, expect, hidden },
@@ -346,7 +337,6 @@ const envelope: ProbeSet<M> = (seed) => {
     [at(96, 200), at(98, 200), qt(100, 10, 50)],
     [...Array.from({ length: 40 }, () => at(50, 60, 4)), ...[50, 100, 129.5, 130, 131].map((t) => qt(t, 20, 80))],
   ];
-  const env = envelopeProbe;
   return [
     env('an empty envelope gives 0', 'no arrivals: 0', [q(10, 5, 20)], false),
     env('a zero window gives 0', 'windowSize 0: 0', [[1, 100, 1], q(2, 0, 10)], false),
@@ -395,26 +385,20 @@ const silent: Envelope = { onRequestArrival() {}, getMaxRequestRate: () => 0 };
 /** A finished batch: its requests' tokens, when it was scheduled and when it completed. */
 type EmaBatch = readonly [tokens: readonly number[], scheduledAt: number, completedAt: number];
 
-function emaProbe(name: string, expect: string, alpha: number, initial: number, batches: EmaBatch[], hidden = true) {
+function ema(name: string, expect: string, alpha: number, initial: number, batches: EmaBatch[], hidden = true) {
   const about = ([tokens, from, to]: EmaBatch) =>
     ` (batch of ${tokens.reduce((s, t) => s + t, 0)} tokens from t=${from} to ${to}, α ${alpha})`;
   return {
     ...{ name, expect, hidden },
     run(m: M) {
-      const config = {
-        ...m.inferline.INFERLINE_CONFIG,
-        throughputAlpha: alpha,
-        initialReplicaTokenThroughput: initial,
-      };
-      const autoscaler = new m.inferline.InferlineAutoscaler(config, silent);
+      const { InferlineAutoscaler, INFERLINE_CONFIG } = m.inferline;
+      const config = { ...INFERLINE_CONFIG, throughputAlpha: alpha, initialReplicaTokenThroughput: initial };
+      const autoscaler = new InferlineAutoscaler(config, silent);
       const values = [num(autoscaler.replicaTokenThroughput)];
       let id = 0;
       for (const [tokens, from, to] of batches) {
-        const batch = new Batch(
-          0,
-          tokens.map((t) => request(id++, from, t)),
-          [...tokens],
-        );
+        const requests = tokens.map((t) => request(id++, from, t));
+        const batch = new Batch(0, requests, [...tokens]);
         [batch.scheduledAt, batch.completedAt, batch.duration] = [from, to, to - from];
         autoscaler.onBatchEnd?.(batch, to);
         values.push(num(autoscaler.replicaTokenThroughput));
@@ -439,7 +423,6 @@ const throughputEma: ProbeSet<M> = (seed) => {
       return [Array.from({ length: size }, () => rng.int(1, 512)), start, t];
     });
   };
-  const ema = emaProbe;
   return [
     ema(
       'one batch (the handout example)',

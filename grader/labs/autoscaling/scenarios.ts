@@ -7,12 +7,13 @@
 import { z } from 'zod';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
+import { referencePoint } from '../../../sim/cli/autoscaling-front.js';
 import { hypervolume } from '../../../sim/metrics/hypervolume.js';
 import { mean } from '../../../sim/metrics/stats.js';
 import { frontChart, replicasChart, replicaSteps } from '../../../sim/report/autoscaling-charts.js';
 import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';
 import { lineChart, type Plot, type TimelinePair } from '../../kit/charts.js';
-import { costSlope } from '../../kit/cost-growth.js';
+import { costSlope, WorkGrowth } from '../../kit/cost-growth.js';
 import { InvalidOutput, type ItemContext, type ItemImplementation, type ItemOutcome } from '../../kit/item.js';
 import { fmt, pct, textTable } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
@@ -21,24 +22,16 @@ import { seriesRecorder, windowRecorder } from '../../kit/timelines.js';
 import type { WireRequests } from '../../kit/wire.js';
 import {
   InferlineConfig,
-  ScalingOutput,
   SimOutput,
   type AutoscalerRun,
   type Level,
   type ScalingInput,
   type SimInput,
+  type SimRun,
 } from './schemas.js';
-import type { SimRun } from './schemas.js';
-import { RunMetrics, runMetrics, simulateCluster } from './simulate.js';
+import { autoscalerAt, callsAt, levelLabel, RunMetrics, runMetrics, simulateCluster } from './simulate.js';
 import { oracle } from './student.js';
-import { callsAt } from './scaling.js';
-import { hiddenWorkloads, shippedTrace, timelineTrace, type Workload } from './workloads.js';
-
-/**
- * The Pareto item's reference point: the course lab's $50 and 0.5 s P90, the cost scaled to each trace's
- * number of requests (the shipped trace has 126,000), so every trace's front sits in a comparable box.
- */
-export const HV_REFERENCE = { dollarsPerRequest: 50 / 126_000, p90: 0.5 } as const;
+import { hiddenWorkloads, shippedTrace, timelineTrace } from './workloads.js';
 
 /** The tuning item: full marks within ×FULL of the reference's P90 and cost on a trace, none from ×ZERO. */
 export const TUNING_RATIO = { full: 1.1, zero: 1.6 } as const;
@@ -48,24 +41,21 @@ export const MAX_COST_SLOPE = 0.5;
 
 const money = (x: number) => `$${x.toFixed(2)}`;
 
-// ---- efficiency (status only) -------------------------------------------------------------------
+const DEQUE_HINT =
+  'Hint: keep, per (W, L) pair, state that each arrival enters and leaves once (the handout describes a monotone deque of window sums).';
 
-export const SCALING_INPUT: Omit<ScalingInput, 'seed'> = {
-  task: 'scaling',
-  sizes: [512, 1024, 2048, 4096, 8192],
-  arrivalsPerQuery: 4,
-  maxRunMs: 3000,
-};
+// ---- efficiency (status only) -------------------------------------------------------------------
 
 /**
  * The student's envelope is built with its work counted (grader/build/count-work.ts): one per loop
  * iteration and per function call. The work per call must not grow with the number of arrivals in the
  * look-back; counts do not depend on the machine, so the verdict is the same on every regrade.
  */
-export const scalingItem: ItemImplementation<ScalingInput, ScalingOutput> = {
-  output: ScalingOutput,
+export const scalingItem: ItemImplementation<ScalingInput, WorkGrowth> = {
+  output: WorkGrowth,
   prepare(ctx) {
-    const input: ScalingInput = { ...SCALING_INPUT, seed: ctx.publicSeed };
+    const sizes = [512, 1024, 2048, 4096, 8192];
+    const input: ScalingInput = { task: 'scaling', sizes, arrivalsPerQuery: 4, maxRunMs: 3000, seed: ctx.publicSeed };
     return { input, prepared: input };
   },
   score(out, input): ItemOutcome {
@@ -87,12 +77,8 @@ export const scalingItem: ItemImplementation<ScalingInput, ScalingOutput> = {
         `How it is measured: your envelope runs ${input.sizes[0]} to ${input.sizes.at(-1)} arrivals (doubling) in the same 100 s, with one query of each`,
         `of two (W, L) pairs per ${input.arrivalsPerQuery} arrivals, built so that every loop iteration and every function call counts one unit of work.`,
         `The work per call must grow by at most ×${(2 ** MAX_COST_SLOPE).toFixed(2)} per doubling (a robust slope over the sizes). Yours: ${growth}.`,
-        passed
-          ? ''
-          : 'Hint: keep, per (W, L) pair, state that each arrival enters and leaves once (the handout describes a monotone deque of window sums).',
-      ]
-        .join('\n')
-        .trimEnd(),
+        ...(passed ? [] : [DEQUE_HINT]),
+      ].join('\n'),
       plots: [
         lineChart({
           title: 'Counted work per call of your envelope (flat = O(1) amortised)',
@@ -126,18 +112,11 @@ function studentRun(out: SimOutput, w: { label: string }, level: Level): Autosca
   return run;
 }
 
-async function referenceAutoscaler(ctx: ItemContext, level: Level) {
-  const ref = await oracle.reference(ctx);
-  return level === 0
-    ? new ref.inferline.InferlineAutoscaler(ref.inferline.INFERLINE_CONFIG)
-    : new ref.custom.CustomAutoscaler(level);
-}
-
 /** The reference's run of `w` (an item's hidden workload `item`) at `level`, cached per hidden seed. */
-function referenceRun(ctx: ItemContext, item: string, w: Workload, level: Level): Promise<Scored> {
+function referenceRun(ctx: ItemContext, item: string, w: SimRun, level: Level): Promise<Scored> {
   const what = `reference level ${level}, ${item}: ${w.label}`;
   return cached({ repoRoot: ctx.repoRoot, lab: 'autoscaling', what, seed: ctx.hiddenSeed }, Scored, async () =>
-    scored(simulateCluster(w.requests, { autoscaler: await referenceAutoscaler(ctx, level) })),
+    scored(simulateCluster(w.requests, { autoscaler: autoscalerAt(await oracle.reference(ctx), level) })),
   );
 }
 
@@ -166,13 +145,12 @@ export function tuningShare(ours: RunMetrics, ref: RunMetrics): { share: number;
  * pass keeps a coarse series and the report re-runs both for the window it picks.
  */
 async function tuningTimelines(w: SimRun, run: AutoscalerRun, ctx: ItemContext): Promise<TimelinePair> {
-  const { inferline } = await oracle.reference(ctx);
-  const reference = () => new inferline.InferlineAutoscaler(inferline.INFERLINE_CONFIG);
+  const ref = await oracle.reference(ctx);
   const pair = (a: TimelineRecorder, b: TimelineRecorder) => ({
     student: { recorder: a, endTime: replay(w.requests, run, [a]).endTime },
     reference: {
       recorder: b,
-      endTime: simulateCluster(w.requests, { autoscaler: reference(), observers: [b] }).endTime,
+      endTime: simulateCluster(w.requests, { autoscaler: autoscalerAt(ref, 0), observers: [b] }).endTime,
     },
   });
   return {
@@ -182,7 +160,7 @@ async function tuningTimelines(w: SimRun, run: AutoscalerRun, ctx: ItemContext):
   };
 }
 
-export const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: SimRun }, SimOutput> = {
+export const tuningItem: ItemImplementation<{ workloads: SimRun[]; timeline: SimRun }, SimOutput> = {
   output: SimOutput,
   prepare(ctx) {
     const workloads = hiddenWorkloads(ctx.hiddenSeed, 'tuning');
@@ -216,12 +194,8 @@ export const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: S
     }
     const share = mean(shares);
     const publicRun = out.runs.find((r) => r.label === timeline.label);
-    let timelines: TimelinePair | undefined;
-    try {
-      if (publicRun !== undefined) timelines = await tuningTimelines(timeline, publicRun, ctx);
-    } catch {
-      // The timeline is an extra (grader/kit/timelines.ts): a run that does not replay has none.
-    }
+    // The timeline is an extra (grader/kit/timelines.ts): a run that does not replay has none.
+    const timelines = publicRun && (await tuningTimelines(timeline, publicRun, ctx).catch(() => undefined));
     return {
       score: roundPoints(maxScore * share),
       message: `${(100 * share).toFixed(0)}% of the marks over ${workloads.length} hidden traces (full marks per trace within ×${TUNING_RATIO.full} of the reference's P90 and cost, none from ×${TUNING_RATIO.zero})`,
@@ -243,10 +217,6 @@ export const tuningItem: ItemImplementation<{ workloads: Workload[]; timeline: S
 
 const LEVELS = [1, 2, 3] as const;
 
-export function hvReference(numRequests: number): { cost: number; latency: number } {
-  return { cost: HV_REFERENCE.dollarsPerRequest * numRequests, latency: HV_REFERENCE.p90 };
-}
-
 /** A front that is one configuration earns at most this share: its best point alone anchors it. */
 export const ONE_POINT_SHARE = 0.4;
 
@@ -261,12 +231,13 @@ export function paretoShare(hv: number, hvOne: number, hvRef: number): number {
   return Math.min(1, ONE_POINT_SHARE + ((1 - ONE_POINT_SHARE) * (hv - hvOne)) / (hvRef - hvOne));
 }
 
-const frontPoint = (m: RunMetrics) => ({ cost: m.costDollars, latency: finishedP90(m) });
+const frontPoint = ([cost, latency]: readonly [number, number]) => ({ cost, latency });
+const runPoint = (m: RunMetrics) => frontPoint([m.costDollars, finishedP90(m)]);
 const finishedP90 = (m: RunMetrics) =>
   m.completed < m.total || !Number.isFinite(m.p90) ? Number.POSITIVE_INFINITY : m.p90;
 const cell = (m: RunMetrics) => `${money(m.costDollars)} / ${fmt(m.p90)}`;
 
-export const paretoItem: ItemImplementation<Workload[], SimOutput> = {
+export const paretoItem: ItemImplementation<SimRun[], SimOutput> = {
   output: SimOutput,
   prepare(ctx) {
     const workloads = hiddenWorkloads(ctx.hiddenSeed, 'pareto');
@@ -282,10 +253,10 @@ export const paretoItem: ItemImplementation<Workload[], SimOutput> = {
       const ours = LEVELS.map((level) => runMetrics(replay(w.requests, studentRun(out, w, level))));
       const theirs: RunMetrics[] = [];
       for (const level of LEVELS) theirs.push((await referenceRun(ctx, 'pareto', w, level)).metrics);
-      const box = hvReference(w.requests.arrivedAt.length);
-      const hvOurs = hypervolume(ours.map(frontPoint), box);
-      const hvRef = hypervolume(theirs.map(frontPoint), box);
-      const hvOne = Math.max(...theirs.map((m) => hypervolume([frontPoint(m)], box)));
+      const box = referencePoint(w.requests.arrivedAt.length);
+      const hvOurs = hypervolume(ours.map(runPoint), box);
+      const hvRef = hypervolume(theirs.map(runPoint), box);
+      const hvOne = Math.max(...theirs.map((m) => hypervolume([runPoint(m)], box)));
       const ratio = paretoShare(hvOurs, hvOne, hvRef);
       ratios.push(ratio);
       hvRatios.push(hvRef > 0 ? Math.min(1, hvOurs / hvRef) : 1);
@@ -310,7 +281,7 @@ export const paretoItem: ItemImplementation<Workload[], SimOutput> = {
       score: roundPoints(maxScore * share),
       message: `${(100 * share).toFixed(1)}% of the marks on average over ${workloads.length} hidden traces (per trace: ${100 * ONE_POINT_SHARE}% at the hypervolume of the reference's best single level, HV₁, full marks at the reference front's, HV_ref)`,
       output: [
-        `Each cell: total cost / P90 e2e (s) at a service level. HV: the true 2-D hypervolume against ($${(HV_REFERENCE.dollarsPerRequest * 126_000).toFixed(0)} per 126,000 requests, ${HV_REFERENCE.p90} s).`,
+        `Each cell: total cost / P90 e2e (s) at a service level. HV: the true 2-D hypervolume against ($${referencePoint(126_000).cost.toFixed(0)} per 126,000 requests, ${referencePoint(0).latency} s).`,
         `Share: ${ONE_POINT_SHARE} × HV / HV₁ up to HV₁ (what one configuration run at every level can reach), then linear to 1 at HV_ref.`,
         textTable(['trace', 'level 1', 'level 2', 'level 3', 'your HV', 'ref HV', 'HV₁', 'share'], rows),
         ...notes,
@@ -342,21 +313,13 @@ export const publicTraceItem: ItemImplementation<SimRun, SimOutput> = {
       const { costDollars: cost, p90 } = runMetrics(result);
       const most = Math.max(...result.replicaTimeline.map((p) => p.replicas));
       rows.push([levelName(r.level), money(cost), fmt(p90), String(most)]);
-      replicaSeries.push({
-        name: r.level === 0 ? 'InferLine' : `custom level ${r.level}`,
-        points: replicaSteps(result),
-      });
+      replicaSeries.push({ name: levelLabel(r.level), points: replicaSteps(result) });
       if (r.level > 0) front.push([cost, p90]);
     }
     for (const e of out.errors) rows.push([levelName(e.level), 'failed', e.error.slice(0, 120), '']);
-    const box = hvReference(run.requests.arrivedAt.length);
+    const box = referencePoint(run.requests.arrivedAt.length);
     const finite = front.length === 3 && front.flat().every(Number.isFinite);
-    const hv = finite
-      ? hypervolume(
-          front.map(([cost, latency]) => ({ cost, latency })),
-          box,
-        )
-      : undefined;
+    const hv = finite ? hypervolume(front.map(frontPoint), box) : undefined;
     const plots: Plot[] = [];
     const title = `Replicas over time, ${run.label}`;
     if (replicaSeries.length > 0)

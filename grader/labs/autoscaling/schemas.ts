@@ -3,7 +3,6 @@
  * measurement and the simulations. Everything the child returns is re-validated with these.
  */
 import { z } from 'zod';
-import { WorkGrowth } from '../../kit/cost-growth.js';
 import { WireRequests } from '../../kit/wire.js';
 
 const int = z.number().int();
@@ -36,9 +35,6 @@ export const ScalingInput = z.strictObject({
   seed: int,
 });
 export type ScalingInput = z.infer<typeof ScalingInput>;
-
-export const ScalingOutput = WorkGrowth;
-export type ScalingOutput = WorkGrowth;
 
 export const SimRun = z.strictObject({
   label: z.string(),

@@ -3,23 +3,16 @@
  * child-side driver builds it from the student's files, the oracle from reference/autoscaling's.
  */
 import { referenceOracle } from '../../kit/oracle.js';
+import type { Request } from '../../../sim/entities/request.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 import type { InferlineConfig } from './schemas.js';
 
-/** What the envelope and the tuner read of a request. */
-export interface ArrivingRequest {
-  readonly arrivedAt: number;
-  readonly numPrefillTokens: number;
-  readonly numDecodeTokens: number;
-}
-
 export interface Envelope {
-  onRequestArrival(request: ArrivingRequest): void;
+  /** The envelope reads only these of a request. */
+  onRequestArrival(request: Pick<Request, 'arrivedAt' | 'numPrefillTokens' | 'numDecodeTokens'>): void;
   getMaxRequestRate(time: number, windowSize: number, lookBackTime: number): number;
 }
-
-export type { InferlineConfig } from './schemas.js';
 
 /** The tuner as the probes drive it: a config, an envelope (a stand-in for tune()), and μ to read. */
 export interface Inferline extends Autoscaler {
@@ -39,12 +32,10 @@ export interface AutoscalingModule {
   readonly custom: { readonly CustomAutoscaler: new (level: 1 | 2 | 3) => Autoscaler };
 }
 
-export const MODULE_FILES = {
+/** reference/autoscaling as the lab's module, for the unit probes and the scenario runs. */
+export const oracle = referenceOracle<AutoscalingModule>('autoscaling', {
   routers: 'scaling-routers.ts',
   envelope: 'network-envelope.ts',
   inferline: 'inferline-autoscaler.ts',
   custom: 'custom-autoscaler.ts',
-} as const satisfies Record<keyof AutoscalingModule, string>;
-
-/** reference/autoscaling as the lab's module, for the unit probes and the scenario runs. */
-export const oracle = referenceOracle<AutoscalingModule>('autoscaling', MODULE_FILES);
+});

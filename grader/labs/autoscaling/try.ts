@@ -6,16 +6,15 @@
 import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { loadExport, measureEach, type LabTry } from '../../kit/try.js';
-import { runMetrics, simulateCluster } from './simulate.js';
+import type { Level } from './schemas.js';
+import { levelLabel, runMetrics, simulateCluster } from './simulate.js';
 import { shippedTrace } from './workloads.js';
 
-type Level = 0 | 1 | 2 | 3;
-/** The autoscaler at a level (0: InferLine), or undefined for a fixed cluster. */
+/** The autoscaler at a level, or undefined for a fixed cluster. */
 type Policy = (level: Level) => Autoscaler | undefined;
 const LEVELS: readonly Level[] = [0, 1, 2, 3];
-const name = (level: Level) => (level === 0 ? 'InferLine' : `custom level ${level}`);
-const costKey = (level: Level) => `${name(level)}: total cost ($)`;
-const p90Key = (level: Level) => `${name(level)}: P90 e2e (s)`;
+const costKey = (level: Level) => `${levelLabel(level)}: total cost ($)`;
+const p90Key = (level: Level) => `${levelLabel(level)}: P90 e2e (s)`;
 
 export const autoscalingTry: LabTry<Policy> = {
   lab: 'autoscaling',
@@ -32,7 +31,7 @@ export const autoscalingTry: LabTry<Policy> = {
   measure(policy) {
     const run = shippedTrace(REPO_ROOT);
     let fixed: ReturnType<typeof runMetrics> | undefined;
-    return measureEach(LEVELS, name, (level) => {
+    return measureEach(LEVELS, levelLabel, (level) => {
       const autoscaler = policy(level);
       // A fixed cluster gives the same run at every level: simulate it once.
       const m =

@@ -13,9 +13,6 @@ import type { SimRun } from './schemas.js';
 
 const TRACE_DURATION = 3600;
 
-/** A hidden trace: a run whose label names its shape. */
-export type Workload = SimRun;
-
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 const uniform = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng.next();
 
@@ -81,15 +78,13 @@ const PROFILES = { steps: stepsProfile, ramp: rampProfile, spikes: spikesProfile
 /** Requests like the shipped trace's, arriving at the rate `profile` gives, drawn from `seed`. */
 function profileRun(label: string, profile: readonly RatePoint[], seed: number): SimRun {
   const arrivedAt = rateProfileArrivals(profile, new Rng(seed).fork('arrivals'));
-  const [numPrefillTokens, numDecodeTokens] = [
-    shipped.AUTOSCALING_PROMPT_TOKENS,
-    shipped.AUTOSCALING_DECODE_TOKENS,
-  ].map((n) => arrivedAt.map(() => n));
-  return { label, requests: { arrivedAt, numPrefillTokens: numPrefillTokens!, numDecodeTokens: numDecodeTokens! } };
+  const numPrefillTokens = arrivedAt.map(() => shipped.AUTOSCALING_PROMPT_TOKENS);
+  const numDecodeTokens = arrivedAt.map(() => shipped.AUTOSCALING_DECODE_TOKENS);
+  return { label, requests: { arrivedAt, numPrefillTokens, numDecodeTokens } };
 }
 
-/** One hidden workload per shape, from seeds derived from the hidden seed and the item `label`. */
-export function hiddenWorkloads(hiddenSeed: number, label: string): Workload[] {
+/** One hidden workload per shape (its label names the shape), from seeds derived from the hidden seed and the item `label`. */
+export function hiddenWorkloads(hiddenSeed: number, label: string): SimRun[] {
   const rng = new Rng(hiddenSeed).fork(`autoscaling-${label}`);
   return (['steps', 'ramp', 'spikes'] as const).map((shape) => {
     const seed = rng.int(1, 2 ** 31 - 1);

@@ -1,8 +1,6 @@
 /**
- * The routing lab's child side, minus the student's module. Unit probes run here whole (probes.ts).
- * Simulations do not: the engine runs in the grader (engine-host.ts) and asks the child, per router
- * call, what the student's router decides (grader/kit/router-session.ts). driver.ts serves it in the
- * sandbox; tests run the probes in-process (grader/kit/in-process.ts).
+ * The routing lab's child side, minus the student's module: the unit probes (probes.ts), and the kit's
+ * per-call router tasks for the engine that runs in the grader (engine-host.ts, grader/kit/router-session.ts).
  */
 import type { LabChild } from '../../kit/driver.js';
 import { routerSessionTasks } from '../../kit/router-session.js';

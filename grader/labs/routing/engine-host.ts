@@ -1,34 +1,19 @@
 /**
- * The routing lab's simulations, run in the grader (a worker thread, see ../shared/engine-worker.ts)
- * with the hidden workloads: the student's router lives in the sandboxed child, and a ProxyRouter
- * asks it for every decision the engine needs (schedule, markReplicaToFree), sending only what a
- * router may see (grader/kit/router-proxy.ts). Decode lengths never leave the grader, and the latencies that are
- * scored come from this engine directly.
+ * The routing lab's simulations, run in the grader (a worker thread, grader/kit/engine-worker.ts) with
+ * the hidden workloads: a ProxyRouter asks the student's router in the sandboxed child for every
+ * decision, sending only what a router may see (grader/kit/router-proxy.ts). Decode lengths never leave
+ * the grader, and the scored latencies come from this engine directly.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TimelineData, TimelineSeries } from '../../../sim/metrics/timeline/index.js';
 import { childAsker, ChildGone, type EngineWorkerData } from '../../kit/engine-worker.js';
 import { narrowToShownWindow, reportRecorder } from '../../kit/timelines.js';
 import { InvalidAnswer, ProxyRouter, type Ask } from '../../kit/router-proxy.js';
-import { TIMELINE_SERIES_RESOLUTION, type SimulationRun } from './schemas.js';
+import { TIMELINE_SERIES_RESOLUTION, type HostResult, type RunOutcome, type SimulationRun } from './schemas.js';
 import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
 import { runConfig, simulateRouting } from './simulate.js';
 
-export interface RunOutcome {
-  readonly label: string;
-  readonly problems: string[];
-  readonly e2e: number | null;
-  readonly requestsPerReplica: Record<string, number>;
-  readonly e2es: number[];
-  /** The run's timeline, frozen to cross the thread (only for the runs asked for: the report's side-by-side view). */
-  readonly timeline?: { readonly data: TimelineData; readonly endTime: number };
-}
-
 /** The reference's run on the same workload, as a series: the window is chosen against it. */
-export interface TimelineReference {
-  readonly series: TimelineSeries;
-  readonly endTime: number;
-}
+export type TimelineReference = Parameters<typeof narrowToShownWindow>[2];
 
 /**
  * What the worker is started with: the runs, and the first run's reference series when the report
@@ -41,19 +26,14 @@ export interface HostInput {
   readonly timelineReference?: TimelineReference;
 }
 
-export interface HostResult {
-  readonly runs: RunOutcome[];
-  /** The child answered with data of the wrong shape: the item's verdict is invalid-output. */
-  readonly invalid?: string;
-  /** The child ended before answering (its outcome gives the verdict). */
-  readonly ended?: boolean;
-}
-
 export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineReference?: TimelineReference): HostResult {
   const outcomes: RunOutcome[] = [];
   for (const [index, run] of runs.entries()) {
-    const problems: string[] = [];
     let proxy: ProxyRouter | undefined;
+    const decodeReads = (): string[] =>
+      proxy !== undefined && proxy.decodeTokenReads > 0
+        ? [`read numDecodeTokens ${proxy.decodeTokenReads} time(s); routers may not use the decode length`]
+        : [];
     try {
       const seed = runConfig(run).seed;
       const recorder =
@@ -67,11 +47,10 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRefer
         observers: recorder === undefined ? [] : [recorder],
         onTune: (now) => (lastTune = now),
       });
+      const { endTime, numCompleted } = result;
       const n = run.requests.arrivedAt.length;
-      if (proxy!.decodeTokenReads > 0)
-        problems.push(`read numDecodeTokens ${proxy!.decodeTokenReads} time(s); routers may not use the decode length`);
-      if (result.numCompleted < n)
-        problems.push(`${n - result.numCompleted} of ${n} requests were never routed or never finished`);
+      const problems = decodeReads();
+      if (numCompleted < n) problems.push(`${n - numCompleted} of ${n} requests were never routed or never finished`);
       outcomes.push({
         label: run.label,
         problems,
@@ -79,20 +58,13 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRefer
         requestsPerReplica: perReplicaCounts(result),
         e2es: e2eValues(result),
         ...(recorder !== undefined && timelineReference !== undefined
-          ? {
-              timeline: {
-                data: narrowToShownWindow(recorder.freeze(result.endTime), result.endTime, timelineReference),
-                endTime: result.endTime,
-              },
-            }
+          ? { timeline: { data: narrowToShownWindow(recorder.freeze(endTime), endTime, timelineReference), endTime } }
           : {}),
       });
     } catch (err) {
       if (err instanceof ChildGone) return { runs: outcomes, ended: true };
       if (err instanceof InvalidAnswer) return { runs: outcomes, invalid: err.message };
-      if (proxy !== undefined && proxy.decodeTokenReads > 0)
-        problems.push(`read numDecodeTokens ${proxy.decodeTokenReads} time(s); routers may not use the decode length`);
-      problems.push(`the router's decisions break the rules: ${(err as Error).message}`);
+      const problems = [...decodeReads(), `the router's decisions break the rules: ${(err as Error).message}`];
       outcomes.push({ label: run.label, problems, e2e: null, requestsPerReplica: {}, e2es: [] });
     }
   }

@@ -1,10 +1,8 @@
 /**
- * The routing lab's unit probes: small hand-made clusters, one `schedule(0)` call each. The child runs
- * them on the student's router, the parent on the reference (the oracle), and each probe's `compare`
- * says what must hold against the reference's answer. Ties may be broken any way (the reference breaks
- * them at random), so no probe asks for the reference's exact assignments: the routing rules are
- * literal (every request once, only to a listed replica that is not marked, no decode-length reads),
- * and the rest is about where the reference sends requests and where it sends none.
+ * The routing lab's unit probes: small hand-made clusters, one `schedule(0)` call each, on the student's
+ * router in the child and the reference's in the parent. The reference breaks ties at random, so no probe
+ * asks for its exact assignments: the routing rules are checked literally, and the rest against where
+ * the reference sends requests and where it sends none.
  */
 import { z } from 'zod';
 import { Request } from '../../../sim/entities/request.js';
@@ -13,7 +11,7 @@ import type { ReplicaView } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import type { Probe } from '../../kit/probes.js';
 import type { UnitLab } from '../../kit/unit-item.js';
-import { Assignments, finite } from '../../kit/router-session.js';
+import { Assignments, scheduleCall } from '../../kit/router-session.js';
 import { oracle, type RoutingModule } from './student.js';
 
 /** The routers' random stream in every probe: the lab's public seed (labs/routing/manifest.json). */
@@ -24,14 +22,14 @@ const DECODE_PLACEHOLDER = 1000;
 const Routed = z.strictObject({ assignments: Assignments, decodeTokenReads: z.number().int().nonnegative() });
 type Routed = z.infer<typeof Routed>;
 type PerReplica = ReadonlyMap<number, number>;
+type RoutingProbe = Probe<RoutingModule>;
 
 interface Cluster {
   readonly replicas: readonly ReplicaView[];
-  readonly marked: readonly number[];
   /** Prompt lengths of the queued requests, all arriving at t=0. */
   readonly prefills: readonly number[];
-  /** Why a replica the reference leaves alone must get nothing (relation 'none'). */
-  readonly why?: string;
+  /** Replicas marked for scale-down (none when absent). */
+  readonly marked?: readonly number[];
 }
 
 const replica = (replicaId: number, numRunning = 0, numWaiting = 0, numFreeBlocks = 7424): ReplicaView => ({
@@ -46,14 +44,12 @@ const replica = (replicaId: number, numRunning = 0, numWaiting = 0, numFreeBlock
 function route(m: RoutingModule, c: Cluster): Routed {
   let decodeTokenReads = 0;
   const router = new m.AiRouter({ cluster: { replicas: c.replicas }, rng: new Rng(ROUTER_SEED) });
-  for (const id of c.marked) router.replicasToFree.add(id);
+  for (const id of c.marked ?? []) router.replicasToFree.add(id);
   c.prefills.forEach((numPrefillTokens, id) => {
     const request = new Request({ id, arrivedAt: 0, numPrefillTokens, numDecodeTokens: DECODE_PLACEHOLDER });
     router.addRequest(routableView(request, () => decodeTokenReads++));
   });
-  const out = router.schedule(0);
-  if (!Array.isArray(out)) throw new TypeError(`schedule() returned ${typeof out}, not an array of assignments`);
-  return { assignments: out.map((a) => [finite(a?.request?.id), finite(a?.replicaId)]), decodeTokenReads };
+  return { assignments: scheduleCall(router, 0), decodeTokenReads };
 }
 
 /** Breaks of the routing rules in `r` on cluster `c`, and the requests per replica. */
@@ -61,7 +57,8 @@ function ruleProblems(c: Cluster, r: Routed): { problems: string[]; per: Map<num
   const problems: string[] = [];
   if (r.decodeTokenReads > 0)
     problems.push(`read numDecodeTokens ${r.decodeTokenReads} time(s); routers may not use the decode length`);
-  const live = new Set(c.replicas.map((x) => x.replicaId).filter((id) => !c.marked.includes(id)));
+  const marked = new Set(c.marked);
+  const live = new Set(c.replicas.map((x) => x.replicaId).filter((id) => !marked.has(id)));
   const per = new Map<number, number>();
   const seen = new Set<number>();
   for (const [requestId, replicaId] of r.assignments) {
@@ -79,7 +76,7 @@ function ruleProblems(c: Cluster, r: Routed): { problems: string[]; per: Map<num
     seen.add(requestId);
     if (!live.has(replicaId))
       problems.push(
-        `assigned request ${requestId} to replica ${replicaId}, which is ${c.marked.includes(replicaId) ? 'marked for scale-down' : 'not in the cluster'}`,
+        `assigned request ${requestId} to replica ${replicaId}, which is ${marked.has(replicaId) ? 'marked for scale-down' : 'not in the cluster'}`,
       );
     per.set(replicaId, (per.get(replicaId) ?? 0) + 1);
   }
@@ -107,18 +104,12 @@ function relationProblem(relation: Relation, c: Cluster, want: PerReplica, got: 
         : n(want, id) > 0 && n(got, id) === 0;
   const id = ids.find(broken);
   if (id === undefined) return undefined;
-  if (relation === 'same')
-    return `expected ${ids.map((i) => n(want, i)).join(', ')} requests on replicas ${ids.join(', ')}`;
-  return relation === 'none' ? `sent a request to replica ${id}, ${c.why}` : `left replica ${id} without requests`;
+  if (relation === 'some') return `left replica ${id} without requests`;
+  if (relation === 'none') return `sent a request to replica ${id}, which is the busiest by far`;
+  return `expected ${ids.map((i) => n(want, i)).join(', ')} requests on replicas ${ids.join(', ')}`;
 }
 
-function routingProbe(
-  name: string,
-  expect: string,
-  c: Cluster,
-  relation?: Relation,
-  hidden = false,
-): Probe<RoutingModule> {
+function routingProbe(name: string, expect: string, c: Cluster, relation?: Relation, hidden = false): RoutingProbe {
   return {
     name,
     hidden,
@@ -140,22 +131,17 @@ function routingProbe(
 
 const idle = (ids: readonly number[]) => ids.map((id) => replica(id));
 
-const unitCases = (): Probe<RoutingModule>[] => [
+const unitCases = (): RoutingProbe[] => [
   routingProbe(
     'spreads equal requests over idle replicas',
     '8 equal requests on 4 idle replicas: 2 each',
-    { replicas: idle([0, 1, 2, 3]), marked: [], prefills: Array(8).fill(500) },
+    { replicas: idle([0, 1, 2, 3]), prefills: Array(8).fill(500) },
     'same',
   ),
   routingProbe(
     'avoids a busy replica',
     'replica 0 runs 60 requests with 5 queued; 3 new requests go elsewhere',
-    {
-      replicas: [replica(0, 60, 5, 400), ...idle([1, 2, 3])],
-      marked: [],
-      prefills: [800, 800, 800],
-      why: 'which is the busiest by far',
-    },
+    { replicas: [replica(0, 60, 5, 400), ...idle([1, 2, 3])], prefills: [800, 800, 800] },
     'none',
   ),
   routingProbe(
@@ -166,7 +152,7 @@ const unitCases = (): Probe<RoutingModule>[] => [
   routingProbe(
     'handles non-contiguous replica ids',
     'replicas 3, 7 and 12 (0..2 were removed): every request goes to one of them, and each gets some',
-    { replicas: idle([3, 7, 12]), marked: [], prefills: Array(6).fill(300) },
+    { replicas: idle([3, 7, 12]), prefills: Array(6).fill(300) },
     'some',
   ),
   routingProbe(
@@ -187,7 +173,7 @@ function gappedIds(rng: Rng, n: number): number[] {
  * Hidden variants of the public cases, drawn from the hidden seed: clusters of 3 to 6 replicas with
  * removed ids, marked replicas among them, uneven load, and one replica far busier than the rest.
  */
-function hiddenCases(seed: number): Probe<RoutingModule>[] {
+function hiddenCases(seed: number): RoutingProbe[] {
   const rng = new Rng(seed);
   const prompts = (count: number) => Array.from({ length: count }, () => rng.int(50, 2000));
   const hidden = (name: string, expect: string, c: Cluster, relation?: Relation) =>
@@ -216,13 +202,13 @@ function hiddenCases(seed: number): Probe<RoutingModule>[] {
     hidden(
       'avoids the busiest replica',
       `replica ${busiest} runs dozens of requests with a queue, the others (${busyIds.join(', ')}) are nearly idle`,
-      { replicas: busy, marked: [], prefills: prompts(busyIds.length - 1), why: 'which is the busiest by far' },
+      { replicas: busy, prefills: prompts(busyIds.length - 1) },
       'none',
     ),
     hidden(
       'spreads equal requests over idle replicas',
       `${perReplica * idleIds.length} equal requests on idle replicas ${idleIds.join(', ')}: ${perReplica} each`,
-      { replicas: idle(idleIds), marked: [], prefills: Array(perReplica * idleIds.length).fill(rng.int(100, 1500)) },
+      { replicas: idle(idleIds), prefills: Array(perReplica * idleIds.length).fill(rng.int(100, 1500)) },
       'same',
     ),
     hidden(

@@ -8,12 +8,10 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../../sim/config/paths.js';
 import { mean } from '../../../sim/metrics/stats.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
-import { InvalidOutput } from '../../kit/item.js';
-import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
-import { median } from '../../kit/rules.js';
+import { InvalidOutput, type ItemContext, type ItemImplementation, type ItemOutcome } from '../../kit/item.js';
 import { fmt, pct } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
-import { linear, threshold } from '../../kit/rules.js';
+import { linear, median, threshold } from '../../kit/rules.js';
 import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
 import { derivedSeed, derivedSeeds } from '../../kit/seeds.js';
 import { routingWorkload } from '../../../sim/analysis/routing-workloads.js';
@@ -21,44 +19,44 @@ import { cachedRecording, thawRun, windowRecorder, type FrozenRun, type Timeline
 import { versusBaselines } from '../../kit/versus-baselines.js';
 import { barChart, cdfChart } from '../../kit/charts.js';
 import { runEngineWorker } from '../../kit/engine-worker.js';
-import { hostRuns, type HostInput, type HostResult, type RunOutcome } from './engine-host.js';
-import { routingUnits } from './probes.js';
-import { BaselineRun, HostOutput, TIMELINE_SERIES_RESOLUTION, type SimulationRun } from './schemas.js';
-import { benchmarkRun, simulateRouting, workloadRun } from './simulate.js';
+import { hostRuns, type HostInput } from './engine-host.js';
+import {
+  BaselineRun,
+  HostOutput,
+  TIMELINE_SERIES_RESOLUTION,
+  type HostResult,
+  type RunOutcome,
+  type SimulationRun,
+} from './schemas.js';
+import { benchmarkRun, simulateRouting, workloadRun, type MakeRouter } from './simulate.js';
+import { oracle } from './student.js';
 
 const ENGINE_HOST = join(REPO_ROOT, 'grader', 'labs', 'routing', 'engine-host.ts');
 
 /** A run and the seed that drew it: with the run's label, the result cache's key. */
-interface Workload {
-  readonly run: SimulationRun;
-  readonly seed: number;
-}
+type Workload = { readonly run: SimulationRun; readonly seed: number };
 
 /** The engine's shipped routers, by the name reports show: the anchors a submission must beat. */
 const BASELINES = { llq: 'llq', lor: 'lor', 'round robin': 'round_robin', random: 'random' } as const;
 type Baseline = keyof typeof BASELINES;
 
-const summary = (result: ReturnType<typeof simulateRouting>): BaselineRun => ({
-  mean: meanE2e(result)!,
-  e2es: e2eValues(result),
-  perReplica: perReplicaCounts(result),
-});
-
-function baseline(w: Workload, name: Baseline, ctx: ItemContext): Promise<BaselineRun> {
-  const what = `baseline ${BASELINES[name]} on ${w.run.label}`;
-  return cached({ repoRoot: ctx.repoRoot, lab: 'routing', what, seed: w.seed }, BaselineRun, () =>
-    summary(simulateRouting(w.run, ROUTERS[BASELINES[name]], { guardDecodeTokens: false })),
-  );
+async function referenceRouter(ctx: ItemContext): Promise<MakeRouter> {
+  const { AiRouter } = await oracle.reference(ctx);
+  return (init) => new AiRouter(init);
 }
 
-/** The reference router's run on `w` (in the grader's engine, cached like a baseline). */
-function referenceRun(w: Workload, ctx: ItemContext): Promise<BaselineRun> {
-  const what = `reference on ${w.run.label}`;
-  return cached({ repoRoot: ctx.repoRoot, lab: 'routing', what, seed: w.seed }, BaselineRun, async () => {
-    const { AiRouter } = await routingUnits.oracle.reference(ctx);
-    return summary(simulateRouting(w.run, (init) => new AiRouter(init), { guardDecodeTokens: false }));
+/** A trusted router's run on `w` (`what`: whose), in the grader's engine, cached by the workload's seed. */
+function trustedRun(w: Workload, what: string, ctx: ItemContext, router: () => MakeRouter | Promise<MakeRouter>) {
+  const key = { repoRoot: ctx.repoRoot, lab: 'routing', what: `${what} on ${w.run.label}`, seed: w.seed };
+  return cached(key, BaselineRun, async () => {
+    const result = simulateRouting(w.run, await router(), { guardDecodeTokens: false });
+    return { mean: meanE2e(result)!, e2es: e2eValues(result), perReplica: perReplicaCounts(result) };
   });
 }
+
+const baseline = (w: Workload, name: Baseline, ctx: ItemContext) =>
+  trustedRun(w, `baseline ${BASELINES[name]}`, ctx, () => ROUTERS[BASELINES[name]]);
+const referenceRun = (w: Workload, ctx: ItemContext) => trustedRun(w, 'reference', ctx, () => referenceRouter(ctx));
 
 /**
  * The reference router's series on the same workload (cached; a whole run's events would be ~100 MB),
@@ -67,11 +65,8 @@ function referenceRun(w: Workload, ctx: ItemContext): Promise<BaselineRun> {
 const referenceSeries = (w: Workload, ctx: ItemContext) =>
   cachedRecording(
     { repoRoot: ctx.repoRoot, lab: 'routing', what: `reference series on ${w.run.label}`, seed: w.seed },
-    async (recorder) => {
-      const { AiRouter } = await routingUnits.oracle.reference(ctx);
-      return simulateRouting(w.run, (init) => new AiRouter(init), { guardDecodeTokens: false, observers: [recorder] })
-        .endTime;
-    },
+    async (recorder) =>
+      simulateRouting(w.run, await referenceRouter(ctx), { guardDecodeTokens: false, observers: [recorder] }).endTime,
     { seriesOnly: true, seriesResolution: TIMELINE_SERIES_RESOLUTION },
   ).catch(() => undefined);
 
@@ -82,22 +77,14 @@ const referenceSeries = (w: Workload, ctx: ItemContext) =>
 async function routingTimelines(w: Workload, student: FrozenRun | undefined, ctx: ItemContext) {
   const series = await referenceSeries(w, ctx);
   if (student === undefined || series === undefined) return undefined;
-  const { AiRouter } = await routingUnits.oracle.reference(ctx);
+  const router = await referenceRouter(ctx);
   const studentRun = thawRun(student);
-  const pair: TimelinePair = {
-    workload: w.run.label,
-    student: studentRun,
-    reference: series,
-    rerecord: (window) => {
-      const recorder = windowRecorder(window);
-      const { endTime } = simulateRouting(w.run, (init) => new AiRouter(init), {
-        guardDecodeTokens: false,
-        observers: [recorder],
-      });
-      return { student: studentRun, reference: { recorder, endTime } };
-    },
+  const rerecord = (window: readonly [number, number]) => {
+    const recorder = windowRecorder(window);
+    const { endTime } = simulateRouting(w.run, router, { guardDecodeTokens: false, observers: [recorder] });
+    return { student: studentRun, reference: { recorder, endTime } };
   };
-  return pair;
+  return { workload: w.run.label, student: studentRun, reference: series, rerecord } satisfies TimelinePair;
 }
 
 const perReplicaChart = (title: string, groups: Readonly<Record<string, Record<string, number>>>) =>
@@ -156,9 +143,7 @@ function simulationItem(
     async score(host, prepared, ctx, maxScore) {
       if (host.invalid !== undefined) throw new InvalidOutput(host.invalid);
       const runs = host.runs;
-      const recorded = runs[0]?.timeline;
-      const first = prepared[0]!;
-      const timelines = timeline ? await routingTimelines(first, recorded, ctx) : undefined;
+      const timelines = timeline ? await routingTimelines(prepared[0]!, runs[0]?.timeline, ctx) : undefined;
       const extra = timelines !== undefined ? { timelines } : {};
       const problems = runs.flatMap((c) => c.problems.map((p) => `${c.label}: ${p}`));
       if (runs.length < prepared.length) problems.push(`${prepared[runs.length]!.run.label}: no result for this run`);
@@ -169,11 +154,8 @@ function simulationItem(
   };
 }
 
-const SCALE_EVENTS = [
-  { time: 200, delta: -1 },
-  { time: 400, delta: 2 },
-  { time: 700, delta: -1 },
-];
+const scaleEvents = (...events: [time: number, delta: number][]) => events.map(([time, delta]) => ({ time, delta }));
+const SCALE_EVENTS = scaleEvents([200, -1], [400, 2], [700, -1]);
 
 /** The public workload with replicas removed and added: the rules must hold (all or nothing). */
 export const correctnessItem = simulationItem(
@@ -208,9 +190,9 @@ async function versus(runs: readonly RunOutcome[], workloads: readonly Workload[
   const names = Object.keys(BASELINES) as Baseline[];
   const baselines = await Promise.all(
     workloads.map(async (w) => {
-      const out: Partial<Record<Baseline, BaselineRun>> = {};
+      const out = {} as Record<Baseline, BaselineRun>;
       for (const name of names) out[name] = await baseline(w, name, ctx);
-      return out as Record<Baseline, BaselineRun>;
+      return out;
     }),
   );
   const means = baselines.map((b) => Object.fromEntries(names.map((n) => [n, b[n].mean])) as Record<Baseline, number>);
@@ -243,11 +225,7 @@ const gradedWorkloads =
     });
 
 /** Scale events inside a 300 s run: a replica drained while busy (marked), two added, one more drained. */
-const HIDDEN_SCALE_EVENTS = [
-  { time: 100, delta: -1 },
-  { time: 150, delta: 2 },
-  { time: 200, delta: -1 },
-];
+const HIDDEN_SCALE_EVENTS = scaleEvents([100, -1], [150, 2], [200, -1]);
 
 /**
  * The smallest span between the two anchors: where the reference gains less than this over the best
@@ -284,28 +262,24 @@ export const versusBestRouter = (names: readonly string[], scaled: readonly stri
   simulationItem(gradedWorkloads(names, scaled), async (runs, workloads, ctx, maxScore) => {
     const v = await versus(runs, workloads, ctx);
     const references = await Promise.all(workloads.map((w) => referenceRun(w, ctx)));
-    const rows = runs.map((r, i) => ({
-      label: r.label,
-      yours: r.e2e!,
-      best: Math.min(...Object.values(v.means[i]!)),
-      reference: references[i]!.mean,
-    }));
-    const gains = rows.map((r) => 1 - r.yours / r.best);
-    const referenceGains = rows.map((r) => 1 - r.reference / r.best);
-    const { value: m, fullAt, score } = placedScore(gains, referenceGains, maxScore);
-    const table = versusBaselines(
-      rows.map((r) => ({
+    const best = v.means.map((means) => Math.min(...Object.values(means)));
+    const placed = versusBaselines(
+      runs.map((r, i) => ({
         label: r.label,
-        yours: r.yours,
-        baselines: { 'best engine router': r.best, reference: r.reference },
+        yours: r.e2e!,
+        baselines: { 'best engine router': best[i]!, reference: references[i]!.mean },
       })),
-    ).table;
+    );
+    const gains = placed.improvement['best engine router']!;
+    const referenceGains = references.map((r, i) => 1 - r.mean / best[i]!);
+    const { value: m, fullAt, score } = placedScore(gains, referenceGains, maxScore);
+    const value = Number(mean(v.e2e).toFixed(4));
     return {
       score,
       message:
         `median gain ${pct(m)} over the best of llq, lor, round robin and random (gain: 1 − your mean e2e / ` +
         `its; 0 points at 0%, full points at ${pct(fullAt)}, 80% of the reference's gain)`,
-      output: `${v.table}\n\n${table}`,
+      output: `${v.table}\n\n${placed.table}`,
       plots: [
         cdfChart({
           title: `e2e latency, ${runs[0]!.label}`,
@@ -323,13 +297,7 @@ export const versusBestRouter = (names: readonly string[], scaled: readonly stri
         }),
       ],
       leaderboard: leaderboard
-        ? [
-            {
-              name: 'mean e2e over the graded workloads (s)',
-              value: Number(mean(v.e2e).toFixed(4)),
-              order: 'asc' as const,
-            },
-          ]
+        ? [{ name: 'mean e2e over the graded workloads (s)', value, order: 'asc' } as const]
         : undefined,
       extra: { gainOverBestRouter: gains, referenceGainOverBestRouter: referenceGains, meanE2e: v.e2e },
     };

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { FrozenRun } from '../../kit/timelines.js';
 import { WireRequests } from '../../kit/wire.js';
-import type { HostResult } from './engine-host.js';
 
 /** Resolution (s) of the series the report compares to pick its timeline window: fine enough to draw 50 s. */
 export const TIMELINE_SERIES_RESOLUTION = 0.1;
@@ -23,27 +22,33 @@ export const SimulationRun = z.strictObject({
   /**
    * The engine config of a graded workload (sim/analysis/routing-workloads.ts: replicaMix,
    * executionModel, clients, …) and the seed that drew it, which seeds the engine too. Absent: the
-   * seed's benchmark cluster (simulate.ts's benchmarkConfig) with engine seed 0.
+   * benchmark cluster (simulate.ts, runConfig) with engine seed 0.
    */
   engine: z.strictObject({ config: z.record(z.string(), z.unknown()), seed: z.number().int() }).optional(),
 });
 export type SimulationRun = z.infer<typeof SimulationRun>;
 
-/** What `drive` returns (engine-host.ts's HostResult): the simulation items' output schema. */
-export const HostOutput: z.ZodType<HostResult> = z.strictObject({
-  runs: z.array(
-    z.strictObject({
-      label: z.string(),
-      problems: z.array(z.string()),
-      e2e: z.number().nullable(),
-      requestsPerReplica: z.record(z.string(), z.number()),
-      e2es: z.array(z.number()),
-      timeline: FrozenRun.optional(),
-    }),
-  ),
+/** One run as engine-host.ts scored it. */
+export const RunOutcome = z.strictObject({
+  label: z.string(),
+  problems: z.array(z.string()),
+  e2e: z.number().nullable(),
+  requestsPerReplica: z.record(z.string(), z.number()),
+  e2es: z.array(z.number()),
+  /** The run's timeline, frozen to cross the thread (only for the runs asked for: the report's side-by-side view). */
+  timeline: FrozenRun.optional(),
+});
+export type RunOutcome = z.infer<typeof RunOutcome>;
+
+/** What `drive` returns (engine-host.ts's hostRuns): the simulation items' output schema. */
+export const HostOutput = z.strictObject({
+  runs: z.array(RunOutcome),
+  /** The child answered with data of the wrong shape: the item's verdict is invalid-output. */
   invalid: z.string().optional(),
+  /** The child ended before answering (its outcome gives the verdict). */
   ended: z.boolean().optional(),
 });
+export type HostResult = z.infer<typeof HostOutput>;
 
 /** An engine baseline's run, as the result cache keeps it. */
 export const BaselineRun = z.strictObject({

@@ -3,27 +3,14 @@
  * student's through engine-host.ts, the engine's baselines and the reference in the grader), so every
  * side sees exactly the same cluster.
  */
-import { buildSimulation, loadRequests } from '../../../sim/config/build.js';
+import { loadRequests } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
-import { Simulator, type SimulationObserver, type SimulationResult } from '../../../sim/engine/simulator.js';
+import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
-import { quietConfig } from '../../kit/simulation.js';
+import { quietConfig, runSimulation } from '../../kit/simulation.js';
 import { fromWire, toWire } from '../../kit/wire.js';
 import type { ScalingStep, SimulationRun } from './schemas.js';
-
-/** The benchmark cluster: Llama-2-7B on A100-80GB, TP1, vllm batching with Vidur's defaults. */
-export function benchmarkConfig(replicas: number, seed = 0): SimulationConfig {
-  return quietConfig({
-    model: 'llama-2-7b',
-    device: 'a100',
-    tp: 1,
-    replicas,
-    replicaScheduler: 'vllm',
-    executionModel: 'fitted',
-    seed,
-  });
-}
 
 const BENCHMARK_REPLICAS = 4;
 const BENCHMARK_DURATION = 1000;
@@ -47,13 +34,8 @@ export function workloadRun(
 ): SimulationRun {
   const engine = { config: { ...config }, seed };
   const parsed = runConfig({ engine });
-  return {
-    label,
-    replicas: parsed.replicas,
-    requests: toWire(loadRequests(parsed), { clientId: true }),
-    scaling,
-    engine,
-  };
+  const requests = toWire(loadRequests(parsed), { clientId: true });
+  return { label, replicas: parsed.replicas, requests, scaling, engine };
 }
 
 /** The engine config a run is simulated with. */
@@ -61,23 +43,22 @@ export function runConfig(run: {
   readonly replicas?: number;
   readonly engine?: SimulationRun['engine'];
 }): SimulationConfig {
-  if (run.engine === undefined) return benchmarkConfig(run.replicas ?? BENCHMARK_REPLICAS);
-  return parseConfig({ ...run.engine.config, seed: run.engine.seed, writeOutputs: false, progress: 'off' });
+  if (run.engine !== undefined) return quietConfig({ ...run.engine.config, seed: run.engine.seed });
+  // The benchmark cluster: Llama-2-7B on A100-80GB, TP1, vllm batching with Vidur's defaults.
+  const cluster = { model: 'llama-2-7b', device: 'a100', tp: 1, replicaScheduler: 'vllm', executionModel: 'fitted' };
+  return quietConfig({ ...cluster, replicas: run.replicas ?? BENCHMARK_REPLICAS, seed: 0 });
 }
 
-/** Adds or removes replicas at scripted times (multiples of the tune interval). */
-class ScriptedScaling implements Autoscaler {
-  readonly tuneInterval = 5;
-  readonly #steps: Map<number, number>;
-  readonly #onTune: ((now: number) => void) | undefined;
-  constructor(steps: readonly ScalingStep[], onTune?: (now: number) => void) {
-    this.#steps = new Map(steps.map((s) => [s.time, s.delta]));
-    this.#onTune = onTune;
-  }
-  tune(now: number): number {
-    this.#onTune?.(now);
-    return this.#steps.get(now) ?? 0;
-  }
+/** Adds or removes replicas at scripted times (multiples of the tune interval), telling `onTune` each time. */
+function scriptedScaling(steps: readonly ScalingStep[], onTune?: (now: number) => void): Autoscaler {
+  const deltas = new Map(steps.map((s) => [s.time, s.delta]));
+  return {
+    tuneInterval: 5,
+    tune(now) {
+      onTune?.(now);
+      return deltas.get(now) ?? 0;
+    },
+  };
 }
 
 export interface RoutingRunOptions {
@@ -89,26 +70,21 @@ export interface RoutingRunOptions {
   readonly onTune?: (now: number) => void;
 }
 
+export type MakeRouter = (init: RouterInit) => Router;
+
 export function simulateRouting(
   run: SimulationRun,
-  makeRouter: (init: RouterInit) => Router,
+  makeRouter: MakeRouter,
   options: RoutingRunOptions,
 ): SimulationResult {
-  const config = runConfig(run);
-  const setup = buildSimulation(config, {
-    requests: fromWire(run.requests),
-    makeRouter,
-    observers: options.observers,
-    autoscaling:
-      run.scaling.length > 0
-        ? {
-            policy: new ScriptedScaling(run.scaling, options.onTune),
-            scaleUpDelay: 10,
-            scaleDownDelay: 0,
-            minReplicas: 1,
-            maxReplicas: 16,
-          }
-        : undefined,
-  });
-  return new Simulator({ ...setup, guardDecodeTokens: options.guardDecodeTokens }).run();
+  const policy = run.scaling.length > 0 ? scriptedScaling(run.scaling, options.onTune) : undefined;
+  return runSimulation(
+    { ...runConfig(run), guardDecodeTokens: options.guardDecodeTokens },
+    {
+      requests: fromWire(run.requests),
+      makeRouter,
+      observers: options.observers,
+      autoscaling: policy && { policy, scaleUpDelay: 10, scaleDownDelay: 0, minReplicas: 1, maxReplicas: 16 },
+    },
+  );
 }

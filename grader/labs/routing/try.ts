@@ -1,18 +1,17 @@
 /** `npm run try -- routing`: your router on public-seed benchmark workloads beside round robin and lor. */
-import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
 import { loadExport, measuredPoints, measureEach, type LabTry } from '../../kit/try.js';
 import { meanE2e } from '../../kit/run-metrics.js';
-import { benchmarkRun, simulateRouting } from './simulate.js';
+import type { RoutingModule } from './student.js';
+import { benchmarkRun, simulateRouting, type MakeRouter } from './simulate.js';
 
-type RouterFactory = (init: RouterInit) => Router;
 const RATES = [2, 3] as const;
 const key = (qps: number) => `${qps} QPS: mean e2e (s)`;
 
-export const routingTry: LabTry<RouterFactory> = {
+export const routingTry: LabTry<MakeRouter> = {
   lab: 'routing',
   async load(dir) {
-    const AiRouter = await loadExport<new (init: RouterInit) => Router>(dir, 'ai-router.ts', 'AiRouter');
+    const AiRouter = await loadExport<RoutingModule['AiRouter']>(dir, 'ai-router.ts', 'AiRouter');
     return (init) => new AiRouter(init);
   },
   baselines: () => ({ 'round robin': ROUTERS.round_robin, lor: ROUTERS.lor }),
