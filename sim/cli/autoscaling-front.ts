@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { autoscalingOptions } from '../config/build.js';
 import { loadAutoscalerModule } from '../config/plugins.js';
 import { InputError } from '../errors.js';
-import { hypervolume } from '../metrics/hypervolume.js';
+import { hypervolume, referencePoint } from '../metrics/hypervolume.js';
 import { runSimulation } from '../run.js';
 import { frontChart } from '../report/autoscaling-charts.js';
 import { renderSvg } from '../report/charts.js';
@@ -27,8 +27,6 @@ export const DEFAULT_TRACES = [
   'traces/autoscaling-spikes.csv',
   'traces/autoscaling-steps.csv',
 ];
-/** The lab's hypervolume reference point: $50 for the 126,000 requests of the shipped trace, scaled by requests; 0.5 s P90. */
-export const referencePoint = (requests: number) => ({ cost: (50 * requests) / 126_000, latency: 0.5 });
 
 export interface LevelResult {
   readonly level: number;

@@ -66,3 +66,12 @@ export function hypervolume(points: readonly CostLatencyPoint[], reference: Hype
   }
   return area;
 }
+
+/**
+ * The autoscaling lab's reference point (labs/autoscaling/README.md): $50 for the 126,000 requests of the
+ * shipped trace, scaled by requests; 0.5 s P90. Shared by the front tool and the grader.
+ */
+export const referencePoint = (requests: number): HypervolumeReference => ({
+  cost: (50 * requests) / 126_000,
+  latency: 0.5,
+});

@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
-import { referencePoint } from '../../../sim/cli/autoscaling-front.js';
-import { hypervolume } from '../../../sim/metrics/hypervolume.js';
+import { hypervolume, referencePoint } from '../../../sim/metrics/hypervolume.js';
 import { mean } from '../../../sim/metrics/stats.js';
 import { frontChart, replicasChart, replicaSteps } from '../../../sim/report/autoscaling-charts.js';
 import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';

@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../../../../sim/config/paths.js';
 import { scoreItem, type ItemContext } from '../../../../grader/core/lab.js';
 import { lab } from '../../../../grader/labs/autoscaling/lab.js';
 import { configProblems, paretoItem, tuningItem, tuningShare } from '../../../../grader/labs/autoscaling/scenarios.js';
-import { referencePoint as hvReference } from '../../../../sim/cli/autoscaling-front.js';
+import { referencePoint as hvReference } from '../../../../sim/metrics/hypervolume.js';
 import { runSimulations } from '../../../../grader/labs/autoscaling/simulate.js';
 import { oracle } from '../../../../grader/labs/autoscaling/student.js';
 import { hiddenWorkloads, timelineTrace } from '../../../../grader/labs/autoscaling/workloads.js';

@@ -5,10 +5,8 @@
  * is marked loses the items whose hidden runs have scale events, with a message naming the request, the
  * replica and the time of the mark. Scored in-process (host-in-process.ts): no sandbox, no worker.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ItemContext } from '../../../../grader/core/lab.js';
 import { lab } from '../../../../grader/labs/routing/lab.js';
 import { oracle, type RoutingModule } from '../../../../grader/labs/routing/student.js';
@@ -34,11 +32,8 @@ async function benchmarkScores(module: RoutingModule): Promise<Record<string, nu
 }
 const total = (scores: Record<string, number>) => Object.values(scores).reduce((a, b) => a + b, 0);
 
-// One result cache for the file: the baselines and the reference run once, as in a grading.
-beforeAll(() => {
-  vi.stubEnv('SERVELAB_CACHE_DIR', mkdtempSync(join(tmpdir(), 'routing-grading-')));
-});
-afterAll(() => vi.unstubAllEnvs());
+// The checkout's result cache (as lab.test.ts and mutants.test.ts use): the baselines and the reference run
+// once per code version, as in a grading.
 
 describe('routing design and benchmark items', () => {
   it('are graded on the routing workloads, equal and unequal replicas, worth most of the lab', () => {

@@ -5,10 +5,7 @@
  * and simulation items. The reference is graded beside them, so a change that makes the reference
  * lose those points fails here too.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreItem, type ItemContext } from '../../../../grader/core/lab.js';
 import { handleRequest } from '../../../../grader/kit/driver.js';
 import { unitItem } from '../../../../grader/kit/unit-item.js';
@@ -38,13 +35,9 @@ async function score(module: RoutingModule, id: string): Promise<number> {
 const ALL = [...MUTANTS, ...ALTERNATIVES];
 let modules: Map<string, RoutingModule>;
 beforeAll(async () => {
-  vi.stubEnv('SERVELAB_CACHE_DIR', mkdtempSync(join(tmpdir(), 'routing-mutants-')));
   modules = await loadMutants('routing', ALL, oracle);
 });
-afterAll(() => {
-  removeMutantDirs('routing', ALL);
-  vi.unstubAllEnvs();
-});
+afterAll(() => removeMutantDirs('routing', ALL));
 
 describe('routing mutants', () => {
   it.each(MUTANTS.map((m) => [m.name, m.loses] as const))(
