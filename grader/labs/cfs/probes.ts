@@ -5,11 +5,12 @@
  * that arrival order and "tokens generated" disagree: a policy that ranks by arrival picks other
  * victims than one that ranks by generated tokens. Hidden variants draw their numbers from the seed.
  */
-import { Request } from '../../../sim/entities/request.js';
+import type { Request } from '../../../sim/entities/request.js';
 import { CpuSwapPool } from '../../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import type { BlockTransfer, SchedulerOutputs } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { Rng } from '../../../sim/workload/rng.js';
+import { requestAt } from '../../kit/hand-made.js';
 import { hookMethod } from '../../kit/instance-hook.js';
 import { compareFields, finiteOrNull as num, sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
 import { decodeSteps, encodeStep } from '../../kit/vllm-v0-step-replay.js';
@@ -37,18 +38,13 @@ function build(m: CfsModule, [numBlocks, cpuBlocks, specs]: Situation, cfsInterv
   const [gpu, cpu] = [new KvBlockManager(numBlocks, 16, 0), new CpuSwapPool(cpuBlocks)];
   const config = { maxNumSeqs: 512, maxNumBatchedTokens: 16368, maxModelLen: 16368, preemptionMode: 'swap' as const };
   const scheduler = new m.CfsScheduler({ config: { ...config, cfsInterval }, gpu, cpu });
-  const requests = specs.map((spec) => {
-    const r = new Request({ id: spec.id, arrivedAt: spec.id, numPrefillTokens: spec.prompt, numDecodeTokens: 2000 });
-    if (spec.generated > 0) {
-      r.onBatchStart(0);
-      r.onBatchEnd(0, spec.prompt, 0.01);
-      for (let k = 1; k < spec.generated; k++) r.onBatchEnd(0, 1, 0.01);
-    }
-    const blocks = gpu.blocksFor(r.numProcessedTokens);
-    if (spec.restarted === true) r.restart();
-    if (spec.at === 'running') gpu.allocate(r.id, blocks);
-    if (spec.at === 'swapped') cpu.swapOut(r.id, blocks);
-    scheduler[spec.at].push(r);
+  const requests = specs.map(({ id, at, prompt, generated, restarted }) => {
+    const init = { id, arrivedAt: id, numPrefillTokens: prompt, numDecodeTokens: 2000 };
+    const r = requestAt(init, generated && prompt + generated, { duration: 0.01, restarted });
+    // Running and swapped requests are never restarted: they hold blocks for every token so far.
+    if (at === 'running') gpu.allocate(r.id, gpu.blocksFor(r.numProcessedTokens));
+    if (at === 'swapped') cpu.swapOut(r.id, gpu.blocksFor(r.numProcessedTokens));
+    scheduler[at].push(r);
     return r;
   });
   cpu.takeStepLog();

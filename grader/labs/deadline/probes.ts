@@ -10,8 +10,15 @@ import * as btm from '../../../sim/policies/replica/deadline/batch-time-model.js
 import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { compareFields, compareSteps, probeKind, type Probe, type ProbeSet } from '../../kit/probes.js';
-import { advance, holding, ids, req, scripted as request, step as stepOnce } from '../../kit/scripted-replica.js';
-import type { Scripted as Req } from '../../kit/scripted-replica.js';
+import {
+  advance,
+  holding,
+  ids,
+  req,
+  scripted as request,
+  step as stepOnce,
+  type Scripted as Req,
+} from '../../kit/hand-made.js';
 import type { DeadlineModule, LabScheduler } from './student.js';
 
 type DeadlineProbe = Probe<DeadlineModule>;
@@ -37,7 +44,7 @@ const situation = (m: DeadlineModule, spec: SchedulerSpec, running: Req[], waiti
   holding(scheduler(m, spec), running, waiting);
 const sortedIds = (list: readonly Request[], cmp: (a: Request, b: Request) => number) => ids([...list].sort(cmp));
 const round = (x: number) => Math.round(x * 1e9) / 1e9;
-/** One iteration through `schedule` (grader/kit/scripted-replica.ts), with the relegations so far. */
+/** One iteration through `schedule` (grader/kit/hand-made.ts), with the relegations so far. */
 const step = (s: LabScheduler, now: number) => ({ ...stepOnce(s, now), relegations: s.numRelegations });
 
 /** Tier deadlines, TBT targets, output-length prediction and α drawn from the seed (batch tiers' TTFT deadlines stay positive). */
