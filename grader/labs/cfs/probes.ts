@@ -18,18 +18,12 @@ import { simulateCfs } from './simulate.js';
 import type { CfsModule } from './student.js';
 import { publicRun } from './workloads.js';
 
-/** A request of a hand-made engine: `generated` output tokens so far; `restarted`: preempted by recompute after them. */
-interface Req {
-  readonly id: number;
-  readonly at: 'waiting' | 'running' | 'swapped';
-  readonly prompt: number;
-  readonly generated: number;
-  readonly restarted?: boolean;
-}
+/** A request of a hand-made engine in queue `at`: `generated` output tokens so far; `restarted`: preempted by recompute after them. */
+type Queue = 'waiting' | 'running' | 'swapped';
+const req = (at: Queue) => (id: number, prompt: number, generated: number) => ({ id, at, prompt, generated });
+type Req = ReturnType<ReturnType<typeof req>> & { readonly restarted?: boolean };
 /** GPU blocks, CPU blocks, and the requests in queue order. */
 type Situation = readonly [numBlocks: number, cpuBlocks: number, requests: readonly Req[]];
-
-const req = (at: Req['at']) => (id: number, prompt: number, generated: number) => ({ id, at, prompt, generated });
 const [running, swapped, waiting] = [req('running'), req('swapped'), req('waiting')];
 const restarted = (...args: [number, number, number]): Req => ({ ...waiting(...args), restarted: true });
 
@@ -199,10 +193,10 @@ const calls =
     }));
   };
 
-/** The public case (labs/cfs/README.md): 4 blocks, two running requests of 2 blocks at 10 and 2 generated tokens, a new prompt needing 2 blocks. */
-const fourBlocks = (cpuBlocks: number): Situation => [
-  4,
-  cpuBlocks,
+/** The public case (labs/cfs/README.md), on 4 blocks: two running requests of 2 blocks at 10 and 2 generated tokens, a new prompt needing 2 blocks. */
+const pub = (gpu: number, cpu: number): Situation => [
+  gpu,
+  cpu,
   [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)],
 ];
 
@@ -211,14 +205,10 @@ const priorityPreemption = calls(
   [
     [
       '4 blocks, the public case',
-      fourBlocks(100),
+      pub(4, 100),
       'request 0 (10 tokens generated) is swapped out, its 2 blocks listed; request 2 stays at the head of waiting',
     ],
-    [
-      'the new prompt fits',
-      [10, 100, [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)]],
-      'nothing is preempted',
-    ],
+    ['the new prompt fits', pub(10, 100), 'nothing is preempted'],
     [
       'several victims, most tokens first',
       [8, 100, [running(0, 20, 12), running(1, 20, 3), running(2, 20, 7), running(3, 20, 1), waiting(4, 60, 0)]],
@@ -232,7 +222,7 @@ const priorityPreemption = calls(
     ],
     [
       'the CPU pool is full',
-      fourBlocks(1),
+      pub(4, 1),
       'request 0 cannot go to the CPU (1 free block): preempt asks onSwapPoolFull, which should choose recompute (vLLM V0 would stop the engine); request 0 is then in waiting behind request 2, holding nothing',
     ],
     // Request 3 (swapped, 1 token) needs 2 + 1 blocks; 1 is free. Request 0 (10 tokens) makes room.
