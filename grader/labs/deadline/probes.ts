@@ -10,15 +10,8 @@ import * as btm from '../../../sim/policies/replica/deadline/batch-time-model.js
 import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { compareFields, compareSteps, probeKind, type Probe, type ProbeSet } from '../../kit/probes.js';
-import {
-  advance,
-  holding,
-  ids,
-  req,
-  scripted as request,
-  step as stepOnce,
-  type Scripted as Req,
-} from '../../kit/hand-made.js';
+import { advance, holding, ids, req, scripted as request, step as stepOnce } from '../../kit/hand-made.js';
+import type { Scripted as Req } from '../../kit/hand-made.js';
 import type { DeadlineModule, LabScheduler } from './student.js';
 
 type DeadlineProbe = Probe<DeadlineModule>;
