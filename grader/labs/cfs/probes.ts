@@ -12,7 +12,7 @@ import type { BlockTransfer, SchedulerOutputs } from '../../../sim/policies/repl
 import { Rng } from '../../../sim/workload/rng.js';
 import { requestAt } from '../../kit/hand-made.js';
 import { hookMethod } from '../../kit/instance-hook.js';
-import { compareFields, finiteOrNull as num, sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { compareFields, finiteOrNull as num, probeKind, sameValue, type ProbeSet } from '../../kit/probes.js';
 import { decodeSteps, encodeStep } from '../../kit/vllm-v0-step-replay.js';
 import { simulateCfs } from './simulate.js';
 import type { CfsModule } from './student.js';
@@ -69,6 +69,15 @@ function state({ scheduler: s, gpu, cpu, requests }: ReturnType<typeof build>) {
 
 // ---- getPriority ----------------------------------------------------------------------------------
 
+const fields = (hidden: boolean) => probeKind<CfsModule>(hidden, compareFields);
+
+/** What getPriority returned for the one request. */
+function priority(m: CfsModule, spec: Req) {
+  const { scheduler, requests } = build(m, [64, 64, [spec]]);
+  const p: unknown = scheduler.getPriority(requests[0]!);
+  return { 'getPriority returned': Array.isArray(p) ? [num(p[0]), num(p[1])] : p === undefined ? null : String(p) };
+}
+
 const getPriority: ProbeSet<CfsModule> = (seed) => {
   const rng = new Rng(seed).fork('get-priority');
   const [generated, kind] = [rng.int(11, 400), rng.int(0, 2)];
@@ -80,17 +89,8 @@ const getPriority: ProbeSet<CfsModule> = (seed) => {
     ['preempted by recompute after 9 output tokens', restarted(6, 40, 9), false],
     [`${name} after ${generated} output tokens`, make(7, 30, generated), true],
   ];
-  return cases.map(([name, spec, hidden]) => ({
-    name,
-    hidden,
-    expect: 'getPriority returns (0, tokens generated so far)',
-    compare: compareFields,
-    run: (m) => {
-      const { scheduler, requests } = build(m, [64, 64, [spec]]);
-      const p: unknown = scheduler.getPriority(requests[0]!);
-      return { 'getPriority returned': Array.isArray(p) ? [num(p[0]), num(p[1])] : p === undefined ? null : String(p) };
-    },
-  }));
+  const expect = 'getPriority returns (0, tokens generated so far)';
+  return cases.map(([name, spec, hidden]) => fields(hidden)(name, (m) => priority(m, spec), expect));
 };
 
 // ---- schedulePriorityPreemption and scheduleCfs ---------------------------------------------------
@@ -184,13 +184,9 @@ const calls =
   (call: 'preemption' | 'step', cases: readonly Case[], hidden: readonly string[]): ProbeSet<CfsModule> =>
   (seed) => {
     const drawn = hiddenCases(new Rng(seed).fork(call === 'step' ? 'cfs-step' : 'priority-preemption'), hidden);
-    return [...cases, ...drawn].map(([name, situation, expect], i) => ({
-      name,
-      expect,
-      hidden: i >= cases.length,
-      compare: compareFields,
-      run: (m) => called(m, situation, call),
-    }));
+    const probe = ([name, situation, expect]: Case, i: number) =>
+      fields(i >= cases.length)(name, (m) => called(m, situation, call), expect);
+    return [...cases, ...drawn].map(probe);
   };
 
 /** The public case (labs/cfs/README.md), on 4 blocks: two running requests of 2 blocks at 10 and 2 generated tokens, a new prompt needing 2 blocks. */
@@ -289,12 +285,10 @@ function cadence(m: CfsModule, cfsInterval: number, calls: readonly number[]) {
   return traces;
 }
 
-const cadenceProbe = (name: string, interval: number, calls: number[], hidden = false): Probe<CfsModule> => ({
-  name,
-  hidden,
-  expect: 'per scheduler, one letter per schedule() call: c = scheduleCfs, d = scheduleDefault, b = both, n = neither',
-  run: (m) => cadence(m, interval, calls),
-});
+const LETTERS =
+  'per scheduler, one letter per schedule() call: c = scheduleCfs, d = scheduleDefault, b = both, n = neither';
+const cadenceProbe = (name: string, interval: number, calls: number[], hidden = false) =>
+  probeKind<CfsModule>(hidden)(name, (m) => cadence(m, interval, calls), LETTERS);
 
 export const INTERVAL_0_PROBE = 'interval 0 on the public burst reproduces FCFS';
 
@@ -338,16 +332,11 @@ const scheduleInterval: ProbeSet<CfsModule> = (seed) => {
       [0, a, 1, b, 0, 2 * i],
       true,
     ),
-    {
-      name: INTERVAL_0_PROBE,
-      hidden: false,
-      compare: compareSteps,
-      run(m) {
-        const steps: number[] = [];
-        simulateCfs(publicRun(0), (init) => new m.CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
-        return steps.join(' ');
-      },
-    },
+    probeKind<CfsModule>(false, compareSteps)(INTERVAL_0_PROBE, (m) => {
+      const steps: number[] = [];
+      simulateCfs(publicRun(0), (init) => new m.CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
+      return steps.join(' ');
+    }),
   ];
 };
 
