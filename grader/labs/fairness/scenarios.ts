@@ -37,8 +37,7 @@ export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary 
   const recorder = new ServiceRecorder();
   const result = simulateScenario(run, make, [recorder]);
   const def = workload(run.key as WorkloadKey);
-  const { log } = recorder;
-  const end = run.duration;
+  const [log, end] = [recorder.log, run.duration];
   const value = (check: Check): number => {
     switch (check.kind) {
       case 'difference':
