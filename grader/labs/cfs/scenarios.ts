@@ -59,11 +59,10 @@ function trusted(who: 'reference' | 'FCFS', run: CfsRun, ctx: ItemContext): Prom
 /** One run: the student's replayed (or why not), the reference's and FCFS's. */
 type Row = ReturnType<typeof replayStudent> & { readonly run: CfsRun; readonly ref: BaselineRun; base: BaselineRun };
 
+type Grade = (rows: Row[], maxScore: number) => ItemOutcome;
+
 /** An item that runs `runs` with the student's scheduler and grades the runs replayed in the parent. */
-function scenario(
-  runs: (ctx: ItemContext) => CfsRun[],
-  grade: (rows: Row[], maxScore: number) => ItemOutcome,
-): ItemImplementation<CfsRun[], SimulateOutput> {
+function scenario(runs: (ctx: ItemContext) => CfsRun[], grade: Grade): ItemImplementation<CfsRun[], SimulateOutput> {
   return {
     output: SimulateOutput,
     prepare(ctx) {
@@ -72,13 +71,10 @@ function scenario(
     },
     score: async (out, prepared, ctx, maxScore) => {
       const rows: Row[] = [];
-      for (const [i, run] of prepared.entries())
-        rows.push({
-          run,
-          ...replayStudent(run, out.runs[i]),
-          ref: await trusted('reference', run, ctx),
-          base: await trusted('FCFS', run, ctx),
-        });
+      for (const [i, run] of prepared.entries()) {
+        const [ref, base] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
+        rows.push({ run, ...replayStudent(run, out.runs[i]), ref, base });
+      }
       return grade(rows, maxScore);
     },
   };

@@ -109,12 +109,10 @@ function tokenDeadline(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('token-deadline');
   const [mixed, options] = [[...prompts(rng, 4), ...decodes(rng, 8, 4)], drawnOptions(rng)];
   /** The token deadline of a 100-token prompt arrived at 3 s (prefilled at `prefilledAt`, `generated` tokens out). */
-  const td =
-    (prefilledAt?: number, generated?: number, tier = 0) =>
-    (m: DeadlineModule) => {
-      const progress = prefilledAt === undefined ? {} : { prefilledAt, generated };
-      return round(scheduler(m).tokenDeadline(request(req(0, 3, 100, { tier, ...progress }))));
-    };
+  const td = (prefilledAt?: number, generated?: number, tier = 0) => {
+    const q = req(0, 3, 100, { tier, ...(prefilledAt === undefined ? {} : { prefilledAt, generated }) });
+    return (m: DeadlineModule) => round(scheduler(m).tokenDeadline(request(q)));
+  };
   const all = (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const s = scheduler(m, { deadline });
     return mixed.map((q) => round(s.tokenDeadline(request(q))));
