@@ -33,11 +33,12 @@ export interface Probe<M> {
 /** A maker of probes of one kind: public or hidden (drawn from the seed), compared by `compare` (default: sameValue). */
 export const probeKind =
   <M>(hidden: boolean, compare?: Probe<M>['compare']) =>
-  (name: string, run: Probe<M>['run']): Probe<M> => ({
+  (name: string, run: Probe<M>['run'], expect?: string): Probe<M> => ({
     name,
     hidden,
     run,
     ...(compare !== undefined ? { compare } : {}),
+    ...(expect !== undefined ? { expect } : {}),
   });
 
 /** An item's probes for a seed; `seed` is the hidden seed (public probes ignore it). */

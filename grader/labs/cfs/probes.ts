@@ -5,30 +5,25 @@
  * that arrival order and "tokens generated" disagree: a policy that ranks by arrival picks other
  * victims than one that ranks by generated tokens. Hidden variants draw their numbers from the seed.
  */
-import { Request } from '../../../sim/entities/request.js';
+import type { Request } from '../../../sim/entities/request.js';
 import { CpuSwapPool } from '../../../sim/memory/cpu-swap-pool.js';
 import { KvBlockManager } from '../../../sim/memory/kv-block-manager.js';
 import type { BlockTransfer, SchedulerOutputs } from '../../../sim/policies/replica/vllm-v0-step-scheduler.js';
 import { Rng } from '../../../sim/workload/rng.js';
+import { requestAt } from '../../kit/hand-made.js';
 import { hookMethod } from '../../kit/instance-hook.js';
-import { compareFields, finiteOrNull as num, sameValue, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { compareFields, finiteOrNull as num, probeKind, sameValue, type ProbeSet } from '../../kit/probes.js';
 import { decodeSteps, encodeStep } from '../../kit/vllm-v0-step-replay.js';
 import { simulateCfs } from './simulate.js';
 import type { CfsModule } from './student.js';
 import { publicRun } from './workloads.js';
 
-/** A request of a hand-made engine: `generated` output tokens so far; `restarted`: preempted by recompute after them. */
-interface Req {
-  readonly id: number;
-  readonly at: 'waiting' | 'running' | 'swapped';
-  readonly prompt: number;
-  readonly generated: number;
-  readonly restarted?: boolean;
-}
+/** A request of a hand-made engine in queue `at`: `generated` output tokens so far; `restarted`: preempted by recompute after them. */
+type Queue = 'waiting' | 'running' | 'swapped';
+const req = (at: Queue) => (id: number, prompt: number, generated: number) => ({ id, at, prompt, generated });
+type Req = ReturnType<ReturnType<typeof req>> & { readonly restarted?: boolean };
 /** GPU blocks, CPU blocks, and the requests in queue order. */
 type Situation = readonly [numBlocks: number, cpuBlocks: number, requests: readonly Req[]];
-
-const req = (at: Req['at']) => (id: number, prompt: number, generated: number) => ({ id, at, prompt, generated });
 const [running, swapped, waiting] = [req('running'), req('swapped'), req('waiting')];
 const restarted = (...args: [number, number, number]): Req => ({ ...waiting(...args), restarted: true });
 
@@ -37,18 +32,13 @@ function build(m: CfsModule, [numBlocks, cpuBlocks, specs]: Situation, cfsInterv
   const [gpu, cpu] = [new KvBlockManager(numBlocks, 16, 0), new CpuSwapPool(cpuBlocks)];
   const config = { maxNumSeqs: 512, maxNumBatchedTokens: 16368, maxModelLen: 16368, preemptionMode: 'swap' as const };
   const scheduler = new m.CfsScheduler({ config: { ...config, cfsInterval }, gpu, cpu });
-  const requests = specs.map((spec) => {
-    const r = new Request({ id: spec.id, arrivedAt: spec.id, numPrefillTokens: spec.prompt, numDecodeTokens: 2000 });
-    if (spec.generated > 0) {
-      r.onBatchStart(0);
-      r.onBatchEnd(0, spec.prompt, 0.01);
-      for (let k = 1; k < spec.generated; k++) r.onBatchEnd(0, 1, 0.01);
-    }
-    const blocks = gpu.blocksFor(r.numProcessedTokens);
-    if (spec.restarted === true) r.restart();
-    if (spec.at === 'running') gpu.allocate(r.id, blocks);
-    if (spec.at === 'swapped') cpu.swapOut(r.id, blocks);
-    scheduler[spec.at].push(r);
+  const requests = specs.map(({ id, at, prompt, generated, restarted }) => {
+    const init = { id, arrivedAt: id, numPrefillTokens: prompt, numDecodeTokens: 2000 };
+    const r = requestAt(init, generated && prompt + generated, { duration: 0.01, restarted });
+    // Running and swapped requests are never restarted: they hold blocks for every token so far.
+    if (at === 'running') gpu.allocate(r.id, gpu.blocksFor(r.numProcessedTokens));
+    if (at === 'swapped') cpu.swapOut(r.id, gpu.blocksFor(r.numProcessedTokens));
+    scheduler[at].push(r);
     return r;
   });
   cpu.takeStepLog();
@@ -79,6 +69,15 @@ function state({ scheduler: s, gpu, cpu, requests }: ReturnType<typeof build>) {
 
 // ---- getPriority ----------------------------------------------------------------------------------
 
+const fields = (hidden: boolean) => probeKind<CfsModule>(hidden, compareFields);
+
+/** What getPriority returned for the one request. */
+function priority(m: CfsModule, spec: Req) {
+  const { scheduler, requests } = build(m, [64, 64, [spec]]);
+  const p: unknown = scheduler.getPriority(requests[0]!);
+  return { 'getPriority returned': Array.isArray(p) ? [num(p[0]), num(p[1])] : p === undefined ? null : String(p) };
+}
+
 const getPriority: ProbeSet<CfsModule> = (seed) => {
   const rng = new Rng(seed).fork('get-priority');
   const [generated, kind] = [rng.int(11, 400), rng.int(0, 2)];
@@ -90,17 +89,8 @@ const getPriority: ProbeSet<CfsModule> = (seed) => {
     ['preempted by recompute after 9 output tokens', restarted(6, 40, 9), false],
     [`${name} after ${generated} output tokens`, make(7, 30, generated), true],
   ];
-  return cases.map(([name, spec, hidden]) => ({
-    name,
-    hidden,
-    expect: 'getPriority returns (0, tokens generated so far)',
-    compare: compareFields,
-    run: (m) => {
-      const { scheduler, requests } = build(m, [64, 64, [spec]]);
-      const p: unknown = scheduler.getPriority(requests[0]!);
-      return { 'getPriority returned': Array.isArray(p) ? [num(p[0]), num(p[1])] : p === undefined ? null : String(p) };
-    },
-  }));
+  const expect = 'getPriority returns (0, tokens generated so far)';
+  return cases.map(([name, spec, hidden]) => fields(hidden)(name, (m) => priority(m, spec), expect));
 };
 
 // ---- schedulePriorityPreemption and scheduleCfs ---------------------------------------------------
@@ -194,19 +184,15 @@ const calls =
   (call: 'preemption' | 'step', cases: readonly Case[], hidden: readonly string[]): ProbeSet<CfsModule> =>
   (seed) => {
     const drawn = hiddenCases(new Rng(seed).fork(call === 'step' ? 'cfs-step' : 'priority-preemption'), hidden);
-    return [...cases, ...drawn].map(([name, situation, expect], i) => ({
-      name,
-      expect,
-      hidden: i >= cases.length,
-      compare: compareFields,
-      run: (m) => called(m, situation, call),
-    }));
+    const probe = ([name, situation, expect]: Case, i: number) =>
+      fields(i >= cases.length)(name, (m) => called(m, situation, call), expect);
+    return [...cases, ...drawn].map(probe);
   };
 
-/** The public case (labs/cfs/README.md): 4 blocks, two running requests of 2 blocks at 10 and 2 generated tokens, a new prompt needing 2 blocks. */
-const fourBlocks = (cpuBlocks: number): Situation => [
-  4,
-  cpuBlocks,
+/** The public case (labs/cfs/README.md), on 4 blocks: two running requests of 2 blocks at 10 and 2 generated tokens, a new prompt needing 2 blocks. */
+const pub = (gpu: number, cpu: number): Situation => [
+  gpu,
+  cpu,
   [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)],
 ];
 
@@ -215,14 +201,10 @@ const priorityPreemption = calls(
   [
     [
       '4 blocks, the public case',
-      fourBlocks(100),
+      pub(4, 100),
       'request 0 (10 tokens generated) is swapped out, its 2 blocks listed; request 2 stays at the head of waiting',
     ],
-    [
-      'the new prompt fits',
-      [10, 100, [running(0, 20, 10), running(1, 20, 2), waiting(2, 30, 0)]],
-      'nothing is preempted',
-    ],
+    ['the new prompt fits', pub(10, 100), 'nothing is preempted'],
     [
       'several victims, most tokens first',
       [8, 100, [running(0, 20, 12), running(1, 20, 3), running(2, 20, 7), running(3, 20, 1), waiting(4, 60, 0)]],
@@ -236,7 +218,7 @@ const priorityPreemption = calls(
     ],
     [
       'the CPU pool is full',
-      fourBlocks(1),
+      pub(4, 1),
       'request 0 cannot go to the CPU (1 free block): preempt asks onSwapPoolFull, which should choose recompute (vLLM V0 would stop the engine); request 0 is then in waiting behind request 2, holding nothing',
     ],
     // Request 3 (swapped, 1 token) needs 2 + 1 blocks; 1 is free. Request 0 (10 tokens) makes room.
@@ -303,12 +285,10 @@ function cadence(m: CfsModule, cfsInterval: number, calls: readonly number[]) {
   return traces;
 }
 
-const cadenceProbe = (name: string, interval: number, calls: number[], hidden = false): Probe<CfsModule> => ({
-  name,
-  hidden,
-  expect: 'per scheduler, one letter per schedule() call: c = scheduleCfs, d = scheduleDefault, b = both, n = neither',
-  run: (m) => cadence(m, interval, calls),
-});
+const LETTERS =
+  'per scheduler, one letter per schedule() call: c = scheduleCfs, d = scheduleDefault, b = both, n = neither';
+const cadenceProbe = (name: string, interval: number, calls: number[], hidden = false) =>
+  probeKind<CfsModule>(hidden)(name, (m) => cadence(m, interval, calls), LETTERS);
 
 export const INTERVAL_0_PROBE = 'interval 0 on the public burst reproduces FCFS';
 
@@ -352,16 +332,11 @@ const scheduleInterval: ProbeSet<CfsModule> = (seed) => {
       [0, a, 1, b, 0, 2 * i],
       true,
     ),
-    {
-      name: INTERVAL_0_PROBE,
-      hidden: false,
-      compare: compareSteps,
-      run(m) {
-        const steps: number[] = [];
-        simulateCfs(publicRun(0), (init) => new m.CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
-        return steps.join(' ');
-      },
-    },
+    probeKind<CfsModule>(false, compareSteps)(INTERVAL_0_PROBE, (m) => {
+      const steps: number[] = [];
+      simulateCfs(publicRun(0), (init) => new m.CfsScheduler(init), { onStep: (s) => encodeStep(steps, s) });
+      return steps.join(' ');
+    }),
   ];
 };
 

@@ -50,22 +50,19 @@ function trusted(who: 'reference' | 'FCFS', run: CfsRun, ctx: ItemContext): Prom
   const key = { repoRoot: ctx.repoRoot, lab: 'cfs', what: `${who} on ${JSON.stringify(r)}`, seed: ctx.hiddenSeed };
   return cached(key, BaselineRun, async () => {
     const Reference = who === 'reference' ? (await oracle.reference(ctx)).CfsScheduler : VllmV0Scheduler;
-    const { completed, total, ttft, tpot, p99Ttft, meanTpot, preemptions, gpu } = measure(
-      { label: '', ...r },
-      (i) => new Reference(i),
-    );
-    return { completed, total, ttft, tpot, p99Ttft, meanTpot, preemptions, gpu };
+    const measured = measure({ label: '', ...r }, (i) => new Reference(i));
+    const { peaks: _, cpuBlocks: _c, gpuBlocks: _g, ...baseline } = measured;
+    return baseline;
   });
 }
 
 /** One run: the student's replayed (or why not), the reference's and FCFS's. */
 type Row = ReturnType<typeof replayStudent> & { readonly run: CfsRun; readonly ref: BaselineRun; base: BaselineRun };
 
+type Grade = (rows: Row[], maxScore: number) => ItemOutcome;
+
 /** An item that runs `runs` with the student's scheduler and grades the runs replayed in the parent. */
-function scenario(
-  runs: (ctx: ItemContext) => CfsRun[],
-  grade: (rows: Row[], maxScore: number) => ItemOutcome,
-): ItemImplementation<CfsRun[], SimulateOutput> {
+function scenario(runs: (ctx: ItemContext) => CfsRun[], grade: Grade): ItemImplementation<CfsRun[], SimulateOutput> {
   return {
     output: SimulateOutput,
     prepare(ctx) {
@@ -74,13 +71,10 @@ function scenario(
     },
     score: async (out, prepared, ctx, maxScore) => {
       const rows: Row[] = [];
-      for (const [i, run] of prepared.entries())
-        rows.push({
-          run,
-          ...replayStudent(run, out.runs[i]),
-          ref: await trusted('reference', run, ctx),
-          base: await trusted('FCFS', run, ctx),
-        });
+      for (const [i, run] of prepared.entries()) {
+        const [ref, base] = [await trusted('reference', run, ctx), await trusted('FCFS', run, ctx)];
+        rows.push({ run, ...replayStudent(run, out.runs[i]), ref, base });
+      }
       return grade(rows, maxScore);
     },
   };
@@ -113,17 +107,14 @@ function issueOrderPlots({ run, measured, base, ref }: Row): Plot[] {
   );
 }
 
+const RUN_COLUMNS = ['P99 TTFT yours (s)', 'mean TPOT yours (ms)']
+  .flatMap((yours) => [yours, 'reference', 'FCFS'])
+  .concat('preemptions yours', 'reference', 'finished');
+
 /** The runs side by side: P99 TTFT, mean TPOT and preemptions, yours beside the reference's and FCFS's. */
 const runTable = (rows: readonly Row[], verdicts?: readonly (string | undefined)[]) =>
   textTable(
-    ['burst', ...(verdicts ? ['verdict'] : []), 'P99 TTFT yours (s)', 'reference', 'FCFS'].concat([
-      'mean TPOT yours (ms)',
-      'reference',
-      'FCFS',
-      'preemptions yours',
-      'reference',
-      'finished',
-    ]),
+    ['burst', ...(verdicts ? ['verdict'] : []), ...RUN_COLUMNS],
     rows.map(({ run, measured: m, ref, base }, i) => [
       run.label,
       ...(verdicts ? [verdicts[i] === undefined ? 'PASS' : 'FAIL'] : []),
@@ -146,12 +137,8 @@ const burstItem = scenario(
     const p99s = rows.map((c) => c.measured!.p99Ttft);
     const ratios = rows.map((c) => c.measured!.preemptions / Math.max(c.ref.preemptions, 1));
     const [m, ratio] = [median(p99s), median(ratios)];
-    const ttftPoints = linear(
-      m,
-      P99_TTFT_THRESHOLD_S + maxScore / POINTS_OFF_PER_SECOND,
-      P99_TTFT_THRESHOLD_S,
-      maxScore,
-    );
+    const zeroAt = P99_TTFT_THRESHOLD_S + maxScore / POINTS_OFF_PER_SECOND;
+    const ttftPoints = linear(m, zeroAt, P99_TTFT_THRESHOLD_S, maxScore);
     const share = linear(ratio, PREEMPTION_SLACK.zero, PREEMPTION_SLACK.full, 1);
     const swaps =
       share < 1
@@ -171,10 +158,8 @@ const burstItem = scenario(
 /** Pass/fail per run: every request finished, P99 TTFT and preemptions within the reference's on the same run. */
 const againstReference = (what: string) => (rows: Row[], maxScore: number) => {
   const verdicts = rows.map(({ measured: m, problem, ref }) => {
-    const [limit, swaps] = [
-      REFERENCE_SLACK.factor * ref.p99Ttft + REFERENCE_SLACK.seconds,
-      Math.floor(PREEMPTION_SLACK.pass * ref.preemptions + PREEMPTION_SLACK.extra),
-    ];
+    const limit = REFERENCE_SLACK.factor * ref.p99Ttft + REFERENCE_SLACK.seconds;
+    const swaps = Math.floor(PREEMPTION_SLACK.pass * ref.preemptions + PREEMPTION_SLACK.extra);
     if (problem !== undefined) return problem;
     if (m!.p99Ttft > limit) return `P99 TTFT ${s2(m!.p99Ttft)} s is above ${s2(limit)} s`;
     if (m!.preemptions > swaps)
@@ -315,12 +300,7 @@ function evidenceMatches(unit: Unit, got: unknown, want: number | null): boolean
 }
 
 /** One answer's problems: a wrong choice, evidence that does not match what the grader measured on the student's runs. */
-function answerProblems(
-  q: string,
-  a: Record<string, unknown> | undefined,
-  right: unknown,
-  runs: Map<number, Measured>,
-) {
+function answerProblems(q: string, a: AnswerSheet[string], right: unknown, runs: Map<number, Measured>) {
   if (typeof a !== 'object' || a === null) return ['no answer'];
   const why =
     a.choice === right ? [] : [a.choice == null ? 'no choice' : `choice ${JSON.stringify(a.choice)} is not right`];
@@ -341,21 +321,15 @@ const mcqItem: ItemImplementation<{ runs: CfsRun[] }, SimulateOutput> = {
     const runs = MCQ_INTERVALS.map(publicRun);
     return { input: { task: 'simulate', runs, answers: true }, prepared: { runs } };
   },
-  async score(out, { runs }, ctx, maxScore): Promise<ItemOutcome> {
+  async score(out, prepared, ctx, maxScore): Promise<ItemOutcome> {
     const key = await ANSWER_KEY.reference(ctx);
-    const replayed = runs.map((run, i) => ({ run, ...replayStudent(run, out.runs[i]) }));
+    const replayed = prepared.runs.map((run, i) => ({ run, ...replayStudent(run, out.runs[i]) }));
     const problems = problemsOf(replayed);
-    if (problems.length > 0)
-      return {
-        score: 0,
-        message: 'the evidence runs failed, so no answer can be checked',
-        output: problems.join('\n'),
-      };
-    const measured = new Map(replayed.map((r) => [r.run.cfsInterval, r.measured!]));
+    const failed = 'the evidence runs failed, so no answer can be checked';
+    if (problems.length > 0) return { score: 0, message: failed, output: problems.join('\n') };
+    const runs = new Map(replayed.map((r) => [r.run.cfsInterval, r.measured!]));
     const answers = (typeof out.answers === 'object' && out.answers !== null ? out.answers : {}) as AnswerSheet;
-    const verdicts = QUESTIONS.map(
-      (q) => [q, answerProblems(q, answers[q], key.answers[q]?.choice, measured)] as const,
-    );
+    const verdicts = QUESTIONS.map((q) => [q, answerProblems(q, answers[q], key.answers[q]?.choice, runs)] as const);
     const right = verdicts.filter(([, why]) => why.length === 0).length;
     const lines = verdicts.map(([q, why]) => (why.length === 0 ? `PASS ${q}` : `FAIL ${q}: ${why.join('; ')}`));
     return {

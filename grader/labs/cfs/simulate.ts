@@ -68,8 +68,7 @@ export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRec
   });
   const { ttft, tpot } = latenciesInIssueOrder(result.requests);
   const done = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
-  const gpuBlocks = replica.kv.numBlocks;
-  const cpuBlocks = replica.cpu.numBlocks;
+  const [gpuBlocks, cpuBlocks] = [replica.kv.numBlocks, replica.cpu.numBlocks];
   return {
     completed: result.numCompleted,
     total: ttft.length,

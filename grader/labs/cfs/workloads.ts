@@ -19,9 +19,6 @@ export const DUMMY_LENGTHS: readonly (readonly [number, number])[] = lengths.map
 /** Requests as parallel arrays (compact over IPC), in issue order. */
 export type BurstRequests = Pick<WireRequests, 'arrivedAt' | 'numPrefillTokens' | 'numDecodeTokens'>;
 
-/** A burst: `count` prompts, Poisson arrivals at `qps` requests per second, drawn from `seed`. */
-export type BurstSpec = { readonly count: number; readonly qps: number; readonly seed: number };
-
 /** The homework's burst: 50 prompts at 3 requests per second. */
 export const HOMEWORK_BURST = { count: 50, qps: 3 } as const;
 /** CPU swap space per GPU on the homework's server, GiB. */
@@ -30,13 +27,12 @@ export const HOMEWORK_SWAP_GIB = 16;
 export const PUBLIC_BURST_SEED = 42;
 
 /**
- * A burst: the dummy lengths shuffled by the seed (whole shuffles back to back when more than 50 are
- * asked for), Poisson arrivals at `qps` from t = 0 (the first prompt at 0, as vLLM's benchmark client).
+ * A burst of `count` prompts drawn from `seed`: the dummy lengths shuffled (whole shuffles back to back when
+ * more than 50 are asked for), Poisson arrivals at `qps` from t = 0 (the first at 0, as vLLM's benchmark client).
  */
-export function burst(spec: BurstSpec): BurstRequests {
+export function burst(spec: { readonly count: number; readonly qps: number; readonly seed: number }): BurstRequests {
   const rng = new Rng(spec.seed);
-  const lengthsRng = rng.fork('lengths');
-  const arrivalsRng = rng.fork('arrivals');
+  const [lengthsRng, arrivalsRng] = [rng.fork('lengths'), rng.fork('arrivals')];
   const order: number[] = [];
   while (order.length < spec.count) order.push(...lengthsRng.shuffle(DUMMY_LENGTHS.map((_, i) => i)));
   const arrivedAt: number[] = [];

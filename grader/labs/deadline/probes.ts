@@ -10,8 +10,8 @@ import * as btm from '../../../sim/policies/replica/deadline/batch-time-model.js
 import { DeadlineOptions, type DeadlineOptionsInput } from '../../../sim/policies/replica/deadline/deadline-options.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { compareFields, compareSteps, probeKind, type Probe, type ProbeSet } from '../../kit/probes.js';
-import { advance, holding, ids, req, scripted as request, step as stepOnce } from '../../kit/scripted-replica.js';
-import type { Scripted as Req } from '../../kit/scripted-replica.js';
+import { advance, holding, ids, req, scripted as request, step as stepOnce } from '../../kit/hand-made.js';
+import type { Scripted as Req } from '../../kit/hand-made.js';
 import type { DeadlineModule, LabScheduler } from './student.js';
 
 type DeadlineProbe = Probe<DeadlineModule>;
@@ -37,7 +37,7 @@ const situation = (m: DeadlineModule, spec: SchedulerSpec, running: Req[], waiti
   holding(scheduler(m, spec), running, waiting);
 const sortedIds = (list: readonly Request[], cmp: (a: Request, b: Request) => number) => ids([...list].sort(cmp));
 const round = (x: number) => Math.round(x * 1e9) / 1e9;
-/** One iteration through `schedule` (grader/kit/scripted-replica.ts), with the relegations so far. */
+/** One iteration through `schedule` (grader/kit/hand-made.ts), with the relegations so far. */
 const step = (s: LabScheduler, now: number) => ({ ...stepOnce(s, now), relegations: s.numRelegations });
 
 /** Tier deadlines, TBT targets, output-length prediction and α drawn from the seed (batch tiers' TTFT deadlines stay positive). */
@@ -109,12 +109,10 @@ function tokenDeadline(seed: number): DeadlineProbe[] {
   const rng = new Rng(seed).fork('token-deadline');
   const [mixed, options] = [[...prompts(rng, 4), ...decodes(rng, 8, 4)], drawnOptions(rng)];
   /** The token deadline of a 100-token prompt arrived at 3 s (prefilled at `prefilledAt`, `generated` tokens out). */
-  const td =
-    (prefilledAt?: number, generated?: number, tier = 0) =>
-    (m: DeadlineModule) => {
-      const progress = prefilledAt === undefined ? {} : { prefilledAt, generated };
-      return round(scheduler(m).tokenDeadline(request(req(0, 3, 100, { tier, ...progress }))));
-    };
+  const td = (prefilledAt?: number, generated?: number, tier = 0) => {
+    const q = req(0, 3, 100, { tier, ...(prefilledAt === undefined ? {} : { prefilledAt, generated }) });
+    return (m: DeadlineModule) => round(scheduler(m).tokenDeadline(request(q)));
+  };
   const all = (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const s = scheduler(m, { deadline });
     return mixed.map((q) => round(s.tokenDeadline(request(q))));

@@ -23,20 +23,9 @@ import { linear, proportion, roundPoints } from '../../kit/rules.js';
 import { judgeRun, replayed } from '../../kit/scenario.js';
 import { cachedRecording, recordedPair } from '../../kit/timelines.js';
 import { CapacityOutput, CapacityTrace, OverloadOutput, type TierProbe, type Workload } from './schemas.js';
-import {
-  capacityOf,
-  drawWorkload as workload,
-  hiddenWorkloads,
-  LAB_SERVER,
-  OVERLOAD_BATCH_SIZE_CAP as batchSizeCap,
-  OVERLOAD_QPS,
-  simulateAt,
-  timelineWorkload,
-  violationsOf,
-  type RunOptions,
-  type SchedulerFactory,
-  type WorkloadSpec,
-} from './simulate.js';
+import { capacityOf, drawWorkload as workload, hiddenWorkloads, LAB_SERVER, OVERLOAD_QPS } from './simulate.js';
+import { OVERLOAD_BATCH_SIZE_CAP as batchSizeCap, simulateAt, timelineWorkload, violationsOf } from './simulate.js';
+import type { RunOptions, SchedulerFactory, WorkloadSpec } from './simulate.js';
 import type { DeadlineModule } from './student.js';
 
 /** Largest dynamic chunk (tokens per iteration, decodes included): the replay's token limit. */

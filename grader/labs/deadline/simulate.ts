@@ -107,11 +107,8 @@ export function capacityOf(w: Workload, make: SchedulerFactory, onRun?: (qps: nu
     const result = simulateAt(w, qps, make, { base });
     onRun?.(qps);
     const report = violationsOf(result);
-    const rate = (tier: number) => report.perTier.find((p) => p.tier === tier)?.rate ?? 0;
-    perTier.set(
-      qps,
-      LAB_SERVER.tierDeadlines.map((_, tier) => rate(tier)),
-    );
+    const rates = LAB_SERVER.tierDeadlines.map((_, tier) => report.perTier.find((p) => p.tier === tier)?.rate ?? 0);
+    perTier.set(qps, rates);
     return report.maxRate;
   };
   const r = findCapacity(evaluate, { ...SEARCH_RANGE[w.lengths], steps: SEARCH_STEPS });

@@ -7,14 +7,8 @@ import { REPLICA_SCHEDULERS } from '../../../sim/policies/replica/registry.js';
 import { derivedSeed } from '../../kit/seeds.js';
 import { loadExport, measuredPoints, measureEach, type LabTry } from '../../kit/try.js';
 import type { WorkloadLengths } from './schemas.js';
-import {
-  drawWorkload,
-  OVERLOAD_QPS,
-  SEARCH_RANGE,
-  simulateAt,
-  violationsOf,
-  type SchedulerFactory,
-} from './simulate.js';
+import { drawWorkload, OVERLOAD_QPS, SEARCH_RANGE, simulateAt, violationsOf } from './simulate.js';
+import type { SchedulerFactory } from './simulate.js';
 import type { DeadlineModule } from './student.js';
 
 const LENGTHS: readonly WorkloadLengths[] = ['conv', 'code'];

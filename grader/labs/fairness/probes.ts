@@ -41,7 +41,7 @@ const end = (...idTokens: number[]): Action => ({ end: idTokens });
 const select = (...runningPrefills: number[]): Action => ({ select: runningPrefills });
 
 const request = (id: number, clientId: number, at: number, p: number, d: number, done = 0, restart = false) =>
-  requestAt({ id, clientId, arrivedAt: at, numPrefillTokens: p, numDecodeTokens: d }, done, restart);
+  requestAt({ id, clientId, arrivedAt: at, numPrefillTokens: p, numDecodeTokens: d }, done, { restarted: restart });
 
 function build(m: FairnessModule, s: Situation) {
   const { batchSizeCap = 128, chunkSize = 512, weights: clientWeights = [], last } = s.more;

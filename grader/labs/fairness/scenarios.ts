@@ -37,8 +37,7 @@ export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary 
   const recorder = new ServiceRecorder();
   const result = simulateScenario(run, make, [recorder]);
   const def = workload(run.key as WorkloadKey);
-  const { log } = recorder;
-  const end = run.duration;
+  const [log, end] = [recorder.log, run.duration];
   const value = (check: Check): number => {
     switch (check.kind) {
       case 'difference':
@@ -86,10 +85,7 @@ function trusted(who: 'reference' | 'FCFS', run: ScenarioRun, ctx: ItemContext):
 }
 
 /** The student's run replayed from its decision log (grader/kit/scenario.ts); a problem if the log breaks the engine's rules. */
-export function replaySummary(
-  run: ScenarioRun,
-  wire: ScenarioResultWire | undefined,
-): RunSummary | { problem: string } {
+export function replaySummary(run: ScenarioRun, wire?: ScenarioResultWire): RunSummary | { problem: string } {
   if (wire === undefined) return { problem: 'no result for this workload' };
   try {
     return replayed(wire.log, engineOf(run.scheduler), (make) => summarize(run, make));

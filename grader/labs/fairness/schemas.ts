@@ -24,7 +24,6 @@ export const ScenarioRun = z.strictObject({
 export type ScenarioRun = z.infer<typeof ScenarioRun>;
 
 export const SimulateInput = z.strictObject({ task: z.literal('simulate'), runs: z.array(ScenarioRun) });
-export type SimulateInput = z.infer<typeof SimulateInput>;
 
 export const ScenarioResultWire = z.strictObject({
   key: z.string(),
