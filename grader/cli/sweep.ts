@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { InputError } from '../../sim/errors.js';
-import { referenceAsBuilt, shortfalls, sweepSeed, type SweptSeed } from '../kit/seed-sweep.js';
+import { referenceAsBuilt, shortfalls, sweepSeed, type SeedIndependent, type SweptSeed } from '../kit/seed-sweep.js';
 import { labNames, loadInProcessParts, loadLab } from '../labs/catalogue.js';
 import { intFlag, parseCli } from './args.js';
 
@@ -36,12 +36,13 @@ async function runShare(labName: string, seeds: readonly number[], emit: (s: Swe
   const lab = await loadLab(labName);
   const { child, oracle } = await loadInProcessParts(labName);
   const reference = await referenceAsBuilt(lab, oracle, REPO_ROOT);
+  const seen: SeedIndependent = new Map();
   try {
     for (const seed of seeds) {
       const cache = mkdtempSync(join(tmpdir(), `servelab-sweep-${labName}-`));
       process.env.SERVELAB_CACHE_DIR = cache;
       try {
-        emit(await sweepSeed(lab, { module: reference.module, child }, seed, REPO_ROOT));
+        emit(await sweepSeed(lab, { module: reference.module, child }, seed, REPO_ROOT, seen));
       } finally {
         rmSync(cache, { recursive: true, force: true });
       }

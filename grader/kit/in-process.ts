@@ -16,11 +16,13 @@ export async function runItemInProcess<M>(
   itemId: string,
   driver: DriverSpec<M>,
   ctx: ItemContext,
+  /** What `prepare(ctx)` returned, when the caller has it already. */
+  preparedAlready?: { readonly input: unknown; readonly prepared: unknown },
 ): Promise<InProcessOutcome> {
   const impl = lab.items[itemId];
   const item = lab.manifest.items.find((i) => i.id === itemId);
   if (impl === undefined || item === undefined) throw new Error(`lab ${lab.manifest.lab} has no item ${itemId}`);
-  const { input, prepared } = impl.prepare(ctx);
+  const { input, prepared } = preparedAlready ?? impl.prepare(ctx);
   // Each answer is copied through JSON, as the channel would copy it.
   const ask = (payload: unknown) => JSON.parse(JSON.stringify(handleRequest(driver, payload) ?? null)) as unknown;
   let reply: unknown;

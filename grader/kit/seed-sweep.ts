@@ -4,6 +4,7 @@
  * reference misses a point, or an item fails, is a seed where every submission would be graded wrongly:
  * an instructor runs this before choosing a hidden seed, and CI runs it on a few seeds per lab.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ItemContext, LabDefinition } from '../core/lab.js';
@@ -46,12 +47,39 @@ export async function referenceAsBuilt<M>(
   return { module: await oracle.load(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Results of items whose preparation did not depend on the seed (the same child input and the same
+ * prepared data, e.g. a public trace), by a hash of both: grading is deterministic, so another seed
+ * would only repeat them.
+ */
+export type SeedIndependent = Map<string, SweptItem>;
+
+/**
+ * The item's preparation as a hash, or undefined when it holds something JSON cannot show whole (a
+ * function, which may close over the seed): then the item is run on every seed.
+ */
+function seedIndependenceKey(id: string, prepared: unknown): string | undefined {
+  try {
+    const text = JSON.stringify(prepared, (_key, value: unknown) => {
+      if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+        throw new TypeError('not data');
+      if (value instanceof Map) return { map: [...value] };
+      if (value instanceof Set) return { set: [...value] };
+      return value;
+    });
+    return createHash('sha256').update(id).update('\0').update(text).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every item of `lab` on hidden seed `seed`, answered by `module` (the reference). */
 export async function sweepSeed<M>(
   lab: LabDefinition,
   driver: { readonly module: M; readonly child: LabChild<M> },
   seed: number,
   repoRoot: string,
+  seen: SeedIndependent = new Map(),
 ): Promise<SweptSeed> {
   const started = performance.now();
   const ctx: ItemContext = { hiddenSeed: seed, publicSeed: lab.manifest.publicSeed, repoRoot };
@@ -59,10 +87,20 @@ export async function sweepSeed<M>(
   for (const item of lab.manifest.items) {
     const base = { id: item.id, max: item.points };
     try {
-      const out = await runItemInProcess(lab, item.id, { module: driver.module, ...driver.child }, ctx);
-      if ('score' in out) items.push({ ...base, score: out.score, message: out.message });
-      else if ('skipped' in out) items.push({ ...base, skipped: out.skipped });
-      else items.push({ ...base, error: out.error });
+      const prepared = lab.items[item.id]!.prepare(ctx);
+      const key = seedIndependenceKey(item.id, prepared);
+      const known = key === undefined ? undefined : seen.get(key);
+      if (known !== undefined) {
+        items.push(known);
+        continue;
+      }
+      const out = await runItemInProcess(lab, item.id, { module: driver.module, ...driver.child }, ctx, prepared);
+      let swept: SweptItem;
+      if ('score' in out) swept = { ...base, score: out.score, message: out.message };
+      else if ('skipped' in out) swept = { ...base, skipped: out.skipped };
+      else swept = { ...base, error: out.error };
+      items.push(swept);
+      if (key !== undefined) seen.set(key, swept);
     } catch (err) {
       // A throw from prepare or score: in grading, a grader error for every submission on this seed.
       items.push({ ...base, error: `grader error: ${err instanceof Error ? err.message : String(err)}` });

@@ -3,8 +3,9 @@
  * sim CLI's `--plots` and the autoscaling lab's report (grader/labs/autoscaling/scenarios.ts).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimulationResult } from '../engine/simulator.js';
 import { BASE_SPEC, dashEncoding, type Plot } from './charts.js';
+
+export { replicaSteps } from '../metrics/replica-steps.js';
 
 /** Seconds per bar of the observed arrival rate. */
 export const RATE_BIN = 30;
@@ -21,14 +22,6 @@ export function arrivalRate(arrivedAt: readonly number[], bin: number = RATE_BIN
   const out: [number, number][] = [];
   for (let b = 0; b <= last; b += bin) out.push([b, (bins.get(b) ?? 0) / bin]);
   return out;
-}
-
-/** Replica count as step points, closed at the end of the run. */
-export function replicaSteps(result: Pick<SimulationResult, 'replicaTimeline' | 'endTime'>): [number, number][] {
-  const points: [number, number][] = result.replicaTimeline.map((p) => [p.time, p.replicas]);
-  const last = points[points.length - 1];
-  if (last !== undefined && result.endTime > last[0]) points.push([result.endTime, last[1]]);
-  return points;
 }
 
 export interface NamedSeries {

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main, parseSeeds } from '../../grader/cli/sweep.js';
-import { referenceAsBuilt, shortfalls, sweepSeed } from '../../grader/kit/seed-sweep.js';
+import { referenceAsBuilt, shortfalls, sweepSeed, type SeedIndependent } from '../../grader/kit/seed-sweep.js';
 import { loadInProcessParts, loadLab } from '../../grader/labs/catalogue.js';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { MUTANTS } from '../fixtures/mutants/cfs.js';
@@ -44,9 +44,17 @@ describe('a one-seed sweep of the cfs lab', () => {
     const lab = await loadLab('cfs');
     const { child, oracle } = await loadInProcessParts('cfs');
     const reference = await referenceAsBuilt(lab, oracle, REPO_ROOT);
-    const swept = await sweepSeed(lab, { module: reference.module, child }, 3, REPO_ROOT);
+    const seen: SeedIndependent = new Map();
+    const swept = await sweepSeed(lab, { module: reference.module, child }, 3, REPO_ROOT, seen);
     expect(swept.items.map((i) => i.id)).toEqual(lab.manifest.items.map((i) => i.id));
     expect(shortfalls(swept)).toEqual([]);
+    // A second seed runs only the items whose preparation depends on the seed: the mcq's public runs do not.
+    const ran = seen.size;
+    const next = await sweepSeed(lab, { module: reference.module, child }, 4, REPO_ROOT, seen);
+    expect(shortfalls(next)).toEqual([]);
+    expect(next.items.find((i) => i.id === 'mcq')).toBe(swept.items.find((i) => i.id === 'mcq'));
+    expect(seen.size).toBeGreaterThan(ran);
+    expect(seen.size).toBeLessThan(2 * ran);
     const mutant = (await loadMutants('cfs', wrong, oracle)).get('ignores-interval')!;
     const lost = shortfalls(await sweepSeed(lab, { module: mutant, child }, 3, REPO_ROOT));
     expect(lost.map((l) => l.split(':')[0])).toEqual(expect.arrayContaining(['schedule-interval', 'interval-sweep']));

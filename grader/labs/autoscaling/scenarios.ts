@@ -307,12 +307,13 @@ export const publicTraceItem: ItemImplementation<SimRun, SimOutput> = {
     const rows: string[][] = [];
     const replicaSeries: { name: string; points: [number, number][] }[] = [];
     const front: [number, number][] = [];
+    // Status only (0 points): the runs as the child measured them; the scored items replay theirs.
     for (const r of out.runs) {
-      const result = replay(run.requests, r);
-      const { costDollars: cost, p90 } = runMetrics(result);
-      const most = Math.max(...result.replicaTimeline.map((p) => p.replicas));
-      rows.push([levelName(r.level), money(cost), fmt(p90), String(most)]);
-      replicaSeries.push({ name: levelLabel(r.level), points: replicaSteps(result) });
+      if (r.observed === undefined) throw new InvalidOutput(`no measurements for ${levelName(r.level)}`);
+      const { costDollars: cost, mostReplicas, steps } = r.observed;
+      const p90 = r.observed.p90 ?? Number.NaN;
+      rows.push([levelName(r.level), money(cost), fmt(p90), String(mostReplicas)]);
+      replicaSeries.push({ name: levelLabel(r.level), points: steps });
       if (r.level > 0) front.push([cost, p90]);
     }
     for (const e of out.errors) rows.push([levelName(e.level), 'failed', e.error.slice(0, 120), '']);

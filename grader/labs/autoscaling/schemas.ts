@@ -65,6 +65,18 @@ export const AutoscalerRun = z.strictObject({
   deltas: z.array(z.tuple([int.nonnegative(), int])),
   /** INFERLINE_CONFIG as the student's module exported it (level 0 only). */
   config: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The run as the child measured it (the status-only public trace, 0 points: shown to the student, never
+   * scored, so not replayed in the grader). P90 null: no request finished.
+   */
+  observed: z
+    .strictObject({
+      costDollars: z.number(),
+      p90: z.number().nullable(),
+      mostReplicas: int,
+      steps: z.array(z.tuple([z.number(), z.number()])),
+    })
+    .optional(),
 });
 export type AutoscalerRun = z.infer<typeof AutoscalerRun>;
 

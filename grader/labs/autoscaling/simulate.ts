@@ -13,6 +13,7 @@ import { Request } from '../../../sim/entities/request.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { percentileSorted } from '../../../sim/metrics/stats.js';
+import { replicaSteps } from '../../../sim/metrics/replica-steps.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { recordDecisions } from '../../kit/autoscaler-replay.js';
 import { measureWork, type WorkGrowth } from '../../kit/cost-growth.js';
@@ -70,10 +71,13 @@ export const autoscalerAt = (m: Pick<AutoscalingModule, 'inferline' | 'custom'>,
 
 export const levelLabel = (level: Level) => (level === 0 ? 'InferLine' : `custom level ${level}`);
 
-function simulate(m: AutoscalingModule, run: SimRun, level: Level): AutoscalerRun {
+function simulate(m: AutoscalingModule, run: SimRun, level: Level, observe: boolean): AutoscalerRun {
   const rec = recordDecisions(autoscalerAt(m, level));
-  simulateCluster(run.requests, { autoscaler: rec.autoscaler });
-  const base = { label: run.label, level, tuneInterval: rec.autoscaler.tuneInterval, deltas: rec.deltas };
+  const result = simulateCluster(run.requests, { autoscaler: rec.autoscaler });
+  const base = {
+    ...{ label: run.label, level, tuneInterval: rec.autoscaler.tuneInterval, deltas: rec.deltas },
+    ...(observe ? { observed: observedRun(result) } : {}),
+  };
   if (level !== 0) return base;
   // INFERLINE_CONFIG as plain data, whatever the student put in it.
   const config = Object.entries(m.inferline.INFERLINE_CONFIG).map(([k, v]) => [
@@ -83,13 +87,19 @@ function simulate(m: AutoscalingModule, run: SimRun, level: Level): AutoscalerRu
   return { ...base, config: Object.fromEntries(config) };
 }
 
+function observedRun(result: SimulationResult): NonNullable<AutoscalerRun['observed']> {
+  const { costDollars, p90 } = runMetrics(result);
+  const mostReplicas = Math.max(...result.replicaTimeline.map((p) => p.replicas));
+  return { costDollars, p90: Number.isFinite(p90) ? p90 : null, mostReplicas, steps: replicaSteps(result) };
+}
+
 /** The child's simulate task: every run at every level, with the decisions recorded. */
 export function runSimulations(m: AutoscalingModule, input: SimInput, studentDir: string): SimOutput {
   const out: SimOutput = { runs: [], errors: [] };
   for (const run of input.runs)
     for (const level of input.levels) {
       try {
-        out.runs.push(simulate(m, run, level));
+        out.runs.push(simulate(m, run, level, input.keepGoing));
       } catch (err) {
         // The timeline run must not fail the scored ones: the report simply has no timeline.
         if (input.keepGoing) out.errors.push({ label: run.label, level, error: describeThrown(err, studentDir) });
