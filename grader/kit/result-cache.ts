@@ -11,8 +11,8 @@
  * with the cache pointed into the bundle).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import type { z } from 'zod';
 
 export function cacheDir(repoRoot: string): string | undefined {
@@ -72,32 +72,98 @@ export interface CacheKey {
 
 /**
  * `compute()`'s result, from the cache when an entry for `key` and the current code exists and
- * parses with `schema`; computed and stored otherwise.
+ * parses with `schema`; computed and stored otherwise. One computation per entry at a time: calls in
+ * this process share it, and another process computing the same entry (batch grading's graders side
+ * by side, test files) holds `<entry>.lock` until its result is stored, which this one waits for.
  */
 export async function cached<T>(key: CacheKey, schema: z.ZodType<T>, compute: () => T | Promise<T>): Promise<T> {
+  const file = entryFile(key);
+  if (file === undefined) return compute();
+  const hit = readEntry(file, schema);
+  if (hit !== undefined) return hit.value;
+  let pending = inFlight.get(file) as Promise<T> | undefined;
+  if (pending === undefined) {
+    pending = computeOnce(file, schema, compute);
+    inFlight.set(file, pending);
+    const forget = () => inFlight.delete(file);
+    pending.then(forget, forget);
+  }
+  return pending;
+}
+
+/** Where `key`'s entry is stored for the current code; undefined with the cache off. */
+export function entryFile(key: CacheKey): string | undefined {
   const dir = cacheDir(key.repoRoot);
-  if (dir === undefined) return compute();
+  if (dir === undefined) return undefined;
   const id = createHash('sha256')
     .update(JSON.stringify([key.lab, key.what, key.seed, codeHash(key.repoRoot, key.lab)]))
     .digest('hex')
     .slice(0, 32);
-  const file = join(dir, key.lab, `${id}.json`);
-  if (existsSync(file)) {
-    try {
-      const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      if (parsed.success) return parsed.data;
-    } catch {
-      // A damaged entry is a miss.
-    }
-  }
-  const value = await compute();
+  return join(dir, key.lab, `${id}.json`);
+}
+
+/** Entries being computed in this process, by file. */
+const inFlight = new Map<string, Promise<unknown>>();
+
+/** A lock older than this is abandoned whoever holds it: no trusted run takes that long. */
+const LOCK_MAX_AGE_MS = 15 * 60_000;
+const LOCK_POLL_MS = 100;
+
+function readEntry<T>(file: string, schema: z.ZodType<T>): { value: T } | undefined {
+  if (!existsSync(file)) return undefined;
   try {
-    mkdirSync(join(dir, key.lab), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(value));
-    renameSync(tmp, file);
+    const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success) return { value: parsed.data };
   } catch {
-    // A read-only cache (a shipped bundle on a locked-down machine) only costs time.
+    // A damaged entry is a miss.
   }
-  return value;
+  return undefined;
+}
+
+/** Takes the entry's lock: true when this process holds it (or the cache cannot hold locks: a read-only one). */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(dirname(lock), { recursive: true });
+    writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'EEXIST';
+  }
+}
+
+/** A lock whose holder has exited, or that is older than LOCK_MAX_AGE_MS. */
+function lockAbandoned(lock: string): boolean {
+  try {
+    if (Date.now() - statSync(lock).mtimeMs > LOCK_MAX_AGE_MS) return true;
+    const holder = Number(readFileSync(lock, 'utf8'));
+    if (!Number.isInteger(holder) || holder <= 0) return false; // being written
+    process.kill(holder, 0);
+    return false;
+  } catch (err) {
+    // ESRCH: no such process. ENOENT: released meanwhile (the next take decides).
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+async function computeOnce<T>(file: string, schema: z.ZodType<T>, compute: () => T | Promise<T>): Promise<T> {
+  const lock = `${file}.lock`;
+  while (!takeLock(lock)) {
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    const hit = readEntry(file, schema);
+    if (hit !== undefined) return hit.value;
+    if (lockAbandoned(lock)) rmSync(lock, { force: true });
+  }
+  try {
+    const value = await compute();
+    try {
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(value));
+      renameSync(tmp, file);
+    } catch {
+      // A read-only cache (a shipped bundle on a locked-down machine) only costs time.
+    }
+    return value;
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }

@@ -1,9 +1,11 @@
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { cached } from '../../../grader/kit/result-cache.js';
+import { cached, entryFile } from '../../../grader/kit/result-cache.js';
 
 /** A throwaway checkout: the files the code hash reads. */
 function checkout(): string {
@@ -66,5 +68,45 @@ describe('kit result cache', () => {
     process.env.SERVELAB_CACHE_DIR = elsewhere;
     await cached(key, z.number(), () => 5);
     expect(readdirSync(join(elsewhere, 'toy'))).toHaveLength(1);
+  });
+
+  it("computes an entry once while calls wait for it: in this process, and behind a live process's lock", async () => {
+    const repoRoot = checkout();
+    let runs = 0;
+    const slow = async () => {
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return 7;
+    };
+    const key = { repoRoot, lab: 'toy', what: 'baseline', seed: 1 };
+    expect(await Promise.all([cached(key, z.number(), slow), cached(key, z.number(), slow)])).toEqual([7, 7]);
+    expect(runs).toBe(1);
+    // Another grader (a live process) holds the lock of a second entry: this one waits and reads its result.
+    const other = { ...key, seed: 2 };
+    const file = entryFile(other)!;
+    const holder = spawn('sleep', ['30']);
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.lock`, String(holder.pid));
+      const waiting = cached(other, z.number(), slow);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      writeFileSync(file, '41');
+      expect(await waiting).toBe(41);
+      expect(runs).toBe(1);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('takes over a lock whose holder has exited, and releases its own', async () => {
+    const repoRoot = checkout();
+    const key = { repoRoot, lab: 'toy', what: 'baseline', seed: 3 };
+    const file = entryFile(key)!;
+    const gone = spawnSync('true').pid;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.lock`, String(gone));
+    expect(await cached(key, z.number(), () => 5)).toBe(5);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(existsSync(file)).toBe(true);
   });
 });
