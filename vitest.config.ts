@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { CostFirstSequencer } from './test/setup/sequencer.js';
 
 /**
  * `npm run coverage` (test/coverage/run.ts) sets this to a temporary folder: the setup file below then hands it to
@@ -17,8 +16,6 @@ export default defineConfig({
     // simulator and the grader once per worker instead of once per file halves the time of the quick tests.
     // test/setup/restore-env.ts gives each file the environment the worker started with.
     isolate: false,
-    // The longest files first (test/setup/sequencer.ts), so that both workers stay busy to the end.
-    sequence: { sequencer: CostFirstSequencer },
     // A safety net for a hung test, not a time bound: a loaded machine (CI beside another job) stretches the
     // heaviest gradings (a whole lab end to end) to several minutes.
     testTimeout: 600_000,
