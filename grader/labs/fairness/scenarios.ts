@@ -97,13 +97,16 @@ export function replaySummary(run: ScenarioRun, wire?: ScenarioResultWire): RunS
 
 /**
  * Bounds from the reference on the same workload: a service difference may exceed the reference's
- * by U (never the paper's 2U); weighted shares may be off by 10% or twice the reference's error;
- * the light client's TTFT may be twice the reference's or 1 s more; throughput at least 95% of FCFS.
+ * by U, capped at the paper's 2U, but always at least U/2 above the reference's (the paper's bound is
+ * for clients backlogged from the window's start; after a shift in demand the reference itself may
+ * come near or past it: `npm run sweep -- fairness` found 41,930 > 2U = 40,000 on hidden seed 19);
+ * weighted shares may be off by 10% or twice the reference's error; the light client's TTFT may be
+ * twice the reference's or 1 s more; throughput at least 95% of FCFS.
  */
 export function judge(check: Check, def: WorkloadDef, value: number, reference: number, fcfsValue: number) {
   const u = fairnessU(def);
   const limit = {
-    difference: Math.min(2 * u, Math.max(2 * reference, reference + u)),
+    difference: Math.max(Math.min(2 * u, Math.max(2 * reference, reference + u)), reference + u / 2),
     shares: Math.max(0.1, 2 * reference),
     latency: Math.max(2 * reference, reference + 1),
     throughput: 0.95 * fcfsValue,

@@ -89,6 +89,10 @@ describe("fairness lab, the rubric's premises on the hidden workloads", () => {
     // Reference 100, far below U: limit = min(2U, max(200, 100 + U)) = 100 + U.
     expect(judge(difference, overload, 100 + u, 100, 0)).toEqual({ passed: true, limit: 100 + u });
     expect(judge(difference, overload, 100 + u + 1, 100, 0).passed).toBe(false);
+    // Capped at the paper's 2U, but never within U/2 of a reference that comes near it (seed 19's shift).
+    expect(judge(difference, overload, 2 * u + 1, 1.2 * u, 0).passed).toBe(false);
+    expect(judge(difference, overload, 2.2 * u, 1.8 * u, 0)).toEqual({ passed: true, limit: 2.3 * u });
+    expect(judge(difference, overload, 2.3 * u + 1, 1.8 * u, 0).passed).toBe(false);
     // A reference above U: the limit is capped at the paper's 2U.
     expect(judge(difference, overload, 2 * u + 1, 1.5 * u, 0)).toEqual({ passed: false, limit: 2 * u });
     const weighted = workload('weighted');
