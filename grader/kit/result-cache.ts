@@ -154,6 +154,9 @@ async function computeOnce<T>(file: string, schema: z.ZodType<T>, compute: () =>
     if (lockAbandoned(lock)) rmSync(lock, { force: true });
   }
   try {
+    // The previous holder may have stored it between this process's miss and its taking the lock.
+    const stored = readEntry(file, schema);
+    if (stored !== undefined) return stored.value;
     const value = await compute();
     try {
       const tmp = `${file}.${process.pid}.tmp`;

@@ -30,9 +30,24 @@ export interface SweptSeed {
 }
 
 /**
+ * A lab's module from files written to `dir` (name → text; with `countWork`, rewritten with counters as
+ * the grader builds a lab that counts work, grader/build/count-work.ts) and loaded through the oracle.
+ * `dir` must be two folders below the root, where the reference's `../../sim/...` imports still resolve.
+ */
+export async function loadWrittenModule<M>(
+  oracle: Oracle<M>,
+  dir: string,
+  files: ReadonlyMap<string, string>,
+  options: { readonly countWork?: boolean } = {},
+): Promise<M> {
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of files) writeFileSync(join(dir, file), options.countWork === true ? countWork(text) : text);
+  return oracle.load(dir);
+}
+
+/**
  * The reference as the grader builds it: for a lab that counts work (LabDefinition.countWork) its files
- * are rewritten with counters into `.cache/<lab>-counted-<pid>/` (two folders below the root, where the
- * reference's `../../sim/...` imports still resolve) and loaded from there; `cleanup` removes them.
+ * are written counted into `.cache/<lab>-counted-<pid>/` and loaded from there; `cleanup` removes them.
  */
 export async function referenceAsBuilt<M>(
   lab: LabDefinition,
@@ -41,10 +56,10 @@ export async function referenceAsBuilt<M>(
 ): Promise<{ readonly module: M; readonly cleanup: () => void }> {
   if (lab.countWork !== true) return { module: await oracle.reference({ repoRoot }), cleanup: () => {} };
   const dir = join(repoRoot, '.cache', `${lab.manifest.lab}-counted-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  for (const file of lab.manifest.files)
-    writeFileSync(join(dir, file), countWork(readFileSync(join(repoRoot, lab.manifest.referenceDir, file), 'utf8')));
-  return { module: await oracle.load(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const { files, referenceDir } = lab.manifest;
+  const texts = new Map(files.map((f) => [f, readFileSync(join(repoRoot, referenceDir, f), 'utf8')]));
+  const module = await loadWrittenModule(oracle, dir, texts, { countWork: true });
+  return { module, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**

@@ -9,23 +9,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { ItemContext } from '../../../grader/core/lab.js';
-import type { LabChild } from '../../../grader/kit/driver.js';
 import { runItemInProcess } from '../../../grader/kit/in-process.js';
-import type { Oracle } from '../../../grader/kit/oracle.js';
 import { runProbes } from '../../../grader/kit/probes.js';
 import type { UnitItem } from '../../../grader/kit/unit-item.js';
 import { probeSeed } from '../../../grader/kit/unit-wire.js';
-import { labNames, loadLab } from '../../../grader/labs/catalogue.js';
+import { labNames, loadInProcessParts, loadLab } from '../../../grader/labs/catalogue.js';
 
 const SEEDS = Array.from({ length: 200 }, (_, i) => i + 1);
 /** The routing starter is a working random router: it keeps the rule cases, not the design ones. */
 const STARTER_MAY_SCORE = new Set(['routing']);
-
-async function labParts(name: string): Promise<{ child: LabChild<unknown>; oracle: Oracle<unknown> }> {
-  const child = (await import(`../../../grader/labs/${name}/child.ts`)) as { child: LabChild<unknown> };
-  const student = (await import(`../../../grader/labs/${name}/student.ts`)) as { oracle: Oracle<unknown> };
-  return { child: child.child, oracle: student.oracle };
-}
 
 const labs = await Promise.all(labNames().map((n) => loadLab(n)));
 
@@ -38,7 +30,7 @@ describe.each(labs)('$manifest.lab unit items on 200 hidden seeds', (lab) => {
   });
 
   it('every hidden variant builds and the reference answers it, on 200 seeds', async () => {
-    const { child, oracle } = await labParts(name);
+    const { child, oracle } = await loadInProcessParts(name);
     const reference = await oracle.reference({ repoRoot: REPO_ROOT });
     const failed: string[] = [];
     for (const item of units) {
@@ -54,7 +46,7 @@ describe.each(labs)('$manifest.lab unit items on 200 hidden seeds', (lab) => {
   });
 
   it('scored in full on seeds 1-3: the reference gets full marks, the starter none', async () => {
-    const { child, oracle } = await labParts(name);
+    const { child, oracle } = await loadInProcessParts(name);
     const reference = await oracle.reference({ repoRoot: REPO_ROOT });
     const starter = await oracle.load(join(REPO_ROOT, lab.manifest.studentDir));
     for (const hiddenSeed of [1, 2, 3]) {
