@@ -39,3 +39,15 @@ export function needs(available: boolean, title: string, missing: string): strin
 }
 
 export const NO_VIDUR_DATA = `no Vidur data at ${VIDUR_DATA} (put ../shared/vidur-data beside the checkout or set SERVELAB_VIDUR_DATA)`;
+
+/** CI's second pass sets SERVELAB_SWEEPS=1 (.ci/run): the long seed ranges run there, not in every `npm test`. */
+export const SWEEPS = process.env.SERVELAB_SWEEPS === '1';
+
+/**
+ * Hidden seeds 1..`full` under SERVELAB_SWEEPS=1, else 1..`quick`: a test that holds on every seed checks
+ * a few in the everyday run and all of them in CI. `seedRange` names the range in a test title.
+ */
+export const hiddenSeeds = (full: number, quick: number): number[] =>
+  Array.from({ length: SWEEPS ? full : quick }, (_, i) => i + 1);
+export const seedRange = (seeds: readonly number[]): string =>
+  seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}–${seeds[seeds.length - 1]}`;

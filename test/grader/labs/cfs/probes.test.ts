@@ -4,7 +4,7 @@
  * step, fails the probes aimed at it with a message that names what differs; the handout's public
  * expected values build. On 200 hidden seeds every unit item gives the reference full marks; on 100, a
  * correct scheduler written apart from it passes every hidden variant and each mutant fails the
- * variant aimed at its mistake on every seed. test/grader/cfs-mutants.test.ts grades the mutants' items.
+ * variant aimed at its mistake on every seed. test/grader/labs/cfs/mutants.test.ts grades the mutants' items.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';

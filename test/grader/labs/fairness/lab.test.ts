@@ -1,7 +1,7 @@
 /**
  * The fairness lab through the whole grader, once each: the reference gets 15/15 item by item (with
  * plots), and the untouched stubs, packaged by ./submit.sh, get 0 without crashing anything, every item
- * naming the method to write. Mutants: test/grader/fairness-mutants.test.ts.
+ * naming the method to write. Mutants: test/grader/labs/fairness/mutants.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';

@@ -6,15 +6,16 @@
  * submissions through the sandbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../sim/config/paths.js';
-import type { ItemContext, LabDefinition } from '../../grader/core/lab.js';
-import { runItemInProcess } from '../../grader/kit/in-process.js';
-import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
-import { child } from '../../grader/labs/cfs/child.js';
-import { type CfsModule, oracle } from '../../grader/labs/cfs/student.js';
-import { CfsScheduler as Alternative } from '../fixtures/cfs/alternative.js';
-import { MUTANTS } from '../fixtures/mutants/cfs.js';
-import { loadMutants, removeMutantDirs } from '../fixtures/mutants/in-process.js';
+import { REPO_ROOT } from '../../../../sim/config/paths.js';
+import type { ItemContext, LabDefinition } from '../../../../grader/core/lab.js';
+import { runItemInProcess } from '../../../../grader/kit/in-process.js';
+import { labManifest, loadLab } from '../../../../grader/labs/catalogue.js';
+import { child } from '../../../../grader/labs/cfs/child.js';
+import { type CfsModule, oracle } from '../../../../grader/labs/cfs/student.js';
+import { CfsScheduler as Alternative } from '../../../fixtures/cfs/alternative.js';
+import { MUTANTS } from '../../../fixtures/mutants/cfs.js';
+import { loadMutants, removeMutantDirs } from '../../../fixtures/mutants/in-process.js';
+import { hiddenSeeds } from '../../../helpers-shared.js';
 
 let lab: LabDefinition;
 let modules: Map<string, CfsModule>;
@@ -61,7 +62,7 @@ describe('CFS mutants and a correct alternative', () => {
   });
 
   it('a scheduler written apart from the reference keeps full marks on every item but the questions', async () => {
-    for (const hiddenSeed of [manifest.defaultHiddenSeed, 1, 2])
+    for (const hiddenSeed of [manifest.defaultHiddenSeed, ...hiddenSeeds(2, 0)])
       for (const { id } of manifest.items.filter((i) => i.id !== 'mcq')) {
         const { score: got, why } = await score({ CfsScheduler: Alternative }, id, ctx(hiddenSeed));
         expect(got, `seed ${hiddenSeed} ${id}: ${why}`).toBe(points(id));

@@ -7,14 +7,15 @@
  * mistakes apart from the solution.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../sim/config/paths.js';
-import type { ItemContext, LabDefinition } from '../../grader/core/lab.js';
-import { runItemInProcess } from '../../grader/kit/in-process.js';
-import { labManifest, loadLab } from '../../grader/labs/catalogue.js';
-import { child } from '../../grader/labs/fairness/child.js';
-import { type FairnessModule, oracle } from '../../grader/labs/fairness/student.js';
-import { MUTANTS } from '../fixtures/mutants/fairness.js';
-import { loadMutants, removeMutantDirs } from '../fixtures/mutants/in-process.js';
+import { REPO_ROOT } from '../../../../sim/config/paths.js';
+import type { ItemContext, LabDefinition } from '../../../../grader/core/lab.js';
+import { runItemInProcess } from '../../../../grader/kit/in-process.js';
+import { labManifest, loadLab } from '../../../../grader/labs/catalogue.js';
+import { child } from '../../../../grader/labs/fairness/child.js';
+import { type FairnessModule, oracle } from '../../../../grader/labs/fairness/student.js';
+import { MUTANTS } from '../../../fixtures/mutants/fairness.js';
+import { loadMutants, removeMutantDirs } from '../../../fixtures/mutants/in-process.js';
+import { SWEEPS } from '../../../helpers-shared.js';
 
 let lab: LabDefinition;
 let modules: Map<string, FairnessModule>;
@@ -31,19 +32,23 @@ describe('fairness mutants', () => {
     for (const m of MUTANTS) for (const id of m.loses) expect(items.has(id), `${m.name}: ${id}`).toBe(true);
   });
 
-  it("the reference keeps full marks on every item a mutant names (so a loss is the mutant's)", async () => {
-    const manifest = lab.manifest;
-    const ctx: ItemContext = {
-      hiddenSeed: manifest.defaultHiddenSeed,
-      publicSeed: manifest.publicSeed,
-      repoRoot: REPO_ROOT,
-    };
-    const reference = await oracle.reference(ctx);
-    for (const id of new Set(MUTANTS.flatMap((m) => m.loses))) {
-      const out = await runItemInProcess(lab, id, { module: reference, ...child }, ctx);
-      expect('score' in out ? out.score : out, id).toBe(manifest.items.find((i) => i.id === id)!.points);
-    }
-  });
+  // lab.test.ts grades the reference through the sandbox on the default seed every run; this in-process copy runs in CI.
+  it.runIf(SWEEPS)(
+    'the reference keeps full marks on every item a mutant names, in-process (SERVELAB_SWEEPS=1)',
+    async () => {
+      const manifest = lab.manifest;
+      const ctx: ItemContext = {
+        hiddenSeed: manifest.defaultHiddenSeed,
+        publicSeed: manifest.publicSeed,
+        repoRoot: REPO_ROOT,
+      };
+      const reference = await oracle.reference(ctx);
+      for (const id of new Set(MUTANTS.flatMap((m) => m.loses))) {
+        const out = await runItemInProcess(lab, id, { module: reference, ...child }, ctx);
+        expect('score' in out ? out.score : out, id).toBe(manifest.items.find((i) => i.id === id)!.points);
+      }
+    },
+  );
 
   it.each(MUTANTS.map((m) => [m.name, m] as const))('%s loses points where it should', async (name, mutant) => {
     const manifest = lab.manifest;
