@@ -13,8 +13,7 @@ import { ReplayError } from '../../kit/batch-replay.js';
 import { decodeSteps, V0StepReplayScheduler } from '../../kit/vllm-v0-step-replay.js';
 import { quietConfig, runSimulation } from '../../kit/simulation.js';
 import { fromWire } from '../../kit/wire.js';
-import type { RecordedRun } from '../../kit/charts.js';
-import type { BaselineRun, CfsRun, RunSteps } from './schemas.js';
+import type { CfsRun, RunSteps } from './schemas.js';
 
 /** The homework's server (labs/cfs/README.md): traces/cfs-homework.json, without its scheduler, interval and trace. */
 const { replicaSchedulerModule: _module, cfsInterval: _interval, trace: _trace, name: _name, ...SERVER } = homework;
@@ -52,14 +51,9 @@ export function simulateCfs(
 }
 
 /** A run as the items score it; the timeline when one was recorded (the report's side-by-side view). */
-export interface Measured extends BaselineRun {
-  readonly peaks: ReturnType<typeof kvUsagePeaks>;
-  readonly cpuBlocks: number;
-  readonly gpuBlocks: number;
-  readonly timeline?: RecordedRun;
-}
+export type Measured = ReturnType<typeof measure>;
 
-export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRecorder): Measured {
+export function measure(run: CfsRun, make: MakeScheduler, timeline?: TimelineRecorder) {
   let preemptions = 0;
   const { result, replica } = simulateCfs(run, make, {
     usage: true,

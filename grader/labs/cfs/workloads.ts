@@ -11,13 +11,10 @@
 import lengths from '../../../traces/cfs-dummy-lengths.json' with { type: 'json' };
 import { Rng } from '../../../sim/workload/rng.js';
 import { writeTraceCsv } from '../../../sim/workload/trace-file.js';
-import type { WireRequests } from '../../kit/wire.js';
+import type { CfsRun } from './schemas.js';
 
 /** (prompt tokens, output tokens), in the dataset's order. */
 export const DUMMY_LENGTHS: readonly (readonly [number, number])[] = lengths.map(([p, o]) => [p!, o!] as const);
-
-/** Requests as parallel arrays (compact over IPC), in issue order. */
-export type BurstRequests = Pick<WireRequests, 'arrivedAt' | 'numPrefillTokens' | 'numDecodeTokens'>;
 
 /** The homework's burst: 50 prompts at 3 requests per second. */
 export const HOMEWORK_BURST = { count: 50, qps: 3 } as const;
@@ -30,7 +27,7 @@ export const PUBLIC_BURST_SEED = 42;
  * A burst of `count` prompts drawn from `seed`: the dummy lengths shuffled (whole shuffles back to back when
  * more than 50 are asked for), Poisson arrivals at `qps` from t = 0 (the first at 0, as vLLM's benchmark client).
  */
-export function burst(spec: { readonly count: number; readonly qps: number; readonly seed: number }): BurstRequests {
+export function burst(spec: { readonly count: number; readonly qps: number; readonly seed: number }) {
   const rng = new Rng(spec.seed);
   const [lengthsRng, arrivalsRng] = [rng.fork('lengths'), rng.fork('arrivals')];
   const order: number[] = [];
@@ -58,7 +55,7 @@ export const publicRun = (cfsInterval: number) =>
   homeworkRun(`public burst (seed ${PUBLIC_BURST_SEED}), interval ${cfsInterval}`, PUBLIC_BURST_SEED, cfsInterval);
 
 /** The trace file format of `--trace` (sim/workload/trace-file.ts). */
-export const burstCsv = (r: BurstRequests): string =>
+export const burstCsv = (r: CfsRun['requests']): string =>
   writeTraceCsv(
     r.arrivedAt.map((arrivedAt, i) => ({
       arrivedAt,

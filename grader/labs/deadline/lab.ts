@@ -19,8 +19,8 @@ export const lab = defineLab({
     'model-fit': unit('model-fit'),
     'dynamic-chunk': unit('dynamic-chunk'),
     schedule: unit('schedule'),
-    capacity: capacityItem(oracle),
-    overload: overloadItem(oracle),
+    capacity: capacityItem,
+    overload: overloadItem,
   },
   tryout: deadlineTry,
 });

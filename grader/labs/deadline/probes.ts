@@ -33,6 +33,10 @@ function scheduler(m: DeadlineModule, { numBlocks = 4096, chunkSize = 256, deadl
   return new m.DeadlineScheduler({ replicaId: 0, kv, limits }, DeadlineOptions.parse(deadline));
 }
 
+/** A run on a fresh scheduler of the module with `deadline` options. */
+function fresh(deadline: DeadlineOptionsInput, f: (s: LabScheduler) => unknown): Run {
+  return (m) => f(scheduler(m, { deadline }));
+}
 const situation = (m: DeadlineModule, spec: SchedulerSpec, running: Req[], waiting: Req[]) =>
   holding(scheduler(m, spec), running, waiting);
 const sortedIds = (list: readonly Request[], cmp: (a: Request, b: Request) => number) => ids([...list].sort(cmp));
@@ -73,10 +77,8 @@ function priorityKey(seed: number): DeadlineProbe[] {
   const close = prompts(rng, 10, 0, true, 10).map(flip);
 
   const relegated = rng.shuffle(waiting.map((q) => q.id)).slice(0, 4);
-  const order = (reqs: Req[], deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
-    const s = scheduler(m, { deadline });
-    return sortedIds(reqs.map(request), (a, b) => s.comparePrefills(a, b));
-  };
+  const order = (reqs: Req[], deadline: DeadlineOptionsInput) =>
+    fresh(deadline, (s) => sortedIds(reqs.map(request), (a, b) => s.comparePrefills(a, b)));
   const at = (id: number, arrivedAt: number, prompt: number, tier = 0) => req(id, arrivedAt, prompt, { tier });
   const keys = [at(2, 5, 10, 2), at(1, 5, 10, 1), at(0, 5, 4000)];
   return [
@@ -111,12 +113,10 @@ function tokenDeadline(seed: number): DeadlineProbe[] {
   /** The token deadline of a 100-token prompt arrived at 3 s (prefilled at `prefilledAt`, `generated` tokens out). */
   const td = (prefilledAt?: number, generated?: number, tier = 0) => {
     const q = req(0, 3, 100, { tier, ...(prefilledAt === undefined ? {} : { prefilledAt, generated }) });
-    return (m: DeadlineModule) => round(scheduler(m).tokenDeadline(request(q)));
+    return fresh({}, (s) => round(s.tokenDeadline(request(q))));
   };
-  const all = (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
-    const s = scheduler(m, { deadline });
-    return mixed.map((q) => round(s.tokenDeadline(request(q))));
-  };
+  const all = (deadline: DeadlineOptionsInput) =>
+    fresh(deadline, (s) => mixed.map((q) => round(s.tokenDeadline(request(q)))));
   return [
     pub('tier 0 before its prefill: arrival + 6 + 0.1', td()),
     pub('tier 0 prefilled at TTFT 2 s (< 6 s), 5 tokens out: arrival + 6 + 0.1 × 6', td(5, 5)),
@@ -133,10 +133,8 @@ function decodeOrder(seed: number): DeadlineProbe[] {
     req(id, arrivedAt, 64, { tier, prefilledAt, generated });
   // Token deadlines 6.3, 9.3, 11.1, 7.6 and a tier-1 decode.
   const fixed = [dec(0, 0, 1, 2), dec(1, 0, 9, 2), dec(2, 1, 2, 40), dec(3, 0.5, 1, 10), dec(4, 0, 1, 2, 1)];
-  const sorted = (list: Req[], now: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
-    const s = scheduler(m, { deadline });
-    return sortedIds(list.map(request), (a, b) => s.compareDecodes(a, b, now));
-  };
+  const sorted = (list: Req[], now: number) => (deadline: DeadlineOptionsInput) =>
+    fresh(deadline, (s) => sortedIds(list.map(request), (a, b) => s.compareDecodes(a, b, now)));
   /** The decodes batched when there are more than chunkSize. */
   const capped =
     (list: Req[], chunkSize: number, now: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) =>
@@ -163,14 +161,12 @@ function relegation(seed: number): DeadlineProbe[] {
   waiting.push(req(14, 0, Math.round(throughput * (10 + 390 * rng.next())), { tier: 1 }));
   const inProgress = [req(12, 0, 60000, { computed: 256 }), req(13, 1, 9000, { computed: 512, tier: 1 })];
   /** shouldRelegate for one waiting tier-0 prompt, after `setup`: 'relegated' relegates it, 'ema' sets the EMA to 20,000. */
-  function should(prompt: number, now: number, setup?: 'relegated' | 'ema') {
-    return (m: DeadlineModule) => {
-      const { s, get } = situation(m, {}, [], [req(0, 0, prompt)]);
-      if (setup === 'relegated') s.relegate(get(0));
-      if (setup === 'ema') s.prefillThroughput = 20000;
-      return s.shouldRelegate(get(0), now);
-    };
-  }
+  const should = (prompt: number, now: number, setup?: 'relegated' | 'ema') => (m: DeadlineModule) => {
+    const { s, get } = situation(m, {}, [], [req(0, 0, prompt)]);
+    if (setup === 'relegated') s.relegate(get(0));
+    if (setup === 'ema') s.prefillThroughput = 20000;
+    return s.shouldRelegate(get(0), now);
+  };
   /** The drawn replica: its waiting requests' answers, or (`n`) n iterations of getNextBatch. */
   const drawn = (n: number) => (deadline: DeadlineOptionsInput) => (m: DeadlineModule) => {
     const { s, get } = situation(m, { numBlocks, deadline }, inProgress, waiting);

@@ -4,6 +4,7 @@
  * The server is traces/deadline-lab.json's (labs/deadline/README.md explains each choice: batch tiers' deadlines
  * compressed ×0.1 so a 2,048-request run can miss them, α scaled with them, tiers uniform).
  */
+import labServer from '../../../traces/deadline-lab.json' with { type: 'json' };
 import { atRate, findCapacity } from '../../../sim/analysis/capacity.js';
 import { loadRequests } from '../../../sim/config/build.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
@@ -19,22 +20,9 @@ import type { CapacityTrace, Workload, WorkloadLengths } from './schemas.js';
 /** Builds a replica with the lab server's deadline options (the engine passes a policy's options apart from its init). */
 export type SchedulerFactory = (init: ReplicaSchedulerInit, options: DeadlineOptions) => ReplicaScheduler;
 
-/** The server of traces/deadline-lab.json (a test keeps the two equal), in code: the sandboxed child may not read files. */
-export const LAB_SERVER = {
-  model: 'llama-3-8b',
-  device: 'a100',
-  tp: 1,
-  replicas: 1,
-  executionModel: 'roofline',
-  chunkSize: 256,
-  batchSizeCap: 128,
-  tierDeadlines: [6, 60, 180],
-  hybridAlpha: 0.0008,
-  outputLenPrediction: 50,
-  tierMix: [1, 1, 1],
-  numRequests: 2048,
-  fastForward: false,
-} as const;
+/** The server of traces/deadline-lab.json, without its scheduler, lengths trace and name (imported, as the cfs lab's). */
+const { replicaSchedulerModule: _module, lengthsTrace: _lengths, name: _name, ...server } = labServer;
+export const LAB_SERVER = server;
 
 /** The lab's server config (lengths from traces/<lengths>.csv when the workload is drawn). */
 export const labConfig = (lengths: WorkloadLengths = 'conv', seed = 0) =>
