@@ -22,16 +22,8 @@ export { labManifest, labNames } from '../manifest/lab-manifests.js';
 
 /** The shape check a module's export must pass before it is used as a definition. */
 function isLabDefinition(value: unknown): value is LabDefinition {
-  if (typeof value !== 'object' || value === null) return false;
-  if (!('manifest' in value) || !('harnessEntry' in value) || !('items' in value)) return false;
-  const { manifest, harnessEntry, items } = value;
-  return (
-    typeof manifest === 'object' &&
-    manifest !== null &&
-    typeof harnessEntry === 'string' &&
-    typeof items === 'object' &&
-    items !== null
-  );
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+  return isObject(value) && isObject(value.manifest) && typeof value.harnessEntry === 'string' && isObject(value.items);
 }
 
 /**
