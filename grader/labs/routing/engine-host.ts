@@ -26,7 +26,7 @@ export interface HostInput {
   readonly timelineReference?: TimelineReference;
 }
 
-export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineReference?: TimelineReference): HostResult {
+export function hostRuns({ runs, timelineReference }: HostInput, ask: Ask): HostResult {
   const outcomes: RunOutcome[] = [];
   for (const [index, run] of runs.entries()) {
     let proxy: ProxyRouter | undefined;
@@ -76,9 +76,8 @@ if (parentPort !== null && (workerData as { data?: unknown } | null)?.data !== u
   const init = workerData as EngineWorkerData<HostInput>;
   const port = parentPort;
   const result = hostRuns(
-    init.data.runs,
+    init.data,
     childAsker(init, (m) => port.postMessage(m)),
-    init.data.timelineReference,
   );
   port.postMessage({ kind: 'done', result });
 }
