@@ -12,9 +12,6 @@ import { TIMELINE_SERIES_RESOLUTION, type HostResult, type RunOutcome, type Simu
 import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
 import { runConfig, simulateRouting } from './simulate.js';
 
-/** The reference's run on the same workload, as a series: the window is chosen against it. */
-export type TimelineReference = Parameters<typeof narrowToShownWindow>[2];
-
 /**
  * What the worker is started with: the runs, and the first run's reference series when the report
  * wants its timeline. The student's run is then recorded whole and only the window the report will
@@ -23,7 +20,8 @@ export type TimelineReference = Parameters<typeof narrowToShownWindow>[2];
  */
 export interface HostInput {
   readonly runs: SimulationRun[];
-  readonly timelineReference?: TimelineReference;
+  /** The reference's run on the same workload, as a series: the window is chosen against it. */
+  readonly timelineReference?: Parameters<typeof narrowToShownWindow>[2];
 }
 
 export function hostRuns({ runs, timelineReference }: HostInput, ask: Ask): HostResult {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../../sim/config/paths.js';
 import { mean } from '../../../sim/metrics/stats.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
-import { InvalidOutput, type ItemContext, type ItemImplementation, type ItemOutcome } from '../../kit/item.js';
+import { InvalidOutput, type ItemContext, type ItemImplementation } from '../../kit/item.js';
 import { fmt, pct } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, median, threshold } from '../../kit/rules.js';
@@ -92,12 +92,7 @@ const perReplicaChart = (title: string, groups: Readonly<Record<string, Record<s
   });
 
 /** Scores runs that kept the routing rules (each has an e2e). */
-type Grade = (
-  runs: HostResult['runs'],
-  workloads: readonly Workload[],
-  ctx: ItemContext,
-  maxScore: number,
-) => ItemOutcome | Promise<ItemOutcome>;
+type Grade = ItemImplementation<Workload[], HostResult>['score'];
 
 /**
  * A simulation item: the student's router drives the grader's engine on `workloads`; a broken rule in
@@ -137,7 +132,7 @@ function simulationItem(
       if (runs.length < prepared.length) problems.push(`${prepared[runs.length]!.run.label}: no result for this run`);
       if (problems.length > 0)
         return { score: 0, message: `correctness rules broken: ${problems[0]}`, output: problems.join('\n'), ...extra };
-      return { ...(await grade(runs, prepared, ctx, maxScore)), ...extra };
+      return { ...(await grade(host, prepared, ctx, maxScore)), ...extra };
     },
   };
 }
@@ -150,7 +145,7 @@ export const correctnessItem = simulationItem(
   ({ publicSeed: seed }) => [
     { seed, run: benchmarkRun(`public seed ${seed}, 2 QPS, with scale-downs and scale-ups`, seed, 2, SCALE_EVENTS) },
   ],
-  ([run], [w], _ctx, maxScore) => ({
+  ({ runs: [run] }, [w], _ctx, maxScore) => ({
     score: maxScore,
     plots: [
       perReplicaChart('Requests per replica (public workload, with scale events)', { yours: run!.requestsPerReplica }),
@@ -190,7 +185,7 @@ async function versus(runs: HostResult['runs'], workloads: readonly Workload[], 
 
 /** All points for at least `required` lower mean e2e than lor (median over three hidden workloads at 2 QPS). */
 export const beatsLor = (required: number) =>
-  simulationItem(hiddenWorkloads(2, 3), async (runs, workloads, ctx, maxScore) => {
+  simulationItem(hiddenWorkloads(2, 3), async ({ runs }, workloads, ctx, maxScore) => {
     const v = await versus(runs, workloads, ctx);
     const m = median(v.improvement.lor!);
     return {
@@ -247,7 +242,7 @@ export function placedScore(gains: readonly number[], referenceGains: readonly n
  * median gain, linear between. A copy of any engine router gains at most 0 against the best of them.
  */
 export const versusBestRouter = (names: readonly string[], scaled: readonly string[], leaderboard: boolean) =>
-  simulationItem(gradedWorkloads(names, scaled), async (runs, workloads, ctx, maxScore) => {
+  simulationItem(gradedWorkloads(names, scaled), async ({ runs }, workloads, ctx, maxScore) => {
     const v = await versus(runs, workloads, ctx);
     const references = await Promise.all(workloads.map((w) => referenceRun(w, ctx)));
     const best = v.means.map((means) => Math.min(...Object.values(means)));
