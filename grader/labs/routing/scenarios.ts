@@ -246,13 +246,8 @@ export const versusBestRouter = (names: readonly string[], scaled: readonly stri
     const v = await versus(runs, workloads, ctx);
     const references = await Promise.all(workloads.map((w) => referenceRun(w, ctx)));
     const best = v.means.map((means) => Math.min(...Object.values(means)));
-    const placed = versusBaselines(
-      runs.map((r, i) => ({
-        label: r.label,
-        yours: r.e2e!,
-        baselines: { 'best engine router': best[i]!, reference: references[i]!.mean },
-      })),
-    );
+    const anchors = (i: number) => ({ 'best engine router': best[i]!, reference: references[i]!.mean });
+    const placed = versusBaselines(runs.map((r, i) => ({ label: r.label, yours: r.e2e!, baselines: anchors(i) })));
     const gains = placed.improvement['best engine router']!;
     const referenceGains = references.map((r, i) => 1 - r.mean / best[i]!);
     const { value: m, fullAt, score } = placedScore(gains, referenceGains, maxScore);
