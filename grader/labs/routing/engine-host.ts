@@ -34,10 +34,9 @@ export function hostRuns({ runs, timelineReference }: HostInput, ask: Ask): Host
         : [];
     try {
       const seed = runConfig(run).seed;
-      const recorder =
-        index === 0 && timelineReference !== undefined
-          ? reportRecorder({ seriesResolution: TIMELINE_SERIES_RESOLUTION })
-          : undefined;
+      // Only the first run is recorded, and only when the report wants its timeline.
+      const shownBeside = index === 0 ? timelineReference : undefined;
+      const recorder = shownBeside && reportRecorder({ seriesResolution: TIMELINE_SERIES_RESOLUTION });
       let lastTune = 0;
       const clock = () => lastTune;
       const result = simulateRouting(run, (init) => (proxy = new ProxyRouter(init, ask, index, seed, clock)), {
@@ -55,8 +54,8 @@ export function hostRuns({ runs, timelineReference }: HostInput, ask: Ask): Host
         e2e: meanE2e(result),
         requestsPerReplica: perReplicaCounts(result),
         e2es: e2eValues(result),
-        ...(recorder !== undefined && timelineReference !== undefined
-          ? { timeline: { data: narrowToShownWindow(recorder.freeze(endTime), endTime, timelineReference), endTime } }
+        ...(recorder !== undefined && shownBeside !== undefined
+          ? { timeline: { data: narrowToShownWindow(recorder.freeze(endTime), endTime, shownBeside), endTime } }
           : {}),
       });
     } catch (err) {
@@ -73,9 +72,6 @@ export function hostRuns({ runs, timelineReference }: HostInput, ask: Ask): Host
 if (parentPort !== null && (workerData as { data?: unknown } | null)?.data !== undefined) {
   const init = workerData as EngineWorkerData<HostInput>;
   const port = parentPort;
-  const result = hostRuns(
-    init.data,
-    childAsker(init, (m) => port.postMessage(m)),
-  );
-  port.postMessage({ kind: 'done', result });
+  const ask = childAsker(init, (m) => port.postMessage(m));
+  port.postMessage({ kind: 'done', result: hostRuns(init.data, ask) });
 }
