@@ -90,10 +90,8 @@ function observe(m: FairnessModule, s: Situation, action: Action): unknown {
         : (scheduler as VtcSarathiScheduler).selectNextRequest(action.select.map((id) => requests.get(id)!));
     const isRunningPrefill = got?.isRunningPrefill ?? null;
     const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index) };
-    seen = {
-      selection: selection && (s.kind === 'vtc' ? selection : { ...selection, isRunningPrefill }),
-      waiting: waiting(),
-    };
+    const shown = selection && (s.kind === 'vtc' ? selection : { ...selection, isRunningPrefill });
+    seen = { selection: shown, waiting: waiting() };
   }
   const counters = [...clients].sort((a, b) => a - b).map((c) => [c, num(scheduler.virtualCounters.get(c) ?? 0)]);
   return { ...seen, counters: Object.fromEntries(counters) };
