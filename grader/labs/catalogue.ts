@@ -59,10 +59,7 @@ export function studentFiles(lab: string): { readonly files: string[]; readonly 
  * without the student's module (`child.ts`'s `child`) and the reference oracle (`student.ts`'s `oracle`).
  * For in-process grading of trusted modules (grader/kit/in-process.ts): tests and `npm run sweep`.
  */
-export async function loadInProcessParts(
-  name: string,
-  repoRoot: string = REPO_ROOT,
-): Promise<{ readonly child: LabChild<unknown>; readonly oracle: Oracle<unknown> }> {
+export async function loadInProcessParts(name: string, repoRoot = REPO_ROOT) {
   const dir = join(repoRoot, 'grader', 'labs', name);
   const { child } = (await import(pathToFileURL(join(dir, 'child.ts')).href)) as { child?: LabChild<unknown> };
   const { oracle } = (await import(pathToFileURL(join(dir, 'student.ts')).href)) as { oracle?: Oracle<unknown> };
