@@ -22,16 +22,8 @@ export { labManifest, labNames } from '../manifest/lab-manifests.js';
 
 /** The shape check a module's export must pass before it is used as a definition. */
 function isLabDefinition(value: unknown): value is LabDefinition {
-  if (typeof value !== 'object' || value === null) return false;
-  if (!('manifest' in value) || !('harnessEntry' in value) || !('items' in value)) return false;
-  const { manifest, harnessEntry, items } = value;
-  return (
-    typeof manifest === 'object' &&
-    manifest !== null &&
-    typeof harnessEntry === 'string' &&
-    typeof items === 'object' &&
-    items !== null
-  );
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+  return isObject(value) && isObject(value.manifest) && typeof value.harnessEntry === 'string' && isObject(value.items);
 }
 
 /**
@@ -67,10 +59,7 @@ export function studentFiles(lab: string): { readonly files: string[]; readonly 
  * without the student's module (`child.ts`'s `child`) and the reference oracle (`student.ts`'s `oracle`).
  * For in-process grading of trusted modules (grader/kit/in-process.ts): tests and `npm run sweep`.
  */
-export async function loadInProcessParts(
-  name: string,
-  repoRoot: string = REPO_ROOT,
-): Promise<{ readonly child: LabChild<unknown>; readonly oracle: Oracle<unknown> }> {
+export async function loadInProcessParts(name: string, repoRoot = REPO_ROOT) {
   const dir = join(repoRoot, 'grader', 'labs', name);
   const { child } = (await import(pathToFileURL(join(dir, 'child.ts')).href)) as { child?: LabChild<unknown> };
   const { oracle } = (await import(pathToFileURL(join(dir, 'student.ts')).href)) as { oracle?: Oracle<unknown> };

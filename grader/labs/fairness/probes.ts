@@ -90,10 +90,8 @@ function observe(m: FairnessModule, s: Situation, action: Action): unknown {
         : (scheduler as VtcSarathiScheduler).selectNextRequest(action.select.map((id) => requests.get(id)!));
     const isRunningPrefill = got?.isRunningPrefill ?? null;
     const selection = got == null ? null : { id: num(got.request?.id), index: num(got.index) };
-    seen = {
-      selection: selection && (s.kind === 'vtc' ? selection : { ...selection, isRunningPrefill }),
-      waiting: waiting(),
-    };
+    const shown = selection && (s.kind === 'vtc' ? selection : { ...selection, isRunningPrefill });
+    seen = { selection: shown, waiting: waiting() };
   }
   const counters = [...clients].sort((a, b) => a - b).map((c) => [c, num(scheduler.virtualCounters.get(c) ?? 0)]);
   return { ...seen, counters: Object.fromEntries(counters) };
@@ -109,7 +107,6 @@ const probe = (hidden: boolean, name: string, expect: string | undefined, s: Sit
   compare: compareFields,
   ownDefaults: [],
 });
-const rngOf = (seed: number, item: string) => new Rng(seed).fork(`fairness-${item}`);
 /** Five distinct client ids of 0–9, drawn. */
 const clientPool = (rng: Rng) =>
   rng.shuffle(Array.from({ length: 10 }, (_, i) => i)) as [number, number, number, number, number];
@@ -131,16 +128,14 @@ const cost = (hidden: boolean, name: string, fn: CostFn, args: number[], expect:
 // The probe sets below are tables of cases, kept one case per few lines (a formatter would give each argument its own).
 
 // biome-ignore format: a table of cases
-const costPrefill: ProbeSet<FairnessModule> = (seed) => {
-  const rng = rngOf(seed, 'cost-prefill');
+const costPrefill = (rng: Rng): P[] => {
   const one = (tokens: number, hidden: boolean) =>
     cost(hidden, `prefill cost of ${tokens} tokens`, 'getPrefillTokenServiceCost', [tokens], `${tokens}`);
   return [one(100, false), one(1, false), one(rng.int(2, 999), true), one(rng.int(1000, 4000), true), one(0, true)];
 };
 
 // biome-ignore format: a table of cases
-const costDecode: ProbeSet<FairnessModule> = (seed) => {
-  const rng = rngOf(seed, 'cost-decode');
+const costDecode = (rng: Rng): P[] => {
   const req = (p: number, d: number, hidden: boolean, value = `${p} + 2 × ${d}`) =>
     cost(hidden, `service cost of a ${p}/${d} request`, 'getServiceCost', [p, d], value);
   return [cost(false, 'decode token cost', 'getDecodeTokenServiceCost', [], '2'), req(100, 10, false, '120'),
@@ -148,8 +143,7 @@ const costDecode: ProbeSet<FairnessModule> = (seed) => {
 };
 
 // biome-ignore format: a table of cases
-const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
-  const rng = rngOf(seed, 'vtc-arrival');
+const vtcArrival = (rng: Rng): P[] => {
   const [a, b, c, x, d] = clientPool(rng);
   const weights = weightsWith(Object.fromEntries(rng.shuffle([0.5, 1, 1.5, 2, 3]).map((w, i) => [[a, b, c, x, d][i], w])));
   const [c1, c2, c3] = [rng.int(100, 300), rng.int(400, 600), rng.int(700, 900)];
@@ -197,8 +191,7 @@ const vtcArrival: ProbeSet<FairnessModule> = (seed) => {
 };
 
 // biome-ignore format: a table of cases
-const vtcBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
-  const rng = rngOf(seed, 'vtc-batch-completion');
+const vtcBatchCompletion = (rng: Rng): P[] => {
   const [a, b, c] = clientPool(rng);
   const [k, n, wa, p1, p2] = [rng.int(3, 7), rng.int(1, 3), rng.int(2, 5), rng.int(50, 500), rng.int(50, 500)];
   const many = [...Array.from({ length: k }, (_, i) => decoding(i, a)), ...Array.from({ length: n }, (_, i) => decoding(k + i, b))];
@@ -222,8 +215,7 @@ const vtcBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
 };
 
 // biome-ignore format: a table of cases
-const vtcSelect: ProbeSet<FairnessModule> = (seed) => {
-  const rng = rngOf(seed, 'vtc-select');
+const vtcSelect = (rng: Rng): P[] => {
   const [a, b, c, d] = clientPool(rng);
   const [ca, cb, cc] = [rng.int(10, 100), rng.int(200, 300), rng.int(400, 500)];
   const order = rng.shuffle([a, b, c, a, b, c]);
@@ -252,8 +244,7 @@ const vtcSelect: ProbeSet<FairnessModule> = (seed) => {
 };
 
 // biome-ignore format: a table of cases
-const vtcNextBatch: ProbeSet<FairnessModule> = (seed) => {
-  const rng = rngOf(seed, 'vtc-next-batch');
+const vtcNextBatch = (rng: Rng): P[] => {
   const [a, b, c] = clientPool(rng);
   const shuffled = rng.shuffle([a, a, b, b, c, c].map((client, i) => waiting(i, client, rng.int(100, 400))));
   const start = { [a]: rng.int(0, 300), [b]: rng.int(0, 300), [c]: rng.int(0, 300) };
@@ -289,8 +280,7 @@ const vtcNextBatch: ProbeSet<FairnessModule> = (seed) => {
 };
 
 // biome-ignore format: a table of cases
-const sarathiBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
-  const rng = rngOf(seed, 'sarathi-batch-completion');
+const sarathiBatchCompletion = (rng: Rng): P[] => {
   const [a, b, c] = clientPool(rng);
   const [wb, pa, pb, restB, k] = [rng.int(2, 4), rng.int(600, 2000), rng.int(600, 2000), rng.int(50, 400), rng.int(2, 5)];
   const doneA = rng.int(100, pa - 300);
@@ -313,8 +303,7 @@ const sarathiBatchCompletion: ProbeSet<FairnessModule> = (seed) => {
 };
 
 // biome-ignore format: a table of cases
-const sarathiSelect: ProbeSet<FairnessModule> = (seed) => {
-  const rng = rngOf(seed, 'sarathi-select');
+const sarathiSelect = (rng: Rng): P[] => {
   const [a, b, c, d] = clientPool(rng);
   const three = { [a]: rng.int(0, 100), [b]: rng.int(200, 300), [c]: rng.int(400, 500) };
   const [lo, hi] = [Math.min(a, b), Math.max(a, b)];
@@ -344,8 +333,7 @@ const sarathiSelect: ProbeSet<FairnessModule> = (seed) => {
 };
 
 // biome-ignore format: a table of cases
-const sarathiNextBatch: ProbeSet<FairnessModule> = (seed) => {
-  const rng = rngOf(seed, 'sarathi-next-batch');
+const sarathiNextBatch = (rng: Rng): P[] => {
   const [a, b, c, d] = clientPool(rng);
   const p = rng.int(120, 160);
   const [gap, w, done, pn, ca, free, n] = [rng.int(1, p - 1), rng.int(2, 4), rng.int(100, 600), rng.int(100, 300), rng.int(1000, 2000), rng.int(40, 80), rng.int(5, 8)];
@@ -375,15 +363,17 @@ const sarathiNextBatch: ProbeSet<FairnessModule> = (seed) => {
   ];
 };
 
-/** Every unit item's probes, by item id (the driver gets the same map). */
-export const FAIRNESS_PROBES: Readonly<Record<string, ProbeSet<FairnessModule>>> = {
-  'cost-prefill': costPrefill,
-  'cost-decode': costDecode,
-  'vtc-arrival': vtcArrival,
-  'vtc-batch-completion': vtcBatchCompletion,
-  'vtc-select': vtcSelect,
-  'vtc-next-batch': vtcNextBatch,
-  'sarathi-batch-completion': sarathiBatchCompletion,
-  'sarathi-select': sarathiSelect,
-  'sarathi-next-batch': sarathiNextBatch,
-};
+/** Every unit item's probes, by item id (the driver gets the same map); each item draws from its own stream of the seed. */
+export const FAIRNESS_PROBES: Readonly<Record<string, ProbeSet<FairnessModule>>> = Object.fromEntries(
+  Object.entries({
+    'cost-prefill': costPrefill,
+    'cost-decode': costDecode,
+    'vtc-arrival': vtcArrival,
+    'vtc-batch-completion': vtcBatchCompletion,
+    'vtc-select': vtcSelect,
+    'vtc-next-batch': vtcNextBatch,
+    'sarathi-batch-completion': sarathiBatchCompletion,
+    'sarathi-select': sarathiSelect,
+    'sarathi-next-batch': sarathiNextBatch,
+  }).map(([item, cases]) => [item, (seed: number) => cases(new Rng(seed).fork(`fairness-${item}`))]),
+);

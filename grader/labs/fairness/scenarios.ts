@@ -7,10 +7,11 @@ import { z } from 'zod';
 import { SERVICE_WEIGHTS, ServiceRecorder, serviceByClient, serviceDifference } from '../../../sim/metrics/fairness.js';
 import { ticks, windowedServiceRate } from '../../../sim/metrics/fairness.js';
 import type { ItemContext, ItemImplementation, ItemOutcome } from '../../kit/item.js';
-import { textTable } from '../../kit/messages.js';
+import { fmt, pct, textTable } from '../../kit/messages.js';
 import { binPeaks, lineChart, type Plot } from '../../kit/charts.js';
 import { ReplayError, ReplayReplicaScheduler } from '../../kit/batch-replay.js';
 import { cached } from '../../kit/result-cache.js';
+import { finiteOrNull } from '../../kit/probes.js';
 import { proportion } from '../../kit/rules.js';
 import { replayed } from '../../kit/scenario.js';
 import { cachedRecording, recordedPair } from '../../kit/timelines.js';
@@ -18,7 +19,7 @@ import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { SimulateOutput, type ScenarioResultWire, type ScenarioRun, type SchedulerKind } from './schemas.js';
 import { oracle, schedulerClass } from './student.js';
 import type { Check, SchedulerFactory, WorkloadDef, WorkloadKey } from './workloads.js';
-import { ENGINE_FCFS, engineOf, fairnessU, partRuns, simulateScenario, timelineRun, workload } from './workloads.js';
+import { engineFcfs, engineOf, fairnessU, partRuns, simulateScenario, timelineRun, workload } from './workloads.js';
 
 const Points = z.array(z.tuple([z.number(), z.number()]));
 /** What the checks and plots need from one run (small, so trusted runs are cached as it). */
@@ -63,9 +64,8 @@ export function summarize(run: ScenarioRun, make: SchedulerFactory): RunSummary 
   const clients = [...new Set(run.requests.clientId ?? [])].sort((a, b) => a - b);
   const at = ticks(0, end, 40);
   const difference = serviceDifference(log, { clients, from: plotFrom(def), to: end, weights: def.weights ?? [] });
-  const finite = (x: number) => (Number.isFinite(x) ? x : null);
   return {
-    values: Object.fromEntries(def.checks.map((c) => [c.id, finite(value(c))])),
+    values: Object.fromEntries(def.checks.map((c) => [c.id, finiteOrNull(value(c))])),
     rates: clients.map((client) => ({ client, points: windowedServiceRate(log, client, at, 30, end) })),
     difference: { max: difference.max, points: binPeaks(difference.points, 200, end) },
   };
@@ -80,7 +80,7 @@ async function referenceFactory(ctx: { readonly repoRoot: string }, kind: Schedu
 function trusted(who: 'reference' | 'FCFS', run: ScenarioRun, ctx: ItemContext): Promise<RunSummary> {
   const what = `${who} ${run.scheduler} on ${run.key}`;
   return cached({ repoRoot: ctx.repoRoot, lab: 'fairness', what, seed: ctx.hiddenSeed }, RunSummary, async () =>
-    summarize(run, who === 'FCFS' ? ENGINE_FCFS[run.scheduler] : await referenceFactory(ctx, run.scheduler)),
+    summarize(run, who === 'FCFS' ? engineFcfs(run.scheduler) : await referenceFactory(ctx, run.scheduler)),
   );
 }
 
@@ -116,9 +116,7 @@ export function judge(check: Check, def: WorkloadDef, value: number, reference: 
 
 export function formatValue(check: Check, x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '-';
-  if (check.kind === 'shares') return `${(100 * x).toFixed(1)}%`;
-  if (check.kind === 'latency') return `${x.toFixed(2)} s`;
-  return check.kind === 'throughput' ? `${x.toFixed(0)}/s` : x.toFixed(0);
+  return { shares: pct(x), latency: `${fmt(x, 2)} s`, throughput: `${fmt(x, 0)}/s`, difference: fmt(x, 0) }[check.kind];
 }
 
 /** A check's value from a summary (non-finite: +∞, which fails every upper bound). */

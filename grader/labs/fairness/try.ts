@@ -8,7 +8,7 @@ import { measureEach, type LabTry } from '../../kit/try.js';
 import { SchedulerKind } from './schemas.js';
 import { checkValue, formatValue, summarize } from './scenarios.js';
 import { oracle, schedulerClass } from './student.js';
-import { ENGINE_FCFS, scenarioRun, WORKLOADS, type SchedulerFactory } from './workloads.js';
+import { engineFcfs, scenarioRun, WORKLOADS, type SchedulerFactory } from './workloads.js';
 
 const PARTS = SchedulerKind.options.map((kind, i) => [kind, i + 1] as const);
 const key = (part: number, label: string, title: string) => `part ${part}, ${label}: ${title}`;
@@ -20,7 +20,7 @@ export const fairnessTry: LabTry<(kind: SchedulerKind) => SchedulerFactory> = {
     const m = await oracle.load(dir);
     return (kind) => (init) => new (schedulerClass(m, kind))(init);
   },
-  baselines: () => ({ FCFS: (kind) => ENGINE_FCFS[kind] }),
+  baselines: () => ({ FCFS: engineFcfs }),
   rows: () =>
     PARTS.flatMap(([, part]) => WORKLOADS.flatMap((def) => def.checks.map((c) => key(part, def.label, c.title)))),
   measure: (schedulers, seed) =>

@@ -141,10 +141,7 @@ export function fairnessU(def: WorkloadDef): number {
 export type SchedulerFactory = (init: ReplicaSchedulerInit) => ReplicaScheduler;
 /** The engine scheduler each part builds on: its batching rules for a replay, and FCFS, the baseline. */
 export const engineOf = (kind: SchedulerKind) => (kind === 'vtc' ? 'vllm' : 'sarathi');
-export const ENGINE_FCFS: Readonly<Record<SchedulerKind, SchedulerFactory>> = {
-  vtc: REPLICA_SCHEDULERS.vllm.create,
-  'vtc-sarathi': REPLICA_SCHEDULERS.sarathi.create,
-};
+export const engineFcfs = (kind: SchedulerKind): SchedulerFactory => REPLICA_SCHEDULERS[engineOf(kind)].create;
 
 /** `run` on the lab's replica with the given scheduler (the student's recorded, a replay, the reference or FCFS). */
 export function simulateScenario(

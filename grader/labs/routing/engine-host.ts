@@ -12,9 +12,6 @@ import { TIMELINE_SERIES_RESOLUTION, type HostResult, type RunOutcome, type Simu
 import { e2eValues, meanE2e, perReplicaCounts } from '../../kit/run-metrics.js';
 import { runConfig, simulateRouting } from './simulate.js';
 
-/** The reference's run on the same workload, as a series: the window is chosen against it. */
-export type TimelineReference = Parameters<typeof narrowToShownWindow>[2];
-
 /**
  * What the worker is started with: the runs, and the first run's reference series when the report
  * wants its timeline. The student's run is then recorded whole and only the window the report will
@@ -23,10 +20,11 @@ export type TimelineReference = Parameters<typeof narrowToShownWindow>[2];
  */
 export interface HostInput {
   readonly runs: SimulationRun[];
-  readonly timelineReference?: TimelineReference;
+  /** The reference's run on the same workload, as a series: the window is chosen against it. */
+  readonly timelineReference?: Parameters<typeof narrowToShownWindow>[2];
 }
 
-export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineReference?: TimelineReference): HostResult {
+export function hostRuns({ runs, timelineReference }: HostInput, ask: Ask): HostResult {
   const outcomes: RunOutcome[] = [];
   for (const [index, run] of runs.entries()) {
     let proxy: ProxyRouter | undefined;
@@ -36,10 +34,9 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRefer
         : [];
     try {
       const seed = runConfig(run).seed;
-      const recorder =
-        index === 0 && timelineReference !== undefined
-          ? reportRecorder({ seriesResolution: TIMELINE_SERIES_RESOLUTION })
-          : undefined;
+      // Only the first run is recorded, and only when the report wants its timeline.
+      const shownBeside = index === 0 ? timelineReference : undefined;
+      const recorder = shownBeside && reportRecorder({ seriesResolution: TIMELINE_SERIES_RESOLUTION });
       let lastTune = 0;
       const clock = () => lastTune;
       const result = simulateRouting(run, (init) => (proxy = new ProxyRouter(init, ask, index, seed, clock)), {
@@ -57,8 +54,8 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRefer
         e2e: meanE2e(result),
         requestsPerReplica: perReplicaCounts(result),
         e2es: e2eValues(result),
-        ...(recorder !== undefined && timelineReference !== undefined
-          ? { timeline: { data: narrowToShownWindow(recorder.freeze(endTime), endTime, timelineReference), endTime } }
+        ...(recorder !== undefined && shownBeside !== undefined
+          ? { timeline: { data: narrowToShownWindow(recorder.freeze(endTime), endTime, shownBeside), endTime } }
           : {}),
       });
     } catch (err) {
@@ -75,10 +72,6 @@ export function hostRuns(runs: readonly SimulationRun[], ask: Ask, timelineRefer
 if (parentPort !== null && (workerData as { data?: unknown } | null)?.data !== undefined) {
   const init = workerData as EngineWorkerData<HostInput>;
   const port = parentPort;
-  const result = hostRuns(
-    init.data.runs,
-    childAsker(init, (m) => port.postMessage(m)),
-    init.data.timelineReference,
-  );
-  port.postMessage({ kind: 'done', result });
+  const ask = childAsker(init, (m) => port.postMessage(m));
+  port.postMessage({ kind: 'done', result: hostRuns(init.data, ask) });
 }

@@ -62,14 +62,9 @@ function ruleProblems(c: Cluster, r: Routed): { problems: string[]; per: Map<num
   const per = new Map<number, number>();
   const seen = new Set<number>();
   for (const [requestId, replicaId] of r.assignments) {
-    if (requestId === null || replicaId === null) {
-      problems.push(
-        requestId === null
-          ? 'returned an assignment whose request is not one of the queued requests'
-          : `returned replicaId NaN (not a number) for request ${requestId}`,
-      );
-      continue;
-    }
+    if (requestId === null) problems.push('returned an assignment whose request is not one of the queued requests');
+    else if (replicaId === null) problems.push(`returned replicaId NaN (not a number) for request ${requestId}`);
+    if (requestId === null || replicaId === null) continue;
     if (!Number.isInteger(requestId) || requestId < 0 || requestId >= c.prefills.length)
       problems.push(`assigned an unknown request (${requestId})`);
     else if (seen.has(requestId)) problems.push(`assigned request ${requestId} twice`);

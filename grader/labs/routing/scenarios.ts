@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../../sim/config/paths.js';
 import { mean } from '../../../sim/metrics/stats.js';
 import { ROUTERS } from '../../../sim/policies/router/registry.js';
-import { InvalidOutput, type ItemContext, type ItemImplementation, type ItemOutcome } from '../../kit/item.js';
+import { InvalidOutput, type ItemContext, type ItemImplementation } from '../../kit/item.js';
 import { fmt, pct } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, median, threshold } from '../../kit/rules.js';
@@ -20,14 +20,7 @@ import { versusBaselines } from '../../kit/versus-baselines.js';
 import { barChart, cdfChart } from '../../kit/charts.js';
 import { runEngineWorker } from '../../kit/engine-worker.js';
 import { hostRuns, type HostInput } from './engine-host.js';
-import {
-  BaselineRun,
-  HostOutput,
-  TIMELINE_SERIES_RESOLUTION,
-  type HostResult,
-  type RunOutcome,
-  type SimulationRun,
-} from './schemas.js';
+import { BaselineRun, HostOutput, TIMELINE_SERIES_RESOLUTION, type HostResult, type SimulationRun } from './schemas.js';
 import { benchmarkRun, simulateRouting, workloadRun, type MakeRouter } from './simulate.js';
 import { oracle } from './student.js';
 
@@ -35,6 +28,7 @@ const ENGINE_HOST = join(REPO_ROOT, 'grader', 'labs', 'routing', 'engine-host.ts
 
 /** A run and the seed that drew it: with the run's label, the result cache's key. */
 type Workload = { readonly run: SimulationRun; readonly seed: number };
+const runsOf = (workloads: readonly Workload[]) => workloads.map((w) => w.run);
 
 /** The engine's shipped routers, by the name reports show: the anchors a submission must beat. */
 const BASELINES = { llq: 'llq', lor: 'lor', 'round robin': 'round_robin', random: 'random' } as const;
@@ -98,12 +92,7 @@ const perReplicaChart = (title: string, groups: Readonly<Record<string, Record<s
   });
 
 /** Scores runs that kept the routing rules (each has an e2e). */
-type Grade = (
-  runs: readonly RunOutcome[],
-  workloads: readonly Workload[],
-  ctx: ItemContext,
-  maxScore: number,
-) => ItemOutcome | Promise<ItemOutcome>;
+type Grade = ItemImplementation<Workload[], HostResult>['score'];
 
 /**
  * A simulation item: the student's router drives the grader's engine on `workloads`; a broken rule in
@@ -119,27 +108,21 @@ function simulationItem(
     prepare(ctx) {
       const prepared = workloads(ctx);
       // Never sent: the child is asked per router call (drive); the input only names the runs.
-      return { input: { task: 'simulate', runs: prepared.map((w) => w.run) }, prepared };
+      return { input: { task: 'simulate', runs: runsOf(prepared) }, prepared };
     },
     async drive(session, prepared, ctx) {
       const reference = timeline ? await referenceSeries(prepared[0]!, ctx) : undefined;
       const input: HostInput = {
-        runs: prepared.map((w) => w.run),
+        runs: runsOf(prepared),
         ...(reference?.recorder.series !== undefined
           ? { timelineReference: { series: reference.recorder.series, endTime: reference.endTime } }
           : {}),
       };
-      return runEngineWorker<HostInput, HostResult>(ENGINE_HOST, input, {
-        session,
-        whenChildEnded: () => ({ runs: [], ended: true }),
-      });
+      const whenChildEnded = () => ({ runs: [], ended: true });
+      return runEngineWorker<HostInput, HostResult>(ENGINE_HOST, input, { session, whenChildEnded });
     },
     driveChannel: 'worker',
-    driveInProcess: (prepared, ask) =>
-      hostRuns(
-        prepared.map((w) => w.run),
-        ask,
-      ),
+    driveInProcess: (prepared, ask) => hostRuns({ runs: runsOf(prepared) }, ask),
     async score(host, prepared, ctx, maxScore) {
       if (host.invalid !== undefined) throw new InvalidOutput(host.invalid);
       const runs = host.runs;
@@ -149,7 +132,7 @@ function simulationItem(
       if (runs.length < prepared.length) problems.push(`${prepared[runs.length]!.run.label}: no result for this run`);
       if (problems.length > 0)
         return { score: 0, message: `correctness rules broken: ${problems[0]}`, output: problems.join('\n'), ...extra };
-      return { ...(await grade(runs, prepared, ctx, maxScore)), ...extra };
+      return { ...(await grade(host, prepared, ctx, maxScore)), ...extra };
     },
   };
 }
@@ -162,7 +145,7 @@ export const correctnessItem = simulationItem(
   ({ publicSeed: seed }) => [
     { seed, run: benchmarkRun(`public seed ${seed}, 2 QPS, with scale-downs and scale-ups`, seed, 2, SCALE_EVENTS) },
   ],
-  ([run], [w], _ctx, maxScore) => ({
+  ({ runs: [run] }, [w], _ctx, maxScore) => ({
     score: maxScore,
     plots: [
       perReplicaChart('Requests per replica (public workload, with scale events)', { yours: run!.requestsPerReplica }),
@@ -186,7 +169,7 @@ const hiddenWorkloads = (qps: number, count: number) => (ctx: ItemContext) =>
   }));
 
 /** The student's mean e2e beside the engine routers' on every workload. */
-async function versus(runs: readonly RunOutcome[], workloads: readonly Workload[], ctx: ItemContext) {
+async function versus(runs: HostResult['runs'], workloads: readonly Workload[], ctx: ItemContext) {
   const names = Object.keys(BASELINES) as Baseline[];
   const baselines = await Promise.all(
     workloads.map(async (w) => {
@@ -202,7 +185,7 @@ async function versus(runs: readonly RunOutcome[], workloads: readonly Workload[
 
 /** All points for at least `required` lower mean e2e than lor (median over three hidden workloads at 2 QPS). */
 export const beatsLor = (required: number) =>
-  simulationItem(hiddenWorkloads(2, 3), async (runs, workloads, ctx, maxScore) => {
+  simulationItem(hiddenWorkloads(2, 3), async ({ runs }, workloads, ctx, maxScore) => {
     const v = await versus(runs, workloads, ctx);
     const m = median(v.improvement.lor!);
     return {
@@ -259,21 +242,19 @@ export function placedScore(gains: readonly number[], referenceGains: readonly n
  * median gain, linear between. A copy of any engine router gains at most 0 against the best of them.
  */
 export const versusBestRouter = (names: readonly string[], scaled: readonly string[], leaderboard: boolean) =>
-  simulationItem(gradedWorkloads(names, scaled), async (runs, workloads, ctx, maxScore) => {
+  simulationItem(gradedWorkloads(names, scaled), async ({ runs }, workloads, ctx, maxScore) => {
     const v = await versus(runs, workloads, ctx);
     const references = await Promise.all(workloads.map((w) => referenceRun(w, ctx)));
     const best = v.means.map((means) => Math.min(...Object.values(means)));
-    const placed = versusBaselines(
-      runs.map((r, i) => ({
-        label: r.label,
-        yours: r.e2e!,
-        baselines: { 'best engine router': best[i]!, reference: references[i]!.mean },
-      })),
-    );
+    const anchors = (i: number) => ({ 'best engine router': best[i]!, reference: references[i]!.mean });
+    const placed = versusBaselines(runs.map((r, i) => ({ label: r.label, yours: r.e2e!, baselines: anchors(i) })));
     const gains = placed.improvement['best engine router']!;
     const referenceGains = references.map((r, i) => 1 - r.mean / best[i]!);
     const { value: m, fullAt, score } = placedScore(gains, referenceGains, maxScore);
     const value = Number(mean(v.e2e).toFixed(4));
+    // The first workload's runs in the report's charts: yours, the strongest engine router's and the reference's.
+    const [first, llq, reference] = [runs[0]!, v.baselines[0]!.llq, references[0]!];
+    const shown = { yours: { e2es: first.e2es, perReplica: first.requestsPerReplica }, llq, reference };
     return {
       score,
       message:
@@ -282,19 +263,14 @@ export const versusBestRouter = (names: readonly string[], scaled: readonly stri
       output: `${v.table}\n\n${placed.table}`,
       plots: [
         cdfChart({
-          title: `e2e latency, ${runs[0]!.label}`,
+          title: `e2e latency, ${first.label}`,
           x: 'e2e latency (s)',
-          samples: [
-            { name: 'yours', values: runs[0]!.e2es },
-            { name: 'llq', values: v.baselines[0]!.llq.e2es },
-            { name: 'reference', values: references[0]!.e2es },
-          ],
+          samples: Object.entries(shown).map(([name, run]) => ({ name, values: run.e2es })),
         }),
-        perReplicaChart(`Requests per replica, ${runs[0]!.label}`, {
-          yours: runs[0]!.requestsPerReplica,
-          llq: v.baselines[0]!.llq.perReplica,
-          reference: references[0]!.perReplica,
-        }),
+        perReplicaChart(
+          `Requests per replica, ${first.label}`,
+          Object.fromEntries(Object.entries(shown).map(([name, run]) => [name, run.perReplica])),
+        ),
       ],
       leaderboard: leaderboard
         ? [{ name: 'mean e2e over the graded workloads (s)', value, order: 'asc' } as const]

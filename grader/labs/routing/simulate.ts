@@ -5,7 +5,7 @@
  */
 import { loadRequests } from '../../../sim/config/build.js';
 import { parseConfig, type SimulationConfig } from '../../../sim/config/schema.js';
-import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
+import type { SimulationObserver } from '../../../sim/engine/simulator.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import type { Router, RouterInit } from '../../../sim/policies/router/router.js';
 import { quietConfig, runSimulation } from '../../kit/simulation.js';
@@ -39,10 +39,7 @@ export function workloadRun(
 }
 
 /** The engine config a run is simulated with. */
-export function runConfig(run: {
-  readonly replicas?: number;
-  readonly engine?: SimulationRun['engine'];
-}): SimulationConfig {
+export function runConfig(run: Partial<Pick<SimulationRun, 'replicas' | 'engine'>>): SimulationConfig {
   if (run.engine !== undefined) return quietConfig({ ...run.engine.config, seed: run.engine.seed });
   // The benchmark cluster: Llama-2-7B on A100-80GB, TP1, vllm batching with Vidur's defaults.
   const cluster = { model: 'llama-2-7b', device: 'a100', tp: 1, replicaScheduler: 'vllm', executionModel: 'fitted' };
@@ -72,11 +69,7 @@ export interface RoutingRunOptions {
 
 export type MakeRouter = (init: RouterInit) => Router;
 
-export function simulateRouting(
-  run: SimulationRun,
-  makeRouter: MakeRouter,
-  options: RoutingRunOptions,
-): SimulationResult {
+export function simulateRouting(run: SimulationRun, makeRouter: MakeRouter, options: RoutingRunOptions) {
   const policy = run.scaling.length > 0 ? scriptedScaling(run.scaling, options.onTune) : undefined;
   return runSimulation(
     { ...runConfig(run), guardDecodeTokens: options.guardDecodeTokens },
