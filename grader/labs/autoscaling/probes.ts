@@ -24,19 +24,17 @@ const request = (id: number, arrivedAt: number, numPrefillTokens: number, numDec
 type Replica = readonly [number, number, number];
 /**
  * One call: the cluster as it is now (replicas gone since the last call were freed, and the router is
- * told, as the engine does), the replicas the engine marks, the requests that arrive, then the call.
+ * told, as the engine does), the replicas the engine marks, the requests that arrive, then the call:
+ * schedule(), or markReplicaToFree() for a victim (no arrivals).
  */
-type Step = { readonly replicas: readonly Replica[]; readonly mark: readonly number[] } & (
-  | { readonly victim: true; readonly arrivals: 0 }
-  | { readonly victim: false; readonly arrivals: number }
-);
-const step = (replicas: Replica[], arrivals: number, mark: number[] = []): Step => ({
+const step = (replicas: Replica[], arrivals: number, mark: number[] = []) => ({
   replicas,
   mark,
   arrivals,
   victim: false,
 });
-const victim = (replicas: Replica[], mark: number[] = []): Step => ({ replicas, mark, arrivals: 0, victim: true });
+const victim = (replicas: Replica[], mark: number[] = []) => ({ ...step(replicas, 0, mark), victim: true });
+type Step = ReturnType<typeof step>;
 const r = (id: number, waiting: number, running: number): Replica => [id, waiting, running];
 const idle = (...ids: number[]): Replica[] => ids.map((id) => r(id, 0, 0));
 
@@ -186,88 +184,74 @@ export function randomMembership(rng: Rng, lor: boolean): Step[] {
   });
 }
 
-function routerProbes(
-  kind: 'round-robin' | 'lor',
-  cases: readonly (readonly [string, string, Step[]])[],
-  hidden: readonly [string, string],
-): ProbeSet<M> {
+/** A router's public cases by name: what is checked, and the calls. */
+type RouterCases = Readonly<Record<string, readonly [expect: string, steps: Step[]]>>;
+
+function routerProbes(kind: 'round-robin' | 'lor', hiddenName: string, hiddenExpect: string, cases: RouterCases) {
   const probe = (name: string, expect: string, steps: Step[], seed?: number): Probe<M> => ({
     ...{ name, expect, hidden: seed !== undefined },
     run: (m) => runRouter(m, kind, steps, seed ?? 0),
     compare: routerRules(kind, steps),
   });
-  return (seed) => {
+  return (seed: number) => {
     const rng = new Rng(seed).fork(`${kind}-cases`);
     const variants = [1, 2, 3, 4, 5, 6, 7, 8].map((k) =>
-      probe(`${hidden[0]} (${k})`, hidden[1], randomMembership(rng, kind === 'lor'), seed + k),
+      probe(`${hiddenName} (${k})`, hiddenExpect, randomMembership(rng, kind === 'lor'), seed + k),
     );
-    return [...cases.map(([name, expect, steps]) => probe(name, expect, steps)), ...variants];
+    return [...Object.entries(cases).map(([name, [expect, steps]]) => probe(name, expect, steps)), ...variants];
   };
 }
 
 const roundRobin = routerProbes(
   'round-robin',
-  [
-    [
-      'rotates over idle replicas, one request per call',
+  'replicas come, go and get marked between calls',
+  'rotation over the routable replicas, never a marked or missing one',
+  {
+    'rotates over idle replicas, one request per call': [
       'replicas 0, 1, 2; six calls with one new request each: each replica in turn (0 1 2 0 1 2 from wherever you start)',
       Array.from({ length: 6 }, () => step(idle(0, 1, 2), 1)),
     ],
-    [
-      'skips a replica marked for scale-down',
+    'skips a replica marked for scale-down': [
       'replica 1 is marked: 5 requests alternate between replicas 0 and 2',
       [step(idle(0, 1, 2), 5, [1])],
     ],
-    [
-      'cycles over non-contiguous ids',
+    'cycles over non-contiguous ids': [
       'replicas 3, 7 and 12 (0..2 were removed): requests rotate over them, across calls too',
       [step(idle(3, 7, 12), 4), step(idle(3, 7, 12), 1), step(idle(3, 7, 12), 2)],
     ],
-    [
-      'continues after the previous replica when the set changes',
+    'continues after the previous replica when the set changes': [
       'replicas 0–3, 2 requests; 1 freed and 5 added, 3 requests; 3 marked, 2 requests: always the next routable id above the previous one (0 1, 2 3 5, 0 2 when starting at 0)',
       [step(idle(0, 1, 2, 3), 2), step(idle(0, 2, 3, 5), 3), step(idle(0, 2, 3, 5), 2, [3])],
     ],
-    [
-      'routes nothing while every replica is marked',
+    'routes nothing while every replica is marked': [
       'both replicas marked: no assignment; then replica 2 is added: both queued requests go to it',
       [step(idle(0, 1), 2, [0, 1]), step(idle(0, 1, 2), 0)],
     ],
-  ],
-  [
-    'replicas come, go and get marked between calls',
-    'rotation over the routable replicas, never a marked or missing one',
-  ],
+  },
 );
 
 const lor = routerProbes(
   'lor',
-  [
-    [
-      'least outstanding, counting waiting and running requests',
+  'loads, scale-downs and victims over several calls',
+  'least outstanding among routable replicas; victims with the fewest outstanding among unmarked ones',
+  {
+    'least outstanding, counting waiting and running requests': [
       'outstanding 5, 2, 1: each request goes to a replica with the fewest outstanding, counting those just assigned',
       [step([r(0, 0, 5), r(1, 2, 0), r(2, 0, 1)], 4)],
     ],
-    [
-      'marks the replica with the fewest outstanding requests, then skips it',
+    'marks the replica with the fewest outstanding requests, then skips it': [
       'outstanding 3, 1, 4: markReplicaToFree() returns 1 and marks it; 3 new requests avoid replica 1',
       [victim([r(0, 1, 2), r(1, 0, 1), r(2, 0, 4)]), step([r(0, 1, 2), r(1, 0, 1), r(2, 0, 4)], 3)],
     ],
-    [
-      'picks among unmarked replicas only, null when none is left',
+    'picks among unmarked replicas only, null when none is left': [
       'replica 0 (idle) is already marked: the victim is 1; asked again, nothing is left: null',
       [victim([r(0, 0, 0), r(1, 0, 3)], [0]), victim([r(0, 0, 0), r(1, 0, 3)])],
     ],
-    [
-      'handles non-contiguous ids',
+    'handles non-contiguous ids': [
       'replicas 4, 9, 13 with 2, 3, 0 outstanding: requests fill the least loaded first',
       [step([r(4, 0, 2), r(9, 1, 2), r(13, 0, 0)], 5)],
     ],
-  ],
-  [
-    'loads, scale-downs and victims over several calls',
-    'least outstanding among routable replicas; victims with the fewest outstanding among unmarked ones',
-  ],
+  },
 );
 
 // ---- envelope -----------------------------------------------------------------------------------
@@ -546,72 +530,67 @@ const HANDOUT_CONFIG: TuneConfig = {
   ...{ stabilizationDelay: 30, initialReplicaTokenThroughput: 30, minReplicas: 1, maxReplicas: 64 },
 };
 
+/** Cases by name: what is checked, the calls, and what the case's config changes. */
+type TuneCases = Readonly<Record<string, readonly [expect: string, calls: Calls, over?: Partial<TuneConfig>]>>;
+
 const tune: ProbeSet<M> = (seed) => {
   const rng = new Rng(seed).fork('tune-cases');
   const mu = rng.int(2, 9) * 10; // hidden cases: another throughput, so hard-coded answers fail
-  const cfg = (over: Partial<TuneConfig> = {}) => ({ ...HANDOUT_CONFIG, initialReplicaTokenThroughput: mu, ...over });
-  const t = tuneProbe;
-  return [
-    t(
-      'scale up, then wait (the handout example)',
+  const handout: TuneCases = {
+    'scale up, then wait (the handout example)': [
       'rate 100 tok/s, μ 30, 1 replica: +3; at once again (3 pending): 0; rate drops within the stabilisation delay: 0',
-      HANDOUT_CONFIG,
       [call(5, 1, 0, 0, 100), call(10, 1, 3, 0, 100), call(15, 4, 0, 0, 20)],
-      false,
-    ),
-    t(
-      'scale down once the stabilisation delay has passed',
+    ],
+    'scale down once the stabilisation delay has passed': [
       'scale-up at t=5; at t=15 (10 s later) 0; at t=40 (35 s ≥ 30 s later) down to ceil(20 / 30) = 1: −3',
-      HANDOUT_CONFIG,
       [call(5, 1, 0, 0, 100), call(15, 4, 0, 0, 20), call(40, 4, 0, 0, 20)],
-      false,
-    ),
-    t(
-      'pending scale-ups are counted once',
+    ],
+  };
+  const hidden: TuneCases = {
+    'pending scale-ups are counted once': [
       'effective = replicas + pending scale-ups − pending scale-downs, from the state passed in, nothing kept on the side',
-      cfg(),
       [call(5, 2, 1, 0, 4 * mu), call(10, 2, 1, 0, 4 * mu), call(100, 2, 1, 0, 2.5 * mu), call(105, 3, 0, 0, 2.5 * mu)],
-    ),
-    t(
-      'pending scale-downs are counted',
+    ],
+    'pending scale-downs are counted': [
       'marked replicas are still counted in numReplicas and their scale-downs are pending',
-      cfg(),
       [call(5, 5, 0, 2, 3.5 * mu), call(10, 5, 0, 2, 4 * mu), call(60, 4, 0, 1, 1.5 * mu)],
-    ),
-    t('exact multiples and ceil', 'ceil(rate / μ): 3μ → 3, 3μ + ε → 4', cfg(), [
-      call(5, 1, 0, 0, 3 * mu),
-      call(50, 3, 0, 0, 3 * mu),
-      call(100, 3, 0, 0, 3 * mu + 0.5),
-    ]),
-    t(
-      'targets are clamped to [minReplicas, maxReplicas]',
+    ],
+    'exact multiples and ceil': [
+      'ceil(rate / μ): 3μ → 3, 3μ + ε → 4',
+      [call(5, 1, 0, 0, 3 * mu), call(50, 3, 0, 0, 3 * mu), call(100, 3, 0, 0, 3 * mu + 0.5)],
+    ],
+    'targets are clamped to [minReplicas, maxReplicas]': [
       'up to maxReplicas only; down to minReplicas only',
-      cfg({ minReplicas: 2, maxReplicas: 6 }),
-      [...[call(5, 2, 0, 0, 40 * mu), call(10, 6, 0, 0, 0), call(60, 6, 0, 0, 0)]],
-    ),
-    t('μ ≤ 0 gives 0', 'no decision', cfg({ initialReplicaTokenThroughput: 0 }), [
-      call(5, 1, 0, 0, 500),
-      call(10, 3, 0, 0, 0),
-    ]),
-    t('scale-up wins over a lower scale-down target', 'scale-up first', cfg(), [call(5, 2, 0, 0, 5 * mu, 0.5 * mu)]),
-    t('no scale-up yet, so no stabilisation wait', 'scale down at once', cfg(), [call(5, 4, 0, 0, 1.5 * mu)]),
-    t(
-      'the delay runs from the latest scale-up',
+      [call(5, 2, 0, 0, 40 * mu), call(10, 6, 0, 0, 0), call(60, 6, 0, 0, 0)],
+      { minReplicas: 2, maxReplicas: 6 },
+    ],
+    'μ ≤ 0 gives 0': [
+      'no decision',
+      [call(5, 1, 0, 0, 500), call(10, 3, 0, 0, 0)],
+      { initialReplicaTokenThroughput: 0 },
+    ],
+    'scale-up wins over a lower scale-down target': ['scale-up first', [call(5, 2, 0, 0, 5 * mu, 0.5 * mu)]],
+    'no scale-up yet, so no stabilisation wait': ['scale down at once', [call(5, 4, 0, 0, 1.5 * mu)]],
+    'the delay runs from the latest scale-up': [
       'scale-ups at t=5 and t=25: at t=40 (15 s after the latest) 0, at t=55 down',
-      cfg({ stabilizationDelay: 30 }),
       [call(5, 1, 0, 0, 2 * mu), call(25, 2, 0, 0, 3 * mu), call(40, 3, 0, 0, mu), call(55, 3, 0, 0, mu)],
-    ),
-    t(
-      'separate windows for scaling up and down',
+      { stabilizationDelay: 30 },
+    ],
+    'separate windows for scaling up and down': [
       'the scale-down target uses the scale-down (W, L) pair',
-      cfg({ minWindowSizeScaleUp: 7, lookBackTimeScaleUp: 35, minWindowSizeScaleDown: 45, lookBackTimeScaleDown: 300 }),
       [call(5, 3, 0, 0, 2 * mu, 3 * mu), call(10, 3, 0, 0, 2 * mu, 1.2 * mu)],
-    ),
-    t(
-      'a long run with an engine keeping the counts',
+      { minWindowSizeScaleUp: 7, lookBackTimeScaleUp: 35, minWindowSizeScaleDown: 45, lookBackTimeScaleDown: 300 },
+    ],
+    'a long run with an engine keeping the counts': [
       'every decision of a 200 s run, with scale-ups landing two calls later',
-      cfg({ stabilizationDelay: 20 }),
       engineLike(rng, mu),
+      { stabilizationDelay: 20 },
+    ],
+  };
+  return [
+    ...Object.entries(handout).map(([name, [expect, calls]]) => tuneProbe(name, expect, HANDOUT_CONFIG, calls, false)),
+    ...Object.entries(hidden).map(([name, [expect, calls, over]]) =>
+      tuneProbe(name, expect, { ...HANDOUT_CONFIG, initialReplicaTokenThroughput: mu, ...over }, calls),
     ),
   ];
 };

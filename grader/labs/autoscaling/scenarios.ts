@@ -4,12 +4,11 @@
  * parent's own engine, against the reference's runs on the same hidden traces (cached by seed and
  * code hash, grader/kit/result-cache.ts, so grading runs only the submission).
  */
-import { z } from 'zod';
-import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
+import type { SimulationObserver } from '../../../sim/engine/simulator.js';
 import type { TimelineRecorder } from '../../../sim/metrics/timeline/index.js';
 import { hypervolume, referencePoint } from '../../../sim/metrics/hypervolume.js';
 import { mean } from '../../../sim/metrics/stats.js';
-import { frontChart, replicasChart, replicaSteps } from '../../../sim/report/autoscaling-charts.js';
+import { frontChart, replicasChart } from '../../../sim/report/autoscaling-charts.js';
 import { ReplayAutoscaler } from '../../kit/autoscaler-replay.js';
 import { lineChart, type Plot, type TimelinePair } from '../../kit/charts.js';
 import { costSlope, WorkGrowth } from '../../kit/cost-growth.js';
@@ -18,17 +17,17 @@ import { fmt, pct, textTable } from '../../kit/messages.js';
 import { cached } from '../../kit/result-cache.js';
 import { linear, roundPoints } from '../../kit/rules.js';
 import { seriesRecorder, windowRecorder } from '../../kit/timelines.js';
-import type { WireRequests } from '../../kit/wire.js';
 import {
   InferlineConfig,
+  RunRecord,
   SimOutput,
-  type AutoscalerRun,
   type Level,
+  type RunMetrics,
   type ScalingInput,
   type SimInput,
   type SimRun,
 } from './schemas.js';
-import { autoscalerAt, callsAt, levelLabel, RunMetrics, runMetrics, simulateCluster } from './simulate.js';
+import { autoscalerAt, callsAt, levelLabel, runMetrics, simulateCluster } from './simulate.js';
 import { oracle } from './student.js';
 import { hiddenWorkloads, shippedTrace, timelineTrace } from './workloads.js';
 
@@ -39,6 +38,12 @@ export const TUNING_RATIO = { full: 1.1, zero: 1.6 } as const;
 export const MAX_COST_SLOPE = 0.5;
 
 const money = (x: number) => `$${x.toFixed(2)}`;
+
+/** A chart's two series: the student's, and the reference's dashed. */
+const versus = <P>(ours: P, theirs: P) => [
+  { name: 'yours', points: ours },
+  { name: 'reference', points: theirs, dashed: true },
+];
 
 const DEQUE_HINT =
   'Hint: keep, per (W, L) pair, state that each arrival enters and leaves once (the handout describes a monotone deque of window sums).';
@@ -92,30 +97,21 @@ export const scalingItem: ItemImplementation<ScalingInput, WorkGrowth> = {
 
 // ---- runs: the student's replayed, the reference's cached ---------------------------------------
 
-const Scored = z.strictObject({ metrics: RunMetrics, steps: z.array(z.tuple([z.number(), z.number()])) });
-type Scored = z.infer<typeof Scored>;
-
-const scored = (result: SimulationResult): Scored => ({ metrics: runMetrics(result), steps: replicaSteps(result) });
-
-/** The student's run, from its recorded decisions. */
-function replay(requests: WireRequests, run: AutoscalerRun, observers: readonly SimulationObserver[] = []) {
-  if (!(run.tuneInterval >= 1 && run.tuneInterval <= 60))
-    throw new InvalidOutput(`tuneInterval ${run.tuneInterval} is outside 1–60 s`);
-  return simulateCluster(requests, { autoscaler: new ReplayAutoscaler(run.tuneInterval, run.deltas), observers });
-}
-
-function studentRun(out: SimOutput, w: { label: string }, level: Level): AutoscalerRun {
+/** The student's run of `w` at `level`, replayed from its recorded decisions. */
+function replay(out: SimOutput, w: SimRun, level: Level, observers: readonly SimulationObserver[] = []) {
   const run = out.runs.find((r) => r.label === w.label && r.level === level);
   if (run === undefined)
     throw new InvalidOutput(`no result for ${w.label}${level === 0 ? '' : `, service level ${level}`}`);
-  return run;
+  if (!(run.tuneInterval >= 1 && run.tuneInterval <= 60))
+    throw new InvalidOutput(`tuneInterval ${run.tuneInterval} is outside 1–60 s`);
+  return simulateCluster(w.requests, { autoscaler: new ReplayAutoscaler(run.tuneInterval, run.deltas), observers });
 }
 
 /** The reference's run of `w` (an item's hidden workload `item`) at `level`, cached per hidden seed. */
-function referenceRun(ctx: ItemContext, item: string, w: SimRun, level: Level): Promise<Scored> {
+function referenceRun(ctx: ItemContext, item: string, w: SimRun, level: Level): Promise<RunRecord> {
   const what = `reference level ${level}, ${item}: ${w.label}`;
-  return cached({ repoRoot: ctx.repoRoot, lab: 'autoscaling', what, seed: ctx.hiddenSeed }, Scored, async () =>
-    scored(simulateCluster(w.requests, { autoscaler: autoscalerAt(await oracle.reference(ctx), level) })),
+  return cached({ repoRoot: ctx.repoRoot, lab: 'autoscaling', what, seed: ctx.hiddenSeed }, RunRecord, async () =>
+    runMetrics(simulateCluster(w.requests, { autoscaler: autoscalerAt(await oracle.reference(ctx), level) })),
   );
 }
 
@@ -143,10 +139,10 @@ export function tuningShare(ours: RunMetrics, ref: RunMetrics): { share: number;
  * The report's side-by-side timeline of the public timeline trace: these runs are long, so a first
  * pass keeps a coarse series and the report re-runs both for the window it picks.
  */
-async function tuningTimelines(w: SimRun, run: AutoscalerRun, ctx: ItemContext): Promise<TimelinePair> {
+async function tuningTimelines(w: SimRun, out: SimOutput, ctx: ItemContext): Promise<TimelinePair> {
   const ref = await oracle.reference(ctx);
   const pair = (a: TimelineRecorder, b: TimelineRecorder) => ({
-    student: { recorder: a, endTime: replay(w.requests, run, [a]).endTime },
+    student: { recorder: a, endTime: replay(out, w, 0, [a]).endTime },
     reference: {
       recorder: b,
       endTime: simulateCluster(w.requests, { autoscaler: autoscalerAt(ref, 0), observers: [b] }).endTime,
@@ -177,24 +173,18 @@ export const tuningItem: ItemImplementation<{ workloads: SimRun[]; timeline: Sim
     const shares: number[] = [];
     const plots: Plot[] = [];
     for (const w of workloads) {
-      const ours = scored(replay(w.requests, studentRun(out, w, 0)));
-      const theirs = await referenceRun(ctx, 'tuning', w, 0);
-      const { share, ratio } = tuningShare(ours.metrics, theirs.metrics);
+      const [ours, theirs] = [runMetrics(replay(out, w, 0)), await referenceRun(ctx, 'tuning', w, 0)];
+      const { share, ratio } = tuningShare(ours, theirs);
       shares.push(share);
-      const [a, b] = [ours.metrics, theirs.metrics];
       const worse = Number.isFinite(ratio) ? `×${ratio.toFixed(2)}` : '-';
-      const n = String(w.requests.arrivedAt.length);
-      rows.push([w.label, n, money(a.costDollars), fmt(a.p90), money(b.costDollars), fmt(b.p90), worse, pct(share, 0)]);
-      const series = [
-        { name: 'yours', points: ours.steps },
-        { name: 'reference', points: theirs.steps, dashed: true },
-      ];
+      const both = [ours, theirs].flatMap((m) => [money(m.costDollars), fmt(m.p90)]);
+      rows.push([w.label, String(w.requests.arrivedAt.length), ...both, worse, pct(share, 0)]);
+      const series = versus(ours.steps, theirs.steps);
       plots.push(replicasChart({ title: `Replicas over time, ${w.label}`, arrivedAt: w.requests.arrivedAt, series }));
     }
     const share = mean(shares);
-    const publicRun = out.runs.find((r) => r.label === timeline.label);
-    // The timeline is an extra (grader/kit/timelines.ts): a run that does not replay has none.
-    const timelines = publicRun && (await tuningTimelines(timeline, publicRun, ctx).catch(() => undefined));
+    // The timeline is an extra (grader/kit/timelines.ts): a run that is missing or does not replay has none.
+    const timelines = await tuningTimelines(timeline, out, ctx).catch(() => undefined);
     return {
       score: roundPoints(maxScore * share),
       message: `${(100 * share).toFixed(0)}% of the marks over ${workloads.length} hidden traces (full marks per trace within ×${TUNING_RATIO.full} of the reference's P90 and cost, none from ×${TUNING_RATIO.zero})`,
@@ -234,6 +224,7 @@ const frontPoint = ([cost, latency]: readonly [number, number]) => ({ cost, late
 const runPoint = (m: RunMetrics) => frontPoint([m.costDollars, finishedP90(m)]);
 const finishedP90 = (m: RunMetrics) =>
   m.completed < m.total || !Number.isFinite(m.p90) ? Number.POSITIVE_INFINITY : m.p90;
+const chartPoint = (m: RunMetrics) => [m.costDollars, m.p90] as const;
 const cell = (m: RunMetrics) => `${money(m.costDollars)} / ${fmt(m.p90)}`;
 
 export const paretoItem: ItemImplementation<SimRun[], SimOutput> = {
@@ -249,9 +240,9 @@ export const paretoItem: ItemImplementation<SimRun[], SimOutput> = {
     const plots: Plot[] = [];
     const notes: string[] = [];
     for (const w of workloads) {
-      const ours = LEVELS.map((level) => runMetrics(replay(w.requests, studentRun(out, w, level))));
+      const ours = LEVELS.map((level) => runMetrics(replay(out, w, level)));
       const theirs: RunMetrics[] = [];
-      for (const level of LEVELS) theirs.push((await referenceRun(ctx, 'pareto', w, level)).metrics);
+      for (const level of LEVELS) theirs.push(await referenceRun(ctx, 'pareto', w, level));
       const box = referencePoint(w.requests.arrivedAt.length);
       const hvOurs = hypervolume(ours.map(runPoint), box);
       const hvRef = hypervolume(theirs.map(runPoint), box);
@@ -268,12 +259,8 @@ export const paretoItem: ItemImplementation<SimRun[], SimOutput> = {
         notes.push(
           `${w.label}: your levels' costs are not in order 1 ≤ 2 ≤ 3 (level 1 should be the cheapest); only the front counts, but check the levels do what you meant`,
         );
-      plots.push(
-        frontChart(`Pareto front, ${w.label} (reference point ${money(box.cost)}, ${box.latency} s)`, [
-          { name: 'yours', points: ours.map((m) => [m.costDollars, m.p90] as const) },
-          { name: 'reference', points: theirs.map((m) => [m.costDollars, m.p90] as const), dashed: true },
-        ]),
-      );
+      const title = `Pareto front, ${w.label} (reference point ${money(box.cost)}, ${box.latency} s)`;
+      plots.push(frontChart(title, versus(ours.map(chartPoint), theirs.map(chartPoint))));
     }
     const share = mean(ratios);
     return {
@@ -304,26 +291,23 @@ export const publicTraceItem: ItemImplementation<SimRun, SimOutput> = {
     return { input, prepared: run };
   },
   score(out, run): ItemOutcome {
-    const rows: string[][] = [];
-    const replicaSeries: { name: string; points: [number, number][] }[] = [];
-    const front: [number, number][] = [];
     // Status only (0 points): the runs as the child measured them; the scored items replay theirs.
-    for (const r of out.runs) {
-      if (r.observed === undefined) throw new InvalidOutput(`no measurements for ${levelName(r.level)}`);
-      const { costDollars: cost, mostReplicas, steps } = r.observed;
-      const p90 = r.observed.p90 ?? Number.NaN;
-      rows.push([levelName(r.level), money(cost), fmt(p90), String(mostReplicas)]);
-      replicaSeries.push({ name: levelLabel(r.level), points: steps });
-      if (r.level > 0) front.push([cost, p90]);
-    }
-    for (const e of out.errors) rows.push([levelName(e.level), 'failed', e.error.slice(0, 120), '']);
+    const runs = out.runs.map(({ level, observed }) => {
+      if (observed === undefined) throw new InvalidOutput(`no measurements for ${levelName(level)}`);
+      return { level, ...observed };
+    });
+    const rows = [
+      ...runs.map((r) => [levelName(r.level), money(r.costDollars), fmt(r.p90), String(r.mostReplicas)]),
+      ...out.errors.map((e) => [levelName(e.level), 'failed', e.error.slice(0, 120), '']),
+    ];
+    const front = runs.filter((r) => r.level > 0).map(chartPoint);
     const box = referencePoint(run.requests.arrivedAt.length);
     const finite = front.length === 3 && front.flat().every(Number.isFinite);
     const hv = finite ? hypervolume(front.map(frontPoint), box) : undefined;
     const plots: Plot[] = [];
     const title = `Replicas over time, ${run.label}`;
-    if (replicaSeries.length > 0)
-      plots.push(replicasChart({ title, arrivedAt: run.requests.arrivedAt, series: replicaSeries }));
+    const series = runs.map((r) => ({ name: levelLabel(r.level), points: r.steps }));
+    if (runs.length > 0) plots.push(replicasChart({ title, arrivedAt: run.requests.arrivedAt, series }));
     if (front.length > 0)
       plots.push(frontChart(`Your Pareto front on ${run.label}`, [{ name: 'yours', points: front }]));
     const passed = out.errors.length === 0;

@@ -44,6 +44,23 @@ export const SimRun = z.strictObject({
 });
 export type SimRun = z.infer<typeof SimRun>;
 
+/** What is scored of a run; a P90 of no completed request is NaN (null in JSON, as in the result cache). */
+export const RunMetrics = z.strictObject({
+  ...{
+    p90: z
+      .number()
+      .nullable()
+      .transform((x) => x ?? Number.NaN),
+    costDollars: z.number(),
+  },
+  ...{ completed: int, total: int },
+});
+export type RunMetrics = z.infer<typeof RunMetrics>;
+
+/** A run as the report shows it besides: the most replicas at once, and the replica count as steps. */
+export const RunRecord = RunMetrics.extend({ mostReplicas: int, steps: z.array(z.tuple([z.number(), z.number()])) });
+export type RunRecord = z.infer<typeof RunRecord>;
+
 /** 0 is the InferLine autoscaler with INFERLINE_CONFIG; 1–3 the custom autoscaler's service levels. */
 export const Level = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
 export type Level = z.infer<typeof Level>;
@@ -69,14 +86,7 @@ export const AutoscalerRun = z.strictObject({
    * The run as the child measured it (the status-only public trace, 0 points: shown to the student, never
    * scored, so not replayed in the grader). P90 null: no request finished.
    */
-  observed: z
-    .strictObject({
-      costDollars: z.number(),
-      p90: z.number().nullable(),
-      mostReplicas: int,
-      steps: z.array(z.tuple([z.number(), z.number()])),
-    })
-    .optional(),
+  observed: RunRecord.optional(),
 });
 export type AutoscalerRun = z.infer<typeof AutoscalerRun>;
 

@@ -6,13 +6,12 @@
  * replica at the start, scale-ups after 10 s, scale-downs at once, 1 to 64 replicas, $8 per replica-hour
  * (the catalogue's A100 price, test/report/autoscaling-cluster.test.ts).
  */
-import { z } from 'zod';
 import { autoscalingOptions } from '../../../sim/config/build.js';
 import type { SimulationConfig } from '../../../sim/config/schema.js';
 import { Request } from '../../../sim/entities/request.js';
 import type { SimulationObserver, SimulationResult } from '../../../sim/engine/simulator.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
-import { percentileSorted } from '../../../sim/metrics/stats.js';
+import { percentile } from '../../../sim/metrics/stats.js';
 import { replicaSteps } from '../../../sim/metrics/replica-steps.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { recordDecisions } from '../../kit/autoscaler-replay.js';
@@ -21,7 +20,7 @@ import { e2eValues } from '../../kit/run-metrics.js';
 import { describeThrown } from '../../kit/instance-hook.js';
 import { quietConfig, runSimulation } from '../../kit/simulation.js';
 import { fromWire, type WireRequests } from '../../kit/wire.js';
-import type { AutoscalerRun, Level, ScalingInput, SimInput, SimOutput, SimRun } from './schemas.js';
+import type { AutoscalerRun, Level, RunRecord, ScalingInput, SimInput, SimOutput, SimRun } from './schemas.js';
 import type { AutoscalingModule } from './student.js';
 
 export function clusterConfig(): SimulationConfig {
@@ -35,10 +34,9 @@ export function clusterConfig(): SimulationConfig {
 /** One run of the cluster; without an autoscaler the cluster keeps its one replica. */
 export function simulateCluster(
   requests: WireRequests,
-  options: { readonly autoscaler?: Autoscaler; readonly observers?: readonly SimulationObserver[] },
+  { autoscaler, observers }: { readonly autoscaler?: Autoscaler; readonly observers?: readonly SimulationObserver[] },
 ): SimulationResult {
   const config = clusterConfig();
-  const { autoscaler, observers } = options;
   return runSimulation(config, {
     requests: fromWire(requests),
     observers,
@@ -46,20 +44,15 @@ export function simulateCluster(
   });
 }
 
-/** What is scored of a run; a P90 of no completed request is NaN (null in JSON, as in the result cache). */
-const p90 = z.number().nullable();
-export const RunMetrics = z.strictObject({
-  ...{ p90: p90.transform((x) => x ?? Number.NaN), costDollars: z.number() },
-  ...{ completed: z.number().int(), total: z.number().int() },
-});
-export type RunMetrics = z.infer<typeof RunMetrics>;
-
-export function runMetrics(result: SimulationResult): RunMetrics {
+/** What is scored of a run (a P90 of no completed request is NaN), and the replica count for the report. */
+export function runMetrics(result: SimulationResult): RunRecord {
   return {
-    p90: percentileSorted(Float64Array.from(e2eValues(result)).sort(), 90),
+    p90: percentile(e2eValues(result), 90),
     costDollars: result.costDollars,
     completed: result.numCompleted,
     total: result.requests.length,
+    mostReplicas: Math.max(...result.replicaTimeline.map((p) => p.replicas)),
+    steps: replicaSteps(result),
   };
 }
 
@@ -76,21 +69,13 @@ function simulate(m: AutoscalingModule, run: SimRun, level: Level, observe: bool
   const result = simulateCluster(run.requests, { autoscaler: rec.autoscaler });
   const base = {
     ...{ label: run.label, level, tuneInterval: rec.autoscaler.tuneInterval, deltas: rec.deltas },
-    ...(observe ? { observed: observedRun(result) } : {}),
+    ...(observe ? { observed: runMetrics(result) } : {}),
   };
   if (level !== 0) return base;
   // INFERLINE_CONFIG as plain data, whatever the student put in it.
-  const config = Object.entries(m.inferline.INFERLINE_CONFIG).map(([k, v]) => [
-    k,
-    typeof v === 'number' && Number.isFinite(v) ? v : String(v),
-  ]);
+  const plain = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : String(v));
+  const config = Object.entries(m.inferline.INFERLINE_CONFIG).map(([k, v]) => [k, plain(v)]);
   return { ...base, config: Object.fromEntries(config) };
-}
-
-function observedRun(result: SimulationResult): NonNullable<AutoscalerRun['observed']> {
-  const { costDollars, p90 } = runMetrics(result);
-  const mostReplicas = Math.max(...result.replicaTimeline.map((p) => p.replicas));
-  return { costDollars, p90: Number.isFinite(p90) ? p90 : null, mostReplicas, steps: replicaSteps(result) };
 }
 
 /** The child's simulate task: every run at every level, with the decisions recorded. */

@@ -6,7 +6,7 @@
 import { REPO_ROOT } from '../../../sim/config/paths.js';
 import type { Autoscaler } from '../../../sim/policies/autoscaler/autoscaler.js';
 import { loadExport, measureEach, type LabTry } from '../../kit/try.js';
-import type { Level } from './schemas.js';
+import type { Level, RunMetrics } from './schemas.js';
 import { levelLabel, runMetrics, simulateCluster } from './simulate.js';
 import { shippedTrace } from './workloads.js';
 
@@ -29,15 +29,14 @@ export const autoscalingTry: LabTry<Policy> = {
   baselines: () => ({ 'no autoscaling': () => undefined }),
   rows: () => LEVELS.flatMap((l) => [costKey(l), p90Key(l)]),
   measure(policy) {
-    const run = shippedTrace(REPO_ROOT);
-    let fixed: ReturnType<typeof runMetrics> | undefined;
+    const { requests } = shippedTrace(REPO_ROOT);
+    let fixed: RunMetrics | undefined;
     return measureEach(LEVELS, levelLabel, (level) => {
       const autoscaler = policy(level);
       // A fixed cluster gives the same run at every level: simulate it once.
-      const m =
-        autoscaler === undefined
-          ? (fixed ??= runMetrics(simulateCluster(run.requests, {})))
-          : runMetrics(simulateCluster(run.requests, { autoscaler }));
+      const m = autoscaler
+        ? runMetrics(simulateCluster(requests, { autoscaler }))
+        : (fixed ??= runMetrics(simulateCluster(requests, {})));
       return { [costKey(level)]: m.costDollars, [p90Key(level)]: m.p90 };
     });
   },

@@ -9,6 +9,7 @@ import { rateProfileArrivals, type RatePoint } from '../../../sim/workload/rate-
 import * as shipped from '../../../traces/generate-autoscaling.js';
 import { readTraceFile } from '../../../sim/workload/trace-file.js';
 import { shapeTraceFile } from '../../../traces/generate-autoscaling-shapes.js';
+import { derivedSeeds } from '../../kit/seeds.js';
 import type { SimRun } from './schemas.js';
 
 const TRACE_DURATION = 3600;
@@ -85,11 +86,10 @@ function profileRun(label: string, profile: readonly RatePoint[], seed: number):
 
 /** One hidden workload per shape (its label names the shape), from seeds derived from the hidden seed and the item `label`. */
 export function hiddenWorkloads(hiddenSeed: number, label: string): SimRun[] {
-  const rng = new Rng(hiddenSeed).fork(`autoscaling-${label}`);
-  return (['steps', 'ramp', 'spikes'] as const).map((shape) => {
-    const seed = rng.int(1, 2 ** 31 - 1);
-    return profileRun(`hidden ${shape} trace`, PROFILES[shape](new Rng(seed).fork('profile'), TRACE_DURATION), seed);
-  });
+  const seeds = derivedSeeds(hiddenSeed, `autoscaling-${label}`, 3);
+  return Object.entries(PROFILES).map(([shape, profile], i) =>
+    profileRun(`hidden ${shape} trace`, profile(new Rng(seeds[i]!).fork('profile'), TRACE_DURATION), seeds[i]!),
+  );
 }
 
 /** The public trace's shape with a given seed (the shipped file is seed AUTOSCALING_TRACE_SEED). */
