@@ -13,7 +13,7 @@ import { child } from '../../../../grader/labs/autoscaling/child.js';
 import { type AutoscalingModule, oracle } from '../../../../grader/labs/autoscaling/student.js';
 import { ALTERNATIVES, ENGINE_ROUTERS, MUTANTS } from '../../../fixtures/mutants/autoscaling.js';
 import { loadMutants, removeMutantDirs } from '../../../fixtures/mutants/in-process.js';
-import { hiddenSeeds, seedRange } from '../../../helpers-shared.js';
+import { hiddenSeeds, seedRange, SWEEPS } from '../../../helpers-shared.js';
 
 const ALL = [...MUTANTS, ...ALTERNATIVES, ENGINE_ROUTERS];
 /** The efficiency check reads counted work: these are built with it, as the grader builds the lab. */
@@ -65,7 +65,11 @@ describe('autoscaling mutants', () => {
       expect(MUTANTS.filter((m) => m.loses.includes(id)).length, id).toBeGreaterThanOrEqual(3);
   });
 
-  it.each(MUTANTS.filter((m) => m.loses.every((id) => max(id) > 0)).map((m) => [m.name, m] as const))(
+  // A Pareto mutant is graded on three service levels over the hidden traces, the suite's costliest grading: every
+  // run grades pareto-one-config (also the 40% check below), SERVELAB_SWEEPS=1 the other two as well.
+  const everyRun = (m: (typeof MUTANTS)[number]) =>
+    SWEEPS || !m.loses.includes('pareto') || m.name === 'pareto-one-config';
+  it.each(MUTANTS.filter((m) => m.loses.every((id) => max(id) > 0) && everyRun(m)).map((m) => [m.name, m] as const))(
     '%s loses points where it should',
     async (name, mutant) => {
       for (const id of mutant.loses) {
