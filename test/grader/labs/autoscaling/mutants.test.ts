@@ -2,7 +2,8 @@
  * The autoscaling fixtures (test/fixtures/mutants/autoscaling.ts), graded in-process (grader/kit/in-process.ts:
  * the same items, the lab's child.ts on the fixture's module, no sandbox) on the items each names: every
  * mutant loses points there, every right alternative keeps full marks, and part 1 copied from the engine's
- * own routers earns at most 40% of part 1. The reference's full marks over 200 hidden seeds: probes.test.ts.
+ * own routers earns at most 40% of part 1. The long seed ranges and two of the Pareto mutants run under
+ * SERVELAB_SWEEPS=1 (CI). The reference's full marks over 200 hidden seeds: probes.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';

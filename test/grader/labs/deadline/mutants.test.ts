@@ -3,8 +3,9 @@
  * lab's child.ts on each module, no sandbox) on the items each names: every mutant loses points on each item in its
  * `loses`; every correct alternative keeps full marks on every unit item, on the default hidden seed and seeds 1-2
  * (1-20 under SERVELAB_SWEEPS=1, as CI runs it);
- * a copy of each of the engine's Sarathi schedulers (EDF, the strongest, FCFS, SRPF) earns at most 40% of the
- * scenario points. The reference's full marks on the same items are checked beside them, so a loss is the fixture's.
+ * a copy of each of the engine's Sarathi schedulers (EDF, the strongest, every run; FCFS and SRPF under
+ * SERVELAB_SWEEPS=1) earns at most 40% of the scenario points. The reference's full marks on the same items, so a
+ * loss is the fixture's: lab.test.ts through the sandbox every run, in-process here under SERVELAB_SWEEPS=1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
