@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
 import { gradeSubmission, type GradeOptions } from '../../../../grader/core/grade.js';
-import { loadLab } from '../../../../grader/labs/catalogue.js';
+import { labManifest, loadLab } from '../../../../grader/labs/catalogue.js';
 import type { GradingResult } from '../../../../grader/core/types.js';
 import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { prepareSubmission } from '../../../../grader/submit/prepare.js';
+import { hiddenWorkloads, timelineTrace } from '../../../../grader/labs/autoscaling/workloads.js';
+import { expectPublicTimelines } from '../public-timelines.js';
 
 /** Whole gradings on a shared two-core machine: generous, so load cannot turn them into timeouts. */
 const FILES = ['scaling-routers.ts', 'network-envelope.ts', 'inferline-autoscaler.ts', 'custom-autoscaler.ts'];
@@ -45,7 +47,7 @@ const FULL = {
 };
 
 describe('autoscaling lab, graded end to end', () => {
-  it('./submit.sh autoscaling round-trips: the reference, zipped by submit, gets 15/15 with plots', async () => {
+  it('./submit.sh autoscaling round-trips: the reference, zipped by submit, gets 15/15 with plots and a public timeline', async () => {
     const repo = tmp('repo');
     mkdirSync(join(repo, 'starter', 'autoscaling'), { recursive: true });
     for (const f of FILES) cpSync(join(REFERENCE, f), join(repo, 'starter', 'autoscaling', f));
@@ -74,6 +76,12 @@ describe('autoscaling lab, graded end to end', () => {
       ).toBe(true);
     const pareto = result.items.find((i) => i.id === 'pareto')!;
     expect(pareto.message).toMatch(/^100\.0% of the marks on average/);
+    expectPublicTimelines(
+      dir,
+      'tuning',
+      timelineTrace(REPO_ROOT).requests.arrivedAt,
+      hiddenWorkloads(labManifest('autoscaling').defaultHiddenSeed, 'tuning').flatMap((w) => w.requests.arrivedAt),
+    );
   });
 
   it('gives the untouched starter 0 without crashing, naming the missing methods', async () => {

@@ -25,6 +25,7 @@ import {
   DUMMY_LENGTHS,
   HOMEWORK_BURST,
   PUBLIC_BURST_SEED,
+  publicRun,
 } from '../../../../grader/labs/cfs/workloads.js';
 import { P99_TTFT_THRESHOLD_S, POINTS_OFF_PER_SECOND } from '../../../../grader/labs/cfs/scenarios.js';
 import { derivedSeeds } from '../../../../grader/kit/seeds.js';
@@ -32,6 +33,7 @@ import { median } from '../../../../grader/core/scoring.js';
 import { percentile } from '../../../../sim/metrics/stats.js';
 import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { CfsScheduler } from '../../../../reference/cfs/cfs-scheduler.js';
+import { expectPublicTimelines } from '../public-timelines.js';
 
 const out = () => mkdtempSync(join(tmpdir(), 'servelab-cfs-'));
 const scores = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.score]));
@@ -56,7 +58,7 @@ async function grade(submission: string): Promise<{ result: GradingResult; dir: 
 }
 
 describe('CFS lab, graded end to end', () => {
-  it('gives the reference full marks, with plots and the interval-0 timeline', async () => {
+  it('gives the reference full marks, with plots and the interval-0 timeline of the public burst', async () => {
     const { result, dir } = await grade(join(REPO_ROOT, 'reference', 'cfs'));
     expect(result.internalError).toBeUndefined();
     expect(scores(result)).toEqual(FULL);
@@ -71,6 +73,7 @@ describe('CFS lab, graded end to end', () => {
       expect(html).toContain(title);
     expect(html).toContain('<svg');
     expect(result.items.find((i) => i.id === 'schedule-interval')?.timelines).toBeDefined();
+    expectPublicTimelines(dir, 'schedule-interval', publicRun(0).requests.arrivedAt);
   });
 
   it('gives the untouched starter 0 without crashing the grader', async () => {

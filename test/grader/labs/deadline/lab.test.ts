@@ -9,10 +9,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
 import { gradeSubmission } from '../../../../grader/core/grade.js';
-import { loadLab } from '../../../../grader/labs/catalogue.js';
 import type { GradingResult } from '../../../../grader/core/types.js';
 import { GradescopeResults } from '../../../../grader/report/gradescope.js';
-import { LAB_SERVER, capacityOf, drawWorkload, hiddenWorkloads } from '../../../../grader/labs/deadline/simulate.js';
+import {
+  LAB_SERVER,
+  OVERLOAD_QPS,
+  capacityOf,
+  drawWorkload,
+  hiddenWorkloads,
+  timelineWorkload,
+  type WorkloadSpec,
+} from '../../../../grader/labs/deadline/simulate.js';
+import { atRate } from '../../../../sim/analysis/capacity.js';
+import { fromWire } from '../../../../grader/kit/wire.js';
+import { labManifest, loadLab } from '../../../../grader/labs/catalogue.js';
+import { expectPublicTimelines } from '../public-timelines.js';
 import { REPLICA_SCHEDULERS } from '../../../../sim/policies/replica/registry.js';
 import { DeadlineScheduler } from '../../../../reference/deadline/deadline-scheduler.js';
 
@@ -38,7 +49,7 @@ async function grade(submission: string): Promise<{ result: GradingResult; dir: 
 }
 
 describe('deadline lab, graded end to end', () => {
-  it('gives the reference full marks, beating EDF capacity on both hidden workloads, with plots', async () => {
+  it('gives the reference full marks, beating EDF capacity on both hidden workloads, with plots and a public timeline', async () => {
     const { result, dir } = await grade(join(REPO_ROOT, 'reference', 'deadline'));
     expect(result.internalError).toBeUndefined();
     expect(scores(result)).toEqual(FULL);
@@ -56,6 +67,18 @@ describe('deadline lab, graded end to end', () => {
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     for (const tier of [0, 1, 2]) expect(html).toContain(`Tier ${tier} violation rate vs QPS`);
     expect(html).toContain('Prompt tokens per iteration over time');
+    // The overload item's timelines replay the public workload at its overload rate, none of the hidden ones.
+    const arrivals = (spec: WorkloadSpec) => {
+      const w = drawWorkload(spec);
+      return atRate(fromWire(w), 1, OVERLOAD_QPS[w.lengths]).map((r) => r.arrivedAt);
+    };
+    const manifest = labManifest('deadline');
+    expectPublicTimelines(
+      dir,
+      'overload',
+      arrivals(timelineWorkload(manifest.publicSeed)),
+      hiddenWorkloads(manifest.defaultHiddenSeed).flatMap(arrivals),
+    );
   });
 
   it('gives the untouched starter 0 without a grader error, saying what is not implemented', async () => {

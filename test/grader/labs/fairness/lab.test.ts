@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { gradeSubmission } from '../../../../grader/core/grade.js';
-import { loadLab } from '../../../../grader/labs/catalogue.js';
+import { labManifest, loadLab } from '../../../../grader/labs/catalogue.js';
 import type { GradingResult } from '../../../../grader/core/types.js';
 import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { prepareSubmission } from '../../../../grader/submit/prepare.js';
 import { REPO_ROOT } from '../../../../sim/config/paths.js';
+import { partRuns, timelineRun } from '../../../../grader/labs/fairness/workloads.js';
+import { expectPublicTimelines } from '../public-timelines.js';
 
 const FILES = ['service-cost.ts', 'vtc-replica-scheduler.ts', 'vtc-sarathi-replica-scheduler.ts'];
 const FULL = {
@@ -34,18 +36,18 @@ const FULL = {
   'sarathi-weighted-short-long': 1.25,
 };
 
-async function grade(submission: string): Promise<GradingResult> {
+async function grade(submission: string): Promise<{ result: GradingResult; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'servelab-fairness-'));
   const result = await gradeSubmission({ lab: await loadLab('fairness'), submission, outDir: dir });
   const results = GradescopeResults.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   expect(results.tests).toHaveLength(14);
   expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');
-  return result;
+  return { result, dir };
 }
 
 describe('fairness lab, graded end to end', () => {
-  it('gives the reference 15/15, item by item, with plots and the timelines', async () => {
-    const result = await grade(join(REPO_ROOT, 'reference', 'fairness'));
+  it('gives the reference 15/15, item by item, with plots and the timelines of a public run', async () => {
+    const { result, dir } = await grade(join(REPO_ROOT, 'reference', 'fairness'));
     expect(result.internalError).toBeUndefined();
     expect(result.typeErrors).toEqual([]);
     expect(Object.fromEntries(result.items.map((i) => [i.id, i.score]))).toEqual(FULL);
@@ -61,6 +63,14 @@ describe('fairness lab, graded end to end', () => {
     const byId = new Map(result.items.map((i) => [i.id, i]));
     expect(byId.get('vtc-on-off')?.output).toMatch(/^on\/off .* pass$/m);
     expect(byId.get('vtc-arrival')?.output).toMatch(/^PASS public case: lift to the smallest waiting counter: /m);
+    // sarathi-overload-on-off is the same scenario item (grader/labs/fairness/lab.ts) on part 2's runs.
+    const manifest = labManifest('fairness');
+    expectPublicTimelines(
+      dir,
+      'vtc-on-off',
+      timelineRun('vtc', manifest.publicSeed).requests.arrivedAt,
+      partRuns('vtc', manifest.defaultHiddenSeed).flatMap((r) => r.requests.arrivedAt),
+    );
   });
 
   it('packages the files as ./submit.sh does, and gives the untouched stubs 0 naming what to write', async () => {
@@ -84,7 +94,7 @@ describe('fairness lab, graded end to end', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'servelab-fairness-submit-'));
     const { stdout } = await promisify(execFile)('bash', [join(REPO_ROOT, 'submit.sh'), 'fairness'], { cwd });
     expect(stdout).toMatch(/wrote .*fairness-submission\.zip \(3 files/);
-    const result = await grade(join(cwd, 'fairness-submission.zip'));
+    const { result } = await grade(join(cwd, 'fairness-submission.zip'));
     expect(result.internalError).toBeUndefined();
     expect(result.score).toBe(0);
     for (const item of result.items) {

@@ -15,6 +15,7 @@ import type { GradingResult } from '../../../../grader/core/types.js';
 import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { makeSubmissionZip } from '../../../../grader/submit/make-zip.js';
 import { rawZip } from '../../zip-writer.js';
+import { expectPublicTimelines } from '../public-timelines.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
 const out = () => mkdtempSync(join(tmpdir(), 'servelab-routing-'));
@@ -37,13 +38,13 @@ const verdicts = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.
 const scores = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.score]));
 
 describe('routing lab, graded end to end', () => {
-  it('gives the reference solution, zipped by ./submit.sh, full marks', async () => {
+  it('gives the reference solution, zipped by ./submit.sh, full marks, with the timeline of a public workload', async () => {
     const zip = join(out(), 'routing-submission.zip');
     await makeSubmissionZip({
       files: [{ name: 'starter/routing/ai-router.ts', path: join(REPO_ROOT, 'reference', 'routing', 'ai-router.ts') }],
       out: zip,
     });
-    const { result } = await grade(zip);
+    const { result, dir } = await grade(zip);
     expect(result.internalError).toBeUndefined();
     expect(scores(result)).toEqual({
       'unit-cases': 1,
@@ -53,6 +54,13 @@ describe('routing lab, graded end to end', () => {
       'unequal-replicas': 5,
     });
     expect(result.score).toBe(10);
+    const lab = await loadLab('routing');
+    const { manifest } = lab;
+    const ctx = { hiddenSeed: manifest.defaultHiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT };
+    const { input } = lab.items.correctness!.prepare(ctx) as {
+      input: { runs: { requests: { arrivedAt: number[] } }[] };
+    };
+    expectPublicTimelines(dir, 'correctness', input.runs[0]!.requests.arrivedAt);
   });
 
   it('gives the untouched random starter its known score, without crashing the grader', async () => {
