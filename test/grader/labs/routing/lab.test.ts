@@ -1,6 +1,6 @@
 /**
- * The routing lab through the whole grader: the reference (as ./submit.sh zips it) gets full marks and
- * the untouched starter its known score, once each; every adversarial submission gets its own verdict
+ * The routing lab through the whole grader: the reference (as ./submit.sh zips it) gets full marks, with its
+ * report drawn in a browser, and the untouched starter its known score, once each; every adversarial submission gets its own verdict
  * with a valid results.json, checked on the visible items (`npm run check`'s mode: the unit item and one
  * simulation item, which shares its verdicts' code with the hidden ones).
  */
@@ -16,6 +16,7 @@ import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { makeSubmissionZip } from '../../../../grader/submit/make-zip.js';
 import { rawZip } from '../../zip-writer.js';
 import { expectPublicTimelines } from '../public-timelines.js';
+import { expectRoutingReportDrawn, HAVE_CHROMIUM, needsChromium } from '../../report-in-browser.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
 const out = () => mkdtempSync(join(tmpdir(), 'servelab-routing-'));
@@ -37,14 +38,21 @@ async function grade(
 const verdicts = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.verdict]));
 const scores = (r: GradingResult) => Object.fromEntries(r.items.map((i) => [i.id, i.score]));
 
-describe('routing lab, graded end to end', () => {
-  it('gives the reference solution, zipped by ./submit.sh, full marks, with the timeline of a public workload', async () => {
+/** The reference, zipped by ./submit.sh, graded once: its scores and its report in a browser are checked from it. */
+let referenceGraded: Promise<{ result: GradingResult; dir: string }> | undefined;
+const referenceGrading = () =>
+  (referenceGraded ??= (async () => {
     const zip = join(out(), 'routing-submission.zip');
     await makeSubmissionZip({
       files: [{ name: 'starter/routing/ai-router.ts', path: join(REPO_ROOT, 'reference', 'routing', 'ai-router.ts') }],
       out: zip,
     });
-    const { result, dir } = await grade(zip);
+    return grade(zip);
+  })());
+
+describe('routing lab, graded end to end', () => {
+  it('gives the reference solution, zipped by ./submit.sh, full marks, with the timeline of a public workload', async () => {
+    const { result, dir } = await referenceGrading();
     expect(result.internalError).toBeUndefined();
     expect(scores(result)).toEqual({
       'unit-cases': 1,
@@ -62,6 +70,14 @@ describe('routing lab, graded end to end', () => {
     };
     expectPublicTimelines(dir, 'correctness', input.runs[0]!.requests.arrivedAt);
   });
+
+  it.skipIf(!HAVE_CHROMIUM)(
+    needsChromium("shows the reference's report in a browser: every plot drawn, the side-by-side timeline linked"),
+    async () => {
+      const { dir } = await referenceGrading();
+      await expectRoutingReportDrawn(dir);
+    },
+  );
 
   it('gives the untouched random starter its known score, without crashing the grader', async () => {
     const { result } = await grade(join(REPO_ROOT, 'starter', 'routing'));
