@@ -25,6 +25,20 @@ beforeAll(async () => {
 });
 afterAll(() => removeMutantDirs('fairness', MUTANTS));
 
+/** One mutant's grading of one item, kept: the FCFS-copy test below reuses the two copies' own items. */
+const graded = new Map<string, ReturnType<typeof runItemInProcess>>();
+function gradeMutant(name: string, id: string): ReturnType<typeof runItemInProcess> {
+  const manifest = lab.manifest;
+  const ctx: ItemContext = {
+    hiddenSeed: manifest.defaultHiddenSeed,
+    publicSeed: manifest.publicSeed,
+    repoRoot: REPO_ROOT,
+  };
+  const key = `${name}/${id}`;
+  if (!graded.has(key)) graded.set(key, runItemInProcess(lab, id, { module: modules.get(name)!, ...child }, ctx));
+  return graded.get(key)!;
+}
+
 describe('fairness mutants', () => {
   // That every patch still applies is test/grader/mutant-patches.test.ts's job.
   it('every mutant names real rubric items', () => {
@@ -51,15 +65,9 @@ describe('fairness mutants', () => {
   );
 
   it.each(MUTANTS.map((m) => [m.name, m] as const))('%s loses points where it should', async (name, mutant) => {
-    const manifest = lab.manifest;
-    const ctx: ItemContext = {
-      hiddenSeed: manifest.defaultHiddenSeed,
-      publicSeed: manifest.publicSeed,
-      repoRoot: REPO_ROOT,
-    };
     for (const id of mutant.loses) {
-      const out = await runItemInProcess(lab, id, { module: modules.get(name)!, ...child }, ctx);
-      const max = manifest.items.find((i) => i.id === id)!.points;
+      const out = await gradeMutant(name, id);
+      const max = lab.manifest.items.find((i) => i.id === id)!.points;
       // A throw outside every case is the item's `error` verdict in the sandbox: 0 points, a loss too.
       const score = 'score' in out ? out.score : 0;
       expect(
@@ -70,16 +78,11 @@ describe('fairness mutants', () => {
   });
 
   it("a copy of the engine's FCFS (both parts) earns at most 40% of the scenario points", async () => {
-    const manifest = lab.manifest;
-    const ctx: ItemContext = {
-      hiddenSeed: manifest.defaultHiddenSeed,
-      publicSeed: manifest.publicSeed,
-      repoRoot: REPO_ROOT,
-    };
-    const copy = { ...modules.get('fcfs-copy')!, vtcSarathi: modules.get('sarathi-fcfs-copy')!.vtcSarathi };
+    // Part 1's items run VtcReplicaScheduler and part 2's VtcSarathiReplicaScheduler (schedulerClass in
+    // grader/labs/fairness/student.ts): each part's copy is that part's FCFS-copy mutant.
     let [got, max] = [0, 0];
-    for (const item of manifest.items.filter((i) => i.kind === 'scenario')) {
-      const out = await runItemInProcess(lab, item.id, { module: copy, ...child }, ctx);
+    for (const item of lab.manifest.items.filter((i) => i.kind === 'scenario')) {
+      const out = await gradeMutant(item.id.startsWith('sarathi-') ? 'sarathi-fcfs-copy' : 'fcfs-copy', item.id);
       got += 'score' in out ? out.score : 0;
       max += item.points;
     }
