@@ -1,8 +1,8 @@
 /**
  * The deadline lab's fixtures (test/fixtures/mutants/deadline.ts), graded in-process (grader/kit/in-process.ts: the
  * lab's child.ts on each module, no sandbox) on the items each names: every mutant loses points on each item in its
- * `loses`; every correct alternative keeps full marks on every unit item, on the default hidden seed and seeds 1-2
- * (1-20 under SERVELAB_SWEEPS=1, as CI runs it);
+ * `loses` (on capacity, the slowest item, under SERVELAB_SWEEPS=1); every correct alternative keeps full marks on
+ * every unit item, on the default hidden seed and seeds 1-2 (1-20 under SERVELAB_SWEEPS=1, as CI runs it);
  * a copy of each of the engine's Sarathi schedulers (EDF, the strongest, every run; FCFS and SRPF under
  * SERVELAB_SWEEPS=1) earns at most 40% of the scenario points. The reference's full marks on the same items, so a
  * loss is the fixture's: lab.test.ts through the sandbox every run, in-process here under SERVELAB_SWEEPS=1.
@@ -63,8 +63,11 @@ describe('deadline lab fixtures', () => {
     },
   );
 
+  // The capacity item searches for each workload's capacity (the lab's slowest item): a mutant's loss there is
+  // checked under SERVELAB_SWEEPS=1, as CI runs it; every run checks its other items.
+  const checked = (id: string) => SWEEPS || id !== 'capacity';
   it.each(MUTANTS.map((m) => [m.name, m] as const))('%s loses points where it should', async (name, m) => {
-    for (const id of m.loses) {
+    for (const id of m.loses.filter(checked)) {
       const out = await grade(modules.get(name)!, id);
       expect(score(out), `${name} should lose points on ${id}: ${said(out)}`).toBeLessThan(points(id));
     }
