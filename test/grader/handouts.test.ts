@@ -27,10 +27,11 @@ beforeAll(async () => {
   for (const lab of labNames()) {
     checks.set(lab, run(handouts.get(lab)!, 'npm', ['run', '--silent', 'check', '--', lab]));
     // After the lab's check, so the five checks, which all start here, are not slowed further.
-    typechecks.set(
-      lab,
-      checks.get(lab)!.then(() => run(handouts.get(lab)!, 'npm', ['run', '--silent', 'typecheck'])),
-    );
+    if (typechecked(lab))
+      typechecks.set(
+        lab,
+        checks.get(lab)!.then(() => run(handouts.get(lab)!, 'npm', ['run', '--silent', 'typecheck'])),
+      );
   }
   const solution = join(root, 'deadline-solution');
   cpSync(join(REPO_ROOT, 'reference', 'deadline'), solution, { recursive: true });
@@ -63,6 +64,13 @@ function run(dir: string, command: string, args: readonly string[]): Promise<Ran
   });
 }
 
+/**
+ * The handouts share everything but their lab's folders, which `npm run check` loads and runs; a type-only
+ * import of a file left out is what a type check adds. Every run type-checks routing's handout, CI's
+ * SERVELAB_BUNDLES=1 pass all five.
+ */
+const typechecked = (lab: string) => lab === 'routing' || process.env.SERVELAB_BUNDLES === '1';
+
 const checks = new Map<string, Promise<Ran>>();
 const typechecks = new Map<string, Promise<Ran>>();
 let solutionCheck: Promise<Ran>;
@@ -83,10 +91,13 @@ describe('handouts, built outside any git repository', () => {
       expect(out.match(/^(PASS|PART|FAIL) {2}\d+\./gm)?.length, out).toBe(visible);
     });
 
-    it(`${lab}: the handout type-checks (its harness's @student/${lab}/… imports resolve to starter/${lab}/)`, async () => {
-      const { status, out } = await typechecks.get(lab)!;
-      expect(status, out).toBe(0);
-    });
+    it.runIf(typechecked(lab))(
+      `${lab}: the handout type-checks (its harness's @student/${lab}/… imports resolve to starter/${lab}/)`,
+      async () => {
+        const { status, out } = await typechecks.get(lab)!;
+        expect(status, out).toBe(0);
+      },
+    );
   }
 
   it("a handout's catalogue knows its own lab only: its manifest and grading code were copied, no source rewritten", async () => {
