@@ -20,6 +20,8 @@ export class VllmReplicaScheduler extends ReplicaScheduler {
 
   /** The prefill-only iteration, or undefined if the head of the queue cannot be admitted. */
   protected admitPrefills(): Batch | undefined {
+    // Most calls come in decode phases with nothing waiting: skip building two empty arrays.
+    if (this.waiting.length === 0) return undefined;
     const requests: Request[] = [];
     const numTokens: number[] = [];
     let longest = 0;

@@ -70,6 +70,8 @@ export abstract class Router {
 
   /** Replicas that may receive requests: existing and not marked for scale-down, ascending id. */
   routableReplicas(): ReplicaView[] {
+    // Called on every routing step; with nothing marked a plain copy does, without a call per replica.
+    if (this.replicasToFree.size === 0) return this.cluster.replicas.slice();
     return this.cluster.replicas.filter((r) => !this.replicasToFree.has(r.replicaId));
   }
 
