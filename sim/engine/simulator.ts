@@ -342,7 +342,6 @@ export class Simulator {
   #onGlobalSchedule(): void {
     const assignments = this.#router.schedule(this.#now);
     const touched = this.#touched;
-    touched.length = 0;
     const routedRequests: RoutedRequest[] | undefined = this.#observers.length > 0 ? [] : undefined;
     for (const { replicaId, request: routed } of assignments) {
       const request = this.#requestById.get(routed.id);
@@ -371,6 +370,9 @@ export class Simulator {
       this.#cutRun(replicaId);
       this.#queue.push(this.#now, this.#scheduleEvent(replicaId));
     }
+    // Emptied by pop, which keeps the array's storage: `length = 0` dropped it, and the next call's
+    // push allocated it again.
+    while (touched.length > 0) touched.pop();
   }
 
   #onReplicaSchedule(replicaId: number): void {
