@@ -1,9 +1,11 @@
 /** The events of a simulation, a union keyed by `kind`; the simulator handles them in one exhaustive switch. */
 import type { Batch } from '../entities/batch.js';
-import type { Request } from '../entities/request.js';
 
+/**
+ * Events that go through the queue. Arrivals are not among them: `Simulator.run` merges them in from
+ * the sorted requests (one object fewer per request), and counts them under the kind 'arrival'.
+ */
 export type SimEvent =
-  | { readonly kind: 'arrival'; readonly request: Request }
   | { readonly kind: 'globalSchedule' }
   | { readonly kind: 'replicaSchedule'; readonly replicaId: number }
   | BatchEndEvent
@@ -25,7 +27,7 @@ export interface BatchEndEvent {
   cancelled?: boolean;
 }
 
-export type SimEventKind = SimEvent['kind'];
+export type SimEventKind = 'arrival' | SimEvent['kind'];
 
 export const GLOBAL_SCHEDULE: SimEvent = { kind: 'globalSchedule' };
 export const AUTOSCALER_TUNE: SimEvent = { kind: 'autoscalerTune' };

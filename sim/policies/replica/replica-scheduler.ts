@@ -214,7 +214,9 @@ export abstract class ReplicaScheduler {
    */
   protected takeRunning(maxDecodes: number): { decodes: Request[]; partialPrefills: Request[] } {
     const list = this.running;
-    list.sort(byArrival);
+    // Usually in order already (batches keep it); checking costs far less than sort, which copies the
+    // list out and back (half of this method's time in a profile of the routing sweep).
+    if (!isInArrivalOrder(list)) list.sort(byArrival);
     const decodes: Request[] = [];
     const partialPrefills: Request[] = [];
     let end = list.length; // list[end..] were preempted as victims
@@ -254,4 +256,9 @@ export abstract class ReplicaScheduler {
 /** Service order of running requests: arrival time, then id. */
 export function byArrival(a: Request, b: Request): number {
   return a.arrivedAt - b.arrivedAt || a.id - b.id;
+}
+
+function isInArrivalOrder(list: readonly Request[]): boolean {
+  for (let i = 1; i < list.length; i++) if (byArrival(list[i - 1]!, list[i]!) > 0) return false;
+  return true;
 }

