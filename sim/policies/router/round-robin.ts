@@ -11,8 +11,7 @@ export class RoundRobinRouter extends Router {
   #cursor = 0;
 
   schedule(_now: number): Assignment[] {
-    // Only read here, so with nothing marked the cluster's own list does, without a copy per routing step.
-    const replicas = this.replicasToFree.size === 0 ? this.cluster.replicas : this.routableReplicas();
+    const replicas = this.routableReplicas();
     if (replicas.length === 0) return [];
     return this.drainQueueByArrival().map((request) => ({
       replicaId: replicas[this.#cursor++ % replicas.length]!.replicaId,

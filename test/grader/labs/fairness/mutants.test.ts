@@ -7,8 +7,7 @@
  * mistakes apart from the solution.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../../sim/config/paths.js';
-import type { ItemContext, LabDefinition } from '../../../../grader/core/lab.js';
+import type { LabDefinition } from '../../../../grader/core/lab.js';
 import { runItemInProcess } from '../../../../grader/kit/in-process.js';
 import { labManifest, loadLab } from '../../../../grader/labs/catalogue.js';
 import { child } from '../../../../grader/labs/fairness/child.js';
@@ -16,6 +15,7 @@ import { type FairnessModule, oracle } from '../../../../grader/labs/fairness/st
 import { MUTANTS } from '../../../fixtures/mutants/fairness.js';
 import { loadMutants, removeMutantDirs } from '../../../fixtures/mutants/in-process.js';
 import { SWEEPS } from '../../../helpers-shared.js';
+import { defaultContext } from '../../grade-items.js';
 
 let lab: LabDefinition;
 let modules: Map<string, FairnessModule>;
@@ -28,12 +28,7 @@ afterAll(() => removeMutantDirs('fairness', MUTANTS));
 /** One mutant's grading of one item, kept: the FCFS-copy test below reuses the two copies' own items. */
 const graded = new Map<string, ReturnType<typeof runItemInProcess>>();
 function gradeMutant(name: string, id: string): ReturnType<typeof runItemInProcess> {
-  const manifest = lab.manifest;
-  const ctx: ItemContext = {
-    hiddenSeed: manifest.defaultHiddenSeed,
-    publicSeed: manifest.publicSeed,
-    repoRoot: REPO_ROOT,
-  };
+  const ctx = defaultContext('fairness');
   const key = `${name}/${id}`;
   if (!graded.has(key)) graded.set(key, runItemInProcess(lab, id, { module: modules.get(name)!, ...child }, ctx));
   return graded.get(key)!;
@@ -51,11 +46,7 @@ describe('fairness mutants', () => {
     'the reference keeps full marks on every item a mutant names, in-process (SERVELAB_SWEEPS=1)',
     async () => {
       const manifest = lab.manifest;
-      const ctx: ItemContext = {
-        hiddenSeed: manifest.defaultHiddenSeed,
-        publicSeed: manifest.publicSeed,
-        repoRoot: REPO_ROOT,
-      };
+      const ctx = defaultContext('fairness');
       const reference = await oracle.reference(ctx);
       for (const id of new Set(MUTANTS.flatMap((m) => m.loses))) {
         const out = await runItemInProcess(lab, id, { module: reference, ...child }, ctx);

@@ -16,6 +16,7 @@ import { GradescopeResults } from '../../../../grader/report/gradescope.js';
 import { makeSubmissionZip } from '../../../../grader/submit/make-zip.js';
 import { rawZip } from '../../zip-writer.js';
 import { expectPublicTimelines } from '../public-timelines.js';
+import { defaultContext } from '../../grade-items.js';
 import { expectRoutingReportDrawn, HAVE_CHROMIUM, needsChromium } from '../../report-in-browser.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'submissions');
@@ -63,9 +64,7 @@ describe('routing lab, graded end to end', () => {
     });
     expect(result.score).toBe(10);
     const lab = await loadLab('routing');
-    const { manifest } = lab;
-    const ctx = { hiddenSeed: manifest.defaultHiddenSeed, publicSeed: manifest.publicSeed, repoRoot: REPO_ROOT };
-    const { input } = lab.items.correctness!.prepare(ctx) as {
+    const { input } = lab.items.correctness!.prepare(defaultContext('routing')) as {
       input: { runs: { requests: { arrivedAt: number[] } }[] };
     };
     expectPublicTimelines(dir, 'correctness', input.runs[0]!.requests.arrivedAt);
