@@ -11,6 +11,7 @@ import { Request } from '../../../sim/entities/request.js';
 import type { ReplicaView } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { finiteOrNull as num, firstWrong, showNumber as show, type Probe, type ProbeSet } from '../../kit/probes.js';
+import { queueRequest, replicaView, routingRuleProblems } from '../../kit/router-probe.js';
 import { Assignments, scheduleCall } from '../../kit/router-session.js';
 import type { InferlineConfig } from './schemas.js';
 import type { AutoscalingModule as M, Envelope } from './student.js';
@@ -38,41 +39,42 @@ type Step = ReturnType<typeof step>;
 const r = (id: number, waiting: number, running: number): Replica => [id, waiting, running];
 const idle = (...ids: number[]): Replica[] => ids.map((id) => r(id, 0, 0));
 
-/** Per call: schedule()'s assignments, markReplicaToFree()'s answer, and replicasToFree after the call, ascending. */
+/** Per call: schedule()'s assignments, markReplicaToFree()'s answer, replicasToFree after the call (ascending), and the decode-length reads so far. */
 const RouterObservation = z.array(
-  z.object({ assignments: Assignments, victim: z.number().nullable().optional(), marked: z.array(z.number()) }),
+  z.object({
+    ...{ assignments: Assignments, victim: z.number().nullable().optional(), marked: z.array(z.number()) },
+    decodeTokenReads: z.number(),
+  }),
 );
 
 function runRouter(m: M, kind: 'round-robin' | 'lor', steps: readonly Step[], seed: number) {
   const cluster = { replicas: [] as ReplicaView[] };
   const Router = kind === 'lor' ? m.routers.LorRouter : m.routers.RoundRobinRouter;
   const router = new Router({ cluster, rng: new Rng(seed) });
+  const reads = { count: 0 };
   let nextId = 0;
   return steps.map((s, k) => {
     const present = new Set(s.replicas.map((r) => r[0]));
     for (const r of cluster.replicas) if (!present.has(r.replicaId)) router.onReplicaRemoved(r.replicaId);
-    cluster.replicas = s.replicas.map(([replicaId, numWaiting, numRunning]) => ({
-      ...{ replicaId, numWaiting, numRunning, numOutstanding: numWaiting + numRunning },
-      kv: { numBlocks: 7424, numFreeBlocks: 7424 },
-    }));
+    cluster.replicas = s.replicas.map((r) => replicaView(...r));
     for (const id of s.mark) router.replicasToFree.add(id);
-    for (let i = 0; i < s.arrivals; i++) router.addRequest(request(nextId++, k + 1, 256));
+    for (let i = 0; i < s.arrivals; i++) queueRequest(router, nextId++, k + 1, 256, reads);
     const marked = () => [...router.replicasToFree].map(Number).sort((a, b) => a - b);
     if (s.victim) {
       const v: unknown = router.markReplicaToFree();
       if (v !== null && num(v) === null)
         throw new TypeError(`markReplicaToFree() returned ${String(v)}, not a replica id or null`);
-      return { assignments: [], victim: num(v), marked: marked() };
+      return { assignments: [], victim: num(v), marked: marked(), decodeTokenReads: reads.count };
     }
-    return { assignments: scheduleCall(router, k + 1, num), marked: marked() };
+    return { assignments: scheduleCall(router, k + 1, num), marked: marked(), decodeTokenReads: reads.count };
   });
 }
 
 /**
- * The routing rules, replayed over a router's observations: only routable replicas; every queued
- * request routed when one exists; least outstanding (LOR), or round robin continuing with the routable
- * replica after the previous one in id order (wrapping), also after the set changed; victims with the
- * fewest outstanding among unmarked replicas.
+ * The routing rules, replayed over a router's observations: the rules every router keeps
+ * (grader/kit/router-probe.ts), then least outstanding (LOR), or round robin continuing with the
+ * routable replica after the previous one in id order (wrapping), also after the set changed; victims
+ * with the fewest outstanding among unmarked replicas.
  */
 function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
   return (_want: unknown, raw: unknown): string | undefined => {
@@ -86,6 +88,8 @@ function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
       const res = parsed.data[i];
       const fail = (problem: string) => `call ${i + 1}: ${problem}`;
       if (res === undefined) return fail('no result');
+      if (res.decodeTokenReads > 0)
+        return fail(`read numDecodeTokens ${res.decodeTokenReads} time(s); routers may not use the decode length`);
       marked = new Set([...marked].filter((id) => s.replicas.some((r) => r[0] === id)));
       for (const id of s.mark) marked.add(id);
       for (let k = 0; k < s.arrivals; k++) queued.push(nextId++);
@@ -111,17 +115,10 @@ function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
           );
         continue;
       }
-      const assigned = new Set<number>();
-      for (const [req, rep] of res.assignments) {
-        if (req === null || !queued.includes(req) || assigned.has(req))
-          return fail(
-            `assigned ${req === null ? 'something that is not a queued request' : `request ${req}, which was not waiting (already routed or unknown)`}`,
-          );
-        assigned.add(req);
-        if (rep === null || !load.has(rep)) {
-          const why = rep === null ? 'not a number' : marked.has(rep) ? 'marked for scale-down' : 'not in the cluster';
-          return fail(`sent request ${req} to replica ${show(rep)}, which is ${why} (routable: ${set})`);
-        }
+      const call = { queued, replicas: s.replicas.map((r) => r[0]), marked };
+      const { problems, assigned } = routingRuleProblems(call, res.assignments);
+      if (problems[0] !== undefined) return fail(problems[0]);
+      for (const [req, rep] of res.assignments as [number, number][]) {
         if (kind === 'lor') {
           if (load.get(rep) !== least())
             return fail(
@@ -137,10 +134,6 @@ function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
           );
         last = rep;
       }
-      if (load.size > 0 && assigned.size < queued.length)
-        return fail(
-          `routed ${assigned.size} of ${queued.length} queued requests; with a routable replica every queued request should be assigned`,
-        );
       queued = queued.filter((id) => !assigned.has(id));
     }
     return undefined;

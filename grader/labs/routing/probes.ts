@@ -5,19 +5,16 @@
  * the reference sends requests and where it sends none.
  */
 import { z } from 'zod';
-import { Request } from '../../../sim/entities/request.js';
-import { routableView } from '../../../sim/policies/router/routable-view.js';
 import type { ReplicaView } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import type { Probe } from '../../kit/probes.js';
 import type { UnitLab } from '../../kit/unit-item.js';
 import { Assignments, scheduleCall } from '../../kit/router-session.js';
+import { queueRequest, replicaView as replica, routingRuleProblems } from '../../kit/router-probe.js';
 import { oracle, type RoutingModule } from './student.js';
 
 /** The routers' random stream in every probe: the lab's public seed (labs/routing/manifest.json). */
 const ROUTER_SEED = 42;
-/** A placeholder the router can never read (its views throw on the decode length). */
-const DECODE_PLACEHOLDER = 1000;
 
 const Routed = z.strictObject({ assignments: Assignments, decodeTokenReads: z.number().int().nonnegative() });
 type Routed = z.infer<typeof Routed>;
@@ -32,53 +29,21 @@ interface Cluster {
   readonly marked?: readonly number[];
 }
 
-const replica = (replicaId: number, numRunning = 0, numWaiting = 0, numFreeBlocks = 7424): ReplicaView => ({
-  replicaId,
-  numWaiting,
-  numRunning,
-  numOutstanding: numWaiting + numRunning,
-  kv: { numBlocks: 7424, numFreeBlocks },
-});
-
 /** One schedule(0) call of the module's router on `c`: its assignments, and how often it read a decode length. */
 function route(m: RoutingModule, c: Cluster): Routed {
-  let decodeTokenReads = 0;
+  const reads = { count: 0 };
   const router = new m.AiRouter({ cluster: { replicas: c.replicas }, rng: new Rng(ROUTER_SEED) });
   for (const id of c.marked ?? []) router.replicasToFree.add(id);
-  c.prefills.forEach((numPrefillTokens, id) => {
-    const request = new Request({ id, arrivedAt: 0, numPrefillTokens, numDecodeTokens: DECODE_PLACEHOLDER });
-    router.addRequest(routableView(request, () => decodeTokenReads++));
-  });
-  return { assignments: scheduleCall(router, 0), decodeTokenReads };
+  c.prefills.forEach((prompt, id) => queueRequest(router, id, 0, prompt, reads));
+  return { assignments: scheduleCall(router, 0), decodeTokenReads: reads.count };
 }
 
-/** Breaks of the routing rules in `r` on cluster `c`, and the requests per replica. */
+/** Breaks of the routing rules in `r` on cluster `c` (grader/kit/router-probe.ts), and the requests per replica. */
 function ruleProblems(c: Cluster, r: Routed): { problems: string[]; per: Map<number, number> } {
-  const problems: string[] = [];
+  const call = { queued: c.prefills.map((_, id) => id), replicas: c.replicas.map((x) => x.replicaId) };
+  const { problems, per } = routingRuleProblems({ ...call, marked: new Set(c.marked) }, r.assignments);
   if (r.decodeTokenReads > 0)
-    problems.push(`read numDecodeTokens ${r.decodeTokenReads} time(s); routers may not use the decode length`);
-  const marked = new Set(c.marked);
-  const live = new Set(c.replicas.map((x) => x.replicaId).filter((id) => !marked.has(id)));
-  const per = new Map<number, number>();
-  const seen = new Set<number>();
-  for (const [requestId, replicaId] of r.assignments) {
-    if (requestId === null) problems.push('returned an assignment whose request is not one of the queued requests');
-    else if (replicaId === null) problems.push(`returned replicaId NaN (not a number) for request ${requestId}`);
-    if (requestId === null || replicaId === null) continue;
-    if (!Number.isInteger(requestId) || requestId < 0 || requestId >= c.prefills.length)
-      problems.push(`assigned an unknown request (${requestId})`);
-    else if (seen.has(requestId)) problems.push(`assigned request ${requestId} twice`);
-    seen.add(requestId);
-    if (!live.has(replicaId))
-      problems.push(
-        `assigned request ${requestId} to replica ${replicaId}, which is ${marked.has(replicaId) ? 'marked for scale-down' : 'not in the cluster'}`,
-      );
-    per.set(replicaId, (per.get(replicaId) ?? 0) + 1);
-  }
-  if (live.size > 0 && seen.size < c.prefills.length)
-    problems.push(
-      `routed ${seen.size} of ${c.prefills.length} requests; with idle replicas every queued request should be assigned`,
-    );
+    problems.unshift(`read numDecodeTokens ${r.decodeTokenReads} time(s); routers may not use the decode length`);
   return { problems, per };
 }
 
@@ -136,7 +101,7 @@ const unitCases = (): RoutingProbe[] => [
   routingProbe(
     'avoids a busy replica',
     'replica 0 runs 60 requests with 5 queued; 3 new requests go elsewhere',
-    { replicas: [replica(0, 60, 5, 400), ...idle([1, 2, 3])], prefills: [800, 800, 800] },
+    { replicas: [replica(0, 5, 60, 400), ...idle([1, 2, 3])], prefills: [800, 800, 800] },
     'none',
   ),
   routingProbe(
@@ -176,12 +141,16 @@ function hiddenCases(seed: number): RoutingProbe[] {
 
   const lightIds = gappedIds(rng, rng.int(4, 6));
   const marked = rng.shuffle([...lightIds]).slice(0, rng.int(1, lightIds.length - 1));
-  const light = lightIds.map((id) => replica(id, rng.int(0, 3), rng.int(0, 2), rng.int(3000, 7424)));
+  // Drawn running, waiting, free blocks (the draws' order fixes the variants a seed gives).
+  const drawn = (running: number, waiting: number, free: number) => [waiting, running, free] as const;
+  const light = lightIds.map((id) => replica(id, ...drawn(rng.int(0, 3), rng.int(0, 2), rng.int(3000, 7424))));
 
   const busyIds = gappedIds(rng, rng.int(3, 5));
   const busiest = busyIds[rng.int(0, busyIds.length - 1)]!;
   const busy = busyIds.map((id) =>
-    id === busiest ? replica(id, rng.int(40, 80), rng.int(5, 15), rng.int(100, 600)) : replica(id, rng.int(0, 1)),
+    id === busiest
+      ? replica(id, ...drawn(rng.int(40, 80), rng.int(5, 15), rng.int(100, 600)))
+      : replica(id, 0, rng.int(0, 1)),
   );
 
   const idleIds = gappedIds(rng, rng.int(3, 5));
