@@ -3,16 +3,15 @@
  * on the files in starter/<lab>/ through the same build and sandbox as the grader.
  */
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../../sim/config/paths.js';
-import { InputError } from '../../sim/errors.js';
 import { gradeSubmission } from '../core/grade.js';
 import { labNames, loadLab } from '../labs/catalogue.js';
 import { parseCli } from './args.js';
 import { itemLine } from './print.js';
+import { exitCodeOf, runAsCommand } from '../../sim/cli/entry.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
-  try {
+  return exitCodeOf(async () => {
     const { positionals, flags } = parseCli(argv, ['dir'], ['help']);
     if (flags.has('help') || positionals.length !== 1) {
       console.log(
@@ -45,14 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     console.log(`report: reports/${lab.manifest.lab}/local-check/report.html`);
     return 0;
-  } catch (err) {
-    if (err instanceof InputError) {
-      console.error(`error: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
-  process.exitCode = await main(process.argv.slice(2));
+await runAsCommand(import.meta.url, main);

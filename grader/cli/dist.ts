@@ -3,13 +3,13 @@
  * [--seed N] [--late-penalty F --late-days N] [--no-precompute]`.
  */
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { InputError } from '../../sim/errors.js';
 import { randomInt } from 'node:crypto';
 import { buildGradescopeBundle } from '../dist/gradescope.js';
 import { buildStudentDist, scanForHidden } from '../dist/student.js';
 import { labManifest, labNames } from '../labs/catalogue.js';
 import { intFlag, parseCli } from './args.js';
+import { exitCodeOf, runAsCommand } from '../../sim/cli/entry.js';
 
 /** A hidden seed nobody has seen: 31 bits from the OS's cryptographic generator. */
 export function freshHiddenSeed(): number {
@@ -25,7 +25,7 @@ function envSeed(): number | undefined {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  try {
+  return exitCodeOf(async () => {
     const [kind, ...rest] = argv;
     const { positionals, flags } = parseCli(
       rest,
@@ -78,14 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         : `hidden seed: ${hiddenSeed} (fresh, from crypto randomness; printed only now: note it to regrade with npm run grade -- … --seed ${hiddenSeed})`,
     );
     return 0;
-  } catch (err) {
-    if (err instanceof InputError) {
-      console.error(`error: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
-  process.exitCode = await main(process.argv.slice(2));
+await runAsCommand(import.meta.url, main);

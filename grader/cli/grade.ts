@@ -4,7 +4,6 @@
  * (default reports/<lab>/<submission name>/).
  */
 import { basename, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { InputError } from '../../sim/errors.js';
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
@@ -15,6 +14,7 @@ import { labManifest, labNames, loadLab } from '../labs/catalogue.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/exporters.js';
 import { intFlag, parseCli } from './args.js';
 import { itemLine, summaryLine } from './print.js';
+import { exitCodeOf, runAsCommand } from '../../sim/cli/entry.js';
 
 export const GRADE_USAGE = `Usage: npm run grade -- <submission.zip|dir> --lab <${labNames().join('|')}> [--out DIR] [--seed N] [--name NAME] [--format F,...] [--jobs N]
        npm run grade -- --batch <folder of submissions> --lab <lab> [--out DIR] [--jobs N] [--force] [--seed N] [--format F,...]
@@ -97,7 +97,7 @@ export function submissionName(path: string): string {
 export async function main(argv: readonly string[]): Promise<number> {
   // Ctrl-C must take the sandboxed children with it: exiting runs the sandbox's cleanup.
   process.once('SIGINT', () => process.exit(130));
-  try {
+  return exitCodeOf(async () => {
     const { positionals, flags } = parseCli(
       argv,
       ['lab', 'out', 'seed', 'name', 'format', 'batch', 'jobs'],
@@ -133,14 +133,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(summaryLine(result));
     console.log(`wrote ${outDir}/{results.json,report.md,report.html}`);
     return 0;
-  } catch (err) {
-    if (err instanceof InputError) {
-      console.error(`error: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
-  process.exitCode = await main(process.argv.slice(2));
+await runAsCommand(import.meta.url, main);

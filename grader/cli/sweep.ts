@@ -10,12 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { InputError } from '../../sim/errors.js';
 import { referenceAsBuilt, shortfalls, sweepSeed, type SeedIndependent, type SweptSeed } from '../kit/seed-sweep.js';
 import { labNames, loadInProcessParts, loadLab } from '../labs/catalogue.js';
 import { intFlag, parseCli } from './args.js';
+import { runAsCommand } from '../../sim/cli/entry.js';
 
 const USAGE = `Usage: npm run sweep -- <${labNames().join('|')}> [--seeds 1-200] [--jobs 2] [--out FILE]
 
@@ -132,5 +133,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return failing.length === 0 ? 0 : 1;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
-  process.exitCode = await main(process.argv.slice(2));
+await runAsCommand(import.meta.url, main);

@@ -5,7 +5,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../../sim/config/paths.js';
 import { InputError } from '../../sim/errors.js';
 import { textTable } from '../core/scoring.js';
@@ -13,9 +12,10 @@ import { tryLab } from '../core/try.js';
 import { labNames, loadLab } from '../labs/catalogue.js';
 import { renderSvg } from '../report/charts.js';
 import { intFlag, parseCli } from './args.js';
+import { exitCodeOf, runAsCommand } from '../../sim/cli/entry.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
-  try {
+  return exitCodeOf(async () => {
     const { positionals, flags } = parseCli(argv, ['dir', 'seed'], ['help']);
     const usage = `Usage: npm run try -- <${labNames().join('|')}> [--dir DIR] [--seed N]\n\nRuns your code from starter/<lab>/ (or DIR) on the public workloads (seed N, default the public seed),\nbeside the baselines and the reference's published numbers.`;
     if (flags.has('help') || positionals.length !== 1) {
@@ -42,14 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
     }
     return 0;
-  } catch (err) {
-    if (err instanceof InputError) {
-      console.error(`error: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
-  process.exitCode = await main(process.argv.slice(2));
+await runAsCommand(import.meta.url, main);

@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs as parseNodeArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { runAsCommand } from './entry.js';
 import { autoscalingOptions } from '../config/build.js';
 import { loadAutoscalerModule } from '../config/plugins.js';
 import { InputError } from '../errors.js';
@@ -95,12 +95,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  try {
-    process.exitCode = await main(process.argv.slice(2));
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    console.error(`error: ${err.message}`);
-    process.exitCode = 2;
-  }
-}
+await runAsCommand(import.meta.url, main);

@@ -4,7 +4,6 @@
  * its command: the CFS interval sweep (./cfs-sweep-command.ts), the capacity search
  * (./capacity-command.ts), or one simulation (./run-command.ts).
  */
-import { pathToFileURL } from 'node:url';
 import { buildExecutionModel } from '../config/build.js';
 import {
   errorRaisedInModule,
@@ -20,6 +19,7 @@ import { cfsSweepCommand } from './cfs-sweep-command.js';
 import { helpText, parseArgs } from './flags.js';
 import { runCommand } from './run-command.js';
 import { timelineRecorder } from './timeline.js';
+import { runAsCommand } from './entry.js';
 
 export async function main(argv: readonly string[], command = 'npm run sim --'): Promise<number> {
   let modules: string[] = [];
@@ -72,5 +72,4 @@ export async function main(argv: readonly string[], command = 'npm run sim --'):
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
-  process.exitCode = await main(process.argv.slice(2));
+await runAsCommand(import.meta.url, main);
