@@ -9,7 +9,10 @@ import type { ReplicaView, Router } from '../../sim/policies/router/router.js';
 
 /** A replica as a router sees it: `waiting` and `running` requests, `freeBlocks` of its 7,424 KV blocks free. */
 export const replicaView = (replicaId: number, waiting = 0, running = 0, freeBlocks = 7424): ReplicaView => ({
-  ...{ replicaId, numWaiting: waiting, numRunning: running, numOutstanding: waiting + running },
+  replicaId,
+  numWaiting: waiting,
+  numRunning: running,
+  numOutstanding: waiting + running,
   kv: { numBlocks: 7424, numFreeBlocks: freeBlocks },
 });
 
@@ -21,6 +24,10 @@ export function queueRequest(router: Router, id: number, arrivedAt: number, prom
   const request = new Request({ id, arrivedAt, numPrefillTokens: prompt, numDecodeTokens: 1 });
   router.addRequest(routableView(request, () => reads.count++));
 }
+
+/** What a probe says of a router that read decode lengths (`reads` of them), if it read any. */
+export const decodeReadProblem = (reads: number): string | undefined =>
+  reads > 0 ? `read numDecodeTokens ${reads} time(s); routers may not use the decode length` : undefined;
 
 /** One schedule() call as the rules see it: the queued request ids, the cluster's replica ids, the marked ones. */
 export interface RoutingCall {

@@ -9,7 +9,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs as parseNodeArgs } from 'node:util';
-import { runAsCommand } from './entry.js';
 import { autoscalingOptions } from '../config/build.js';
 import { loadAutoscalerModule } from '../config/plugins.js';
 import { InputError } from '../errors.js';
@@ -17,6 +16,7 @@ import { hypervolume, referencePoint } from '../metrics/hypervolume.js';
 import { runSimulation } from '../run.js';
 import { frontChart } from '../report/autoscaling-charts.js';
 import { renderSvg } from '../report/charts.js';
+import { runAsCommand } from './entry.js';
 import { parseArgs } from './flags.js';
 import { parseConfig } from '../config/schema.js';
 

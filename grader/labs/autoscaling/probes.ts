@@ -11,7 +11,7 @@ import { Request } from '../../../sim/entities/request.js';
 import type { ReplicaView } from '../../../sim/policies/router/router.js';
 import { Rng } from '../../../sim/workload/rng.js';
 import { finiteOrNull as num, firstWrong, showNumber as show, type Probe, type ProbeSet } from '../../kit/probes.js';
-import { queueRequest, replicaView, routingRuleProblems } from '../../kit/router-probe.js';
+import { decodeReadProblem, queueRequest, replicaView, routingRuleProblems } from '../../kit/router-probe.js';
 import { Assignments, scheduleCall } from '../../kit/router-session.js';
 import type { InferlineConfig } from './schemas.js';
 import type { AutoscalingModule as M, Envelope } from './student.js';
@@ -42,7 +42,9 @@ const idle = (...ids: number[]): Replica[] => ids.map((id) => r(id, 0, 0));
 /** Per call: schedule()'s assignments, markReplicaToFree()'s answer, replicasToFree after the call (ascending), and the decode-length reads so far. */
 const RouterObservation = z.array(
   z.object({
-    ...{ assignments: Assignments, victim: z.number().nullable().optional(), marked: z.array(z.number()) },
+    assignments: Assignments,
+    victim: z.number().nullable().optional(),
+    marked: z.array(z.number()),
     decodeTokenReads: z.number(),
   }),
 );
@@ -88,8 +90,8 @@ function routerRules(kind: 'round-robin' | 'lor', steps: readonly Step[]) {
       const res = parsed.data[i];
       const fail = (problem: string) => `call ${i + 1}: ${problem}`;
       if (res === undefined) return fail('no result');
-      if (res.decodeTokenReads > 0)
-        return fail(`read numDecodeTokens ${res.decodeTokenReads} time(s); routers may not use the decode length`);
+      const peeked = decodeReadProblem(res.decodeTokenReads);
+      if (peeked !== undefined) return fail(peeked);
       marked = new Set([...marked].filter((id) => s.replicas.some((r) => r[0] === id)));
       for (const id of s.mark) marked.add(id);
       for (let k = 0; k < s.arrivals; k++) queued.push(nextId++);

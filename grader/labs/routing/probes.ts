@@ -10,7 +10,12 @@ import { Rng } from '../../../sim/workload/rng.js';
 import type { Probe } from '../../kit/probes.js';
 import type { UnitLab } from '../../kit/unit-item.js';
 import { Assignments, scheduleCall } from '../../kit/router-session.js';
-import { queueRequest, replicaView as replica, routingRuleProblems } from '../../kit/router-probe.js';
+import {
+  decodeReadProblem,
+  queueRequest,
+  replicaView as replica,
+  routingRuleProblems,
+} from '../../kit/router-probe.js';
 import { oracle, type RoutingModule } from './student.js';
 
 /** The routers' random stream in every probe: the lab's public seed (labs/routing/manifest.json). */
@@ -42,9 +47,8 @@ function route(m: RoutingModule, c: Cluster): Routed {
 function ruleProblems(c: Cluster, r: Routed): { problems: string[]; per: Map<number, number> } {
   const call = { queued: c.prefills.map((_, id) => id), replicas: c.replicas.map((x) => x.replicaId) };
   const { problems, per } = routingRuleProblems({ ...call, marked: new Set(c.marked) }, r.assignments);
-  if (r.decodeTokenReads > 0)
-    problems.unshift(`read numDecodeTokens ${r.decodeTokenReads} time(s); routers may not use the decode length`);
-  return { problems, per };
+  const peeked = decodeReadProblem(r.decodeTokenReads);
+  return { problems: peeked === undefined ? problems : [peeked, ...problems], per };
 }
 
 /**
@@ -141,15 +145,16 @@ function hiddenCases(seed: number): RoutingProbe[] {
 
   const lightIds = gappedIds(rng, rng.int(4, 6));
   const marked = rng.shuffle([...lightIds]).slice(0, rng.int(1, lightIds.length - 1));
-  // Drawn running, waiting, free blocks (the draws' order fixes the variants a seed gives).
-  const drawn = (running: number, waiting: number, free: number) => [waiting, running, free] as const;
-  const light = lightIds.map((id) => replica(id, ...drawn(rng.int(0, 3), rng.int(0, 2), rng.int(3000, 7424))));
+  // Drawn in the order running, waiting, free blocks: the order of the draws fixes the variants a seed gives.
+  const drawnReplica = (id: number, running: number, waiting: number, free: number) =>
+    replica(id, waiting, running, free);
+  const light = lightIds.map((id) => drawnReplica(id, rng.int(0, 3), rng.int(0, 2), rng.int(3000, 7424)));
 
   const busyIds = gappedIds(rng, rng.int(3, 5));
   const busiest = busyIds[rng.int(0, busyIds.length - 1)]!;
   const busy = busyIds.map((id) =>
     id === busiest
-      ? replica(id, ...drawn(rng.int(40, 80), rng.int(5, 15), rng.int(100, 600)))
+      ? drawnReplica(id, rng.int(40, 80), rng.int(5, 15), rng.int(100, 600))
       : replica(id, 0, rng.int(0, 1)),
   );
 
